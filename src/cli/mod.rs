@@ -1,0 +1,36 @@
+//! Commands of the `moneytrail` binary.
+
+mod ingest;
+mod output;
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+/// Follows the money in human-trafficking cases.
+#[derive(Parser, Debug)]
+#[command(name = "moneytrail", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Load and validate a case; print rows read, loaded and rejected per table.
+    Ingest(ingest::Args),
+}
+
+/// Exit codes: 0 clean, 1 rows were rejected, 2 the command could not run.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let res = match cli.command {
+        Command::Ingest(a) => ingest::run(a),
+    };
+    match res {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}

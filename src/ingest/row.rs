@@ -1,0 +1,417 @@
+//! One row seen through a mapping: typed access to contract columns, with a [`Fault`] naming
+//! column, value and reason whenever a value cannot be used.
+
+use super::config::{ColumnSpec, ReadOptions, SourceSpec};
+use super::IngestError;
+use crate::model::{Currency, Date, DateTime};
+use csv::ByteRecord;
+use rust_decimal::Decimal;
+use std::borrow::Cow;
+use std::path::Path;
+use std::str::FromStr;
+
+/// Why one value (and so its row) was refused.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Fault {
+    /// Contract column.
+    pub column: String,
+    /// The value as read.
+    pub value: String,
+    /// What is wrong and what to do.
+    pub reason: String,
+}
+
+impl Fault {
+    /// A fault on `column` with `value`.
+    pub fn new(column: &str, value: &str, reason: impl Into<String>) -> Fault {
+        Fault {
+            column: column.to_string(),
+            value: value.to_string(),
+            reason: reason.into(),
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+enum Src {
+    Field(usize),
+    Const(String),
+    RowNumber,
+    Absent,
+}
+
+#[derive(Clone, Debug)]
+struct Col {
+    name: &'static str,
+    src: Src,
+    prefix: Option<String>,
+    format: Option<String>,
+}
+
+/// How a source's fields map onto a table's contract columns, resolved against its header.
+#[derive(Clone, Debug)]
+pub struct ColumnMap {
+    cols: Vec<Col>,
+    /// Source fields kept as extra columns: (name, field index).
+    pub extras: Vec<(String, usize)>,
+    /// Number of fields a row must have.
+    pub width: usize,
+    opts: ReadOptions,
+    decimal_comma: bool,
+    thousands: Option<char>,
+    /// A fixed currency for the source's amounts.
+    pub fixed_currency: Option<Currency>,
+}
+
+impl ColumnMap {
+    /// Resolves `spec` for a table with contract `columns` (of which `required` must be
+    /// present) against the source's `headers`. Errors name the file, the column and what the
+    /// header offers.
+    pub fn resolve(
+        path: &Path,
+        columns: &'static [&'static str],
+        required: &[&str],
+        spec: &SourceSpec,
+        opts: ReadOptions,
+        headers: &[String],
+    ) -> Result<ColumnMap, IngestError> {
+        let bad = |message: String| IngestError::Mapping {
+            path: path.to_path_buf(),
+            message,
+        };
+        for k in spec.columns.keys() {
+            if !columns.contains(&k.as_str()) {
+                return Err(bad(format!(
+                    "mapping names '{k}', which is not a column of this table; the columns are: {}",
+                    columns.join(", ")
+                )));
+            }
+        }
+        let find = |name: &str| headers.iter().position(|h| h == name);
+        let mut used = vec![false; headers.len()];
+        let mut cols = Vec::with_capacity(columns.len());
+        for &name in columns {
+            let (src, prefix, format) = match spec.columns.get(name) {
+                None => (find(name).map_or(Src::Absent, Src::Field), None, None),
+                Some(ColumnSpec::Column(c)) => (
+                    Src::Field(find(c).ok_or_else(|| {
+                        bad(format!("column '{c}' (mapped to {name}) is not in the header; the header has: {}", headers.join(", ")))
+                    })?),
+                    None,
+                    None,
+                ),
+                Some(ColumnSpec::Rule(r)) => {
+                    let n = r.column.is_some() as u8 + r.value.is_some() as u8 + r.row_number.unwrap_or(false) as u8;
+                    if n != 1 {
+                        return Err(bad(format!("mapping of {name} needs exactly one of column, value or row_number")));
+                    }
+                    let src = if let Some(c) = &r.column {
+                        Src::Field(find(c).ok_or_else(|| {
+                            bad(format!("column '{c}' (mapped to {name}) is not in the header; the header has: {}", headers.join(", ")))
+                        })?)
+                    } else if let Some(v) = &r.value {
+                        Src::Const(v.clone())
+                    } else {
+                        Src::RowNumber
+                    };
+                    (src, r.prefix.clone(), r.format.clone())
+                }
+            };
+            if let Src::Field(i) = src {
+                used[i] = true;
+            }
+            cols.push(Col {
+                name,
+                src,
+                prefix,
+                format,
+            });
+        }
+        for r in required {
+            if let Some(c) = cols.iter().find(|c| c.name == *r) {
+                if matches!(c.src, Src::Absent) {
+                    return Err(bad(format!(
+                        "required column '{r}' is missing: the header has {}; add the column or map it in case.toml",
+                        headers.join(", ")
+                    )));
+                }
+            }
+        }
+        let extras = headers
+            .iter()
+            .enumerate()
+            .filter(|(i, h)| !used[*i] && !h.is_empty())
+            .map(|(i, h)| (h.clone(), i))
+            .collect();
+        let decimal_comma = opts.decimal_comma.unwrap_or(false);
+        let thousands = match opts.thousands_separator.as_deref() {
+            None | Some("") => None,
+            Some(s) if s.chars().count() == 1 => s.chars().next(),
+            Some(s) => {
+                return Err(bad(format!(
+                    "thousands_separator '{s}' must be one character"
+                )))
+            }
+        };
+        let fixed_currency = match opts.currency.as_deref() {
+            None => None,
+            Some(c) => Some(
+                Currency::parse(c)
+                    .ok_or_else(|| bad(format!("currency '{c}' is not an ISO 4217 code")))?,
+            ),
+        };
+        Ok(ColumnMap {
+            cols,
+            extras,
+            width: headers.len(),
+            opts,
+            decimal_comma,
+            thousands,
+            fixed_currency,
+        })
+    }
+}
+
+/// A record viewed through a [`ColumnMap`].
+pub struct RowView<'a> {
+    /// The record's line.
+    pub line: u64,
+    rec: &'a ByteRecord,
+    map: &'a ColumnMap,
+}
+
+impl<'a> RowView<'a> {
+    /// Views `rec`; checks the field count first.
+    pub fn new(line: u64, rec: &'a ByteRecord, map: &'a ColumnMap) -> Result<RowView<'a>, Fault> {
+        if rec.len() != map.width {
+            return Err(Fault::new(
+                "",
+                &String::from_utf8_lossy(rec.as_slice())
+                    .chars()
+                    .take(80)
+                    .collect::<String>(),
+                format!(
+                    "row has {} fields where the header has {}: check quoting and delimiters",
+                    rec.len(),
+                    map.width
+                ),
+            ));
+        }
+        Ok(RowView { line, rec, map })
+    }
+
+    fn name(&self, col: usize) -> &'static str {
+        self.map.cols[col].name
+    }
+
+    /// The trimmed text of contract column `col` ("" when absent or empty).
+    pub fn text(&self, col: usize) -> Result<Cow<'a, str>, Fault> {
+        let c = &self.map.cols[col];
+        let raw: Cow<'a, str> = match &c.src {
+            Src::Absent => return Ok(Cow::Borrowed("")),
+            Src::Const(v) => Cow::Owned(v.clone()),
+            Src::RowNumber => Cow::Owned(self.line.to_string()),
+            Src::Field(i) => {
+                let b = self.rec.get(*i).unwrap_or(b"");
+                match std::str::from_utf8(b) {
+                    Ok(s) => Cow::Borrowed(s.trim()),
+                    Err(e) => {
+                        return Err(Fault::new(
+                            c.name,
+                            &String::from_utf8_lossy(b),
+                            format!(
+                                "invalid UTF-8 at byte {}: declare the file's encoding (e.g. encoding = \"windows-1250\") in case.toml",
+                                e.valid_up_to()
+                            ),
+                        ))
+                    }
+                }
+            }
+        };
+        if raw.contains('\0') {
+            return Err(Fault::new(
+                c.name,
+                &raw.replace('\0', "\\0"),
+                "contains a NUL byte",
+            ));
+        }
+        match &c.prefix {
+            Some(p) if !raw.is_empty() => Ok(Cow::Owned(format!("{p}{raw}"))),
+            _ => Ok(raw),
+        }
+    }
+
+    /// Text of a column that must not be empty.
+    pub fn required(&self, col: usize) -> Result<Cow<'a, str>, Fault> {
+        let t = self.text(col)?;
+        if t.is_empty() {
+            return Err(Fault::new(
+                self.name(col),
+                "",
+                format!("{} is empty but required", self.name(col)),
+            ));
+        }
+        Ok(t)
+    }
+
+    /// Text of an optional column, `None` when empty.
+    pub fn optional(&self, col: usize) -> Result<Option<String>, Fault> {
+        let t = self.text(col)?;
+        Ok((!t.is_empty()).then(|| t.into_owned()))
+    }
+
+    /// A date column (`None` when empty).
+    pub fn date(&self, col: usize) -> Result<Option<Date>, Fault> {
+        let t = self.text(col)?;
+        if t.is_empty() {
+            return Ok(None);
+        }
+        let fmt = self.map.cols[col]
+            .format
+            .as_deref()
+            .or(self.map.opts.date_format.as_deref());
+        let parsed = match fmt {
+            Some(f) if is_special(f) => special_time(&t, f).map(|d| d.date()),
+            Some(f) => {
+                Date::parse_with(&t, f).or_else(|| DateTime::parse_with(&t, f).map(|d| d.date()))
+            }
+            None => Date::parse_iso(&t).or_else(|| DateTime::parse_iso(&t).map(|d| d.date())),
+        };
+        parsed.map(Some).ok_or_else(|| {
+            Fault::new(
+                self.name(col),
+                &t,
+                format!(
+                    "not a valid date{}",
+                    fmt.map(|f| format!(" in format '{f}'"))
+                        .unwrap_or_else(|| " (expected YYYY-MM-DD)".into())
+                ),
+            )
+        })
+    }
+
+    /// A date-time column (`None` when empty). A bare date means midnight.
+    pub fn datetime(&self, col: usize) -> Result<Option<DateTime>, Fault> {
+        let t = self.text(col)?;
+        if t.is_empty() {
+            return Ok(None);
+        }
+        let c = &self.map.cols[col];
+        let fmt = c
+            .format
+            .as_deref()
+            .or(self.map.opts.datetime_format.as_deref());
+        let parsed = match fmt {
+            Some(f) if is_special(f) => special_time(&t, f),
+            Some(f) => DateTime::parse_with(&t, f),
+            None => DateTime::parse_iso(&t),
+        };
+        parsed.map(Some).ok_or_else(|| {
+            let hint = if fmt.is_none()
+                && (t.ends_with('Z') || t.len() > 19 && t[19..].contains(['+', '-']))
+            {
+                " (time-zone offsets are not accepted: give the bank's local booking time)"
+                    .to_string()
+            } else {
+                fmt.map(|f| format!(" in format '{f}'"))
+                    .unwrap_or_else(|| " (expected YYYY-MM-DD HH:MM:SS)".into())
+            };
+            Fault::new(c.name, &t, format!("not a valid date-time{hint}"))
+        })
+    }
+
+    /// A decimal column (`None` when empty), honouring decimal comma and thousands separator.
+    pub fn decimal(&self, col: usize) -> Result<Option<Decimal>, Fault> {
+        let t = self.text(col)?;
+        if t.is_empty() {
+            return Ok(None);
+        }
+        let mut norm = String::with_capacity(t.len());
+        for ch in t.chars() {
+            if Some(ch) == self.map.thousands {
+                continue;
+            }
+            norm.push(if self.map.decimal_comma && ch == ',' {
+                '.'
+            } else {
+                ch
+            });
+        }
+        let fault = |why: &str| Fault::new(self.name(col), &t, why.to_string());
+        if norm.contains(',') {
+            return Err(fault("contains ',': set decimal_comma = true or thousands_separator = \",\" for this file"));
+        }
+        if !norm
+            .bytes()
+            .all(|b| b.is_ascii_digit() || b == b'.' || b == b'-' || b == b'+')
+        {
+            return Err(fault("not a decimal number"));
+        }
+        Decimal::from_str(&norm).map(Some).map_err(|e| {
+            if norm.chars().filter(|c| c.is_ascii_digit()).count() > 28 {
+                fault("more than 28 significant digits: amounts this large cannot be exact")
+            } else {
+                fault(&format!("not a decimal number ({e})"))
+            }
+        })
+    }
+
+    /// A currency column; falls back to the source's fixed currency, then to `fallback`.
+    pub fn currency(&self, col: usize, fallback: Option<Currency>) -> Result<Currency, Fault> {
+        let t = self.text(col)?;
+        if t.is_empty() {
+            return self.map.fixed_currency.or(fallback).ok_or_else(|| {
+                Fault::new(
+                    self.name(col),
+                    "",
+                    "currency is empty: fill it or set a fixed currency for the file in case.toml",
+                )
+            });
+        }
+        Currency::parse(&t).ok_or_else(|| {
+            Fault::new(
+                self.name(col),
+                &t,
+                "not a three-letter ISO 4217 currency code",
+            )
+        })
+    }
+
+    /// A value of a closed vocabulary.
+    pub fn parse<T: FromStr<Err = String>>(&self, col: usize) -> Result<T, Fault> {
+        let t = self.required(col)?;
+        T::from_str(&t).map_err(|e| Fault::new(self.name(col), &t, e))
+    }
+
+    /// Extra (non-contract) field `i` as text, lossily decoded.
+    pub fn extra(&self, i: usize) -> Cow<'a, str> {
+        String::from_utf8_lossy(self.rec.get(i).unwrap_or(b""))
+    }
+
+    /// A fault on column `col` with its current text.
+    pub fn fault(&self, col: usize, reason: impl Into<String>) -> Fault {
+        let v = self.text(col).map(|c| c.into_owned()).unwrap_or_default();
+        Fault::new(self.name(col), &v, reason)
+    }
+}
+
+fn is_special(f: &str) -> bool {
+    f.starts_with("days_since:") || f.starts_with("unix_")
+}
+
+/// `days_since:YYYY-MM-DD`, `unix_seconds`, `unix_millis`.
+fn special_time(t: &str, f: &str) -> Option<DateTime> {
+    if let Some(epoch) = f.strip_prefix("days_since:") {
+        let e = Date::parse_iso(epoch.trim())?;
+        let n: i64 = t.parse().ok()?;
+        return Some(DateTime(e.start().0.checked_add(n.checked_mul(86_400)?)?));
+    }
+    match f {
+        "unix_seconds" => t.parse().ok().map(DateTime),
+        "unix_millis" => t
+            .parse::<i64>()
+            .ok()
+            .map(|ms| DateTime(ms.div_euclid(1000))),
+        _ => None,
+    }
+}

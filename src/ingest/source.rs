@@ -1,0 +1,228 @@
+//! Opening one input file: hashing it, decoding it (UTF-8 or a legacy code page such as
+//! Windows-1250) and handing out its records in batches with their line numbers.
+
+use super::config::ReadOptions;
+use super::IngestError;
+use csv::ByteRecord;
+use sha2::{Digest, Sha256};
+use std::fs::File;
+use std::io::{BufReader, Read};
+use std::path::Path;
+
+/// Records handed out per batch; batches are parsed in parallel.
+pub const BATCH: usize = 16_384;
+
+/// SHA-256 (lower-case hex) and size of a file, streamed in 1 MiB blocks.
+pub fn hash_file(path: &Path) -> Result<(String, u64), IngestError> {
+    let io = |e| IngestError::Io {
+        path: path.to_path_buf(),
+        what: "hash".into(),
+        source: e,
+    };
+    let mut f = File::open(path).map_err(io)?;
+    let mut h = Sha256::new();
+    let mut buf = vec![0u8; 1 << 20];
+    let mut size = 0u64;
+    loop {
+        let n = f.read(&mut buf).map_err(io)?;
+        if n == 0 {
+            break;
+        }
+        size += n as u64;
+        h.update(&buf[..n]);
+    }
+    Ok((format!("{:x}", h.finalize()), size))
+}
+
+/// One record and where it starts.
+pub struct Record {
+    /// 1-based line of the record's first character (header = line 1).
+    pub line: u64,
+    /// The raw fields.
+    pub fields: ByteRecord,
+}
+
+/// A CSV source being read.
+pub struct CsvSource {
+    reader: csv::Reader<Box<dyn Read + Send>>,
+    /// Column names from the header (or `column_1`... without a header).
+    pub headers: Vec<String>,
+    pending_first: Option<Record>,
+}
+
+/// Maps an `encoding` setting onto encoding_rs; `None` = UTF-8 pass-through.
+fn encoding_for(
+    label: Option<&str>,
+    path: &Path,
+) -> Result<Option<&'static encoding_rs::Encoding>, IngestError> {
+    let Some(label) = label else { return Ok(None) };
+    let enc = encoding_rs::Encoding::for_label(label.trim().as_bytes()).ok_or_else(|| IngestError::Mapping {
+        path: path.to_path_buf(),
+        message: format!("unknown encoding '{label}': use utf-8, windows-1250 or another WHATWG encoding label"),
+    })?;
+    Ok(if enc == encoding_rs::UTF_8 {
+        None
+    } else {
+        Some(enc)
+    })
+}
+
+/// A single-byte delimiter from its setting.
+pub fn delimiter_of(opts: &ReadOptions, path: &Path) -> Result<u8, IngestError> {
+    match opts.delimiter.as_deref() {
+        None => Ok(b','),
+        Some("\\t") | Some("tab") => Ok(b'\t'),
+        Some(d) if d.len() == 1 && d.is_ascii() => Ok(d.as_bytes()[0]),
+        Some(d) => Err(IngestError::Mapping {
+            path: path.to_path_buf(),
+            message: format!("delimiter '{d}' must be one ASCII character (or \\t)"),
+        }),
+    }
+}
+
+impl CsvSource {
+    /// Opens `path` with the given options and reads its header.
+    pub fn open(path: &Path, opts: &ReadOptions) -> Result<CsvSource, IngestError> {
+        let io = |e| IngestError::Io {
+            path: path.to_path_buf(),
+            what: "open".into(),
+            source: e,
+        };
+        let file = File::open(path).map_err(io)?;
+        let raw: Box<dyn Read + Send> = match encoding_for(opts.encoding.as_deref(), path)? {
+            None => Box::new(BufReader::with_capacity(1 << 20, file)),
+            Some(enc) => Box::new(BufReader::with_capacity(
+                1 << 20,
+                encoding_rs_io::DecodeReaderBytesBuilder::new()
+                    .encoding(Some(enc))
+                    .build(file),
+            )),
+        };
+        let has_header = opts.has_header.unwrap_or(true);
+        let mut reader = csv::ReaderBuilder::new()
+            .delimiter(delimiter_of(opts, path)?)
+            .has_headers(false)
+            .flexible(true)
+            .buffer_capacity(1 << 20)
+            .from_reader(raw);
+        let mut first = ByteRecord::new();
+        let got = reader
+            .read_byte_record(&mut first)
+            .map_err(|e| csv_error(path, e))?;
+        let mut src = CsvSource {
+            reader,
+            headers: Vec::new(),
+            pending_first: None,
+        };
+        if !got {
+            return Ok(src);
+        }
+        if has_header {
+            src.headers = first
+                .iter()
+                .enumerate()
+                .map(|(i, f)| {
+                    let s = String::from_utf8_lossy(f);
+                    let s = if i == 0 {
+                        s.trim_start_matches('\u{feff}')
+                    } else {
+                        &s
+                    };
+                    s.trim().to_string()
+                })
+                .collect();
+        } else {
+            src.headers = (1..=first.len()).map(|i| format!("column_{i}")).collect();
+            let line = first.position().map_or(1, |p| p.line());
+            src.pending_first = Some(Record {
+                line,
+                fields: first,
+            });
+        }
+        Ok(src)
+    }
+
+    /// Up to `BATCH` further records; an empty vector at the end of the file.
+    pub fn next_batch(&mut self, path: &Path) -> Result<Vec<Record>, IngestError> {
+        let mut out = Vec::with_capacity(BATCH);
+        if let Some(r) = self.pending_first.take() {
+            out.push(r);
+        }
+        let mut rec = ByteRecord::new();
+        while out.len() < BATCH {
+            if !self
+                .reader
+                .read_byte_record(&mut rec)
+                .map_err(|e| csv_error(path, e))?
+            {
+                break;
+            }
+            // Lines holding nothing at all are not rows.
+            if rec.len() == 1 && rec[0].is_empty() {
+                continue;
+            }
+            let line = rec.position().map_or(0, |p| p.line());
+            out.push(Record {
+                line,
+                fields: std::mem::take(&mut rec),
+            });
+        }
+        Ok(out)
+    }
+}
+
+fn csv_error(path: &Path, e: csv::Error) -> IngestError {
+    IngestError::Csv {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    }
+}
+
+/// Reads a whole Parquet file through polars and turns it into string records, so that it
+/// goes through exactly the same validation as CSV. Row numbers are 1-based.
+#[cfg(feature = "parquet")]
+pub fn read_parquet(path: &Path) -> Result<(Vec<String>, Vec<Record>), IngestError> {
+    use polars::prelude::*;
+    let err = |m: String| IngestError::Csv {
+        path: path.to_path_buf(),
+        message: m,
+    };
+    let file = File::open(path).map_err(|e| IngestError::Io {
+        path: path.to_path_buf(),
+        what: "open".into(),
+        source: e,
+    })?;
+    let df = ParquetReader::new(file)
+        .finish()
+        .map_err(|e| err(e.to_string()))?;
+    let headers: Vec<String> = df
+        .get_column_names()
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    let mut cols = Vec::with_capacity(headers.len());
+    for c in df.get_columns() {
+        let s = c
+            .as_materialized_series()
+            .cast(&DataType::String)
+            .map_err(|e| err(e.to_string()))?;
+        cols.push(s);
+    }
+    let mut out = Vec::with_capacity(df.height());
+    for row in 0..df.height() {
+        let mut rec = ByteRecord::new();
+        for s in &cols {
+            let v = s
+                .str()
+                .map_err(|e| err(e.to_string()))?
+                .get(row)
+                .unwrap_or("");
+            rec.push_field(v.as_bytes());
+        }
+        out.push(Record {
+            line: row as u64 + 1,
+            fields: rec,
+        });
+    }
+    Ok((headers, out))
+}

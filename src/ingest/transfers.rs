@@ -1,0 +1,240 @@
+//! The transfers table: parsed in parallel batches, checked against accounts, channels and FX
+//! rates, then de-duplicated by a parallel sort of the ids (later duplicates are rejected).
+
+use super::driver::{Ctx, Loader, TableDef};
+use super::row::{Fault, RowView};
+use super::IngestError;
+use crate::model::*;
+use rayon::prelude::*;
+use rust_decimal::Decimal;
+use std::marker::PhantomData;
+
+/// Contract columns of `transfers`.
+pub const COLUMNS: &[&str] = &[
+    "txn_id",
+    "booked_at",
+    "from_account",
+    "to_account",
+    "amount",
+    "currency",
+    "channel",
+    "reference",
+    "branch_city",
+];
+
+struct Parsed {
+    txn_id: String,
+    booked_at: DateTime,
+    from: u32,
+    to: u32,
+    amount: Decimal,
+    currency: Option<Currency>,
+    channel: Channel,
+    reference: String,
+    branch_city: String,
+}
+
+/// Loads transfers, then rejects duplicate ids and keeps the sorted id order for look-ups.
+pub(crate) fn load(l: &mut Loader) -> Result<(), IngestError> {
+    // Read-only views shared by the parallel parse.
+    let accounts = std::mem::take(&mut l.case.account_index);
+    let accounts_ref = &accounts;
+    let fixed_accounts = l.case.accounts.rows.clone();
+    let acc_rows = &fixed_accounts;
+    let mut city_index: std::collections::HashMap<String, u32> = std::collections::HashMap::new();
+    let result = l.load(TableDef {
+        name: "transfers",
+        columns: COLUMNS,
+        required: &["txn_id", "booked_at", "amount"],
+        extras: |c: &mut Case| &mut c.transfers.extras,
+        _row: PhantomData,
+        parse: move |v: &RowView<'_>| {
+            let txn_id = v.required(0)?.into_owned();
+            let booked_at = v
+                .datetime(1)?
+                .ok_or_else(|| v.fault(1, "booked_at is empty but required"))?;
+            let channel: Channel = v.parse(6)?;
+            let account = |col: usize| -> Result<u32, Fault> {
+                let id = v.text(col)?;
+                if id.is_empty() {
+                    return Ok(NO_ACCOUNT);
+                }
+                accounts_ref.get(id.as_ref()).copied().ok_or_else(|| {
+                    v.fault(
+                        col,
+                        format!(
+                            "unknown account '{id}': not in accounts (add it, or check the id)"
+                        ),
+                    )
+                })
+            };
+            let from = account(2)?;
+            let to = account(3)?;
+            match channel {
+                Channel::CashDeposit if from != NO_ACCOUNT => {
+                    return Err(v.fault(2, "a cash_deposit has no from_account: leave it empty"))
+                }
+                Channel::CashWithdrawal if to != NO_ACCOUNT => {
+                    return Err(v.fault(3, "a cash_withdrawal has no to_account: leave it empty"))
+                }
+                Channel::CashDeposit if to == NO_ACCOUNT => {
+                    return Err(v.fault(3, "a cash_deposit needs to_account"))
+                }
+                Channel::CashWithdrawal if from == NO_ACCOUNT => {
+                    return Err(v.fault(2, "a cash_withdrawal needs from_account"))
+                }
+                Channel::CashDeposit | Channel::CashWithdrawal => {}
+                _ if from == NO_ACCOUNT => {
+                    return Err(v.fault(2, format!("a {channel} transfer needs from_account")))
+                }
+                _ if to == NO_ACCOUNT => {
+                    return Err(v.fault(3, format!("a {channel} transfer needs to_account")))
+                }
+                _ => {}
+            }
+            if from == to {
+                return Err(v.fault(3, "transfer from an account to itself"));
+            }
+            let amount = match v.decimal(4)? {
+                Some(a) if a > Decimal::ZERO => a,
+                Some(_) => {
+                    return Err(v.fault(
+                        4,
+                        "amount must be greater than zero (direction is given by from/to)",
+                    ))
+                }
+                None => return Err(v.fault(4, "amount is empty but required")),
+            };
+            let day = booked_at.date();
+            for (col, acc) in [(2, from), (3, to)] {
+                if let Some(a) = acc_rows.get(acc as usize) {
+                    if !a.is_open_on(day) {
+                        let life = format!(
+                            "{} .. {}",
+                            a.opened_on.map(|d| d.to_string()).unwrap_or_default(),
+                            a.closed_on.map(|d| d.to_string()).unwrap_or_default()
+                        );
+                        return Err(v.fault(
+                            col,
+                            format!("booked on {day}, outside the account's life ({life})"),
+                        ));
+                    }
+                }
+            }
+            let account_currency = acc_rows
+                .get(if from != NO_ACCOUNT { from } else { to } as usize)
+                .map(|a| a.currency);
+            let currency = Some(v.currency(5, account_currency)?);
+            Ok(Parsed {
+                txn_id,
+                booked_at,
+                from,
+                to,
+                amount,
+                currency,
+                channel,
+                reference: v.text(7)?.into_owned(),
+                branch_city: v.text(8)?.into_owned(),
+            })
+        },
+        accept: |ctx: &mut Ctx<'_>, p: Parsed, prov: Prov| {
+            let currency = p.currency.unwrap_or(ctx.case.meta.base_currency);
+            let fx = ctx
+                .case
+                .fx
+                .lookup(currency, p.booked_at.date())
+                .map_err(|m| Fault::new("currency", currency.as_str(), m.to_string()))?
+                .unwrap_or(NO_RATE);
+            let branch_city = if p.branch_city.is_empty() {
+                NO_CITY
+            } else {
+                let n = ctx.case.cities.len() as u32;
+                *city_index.entry(p.branch_city.clone()).or_insert_with(|| {
+                    ctx.case.cities.push(p.branch_city.clone());
+                    n
+                })
+            };
+            ctx.case
+                .transfers
+                .push(&TransferRow {
+                    txn_id: &p.txn_id,
+                    booked_at: p.booked_at,
+                    from: p.from,
+                    to: p.to,
+                    amount: p.amount,
+                    currency,
+                    fx,
+                    channel: p.channel,
+                    reference: &p.reference,
+                    branch_city,
+                    prov,
+                })
+                .map_err(|e| Fault::new("txn_id", &p.txn_id, e.to_string()))
+        },
+    });
+    l.case.account_index = accounts;
+    result?;
+    dedupe(l);
+    Ok(())
+}
+
+/// Rejects every transfer whose id was already loaded (keeping the first in load order) and
+/// leaves `l.txn_order`, the indices sorted by id, for payment look-ups.
+fn dedupe(l: &mut Loader) {
+    let t = &l.case.transfers;
+    let mut order: Vec<u32> = (0..t.len() as u32).collect();
+    order.par_sort_by(|&a, &b| {
+        t.txn_id
+            .get(a as usize)
+            .cmp(t.txn_id.get(b as usize))
+            .then(a.cmp(&b))
+    });
+    let mut keep = vec![true; t.len()];
+    let mut dups = Vec::new();
+    for w in order.windows(2) {
+        let (a, b) = (w[0] as usize, w[1] as usize);
+        if t.txn_id.get(a) == t.txn_id.get(b) {
+            keep[b] = false;
+            dups.push(b);
+        }
+    }
+    if dups.is_empty() {
+        l.txn_order = order;
+        return;
+    }
+    dups.sort_unstable();
+    let faults: Vec<(Prov, Fault)> = dups
+        .iter()
+        .map(|&b| {
+            let id = t.txn_id.get(b);
+            let first = order[order.partition_point(|&i| t.txn_id.get(i as usize) < id)] as usize;
+            let fp = t.prov[first];
+            let where_ = l
+                .case
+                .files
+                .get(fp.file as usize)
+                .map(|f| f.path.as_str())
+                .unwrap_or("");
+            (
+                t.prov[b],
+                Fault::new(
+                    "txn_id",
+                    id,
+                    format!(
+                        "duplicate txn_id: first loaded from {where_} line {}",
+                        fp.line
+                    ),
+                ),
+            )
+        })
+        .collect();
+    for (prov, f) in faults {
+        l.reject_after("transfers", prov, f);
+    }
+    l.case.transfers.retain(&keep);
+    // Recompute the order over the surviving rows.
+    let t = &l.case.transfers;
+    let mut order: Vec<u32> = (0..t.len() as u32).collect();
+    order.par_sort_by(|&a, &b| t.txn_id.get(a as usize).cmp(t.txn_id.get(b as usize)));
+    l.txn_order = order;
+}

@@ -1,0 +1,97 @@
+//! A loaded case: every table, the index from external ids to dense ids, and the input files.
+
+use super::entities::*;
+use super::money::{Currency, FxTable, Money};
+use super::provenance::SourceFile;
+use super::time::Date;
+use super::transfers::Transfers;
+use std::collections::HashMap;
+
+/// The case-level settings from case.toml.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct CaseMeta {
+    /// Case name.
+    pub name: String,
+    /// Currency all figures are converted to.
+    pub base_currency: Currency,
+    /// Date at which assets are valued.
+    pub valuation_date: Date,
+    /// Cash reporting threshold (default ALL 1,000,000, docs/domain.md §3.6).
+    pub cash_report: Money,
+}
+
+/// Everything loaded from a case folder.
+#[derive(Clone, Debug)]
+pub struct Case {
+    /// Settings.
+    pub meta: CaseMeta,
+    /// Input files, indexed by `Prov::file`.
+    pub files: Vec<SourceFile>,
+    /// Persons.
+    pub persons: Table<Person>,
+    /// Companies.
+    pub companies: Table<Company>,
+    /// Accounts.
+    pub accounts: Table<Account>,
+    /// Transfers.
+    pub transfers: Transfers,
+    /// Properties.
+    pub properties: Table<Property>,
+    /// Property titles.
+    pub titles: Table<Title>,
+    /// Encumbrances.
+    pub encumbrances: Table<Encumbrance>,
+    /// Company ownership and officers.
+    pub ownership: Table<Ownership>,
+    /// Relations between persons.
+    pub relations: Table<Relation>,
+    /// Declared income.
+    pub income: Table<Income>,
+    /// Suspects.
+    pub suspects: Table<Suspect>,
+    /// FX rates.
+    pub fx: FxTable,
+    /// Extra columns of fx_rates.
+    pub fx_extras: Extras,
+    /// Interned branch cities (`Transfers::branch_city` indexes this).
+    pub cities: Vec<String>,
+    /// External person/company id to entity.
+    pub entity_index: HashMap<String, EntityRef>,
+    /// External account id to account index.
+    pub account_index: HashMap<String, u32>,
+    /// External property id to property index.
+    pub property_index: HashMap<String, u32>,
+}
+
+impl Case {
+    /// The external id of an entity.
+    pub fn entity_id(&self, e: EntityRef) -> &str {
+        match e.kind {
+            EntityKind::Person => &self.persons.rows[e.idx as usize].id,
+            EntityKind::Company => &self.companies.rows[e.idx as usize].id,
+        }
+    }
+
+    /// The display name of an entity.
+    pub fn entity_name(&self, e: EntityRef) -> &str {
+        match e.kind {
+            EntityKind::Person => &self.persons.rows[e.idx as usize].full_name,
+            EntityKind::Company => &self.companies.rows[e.idx as usize].name,
+        }
+    }
+
+    /// Looks up an entity by external id.
+    pub fn entity(&self, id: &str) -> Option<EntityRef> {
+        self.entity_index.get(id).copied()
+    }
+
+    /// Looks up an account by external id.
+    pub fn account(&self, id: &str) -> Option<u32> {
+        self.account_index.get(id).copied()
+    }
+
+    /// The source file of a provenance record.
+    pub fn file_of(&self, p: super::provenance::Prov) -> Option<&SourceFile> {
+        self.files.get(p.file as usize)
+    }
+}

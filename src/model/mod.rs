@@ -1,0 +1,20 @@
+//! L0, the case data model: ids, money, dates, provenance and the loaded case.
+//!
+//! Depends on nothing else in the crate. Dense `u32` indices identify rows inside a loaded case;
+//! external keys (ids in the source files) stay strings and are kept apart from the dense ids.
+
+mod case;
+mod entities;
+mod money;
+mod provenance;
+mod strcol;
+mod time;
+mod transfers;
+
+pub use case::{Case, CaseMeta};
+pub use entities::*;
+pub use money::{round_cents, Conversion, Currency, FxRate, FxTable, MissingRate, Money};
+pub use provenance::{Manifest, Prov, SourceFile};
+pub use strcol::{ColumnFull, StrColumn};
+pub use time::{Date, DateTime};
+pub use transfers::{TransferRow, Transfers, NO_ACCOUNT, NO_CITY, NO_RATE};

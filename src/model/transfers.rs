@@ -1,0 +1,197 @@
+//! Transfers stored by column (structure of arrays): about 60 bytes a row plus the text of
+//! ids and references, so tens of millions fit in memory and scans stay cache-friendly.
+
+use super::entities::{Channel, Extras};
+use super::money::{Conversion, Currency, FxTable};
+use super::provenance::Prov;
+use super::strcol::{ColumnFull, StrColumn};
+use super::time::DateTime;
+use rust_decimal::Decimal;
+
+/// Marks a missing account (cash side of a deposit or withdrawal) in `from` / `to`.
+pub const NO_ACCOUNT: u32 = u32::MAX;
+/// Marks "no rate needed" (base currency) in `fx`.
+pub const NO_RATE: u32 = u32::MAX;
+/// Marks a missing branch city.
+pub const NO_CITY: u32 = u32::MAX;
+
+/// One transfer, as handed to [`Transfers::push`].
+#[derive(Clone, Debug)]
+pub struct TransferRow<'a> {
+    /// External id.
+    pub txn_id: &'a str,
+    /// Booking time.
+    pub booked_at: DateTime,
+    /// Debited account index or [`NO_ACCOUNT`].
+    pub from: u32,
+    /// Credited account index or [`NO_ACCOUNT`].
+    pub to: u32,
+    /// Amount in `currency`, > 0.
+    pub amount: Decimal,
+    /// Currency of `amount`.
+    pub currency: Currency,
+    /// Index of the FX rate used, or [`NO_RATE`].
+    pub fx: u32,
+    /// Channel.
+    pub channel: Channel,
+    /// Free-text reference.
+    pub reference: &'a str,
+    /// Index into `Case::cities`, or [`NO_CITY`].
+    pub branch_city: u32,
+    /// Source row.
+    pub prov: Prov,
+}
+
+/// All loaded transfers, column by column; index `i` is the transfer's dense id.
+#[derive(Clone, Debug, Default)]
+pub struct Transfers {
+    /// External ids.
+    pub txn_id: StrColumn,
+    /// Booking times.
+    pub booked_at: Vec<DateTime>,
+    /// Debited account or [`NO_ACCOUNT`].
+    pub from: Vec<u32>,
+    /// Credited account or [`NO_ACCOUNT`].
+    pub to: Vec<u32>,
+    /// Amounts in the transfer's own currency.
+    pub amount: Vec<Decimal>,
+    /// Currencies.
+    pub currency: Vec<Currency>,
+    /// FX rate index used for the base amount, or [`NO_RATE`].
+    pub fx: Vec<u32>,
+    /// Channels.
+    pub channel: Vec<Channel>,
+    /// References.
+    pub reference: StrColumn,
+    /// Branch city index or [`NO_CITY`].
+    pub branch_city: Vec<u32>,
+    /// Source rows.
+    pub prov: Vec<Prov>,
+    /// Extra columns.
+    pub extras: Extras,
+}
+
+impl Transfers {
+    /// Number of transfers.
+    pub fn len(&self) -> usize {
+        self.booked_at.len()
+    }
+
+    /// True when there are none.
+    pub fn is_empty(&self) -> bool {
+        self.booked_at.is_empty()
+    }
+
+    /// Appends one transfer.
+    pub fn push(&mut self, r: &TransferRow<'_>) -> Result<(), ColumnFull> {
+        self.txn_id.push(r.txn_id)?;
+        self.reference.push(r.reference)?;
+        self.booked_at.push(r.booked_at);
+        self.from.push(r.from);
+        self.to.push(r.to);
+        self.amount.push(r.amount);
+        self.currency.push(r.currency);
+        self.fx.push(r.fx);
+        self.channel.push(r.channel);
+        self.branch_city.push(r.branch_city);
+        self.prov.push(r.prov);
+        Ok(())
+    }
+
+    /// Appends every transfer of `other` (a parsed batch), keeping order.
+    pub fn append(&mut self, other: Transfers) -> Result<(), ColumnFull> {
+        self.txn_id.extend_from(&other.txn_id)?;
+        self.reference.extend_from(&other.reference)?;
+        self.booked_at.extend(other.booked_at);
+        self.from.extend(other.from);
+        self.to.extend(other.to);
+        self.amount.extend(other.amount);
+        self.currency.extend(other.currency);
+        self.fx.extend(other.fx);
+        self.channel.extend(other.channel);
+        self.branch_city.extend(other.branch_city);
+        self.prov.extend(other.prov);
+        for (name, col) in other.extras.names.into_iter().zip(other.extras.columns) {
+            match self.extras.names.iter().position(|n| *n == name) {
+                Some(c) => self.extras.columns[c].extend_from(&col)?,
+                None => {
+                    self.extras.names.push(name);
+                    self.extras.columns.push(col);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Keeps only the transfers whose `keep` flag is set (used to drop duplicates).
+    pub fn retain(&mut self, keep: &[bool]) {
+        fn filter<T: Copy>(v: &mut Vec<T>, keep: &[bool]) {
+            let mut i = 0;
+            v.retain(|_| {
+                let k = keep[i];
+                i += 1;
+                k
+            });
+        }
+        self.txn_id.retain_indices(keep);
+        self.reference.retain_indices(keep);
+        for c in &mut self.extras.columns {
+            c.retain_indices(keep);
+        }
+        filter(&mut self.booked_at, keep);
+        filter(&mut self.from, keep);
+        filter(&mut self.to, keep);
+        filter(&mut self.amount, keep);
+        filter(&mut self.currency, keep);
+        filter(&mut self.fx, keep);
+        filter(&mut self.channel, keep);
+        filter(&mut self.branch_city, keep);
+        filter(&mut self.prov, keep);
+    }
+
+    /// The amount of transfer `i` in the base currency, with the rate and rate date used.
+    pub fn base_amount(&self, i: usize, fx: &FxTable) -> Conversion {
+        let idx = (self.fx[i] != NO_RATE).then_some(self.fx[i]);
+        fx.apply(self.amount[i], idx)
+    }
+
+    /// Bytes held by the columns, for memory reports.
+    pub fn heap_bytes(&self) -> usize {
+        self.txn_id.heap_bytes()
+            + self.reference.heap_bytes()
+            + self.booked_at.capacity() * 8
+            + (self.from.capacity()
+                + self.to.capacity()
+                + self.fx.capacity()
+                + self.branch_city.capacity())
+                * 4
+            + self.amount.capacity() * 16
+            + self.currency.capacity() * 3
+            + self.channel.capacity()
+            + self.prov.capacity() * 8
+            + self
+                .extras
+                .columns
+                .iter()
+                .map(StrColumn::heap_bytes)
+                .sum::<usize>()
+    }
+
+    /// Releases spare capacity after loading.
+    pub fn shrink_to_fit(&mut self) {
+        self.txn_id.shrink_to_fit();
+        self.reference.shrink_to_fit();
+        self.booked_at.shrink_to_fit();
+        self.from.shrink_to_fit();
+        self.to.shrink_to_fit();
+        self.amount.shrink_to_fit();
+        self.currency.shrink_to_fit();
+        self.fx.shrink_to_fit();
+        self.channel.shrink_to_fit();
+        self.branch_city.shrink_to_fit();
+        self.prov.shrink_to_fit();
+        for c in &mut self.extras.columns {
+            c.shrink_to_fit();
+        }
+    }
+}
