@@ -23,12 +23,7 @@ pub struct Args {
 
 pub fn run(a: Args) -> Result<ExitCode> {
     let started = std::time::Instant::now();
-    let loaded = load_case(
-        &a.case,
-        &LoadOptions {
-            mapping: a.mapping.clone(),
-        },
-    )?;
+    let loaded = load_case(&a.case, &LoadOptions { mapping: a.mapping.clone() })?;
     let elapsed = started.elapsed();
     let dir = out_dir(a.out, &a.case)?;
     let r = &loaded.report;
@@ -46,15 +41,9 @@ pub fn run(a: Args) -> Result<ExitCode> {
         "case: {}  (base currency {}, valuation date {})",
         loaded.case.meta.name, loaded.case.meta.base_currency, loaded.case.meta.valuation_date
     );
-    println!(
-        "{:<18} {:>5} {:>12} {:>12} {:>9} {:>9}",
-        "table", "files", "read", "loaded", "rejected", "warnings"
-    );
+    println!("{:<18} {:>5} {:>12} {:>12} {:>9} {:>9}", "table", "files", "read", "loaded", "rejected", "warnings");
     for t in &r.tables {
-        println!(
-            "{:<18} {:>5} {:>12} {:>12} {:>9} {:>9}",
-            t.table, t.files, t.read, t.loaded, t.rejected, t.warnings
-        );
+        println!("{:<18} {:>5} {:>12} {:>12} {:>9} {:>9}", t.table, t.files, t.read, t.loaded, t.rejected, t.warnings);
     }
     let read: u64 = r.tables.iter().map(|t| t.read).sum();
     let loaded_n: u64 = r.tables.iter().map(|t| t.loaded).sum();
@@ -69,11 +58,7 @@ pub fn run(a: Args) -> Result<ExitCode> {
     );
     println!(
         "reconciled: {}; {} transfers in {:.2} s; report in {}",
-        if r.reconciles() {
-            "yes (read = loaded + rejected for every table)"
-        } else {
-            "NO"
-        },
+        if r.reconciles() { "yes (read = loaded + rejected for every table)" } else { "NO" },
         loaded.case.transfers.len(),
         elapsed.as_secs_f64(),
         dir.display()
@@ -82,11 +67,7 @@ pub fn run(a: Args) -> Result<ExitCode> {
         eprintln!("warning: {}", w.reason);
     }
     if r.rejected() > 0 {
-        eprintln!(
-            "{} rows rejected: see {}",
-            r.rejected(),
-            dir.join("rejects.csv").display()
-        );
+        eprintln!("{} rows rejected: see {}", r.rejected(), dir.join("rejects.csv").display());
         return Ok(ExitCode::from(1));
     }
     Ok(ExitCode::SUCCESS)

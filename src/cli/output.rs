@@ -18,22 +18,17 @@ pub fn out_dir(out: Option<PathBuf>, case: &Path) -> Result<PathBuf> {
             PathBuf::from("out").join(name)
         }
     };
-    std::fs::create_dir_all(&dir)
-        .with_context(|| format!("cannot create output folder {}", dir.display()))?;
+    std::fs::create_dir_all(&dir).with_context(|| format!("cannot create output folder {}", dir.display()))?;
     Ok(dir)
 }
 
 /// Writes issues (rejects or warnings) as CSV: table, file, line, column, value, reason.
 pub fn write_issues(path: &Path, issues: &[Issue]) -> Result<()> {
-    let mut w =
-        csv::Writer::from_path(path).with_context(|| format!("cannot write {}", path.display()))?;
+    let mut w = csv::Writer::from_path(path).with_context(|| format!("cannot write {}", path.display()))?;
     w.write_record(["table", "file", "line", "column", "value", "reason"])?;
     for i in issues {
         let line = i.line.to_string();
-        csv_safe::write_record(
-            &mut w,
-            &[&i.table, &i.file, &line, &i.column, &i.value, &i.reason],
-        )?;
+        csv_safe::write_record(&mut w, &[&i.table, &i.file, &line, &i.column, &i.value, &i.reason])?;
     }
     w.flush()?;
     Ok(())

@@ -6,10 +6,7 @@ use std::borrow::Cow;
 
 /// Neutralises one text cell. Plain numbers such as `-12.50` are left alone.
 pub fn cell(s: &str) -> Cow<'_, str> {
-    let risky = matches!(
-        s.as_bytes().first(),
-        Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r')
-    );
+    let risky = matches!(s.as_bytes().first(), Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r'));
     if risky && !is_number(s) {
         Cow::Owned(format!("'{s}"))
     } else {
@@ -19,9 +16,7 @@ pub fn cell(s: &str) -> Cow<'_, str> {
 
 fn is_number(s: &str) -> bool {
     let t = s.strip_prefix(['-', '+']).unwrap_or(s);
-    !t.is_empty()
-        && t.bytes().all(|b| b.is_ascii_digit() || b == b'.')
-        && t.bytes().filter(|&b| b == b'.').count() <= 1
+    !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit() || b == b'.') && t.bytes().filter(|&b| b == b'.').count() <= 1
 }
 
 /// Writes one record of text cells, each neutralised.
@@ -35,10 +30,7 @@ mod tests {
 
     #[test]
     fn formulas_become_text_numbers_stay_numbers() {
-        assert_eq!(
-            cell("=HYPERLINK(\"http://x\")"),
-            "'=HYPERLINK(\"http://x\")"
-        );
+        assert_eq!(cell("=HYPERLINK(\"http://x\")"), "'=HYPERLINK(\"http://x\")");
         assert_eq!(cell("@SUM(A1)"), "'@SUM(A1)");
         assert_eq!(cell("+1+1"), "'+1+1");
         assert_eq!(cell("-12.50"), "-12.50");

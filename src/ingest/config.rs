@@ -70,19 +70,10 @@ impl ReadOptions {
         ReadOptions {
             delimiter: self.delimiter.clone().or_else(|| base.delimiter.clone()),
             encoding: self.encoding.clone().or_else(|| base.encoding.clone()),
-            date_format: self
-                .date_format
-                .clone()
-                .or_else(|| base.date_format.clone()),
-            datetime_format: self
-                .datetime_format
-                .clone()
-                .or_else(|| base.datetime_format.clone()),
+            date_format: self.date_format.clone().or_else(|| base.date_format.clone()),
+            datetime_format: self.datetime_format.clone().or_else(|| base.datetime_format.clone()),
             decimal_comma: self.decimal_comma.or(base.decimal_comma),
-            thousands_separator: self
-                .thousands_separator
-                .clone()
-                .or_else(|| base.thousands_separator.clone()),
+            thousands_separator: self.thousands_separator.clone().or_else(|| base.thousands_separator.clone()),
             currency: self.currency.clone().or_else(|| base.currency.clone()),
             has_header: self.has_header.or(base.has_header),
         }
@@ -138,10 +129,7 @@ pub fn read_case_toml(path: &Path) -> Result<CaseToml, IngestError> {
         what: "read the case settings".into(),
         source: e,
     })?;
-    toml::from_str(&text).map_err(|e| IngestError::Config {
-        path: path.to_path_buf(),
-        message: e.to_string(),
-    })
+    toml::from_str(&text).map_err(|e| IngestError::Config { path: path.to_path_buf(), message: e.to_string() })
 }
 
 /// Resolves `rel` under `root`, refusing absolute paths and paths that leave `root`
@@ -149,17 +137,9 @@ pub fn read_case_toml(path: &Path) -> Result<CaseToml, IngestError> {
 pub fn resolve_inside(root: &Path, rel: &str) -> Result<PathBuf, IngestError> {
     let p = Path::new(rel);
     let escapes = p.is_absolute()
-        || p.components().any(|c| {
-            matches!(
-                c,
-                Component::ParentDir | Component::RootDir | Component::Prefix(_)
-            )
-        });
+        || p.components().any(|c| matches!(c, Component::ParentDir | Component::RootDir | Component::Prefix(_)));
     let joined = root.join(p);
-    let bad = || IngestError::PathOutsideCase {
-        file: rel.to_string(),
-        root: root.to_path_buf(),
-    };
+    let bad = || IngestError::PathOutsideCase { file: rel.to_string(), root: root.to_path_buf() };
     if escapes {
         return Err(bad());
     }
@@ -203,9 +183,8 @@ columns = { txn_id = { row_number = true, prefix = "T" }, amount = "value", chan
         )
         .unwrap();
         assert_eq!(t.tables["transfers"][0].columns.len(), 3);
-        let bad: Result<CaseToml, _> = toml::from_str(
-            "name='x'\nbase_currency='ALL'\nvaluation_date='2020-01-01'\n[read]\ndelimter=';'\n",
-        );
+        let bad: Result<CaseToml, _> =
+            toml::from_str("name='x'\nbase_currency='ALL'\nvaluation_date='2020-01-01'\n[read]\ndelimter=';'\n");
         assert!(bad.unwrap_err().to_string().contains("delimter"));
     }
 }

@@ -47,10 +47,7 @@ pub(crate) struct Loader {
 
 impl Loader {
     pub fn run(dir: &Path, opts: &LoadOptions) -> Result<Loaded, IngestError> {
-        let settings = opts
-            .mapping
-            .clone()
-            .unwrap_or_else(|| dir.join("case.toml"));
+        let settings = opts.mapping.clone().unwrap_or_else(|| dir.join("case.toml"));
         if !dir.is_dir() {
             return Err(IngestError::Io {
                 path: dir.to_path_buf(),
@@ -63,12 +60,7 @@ impl Loader {
         let (sha256, size) = hash_file(&settings)?;
         let case = Case {
             meta,
-            files: vec![SourceFile {
-                path: display_path(dir, &settings),
-                size,
-                sha256,
-                table: "config".into(),
-            }],
+            files: vec![SourceFile { path: display_path(dir, &settings), size, sha256, table: "config".into() }],
             persons: Table::default(),
             companies: Table::default(),
             accounts: Table::default(),
@@ -95,19 +87,11 @@ impl Loader {
                 });
             }
         }
-        let mut l = Loader {
-            dir: dir.to_path_buf(),
-            toml,
-            case,
-            report: IngestReport::default(),
-            txn_order: Vec::new(),
-        };
+        let mut l =
+            Loader { dir: dir.to_path_buf(), toml, case, report: IngestReport::default(), txn_order: Vec::new() };
         super::tables::load_all(&mut l)?;
         l.finish();
-        Ok(Loaded {
-            case: l.case,
-            report: l.report,
-        })
+        Ok(Loaded { case: l.case, report: l.report })
     }
 
     fn finish(&mut self) {
@@ -136,13 +120,7 @@ impl Loader {
             .iter()
             .map(|ext| format!("{table}.{ext}"))
             .find(|f| self.dir.join(f).is_file())
-            .map(|file| {
-                vec![SourceSpec {
-                    file,
-                    read: ReadOptions::default(),
-                    columns: Default::default(),
-                }]
-            })
+            .map(|file| vec![SourceSpec { file, read: ReadOptions::default(), columns: Default::default() }])
             .unwrap_or_default()
     }
 
@@ -154,10 +132,7 @@ impl Loader {
         A: FnMut(&mut Ctx<'_>, T, Prov) -> Result<(), Fault> + Send,
     {
         let mut def = def;
-        let mut count = TableCount {
-            table: def.name.to_string(),
-            ..Default::default()
-        };
+        let mut count = TableCount { table: def.name.to_string(), ..Default::default() };
         for spec in self.sources(def.name) {
             let path = resolve_inside(&self.dir, &spec.file)?;
             let rel = display_path(&self.dir, &path);
@@ -200,10 +175,7 @@ impl Loader {
         P: Fn(&RowView<'_>) -> Result<T, Fault> + Sync + Send,
         A: FnMut(&mut Ctx<'_>, T, Prov) -> Result<(), Fault> + Send,
     {
-        let is_parquet = matches!(
-            path.extension().and_then(|e| e.to_str()),
-            Some("parquet" | "pq")
-        );
+        let is_parquet = matches!(path.extension().and_then(|e| e.to_str()), Some("parquet" | "pq"));
         let mut reader: Box<dyn FnMut() -> Result<Vec<Record>, IngestError> + Send>;
         let headers: Vec<String>;
         if is_parquet {
@@ -215,9 +187,7 @@ impl Loader {
                 reader = Box::new(move || Ok(rows.take().unwrap_or_default()));
             }
             #[cfg(not(feature = "parquet"))]
-            return Err(IngestError::NoParquet {
-                path: path.to_path_buf(),
-            });
+            return Err(IngestError::NoParquet { path: path.to_path_buf() });
         } else {
             let mut src = CsvSource::open(path, &opts)?;
             headers = std::mem::take(&mut src.headers);
@@ -253,26 +223,16 @@ impl Loader {
                     .map(|r| {
                         let v = RowView::new(r.line, &r.fields, &map)?;
                         let row = parse(&v)?;
-                        let ex: Vec<String> = map
-                            .extras
-                            .iter()
-                            .map(|(_, i)| v.extra(*i).into_owned())
-                            .collect();
+                        let ex: Vec<String> = map.extras.iter().map(|(_, i)| v.extra(*i).into_owned()).collect();
                         Ok((row, ex))
                     })
                     .collect::<Vec<Result<(T, Vec<String>), Fault>>>()
             });
             for (rec, res) in batch.iter().zip(parsed) {
                 count.read += 1;
-                let prov = Prov {
-                    file: file_idx,
-                    line: rec.line.min(u32::MAX as u64) as u32,
-                };
+                let prov = Prov { file: file_idx, line: rec.line.min(u32::MAX as u64) as u32 };
                 let outcome = res.and_then(|(row, ex)| {
-                    let mut ctx = Ctx {
-                        case: &mut self.case,
-                        warnings: Vec::new(),
-                    };
+                    let mut ctx = Ctx { case: &mut self.case, warnings: Vec::new() };
                     (def.accept)(&mut ctx, row, prov)?;
                     let warnings = ctx.warnings;
                     Ok((ex, warnings))
@@ -309,47 +269,26 @@ impl Loader {
 
     /// Rejects a loaded row after the fact (e.g. a duplicate found by a later pass).
     pub fn reject_after(&mut self, table: &str, prov: Prov, f: Fault) {
-        let file = self
-            .case
-            .files
-            .get(prov.file as usize)
-            .map(|f| f.path.clone())
-            .unwrap_or_default();
+        let file = self.case.files.get(prov.file as usize).map(|f| f.path.clone()).unwrap_or_default();
         if let Some(t) = self.report.tables.iter_mut().find(|t| t.table == table) {
             t.loaded -= 1;
             t.rejected += 1;
         }
-        self.report
-            .rejects
-            .push(issue(table, &file, prov.line as u64, f));
+        self.report.rejects.push(issue(table, &file, prov.line as u64, f));
     }
 
     /// Adds a warning about a loaded row after the fact.
     pub fn warn_after(&mut self, table: &str, prov: Prov, f: Fault) {
-        let file = self
-            .case
-            .files
-            .get(prov.file as usize)
-            .map(|f| f.path.clone())
-            .unwrap_or_default();
+        let file = self.case.files.get(prov.file as usize).map(|f| f.path.clone()).unwrap_or_default();
         if let Some(t) = self.report.tables.iter_mut().find(|t| t.table == table) {
             t.warnings += 1;
         }
-        self.report
-            .warnings
-            .push(issue(table, &file, prov.line as u64, f));
+        self.report.warnings.push(issue(table, &file, prov.line as u64, f));
     }
 }
 
 fn issue(table: &str, file: &str, line: u64, f: Fault) -> Issue {
-    Issue {
-        table: table.into(),
-        file: file.into(),
-        line,
-        column: f.column,
-        value: clip(&f.value),
-        reason: f.reason,
-    }
+    Issue { table: table.into(), file: file.into(), line, column: f.column, value: clip(&f.value), reason: f.reason }
 }
 
 /// A path shown relative to the case folder when it lies inside it.
@@ -359,22 +298,11 @@ fn display_path(dir: &Path, p: &Path) -> String {
 }
 
 fn case_meta(t: &CaseToml, path: &Path) -> Result<CaseMeta, IngestError> {
-    let bad = |message: String| IngestError::Config {
-        path: path.to_path_buf(),
-        message,
-    };
-    let base = Currency::parse(&t.base_currency).ok_or_else(|| {
-        bad(format!(
-            "base_currency '{}' is not a three-letter ISO 4217 code",
-            t.base_currency
-        ))
-    })?;
-    let valuation_date = Date::parse_iso(&t.valuation_date).ok_or_else(|| {
-        bad(format!(
-            "valuation_date '{}' is not a date YYYY-MM-DD",
-            t.valuation_date
-        ))
-    })?;
+    let bad = |message: String| IngestError::Config { path: path.to_path_buf(), message };
+    let base = Currency::parse(&t.base_currency)
+        .ok_or_else(|| bad(format!("base_currency '{}' is not a three-letter ISO 4217 code", t.base_currency)))?;
+    let valuation_date = Date::parse_iso(&t.valuation_date)
+        .ok_or_else(|| bad(format!("valuation_date '{}' is not a date YYYY-MM-DD", t.valuation_date)))?;
     // Default threshold: ALL 1,000,000 (docs/domain.md §1.3, threshold T; §3.6).
     let cash = match &t.thresholds.cash_report {
         None => Decimal::from(1_000_000),
@@ -384,16 +312,7 @@ fn case_meta(t: &CaseToml, path: &Path) -> Result<CaseMeta, IngestError> {
             .parse::<Decimal>()
             .ok()
             .filter(|d| *d > Decimal::ZERO)
-            .ok_or_else(|| {
-                bad(format!(
-                    "thresholds.cash_report '{s}' is not a positive decimal amount"
-                ))
-            })?,
+            .ok_or_else(|| bad(format!("thresholds.cash_report '{s}' is not a positive decimal amount")))?,
     };
-    Ok(CaseMeta {
-        name: t.name.clone(),
-        base_currency: base,
-        valuation_date,
-        cash_report: Money::new(cash, base),
-    })
+    Ok(CaseMeta { name: t.name.clone(), base_currency: base, valuation_date, cash_report: Money::new(cash, base) })
 }

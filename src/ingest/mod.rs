@@ -13,9 +13,7 @@ mod source;
 mod tables;
 mod transfers;
 
-pub use config::{
-    read_case_toml, resolve_inside, CaseToml, ColumnRule, ColumnSpec, ReadOptions, SourceSpec,
-};
+pub use config::{read_case_toml, resolve_inside, CaseToml, ColumnRule, ColumnSpec, ReadOptions, SourceSpec};
 pub use report::{IngestReport, Issue, TableCount};
 pub use row::Fault;
 pub use source::hash_file;

@@ -24,11 +24,7 @@ pub struct Fault {
 impl Fault {
     /// A fault on `column` with `value`.
     pub fn new(column: &str, value: &str, reason: impl Into<String>) -> Fault {
-        Fault {
-            column: column.to_string(),
-            value: value.to_string(),
-            reason: reason.into(),
-        }
+        Fault { column: column.to_string(), value: value.to_string(), reason: reason.into() }
     }
 }
 
@@ -75,10 +71,7 @@ impl ColumnMap {
         opts: ReadOptions,
         headers: &[String],
     ) -> Result<ColumnMap, IngestError> {
-        let bad = |message: String| IngestError::Mapping {
-            path: path.to_path_buf(),
-            message,
-        };
+        let bad = |message: String| IngestError::Mapping { path: path.to_path_buf(), message };
         for k in spec.columns.keys() {
             if !columns.contains(&k.as_str()) {
                 return Err(bad(format!(
@@ -95,7 +88,10 @@ impl ColumnMap {
                 None => (find(name).map_or(Src::Absent, Src::Field), None, None),
                 Some(ColumnSpec::Column(c)) => (
                     Src::Field(find(c).ok_or_else(|| {
-                        bad(format!("column '{c}' (mapped to {name}) is not in the header; the header has: {}", headers.join(", ")))
+                        bad(format!(
+                            "column '{c}' (mapped to {name}) is not in the header; the header has: {}",
+                            headers.join(", ")
+                        ))
                     })?),
                     None,
                     None,
@@ -107,7 +103,10 @@ impl ColumnMap {
                     }
                     let src = if let Some(c) = &r.column {
                         Src::Field(find(c).ok_or_else(|| {
-                            bad(format!("column '{c}' (mapped to {name}) is not in the header; the header has: {}", headers.join(", ")))
+                            bad(format!(
+                                "column '{c}' (mapped to {name}) is not in the header; the header has: {}",
+                                headers.join(", ")
+                            ))
                         })?)
                     } else if let Some(v) = &r.value {
                         Src::Const(v.clone())
@@ -120,12 +119,7 @@ impl ColumnMap {
             if let Src::Field(i) = src {
                 used[i] = true;
             }
-            cols.push(Col {
-                name,
-                src,
-                prefix,
-                format,
-            });
+            cols.push(Col { name, src, prefix, format });
         }
         for r in required {
             if let Some(c) = cols.iter().find(|c| c.name == *r) {
@@ -147,28 +141,13 @@ impl ColumnMap {
         let thousands = match opts.thousands_separator.as_deref() {
             None | Some("") => None,
             Some(s) if s.chars().count() == 1 => s.chars().next(),
-            Some(s) => {
-                return Err(bad(format!(
-                    "thousands_separator '{s}' must be one character"
-                )))
-            }
+            Some(s) => return Err(bad(format!("thousands_separator '{s}' must be one character"))),
         };
         let fixed_currency = match opts.currency.as_deref() {
             None => None,
-            Some(c) => Some(
-                Currency::parse(c)
-                    .ok_or_else(|| bad(format!("currency '{c}' is not an ISO 4217 code")))?,
-            ),
+            Some(c) => Some(Currency::parse(c).ok_or_else(|| bad(format!("currency '{c}' is not an ISO 4217 code")))?),
         };
-        Ok(ColumnMap {
-            cols,
-            extras,
-            width: headers.len(),
-            opts,
-            decimal_comma,
-            thousands,
-            fixed_currency,
-        })
+        Ok(ColumnMap { cols, extras, width: headers.len(), opts, decimal_comma, thousands, fixed_currency })
     }
 }
 
@@ -186,10 +165,7 @@ impl<'a> RowView<'a> {
         if rec.len() != map.width {
             return Err(Fault::new(
                 "",
-                &String::from_utf8_lossy(rec.as_slice())
-                    .chars()
-                    .take(80)
-                    .collect::<String>(),
+                &String::from_utf8_lossy(rec.as_slice()).chars().take(80).collect::<String>(),
                 format!(
                     "row has {} fields where the header has {}: check quoting and delimiters",
                     rec.len(),
@@ -229,11 +205,7 @@ impl<'a> RowView<'a> {
             }
         };
         if raw.contains('\0') {
-            return Err(Fault::new(
-                c.name,
-                &raw.replace('\0', "\\0"),
-                "contains a NUL byte",
-            ));
+            return Err(Fault::new(c.name, &raw.replace('\0', "\\0"), "contains a NUL byte"));
         }
         match &c.prefix {
             Some(p) if !raw.is_empty() => Ok(Cow::Owned(format!("{p}{raw}"))),
@@ -245,11 +217,7 @@ impl<'a> RowView<'a> {
     pub fn required(&self, col: usize) -> Result<Cow<'a, str>, Fault> {
         let t = self.text(col)?;
         if t.is_empty() {
-            return Err(Fault::new(
-                self.name(col),
-                "",
-                format!("{} is empty but required", self.name(col)),
-            ));
+            return Err(Fault::new(self.name(col), "", format!("{} is empty but required", self.name(col))));
         }
         Ok(t)
     }
@@ -266,15 +234,10 @@ impl<'a> RowView<'a> {
         if t.is_empty() {
             return Ok(None);
         }
-        let fmt = self.map.cols[col]
-            .format
-            .as_deref()
-            .or(self.map.opts.date_format.as_deref());
+        let fmt = self.map.cols[col].format.as_deref().or(self.map.opts.date_format.as_deref());
         let parsed = match fmt {
             Some(f) if is_special(f) => special_time(&t, f).map(|d| d.date()),
-            Some(f) => {
-                Date::parse_with(&t, f).or_else(|| DateTime::parse_with(&t, f).map(|d| d.date()))
-            }
+            Some(f) => Date::parse_with(&t, f).or_else(|| DateTime::parse_with(&t, f).map(|d| d.date())),
             None => Date::parse_iso(&t).or_else(|| DateTime::parse_iso(&t).map(|d| d.date())),
         };
         parsed.map(Some).ok_or_else(|| {
@@ -283,8 +246,7 @@ impl<'a> RowView<'a> {
                 &t,
                 format!(
                     "not a valid date{}",
-                    fmt.map(|f| format!(" in format '{f}'"))
-                        .unwrap_or_else(|| " (expected YYYY-MM-DD)".into())
+                    fmt.map(|f| format!(" in format '{f}'")).unwrap_or_else(|| " (expected YYYY-MM-DD)".into())
                 ),
             )
         })
@@ -297,24 +259,17 @@ impl<'a> RowView<'a> {
             return Ok(None);
         }
         let c = &self.map.cols[col];
-        let fmt = c
-            .format
-            .as_deref()
-            .or(self.map.opts.datetime_format.as_deref());
+        let fmt = c.format.as_deref().or(self.map.opts.datetime_format.as_deref());
         let parsed = match fmt {
             Some(f) if is_special(f) => special_time(&t, f),
             Some(f) => DateTime::parse_with(&t, f),
             None => DateTime::parse_iso(&t),
         };
         parsed.map(Some).ok_or_else(|| {
-            let hint = if fmt.is_none()
-                && (t.ends_with('Z') || t.len() > 19 && t[19..].contains(['+', '-']))
-            {
-                " (time-zone offsets are not accepted: give the bank's local booking time)"
-                    .to_string()
+            let hint = if fmt.is_none() && (t.ends_with('Z') || t.len() > 19 && t[19..].contains(['+', '-'])) {
+                " (time-zone offsets are not accepted: give the bank's local booking time)".to_string()
             } else {
-                fmt.map(|f| format!(" in format '{f}'"))
-                    .unwrap_or_else(|| " (expected YYYY-MM-DD HH:MM:SS)".into())
+                fmt.map(|f| format!(" in format '{f}'")).unwrap_or_else(|| " (expected YYYY-MM-DD HH:MM:SS)".into())
             };
             Fault::new(c.name, &t, format!("not a valid date-time{hint}"))
         })
@@ -331,23 +286,19 @@ impl<'a> RowView<'a> {
             if Some(ch) == self.map.thousands {
                 continue;
             }
-            norm.push(if self.map.decimal_comma && ch == ',' {
-                '.'
-            } else {
-                ch
-            });
+            norm.push(if self.map.decimal_comma && ch == ',' { '.' } else { ch });
         }
         let fault = |why: &str| Fault::new(self.name(col), &t, why.to_string());
         if norm.contains(',') {
             return Err(fault("contains ',': set decimal_comma = true or thousands_separator = \",\" for this file"));
         }
-        if !norm
-            .bytes()
-            .all(|b| b.is_ascii_digit() || b == b'.' || b == b'-' || b == b'+')
-        {
+        if !norm.bytes().all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'-' | b'+' | b'e' | b'E')) {
             return Err(fault("not a decimal number"));
         }
-        Decimal::from_str(&norm).map(Some).map_err(|e| {
+        // Exporters that went through floating point write 2.868341186312864e-06: the digits
+        // as written are converted exactly (no float is involved).
+        let parsed = if norm.contains(['e', 'E']) { Decimal::from_scientific(&norm) } else { Decimal::from_str(&norm) };
+        parsed.map(Some).map_err(|e| {
             if norm.chars().filter(|c| c.is_ascii_digit()).count() > 28 {
                 fault("more than 28 significant digits: amounts this large cannot be exact")
             } else {
@@ -368,13 +319,7 @@ impl<'a> RowView<'a> {
                 )
             });
         }
-        Currency::parse(&t).ok_or_else(|| {
-            Fault::new(
-                self.name(col),
-                &t,
-                "not a three-letter ISO 4217 currency code",
-            )
-        })
+        Currency::parse(&t).ok_or_else(|| Fault::new(self.name(col), &t, "not a three-letter ISO 4217 currency code"))
     }
 
     /// A value of a closed vocabulary.
@@ -408,10 +353,7 @@ fn special_time(t: &str, f: &str) -> Option<DateTime> {
     }
     match f {
         "unix_seconds" => t.parse().ok().map(DateTime),
-        "unix_millis" => t
-            .parse::<i64>()
-            .ok()
-            .map(|ms| DateTime(ms.div_euclid(1000))),
+        "unix_millis" => t.parse::<i64>().ok().map(|ms| DateTime(ms.div_euclid(1000))),
         _ => None,
     }
 }

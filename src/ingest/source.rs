@@ -14,11 +14,7 @@ pub const BATCH: usize = 16_384;
 
 /// SHA-256 (lower-case hex) and size of a file, streamed in 1 MiB blocks.
 pub fn hash_file(path: &Path) -> Result<(String, u64), IngestError> {
-    let io = |e| IngestError::Io {
-        path: path.to_path_buf(),
-        what: "hash".into(),
-        source: e,
-    };
+    let io = |e| IngestError::Io { path: path.to_path_buf(), what: "hash".into(), source: e };
     let mut f = File::open(path).map_err(io)?;
     let mut h = Sha256::new();
     let mut buf = vec![0u8; 1 << 20];
@@ -51,20 +47,13 @@ pub struct CsvSource {
 }
 
 /// Maps an `encoding` setting onto encoding_rs; `None` = UTF-8 pass-through.
-fn encoding_for(
-    label: Option<&str>,
-    path: &Path,
-) -> Result<Option<&'static encoding_rs::Encoding>, IngestError> {
+fn encoding_for(label: Option<&str>, path: &Path) -> Result<Option<&'static encoding_rs::Encoding>, IngestError> {
     let Some(label) = label else { return Ok(None) };
     let enc = encoding_rs::Encoding::for_label(label.trim().as_bytes()).ok_or_else(|| IngestError::Mapping {
         path: path.to_path_buf(),
         message: format!("unknown encoding '{label}': use utf-8, windows-1250 or another WHATWG encoding label"),
     })?;
-    Ok(if enc == encoding_rs::UTF_8 {
-        None
-    } else {
-        Some(enc)
-    })
+    Ok(if enc == encoding_rs::UTF_8 { None } else { Some(enc) })
 }
 
 /// A single-byte delimiter from its setting.
@@ -83,19 +72,13 @@ pub fn delimiter_of(opts: &ReadOptions, path: &Path) -> Result<u8, IngestError> 
 impl CsvSource {
     /// Opens `path` with the given options and reads its header.
     pub fn open(path: &Path, opts: &ReadOptions) -> Result<CsvSource, IngestError> {
-        let io = |e| IngestError::Io {
-            path: path.to_path_buf(),
-            what: "open".into(),
-            source: e,
-        };
+        let io = |e| IngestError::Io { path: path.to_path_buf(), what: "open".into(), source: e };
         let file = File::open(path).map_err(io)?;
         let raw: Box<dyn Read + Send> = match encoding_for(opts.encoding.as_deref(), path)? {
             None => Box::new(BufReader::with_capacity(1 << 20, file)),
             Some(enc) => Box::new(BufReader::with_capacity(
                 1 << 20,
-                encoding_rs_io::DecodeReaderBytesBuilder::new()
-                    .encoding(Some(enc))
-                    .build(file),
+                encoding_rs_io::DecodeReaderBytesBuilder::new().encoding(Some(enc)).build(file),
             )),
         };
         let has_header = opts.has_header.unwrap_or(true);
@@ -106,14 +89,8 @@ impl CsvSource {
             .buffer_capacity(1 << 20)
             .from_reader(raw);
         let mut first = ByteRecord::new();
-        let got = reader
-            .read_byte_record(&mut first)
-            .map_err(|e| csv_error(path, e))?;
-        let mut src = CsvSource {
-            reader,
-            headers: Vec::new(),
-            pending_first: None,
-        };
+        let got = reader.read_byte_record(&mut first).map_err(|e| csv_error(path, e))?;
+        let mut src = CsvSource { reader, headers: Vec::new(), pending_first: None };
         if !got {
             return Ok(src);
         }
@@ -123,21 +100,14 @@ impl CsvSource {
                 .enumerate()
                 .map(|(i, f)| {
                     let s = String::from_utf8_lossy(f);
-                    let s = if i == 0 {
-                        s.trim_start_matches('\u{feff}')
-                    } else {
-                        &s
-                    };
+                    let s = if i == 0 { s.trim_start_matches('\u{feff}') } else { &s };
                     s.trim().to_string()
                 })
                 .collect();
         } else {
             src.headers = (1..=first.len()).map(|i| format!("column_{i}")).collect();
             let line = first.position().map_or(1, |p| p.line());
-            src.pending_first = Some(Record {
-                line,
-                fields: first,
-            });
+            src.pending_first = Some(Record { line, fields: first });
         }
         Ok(src)
     }
@@ -150,11 +120,7 @@ impl CsvSource {
         }
         let mut rec = ByteRecord::new();
         while out.len() < BATCH {
-            if !self
-                .reader
-                .read_byte_record(&mut rec)
-                .map_err(|e| csv_error(path, e))?
-            {
+            if !self.reader.read_byte_record(&mut rec).map_err(|e| csv_error(path, e))? {
                 break;
             }
             // Lines holding nothing at all are not rows.
@@ -162,20 +128,14 @@ impl CsvSource {
                 continue;
             }
             let line = rec.position().map_or(0, |p| p.line());
-            out.push(Record {
-                line,
-                fields: std::mem::take(&mut rec),
-            });
+            out.push(Record { line, fields: std::mem::take(&mut rec) });
         }
         Ok(out)
     }
 }
 
 fn csv_error(path: &Path, e: csv::Error) -> IngestError {
-    IngestError::Csv {
-        path: path.to_path_buf(),
-        message: e.to_string(),
-    }
+    IngestError::Csv { path: path.to_path_buf(), message: e.to_string() }
 }
 
 /// Reads a whole Parquet file through polars and turns it into string records, so that it
@@ -183,46 +143,24 @@ fn csv_error(path: &Path, e: csv::Error) -> IngestError {
 #[cfg(feature = "parquet")]
 pub fn read_parquet(path: &Path) -> Result<(Vec<String>, Vec<Record>), IngestError> {
     use polars::prelude::*;
-    let err = |m: String| IngestError::Csv {
-        path: path.to_path_buf(),
-        message: m,
-    };
-    let file = File::open(path).map_err(|e| IngestError::Io {
-        path: path.to_path_buf(),
-        what: "open".into(),
-        source: e,
-    })?;
-    let df = ParquetReader::new(file)
-        .finish()
-        .map_err(|e| err(e.to_string()))?;
-    let headers: Vec<String> = df
-        .get_column_names()
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
+    let err = |m: String| IngestError::Csv { path: path.to_path_buf(), message: m };
+    let file =
+        File::open(path).map_err(|e| IngestError::Io { path: path.to_path_buf(), what: "open".into(), source: e })?;
+    let df = ParquetReader::new(file).finish().map_err(|e| err(e.to_string()))?;
+    let headers: Vec<String> = df.get_column_names().iter().map(|s| s.to_string()).collect();
     let mut cols = Vec::with_capacity(headers.len());
     for c in df.get_columns() {
-        let s = c
-            .as_materialized_series()
-            .cast(&DataType::String)
-            .map_err(|e| err(e.to_string()))?;
+        let s = c.as_materialized_series().cast(&DataType::String).map_err(|e| err(e.to_string()))?;
         cols.push(s);
     }
     let mut out = Vec::with_capacity(df.height());
     for row in 0..df.height() {
         let mut rec = ByteRecord::new();
         for s in &cols {
-            let v = s
-                .str()
-                .map_err(|e| err(e.to_string()))?
-                .get(row)
-                .unwrap_or("");
+            let v = s.str().map_err(|e| err(e.to_string()))?.get(row).unwrap_or("");
             rec.push_field(v.as_bytes());
         }
-        out.push(Record {
-            line: row as u64 + 1,
-            fields: rec,
-        });
+        out.push(Record { line: row as u64 + 1, fields: rec });
     }
     Ok((headers, out))
 }

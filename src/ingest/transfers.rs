@@ -10,17 +10,8 @@ use rust_decimal::Decimal;
 use std::marker::PhantomData;
 
 /// Contract columns of `transfers`.
-pub const COLUMNS: &[&str] = &[
-    "txn_id",
-    "booked_at",
-    "from_account",
-    "to_account",
-    "amount",
-    "currency",
-    "channel",
-    "reference",
-    "branch_city",
-];
+pub const COLUMNS: &[&str] =
+    &["txn_id", "booked_at", "from_account", "to_account", "amount", "currency", "channel", "reference", "branch_city"];
 
 struct Parsed {
     txn_id: String,
@@ -50,9 +41,7 @@ pub(crate) fn load(l: &mut Loader) -> Result<(), IngestError> {
         _row: PhantomData,
         parse: move |v: &RowView<'_>| {
             let txn_id = v.required(0)?.into_owned();
-            let booked_at = v
-                .datetime(1)?
-                .ok_or_else(|| v.fault(1, "booked_at is empty but required"))?;
+            let booked_at = v.datetime(1)?.ok_or_else(|| v.fault(1, "booked_at is empty but required"))?;
             let channel: Channel = v.parse(6)?;
             let account = |col: usize| -> Result<u32, Fault> {
                 let id = v.text(col)?;
@@ -60,12 +49,7 @@ pub(crate) fn load(l: &mut Loader) -> Result<(), IngestError> {
                     return Ok(NO_ACCOUNT);
                 }
                 accounts_ref.get(id.as_ref()).copied().ok_or_else(|| {
-                    v.fault(
-                        col,
-                        format!(
-                            "unknown account '{id}': not in accounts (add it, or check the id)"
-                        ),
-                    )
+                    v.fault(col, format!("unknown account '{id}': not in accounts (add it, or check the id)"))
                 })
             };
             let from = account(2)?;
@@ -77,19 +61,13 @@ pub(crate) fn load(l: &mut Loader) -> Result<(), IngestError> {
                 Channel::CashWithdrawal if to != NO_ACCOUNT => {
                     return Err(v.fault(3, "a cash_withdrawal has no to_account: leave it empty"))
                 }
-                Channel::CashDeposit if to == NO_ACCOUNT => {
-                    return Err(v.fault(3, "a cash_deposit needs to_account"))
-                }
+                Channel::CashDeposit if to == NO_ACCOUNT => return Err(v.fault(3, "a cash_deposit needs to_account")),
                 Channel::CashWithdrawal if from == NO_ACCOUNT => {
                     return Err(v.fault(2, "a cash_withdrawal needs from_account"))
                 }
                 Channel::CashDeposit | Channel::CashWithdrawal => {}
-                _ if from == NO_ACCOUNT => {
-                    return Err(v.fault(2, format!("a {channel} transfer needs from_account")))
-                }
-                _ if to == NO_ACCOUNT => {
-                    return Err(v.fault(3, format!("a {channel} transfer needs to_account")))
-                }
+                _ if from == NO_ACCOUNT => return Err(v.fault(2, format!("a {channel} transfer needs from_account"))),
+                _ if to == NO_ACCOUNT => return Err(v.fault(3, format!("a {channel} transfer needs to_account"))),
                 _ => {}
             }
             if from == to {
@@ -97,12 +75,7 @@ pub(crate) fn load(l: &mut Loader) -> Result<(), IngestError> {
             }
             let amount = match v.decimal(4)? {
                 Some(a) if a > Decimal::ZERO => a,
-                Some(_) => {
-                    return Err(v.fault(
-                        4,
-                        "amount must be greater than zero (direction is given by from/to)",
-                    ))
-                }
+                Some(_) => return Err(v.fault(4, "amount must be greater than zero (direction is given by from/to)")),
                 None => return Err(v.fault(4, "amount is empty but required")),
             };
             let day = booked_at.date();
@@ -114,16 +87,12 @@ pub(crate) fn load(l: &mut Loader) -> Result<(), IngestError> {
                             a.opened_on.map(|d| d.to_string()).unwrap_or_default(),
                             a.closed_on.map(|d| d.to_string()).unwrap_or_default()
                         );
-                        return Err(v.fault(
-                            col,
-                            format!("booked on {day}, outside the account's life ({life})"),
-                        ));
+                        return Err(v.fault(col, format!("booked on {day}, outside the account's life ({life})")));
                     }
                 }
             }
-            let account_currency = acc_rows
-                .get(if from != NO_ACCOUNT { from } else { to } as usize)
-                .map(|a| a.currency);
+            let account_currency =
+                acc_rows.get(if from != NO_ACCOUNT { from } else { to } as usize).map(|a| a.currency);
             let currency = Some(v.currency(5, account_currency)?);
             Ok(Parsed {
                 txn_id,
@@ -183,12 +152,7 @@ pub(crate) fn load(l: &mut Loader) -> Result<(), IngestError> {
 fn dedupe(l: &mut Loader) {
     let t = &l.case.transfers;
     let mut order: Vec<u32> = (0..t.len() as u32).collect();
-    order.par_sort_by(|&a, &b| {
-        t.txn_id
-            .get(a as usize)
-            .cmp(t.txn_id.get(b as usize))
-            .then(a.cmp(&b))
-    });
+    order.par_sort_by(|&a, &b| t.txn_id.get(a as usize).cmp(t.txn_id.get(b as usize)).then(a.cmp(&b)));
     let mut keep = vec![true; t.len()];
     let mut dups = Vec::new();
     for w in order.windows(2) {
@@ -209,22 +173,10 @@ fn dedupe(l: &mut Loader) {
             let id = t.txn_id.get(b);
             let first = order[order.partition_point(|&i| t.txn_id.get(i as usize) < id)] as usize;
             let fp = t.prov[first];
-            let where_ = l
-                .case
-                .files
-                .get(fp.file as usize)
-                .map(|f| f.path.as_str())
-                .unwrap_or("");
+            let where_ = l.case.files.get(fp.file as usize).map(|f| f.path.as_str()).unwrap_or("");
             (
                 t.prov[b],
-                Fault::new(
-                    "txn_id",
-                    id,
-                    format!(
-                        "duplicate txn_id: first loaded from {where_} line {}",
-                        fp.line
-                    ),
-                ),
+                Fault::new("txn_id", id, format!("duplicate txn_id: first loaded from {where_} line {}", fp.line)),
             )
         })
         .collect();

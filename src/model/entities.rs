@@ -358,10 +358,7 @@ pub struct Table<T> {
 
 impl<T> Default for Table<T> {
     fn default() -> Self {
-        Table {
-            rows: Vec::new(),
-            extras: Extras::default(),
-        }
+        Table { rows: Vec::new(), extras: Extras::default() }
     }
 }
 

@@ -18,11 +18,7 @@ impl Currency {
         if b.len() != 3 || !b.iter().all(|c| c.is_ascii_alphabetic()) {
             return None;
         }
-        Some(Currency([
-            b[0].to_ascii_uppercase(),
-            b[1].to_ascii_uppercase(),
-            b[2].to_ascii_uppercase(),
-        ]))
+        Some(Currency([b[0].to_ascii_uppercase(), b[1].to_ascii_uppercase(), b[2].to_ascii_uppercase()]))
     }
 
     /// The code as text.
@@ -47,8 +43,7 @@ impl fmt::Debug for Currency {
 impl FromStr for Currency {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Currency::parse(s)
-            .ok_or_else(|| format!("'{s}' is not a three-letter ISO 4217 currency code"))
+        Currency::parse(s).ok_or_else(|| format!("'{s}' is not a three-letter ISO 4217 currency code"))
     }
 }
 
@@ -82,8 +77,7 @@ impl Money {
 
     /// Sum of two amounts of the same currency; `None` when the currencies differ.
     pub fn checked_add(self, other: Money) -> Option<Money> {
-        (self.currency == other.currency)
-            .then(|| Money::new(self.amount + other.amount, self.currency))
+        (self.currency == other.currency).then(|| Money::new(self.amount + other.amount, self.currency))
     }
 }
 
@@ -143,11 +137,8 @@ impl FxTable {
     /// Builds the table; rates are sorted here. Duplicate (currency, date) pairs must be
     /// rejected by the caller beforehand (ingest does).
     pub fn new(base: Currency, mut rates: Vec<FxRate>) -> FxTable {
-        rates.sort_by(|a, b| (a.currency, a.date).cmp(&(b.currency, b.date)));
-        FxTable {
-            base: Some(base),
-            rates,
-        }
+        rates.sort_by_key(|a| (a.currency, a.date));
+        FxTable { base: Some(base), rates }
     }
 
     /// The base currency.
@@ -169,16 +160,10 @@ impl FxTable {
             return Ok(None);
         }
         // First index with (currency, date) > key; the one before it is the latest on or before.
-        let pos = self
-            .rates
-            .partition_point(|r| (r.currency, r.date) <= (currency, date));
+        let pos = self.rates.partition_point(|r| (r.currency, r.date) <= (currency, date));
         match pos.checked_sub(1).map(|i| (i, &self.rates[i])) {
             Some((i, r)) if r.currency == currency => Ok(Some(i as u32)),
-            _ => Err(MissingRate {
-                base,
-                currency,
-                date,
-            }),
+            _ => Err(MissingRate { base, currency, date }),
         }
     }
 
@@ -188,28 +173,15 @@ impl FxTable {
     }
 
     /// Converts `amount` of `currency` at `date`, recording rate and rate date.
-    pub fn convert(
-        &self,
-        amount: Decimal,
-        currency: Currency,
-        date: Date,
-    ) -> Result<Conversion, MissingRate> {
+    pub fn convert(&self, amount: Decimal, currency: Currency, date: Date) -> Result<Conversion, MissingRate> {
         Ok(self.apply(amount, self.lookup(currency, date)?))
     }
 
     /// Applies a looked-up rate index (`None` = base currency) to an amount.
     pub fn apply(&self, amount: Decimal, idx: Option<u32>) -> Conversion {
         match idx.and_then(|i| self.get(i)) {
-            None => Conversion {
-                base_amount: amount,
-                rate: Decimal::ONE,
-                rate_date: None,
-            },
-            Some(r) => Conversion {
-                base_amount: round_cents(amount * r.rate),
-                rate: r.rate,
-                rate_date: Some(r.date),
-            },
+            None => Conversion { base_amount: amount, rate: Decimal::ONE, rate_date: None },
+            Some(r) => Conversion { base_amount: round_cents(amount * r.rate), rate: r.rate, rate_date: Some(r.date) },
         }
     }
 }
@@ -234,16 +206,8 @@ mod tests {
         let fx = FxTable::new(
             all,
             vec![
-                FxRate {
-                    date: d("2024-01-02"),
-                    currency: eur,
-                    rate: dec("103.50"),
-                },
-                FxRate {
-                    date: d("2024-01-01"),
-                    currency: eur,
-                    rate: dec("104.00"),
-                },
+                FxRate { date: d("2024-01-02"), currency: eur, rate: dec("103.50") },
+                FxRate { date: d("2024-01-01"), currency: eur, rate: dec("104.00") },
             ],
         );
         let c = fx.convert(dec("10.005"), eur, d("2024-01-01")).unwrap();
@@ -252,15 +216,13 @@ mod tests {
         let c = fx.convert(dec("10"), eur, d("2024-03-01")).unwrap();
         assert_eq!((c.base_amount, c.rate), (dec("1035.00"), dec("103.50")));
         let err = fx.convert(dec("10"), eur, d("2023-12-31")).unwrap_err();
-        assert_eq!(err.to_string(), "no ALL rate for EUR on or before 2023-12-31: add a row to fx_rates (date, currency, rate)");
+        assert_eq!(
+            err.to_string(),
+            "no ALL rate for EUR on or before 2023-12-31: add a row to fx_rates (date, currency, rate)"
+        );
         let usd = Currency::parse("USD").unwrap();
         assert!(fx.convert(dec("1"), usd, d("2024-03-01")).is_err());
-        assert_eq!(
-            fx.convert(dec("7"), all, d("2000-01-01"))
-                .unwrap()
-                .base_amount,
-            dec("7")
-        );
+        assert_eq!(fx.convert(dec("7"), all, d("2000-01-01")).unwrap().base_amount, dec("7"));
         assert!(Currency::parse("EURO").is_none() && Currency::parse("E1R").is_none());
     }
 }

@@ -89,10 +89,7 @@ mod tests {
         for s in ["a", "", "Arbën", "x"] {
             c.push(s).unwrap();
         }
-        assert_eq!(
-            (c.get(0), c.get(1), c.get(2), c.get(3), c.get(9)),
-            ("a", "", "Arbën", "x", "")
-        );
+        assert_eq!((c.get(0), c.get(1), c.get(2), c.get(3), c.get(9)), ("a", "", "Arbën", "x", ""));
         c.retain_indices(&[false, true, true, false]);
         assert_eq!((c.len(), c.get(0), c.get(1)), (2, "", "Arbën"));
     }

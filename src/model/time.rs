@@ -87,9 +87,7 @@ impl Date {
 
     /// Parses with a chrono `strftime` format such as `%d.%m.%Y`.
     pub fn parse_with(s: &str, format: &str) -> Option<Date> {
-        NaiveDate::parse_from_str(s, format)
-            .ok()
-            .map(Date::from_naive)
+        NaiveDate::parse_from_str(s, format).ok().map(Date::from_naive)
     }
 }
 
@@ -133,12 +131,9 @@ impl DateTime {
         let t = &b[11..];
         let (hh, mm, ss, rest) = match t.len() {
             5 if t[2] == b':' => (digits(&t[0..2])?, digits(&t[3..5])?, 0, &t[5..]),
-            n if n >= 8 && t[2] == b':' && t[5] == b':' => (
-                digits(&t[0..2])?,
-                digits(&t[3..5])?,
-                digits(&t[6..8])?,
-                &t[8..],
-            ),
+            n if n >= 8 && t[2] == b':' && t[5] == b':' => {
+                (digits(&t[0..2])?, digits(&t[3..5])?, digits(&t[6..8])?, &t[8..])
+            }
             _ => return None,
         };
         if !rest.is_empty() && (rest[0] != b'.' || rest.len() < 2 || digits(&rest[1..]).is_none()) {
@@ -155,9 +150,7 @@ impl DateTime {
         if let Ok(dt) = NaiveDateTime::parse_from_str(s, format) {
             return Some(DateTime::from_naive(dt));
         }
-        NaiveDate::parse_from_str(s, format)
-            .ok()
-            .map(|d| Date::from_naive(d).start())
+        NaiveDate::parse_from_str(s, format).ok().map(|d| Date::from_naive(d).start())
     }
 
     /// From a chrono date-time.
@@ -190,18 +183,10 @@ mod tests {
         assert_eq!(d.to_string(), "2023-02-28");
         assert_eq!(Date::parse_iso("1970-01-01"), Some(Date(0)));
         assert_eq!(Date::parse_iso("2023-02-31"), None);
-        assert_eq!(
-            Date::parse_iso("2024-02-29")
-                .map(|d| d.to_string())
-                .as_deref(),
-            Some("2024-02-29")
-        );
+        assert_eq!(Date::parse_iso("2024-02-29").map(|d| d.to_string()).as_deref(), Some("2024-02-29"));
         assert_eq!(Date::parse_iso("2023-2-01"), None);
         assert_eq!(Date::parse_with("31.02.2023", "%d.%m.%Y"), None);
-        assert_eq!(
-            Date::parse_with("28.02.2023", "%d.%m.%Y"),
-            Date::parse_iso("2023-02-28")
-        );
+        assert_eq!(Date::parse_with("28.02.2023", "%d.%m.%Y"), Date::parse_iso("2023-02-28"));
         let before = Date::parse_iso("1969-12-31").unwrap();
         assert_eq!(before, Date(-1));
         assert_eq!(Date::from_naive(before.to_naive()), before);
@@ -212,14 +197,8 @@ mod tests {
         let a = DateTime::parse_iso("2023-05-01 10:15:30").unwrap();
         assert_eq!(a.to_string(), "2023-05-01 10:15:30");
         assert_eq!(DateTime::parse_iso("2023-05-01T10:15:30.125"), Some(a));
-        assert_eq!(
-            DateTime::parse_iso("2023-05-01 10:15").unwrap().to_string(),
-            "2023-05-01 10:15:00"
-        );
-        assert_eq!(
-            DateTime::parse_iso("2023-05-01").unwrap().to_string(),
-            "2023-05-01 00:00:00"
-        );
+        assert_eq!(DateTime::parse_iso("2023-05-01 10:15").unwrap().to_string(), "2023-05-01 10:15:00");
+        assert_eq!(DateTime::parse_iso("2023-05-01").unwrap().to_string(), "2023-05-01 00:00:00");
         assert_eq!(DateTime::parse_iso("2023-05-01 24:00:00"), None);
         assert_eq!(DateTime::parse_iso("2023-05-01 10:15:30+02:00"), None);
         assert_eq!(a.date().to_string(), "2023-05-01");

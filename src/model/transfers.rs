@@ -160,21 +160,12 @@ impl Transfers {
         self.txn_id.heap_bytes()
             + self.reference.heap_bytes()
             + self.booked_at.capacity() * 8
-            + (self.from.capacity()
-                + self.to.capacity()
-                + self.fx.capacity()
-                + self.branch_city.capacity())
-                * 4
+            + (self.from.capacity() + self.to.capacity() + self.fx.capacity() + self.branch_city.capacity()) * 4
             + self.amount.capacity() * 16
             + self.currency.capacity() * 3
             + self.channel.capacity()
             + self.prov.capacity() * 8
-            + self
-                .extras
-                .columns
-                .iter()
-                .map(StrColumn::heap_bytes)
-                .sum::<usize>()
+            + self.extras.columns.iter().map(StrColumn::heap_bytes).sum::<usize>()
     }
 
     /// Releases spare capacity after loading.
