@@ -17,9 +17,11 @@
 //! Allowed dependencies: `std`, `rust_decimal`, `petgraph`, `rayon`, `serde`, `thiserror`.
 //! Shares are [`Decimal`] fractions in `[0, 1]`, never `f64`.
 
+pub mod control;
 pub mod explain;
 mod linalg;
 pub mod ownership;
+pub mod ubo;
 
 pub use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
