@@ -17,8 +17,10 @@
 //! Allowed dependencies: `std`, `rust_decimal`, `petgraph`, `rayon`, `serde`, `thiserror`.
 //! Shares are [`Decimal`] fractions in `[0, 1]`, never `f64`.
 
+pub mod attribution;
 pub mod control;
 pub mod explain;
+pub mod family;
 mod linalg;
 pub mod ownership;
 pub mod ubo;
