@@ -640,3 +640,106 @@ proptest! {
         }
     }
 }
+
+/// FinBench SF0.01 invest edges (docs issue 5): person and company ids are separate id spaces.
+/// Its ratios are floats: 56 companies sum above 1 in exact decimal (10 clearly, 46 by float
+/// dust such as 1.000000000000000066), so shares are scaled pro rata and flagged; 203
+/// companies form one cross-holding component.
+#[test]
+fn finbench_invest_edges_terminate_and_stay_within_one() {
+    use std::collections::BTreeMap;
+    let dir = std::path::Path::new("/work/shared/datasets/external/finbench/sf0.01/snapshot");
+    if !dir.is_dir() {
+        println!("SKIP finbench test: {} is absent", dir.display());
+        return;
+    }
+    let read = |file: &str| -> Vec<(u64, u64, String)> {
+        let mut rdr = csv::ReaderBuilder::new()
+            .delimiter(b'|')
+            .from_path(dir.join(file))
+            .unwrap_or_else(|e| panic!("{file}: {e}"));
+        rdr.records()
+            .map(|r| {
+                let r = r.unwrap_or_else(|e| panic!("{file}: {e}"));
+                let id = |i: usize| r[i].parse::<u64>().unwrap_or_else(|e| panic!("{e}"));
+                (id(0), id(1), r[2].to_string())
+            })
+            .collect()
+    };
+    let pic = read("PersonInvestCompany.csv");
+    let cic = read("CompanyInvestCompany.csv");
+    // Dense ids: persons first, then companies (separate external id spaces).
+    let mut persons: BTreeMap<u64, u32> = BTreeMap::new();
+    for &(p, _, _) in &pic {
+        let n = persons.len() as u32;
+        persons.entry(p).or_insert(n);
+    }
+    let np = persons.len() as u32;
+    let mut companies: BTreeMap<u64, u32> = BTreeMap::new();
+    let company_ids = cic
+        .iter()
+        .flat_map(|r| [r.0, r.1])
+        .chain(pic.iter().map(|r| r.1));
+    for c in company_ids {
+        let n = np + companies.len() as u32;
+        companies.entry(c).or_insert(n);
+    }
+    let n = np as usize + companies.len();
+    let mut kinds = vec![C; n];
+    kinds[..np as usize].fill(P);
+    let mut hs = Vec::new();
+    for (i, (p, c, s)) in pic.iter().enumerate() {
+        hs.push(share(companies[c], persons[p], s, i as u32));
+    }
+    for (i, (a, c, s)) in cic.iter().enumerate() {
+        hs.push(share(companies[c], companies[a], s, 100_000 + i as u32));
+    }
+    let input = OwnershipInput {
+        kinds: &kinds,
+        holdings: &hs,
+        nominees: &[],
+    };
+    let params = OwnershipParams {
+        oversubscribed: Oversubscribed::Scale,
+        ..OwnershipParams::default()
+    };
+    let g = ShareGraph::build(input, &params).unwrap_or_else(|e| panic!("{e}"));
+    let scaled = g
+        .flags()
+        .iter()
+        .filter(|f| matches!(f, Flag::Scaled { .. }))
+        .count();
+    assert_eq!(scaled, 56);
+    let own = effective_ownership(&g).unwrap_or_else(|e| panic!("{e}"));
+    let biggest = own.cyclic_components().iter().map(Vec::len).max();
+    assert_eq!(biggest, Some(203));
+    for &c in companies.values() {
+        let o = own.owners(c).cloned().unwrap_or_default();
+        for v in o.persons.values() {
+            assert!(*v >= Decimal::ZERO && *v <= Decimal::ONE);
+        }
+        assert!(
+            o.total() <= Decimal::ONE + tol(),
+            "company {c}: {}",
+            o.total()
+        );
+        assert!(
+            (o.total() - Decimal::ONE).abs() <= d("1e-18"),
+            "company {c}: {}",
+            o.total()
+        );
+    }
+    // A chain by hand: person 15393162789261 holds 12.46...% of company 14293651161249 and
+    // 9.18...% of company 4398046511157, which holds 13.04...% of 14293651161249.
+    let p = persons[&15393162789261];
+    let (t, a) = (companies[&14293651161249], companies[&4398046511157]);
+    let expected = d("0.12461723964941493") + d("0.1304140325851267") * d("0.09181813997906618");
+    assert_eq!(own.share(p, t), expected);
+    let ex = explain(&g, &own, p, t, 10);
+    let via: Vec<Vec<u32>> = ex
+        .chains
+        .iter()
+        .map(|ch| ch.links.iter().map(|l| l.company).collect())
+        .collect();
+    assert_eq!(via, vec![vec![t], vec![a, t]]);
+}
