@@ -743,3 +743,41 @@ fn finbench_invest_edges_terminate_and_stay_within_one() {
         .collect();
     assert_eq!(via, vec![vec![t], vec![a, t]]);
 }
+
+/// Directorship control passes votes on only when asked; majority edges are still reported for
+/// companies the person also directs.
+#[test]
+fn directorship_propagation_is_an_option() {
+    let (p, h, t, o) = (0, 1, 2, 3);
+    let hs = [
+        role(h, p, Role::Administrator, 1),
+        share(h, p, "0.6", 2),
+        share(t, h, "0.6", 3),
+        share(t, o, "0.4", 4),
+        role(t, o, Role::Director, 5),
+    ];
+    let (g, _) = solve(&[P, C, C, P], &hs);
+    let ctl = control(&g, &ControlParams::default());
+    let bases = |ctl: &moneytrail::assets::control::Control, x: u32, y: u32| -> usize {
+        ctl.edges()
+            .iter()
+            .filter(|e| e.controller == x && e.controlled == y)
+            .count()
+    };
+    // P: administrator and majority holder of H (two bases), majority of T through H.
+    assert_eq!(bases(&ctl, p, h), 2);
+    assert!(ctl.controls(p, t));
+    // O directs T but does not control anything beyond it, with or without propagation.
+    let prop = ControlParams {
+        directorship_propagates: true,
+        ..ControlParams::default()
+    };
+    let ctl2 = control(&g, &prop);
+    assert_eq!(bases(&ctl2, p, h), 2);
+    assert_eq!(ctl.edges().len(), ctl2.edges().len());
+    // With propagation, a director of H (holding no shares) controls T through H's 60 %.
+    let hs = [role(h, p, Role::Director, 1), share(t, h, "0.6", 2)];
+    let (g, _) = solve(&[P, C, C], &hs);
+    assert!(!control(&g, &ControlParams::default()).controls(p, t));
+    assert!(control(&g, &prop).controls(p, t));
+}

@@ -27,7 +27,8 @@ use super::Role;
 pub struct ControlParams {
     /// Votes strictly above this fraction give control (default 0.5, AMLR Art. 53 "50 % + 1").
     pub majority: Decimal,
-    /// Whether an entity directed by `X` passes its votes on to `X` (default `false`).
+    /// Whether an entity directed by `X` (director, administrator, or principal of a nominee)
+    /// passes its votes on to `X` (default `false`).
     pub directorship_propagates: bool,
 }
 
@@ -168,7 +169,9 @@ fn closure(
     params: &ControlParams,
 ) -> Vec<ControlEdge> {
     let n = g.len();
+    // in_block: entities whose votes count for x; majority: companies x controls by votes.
     let mut in_block = vec![false; n];
+    let mut majority = vec![false; n];
     in_block[x as usize] = true;
     let mut stack = vec![x];
     if params.directorship_propagates {
@@ -184,15 +187,18 @@ fn closure(
     let mut controlled = Vec::new();
     while let Some(h) = stack.pop() {
         for &(c, i) in &g.out_edges[h as usize] {
-            if in_block[c as usize] {
+            if c == x || majority[c as usize] {
                 continue;
             }
             let v = votes.entry(c).or_insert(Decimal::ZERO);
             *v += g.in_edges[c as usize][i].share;
             if *v > params.majority {
-                in_block[c as usize] = true;
-                stack.push(c);
+                majority[c as usize] = true;
                 controlled.push(c);
+                if !in_block[c as usize] {
+                    in_block[c as usize] = true;
+                    stack.push(c);
+                }
             }
         }
     }
