@@ -16,6 +16,33 @@
 //!
 //! Allowed dependencies: `std`, `rust_decimal`, `petgraph`, `rayon`, `serde`, `thiserror`.
 //! Shares are [`Decimal`] fractions in `[0, 1]`, never `f64`.
+//!
+//! Pipeline: [`ownership::ShareGraph::build`] (validate, filter by date, resolve nominees) ->
+//! [`ownership::effective_ownership`] -> [`explain::explain`], [`control::control`],
+//! [`ubo::ubo_list`]; [`family::family_scope`] -> [`attribution::attribute`].
+//!
+//! # Example
+//! The chain example of docs/domain.md §4.2: P 60 % of A, A 50 % of B, P 20 % of B, B 100 % of C.
+//! ```
+//! use moneytrail::assets::ownership::{effective_ownership, OwnershipInput, OwnershipParams, ShareGraph};
+//! use moneytrail::assets::{Decimal, EntityKind::*, Holding, Role};
+//! let h = |company, holder, share: Decimal, row| Holding {
+//!     company, holder, role: Role::Shareholder, share: Some(share), from: None, to: None, row,
+//! };
+//! let (p, a, b, c) = (0, 1, 2, 3);
+//! let holdings = [
+//!     h(a, p, Decimal::new(6, 1), 1),
+//!     h(b, a, Decimal::new(5, 1), 2),
+//!     h(b, p, Decimal::new(2, 1), 3),
+//!     h(c, b, Decimal::ONE, 4),
+//! ];
+//! let input = OwnershipInput { kinds: &[Person, Company, Company, Company], holdings: &holdings, nominees: &[] };
+//! let g = ShareGraph::build(input, &OwnershipParams::default())?;
+//! let own = effective_ownership(&g)?;
+//! assert_eq!(own.share(p, c), Decimal::new(5, 1));
+//! assert_eq!(own.owners(c).map(|o| o.unknown), Some(Decimal::new(5, 1)));
+//! # Ok::<(), moneytrail::assets::AssetsError>(())
+//! ```
 
 pub mod attribution;
 pub mod control;
