@@ -5,5 +5,7 @@
 
 pub mod assets;
 pub mod export;
+pub mod graph;
 pub mod ingest;
 pub mod model;
+pub mod patterns;

@@ -8,8 +8,7 @@ use moneytrail::assets::control::{control, ControlBasis, ControlParams};
 use moneytrail::assets::explain::explain;
 use moneytrail::assets::family::{family_scope, FamilyParams, Relation, RelationKind};
 use moneytrail::assets::ownership::{
-    effective_ownership, Flag, Oversubscribed, Ownership, OwnershipInput, OwnershipParams,
-    ShareGraph,
+    effective_ownership, Flag, Oversubscribed, Ownership, OwnershipInput, OwnershipParams, ShareGraph,
 };
 use moneytrail::assets::ubo::{ubo_list, UboBasis, UboParams};
 use moneytrail::assets::{AssetsError, Decimal, EntityKind, Holding, NomineeArrangement, Role};
@@ -28,37 +27,16 @@ fn tol() -> Decimal {
 }
 
 fn share(company: u32, holder: u32, s: &str, row: u32) -> Holding {
-    Holding {
-        company,
-        holder,
-        role: Role::Shareholder,
-        share: Some(d(s)),
-        from: None,
-        to: None,
-        row,
-    }
+    Holding { company, holder, role: Role::Shareholder, share: Some(d(s)), from: None, to: None, row }
 }
 
 fn role(company: u32, holder: u32, role: Role, row: u32) -> Holding {
-    Holding {
-        company,
-        holder,
-        role,
-        share: None,
-        from: None,
-        to: None,
-        row,
-    }
+    Holding { company, holder, role, share: None, from: None, to: None, row }
 }
 
 fn graph(kinds: &[EntityKind], holdings: &[Holding]) -> ShareGraph {
-    let input = OwnershipInput {
-        kinds,
-        holdings,
-        nominees: &[],
-    };
-    ShareGraph::build(input, &OwnershipParams::default())
-        .unwrap_or_else(|e| panic!("build failed: {e}"))
+    let input = OwnershipInput { kinds, holdings, nominees: &[] };
+    ShareGraph::build(input, &OwnershipParams::default()).unwrap_or_else(|e| panic!("build failed: {e}"))
 }
 
 fn solve(kinds: &[EntityKind], holdings: &[Holding]) -> (ShareGraph, Ownership) {
@@ -75,12 +53,7 @@ fn close(a: Decimal, b: Decimal) -> bool {
 #[test]
 fn chain_example_is_exactly_fifty_percent() {
     let (p, a, b, c) = (0, 1, 2, 3);
-    let hs = [
-        share(a, p, "0.6", 10),
-        share(b, a, "0.5", 11),
-        share(b, p, "0.2", 12),
-        share(c, b, "1", 13),
-    ];
+    let hs = [share(a, p, "0.6", 10), share(b, a, "0.5", 11), share(b, p, "0.2", 12), share(c, b, "1", 13)];
     let (g, own) = solve(&[P, C, C, C], &hs);
     assert_eq!(own.share(p, c), d("0.5"));
     assert_eq!(own.share(p, b), d("0.5"));
@@ -90,11 +63,7 @@ fn chain_example_is_exactly_fifty_percent() {
     assert!(own.cyclic_components().is_empty());
 
     let ex = explain(&g, &own, p, c, 10);
-    let rows: Vec<Vec<u32>> = ex
-        .chains
-        .iter()
-        .map(|ch| ch.links.iter().map(|l| l.row).collect())
-        .collect();
+    let rows: Vec<Vec<u32>> = ex.chains.iter().map(|ch| ch.links.iter().map(|l| l.row).collect()).collect();
     assert_eq!(rows, vec![vec![10, 11, 13], vec![12, 13]]);
     assert_eq!(ex.chains[0].product, d("0.3"));
     assert_eq!(ex.chains[1].product, d("0.2"));
@@ -107,19 +76,10 @@ fn chain_example_is_exactly_fifty_percent() {
 #[test]
 fn circular_example_uses_integrated_ownership() {
     let (p, q, a, b) = (0, 1, 2, 3);
-    let hs = [
-        share(a, p, "0.5", 1),
-        share(a, b, "0.5", 2),
-        share(b, a, "0.5", 3),
-        share(b, q, "0.5", 4),
-    ];
+    let hs = [share(a, p, "0.5", 1), share(a, b, "0.5", 2), share(b, a, "0.5", 3), share(b, q, "0.5", 4)];
     let (g, own) = solve(&[P, P, C, C], &hs);
     let third = Decimal::ONE / Decimal::from(3);
-    assert!(
-        close(own.share(p, a), Decimal::TWO * third),
-        "{}",
-        own.share(p, a)
-    );
+    assert!(close(own.share(p, a), Decimal::TWO * third), "{}", own.share(p, a));
     assert!(close(own.share(q, a), third));
     assert!(close(own.share(p, b), third));
     assert!(close(own.share(q, b), Decimal::TWO * third));
@@ -145,18 +105,10 @@ fn circular_example_uses_integrated_ownership() {
 fn cycle_without_outside_holder_is_an_error_not_a_hang() {
     let hs = [share(0, 1, "1", 1), share(1, 0, "1", 2)];
     let g = graph(&[C, C], &hs);
-    assert_eq!(
-        effective_ownership(&g),
-        Err(AssetsError::ClosedCycle {
-            companies: vec![0, 1]
-        })
-    );
+    assert_eq!(effective_ownership(&g), Err(AssetsError::ClosedCycle { companies: vec![0, 1] }));
     // A company holding all of itself (treasury shares only) is closed as well.
     let g = graph(&[C], &[share(0, 0, "1", 1)]);
-    assert!(matches!(
-        effective_ownership(&g),
-        Err(AssetsError::ClosedCycle { .. })
-    ));
+    assert!(matches!(effective_ownership(&g), Err(AssetsError::ClosedCycle { .. })));
 }
 
 #[test]
@@ -185,15 +137,8 @@ fn ended_holding_does_not_count_and_dates_are_half_open() {
     let kinds = [P, C];
     let at = |day| {
         let hs = [h.clone()];
-        let input = OwnershipInput {
-            kinds: &kinds,
-            holdings: &hs,
-            nominees: &[],
-        };
-        let params = OwnershipParams {
-            as_of: Some(day),
-            ..OwnershipParams::default()
-        };
+        let input = OwnershipInput { kinds: &kinds, holdings: &hs, nominees: &[] };
+        let params = OwnershipParams { as_of: Some(day), ..OwnershipParams::default() };
         let g = ShareGraph::build(input, &params).unwrap_or_else(|e| panic!("{e}"));
         let own = effective_ownership(&g).unwrap_or_else(|e| panic!("{e}"));
         own.share(0, 1)
@@ -207,23 +152,12 @@ fn ended_holding_does_not_count_and_dates_are_half_open() {
 #[test]
 fn input_errors_name_the_row() {
     let g = ShareGraph::build(
-        OwnershipInput {
-            kinds: &[P, C],
-            holdings: &[share(1, 0, "25", 7)],
-            nominees: &[],
-        },
+        OwnershipInput { kinds: &[P, C], holdings: &[share(1, 0, "25", 7)], nominees: &[] },
         &OwnershipParams::default(),
     );
-    assert!(matches!(
-        g,
-        Err(AssetsError::ShareOutOfRange { row: 7, .. })
-    ));
+    assert!(matches!(g, Err(AssetsError::ShareOutOfRange { row: 7, .. })));
     let g = ShareGraph::build(
-        OwnershipInput {
-            kinds: &[P, C],
-            holdings: &[share(0, 1, "0.5", 8)],
-            nominees: &[],
-        },
+        OwnershipInput { kinds: &[P, C], holdings: &[share(0, 1, "0.5", 8)], nominees: &[] },
         &OwnershipParams::default(),
     );
     assert!(matches!(g, Err(AssetsError::NotACompany { id: 0, row: 8 })));
@@ -233,24 +167,14 @@ fn input_errors_name_the_row() {
 fn oversubscription_errors_or_scales() {
     let kinds = [P, P, C];
     let hs = [share(2, 0, "0.6", 1), share(2, 1, "0.9", 2)];
-    let input = OwnershipInput {
-        kinds: &kinds,
-        holdings: &hs,
-        nominees: &[],
-    };
+    let input = OwnershipInput { kinds: &kinds, holdings: &hs, nominees: &[] };
     assert!(matches!(
         ShareGraph::build(input, &OwnershipParams::default()),
         Err(AssetsError::Oversubscribed { company: 2, .. })
     ));
-    let params = OwnershipParams {
-        oversubscribed: Oversubscribed::Scale,
-        ..OwnershipParams::default()
-    };
+    let params = OwnershipParams { oversubscribed: Oversubscribed::Scale, ..OwnershipParams::default() };
     let g = ShareGraph::build(input, &params).unwrap_or_else(|e| panic!("{e}"));
-    assert!(g.flags().contains(&Flag::Scaled {
-        company: 2,
-        total: d("1.5")
-    }));
+    assert!(g.flags().contains(&Flag::Scaled { company: 2, total: d("1.5") }));
     let own = effective_ownership(&g).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(own.share(0, 2), d("0.4"));
     assert_eq!(own.share(1, 2), d("0.6"));
@@ -264,23 +188,12 @@ fn nominee_counts_for_principal_only_when_known() {
     h.role = Role::NomineeShareholder;
     let hs = [h];
     let unresolved = graph(&kinds, &hs);
-    assert!(unresolved
-        .flags()
-        .contains(&Flag::NomineeUnresolved { row: 5, nominee }));
+    assert!(unresolved.flags().contains(&Flag::NomineeUnresolved { row: 5, nominee }));
     let own = effective_ownership(&unresolved).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(own.share(nominee, co), d("0.6"));
 
-    let arr = [NomineeArrangement {
-        nominee,
-        principal,
-        company: None,
-        row: 99,
-    }];
-    let input = OwnershipInput {
-        kinds: &kinds,
-        holdings: &hs,
-        nominees: &arr,
-    };
+    let arr = [NomineeArrangement { nominee, principal, company: None, row: 99 }];
+    let input = OwnershipInput { kinds: &kinds, holdings: &hs, nominees: &arr };
     let g = ShareGraph::build(input, &OwnershipParams::default()).unwrap_or_else(|e| panic!("{e}"));
     let own = effective_ownership(&g).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(own.share(principal, co), d("0.6"));
@@ -288,13 +201,7 @@ fn nominee_counts_for_principal_only_when_known() {
     let ctl = control(&g, &ControlParams::default());
     assert!(ctl.edges().iter().any(|e| e.controller == principal
         && e.controlled == co
-        && matches!(
-            e.basis,
-            ControlBasis::Nominee {
-                arrangement_row: 99,
-                ..
-            }
-        )));
+        && matches!(e.basis, ControlBasis::Nominee { arrangement_row: 99, .. })));
     assert!(ctl.controls(principal, co));
 }
 
@@ -315,27 +222,12 @@ fn control_follows_majority_chain_and_directorship() {
     let ctl = control(&g, &ControlParams::default());
     assert!(ctl.controls(p, t) && ctl.controls(p, k) && ctl.controls(h, t));
     assert!(!ctl.controls(other, t));
-    let basis: Vec<&ControlBasis> = ctl
-        .edges()
-        .iter()
-        .filter(|e| e.controller == p && e.controlled == t)
-        .map(|e| &e.basis)
-        .collect();
-    assert_eq!(
-        basis,
-        vec![&ControlBasis::Majority {
-            votes: d("0.51"),
-            rows: vec![3],
-            via: vec![k]
-        }]
-    );
+    let basis: Vec<&ControlBasis> =
+        ctl.edges().iter().filter(|e| e.controller == p && e.controlled == t).map(|e| &e.basis).collect();
+    assert_eq!(basis, vec![&ControlBasis::Majority { votes: d("0.51"), rows: vec![3], via: vec![k] }]);
     assert!(ctl.edges().iter().any(|e| e.controller == dir
         && e.controlled == t
-        && e.basis
-            == ControlBasis::Directorship {
-                role: Role::Director,
-                row: 5
-            }));
+        && e.basis == ControlBasis::Directorship { role: Role::Director, row: 5 }));
 
     // UBO: P controls but owns < 25 %; the director is listed under control; `other` owns 49 %.
     let list = ubo_list(&g, &own, &ctl, t, &UboParams::default());
@@ -351,21 +243,12 @@ fn control_follows_majority_chain_and_directorship() {
             _ => "other",
         })
         .collect();
-    assert_eq!(
-        kinds,
-        vec!["majority", "owns-controller", "owns-controller"]
-    );
+    assert_eq!(kinds, vec!["majority", "owns-controller", "owns-controller"]);
     assert_eq!(
         list.ubos[1].bases,
-        vec![UboBasis::Control(ControlBasis::Directorship {
-            role: Role::Director,
-            row: 5
-        })]
+        vec![UboBasis::Control(ControlBasis::Directorship { role: Role::Director, row: 5 })]
     );
-    assert_eq!(
-        list.ubos[2].bases,
-        vec![UboBasis::Ownership { share: d("0.49") }]
-    );
+    assert_eq!(list.ubos[2].bases, vec![UboBasis::Ownership { share: d("0.49") }]);
 }
 
 /// A controlled entity's full voting block counts: 30 % direct + 25 % through a controlled
@@ -373,52 +256,26 @@ fn control_follows_majority_chain_and_directorship() {
 #[test]
 fn controlled_block_counts_in_full() {
     let (p, h, t) = (0, 1, 2);
-    let hs = [
-        share(h, p, "0.6", 1),
-        share(t, p, "0.3", 2),
-        share(t, h, "0.25", 3),
-    ];
+    let hs = [share(h, p, "0.6", 1), share(t, p, "0.3", 2), share(t, h, "0.25", 3)];
     let (g, own) = solve(&[P, C, C], &hs);
     assert_eq!(own.share(p, t), d("0.45"));
     let ctl = control(&g, &ControlParams::default());
     let e = ctl.controllers_of(t).find(|e| e.controller == p).cloned();
-    assert_eq!(
-        e.map(|e| e.basis),
-        Some(ControlBasis::Majority {
-            votes: d("0.55"),
-            rows: vec![2, 3],
-            via: vec![h]
-        })
-    );
+    assert_eq!(e.map(|e| e.basis), Some(ControlBasis::Majority { votes: d("0.55"), rows: vec![2, 3], via: vec![h] }));
 }
 
 #[test]
 fn ubo_threshold_25_vs_15_and_inclusive_boundary() {
     let (x, y, z, t) = (0, 1, 2, 3);
-    let hs = [
-        share(t, x, "0.2", 1),
-        share(t, y, "0.25", 2),
-        share(t, z, "0.1", 3),
-    ];
+    let hs = [share(t, x, "0.2", 1), share(t, y, "0.25", 2), share(t, z, "0.1", 3)];
     let (g, own) = solve(&[P, P, P, C], &hs);
     let ctl = control(&g, &ControlParams::default());
     let persons = |params: &UboParams| -> Vec<u32> {
-        ubo_list(&g, &own, &ctl, t, params)
-            .ubos
-            .iter()
-            .map(|u| u.person)
-            .collect()
+        ubo_list(&g, &own, &ctl, t, params).ubos.iter().map(|u| u.person).collect()
     };
-    assert_eq!(
-        persons(&UboParams::default()),
-        vec![y],
-        "25 % or more (AMLR Art. 52)"
-    );
+    assert_eq!(persons(&UboParams::default()), vec![y], "25 % or more (AMLR Art. 52)");
     assert_eq!(persons(&UboParams::high_risk()), vec![x, y]);
-    let strict = UboParams {
-        inclusive: false,
-        ..UboParams::default()
-    };
+    let strict = UboParams { inclusive: false, ..UboParams::default() };
     assert!(persons(&strict).is_empty(), "AMLD4 'more than 25 %'");
     let list = ubo_list(&g, &own, &ctl, t, &strict);
     assert!(list.no_owner_identified);
@@ -433,23 +290,12 @@ fn ubo_includes_owners_of_a_controlling_entity() {
     let ctl = control(&g, &ControlParams::default());
     let list = ubo_list(&g, &own, &ctl, t, &UboParams::default());
     assert_eq!(list.ubos.len(), 1);
-    assert_eq!(
-        list.ubos[0].bases,
-        vec![UboBasis::OwnsController {
-            controller: h,
-            share: d("0.3")
-        }]
-    );
+    assert_eq!(list.ubos[0].bases, vec![UboBasis::OwnsController { controller: h, share: d("0.3") }]);
     assert_eq!(list.ubos[0].effective_share, d("0.18"));
 }
 
 fn rel(person: u32, related: u32, kind: RelationKind, row: u32) -> Relation {
-    Relation {
-        person,
-        related,
-        kind,
-        row,
-    }
+    Relation { person, related, kind, row }
 }
 
 #[test]
@@ -476,37 +322,17 @@ fn family_scope_inverts_parent_child_and_includes_cohabitant() {
     );
     // Seen from the kid, s is a parent (inverted), and the grandchild is the kid's child.
     let from_kid = family_scope(kid, &rels, &FamilyParams::default());
-    let got: Vec<(u32, RelationKind)> = from_kid
-        .iter()
-        .map(|m| (m.person, m.path[0].kind))
-        .collect();
-    assert_eq!(
-        got,
-        vec![(s, RelationKind::Parent), (grandkid, RelationKind::Child)]
-    );
+    let got: Vec<(u32, RelationKind)> = from_kid.iter().map(|m| (m.person, m.path[0].kind)).collect();
+    assert_eq!(got, vec![(s, RelationKind::Parent), (grandkid, RelationKind::Child)]);
     // Depth 2 reaches the grandchild with its path of rows.
-    let deep = FamilyParams {
-        max_depth: 2,
-        ..FamilyParams::default()
-    };
+    let deep = FamilyParams { max_depth: 2, ..FamilyParams::default() };
     let scope = family_scope(s, &rels, &deep);
-    let g = scope.iter().find(|m| m.person == grandkid).map(|m| {
-        m.path
-            .iter()
-            .map(|st| (st.to, st.kind, st.row))
-            .collect::<Vec<_>>()
-    });
-    assert_eq!(
-        g,
-        Some(vec![
-            (kid, RelationKind::Child, 1),
-            (grandkid, RelationKind::Child, 6)
-        ])
-    );
-    assert!(
-        !scope.iter().any(|m| m.person == friend),
-        "associate is off by default"
-    );
+    let g = scope
+        .iter()
+        .find(|m| m.person == grandkid)
+        .map(|m| m.path.iter().map(|st| (st.to, st.kind, st.row)).collect::<Vec<_>>());
+    assert_eq!(g, Some(vec![(kid, RelationKind::Child, 1), (grandkid, RelationKind::Child, 6)]));
+    assert!(!scope.iter().any(|m| m.person == friend), "associate is off by default");
 }
 
 /// domain.md §3.5 worked example in shares: S holds 60 % of K, K owns an apartment (and all of
@@ -515,57 +341,26 @@ fn family_scope_inverts_parent_child_and_includes_cohabitant() {
 fn attribution_looks_through_or_values_shares_never_both() {
     let (s, wife, k, k2) = (0, 1, 2, 3);
     let (apartment, plot, car) = (100, 101, 102);
-    let (g, own) = solve(
-        &[P, P, C, C],
-        &[share(k, s, "0.6", 1), share(k2, k, "1", 2)],
-    );
+    let (g, own) = solve(&[P, P, C, C], &[share(k, s, "0.6", 1), share(k2, k, "1", 2)]);
     let rels = [rel(s, wife, RelationKind::Spouse, 9)];
     let scope = family_scope(s, &rels, &FamilyParams::default());
     let assets = [
-        AssetHolding {
-            asset: apartment,
-            holder: k,
-            share: d("1"),
-            row: 20,
-        },
-        AssetHolding {
-            asset: plot,
-            holder: wife,
-            share: d("1"),
-            row: 21,
-        },
-        AssetHolding {
-            asset: car,
-            holder: k2,
-            share: d("1"),
-            row: 22,
-        },
+        AssetHolding { asset: apartment, holder: k, share: d("1"), row: 20 },
+        AssetHolding { asset: plot, holder: wife, share: d("1"), row: 21 },
+        AssetHolding { asset: car, holder: k2, share: d("1"), row: 22 },
     ];
     let look = attribute(s, &scope, &g, &own, &assets, Valuation::LookThrough);
     let got: Vec<(Item, Decimal)> = look.iter().map(|a| (a.item, a.share)).collect();
     assert_eq!(
         got,
-        vec![
-            (Item::Asset(apartment), d("0.6")),
-            (Item::Asset(plot), d("1")),
-            (Item::Asset(car), d("0.6")),
-        ]
+        vec![(Item::Asset(apartment), d("0.6")), (Item::Asset(plot), d("1")), (Item::Asset(car), d("0.6")),]
     );
-    assert_eq!(
-        look[1].contributions[0].relation[0].kind,
-        RelationKind::Spouse
-    );
+    assert_eq!(look[1].contributions[0].relation[0].kind, RelationKind::Spouse);
     assert_eq!(look[0].contributions[0].via_company, Some(k));
 
     let shares = attribute(s, &scope, &g, &own, &assets, Valuation::Shareholding);
     let got: Vec<(Item, Decimal)> = shares.iter().map(|a| (a.item, a.share)).collect();
-    assert_eq!(
-        got,
-        vec![
-            (Item::Asset(plot), d("1")),
-            (Item::CompanyShares(k), d("0.6"))
-        ]
-    );
+    assert_eq!(got, vec![(Item::Asset(plot), d("1")), (Item::CompanyShares(k), d("0.6"))]);
 }
 
 /// Random ownership graphs with cycles; every company keeps some outside (person or unknown)
@@ -576,11 +371,7 @@ type Case = (usize, Vec<Vec<(usize, u32)>>, Vec<u32>);
 fn arb_case() -> impl Strategy<Value = Case> {
     (1usize..5, 1usize..8).prop_flat_map(|(np, nc)| {
         let holders = prop::collection::vec((0..np + nc, 1u32..100), 0..5);
-        (
-            Just(np),
-            prop::collection::vec(holders, nc),
-            prop::collection::vec(50u32..150, nc),
-        )
+        (Just(np), prop::collection::vec(holders, nc), prop::collection::vec(50u32..150, nc))
     })
 }
 
@@ -676,10 +467,7 @@ fn finbench_invest_edges_terminate_and_stay_within_one() {
     }
     let np = persons.len() as u32;
     let mut companies: BTreeMap<u64, u32> = BTreeMap::new();
-    let company_ids = cic
-        .iter()
-        .flat_map(|r| [r.0, r.1])
-        .chain(pic.iter().map(|r| r.1));
+    let company_ids = cic.iter().flat_map(|r| [r.0, r.1]).chain(pic.iter().map(|r| r.1));
     for c in company_ids {
         let n = np + companies.len() as u32;
         companies.entry(c).or_insert(n);
@@ -694,21 +482,10 @@ fn finbench_invest_edges_terminate_and_stay_within_one() {
     for (i, (a, c, s)) in cic.iter().enumerate() {
         hs.push(share(companies[c], companies[a], s, 100_000 + i as u32));
     }
-    let input = OwnershipInput {
-        kinds: &kinds,
-        holdings: &hs,
-        nominees: &[],
-    };
-    let params = OwnershipParams {
-        oversubscribed: Oversubscribed::Scale,
-        ..OwnershipParams::default()
-    };
+    let input = OwnershipInput { kinds: &kinds, holdings: &hs, nominees: &[] };
+    let params = OwnershipParams { oversubscribed: Oversubscribed::Scale, ..OwnershipParams::default() };
     let g = ShareGraph::build(input, &params).unwrap_or_else(|e| panic!("{e}"));
-    let scaled = g
-        .flags()
-        .iter()
-        .filter(|f| matches!(f, Flag::Scaled { .. }))
-        .count();
+    let scaled = g.flags().iter().filter(|f| matches!(f, Flag::Scaled { .. })).count();
     assert_eq!(scaled, 56);
     let own = effective_ownership(&g).unwrap_or_else(|e| panic!("{e}"));
     let biggest = own.cyclic_components().iter().map(Vec::len).max();
@@ -718,16 +495,8 @@ fn finbench_invest_edges_terminate_and_stay_within_one() {
         for v in o.persons.values() {
             assert!(*v >= Decimal::ZERO && *v <= Decimal::ONE);
         }
-        assert!(
-            o.total() <= Decimal::ONE + tol(),
-            "company {c}: {}",
-            o.total()
-        );
-        assert!(
-            (o.total() - Decimal::ONE).abs() <= d("1e-18"),
-            "company {c}: {}",
-            o.total()
-        );
+        assert!(o.total() <= Decimal::ONE + tol(), "company {c}: {}", o.total());
+        assert!((o.total() - Decimal::ONE).abs() <= d("1e-18"), "company {c}: {}", o.total());
     }
     // A chain by hand: person 15393162789261 holds 12.46...% of company 14293651161249 and
     // 9.18...% of company 4398046511157, which holds 13.04...% of 14293651161249.
@@ -736,11 +505,7 @@ fn finbench_invest_edges_terminate_and_stay_within_one() {
     let expected = d("0.12461723964941493") + d("0.1304140325851267") * d("0.09181813997906618");
     assert_eq!(own.share(p, t), expected);
     let ex = explain(&g, &own, p, t, 10);
-    let via: Vec<Vec<u32>> = ex
-        .chains
-        .iter()
-        .map(|ch| ch.links.iter().map(|l| l.company).collect())
-        .collect();
+    let via: Vec<Vec<u32>> = ex.chains.iter().map(|ch| ch.links.iter().map(|l| l.company).collect()).collect();
     assert_eq!(via, vec![vec![t], vec![a, t]]);
 }
 
@@ -759,19 +524,13 @@ fn directorship_propagation_is_an_option() {
     let (g, _) = solve(&[P, C, C, P], &hs);
     let ctl = control(&g, &ControlParams::default());
     let bases = |ctl: &moneytrail::assets::control::Control, x: u32, y: u32| -> usize {
-        ctl.edges()
-            .iter()
-            .filter(|e| e.controller == x && e.controlled == y)
-            .count()
+        ctl.edges().iter().filter(|e| e.controller == x && e.controlled == y).count()
     };
     // P: administrator and majority holder of H (two bases), majority of T through H.
     assert_eq!(bases(&ctl, p, h), 2);
     assert!(ctl.controls(p, t));
     // O directs T but does not control anything beyond it, with or without propagation.
-    let prop = ControlParams {
-        directorship_propagates: true,
-        ..ControlParams::default()
-    };
+    let prop = ControlParams { directorship_propagates: true, ..ControlParams::default() };
     let ctl2 = control(&g, &prop);
     assert_eq!(bases(&ctl2, p, h), 2);
     assert_eq!(ctl.edges().len(), ctl2.edges().len());

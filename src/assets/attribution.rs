@@ -101,15 +101,14 @@ pub fn attribute(
         members.entry(m.person).or_insert(&m.path);
     }
     let mut out: BTreeMap<Item, Vec<Contribution>> = BTreeMap::new();
-    let contribution =
-        |person: u32, via: Option<u32>, eff: Decimal, share: Decimal, row| Contribution {
-            person,
-            relation: members.get(&person).map_or(Vec::new(), |p| p.to_vec()),
-            via_company: via,
-            effective_in_company: eff,
-            share,
-            row,
-        };
+    let contribution = |person: u32, via: Option<u32>, eff: Decimal, share: Decimal, row| Contribution {
+        person,
+        relation: members.get(&person).map_or(Vec::new(), |p| p.to_vec()),
+        via_company: via,
+        effective_in_company: eff,
+        share,
+        row,
+    };
     for h in assets {
         if members.contains_key(&h.holder) {
             let c = contribution(h.holder, None, Decimal::ONE, h.share, h.row);
@@ -125,17 +124,10 @@ pub fn attribute(
         }
     }
     if valuation == Valuation::Shareholding {
-        let companies: BTreeSet<u32> = members
-            .keys()
-            .flat_map(|&p| g.out_edges.get(p as usize).into_iter().flatten())
-            .map(|&(c, _)| c)
-            .collect();
+        let companies: BTreeSet<u32> =
+            members.keys().flat_map(|&p| g.out_edges.get(p as usize).into_iter().flatten()).map(|&(c, _)| c).collect();
         for c in companies {
-            for e in g
-                .holders_of(c)
-                .iter()
-                .filter(|e| members.contains_key(&e.holder))
-            {
+            for e in g.holders_of(c).iter().filter(|e| members.contains_key(&e.holder)) {
                 let k = contribution(e.holder, None, Decimal::ONE, e.share, e.row);
                 out.entry(Item::CompanyShares(c)).or_default().push(k);
             }
@@ -144,12 +136,7 @@ pub fn attribute(
     out.into_iter()
         .map(|(item, mut contributions)| {
             contributions.sort_by_key(|c| (c.person, c.row, c.via_company));
-            Attribution {
-                suspect,
-                item,
-                share: contributions.iter().map(|c| c.share).sum(),
-                contributions,
-            }
+            Attribution { suspect, item, share: contributions.iter().map(|c| c.share).sum(), contributions }
         })
         .collect()
 }
@@ -162,8 +149,5 @@ pub fn attribute_all(
     assets: &[AssetHolding],
     valuation: Valuation,
 ) -> Vec<Vec<Attribution>> {
-    suspects
-        .par_iter()
-        .map(|(s, scope)| attribute(*s, scope, g, own, assets, valuation))
-        .collect()
+    suspects.par_iter().map(|(s, scope)| attribute(*s, scope, g, own, assets, valuation)).collect()
 }

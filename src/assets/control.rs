@@ -34,10 +34,7 @@ pub struct ControlParams {
 
 impl Default for ControlParams {
     fn default() -> Self {
-        Self {
-            majority: Decimal::new(5, 1),
-            directorship_propagates: false,
-        }
+        Self { majority: Decimal::new(5, 1), directorship_propagates: false }
     }
 }
 
@@ -104,10 +101,7 @@ impl Control {
     /// True if `x` controls `y` on any basis.
     pub fn controls(&self, x: u32, y: u32) -> bool {
         let start = self.edges.partition_point(|e| e.controller < x);
-        self.edges[start..]
-            .iter()
-            .take_while(|e| e.controller == x)
-            .any(|e| e.controlled == y)
+        self.edges[start..].iter().take_while(|e| e.controller == x).any(|e| e.controlled == y)
     }
 }
 
@@ -125,10 +119,7 @@ pub fn control(g: &ShareGraph, params: &ControlParams) -> Control {
         direct.entry(r.holder).or_default().push(ControlEdge {
             controller: r.holder,
             controlled: r.company,
-            basis: ControlBasis::Directorship {
-                role: r.role,
-                row: r.row,
-            },
+            basis: ControlBasis::Directorship { role: r.role, row: r.row },
         });
     }
     for l in g.nominee_links() {
@@ -162,12 +153,7 @@ pub fn control(g: &ShareGraph, params: &ControlParams) -> Control {
 }
 
 /// The majority-control closure of `x`: grows the block {x} ∪ controlled entities.
-fn closure(
-    g: &ShareGraph,
-    x: u32,
-    seeds: &[ControlEdge],
-    params: &ControlParams,
-) -> Vec<ControlEdge> {
+fn closure(g: &ShareGraph, x: u32, seeds: &[ControlEdge], params: &ControlParams) -> Vec<ControlEdge> {
     let n = g.len();
     // in_block: entities whose votes count for x; majority: companies x controls by votes.
     let mut in_block = vec![false; n];
@@ -209,11 +195,7 @@ fn closure(
             let mut total = Decimal::ZERO;
             let mut rows = Vec::new();
             let mut via = Vec::new();
-            for e in g
-                .holders_of(c)
-                .iter()
-                .filter(|e| in_block[e.holder as usize])
-            {
+            for e in g.holders_of(c).iter().filter(|e| in_block[e.holder as usize]) {
                 total += e.share;
                 rows.push(e.row);
                 if e.holder != x {
@@ -222,15 +204,7 @@ fn closure(
             }
             via.sort_unstable();
             via.dedup();
-            ControlEdge {
-                controller: x,
-                controlled: c,
-                basis: ControlBasis::Majority {
-                    votes: total,
-                    rows,
-                    via,
-                },
-            }
+            ControlEdge { controller: x, controlled: c, basis: ControlBasis::Majority { votes: total, rows, via } }
         })
         .collect()
 }

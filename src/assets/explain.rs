@@ -31,13 +31,7 @@ pub struct Link {
 
 impl From<&ShareEdge> for Link {
     fn from(e: &ShareEdge) -> Self {
-        Link {
-            holder: e.holder,
-            company: e.company,
-            share: e.share,
-            row: e.row,
-            nominee: e.nominee,
-        }
+        Link { holder: e.holder, company: e.company, share: e.share, row: e.row, nominee: e.nominee }
     }
 }
 
@@ -79,13 +73,7 @@ pub struct Explanation {
 ///
 /// # Complexity
 /// O(N + E) for the reachability sets plus O(number of simple chains x chain length).
-pub fn explain(
-    g: &ShareGraph,
-    own: &Ownership,
-    person: u32,
-    company: u32,
-    max_chains: usize,
-) -> Explanation {
+pub fn explain(g: &ShareGraph, own: &Ownership, person: u32, company: u32, max_chains: usize) -> Explanation {
     let n = g.len();
     let down = reach(g, person, true);
     let up = reach(g, company, false);
@@ -110,10 +98,7 @@ pub fn explain(
             top.1 += 1;
             let e = &edges[i];
             if e.holder == person {
-                let links: Vec<Link> = std::iter::once(e)
-                    .chain(path.iter().rev().copied())
-                    .map(Link::from)
-                    .collect();
+                let links: Vec<Link> = std::iter::once(e).chain(path.iter().rev().copied()).map(Link::from).collect();
                 let product = links.iter().map(|l| l.share).product();
                 simple_total += product;
                 if chains.len() < max_chains {
@@ -121,10 +106,7 @@ pub fn explain(
                 } else {
                     truncated = true;
                 }
-            } else if g.is_company(e.holder)
-                && down[e.holder as usize]
-                && !on_path[e.holder as usize]
-            {
+            } else if g.is_company(e.holder) && down[e.holder as usize] && !on_path[e.holder as usize] {
                 on_path[e.holder as usize] = true;
                 path.push(e);
                 frames.push((e.holder, 0));

@@ -109,28 +109,14 @@ pub struct ScopeMember {
 ///
 /// # Complexity
 /// O(R log R) for R relations.
-pub fn family_scope(
-    suspect: u32,
-    relations: &[Relation],
-    params: &FamilyParams,
-) -> Vec<ScopeMember> {
+pub fn family_scope(suspect: u32, relations: &[Relation], params: &FamilyParams) -> Vec<ScopeMember> {
     let mut adj: BTreeMap<u32, Vec<Step>> = BTreeMap::new();
     for r in relations {
         if r.person == r.related {
             continue;
         }
-        let fwd = Step {
-            from: r.person,
-            to: r.related,
-            kind: r.kind,
-            row: r.row,
-        };
-        let back = Step {
-            from: r.related,
-            to: r.person,
-            kind: r.kind.inverse(),
-            row: r.row,
-        };
+        let fwd = Step { from: r.person, to: r.related, kind: r.kind, row: r.row };
+        let back = Step { from: r.related, to: r.person, kind: r.kind.inverse(), row: r.row };
         for s in [fwd, back] {
             if params.kinds.contains(&s.kind) {
                 adj.entry(s.from).or_default().push(s);
@@ -156,8 +142,5 @@ pub fn family_scope(
             queue.push_back((s.to, p));
         }
     }
-    paths
-        .into_iter()
-        .map(|(person, path)| ScopeMember { person, path })
-        .collect()
+    paths.into_iter().map(|(person, path)| ScopeMember { person, path }).collect()
 }

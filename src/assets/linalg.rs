@@ -68,10 +68,7 @@ mod tests {
 
     #[test]
     fn singular_is_none() {
-        let a = vec![
-            vec![Decimal::ONE, -Decimal::ONE],
-            vec![-Decimal::ONE, Decimal::ONE],
-        ];
+        let a = vec![vec![Decimal::ONE, -Decimal::ONE], vec![-Decimal::ONE, Decimal::ONE]];
         assert!(invert(a).is_none());
     }
 }

@@ -90,10 +90,7 @@ impl Role {
 
     /// True for roles that give directorship control (AMLR Art. 53, senior managing official).
     pub fn is_directorship(self) -> bool {
-        matches!(
-            self,
-            Role::Director | Role::NomineeDirector | Role::Administrator
-        )
+        matches!(self, Role::Director | Role::NomineeDirector | Role::Administrator)
     }
 }
 
@@ -150,9 +147,7 @@ pub struct NomineeArrangement {
 #[non_exhaustive]
 pub enum AssetsError {
     /// An id is not below `kinds.len()`.
-    #[error(
-        "row {row}: entity id {id} is unknown (ids must be below the number of entity kinds given)"
-    )]
+    #[error("row {row}: entity id {id} is unknown (ids must be below the number of entity kinds given)")]
     UnknownEntity {
         /// The id.
         id: u32,
@@ -176,7 +171,9 @@ pub enum AssetsError {
         share: Decimal,
     },
     /// A company's valid holdings sum above 1.
-    #[error("company {company}: holdings sum to {total} > 1 (rows {rows:?}); fix the register or use Oversubscribed::Scale")]
+    #[error(
+        "company {company}: holdings sum to {total} > 1 (rows {rows:?}); fix the register or use Oversubscribed::Scale"
+    )]
     Oversubscribed {
         /// The company.
         company: u32,

@@ -55,11 +55,7 @@ pub struct OwnershipParams {
 
 impl Default for OwnershipParams {
     fn default() -> Self {
-        Self {
-            as_of: None,
-            oversubscribed: Oversubscribed::Error,
-            closed_tolerance: Decimal::new(1, 20),
-        }
+        Self { as_of: None, oversubscribed: Oversubscribed::Error, closed_tolerance: Decimal::new(1, 20) }
     }
 }
 
@@ -181,10 +177,7 @@ impl ShareGraph {
             principals.insert((a.nominee, a.company), (a.principal, a.row));
         }
         let principal_of = |nominee: u32, company: u32| {
-            principals
-                .get(&(nominee, Some(company)))
-                .or_else(|| principals.get(&(nominee, None)))
-                .copied()
+            principals.get(&(nominee, Some(company))).or_else(|| principals.get(&(nominee, None))).copied()
         };
         let mut g = ShareGraph {
             kinds: input.kinds.to_vec(),
@@ -195,25 +188,16 @@ impl ShareGraph {
             flags: Vec::new(),
             closed_tolerance: params.closed_tolerance,
         };
-        let mut rows: Vec<&Holding> = input
-            .holdings
-            .iter()
-            .filter(|h| h.valid_at(params.as_of))
-            .collect();
+        let mut rows: Vec<&Holding> = input.holdings.iter().filter(|h| h.valid_at(params.as_of)).collect();
         rows.sort_by_key(|h| (h.company, h.row));
         for h in rows {
             check(h.company, h.row)?;
             check(h.holder, h.row)?;
             if input.kinds[h.company as usize] != EntityKind::Company {
-                return Err(AssetsError::NotACompany {
-                    id: h.company,
-                    row: h.row,
-                });
+                return Err(AssetsError::NotACompany { id: h.company, row: h.row });
             }
             let principal = match h.role {
-                Role::NomineeShareholder | Role::NomineeDirector => {
-                    principal_of(h.holder, h.company)
-                }
+                Role::NomineeShareholder | Role::NomineeDirector => principal_of(h.holder, h.company),
                 _ => None,
             };
             if let Some((p, arow)) = principal {
@@ -227,12 +211,7 @@ impl ShareGraph {
                 });
             }
             if h.role.is_directorship() {
-                g.roles.push(RoleEdge {
-                    holder: h.holder,
-                    company: h.company,
-                    role: h.role,
-                    row: h.row,
-                });
+                g.roles.push(RoleEdge { holder: h.holder, company: h.company, role: h.role, row: h.row });
                 continue;
             }
             let Some(share) = h.share else {
@@ -243,10 +222,7 @@ impl ShareGraph {
                 return Err(AssetsError::ShareOutOfRange { row: h.row, share });
             }
             if h.role == Role::NomineeShareholder && principal.is_none() {
-                g.flags.push(Flag::NomineeUnresolved {
-                    row: h.row,
-                    nominee: h.holder,
-                });
+                g.flags.push(Flag::NomineeUnresolved { row: h.row, nominee: h.holder });
             }
             g.in_edges[h.company as usize].push(ShareEdge {
                 holder: principal.map_or(h.holder, |(p, _)| p),
@@ -303,9 +279,7 @@ impl ShareGraph {
 
     /// Shareholdings in `company` (empty for unknown ids).
     pub fn holders_of(&self, company: u32) -> &[ShareEdge] {
-        self.in_edges
-            .get(company as usize)
-            .map_or(&[], |v| v.as_slice())
+        self.in_edges.get(company as usize).map_or(&[], |v| v.as_slice())
     }
 
     /// Directorship-type roles valid at the date, sorted by (company, row).
@@ -354,11 +328,7 @@ pub struct Ownership {
 impl Ownership {
     /// Effective share of `person` in `company` (zero if none or ids unknown).
     pub fn share(&self, person: u32, company: u32) -> Decimal {
-        self.owners
-            .get(company as usize)
-            .and_then(|o| o.persons.get(&person))
-            .copied()
-            .unwrap_or(Decimal::ZERO)
+        self.owners.get(company as usize).and_then(|o| o.persons.get(&person)).copied().unwrap_or(Decimal::ZERO)
     }
 
     /// Ultimate owners of `company`, `None` for an unknown id.
@@ -445,8 +415,7 @@ pub fn effective_ownership(g: &ShareGraph) -> Result<Ownership, AssetsError> {
             continue;
         }
         let closed_at = Decimal::ONE - g.closed_tolerance;
-        let closed =
-            (0..scc.len()).all(|j| inside.iter().map(|r| r[j]).sum::<Decimal>() >= closed_at);
+        let closed = (0..scc.len()).all(|j| inside.iter().map(|r| r[j]).sum::<Decimal>() >= closed_at);
         if closed {
             return Err(AssetsError::ClosedCycle { companies: scc });
         }
@@ -460,9 +429,7 @@ pub fn effective_ownership(g: &ShareGraph) -> Result<Ownership, AssetsError> {
                     .collect()
             })
             .collect();
-        let numeric = || AssetsError::Numeric {
-            companies: scc.clone(),
-        };
+        let numeric = || AssetsError::Numeric { companies: scc.clone() };
         let inv = linalg::invert(a).ok_or_else(numeric)?;
         // X = B (I - W_SS)^-1, one row vector per ultimate key.
         for (j, &c) in scc.iter().enumerate() {
@@ -475,8 +442,7 @@ pub fn effective_ownership(g: &ShareGraph) -> Result<Ownership, AssetsError> {
             // Rounding can leave -1e-28 where the exact value is 0: drop such dust, but a
             // value outside [-tol, 1 + tol] means a numeric failure and is reported.
             // Likewise 1 + 1e-28 where the exact value is 1: clamp to [0, 1].
-            let out_of_range =
-                |v: &Decimal| *v < -g.closed_tolerance || *v > Decimal::ONE + g.closed_tolerance;
+            let out_of_range = |v: &Decimal| *v < -g.closed_tolerance || *v > Decimal::ONE + g.closed_tolerance;
             if row.values().any(out_of_range) {
                 return Err(numeric());
             }
@@ -504,9 +470,5 @@ pub fn effective_ownership(g: &ShareGraph) -> Result<Ownership, AssetsError> {
             o
         })
         .collect();
-    Ok(Ownership {
-        owners,
-        cyclic,
-        component,
-    })
+    Ok(Ownership { owners, cyclic, component })
 }

@@ -33,21 +33,14 @@ pub struct UboParams {
 
 impl Default for UboParams {
     fn default() -> Self {
-        Self {
-            threshold: Decimal::new(25, 2),
-            inclusive: true,
-            owners_of_controllers: true,
-        }
+        Self { threshold: Decimal::new(25, 2), inclusive: true, owners_of_controllers: true }
     }
 }
 
 impl UboParams {
     /// The lowered 15 % threshold for high-risk categories (AMLR Art. 52(2)).
     pub fn high_risk() -> Self {
-        Self {
-            threshold: Decimal::new(15, 2),
-            ..Self::default()
-        }
+        Self { threshold: Decimal::new(15, 2), ..Self::default() }
     }
 
     fn meets(&self, share: Decimal) -> bool {
@@ -106,22 +99,13 @@ pub struct UboList {
 ///
 /// # Complexity
 /// O(P log P + K) for P ultimate persons of the company and K control edges.
-pub fn ubo_list(
-    g: &ShareGraph,
-    own: &Ownership,
-    ctl: &Control,
-    company: u32,
-    params: &UboParams,
-) -> UboList {
+pub fn ubo_list(g: &ShareGraph, own: &Ownership, ctl: &Control, company: u32, params: &UboParams) -> UboList {
     let mut found: BTreeMap<u32, Vec<UboBasis>> = BTreeMap::new();
     let owners = own.owners(company);
     if let Some(o) = owners {
         for (&p, &share) in &o.persons {
             if params.meets(share) {
-                found
-                    .entry(p)
-                    .or_default()
-                    .push(UboBasis::Ownership { share });
+                found.entry(p).or_default().push(UboBasis::Ownership { share });
             }
         }
     }
@@ -131,19 +115,16 @@ pub fn ubo_list(
                 if let Some(o) = own.owners(e.controller) {
                     for (&p, &share) in &o.persons {
                         if params.meets(share) {
-                            found.entry(p).or_default().push(UboBasis::OwnsController {
-                                controller: e.controller,
-                                share,
-                            });
+                            found
+                                .entry(p)
+                                .or_default()
+                                .push(UboBasis::OwnsController { controller: e.controller, share });
                         }
                     }
                 }
             }
         } else {
-            found
-                .entry(e.controller)
-                .or_default()
-                .push(UboBasis::Control(e.basis.clone()));
+            found.entry(e.controller).or_default().push(UboBasis::Control(e.basis.clone()));
         }
     }
     let ubos: Vec<Ubo> = found
@@ -151,17 +132,8 @@ pub fn ubo_list(
         .map(|(person, mut bases)| {
             bases.sort();
             bases.dedup();
-            Ubo {
-                person,
-                effective_share: own.share(person, company),
-                bases,
-            }
+            Ubo { person, effective_share: own.share(person, company), bases }
         })
         .collect();
-    UboList {
-        company,
-        no_owner_identified: ubos.is_empty(),
-        unknown: owners.map_or(Decimal::ONE, |o| o.unknown),
-        ubos,
-    }
+    UboList { company, no_owner_identified: ubos.is_empty(), unknown: owners.map_or(Decimal::ONE, |o| o.unknown), ubos }
 }

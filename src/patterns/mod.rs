@@ -1,0 +1,18 @@
+//! L2, laundering-pattern detectors: one typology per file, each with a [`Params`] struct whose
+//! defaults cite docs/domain.md, over the graphs of [`crate::graph`]. The runner owns the
+//! thread pool, links findings to suspects and sorts the output, so parallel runs equal
+//! sequential runs byte for byte.
+//!
+//! Depends on `model` and `graph`. Detectors never print.
+
+mod finding;
+mod link;
+mod params;
+mod runner;
+
+pub mod fan_in;
+
+pub use finding::{Finding, Indicator, SINGLE_INDICATOR_CAP};
+pub use link::SuspectLinks;
+pub use params::Params;
+pub use runner::{registry, run, DetectCtx, Detector, PatternError, RunOptions};

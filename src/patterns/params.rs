@@ -1,0 +1,48 @@
+//! Detector parameters: a struct per typology with documented defaults, each overridable from
+//! the command line as `typology.key=value`.
+
+/// A set of parameters that can be listed and overridden by name.
+pub trait Params: Send + Sync {
+    /// Sets `key` from text; the error says what was expected.
+    fn set(&mut self, key: &str, value: &str) -> Result<(), String>;
+    /// Every parameter as (key, current value, documentation).
+    fn describe(&self) -> Vec<(&'static str, String, &'static str)>;
+}
+
+/// Declares a parameter struct with defaults, `Default`, and [`Params`].
+///
+/// Each field is written `/// doc` then `name: Type = default,`; the type must implement
+/// `FromStr` and `Display`.
+#[macro_export]
+macro_rules! params {
+    ($(#[$m:meta])* pub struct $name:ident { $($(#[doc = $doc:literal])+ $field:ident : $ty:ty = $default:expr),+ $(,)? }) => {
+        $(#[$m])*
+        #[derive(Clone, Debug, PartialEq)]
+        pub struct $name { $($(#[doc = $doc])+ pub $field: $ty),+ }
+
+        impl Default for $name {
+            fn default() -> Self { $name { $($field: $default),+ } }
+        }
+
+        impl $crate::patterns::Params for $name {
+            fn set(&mut self, key: &str, value: &str) -> Result<(), String> {
+                match key {
+                    $(stringify!($field) => {
+                        self.$field = value.trim().parse::<$ty>().map_err(|e| {
+                            format!("{}={}: expected {} ({})", key, value, stringify!($ty), e)
+                        })?;
+                        Ok(())
+                    })+
+                    _ => Err(format!(
+                        "unknown parameter '{}'; known: {}",
+                        key,
+                        [$(stringify!($field)),+].join(", ")
+                    )),
+                }
+            }
+            fn describe(&self) -> Vec<(&'static str, String, &'static str)> {
+                vec![$((stringify!($field), self.$field.to_string(), concat!($($doc),+))),+]
+            }
+        }
+    };
+}
