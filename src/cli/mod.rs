@@ -1,5 +1,6 @@
 //! Commands of the `moneytrail` binary.
 
+mod detect;
 mod ingest;
 mod output;
 
@@ -18,6 +19,8 @@ struct Cli {
 enum Command {
     /// Load and validate a case; print rows read, loaded and rejected per table.
     Ingest(ingest::Args),
+    /// Run the laundering-pattern detectors and write findings (CSV or JSON).
+    Detect(detect::Args),
 }
 
 /// Exit codes: 0 clean, 1 rows were rejected, 2 the command could not run.
@@ -25,6 +28,7 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let res = match cli.command {
         Command::Ingest(a) => ingest::run(a),
+        Command::Detect(a) => detect::run(a),
     };
     match res {
         Ok(code) => code,

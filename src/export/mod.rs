@@ -2,3 +2,4 @@
 //! writer here escapes for its format (CSV formula neutralisation, HTML/SVG/DOT escaping).
 
 pub mod csv_safe;
+pub mod findings;

@@ -15,4 +15,4 @@ pub mod fan_in;
 pub use finding::{Finding, Indicator, SINGLE_INDICATOR_CAP};
 pub use link::SuspectLinks;
 pub use params::Params;
-pub use runner::{registry, run, DetectCtx, Detector, PatternError, RunOptions};
+pub use runner::{configure, registry, run, DetectCtx, Detector, PatternError, RunOptions};
