@@ -59,7 +59,7 @@ pub fn build(cfg: &GenConfig, fx: &FxTable, w: &mut World) {
     let mut r = Roster::default();
 
     // Banks first: creditors of mortgages and counterparties of loans.
-    for (name, _) in names::BANKS {
+    for (i, (name, _)) in names::BANKS.iter().enumerate() {
         let c = w.add_company(
             &mut rng,
             format!("{name} {SHA}"),
@@ -68,7 +68,7 @@ pub fn build(cfg: &GenConfig, fx: &FxTable, w: &mut World) {
             300,
             Role::Background,
         );
-        w.add_account(&mut rng, Entity::C(c), ymd(2000, 1, 1), None, false);
+        w.add_account_at(&mut rng, i, Entity::C(c), ymd(2000, 1, 1), None, false);
         w.banks.push(c);
     }
     for name in names::UTILITIES {
@@ -179,7 +179,11 @@ pub fn build(cfg: &GenConfig, fx: &FxTable, w: &mut World) {
             let e = rng.index(r.employers.len());
             let emp = r.employers[e];
             if let Some(from) = w.all_account(Entity::C(emp)) {
-                let salary = rng.money(40_000, 180_000);
+                // Skewed towards the Albanian average wage (about ALL 60,000-80,000 a month).
+                let salary = (rng.money(0, 140_000)
+                    * Decimal::from_f64_retain(rng.unit().powi(2)).unwrap_or(Decimal::ONE)
+                    + Decimal::from(40_000))
+                .round_dp(0);
                 let day = payday.get(e).copied().unwrap_or(10);
                 push_obligation(
                     w,

@@ -381,8 +381,22 @@ impl World {
         closed: Option<NaiveDate>,
         eur: bool,
     ) -> u32 {
+        let bank_idx = rng.index(names::BANKS.len());
+        self.add_account_at(rng, bank_idx, holder, opened, closed, eur)
+    }
+
+    /// Opens a domestic account at bank `bank_idx` of `names::BANKS`.
+    pub fn add_account_at(
+        &mut self,
+        rng: &mut Rng,
+        bank_idx: usize,
+        holder: Entity,
+        opened: NaiveDate,
+        closed: Option<NaiveDate>,
+        eur: bool,
+    ) -> u32 {
         let idx = self.accounts.len();
-        let (bank, code) = names::BANKS[rng.index(names::BANKS.len())];
+        let (bank, code) = names::BANKS[bank_idx.min(names::BANKS.len() - 1)];
         let iban = ids::albanian_iban(code, rng.range(1, 120) as u32, idx as u64 + 1);
         self.accounts.push(Account {
             iban,

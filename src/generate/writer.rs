@@ -184,11 +184,12 @@ pub fn write_case(
     )?;
     let txn_of = write_transfers(cfg, w, &mut o)?;
     let txns = |evs: &[u32]| -> String {
-        evs.iter()
+        let mut v: Vec<u64> = evs
+            .iter()
             .filter_map(|&e| txn_of.get(e as usize).copied())
-            .map(ids::txn_id)
-            .collect::<Vec<_>>()
-            .join(";")
+            .collect();
+        v.sort_unstable();
+        v.into_iter().map(ids::txn_id).collect::<Vec<_>>().join(";")
     };
     o.table(
         "properties.csv",
