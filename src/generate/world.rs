@@ -99,7 +99,7 @@ pub struct Company {
 #[derive(Debug, Clone)]
 pub struct Account {
     pub iban: String,
-    pub bank: String,
+    pub bank: &'static str,
     pub holder: Option<Entity>,
     pub opened: NaiveDate,
     pub closed: Option<NaiveDate>,
@@ -400,7 +400,7 @@ impl World {
         let iban = ids::albanian_iban(code, rng.range(1, 120) as u32, idx as u64 + 1);
         self.accounts.push(Account {
             iban,
-            bank: bank.to_owned(),
+            bank,
             holder: Some(holder),
             opened,
             closed,
@@ -428,7 +428,7 @@ impl World {
         let iban = ids::foreign_iban(country, idx as u64 + 1, rng.below(1_000_000));
         self.accounts.push(Account {
             iban,
-            bank: bank.to_owned(),
+            bank,
             holder: None,
             opened,
             closed: None,
@@ -482,7 +482,9 @@ impl World {
     }
 
     /// Adds a planned transfer; returns its index.
-    pub fn plan(&mut self, e: Event) -> u32 {
+    pub fn plan(&mut self, mut e: Event) -> u32 {
+        // Seconds of the booking time, derived from the plan index (planning has minute precision).
+        e.at += Duration::seconds((self.planned.len() as i64 * 37 + 11) % 60);
         self.planned.push(e);
         (self.planned.len() - 1) as u32
     }

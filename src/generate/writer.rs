@@ -174,7 +174,7 @@ pub fn write_case(
             [
                 ids::account_id(i),
                 a.iban.clone(),
-                a.bank.clone(),
+                a.bank.to_owned(),
                 a.holder.map(Entity::id).unwrap_or_default(),
                 date(a.opened),
                 opt_date(a.closed),

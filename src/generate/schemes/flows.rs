@@ -10,6 +10,7 @@ use crate::generate::GenConfig;
 use chrono::NaiveDateTime;
 use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::Decimal;
+use std::borrow::Cow;
 
 fn push(
     w: &mut World,
@@ -106,10 +107,25 @@ fn structuring(cfg: &GenConfig, w: &mut World, rng: &mut Rng, r: &Ring) {
         .trunc()
         .to_i64()
         .unwrap_or(100_000_000);
-    let (target, holder) = if rng.chance(0.5) {
-        (r.rel_accts[0], Entity::P(r.relatives[0]))
+    // Variant A: one beneficiary account. Variant B: one depositor (named in the reference, as
+    // banks record the depositor of cash) into several family accounts (§1.3 #1).
+    let one_account = rng.chance(0.5);
+    let (targets, depositor): (Vec<u32>, Option<u32>) = if one_account {
+        let t = if rng.chance(0.5) {
+            r.rel_accts[0]
+        } else {
+            r.ctrl_acct
+        };
+        (vec![t], None)
     } else {
-        (r.ctrl_acct, Entity::P(r.controller))
+        (r.rel_accts.to_vec(), Some(r.controller))
+    };
+    let reference: Cow<'static, str> = match depositor {
+        Some(p) => Cow::Owned(format!(
+            "Derdhje cash nga {}",
+            w.persons[p as usize].full_name
+        )),
+        None => Cow::Borrowed("Derdhje cash"),
     };
     let k = rng.range(3, 5) as usize;
     let span = rng.range(1, 9);
@@ -120,17 +136,22 @@ fn structuring(cfg: &GenConfig, w: &mut World, rng: &mut Rng, r: &Ring) {
         let d = add_days(d0, span * i as i64 / (k as i64 - 1).max(1));
         let cents = rng.range(t_cents * 8 / 10, t_cents - 1);
         let t = time(d, rng, 9, 16);
-        evs.push(w.plan(ev(
+        let target = targets[i % targets.len()];
+        let mut e = ev(
             t,
             None,
             Some(target),
             Decimal::new(cents, 2),
             Channel::CashDeposit,
-            "Derdhje cash",
+            "",
             Some(city),
-        )));
+        );
+        e.reference = reference.clone();
+        evs.push(w.plan(e));
     }
-    push(w, "structuring", evs, vec![target], vec![holder]);
+    let mut ents = holders(w, &targets);
+    ents.extend(depositor.map(Entity::P));
+    push(w, "structuring", evs, targets, ents);
 }
 
 /// Cash in at >= 3 cities, out within 2 days elsewhere, end balance < 10 % (§1.3 #2, #13).
