@@ -72,37 +72,59 @@ impl Role {
 /// A natural person.
 #[derive(Debug, Clone)]
 pub struct Person {
+    /// Given name and surname.
     pub full_name: String,
+    /// Date of birth.
     pub birth: NaiveDate,
+    /// Albanian personal number (NID).
     pub national_id: String,
+    /// Street address.
     pub address: String,
+    /// City of residence, or of the property.
     pub city: &'static str,
+    /// Ground-truth role.
     pub role: Role,
+    /// Under 18 when first exploited (victims only).
     pub minor: bool,
 }
 
 /// A company (domestic or foreign).
 #[derive(Debug, Clone)]
 pub struct Company {
+    /// Registered name including the legal form.
     pub name: String,
+    /// NUIS tax id (empty for foreign companies).
     pub nuis: String,
+    /// SH.P.K., SH.A., person fizik or a foreign form.
     pub legal_form: &'static str,
+    /// Street address.
     pub address: String,
+    /// City of the registered address.
     pub city: String,
+    /// Date of registration.
     pub incorporated: NaiveDate,
+    /// Date of dissolution, if any.
     pub dissolved: Option<NaiveDate>,
+    /// Declared employees.
     pub employees: u32,
+    /// Ground-truth role.
     pub role: Role,
 }
 
 /// A bank account; `holder` None for foreign remittance senders.
 #[derive(Debug, Clone)]
 pub struct Account {
+    /// IBAN with valid check digits.
     pub iban: String,
+    /// Bank name.
     pub bank: &'static str,
+    /// Holder; None for foreign remittance senders.
     pub holder: Option<Entity>,
+    /// Opening date.
     pub opened: NaiveDate,
+    /// Closing date, if closed.
     pub closed: Option<NaiveDate>,
+    /// EUR (true) or ALL (false).
     pub eur: bool,
 }
 
@@ -116,26 +138,42 @@ impl Account {
 /// A real-estate property.
 #[derive(Debug, Clone)]
 pub struct Property {
+    /// Cadastral code (city prefix, zone, parcel).
     pub cadastral_code: String,
+    /// apartment, house, land or shop.
     pub kind: &'static str,
+    /// City of residence, or of the property.
     pub city: &'static str,
+    /// Cadastral zone number.
     pub zone: u32,
+    /// Surface in square metres.
     pub area_m2: u32,
+    /// Market value (EUR).
     pub market_value: Decimal,
+    /// Cadastral (reference) value, below market (EUR).
     pub cadastral_value: Decimal,
+    /// EUR (true) or ALL (false).
     pub eur: bool,
+    /// Date of the valuation.
     pub valued_on: NaiveDate,
 }
 
 /// A title (ownership share) on a property.
 #[derive(Debug, Clone)]
 pub struct Title {
+    /// Property index.
     pub property: u32,
+    /// Title holder.
     pub owner: Entity,
+    /// Fraction owned, in [0, 1].
     pub share: Decimal,
+    /// Acquisition date.
     pub acquired: NaiveDate,
+    /// Price paid for this share, if known.
     pub price: Option<Decimal>,
+    /// EUR (true) or ALL (false).
     pub eur: bool,
+    /// Date sold, if sold.
     pub disposed: Option<NaiveDate>,
     /// Indices of planned events that paid for it.
     pub payments: Vec<u32>,
@@ -144,33 +182,51 @@ pub struct Title {
 /// A mortgage registered by a bank.
 #[derive(Debug, Clone)]
 pub struct Encumbrance {
+    /// Property index.
     pub property: u32,
+    /// Bank company index.
     pub creditor: u32,
+    /// Amount in the currency of the account or register entry.
     pub amount: Decimal,
+    /// EUR (true) or ALL (false).
     pub eur: bool,
+    /// Registration date.
     pub registered: NaiveDate,
+    /// Release date, if released.
     pub released: Option<NaiveDate>,
 }
 
 /// A company-register row.
 #[derive(Debug, Clone)]
 pub struct Ownership {
+    /// Company index.
     pub company: u32,
+    /// Shareholder, director or administrator.
     pub holder: Entity,
+    /// Register role (shareholder, director, nominee_*, administrator).
     pub role: &'static str,
+    /// Share for shareholder roles, None for directors.
     pub share: Option<Decimal>,
+    /// First day of the role.
     pub from: NaiveDate,
+    /// Last day of the role, if ended.
     pub to: Option<NaiveDate>,
 }
 
 /// Transfer channel.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Channel {
+    /// Credit transfer between accounts.
     Wire,
+    /// Cash paid in at a branch or ATM.
     CashDeposit,
+    /// Cash taken out at a branch or ATM.
     CashWithdrawal,
+    /// Card payment at a merchant.
     Card,
+    /// Between two accounts of the same holder.
     Internal,
+    /// Money-transfer or cross-border remittance.
     Remittance,
 }
 
@@ -191,34 +247,53 @@ impl Channel {
 /// One transfer before it gets its txn_id.
 #[derive(Debug, Clone)]
 pub struct Event {
+    /// Local booking time.
     pub at: NaiveDateTime,
+    /// Debited account (None for cash deposits).
     pub from: Option<u32>,
+    /// Credited account (None for cash withdrawals).
     pub to: Option<u32>,
+    /// Amount in the currency of the account or register entry.
     pub amount: Decimal,
+    /// Payment channel.
     pub channel: Channel,
+    /// Payment reference text.
     pub reference: Cow<'static, str>,
+    /// Branch city for cash.
     pub branch: Option<&'static str>,
 }
 
 /// A ground-truth pattern; `events` index `World::planned`.
 #[derive(Debug, Clone)]
 pub struct Pattern {
+    /// Typology name as in truth/patterns.csv.
     pub typology: &'static str,
+    /// Planned transfers forming the pattern.
     pub events: Vec<u32>,
+    /// Accounts involved.
     pub accounts: Vec<u32>,
+    /// Persons and companies involved.
     pub entities: Vec<Entity>,
 }
 
 /// A monthly recurring payment (salary, rent, utility, mortgage instalment, family remittance).
 #[derive(Debug, Clone)]
 pub struct Obligation {
+    /// Debited account.
     pub from: u32,
+    /// Credited account.
     pub to: u32,
+    /// Amount in the currency of the account or register entry.
     pub amount: Decimal,
+    /// Day of month (1-28).
     pub day: u8,
+    /// First day the payment may occur.
     pub first: NaiveDate,
+    /// Last day the payment may occur.
     pub last: NaiveDate,
+    /// Payment channel.
     pub channel: Channel,
+    /// Payment reference text.
     pub reference: &'static str,
     /// Vary the amount by up to +-30 % each month (utilities).
     pub jitter: bool,
@@ -229,18 +304,31 @@ pub struct Obligation {
 /// Everything generated except the streamed background transfers.
 #[derive(Debug, Default)]
 pub struct World {
+    /// Persons (index = P id - 1).
     pub persons: Vec<Person>,
+    /// Companies (index = C id - 1).
     pub companies: Vec<Company>,
+    /// Accounts (index = A id - 1).
     pub accounts: Vec<Account>,
+    /// Properties (index = R id - 1).
     pub properties: Vec<Property>,
+    /// Land-register titles.
     pub titles: Vec<Title>,
+    /// Mortgages.
     pub encumbrances: Vec<Encumbrance>,
+    /// Company-register rows.
     pub ownership: Vec<Ownership>,
+    /// (person, related person, kind).
     pub relations: Vec<(u32, u32, &'static str)>,
+    /// (entity, year, amount in ALL, source).
     pub income: Vec<(Entity, i32, Decimal, &'static str)>,
+    /// (entity, basis, case reference, since).
     pub suspects: Vec<(Entity, &'static str, String, NaiveDate)>,
+    /// Planned transfers (purchases, loans, schemes).
     pub planned: Vec<Event>,
+    /// Injected ground-truth patterns.
     pub patterns: Vec<Pattern>,
+    /// Monthly recurring payments for the background stream.
     pub obligations: Vec<Obligation>,
     /// Accounts of each person (index = person).
     pub person_accounts: Vec<Vec<u32>>,

@@ -37,7 +37,7 @@ pub fn inject(cfg: &GenConfig, fx: &FxTable, w: &mut World, rng: &mut Rng, r: &R
         record(
             w,
             "property_after_inflow",
-            vec![inflow, pay],
+            inflow.into_iter().chain([pay]).collect(),
             vec![r.boss_acct, r.rel_accts[0]],
             ents,
         );
@@ -64,7 +64,7 @@ pub fn inject(cfg: &GenConfig, fx: &FxTable, w: &mut World, rng: &mut Rng, r: &R
         record(
             w,
             "property_after_inflow",
-            vec![inflow, pay],
+            inflow.into_iter().chain([pay]).collect(),
             vec![r.boss_acct, r.rel_accts[1]],
             ents,
         );
@@ -99,7 +99,7 @@ pub fn inject(cfg: &GenConfig, fx: &FxTable, w: &mut World, rng: &mut Rng, r: &R
         record(
             w,
             "property_after_inflow",
-            vec![inflow, pay],
+            inflow.into_iter().chain([pay]).collect(),
             vec![r.boss_acct, r.holding_acct],
             ents,
         );
@@ -174,8 +174,8 @@ pub fn inject(cfg: &GenConfig, fx: &FxTable, w: &mut World, rng: &mut Rng, r: &R
         vec![r.holding_acct],
         vec![Entity::P(r.boss), Entity::C(r.shell), Entity::C(r.holding)],
     );
-    circular(cfg, w, rng, r);
-    nominee(cfg, w, rng, r);
+    circular(w, rng, r);
+    nominee(w, rng, r);
 }
 
 /// Buys a property: `payer` first receives an inflow from `source` (unless they are the same),
@@ -208,7 +208,7 @@ fn purchase(
         } else {
             "Dhuratë"
         };
-        w.plan(ev(
+        Some(w.plan(ev(
             t,
             Some(source),
             Some(payer),
@@ -216,9 +216,9 @@ fn purchase(
             Channel::Wire,
             reference,
             None,
-        ))
+        )))
     } else {
-        u32::MAX
+        None
     };
     let t = at(pay_day, rng.range(9 * 60, 16 * 60));
     let pay = w.plan(ev(
@@ -272,8 +272,8 @@ fn pick_seller(w: &World, rng: &mut Rng, kind: &str, d: chrono::NaiveDate) -> Op
 /// A completed purchase.
 struct Bought {
     prop: u32,
-    /// Planned index of the inflow that funded it (`u32::MAX` when paid from own funds).
-    inflow: u32,
+    /// Planned index of the inflow that funded it (None when paid from own funds).
+    inflow: Option<u32>,
     pay: u32,
     /// Seller's account.
     seller: u32,
@@ -297,7 +297,7 @@ fn add_title(w: &mut World, b: &Bought, owner: Entity, share: Decimal) {
 }
 
 /// A circular holding: A owns 30 % of B, B owns 25 % of A, each with outside holders (§1.3 #16).
-fn circular(cfg: &GenConfig, w: &mut World, rng: &mut Rng, r: &Ring) {
+fn circular(w: &mut World, rng: &mut Rng, r: &Ring) {
     let inc = add_days(r.ws, -rng.range(200, 700));
     let na = World::company_name(rng, "Trade", SHA);
     let emp = rng.range(1, 4) as u32;
@@ -324,7 +324,6 @@ fn circular(cfg: &GenConfig, w: &mut World, rng: &mut Rng, r: &Ring) {
             to: None,
         });
     }
-    let _ = cfg;
     record(
         w,
         "circular_ownership",
@@ -335,7 +334,7 @@ fn circular(cfg: &GenConfig, w: &mut World, rng: &mut Rng, r: &Ring) {
 }
 
 /// One person is nominee director of >= 10 companies (§1.3 #16: >= 10 directorships).
-fn nominee(cfg: &GenConfig, w: &mut World, rng: &mut Rng, r: &Ring) {
+fn nominee(w: &mut World, rng: &mut Rng, r: &Ring) {
     let mut ents = vec![Entity::P(r.nominee), Entity::C(r.holding)];
     let n = rng.range(10, 12);
     for _ in 0..n {
@@ -374,6 +373,5 @@ fn nominee(cfg: &GenConfig, w: &mut World, rng: &mut Rng, r: &Ring) {
         });
         ents.push(Entity::C(c));
     }
-    let _ = cfg;
     record(w, "nominee_director", vec![], vec![], ents);
 }

@@ -26,28 +26,41 @@ const TRANSFERS_PER_RING: u64 = 33_000;
 /// One trafficking ring: its people, accounts, companies and time window.
 #[derive(Debug)]
 pub struct Ring {
+    /// Ring leader (suspect).
     pub boss: u32,
+    /// Collects the victims' earnings (suspect).
     pub controller: u32,
     /// Spouse, parent, sibling of the boss.
     pub relatives: [u32; 3],
+    /// Exploited persons.
     pub victims: Vec<u32>,
+    /// Pass-through account holders.
     pub mules: Vec<u32>,
+    /// Nominee director and shareholder.
     pub nominee: u32,
+    /// Boss's ALL account.
     pub boss_acct: u32,
+    /// Controller's ALL account.
     pub ctrl_acct: u32,
+    /// Accounts of spouse, parent, sibling.
     pub rel_accts: [u32; 3],
+    /// One account per victim.
     pub victim_accts: Vec<u32>,
+    /// One short-lived account per mule.
     pub mule_accts: Vec<u32>,
     /// Front business owned by the boss.
     pub front: u32,
+    /// Front company's account.
     pub front_acct: u32,
     /// Service company directed by the boss (shareholder: the nominee).
     pub service: u32,
+    /// Service company's account.
     pub service_acct: u32,
     /// Foreign shell owned by the boss.
     pub shell: u32,
     /// Domestic holding owned 70 % by the shell.
     pub holding: u32,
+    /// Holding company's account.
     pub holding_acct: u32,
     /// Start of the ring's active window.
     pub ws: NaiveDate,
