@@ -456,6 +456,138 @@ fn too_few_transfers_is_a_clear_error() {
     assert!(e.contains("too small"), "{e}");
 }
 
+/// Every ground-truth pattern carries the signature of its typology (docs/domain.md §1.3).
+#[test]
+fn patterns_have_their_signature() {
+    let dir = tempfile::tempdir().unwrap();
+    gen(5, 3000, dir.path());
+    let d = dir.path();
+    let (_, tr) = read(d, "transfers.csv");
+    let tx: HashMap<&str, &Vec<String>> = tr.iter().map(|r| (r[0].as_str(), r)).collect();
+    let amt = |t: &str| -> f64 { tx[t][4].parse().unwrap() };
+    let (_, props) = read(d, "properties.csv");
+    let market: HashMap<&str, f64> = props
+        .iter()
+        .map(|r| (r[0].as_str(), r[6].parse().unwrap()))
+        .collect();
+    let (_, titles) = read(d, "property_titles.csv");
+    let (_, own) = read(d, "company_ownership.csv");
+    let (_, comps) = read(d, "companies.csv");
+    let (_, pats) = read(d, "truth/patterns.csv");
+    for p in &pats {
+        let ids: Vec<&str> = p[2].split(';').filter(|x| !x.is_empty()).collect();
+        let ents: Vec<&str> = p[4].split(';').collect();
+        let what = format!("{} {}", p[0], p[1]);
+        match p[1].as_str() {
+            "structuring" => {
+                assert!(ids.len() >= 3, "{what}");
+                let cities: HashSet<&str> = ids.iter().map(|t| tx[t][8].as_str()).collect();
+                assert_eq!(cities.len(), ids.len(), "{what}: branches");
+                for t in &ids {
+                    assert_eq!(tx[t][6], "cash_deposit");
+                    assert!((800_000.0..1_000_000.0).contains(&amt(t)), "{what}: {t}");
+                }
+                let days: BTreeSet<&str> = ids.iter().map(|t| &tx[t][1][..10]).collect();
+                let (a, b) = (days.first().unwrap(), days.last().unwrap());
+                assert!(a[..7] == b[..7] || a[..4] == b[..4], "{what}: window");
+            }
+            "layering_chain" => {
+                assert!(ids.len() >= 3, "{what}");
+                for w in ids.windows(2) {
+                    assert_eq!(tx[w[0]][3], tx[w[1]][2], "{what}: chain broken");
+                    let r = amt(w[1]) / amt(w[0]);
+                    assert!((0.89..=0.991).contains(&r), "{what}: ratio {r}");
+                }
+            }
+            "fan_in" => {
+                let senders: HashSet<&str> = ids.iter().map(|t| tx[t][2].as_str()).collect();
+                let receivers: HashSet<&str> = ids.iter().map(|t| tx[t][3].as_str()).collect();
+                assert!(senders.len() >= 5 && receivers.len() == 1, "{what}");
+            }
+            "fan_out" => {
+                let senders: HashSet<&str> = ids.iter().map(|t| tx[t][2].as_str()).collect();
+                let receivers: HashSet<&str> = ids.iter().map(|t| tx[t][3].as_str()).collect();
+                assert!(receivers.len() >= 5 && senders.len() == 1, "{what}");
+            }
+            "cycle" | "round_tripping" => {
+                let mut v = ids.clone();
+                v.sort_by_key(|t| tx[t][1].clone());
+                assert_eq!(tx[v[0]][2], tx[v[v.len() - 1]][3], "{what}: not closed");
+            }
+            "scatter_gather" | "gather_scatter" => assert!(ids.len() >= 6, "{what}"),
+            "funnel_account" => {
+                let cash_in: Vec<&&str> = ids
+                    .iter()
+                    .filter(|t| tx[**t][6] == "cash_deposit")
+                    .collect();
+                let cities: HashSet<&str> = cash_in.iter().map(|t| tx[**t][8].as_str()).collect();
+                assert!(cities.len() >= 3, "{what}");
+                let inn: f64 = cash_in.iter().map(|t| amt(t)).sum();
+                let out: f64 = ids
+                    .iter()
+                    .filter(|t| tx[**t][6] != "cash_deposit")
+                    .map(|t| amt(t))
+                    .sum();
+                assert!(out >= 0.9 * inn && out < inn, "{what}");
+            }
+            "property_after_inflow" | "undervalued_purchase" | "disproportion" => {
+                let pay = *ids.last().unwrap();
+                let t = titles
+                    .iter()
+                    .find(|t| t[7].split(';').any(|x| x == pay))
+                    .unwrap_or_else(|| panic!("{what}"));
+                if p[1] == "undervalued_purchase" {
+                    let share: f64 = t[2].parse().unwrap();
+                    let price: f64 = t[4].parse().unwrap();
+                    assert!(
+                        price / share < 0.7 * market[t[0].as_str()],
+                        "{what}: not under-valued"
+                    );
+                }
+                if p[1] == "property_after_inflow" {
+                    assert!(ids.len() >= 2, "{what}");
+                }
+            }
+            "nominee_director" => {
+                let n = own
+                    .iter()
+                    .filter(|r| r[1] == ents[0] && r[2] == "nominee_director")
+                    .count();
+                let n2 = ents
+                    .iter()
+                    .filter_map(|e| {
+                        own.iter()
+                            .find(|r| r[0] == *e && r[2] == "nominee_director")
+                    })
+                    .count();
+                assert!(n >= 10 || n2 >= 10, "{what}: {n} directorships");
+            }
+            "circular_ownership" => {
+                let holds = |a: &str, b: &str| {
+                    own.iter()
+                        .any(|r| r[0] == b && r[1] == a && r[2] == "shareholder")
+                };
+                let cs: Vec<&str> = ents
+                    .iter()
+                    .copied()
+                    .filter(|e| e.starts_with('C'))
+                    .collect();
+                let found = cs
+                    .iter()
+                    .any(|a| cs.iter().any(|b| a != b && holds(a, b) && holds(b, a)));
+                assert!(found, "{what}");
+            }
+            "shell_company" => {
+                let shell = comps
+                    .iter()
+                    .any(|c| ents.contains(&c[0].as_str()) && c[2].is_empty() && c[8] == "0");
+                assert!(shell, "{what}: no foreign shell");
+            }
+            other => panic!("unexpected typology {other}"),
+        }
+    }
+}
+
 /// Not a test: `GEN_N=1000000 GEN_OUT=/tmp/case cargo test --test generate -- --ignored big`
 /// generates a large case for measurements.
 #[test]
