@@ -1,10 +1,12 @@
 //! moneytrail: follows the money in human-trafficking cases.
 //!
 //! Layers (a module may use lower layers only), after `docs/architecture.md`:
-//! L0 `model`, L1 `ingest` and `graph`, L2 `patterns` and `trace`, L3 `assets`, L5 `export`, L6 the binary.
+//! L0 `model`, L1 `ingest`, `generate` and `graph`, L2 `patterns` and `trace`, L3 `assets`,
+//! L5 `export`, L6 the binary.
 
 pub mod assets;
 pub mod export;
+pub mod generate;
 pub mod graph;
 pub mod ingest;
 pub mod model;

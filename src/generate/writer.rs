@@ -1,0 +1,539 @@
+//! Writes the case folder: case.toml, one CSV per table (csv crate, RFC 4180) and truth/*.csv.
+//! Transfers are streamed day by day from `background.rs` merged with the planned transfers.
+
+use super::background::Stream;
+use super::fx::FxTable;
+use super::ids;
+use super::truth;
+use super::world::*;
+use super::{GenConfig, GenError, GenSummary};
+use chrono::{Datelike, NaiveDate, Timelike};
+use rust_decimal::Decimal;
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+type Csv = csv::Writer<BufWriter<File>>;
+
+struct Out {
+    dir: PathBuf,
+    summary: GenSummary,
+}
+
+impl Out {
+    fn open(&self, rel: &str, header: &[&str]) -> Result<(Csv, PathBuf), GenError> {
+        let path = self.dir.join(rel);
+        let f = File::create(&path).map_err(|source| GenError::Io {
+            path: path.clone(),
+            source,
+        })?;
+        let mut w = csv::WriterBuilder::new().from_writer(BufWriter::with_capacity(1 << 16, f));
+        w.write_record(header).map_err(|source| GenError::Csv {
+            path: path.clone(),
+            source,
+        })?;
+        Ok((w, path))
+    }
+
+    fn finish(
+        &mut self,
+        mut w: Csv,
+        path: PathBuf,
+        table: &str,
+        rows: u64,
+    ) -> Result<(), GenError> {
+        w.flush().map_err(|source| GenError::Io { path, source })?;
+        self.summary.tables.push((table.to_owned(), rows));
+        Ok(())
+    }
+
+    /// Writes a whole table from an iterator of rows.
+    fn table<I, R>(
+        &mut self,
+        rel: &str,
+        table: &str,
+        header: &[&str],
+        rows: I,
+    ) -> Result<(), GenError>
+    where
+        I: IntoIterator<Item = R>,
+        R: IntoIterator<Item = String>,
+    {
+        let (mut w, path) = self.open(rel, header)?;
+        let mut n = 0u64;
+        for r in rows {
+            let rec: Vec<String> = r.into_iter().collect();
+            w.write_record(&rec).map_err(|source| GenError::Csv {
+                path: path.clone(),
+                source,
+            })?;
+            n += 1;
+        }
+        self.finish(w, path, table, n)
+    }
+}
+
+fn date(d: NaiveDate) -> String {
+    format!("{:04}-{:02}-{:02}", d.year(), d.month(), d.day())
+}
+fn opt_date(d: Option<NaiveDate>) -> String {
+    d.map(date).unwrap_or_default()
+}
+fn money(x: Decimal) -> String {
+    format!("{:.2}", x.round_dp(2))
+}
+fn cur(eur: bool) -> String {
+    if eur { "EUR" } else { "ALL" }.to_owned()
+}
+fn share(x: Decimal) -> String {
+    x.round_dp(4).normalize().to_string()
+}
+
+/// Writes every file of the case.
+pub fn write_case(
+    cfg: &GenConfig,
+    fx: &FxTable,
+    w: &World,
+    dir: &Path,
+) -> Result<GenSummary, GenError> {
+    let truth_dir = dir.join("truth");
+    std::fs::create_dir_all(&truth_dir).map_err(|source| GenError::Io {
+        path: truth_dir.clone(),
+        source,
+    })?;
+    let mut o = Out {
+        dir: dir.to_path_buf(),
+        summary: GenSummary::default(),
+    };
+
+    o.table(
+        "persons.csv",
+        "persons",
+        &[
+            "person_id",
+            "full_name",
+            "birth_date",
+            "national_id",
+            "address",
+            "city",
+        ],
+        w.persons.iter().enumerate().map(|(i, p)| {
+            [
+                ids::person_id(i),
+                p.full_name.clone(),
+                date(p.birth),
+                p.national_id.clone(),
+                p.address.clone(),
+                p.city.to_owned(),
+            ]
+        }),
+    )?;
+    o.table(
+        "companies.csv",
+        "companies",
+        &[
+            "company_id",
+            "name",
+            "nuis",
+            "legal_form",
+            "registered_address",
+            "city",
+            "incorporated_on",
+            "dissolved_on",
+            "employees",
+        ],
+        w.companies.iter().enumerate().map(|(i, c)| {
+            [
+                ids::company_id(i),
+                c.name.clone(),
+                c.nuis.clone(),
+                c.legal_form.to_owned(),
+                c.address.clone(),
+                c.city.clone(),
+                date(c.incorporated),
+                opt_date(c.dissolved),
+                c.employees.to_string(),
+            ]
+        }),
+    )?;
+    o.table(
+        "accounts.csv",
+        "accounts",
+        &[
+            "account_id",
+            "iban",
+            "bank",
+            "holder_id",
+            "opened_on",
+            "closed_on",
+            "currency",
+        ],
+        w.accounts.iter().enumerate().map(|(i, a)| {
+            [
+                ids::account_id(i),
+                a.iban.clone(),
+                a.bank.to_owned(),
+                a.holder.map(Entity::id).unwrap_or_default(),
+                date(a.opened),
+                opt_date(a.closed),
+                cur(a.eur),
+            ]
+        }),
+    )?;
+    let txn_of = write_transfers(cfg, w, &mut o)?;
+    let txns = |evs: &[u32]| -> String {
+        let mut v: Vec<u64> = evs
+            .iter()
+            .filter_map(|&e| txn_of.get(e as usize).copied())
+            .collect();
+        v.sort_unstable();
+        v.into_iter().map(ids::txn_id).collect::<Vec<_>>().join(";")
+    };
+    o.table(
+        "properties.csv",
+        "properties",
+        &[
+            "property_id",
+            "cadastral_code",
+            "kind",
+            "city",
+            "zone",
+            "area_m2",
+            "market_value",
+            "cadastral_value",
+            "value_currency",
+            "valued_on",
+        ],
+        w.properties.iter().enumerate().map(|(i, p)| {
+            [
+                ids::property_id(i),
+                p.cadastral_code.clone(),
+                p.kind.to_owned(),
+                p.city.to_owned(),
+                p.zone.to_string(),
+                p.area_m2.to_string(),
+                money(p.market_value),
+                money(p.cadastral_value),
+                cur(p.eur),
+                date(p.valued_on),
+            ]
+        }),
+    )?;
+    o.table(
+        "property_titles.csv",
+        "property_titles",
+        &[
+            "property_id",
+            "owner_id",
+            "share",
+            "acquired_on",
+            "price",
+            "currency",
+            "disposed_on",
+            "payment_txn_ids",
+        ],
+        w.titles.iter().map(|t| {
+            [
+                ids::property_id(t.property as usize),
+                t.owner.id(),
+                share(t.share),
+                date(t.acquired),
+                t.price.map(money).unwrap_or_default(),
+                cur(t.eur),
+                opt_date(t.disposed),
+                txns(&t.payments),
+            ]
+        }),
+    )?;
+    o.table(
+        "encumbrances.csv",
+        "encumbrances",
+        &[
+            "property_id",
+            "creditor_id",
+            "amount",
+            "currency",
+            "registered_on",
+            "released_on",
+        ],
+        w.encumbrances.iter().map(|e| {
+            [
+                ids::property_id(e.property as usize),
+                ids::company_id(e.creditor as usize),
+                money(e.amount),
+                cur(e.eur),
+                date(e.registered),
+                opt_date(e.released),
+            ]
+        }),
+    )?;
+    o.table(
+        "company_ownership.csv",
+        "company_ownership",
+        &["company_id", "holder_id", "role", "share", "from", "to"],
+        w.ownership.iter().map(|x| {
+            [
+                ids::company_id(x.company as usize),
+                x.holder.id(),
+                x.role.to_owned(),
+                x.share.map(share).unwrap_or_default(),
+                date(x.from),
+                opt_date(x.to),
+            ]
+        }),
+    )?;
+    o.table(
+        "relations.csv",
+        "relations",
+        &["person_id", "related_id", "kind"],
+        w.relations.iter().map(|&(p, q, k)| {
+            [
+                ids::person_id(p as usize),
+                ids::person_id(q as usize),
+                k.to_owned(),
+            ]
+        }),
+    )?;
+    o.table(
+        "income.csv",
+        "income",
+        &["entity_id", "year", "amount", "currency", "source"],
+        w.income
+            .iter()
+            .filter(|x| x.2 > Decimal::ZERO)
+            .map(|(e, y, a, s)| {
+                [
+                    e.id(),
+                    y.to_string(),
+                    money(*a),
+                    "ALL".to_owned(),
+                    (*s).to_owned(),
+                ]
+            }),
+    )?;
+    o.table(
+        "fx_rates.csv",
+        "fx_rates",
+        &["date", "currency", "rate"],
+        fx.rows()
+            .map(|(d, r)| [date(d), "EUR".to_owned(), format!("{:.4}", r)]),
+    )?;
+    o.table(
+        "suspects.csv",
+        "suspects",
+        &["entity_id", "basis", "case_ref", "since"],
+        w.suspects
+            .iter()
+            .map(|(e, b, c, s)| [e.id(), (*b).to_owned(), c.clone(), date(*s)]),
+    )?;
+
+    // Ground truth.
+    let persons = w.persons.iter().enumerate().map(|(i, p)| {
+        [
+            ids::person_id(i),
+            p.role.as_str().to_owned(),
+            if p.minor { "yes" } else { "no" }.to_owned(),
+        ]
+    });
+    let companies = w.companies.iter().enumerate().map(|(i, c)| {
+        [
+            ids::company_id(i),
+            c.role.as_str().to_owned(),
+            "no".to_owned(),
+        ]
+    });
+    o.table(
+        "truth/roles.csv",
+        "truth/roles",
+        &["entity_id", "role", "minor"],
+        persons.chain(companies),
+    )?;
+    let mut per_typ: BTreeMap<&str, u64> = BTreeMap::new();
+    o.table(
+        "truth/patterns.csv",
+        "truth/patterns",
+        &["pattern_id", "typology", "txn_ids", "accounts", "entities"],
+        w.patterns.iter().enumerate().map(|(i, p)| {
+            *per_typ.entry(p.typology).or_default() += 1;
+            [
+                format!("PAT{:05}", i + 1),
+                p.typology.to_owned(),
+                txns(&p.events),
+                p.accounts
+                    .iter()
+                    .map(|&a| ids::account_id(a as usize))
+                    .collect::<Vec<_>>()
+                    .join(";"),
+                p.entities
+                    .iter()
+                    .map(|e| e.id())
+                    .collect::<Vec<_>>()
+                    .join(";"),
+            ]
+        }),
+    )?;
+    o.summary.patterns = per_typ
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v))
+        .collect();
+    let hs = truth::holdings(w, fx, cfg.end);
+    o.table(
+        "truth/holdings.csv",
+        "truth/holdings",
+        &[
+            "suspect_id",
+            "asset_id",
+            "attributable_share",
+            "net_attributable",
+        ],
+        hs.iter().map(|h| {
+            [
+                h.suspect.id(),
+                ids::property_id(h.property as usize),
+                share(h.share),
+                money(h.net_all),
+            ]
+        }),
+    )?;
+    o.summary.suspects = w.suspects.len() as u64;
+    write_toml(cfg, dir)?;
+    Ok(o.summary)
+}
+
+fn write_toml(cfg: &GenConfig, dir: &Path) -> Result<(), GenError> {
+    let path = dir.join("case.toml");
+    let text = format!(
+        "name = \"Generated case, seed {seed}\"\nbase_currency = \"ALL\"\nvaluation_date = \"{val}\"\n\n[thresholds]\ncash_report = \"{t}\"\n\n[generator]\nseed = {seed}\ntransfers = {n}\nversion = \"{v}\"\n",
+        seed = cfg.seed,
+        val = date(cfg.end),
+        t = cfg.cash_threshold.normalize(),
+        n = cfg.transfers,
+        v = env!("CARGO_PKG_VERSION"),
+    );
+    std::fs::write(&path, text).map_err(|source| GenError::Io { path, source })
+}
+
+/// Streams transfers.csv; returns the txn number of every planned event (index = planned index).
+fn write_transfers(cfg: &GenConfig, w: &World, o: &mut Out) -> Result<Vec<u64>, GenError> {
+    let header = [
+        "txn_id",
+        "booked_at",
+        "from_account",
+        "to_account",
+        "amount",
+        "currency",
+        "channel",
+        "reference",
+        "branch_city",
+    ];
+    let (mut csv, path) = o.open("transfers.csv", &header)?;
+    let csv_err = |source| GenError::Csv {
+        path: path.clone(),
+        source,
+    };
+
+    // Planned events in time order; ties keep planning order.
+    let mut order: Vec<u32> = (0..w.planned.len() as u32).collect();
+    order.sort_by_key(|&i| (w.planned[i as usize].at, i));
+    let mut txn_of = vec![0u64; w.planned.len()];
+    let first = order
+        .first()
+        .map(|&i| w.planned[i as usize].at.date())
+        .unwrap_or(cfg.start)
+        .min(cfg.start);
+    let last = order
+        .last()
+        .map(|&i| w.planned[i as usize].at.date())
+        .unwrap_or(cfg.end)
+        .max(cfg.end);
+    let days = (cfg.end - cfg.start).num_days() as u64 + 1;
+    let budget = cfg.transfers.saturating_sub(w.planned.len() as u64);
+
+    let mut stream = Stream::new(cfg, w);
+    let mut buf: Vec<(Event, Option<u32>)> = Vec::new();
+    let mut day_bg: Vec<Event> = Vec::new();
+    let mut next = 0usize;
+    let mut txn = 0u64;
+    let mut s = String::with_capacity(64);
+    let mut d = first;
+    while d <= last {
+        buf.clear();
+        day_bg.clear();
+        if d >= cfg.start && d <= cfg.end {
+            let i = (d - cfg.start).num_days() as u64;
+            let quota = budget * (i + 1) / days - budget * i / days;
+            stream.day(d, quota, &mut day_bg);
+        }
+        buf.extend(day_bg.drain(..).map(|e| (e, None)));
+        while let Some(&pi) = order.get(next) {
+            let e = &w.planned[pi as usize];
+            if e.at.date() != d {
+                break;
+            }
+            buf.push((e.clone(), Some(pi)));
+            next += 1;
+        }
+        buf.sort_by_key(|x| x.0.at);
+        for (e, pi) in &buf {
+            txn += 1;
+            if let Some(pi) = pi {
+                if let Some(slot) = txn_of.get_mut(*pi as usize) {
+                    *slot = txn;
+                }
+            }
+            let cur_acct = e.from.or(e.to).and_then(|a| w.accounts.get(a as usize));
+            let currency = if cur_acct.is_some_and(|a| a.eur) {
+                "EUR"
+            } else {
+                "ALL"
+            };
+            s.clear();
+            let _ = write!(s, "T{txn:09}");
+            csv.write_field(&s).map_err(csv_err)?;
+            s.clear();
+            let t = e.at;
+            let _ = write!(
+                s,
+                "{:04}-{:02}-{:02} {:02}:{:02}:{:02}",
+                t.year(),
+                t.month(),
+                t.day(),
+                t.hour(),
+                t.minute(),
+                t.second()
+            );
+            csv.write_field(&s).map_err(csv_err)?;
+            for a in [e.from, e.to] {
+                s.clear();
+                if let Some(a) = a {
+                    let _ = write!(s, "A{:07}", a + 1);
+                }
+                csv.write_field(&s).map_err(csv_err)?;
+            }
+            s.clear();
+            let _ = write!(s, "{:.2}", e.amount);
+            csv.write_field(&s).map_err(csv_err)?;
+            csv.write_field(currency).map_err(csv_err)?;
+            csv.write_field(e.channel.as_str()).map_err(csv_err)?;
+            csv.write_field(e.reference.as_ref()).map_err(csv_err)?;
+            csv.write_field(e.branch.unwrap_or("")).map_err(csv_err)?;
+            csv.write_record(None::<&[u8]>).map_err(csv_err)?;
+        }
+        d = match d.succ_opt() {
+            Some(n) => n,
+            None => break,
+        };
+    }
+    let mut inner = csv.into_inner().map_err(|e| GenError::Io {
+        path: path.clone(),
+        source: e.into_error(),
+    })?;
+    inner.flush().map_err(|source| GenError::Io {
+        path: path.clone(),
+        source,
+    })?;
+    o.summary.tables.push(("transfers".to_owned(), txn));
+    Ok(txn_of)
+}
