@@ -10,10 +10,7 @@ type Rows = Vec<Vec<String>>;
 fn read(dir: &Path, name: &str) -> (Vec<String>, Rows) {
     let mut r = csv::Reader::from_path(dir.join(name)).unwrap_or_else(|e| panic!("{name}: {e}"));
     let h = r.headers().unwrap().iter().map(str::to_owned).collect();
-    let rows = r
-        .records()
-        .map(|x| x.unwrap().iter().map(str::to_owned).collect())
-        .collect();
+    let rows = r.records().map(|x| x.unwrap().iter().map(str::to_owned).collect()).collect();
     (h, rows)
 }
 
@@ -24,20 +21,13 @@ fn table(dir: &Path, name: &str, header: &[&str]) -> Rows {
 }
 
 fn gen(seed: u64, n: u64, dir: &Path) {
-    let cfg = GenConfig {
-        seed,
-        transfers: n,
-        ..GenConfig::default()
-    };
+    let cfg = GenConfig { seed, transfers: n, ..GenConfig::default() };
     generate(&cfg, dir).unwrap();
 }
 
 fn check_amount(s: &str, what: &str) {
     let (int, frac) = s.split_once('.').unwrap_or((s, ""));
-    assert!(
-        frac.len() <= 2 && int.chars().all(|c| c.is_ascii_digit()),
-        "{what}: bad amount {s}"
-    );
+    assert!(frac.len() <= 2 && int.chars().all(|c| c.is_ascii_digit()), "{what}: bad amount {s}");
     let v: f64 = s.parse().unwrap();
     assert!(v > 0.0, "{what}: amount {s} not > 0");
 }
@@ -45,27 +35,14 @@ fn check_amount(s: &str, what: &str) {
 fn check_share(s: &str, what: &str) -> f64 {
     let v: f64 = s.parse().unwrap_or_else(|_| panic!("{what}: share {s}"));
     assert!((0.0..=1.0).contains(&v), "{what}: share {s}");
-    assert!(
-        s.split_once('.').is_none_or(|(_, f)| f.len() <= 4),
-        "{what}: share {s}"
-    );
+    assert!(s.split_once('.').is_none_or(|(_, f)| f.len() <= 4), "{what}: share {s}");
     v
 }
 
 /// Checks every rule of the case format on a generated case with `n` transfers.
 fn validate(dir: &Path, n: usize) {
-    let persons = table(
-        dir,
-        "persons.csv",
-        &[
-            "person_id",
-            "full_name",
-            "birth_date",
-            "national_id",
-            "address",
-            "city",
-        ],
-    );
+    let persons =
+        table(dir, "persons.csv", &["person_id", "full_name", "birth_date", "national_id", "address", "city"]);
     let companies = table(
         dir,
         "companies.csv",
@@ -89,39 +66,20 @@ fn validate(dir: &Path, n: usize) {
     assert_eq!(nids.len(), persons.len(), "duplicate national ids");
     let entity = |id: &str| pids.contains(id) || cids.contains(id);
 
-    let accounts = table(
-        dir,
-        "accounts.csv",
-        &[
-            "account_id",
-            "iban",
-            "bank",
-            "holder_id",
-            "opened_on",
-            "closed_on",
-            "currency",
-        ],
-    );
+    let accounts =
+        table(dir, "accounts.csv", &["account_id", "iban", "bank", "holder_id", "opened_on", "closed_on", "currency"]);
     let mut acct: HashMap<&str, (&str, &str, &str)> = HashMap::new();
     let mut ibans = HashSet::new();
     for r in &accounts {
         assert!(iban_valid(&r[1]), "bad IBAN {}", r[1]);
         assert!(ibans.insert(r[1].as_str()), "duplicate IBAN {}", r[1]);
         if r[3].is_empty() {
-            assert!(
-                !r[1].starts_with("AL"),
-                "domestic account without holder {}",
-                r[0]
-            );
+            assert!(!r[1].starts_with("AL"), "domestic account without holder {}", r[0]);
         } else {
             assert!(entity(&r[3]), "unknown holder {}", r[3]);
         }
         assert!(r[6] == "ALL" || r[6] == "EUR");
-        assert!(
-            acct.insert(&r[0], (&r[4], &r[5], &r[6])).is_none(),
-            "duplicate account {}",
-            r[0]
-        );
+        assert!(acct.insert(&r[0], (&r[4], &r[5], &r[6])).is_none(), "duplicate account {}", r[0]);
     }
 
     let fx = table(dir, "fx_rates.csv", &["date", "currency", "rate"]);
@@ -160,30 +118,16 @@ fn validate(dir: &Path, n: usize) {
         let (from, to, ch) = (r[2].as_str(), r[3].as_str(), r[6].as_str());
         assert_ne!(from, to, "{}: self transfer", r[0]);
         match ch {
-            "cash_deposit" => assert!(
-                from.is_empty() && !to.is_empty() && !r[8].is_empty(),
-                "{}",
-                r[0]
-            ),
-            "cash_withdrawal" => assert!(
-                to.is_empty() && !from.is_empty() && !r[8].is_empty(),
-                "{}",
-                r[0]
-            ),
+            "cash_deposit" => assert!(from.is_empty() && !to.is_empty() && !r[8].is_empty(), "{}", r[0]),
+            "cash_withdrawal" => assert!(to.is_empty() && !from.is_empty() && !r[8].is_empty(), "{}", r[0]),
             "wire" | "card" | "internal" | "remittance" => {
                 assert!(!from.is_empty() && !to.is_empty(), "{}", r[0])
             }
             other => panic!("bad channel {other}"),
         }
         for a in [from, to].into_iter().filter(|a| !a.is_empty()) {
-            let (open, close, _) = acct
-                .get(a)
-                .unwrap_or_else(|| panic!("{}: unknown account {a}", r[0]));
-            assert!(
-                *open <= day && (close.is_empty() || day <= *close),
-                "{}: {a} not alive on {day}",
-                r[0]
-            );
+            let (open, close, _) = acct.get(a).unwrap_or_else(|| panic!("{}: unknown account {a}", r[0]));
+            assert!(*open <= day && (close.is_empty() || day <= *close), "{}: {a} not alive on {day}", r[0]);
         }
         let debited = if from.is_empty() { to } else { from };
         assert_eq!(acct[debited].2, r[5], "{}: currency", r[0]);
@@ -214,10 +158,7 @@ fn validate(dir: &Path, n: usize) {
     for r in &props {
         check_amount(&r[6], &r[0]);
         check_amount(&r[7], &r[0]);
-        assert!(
-            r[7].parse::<f64>().unwrap() < r[6].parse::<f64>().unwrap(),
-            "cadastral >= market"
-        );
+        assert!(r[7].parse::<f64>().unwrap() < r[6].parse::<f64>().unwrap(), "cadastral >= market");
         if r[8] == "EUR" {
             assert!(fx_dates.contains(r[9].as_str()));
         }
@@ -225,32 +166,15 @@ fn validate(dir: &Path, n: usize) {
     let titles = table(
         dir,
         "property_titles.csv",
-        &[
-            "property_id",
-            "owner_id",
-            "share",
-            "acquired_on",
-            "price",
-            "currency",
-            "disposed_on",
-            "payment_txn_ids",
-        ],
+        &["property_id", "owner_id", "share", "acquired_on", "price", "currency", "disposed_on", "payment_txn_ids"],
     );
     for r in &titles {
-        assert!(
-            prop_ids.contains(r[0].as_str()) && entity(&r[1]),
-            "title refs {:?}",
-            r
-        );
+        assert!(prop_ids.contains(r[0].as_str()) && entity(&r[1]), "title refs {:?}", r);
         check_share(&r[2], "title");
         if !r[4].is_empty() {
             check_amount(&r[4], "price");
             if r[5] == "EUR" {
-                assert!(
-                    fx_dates.contains(r[3].as_str()),
-                    "no rate for title date {}",
-                    r[3]
-                );
+                assert!(fx_dates.contains(r[3].as_str()), "no rate for title date {}", r[3]);
             }
         }
         for t in r[7].split(';').filter(|t| !t.is_empty()) {
@@ -260,30 +184,15 @@ fn validate(dir: &Path, n: usize) {
     for r in &table(
         dir,
         "encumbrances.csv",
-        &[
-            "property_id",
-            "creditor_id",
-            "amount",
-            "currency",
-            "registered_on",
-            "released_on",
-        ],
+        &["property_id", "creditor_id", "amount", "currency", "registered_on", "released_on"],
     ) {
         assert!(prop_ids.contains(r[0].as_str()) && cids.contains(r[1].as_str()));
         check_amount(&r[2], "encumbrance");
     }
-    let own = table(
-        dir,
-        "company_ownership.csv",
-        &["company_id", "holder_id", "role", "share", "from", "to"],
-    );
+    let own = table(dir, "company_ownership.csv", &["company_id", "holder_id", "role", "share", "from", "to"]);
     let mut by_company: BTreeMap<&str, Vec<(&str, &str, f64)>> = BTreeMap::new();
     for r in &own {
-        assert!(
-            cids.contains(r[0].as_str()) && entity(&r[1]),
-            "ownership refs {:?}",
-            r
-        );
+        assert!(cids.contains(r[0].as_str()) && entity(&r[1]), "ownership refs {:?}", r);
         match r[2].as_str() {
             "shareholder" | "nominee_shareholder" => {
                 let s = check_share(&r[3], "ownership");
@@ -295,39 +204,19 @@ fn validate(dir: &Path, n: usize) {
     }
     for (c, rows) in &by_company {
         for (d, ..) in rows {
-            let sum: f64 = rows
-                .iter()
-                .filter(|(f, t, _)| f <= d && (t.is_empty() || d < t))
-                .map(|x| x.2)
-                .sum();
+            let sum: f64 = rows.iter().filter(|(f, t, _)| f <= d && (t.is_empty() || d < t)).map(|x| x.2).sum();
             assert!(sum <= 1.0 + 1e-9, "shares of {c} sum to {sum} on {d}");
         }
     }
     for r in &table(dir, "relations.csv", &["person_id", "related_id", "kind"]) {
         assert!(pids.contains(r[0].as_str()) && pids.contains(r[1].as_str()));
-        assert!([
-            "spouse",
-            "child",
-            "parent",
-            "sibling",
-            "cohabitant",
-            "associate"
-        ]
-        .contains(&r[2].as_str()));
+        assert!(["spouse", "child", "parent", "sibling", "cohabitant", "associate"].contains(&r[2].as_str()));
     }
-    for r in &table(
-        dir,
-        "income.csv",
-        &["entity_id", "year", "amount", "currency", "source"],
-    ) {
+    for r in &table(dir, "income.csv", &["entity_id", "year", "amount", "currency", "source"]) {
         assert!(entity(&r[0]));
         check_amount(&r[2], "income");
     }
-    let suspects = table(
-        dir,
-        "suspects.csv",
-        &["entity_id", "basis", "case_ref", "since"],
-    );
+    let suspects = table(dir, "suspects.csv", &["entity_id", "basis", "case_ref", "since"]);
     assert!(!suspects.is_empty());
     for r in &suspects {
         assert!(entity(&r[0]));
@@ -335,11 +224,7 @@ fn validate(dir: &Path, n: usize) {
 
     let roles = table(dir, "truth/roles.csv", &["entity_id", "role", "minor"]);
     assert_eq!(roles.len(), persons.len() + companies.len());
-    let patterns = table(
-        dir,
-        "truth/patterns.csv",
-        &["pattern_id", "typology", "txn_ids", "accounts", "entities"],
-    );
+    let patterns = table(dir, "truth/patterns.csv", &["pattern_id", "typology", "txn_ids", "accounts", "entities"]);
     let mut typs = BTreeSet::new();
     for r in &patterns {
         typs.insert(r[1].clone());
@@ -347,11 +232,7 @@ fn validate(dir: &Path, n: usize) {
             assert!(txns.contains(t), "pattern {} names unknown txn {t}", r[0]);
         }
         for a in r[3].split(';').filter(|t| !t.is_empty()) {
-            assert!(
-                acct.contains_key(a),
-                "pattern {} names unknown account {a}",
-                r[0]
-            );
+            assert!(acct.contains_key(a), "pattern {} names unknown account {a}", r[0]);
         }
         for e in r[4].split(';').filter(|t| !t.is_empty()) {
             assert!(entity(e), "pattern {} names unknown entity {e}", r[0]);
@@ -379,16 +260,8 @@ fn validate(dir: &Path, n: usize) {
     }
     assert_eq!(typs.len(), all.len(), "unknown typology in {typs:?}");
     let sus: HashSet<&str> = suspects.iter().map(|r| r[0].as_str()).collect();
-    let holdings = table(
-        dir,
-        "truth/holdings.csv",
-        &[
-            "suspect_id",
-            "asset_id",
-            "attributable_share",
-            "net_attributable",
-        ],
-    );
+    let holdings =
+        table(dir, "truth/holdings.csv", &["suspect_id", "asset_id", "attributable_share", "net_attributable"]);
     assert!(!holdings.is_empty());
     for r in &holdings {
         assert!(sus.contains(r[0].as_str()) && prop_ids.contains(r[1].as_str()));
@@ -404,10 +277,7 @@ fn files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
         for e in std::fs::read_dir(dir.join(sub)).unwrap() {
             let p = e.unwrap().path();
             if p.is_file() {
-                out.insert(
-                    format!("{sub}/{}", p.file_name().unwrap().to_string_lossy()),
-                    std::fs::read(&p).unwrap(),
-                );
+                out.insert(format!("{sub}/{}", p.file_name().unwrap().to_string_lossy()), std::fs::read(&p).unwrap());
             }
         }
     }
@@ -430,11 +300,7 @@ fn smallest_case_holds_every_typology() {
 
 #[test]
 fn deterministic_and_seed_dependent() {
-    let (a, b, c) = (
-        tempfile::tempdir().unwrap(),
-        tempfile::tempdir().unwrap(),
-        tempfile::tempdir().unwrap(),
-    );
+    let (a, b, c) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
     gen(1, 2000, a.path());
     gen(1, 2000, b.path());
     gen(2, 2000, c.path());
@@ -448,10 +314,7 @@ fn deterministic_and_seed_dependent() {
 #[test]
 fn too_few_transfers_is_a_clear_error() {
     let a = tempfile::tempdir().unwrap();
-    let cfg = GenConfig {
-        transfers: 10,
-        ..GenConfig::default()
-    };
+    let cfg = GenConfig { transfers: 10, ..GenConfig::default() };
     let e = generate(&cfg, a.path()).unwrap_err().to_string();
     assert!(e.contains("too small"), "{e}");
 }
@@ -466,10 +329,7 @@ fn patterns_have_their_signature() {
     let tx: HashMap<&str, &Vec<String>> = tr.iter().map(|r| (r[0].as_str(), r)).collect();
     let amt = |t: &str| -> f64 { tx[t][4].parse().unwrap() };
     let (_, props) = read(d, "properties.csv");
-    let market: HashMap<&str, f64> = props
-        .iter()
-        .map(|r| (r[0].as_str(), r[6].parse().unwrap()))
-        .collect();
+    let market: HashMap<&str, f64> = props.iter().map(|r| (r[0].as_str(), r[6].parse().unwrap())).collect();
     let (_, titles) = read(d, "property_titles.csv");
     let (_, own) = read(d, "company_ownership.csv");
     let (_, comps) = read(d, "companies.csv");
@@ -516,71 +376,39 @@ fn patterns_have_their_signature() {
             }
             "scatter_gather" | "gather_scatter" => assert!(ids.len() >= 6, "{what}"),
             "funnel_account" => {
-                let cash_in: Vec<&&str> = ids
-                    .iter()
-                    .filter(|t| tx[**t][6] == "cash_deposit")
-                    .collect();
+                let cash_in: Vec<&&str> = ids.iter().filter(|t| tx[**t][6] == "cash_deposit").collect();
                 let cities: HashSet<&str> = cash_in.iter().map(|t| tx[**t][8].as_str()).collect();
                 assert!(cities.len() >= 3, "{what}");
                 let inn: f64 = cash_in.iter().map(|t| amt(t)).sum();
-                let out: f64 = ids
-                    .iter()
-                    .filter(|t| tx[**t][6] != "cash_deposit")
-                    .map(|t| amt(t))
-                    .sum();
+                let out: f64 = ids.iter().filter(|t| tx[**t][6] != "cash_deposit").map(|t| amt(t)).sum();
                 assert!(out >= 0.9 * inn && out < inn, "{what}");
             }
             "property_after_inflow" | "undervalued_purchase" | "disproportion" => {
                 let pay = *ids.last().unwrap();
-                let t = titles
-                    .iter()
-                    .find(|t| t[7].split(';').any(|x| x == pay))
-                    .unwrap_or_else(|| panic!("{what}"));
+                let t = titles.iter().find(|t| t[7].split(';').any(|x| x == pay)).unwrap_or_else(|| panic!("{what}"));
                 if p[1] == "undervalued_purchase" {
                     let share: f64 = t[2].parse().unwrap();
                     let price: f64 = t[4].parse().unwrap();
-                    assert!(
-                        price / share < 0.7 * market[t[0].as_str()],
-                        "{what}: not under-valued"
-                    );
+                    assert!(price / share < 0.7 * market[t[0].as_str()], "{what}: not under-valued");
                 }
                 if p[1] == "property_after_inflow" {
                     assert!(ids.len() >= 2, "{what}");
                 }
             }
             "nominee_director" => {
-                let n = own
-                    .iter()
-                    .filter(|r| r[1] == ents[0] && r[2] == "nominee_director")
-                    .count();
-                let n2 = ents
-                    .iter()
-                    .filter_map(|e| {
-                        own.iter()
-                            .find(|r| r[0] == *e && r[2] == "nominee_director")
-                    })
-                    .count();
+                let n = own.iter().filter(|r| r[1] == ents[0] && r[2] == "nominee_director").count();
+                let n2 =
+                    ents.iter().filter_map(|e| own.iter().find(|r| r[0] == *e && r[2] == "nominee_director")).count();
                 assert!(n >= 10 || n2 >= 10, "{what}: {n} directorships");
             }
             "circular_ownership" => {
-                let holds = |a: &str, b: &str| {
-                    own.iter()
-                        .any(|r| r[0] == b && r[1] == a && r[2] == "shareholder")
-                };
-                let cs: Vec<&str> = ents
-                    .iter()
-                    .copied()
-                    .filter(|e| e.starts_with('C'))
-                    .collect();
-                let found = cs
-                    .iter()
-                    .any(|a| cs.iter().any(|b| a != b && holds(a, b) && holds(b, a)));
+                let holds = |a: &str, b: &str| own.iter().any(|r| r[0] == b && r[1] == a && r[2] == "shareholder");
+                let cs: Vec<&str> = ents.iter().copied().filter(|e| e.starts_with('C')).collect();
+                let found = cs.iter().any(|a| cs.iter().any(|b| a != b && holds(a, b) && holds(b, a)));
                 assert!(found, "{what}");
             }
             "shell_company" => {
-                let shell = comps
-                    .iter()
-                    .any(|c| ents.contains(&c[0].as_str()) && c[2].is_empty() && c[8] == "0");
+                let shell = comps.iter().any(|c| ents.contains(&c[0].as_str()) && c[2].is_empty() && c[8] == "0");
                 assert!(shell, "{what}: no foreign shell");
             }
             other => panic!("unexpected typology {other}"),
@@ -593,10 +421,7 @@ fn patterns_have_their_signature() {
 #[test]
 #[ignore]
 fn big() {
-    let n = std::env::var("GEN_N")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(1_000_000);
+    let n = std::env::var("GEN_N").ok().and_then(|s| s.parse().ok()).unwrap_or(1_000_000);
     let out = std::env::var("GEN_OUT").unwrap_or_else(|_| "/tmp/moneytrail-gen".to_owned());
     std::fs::create_dir_all(&out).unwrap();
     gen(1, n, Path::new(&out));

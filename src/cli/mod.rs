@@ -1,6 +1,8 @@
 //! Commands of the `moneytrail` binary.
 
 mod detect;
+mod eval;
+mod generate;
 mod ingest;
 mod output;
 
@@ -19,6 +21,10 @@ struct Cli {
 enum Command {
     /// Load and validate a case; print rows read, loaded and rejected per table.
     Ingest(ingest::Args),
+    /// Measure the detectors against ground truth: precision and recall per typology.
+    Eval(eval::Args),
+    /// Write a realistic synthetic Albanian case with ground truth under truth/.
+    Generate(generate::Args),
     /// Run the laundering-pattern detectors and write findings (CSV or JSON).
     Detect(detect::Args),
 }
@@ -29,6 +35,8 @@ pub fn main() -> ExitCode {
     let res = match cli.command {
         Command::Ingest(a) => ingest::run(a),
         Command::Detect(a) => detect::run(a),
+        Command::Generate(a) => generate::run(a),
+        Command::Eval(a) => eval::run(a),
     };
     match res {
         Ok(code) => code,

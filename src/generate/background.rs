@@ -34,10 +34,7 @@ fn all_accts(w: &World, e: Entity) -> impl Iterator<Item = u32> + '_ {
         Entity::P(p) => w.person_accounts.get(p as usize),
         Entity::C(c) => w.company_accounts.get(c as usize),
     };
-    v.into_iter()
-        .flatten()
-        .copied()
-        .filter(|&a| w.accounts.get(a as usize).is_some_and(|x| !x.eur))
+    v.into_iter().flatten().copied().filter(|&a| w.accounts.get(a as usize).is_some_and(|x| !x.eur))
 }
 
 /// Amount in `[lo, hi]` skewed towards `lo` (`power` > 1), with cents.
@@ -54,11 +51,7 @@ impl<'a> Stream<'a> {
         let mut persons = Vec::new();
         let mut pairs = Vec::new();
         for p in 0..r.persons {
-            let accts = w
-                .person_accounts
-                .get(p as usize)
-                .map(Vec::as_slice)
-                .unwrap_or(&[]);
+            let accts = w.person_accounts.get(p as usize).map(Vec::as_slice).unwrap_or(&[]);
             let all = accts.iter().copied().find(|&a| !w.accounts[a as usize].eur);
             let eur = accts.iter().copied().find(|&a| w.accounts[a as usize].eur);
             if let Some(a) = all {
@@ -68,21 +61,9 @@ impl<'a> Stream<'a> {
                 }
             }
         }
-        let companies: Vec<u32> = r
-            .employers
-            .iter()
-            .flat_map(|&c| all_accts(w, Entity::C(c)))
-            .collect();
-        let shops: Vec<u32> = r
-            .shops
-            .iter()
-            .flat_map(|&c| all_accts(w, Entity::C(c)))
-            .collect();
-        let fallback = w
-            .banks
-            .first()
-            .and_then(|&b| all_accts(w, Entity::C(b)).next())
-            .unwrap_or(0);
+        let companies: Vec<u32> = r.employers.iter().flat_map(|&c| all_accts(w, Entity::C(c))).collect();
+        let shops: Vec<u32> = r.shops.iter().flat_map(|&c| all_accts(w, Entity::C(c))).collect();
+        let fallback = w.banks.first().and_then(|&b| all_accts(w, Entity::C(b)).next()).unwrap_or(0);
         let mut by_day = vec![Vec::new(); 29];
         for (i, o) in w.obligations.iter().enumerate() {
             if let Some(v) = by_day.get_mut(o.day as usize) {
@@ -95,11 +76,7 @@ impl<'a> Stream<'a> {
             persons,
             pairs,
             companies,
-            shops: if shops.is_empty() {
-                companies_clone(w)
-            } else {
-                shops
-            },
+            shops: if shops.is_empty() { companies_clone(w) } else { shops },
             foreign: r.foreign.clone(),
             fallback,
             by_day,
@@ -113,10 +90,9 @@ impl<'a> Stream<'a> {
         self.due.clear();
         if let Some(list) = self.by_day.get(d.day() as usize) {
             let obl = &self.w.obligations;
-            self.due.extend(list.iter().copied().filter(|&i| {
-                obl.get(i as usize)
-                    .is_some_and(|o| o.first <= d && d <= o.last)
-            }));
+            self.due.extend(
+                list.iter().copied().filter(|&i| obl.get(i as usize).is_some_and(|o| o.first <= d && d <= o.last)),
+            );
         }
         if self.due.len() > quota {
             // Partial Fisher-Yates: a random subset of the due payments fits the quota.
@@ -132,18 +108,11 @@ impl<'a> Stream<'a> {
             };
             let mut amount = o.amount;
             if o.jitter {
-                amount = (amount * Decimal::new(self.rng.range(70, 130), 2))
-                    .round_dp(2)
-                    .max(Decimal::ONE);
+                amount = (amount * Decimal::new(self.rng.range(70, 130), 2)).round_dp(2).max(Decimal::ONE);
             }
-            let (h0, h1) = if o.reference == "Paga mujore" {
-                (8, 12)
-            } else {
-                (7, 21)
-            };
+            let (h0, h1) = if o.reference == "Paga mujore" { (8, 12) } else { (7, 21) };
             out.push(Event {
-                at: at(d, self.rng.range(h0 * 60, h1 * 60))
-                    + Duration::seconds(self.rng.range(0, 59)),
+                at: at(d, self.rng.range(h0 * 60, h1 * 60)) + Duration::seconds(self.rng.range(0, 59)),
                 from: Some(o.from),
                 to: Some(o.to),
                 amount,
@@ -184,11 +153,7 @@ impl<'a> Stream<'a> {
             let c = match w.holder(a) {
                 Some(Entity::P(p)) => w.persons.get(p as usize).map(|x| x.city),
                 Some(Entity::C(c)) => {
-                    let name = w
-                        .companies
-                        .get(c as usize)
-                        .map(|x| x.city.as_str())
-                        .unwrap_or("");
+                    let name = w.companies.get(c as usize).map(|x| x.city.as_str()).unwrap_or("");
                     CITIES.iter().find(|k| k.name == name).map(|k| k.name)
                 }
                 None => None,
@@ -272,11 +237,8 @@ impl<'a> Stream<'a> {
                 e.from = Some(from);
                 e.to = Some(to);
                 e.channel = Channel::Internal;
-                e.amount = if to_eur {
-                    skewed(&mut self.rng, 5_000, 500_000, 2)
-                } else {
-                    skewed(&mut self.rng, 50, 5_000, 2)
-                };
+                e.amount =
+                    if to_eur { skewed(&mut self.rng, 5_000, 500_000, 2) } else { skewed(&mut self.rng, 50, 5_000, 2) };
                 e.reference = Cow::Borrowed("Transfertë ndërmjet llogarive");
             }
             77..=88 => {
@@ -302,11 +264,7 @@ impl<'a> Stream<'a> {
 }
 
 fn companies_clone(w: &World) -> Vec<u32> {
-    w.roster
-        .employers
-        .iter()
-        .flat_map(|&c| all_accts(w, Entity::C(c)))
-        .collect()
+    w.roster.employers.iter().flat_map(|&c| all_accts(w, Entity::C(c))).collect()
 }
 
 #[derive(Clone, Copy)]

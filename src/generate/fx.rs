@@ -33,10 +33,8 @@ pub struct FxTable {
 }
 
 fn anchor_value(d: NaiveDate) -> f64 {
-    let pts: Vec<(NaiveDate, f64)> = ANCHORS
-        .iter()
-        .filter_map(|&(y, m, dd, v)| NaiveDate::from_ymd_opt(y, m, dd).map(|x| (x, v)))
-        .collect();
+    let pts: Vec<(NaiveDate, f64)> =
+        ANCHORS.iter().filter_map(|&(y, m, dd, v)| NaiveDate::from_ymd_opt(y, m, dd).map(|x| (x, v))).collect();
     for w in pts.windows(2) {
         let (a, va) = w[0];
         let (b, vb) = w[1];
@@ -60,9 +58,7 @@ impl FxTable {
             // AR(1) noise, sd of the stationary process about 0.6 ALL.
             noise = 0.97 * noise + (rng.unit() - 0.5) * 0.5;
             let v = anchor_value(d) + noise;
-            let r = Decimal::from_f64_retain(v)
-                .unwrap_or(Decimal::ONE_HUNDRED)
-                .round_dp(4);
+            let r = Decimal::from_f64_retain(v).unwrap_or(Decimal::ONE_HUNDRED).round_dp(4);
             rates.push(r);
             match d.succ_opt() {
                 Some(n) => d = n,
@@ -96,10 +92,7 @@ mod tests {
         let t = FxTable::new(1, a, b);
         let r14 = t.rate(a);
         let r25 = t.rate(b);
-        assert!(
-            r14 > Decimal::from(137) && r14 < Decimal::from(143),
-            "{r14}"
-        );
+        assert!(r14 > Decimal::from(137) && r14 < Decimal::from(143), "{r14}");
         assert!(r25 > Decimal::from(94) && r25 < Decimal::from(99), "{r25}");
     }
 }

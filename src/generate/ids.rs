@@ -37,12 +37,7 @@ pub fn iban_valid(iban: &str) -> bool {
 /// + 16 alphanumerics; `serial` makes it unique.
 pub fn albanian_iban(bank_code: &str, branch: u32, serial: u64) -> String {
     let nat = (bank_code.bytes().map(u32::from).sum::<u32>() + branch) % 10;
-    let bban = format!(
-        "{bank_code}{:04}{nat}{:04}{:012}",
-        branch % 10_000,
-        serial % 9973,
-        serial
-    );
+    let bban = format!("{bank_code}{:04}{nat}{:04}{:012}", branch % 10_000, serial % 9973, serial);
     iban("AL", &bban)
 }
 
@@ -52,30 +47,12 @@ pub fn foreign_iban(country: &str, serial: u64, salt: u64) -> String {
         // IT: CIN letter + 5 ABI + 5 CAB + 12 account = 23 chars BBAN.
         "IT" => {
             let cin = (b'A' + (salt % 26) as u8) as char;
-            iban(
-                "IT",
-                &format!(
-                    "{cin}{:05}{:05}{:012}",
-                    3069 + salt % 50,
-                    1600 + salt % 900,
-                    serial
-                ),
-            )
+            iban("IT", &format!("{cin}{:05}{:05}{:012}", 3069 + salt % 50, 1600 + salt % 900, serial))
         }
         // GR: 7-digit bank/branch + 16 account.
-        "GR" => iban(
-            "GR",
-            &format!("{:07}{:016}", 110_0000 + salt % 9000, serial),
-        ),
+        "GR" => iban("GR", &format!("{:07}{:016}", 110_0000 + salt % 9000, serial)),
         // GB: 4-letter bank + 6-digit sort code + 8-digit account.
-        _ => iban(
-            "GB",
-            &format!(
-                "BARC{:06}{:08}",
-                200_000 + salt % 99_999,
-                serial % 100_000_000
-            ),
-        ),
+        _ => iban("GB", &format!("BARC{:06}{:08}", 200_000 + salt % 99_999, serial % 100_000_000)),
     }
 }
 
@@ -107,11 +84,7 @@ pub fn national_id(birth: NaiveDate, female: bool, serial: u32) -> String {
     let y = birth.year().rem_euclid(10);
     let m = birth.month() + if female { 50 } else { 0 };
     let body = format!("{y}{m:02}{:02}{:03}", birth.day(), serial % 1000);
-    let sum: u32 = body
-        .bytes()
-        .enumerate()
-        .map(|(i, b)| (i as u32 + 1) * u32::from(b - b'0'))
-        .sum();
+    let sum: u32 = body.bytes().enumerate().map(|(i, b)| (i as u32 + 1) * u32::from(b - b'0')).sum();
     let check = (b'A' + (sum % 23) as u8) as char;
     format!("{letter}{body}{check}")
 }

@@ -68,54 +68,14 @@ pub const SURNAMES: &[&str] = &[
 
 /// Cities with (name, cadastral prefix, domestic street names, market EUR/m2 apartment low, high).
 pub const CITIES: &[City] = &[
-    City {
-        name: "Tiranë",
-        prefix: "TR",
-        zones: &[8270, 8230, 8160, 8220, 8150, 8260],
-        eur_m2: (1200, 2500),
-    },
-    City {
-        name: "Durrës",
-        prefix: "DR",
-        zones: &[8514, 8515, 8517, 8519],
-        eur_m2: (900, 1700),
-    },
-    City {
-        name: "Vlorë",
-        prefix: "VL",
-        zones: &[8601, 8602, 8603, 8608],
-        eur_m2: (1000, 1900),
-    },
-    City {
-        name: "Shkodër",
-        prefix: "SH",
-        zones: &[8542, 8543, 8547],
-        eur_m2: (600, 1100),
-    },
-    City {
-        name: "Elbasan",
-        prefix: "EL",
-        zones: &[8473, 8474],
-        eur_m2: (450, 850),
-    },
-    City {
-        name: "Korçë",
-        prefix: "KO",
-        zones: &[8501, 8502],
-        eur_m2: (500, 900),
-    },
-    City {
-        name: "Fier",
-        prefix: "FR",
-        zones: &[8481, 8483],
-        eur_m2: (400, 800),
-    },
-    City {
-        name: "Berat",
-        prefix: "BR",
-        zones: &[8401, 8402],
-        eur_m2: (400, 750),
-    },
+    City { name: "Tiranë", prefix: "TR", zones: &[8270, 8230, 8160, 8220, 8150, 8260], eur_m2: (1200, 2500) },
+    City { name: "Durrës", prefix: "DR", zones: &[8514, 8515, 8517, 8519], eur_m2: (900, 1700) },
+    City { name: "Vlorë", prefix: "VL", zones: &[8601, 8602, 8603, 8608], eur_m2: (1000, 1900) },
+    City { name: "Shkodër", prefix: "SH", zones: &[8542, 8543, 8547], eur_m2: (600, 1100) },
+    City { name: "Elbasan", prefix: "EL", zones: &[8473, 8474], eur_m2: (450, 850) },
+    City { name: "Korçë", prefix: "KO", zones: &[8501, 8502], eur_m2: (500, 900) },
+    City { name: "Fier", prefix: "FR", zones: &[8481, 8483], eur_m2: (400, 800) },
+    City { name: "Berat", prefix: "BR", zones: &[8401, 8402], eur_m2: (400, 750) },
 ];
 
 /// A city: name, cadastral prefix, cadastral zones and the apartment market band in EUR per m2.
@@ -228,15 +188,8 @@ pub const SECTORS: &[&str] = &[
 ];
 
 /// Sectors of front businesses (cash-intensive, docs/domain.md §1.3 #11).
-pub const FRONT_SECTORS: &[&str] = &[
-    "Night Club",
-    "Bar-Kafe",
-    "Massage Center",
-    "Car Wash",
-    "Cleaning",
-    "Hotel",
-    "Restorant",
-];
+pub const FRONT_SECTORS: &[&str] =
+    &["Night Club", "Bar-Kafe", "Massage Center", "Car Wash", "Cleaning", "Hotel", "Restorant"];
 
 /// Utility companies (name, sector).
 pub const UTILITIES: &[&str] = &[

@@ -40,11 +40,7 @@ pub struct Roster {
 fn rand_open(rng: &mut Rng, birth: NaiveDate, cfg: &GenConfig) -> NaiveDate {
     let adult = add_days(birth, 18 * 366);
     let lo = adult.max(ymd(2008, 1, 1));
-    let hi = if rng.chance(0.1) {
-        add_days(cfg.end, -400)
-    } else {
-        cfg.start
-    };
+    let hi = if rng.chance(0.1) { add_days(cfg.end, -400) } else { cfg.start };
     if lo >= hi {
         lo.min(add_days(cfg.end, -400))
     } else {
@@ -60,26 +56,12 @@ pub fn build(cfg: &GenConfig, fx: &FxTable, w: &mut World) {
 
     // Banks first: creditors of mortgages and counterparties of loans.
     for (i, (name, _)) in names::BANKS.iter().enumerate() {
-        let c = w.add_company(
-            &mut rng,
-            format!("{name} {SHA}"),
-            SHA,
-            ymd(1996, 1, 1),
-            300,
-            Role::Background,
-        );
+        let c = w.add_company(&mut rng, format!("{name} {SHA}"), SHA, ymd(1996, 1, 1), 300, Role::Background);
         w.add_account_at(&mut rng, i, Entity::C(c), ymd(2000, 1, 1), None, false);
         w.banks.push(c);
     }
     for name in names::UTILITIES {
-        let c = w.add_company(
-            &mut rng,
-            (*name).to_owned(),
-            SHA,
-            ymd(1999, 6, 1),
-            800,
-            Role::Background,
-        );
+        let c = w.add_company(&mut rng, (*name).to_owned(), SHA, ymd(1999, 6, 1), 800, Role::Background);
         w.add_account(&mut rng, Entity::C(c), ymd(2002, 1, 1), None, false);
         r.utilities.push(c);
     }
@@ -100,15 +82,9 @@ pub fn build(cfg: &GenConfig, fx: &FxTable, w: &mut World) {
         };
         let name = World::company_name(&mut rng, sector, form);
         let inc = date_between(&mut rng, ymd(1995, 1, 1), ymd(2018, 12, 31));
-        let employees = if form == PF {
-            rng.range(0, 4)
-        } else {
-            rng.range(3, 120)
-        } as u32;
+        let employees = if form == PF { rng.range(0, 4) } else { rng.range(3, 120) } as u32;
         let c = w.add_company(&mut rng, name, form, inc, employees, Role::Background);
-        let open = add_days(inc, rng.range(10, 300))
-            .max(ymd(2005, 1, 1))
-            .min(cfg.start);
+        let open = add_days(inc, rng.range(10, 300)).max(ymd(2005, 1, 1)).min(cfg.start);
         w.add_account(&mut rng, Entity::C(c), open, None, false);
         if rng.chance(0.3) {
             w.add_account(&mut rng, Entity::C(c), open, None, true);
@@ -117,10 +93,7 @@ pub fn build(cfg: &GenConfig, fx: &FxTable, w: &mut World) {
         payday.push(rng.range(1, 28) as u8);
         if developer {
             r.developers.push(c);
-        } else if !matches!(
-            sector,
-            "Construction" | "Transport" | "Consulting" | "Security" | "Import-Eksport"
-        ) {
+        } else if !matches!(sector, "Construction" | "Transport" | "Consulting" | "Security" | "Import-Eksport") {
             r.shops.push(c);
         }
     }
@@ -131,21 +104,11 @@ pub fn build(cfg: &GenConfig, fx: &FxTable, w: &mut World) {
 
     // People and their accounts.
     for _ in 0..n_persons {
-        let p = w.add_person(
-            &mut rng,
-            Role::Background,
-            (ymd(1945, 1, 1), ymd(2001, 12, 31)),
-            None,
-            None,
-        );
+        let p = w.add_person(&mut rng, Role::Background, (ymd(1945, 1, 1), ymd(2001, 12, 31)), None, None);
         let birth = w.persons[p as usize].birth;
         let opened = rand_open(&mut rng, birth, cfg);
         let closed = if rng.chance(0.04) {
-            Some(date_between(
-                &mut rng,
-                add_days(opened.max(cfg.start), 200),
-                cfg.end,
-            ))
+            Some(date_between(&mut rng, add_days(opened.max(cfg.start), 200), cfg.end))
         } else {
             None
         };
@@ -185,27 +148,15 @@ pub fn build(cfg: &GenConfig, fx: &FxTable, w: &mut World) {
                     + Decimal::from(40_000))
                 .round_dp(0);
                 let day = payday.get(e).copied().unwrap_or(10);
-                push_obligation(
-                    w,
-                    from,
-                    acct,
-                    salary,
-                    day,
-                    Channel::Wire,
-                    "Paga mujore",
-                    false,
-                    cfg,
-                );
+                push_obligation(w, from, acct, salary, day, Channel::Wire, "Paga mujore", false, cfg);
                 for &y in &years {
-                    w.income
-                        .push((Entity::P(p), y, salary * Decimal::from(12), "salary"));
+                    w.income.push((Entity::P(p), y, salary * Decimal::from(12), "salary"));
                 }
             }
         } else if age >= 63 {
             let pension = rng.money(14_000, 40_000);
             for &y in &years {
-                w.income
-                    .push((Entity::P(p), y, pension * Decimal::from(12), "pension"));
+                w.income.push((Entity::P(p), y, pension * Decimal::from(12), "pension"));
             }
         }
         if rng.chance(0.7) {
@@ -213,17 +164,7 @@ pub fn build(cfg: &GenConfig, fx: &FxTable, w: &mut World) {
                 if let Some(to) = w.all_account(Entity::C(u)) {
                     let amt = rng.money_cents(1_500, 9_000);
                     let day = rng.range(10, 25) as u8;
-                    push_obligation(
-                        w,
-                        acct,
-                        to,
-                        amt,
-                        day,
-                        Channel::Wire,
-                        "Pagesë fature",
-                        true,
-                        cfg,
-                    );
+                    push_obligation(w, acct, to, amt, day, Channel::Wire, "Pagesë fature", true, cfg);
                 }
             }
         }
@@ -232,30 +173,16 @@ pub fn build(cfg: &GenConfig, fx: &FxTable, w: &mut World) {
             if landlord != p {
                 if let Some(to) = w.all_account(Entity::P(landlord)) {
                     let amt = rng.money(20, 70) * Decimal::from(1000);
-                    push_obligation(
-                        w,
-                        acct,
-                        to,
-                        amt,
-                        rng.range(1, 5) as u8,
-                        Channel::Wire,
-                        "Qira",
-                        false,
-                        cfg,
-                    );
+                    push_obligation(w, acct, to, amt, rng.range(1, 5) as u8, Channel::Wire, "Qira", false, cfg);
                     for &y in &years {
-                        w.income
-                            .push((Entity::P(landlord), y, amt * Decimal::from(12), "rent"));
+                        w.income.push((Entity::P(landlord), y, amt * Decimal::from(12), "rent"));
                     }
                 }
             }
         }
         if rng.chance(0.08) {
             if let Some(&f) = rng.pick(&r.foreign) {
-                let to = w.person_accounts[p as usize]
-                    .iter()
-                    .copied()
-                    .find(|&a| w.accounts[a as usize].eur);
+                let to = w.person_accounts[p as usize].iter().copied().find(|&a| w.accounts[a as usize].eur);
                 let amt = rng.money(150, 900);
                 let day = rng.range(1, 28) as u8;
                 push_obligation(
@@ -323,17 +250,12 @@ fn background_purchase(
     buyer: u32,
     seller: u32,
 ) {
-    let (Some(from), Some(to)) = (
-        w.all_account(Entity::P(buyer)),
-        w.all_account(Entity::P(seller)),
-    ) else {
+    let (Some(from), Some(to)) = (w.all_account(Entity::P(buyer)), w.all_account(Entity::P(seller))) else {
         return;
     };
     let (a, b) = (&w.accounts[from as usize], &w.accounts[to as usize]);
     let lo = cfg.start.max(a.opened).max(b.opened);
-    let hi = add_days(cfg.end, -40)
-        .min(a.closed.unwrap_or(cfg.end))
-        .min(b.closed.unwrap_or(cfg.end));
+    let hi = add_days(cfg.end, -40).min(a.closed.unwrap_or(cfg.end)).min(b.closed.unwrap_or(cfg.end));
     if lo >= hi {
         return;
     }
@@ -342,11 +264,7 @@ fn background_purchase(
     let price = (market * Decimal::new(rng.range(90, 105), 2)).round_dp(0);
     let price_all = (price * fx.rate(date)).round_dp(2);
     let mortgage = rng.chance(0.4);
-    let loan = if mortgage {
-        (price_all * Decimal::new(rng.range(50, 70), 2)).round_dp(0)
-    } else {
-        Decimal::ZERO
-    };
+    let loan = if mortgage { (price_all * Decimal::new(rng.range(50, 70), 2)).round_dp(0) } else { Decimal::ZERO };
     let mut payments = Vec::new();
     let t = at(date, rng.range(9 * 60, 15 * 60));
     payments.push(w.plan(Event {
@@ -417,10 +335,7 @@ fn background_purchase(
 }
 
 fn a_closed(w: &World, a: u32, cfg: &GenConfig) -> NaiveDate {
-    w.accounts
-        .get(a as usize)
-        .and_then(|x| x.closed)
-        .unwrap_or(cfg.end)
+    w.accounts.get(a as usize).and_then(|x| x.closed).unwrap_or(cfg.end)
 }
 
 /// Adds a monthly obligation active while both accounts are alive within the period.
@@ -438,10 +353,7 @@ pub fn push_obligation(
 ) {
     let (a, b) = (&w.accounts[from as usize], &w.accounts[to as usize]);
     let first = cfg.start.max(a.opened).max(b.opened);
-    let last = cfg
-        .end
-        .min(a.closed.unwrap_or(cfg.end))
-        .min(b.closed.unwrap_or(cfg.end));
+    let last = cfg.end.min(a.closed.unwrap_or(cfg.end)).min(b.closed.unwrap_or(cfg.end));
     if first < last && from != to {
         w.obligations.push(Obligation {
             from,

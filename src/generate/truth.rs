@@ -42,10 +42,7 @@ pub fn holdings(w: &World, fx: &FxTable, val: NaiveDate) -> Vec<Holding> {
     }
     let mut family: BTreeMap<u32, Vec<u32>> = BTreeMap::new();
     for &(p, q, kind) in &w.relations {
-        if matches!(
-            kind,
-            "spouse" | "parent" | "child" | "sibling" | "cohabitant"
-        ) {
+        if matches!(kind, "spouse" | "parent" | "child" | "sibling" | "cohabitant") {
             family.entry(p).or_default().push(q);
         }
     }
@@ -81,11 +78,7 @@ pub fn holdings(w: &World, fx: &FxTable, val: NaiveDate) -> Vec<Holding> {
             let Some(p) = w.properties.get(prop as usize) else {
                 continue;
             };
-            let base = if p.market_value > Decimal::ZERO {
-                p.market_value
-            } else {
-                p.cadastral_value
-            };
+            let base = if p.market_value > Decimal::ZERO { p.market_value } else { p.cadastral_value };
             let mut value = if p.eur { base * rate } else { base };
             for e in w.encumbrances.iter().filter(|e| e.property == prop) {
                 if e.registered <= val && e.released.is_none_or(|r| r > val) {
@@ -93,12 +86,7 @@ pub fn holdings(w: &World, fx: &FxTable, val: NaiveDate) -> Vec<Holding> {
                 }
             }
             let net = (value.max(Decimal::ZERO) * share).round_dp(2);
-            out.push(Holding {
-                suspect: *s,
-                property: prop,
-                share,
-                net_all: net,
-            });
+            out.push(Holding { suspect: *s, property: prop, share, net_all: net });
         }
     }
     out

@@ -376,14 +376,8 @@ impl World {
         surname: Option<&str>,
     ) -> u32 {
         let female = rng.chance(0.5);
-        let first = if female {
-            rng.pick_str(names::FEMALE)
-        } else {
-            rng.pick_str(names::MALE)
-        };
-        let last = surname
-            .map(str::to_owned)
-            .unwrap_or_else(|| rng.pick_str(names::SURNAMES).to_owned());
+        let first = if female { rng.pick_str(names::FEMALE) } else { rng.pick_str(names::MALE) };
+        let last = surname.map(str::to_owned).unwrap_or_else(|| rng.pick_str(names::SURNAMES).to_owned());
         let birth = date_between(rng, born.0, born.1);
         let mut nid = String::new();
         for _ in 0..50 {
@@ -394,11 +388,7 @@ impl World {
         }
         self.nids.insert(nid.clone());
         let city = city.unwrap_or_else(|| &CITIES[weighted_city(rng)]);
-        let address = format!(
-            "{}, Nr. {}",
-            rng.pick_str(names::STREETS),
-            rng.range(1, 180)
-        );
+        let address = format!("{}, Nr. {}", rng.pick_str(names::STREETS), rng.range(1, 180));
         self.persons.push(Person {
             full_name: format!("{first} {last}"),
             birth,
@@ -424,11 +414,7 @@ impl World {
     ) -> u32 {
         let idx = self.companies.len();
         let city = CITIES[weighted_city(rng)].name;
-        let address = format!(
-            "{}, Nr. {}",
-            rng.pick_str(names::STREETS),
-            rng.range(1, 180)
-        );
+        let address = format!("{}, Nr. {}", rng.pick_str(names::STREETS), rng.range(1, 180));
         self.companies.push(Company {
             name,
             nuis: ids::nuis(incorporated, idx as u64),
@@ -448,11 +434,7 @@ impl World {
     pub fn company_name(rng: &mut Rng, sector: &str, legal_form: &str) -> String {
         let w = rng.pick_str(names::COMPANY_WORDS);
         if legal_form == PF {
-            format!(
-                "{} {} {sector}",
-                rng.pick_str(names::MALE),
-                rng.pick_str(names::SURNAMES)
-            )
+            format!("{} {} {sector}", rng.pick_str(names::MALE), rng.pick_str(names::SURNAMES))
         } else if rng.chance(0.5) {
             format!("{w} {sector} {legal_form}")
         } else {
@@ -486,14 +468,7 @@ impl World {
         let idx = self.accounts.len();
         let (bank, code) = names::BANKS[bank_idx.min(names::BANKS.len() - 1)];
         let iban = ids::albanian_iban(code, rng.range(1, 120) as u32, idx as u64 + 1);
-        self.accounts.push(Account {
-            iban,
-            bank,
-            holder: Some(holder),
-            opened,
-            closed,
-            eur,
-        });
+        self.accounts.push(Account { iban, bank, holder: Some(holder), opened, closed, eur });
         match holder {
             Entity::P(p) => {
                 if let Some(v) = self.person_accounts.get_mut(p as usize) {
@@ -514,25 +489,12 @@ impl World {
         let idx = self.accounts.len();
         let (country, bank) = names::FOREIGN_BANKS[rng.index(names::FOREIGN_BANKS.len())];
         let iban = ids::foreign_iban(country, idx as u64 + 1, rng.below(1_000_000));
-        self.accounts.push(Account {
-            iban,
-            bank,
-            holder: None,
-            opened,
-            closed: None,
-            eur: true,
-        });
+        self.accounts.push(Account { iban, bank, holder: None, opened, closed: None, eur: true });
         idx as u32
     }
 
     /// Adds a property with market and cadastral values plausible for its zone.
-    pub fn add_property(
-        &mut self,
-        rng: &mut Rng,
-        kind: &'static str,
-        city_idx: usize,
-        valued_on: NaiveDate,
-    ) -> u32 {
+    pub fn add_property(&mut self, rng: &mut Rng, kind: &'static str, city_idx: usize, valued_on: NaiveDate) -> u32 {
         let city = &CITIES[city_idx.min(CITIES.len() - 1)];
         let zone = rng.pick(city.zones).copied().unwrap_or(8000);
         let parcel = match self.parcels.iter_mut().find(|(z, _)| *z == zone) {
@@ -583,9 +545,7 @@ impl World {
             Entity::P(p) => self.person_accounts.get(p as usize),
             Entity::C(c) => self.company_accounts.get(c as usize),
         }?;
-        v.iter()
-            .copied()
-            .find(|&a| self.accounts.get(a as usize).is_some_and(|x| !x.eur))
+        v.iter().copied().find(|&a| self.accounts.get(a as usize).is_some_and(|x| !x.eur))
     }
 
     /// Holder entity of an account.
@@ -595,9 +555,7 @@ impl World {
 
     /// Age in whole years at `d`.
     pub fn age(&self, p: u32, d: NaiveDate) -> i32 {
-        self.persons
-            .get(p as usize)
-            .map_or(0, |x| d.year() - x.birth.year())
+        self.persons.get(p as usize).map_or(0, |x| d.year() - x.birth.year())
     }
 }
 

@@ -25,38 +25,20 @@ struct Out {
 impl Out {
     fn open(&self, rel: &str, header: &[&str]) -> Result<(Csv, PathBuf), GenError> {
         let path = self.dir.join(rel);
-        let f = File::create(&path).map_err(|source| GenError::Io {
-            path: path.clone(),
-            source,
-        })?;
+        let f = File::create(&path).map_err(|source| GenError::Io { path: path.clone(), source })?;
         let mut w = csv::WriterBuilder::new().from_writer(BufWriter::with_capacity(1 << 16, f));
-        w.write_record(header).map_err(|source| GenError::Csv {
-            path: path.clone(),
-            source,
-        })?;
+        w.write_record(header).map_err(|source| GenError::Csv { path: path.clone(), source })?;
         Ok((w, path))
     }
 
-    fn finish(
-        &mut self,
-        mut w: Csv,
-        path: PathBuf,
-        table: &str,
-        rows: u64,
-    ) -> Result<(), GenError> {
+    fn finish(&mut self, mut w: Csv, path: PathBuf, table: &str, rows: u64) -> Result<(), GenError> {
         w.flush().map_err(|source| GenError::Io { path, source })?;
         self.summary.tables.push((table.to_owned(), rows));
         Ok(())
     }
 
     /// Writes a whole table from an iterator of rows.
-    fn table<I, R>(
-        &mut self,
-        rel: &str,
-        table: &str,
-        header: &[&str],
-        rows: I,
-    ) -> Result<(), GenError>
+    fn table<I, R>(&mut self, rel: &str, table: &str, header: &[&str], rows: I) -> Result<(), GenError>
     where
         I: IntoIterator<Item = R>,
         R: IntoIterator<Item = String>,
@@ -65,10 +47,7 @@ impl Out {
         let mut n = 0u64;
         for r in rows {
             let rec: Vec<String> = r.into_iter().collect();
-            w.write_record(&rec).map_err(|source| GenError::Csv {
-                path: path.clone(),
-                source,
-            })?;
+            w.write_record(&rec).map_err(|source| GenError::Csv { path: path.clone(), source })?;
             n += 1;
         }
         self.finish(w, path, table, n)
@@ -92,33 +71,15 @@ fn share(x: Decimal) -> String {
 }
 
 /// Writes every file of the case.
-pub fn write_case(
-    cfg: &GenConfig,
-    fx: &FxTable,
-    w: &World,
-    dir: &Path,
-) -> Result<GenSummary, GenError> {
+pub fn write_case(cfg: &GenConfig, fx: &FxTable, w: &World, dir: &Path) -> Result<GenSummary, GenError> {
     let truth_dir = dir.join("truth");
-    std::fs::create_dir_all(&truth_dir).map_err(|source| GenError::Io {
-        path: truth_dir.clone(),
-        source,
-    })?;
-    let mut o = Out {
-        dir: dir.to_path_buf(),
-        summary: GenSummary::default(),
-    };
+    std::fs::create_dir_all(&truth_dir).map_err(|source| GenError::Io { path: truth_dir.clone(), source })?;
+    let mut o = Out { dir: dir.to_path_buf(), summary: GenSummary::default() };
 
     o.table(
         "persons.csv",
         "persons",
-        &[
-            "person_id",
-            "full_name",
-            "birth_date",
-            "national_id",
-            "address",
-            "city",
-        ],
+        &["person_id", "full_name", "birth_date", "national_id", "address", "city"],
         w.persons.iter().enumerate().map(|(i, p)| {
             [
                 ids::person_id(i),
@@ -161,15 +122,7 @@ pub fn write_case(
     o.table(
         "accounts.csv",
         "accounts",
-        &[
-            "account_id",
-            "iban",
-            "bank",
-            "holder_id",
-            "opened_on",
-            "closed_on",
-            "currency",
-        ],
+        &["account_id", "iban", "bank", "holder_id", "opened_on", "closed_on", "currency"],
         w.accounts.iter().enumerate().map(|(i, a)| {
             [
                 ids::account_id(i),
@@ -184,10 +137,7 @@ pub fn write_case(
     )?;
     let txn_of = write_transfers(cfg, w, &mut o)?;
     let txns = |evs: &[u32]| -> String {
-        let mut v: Vec<u64> = evs
-            .iter()
-            .filter_map(|&e| txn_of.get(e as usize).copied())
-            .collect();
+        let mut v: Vec<u64> = evs.iter().filter_map(|&e| txn_of.get(e as usize).copied()).collect();
         v.sort_unstable();
         v.into_iter().map(ids::txn_id).collect::<Vec<_>>().join(";")
     };
@@ -224,16 +174,7 @@ pub fn write_case(
     o.table(
         "property_titles.csv",
         "property_titles",
-        &[
-            "property_id",
-            "owner_id",
-            "share",
-            "acquired_on",
-            "price",
-            "currency",
-            "disposed_on",
-            "payment_txn_ids",
-        ],
+        &["property_id", "owner_id", "share", "acquired_on", "price", "currency", "disposed_on", "payment_txn_ids"],
         w.titles.iter().map(|t| {
             [
                 ids::property_id(t.property as usize),
@@ -250,14 +191,7 @@ pub fn write_case(
     o.table(
         "encumbrances.csv",
         "encumbrances",
-        &[
-            "property_id",
-            "creditor_id",
-            "amount",
-            "currency",
-            "registered_on",
-            "released_on",
-        ],
+        &["property_id", "creditor_id", "amount", "currency", "registered_on", "released_on"],
         w.encumbrances.iter().map(|e| {
             [
                 ids::property_id(e.property as usize),
@@ -288,13 +222,7 @@ pub fn write_case(
         "relations.csv",
         "relations",
         &["person_id", "related_id", "kind"],
-        w.relations.iter().map(|&(p, q, k)| {
-            [
-                ids::person_id(p as usize),
-                ids::person_id(q as usize),
-                k.to_owned(),
-            ]
-        }),
+        w.relations.iter().map(|&(p, q, k)| [ids::person_id(p as usize), ids::person_id(q as usize), k.to_owned()]),
     )?;
     o.table(
         "income.csv",
@@ -303,53 +231,29 @@ pub fn write_case(
         w.income
             .iter()
             .filter(|x| x.2 > Decimal::ZERO)
-            .map(|(e, y, a, s)| {
-                [
-                    e.id(),
-                    y.to_string(),
-                    money(*a),
-                    "ALL".to_owned(),
-                    (*s).to_owned(),
-                ]
-            }),
+            .map(|(e, y, a, s)| [e.id(), y.to_string(), money(*a), "ALL".to_owned(), (*s).to_owned()]),
     )?;
     o.table(
         "fx_rates.csv",
         "fx_rates",
         &["date", "currency", "rate"],
-        fx.rows()
-            .map(|(d, r)| [date(d), "EUR".to_owned(), format!("{:.4}", r)]),
+        fx.rows().map(|(d, r)| [date(d), "EUR".to_owned(), format!("{:.4}", r)]),
     )?;
     o.table(
         "suspects.csv",
         "suspects",
         &["entity_id", "basis", "case_ref", "since"],
-        w.suspects
-            .iter()
-            .map(|(e, b, c, s)| [e.id(), (*b).to_owned(), c.clone(), date(*s)]),
+        w.suspects.iter().map(|(e, b, c, s)| [e.id(), (*b).to_owned(), c.clone(), date(*s)]),
     )?;
 
     // Ground truth.
-    let persons = w.persons.iter().enumerate().map(|(i, p)| {
-        [
-            ids::person_id(i),
-            p.role.as_str().to_owned(),
-            if p.minor { "yes" } else { "no" }.to_owned(),
-        ]
-    });
-    let companies = w.companies.iter().enumerate().map(|(i, c)| {
-        [
-            ids::company_id(i),
-            c.role.as_str().to_owned(),
-            "no".to_owned(),
-        ]
-    });
-    o.table(
-        "truth/roles.csv",
-        "truth/roles",
-        &["entity_id", "role", "minor"],
-        persons.chain(companies),
-    )?;
+    let persons =
+        w.persons.iter().enumerate().map(|(i, p)| {
+            [ids::person_id(i), p.role.as_str().to_owned(), if p.minor { "yes" } else { "no" }.to_owned()]
+        });
+    let companies =
+        w.companies.iter().enumerate().map(|(i, c)| [ids::company_id(i), c.role.as_str().to_owned(), "no".to_owned()]);
+    o.table("truth/roles.csv", "truth/roles", &["entity_id", "role", "minor"], persons.chain(companies))?;
     let mut per_typ: BTreeMap<&str, u64> = BTreeMap::new();
     o.table(
         "truth/patterns.csv",
@@ -361,41 +265,18 @@ pub fn write_case(
                 format!("PAT{:05}", i + 1),
                 p.typology.to_owned(),
                 txns(&p.events),
-                p.accounts
-                    .iter()
-                    .map(|&a| ids::account_id(a as usize))
-                    .collect::<Vec<_>>()
-                    .join(";"),
-                p.entities
-                    .iter()
-                    .map(|e| e.id())
-                    .collect::<Vec<_>>()
-                    .join(";"),
+                p.accounts.iter().map(|&a| ids::account_id(a as usize)).collect::<Vec<_>>().join(";"),
+                p.entities.iter().map(|e| e.id()).collect::<Vec<_>>().join(";"),
             ]
         }),
     )?;
-    o.summary.patterns = per_typ
-        .into_iter()
-        .map(|(k, v)| (k.to_owned(), v))
-        .collect();
+    o.summary.patterns = per_typ.into_iter().map(|(k, v)| (k.to_owned(), v)).collect();
     let hs = truth::holdings(w, fx, cfg.end);
     o.table(
         "truth/holdings.csv",
         "truth/holdings",
-        &[
-            "suspect_id",
-            "asset_id",
-            "attributable_share",
-            "net_attributable",
-        ],
-        hs.iter().map(|h| {
-            [
-                h.suspect.id(),
-                ids::property_id(h.property as usize),
-                share(h.share),
-                money(h.net_all),
-            ]
-        }),
+        &["suspect_id", "asset_id", "attributable_share", "net_attributable"],
+        hs.iter().map(|h| [h.suspect.id(), ids::property_id(h.property as usize), share(h.share), money(h.net_all)]),
     )?;
     o.summary.suspects = w.suspects.len() as u64;
     write_toml(cfg, dir)?;
@@ -429,25 +310,14 @@ fn write_transfers(cfg: &GenConfig, w: &World, o: &mut Out) -> Result<Vec<u64>, 
         "branch_city",
     ];
     let (mut csv, path) = o.open("transfers.csv", &header)?;
-    let csv_err = |source| GenError::Csv {
-        path: path.clone(),
-        source,
-    };
+    let csv_err = |source| GenError::Csv { path: path.clone(), source };
 
     // Planned events in time order; ties keep planning order.
     let mut order: Vec<u32> = (0..w.planned.len() as u32).collect();
     order.sort_by_key(|&i| (w.planned[i as usize].at, i));
     let mut txn_of = vec![0u64; w.planned.len()];
-    let first = order
-        .first()
-        .map(|&i| w.planned[i as usize].at.date())
-        .unwrap_or(cfg.start)
-        .min(cfg.start);
-    let last = order
-        .last()
-        .map(|&i| w.planned[i as usize].at.date())
-        .unwrap_or(cfg.end)
-        .max(cfg.end);
+    let first = order.first().map(|&i| w.planned[i as usize].at.date()).unwrap_or(cfg.start).min(cfg.start);
+    let last = order.last().map(|&i| w.planned[i as usize].at.date()).unwrap_or(cfg.end).max(cfg.end);
     let days = (cfg.end - cfg.start).num_days() as u64 + 1;
     let budget = cfg.transfers.saturating_sub(w.planned.len() as u64);
 
@@ -484,11 +354,7 @@ fn write_transfers(cfg: &GenConfig, w: &World, o: &mut Out) -> Result<Vec<u64>, 
                 }
             }
             let cur_acct = e.from.or(e.to).and_then(|a| w.accounts.get(a as usize));
-            let currency = if cur_acct.is_some_and(|a| a.eur) {
-                "EUR"
-            } else {
-                "ALL"
-            };
+            let currency = if cur_acct.is_some_and(|a| a.eur) { "EUR" } else { "ALL" };
             s.clear();
             let _ = write!(s, "T{txn:09}");
             csv.write_field(&s).map_err(csv_err)?;
@@ -526,14 +392,8 @@ fn write_transfers(cfg: &GenConfig, w: &World, o: &mut Out) -> Result<Vec<u64>, 
             None => break,
         };
     }
-    let mut inner = csv.into_inner().map_err(|e| GenError::Io {
-        path: path.clone(),
-        source: e.into_error(),
-    })?;
-    inner.flush().map_err(|source| GenError::Io {
-        path: path.clone(),
-        source,
-    })?;
+    let mut inner = csv.into_inner().map_err(|e| GenError::Io { path: path.clone(), source: e.into_error() })?;
+    inner.flush().map_err(|source| GenError::Io { path: path.clone(), source })?;
     o.summary.tables.push(("transfers".to_owned(), txn));
     Ok(txn_of)
 }

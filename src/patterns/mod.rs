@@ -10,6 +10,7 @@ mod link;
 mod params;
 mod runner;
 
+pub mod eval;
 pub mod fan_in;
 
 pub use finding::{Finding, Indicator, SINGLE_INDICATOR_CAP};

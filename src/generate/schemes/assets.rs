@@ -15,18 +15,7 @@ use rust_decimal::Decimal;
 pub fn inject(cfg: &GenConfig, fx: &FxTable, w: &mut World, rng: &mut Rng, r: &Ring) {
     let p0 = add_days(r.ws, 95);
     // (a) Apartment in Tirana for boss and spouse, paid by the spouse after a transfer from the boss.
-    let a = purchase(
-        cfg,
-        fx,
-        w,
-        rng,
-        r.boss_acct,
-        r.rel_accts[0],
-        0,
-        "apartment",
-        p0,
-        (93, 100),
-    );
+    let a = purchase(cfg, fx, w, rng, r.boss_acct, r.rel_accts[0], 0, "apartment", p0, (93, 100));
     let mut family_pay = Vec::new();
     if let Some(b) = a {
         let (inflow, pay) = (b.inflow, b.pay);
@@ -44,18 +33,7 @@ pub fn inject(cfg: &GenConfig, fx: &FxTable, w: &mut World, rng: &mut Rng, r: &R
     }
     // (b) Land in the parent's name, well below market value.
     let city = rng.index(4);
-    let b = purchase(
-        cfg,
-        fx,
-        w,
-        rng,
-        r.boss_acct,
-        r.rel_accts[1],
-        city,
-        "land",
-        add_days(p0, 3),
-        (40, 60),
-    );
+    let b = purchase(cfg, fx, w, rng, r.boss_acct, r.rel_accts[1], city, "land", add_days(p0, 3), (40, 60));
     if let Some(bt) = b {
         let (inflow, pay, seller) = (bt.inflow, bt.pay, bt.seller);
         add_title(w, &bt, Entity::P(r.relatives[1]), Decimal::ONE);
@@ -70,28 +48,11 @@ pub fn inject(cfg: &GenConfig, fx: &FxTable, w: &mut World, rng: &mut Rng, r: &R
         );
         let mut ents = vec![Entity::P(r.relatives[1])];
         ents.extend(w.holder(seller));
-        record(
-            w,
-            "undervalued_purchase",
-            vec![pay],
-            vec![r.rel_accts[1], seller],
-            ents,
-        );
+        record(w, "undervalued_purchase", vec![pay], vec![r.rel_accts[1], seller], ents);
     }
     // (c) Land bought by the shell-owned holding after "capital" from the boss.
     let ci = rng.index(4);
-    let c = purchase(
-        cfg,
-        fx,
-        w,
-        rng,
-        r.boss_acct,
-        r.holding_acct,
-        ci,
-        "land",
-        add_days(p0, 6),
-        (90, 100),
-    );
+    let c = purchase(cfg, fx, w, rng, r.boss_acct, r.holding_acct, ci, "land", add_days(p0, 6), (90, 100));
     if let Some(b) = c {
         let (inflow, pay) = (b.inflow, b.pay);
         add_title(w, &b, Entity::C(r.holding), Decimal::ONE);
@@ -106,65 +67,25 @@ pub fn inject(cfg: &GenConfig, fx: &FxTable, w: &mut World, rng: &mut Rng, r: &R
     }
     // (d) The controller buys an apartment under value right after the fan-in sweeps.
     let di = rng.index(4);
-    let d = purchase(
-        cfg,
-        fx,
-        w,
-        rng,
-        r.ctrl_acct,
-        r.ctrl_acct,
-        di,
-        "apartment",
-        add_days(p0, 9),
-        (50, 65),
-    );
+    let d = purchase(cfg, fx, w, rng, r.ctrl_acct, r.ctrl_acct, di, "apartment", add_days(p0, 9), (50, 65));
     if let Some(b) = d {
         let (pay, seller) = (b.pay, b.seller);
         add_title(w, &b, Entity::P(r.controller), Decimal::ONE);
-        let sweeps: Vec<u32> = w
-            .patterns
-            .iter()
-            .rev()
-            .find(|p| p.typology == "fan_in")
-            .map(|p| p.events.clone())
-            .unwrap_or_default();
+        let sweeps: Vec<u32> =
+            w.patterns.iter().rev().find(|p| p.typology == "fan_in").map(|p| p.events.clone()).unwrap_or_default();
         let mut evs = sweeps;
         evs.push(pay);
         let mut accts = r.victim_accts.clone();
         accts.push(r.ctrl_acct);
-        record(
-            w,
-            "property_after_inflow",
-            evs,
-            accts,
-            vec![Entity::P(r.controller)],
-        );
+        record(w, "property_after_inflow", evs, accts, vec![Entity::P(r.controller)]);
         let mut ents = vec![Entity::P(r.controller)];
         ents.extend(w.holder(seller));
-        record(
-            w,
-            "undervalued_purchase",
-            vec![pay],
-            vec![r.ctrl_acct, seller],
-            ents,
-        );
-        record(
-            w,
-            "disproportion",
-            vec![pay],
-            vec![r.ctrl_acct],
-            vec![Entity::P(r.controller)],
-        );
+        record(w, "undervalued_purchase", vec![pay], vec![r.ctrl_acct, seller], ents);
+        record(w, "disproportion", vec![pay], vec![r.ctrl_acct], vec![Entity::P(r.controller)]);
     }
     let mut ents = vec![Entity::P(r.boss)];
     ents.extend(r.relatives.iter().map(|&p| Entity::P(p)));
-    record(
-        w,
-        "disproportion",
-        family_pay,
-        vec![r.boss_acct, r.rel_accts[0], r.rel_accts[1]],
-        ents,
-    );
+    record(w, "disproportion", family_pay, vec![r.boss_acct, r.rel_accts[0], r.rel_accts[1]], ents);
 
     // Ownership chain through a foreign shell (§1.3 #16).
     record(
@@ -203,33 +124,14 @@ fn purchase(
     let inflow = if source != payer {
         let t = at(inflow_day, rng.range(9 * 60, 16 * 60));
         let amt = pct(price_all, rng.range(101, 110));
-        let reference = if w.holder(payer).is_some_and(|e| matches!(e, Entity::C(_))) {
-            "Kontribut kapitali"
-        } else {
-            "Dhuratë"
-        };
-        Some(w.plan(ev(
-            t,
-            Some(source),
-            Some(payer),
-            amt,
-            Channel::Wire,
-            reference,
-            None,
-        )))
+        let reference =
+            if w.holder(payer).is_some_and(|e| matches!(e, Entity::C(_))) { "Kontribut kapitali" } else { "Dhuratë" };
+        Some(w.plan(ev(t, Some(source), Some(payer), amt, Channel::Wire, reference, None)))
     } else {
         None
     };
     let t = at(pay_day, rng.range(9 * 60, 16 * 60));
-    let pay = w.plan(ev(
-        t,
-        Some(payer),
-        Some(seller),
-        price_all,
-        Channel::Wire,
-        "Pagesë për blerje pasurie",
-        None,
-    ));
+    let pay = w.plan(ev(t, Some(payer), Some(seller), price_all, Channel::Wire, "Pagesë për blerje pasurie", None));
     if let Some(Entity::P(owner)) = w.holder(seller) {
         let before = date_between(rng, ymd(2010, 1, 1), add_days(cfg.start, -30));
         w.titles.push(Title {
@@ -243,14 +145,7 @@ fn purchase(
             payments: Vec::new(),
         });
     }
-    Some(Bought {
-        prop,
-        inflow,
-        pay,
-        seller,
-        price,
-        date: pay_day,
-    })
+    Some(Bought { prop, inflow, pay, seller, price, date: pay_day })
 }
 
 /// A developer for apartments, a background landowner for land (falls back to a developer).
@@ -324,13 +219,7 @@ fn circular(w: &mut World, rng: &mut Rng, r: &Ring) {
             to: None,
         });
     }
-    record(
-        w,
-        "circular_ownership",
-        vec![],
-        vec![],
-        vec![Entity::C(a), Entity::C(b), Entity::P(r.boss)],
-    );
+    record(w, "circular_ownership", vec![], vec![], vec![Entity::C(a), Entity::C(b), Entity::P(r.boss)]);
 }
 
 /// One person is nominee director of >= 10 companies (§1.3 #16: >= 10 directorships).
@@ -353,24 +242,9 @@ fn nominee(w: &mut World, rng: &mut Rng, r: &Ring) {
             from: inc,
             to: None,
         });
-        let holder = if rng.chance(0.5) {
-            Entity::P(r.boss)
-        } else {
-            Entity::P(r.nominee)
-        };
-        let role = if holder == Entity::P(r.nominee) {
-            "nominee_shareholder"
-        } else {
-            "shareholder"
-        };
-        w.ownership.push(Ownership {
-            company: c,
-            holder,
-            role,
-            share: Some(Decimal::ONE),
-            from: inc,
-            to: None,
-        });
+        let holder = if rng.chance(0.5) { Entity::P(r.boss) } else { Entity::P(r.nominee) };
+        let role = if holder == Entity::P(r.nominee) { "nominee_shareholder" } else { "shareholder" };
+        w.ownership.push(Ownership { company: c, holder, role, share: Some(Decimal::ONE), from: inc, to: None });
         ents.push(Entity::C(c));
     }
     record(w, "nominee_director", vec![], vec![], ents);

@@ -81,15 +81,7 @@ pub fn ev(
     reference: &'static str,
     branch: Option<&'static str>,
 ) -> Event {
-    Event {
-        at,
-        from,
-        to,
-        amount: amount.round_dp(2),
-        channel,
-        reference: Cow::Borrowed(reference),
-        branch,
-    }
+    Event { at, from, to, amount: amount.round_dp(2), channel, reference: Cow::Borrowed(reference), branch }
 }
 
 /// `x` times `pct` percent, rounded to cents.
@@ -112,32 +104,12 @@ pub fn inject(cfg: &GenConfig, fx: &FxTable, w: &mut World) {
     }
 }
 
-fn person_acct(
-    w: &mut World,
-    rng: &mut Rng,
-    p: u32,
-    opened: NaiveDate,
-    closed: Option<NaiveDate>,
-) -> u32 {
+fn person_acct(w: &mut World, rng: &mut Rng, p: u32, opened: NaiveDate, closed: Option<NaiveDate>) -> u32 {
     w.add_account(rng, Entity::P(p), opened, closed, false)
 }
 
-fn own(
-    w: &mut World,
-    company: u32,
-    holder: Entity,
-    role: &'static str,
-    share: Option<Decimal>,
-    from: NaiveDate,
-) {
-    w.ownership.push(Ownership {
-        company,
-        holder,
-        role,
-        share,
-        from,
-        to: None,
-    });
+fn own(w: &mut World, company: u32, holder: Entity, role: &'static str, share: Option<Decimal>, from: NaiveDate) {
+    w.ownership.push(Ownership { company, holder, role, share, from, to: None });
 }
 
 fn build_ring(cfg: &GenConfig, w: &mut World, rng: &mut Rng, k: u64) -> Ring {
@@ -145,49 +117,19 @@ fn build_ring(cfg: &GenConfig, w: &mut World, rng: &mut Rng, k: u64) -> Ring {
     let city = &CITIES[rng.index(4)];
     let family = rng.pick_str(names::SURNAMES);
     let pre = |rng: &mut Rng| date_between(rng, ymd(2011, 1, 1), add_days(cfg.start, -10));
-    let boss = w.add_person(
-        rng,
-        Role::Suspect,
-        (ymd(1968, 1, 1), ymd(1988, 12, 31)),
-        Some(city),
-        Some(family),
-    );
+    let boss = w.add_person(rng, Role::Suspect, (ymd(1968, 1, 1), ymd(1988, 12, 31)), Some(city), Some(family));
     let boss_acct = {
         let o = pre(rng);
         person_acct(w, rng, boss, o, None)
     };
-    let controller = w.add_person(
-        rng,
-        Role::Controller,
-        (ymd(1980, 1, 1), ymd(1996, 12, 31)),
-        Some(city),
-        None,
-    );
+    let controller = w.add_person(rng, Role::Controller, (ymd(1980, 1, 1), ymd(1996, 12, 31)), Some(city), None);
     let ctrl_acct = {
         let o = date_between(rng, ymd(2014, 1, 1), add_days(ws, -40));
         person_acct(w, rng, controller, o, None)
     };
-    let spouse = w.add_person(
-        rng,
-        Role::Relative,
-        (ymd(1970, 1, 1), ymd(1992, 12, 31)),
-        Some(city),
-        Some(family),
-    );
-    let parent = w.add_person(
-        rng,
-        Role::Relative,
-        (ymd(1942, 1, 1), ymd(1960, 12, 31)),
-        Some(city),
-        Some(family),
-    );
-    let sibling = w.add_person(
-        rng,
-        Role::Relative,
-        (ymd(1966, 1, 1), ymd(1994, 12, 31)),
-        Some(city),
-        Some(family),
-    );
+    let spouse = w.add_person(rng, Role::Relative, (ymd(1970, 1, 1), ymd(1992, 12, 31)), Some(city), Some(family));
+    let parent = w.add_person(rng, Role::Relative, (ymd(1942, 1, 1), ymd(1960, 12, 31)), Some(city), Some(family));
+    let sibling = w.add_person(rng, Role::Relative, (ymd(1966, 1, 1), ymd(1994, 12, 31)), Some(city), Some(family));
     let relatives = [spouse, parent, sibling];
     let mut rel_accts = [0u32; 3];
     for (i, &r) in relatives.iter().enumerate() {
@@ -207,10 +149,7 @@ fn build_ring(cfg: &GenConfig, w: &mut World, rng: &mut Rng, k: u64) -> Ring {
     for i in 0..nv {
         let minor = i == 0 || rng.chance(0.15);
         let born = if minor {
-            (
-                add_days(ws, -(17 * 365 + 300)),
-                add_days(ws, -(16 * 365 + 10)),
-            )
+            (add_days(ws, -(17 * 365 + 300)), add_days(ws, -(16 * 365 + 10)))
         } else {
             (add_days(ws, -(29 * 365)), add_days(ws, -(19 * 365)))
         };
@@ -224,25 +163,13 @@ fn build_ring(cfg: &GenConfig, w: &mut World, rng: &mut Rng, k: u64) -> Ring {
     // Mules: short-lived accounts opened days before use, closed weeks after (§1.3 #3).
     let (mut mules, mut mule_accts) = (Vec::new(), Vec::new());
     for _ in 0..13 {
-        let m = w.add_person(
-            rng,
-            Role::Mule,
-            (ymd(1985, 1, 1), ymd(2003, 12, 31)),
-            None,
-            None,
-        );
+        let m = w.add_person(rng, Role::Mule, (ymd(1985, 1, 1), ymd(2003, 12, 31)), None, None);
         let o = add_days(ws, -rng.range(3, 10));
         let c = add_days(ws, 100 + rng.range(0, 30)).min(cfg.end);
         mule_accts.push(person_acct(w, rng, m, o, Some(c)));
         mules.push(m);
     }
-    let nominee = w.add_person(
-        rng,
-        Role::Nominee,
-        (ymd(1950, 1, 1), ymd(1975, 12, 31)),
-        None,
-        None,
-    );
+    let nominee = w.add_person(rng, Role::Nominee, (ymd(1950, 1, 1), ymd(1975, 12, 31)), None, None);
 
     // Companies.
     let inc = add_days(ws, -rng.range(400, 1800));
@@ -251,28 +178,14 @@ fn build_ring(cfg: &GenConfig, w: &mut World, rng: &mut Rng, k: u64) -> Ring {
     let emp = rng.range(2, 6) as u32;
     let front = w.add_company(rng, name, SHPK, inc, emp, Role::FrontCompany);
     let front_acct = w.add_account(rng, Entity::C(front), add_days(inc, 20), None, false);
-    own(
-        w,
-        front,
-        Entity::P(boss),
-        "shareholder",
-        Some(Decimal::ONE),
-        inc,
-    );
+    own(w, front, Entity::P(boss), "shareholder", Some(Decimal::ONE), inc);
     own(w, front, Entity::P(boss), "administrator", None, inc);
 
     let inc2 = add_days(ws, -rng.range(200, 900));
     let name = World::company_name(rng, "Consulting", SHPK);
     let service = w.add_company(rng, name, SHPK, inc2, 1, Role::FrontCompany);
     let service_acct = w.add_account(rng, Entity::C(service), add_days(inc2, 10), None, false);
-    own(
-        w,
-        service,
-        Entity::P(nominee),
-        "nominee_shareholder",
-        Some(Decimal::ONE),
-        inc2,
-    );
+    own(w, service, Entity::P(nominee), "nominee_shareholder", Some(Decimal::ONE), inc2);
     own(w, service, Entity::P(boss), "director", None, inc2);
 
     // Foreign shell: foreign address, no employees, no NUIS (§1.3 #16).
@@ -286,85 +199,30 @@ fn build_ring(cfg: &GenConfig, w: &mut World, rng: &mut Rng, k: u64) -> Ring {
         c.address = format!("{fstreet}, {cc}");
         c.city = fcity.to_owned();
     }
-    own(
-        w,
-        shell,
-        Entity::P(boss),
-        "shareholder",
-        Some(Decimal::ONE),
-        inc3,
-    );
+    own(w, shell, Entity::P(boss), "shareholder", Some(Decimal::ONE), inc3);
     let inc4 = add_days(inc3, rng.range(30, 200));
     let name = World::company_name(rng, "Invest", SHPK);
     let holding = w.add_company(rng, name, SHPK, inc4, 0, Role::ShellCompany);
     let holding_acct = w.add_account(rng, Entity::C(holding), add_days(inc4, 15), None, false);
-    own(
-        w,
-        holding,
-        Entity::C(shell),
-        "shareholder",
-        Some(Decimal::new(70, 2)),
-        inc4,
-    );
+    own(w, holding, Entity::C(shell), "shareholder", Some(Decimal::new(70, 2)), inc4);
     let outsider = rng.below(u64::from(w.roster.persons.max(1))) as u32;
-    own(
-        w,
-        holding,
-        Entity::P(outsider),
-        "shareholder",
-        Some(Decimal::new(30, 2)),
-        inc4,
-    );
-    own(
-        w,
-        holding,
-        Entity::P(nominee),
-        "nominee_director",
-        None,
-        inc4,
-    );
+    own(w, holding, Entity::P(outsider), "shareholder", Some(Decimal::new(30, 2)), inc4);
+    own(w, holding, Entity::P(nominee), "nominee_director", None, inc4);
 
     // Boss's declared income is small: a front-company salary (disproportion, §1.3 #15).
     let salary = rng.money(28_000, 45_000);
-    push_obligation(
-        w,
-        front_acct,
-        boss_acct,
-        salary,
-        5,
-        Channel::Wire,
-        "Paga mujore",
-        false,
-        cfg,
-    );
+    push_obligation(w, front_acct, boss_acct, salary, 5, Channel::Wire, "Paga mujore", false, cfg);
     if let Some(o) = w.obligations.last_mut() {
         o.keep = true;
     }
     for y in cfg.start.year()..=cfg.end.year() {
-        w.income
-            .push((Entity::P(boss), y, salary * Decimal::from(12), "salary"));
-        w.income.push((
-            Entity::P(controller),
-            y,
-            rng.money(250_000, 420_000),
-            "salary",
-        ));
-        w.income.push((
-            Entity::P(spouse),
-            y,
-            rng.money(0, 240_000).max(Decimal::from(60_000)),
-            "salary",
-        ));
-        w.income
-            .push((Entity::P(parent), y, rng.money(150_000, 220_000), "pension"));
+        w.income.push((Entity::P(boss), y, salary * Decimal::from(12), "salary"));
+        w.income.push((Entity::P(controller), y, rng.money(250_000, 420_000), "salary"));
+        w.income.push((Entity::P(spouse), y, rng.money(0, 240_000).max(Decimal::from(60_000)), "salary"));
+        w.income.push((Entity::P(parent), y, rng.money(150_000, 220_000), "pension"));
     }
     let case_ref = format!("SPAK-{}-{:04}", ws.year(), 101 + k);
-    w.suspects.push((
-        Entity::P(boss),
-        "trafficking in persons (Criminal Code art. 110/a)",
-        case_ref.clone(),
-        ws,
-    ));
+    w.suspects.push((Entity::P(boss), "trafficking in persons (Criminal Code art. 110/a)", case_ref.clone(), ws));
     w.suspects.push((
         Entity::P(controller),
         "exploitation of prostitution (Criminal Code art. 114)",
