@@ -352,3 +352,196 @@ fn parallel_rules_equal_sequential_and_repeat_identically() {
         par
     );
 }
+
+mod properties {
+    use std::collections::BTreeMap;
+
+    use super::*;
+    use proptest::prelude::*;
+
+    const ACCOUNTS: u32 = 5;
+
+    #[derive(Debug, Clone)]
+    struct Case {
+        events: Vec<Event>,
+        sources: Sources,
+        config: TraceConfig,
+    }
+
+    /// Random ledgers: up to 40 transfers among 5 accounts and the outside, booking times with
+    /// many ties, amounts in cents, 0-4 source transfers with labels 1-2, maybe an inflow window
+    /// with label 3, opening policy and scale varied.
+    fn case() -> impl Strategy<Value = Case> {
+        (1usize..40)
+            .prop_flat_map(|n| {
+                (
+                    prop::collection::vec(
+                        (
+                            0i64..15,
+                            prop::option::weighted(0.8, 0u32..ACCOUNTS),
+                            prop::option::weighted(0.8, 0u32..ACCOUNTS),
+                            0i64..300_000,
+                        ),
+                        n,
+                    ),
+                    prop::collection::vec((0..n as u32, 1u32..3), 0..5),
+                    prop::option::of((0u32..ACCOUNTS, 0i64..15, 0i64..6)),
+                    any::<bool>(),
+                    prop::sample::select(vec![0u32, 2, 4]),
+                )
+            })
+            .prop_map(|(raw, picks, window, zero, scale)| {
+                let events: Vec<Event> = raw
+                    .iter()
+                    .enumerate()
+                    .map(|(i, &(at, from, to, cents))| Event {
+                        seq: i as u32,
+                        at,
+                        from,
+                        to,
+                        amount: Decimal::new(cents, 2),
+                    })
+                    .collect();
+                let mut sources = Sources::new();
+                let in_window = |e: &Event| {
+                    window.is_some_and(|(a, from, len)| {
+                        e.to == Some(a) && e.at >= from && e.at <= from + len
+                    })
+                };
+                if let Some((a, from, len)) = window {
+                    sources.add_inflows(a, from, from + len, Label(3));
+                }
+                let mut picked = BTreeMap::new();
+                for (seq, label) in picks {
+                    if !in_window(&events[seq as usize]) {
+                        picked.entry(seq).or_insert(label);
+                    }
+                }
+                for (seq, label) in picked {
+                    sources.add_transfer(seq, Label(label));
+                }
+                let config = TraceConfig {
+                    scale,
+                    opening: if zero {
+                        OpeningPolicy::Zero
+                    } else {
+                        OpeningPolicy::MinimalClean
+                    },
+                    known_openings: Vec::new(),
+                };
+                Case {
+                    events,
+                    sources,
+                    config,
+                }
+            })
+    }
+
+    fn tainted(r: &TraceResult, pred: impl Fn(&moneytrail::trace::TaintRow) -> bool) -> Decimal {
+        r.rows
+            .iter()
+            .filter(|row| pred(row))
+            .map(|row| row.tainted)
+            .sum()
+    }
+
+    /// Final balances computed independently of the engine (processing order (at, seq)).
+    fn balances(c: &Case) -> Vec<Decimal> {
+        let mut order: Vec<&Event> = c.events.iter().collect();
+        order.sort_by_key(|e| (e.at, e.seq));
+        let mut run = vec![Decimal::ZERO; ACCOUNTS as usize];
+        let mut low = vec![Decimal::ZERO; ACCOUNTS as usize];
+        for e in order {
+            if let Some(f) = e.from {
+                run[f as usize] -= e.amount;
+                low[f as usize] = low[f as usize].min(run[f as usize]);
+            }
+            if let Some(t) = e.to {
+                run[t as usize] += e.amount;
+            }
+        }
+        (0..ACCOUNTS as usize)
+            .map(|a| match c.config.opening {
+                OpeningPolicy::MinimalClean => run[a] - low[a].min(Decimal::ZERO),
+                _ => run[a],
+            })
+            .collect()
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(400))]
+
+        #[test]
+        fn conserving_rules_conserve_per_label_exactly(c in case()) {
+            let results = trace_rules(&c.events, &c.sources, &Rule::ALL, &c.config).unwrap();
+            let poison = results.iter().find(|r| r.rule == Rule::Poison).unwrap();
+            let expected_balance = balances(&c);
+            for r in results.iter().filter(|r| r.conserving) {
+                let rule = r.rule;
+                for s in &r.labels {
+                    // in == out of the system + absorbed by overdrafts + remaining, exactly.
+                    prop_assert_eq!(s.introduced, s.attributed(), "{}: label {}", rule, s.label);
+                    prop_assert_eq!(s.introduced, tainted(r, |row| row.label == s.label && row.hop == 0));
+                    prop_assert_eq!(s.exited, tainted(r, |row| row.label == s.label && row.to.is_none()));
+                    if c.config.opening == OpeningPolicy::MinimalClean {
+                        prop_assert_eq!(s.absorbed_by_overdraft, Decimal::ZERO);
+                    }
+                }
+                // No tainted debit exceeds the debit, per label or summed over labels.
+                for e in &c.events {
+                    let rows: Vec<_> = r.rows_of(e.seq).collect();
+                    let sum: Decimal = rows.iter().map(|row| row.tainted).sum();
+                    prop_assert!(sum <= e.amount, "{}: seq {} carries {} of {}", rule, e.seq, sum, e.amount);
+                    for row in rows {
+                        prop_assert!(row.tainted > Decimal::ZERO);
+                        prop_assert!(row.tainted.scale() <= r.scale);
+                    }
+                    // Lineage accounts for every propagated part of a debit.
+                    for label in [Label(1), Label(2), Label(3)] {
+                        let drawn: Decimal = r.lineage_of(e.seq).filter(|l| l.label == label).map(|l| l.amount).sum();
+                        let carried = tainted(r, |row| row.seq == e.seq && row.label == label && row.hop > 0);
+                        prop_assert_eq!(drawn, carried, "{}: lineage of seq {}", rule, e.seq);
+                    }
+                }
+                // Tainted balance never exceeds max(0, balance); balances match an independent sum.
+                for a in 0..ACCOUNTS {
+                    let held: Vec<_> = r.balances.iter().filter(|b| b.account == a).collect();
+                    let total: Decimal = held.iter().map(|b| b.tainted).sum();
+                    for b in &held {
+                        prop_assert_eq!(b.balance, expected_balance[a as usize]);
+                    }
+                    prop_assert!(total <= expected_balance[a as usize].max(Decimal::ZERO));
+                    // Without overdrafts, each account's taint is what flowed in minus what left.
+                    if c.config.opening == OpeningPolicy::MinimalClean {
+                        for label in [Label(1), Label(2), Label(3)] {
+                            let inflow = tainted(r, |row| row.to == Some(a) && row.label == label);
+                            let outflow = tainted(r, |row| row.from == Some(a) && row.label == label && row.hop > 0);
+                            prop_assert_eq!(inflow - outflow, r.remaining(a, label), "{}: account {}", rule, a);
+                        }
+                    }
+                }
+                // Poison reaches at least as far, with at least as much, as every conserving rule.
+                for row in &r.rows {
+                    prop_assert!(poison.tainted_in_event(row.seq, row.label) >= r.tainted_in_event(row.seq, row.label));
+                }
+                for b in &r.balances {
+                    prop_assert!(poison.remaining(b.account, b.label) >= b.tainted);
+                }
+            }
+        }
+
+        #[test]
+        fn tracing_is_deterministic_and_parallel_equals_sequential(c in case()) {
+            let par = trace_rules(&c.events, &c.sources, &Rule::ALL, &c.config).unwrap();
+            let again = trace_rules(&c.events, &c.sources, &Rule::ALL, &c.config).unwrap();
+            prop_assert_eq!(&par, &again);
+            let mut shuffled = c.events.clone();
+            shuffled.reverse();
+            for (i, &rule) in Rule::ALL.iter().enumerate() {
+                let seq = trace_with(&c.events, &c.sources, rule, &c.config).unwrap();
+                prop_assert_eq!(&par[i], &seq);
+                prop_assert_eq!(&trace_with(&shuffled, &c.sources, rule, &c.config).unwrap(), &seq);
+            }
+        }
+    }
+}
