@@ -73,11 +73,14 @@ fn worked_example_fifo_lineage_cites_the_source_credit() {
     let r = trace(&events, &sources, Rule::Fifo).unwrap();
     let car: Vec<_> = r.lineage_of(3).collect();
     assert_eq!(car.len(), 1);
-    assert_eq!((car[0].credit_seq, car[0].account, car[0].hop), (2, 0, 0));
+    assert_eq!(
+        (car[0].credit_seq, car[0].account, car[0].hop),
+        (Some(2), 0, 0)
+    );
     assert_eq!(car[0].amount, d("1500"));
     let y: Vec<_> = r.lineage_of(5).collect();
     assert_eq!(y.len(), 1);
-    assert_eq!((y[0].credit_seq, y[0].amount), (2, d("1500")));
+    assert_eq!((y[0].credit_seq, y[0].amount), (Some(2), d("1500")));
 }
 
 /// domain.md §2.2: T3,000 in; withdraw 2,800 (B = 200); clean 5,000 in: the claim stays at 200,
@@ -181,12 +184,12 @@ fn taint_propagates_hop_by_hop() {
         assert_eq!(back.len(), 1, "{rule}");
         assert_eq!(
             (back[0].credit_seq, back[0].account, back[0].hop),
-            (2, 1, 1)
+            (Some(2), 1, 1)
         );
         let back: Vec<_> = r.lineage_of(2).collect();
         assert_eq!(
             (back[0].credit_seq, back[0].account, back[0].hop),
-            (1, 0, 0)
+            (Some(1), 0, 0)
         );
     }
 }
@@ -388,9 +391,10 @@ mod properties {
                     prop::option::of((0u32..ACCOUNTS, 0i64..15, 0i64..6)),
                     any::<bool>(),
                     prop::sample::select(vec![0u32, 2, 4]),
+                    prop::sample::select(vec![1usize, 2, 256]),
                 )
             })
-            .prop_map(|(raw, picks, window, zero, scale)| {
+            .prop_map(|(raw, picks, window, zero, scale, max_lots)| {
                 let events: Vec<Event> = raw
                     .iter()
                     .enumerate()
@@ -428,6 +432,7 @@ mod properties {
                         OpeningPolicy::MinimalClean
                     },
                     known_openings: Vec::new(),
+                    max_lots_per_account: max_lots,
                 };
                 Case {
                     events,
@@ -543,5 +548,69 @@ mod properties {
                 prop_assert_eq!(&trace_with(&shuffled, &c.sources, rule, &c.config).unwrap(), &seq);
             }
         }
+    }
+}
+
+/// Scale check (not run by default; a timed test asserts nothing about speed): a synthetic ledger
+/// of `MONEYTRAIL_TRACE_EVENTS` transfers (default 10M) among 200k accounts (1,000 of them busy) with
+/// all inflows to 50 victims' accounts in the first half as sources, traced under every rule in parallel. Run with
+/// `cargo test --test trace scale -- --ignored --nocapture`.
+#[test]
+#[ignore]
+fn scale_synthetic_ledger() {
+    let n: usize = std::env::var("MONEYTRAIL_TRACE_EVENTS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(10_000_000);
+    let accounts = 200_000u64;
+    let mut x = 0x9E37_79B9_7F4A_7C15u64;
+    let mut next = move || {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        x
+    };
+    let t0 = std::time::Instant::now();
+    let events: Vec<Event> = (0..n)
+        .map(|i| {
+            let r = next();
+            // A third of the endpoints are among 1,000 busy accounts, so taint spreads.
+            let mut pick = || {
+                let a = next();
+                (if a % 3 == 0 { a % 1_000 } else { a % accounts }) as u32
+            };
+            let from = (r % 10 != 0).then(&mut pick);
+            let to = (r % 10 != 1).then(&mut pick);
+            Event {
+                seq: i as u32,
+                at: i as i64 / 3,
+                from,
+                to,
+                amount: Decimal::new((next() % 500_000) as i64 + 1, 2),
+            }
+        })
+        .collect();
+    let mut sources = Sources::new();
+    for v in 1..=50u32 {
+        sources.add_inflows(v, 0, n as i64 / 6, Label(v));
+    }
+    let built = t0.elapsed();
+    let t1 = std::time::Instant::now();
+    let results = trace_rules(&events, &sources, &Rule::ALL, &TraceConfig::default()).unwrap();
+    let traced = t1.elapsed();
+    eprintln!("{n} events generated in {built:?}, traced under all rules in {traced:?}");
+    for rule in Rule::ALL {
+        let t = std::time::Instant::now();
+        let r = trace_with(&events, &sources, rule, &TraceConfig::default()).unwrap();
+        eprintln!("  {rule} alone: {:?} ({} rows)", t.elapsed(), r.rows.len());
+    }
+    for r in &results {
+        eprintln!(
+            "  {}: {} rows, {} lineage edges, {} tainted balances",
+            r.rule,
+            r.rows.len(),
+            r.lineage.len(),
+            r.balances.len()
+        );
     }
 }

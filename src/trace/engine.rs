@@ -6,7 +6,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use super::fifo::FifoPool;
-use super::ledger::{Lot, Pool, Scratch, Units};
+use super::ledger::{Lot, Pool, Scratch, Units, POOLED};
 use super::libr::LibrPool;
 use super::lifo::LifoPool;
 use super::poison::PoisonPool;
@@ -28,7 +28,7 @@ pub enum OpeningPolicy {
 }
 
 /// Parameters of a trace beyond the rule. `Default`: scale 2 (cents), [`OpeningPolicy::MinimalClean`],
-/// no known opening balances.
+/// no known opening balances, 256 lineage lots per account.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TraceConfig {
     /// Decimal places results are exact to (0..=28). Raised automatically to the finest scale
@@ -39,6 +39,10 @@ pub struct TraceConfig {
     /// Known opening balances (clean money held before the first event) as `(account, amount)`;
     /// may be negative (overdrawn). A later entry for the same account wins.
     pub known_openings: Vec<(u32, Decimal)>,
+    /// Pro-rata and LIBR: tainted lots an account keeps apart (one per credit and label, for exact
+    /// lineage) before merging them per label. Bounds a debit's cost on busy accounts; merged
+    /// lots appear in lineage with `credit_seq: None`. Default 256 (a design choice [D]).
+    pub max_lots_per_account: usize,
 }
 
 impl Default for TraceConfig {
@@ -47,6 +51,7 @@ impl Default for TraceConfig {
             scale: 2,
             opening: OpeningPolicy::MinimalClean,
             known_openings: Vec::new(),
+            max_lots_per_account: 256,
         }
     }
 }
@@ -153,6 +158,7 @@ struct Prepared<'a> {
     /// Dense label index -> label, ascending.
     labels: Vec<Label>,
     scale: u32,
+    max_lots: usize,
     /// Position of the first source; nothing is tainted before it.
     first: usize,
     /// Every account's balance just before position `first`.
@@ -229,6 +235,7 @@ impl<'a> Prepared<'a> {
             sources: Vec::new(),
             labels: Vec::new(),
             scale,
+            max_lots: config.max_lots_per_account.max(1),
             first: n,
             start_balance: Vec::new(),
         };
@@ -491,7 +498,7 @@ fn run<P: Pool>(prep: &Prepared<'_>, rule: Rule) -> Result<TraceResult, TraceErr
                     .ok_or(out_of_range("updating a balance"))?;
                 let mut pi = pool_of[t];
                 if pi == NO_POOL && !parts.is_empty() {
-                    pools.push(P::with_clean(b.max(0)));
+                    pools.push(P::with_clean(b.max(0), prep.max_lots));
                     // Pools are at most one per account, and accounts fit in u32.
                     pi = (pools.len() - 1) as u32;
                     pool_of[t] = pi;
@@ -558,7 +565,7 @@ fn run<P: Pool>(prep: &Prepared<'_>, rule: Rule) -> Result<TraceResult, TraceErr
         .map(|e| {
             Ok(LineageEdge {
                 debit_seq: prep.event(e.pos as usize).seq,
-                credit_seq: e.lot.origin,
+                credit_seq: (e.lot.origin != POOLED).then_some(e.lot.origin),
                 account: e.account,
                 label: prep.labels[e.lot.label as usize],
                 hop: e.lot.hop,

@@ -36,7 +36,7 @@ impl FifoPool {
 impl Pool for FifoPool {
     const CONSERVING: bool = true;
 
-    fn with_clean(clean: Units) -> Self {
+    fn with_clean(clean: Units, _max_lots: usize) -> Self {
         let mut p = FifoPool::default();
         p.push(clean_lot(clean));
         p

@@ -10,6 +10,9 @@ pub(crate) type Units = i128;
 /// Internal label index of clean money in lots (dense label indices start at 0).
 pub(crate) const CLEAN: u32 = u32::MAX;
 
+/// Origin of a lot merged from several credits of one label (see [`compact_by_label`]).
+pub(crate) const POOLED: u32 = u32::MAX;
+
 /// A lot: money of one label held in an account, with the hop at which it arrived and the `seq` of
 /// the credit that brought it (for lineage). In debit outputs the same type describes the part
 /// drawn from a lot.
@@ -54,7 +57,10 @@ pub(crate) trait Pool: Sized + Send {
 
     /// A pool holding `clean` units of clean money: the account's positive balance when taint
     /// first reaches it.
-    fn with_clean(clean: Units) -> Self;
+    ///
+    /// `max_lots` bounds the tainted lots kept apart for lineage (pro-rata and LIBR; see
+    /// [`compact_by_label`]); other rules ignore it.
+    fn with_clean(clean: Units, max_lots: usize) -> Self;
 
     /// Adds a credit of `amount` units of which `parts` (tainted, sorted by label then hop,
     /// amounts > 0) are tainted and the rest is clean. Under poison, part amounts are the full
@@ -127,6 +133,27 @@ pub(crate) fn split_exact(
         }
     }
     Ok(())
+}
+
+/// Merges `lots` of the same label into one lot each (amounts added, hop = the largest, origin =
+/// [`POOLED`]), ordered by label. Used by pro-rata and LIBR when an account holds more than
+/// `max_lots` tainted lots: both rules draw from every lot of a label in proportion, so figures
+/// stay exact and conserving (only the placement of rounding units can differ) while a debit's
+/// cost stays bounded by the number of labels. O(k log k).
+pub(crate) fn compact_by_label(lots: &mut Vec<Lot>) {
+    lots.sort_by_key(|l| l.label);
+    let mut merged: Vec<Lot> = Vec::with_capacity(lots.len().min(64));
+    for lot in lots.drain(..) {
+        match merged.last_mut() {
+            Some(m) if m.label == lot.label => {
+                m.amount += lot.amount;
+                m.hop = m.hop.max(lot.hop);
+                m.origin = POOLED;
+            }
+            _ => merged.push(lot),
+        }
+    }
+    *lots = merged;
 }
 
 #[cfg(test)]

@@ -14,7 +14,7 @@
 //! Worked example §2.1: car X carries T1,500, relative Y T1,000, T500 remain. Mini-example §2.2:
 //! T3,000 in, 2,800 out, clean 5,000 in: the claim stays capped at 200.
 
-use super::ledger::{split_exact, Lot, Pool, Scratch, Units};
+use super::ledger::{compact_by_label, split_exact, Lot, Pool, Scratch, Units};
 use super::pro_rata::{credit_split, draw_lots};
 use super::TraceError;
 
@@ -24,19 +24,21 @@ pub(crate) struct LibrPool {
     clean: Units,
     lots: Vec<Lot>,
     tainted: Units,
+    max_lots: usize,
 }
 
 impl Pool for LibrPool {
     const CONSERVING: bool = true;
 
-    fn with_clean(clean: Units) -> Self {
+    fn with_clean(clean: Units, max_lots: usize) -> Self {
         LibrPool {
             clean: clean.max(0),
+            max_lots,
             ..LibrPool::default()
         }
     }
 
-    /// O(parts).
+    /// O(parts), or O(k log k) when the lots are compacted.
     fn credit(&mut self, amount: Units, parts: &[Lot]) {
         credit_split(
             &mut self.clean,
@@ -45,6 +47,9 @@ impl Pool for LibrPool {
             amount,
             parts,
         );
+        if self.lots.len() > self.max_lots {
+            compact_by_label(&mut self.lots);
+        }
     }
 
     /// O(1) while clean money covers the debit, else O(k log k) for k tainted lots held.

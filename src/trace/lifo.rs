@@ -34,7 +34,7 @@ impl LifoPool {
 impl Pool for LifoPool {
     const CONSERVING: bool = true;
 
-    fn with_clean(clean: Units) -> Self {
+    fn with_clean(clean: Units, _max_lots: usize) -> Self {
         let mut p = LifoPool::default();
         p.push(clean_lot(clean));
         p

@@ -20,7 +20,7 @@ pub(crate) struct PoisonPool {
 impl Pool for PoisonPool {
     const CONSERVING: bool = false;
 
-    fn with_clean(_clean: Units) -> Self {
+    fn with_clean(_clean: Units, _max_lots: usize) -> Self {
         PoisonPool::default()
     }
 

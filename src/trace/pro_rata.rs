@@ -6,7 +6,7 @@
 //! part is index 0, so on equal remainders the leftover unit goes to clean money first (the
 //! figure that favours the account holder), then to tainted lots in arrival order.
 
-use super::ledger::{split_exact, Lot, Pool, Scratch, Units};
+use super::ledger::{compact_by_label, split_exact, Lot, Pool, Scratch, Units};
 use super::TraceError;
 
 /// Clean money as one amount, tainted lots apart (in arrival order) for lineage.
@@ -15,19 +15,21 @@ pub(crate) struct ProRataPool {
     clean: Units,
     lots: Vec<Lot>,
     tainted: Units,
+    max_lots: usize,
 }
 
 impl Pool for ProRataPool {
     const CONSERVING: bool = true;
 
-    fn with_clean(clean: Units) -> Self {
+    fn with_clean(clean: Units, max_lots: usize) -> Self {
         ProRataPool {
             clean: clean.max(0),
+            max_lots,
             ..ProRataPool::default()
         }
     }
 
-    /// O(parts).
+    /// O(parts), or O(k log k) when the lots are compacted.
     fn credit(&mut self, amount: Units, parts: &[Lot]) {
         credit_split(
             &mut self.clean,
@@ -36,6 +38,9 @@ impl Pool for ProRataPool {
             amount,
             parts,
         );
+        if self.lots.len() > self.max_lots {
+            compact_by_label(&mut self.lots);
+        }
     }
 
     /// O(k log k) for k tainted lots held.

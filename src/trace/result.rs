@@ -31,12 +31,17 @@ pub struct TaintRow {
 /// One step of lineage: debit `debit_seq` drew `amount` of `label` from the lot that credit
 /// `credit_seq` brought into the debited account (`credit_seq` is a source or an earlier debit).
 /// Following `credit_seq` back to its own lineage edges walks the chain to the source.
+///
+/// `credit_seq` is `None` when, under pro-rata or LIBR, the account held more than
+/// [`TraceConfig::max_lots_per_account`](super::TraceConfig::max_lots_per_account) tainted lots and
+/// they were merged per label: the debit drew from the account's pooled taint of `label`, i.e.
+/// from the tainted credits of that label booked into `account` before it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LineageEdge {
     /// The debiting event.
     pub debit_seq: u32,
-    /// The earlier credit whose tainted lot was consumed.
-    pub credit_seq: u32,
+    /// The earlier credit whose tainted lot was consumed; `None` for a merged (pooled) lot.
+    pub credit_seq: Option<u32>,
     /// The account the lot was held in (the debit's `from`).
     pub account: u32,
     /// The label of the lot.
