@@ -41,7 +41,7 @@ pub struct TraceConfig {
     pub known_openings: Vec<(u32, Decimal)>,
     /// Pro-rata and LIBR: tainted lots an account keeps apart (one per credit and label, for exact
     /// lineage) before merging them per label. Bounds a debit's cost on busy accounts; merged
-    /// lots appear in lineage with `credit_seq: None`. Default 256 (a design choice [D]).
+    /// lots appear in lineage with `credit_seq: None`. Default 256 (a design choice \[D\]).
     pub max_lots_per_account: usize,
 }
 
@@ -240,15 +240,7 @@ impl<'a> Prepared<'a> {
             start_balance: Vec::new(),
         };
 
-        let resolved = match &prep.order {
-            Some(o) => sources.resolve(events, o)?,
-            None => {
-                // Identity order without materialising it for the common case is not worth a
-                // second resolve path; sources are few and resolving is one pass.
-                let identity: Vec<u32> = (0..n as u32).collect();
-                sources.resolve(events, &identity)?
-            }
-        };
+        let resolved = sources.resolve((0..n).map(|pos| prep.event(pos)))?;
         let mut labels: Vec<Label> = resolved.iter().map(|&(_, l)| l).collect();
         labels.sort_unstable();
         labels.dedup();

@@ -2,13 +2,13 @@
 //!
 //! * *Re Hallett's Estate* (1880): the wrongdoer spends his own (clean) money first, so a debit
 //!   takes clean money before any tainted lot.
-//! * *Roscoe v Winder* [1915] 1 Ch 62: the claim to tainted money left in the account never exceeds
+//! * *Roscoe v Winder* \[1915\] 1 Ch 62: the claim to tainted money left in the account never exceeds
 //!   the lowest intermediate balance, and clean deposits do not replenish it. With clean money spent
 //!   first, `tainted <= max(0, balance)` holds after every debit (the cap `Tb := min(Tb, B)` of §2.2
 //!   never has to cut), and clean credits add only clean money. The engine's Bishopsgate handling
 //!   covers overdrafts.
 //! * Once the clean money is exhausted, tainted lots of all labels (equally innocent victims) share
-//!   the rest of the debit rateably (*Barlow Clowes v Vaughan* [1992]; *Foskett v McKeown* [2001]),
+//!   the rest of the debit rateably (*Barlow Clowes v Vaughan* \[1992\]; *Foskett v McKeown* \[2001\]),
 //!   split exactly with [`split_exact`] (ties to the earlier lot).
 //!
 //! Worked example §2.1: car X carries T1,500, relative Y T1,000, T500 remain. Mini-example §2.2:

@@ -33,7 +33,7 @@
 //!   credit into an overdrawn account first repays the overdraft; the repayment uses the credit's
 //!   clean part first, then its tainted parts in ascending (label, hop) order, and the tainted
 //!   money so repaid is reported as [`LabelSummary::absorbed_by_overdraft`]: it is no longer
-//!   traceable (*Bishopsgate v Homan* [1995] Ch 211) but is still accounted for.
+//!   traceable (*Bishopsgate v Homan* \[1995\] Ch 211) but is still accounted for.
 //! * **Unknown opening balances** ([`OpeningPolicy::MinimalClean`], the default): an account whose
 //!   opening balance is not given starts with the smallest clean balance that keeps it from ever
 //!   going negative in the ledger. Unknown prior funds are thus clean and, being older than every
@@ -48,7 +48,15 @@
 //! Preparation is O(n log n) for n events (O(n) when the events are already in booking order).
 //! Events before the first source and events on accounts never touched by taint cost O(1) each.
 //! A debit from a tainted account costs O(lots consumed) under FIFO/LIFO and O(k) (k = tainted
-//! lots held by the account) under pro-rata and LIBR. Memory is O(accounts + tainted lots + output).
+//! lots held by the account, at most [`TraceConfig::max_lots_per_account`] plus one per label)
+//! under pro-rata and LIBR. Memory is O(accounts + tainted lots + output).
+//!
+//! Output size depends on the rule: FIFO, LIFO and LIBR keep taint concentrated, while pro-rata
+//! ("everything becomes slightly tainted", domain.md §2.2) and poison spread every label to every
+//! account downstream, so on hub-heavy ledgers their rows approach events x labels. Measured in a
+//! debug build on the 2-core machine (ignored test `scale_synthetic_ledger`, 1M events, 200k
+//! accounts, 50 labels): FIFO 0.8 s, LIFO 0.9 s, LIBR 2.5 s (tens of thousands of rows);
+//! pro-rata 58 s for 20M rows and poison 28 s for 26M rows.
 
 mod engine;
 mod error;

@@ -1,5 +1,5 @@
-//! Pro-rata / rolling charge / "haircut" (domain.md §2.2; *Re Diplock* [1948], *Foskett v
-//! McKeown* [2001] 1 AC 102): each debit carries every lot, clean or tainted, in proportion to the
+//! Pro-rata / rolling charge / "haircut" (domain.md §2.2; *Re Diplock* \[1948\], *Foskett v
+//! McKeown* \[2001\] 1 AC 102): each debit carries every lot, clean or tainted, in proportion to the
 //! balance. Worked example §2.1: car X carries T1,875, relative Y T900, T225 remain.
 //!
 //! Rounding: the exact largest-remainder split of [`split_exact`] at the trace's scale; the clean

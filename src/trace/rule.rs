@@ -13,15 +13,15 @@ use serde::{Deserialize, Serialize};
 pub enum Rule {
     /// First in, first out: *Clayton's Case* (Devaynes v Noble (1816) 1 Mer 572); a debit consumes
     /// the oldest lots first. Default between equally innocent claimants in England & Wales
-    /// (reluctantly, *Barlow Clowes v Vaughan* [1992] 4 All ER 22).
+    /// (reluctantly, *Barlow Clowes v Vaughan* \[1992\] 4 All ER 22).
     Fifo,
     /// Last in, first out: a debit consumes the newest lots first. Not a court rule in itself; a
     /// sensitivity bound (domain.md §2.2).
     Lifo,
     /// Pro-rata / rolling charge / "haircut": every debit carries each lot in proportion to the
-    /// balance (*Re Diplock* [1948]; *Foskett v McKeown* [2001] 1 AC 102).
+    /// balance (*Re Diplock* \[1948\]; *Foskett v McKeown* \[2001\] 1 AC 102).
     ProRata,
-    /// Lowest intermediate balance (*Roscoe v Winder* [1915] 1 Ch 62) with the presumption that the
+    /// Lowest intermediate balance (*Roscoe v Winder* \[1915\] 1 Ch 62) with the presumption that the
     /// wrongdoer spends his own (clean) money first (*Re Hallett's Estate* (1880)); tainted lots of
     /// different labels (equally innocent victims) share debits rateably (*Barlow Clowes*).
     Libr,

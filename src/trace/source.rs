@@ -91,12 +91,11 @@ impl Sources {
         self.transfers.is_empty() && self.inflows.is_empty()
     }
 
-    /// Resolves the selection against the events, visiting them in processing `order` (indices into
-    /// `events`). Returns `(position in order, label)` sorted by position. O(n) expected.
-    pub(crate) fn resolve(
+    /// Resolves the selection against the events given in processing order. Returns
+    /// `(position, label)` sorted by position. O(n) expected.
+    pub(crate) fn resolve<'e>(
         &self,
-        events: &[Event],
-        order: &[u32],
+        in_order: impl Iterator<Item = &'e Event>,
     ) -> Result<Vec<(u32, Label)>, TraceError> {
         let mut by_seq: HashMap<u32, (Label, bool)> = HashMap::with_capacity(self.transfers.len());
         for &(seq, label) in &self.transfers {
@@ -130,8 +129,7 @@ impl Sources {
         }
 
         let mut out = Vec::new();
-        for (pos, &ix) in order.iter().enumerate() {
-            let ev = &events[ix as usize];
+        for (pos, ev) in in_order.enumerate() {
             let mut label: Option<Label> = None;
             if let Some(entry) = by_seq.get_mut(&ev.seq) {
                 entry.1 = true;
