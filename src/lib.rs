@@ -11,3 +11,4 @@ pub mod graph;
 pub mod ingest;
 pub mod model;
 pub mod patterns;
+pub mod trace;
