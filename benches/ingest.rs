@@ -19,6 +19,10 @@ fn status_kib(key: &str) -> u64 {
         .unwrap_or(0)
 }
 
+extern "C" {
+    fn malloc_trim(pad: usize) -> i32;
+}
+
 fn case_dir(n: u64) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("target/bench-cases").join(format!("seed1-{n}"))
 }
@@ -29,7 +33,12 @@ fn child(n: u64) {
     let t = Instant::now();
     let loaded = load_case(&dir, &LoadOptions::default()).expect("bench case loads");
     let secs = t.elapsed().as_secs_f64();
+    let rss_untrimmed = status_kib("VmRSS:");
+    // Give freed heap pages back to the OS, so the figure is what the case holds.
+    // SAFETY: malloc_trim only releases free memory; glibc is the allocator on this platform.
+    unsafe { malloc_trim(0) };
     let rss1 = status_kib("VmRSS:");
+    eprintln!("(RSS before trim {} MiB, after {} MiB)", rss_untrimmed / 1024, rss1 / 1024);
     let hwm = status_kib("VmHWM:");
     let tr = loaded.case.transfers.len() as f64;
     let rows: u64 = loaded.report.tables.iter().map(|t| t.read).sum();

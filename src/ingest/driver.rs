@@ -33,6 +33,8 @@ pub(crate) struct TableDef<T, P, A> {
     pub parse: P,
     pub accept: A,
     pub extras: fn(&mut Case) -> &mut Extras,
+    /// Called once after the first batch with an estimate of the source's rows.
+    pub reserve: fn(&mut Case, usize),
     pub _row: std::marker::PhantomData<T>,
 }
 
@@ -129,7 +131,7 @@ impl Loader {
     where
         T: Send,
         P: Fn(&RowView<'_>) -> Result<T, Fault> + Sync + Send,
-        A: FnMut(&mut Ctx<'_>, T, Prov) -> Result<(), Fault> + Send,
+        A: FnMut(&mut Ctx<'_>, T, &RowView<'_>, Prov) -> Result<(), Fault> + Send,
     {
         let mut def = def;
         let mut count = TableCount { table: def.name.to_string(), ..Default::default() };
@@ -173,10 +175,10 @@ impl Loader {
     where
         T: Send,
         P: Fn(&RowView<'_>) -> Result<T, Fault> + Sync + Send,
-        A: FnMut(&mut Ctx<'_>, T, Prov) -> Result<(), Fault> + Send,
+        A: FnMut(&mut Ctx<'_>, T, &RowView<'_>, Prov) -> Result<(), Fault> + Send,
     {
         let is_parquet = matches!(path.extension().and_then(|e| e.to_str()), Some("parquet" | "pq"));
-        let mut reader: Box<dyn FnMut() -> Result<Vec<Record>, IngestError> + Send>;
+        let mut reader: Box<dyn FnMut(&mut Vec<Record>) -> Result<(), IngestError> + Send>;
         let headers: Vec<String>;
         if is_parquet {
             #[cfg(feature = "parquet")]
@@ -184,7 +186,10 @@ impl Loader {
                 let (h, rows) = super::source::read_parquet(path)?;
                 headers = h;
                 let mut rows = Some(rows);
-                reader = Box::new(move || Ok(rows.take().unwrap_or_default()));
+                reader = Box::new(move |buf: &mut Vec<Record>| {
+                    *buf = rows.take().unwrap_or_default();
+                    Ok(())
+                });
             }
             #[cfg(not(feature = "parquet"))]
             return Err(IngestError::NoParquet { path: path.to_path_buf() });
@@ -192,7 +197,7 @@ impl Loader {
             let mut src = CsvSource::open(path, &opts)?;
             headers = std::mem::take(&mut src.headers);
             let p = path.to_path_buf();
-            reader = Box::new(move || src.next_batch(&p));
+            reader = Box::new(move |buf: &mut Vec<Record>| src.next_batch(&p, buf));
         }
         let map = ColumnMap::resolve(path, def.columns, def.required, spec, opts, &headers)?;
         // Extra columns: align the table's extras with this source's.
@@ -215,25 +220,38 @@ impl Loader {
             slots.push(pos);
         }
         let parse = &def.parse;
-        let mut batch = reader()?;
+        let mut batch: Vec<Record> = Vec::new();
+        let mut spare: Vec<Record> = Vec::new();
+        reader(&mut batch)?;
+        if !batch.is_empty() {
+            // Reserve for the whole file from the size of the first batch's lines.
+            let file_len = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+            let last_line = batch.last().map_or(1, |r| r.line.max(1));
+            let est = (file_len as f64 / (last_line as f64 + 1.0) * 1.02) as usize;
+            (def.reserve)(&mut self.case, if is_parquet { batch.len() } else { est.max(batch.len()) });
+        }
         while !batch.is_empty() {
-            let (next, parsed) = rayon::join(&mut reader, || {
-                batch
-                    .par_iter()
-                    .map(|r| {
-                        let v = RowView::new(r.line, &r.fields, &map)?;
-                        let row = parse(&v)?;
-                        let ex: Vec<String> = map.extras.iter().map(|(_, i)| v.extra(*i).into_owned()).collect();
-                        Ok((row, ex))
-                    })
-                    .collect::<Vec<Result<(T, Vec<String>), Fault>>>()
-            });
+            let (next, parsed) = rayon::join(
+                || reader(&mut spare),
+                || {
+                    batch
+                        .par_iter()
+                        .map(|r| {
+                            let v = RowView::new(r.line, &r.fields, &map)?;
+                            let row = parse(&v)?;
+                            let ex: Vec<String> = map.extras.iter().map(|(_, i)| v.extra(*i).into_owned()).collect();
+                            Ok((row, ex))
+                        })
+                        .collect::<Vec<Result<(T, Vec<String>), Fault>>>()
+                },
+            );
             for (rec, res) in batch.iter().zip(parsed) {
                 count.read += 1;
                 let prov = Prov { file: file_idx, line: rec.line.min(u32::MAX as u64) as u32 };
                 let outcome = res.and_then(|(row, ex)| {
                     let mut ctx = Ctx { case: &mut self.case, warnings: Vec::new() };
-                    (def.accept)(&mut ctx, row, prov)?;
+                    let view = RowView::checked(rec.line, &rec.fields, &map);
+                    (def.accept)(&mut ctx, row, &view, prov)?;
                     let warnings = ctx.warnings;
                     Ok((ex, warnings))
                 });
@@ -262,7 +280,8 @@ impl Loader {
                     }
                 }
             }
-            batch = next?;
+            next?;
+            std::mem::swap(&mut batch, &mut spare);
         }
         Ok(())
     }

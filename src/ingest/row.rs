@@ -176,6 +176,11 @@ impl<'a> RowView<'a> {
         Ok(RowView { line, rec, map })
     }
 
+    /// Views a record whose width was already checked by [`RowView::new`].
+    pub fn checked(line: u64, rec: &'a ByteRecord, map: &'a ColumnMap) -> RowView<'a> {
+        RowView { line, rec, map }
+    }
+
     fn name(&self, col: usize) -> &'static str {
         self.map.cols[col].name
     }

@@ -112,25 +112,32 @@ impl CsvSource {
         Ok(src)
     }
 
-    /// Up to `BATCH` further records; an empty vector at the end of the file.
-    pub fn next_batch(&mut self, path: &Path) -> Result<Vec<Record>, IngestError> {
-        let mut out = Vec::with_capacity(BATCH);
+    /// Fills `buf` with up to `BATCH` further records, reusing its allocations; leaves it
+    /// empty at the end of the file.
+    pub fn next_batch(&mut self, path: &Path, buf: &mut Vec<Record>) -> Result<(), IngestError> {
+        let mut n = 0;
         if let Some(r) = self.pending_first.take() {
-            out.push(r);
+            buf.clear();
+            buf.push(r);
+            n = 1;
         }
-        let mut rec = ByteRecord::new();
-        while out.len() < BATCH {
-            if !self.reader.read_byte_record(&mut rec).map_err(|e| csv_error(path, e))? {
+        while n < BATCH {
+            if n == buf.len() {
+                buf.push(Record { line: 0, fields: ByteRecord::new() });
+            }
+            let rec = &mut buf[n];
+            if !self.reader.read_byte_record(&mut rec.fields).map_err(|e| csv_error(path, e))? {
                 break;
             }
             // Lines holding nothing at all are not rows.
-            if rec.len() == 1 && rec[0].is_empty() {
+            if rec.fields.len() == 1 && rec.fields[0].is_empty() {
                 continue;
             }
-            let line = rec.position().map_or(0, |p| p.line());
-            out.push(Record { line, fields: std::mem::take(&mut rec) });
+            rec.line = rec.fields.position().map_or(0, |p| p.line());
+            n += 1;
         }
-        Ok(out)
+        buf.truncate(n);
+        Ok(())
     }
 }
 

@@ -34,6 +34,7 @@ macro_rules! table {
             parse: $parse,
             accept: $accept,
             extras: $extras,
+            reserve: |_, _| {},
             _row: PhantomData,
         }
     };
@@ -93,7 +94,7 @@ fn fx_rates(l: &mut Loader) -> Result<(), IngestError> {
             let rate = positive(v, 2).map_err(|_| v.fault(2, "rate must be a number greater than zero"))?;
             Ok(FxRate { date, currency, rate })
         },
-        |ctx: &mut Ctx<'_>, r: FxRate, prov: Prov| {
+        |ctx: &mut Ctx<'_>, r: FxRate, _: &RowView<'_>, prov: Prov| {
             if r.currency == base {
                 return Err(Fault::new(
                     "currency",
@@ -152,7 +153,7 @@ fn persons(l: &mut Loader) -> Result<(), IngestError> {
                 prov: Prov { file: 0, line: 0 },
             })
         },
-        |ctx: &mut Ctx<'_>, mut p: Person, prov: Prov| {
+        |ctx: &mut Ctx<'_>, mut p: Person, _: &RowView<'_>, prov: Prov| {
             let idx = ctx.case.persons.rows.len();
             new_entity(ctx, &p.id, EntityKind::Person, idx)?;
             p.prov = prov;
@@ -200,7 +201,7 @@ fn companies(l: &mut Loader) -> Result<(), IngestError> {
                 prov: Prov { file: 0, line: 0 },
             })
         },
-        |ctx: &mut Ctx<'_>, mut c: Company, prov: Prov| {
+        |ctx: &mut Ctx<'_>, mut c: Company, _: &RowView<'_>, prov: Prov| {
             let idx = ctx.case.companies.rows.len();
             new_entity(ctx, &c.id, EntityKind::Company, idx)?;
             c.prov = prov;
@@ -252,7 +253,7 @@ fn accounts(l: &mut Loader) -> Result<(), IngestError> {
                 },
             ))
         },
-        |ctx: &mut Ctx<'_>, (holder, mut a): (Option<String>, Account), prov: Prov| {
+        |ctx: &mut Ctx<'_>, (holder, mut a): (Option<String>, Account), _: &RowView<'_>, prov: Prov| {
             if ctx.case.account_index.contains_key(&a.id) {
                 return Err(Fault::new("account_id", &a.id, "duplicate account_id"));
             }
@@ -325,7 +326,7 @@ fn properties(l: &mut Loader) -> Result<(), IngestError> {
                 prov: Prov { file: 0, line: 0 },
             })
         },
-        |ctx: &mut Ctx<'_>, mut p: Property, prov: Prov| {
+        |ctx: &mut Ctx<'_>, mut p: Property, _: &RowView<'_>, prov: Prov| {
             if ctx.case.property_index.contains_key(&p.id) {
                 return Err(Fault::new("property_id", &p.id, "duplicate property_id"));
             }
@@ -359,11 +360,12 @@ fn titles(l: &mut Loader) -> Result<(), IngestError> {
         &["property_id", "owner_id", "share", "acquired_on", "price", "currency", "disposed_on", "payment_txn_ids"];
     let base = l.case.meta.base_currency;
     let order = std::mem::take(&mut l.txn_order);
-    let txn_ids = l.case.transfers.txn_id.clone();
+    // Borrowed out of the case (not copied) while titles load; put back below.
+    let txn_ids = std::mem::take(&mut l.case.transfers.txn_id);
     let find_txn = |id: &str| -> Option<u32> {
         order.binary_search_by(|&i| txn_ids.get(i as usize).cmp(id)).ok().map(|p| order[p])
     };
-    l.load(table!(
+    let res = l.load(table!(
         "property_titles",
         COLS,
         &["property_id", "owner_id"],
@@ -396,7 +398,7 @@ fn titles(l: &mut Loader) -> Result<(), IngestError> {
                 },
             })
         },
-        |ctx: &mut Ctx<'_>, r: RawTitle, prov: Prov| {
+        |ctx: &mut Ctx<'_>, r: RawTitle, _: &RowView<'_>, prov: Prov| {
             let mut t = r.title;
             t.property = property(ctx, &r.property)?;
             t.owner = entity(ctx, "owner_id", &r.owner)?;
@@ -414,7 +416,9 @@ fn titles(l: &mut Loader) -> Result<(), IngestError> {
             ctx.case.titles.rows.push(t);
             Ok(())
         }
-    ))
+    ));
+    l.case.transfers.txn_id = txn_ids;
+    res
 }
 
 fn encumbrances(l: &mut Loader) -> Result<(), IngestError> {
@@ -434,6 +438,7 @@ fn encumbrances(l: &mut Loader) -> Result<(), IngestError> {
         },
         |ctx: &mut Ctx<'_>,
          (p, c, amount, registered_on, released_on): (String, String, Money, Option<Date>, Option<Date>),
+         _: &RowView<'_>,
          prov: Prov| {
             let e = Encumbrance {
                 property: property(ctx, &p)?,
@@ -469,6 +474,7 @@ fn ownership(l: &mut Loader) -> Result<(), IngestError> {
         },
         |ctx: &mut Ctx<'_>,
          (c, h, role, share, from, to): (String, String, Role, Option<Decimal>, Option<Date>, Option<Date>),
+         _: &RowView<'_>,
          prov: Prov| {
             let company = match ctx.case.entity(&c) {
                 Some(EntityRef { kind: EntityKind::Company, idx }) => idx,
@@ -553,7 +559,7 @@ fn relations(l: &mut Loader) -> Result<(), IngestError> {
         &["person_id", "related_id", "kind"],
         |c| &mut c.relations.extras,
         |v: &RowView<'_>| Ok((v.required(0)?.into_owned(), v.required(1)?.into_owned(), v.parse::<RelationKind>(2)?)),
-        |ctx: &mut Ctx<'_>, (p, r, kind): (String, String, RelationKind), prov: Prov| {
+        |ctx: &mut Ctx<'_>, (p, r, kind): (String, String, RelationKind), _: &RowView<'_>, prov: Prov| {
             let person = match entity(ctx, "person_id", &p)? {
                 EntityRef { kind: EntityKind::Person, idx } => idx,
                 _ => {
@@ -596,7 +602,10 @@ fn income(l: &mut Loader) -> Result<(), IngestError> {
                 non_negative(v, 2)?.ok_or_else(|| v.fault(2, "amount is empty but required (0 is allowed)"))?;
             Ok((v.required(0)?.into_owned(), year, Money::new(amount, v.currency(3, Some(base))?), v.optional(4)?))
         },
-        |ctx: &mut Ctx<'_>, (e, year, amount, source): (String, i32, Money, Option<String>), prov: Prov| {
+        |ctx: &mut Ctx<'_>,
+         (e, year, amount, source): (String, i32, Money, Option<String>),
+         _: &RowView<'_>,
+         prov: Prov| {
             let entity = entity(ctx, "entity_id", &e)?;
             // Income is compared year by year in the base currency: a rate at year end must exist.
             if let Some(end) = Date::from_ymd(year, 12, 31) {
@@ -621,6 +630,7 @@ fn suspects(l: &mut Loader) -> Result<(), IngestError> {
         |v: &RowView<'_>| Ok((v.required(0)?.into_owned(), v.optional(1)?, v.optional(2)?, v.date(3)?)),
         |ctx: &mut Ctx<'_>,
          (e, basis, case_ref, since): (String, Option<String>, Option<String>, Option<Date>),
+         _: &RowView<'_>,
          prov: Prov| {
             let entity = entity(ctx, "entity_id", &e)?;
             if ctx.case.suspects.rows.iter().any(|s| s.entity == entity) {

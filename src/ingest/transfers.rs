@@ -13,16 +13,16 @@ use std::marker::PhantomData;
 pub const COLUMNS: &[&str] =
     &["txn_id", "booked_at", "from_account", "to_account", "amount", "currency", "channel", "reference", "branch_city"];
 
+/// What the parallel parse computes; the text columns are read again from the row when the
+/// transfer is stored, so no string is allocated per row.
 struct Parsed {
-    txn_id: String,
     booked_at: DateTime,
     from: u32,
     to: u32,
     amount: Decimal,
-    currency: Option<Currency>,
+    currency: Currency,
+    fx: u32,
     channel: Channel,
-    reference: String,
-    branch_city: String,
 }
 
 /// Loads transfers, then rejects duplicate ids and keeps the sorted id order for look-ups.
@@ -32,15 +32,18 @@ pub(crate) fn load(l: &mut Loader) -> Result<(), IngestError> {
     let accounts_ref = &accounts;
     let fixed_accounts = l.case.accounts.rows.clone();
     let acc_rows = &fixed_accounts;
-    let mut city_index: std::collections::HashMap<String, u32> = std::collections::HashMap::new();
+    let fx_table = std::mem::take(&mut l.case.fx);
+    let fx_ref = &fx_table;
+    let mut city_index: rustc_hash::FxHashMap<String, u32> = Default::default();
     let result = l.load(TableDef {
         name: "transfers",
         columns: COLUMNS,
         required: &["txn_id", "booked_at", "amount"],
         extras: |c: &mut Case| &mut c.transfers.extras,
+        reserve: |c: &mut Case, n: usize| c.transfers.reserve(n),
         _row: PhantomData,
         parse: move |v: &RowView<'_>| {
-            let txn_id = v.required(0)?.into_owned();
+            v.required(0)?;
             let booked_at = v.datetime(1)?.ok_or_else(|| v.fault(1, "booked_at is empty but required"))?;
             let channel: Channel = v.parse(6)?;
             let account = |col: usize| -> Result<u32, Fault> {
@@ -93,55 +96,46 @@ pub(crate) fn load(l: &mut Loader) -> Result<(), IngestError> {
             }
             let account_currency =
                 acc_rows.get(if from != NO_ACCOUNT { from } else { to } as usize).map(|a| a.currency);
-            let currency = Some(v.currency(5, account_currency)?);
-            Ok(Parsed {
-                txn_id,
-                booked_at,
-                from,
-                to,
-                amount,
-                currency,
-                channel,
-                reference: v.text(7)?.into_owned(),
-                branch_city: v.text(8)?.into_owned(),
-            })
-        },
-        accept: |ctx: &mut Ctx<'_>, p: Parsed, prov: Prov| {
-            let currency = p.currency.unwrap_or(ctx.case.meta.base_currency);
-            let fx = ctx
-                .case
-                .fx
-                .lookup(currency, p.booked_at.date())
+            let currency = v.currency(5, account_currency)?;
+            let fx = fx_ref
+                .lookup(currency, day)
                 .map_err(|m| Fault::new("currency", currency.as_str(), m.to_string()))?
                 .unwrap_or(NO_RATE);
-            let branch_city = if p.branch_city.is_empty() {
+            Ok(Parsed { booked_at, from, to, amount, currency, fx, channel })
+        },
+        accept: |ctx: &mut Ctx<'_>, p: Parsed, v: &RowView<'_>, prov: Prov| {
+            let txn_id = v.text(0)?;
+            let city = v.text(8)?;
+            let branch_city = if city.is_empty() {
                 NO_CITY
+            } else if let Some(&i) = city_index.get(city.as_ref()) {
+                i
             } else {
                 let n = ctx.case.cities.len() as u32;
-                *city_index.entry(p.branch_city.clone()).or_insert_with(|| {
-                    ctx.case.cities.push(p.branch_city.clone());
-                    n
-                })
+                ctx.case.cities.push(city.to_string());
+                city_index.insert(city.to_string(), n);
+                n
             };
             ctx.case
                 .transfers
                 .push(&TransferRow {
-                    txn_id: &p.txn_id,
+                    txn_id: &txn_id,
                     booked_at: p.booked_at,
                     from: p.from,
                     to: p.to,
                     amount: p.amount,
-                    currency,
-                    fx,
+                    currency: p.currency,
+                    fx: p.fx,
                     channel: p.channel,
-                    reference: &p.reference,
+                    reference: &v.text(7)?,
                     branch_city,
                     prov,
                 })
-                .map_err(|e| Fault::new("txn_id", &p.txn_id, e.to_string()))
+                .map_err(|e| Fault::new("txn_id", &txn_id, e.to_string()))
         },
     });
     l.case.account_index = accounts;
+    l.case.fx = fx_table;
     result?;
     dedupe(l);
     Ok(())

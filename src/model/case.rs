@@ -5,7 +5,7 @@ use super::money::{Currency, FxTable, Money};
 use super::provenance::SourceFile;
 use super::time::Date;
 use super::transfers::Transfers;
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 /// The case-level settings from case.toml.
 #[derive(Clone, Debug, serde::Serialize)]

@@ -28,6 +28,12 @@ impl StrColumn {
         Ok(())
     }
 
+    /// Reserves room for `n` more values holding `bytes` bytes in all.
+    pub fn reserve(&mut self, n: usize, bytes: usize) {
+        self.ends.reserve_exact(n);
+        self.bytes.reserve_exact(bytes);
+    }
+
     /// Appends every value of another column.
     pub fn extend_from(&mut self, other: &StrColumn) -> Result<(), ColumnFull> {
         for i in 0..other.len() {

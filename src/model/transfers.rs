@@ -82,6 +82,21 @@ impl Transfers {
         self.booked_at.is_empty()
     }
 
+    /// Reserves room for `n` more transfers (ids and references estimated at 12 bytes each).
+    pub fn reserve(&mut self, n: usize) {
+        self.txn_id.reserve(n, 12 * n);
+        self.reference.reserve(n, 12 * n);
+        self.booked_at.reserve_exact(n);
+        self.from.reserve_exact(n);
+        self.to.reserve_exact(n);
+        self.amount.reserve_exact(n);
+        self.currency.reserve_exact(n);
+        self.fx.reserve_exact(n);
+        self.channel.reserve_exact(n);
+        self.branch_city.reserve_exact(n);
+        self.prov.reserve_exact(n);
+    }
+
     /// Appends one transfer.
     pub fn push(&mut self, r: &TransferRow<'_>) -> Result<(), ColumnFull> {
         self.txn_id.push(r.txn_id)?;
