@@ -178,7 +178,7 @@ impl Loader {
         A: FnMut(&mut Ctx<'_>, T, &RowView<'_>, Prov) -> Result<(), Fault> + Send,
     {
         let is_parquet = matches!(path.extension().and_then(|e| e.to_str()), Some("parquet" | "pq"));
-        let mut reader: Box<dyn FnMut(&mut Vec<Record>) -> Result<(), IngestError> + Send>;
+        let mut reader: BatchReader;
         let headers: Vec<String>;
         if is_parquet {
             #[cfg(feature = "parquet")]
@@ -305,6 +305,9 @@ impl Loader {
         self.report.warnings.push(issue(table, &file, prov.line as u64, f));
     }
 }
+
+/// Refills a batch buffer from a source.
+type BatchReader = Box<dyn FnMut(&mut Vec<Record>) -> Result<(), IngestError> + Send>;
 
 fn issue(table: &str, file: &str, line: u64, f: Fault) -> Issue {
     Issue { table: table.into(), file: file.into(), line, column: f.column, value: clip(&f.value), reason: f.reason }
