@@ -634,7 +634,10 @@ fn big() {
         .unwrap_or(1_000_000);
     let out = std::env::var("GEN_OUT").unwrap_or_else(|_| "/tmp/moneytrail-gen".to_owned());
     std::fs::create_dir_all(&out).unwrap();
-    let seed = std::env::var("GEN_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or(1);
+    let seed = std::env::var("GEN_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(1);
     gen(seed, n, Path::new(&out));
     if std::env::var("GEN_VALIDATE").is_ok() {
         validate(Path::new(&out), n as usize);
