@@ -416,6 +416,41 @@ fn patterns_have_their_signature() {
     }
 }
 
+/// A custom period (older, shorter) still yields a valid case with rates covering it.
+#[test]
+fn custom_period() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = GenConfig {
+        seed: 9,
+        transfers: 1500,
+        start: chrono::NaiveDate::from_ymd_opt(2015, 1, 1).unwrap(),
+        end: chrono::NaiveDate::from_ymd_opt(2016, 6, 30).unwrap(),
+        ..GenConfig::default()
+    };
+    let s = generate(&cfg, dir.path()).unwrap();
+    assert_eq!(s.rows("transfers"), Some(1500));
+    validate(dir.path(), 1500);
+    let (_, tr) = read(dir.path(), "transfers.csv");
+    assert!(tr
+        .iter()
+        .all(|r| ("2015-01-01".."2016-07-01").contains(&&r[1][..10])));
+    let (_, fx) = read(dir.path(), "fx_rates.csv");
+    let r2015: f64 = fx.iter().find(|r| r[0] == "2015-01-02").unwrap()[2]
+        .parse()
+        .unwrap();
+    assert!((136.0..143.0).contains(&r2015), "{r2015}");
+}
+
+/// Holdings multiply shares along the chain boss -> foreign shell (100 %) -> holding (70 %).
+#[test]
+fn holdings_follow_ownership_chains() {
+    let dir = tempfile::tempdir().unwrap();
+    gen(1, 2000, dir.path());
+    let (_, h) = read(dir.path(), "truth/holdings.csv");
+    assert!(h.iter().any(|r| r[2] == "0.7"), "{h:?}");
+    assert!(h.iter().all(|r| r[3].parse::<f64>().unwrap() >= 0.0));
+}
+
 /// Not a test: `GEN_N=1000000 GEN_OUT=/tmp/case cargo test --test generate -- --ignored big`
 /// generates a large case for measurements.
 #[test]
@@ -424,7 +459,11 @@ fn big() {
     let n = std::env::var("GEN_N").ok().and_then(|s| s.parse().ok()).unwrap_or(1_000_000);
     let out = std::env::var("GEN_OUT").unwrap_or_else(|_| "/tmp/moneytrail-gen".to_owned());
     std::fs::create_dir_all(&out).unwrap();
-    gen(1, n, Path::new(&out));
+    let seed = std::env::var("GEN_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(1);
+    gen(seed, n, Path::new(&out));
     if std::env::var("GEN_VALIDATE").is_ok() {
         validate(Path::new(&out), n as usize);
     }
