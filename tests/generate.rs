@@ -431,13 +431,9 @@ fn custom_period() {
     assert_eq!(s.rows("transfers"), Some(1500));
     validate(dir.path(), 1500);
     let (_, tr) = read(dir.path(), "transfers.csv");
-    assert!(tr
-        .iter()
-        .all(|r| ("2015-01-01".."2016-07-01").contains(&&r[1][..10])));
+    assert!(tr.iter().all(|r| ("2015-01-01".."2016-07-01").contains(&&r[1][..10])));
     let (_, fx) = read(dir.path(), "fx_rates.csv");
-    let r2015: f64 = fx.iter().find(|r| r[0] == "2015-01-02").unwrap()[2]
-        .parse()
-        .unwrap();
+    let r2015: f64 = fx.iter().find(|r| r[0] == "2015-01-02").unwrap()[2].parse().unwrap();
     assert!((136.0..143.0).contains(&r2015), "{r2015}");
 }
 
@@ -459,10 +455,7 @@ fn big() {
     let n = std::env::var("GEN_N").ok().and_then(|s| s.parse().ok()).unwrap_or(1_000_000);
     let out = std::env::var("GEN_OUT").unwrap_or_else(|_| "/tmp/moneytrail-gen".to_owned());
     std::fs::create_dir_all(&out).unwrap();
-    let seed = std::env::var("GEN_SEED")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(1);
+    let seed = std::env::var("GEN_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or(1);
     gen(seed, n, Path::new(&out));
     if std::env::var("GEN_VALIDATE").is_ok() {
         validate(Path::new(&out), n as usize);

@@ -43,8 +43,8 @@ pub(crate) struct Loader {
     pub toml: CaseToml,
     pub case: Case,
     pub report: IngestReport,
-    /// Transfer ids sorted (index permutation), kept while titles resolve payment ids.
-    pub txn_order: Vec<u32>,
+    /// Transfer ids by hash, kept while titles resolve payment ids.
+    pub txn_index: Option<super::transfers::TxnIndex>,
 }
 
 impl Loader {
@@ -89,8 +89,7 @@ impl Loader {
                 });
             }
         }
-        let mut l =
-            Loader { dir: dir.to_path_buf(), toml, case, report: IngestReport::default(), txn_order: Vec::new() };
+        let mut l = Loader { dir: dir.to_path_buf(), toml, case, report: IngestReport::default(), txn_index: None };
         super::tables::load_all(&mut l)?;
         l.finish();
         Ok(Loaded { case: l.case, report: l.report })
@@ -110,7 +109,7 @@ impl Loader {
         self.report.rejects.sort();
         self.report.warnings.sort();
         self.case.transfers.shrink_to_fit();
-        self.txn_order = Vec::new();
+        self.txn_index = None;
     }
 
     /// The sources of `table`: as declared in case.toml, else `<table>.csv` / `<table>.parquet`.

@@ -359,12 +359,10 @@ fn titles(l: &mut Loader) -> Result<(), IngestError> {
     const COLS: &[&str] =
         &["property_id", "owner_id", "share", "acquired_on", "price", "currency", "disposed_on", "payment_txn_ids"];
     let base = l.case.meta.base_currency;
-    let order = std::mem::take(&mut l.txn_order);
+    let index = l.txn_index.take();
     // Borrowed out of the case (not copied) while titles load; put back below.
     let txn_ids = std::mem::take(&mut l.case.transfers.txn_id);
-    let find_txn = |id: &str| -> Option<u32> {
-        order.binary_search_by(|&i| txn_ids.get(i as usize).cmp(id)).ok().map(|p| order[p])
-    };
+    let find_txn = |id: &str| -> Option<u32> { index.as_ref().and_then(|x| x.find(&txn_ids, id)) };
     let res = l.load(table!(
         "property_titles",
         COLS,
