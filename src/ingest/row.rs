@@ -173,6 +173,30 @@ impl<'a> RowView<'a> {
                 ),
             ));
         }
+        // One pass over the whole record: valid UTF-8 and no NUL byte. Fields are split at ASCII
+        // delimiters and quotes, so every field of a valid record is valid UTF-8 on its own.
+        let bytes = rec.as_slice();
+        let utf8 = std::str::from_utf8(bytes).is_ok();
+        let nul = bytes.contains(&0);
+        if !utf8 || nul {
+            // Find the field at fault for the report.
+            for (i, f) in rec.iter().enumerate() {
+                let name = map.cols.iter().find(|c| matches!(c.src, Src::Field(j) if j == i)).map_or("", |c| c.name);
+                if let Err(e) = std::str::from_utf8(f) {
+                    return Err(Fault::new(
+                        name,
+                        &String::from_utf8_lossy(f),
+                        format!(
+                            "invalid UTF-8 at byte {}: declare the file's encoding (e.g. encoding = \"windows-1250\") in case.toml",
+                            e.valid_up_to()
+                        ),
+                    ));
+                }
+                if f.contains(&0) {
+                    return Err(Fault::new(name, &String::from_utf8_lossy(f).replace('\0', "\\0"), "contains a NUL byte"));
+                }
+            }
+        }
         Ok(RowView { line, rec, map })
     }
 
@@ -194,22 +218,15 @@ impl<'a> RowView<'a> {
             Src::RowNumber => Cow::Owned(self.line.to_string()),
             Src::Field(i) => {
                 let b = self.rec.get(*i).unwrap_or(b"");
+                // Checked for the whole record in `RowView::new` (an invalid field is still
+                // reported here, should a caller have skipped that check).
                 match std::str::from_utf8(b) {
                     Ok(s) => Cow::Borrowed(s.trim()),
-                    Err(e) => {
-                        return Err(Fault::new(
-                            c.name,
-                            &String::from_utf8_lossy(b),
-                            format!(
-                                "invalid UTF-8 at byte {}: declare the file's encoding (e.g. encoding = \"windows-1250\") in case.toml",
-                                e.valid_up_to()
-                            ),
-                        ))
-                    }
+                    Err(_) => return Err(Fault::new(c.name, &String::from_utf8_lossy(b), "invalid UTF-8")),
                 }
             }
         };
-        if raw.contains('\0') {
+        if matches!(c.src, Src::Const(_)) && raw.contains('\0') {
             return Err(Fault::new(c.name, &raw.replace('\0', "\\0"), "contains a NUL byte"));
         }
         match &c.prefix {
@@ -285,6 +302,15 @@ impl<'a> RowView<'a> {
         let t = self.text(col)?;
         if t.is_empty() {
             return Ok(None);
+        }
+        // Fast path: plain `123.45` needs no normalisation and no allocation.
+        if self.map.thousands.is_none()
+            && !self.map.decimal_comma
+            && t.bytes().all(|b| b.is_ascii_digit() || b == b'.' || b == b'-')
+        {
+            if let Ok(d) = Decimal::from_str(&t) {
+                return Ok(Some(d));
+            }
         }
         let mut norm = String::with_capacity(t.len());
         for ch in t.chars() {
