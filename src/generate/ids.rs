@@ -24,15 +24,6 @@ pub fn iban(country: &str, bban: &str) -> String {
     format!("{country}{check:02}{bban}")
 }
 
-/// True when the IBAN's check digits satisfy ISO 13616 (mod 97 == 1).
-pub fn iban_valid(iban: &str) -> bool {
-    if iban.len() < 5 || !iban.is_ascii() {
-        return false;
-    }
-    let (head, tail) = iban.split_at(4);
-    mod97(&format!("{tail}{head}")) == 1
-}
-
 /// An Albanian IBAN: `AL` + 2 check digits + 8-digit bank code (3 bank, 4 branch, 1 check)
 /// + 16 alphanumerics; `serial` makes it unique.
 pub fn albanian_iban(bank_code: &str, branch: u32, serial: u64) -> String {
@@ -118,6 +109,7 @@ pub fn txn_id(n: u64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::iban_valid;
 
     #[test]
     fn known_iban_is_valid() {

@@ -29,7 +29,7 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use std::path::{Path, PathBuf};
 
-pub use ids::iban_valid;
+pub use crate::model::iban_valid;
 
 /// Settings of one generated case.
 #[derive(Debug, Clone, PartialEq, Eq)]

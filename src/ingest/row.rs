@@ -193,7 +193,11 @@ impl<'a> RowView<'a> {
                     ));
                 }
                 if f.contains(&0) {
-                    return Err(Fault::new(name, &String::from_utf8_lossy(f).replace('\0', "\\0"), "contains a NUL byte"));
+                    return Err(Fault::new(
+                        name,
+                        &String::from_utf8_lossy(f).replace('\0', "\\0"),
+                        "contains a NUL byte",
+                    ));
                 }
             }
         }

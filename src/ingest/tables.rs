@@ -211,21 +211,6 @@ fn companies(l: &mut Loader) -> Result<(), IngestError> {
     ))
 }
 
-/// ISO 13616 mod-97 check of an IBAN (spaces ignored).
-pub fn iban_valid(iban: &str) -> bool {
-    let s: String = iban.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_ascii_uppercase();
-    if s.len() < 15 || s.len() > 34 || !s.is_ascii() || !s.chars().all(|c| c.is_ascii_alphanumeric()) {
-        return false;
-    }
-    let (head, tail) = s.split_at(4);
-    let mut rem: u32 = 0;
-    for c in tail.chars().chain(head.chars()) {
-        let v = c.to_digit(36).unwrap_or(0);
-        rem = if v >= 10 { (rem * 100 + v) % 97 } else { (rem * 10 + v) % 97 };
-    }
-    rem == 1
-}
-
 fn accounts(l: &mut Loader) -> Result<(), IngestError> {
     const COLS: &[&str] = &["account_id", "iban", "bank", "holder_id", "opened_on", "closed_on", "currency"];
     let base = l.case.meta.base_currency;

@@ -5,6 +5,7 @@
 
 mod case;
 mod entities;
+mod iban;
 mod money;
 mod provenance;
 mod strcol;
@@ -13,6 +14,7 @@ mod transfers;
 
 pub use case::{Case, CaseMeta};
 pub use entities::*;
+pub use iban::iban_valid;
 pub use money::{round_cents, Conversion, Currency, FxRate, FxTable, MissingRate, Money};
 pub use provenance::{Manifest, Prov, SourceFile};
 pub use strcol::{ColumnFull, StrColumn};
