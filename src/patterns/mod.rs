@@ -8,10 +8,16 @@
 mod finding;
 mod link;
 mod params;
+mod registers;
 mod runner;
 
+pub mod circular_ownership;
+pub mod disproportion;
 pub mod eval;
 pub mod fan_in;
+pub mod nominee_director;
+pub mod property_after_inflow;
+pub mod undervalued_purchase;
 
 pub use finding::{Finding, Indicator, SINGLE_INDICATOR_CAP};
 pub use link::SuspectLinks;
