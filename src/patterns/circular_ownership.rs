@@ -132,23 +132,21 @@ impl CircularOwnership {
         match &snap.own {
             Some(own) => {
                 // Integrated shares (domain.md §4.2): what the cycle adds to each person's stake.
-                let mut owners: BTreeMap<EntityRef, Decimal> = BTreeMap::new();
+                let mut named: Vec<(Decimal, EntityRef, u32)> = Vec::new();
                 for &c in comps {
                     if let Some(co) = own.owners(reg.dense(Registers::company(c))) {
                         for (&p, &s) in &co.persons {
                             let e = reg.entity(p);
-                            let best = owners.entry(e).or_insert(Decimal::ZERO);
-                            *best = (*best).max(s);
+                            named.push((s, e, c));
                             f.entities.push(e);
                         }
                     }
                 }
-                let mut named: Vec<(EntityRef, Decimal)> = owners.into_iter().collect();
-                named.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+                named.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
                 let text: Vec<String> = named
                     .iter()
                     .take(self.p.max_owners_named)
-                    .map(|(e, s)| format!("{} {}", case.entity_id(*e), pct(*s)))
+                    .map(|(s, e, c)| format!("{} {} of {}", case.entity_id(*e), pct(*s), cid(*c)))
                     .collect();
                 if !text.is_empty() {
                     core.push_str(&format!("; largest integrated stakes: {}", text.join(", ")));

@@ -17,6 +17,8 @@ pub mod eval;
 pub mod fan_in;
 pub mod nominee_director;
 pub mod property_after_inflow;
+pub mod round_tripping;
+pub mod shell_company;
 pub mod undervalued_purchase;
 
 pub use finding::{Finding, Indicator, SINGLE_INDICATOR_CAP};

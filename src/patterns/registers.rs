@@ -303,6 +303,12 @@ pub fn normalise_address(addr: &str, city: Option<&str>) -> String {
     format!("{a}|{}", norm(city.unwrap_or("")))
 }
 
+/// The ISO country code ending an address ("..., CY"), when there is one.
+pub fn address_country(addr: &str) -> Option<&str> {
+    let last = addr.rsplit(',').next()?.trim();
+    (last.len() == 2 && last.chars().all(|c| c.is_ascii_uppercase())).then_some(last)
+}
+
 /// A fraction as a percentage with one decimal.
 pub fn pct(x: Decimal) -> String {
     format!("{}%", (x * Decimal::ONE_HUNDRED).round_dp(1).normalize())

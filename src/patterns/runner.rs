@@ -34,6 +34,8 @@ pub fn registry() -> Vec<Box<dyn Detector>> {
         Box::new(super::property_after_inflow::PropertyAfterInflow::default()),
         Box::new(super::undervalued_purchase::UndervaluedPurchase::default()),
         Box::new(super::disproportion::Disproportion::default()),
+        Box::new(super::round_tripping::RoundTripping::default()),
+        Box::new(super::shell_company::ShellCompany::default()),
     ]
 }
 
