@@ -13,7 +13,7 @@ use crate::assets::ownership::{effective_ownership, Oversubscribed, OwnershipInp
 use crate::assets::{EntityKind as AEntity, Holding, Role as ARole};
 use crate::model::{Case, Date, EntityKind, EntityRef, Money, RelationKind, Role};
 use rust_decimal::Decimal;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::OnceLock;
 
 /// The ownership state of one period: shares, effective ownership and control.
@@ -45,6 +45,8 @@ pub struct Registers<'a> {
     relations: Vec<ARelation>,
     bounds: Vec<i32>,
     snaps: Vec<OnceLock<Snapshot>>,
+    upstream: HashMap<u32, BTreeSet<EntityRef>>,
+    families: BTreeMap<u32, Vec<(u32, &'static str)>>,
 }
 
 impl<'a> Registers<'a> {
@@ -107,7 +109,23 @@ impl<'a> Registers<'a> {
         bounds.sort_unstable();
         bounds.dedup();
         let snaps = (0..=bounds.len()).map(|_| OnceLock::new()).collect();
-        Registers { case, n_persons, kinds, holdings, relations, bounds, snaps }
+        let mut reg = Registers {
+            case,
+            n_persons,
+            kinds,
+            holdings,
+            relations,
+            bounds,
+            snaps,
+            upstream: upstream(case),
+            families: BTreeMap::new(),
+        };
+        // The suspects' family scopes are asked for again and again: computed once.
+        for s in case.suspects.rows.iter().filter(|s| s.entity.kind == EntityKind::Person) {
+            let fam = reg.family_uncached(s.entity.idx);
+            reg.families.insert(s.entity.idx, fam);
+        }
+        reg
     }
 
     /// The engine's dense id of an entity.
@@ -167,13 +185,16 @@ impl<'a> Registers<'a> {
     /// majority through companies it controls. `None` when not tied.
     pub fn tie(&self, x: EntityRef, c: u32, d: Date, min_share: Decimal) -> Option<CompanyTie> {
         let (xd, cd) = (self.dense(x), self.n_persons + c);
-        if xd == cd {
+        if xd == cd || !self.upstream.get(&c).is_some_and(|u| u.contains(&x)) {
             return None;
         }
         let snap = self.at(d);
         let mut majority: Option<CompanyTie> = None;
         let mut directs: Option<CompanyTie> = None;
-        for e in snap.control.edges().iter().filter(|e| e.controller == xd && e.controlled == cd) {
+        let edges = snap.control.edges();
+        let start = edges.partition_point(|e| e.controller < xd);
+        let mine = edges[start..].iter().take_while(|e| e.controller == xd);
+        for e in mine.filter(|e| e.controlled == cd) {
             match &e.basis {
                 ControlBasis::Majority { votes, via, .. } => {
                     let via: Vec<EntityRef> = via.iter().map(|&v| self.entity(v)).collect();
@@ -217,6 +238,13 @@ impl<'a> Registers<'a> {
     /// # Complexity
     /// O(R log R) for R relations.
     pub fn family(&self, p: u32) -> Vec<(u32, &'static str)> {
+        match self.families.get(&p) {
+            Some(f) => f.clone(),
+            None => self.family_uncached(p),
+        }
+    }
+
+    fn family_uncached(&self, p: u32) -> Vec<(u32, &'static str)> {
         family_scope(p, &self.relations, &FamilyParams::default())
             .into_iter()
             .map(|m| (m.person, m.path.last().map_or("relative", |s| kind_name(s.kind))))
@@ -270,6 +298,38 @@ impl<'a> Registers<'a> {
     pub fn to_base(&self, m: Money, d: Date) -> Option<Decimal> {
         self.case.fx.convert(m.amount, m.currency, d).ok().map(|c| c.base_amount)
     }
+}
+
+/// True when `x` appears anywhere above company `c` in the register (as shareholder or officer
+/// of it or of a company above it), dates ignored: a cheap filter before dated checks.
+pub fn is_upstream(reg: &Registers<'_>, x: EntityRef, c: u32) -> bool {
+    reg.upstream.get(&c).is_some_and(|u| u.contains(&x))
+}
+
+/// For each company, every entity registered above it (shareholders and officers, and theirs,
+/// upward), dates ignored.
+///
+/// # Complexity
+/// O(C · U) for C companies and U entities above each.
+fn upstream(case: &Case) -> HashMap<u32, BTreeSet<EntityRef>> {
+    let mut direct: HashMap<u32, Vec<EntityRef>> = HashMap::new();
+    for o in &case.ownership.rows {
+        direct.entry(o.company).or_default().push(o.holder);
+    }
+    let mut out = HashMap::new();
+    for &c in direct.keys() {
+        let mut seen: BTreeSet<EntityRef> = BTreeSet::new();
+        let mut stack = vec![c];
+        while let Some(k) = stack.pop() {
+            for &h in direct.get(&k).map_or(&[][..], |v| v.as_slice()) {
+                if seen.insert(h) && h.kind == EntityKind::Company {
+                    stack.push(h.idx);
+                }
+            }
+        }
+        out.insert(c, seen);
+    }
+    out
 }
 
 /// Company ids grouped by normalised registered address (address + city), groups only.

@@ -10,13 +10,13 @@
 //! previous hop, until the money reaches the originator's sphere again.
 
 use super::finding::Finding;
-use super::registers::{amount, pct, Registers};
+use super::registers::{amount, is_upstream, pct, Registers};
 use super::runner::{DetectCtx, Detector};
 use super::Params;
 use crate::model::{Case, DateTime, EntityKind, EntityRef, Role};
 use rayon::prelude::*;
 use rust_decimal::Decimal;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::OnceLock;
 
 crate::params! {
@@ -80,7 +80,6 @@ impl Detector for RoundTripping {
     fn detect(&self, ctx: &DetectCtx<'_>) -> Vec<Finding> {
         let case = ctx.case;
         let reg = Registers::new(case);
-        let upstream = upstream(case);
         let g = &ctx.graph.flow;
         let min_amount = case.meta.cash_report.amount * self.p.min_amount_ratio;
         let keywords: Vec<String> =
@@ -96,7 +95,7 @@ impl Detector for RoundTripping {
                     if c.kind != EntityKind::Company || g.base[e as usize] < min_amount {
                         continue;
                     }
-                    if !upstream.get(&c.idx).is_some_and(|u| u.contains(&x)) {
+                    if !is_upstream(&reg, x, c.idx) {
                         continue;
                     }
                     let d = g.time[e as usize].date();
@@ -109,7 +108,6 @@ impl Detector for RoundTripping {
                         reg: &reg,
                         x,
                         family: &family,
-                        upstream: &upstream,
                         p: &self.p,
                         budget: self.p.max_expansions,
                         best: None,
@@ -140,36 +138,12 @@ fn holder(case: &Case, a: u32) -> Option<EntityRef> {
     case.accounts.rows.get(a as usize).and_then(|x| x.holder)
 }
 
-/// For each company, every entity registered above it (shareholders and officers, and theirs,
-/// upward), dates ignored: a cheap filter before the dated tie check.
-fn upstream(case: &Case) -> HashMap<u32, BTreeSet<EntityRef>> {
-    let mut direct: HashMap<u32, Vec<EntityRef>> = HashMap::new();
-    for o in &case.ownership.rows {
-        direct.entry(o.company).or_default().push(o.holder);
-    }
-    let mut out = HashMap::new();
-    for &c in direct.keys() {
-        let mut seen: BTreeSet<EntityRef> = BTreeSet::new();
-        let mut stack = vec![c];
-        while let Some(k) = stack.pop() {
-            for &h in direct.get(&k).map_or(&[][..], |v| v.as_slice()) {
-                if seen.insert(h) && h.kind == EntityKind::Company {
-                    stack.push(h.idx);
-                }
-            }
-        }
-        out.insert(c, seen);
-    }
-    out
-}
-
 struct Search<'s, 'a> {
     case: &'a Case,
     ctx: &'s DetectCtx<'a>,
     reg: &'s Registers<'a>,
     x: EntityRef,
     family: &'s OnceLock<BTreeSet<u32>>,
-    upstream: &'s HashMap<u32, BTreeSet<EntityRef>>,
     p: &'s RoundTrippingParams,
     budget: usize,
     best: Option<Trip>,
@@ -219,7 +193,7 @@ impl Search<'_, '_> {
                     }
                 }
                 EntityKind::Company => {
-                    if companies.contains(&h) || !self.upstream.get(&h.idx).is_some_and(|u| u.contains(&self.x)) {
+                    if companies.contains(&h) || !is_upstream(self.reg, self.x, h.idx) {
                         continue;
                     }
                     if self.reg.tie(self.x, h.idx, g.time[f as usize].date(), self.p.min_share).is_none() {
