@@ -23,6 +23,10 @@ crate::params! {
         min_ratio: Decimal = Decimal::ONE,
         /// Acquisitions at or above this multiple of income are far above it [D].
         far_ratio: Decimal = Decimal::new(3, 0),
+        /// Earlier years whose declared income is credited as savings (0: the per-year
+        /// test; more gives the exculpatory view of the net-worth method, domain.md §3.5
+        /// step 6 and §5.2 item 6) [D].
+        savings_years: i32 = 0,
     }
 }
 
@@ -63,7 +67,7 @@ impl Detector for Disproportion {
             }
             let mut scope: BTreeMap<u32, &'static str> = reg.family(s.idx).into_iter().collect();
             scope.insert(s.idx, "suspect");
-            let years = self.years(&reg, &scope);
+            let (years, own) = self.years(&reg, &scope);
             // Runs of consecutive disproportionate years.
             let mut run: Vec<(i32, Year)> = Vec::new();
             for (y, yr) in years {
@@ -73,14 +77,14 @@ impl Detector for Disproportion {
                     continue;
                 }
                 if !run.is_empty() {
-                    out.push(self.finding(ctx, s, &scope, std::mem::take(&mut run)));
+                    out.push(self.finding(ctx, s, &scope, &own, std::mem::take(&mut run)));
                 }
                 if bad {
                     run.push((y, yr));
                 }
             }
             if !run.is_empty() {
-                out.push(self.finding(ctx, s, &scope, run));
+                out.push(self.finding(ctx, s, &scope, &own, run));
             }
         }
         out
@@ -88,7 +92,11 @@ impl Detector for Disproportion {
 }
 
 impl Disproportion {
-    fn years(&self, reg: &Registers<'_>, scope: &BTreeMap<u32, &'static str>) -> BTreeMap<i32, Year> {
+    fn years(
+        &self,
+        reg: &Registers<'_>,
+        scope: &BTreeMap<u32, &'static str>,
+    ) -> (BTreeMap<i32, Year>, BTreeMap<i32, Decimal>) {
         let case = reg.case;
         let mut years: BTreeMap<i32, Year> = BTreeMap::new();
         for (i, t) in case.titles.rows.iter().enumerate() {
@@ -111,23 +119,27 @@ impl Disproportion {
                 None => y.unpriced += 1,
             }
         }
-        let touched: Vec<i32> = years.keys().copied().collect();
-        for y in touched {
-            let end = Date::from_ymd(y, 12, 31).unwrap_or(Date(0));
-            let yr = years.entry(y).or_default();
-            let mut declared: BTreeSet<u32> = BTreeSet::new();
-            for inc in case.income.rows.iter().filter(|r| r.year == y && r.entity.kind == EntityKind::Person) {
-                if scope.contains_key(&inc.entity.idx) {
-                    // An income without a rate on record is left out, never added at 1:1.
-                    if let Some(v) = reg.to_base(inc.amount, end) {
-                        yr.income += v;
-                    }
-                    declared.insert(inc.entity.idx);
-                }
+        // Declared income per year of the scope, each converted at the end of its year.
+        let mut own: BTreeMap<i32, Decimal> = BTreeMap::new();
+        let mut declared: BTreeMap<i32, BTreeSet<u32>> = BTreeMap::new();
+        for inc in case.income.rows.iter().filter(|r| r.entity.kind == EntityKind::Person) {
+            if !scope.contains_key(&inc.entity.idx) {
+                continue;
             }
-            yr.no_income = scope.keys().copied().filter(|p| !declared.contains(p)).collect();
+            let end = Date::from_ymd(inc.year, 12, 31).unwrap_or(Date(0));
+            // An income without a rate on record is left out, never added at 1:1.
+            if let Some(v) = reg.to_base(inc.amount, end) {
+                *own.entry(inc.year).or_insert(Decimal::ZERO) += v;
+            }
+            declared.entry(inc.year).or_default().insert(inc.entity.idx);
         }
-        years
+        for (&y, yr) in years.iter_mut() {
+            let first = y.saturating_sub(self.p.savings_years.max(0));
+            yr.income = own.range(first..=y).map(|(_, v)| *v).sum();
+            let decl = declared.get(&y);
+            yr.no_income = scope.keys().copied().filter(|p| !decl.is_some_and(|d| d.contains(p))).collect();
+        }
+        (years, own)
     }
 
     fn finding(
@@ -135,12 +147,23 @@ impl Disproportion {
         ctx: &DetectCtx<'_>,
         suspect: EntityRef,
         scope: &BTreeMap<u32, &'static str>,
+        own: &BTreeMap<i32, Decimal>,
         run: Vec<(i32, Year)>,
     ) -> Finding {
         let case = ctx.case;
         let mut f = Finding::new("disproportion");
-        let (acq, inc): (Decimal, Decimal) =
-            run.iter().fold((Decimal::ZERO, Decimal::ZERO), |(a, i), (_, y)| (a + y.acquired, i + y.income));
+        let acq: Decimal = run.iter().map(|(_, y)| y.acquired).sum();
+        // Income credited to the whole run: each year of it and its savings years once.
+        let inc: Decimal = match (run.first(), run.last()) {
+            (Some((first, _)), Some((last, _))) => {
+                own.range(first.saturating_sub(self.p.savings_years.max(0))..=*last).map(|(_, v)| *v).sum()
+            }
+            _ => Decimal::ZERO,
+        };
+        let savings = match self.p.savings_years {
+            n if n > 0 => format!(" incl. {n} earlier years as savings"),
+            _ => String::new(),
+        };
         let per_year: Vec<String> = run
             .iter()
             .map(|(y, yr)| {
@@ -155,7 +178,7 @@ impl Disproportion {
                     String::new()
                 };
                 format!(
-                    "{y}: acquisitions {} ({} titles{unpriced}) vs declared income {} ({ratio})",
+                    "{y}: acquisitions {} ({} titles{unpriced}) vs declared income {}{savings} ({ratio})",
                     amount(case, yr.acquired),
                     yr.titles.len(),
                     amount(case, yr.income)

@@ -4,6 +4,9 @@
 //! sequential runs byte for byte.
 //!
 //! Depends on `model` and `graph`. Detectors never print.
+//! The ownership, company and property detectors also call the pure `assets` library (control,
+//! effective shares, family scope) through `registers`, so findings and the confiscation report
+//! rest on one ownership logic.
 
 mod finding;
 mod link;
