@@ -4,14 +4,25 @@
 //! sequential runs byte for byte.
 //!
 //! Depends on `model` and `graph`. Detectors never print.
+//! The ownership, company and property detectors also call the pure `assets` library (control,
+//! effective shares, family scope) through `registers`, so findings and the confiscation report
+//! rest on one ownership logic.
 
 mod finding;
 mod link;
 mod params;
+mod registers;
 mod runner;
 
+pub mod circular_ownership;
+pub mod disproportion;
 pub mod eval;
 pub mod fan_in;
+pub mod nominee_director;
+pub mod property_after_inflow;
+pub mod round_tripping;
+pub mod shell_company;
+pub mod undervalued_purchase;
 
 pub use finding::{Finding, Indicator, SINGLE_INDICATOR_CAP};
 pub use link::SuspectLinks;

@@ -27,7 +27,16 @@ pub trait Detector: Send + Sync {
 
 /// Every detector with default parameters, in a fixed order.
 pub fn registry() -> Vec<Box<dyn Detector>> {
-    vec![Box::new(super::fan_in::FanIn::default())]
+    vec![
+        Box::new(super::fan_in::FanIn::default()),
+        Box::new(super::circular_ownership::CircularOwnership::default()),
+        Box::new(super::nominee_director::NomineeDirector::default()),
+        Box::new(super::property_after_inflow::PropertyAfterInflow::default()),
+        Box::new(super::undervalued_purchase::UndervaluedPurchase::default()),
+        Box::new(super::disproportion::Disproportion::default()),
+        Box::new(super::round_tripping::RoundTripping::default()),
+        Box::new(super::shell_company::ShellCompany::default()),
+    ]
 }
 
 /// Errors of a detection run.
