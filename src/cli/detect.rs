@@ -12,7 +12,8 @@ use std::process::ExitCode;
 #[derive(clap::Args, Debug)]
 pub struct Args {
     /// The case folder.
-    case: PathBuf,
+    #[arg(required_unless_present = "list")]
+    case: Option<PathBuf>,
     /// A mapping file used instead of the folder's case.toml.
     #[arg(long)]
     mapping: Option<PathBuf>,
@@ -29,8 +30,8 @@ pub struct Args {
     #[arg(long, default_value_t = 4)]
     max_suspect_hops: u32,
     /// Output file: .csv or .json.
-    #[arg(long)]
-    out: PathBuf,
+    #[arg(long, required_unless_present = "list")]
+    out: Option<PathBuf>,
     /// List the detectors and their parameters, then stop.
     #[arg(long)]
     list: bool,
@@ -46,9 +47,10 @@ pub fn run(a: Args) -> Result<ExitCode> {
         }
         return Ok(ExitCode::SUCCESS);
     }
-    let ext = a.out.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
+    let (Some(case_dir), Some(out)) = (a.case, a.out) else { bail!("CASE and --out are required") };
+    let ext = out.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
     if ext != "csv" && ext != "json" {
-        bail!("--out must end in .csv or .json, not '{}'", a.out.display());
+        bail!("--out must end in .csv or .json, not '{}'", out.display());
     }
     let opts = RunOptions {
         typologies: a.typology,
@@ -58,7 +60,7 @@ pub fn run(a: Args) -> Result<ExitCode> {
     };
     patterns::configure(&opts)?;
     let t0 = std::time::Instant::now();
-    let loaded = load_case(&a.case, &LoadOptions { mapping: a.mapping })?;
+    let loaded = load_case(&case_dir, &LoadOptions { mapping: a.mapping })?;
     if loaded.report.rejected() > 0 {
         eprintln!(
             "warning: {} input rows were rejected at ingest; run `moneytrail ingest` to see them",
@@ -71,10 +73,10 @@ pub fn run(a: Args) -> Result<ExitCode> {
     let t2 = std::time::Instant::now();
     let found = patterns::run(case, &graph, &opts)?;
     let t3 = std::time::Instant::now();
-    if let Some(dir) = a.out.parent().filter(|d| !d.as_os_str().is_empty()) {
+    if let Some(dir) = out.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     }
-    let file = std::fs::File::create(&a.out).with_context(|| format!("cannot write {}", a.out.display()))?;
+    let file = std::fs::File::create(&out).with_context(|| format!("cannot write {}", out.display()))?;
     let w = std::io::BufWriter::new(file);
     if ext == "csv" {
         findings::write_csv(case, &found, w)?;
@@ -91,7 +93,7 @@ pub fn run(a: Args) -> Result<ExitCode> {
     println!(
         "{} findings written to {} (ingest {:.2} s, graph {:.2} s, detect {:.2} s)",
         found.len(),
-        a.out.display(),
+        out.display(),
         (t1 - t0).as_secs_f64(),
         (t2 - t1).as_secs_f64(),
         (t3 - t2).as_secs_f64()
