@@ -34,7 +34,7 @@ pub(crate) fn load(l: &mut Loader) -> Result<(), IngestError> {
     let acc_rows = &fixed_accounts;
     let fx_table = std::mem::take(&mut l.case.fx);
     let fx_ref = &fx_table;
-    let mut city_index: rustc_hash::FxHashMap<String, u32> = Default::default();
+    let mut city_index: IdMap<u32> = Default::default();
     let result = l.load(TableDef {
         name: "transfers",
         columns: COLUMNS,
@@ -149,8 +149,8 @@ pub(crate) struct TxnIndex {
 }
 
 fn id_hash(s: &str) -> u64 {
-    use std::hash::{BuildHasher, BuildHasherDefault};
-    BuildHasherDefault::<rustc_hash::FxHasher>::default().hash_one(s)
+    use std::hash::BuildHasher;
+    foldhash::fast::FixedState::default().hash_one(s)
 }
 
 impl TxnIndex {

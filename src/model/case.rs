@@ -5,7 +5,9 @@ use super::money::{Currency, FxTable, Money};
 use super::provenance::SourceFile;
 use super::time::Date;
 use super::transfers::Transfers;
-use rustc_hash::FxHashMap as HashMap;
+/// Hash maps keyed by external ids: foldhash with a fixed seed (fast on short ids, where FxHash
+/// clustered badly, and deterministic).
+pub type IdMap<V> = std::collections::HashMap<String, V, foldhash::fast::FixedState>;
 
 /// The case-level settings from case.toml.
 #[derive(Clone, Debug, serde::Serialize)]
@@ -56,11 +58,11 @@ pub struct Case {
     /// Interned branch cities (`Transfers::branch_city` indexes this).
     pub cities: Vec<String>,
     /// External person/company id to entity.
-    pub entity_index: HashMap<String, EntityRef>,
+    pub entity_index: IdMap<EntityRef>,
     /// External account id to account index.
-    pub account_index: HashMap<String, u32>,
+    pub account_index: IdMap<u32>,
     /// External property id to property index.
-    pub property_index: HashMap<String, u32>,
+    pub property_index: IdMap<u32>,
 }
 
 impl Case {
