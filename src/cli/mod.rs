@@ -4,7 +4,9 @@ mod detect;
 mod eval;
 mod generate;
 mod ingest;
+mod investigate;
 mod output;
+mod verify;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -27,6 +29,10 @@ enum Command {
     Generate(generate::Args),
     /// Run the laundering-pattern detectors and write findings (CSV or JSON).
     Detect(detect::Args),
+    /// The main job: detect, trace, value, and write the evidence bundle (report.html, diagrams, manifest).
+    Investigate(investigate::Args),
+    /// Re-check an evidence bundle against its manifest.json (exit 1 when a file changed).
+    Verify(verify::Args),
 }
 
 /// Exit codes: 0 clean, 1 rows were rejected, 2 the command could not run.
@@ -37,6 +43,8 @@ pub fn main() -> ExitCode {
         Command::Detect(a) => detect::run(a),
         Command::Generate(a) => generate::run(a),
         Command::Eval(a) => eval::run(a),
+        Command::Investigate(a) => investigate::run(a),
+        Command::Verify(a) => verify::run(a),
     };
     match res {
         Ok(code) => code,
