@@ -2,6 +2,7 @@
 
 mod detect;
 mod eval;
+mod export;
 mod generate;
 mod ingest;
 mod investigate;
@@ -31,6 +32,8 @@ enum Command {
     Detect(detect::Args),
     /// The main job: detect, trace, value, and write the evidence bundle (report.html, diagrams, manifest).
     Investigate(investigate::Args),
+    /// Write the case as GraphML (Gephi, yEd) or FollowTheMoney JSON lines (Aleph).
+    Export(export::Args),
     /// Re-check an evidence bundle against its manifest.json (exit 1 when a file changed).
     Verify(verify::Args),
 }
@@ -45,6 +48,7 @@ pub fn main() -> ExitCode {
         Command::Eval(a) => eval::run(a),
         Command::Investigate(a) => investigate::run(a),
         Command::Verify(a) => verify::run(a),
+        Command::Export(a) => export::run(a),
     };
     match res {
         Ok(code) => code,

@@ -381,6 +381,8 @@ pub fn investigate(case: &Case, out: &Path, opts: &InvestigateOptions) -> Result
     w.write("exhibits.csv", &buf)?;
     w.write("assets.csv", &assets_csv(case, &sections, &exhibits)?)?;
     w.write("tracing.csv", &tracing_csv(case, &sections)?)?;
+    let charts = sections.iter().map(|s| &s.network.chart).chain(finding_charts.iter().map(|(_, c)| c));
+    w.write("entities.csv", &entities_csv(charts)?)?;
     let detector_params = {
         let mut v = Vec::new();
         for mut d in detectors {
@@ -467,6 +469,22 @@ fn assets_csv(case: &Case, sections: &[SuspectSection], ex: &Exhibits) -> Result
             let refs: Vec<&str> = cells.iter().map(String::as_str).collect();
             csv_safe::write_record(&mut w, &refs)?;
         }
+    }
+    w.into_inner().map_err(|e| csv::Error::from(e.into_error()))
+}
+
+/// Every entity drawn on a chart, once: key, class, name, detail (a table for spreadsheets).
+fn entities_csv<'c>(charts: impl Iterator<Item = &'c super::chart::Chart>) -> Result<Vec<u8>, csv::Error> {
+    let mut all: BTreeMap<String, (&'static str, String, String)> = BTreeMap::new();
+    for c in charts {
+        for n in &c.nodes {
+            all.entry(n.key.clone()).or_insert((n.class.name(), n.title.clone(), n.detail.clone()));
+        }
+    }
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(["key", "class", "name", "detail"])?;
+    for (k, (class, name, detail)) in &all {
+        csv_safe::write_record(&mut w, &[k, class, name, detail])?;
     }
     w.into_inner().map_err(|e| csv::Error::from(e.into_error()))
 }

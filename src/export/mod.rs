@@ -9,6 +9,8 @@ pub mod dot;
 pub mod escape;
 pub mod exhibits;
 pub mod findings;
+pub mod ftm;
+pub mod graphml;
 pub mod manifest;
 pub mod report;
 pub mod svg;
