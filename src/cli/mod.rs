@@ -2,9 +2,12 @@
 
 mod detect;
 mod eval;
+mod export;
 mod generate;
 mod ingest;
+mod investigate;
 mod output;
+mod verify;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -27,6 +30,12 @@ enum Command {
     Generate(generate::Args),
     /// Run the laundering-pattern detectors and write findings (CSV or JSON).
     Detect(detect::Args),
+    /// The main job: detect, trace, value, and write the evidence bundle (report.html, diagrams, manifest).
+    Investigate(investigate::Args),
+    /// Write the case as GraphML (Gephi, yEd) or FollowTheMoney JSON lines (Aleph).
+    Export(export::Args),
+    /// Re-check an evidence bundle against its manifest.json (exit 1 when a file changed).
+    Verify(verify::Args),
 }
 
 /// Exit codes: 0 clean, 1 rows were rejected, 2 the command could not run.
@@ -37,6 +46,9 @@ pub fn main() -> ExitCode {
         Command::Detect(a) => detect::run(a),
         Command::Generate(a) => generate::run(a),
         Command::Eval(a) => eval::run(a),
+        Command::Investigate(a) => investigate::run(a),
+        Command::Verify(a) => verify::run(a),
+        Command::Export(a) => export::run(a),
     };
     match res {
         Ok(code) => code,

@@ -1,5 +1,19 @@
 //! L5, exports: files for people and other tools. Names in the data are hostile input: every
 //! writer here escapes for its format (CSV formula neutralisation, HTML/SVG/DOT escaping).
 
+pub mod bundle;
+pub mod chart;
+pub mod charts;
 pub mod csv_safe;
+pub mod dot;
+pub mod escape;
+pub mod exhibits;
 pub mod findings;
+pub mod ftm;
+pub mod graphml;
+pub mod manifest;
+pub mod report;
+pub mod svg;
+pub mod timeline;
+pub mod tracing;
+pub mod valuation;

@@ -1,0 +1,46 @@
+//! `moneytrail export CASE --format graphml|ftm --out FILE`: the case for other tools.
+
+use anyhow::{bail, Context, Result};
+use moneytrail::export::{ftm, graphml};
+use moneytrail::graph::FlowGraph;
+use moneytrail::ingest::{load_case, LoadOptions};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Flags of `export`.
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// The case folder.
+    case: PathBuf,
+    /// A mapping file used instead of the folder's case.toml.
+    #[arg(long)]
+    mapping: Option<PathBuf>,
+    /// `graphml` (Gephi, yEd) or `ftm` (FollowTheMoney JSON lines for Aleph).
+    #[arg(long)]
+    format: String,
+    /// Output file.
+    #[arg(long)]
+    out: PathBuf,
+}
+
+pub fn run(a: Args) -> Result<ExitCode> {
+    if a.format != "graphml" && a.format != "ftm" {
+        bail!("--format must be graphml or ftm, not '{}'", a.format);
+    }
+    let t0 = std::time::Instant::now();
+    let loaded = load_case(&a.case, &LoadOptions { mapping: a.mapping })?;
+    let case = &loaded.case;
+    if let Some(dir) = a.out.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    }
+    let file = std::fs::File::create(&a.out).with_context(|| format!("cannot write {}", a.out.display()))?;
+    let w = std::io::BufWriter::new(file);
+    if a.format == "graphml" {
+        let flow = FlowGraph::build(case);
+        graphml::write_graphml(case, &flow, w)?;
+    } else {
+        ftm::write_ftm(case, w)?;
+    }
+    println!("{} written in {:.2} s", a.out.display(), t0.elapsed().as_secs_f64());
+    Ok(ExitCode::SUCCESS)
+}

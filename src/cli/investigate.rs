@@ -1,0 +1,94 @@
+//! `moneytrail investigate CASE --out DIR`: the main job (ingest, detect, trace, value, and write
+//! the evidence bundle: report.html, diagrams, tables, manifest.json).
+
+use anyhow::{bail, Context, Result};
+use moneytrail::export::bundle::{investigate, Audience, InvestigateOptions};
+use moneytrail::ingest::{load_case, LoadOptions};
+use moneytrail::patterns::{self, RunOptions};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Flags of `investigate`.
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// The case folder.
+    case: PathBuf,
+    /// The bundle folder to write (created if needed).
+    #[arg(long)]
+    out: PathBuf,
+    /// A mapping file used instead of the folder's case.toml.
+    #[arg(long)]
+    mapping: Option<PathBuf>,
+    /// `analyst` (everything) or `court` (key findings and diagrams only for findings linked to a suspect).
+    #[arg(long, default_value = "analyst")]
+    audience: String,
+    /// Override a detector parameter: typology.key=value (repeatable).
+    #[arg(long = "param")]
+    params: Vec<String>,
+    /// Tracing rules side by side (comma-separated).
+    #[arg(long, value_delimiter = ',', default_value = "fifo,pro-rata,libr")]
+    rules: Vec<String>,
+    /// Most nodes on one diagram.
+    #[arg(long, default_value_t = 60)]
+    max_nodes: usize,
+    /// Findings (top by score) that get their own diagram.
+    #[arg(long, default_value_t = 10)]
+    finding_diagrams: usize,
+    /// Draw with moneytrail's own SVG layout even when Graphviz is installed.
+    #[arg(long)]
+    no_graphviz: bool,
+    /// Worker threads (0 = all cores).
+    #[arg(long, default_value_t = 0)]
+    threads: usize,
+}
+
+pub fn run(a: Args) -> Result<ExitCode> {
+    let audience = match a.audience.as_str() {
+        "analyst" => Audience::Analyst,
+        "court" => Audience::Court,
+        other => bail!("--audience must be analyst or court, not '{other}'"),
+    };
+    let rules = a
+        .rules
+        .iter()
+        .map(|r| r.parse().map_err(|e| anyhow::anyhow!("--rules: {e}")))
+        .collect::<Result<Vec<moneytrail::trace::Rule>>>()?;
+    let detect = RunOptions { typologies: None, params: a.params, max_suspect_hops: 4, threads: a.threads };
+    patterns::configure(&detect)?;
+    let mut opts = InvestigateOptions {
+        audience,
+        detect,
+        rules,
+        finding_diagrams: a.finding_diagrams,
+        graphviz: !a.no_graphviz,
+        ..InvestigateOptions::default()
+    };
+    opts.charts.max_nodes = a.max_nodes.max(5);
+    let t0 = std::time::Instant::now();
+    let loaded = load_case(&a.case, &LoadOptions { mapping: a.mapping })?;
+    let t_ingest = t0.elapsed();
+    if loaded.report.rejected() > 0 {
+        eprintln!(
+            "warning: {} input rows were rejected at ingest; run `moneytrail ingest` to see them",
+            loaded.report.rejected()
+        );
+    }
+    let pool =
+        rayon::ThreadPoolBuilder::new().num_threads(a.threads).build().context("cannot start the thread pool")?;
+    let summary = pool.install(|| investigate(&loaded.case, &a.out, &opts))?;
+    for n in &summary.notes {
+        eprintln!("note: {n}");
+    }
+    println!(
+        "{} suspects, {} findings; {} files written to {}",
+        summary.suspects,
+        summary.findings,
+        summary.outputs + 1,
+        a.out.display()
+    );
+    let mut times = vec![format!("ingest {:.2} s", t_ingest.as_secs_f64())];
+    times.extend(summary.timings.iter().map(|(n, d)| format!("{n} {:.2} s", d.as_secs_f64())));
+    println!("time: {}; total {:.2} s", times.join(", "), t0.elapsed().as_secs_f64());
+    println!("manifest.json SHA-256: {}", summary.manifest_sha256);
+    Ok(ExitCode::SUCCESS)
+}

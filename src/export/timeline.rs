@@ -1,0 +1,204 @@
+//! Timeline of a money flow as SVG (i2 theme lines, docs/domain.md §5.1): one horizontal lane per
+//! account, each transfer an arrow from the sender's lane to the receiver's at its booking time.
+//! Lanes beyond the cap share one "other" lane; beyond the arrow cap the smallest transfers are
+//! left out, and a note says how many and how much.
+
+use super::chart::{money, Footer};
+use super::escape::{clip, xml};
+use super::exhibits::{label, Exhibits};
+use crate::graph::{FlowGraph, NodeKind};
+use crate::model::{Case, DateTime};
+use chrono::Datelike;
+use rust_decimal::Decimal;
+use std::collections::BTreeMap;
+use std::fmt::Write;
+
+/// Caps of a timeline.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TimelineLimits {
+    /// Most lanes (one more, "other", collects the rest).
+    pub max_lanes: usize,
+    /// Most arrows drawn (largest by value).
+    pub max_arrows: usize,
+}
+
+impl Default for TimelineLimits {
+    /// 14 lanes, 400 arrows [D: what stays legible at 1,400 px].
+    fn default() -> Self {
+        TimelineLimits { max_lanes: 14, max_arrows: 400 }
+    }
+}
+
+const LEFT: f64 = 250.0;
+const PLOT_W: f64 = 1300.0;
+const LANE_H: f64 = 34.0;
+const TOP: f64 = 70.0;
+
+fn lane_name(case: &Case, flow: &FlowGraph, n: u32) -> String {
+    match flow.kind(n) {
+        NodeKind::Account(a) => {
+            let acc = &case.accounts.rows[a as usize];
+            let holder = acc.holder.map(|h| case.entity_name(h).to_string()).unwrap_or_default();
+            format!("{} {}", acc.id, holder)
+        }
+        NodeKind::Cash(c) => format!("cash {}", case.cities.get(c as usize).map(String::as_str).unwrap_or("")),
+    }
+}
+
+/// Renders the transfers `txns` with `first_lanes` (flow node ids, e.g. the suspect's accounts)
+/// on top, then the busiest counterparties.
+#[allow(clippy::too_many_arguments)]
+pub fn timeline_svg(
+    case: &Case,
+    flow: &FlowGraph,
+    title: &str,
+    first_lanes: &[u32],
+    txns: &[u32],
+    ex: &Exhibits,
+    footer: &Footer,
+    limits: &TimelineLimits,
+) -> String {
+    let mut notes = Vec::new();
+    // Arrows: the largest max_arrows transfers, drawn in time order.
+    let mut shown: Vec<u32> = txns.to_vec();
+    shown.sort_by(|&a, &b| flow.base[b as usize].cmp(&flow.base[a as usize]).then(a.cmp(&b)));
+    if shown.len() > limits.max_arrows {
+        let left: Decimal = shown[limits.max_arrows..].iter().map(|&t| flow.base[t as usize]).sum();
+        notes.push(format!(
+            "{} smaller transfers ({}) not drawn; all are in exhibits.csv",
+            shown.len() - limits.max_arrows,
+            money(left, case.meta.base_currency.as_str())
+        ));
+        shown.truncate(limits.max_arrows);
+    }
+    let labelled: std::collections::BTreeSet<u32> = shown.iter().take(40).copied().collect();
+    shown.sort_by_key(|&t| (flow.time[t as usize], t));
+    // Lanes.
+    let mut lanes: Vec<u32> = first_lanes.iter().copied().take(limits.max_lanes).collect();
+    let mut value: BTreeMap<u32, Decimal> = BTreeMap::new();
+    for &t in &shown {
+        for n in [flow.src[t as usize], flow.dst[t as usize]] {
+            *value.entry(n).or_default() += flow.base[t as usize];
+        }
+    }
+    let mut others: Vec<(u32, Decimal)> = value.into_iter().filter(|(n, _)| !lanes.contains(n)).collect();
+    others.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    let room = limits.max_lanes.saturating_sub(lanes.len());
+    lanes.extend(others.iter().take(room).map(|x| x.0));
+    let other_lane = (others.len() > room).then(|| {
+        notes.push(format!("{} further accounts share the lane \"other\"", others.len() - room));
+        lanes.len()
+    });
+    let lane_of = |n: u32| lanes.iter().position(|&l| l == n).or(other_lane);
+    let n_lanes = lanes.len() + other_lane.map_or(0, |_| 1);
+    let (t0, t1) = match (shown.first(), shown.last()) {
+        (Some(&a), Some(&b)) => (flow.time[a as usize].0, flow.time[b as usize].0),
+        _ => (0, 0),
+    };
+    let span = (t1 - t0).max(86_400) as f64;
+    let x_of = |t: DateTime| LEFT + (t.0 - t0) as f64 / span * PLOT_W;
+    let y_of = |lane: usize| TOP + lane as f64 * LANE_H + LANE_H / 2.0;
+    let height_plot = TOP + n_lanes as f64 * LANE_H;
+    let mut b = String::new();
+    let _ = write!(b, r#"<text x="20" y="30" font-size="16" font-weight="bold">{}</text>"#, xml(title));
+    for i in 0..n_lanes {
+        let name = match lanes.get(i) {
+            Some(&l) if Some(i) != other_lane => lane_name(case, flow, l),
+            _ => "other".to_string(),
+        };
+        let y = y_of(i);
+        let fill = if i % 2 == 0 { "#f6f8fa" } else { "#ffffff" };
+        let _ = write!(
+            b,
+            r##"<rect x="10" y="{:.1}" width="{:.1}" height="{LANE_H}" fill="{fill}"/><line x1="{LEFT}" y1="{y:.1}" x2="{:.1}" y2="{y:.1}" stroke="#bbbbbb"/><text x="16" y="{:.1}" font-size="10">{}</text>"##,
+            y - LANE_H / 2.0,
+            LEFT + PLOT_W,
+            LEFT + PLOT_W,
+            y + 4.0,
+            xml(&clip(&name, 40))
+        );
+    }
+    // Time axis: months when the span is under two years, else years.
+    let (d0, d1) = (DateTime(t0).date().to_naive(), DateTime(t1).date().to_naive());
+    let monthly = (d1.year() - d0.year()) * 12 + d1.month() as i32 - d0.month() as i32 <= 24;
+    let (mut y, mut m) = (d0.year(), if monthly { d0.month() } else { 1 });
+    for _ in 0..400 {
+        let Some(d) = crate::model::Date::from_ymd(y, m, 1) else { break };
+        if d.start().0 > t1 {
+            break;
+        }
+        if d.start().0 >= t0 {
+            let x = x_of(d.start());
+            let text = if monthly { format!("{y}-{m:02}") } else { y.to_string() };
+            let _ = write!(
+                b,
+                r##"<line x1="{x:.1}" y1="{:.1}" x2="{x:.1}" y2="{height_plot:.1}" stroke="#dddddd"/><text x="{x:.1}" y="{:.1}" font-size="9" text-anchor="middle">{text}</text>"##,
+                TOP - 8.0,
+                TOP - 12.0
+            );
+        }
+        if monthly {
+            m += 1;
+            if m > 12 {
+                m = 1;
+                y += 1;
+            }
+        } else {
+            y += 1;
+        }
+    }
+    let tr = &case.transfers;
+    for &t in &shown {
+        let i = t as usize;
+        let (Some(ls), Some(ld)) = (lane_of(flow.src[i]), lane_of(flow.dst[i])) else { continue };
+        let x = x_of(flow.time[i]);
+        let ex_no = ex.number(tr.prov[i]).map(label).unwrap_or_default();
+        let tip = format!(
+            "{} · {} {} · {} · {}",
+            tr.txn_id.get(i),
+            super::chart::amount(tr.amount[i]),
+            tr.currency[i],
+            flow.time[i],
+            ex_no
+        );
+        let (y1, y2) = (y_of(ls), y_of(ld));
+        let _ = write!(b, r#"<g class="transfer"><title>{}</title>"#, xml(&tip));
+        if ls == ld {
+            let _ = write!(b, r##"<circle cx="{x:.1}" cy="{y1:.1}" r="3" fill="#1f4e79"/>"##);
+        } else {
+            let y2a = if y2 > y1 { y2 - 5.0 } else { y2 + 5.0 };
+            let _ = write!(
+                b,
+                r##"<line x1="{x:.1}" y1="{y1:.1}" x2="{x:.1}" y2="{y2a:.1}" stroke="#1f4e79" stroke-width="1.2" marker-end="url(#tl-arrow)"/>"##
+            );
+        }
+        if labelled.contains(&t) {
+            let _ = write!(
+                b,
+                r#"<text x="{:.1}" y="{:.1}" font-size="8">{}</text>"#,
+                x + 2.0,
+                (y1 + y2) / 2.0,
+                xml(&ex_no)
+            );
+        }
+        b.push_str("</g>\n");
+    }
+    let mut fy = height_plot + 24.0;
+    let first = format!(
+        "{} transfers drawn, {} to {}; arrows point from sender to receiver; labels are exhibit numbers (largest 40)",
+        shown.len(),
+        DateTime(t0).date(),
+        DateTime(t1).date()
+    );
+    for l in std::iter::once(&first).chain(notes.iter()).chain(footer.lines.iter()) {
+        let _ = write!(b, r#"<text x="20" y="{fy:.1}" font-size="9">{}</text>"#, xml(l));
+        fy += 13.0;
+    }
+    let (w, h) = (LEFT + PLOT_W + 30.0, fy + 20.0);
+    format!(
+        r##"<svg xmlns="http://www.w3.org/2000/svg" width="{w:.0}" height="{h:.0}" viewBox="0 0 {w:.0} {h:.0}" font-family="DejaVu Sans, Arial, sans-serif" role="img"><title>{}</title><defs><marker id="tl-arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="6" markerHeight="6" orient="auto"><path d="M0,0 L10,5 L0,10 z" fill="#1f4e79"/></marker></defs><rect width="100%" height="100%" fill="white"/>
+{b}</svg>
+"##,
+        xml(title)
+    )
+}
