@@ -223,10 +223,13 @@ impl Loader {
         let mut spare: Vec<Record> = Vec::new();
         reader(&mut batch)?;
         if !batch.is_empty() {
-            // Reserve for the whole file from the size of the first batch's lines.
+            // Reserve for the whole file: rows = file size / bytes per row of the first batch
+            // (+2 %), so the columns do not grow by doubling.
             let file_len = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
-            let last_line = batch.last().map_or(1, |r| r.line.max(1));
-            let est = (file_len as f64 / (last_line as f64 + 1.0) * 1.02) as usize;
+            let first = batch.first().and_then(|r| r.fields.position()).map_or(0, |p| p.byte());
+            let last = batch.last().and_then(|r| r.fields.position()).map_or(0, |p| p.byte());
+            let per_row = (last.saturating_sub(first) as f64 / (batch.len().max(2) - 1) as f64).max(1.0);
+            let est = (file_len as f64 / per_row * 1.02) as usize;
             (def.reserve)(&mut self.case, if is_parquet { batch.len() } else { est.max(batch.len()) });
         }
         while !batch.is_empty() {

@@ -82,10 +82,11 @@ impl Transfers {
         self.booked_at.is_empty()
     }
 
-    /// Reserves room for `n` more transfers (ids and references estimated at 12 bytes each).
+    /// Reserves room for `n` more transfers (ids and references: room for `n` values; their
+    /// bytes grow as read).
     pub fn reserve(&mut self, n: usize) {
-        self.txn_id.reserve(n, 12 * n);
-        self.reference.reserve(n, 12 * n);
+        self.txn_id.reserve(n, 0);
+        self.reference.reserve(n, 0);
         self.booked_at.reserve_exact(n);
         self.from.reserve_exact(n);
         self.to.reserve_exact(n);
