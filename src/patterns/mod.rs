@@ -5,6 +5,7 @@
 //!
 //! Depends on `model` and `graph`. Detectors never print.
 
+mod common;
 mod finding;
 mod link;
 mod params;
@@ -12,6 +13,9 @@ mod runner;
 
 pub mod eval;
 pub mod fan_in;
+pub mod fan_out;
+pub mod gather_scatter;
+pub mod scatter_gather;
 
 pub use finding::{Finding, Indicator, SINGLE_INDICATOR_CAP};
 pub use link::SuspectLinks;

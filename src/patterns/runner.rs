@@ -27,7 +27,12 @@ pub trait Detector: Send + Sync {
 
 /// Every detector with default parameters, in a fixed order.
 pub fn registry() -> Vec<Box<dyn Detector>> {
-    vec![Box::new(super::fan_in::FanIn::default())]
+    vec![
+        Box::new(super::fan_in::FanIn::default()),
+        Box::new(super::fan_out::FanOut::default()),
+        Box::new(super::gather_scatter::GatherScatter::default()),
+        Box::new(super::scatter_gather::ScatterGather::default()),
+    ]
 }
 
 /// Errors of a detection run.
