@@ -11,11 +11,15 @@ mod link;
 mod params;
 mod runner;
 
+pub mod cycle;
 pub mod eval;
 pub mod fan_in;
 pub mod fan_out;
+pub mod funnel_account;
 pub mod gather_scatter;
+pub mod layering_chain;
 pub mod scatter_gather;
+pub mod structuring;
 
 pub use finding::{Finding, Indicator, SINGLE_INDICATOR_CAP};
 pub use link::SuspectLinks;

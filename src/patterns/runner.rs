@@ -32,6 +32,10 @@ pub fn registry() -> Vec<Box<dyn Detector>> {
         Box::new(super::fan_out::FanOut::default()),
         Box::new(super::gather_scatter::GatherScatter::default()),
         Box::new(super::scatter_gather::ScatterGather::default()),
+        Box::new(super::cycle::Cycle::default()),
+        Box::new(super::layering_chain::LayeringChain::default()),
+        Box::new(super::structuring::Structuring::default()),
+        Box::new(super::funnel_account::FunnelAccount::default()),
     ]
 }
 
