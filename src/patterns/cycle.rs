@@ -29,6 +29,10 @@ crate::params! {
         min_retention: f64 = 0.8,
         /// Largest share of the previous hop passed on (no money added on the way) [D].
         max_retention: f64 = 1.0,
+        /// Each hop strictly later than the previous (time-respecting). `false` accepts hops
+        /// in any order inside the window, as AMLSim's "unordered" scheduling mode produces
+        /// (docs/domain.md §1.2) [D].
+        ordered: bool = true,
         /// An account opened at most this many days before is "new" (short account life,
         /// docs/domain.md §1.3 #3) [D].
         new_account_days: i64 = 90,
@@ -55,20 +59,30 @@ struct Search<'a> {
 
 impl Search<'_> {
     /// Depth-first extension of `path` (transfers; the first one starts at `origin`), pruned
-    /// on time (strictly later than the last hop, within the window of the first) and amount
-    /// (within the retention band of the last hop). Closed cycles are appended to `out`.
+    /// on time (strictly later than the last hop, or with `ordered = false` later than the
+    /// first hop in (time, id) order; always within the window of the first) and amount
+    /// (within the retention band of the last hop). Each next account is tried once, with its
+    /// earliest qualifying transfer, so parallel transfers do not multiply the cycles. Closed
+    /// cycles are appended to `out`.
     fn extend(&self, origin: u32, end: DateTime, path: &mut Vec<u32>, nodes: &mut Vec<u32>, out: &mut Vec<Vec<u32>>) {
-        let Some(&last) = path.last() else { return };
+        let (Some(&first), Some(&last)) = (path.first(), path.last()) else { return };
         let (g, amt, p) = (self.g, self.amt, self.p);
         let at = g.dst[last as usize];
         let t = g.time[last as usize];
+        let t0 = g.time[first as usize];
+        let from = if p.ordered { DateTime(t.0 + 1) } else { t0 };
         let (lo, hi) = (p.min_retention * amt[last as usize], p.max_retention * amt[last as usize]);
-        for &e in g.out_between(at, DateTime(t.0 + 1), end) {
+        let mut tried: Vec<u32> = Vec::new();
+        for &e in g.out_between(at, from, end) {
             let a = amt[e as usize];
-            if a < lo || a > hi || !is_account_flow(self.case, g, e) {
+            if a < lo || a > hi || (!p.ordered && (g.time[e as usize], e) <= (t0, first)) {
                 continue;
             }
             let d = g.dst[e as usize];
+            if tried.contains(&d) || !is_account_flow(self.case, g, e) {
+                continue;
+            }
+            tried.push(d);
             if d == origin {
                 let mut c = path.clone();
                 c.push(e);
@@ -93,10 +107,11 @@ impl Detector for Cycle {
         &mut self.p
     }
 
-    /// A depth-first search from every account-to-account transfer as the first hop. Because
-    /// every hop is strictly later than the previous, a cycle's first hop is its earliest
-    /// transfer, so each cycle is found from exactly one start and rotations cannot repeat
-    /// it; a set of transfer lists removes any duplicate anyway.
+    /// A depth-first search from every account-to-account transfer as the first hop. A cycle
+    /// is only closed from its earliest transfer (time-respecting hops make the first hop the
+    /// earliest; in unordered mode later hops must follow the first in (time, id) order), so
+    /// each cycle is found from exactly one start and its rotations are not reported again;
+    /// a set of sorted transfer lists removes any remaining duplicate.
     ///
     /// # Complexity
     /// O(E · b^(L-1)) in the worst case for branching b, the number of an account's transfers
