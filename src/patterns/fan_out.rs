@@ -7,11 +7,12 @@
 //! common destination are scatter-gather intermediaries ([`super::scatter_gather`]) and are
 //! not counted here.
 
-use super::common::{amounts_f64, episodes, goes_abroad, is_account_flow, is_personal, total, DAY};
+use super::common::{amounts_f64, episodes, goes_abroad, holder, is_account_flow, is_personal, total, DAY};
 use super::finding::Finding;
 use super::runner::{DetectCtx, Detector};
 use super::scatter_gather::{onward, ScatterGatherParams};
 use super::Params;
+use crate::model::EntityKind;
 use rayon::prelude::*;
 use std::collections::{BTreeSet, HashMap};
 
@@ -63,7 +64,17 @@ impl Detector for FanOut {
         (0..g.account_count())
             .into_par_iter()
             .flat_map_iter(|a| {
-                let edges: Vec<u32> = g.out_edges(a).iter().copied().filter(|&e| is_account_flow(case, g, e)).collect();
+                // A person paying companies is paying bills and purchases: only payments to
+                // other persons or abroad (unknown holders) spread a person's money.
+                let personal = is_personal(case, a);
+                let to_company =
+                    |e: u32| holder(case, g.dst[e as usize]).is_some_and(|h| h.kind == EntityKind::Company);
+                let edges: Vec<u32> = g
+                    .out_edges(a)
+                    .iter()
+                    .copied()
+                    .filter(|&e| is_account_flow(case, g, e) && !(personal && to_company(e)))
+                    .collect();
                 let mut out = Vec::new();
                 for ep in episodes(&edges, &g.time, &g.dst, w, self.p.min_receivers) {
                     // Receivers passing the money on to a destination shared with another
