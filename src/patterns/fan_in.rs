@@ -1,13 +1,23 @@
 //! Fan-in (gather): many distinct senders pay into one account within a window
 //! (docs/domain.md §1.3 #4; AMLSim typology fan_in).
+//!
+//! Shops, employers and landlords receive from many people, so the count of senders alone is
+//! a weak indicator. An investigator looks for what sets a controller apart (docs/domain.md
+//! §1.1, FinCEN 2020 and §1.3 #10): a personal account; senders that only pass on money that
+//! reached them hours before, often cash paid in at branches in several cities; young sender
+//! accounts; senders sharing an address. When the gathered money is scattered on at once, the
+//! pattern is reported as gather-scatter instead (see [`super::gather_scatter`]).
 
+use super::common::{
+    amounts_f64, episodes, funding, is_account_flow, is_new, is_personal, shared_address_count, total, DAY, HOUR,
+};
 use super::finding::Finding;
+use super::gather_scatter::{scatter_after, GatherScatterParams};
 use super::runner::{DetectCtx, Detector};
 use super::Params;
-use crate::graph::NodeKind;
-use crate::model::{Channel, DateTime};
+use crate::model::{Channel, DateTime, NO_CITY};
 use rayon::prelude::*;
-use std::collections::HashMap;
+use std::collections::BTreeSet;
 
 crate::params! {
     /// Parameters of [`FanIn`].
@@ -16,8 +26,21 @@ crate::params! {
         min_senders: usize = 5,
         /// Window length in days (w = 30, AMLSim look-back, docs/domain.md §1.3 #4).
         window_days: i64 = 30,
-        /// Ignore card payments (merchant acquiring is fan-in by design) [D].
-        skip_card: bool = true,
+        /// A sender "passes on" a payment when inflows of the previous this many hours cover
+        /// it (rapid pass-through, Δt <= 48 h, docs/domain.md §1.3 #3).
+        funded_hours: i64 = 48,
+        /// Share of a payment the preceding inflows must cover (ρ <= 0.1, docs/domain.md §1.3 #3;
+        /// 0.8 allows for a cut kept by the sender) [D].
+        funded_share: f64 = 0.8,
+        /// Cities of cash deposits funding the senders that count as dispersed (c >= 3,
+        /// docs/domain.md §1.3 #13).
+        min_cities: usize = 3,
+        /// An account opened at most this many days before is "new" (short account life,
+        /// docs/domain.md §1.3 #3) [D].
+        new_account_days: i64 = 90,
+        /// Findings below this score are not reported: the core pattern plus corroboration
+        /// (docs/domain.md §0, "no single indicator") [D].
+        min_score: u32 = 50,
     }
 }
 
@@ -37,95 +60,111 @@ impl Detector for FanIn {
         &mut self.p
     }
 
-    /// Per account, a sliding window over incoming transfers sorted by time; overlapping
-    /// qualifying windows merge into one episode, reported as one finding.
+    /// Per account, a sliding window over incoming account-to-account transfers sorted by
+    /// time; overlapping qualifying windows merge into one episode. Each episode is scored on
+    /// the corroborating indicators and reported when it reaches `min_score`.
     ///
     /// # Complexity
-    /// O(E) over incoming transfers of every account, parallel over accounts.
+    /// O(E) over incoming transfers of every account, plus per episode a window lookup on each
+    /// sender; parallel over accounts.
     fn detect(&self, ctx: &DetectCtx<'_>) -> Vec<Finding> {
         let g = &ctx.graph.flow;
-        let t = &ctx.case.transfers;
-        let w = self.p.window_days * 86_400;
+        let case = ctx.case;
+        let amt = amounts_f64(g);
+        let w = self.p.window_days * DAY;
+        let gs = GatherScatterParams::default();
         (0..g.account_count())
             .into_par_iter()
             .flat_map_iter(|a| {
-                let edges: Vec<u32> = g
-                    .in_edges(a)
-                    .iter()
-                    .copied()
-                    .filter(|&e| !(self.p.skip_card && t.channel[e as usize] == Channel::Card))
-                    .collect();
+                let edges: Vec<u32> = g.in_edges(a).iter().copied().filter(|&e| is_account_flow(case, g, e)).collect();
                 episodes(&edges, &g.time, &g.src, w, self.p.min_senders)
                     .into_iter()
-                    .map(|ep| {
-                        let senders: std::collections::BTreeSet<u32> = ep.iter().map(|&e| g.src[e as usize]).collect();
-                        let mut f = Finding::new("fan_in");
-                        f.accounts.push(a);
-                        f.accounts.extend(senders.iter().filter(|&&s| matches!(g.kind(s), NodeKind::Account(_))));
-                        f.txns = ep;
-                        f.indicate(
-                            "many_senders",
-                            40,
-                            format!("{} distinct senders within {} days", senders.len(), self.p.window_days),
-                        );
-                        f.finish(ctx.case, &g.base)
-                    })
+                    .filter(|ep| scatter_after(case, g, &amt, a, ep, &gs).is_none())
+                    .filter_map(|ep| self.finding(ctx, &amt, a, ep))
                     .collect::<Vec<_>>()
             })
             .collect()
     }
 }
 
-/// Merged windows of `edges` (sorted by time) in which at least `min` distinct senders appear
-/// within `w` seconds. Returns the edges of each episode.
-fn episodes(edges: &[u32], time: &[DateTime], src: &[u32], w: i64, min: usize) -> Vec<Vec<u32>> {
-    let mut out: Vec<Vec<u32>> = Vec::new();
-    let mut counts: HashMap<u32, u32> = HashMap::new();
-    let mut lo = 0;
-    // Current episode as an index range [start, end) into `edges`.
-    let mut cur: Option<(usize, usize)> = None;
-    for hi in 0..edges.len() {
-        let th = time[edges[hi] as usize].0;
-        *counts.entry(src[edges[hi] as usize]).or_insert(0) += 1;
-        while time[edges[lo] as usize].0 < th - w {
-            let s = src[edges[lo] as usize];
-            if let Some(c) = counts.get_mut(&s) {
-                *c -= 1;
-                if *c == 0 {
-                    counts.remove(&s);
+impl FanIn {
+    fn finding(&self, ctx: &DetectCtx<'_>, amt: &[f64], a: u32, ep: Vec<u32>) -> Option<Finding> {
+        let g = &ctx.graph.flow;
+        let case = ctx.case;
+        let p = &self.p;
+        let senders: Vec<u32> = ep.iter().map(|&e| g.src[e as usize]).collect::<BTreeSet<_>>().into_iter().collect();
+        let mut f = Finding::new("fan_in");
+        f.accounts.push(a);
+        f.accounts.extend(senders.iter().copied());
+        f.indicate(
+            "many_senders",
+            25,
+            format!("{} distinct senders paid {} within {} days", senders.len(), total(g, &ep), p.window_days),
+        );
+        if is_personal(case, a) {
+            f.indicate("personal_account", 10, "the receiving account is held by a person");
+        }
+        // Senders that pass on money received hours before, and where that money came from.
+        let mut passing: BTreeSet<u32> = BTreeSet::new();
+        let mut cash_cities: BTreeSet<u32> = BTreeSet::new();
+        let mut cash_funded = 0usize;
+        for &e in &ep {
+            let s = g.src[e as usize];
+            if let Some(fund) = funding(g, amt, s, e, p.funded_hours * HOUR, p.funded_share) {
+                passing.insert(s);
+                let cash: Vec<u32> = fund
+                    .iter()
+                    .copied()
+                    .filter(|&i| case.transfers.channel[i as usize] == Channel::CashDeposit)
+                    .collect();
+                if !cash.is_empty() {
+                    cash_funded += 1;
                 }
+                cash_cities
+                    .extend(cash.iter().map(|&i| case.transfers.branch_city[i as usize]).filter(|&c| c != NO_CITY));
             }
-            lo += 1;
         }
-        if counts.len() >= min {
-            cur = match cur {
-                Some((s, e)) if lo <= e => Some((s.min(lo), hi + 1)),
-                Some((s, e)) => {
-                    out.push(edges[s..e].to_vec());
-                    Some((lo, hi + 1))
-                }
-                None => Some((lo, hi + 1)),
-            };
+        if passing.len() * 2 >= senders.len() {
+            f.indicate(
+                "senders_pass_on",
+                20,
+                format!(
+                    "{} of {} senders paid on within {} h money they had just received",
+                    passing.len(),
+                    senders.len(),
+                    p.funded_hours
+                ),
+            );
+            if cash_funded * 2 >= ep.len() {
+                f.indicate("cash_funded", 10, format!("{cash_funded} payments funded by cash deposits"));
+            }
         }
-    }
-    if let Some((s, e)) = cur {
-        out.push(edges[s..e].to_vec());
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn episodes_merge_overlapping_windows() {
-        // Senders 1..=5 within 5 days, then nothing for 60 days, then 3 senders.
-        let time: Vec<DateTime> = [0, 1, 2, 3, 4, 70, 71, 72].iter().map(|d| DateTime(d * 86_400)).collect();
-        let src = vec![1, 2, 3, 4, 5, 1, 2, 3];
-        let edges: Vec<u32> = (0..8).collect();
-        let eps = episodes(&edges, &time, &src, 30 * 86_400, 5);
-        assert_eq!(eps, vec![vec![0, 1, 2, 3, 4]]);
-        assert!(episodes(&edges, &time, &src, 30 * 86_400, 6).is_empty());
+        if cash_cities.len() >= p.min_cities {
+            f.indicate(
+                "many_cities",
+                10,
+                format!("the cash behind the payments was paid in at {} cities", cash_cities.len()),
+            );
+        }
+        let t0 = ep.first().map(|&e| g.time[e as usize]).unwrap_or(DateTime(0));
+        let new = senders.iter().filter(|&&s| is_new(case, s, t0, p.new_account_days)).count();
+        if new * 2 >= senders.len() {
+            f.indicate(
+                "new_accounts",
+                10,
+                format!("{new} of {} senders opened within {} days before", senders.len(), p.new_account_days),
+            );
+        }
+        let shared = shared_address_count(case, &senders, Some(a));
+        if shared >= 2 {
+            f.indicate(
+                "shared_address",
+                15,
+                format!("{shared} senders share an address with each other or the receiver"),
+            );
+        }
+        f.txns = ep;
+        let f = f.finish(case, &g.base);
+        (f.score >= p.min_score).then_some(f)
     }
 }

@@ -8,6 +8,7 @@
 //! effective shares, family scope) through `registers`, so findings and the confiscation report
 //! rest on one ownership logic.
 
+mod common;
 mod finding;
 mod link;
 mod params;
@@ -15,13 +16,20 @@ mod registers;
 mod runner;
 
 pub mod circular_ownership;
+pub mod cycle;
 pub mod disproportion;
 pub mod eval;
 pub mod fan_in;
+pub mod fan_out;
+pub mod funnel_account;
+pub mod gather_scatter;
+pub mod layering_chain;
 pub mod nominee_director;
 pub mod property_after_inflow;
 pub mod round_tripping;
+pub mod scatter_gather;
 pub mod shell_company;
+pub mod structuring;
 pub mod undervalued_purchase;
 
 pub use finding::{Finding, Indicator, SINGLE_INDICATOR_CAP};

@@ -29,6 +29,13 @@ pub trait Detector: Send + Sync {
 pub fn registry() -> Vec<Box<dyn Detector>> {
     vec![
         Box::new(super::fan_in::FanIn::default()),
+        Box::new(super::fan_out::FanOut::default()),
+        Box::new(super::gather_scatter::GatherScatter::default()),
+        Box::new(super::scatter_gather::ScatterGather::default()),
+        Box::new(super::cycle::Cycle::default()),
+        Box::new(super::layering_chain::LayeringChain::default()),
+        Box::new(super::structuring::Structuring::default()),
+        Box::new(super::funnel_account::FunnelAccount::default()),
         Box::new(super::circular_ownership::CircularOwnership::default()),
         Box::new(super::nominee_director::NomineeDirector::default()),
         Box::new(super::property_after_inflow::PropertyAfterInflow::default()),

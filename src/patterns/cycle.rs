@@ -1,0 +1,211 @@
+//! Cycle: money leaves an account and returns to it through 1 to L-1 other accounts, each hop
+//! later than the previous, the whole cycle inside a window, each hop passing on a share of
+//! the previous hop within a retention band (docs/domain.md §1.3 #8; AMLSim `CycleTypology`,
+//! 10 % margin per hop).
+//!
+//! Cycles through a company that the originator owns or directs are round-tripping, reported
+//! by that typology's detector, and are left out here; so are moves between accounts of one
+//! holder.
+
+use super::common::{amounts_f64, holder, is_account_flow, is_new, is_personal, DAY};
+use super::finding::Finding;
+use super::runner::{DetectCtx, Detector};
+use super::Params;
+use crate::graph::FlowGraph;
+use crate::model::{Case, DateTime, EntityKind, EntityRef};
+use rayon::prelude::*;
+use std::collections::HashSet;
+
+crate::params! {
+    /// Parameters of [`Cycle`].
+    pub struct CycleParams {
+        /// Most hops in a cycle (length 2 to 6, docs/domain.md §1.3 #8).
+        max_hops: usize = 6,
+        /// First to last hop within this many days (window <= 90 days, docs/domain.md §1.3 #8;
+        /// 30 days is AMLSim's look-back, §1.2) [D].
+        window_days: i64 = 30,
+        /// Least share of the previous hop passed on (AMLSim margin 0.1, docs/domain.md §1.2 and
+        /// §1.3 #8, with room for a larger cut) [D].
+        min_retention: f64 = 0.8,
+        /// Largest share of the previous hop passed on (no money added on the way) [D].
+        max_retention: f64 = 1.0,
+        /// Each hop strictly later than the previous (time-respecting). `false` accepts hops
+        /// in any order inside the window, as AMLSim's "unordered" scheduling mode produces
+        /// (docs/domain.md §1.2) [D].
+        ordered: bool = true,
+        /// An account opened at most this many days before is "new" (short account life,
+        /// docs/domain.md §1.3 #3) [D].
+        new_account_days: i64 = 90,
+        /// Findings below this score are not reported: the core pattern plus corroboration
+        /// (docs/domain.md §0, "no single indicator") [D].
+        min_score: u32 = 50,
+    }
+}
+
+/// The cycle detector.
+#[derive(Default)]
+pub struct Cycle {
+    /// Parameters.
+    pub p: CycleParams,
+}
+
+/// Read-only state of one search.
+struct Search<'a> {
+    case: &'a Case,
+    g: &'a FlowGraph,
+    amt: &'a [f64],
+    p: &'a CycleParams,
+}
+
+impl Search<'_> {
+    /// Depth-first extension of `path` (transfers; the first one starts at `origin`), pruned
+    /// on time (strictly later than the last hop, or with `ordered = false` later than the
+    /// first hop in (time, id) order; always within the window of the first) and amount
+    /// (within the retention band of the last hop). Each next account is tried once, with its
+    /// earliest qualifying transfer, so parallel transfers do not multiply the cycles. Closed
+    /// cycles are appended to `out`.
+    fn extend(&self, origin: u32, end: DateTime, path: &mut Vec<u32>, nodes: &mut Vec<u32>, out: &mut Vec<Vec<u32>>) {
+        let (Some(&first), Some(&last)) = (path.first(), path.last()) else { return };
+        let (g, amt, p) = (self.g, self.amt, self.p);
+        let at = g.dst[last as usize];
+        let t = g.time[last as usize];
+        let t0 = g.time[first as usize];
+        let from = if p.ordered { DateTime(t.0 + 1) } else { t0 };
+        let (lo, hi) = (p.min_retention * amt[last as usize], p.max_retention * amt[last as usize]);
+        let mut tried: Vec<u32> = Vec::new();
+        for &e in g.out_between(at, from, end) {
+            let a = amt[e as usize];
+            if a < lo || a > hi || (!p.ordered && (g.time[e as usize], e) <= (t0, first)) {
+                continue;
+            }
+            let d = g.dst[e as usize];
+            if tried.contains(&d) || !is_account_flow(self.case, g, e) {
+                continue;
+            }
+            tried.push(d);
+            if d == origin {
+                let mut c = path.clone();
+                c.push(e);
+                out.push(c);
+            } else if path.len() + 1 < p.max_hops && !nodes.contains(&d) {
+                path.push(e);
+                nodes.push(d);
+                self.extend(origin, end, path, nodes, out);
+                path.pop();
+                nodes.pop();
+            }
+        }
+    }
+}
+
+impl Detector for Cycle {
+    fn name(&self) -> &'static str {
+        "cycle"
+    }
+
+    fn params(&mut self) -> &mut dyn Params {
+        &mut self.p
+    }
+
+    /// A depth-first search from every account-to-account transfer as the first hop. A cycle
+    /// is only closed from its earliest transfer (time-respecting hops make the first hop the
+    /// earliest; in unordered mode later hops must follow the first in (time, id) order), so
+    /// each cycle is found from exactly one start and its rotations are not reported again;
+    /// a set of sorted transfer lists removes any remaining duplicate.
+    ///
+    /// # Complexity
+    /// O(E · b^(L-1)) in the worst case for branching b, the number of an account's transfers
+    /// in the window that fall in the retention band; the time and amount pruning keeps b
+    /// near zero on real flows. Parallel over start transfers.
+    fn detect(&self, ctx: &DetectCtx<'_>) -> Vec<Finding> {
+        let g = &ctx.graph.flow;
+        let case = ctx.case;
+        let amt = amounts_f64(g);
+        let s = Search { case, g, amt: &amt, p: &self.p };
+        let w = self.p.window_days * DAY;
+        let cycles: Vec<Vec<u32>> = (0..g.edge_count() as u32)
+            .into_par_iter()
+            .flat_map_iter(|e0| {
+                let mut out = Vec::new();
+                if self.p.max_hops >= 2 && is_account_flow(case, g, e0) {
+                    let origin = g.src[e0 as usize];
+                    let end = DateTime(g.time[e0 as usize].0 + w);
+                    let mut path = vec![e0];
+                    let mut nodes = vec![origin, g.dst[e0 as usize]];
+                    s.extend(origin, end, &mut path, &mut nodes, &mut out);
+                }
+                out
+            })
+            .collect();
+        let controls = controlled(case);
+        let mut seen: HashSet<Vec<u32>> = HashSet::new();
+        let mut findings = Vec::new();
+        for c in cycles {
+            let mut key = c.clone();
+            key.sort_unstable();
+            if !seen.insert(key) {
+                continue;
+            }
+            if let Some(f) = self.finding(ctx, &c, &controls) {
+                findings.push(f);
+            }
+        }
+        findings
+    }
+}
+
+/// (person, company) pairs where the person owns, directs or administers the company.
+fn controlled(case: &Case) -> HashSet<(EntityRef, u32)> {
+    case.ownership.rows.iter().filter(|o| o.holder.kind == EntityKind::Person).map(|o| (o.holder, o.company)).collect()
+}
+
+impl Cycle {
+    fn finding(&self, ctx: &DetectCtx<'_>, c: &[u32], controls: &HashSet<(EntityRef, u32)>) -> Option<Finding> {
+        let g = &ctx.graph.flow;
+        let case = ctx.case;
+        let p = &self.p;
+        let first = *c.first()?;
+        let last = *c.last()?;
+        let origin = g.src[first as usize];
+        let accounts: Vec<u32> = c.iter().map(|&e| g.src[e as usize]).collect();
+        // Round-tripping through the originator's own companies is its own typology.
+        if let Some(h) = holder(case, origin) {
+            let through_own = accounts
+                .iter()
+                .filter_map(|&a| holder(case, a))
+                .any(|x| x.kind == EntityKind::Company && controls.contains(&(h, x.idx)));
+            if through_own {
+                return None;
+            }
+        }
+        let days = (g.time[last as usize].0 - g.time[first as usize].0) as f64 / DAY as f64;
+        let mut f = Finding::new("cycle");
+        f.accounts.extend(accounts.iter().copied());
+        f.txns.extend_from_slice(c);
+        f.indicate(
+            "cycle",
+            25,
+            format!(
+                "{}-hop cycle: {} left {} and {} came back within {days:.1} days",
+                c.len(),
+                g.base[first as usize],
+                case.accounts.rows[origin as usize].id,
+                g.base[last as usize]
+            ),
+        );
+        if accounts.iter().all(|&a| is_personal(case, a)) {
+            f.indicate("personal_accounts", 10, "every account in the cycle is held by a person");
+        }
+        let t0 = g.time[first as usize];
+        let new = accounts.iter().filter(|&&a| is_new(case, a, t0, p.new_account_days)).count();
+        if new > 0 {
+            f.indicate("new_accounts", 15, format!("{new} accounts opened within {} days before", p.new_account_days));
+        }
+        if g.base[first as usize] >= case.meta.cash_report.amount {
+            f.indicate("large_amount", 10, "the first hop is at least the reporting threshold");
+        }
+        f.total = g.base[first as usize];
+        let f = f.finish(case, &g.base);
+        (f.score >= p.min_score).then_some(f)
+    }
+}

@@ -1,0 +1,144 @@
+//! Fan-out (scatter): one account pays many distinct receivers within a window
+//! (docs/domain.md §1.3 #5; AMLSim typology fan_out).
+//!
+//! Employers pay salaries and foreign senders remit to many people, so the count of receivers
+//! alone is weak. Corroboration: a personal account, a burst far above the account's usual
+//! outflow, transfers abroad (docs/domain.md §1.3 #14). Receivers that pass the money on to a
+//! common destination are scatter-gather intermediaries ([`super::scatter_gather`]) and are
+//! not counted here.
+
+use super::common::{amounts_f64, episodes, goes_abroad, holder, is_account_flow, is_personal, total, DAY};
+use super::finding::Finding;
+use super::runner::{DetectCtx, Detector};
+use super::scatter_gather::{onward, ScatterGatherParams};
+use super::Params;
+use crate::model::EntityKind;
+use rayon::prelude::*;
+use std::collections::{BTreeSet, HashMap};
+
+crate::params! {
+    /// Parameters of [`FanOut`].
+    pub struct FanOutParams {
+        /// Distinct receivers needed within the window (n >= 5, docs/domain.md §1.3 #5, AMLSim).
+        min_receivers: usize = 5,
+        /// Window length in days (w = 30, AMLSim look-back, docs/domain.md §1.3 #5).
+        window_days: i64 = 30,
+        /// The episode's total counts as a burst when it exceeds this multiple of the account's
+        /// average outflow per window over its active life [D].
+        burst_factor: f64 = 3.0,
+        /// Findings below this score are not reported: the core pattern plus corroboration
+        /// (docs/domain.md §0, "no single indicator") [D].
+        min_score: u32 = 50,
+    }
+}
+
+/// The fan-out detector.
+#[derive(Default)]
+pub struct FanOut {
+    /// Parameters.
+    pub p: FanOutParams,
+}
+
+impl Detector for FanOut {
+    fn name(&self) -> &'static str {
+        "fan_out"
+    }
+
+    fn params(&mut self) -> &mut dyn Params {
+        &mut self.p
+    }
+
+    /// Per account, a sliding window over outgoing account-to-account transfers (no cards, no
+    /// cash, no own-account moves); overlapping qualifying windows merge into one episode.
+    /// Transfers to scatter-gather intermediaries are dropped, the rest re-checked and scored.
+    ///
+    /// # Complexity
+    /// O(E) over outgoing transfers, plus per episode a window lookup on each receiver;
+    /// parallel over accounts.
+    fn detect(&self, ctx: &DetectCtx<'_>) -> Vec<Finding> {
+        let g = &ctx.graph.flow;
+        let case = ctx.case;
+        let amt = amounts_f64(g);
+        let w = self.p.window_days * DAY;
+        let sg = ScatterGatherParams::default();
+        (0..g.account_count())
+            .into_par_iter()
+            .flat_map_iter(|a| {
+                // A person paying companies is paying bills and purchases: only payments to
+                // other persons or abroad (unknown holders) spread a person's money.
+                let personal = is_personal(case, a);
+                let to_company =
+                    |e: u32| holder(case, g.dst[e as usize]).is_some_and(|h| h.kind == EntityKind::Company);
+                let edges: Vec<u32> = g
+                    .out_edges(a)
+                    .iter()
+                    .copied()
+                    .filter(|&e| is_account_flow(case, g, e) && !(personal && to_company(e)))
+                    .collect();
+                let mut out = Vec::new();
+                for ep in episodes(&edges, &g.time, &g.dst, w, self.p.min_receivers) {
+                    // Receivers passing the money on to a destination shared with another
+                    // receiver are the middle of a scatter-gather, not ends of a fan-out.
+                    let mut by_dest: HashMap<u32, BTreeSet<u32>> = HashMap::new();
+                    for &e in &ep {
+                        for (d, _) in onward(case, g, &amt, e, sg.window_days * DAY, sg.min_retention, sg.max_retention)
+                        {
+                            by_dest.entry(d).or_default().insert(g.dst[e as usize]);
+                        }
+                    }
+                    let mids: BTreeSet<u32> = by_dest.into_values().filter(|m| m.len() >= 2).flatten().collect();
+                    let kept: Vec<u32> = ep.into_iter().filter(|&e| !mids.contains(&g.dst[e as usize])).collect();
+                    for sub in episodes(&kept, &g.time, &g.dst, w, self.p.min_receivers) {
+                        if let Some(f) = self.finding(ctx, &edges, a, sub) {
+                            out.push(f);
+                        }
+                    }
+                }
+                out
+            })
+            .collect()
+    }
+}
+
+impl FanOut {
+    fn finding(&self, ctx: &DetectCtx<'_>, all: &[u32], a: u32, ep: Vec<u32>) -> Option<Finding> {
+        let g = &ctx.graph.flow;
+        let case = ctx.case;
+        let p = &self.p;
+        let receivers: BTreeSet<u32> = ep.iter().map(|&e| g.dst[e as usize]).collect();
+        let sum = total(g, &ep);
+        let mut f = Finding::new("fan_out");
+        f.accounts.push(a);
+        f.accounts.extend(receivers.iter().copied());
+        f.indicate(
+            "many_receivers",
+            25,
+            format!("{} distinct receivers got {sum} within {} days", receivers.len(), p.window_days),
+        );
+        if is_personal(case, a) {
+            f.indicate("personal_account", 10, "the paying account is held by a person");
+        }
+        // Burst: the episode against the account's average outflow per window.
+        if let (Some(&first), Some(&last)) = (all.first(), all.last()) {
+            let span = (g.time[last as usize].0 - g.time[first as usize].0).max(1) as f64;
+            let windows = (span / (p.window_days * DAY) as f64).max(1.0);
+            let rest = total(g, all) - sum;
+            let avg = rust_decimal::prelude::ToPrimitive::to_f64(&rest).unwrap_or(0.0) / windows;
+            let s = rust_decimal::prelude::ToPrimitive::to_f64(&sum).unwrap_or(0.0);
+            if s > p.burst_factor * avg {
+                f.indicate(
+                    "burst",
+                    15,
+                    format!("{sum} paid out, above {}x the account's average of {avg:.0} per window", p.burst_factor),
+                );
+            }
+        }
+        let abroad = ep.iter().filter(|&&e| goes_abroad(case, g, e)).count();
+        if abroad > 0 {
+            f.indicate("cross_border", 10, format!("{abroad} of the transfers are transfers abroad"));
+        }
+        f.txns = ep;
+        let f = f.finish(case, &g.base);
+        (f.score >= p.min_score).then_some(f)
+    }
+}

@@ -1,0 +1,141 @@
+//! Funnel account: cash paid in at branches in several cities, then withdrawn or wired away
+//! within two days, leaving a low balance (docs/domain.md §1.3 #2 and #13; FinCEN FIN-2014-A005,
+//! ICE red flags).
+
+use super::common::{episodes, goes_abroad, is_new, is_personal, DAY};
+use super::finding::Finding;
+use super::runner::{DetectCtx, Detector};
+use super::Params;
+use crate::model::{Channel, DateTime, NO_CITY};
+use rayon::prelude::*;
+use rust_decimal::prelude::ToPrimitive;
+use rust_decimal::Decimal;
+use std::collections::BTreeSet;
+
+crate::params! {
+    /// Parameters of [`FunnelAccount`].
+    pub struct FunnelAccountParams {
+        /// Distinct cities of the cash deposits (c >= 3, docs/domain.md §1.3 #2 and #13).
+        min_cities: usize = 3,
+        /// Deposits within this many days (c >= 3 per 7 days, docs/domain.md §1.3 #13).
+        window_days: i64 = 7,
+        /// Money leaves within this many days of the last deposit (<= 2 days, ICE,
+        /// docs/domain.md §1.3 #2).
+        out_days: i64 = 2,
+        /// Largest share of the deposits left behind (end balance < 10 % of throughput,
+        /// docs/domain.md §1.3 #2).
+        max_left_share: f64 = 0.1,
+        /// An account opened at most this many days before is "new" (short account life,
+        /// docs/domain.md §1.3 #3) [D].
+        new_account_days: i64 = 90,
+        /// Findings below this score are not reported: the core pattern plus corroboration
+        /// (docs/domain.md §0, "no single indicator") [D].
+        min_score: u32 = 50,
+    }
+}
+
+/// The funnel-account detector.
+#[derive(Default)]
+pub struct FunnelAccount {
+    /// Parameters.
+    pub p: FunnelAccountParams,
+}
+
+impl Detector for FunnelAccount {
+    fn name(&self) -> &'static str {
+        "funnel_account"
+    }
+
+    fn params(&mut self) -> &mut dyn Params {
+        &mut self.p
+    }
+
+    /// Per account, a sliding window over cash deposits keyed by branch city (one cash node per
+    /// city); each episode with enough cities whose money leaves within `out_days` (all but
+    /// `max_left_share`) is one finding.
+    ///
+    /// # Complexity
+    /// O(E) over incoming transfers plus a window lookup per episode; parallel over accounts.
+    fn detect(&self, ctx: &DetectCtx<'_>) -> Vec<Finding> {
+        let g = &ctx.graph.flow;
+        let case = ctx.case;
+        let p = &self.p;
+        (0..g.account_count())
+            .into_par_iter()
+            .flat_map_iter(|a| {
+                let cash: Vec<u32> = g
+                    .in_edges(a)
+                    .iter()
+                    .copied()
+                    .filter(|&e| {
+                        case.transfers.channel[e as usize] == Channel::CashDeposit
+                            && case.transfers.branch_city[e as usize] != NO_CITY
+                    })
+                    .collect();
+                episodes(&cash, &g.time, &g.src, p.window_days * DAY, p.min_cities)
+                    .into_iter()
+                    .filter_map(|ep| self.finding(ctx, a, ep))
+                    .collect::<Vec<_>>()
+            })
+            .collect()
+    }
+}
+
+impl FunnelAccount {
+    fn finding(&self, ctx: &DetectCtx<'_>, a: u32, deps: Vec<u32>) -> Option<Finding> {
+        let g = &ctx.graph.flow;
+        let case = ctx.case;
+        let p = &self.p;
+        let first = g.time[*deps.first()? as usize];
+        let last = g.time[*deps.last()? as usize];
+        let outs: Vec<u32> = g
+            .out_between(a, DateTime(first.0 + 1), DateTime(last.0 + p.out_days * DAY))
+            .iter()
+            .copied()
+            .filter(|&e| case.transfers.channel[e as usize] != Channel::Card)
+            .collect();
+        let sin: Decimal = deps.iter().map(|&e| g.base[e as usize]).sum();
+        let sout: Decimal = outs.iter().map(|&e| g.base[e as usize]).sum();
+        let left = (sin - sout).to_f64().unwrap_or(0.0);
+        let throughput = sin.to_f64().unwrap_or(0.0);
+        if outs.is_empty() || left > p.max_left_share * throughput {
+            return None;
+        }
+        let cities: BTreeSet<u32> = deps.iter().map(|&e| case.transfers.branch_city[e as usize]).collect();
+        let mut f = Finding::new("funnel_account");
+        f.accounts.push(a);
+        f.accounts.extend(outs.iter().map(|&e| g.dst[e as usize]).filter(|&d| d < g.account_count()));
+        f.indicate(
+            "cash_many_cities",
+            25,
+            format!("{sin} in cash paid in at branches in {} cities within {} days", cities.len(), p.window_days),
+        );
+        f.indicate(
+            "rapid_out",
+            15,
+            format!(
+                "{sout} left within {} days of the last deposit ({:.0} % kept)",
+                p.out_days,
+                100.0 * left.max(0.0) / throughput.max(1.0)
+            ),
+        );
+        let elsewhere = outs.iter().any(|&e| {
+            let c = case.transfers.branch_city[e as usize];
+            (case.transfers.channel[e as usize] == Channel::CashWithdrawal && c != NO_CITY && !cities.contains(&c))
+                || goes_abroad(case, g, e)
+        });
+        if elsewhere {
+            f.indicate("out_elsewhere", 10, "withdrawn in another city or sent abroad");
+        }
+        if is_personal(case, a) {
+            f.indicate("personal_account", 10, "the funnel account is held by a person");
+        }
+        if is_new(case, a, first, p.new_account_days) {
+            f.indicate("new_account", 10, format!("opened within {} days before", p.new_account_days));
+        }
+        f.txns = deps;
+        f.txns.extend(outs);
+        let f = f.finish(case, &g.base);
+        (f.score >= p.min_score).then_some(f)
+    }
+}

@@ -1,0 +1,161 @@
+//! Gather-scatter: a collector hub receives from several senders and, within days, passes
+//! about the same money on to several receivers (docs/domain.md §1.3 #7; AMLSim
+//! `GatherScatterTypology`): victims' earnings collected and remitted to the controllers.
+
+use super::common::{
+    amounts_f64, episodes, goes_abroad, is_account_flow, is_new, is_personal, shared_address_count, total, DAY,
+};
+use super::finding::Finding;
+use super::runner::{DetectCtx, Detector};
+use super::Params;
+use crate::graph::FlowGraph;
+use crate::model::{Case, DateTime};
+use rayon::prelude::*;
+use std::collections::BTreeSet;
+
+crate::params! {
+    /// Parameters of [`GatherScatter`].
+    pub struct GatherScatterParams {
+        /// Distinct senders into the hub (n >= 3, docs/domain.md §1.3 #7).
+        min_senders: usize = 3,
+        /// Distinct receivers from the hub (m >= 3, docs/domain.md §1.3 #7).
+        min_receivers: usize = 3,
+        /// Gather window in days [D] (docs/domain.md §1.3 #4 uses 30 for fan-in; the collector
+        /// gathers a round of earnings in days).
+        window_days: i64 = 10,
+        /// The scatter follows the last gathered transfer within this many days (rapid
+        /// pass-through, Δt <= 48 h, docs/domain.md §1.3 #3).
+        forward_days: i64 = 2,
+        /// Least share of the gathered sum scattered (ρ <= 0.1 plus tolerance, docs/domain.md §1.3 #3).
+        min_retention: f64 = 0.8,
+        /// Largest share scattered (the hub does not add much of its own) [D].
+        max_retention: f64 = 1.05,
+        /// An account opened at most this many days before is "new" (docs/domain.md §1.3 #3) [D].
+        new_account_days: i64 = 90,
+        /// Findings below this score are not reported (docs/domain.md §0, "no single indicator") [D].
+        min_score: u32 = 50,
+    }
+}
+
+/// The gather-scatter detector.
+#[derive(Default)]
+pub struct GatherScatter {
+    /// Parameters.
+    pub p: GatherScatterParams,
+}
+
+/// The scatter that follows gathered inflows `ins` (sorted by time) of `hub`: the hub's
+/// transfers to other accounts from the first inflow to `forward_days` after the last, when
+/// they reach at least `min_receivers` distinct receivers (none of them a sender) and carry
+/// between `min_retention` and `max_retention` of the gathered sum.
+///
+/// # Complexity
+/// O(log d + k) for the hub's out-degree d and k transfers in the window.
+pub(crate) fn scatter_after(
+    case: &Case,
+    g: &FlowGraph,
+    amt: &[f64],
+    hub: u32,
+    ins: &[u32],
+    p: &GatherScatterParams,
+) -> Option<Vec<u32>> {
+    let first = g.time[*ins.first()? as usize];
+    let last = g.time[*ins.last()? as usize];
+    let senders: BTreeSet<u32> = ins.iter().map(|&e| g.src[e as usize]).collect();
+    let outs: Vec<u32> = g
+        .out_between(hub, DateTime(first.0 + 1), DateTime(last.0 + p.forward_days * DAY))
+        .iter()
+        .copied()
+        .filter(|&e| is_account_flow(case, g, e) && !senders.contains(&g.dst[e as usize]))
+        .collect();
+    let receivers: BTreeSet<u32> = outs.iter().map(|&e| g.dst[e as usize]).collect();
+    if receivers.len() < p.min_receivers {
+        return None;
+    }
+    let sin: f64 = ins.iter().map(|&e| amt[e as usize]).sum();
+    let sout: f64 = outs.iter().map(|&e| amt[e as usize]).sum();
+    (sin > 0.0 && sout >= p.min_retention * sin && sout <= p.max_retention * sin).then_some(outs)
+}
+
+impl Detector for GatherScatter {
+    fn name(&self) -> &'static str {
+        "gather_scatter"
+    }
+
+    fn params(&mut self) -> &mut dyn Params {
+        &mut self.p
+    }
+
+    /// Per hub, sliding windows over account-to-account inflows with enough distinct senders;
+    /// each such episode followed by a balanced scatter ([`scatter_after`]) is one finding.
+    ///
+    /// # Complexity
+    /// O(E) over inflows plus a window lookup per episode, parallel over hubs.
+    fn detect(&self, ctx: &DetectCtx<'_>) -> Vec<Finding> {
+        let g = &ctx.graph.flow;
+        let case = ctx.case;
+        let amt = amounts_f64(g);
+        let p = &self.p;
+        (0..g.account_count())
+            .into_par_iter()
+            .flat_map_iter(|hub| {
+                let ins: Vec<u32> = g.in_edges(hub).iter().copied().filter(|&e| is_account_flow(case, g, e)).collect();
+                episodes(&ins, &g.time, &g.src, p.window_days * DAY, p.min_senders)
+                    .into_iter()
+                    .filter_map(|ep| {
+                        let outs = scatter_after(case, g, &amt, hub, &ep, p)?;
+                        self.finding(ctx, hub, &ep, &outs)
+                    })
+                    .collect::<Vec<_>>()
+            })
+            .collect()
+    }
+}
+
+impl GatherScatter {
+    fn finding(&self, ctx: &DetectCtx<'_>, hub: u32, ins: &[u32], outs: &[u32]) -> Option<Finding> {
+        let g = &ctx.graph.flow;
+        let case = ctx.case;
+        let p = &self.p;
+        let senders: Vec<u32> = ins.iter().map(|&e| g.src[e as usize]).collect::<BTreeSet<_>>().into_iter().collect();
+        let receivers: BTreeSet<u32> = outs.iter().map(|&e| g.dst[e as usize]).collect();
+        let (sin, sout) = (total(g, ins), total(g, outs));
+        let mut f = Finding::new("gather_scatter");
+        f.accounts.push(hub);
+        f.accounts.extend(senders.iter().copied());
+        f.accounts.extend(receivers.iter().copied());
+        f.txns.extend_from_slice(ins);
+        f.txns.extend_from_slice(outs);
+        f.indicate(
+            "gather_scatter",
+            25,
+            format!(
+                "{} gathered {sin} from {} senders and scattered {sout} to {} receivers within {} days",
+                case.accounts.rows[hub as usize].id,
+                senders.len(),
+                receivers.len(),
+                p.forward_days
+            ),
+        );
+        let t0 = ins.first().map(|&e| g.time[e as usize]).unwrap_or(DateTime(0));
+        if is_personal(case, hub) {
+            f.indicate("personal_hub", 10, "the collector is a personal account");
+        }
+        if is_new(case, hub, t0, p.new_account_days) {
+            f.indicate("new_account", 15, format!("hub opened within {} days before", p.new_account_days));
+        }
+        if senders.iter().all(|&s| is_personal(case, s)) {
+            f.indicate("personal_senders", 10, "every sender is a personal account");
+        }
+        let abroad = outs.iter().filter(|&&e| goes_abroad(case, g, e)).count();
+        if abroad > 0 {
+            f.indicate("cross_border", 10, format!("{abroad} of the scattered transfers go abroad"));
+        }
+        let shared = shared_address_count(case, &senders, Some(hub));
+        if shared >= 2 {
+            f.indicate("shared_address", 10, format!("{shared} senders share an address with each other or the hub"));
+        }
+        let f = f.finish(case, &g.base);
+        (f.score >= p.min_score).then_some(f)
+    }
+}

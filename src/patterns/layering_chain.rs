@@ -1,0 +1,205 @@
+//! Layering chain / rapid pass-through: money forwarded from account to account, each mule
+//! passing on most of what arrived within hours, over at least three hops
+//! (docs/domain.md §1.3 #3 and #9; AMLSim `StackTypology`).
+
+use super::common::{amounts_f64, is_account_flow, is_new, is_personal, HOUR};
+use super::finding::Finding;
+use super::runner::{DetectCtx, Detector};
+use super::Params;
+use crate::model::DateTime;
+use rayon::prelude::*;
+use std::collections::BTreeMap;
+
+crate::params! {
+    /// Parameters of [`LayeringChain`].
+    pub struct LayeringChainParams {
+        /// Fewest hops (path length >= 3, docs/domain.md §1.3 #9).
+        min_hops: usize = 3,
+        /// Largest delay between receiving and passing on, in hours (Δt <= 48 h,
+        /// docs/domain.md §1.3 #3).
+        max_gap_hours: i64 = 48,
+        /// Least share of the incoming hop passed on (Σout ≈ Σin (1 − ρ), ρ <= 0.1,
+        /// docs/domain.md §1.3 #3, with room for fees) [D].
+        min_retention: f64 = 0.85,
+        /// Largest share passed on (no money added on the way) [D].
+        max_retention: f64 = 1.0,
+        /// Every hop within this many hours counts as "within hours" (FinCEN: "immediately
+        /// withdrawn or transferred", docs/domain.md §1.3 #3) [D].
+        fast_hours: i64 = 12,
+        /// An account opened at most this many days before is "new" (short account life,
+        /// docs/domain.md §1.3 #3) [D].
+        new_account_days: i64 = 90,
+        /// Findings below this score are not reported: the core pattern plus corroboration
+        /// (docs/domain.md §0, "no single indicator") [D].
+        min_score: u32 = 50,
+    }
+}
+
+/// The layering-chain detector.
+#[derive(Default)]
+pub struct LayeringChain {
+    /// Parameters.
+    pub p: LayeringChainParams,
+}
+
+fn find(parent: &mut [u32], mut x: u32) -> u32 {
+    while parent[x as usize] != x {
+        parent[x as usize] = parent[parent[x as usize] as usize];
+        x = parent[x as usize];
+    }
+    x
+}
+
+impl Detector for LayeringChain {
+    fn name(&self) -> &'static str {
+        "layering_chain"
+    }
+
+    fn params(&mut self) -> &mut dyn Params {
+        &mut self.p
+    }
+
+    /// 1. For every account-to-account transfer, its successors: transfers out of the receiver
+    ///    within `max_gap_hours` carrying a share in the retention band (parallel).
+    /// 2. Longest chain ending at and starting from every transfer, by dynamic programming in
+    ///    time order (successors are strictly later, so the relation is acyclic).
+    /// 3. Transfers on a chain of at least `min_hops` hops, joined through their successor
+    ///    links into components; each component is one finding.
+    ///
+    /// # Complexity
+    /// O(E log d + S) for S successor links, plus a sort of the linked transfers by time.
+    fn detect(&self, ctx: &DetectCtx<'_>) -> Vec<Finding> {
+        let g = &ctx.graph.flow;
+        let case = ctx.case;
+        let p = &self.p;
+        let amt = amounts_f64(g);
+        let gap = p.max_gap_hours * HOUR;
+        let links: Vec<(u32, u32)> = (0..g.edge_count() as u32)
+            .into_par_iter()
+            .flat_map_iter(|e| {
+                let mut out = Vec::new();
+                if is_account_flow(case, g, e) {
+                    let (s, d, t) = (g.src[e as usize], g.dst[e as usize], g.time[e as usize]);
+                    let (lo, hi) = (p.min_retention * amt[e as usize], p.max_retention * amt[e as usize]);
+                    for &n in g.out_between(d, DateTime(t.0 + 1), DateTime(t.0 + gap)) {
+                        let a = amt[n as usize];
+                        if a >= lo && a <= hi && g.dst[n as usize] != s && is_account_flow(case, g, n) {
+                            out.push((e, n));
+                        }
+                    }
+                }
+                out
+            })
+            .collect();
+        if links.is_empty() {
+            return Vec::new();
+        }
+        // Dense ids for the linked transfers, in (time, id) order.
+        let mut ids: Vec<u32> = links.iter().flat_map(|&(a, b)| [a, b]).collect();
+        ids.sort_unstable_by_key(|&e| (g.time[e as usize], e));
+        ids.dedup();
+        let pos =
+            |e: u32| ids.binary_search_by_key(&(g.time[e as usize], e), |&x| (g.time[x as usize], x)).unwrap_or(0);
+        let (mut succ, mut pred): (Vec<Vec<u32>>, Vec<Vec<u32>>) =
+            (vec![Vec::new(); ids.len()], vec![Vec::new(); ids.len()]);
+        for &(a, b) in &links {
+            let (i, j) = (pos(a) as u32, pos(b) as u32);
+            succ[i as usize].push(j);
+            pred[j as usize].push(i);
+        }
+        // Hops of the longest chain ending at / starting from each transfer.
+        let mut back = vec![1usize; ids.len()];
+        for j in 0..ids.len() {
+            back[j] = pred[j].iter().map(|&i| back[i as usize] + 1).max().unwrap_or(1);
+        }
+        let mut fwd = vec![1usize; ids.len()];
+        for i in (0..ids.len()).rev() {
+            fwd[i] = succ[i].iter().map(|&j| fwd[j as usize] + 1).max().unwrap_or(1);
+        }
+        let on_chain = |i: usize| back[i] + fwd[i] > p.min_hops;
+        let mut parent: Vec<u32> = (0..ids.len() as u32).collect();
+        for (i, next) in succ.iter().enumerate() {
+            if !on_chain(i) {
+                continue;
+            }
+            for &j in next {
+                if on_chain(j as usize) {
+                    let (a, b) = (find(&mut parent, i as u32), find(&mut parent, j));
+                    if a != b {
+                        parent[a.max(b) as usize] = a.min(b);
+                    }
+                }
+            }
+        }
+        let mut comps: BTreeMap<u32, Vec<usize>> = BTreeMap::new();
+        for i in 0..ids.len() {
+            if on_chain(i) {
+                let r = find(&mut parent, i as u32);
+                comps.entry(r).or_default().push(i);
+            }
+        }
+        comps
+            .into_values()
+            .filter_map(|members| {
+                let hops = members.iter().map(|&i| back[i]).max().unwrap_or(0);
+                let max_gap = members
+                    .iter()
+                    .flat_map(|&i| succ[i].iter().filter(|&&j| on_chain(j as usize)).map(move |&j| (i, j as usize)))
+                    .map(|(i, j)| g.time[ids[j] as usize].0 - g.time[ids[i] as usize].0)
+                    .max()
+                    .unwrap_or(0);
+                let txns: Vec<u32> = members.iter().map(|&i| ids[i]).collect();
+                self.finding(ctx, txns, hops, max_gap)
+            })
+            .collect()
+    }
+}
+
+impl LayeringChain {
+    fn finding(&self, ctx: &DetectCtx<'_>, txns: Vec<u32>, hops: usize, max_gap: i64) -> Option<Finding> {
+        let g = &ctx.graph.flow;
+        let case = ctx.case;
+        let p = &self.p;
+        let first = *txns.first()?;
+        // Accounts that both receive and pass on inside the component are the mules.
+        let mut mids: Vec<u32> =
+            txns.iter().map(|&e| g.dst[e as usize]).filter(|&d| txns.iter().any(|&x| g.src[x as usize] == d)).collect();
+        mids.sort_unstable();
+        mids.dedup();
+        let mut f = Finding::new("layering_chain");
+        f.accounts.extend(txns.iter().flat_map(|&e| [g.src[e as usize], g.dst[e as usize]]));
+        f.indicate(
+            "pass_through_chain",
+            25,
+            format!(
+                "{hops}-hop chain from {}: {} intermediaries each passed on at least {:.0} % within {} h",
+                case.accounts.rows[g.src[first as usize] as usize].id,
+                mids.len(),
+                p.min_retention * 100.0,
+                p.max_gap_hours
+            ),
+        );
+        if max_gap <= p.fast_hours * HOUR {
+            f.indicate("within_hours", 15, format!("every hop passed on within {:.1} h", max_gap as f64 / HOUR as f64));
+        }
+        if !mids.is_empty() && mids.iter().all(|&m| is_personal(case, m)) {
+            f.indicate("personal_intermediaries", 10, "every intermediary is a personal account");
+        }
+        let t0 = g.time[first as usize];
+        let new = mids.iter().filter(|&&m| is_new(case, m, t0, p.new_account_days)).count();
+        if new * 2 >= mids.len().max(1) {
+            f.indicate(
+                "new_accounts",
+                15,
+                format!("{new} of {} intermediaries opened within {} days before", mids.len(), p.new_account_days),
+            );
+        }
+        if g.base[first as usize] >= case.meta.cash_report.amount {
+            f.indicate("large_amount", 10, "the first hop is at least the reporting threshold");
+        }
+        f.total = g.base[first as usize];
+        f.txns = txns;
+        let f = f.finish(case, &g.base);
+        (f.score >= p.min_score).then_some(f)
+    }
+}

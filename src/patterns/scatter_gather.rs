@@ -1,0 +1,195 @@
+//! Scatter-gather: one source pays several intermediaries, which pass the money on, less a
+//! margin, to one common destination; all first hops come before all second hops
+//! (docs/domain.md §1.3 #6; AMLSim `ScatterGatherTypology`).
+
+use super::common::{amounts_f64, is_account_flow, is_new, is_personal, threshold, DAY};
+use super::finding::Finding;
+use super::runner::{DetectCtx, Detector};
+use super::Params;
+use crate::graph::FlowGraph;
+use crate::model::{Case, DateTime};
+use rayon::prelude::*;
+use std::collections::BTreeSet;
+
+crate::params! {
+    /// Parameters of [`ScatterGather`].
+    pub struct ScatterGatherParams {
+        /// Distinct intermediaries needed (n >= 2, docs/domain.md §1.3 #6).
+        min_intermediaries: usize = 2,
+        /// Whole pattern (first scatter to last gather) within this many days [D] (docs/domain.md
+        /// §1.3 #6 leaves the window open; AMLSim schedules a pattern within one alert period).
+        window_days: i64 = 10,
+        /// Least share of a scatter amount passed on (per-hop loss about 10 %, docs/domain.md §1.3 #6).
+        min_retention: f64 = 0.8,
+        /// Largest share passed on (an intermediary does not add money) [D].
+        max_retention: f64 = 1.0,
+        /// An account opened at most this many days before is "new" (short account life,
+        /// docs/domain.md §1.3 #3) [D].
+        new_account_days: i64 = 90,
+        /// Findings below this score are not reported: the core pattern plus corroboration
+        /// (docs/domain.md §0, "no single indicator") [D].
+        min_score: u32 = 50,
+    }
+}
+
+/// The scatter-gather detector.
+#[derive(Default)]
+pub struct ScatterGather {
+    /// Parameters.
+    pub p: ScatterGatherParams,
+}
+
+/// One candidate: scatter transfer `e1` to intermediary `mid`, gather transfer `e2` to `dst`.
+#[derive(Clone, Copy, Debug)]
+struct Pair {
+    dst: u32,
+    mid: u32,
+    e1: u32,
+    e2: u32,
+}
+
+/// Accounts to which the receiver of `e1` passes on between `min_ret` and `max_ret` of its amount
+/// within `w` seconds, with the passing transfer: the gather legs that can follow scatter `e1`.
+///
+/// # Complexity
+/// O(log d + k) for the receiver's out-degree d and k transfers in the window.
+pub(crate) fn onward(
+    case: &Case,
+    g: &FlowGraph,
+    amt: &[f64],
+    e1: u32,
+    w: i64,
+    min_ret: f64,
+    max_ret: f64,
+) -> Vec<(u32, u32)> {
+    let (src, mid) = (g.src[e1 as usize], g.dst[e1 as usize]);
+    let t1 = g.time[e1 as usize];
+    let a1 = amt[e1 as usize];
+    let mut out = Vec::new();
+    for &e2 in g.out_between(mid, DateTime(t1.0 + 1), DateTime(t1.0 + w)) {
+        let d = g.dst[e2 as usize];
+        let a2 = amt[e2 as usize];
+        if d != src && d != mid && a2 >= min_ret * a1 && a2 <= max_ret * a1 && is_account_flow(case, g, e2) {
+            out.push((d, e2));
+        }
+    }
+    out
+}
+
+impl Detector for ScatterGather {
+    fn name(&self) -> &'static str {
+        "scatter_gather"
+    }
+
+    fn params(&mut self) -> &mut dyn Params {
+        &mut self.p
+    }
+
+    /// For every scatter transfer S -> I, the onward transfers I -> D in the retention band
+    /// within the window; pairs grouped by (S, D) and clustered in time; a cluster with enough
+    /// distinct intermediaries whose scatters all precede its gathers is one finding.
+    ///
+    /// # Complexity
+    /// O(sum over transfers S -> I of I's transfers in the window), parallel over sources.
+    fn detect(&self, ctx: &DetectCtx<'_>) -> Vec<Finding> {
+        let g = &ctx.graph.flow;
+        let case = ctx.case;
+        let amt = amounts_f64(g);
+        let p = &self.p;
+        let w = p.window_days * DAY;
+        (0..g.account_count())
+            .into_par_iter()
+            .flat_map_iter(|s| {
+                let mut pairs: Vec<Pair> = Vec::new();
+                for &e1 in g.out_edges(s) {
+                    if !is_account_flow(case, g, e1) {
+                        continue;
+                    }
+                    let mut seen_dst: Vec<u32> = Vec::new();
+                    for (d, e2) in onward(case, g, &amt, e1, w, p.min_retention, p.max_retention) {
+                        if !seen_dst.contains(&d) {
+                            seen_dst.push(d);
+                            pairs.push(Pair { dst: d, mid: g.dst[e1 as usize], e1, e2 });
+                        }
+                    }
+                }
+                pairs.sort_by_key(|x| (x.dst, g.time[x.e1 as usize], x.e1, x.e2));
+                let mut out = Vec::new();
+                let mut i = 0;
+                while i < pairs.len() {
+                    let start = g.time[pairs[i].e1 as usize].0;
+                    let mut cluster: Vec<Pair> = Vec::new();
+                    let mut j = i;
+                    while j < pairs.len() && pairs[j].dst == pairs[i].dst && g.time[pairs[j].e1 as usize].0 <= start + w
+                    {
+                        let x = pairs[j];
+                        if g.time[x.e2 as usize].0 <= start + w && !cluster.iter().any(|c| c.mid == x.mid) {
+                            cluster.push(x);
+                        }
+                        j += 1;
+                    }
+                    let last_scatter = cluster.iter().map(|c| g.time[c.e1 as usize]).max();
+                    let first_gather = cluster.iter().map(|c| g.time[c.e2 as usize]).min();
+                    if cluster.len() >= p.min_intermediaries && last_scatter < first_gather {
+                        if let Some(f) = self.finding(ctx, s, &cluster) {
+                            out.push(f);
+                        }
+                        i = j;
+                    } else {
+                        i += 1;
+                    }
+                }
+                out
+            })
+            .collect()
+    }
+}
+
+impl ScatterGather {
+    fn finding(&self, ctx: &DetectCtx<'_>, s: u32, cluster: &[Pair]) -> Option<Finding> {
+        let g = &ctx.graph.flow;
+        let case = ctx.case;
+        let p = &self.p;
+        let d = cluster.first()?.dst;
+        let mids: BTreeSet<u32> = cluster.iter().map(|c| c.mid).collect();
+        let mut f = Finding::new("scatter_gather");
+        f.accounts.push(s);
+        f.accounts.push(d);
+        f.accounts.extend(mids.iter().copied());
+        f.txns.extend(cluster.iter().flat_map(|c| [c.e1, c.e2]));
+        let scattered: rust_decimal::Decimal = cluster.iter().map(|c| g.base[c.e1 as usize]).sum();
+        let gathered: rust_decimal::Decimal = cluster.iter().map(|c| g.base[c.e2 as usize]).sum();
+        f.indicate(
+            "scatter_gather",
+            25,
+            format!(
+                "{} intermediaries took {scattered} from {} and passed {gathered} to {} within {} days, all scatters before the gathers",
+                mids.len(),
+                case.accounts.rows[s as usize].id,
+                case.accounts.rows[d as usize].id,
+                p.window_days
+            ),
+        );
+        if mids.iter().all(|&m| is_personal(case, m)) {
+            f.indicate("personal_intermediaries", 10, "every intermediary is a personal account");
+        }
+        let t0 = cluster.iter().map(|c| g.time[c.e1 as usize]).min().unwrap_or(DateTime(0));
+        let new = mids.iter().filter(|&&m| is_new(case, m, t0, p.new_account_days)).count();
+        if new * 2 >= mids.len() {
+            f.indicate(
+                "new_accounts",
+                15,
+                format!("{new} of {} intermediaries opened within {} days before", mids.len(), p.new_account_days),
+            );
+        }
+        if is_personal(case, s) && is_personal(case, d) {
+            f.indicate("personal_ends", 10, "source and destination are personal accounts");
+        }
+        let t = threshold(case);
+        if t > 0.0 && scattered >= case.meta.cash_report.amount {
+            f.indicate("large_amount", 10, format!("{scattered} scattered, at least the reporting threshold"));
+        }
+        let f = f.finish(case, &g.base);
+        (f.score >= p.min_score).then_some(f)
+    }
+}

@@ -1,0 +1,294 @@
+//! Transfer-pattern detectors against ground truth (issue 3): on generated cases at three seeds
+//! every transfer typology reaches recall >= 0.95 and precision >= 0.90; a run on one thread
+//! equals a run on two byte for byte; tiny hand-built cases pin each detector's core rule;
+//! the AMLSim samples keep a recall floor (skipped when the external data is absent).
+
+use moneytrail::export::findings::write_csv;
+use moneytrail::generate::{generate, GenConfig};
+use moneytrail::graph::CaseGraph;
+use moneytrail::ingest::{load_case, LoadOptions};
+use moneytrail::model::Case;
+use moneytrail::patterns::{self, eval, Finding, RunOptions};
+use std::path::{Path, PathBuf};
+
+const TRANSFER_TYPOLOGIES: [&str; 8] = [
+    "fan_in",
+    "fan_out",
+    "gather_scatter",
+    "scatter_gather",
+    "cycle",
+    "layering_chain",
+    "structuring",
+    "funnel_account",
+];
+
+fn only(typologies: &[&str]) -> RunOptions {
+    RunOptions { typologies: Some(typologies.iter().map(|s| s.to_string()).collect()), ..RunOptions::default() }
+}
+
+fn load(dir: &Path, mapping: Option<PathBuf>) -> Case {
+    load_case(dir, &LoadOptions { mapping }).unwrap_or_else(|e| panic!("{}: {e}", dir.display())).case
+}
+
+fn generated(seed: u64, transfers: u64) -> (tempfile::TempDir, Case) {
+    let dir = tempfile::tempdir().unwrap();
+    generate(&GenConfig { seed, transfers, ..GenConfig::default() }, dir.path()).unwrap();
+    let case = load(dir.path(), None);
+    (dir, case)
+}
+
+#[test]
+fn transfer_typologies_meet_targets_at_three_seeds() {
+    for seed in 1..=3 {
+        let (dir, case) = generated(seed, 100_000);
+        let graph = CaseGraph::build(&case);
+        let found = patterns::run(&case, &graph, &only(&TRANSFER_TYPOLOGIES)).unwrap();
+        let mut truth = eval::read_truth(&dir.path().join("truth/patterns.csv"), &case).unwrap();
+        truth.retain(|p| TRANSFER_TYPOLOGIES.contains(&p.typology.as_str()));
+        let ev = eval::evaluate(&found, &truth, 0.8);
+        for t in TRANSFER_TYPOLOGIES {
+            let s = ev.per_typology.get(t).cloned().unwrap_or_default();
+            assert!(s.patterns >= 1, "seed {seed}: no {t} pattern injected");
+            assert!(s.recall() >= 0.95, "seed {seed} {t}: recall {:.3} ({s:?})", s.recall());
+            assert!(s.precision() >= 0.90, "seed {seed} {t}: precision {:.3} ({s:?})", s.precision());
+        }
+    }
+}
+
+fn csv_bytes(case: &Case, f: &[Finding]) -> Vec<u8> {
+    let mut out = Vec::new();
+    write_csv(case, f, &mut out).unwrap();
+    out
+}
+
+#[test]
+fn one_thread_equals_two_threads() {
+    let (_dir, case) = generated(4, 60_000);
+    let graph = CaseGraph::build(&case);
+    let one = patterns::run(&case, &graph, &RunOptions { threads: 1, ..RunOptions::default() }).unwrap();
+    let two = patterns::run(&case, &graph, &RunOptions { threads: 2, ..RunOptions::default() }).unwrap();
+    assert!(!one.is_empty());
+    assert_eq!(csv_bytes(&case, &one), csv_bytes(&case, &two));
+}
+
+// ---- tiny hand-built cases -------------------------------------------------------------
+
+const ACCOUNTS: &str = "account_id,iban,bank,holder_id,opened_on,closed_on,currency
+A1,AL47212110090000000235698741,BKT,P1,2018-01-01,,ALL
+A2,AL35202111090000000001234567,BKT,P2,2019-05-01,,ALL
+A3,,Raiffeisen,C1,2015-03-01,,EUR
+A4,IT60X0542811101000000123456,Intesa IT,,2010-01-01,,EUR
+A5,,BKT,P3,2022-12-20,,ALL
+A6,,BKT,P4,2022-12-21,,ALL
+A7,,BKT,P5,2022-12-22,,ALL
+A8,,BKT,P6,2022-12-23,,ALL
+";
+
+const PERSONS: &str = "person_id,full_name,birth_date,national_id,address,city,phone
+P1,Arbën Hoxha,1979-03-12,H90312045A,\"Rruga e Kavajës 12\",Tiranë,
+P2,Elira Çela,1985-07-01,I50701033B,\"Rruga e Kavajës 12\",Tiranë,
+P3,Dritan Këlliçi,1990-11-23,J01123077C,\"Lagjja 1, Durrës\",Durrës,
+P4,Besa Leka,1995-01-02,,\"Rruga 1\",Fier,
+P5,Genti Muça,1996-02-03,,\"Rruga 2\",Berat,
+P6,Ilir Doda,1997-03-04,,\"Rruga 3\",Korçë,
+";
+
+/// The mini fixture with four new personal accounts and the given transfers.
+fn tiny(transfers: &[&str]) -> (tempfile::TempDir, Case) {
+    let dir = tempfile::tempdir().unwrap();
+    let mini = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/mini");
+    for e in std::fs::read_dir(&mini).unwrap() {
+        let e = e.unwrap();
+        std::fs::copy(e.path(), dir.path().join(e.file_name())).unwrap();
+    }
+    std::fs::write(dir.path().join("accounts.csv"), ACCOUNTS).unwrap();
+    std::fs::write(dir.path().join("persons.csv"), PERSONS).unwrap();
+    let mut t =
+        String::from("txn_id,booked_at,from_account,to_account,amount,currency,channel,reference,branch_city\n");
+    for (i, row) in transfers.iter().enumerate() {
+        t.push_str(&format!("X{i},{row}\n"));
+    }
+    std::fs::write(dir.path().join("transfers.csv"), t).unwrap();
+    let case = load(dir.path(), None);
+    (dir, case)
+}
+
+fn detect(case: &Case, typology: &str, params: &[&str]) -> Vec<Finding> {
+    let graph = CaseGraph::build(case);
+    let mut opts = only(&[typology]);
+    opts.params = params.iter().map(|s| s.to_string()).collect();
+    patterns::run(case, &graph, &opts).unwrap()
+}
+
+fn txn_ids(case: &Case, f: &Finding) -> Vec<String> {
+    f.txns.iter().map(|&t| case.transfers.txn_id.get(t as usize).to_string()).collect()
+}
+
+#[test]
+fn cycle_is_time_respecting_and_reported_once() {
+    let (_d, case) = tiny(&[
+        "2023-02-01 10:00:00,A5,A6,1000000.00,ALL,wire,,",
+        "2023-02-03 10:00:00,A6,A7,950000.00,ALL,wire,,",
+        "2023-02-05 10:00:00,A7,A5,900000.00,ALL,wire,,",
+    ]);
+    let f = detect(&case, "cycle", &[]);
+    assert_eq!(f.len(), 1, "{f:?}");
+    assert_eq!(txn_ids(&case, &f[0]), ["X0", "X1", "X2"]);
+    assert!(f[0].indicators.len() >= 2 && f[0].score >= 50);
+
+    // The closing hop before the middle one: not time-respecting, unless unordered is asked for.
+    let (_d, case) = tiny(&[
+        "2023-02-01 10:00:00,A5,A6,1000000.00,ALL,wire,,",
+        "2023-02-05 10:00:00,A6,A7,950000.00,ALL,wire,,",
+        "2023-02-03 10:00:00,A7,A5,900000.00,ALL,wire,,",
+    ]);
+    assert!(detect(&case, "cycle", &[]).is_empty());
+    assert_eq!(detect(&case, "cycle", &["cycle.ordered=false"]).len(), 1);
+
+    // Amount outside the retention band breaks the cycle.
+    let (_d, case) = tiny(&[
+        "2023-02-01 10:00:00,A5,A6,1000000.00,ALL,wire,,",
+        "2023-02-03 10:00:00,A6,A7,500000.00,ALL,wire,,",
+        "2023-02-05 10:00:00,A7,A5,480000.00,ALL,wire,,",
+    ]);
+    assert!(detect(&case, "cycle", &[]).is_empty());
+}
+
+#[test]
+fn layering_chain_follows_rapid_pass_through() {
+    let (_d, case) = tiny(&[
+        "2023-03-01 09:00:00,A1,A5,2000000.00,ALL,wire,,",
+        "2023-03-01 11:00:00,A5,A6,1900000.00,ALL,wire,,",
+        "2023-03-01 14:00:00,A6,A7,1850000.00,ALL,wire,,",
+        "2023-03-01 18:00:00,A7,A8,1800000.00,ALL,wire,,",
+        // Unrelated: too late to be passed on.
+        "2023-03-09 18:00:00,A8,A2,1700000.00,ALL,wire,,",
+    ]);
+    let f = detect(&case, "layering_chain", &[]);
+    assert_eq!(f.len(), 1, "{f:?}");
+    assert_eq!(txn_ids(&case, &f[0]), ["X0", "X1", "X2", "X3"]);
+    // Two hops only: not a chain.
+    let (_d, case) =
+        tiny(&["2023-03-01 09:00:00,A1,A5,2000000.00,ALL,wire,,", "2023-03-01 11:00:00,A5,A6,1900000.00,ALL,wire,,"]);
+    assert!(detect(&case, "layering_chain", &[]).is_empty());
+}
+
+#[test]
+fn structuring_needs_the_band_and_links_family_accounts() {
+    // P1 and P2 are spouses in the fixture: deposits into both accounts are linked.
+    let (_d, case) = tiny(&[
+        "2023-04-01 10:00:00,,A1,950000.00,ALL,cash_deposit,,Durrës",
+        "2023-04-03 10:00:00,,A2,960000.00,ALL,cash_deposit,,Vlorë",
+        "2023-04-05 10:00:00,,A1,970000.00,ALL,cash_deposit,,Shkodër",
+        // Above the threshold: reported anyway by the bank, not structuring.
+        "2023-04-06 10:00:00,,A5,1200000.00,ALL,cash_deposit,,Fier",
+    ]);
+    let f = detect(&case, "structuring", &[]);
+    assert_eq!(f.len(), 1, "{f:?}");
+    assert_eq!(txn_ids(&case, &f[0]), ["X0", "X1", "X2"]);
+    assert!(f[0].indicators.iter().any(|i| i.name == "linked_accounts"));
+    // Two deposits are not enough.
+    let (_d, case) = tiny(&[
+        "2023-04-01 10:00:00,,A5,950000.00,ALL,cash_deposit,,Durrës",
+        "2023-04-03 10:00:00,,A5,960000.00,ALL,cash_deposit,,Vlorë",
+    ]);
+    assert!(detect(&case, "structuring", &[]).is_empty());
+}
+
+#[test]
+fn funnel_needs_cities_and_rapid_outflow() {
+    let rows = [
+        "2023-05-01 10:00:00,,A5,300000.00,ALL,cash_deposit,,Durrës",
+        "2023-05-01 15:00:00,,A5,400000.00,ALL,cash_deposit,,Vlorë",
+        "2023-05-02 10:00:00,,A5,350000.00,ALL,cash_deposit,,Shkodër",
+        "2023-05-03 12:00:00,A5,A4,1000000.00,ALL,remittance,,",
+    ];
+    let (_d, case) = tiny(&rows);
+    let f = detect(&case, "funnel_account", &[]);
+    assert_eq!(f.len(), 1, "{f:?}");
+    assert_eq!(txn_ids(&case, &f[0]), ["X0", "X1", "X2", "X3"]);
+    // The money stays: no funnel.
+    let (_d, case) = tiny(&rows[..3]);
+    assert!(detect(&case, "funnel_account", &[]).is_empty());
+}
+
+#[test]
+fn fan_in_needs_corroboration() {
+    // Five people pay a personal account; two of them (P1, P2) share an address.
+    let rows = [
+        "2023-06-01 10:00:00,A1,A8,10000.00,ALL,wire,,",
+        "2023-06-02 10:00:00,A2,A8,10000.00,ALL,wire,,",
+        "2023-06-03 10:00:00,A5,A8,10000.00,ALL,wire,,",
+        "2023-06-04 10:00:00,A6,A8,10000.00,ALL,wire,,",
+        "2023-06-05 10:00:00,A7,A8,10000.00,ALL,wire,,",
+    ];
+    let (_d, case) = tiny(&rows);
+    let f = detect(&case, "fan_in", &[]);
+    assert_eq!(f.len(), 1, "{f:?}");
+    let names: Vec<&str> = f[0].indicators.iter().map(|i| i.name).collect();
+    for n in ["many_senders", "personal_account", "shared_address"] {
+        assert!(names.contains(&n), "{names:?}");
+    }
+    // Without the shared address the count of senders alone stays below the report threshold.
+    let (_d, case) = tiny(&rows[1..]);
+    assert!(detect(&case, "fan_in", &["fan_in.min_senders=4"]).is_empty());
+    let forced = detect(&case, "fan_in", &["fan_in.min_senders=4", "fan_in.min_score=0"]);
+    assert_eq!(forced.len(), 1);
+    assert!(forced[0].score <= patterns::SINGLE_INDICATOR_CAP + 10, "{:?}", forced[0].indicators);
+}
+
+// ---- AMLSim (third-party data, not tuned on) ------------------------------------------
+
+fn amlsim(name: &str) -> Option<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/datasets/external/amlsim-ibm-samples").join(name);
+    if dir.join("transactions.csv").exists() {
+        Some(dir)
+    } else {
+        println!("skipped: {} is absent", dir.display());
+        None
+    }
+}
+
+/// Share of accounts labelled isFraud = 1 that lie in some finding of `typology`.
+fn labelled_recall(case: &Case, found: &[Finding], typology: &str) -> f64 {
+    let mut hit = vec![false; case.accounts.len()];
+    for f in found.iter().filter(|f| f.typology == typology) {
+        for &a in &f.accounts {
+            hit[a as usize] = true;
+        }
+    }
+    let labelled: Vec<usize> =
+        (0..case.accounts.len()).filter(|&i| case.accounts.extras.get("isFraud", i) == Some("1")).collect();
+    labelled.iter().filter(|&&i| hit[i]).count() as f64 / labelled.len().max(1) as f64
+}
+
+#[test]
+fn amlsim_recall_floor() {
+    let mapping = Path::new(env!("CARGO_MANIFEST_DIR")).join("datasets/mappings/amlsim-20k.toml");
+    // AMLSim has no holders, cash, addresses or opening dates to corroborate with, so the
+    // report threshold is lowered; its sample cycles are not time-respecting (each member pays
+    // at its own random step over the 150-day run), so the unordered mode is used.
+    if let Some(dir) = amlsim("20K_cycle200") {
+        let case = load(&dir, Some(mapping.clone()));
+        let graph = CaseGraph::build(&case);
+        let mut opts = only(&["cycle"]);
+        opts.params = ["cycle.min_score=0", "cycle.ordered=false", "cycle.window_days=150"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        let found = patterns::run(&case, &graph, &opts).unwrap();
+        let r = labelled_recall(&case, &found, "cycle");
+        println!("AMLSim 20K_cycle200 cycle: labelled-node recall {r:.3}");
+        assert!(r >= 0.10, "recall {r}");
+    }
+    if let Some(dir) = amlsim("20K_fanin200") {
+        let case = load(&dir, Some(mapping));
+        let graph = CaseGraph::build(&case);
+        let mut opts = only(&["fan_in"]);
+        opts.params = vec!["fan_in.min_score=0".to_string()];
+        let found = patterns::run(&case, &graph, &opts).unwrap();
+        let r = labelled_recall(&case, &found, "fan_in");
+        println!("AMLSim 20K_fanin200 fan_in: labelled-node recall {r:.3}");
+        assert!(r >= 0.90, "recall {r}");
+    }
+}
