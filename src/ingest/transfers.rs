@@ -105,6 +105,13 @@ pub(crate) fn load(l: &mut Loader) -> Result<(), IngestError> {
         },
         accept: |ctx: &mut Ctx<'_>, p: Parsed, v: &RowView<'_>, prov: Prov| {
             let txn_id = v.text(0)?;
+            if p.booked_at.in_spring_gap() {
+                ctx.warn(Fault::new(
+                    "booked_at",
+                    &p.booked_at.to_string(),
+                    "this local time does not exist (clocks went from 02:00 to 03:00 that night): check the time zone of the bank's export",
+                ));
+            }
             let city = v.text(8)?;
             let branch_city = if city.is_empty() {
                 NO_CITY
