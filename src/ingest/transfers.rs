@@ -215,11 +215,11 @@ fn dedupe(l: &mut Loader) {
         .iter()
         .map(|&(b, first)| {
             keep[b as usize] = false;
-            let fp = t.prov[first as usize];
+            let fp = t.prov(first as usize);
             let where_ = l.case.files.get(fp.file as usize).map(|f| f.path.as_str()).unwrap_or("");
             let id = t.txn_id.get(b as usize);
             (
-                t.prov[b as usize],
+                t.prov(b as usize),
                 Fault::new("txn_id", id, format!("duplicate txn_id: first loaded from {where_} line {}", fp.line)),
             )
         })
