@@ -11,4 +11,5 @@ pub mod graph;
 pub mod ingest;
 pub mod model;
 pub mod patterns;
+pub mod query;
 pub mod trace;

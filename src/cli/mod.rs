@@ -5,6 +5,7 @@ mod eval;
 mod generate;
 mod ingest;
 mod output;
+mod query;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -27,6 +28,8 @@ enum Command {
     Generate(generate::Args),
     /// Run the laundering-pattern detectors and write findings (CSV or JSON).
     Detect(detect::Args),
+    /// Run an openCypher-style pattern query (see docs/query-language.md), or --explain it.
+    Query(query::Args),
 }
 
 /// Exit codes: 0 clean, 1 rows were rejected, 2 the command could not run.
@@ -37,6 +40,7 @@ pub fn main() -> ExitCode {
         Command::Detect(a) => detect::run(a),
         Command::Generate(a) => generate::run(a),
         Command::Eval(a) => eval::run(a),
+        Command::Query(a) => query::run(a),
     };
     match res {
         Ok(code) => code,
