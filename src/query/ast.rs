@@ -290,6 +290,19 @@ pub enum ExprKind {
         /// The predicate.
         pred: Box<Expr>,
     },
+    /// `reduce(acc = init, x IN list | expr)`.
+    Reduce {
+        /// Accumulator name.
+        acc: String,
+        /// Initial value.
+        init: Box<Expr>,
+        /// Element name.
+        var: String,
+        /// The list.
+        list: Box<Expr>,
+        /// Next accumulator value.
+        expr: Box<Expr>,
+    },
     /// An aggregate computed by the plan, read from column `usize` of the row.
     AggRef(usize, String),
 }

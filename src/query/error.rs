@@ -88,9 +88,13 @@ impl QueryError {
             return self.to_string();
         };
         let line = source.lines().nth(sp.line.saturating_sub(1) as usize).unwrap_or("");
+        // Long lines are cut to a window around the fault.
+        let col = sp.col.saturating_sub(1) as usize;
+        let skip = col.saturating_sub(60);
+        let line: String = line.chars().skip(skip).take(100).collect();
         let num = sp.line.to_string();
         let pad = " ".repeat(num.len());
-        let caret = " ".repeat(sp.col.saturating_sub(1) as usize);
+        let caret = " ".repeat(col - skip);
         format!("{self}\n {num} | {line}\n {pad} | {caret}^")
     }
 }

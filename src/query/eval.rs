@@ -130,6 +130,24 @@ fn eval_inner(ctx: &Ctx<'_>, row: &[Value], e: &Expr) -> QResult<Value> {
             }
             Value::list(out)
         }
+        Reduce { init, list, expr, .. } => {
+            let mut acc = eval(ctx, row, init)?;
+            let l = match eval(ctx, row, list)? {
+                Value::List(l) => l,
+                Value::Null => return Ok(Value::Null),
+                o => return err(format!("reduce() needs a list, got a {}", o.type_name())),
+            };
+            let mut ext = row.to_vec();
+            ext.push(Value::Null);
+            ext.push(Value::Null);
+            let n = ext.len();
+            for x in l.iter() {
+                ext[n - 2] = acc;
+                ext[n - 1] = x.clone();
+                acc = eval(ctx, &ext, expr)?;
+            }
+            acc
+        }
         Quantifier { q, list, pred, .. } => {
             let l = match eval(ctx, row, list)? {
                 Value::List(l) => l,

@@ -35,6 +35,10 @@ struct Step<'s> {
     within: Option<i64>,
     gap: Option<i64>,
     retention: Option<(Decimal, Decimal)>,
+    /// Relationships bound earlier in the same MATCH (a relationship is matched once).
+    taken: Vec<RelId>,
+    /// Booking-time slice for single-hop transfers.
+    window: Option<(i64, i64)>,
 }
 
 fn duration(ctx: &Ctx<'_>, row: &[Value], e: &Option<super::ast::Expr>, what: &str) -> QResult<Option<i64>> {
@@ -88,8 +92,29 @@ fn expand_row(ctx: &Ctx<'_>, spec: &ExpandSpec, row: &Row) -> QResult<Vec<Row>> 
             }
         },
     };
+    let taken = spec
+        .distinct_from
+        .iter()
+        .filter_map(|&i| if let Some(Value::Rel(r)) = row.get(i) { Some(*r) } else { None })
+        .collect();
+    let mut window = None;
+    if !spec.time_bounds.is_empty() {
+        let (mut lo, mut hi) = (i64::MIN, i64::MAX);
+        for (e, lower) in &spec.time_bounds {
+            if let Some(t) = eval(ctx, row, e)?.as_datetime() {
+                if *lower {
+                    lo = lo.max(t.0);
+                } else {
+                    hi = hi.min(t.0);
+                }
+            }
+        }
+        window = Some((lo, hi));
+    }
     let step = Step {
         spec,
+        taken,
+        window,
         rel_props,
         target,
         within: duration(ctx, row, &t.within, "WITHIN")?,
@@ -171,11 +196,31 @@ fn single(
     emit: &mut impl FnMut(&[RelId], NodeId) -> QResult<()>,
 ) -> QResult<()> {
     let mut found = Vec::new();
-    for &out in dirs(step.spec.dir) {
-        graphs::neighbors(ctx, from, &step.spec.types, out, &mut |r, n| found.push((r, n)));
+    match (step.window, flow_node(from)) {
+        (Some((lo, hi)), Some(f)) => {
+            let g = &ctx.graph.flow;
+            if lo <= hi {
+                for &out in dirs(step.spec.dir) {
+                    if out {
+                        for &e in g.out_between(f, DateTime(lo), DateTime(hi)) {
+                            found.push((RelId::Transfer(e), from_flow(ctx, g.dst[e as usize])));
+                        }
+                    } else {
+                        for &e in g.in_between(f, DateTime(lo), DateTime(hi)) {
+                            found.push((RelId::Transfer(e), from_flow(ctx, g.src[e as usize])));
+                        }
+                    }
+                }
+            }
+        }
+        _ => {
+            for &out in dirs(step.spec.dir) {
+                graphs::neighbors(ctx, from, &step.spec.types, out, &mut |r, n| found.push((r, n)));
+            }
+        }
     }
     for (r, n) in found {
-        if rel_ok(ctx, step, r, n) && end_ok(step, n) {
+        if !step.taken.contains(&r) && rel_ok(ctx, step, r, n) && end_ok(step, n) {
             emit(&[r], n)?;
         }
     }
@@ -199,7 +244,8 @@ fn generic(
     if depth >= lo && end_ok(step, at) && depth > 0 {
         emit(rels, at)?;
     }
-    if depth >= hi {
+    let closed = depth > 0 && at == nodes[0];
+    if depth >= hi || (closed && step.spec.temporal.no_repeat) {
         return Ok(());
     }
     let mut found = Vec::new();
@@ -211,7 +257,9 @@ fn generic(
         if *steps % 4096 == 0 {
             ctx.check_time()?;
         }
-        if rels.contains(&r) || (step.spec.temporal.no_repeat && nodes.contains(&n)) || !rel_ok(ctx, step, r, n) {
+        let closes = n == nodes[0] && step.target == Some(n);
+        let repeat = step.spec.temporal.no_repeat && !closes && nodes.contains(&n);
+        if rels.contains(&r) || repeat || !rel_ok(ctx, step, r, n) {
             continue;
         }
         rels.push(r);
@@ -253,7 +301,9 @@ impl TimedDfs<'_, '_> {
                 emit(&rels, end)?;
             }
         }
-        if depth >= self.hi {
+        // A path that came back to its start (a cycle) ends there under NO REPEAT.
+        let closed = depth > 0 && at == self.nodes[0];
+        if depth >= self.hi || (closed && self.step.spec.temporal.no_repeat) {
             return Ok(());
         }
         let forward = self.step.spec.dir == Dir::Out;
@@ -310,7 +360,9 @@ impl TimedDfs<'_, '_> {
                 }
             }
             let next = if forward { g.dst[e as usize] } else { g.src[e as usize] };
-            if t.no_repeat && self.nodes.contains(&next) {
+            // NO REPEAT: a node once, except the start node closing a cycle.
+            let closes = next == self.nodes[0] && self.step.target.and_then(flow_node) == Some(next);
+            if t.no_repeat && !closes && self.nodes.contains(&next) {
                 continue;
             }
             if !t.ascending && self.edges.contains(&e) {

@@ -9,6 +9,19 @@ use super::parser::Parser;
 use super::value::Value;
 
 impl Parser<'_> {
+    /// Counts one more link of a left-deep chain (`a + b + c ...`) as a nesting level, so long
+    /// chains are bounded like parentheses are.
+    fn chain(&mut self, n: &mut u32) -> QResult<()> {
+        *n += 1;
+        self.enter()
+    }
+
+    fn unchain(&mut self, n: u32) {
+        for _ in 0..n {
+            self.leave();
+        }
+    }
+
     /// A full expression.
     pub(super) fn expr(&mut self) -> QResult<Expr> {
         self.enter()?;
@@ -19,34 +32,43 @@ impl Parser<'_> {
 
     fn or(&mut self) -> QResult<Expr> {
         let mut l = self.xor()?;
+        let mut chained = 0u32;
         while self.is_kw("OR") {
             let sp = self.span();
             self.bump();
             let r = self.xor()?;
+            self.chain(&mut chained)?;
             l = Expr::new(ExprKind::Bin(BinOp::Or, Box::new(l), Box::new(r)), sp);
         }
+        self.unchain(chained);
         Ok(l)
     }
 
     fn xor(&mut self) -> QResult<Expr> {
         let mut l = self.and()?;
+        let mut chained = 0u32;
         while self.is_kw("XOR") {
             let sp = self.span();
             self.bump();
             let r = self.and()?;
+            self.chain(&mut chained)?;
             l = Expr::new(ExprKind::Bin(BinOp::Xor, Box::new(l), Box::new(r)), sp);
         }
+        self.unchain(chained);
         Ok(l)
     }
 
     fn and(&mut self) -> QResult<Expr> {
         let mut l = self.not()?;
+        let mut chained = 0u32;
         while self.is_kw("AND") {
             let sp = self.span();
             self.bump();
             let r = self.not()?;
+            self.chain(&mut chained)?;
             l = Expr::new(ExprKind::Bin(BinOp::And, Box::new(l), Box::new(r)), sp);
         }
+        self.unchain(chained);
         Ok(l)
     }
 
@@ -64,6 +86,7 @@ impl Parser<'_> {
 
     fn comparison(&mut self) -> QResult<Expr> {
         let mut l = self.additive()?;
+        let mut chained = 0u32;
         loop {
             let sp = self.span();
             let op = match self.peek() {
@@ -87,47 +110,62 @@ impl Parser<'_> {
                     self.bump();
                     let negated = self.eat_kw("NOT");
                     self.expect_kw("NULL", "NULL after IS / IS NOT")?;
+                    self.chain(&mut chained)?;
                     l = Expr::new(ExprKind::IsNull(Box::new(l), negated), sp);
                     continue;
                 }
-                _ => return Ok(l),
+                _ => {
+                    self.unchain(chained);
+                    return Ok(l);
+                }
             };
             self.bump();
             if matches!(op, BinOp::StartsWith | BinOp::EndsWith) {
                 self.expect_kw("WITH", "WITH after STARTS / ENDS")?;
             }
             let r = self.additive()?;
+            self.chain(&mut chained)?;
             l = Expr::new(ExprKind::Bin(op, Box::new(l), Box::new(r)), sp);
         }
     }
 
     fn additive(&mut self) -> QResult<Expr> {
         let mut l = self.multiplicative()?;
+        let mut chained = 0u32;
         loop {
             let sp = self.span();
             let op = match self.peek() {
                 Tok::Sym("+") => BinOp::Add,
                 Tok::Sym("-") => BinOp::Sub,
-                _ => return Ok(l),
+                _ => {
+                    self.unchain(chained);
+                    return Ok(l);
+                }
             };
             self.bump();
             let r = self.multiplicative()?;
+            self.chain(&mut chained)?;
             l = Expr::new(ExprKind::Bin(op, Box::new(l), Box::new(r)), sp);
         }
     }
 
     fn multiplicative(&mut self) -> QResult<Expr> {
         let mut l = self.unary()?;
+        let mut chained = 0u32;
         loop {
             let sp = self.span();
             let op = match self.peek() {
                 Tok::Sym("*") => BinOp::Mul,
                 Tok::Sym("/") => BinOp::Div,
                 Tok::Sym("%") => BinOp::Mod,
-                _ => return Ok(l),
+                _ => {
+                    self.unchain(chained);
+                    return Ok(l);
+                }
             };
             self.bump();
             let r = self.unary()?;
+            self.chain(&mut chained)?;
             l = Expr::new(ExprKind::Bin(op, Box::new(l), Box::new(r)), sp);
         }
     }
@@ -149,17 +187,23 @@ impl Parser<'_> {
 
     fn postfix(&mut self) -> QResult<Expr> {
         let mut e = self.primary()?;
+        let mut chained = 0u32;
         loop {
             let sp = self.span();
             if self.eat(".") {
                 let name = self.ident("a property name after '.'")?;
+                self.chain(&mut chained)?;
                 e = Expr::new(ExprKind::Prop(Box::new(e), name), sp);
             } else if self.eat("[") {
                 let i = self.expr()?;
                 self.expect("]", "']' after the index")?;
+                self.chain(&mut chained)?;
                 e = Expr::new(ExprKind::Index(Box::new(e), Box::new(i)), sp);
             } else {
-                return Ok(e);
+                {
+                    self.unchain(chained);
+                    return Ok(e);
+                }
             }
         }
     }
@@ -242,6 +286,20 @@ impl Parser<'_> {
         if lower == "count" && self.eat("*") {
             self.expect(")", "')' after count(*")?;
             return Ok(Expr::new(ExprKind::CountStar, sp));
+        }
+        if lower == "reduce" {
+            let acc = self.ident("an accumulator name (reduce(acc = 1, x IN list | acc * x))")?;
+            self.expect("=", "'=' and the initial value")?;
+            let init = self.expr()?;
+            self.expect(",", "',' after the initial value")?;
+            let var = self.ident("a variable")?;
+            self.expect_kw("IN", "IN after the variable")?;
+            let list = self.expr()?;
+            self.expect("|", "'|' and the expression")?;
+            let expr = self.expr()?;
+            self.expect(")", "')' to close reduce")?;
+            let k = ExprKind::Reduce { acc, init: Box::new(init), var, list: Box::new(list), expr: Box::new(expr) };
+            return Ok(Expr::new(k, sp));
         }
         if matches!(lower.as_str(), "all" | "any" | "none" | "single") {
             let var = self.ident("a variable (all(x IN list WHERE predicate))")?;

@@ -191,10 +191,10 @@ mod tests {
     #[test]
     fn ranges_numbers_and_arrows() {
         let t: Vec<Tok> = lex("[:T*1..5]->(a {x: 2.50}) // c\n$p").unwrap().into_iter().map(|t| t.tok).collect();
-        assert_eq!(t[3], Tok::Num(Decimal::from(1)));
-        assert_eq!(t[4], Tok::Sym(".."));
-        assert_eq!(t[7], Tok::Sym("-"));
-        assert_eq!(t[8], Tok::Sym(">"));
+        assert_eq!(t[4], Tok::Num(Decimal::from(1)));
+        assert_eq!(t[5], Tok::Sym(".."));
+        assert_eq!(t[8], Tok::Sym("-"));
+        assert_eq!(t[9], Tok::Sym(">"));
         assert!(t.contains(&Tok::Num(Decimal::from_str("2.50").unwrap())));
         assert!(t.contains(&Tok::Param("p".into())));
     }

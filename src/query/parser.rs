@@ -9,6 +9,8 @@ use super::lexer::{lex, Tok, Token};
 
 /// Deepest nesting of expressions and patterns accepted.
 pub const MAX_DEPTH: u32 = 128;
+/// Most clauses plus relationship steps in one query (each becomes a plan operator).
+pub const MAX_OPS: u32 = 1000;
 
 /// Parses a query.
 ///
@@ -16,7 +18,7 @@ pub const MAX_DEPTH: u32 = 128;
 /// A [`QueryError`] of kind `Parse` with the position of the fault and what was expected.
 pub fn parse(src: &str) -> QResult<Query> {
     let toks = lex(src)?;
-    let mut p = Parser { src, toks, pos: 0, depth: 0 };
+    let mut p = Parser { src, toks, pos: 0, depth: 0, ops: 0 };
     let q = p.query()?;
     Ok(q)
 }
@@ -27,6 +29,7 @@ pub(super) struct Parser<'a> {
     toks: Vec<Token>,
     pos: usize,
     pub(super) depth: u32,
+    ops: u32,
 }
 
 impl<'a> Parser<'a> {
@@ -144,6 +147,18 @@ impl<'a> Parser<'a> {
         Ok(())
     }
 
+    /// Counts one more plan operator (clause or relationship step); errors past [`MAX_OPS`].
+    pub(super) fn count_op(&mut self) -> QResult<()> {
+        self.ops += 1;
+        if self.ops > MAX_OPS {
+            return Err(QueryError::parse(
+                self.span(),
+                format!("the query has more than {MAX_OPS} clauses and relationship steps; split it"),
+            ));
+        }
+        Ok(())
+    }
+
     pub(super) fn leave(&mut self) {
         self.depth = self.depth.saturating_sub(1);
     }
@@ -182,6 +197,7 @@ impl<'a> Parser<'a> {
 
     fn clause(&mut self) -> QResult<Clause> {
         let span = self.span();
+        self.count_op()?;
         if self.eat_kw("MATCH") {
             let mut patterns = vec![self.pattern()?];
             while self.eat(",") {

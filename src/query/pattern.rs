@@ -23,6 +23,7 @@ impl Parser<'_> {
         let start = self.node_pat()?;
         let mut steps = Vec::new();
         while self.is_sym("-") || (self.is_sym("<") && self.is_sym_at(1, "-")) {
+            self.count_op()?;
             let rel = self.rel_pat()?;
             let node = self.node_pat()?;
             steps.push((rel, node));

@@ -55,6 +55,10 @@ pub struct ExpandSpec {
     pub to_label: Option<Label>,
     /// Single-hop relationship slots of the same MATCH this one must differ from.
     pub distinct_from: Vec<usize>,
+    /// Booking-time bounds of a single-hop TRANSFER taken from WHERE (`t.booked_at >= x`):
+    /// (bound, true = lower). The expansion reads only that slice of the time-sorted edges;
+    /// the WHERE filter still runs, so strict bounds stay exact.
+    pub time_bounds: Vec<(Expr, bool)>,
 }
 
 /// An aggregate call.
@@ -260,6 +264,14 @@ impl LogicalPlan {
                 };
                 let label = s.to_label.map(|l| format!(":{l}")).unwrap_or_default();
                 let into = if s.to_bound { " (into bound node)" } else { "" };
+                let tb = if s.time_bounds.is_empty() {
+                    String::new()
+                } else {
+                    format!(
+                        " [booked_at range: {}]",
+                        list(&s.time_bounds, |(e, lo)| format!("{} {e}", if *lo { ">=" } else { "<=" }))
+                    )
+                };
                 let prune = if tq.ascending || tq.within.is_some() || tq.max_gap.is_some() || tq.retention.is_some() {
                     " [pruned during DFS on time-sorted adjacency]"
                 } else {
@@ -267,7 +279,7 @@ impl LogicalPlan {
                 };
                 writeln!(
                     f,
-                    "Expand: (#{}){l}[{}{types}{range}{props}{t}]{r}({}{label}){into}{prune}",
+                    "Expand: (#{}){l}[{}{types}{range}{props}{t}]{r}({}{label}){into}{prune}{tb}",
                     s.from, s.rel_name, s.to_name
                 )?;
             }
@@ -362,6 +374,7 @@ impl fmt::Display for Expr {
                 write!(f, "]")
             }
             Quantifier { q, var, list: l, pred } => write!(f, "{q}({var} IN {l} WHERE {pred})"),
+            Reduce { acc, init, var, list: l, expr } => write!(f, "reduce({acc} = {init}, {var} IN {l} | {expr})"),
         }
     }
 }

@@ -35,6 +35,25 @@ fn id_equality(e: &Expr) -> Option<(String, Expr)> {
     None
 }
 
+/// `v.booked_at OP e` (either side) with `e` bound in `scope`: (e, true for a lower bound).
+fn time_bound(c: &Expr, v: &str, scope: &[String]) -> Option<(Expr, bool)> {
+    let ExprKind::Bin(op, a, b) = &c.kind else { return None };
+    let is_t = |x: &Expr| matches!(&x.kind, ExprKind::Prop(y, p) if p == "booked_at" && matches!(&y.kind, ExprKind::Var(n) if n == v));
+    let bound = |x: &Expr| {
+        let mut vs = Vec::new();
+        vars_of(x, &mut vs);
+        vs.iter().all(|n| slot_of(scope, n).is_some()) && !matches!(x.kind, ExprKind::Exists(..))
+    };
+    let (lower, other) = match op {
+        BinOp::Ge | BinOp::Gt if is_t(a) => (true, b),
+        BinOp::Le | BinOp::Lt if is_t(a) => (false, b),
+        BinOp::Ge | BinOp::Gt if is_t(b) => (false, a),
+        BinOp::Le | BinOp::Lt if is_t(b) => (true, a),
+        _ => return None,
+    };
+    bound(other).then(|| ((**other).clone(), lower))
+}
+
 fn flip(d: Dir) -> Dir {
     match d {
         Dir::Out => Dir::In,
@@ -330,6 +349,15 @@ impl Planner<'_> {
             }
         }
         let rel_name = rel.var.clone().unwrap_or_else(|| self.fresh("rel"));
+        let mut time_bounds = Vec::new();
+        if rel.range.is_none() && types == ["TRANSFER"] && rel.var.is_some() {
+            for c in pending.iter() {
+                if let Some((mut e, lower)) = time_bound(c, &rel_name, scope) {
+                    self.resolve(&mut e, scope)?;
+                    time_bounds.push((e, lower));
+                }
+            }
+        }
         let rel_slot = scope.len();
         scope.push(rel_name.clone());
         let to = match slot_of(scope, &to_name) {
@@ -366,6 +394,7 @@ impl Planner<'_> {
             to_bound,
             to_label,
             distinct_from: single_rels.clone(),
+            time_bounds,
         };
         if rel.range.is_none() {
             single_rels.push(rel_slot);

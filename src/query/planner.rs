@@ -178,6 +178,13 @@ pub(super) fn vars_of(e: &Expr, out: &mut Vec<String>) {
             vars_of(pred, &mut inner);
             out.extend(inner.into_iter().filter(|v| v != var));
         }
+        Reduce { acc, init, var, list, expr } => {
+            vars_of(init, out);
+            vars_of(list, out);
+            let mut inner = Vec::new();
+            vars_of(expr, &mut inner);
+            out.extend(inner.into_iter().filter(|v| v != var && v != acc));
+        }
         Lit(_) | Param(_) | Slot(..) | AggRef(..) | CountStar | ExistsPlan(_) => {}
     }
 }
@@ -307,6 +314,14 @@ impl Planner<'_> {
                 let mut inner = scope.to_vec();
                 inner.push(var.clone());
                 self.resolve_in(pred, &inner, in_agg)?;
+            }
+            Reduce { acc, init, var, list, expr } => {
+                self.resolve_in(init, scope, in_agg)?;
+                self.resolve_in(list, scope, in_agg)?;
+                let mut inner = scope.to_vec();
+                inner.push(acc.clone());
+                inner.push(var.clone());
+                self.resolve_in(expr, &inner, in_agg)?;
             }
             Lit(_) | Slot(..) | AggRef(..) | ExistsPlan(_) => {}
         }

@@ -166,11 +166,7 @@ struct Prepared<'a> {
 }
 
 impl<'a> Prepared<'a> {
-    fn new(
-        events: &'a [Event],
-        sources: &Sources,
-        config: &TraceConfig,
-    ) -> Result<Self, TraceError> {
+    fn new(events: &'a [Event], sources: &Sources, config: &TraceConfig) -> Result<Self, TraceError> {
         if config.scale > 28 {
             return Err(TraceError::InvalidScale(config.scale));
         }
@@ -187,10 +183,7 @@ impl<'a> Prepared<'a> {
         let mut prev: Option<(i64, u32)> = None;
         for ev in events {
             if ev.amount.is_sign_negative() && !ev.amount.is_zero() {
-                return Err(TraceError::NegativeAmount {
-                    seq: ev.seq,
-                    amount: ev.amount,
-                });
+                return Err(TraceError::NegativeAmount { seq: ev.seq, amount: ev.amount });
             }
             if ev.amount.scale() > scale {
                 scale = scale.max(ev.amount.normalize().scale());
@@ -213,10 +206,7 @@ impl<'a> Prepared<'a> {
         }
         let accounts = max_account.map_or(0, |m| m as usize + 1);
         if accounts > 2 * n + config.known_openings.len() + ACCOUNT_SLACK {
-            return Err(TraceError::SparseAccountIndex {
-                index: max_account.unwrap_or(0),
-                events: n,
-            });
+            return Err(TraceError::SparseAccountIndex { index: max_account.unwrap_or(0), events: n });
         }
         check_unique_seqs(events, max_seq)?;
 
@@ -292,9 +282,7 @@ impl<'a> Prepared<'a> {
                     None if need_min => (-lowest[a]).max(0),
                     None => 0,
                 };
-                opening
-                    .checked_add(at_first[a])
-                    .ok_or(out_of_range("summing balances"))
+                opening.checked_add(at_first[a]).ok_or(out_of_range("summing balances"))
             })
             .collect::<Result<_, _>>()?;
         Ok(prep)
@@ -312,8 +300,7 @@ impl<'a> Prepared<'a> {
         let m = d.mantissa();
         let s = d.scale();
         if s <= self.scale {
-            m.checked_mul(POW10[(self.scale - s) as usize])
-                .ok_or(out_of_range("converting an amount to units"))
+            m.checked_mul(POW10[(self.scale - s) as usize]).ok_or(out_of_range("converting an amount to units"))
         } else {
             // The trace's scale is at least every input's normalised scale, so the digits dropped
             // here are trailing zeros and the division is exact.
@@ -322,8 +309,7 @@ impl<'a> Prepared<'a> {
     }
 
     fn decimal(&self, u: Units) -> Result<Decimal, TraceError> {
-        Decimal::try_from_i128_with_scale(u, self.scale)
-            .map_err(|_| out_of_range("converting a result to a decimal"))
+        Decimal::try_from_i128_with_scale(u, self.scale).map_err(|_| out_of_range("converting a result to a decimal"))
     }
 }
 
@@ -393,25 +379,13 @@ fn run<P: Pool>(prep: &Prepared<'_>, rule: Rule) -> Result<TraceResult, TraceErr
             let b = balance[f];
             let pi = pool_of[f];
             if pi != NO_POOL {
-                let take = if P::CONSERVING {
-                    amt.min(b.max(0))
-                } else {
-                    amt
-                };
+                let take = if P::CONSERVING { amt.min(b.max(0)) } else { amt };
                 pools[pi as usize].debit(take, amt, &mut scratch, &mut taken)?;
             }
-            balance[f] = b
-                .checked_sub(amt)
-                .ok_or(out_of_range("updating a balance"))?;
-            debug_assert!(
-                !P::CONSERVING || pi == NO_POOL || pools[pi as usize].total() == balance[f].max(0)
-            );
+            balance[f] = b.checked_sub(amt).ok_or(out_of_range("updating a balance"))?;
+            debug_assert!(!P::CONSERVING || pi == NO_POOL || pools[pi as usize].total() == balance[f].max(0));
             for lot in &taken {
-                edges.push(RawEdge {
-                    pos: pos as u32,
-                    account: f as u32,
-                    lot: *lot,
-                });
+                edges.push(RawEdge { pos: pos as u32, account: f as u32, lot: *lot });
             }
         }
 
@@ -421,17 +395,10 @@ fn run<P: Pool>(prep: &Prepared<'_>, rule: Rule) -> Result<TraceResult, TraceErr
             for lot in &taken {
                 match parts.last_mut() {
                     Some(p) if p.label == lot.label => {
-                        p.amount = if P::CONSERVING {
-                            p.amount + lot.amount
-                        } else {
-                            p.amount.max(lot.amount)
-                        };
+                        p.amount = if P::CONSERVING { p.amount + lot.amount } else { p.amount.max(lot.amount) };
                         p.hop = p.hop.max(lot.hop);
                     }
-                    _ => parts.push(Lot {
-                        origin: ev.seq,
-                        ..*lot
-                    }),
+                    _ => parts.push(Lot { origin: ev.seq, ..*lot }),
                 }
             }
             for p in parts.iter_mut() {
@@ -442,12 +409,7 @@ fn run<P: Pool>(prep: &Prepared<'_>, rule: Rule) -> Result<TraceResult, TraceErr
             let carried: Units = parts.iter().map(|p| p.amount).sum();
             let fresh = if P::CONSERVING { amt - carried } else { amt };
             if fresh > 0 {
-                parts.push(Lot {
-                    amount: fresh,
-                    label: l,
-                    hop: 0,
-                    origin: ev.seq,
-                });
+                parts.push(Lot { amount: fresh, label: l, hop: 0, origin: ev.seq });
                 introduced[l as usize] += fresh;
                 parts.sort_by_key(|p| (p.label, p.hop));
             }
@@ -485,9 +447,7 @@ fn run<P: Pool>(prep: &Prepared<'_>, rule: Rule) -> Result<TraceResult, TraceErr
                     parts.retain(|p| p.amount > 0);
                     credited = amt - repay;
                 }
-                balance[t] = b
-                    .checked_add(amt)
-                    .ok_or(out_of_range("updating a balance"))?;
+                balance[t] = b.checked_add(amt).ok_or(out_of_range("updating a balance"))?;
                 let mut pi = pool_of[t];
                 if pi == NO_POOL && !parts.is_empty() {
                     pools.push(P::with_clean(b.max(0), prep.max_lots));
@@ -497,9 +457,7 @@ fn run<P: Pool>(prep: &Prepared<'_>, rule: Rule) -> Result<TraceResult, TraceErr
                 }
                 if pi != NO_POOL {
                     pools[pi as usize].credit(credited, &parts);
-                    debug_assert!(
-                        !P::CONSERVING || pools[pi as usize].total() == balance[t].max(0)
-                    );
+                    debug_assert!(!P::CONSERVING || pools[pi as usize].total() == balance[t].max(0));
                 }
             }
         }
@@ -577,13 +535,5 @@ fn run<P: Pool>(prep: &Prepared<'_>, rule: Rule) -> Result<TraceResult, TraceErr
         })
         .collect::<Result<Vec<_>, TraceError>>()?;
 
-    Ok(TraceResult {
-        rule,
-        conserving: P::CONSERVING,
-        scale: prep.scale,
-        rows,
-        lineage,
-        balances,
-        labels,
-    })
+    Ok(TraceResult { rule, conserving: P::CONSERVING, scale: prep.scale, rows, lineage, balances, labels })
 }

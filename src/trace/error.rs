@@ -58,7 +58,9 @@ pub enum TraceError {
     #[error("scale {0} is above 28, the largest scale rust_decimal supports")]
     InvalidScale(u32),
     /// Account indices must be dense (as produced by an interner).
-    #[error("account index {index} is far beyond the number of events ({events}); map account keys to dense indices first")]
+    #[error(
+        "account index {index} is far beyond the number of events ({events}); map account keys to dense indices first"
+    )]
     SparseAccountIndex {
         /// The largest index seen.
         index: u32,

@@ -67,10 +67,7 @@ impl Pool for FifoPool {
             };
             let t = take.min(front.amount);
             if !front.is_clean() {
-                out.push(Lot {
-                    amount: t,
-                    ..*front
-                });
+                out.push(Lot { amount: t, ..*front });
             }
             front.amount -= t;
             take -= t;

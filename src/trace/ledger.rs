@@ -33,12 +33,7 @@ impl Lot {
 
 /// A clean lot (origin and hop are unused for clean money).
 pub(crate) fn clean_lot(amount: Units) -> Lot {
-    Lot {
-        amount,
-        label: CLEAN,
-        hop: 0,
-        origin: 0,
-    }
+    Lot { amount, label: CLEAN, hop: 0, origin: 0 }
 }
 
 /// Reusable buffers, so that debits do not allocate once warmed up.
@@ -92,16 +87,8 @@ pub(crate) trait Pool: Sized + Send {
 /// Largest-remainder method: each share is `floor(take * w / total)`; the `take - Σ floors`
 /// leftover units go one each to the weights with the largest remainders, ties to the lower index.
 /// Every share is `<= ` its weight and the shares sum to `take`. O(k log k) for k weights.
-pub(crate) fn split_exact(
-    take: Units,
-    total: Units,
-    scratch: &mut Scratch,
-) -> Result<(), TraceError> {
-    let Scratch {
-        weights,
-        shares,
-        order,
-    } = scratch;
+pub(crate) fn split_exact(take: Units, total: Units, scratch: &mut Scratch) -> Result<(), TraceError> {
+    let Scratch { weights, shares, order } = scratch;
     shares.clear();
     order.clear();
     if take <= 0 || total <= 0 {
@@ -111,9 +98,8 @@ pub(crate) fn split_exact(
     debug_assert!(take <= total, "split of {take} over {total}");
     let mut assigned: Units = 0;
     for (i, &w) in weights.iter().enumerate() {
-        let p = take.checked_mul(w).ok_or(TraceError::AmountOutOfRange {
-            context: "splitting a debit in proportion",
-        })?;
+        let p =
+            take.checked_mul(w).ok_or(TraceError::AmountOutOfRange { context: "splitting a debit in proportion" })?;
         let q = p / total;
         let r = p % total;
         shares.push(q);
@@ -161,10 +147,7 @@ mod tests {
     use super::*;
 
     fn split(take: Units, weights: &[Units]) -> Vec<Units> {
-        let mut s = Scratch {
-            weights: weights.to_vec(),
-            ..Scratch::default()
-        };
+        let mut s = Scratch { weights: weights.to_vec(), ..Scratch::default() };
         split_exact(take, weights.iter().sum(), &mut s).unwrap();
         s.shares
     }

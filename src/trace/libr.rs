@@ -31,22 +31,12 @@ impl Pool for LibrPool {
     const CONSERVING: bool = true;
 
     fn with_clean(clean: Units, max_lots: usize) -> Self {
-        LibrPool {
-            clean: clean.max(0),
-            max_lots,
-            ..LibrPool::default()
-        }
+        LibrPool { clean: clean.max(0), max_lots, ..LibrPool::default() }
     }
 
     /// O(parts), or O(k log k) when the lots are compacted.
     fn credit(&mut self, amount: Units, parts: &[Lot]) {
-        credit_split(
-            &mut self.clean,
-            &mut self.lots,
-            &mut self.tainted,
-            amount,
-            parts,
-        );
+        credit_split(&mut self.clean, &mut self.lots, &mut self.tainted, amount, parts);
         if self.lots.len() > self.max_lots {
             compact_by_label(&mut self.lots);
         }

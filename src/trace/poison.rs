@@ -43,12 +43,7 @@ impl Pool for PoisonPool {
         out: &mut Vec<Lot>,
     ) -> Result<(), TraceError> {
         if amount > 0 {
-            out.extend(self.labels.iter().map(|&(label, hop, origin)| Lot {
-                amount,
-                label,
-                hop,
-                origin,
-            }));
+            out.extend(self.labels.iter().map(|&(label, hop, origin)| Lot { amount, label, hop, origin }));
         }
         Ok(())
     }

@@ -22,22 +22,12 @@ impl Pool for ProRataPool {
     const CONSERVING: bool = true;
 
     fn with_clean(clean: Units, max_lots: usize) -> Self {
-        ProRataPool {
-            clean: clean.max(0),
-            max_lots,
-            ..ProRataPool::default()
-        }
+        ProRataPool { clean: clean.max(0), max_lots, ..ProRataPool::default() }
     }
 
     /// O(parts), or O(k log k) when the lots are compacted.
     fn credit(&mut self, amount: Units, parts: &[Lot]) {
-        credit_split(
-            &mut self.clean,
-            &mut self.lots,
-            &mut self.tainted,
-            amount,
-            parts,
-        );
+        credit_split(&mut self.clean, &mut self.lots, &mut self.tainted, amount, parts);
         if self.lots.len() > self.max_lots {
             compact_by_label(&mut self.lots);
         }
@@ -79,13 +69,7 @@ impl Pool for ProRataPool {
 }
 
 /// Adds a credit to a "clean amount + tainted lots" pool (shared with LIBR).
-pub(crate) fn credit_split(
-    clean: &mut Units,
-    lots: &mut Vec<Lot>,
-    tainted: &mut Units,
-    amount: Units,
-    parts: &[Lot],
-) {
+pub(crate) fn credit_split(clean: &mut Units, lots: &mut Vec<Lot>, tainted: &mut Units, amount: Units, parts: &[Lot]) {
     let mut t: Units = 0;
     for p in parts.iter().filter(|p| p.amount > 0) {
         t += p.amount;
@@ -97,12 +81,7 @@ pub(crate) fn credit_split(
 
 /// Takes `shares[i]` from `lots[i]`, reports the non-zero draws and drops emptied lots (shared
 /// with LIBR). O(k).
-pub(crate) fn draw_lots(
-    lots: &mut Vec<Lot>,
-    tainted: &mut Units,
-    shares: &[Units],
-    out: &mut Vec<Lot>,
-) {
+pub(crate) fn draw_lots(lots: &mut Vec<Lot>, tainted: &mut Units, shares: &[Units], out: &mut Vec<Lot>) {
     debug_assert_eq!(lots.len(), shares.len());
     for (lot, &s) in lots.iter_mut().zip(shares) {
         if s > 0 {

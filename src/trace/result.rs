@@ -112,11 +112,7 @@ pub struct TraceResult {
 impl TraceResult {
     /// Tainted amount of `label` carried by event `seq`, summed over hops. O(rows).
     pub fn tainted_in_event(&self, seq: u32, label: Label) -> Decimal {
-        self.rows
-            .iter()
-            .filter(|r| r.seq == seq && r.label == label)
-            .map(|r| r.tainted)
-            .sum()
+        self.rows.iter().filter(|r| r.seq == seq && r.label == label).map(|r| r.tainted).sum()
     }
 
     /// Rows of event `seq`. O(rows).
@@ -134,10 +130,7 @@ impl TraceResult {
 
     /// The totals of `label`, if it occurs. O(log labels).
     pub fn summary(&self, label: Label) -> Option<&LabelSummary> {
-        self.labels
-            .binary_search_by(|s| s.label.cmp(&label))
-            .ok()
-            .map(|i| &self.labels[i])
+        self.labels.binary_search_by(|s| s.label.cmp(&label)).ok().map(|i| &self.labels[i])
     }
 
     /// Lineage edges of debit `seq`. O(lineage).

@@ -32,13 +32,7 @@ pub enum Rule {
 
 impl Rule {
     /// Every rule, in the order results are reported.
-    pub const ALL: [Rule; 5] = [
-        Rule::Fifo,
-        Rule::Lifo,
-        Rule::ProRata,
-        Rule::Libr,
-        Rule::Poison,
-    ];
+    pub const ALL: [Rule; 5] = [Rule::Fifo, Rule::Lifo, Rule::ProRata, Rule::Libr, Rule::Poison];
 
     /// Whether the rule conserves value (`introduced = exited + absorbed + remaining` per label).
     /// Only poison does not.

@@ -48,31 +48,13 @@ impl Sources {
 
     /// Marks every credit to `account` booked in `[from, to]` (inclusive) as a source with `label`.
     pub fn add_inflows(&mut self, account: u32, from: i64, to: i64, label: Label) -> &mut Self {
-        self.inflows.push(InflowSelection {
-            account,
-            from,
-            to,
-            cash_only: false,
-            label,
-        });
+        self.inflows.push(InflowSelection { account, from, to, cash_only: false, label });
         self
     }
 
     /// Marks every cash deposit (`from: None`) to `account` booked in `[from, to]` as a source.
-    pub fn add_cash_deposits(
-        &mut self,
-        account: u32,
-        from: i64,
-        to: i64,
-        label: Label,
-    ) -> &mut Self {
-        self.inflows.push(InflowSelection {
-            account,
-            from,
-            to,
-            cash_only: true,
-            label,
-        });
+    pub fn add_cash_deposits(&mut self, account: u32, from: i64, to: i64, label: Label) -> &mut Self {
+        self.inflows.push(InflowSelection { account, from, to, cash_only: true, label });
         self
     }
 
@@ -119,11 +101,7 @@ impl Sources {
                 return Err(TraceError::ReservedLabel);
             }
             if w.to < w.from {
-                return Err(TraceError::EmptyWindow {
-                    account: w.account,
-                    from: w.from,
-                    to: w.to,
-                });
+                return Err(TraceError::EmptyWindow { account: w.account, from: w.from, to: w.to });
             }
             by_account.entry(w.account).or_default().push(*w);
         }
@@ -157,11 +135,7 @@ impl Sources {
                 out.push((pos as u32, l));
             }
         }
-        if let Some((&seq, _)) = by_seq
-            .iter()
-            .filter(|(_, (_, seen))| !seen)
-            .min_by_key(|(seq, _)| **seq)
-        {
+        if let Some((&seq, _)) = by_seq.iter().filter(|(_, (_, seen))| !seen).min_by_key(|(seq, _)| **seq) {
             return Err(TraceError::UnknownSourceSeq { seq });
         }
         Ok(out)
