@@ -4,8 +4,7 @@
 use std::str::FromStr;
 
 use moneytrail::trace::{
-    trace, trace_rules, trace_with, Event, Label, OpeningPolicy, Rule, Sources, TraceConfig,
-    TraceError, TraceResult,
+    trace, trace_rules, trace_with, Event, Label, OpeningPolicy, Rule, Sources, TraceConfig, TraceError, TraceResult,
 };
 use rust_decimal::Decimal;
 
@@ -14,13 +13,7 @@ fn d(s: &str) -> Decimal {
 }
 
 fn ev(seq: u32, from: Option<u32>, to: Option<u32>, amount: &str) -> Event {
-    Event {
-        seq,
-        at: i64::from(seq) * 100,
-        from,
-        to,
-        amount: d(amount),
-    }
+    Event { seq, at: i64::from(seq) * 100, from, to, amount: d(amount) }
 }
 
 const V1: Label = Label(1);
@@ -73,10 +66,7 @@ fn worked_example_fifo_lineage_cites_the_source_credit() {
     let r = trace(&events, &sources, Rule::Fifo).unwrap();
     let car: Vec<_> = r.lineage_of(3).collect();
     assert_eq!(car.len(), 1);
-    assert_eq!(
-        (car[0].credit_seq, car[0].account, car[0].hop),
-        (Some(2), 0, 0)
-    );
+    assert_eq!((car[0].credit_seq, car[0].account, car[0].hop), (Some(2), 0, 0));
     assert_eq!(car[0].amount, d("1500"));
     let y: Vec<_> = r.lineage_of(5).collect();
     assert_eq!(y.len(), 1);
@@ -132,15 +122,7 @@ fn two_victims_mixed_then_apartment_per_rule() {
         // Apartment takes 2/3: C 222.22 exactly, V1 444.446.., V2 1333.333..; the leftover
         // cent goes to V1 (remainder .67 > .33): V1 444.45, V2 1333.33.
         // Left: V1 666.67 - 444.45 = 222.22, V2 2000 - 1333.33 = 666.67.
-        (
-            Rule::ProRata,
-            "333.33",
-            "1000",
-            "444.45",
-            "1333.33",
-            "222.22",
-            "666.67",
-        ),
+        (Rule::ProRata, "333.33", "1000", "444.45", "1333.33", "222.22", "666.67"),
         // LIBR + Hallett: cash 1500 = C500 first, then 1000 shared 1:3 by the victims (250, 750).
         // Left V1 750, V2 2250; apartment 2000 shared 1:3 (500, 1500); left 250, 750.
         (Rule::Libr, "250", "750", "500", "1500", "250", "750"),
@@ -167,11 +149,7 @@ fn two_victims_mixed_then_apartment_per_rule() {
 #[test]
 fn taint_propagates_hop_by_hop() {
     // A = 0 receives the proceeds, forwards them to B = 1, which pays C = 2.
-    let events = vec![
-        ev(1, None, Some(0), "1000"),
-        ev(2, Some(0), Some(1), "1000"),
-        ev(3, Some(1), Some(2), "600"),
-    ];
+    let events = vec![ev(1, None, Some(0), "1000"), ev(2, Some(0), Some(1), "1000"), ev(3, Some(1), Some(2), "600")];
     let mut sources = Sources::new();
     sources.add_transfer(1, V1);
     for rule in Rule::ALL {
@@ -182,15 +160,9 @@ fn taint_propagates_hop_by_hop() {
         assert_eq!(r.remaining(1, V1), d("400"), "{rule}");
         let back: Vec<_> = r.lineage_of(3).collect();
         assert_eq!(back.len(), 1, "{rule}");
-        assert_eq!(
-            (back[0].credit_seq, back[0].account, back[0].hop),
-            (Some(2), 1, 1)
-        );
+        assert_eq!((back[0].credit_seq, back[0].account, back[0].hop), (Some(2), 1, 1));
         let back: Vec<_> = r.lineage_of(2).collect();
-        assert_eq!(
-            (back[0].credit_seq, back[0].account, back[0].hop),
-            (Some(1), 0, 0)
-        );
+        assert_eq!((back[0].credit_seq, back[0].account, back[0].hop), (Some(1), 0, 0));
     }
 }
 
@@ -202,20 +174,8 @@ fn events_are_processed_by_time_then_seq_whatever_the_input_order() {
     assert_eq!(trace(&events, &sources, Rule::Fifo).unwrap(), sorted);
     // Same booking time: seq decides. Debit (seq 3) before the tainted credit (seq 4) at t = 0.
     let events = vec![
-        Event {
-            seq: 4,
-            at: 0,
-            from: None,
-            to: Some(0),
-            amount: d("100"),
-        },
-        Event {
-            seq: 3,
-            at: 0,
-            from: Some(0),
-            to: None,
-            amount: d("100"),
-        },
+        Event { seq: 4, at: 0, from: None, to: Some(0), amount: d("100") },
+        Event { seq: 3, at: 0, from: Some(0), to: None, amount: d("100") },
     ];
     let mut s = Sources::new();
     s.add_transfer(4, V1);
@@ -228,17 +188,10 @@ fn events_are_processed_by_time_then_seq_whatever_the_input_order() {
 fn overdraft_absorbs_taint_and_caps_the_balance() {
     // Opening balances known to be zero: the 300 debit overdraws, the tainted 1000 first repays
     // the overdraft (300 absorbed, Bishopsgate), 700 stays traceable.
-    let events = vec![
-        ev(1, Some(0), None, "300"),
-        ev(2, None, Some(0), "1000"),
-        ev(3, Some(0), None, "900"),
-    ];
+    let events = vec![ev(1, Some(0), None, "300"), ev(2, None, Some(0), "1000"), ev(3, Some(0), None, "900")];
     let mut sources = Sources::new();
     sources.add_transfer(2, V1);
-    let config = TraceConfig {
-        opening: OpeningPolicy::Zero,
-        ..TraceConfig::default()
-    };
+    let config = TraceConfig { opening: OpeningPolicy::Zero, ..TraceConfig::default() };
     for rule in [Rule::Fifo, Rule::Lifo, Rule::ProRata, Rule::Libr] {
         let r = trace_with(&events, &sources, rule, &config).unwrap();
         let s = r.summary(V1).unwrap();
@@ -254,10 +207,7 @@ fn overdraft_absorbs_taint_and_caps_the_balance() {
     assert_eq!(r.tainted_in_event(3, V1), d("900"));
     assert_eq!(r.remaining(0, V1), d("100"));
     // Known opening balance of 1000: FIFO spends it first.
-    let config = TraceConfig {
-        known_openings: vec![(0, d("1000"))],
-        ..TraceConfig::default()
-    };
+    let config = TraceConfig { known_openings: vec![(0, d("1000"))], ..TraceConfig::default() };
     let r = trace_with(&events, &sources, Rule::Fifo, &config).unwrap();
     assert_eq!(r.tainted_in_event(3, V1), d("200"));
 }
@@ -286,36 +236,21 @@ fn invalid_inputs_are_rejected_with_a_reason() {
     let (events, _) = worked_example();
     let mut s = Sources::new();
     s.add_transfer(99, V1);
-    assert_eq!(
-        trace(&events, &s, Rule::Fifo),
-        Err(TraceError::UnknownSourceSeq { seq: 99 })
-    );
+    assert_eq!(trace(&events, &s, Rule::Fifo), Err(TraceError::UnknownSourceSeq { seq: 99 }));
     let mut s = Sources::new();
     s.add_transfer(2, Label::CLEAN);
-    assert_eq!(
-        trace(&events, &s, Rule::Fifo),
-        Err(TraceError::ReservedLabel)
-    );
+    assert_eq!(trace(&events, &s, Rule::Fifo), Err(TraceError::ReservedLabel));
     let mut s = Sources::new();
     s.add_transfer(2, V1).add_inflows(0, 0, 1000, V2);
-    assert!(matches!(
-        trace(&events, &s, Rule::Fifo),
-        Err(TraceError::ConflictingSources { seq: 2, .. })
-    ));
+    assert!(matches!(trace(&events, &s, Rule::Fifo), Err(TraceError::ConflictingSources { seq: 2, .. })));
     let mut dup = events.clone();
     dup[4].seq = 1;
     let mut s = Sources::new();
     s.add_transfer(2, V1);
-    assert_eq!(
-        trace(&dup, &s, Rule::Fifo),
-        Err(TraceError::DuplicateSeq { seq: 1 })
-    );
+    assert_eq!(trace(&dup, &s, Rule::Fifo), Err(TraceError::DuplicateSeq { seq: 1 }));
     let mut neg = events.clone();
     neg[0].amount = d("-1");
-    assert!(matches!(
-        trace(&neg, &s, Rule::Fifo),
-        Err(TraceError::NegativeAmount { seq: 1, .. })
-    ));
+    assert!(matches!(trace(&neg, &s, Rule::Fifo), Err(TraceError::NegativeAmount { seq: 1, .. })));
 }
 
 #[test]
@@ -334,26 +269,13 @@ fn parallel_rules_equal_sequential_and_repeat_identically() {
     let par = trace_rules(
         &events,
         &sources,
-        &[
-            Rule::Poison,
-            Rule::Fifo,
-            Rule::Libr,
-            Rule::Fifo,
-            Rule::Lifo,
-            Rule::ProRata,
-        ],
+        &[Rule::Poison, Rule::Fifo, Rule::Libr, Rule::Fifo, Rule::Lifo, Rule::ProRata],
         &config,
     )
     .unwrap();
-    let seq: Vec<TraceResult> = Rule::ALL
-        .iter()
-        .map(|&r| trace_with(&events, &sources, r, &config).unwrap())
-        .collect();
+    let seq: Vec<TraceResult> = Rule::ALL.iter().map(|&r| trace_with(&events, &sources, r, &config).unwrap()).collect();
     assert_eq!(par, seq);
-    assert_eq!(
-        trace_rules(&events, &sources, &Rule::ALL, &config).unwrap(),
-        par
-    );
+    assert_eq!(trace_rules(&events, &sources, &Rule::ALL, &config).unwrap(), par);
 }
 
 mod properties {
@@ -408,9 +330,7 @@ mod properties {
                     .collect();
                 let mut sources = Sources::new();
                 let in_window = |e: &Event| {
-                    window.is_some_and(|(a, from, len)| {
-                        e.to == Some(a) && e.at >= from && e.at <= from + len
-                    })
+                    window.is_some_and(|(a, from, len)| e.to == Some(a) && e.at >= from && e.at <= from + len)
                 };
                 if let Some((a, from, len)) = window {
                     sources.add_inflows(a, from, from + len, Label(3));
@@ -426,28 +346,16 @@ mod properties {
                 }
                 let config = TraceConfig {
                     scale,
-                    opening: if zero {
-                        OpeningPolicy::Zero
-                    } else {
-                        OpeningPolicy::MinimalClean
-                    },
+                    opening: if zero { OpeningPolicy::Zero } else { OpeningPolicy::MinimalClean },
                     known_openings: Vec::new(),
                     max_lots_per_account: max_lots,
                 };
-                Case {
-                    events,
-                    sources,
-                    config,
-                }
+                Case { events, sources, config }
             })
     }
 
     fn tainted(r: &TraceResult, pred: impl Fn(&moneytrail::trace::TaintRow) -> bool) -> Decimal {
-        r.rows
-            .iter()
-            .filter(|row| pred(row))
-            .map(|row| row.tainted)
-            .sum()
+        r.rows.iter().filter(|row| pred(row)).map(|row| row.tainted).sum()
     }
 
     /// Final balances computed independently of the engine (processing order (at, seq)).
@@ -558,10 +466,7 @@ mod properties {
 #[test]
 #[ignore]
 fn scale_synthetic_ledger() {
-    let n: usize = std::env::var("MONEYTRAIL_TRACE_EVENTS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(10_000_000);
+    let n: usize = std::env::var("MONEYTRAIL_TRACE_EVENTS").ok().and_then(|v| v.parse().ok()).unwrap_or(10_000_000);
     let accounts = 200_000u64;
     let mut x = 0x9E37_79B9_7F4A_7C15u64;
     let mut next = move || {
@@ -581,13 +486,7 @@ fn scale_synthetic_ledger() {
             };
             let from = (r % 10 != 0).then(&mut pick);
             let to = (r % 10 != 1).then(&mut pick);
-            Event {
-                seq: i as u32,
-                at: i as i64 / 3,
-                from,
-                to,
-                amount: Decimal::new((next() % 500_000) as i64 + 1, 2),
-            }
+            Event { seq: i as u32, at: i as i64 / 3, from, to, amount: Decimal::new((next() % 500_000) as i64 + 1, 2) }
         })
         .collect();
     let mut sources = Sources::new();

@@ -138,12 +138,19 @@ pub struct Temporal {
     pub retention: Option<(Expr, Expr)>,
     /// `NO REPEAT`: no node twice on the path (transfers never repeat anyway).
     pub no_repeat: bool,
+    /// `BETWEEN lo AND hi`: every transfer booked in [lo, hi].
+    pub between: Option<(Expr, Expr)>,
 }
 
 impl Temporal {
     /// True when any qualifier is set.
     pub fn any(&self) -> bool {
-        self.ascending || self.within.is_some() || self.max_gap.is_some() || self.retention.is_some() || self.no_repeat
+        self.ascending
+            || self.within.is_some()
+            || self.max_gap.is_some()
+            || self.retention.is_some()
+            || self.no_repeat
+            || self.between.is_some()
     }
 }
 

@@ -39,6 +39,8 @@ struct Step<'s> {
     taken: Vec<RelId>,
     /// Booking-time slice for single-hop transfers.
     window: Option<(i64, i64)>,
+    /// `BETWEEN`: every transfer of the path inside this interval.
+    between: Option<(i64, i64)>,
 }
 
 fn duration(ctx: &Ctx<'_>, row: &[Value], e: &Option<super::ast::Expr>, what: &str) -> QResult<Option<i64>> {
@@ -111,9 +113,17 @@ fn expand_row(ctx: &Ctx<'_>, spec: &ExpandSpec, row: &Row) -> QResult<Vec<Row>> 
         }
         window = Some((lo, hi));
     }
+    let between = match &t.between {
+        None => None,
+        Some((lo, hi)) => match (eval(ctx, row, lo)?.as_datetime(), eval(ctx, row, hi)?.as_datetime()) {
+            (Some(a), Some(b)) => Some((a.0, b.0)),
+            _ => return Err(QueryError::exec("BETWEEN needs two dates or datetimes").at(lo.span)),
+        },
+    };
     let step = Step {
         spec,
         taken,
+        between,
         window,
         rel_props,
         target,
@@ -327,6 +337,10 @@ impl TimedDfs<'_, '_> {
                 from = from.max(tmax.saturating_sub(w));
                 to = to.min(tmin.saturating_add(w));
             }
+        }
+        if let Some((lo, hi)) = self.step.between {
+            from = from.max(lo);
+            to = to.min(hi);
         }
         if from > to {
             return Ok(());

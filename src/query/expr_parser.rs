@@ -129,6 +129,15 @@ impl Parser<'_> {
         }
     }
 
+    /// An expression without comparisons or logic (`+ - * /` and below), for bounds that are
+    /// followed by a keyword such as AND.
+    pub(super) fn additive_expr(&mut self) -> QResult<Expr> {
+        self.enter()?;
+        let e = self.additive();
+        self.leave();
+        e
+    }
+
     fn additive(&mut self) -> QResult<Expr> {
         let mut l = self.multiplicative()?;
         let mut chained = 0u32;

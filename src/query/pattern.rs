@@ -154,7 +154,7 @@ impl Parser<'_> {
     }
 
     fn is_temporal_kw(&self) -> bool {
-        ["ASCENDING", "WITHIN", "MAX", "RETENTION", "NO"].iter().any(|k| self.is_kw(k))
+        ["ASCENDING", "WITHIN", "MAX", "RETENTION", "NO", "BETWEEN"].iter().any(|k| self.is_kw(k))
     }
 
     fn temporal(&mut self, t: &mut Temporal) -> QResult<()> {
@@ -172,6 +172,11 @@ impl Parser<'_> {
                 self.expect("..", "'..' between the retention bounds (RETENTION 0.8..1.0)")?;
                 let hi = self.unary()?;
                 t.retention = Some((lo, hi));
+            } else if self.eat_kw("BETWEEN") {
+                let lo = self.additive_expr()?;
+                self.expect_kw("AND", "AND between the two times (BETWEEN date('2024-01-01') AND date('2024-06-30'))")?;
+                let hi = self.additive_expr()?;
+                t.between = Some((lo, hi));
             } else if self.eat_kw("NO") {
                 self.expect_kw("REPEAT", "REPEAT after NO (NO REPEAT)")?;
                 t.no_repeat = true;

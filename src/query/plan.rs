@@ -22,6 +22,8 @@ pub struct TemporalSpec {
     pub retention: Option<(Expr, Expr)>,
     /// No node twice.
     pub no_repeat: bool,
+    /// Every transfer booked inside [lo, hi].
+    pub between: Option<(Expr, Expr)>,
 }
 
 /// One relationship step of a pattern.
@@ -254,6 +256,9 @@ impl LogicalPlan {
                 if let Some((lo, hi)) = &tq.retention {
                     t.push_str(&format!(" RETENTION {lo}..{hi}"));
                 }
+                if let Some((lo, hi)) = &tq.between {
+                    t.push_str(&format!(" BETWEEN {lo} AND {hi}"));
+                }
                 if tq.no_repeat {
                     t.push_str(" NO REPEAT");
                 }
@@ -272,7 +277,12 @@ impl LogicalPlan {
                         list(&s.time_bounds, |(e, lo)| format!("{} {e}", if *lo { ">=" } else { "<=" }))
                     )
                 };
-                let prune = if tq.ascending || tq.within.is_some() || tq.max_gap.is_some() || tq.retention.is_some() {
+                let prune = if tq.ascending
+                    || tq.within.is_some()
+                    || tq.max_gap.is_some()
+                    || tq.retention.is_some()
+                    || tq.between.is_some()
+                {
                     " [pruned during DFS on time-sorted adjacency]"
                 } else {
                     ""

@@ -296,9 +296,13 @@ impl Planner<'_> {
                     "temporal qualifiers need a variable-length TRANSFER step, e.g. -[:TRANSFER*1..5 ASCENDING TIME]->",
                 ));
             }
-            let timed = tq.ascending || tq.within.is_some() || tq.max_gap.is_some() || tq.retention.is_some();
+            let timed = tq.ascending
+                || tq.within.is_some()
+                || tq.max_gap.is_some()
+                || tq.retention.is_some()
+                || tq.between.is_some();
             if timed && types != ["TRANSFER"] {
-                return Err(QueryError::plan(rel.span, "ASCENDING, WITHIN, MAX GAP and RETENTION apply to TRANSFER steps only: write -[:TRANSFER*1..5 ...]->"));
+                return Err(QueryError::plan(rel.span, "ASCENDING, WITHIN, MAX GAP, RETENTION and BETWEEN apply to TRANSFER steps only: write -[:TRANSFER*1..5 ...]->"));
             }
             if timed && rel.dir == Dir::Both {
                 return Err(QueryError::plan(
@@ -318,6 +322,12 @@ impl Planner<'_> {
                 self.resolve(&mut lo, scope)?;
                 self.resolve(&mut hi, scope)?;
                 temporal.retention = Some((lo, hi));
+            }
+            if let Some((lo, hi)) = &tq.between {
+                let (mut lo, mut hi) = (lo.clone(), hi.clone());
+                self.resolve(&mut lo, scope)?;
+                self.resolve(&mut hi, scope)?;
+                temporal.between = Some((lo, hi));
             }
         }
         let mut rel_props = Vec::new();
