@@ -310,7 +310,7 @@ fn arith(ctx: &Ctx<'_>, op: BinOp, l: Value, r: Value) -> QResult<Value> {
         (Sub, Num(a), Num(b)) => a.checked_sub(b).map(Num).map_or_else(|| overflow(op), Ok)?,
         (Mul, Num(a), Num(b)) => a.checked_mul(b).map(Num).map_or_else(|| overflow(op), Ok)?,
         (Div | Mod, Num(_), Num(b)) if b.is_zero() => return err("division by zero"),
-        (Div, Num(a), Num(b)) => a.checked_div(b).map(Num).map_or_else(|| overflow(op), Ok)?,
+        (Div, Num(a), Num(b)) => a.checked_div(b).map(|x| Num(x.normalize())).map_or_else(|| overflow(op), Ok)?,
         (Mod, Num(a), Num(b)) => a.checked_rem(b).map(Num).map_or_else(|| overflow(op), Ok)?,
         (Add, Str(a), b) => Value::str(&format!("{a}{}", b.render(ctx.case))),
         (Add, a @ (Num(_) | Bool(_) | Date(_) | DateTime(_)), Str(b)) => {

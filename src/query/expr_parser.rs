@@ -13,13 +13,11 @@ impl Parser<'_> {
     /// chains are bounded like parentheses are.
     fn chain(&mut self, n: &mut u32) -> QResult<()> {
         *n += 1;
-        self.enter()
+        self.add_depth(super::parser::CHAIN_COST)
     }
 
     fn unchain(&mut self, n: u32) {
-        for _ in 0..n {
-            self.leave();
-        }
+        self.depth = self.depth.saturating_sub(n * super::parser::CHAIN_COST);
     }
 
     /// A full expression.

@@ -352,7 +352,7 @@ pub fn call(ctx: &Ctx<'_>, name: &str, a: &[Value]) -> QResult<Value> {
                     "hours" => 3_600,
                     _ => 1,
                 };
-                Value::Num(Decimal::from(d) / Decimal::from(unit))
+                Value::Num((Decimal::from(d) / Decimal::from(unit)).normalize())
             }
             Value::Null => Value::Null,
             o => return err(format!("{name}() expects a duration, got a {}", o.type_name())),

@@ -7,8 +7,15 @@ use super::ast::*;
 use super::error::{QResult, QueryError, Span};
 use super::lexer::{lex, Tok, Token};
 
-/// Deepest nesting of expressions and patterns accepted.
-pub const MAX_DEPTH: u32 = 128;
+/// Nesting budget of one query. A parenthesis, list, call or pattern level costs
+/// [`NEST_COST`] (it recurses through the whole precedence ladder), a link of a left-deep chain
+/// (`a AND b AND ...`) costs [`CHAIN_COST`]: at most 64 nested levels or 256 chained operators,
+/// which keeps parsing and evaluation well inside a 2 MiB thread stack.
+pub const MAX_DEPTH: u32 = 512;
+/// Cost of one level of recursive nesting.
+pub const NEST_COST: u32 = 8;
+/// Cost of one link of an operator chain.
+pub const CHAIN_COST: u32 = 2;
 /// Most clauses plus relationship steps in one query (each becomes a plan operator).
 pub const MAX_OPS: u32 = 1000;
 
@@ -137,11 +144,20 @@ impl<'a> Parser<'a> {
 
     /// Enters one nesting level; errors past [`MAX_DEPTH`].
     pub(super) fn enter(&mut self) -> QResult<()> {
-        self.depth += 1;
+        self.add_depth(NEST_COST)
+    }
+
+    /// Adds `cost` to the nesting depth; errors past [`MAX_DEPTH`].
+    pub(super) fn add_depth(&mut self, cost: u32) -> QResult<()> {
+        self.depth += cost;
         if self.depth > MAX_DEPTH {
             return Err(QueryError::parse(
                 self.span(),
-                format!("the query nests deeper than {MAX_DEPTH} levels; simplify it (use WITH to split steps)"),
+                format!(
+                    "the query nests deeper than {} levels (or chains more than {} operators); simplify it (use WITH to split steps)",
+                    MAX_DEPTH / NEST_COST,
+                    MAX_DEPTH / CHAIN_COST
+                ),
             ));
         }
         Ok(())
@@ -160,7 +176,7 @@ impl<'a> Parser<'a> {
     }
 
     pub(super) fn leave(&mut self) {
-        self.depth = self.depth.saturating_sub(1);
+        self.depth = self.depth.saturating_sub(NEST_COST);
     }
 
     /// The source text from `start` up to the current token, trimmed (default column names).

@@ -241,8 +241,8 @@ fn cmp_lists(a: &[Value], b: &[Value]) -> Ordering {
     a.len().cmp(&b.len())
 }
 
-/// Keeps money-looking scales and drops noise: `12.50` stays, `0.800000` becomes `0.80`,
-/// integers stay integers.
+/// Keeps money-looking scales and drops noise: `12.50` stays (scale <= 2 is kept as
+/// written), `0.800000` becomes `0.8`, `10 / 4` shows `2.5`.
 trait NormalizeMoney {
     fn normalize_keep_money(&self) -> Decimal;
 }
@@ -252,11 +252,7 @@ impl NormalizeMoney for Decimal {
         if self.scale() <= 2 {
             return *self;
         }
-        let mut n = self.normalize();
-        if n.scale() < 2 {
-            n.rescale(2);
-        }
-        n
+        self.normalize()
     }
 }
 
