@@ -4,6 +4,9 @@
 //! On this branch `patterns::registry()` has `fan_in` only; the cycle, scatter-gather and
 //! mule-chain detectors are being written on another branch. `cycle` is cross-checked here as
 //! soon as it appears in the registry (the test looks it up by name); until then it is skipped.
+//! The native cycle detector filters further (moves between one holder's accounts, cycles
+//! through the originator's companies, corroboration score), so for cycles the test asks that
+//! every native transfer is found by the query, not the converse.
 
 use moneytrail::generate::{generate, GenConfig};
 use moneytrail::graph::CaseGraph;
@@ -43,7 +46,7 @@ fn native_txns(case: &Case, g: &CaseGraph, typology: &str) -> BTreeSet<String> {
     found.iter().flat_map(|f| f.txns.iter().map(|&t| case.transfers.txn_id.get(t as usize).to_string())).collect()
 }
 
-fn compare(typology: &str, file: &str, col: &str) {
+fn compare(typology: &str, file: &str, col: &str, exact: bool) {
     if !patterns::registry().iter().any(|d| d.name() == typology) {
         eprintln!("native '{typology}' detector not in this branch's registry: cross-check skipped");
         return;
@@ -57,7 +60,7 @@ fn compare(typology: &str, file: &str, col: &str) {
         let only_native: Vec<_> = native.difference(&query).take(10).collect();
         let only_query: Vec<_> = query.difference(&native).take(10).collect();
         assert!(
-            only_native.is_empty() && only_query.is_empty(),
+            only_native.is_empty() && (only_query.is_empty() || !exact),
             "seed {seed} {typology}: {} transfers native only (first {:?}), {} query only (first {:?})",
             native.difference(&query).count(),
             only_native,
@@ -69,12 +72,12 @@ fn compare(typology: &str, file: &str, col: &str) {
 
 #[test]
 fn fan_in_query_and_native_detector_flag_the_same_transfers() {
-    compare("fan_in", "fan_in.cypher", "txn_ids");
+    compare("fan_in", "fan_in.cypher", "txn_ids", true);
 }
 
 #[test]
 fn cycle_query_and_native_detector_flag_the_same_transfers() {
-    compare("cycle", "cycle.cypher", "transfers");
+    compare("cycle", "cycle.cypher", "transfers", false);
 }
 
 #[test]
