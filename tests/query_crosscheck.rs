@@ -6,7 +6,8 @@
 //! soon as it appears in the registry (the test looks it up by name); until then it is skipped.
 //! The native cycle detector filters further (moves between one holder's accounts, cycles
 //! through the originator's companies, corroboration score), so for cycles the test asks that
-//! every native transfer is found by the query, not the converse.
+//! every native transfer is found by the query, not the converse; the same holds for
+//! scatter_gather and layering_chain (mule chains), also checked once they are registered.
 
 use moneytrail::generate::{generate, GenConfig};
 use moneytrail::graph::CaseGraph;
@@ -89,4 +90,14 @@ fn detect_procedure_returns_the_native_findings_as_rows() {
     let r = query::execute(&q, &case, &g, HashMap::new(), &Budget::default()).unwrap();
     let via_call: BTreeSet<String> = r.rows.iter().map(|row| row[0].render(&case)).collect();
     assert_eq!(via_call, native_txns(&case, &g, "fan_in"));
+}
+
+#[test]
+fn scatter_gather_query_covers_the_native_detector() {
+    compare("scatter_gather", "scatter_gather.cypher", "transfers", false);
+}
+
+#[test]
+fn mule_chain_query_covers_the_native_layering_chain_detector() {
+    compare("layering_chain", "mule_chains.cypher", "transfers", false);
 }

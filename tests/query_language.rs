@@ -265,3 +265,13 @@ fn parameters_and_csv_output_are_safe() {
     query::format::write(&f.case, &r, query::format::Format::Csv, &mut buf).unwrap();
     assert_eq!(String::from_utf8(buf).unwrap(), "x\n'=HYPERLINK(1)\n");
 }
+
+#[test]
+fn optional_match_keeps_rows_without_a_match() {
+    let rows = run("MATCH (a:Account) WHERE a.id IN ['A0000001', 'A0000109'] \
+         OPTIONAL MATCH (a)<-[h:HOLDS]-(p:Person) RETURN a.id, p.id ORDER BY a.id");
+    assert_eq!(rows.len(), 2, "{rows:?}");
+    assert_eq!(rows[0], vec!["A0000001".to_string(), String::new()], "a bank's account has no person holder");
+    assert!(rows[1][1].starts_with('P'), "{rows:?}");
+    assert_eq!(one("MATCH (a:Account {id: 'A0000001'}) OPTIONAL MATCH (a)-[t:TRANSFER {channel: 'nope'}]->(b) RETURN count(b), sum(t.amount)"), "0|0");
+}

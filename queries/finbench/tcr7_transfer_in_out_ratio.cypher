@@ -6,14 +6,13 @@
 // Parameters: $id  account id; $threshold  amount; $startTime, $endTime  epoch milliseconds
 //             (read_params/complex_7_param.csv).
 // Why:        an in/out ratio near 1 with many counterparts is the pass-through (mule) profile.
-//             Without OPTIONAL MATCH an account with no qualifying transfer at all returns no
-//             row (FinBench returns 0, 0, -1).
-MATCH (a:Account {id: toString($id)})-[e:TRANSFER]-(x:Account)
-WHERE e.amount > $threshold
-  AND e.booked_at > datetime({epochMillis: $startTime}) AND e.booked_at < datetime({epochMillis: $endTime})
-WITH a, collect(CASE WHEN endNode(e) = a THEN e END) AS ins, collect(CASE WHEN startNode(e) = a THEN e END) AS outs
-WITH a, ins, outs, reduce(s = 0, t IN ins | s + t.amount) AS sumIn, reduce(s = 0, t IN outs | s + t.amount) AS sumOut
-RETURN size([s IN ins | startNode(s)]) AS numEdges_in,
-       size(reduce(d = [], t IN ins | CASE WHEN startNode(t) IN d THEN d ELSE d + [startNode(t)] END)) AS numSrc,
-       size(reduce(d = [], t IN outs | CASE WHEN endNode(t) IN d THEN d ELSE d + [endNode(t)] END)) AS numDst,
-       CASE WHEN sumOut = 0 THEN -1 ELSE round(sumIn / sumOut, 3) END AS inOutRatio
+MATCH (a:Account {id: toString($id)})
+OPTIONAL MATCH (src:Account)-[e1:TRANSFER]->(a)
+WHERE e1.amount > $threshold
+  AND e1.booked_at > datetime({epochMillis: $startTime}) AND e1.booked_at < datetime({epochMillis: $endTime})
+WITH a, count(DISTINCT src) AS numSrc, sum(e1.amount) AS sumIn
+OPTIONAL MATCH (a)-[e2:TRANSFER]->(dst:Account)
+WHERE e2.amount > $threshold
+  AND e2.booked_at > datetime({epochMillis: $startTime}) AND e2.booked_at < datetime({epochMillis: $endTime})
+WITH numSrc, sumIn, count(DISTINCT dst) AS numDst, sum(e2.amount) AS sumOut
+RETURN numSrc, numDst, CASE WHEN sumOut = 0 THEN -1 ELSE round(sumIn / sumOut, 3) END AS inOutRatio

@@ -14,12 +14,14 @@ pub struct Query {
 /// One clause.
 #[derive(Clone, Debug)]
 pub enum Clause {
-    /// `MATCH pattern, pattern WHERE expr`.
+    /// `[OPTIONAL] MATCH pattern, pattern WHERE expr`.
     Match {
         /// Comma-separated patterns.
         patterns: Vec<Pattern>,
         /// Filter.
         filter: Option<Expr>,
+        /// OPTIONAL MATCH: rows without a match are kept with NULLs.
+        optional: bool,
     },
     /// `WITH projection WHERE expr`.
     With {

@@ -147,6 +147,22 @@ fn step(ctx: &Ctx<'_>, op: &LogicalPlan, rows: Vec<Row>, arg: Option<&[Value]>) 
             }
             out
         }
+        Optional { sub, vars, .. } => {
+            let parts: Vec<Vec<Row>> = rows
+                .par_iter()
+                .map(|r| {
+                    let found = run_plan(ctx, sub, Some(r))?;
+                    if found.is_empty() {
+                        let mut y = r.clone();
+                        y.extend(std::iter::repeat_n(Value::Null, vars.len()));
+                        Ok(vec![y])
+                    } else {
+                        Ok(found)
+                    }
+                })
+                .collect::<QResult<_>>()?;
+            parts.into_iter().flatten().collect()
+        }
         Call { args, yields, .. } => {
             let empty: Row = Vec::new();
             let mut a = Vec::new();

@@ -214,16 +214,17 @@ impl<'a> Parser<'a> {
     fn clause(&mut self) -> QResult<Clause> {
         let span = self.span();
         self.count_op()?;
+        let optional = self.eat_kw("OPTIONAL");
+        if optional && !self.is_kw("MATCH") {
+            return Err(self.expected("MATCH after OPTIONAL"));
+        }
         if self.eat_kw("MATCH") {
             let mut patterns = vec![self.pattern()?];
             while self.eat(",") {
                 patterns.push(self.pattern()?);
             }
             let filter = self.where_opt()?;
-            return Ok(Clause::Match { patterns, filter });
-        }
-        if self.is_kw("OPTIONAL") {
-            return Err(QueryError::not_implemented(span, "OPTIONAL MATCH is not supported; use exists { } or WITH"));
+            return Ok(Clause::Match { patterns, filter, optional });
         }
         if self.eat_kw("WITH") {
             let proj = self.projection(span)?;

@@ -180,6 +180,16 @@ pub enum LogicalPlan {
         /// Variable.
         var: String,
     },
+    /// OPTIONAL MATCH: runs `sub` per row (its leaf is the row); a row without any match is kept
+    /// with NULL in the new columns.
+    Optional {
+        /// Input.
+        input: Box<LogicalPlan>,
+        /// The MATCH, planned on an `Argument` leaf.
+        sub: Box<LogicalPlan>,
+        /// Names of the columns it adds.
+        vars: Vec<String>,
+    },
     /// Calls a procedure and appends its yielded columns.
     Call {
         /// Input.
@@ -221,6 +231,7 @@ impl LogicalPlan {
             | Skip { input, .. }
             | Limit { input, .. }
             | Unwind { input, .. }
+            | Optional { input, .. }
             | Call { input, .. } => Some(input),
         }
     }
@@ -317,6 +328,13 @@ impl LogicalPlan {
             Skip { n, .. } => writeln!(f, "Skip: {n}")?,
             Limit { n, .. } => writeln!(f, "Limit: {n}")?,
             Unwind { expr, var, .. } => writeln!(f, "Unwind: {expr} AS {var}")?,
+            Optional { sub, vars, .. } => {
+                let shown: Vec<&str> = vars.iter().filter(|v| !v.starts_with(' ')).map(String::as_str).collect();
+                writeln!(f, "Optional: per row, NULL for {} when nothing matches", shown.join(", "))?;
+                for line in sub.to_string().lines() {
+                    writeln!(f, "{}  : {line}", "  ".repeat(depth))?;
+                }
+            }
             Call { name, args, yields, .. } => writeln!(
                 f,
                 "Call: {name}({}) YIELD {}",

@@ -179,7 +179,7 @@ impl Planner<'_> {
                     return Err(QueryError::plan(span, "aggregates cannot be nested"));
                 }
                 self.resolve(&mut arg, scope)?;
-                let label = format!("{name}({arg})");
+                let label = format!("{name}({}{arg})", if *distinct { "DISTINCT " } else { "" });
                 aggs.push(AggSpec { func: name.clone(), distinct: *distinct, arg: Some(arg) });
                 e.kind = AggRef(k + aggs.len() - 1, label);
             }

@@ -54,8 +54,16 @@ pub fn plan(q: &Query, case: &Case, params: &HashMap<String, Value>) -> QResult<
     let mut columns = Vec::new();
     for c in &q.clauses {
         match c {
-            Clause::Match { patterns, filter, .. } => {
+            Clause::Match { patterns, filter, optional: false } => {
                 plan = p.plan_match(plan, &mut scope, patterns, filter.as_ref())?;
+            }
+            Clause::Match { patterns, filter, optional: true } => {
+                let mut sub_scope = scope.clone();
+                let arg = LogicalPlan::Argument { width: scope.len() };
+                let sub = p.plan_match(arg, &mut sub_scope, patterns, filter.as_ref())?;
+                let vars = sub_scope[scope.len()..].to_vec();
+                plan = LogicalPlan::Optional { input: Box::new(plan), sub: Box::new(sub), vars };
+                scope = sub_scope;
             }
             Clause::With { proj, filter } => {
                 let (pl, sc) = p.projection(plan, &scope, proj)?;
