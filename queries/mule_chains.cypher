@@ -9,7 +9,8 @@
 //             layering chains (docs/domain.md §1.3 #3 and #9); victims are often recruited as
 //             mules, so every account on the chain is also a lead to a person to interview.
 MATCH p = (a:Account)-[ts:TRANSFER*3..6 ASCENDING TIME MAX GAP 2 DAYS RETENTION 0.85..1.0 NO REPEAT]->(z:Account)
-WHERE NOT exists {
+WHERE all(n IN nodes(p) WHERE n:Account)
+AND NOT exists {
   (x)-[t0:TRANSFER]->(a)
   WHERE t0.booked_at < head(ts).booked_at AND t0.booked_at >= head(ts).booked_at - duration('P2D')
     AND head(ts).amount >= 0.85 * t0.amount AND head(ts).amount <= t0.amount

@@ -267,6 +267,9 @@ fn generic(
         if *steps % 4096 == 0 {
             ctx.check_time()?;
         }
+        if step.spec.path_label.is_some_and(|l| n.label() != l) {
+            continue;
+        }
         let closes = n == nodes[0] && step.target == Some(n);
         let repeat = step.spec.temporal.no_repeat && !closes && nodes.contains(&n);
         if rels.contains(&r) || repeat || !rel_ok(ctx, step, r, n) {
@@ -374,6 +377,9 @@ impl TimedDfs<'_, '_> {
                 }
             }
             let next = if forward { g.dst[e as usize] } else { g.src[e as usize] };
+            if self.step.spec.path_label.is_some_and(|l| from_flow(self.ctx, next).label() != l) {
+                continue;
+            }
             // NO REPEAT: a node once, except the start node closing a cycle.
             let closes = next == self.nodes[0] && self.step.target.and_then(flow_node) == Some(next);
             if t.no_repeat && !closes && self.nodes.contains(&next) {

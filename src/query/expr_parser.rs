@@ -201,6 +201,13 @@ impl Parser<'_> {
                 let name = self.ident("a property name after '.'")?;
                 self.chain(&mut chained)?;
                 e = Expr::new(ExprKind::Prop(Box::new(e), name), sp);
+            } else if self.is_sym(":") && matches!(self.peek_at(1), Tok::Ident(_)) {
+                // Label predicate `n:Account`.
+                self.bump();
+                let label = self.ident("a label")?;
+                self.chain(&mut chained)?;
+                let args = vec![e, Expr::new(ExprKind::Lit(Value::str(&label)), sp)];
+                e = Expr::new(ExprKind::Call { name: "has_label".into(), distinct: false, args }, sp);
             } else if self.eat("[") {
                 let i = self.expr()?;
                 self.expect("]", "']' after the index")?;

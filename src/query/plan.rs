@@ -61,6 +61,9 @@ pub struct ExpandSpec {
     /// (bound, true = lower). The expansion reads only that slice of the time-sorted edges;
     /// the WHERE filter still runs, so strict bounds stay exact.
     pub time_bounds: Vec<(Expr, bool)>,
+    /// Label every node of a variable-length path must carry, from a recognised
+    /// `WHERE all(n IN nodes(p) WHERE n:Label)`; intermediate nodes are pruned on it.
+    pub path_label: Option<Label>,
 }
 
 /// An aggregate call.
@@ -298,9 +301,10 @@ impl LogicalPlan {
                 } else {
                     ""
                 };
+                let only = s.path_label.map(|l| format!(" [only :{l} nodes]")).unwrap_or_default();
                 writeln!(
                     f,
-                    "Expand: (#{}){l}[{}{types}{range}{props}{t}]{r}({}{label}){into}{prune}{tb}",
+                    "Expand: (#{}){l}[{}{types}{range}{props}{t}]{r}({}{label}){into}{prune}{tb}{only}",
                     s.from, s.rel_name, s.to_name
                 )?;
             }

@@ -35,6 +35,26 @@ fn id_equality(e: &Expr) -> Option<(String, Expr)> {
     None
 }
 
+/// `all(x IN nodes(p) WHERE x:Label)`: the label every node of path `p` must carry.
+fn nodes_label(c: &Expr, p: &str) -> Option<String> {
+    let ExprKind::Quantifier { q, var, list, pred } = &c.kind else { return None };
+    let ExprKind::Call { name, args, .. } = &list.kind else { return None };
+    if q != "all" || name != "nodes" || !matches!(args.as_slice(), [Expr { kind: ExprKind::Var(v), .. }] if v == p) {
+        return None;
+    }
+    match &pred.kind {
+        ExprKind::Call { name, args, .. } if name == "has_label" => match args.as_slice() {
+            [Expr { kind: ExprKind::Var(x), .. }, Expr { kind: ExprKind::Lit(super::value::Value::Str(l)), .. }]
+                if x == var =>
+            {
+                Some(l.to_string())
+            }
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
 /// `v.booked_at OP e` (either side) with `e` bound in `scope`: (e, true for a lower bound).
 fn time_bound(c: &Expr, v: &str, scope: &[String]) -> Option<(Expr, bool)> {
     let ExprKind::Bin(op, a, b) = &c.kind else { return None };
@@ -246,7 +266,15 @@ impl Planner<'_> {
         let mut rel_slots = Vec::new();
         for (i, rel) in rels.iter().enumerate() {
             let from = slot_of(scope, nodes[i].var.as_deref().unwrap_or("")).unwrap_or(first_slot);
+            let path_label = p.path_var.as_deref().and_then(|pv| pending.iter().find_map(|c| nodes_label(c, pv)));
             let (pl, rs) = self.plan_step(plan, scope, from, rel, &nodes[i + 1], reversed, pending, single_rels)?;
+            let pl = match (pl, path_label) {
+                (LogicalPlan::Expand { input, mut spec }, Some(l)) if spec.range.is_some() => {
+                    spec.path_label = Some(self.label(&l, rel.span)?);
+                    LogicalPlan::Expand { input, spec }
+                }
+                (pl, _) => pl,
+            };
             plan = pl;
             rel_slots.push(rs);
         }
@@ -405,6 +433,7 @@ impl Planner<'_> {
             to_label,
             distinct_from: single_rels.clone(),
             time_bounds,
+            path_label: None,
         };
         if rel.range.is_none() {
             single_rels.push(rel_slot);

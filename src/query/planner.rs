@@ -270,6 +270,12 @@ impl Planner<'_> {
                     ));
                 }
                 functions::check(name, args.len()).map_err(|m| QueryError::plan(span, m))?;
+                if name == "has_label" {
+                    if let Some(Expr { kind: Lit(Value::Str(l)), span: lsp }) = args.get(1) {
+                        let l = self.label(l, *lsp)?;
+                        args[1] = Expr::new(Lit(Value::str(l)), *lsp);
+                    }
+                }
                 for a in args {
                     self.resolve_in(a, scope, false)?;
                 }
