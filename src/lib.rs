@@ -14,4 +14,5 @@ pub mod graph;
 pub mod ingest;
 pub mod model;
 pub mod patterns;
+pub mod query;
 pub mod trace;

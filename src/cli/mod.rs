@@ -7,6 +7,7 @@ mod generate;
 mod ingest;
 mod investigate;
 mod output;
+mod query;
 mod verify;
 
 use clap::{Parser, Subcommand};
@@ -36,6 +37,8 @@ enum Command {
     Export(export::Args),
     /// Re-check an evidence bundle against its manifest.json (exit 1 when a file changed).
     Verify(verify::Args),
+    /// Run an openCypher-style pattern query (see docs/query-language.md), or --explain it.
+    Query(query::Args),
 }
 
 /// Exit codes: 0 clean, 1 rows were rejected, 2 the command could not run.
@@ -49,6 +52,7 @@ pub fn main() -> ExitCode {
         Command::Investigate(a) => investigate::run(a),
         Command::Verify(a) => verify::run(a),
         Command::Export(a) => export::run(a),
+        Command::Query(a) => query::run(a),
     };
     match res {
         Ok(code) => code,
