@@ -1,18 +1,22 @@
-//! A rough valuation of what a suspect's scope holds (docs/domain.md §3.5): land-register
+//! Valuation of what a suspect's scope holds (docs/domain.md §3.5): land-register
 //! titles of the suspect, of the family scope (assets::family, Law 10192) and of companies they
 //! own (look-through, assets::attribution, no double counting) or control (assets::control).
 //!
-//! Value per property = market value, else cadastral (reference) value, converted into the base
+//! Value per property = market value, else cadastral (reference) value, else the acquisition
+//! price of the titles in force, converted into the base
 //! currency at the valuation date (Bank of Albania rate of that date, §3.6), minus encumbrances
 //! registered and not released by then, never below zero; attributable = share x net. Every
 //! figure here is an **estimate** for seizure planning, not an expert valuation.
+//!
+//! This is the case-facing part of `assets` (it reads a loaded `Case`, L0); the ownership,
+//! control, family and attribution algorithms it calls stay free of `Case`.
 
 use crate::assets::attribution::{attribute, AssetHolding, Valuation};
 use crate::assets::control::{control, ControlParams};
 use crate::assets::family::{family_scope, FamilyParams, Relation, RelationKind as FamKind, ScopeMember};
 use crate::assets::ownership::{effective_ownership, Oversubscribed, OwnershipInput, OwnershipParams, ShareGraph};
 use crate::assets::{EntityKind as AKind, Holding, Role as ARole};
-use crate::model::{Case, EntityKind, EntityRef, Money, Prov, RelationKind, Role};
+use crate::model::{Case, Date, EntityKind, EntityRef, Money, Prov, RelationKind, Role};
 use rust_decimal::Decimal;
 use std::collections::BTreeSet;
 
@@ -28,8 +32,14 @@ pub struct OwnershipModel {
 }
 
 impl OwnershipModel {
-    /// Builds the share graph at the valuation date (oversubscribed companies scaled, flagged).
+    /// Builds the share graph at the case's valuation date (oversubscribed companies scaled,
+    /// flagged).
     pub fn build(case: &Case) -> OwnershipModel {
+        Self::build_at(case, case.meta.valuation_date)
+    }
+
+    /// Builds the share graph with the register rows in force on `as_of`.
+    pub fn build_at(case: &Case, as_of: Date) -> OwnershipModel {
         let persons = case.persons.len() as u32;
         let id = |e: EntityRef| match e.kind {
             EntityKind::Person => e.idx,
@@ -60,7 +70,7 @@ impl OwnershipModel {
             })
             .collect();
         let params = OwnershipParams {
-            as_of: Some(case.meta.valuation_date.0),
+            as_of: Some(as_of.0),
             oversubscribed: Oversubscribed::Scale,
             ..OwnershipParams::default()
         };
@@ -107,7 +117,21 @@ impl OwnershipModel {
         family_scope(person, &self.relations, &FamilyParams::default())
     }
 
-    fn entity(&self, id: u32) -> EntityRef {
+    /// The ownership engine's dense id of an entity (persons first, then companies).
+    pub fn dense_id(&self, e: EntityRef) -> u32 {
+        match e.kind {
+            EntityKind::Person => e.idx,
+            EntityKind::Company => self.persons + e.idx,
+        }
+    }
+
+    /// The share graph and the effective ownership, when the register could be solved.
+    pub fn solved(&self) -> Option<(&ShareGraph, &crate::assets::ownership::Ownership)> {
+        self.graph.as_ref().zip(self.own.as_ref())
+    }
+
+    /// The entity behind a dense id.
+    pub fn entity(&self, id: u32) -> EntityRef {
         if id < self.persons {
             EntityRef { kind: EntityKind::Person, idx: id }
         } else {
@@ -123,6 +147,8 @@ pub enum ValueBasis {
     Market,
     /// The cadastral (reference) value: a lower-bound estimate.
     Cadastral,
+    /// No market or cadastral value: the acquisition price of the titles in force.
+    AcquisitionPrice,
     /// No value recorded.
     None,
 }
@@ -133,6 +159,7 @@ impl ValueBasis {
         match self {
             ValueBasis::Market => "market value (estimate)",
             ValueBasis::Cadastral => "cadastral value (reference, estimate)",
+            ValueBasis::AcquisitionPrice => "acquisition price (no recorded value)",
             ValueBasis::None => "no value recorded",
         }
     }
@@ -165,11 +192,34 @@ pub struct AssetRow {
     pub controlled_only: bool,
     /// Title payments (indices into `Case::transfers`) recorded for the scope's titles.
     pub payments: Vec<u32>,
+    /// Register rows (indices into `Case::ownership`) of the chains through which a company's
+    /// holding is attributed (look-through), sorted.
+    pub ownership_rows: Vec<u32>,
+    /// Relation rows (indices into `Case::relations`) that put a holder in the family scope.
+    pub relation_rows: Vec<u32>,
+    /// The registered holders counted: scope members holding directly, or the company holding
+    /// it (look-through). Sorted, distinct.
+    pub holder_ids: Vec<EntityRef>,
 }
 
-/// Values the properties held by `suspect`'s scope. Sorted by property.
+/// Values the properties held by `suspect`'s scope at the case's valuation date. Sorted by
+/// property.
 pub fn scope_assets(case: &Case, m: &OwnershipModel, suspect: EntityRef, scope: &[ScopeMember]) -> Vec<AssetRow> {
-    let vd = case.meta.valuation_date;
+    scope_assets_at(case, m, suspect, scope, case.meta.valuation_date)
+}
+
+/// Values the properties held by `suspect`'s scope on `vd` (titles in force, encumbrances live,
+/// rates of that date). `m` should be built for the same date ([`OwnershipModel::build_at`]).
+///
+/// # Complexity
+/// O(T * S) for T titles and S persons in scope, plus the chains explained per company holding.
+pub fn scope_assets_at(
+    case: &Case,
+    m: &OwnershipModel,
+    suspect: EntityRef,
+    scope: &[ScopeMember],
+    vd: Date,
+) -> Vec<AssetRow> {
     let sid = match suspect.kind {
         EntityKind::Person => suspect.idx,
         EntityKind::Company => m.persons + suspect.idx,
@@ -197,7 +247,16 @@ pub fn scope_assets(case: &Case, m: &OwnershipModel, suspect: EntityRef, scope: 
                 let mut holders = Vec::new();
                 let mut provs = Vec::new();
                 let mut payments = Vec::new();
+                let mut ownership_rows = Vec::new();
+                let mut relation_rows = Vec::new();
+                let mut holder_ids = Vec::new();
                 for c in &a.contributions {
+                    holder_ids.push(m.entity(c.via_company.unwrap_or(c.person)));
+                    relation_rows.extend(c.relation.iter().map(|s| s.row));
+                    if let Some(co) = c.via_company {
+                        let ex = crate::assets::explain::explain(g, own, c.person, co, 16);
+                        ownership_rows.extend(ex.chains.iter().flat_map(|ch| ch.links.iter().map(|l| l.row)));
+                    }
                     let who = label(m.entity(c.person));
                     let rel = c
                         .relation
@@ -215,7 +274,17 @@ pub fn scope_assets(case: &Case, m: &OwnershipModel, suspect: EntityRef, scope: 
                         payments.extend(t.payment_txns.iter().copied());
                     }
                 }
-                rows.push(value_row(case, p, holders, a.share, provs, payments, false));
+                let mut row = value_row(case, vd, p, holders, a.share, provs, payments, false);
+                ownership_rows.sort_unstable();
+                ownership_rows.dedup();
+                relation_rows.sort_unstable();
+                relation_rows.dedup();
+                row.ownership_rows = ownership_rows;
+                row.relation_rows = relation_rows;
+                holder_ids.sort_unstable();
+                holder_ids.dedup();
+                row.holder_ids = holder_ids;
+                rows.push(row);
             }
             // Companies controlled (majority through controlled entities, directorship) but not owned.
             if let Some(ctl) = &m.ctl {
@@ -229,7 +298,9 @@ pub fn scope_assets(case: &Case, m: &OwnershipModel, suspect: EntityRef, scope: 
                         let t = case.titles.rows.get(h.row as usize);
                         let provs = t.map(|t| vec![t.prov]).unwrap_or_default();
                         let payments = t.map(|t| t.payment_txns.clone()).unwrap_or_default();
-                        rows.push(value_row(case, h.asset, vec![holder], Decimal::ZERO, provs, payments, true));
+                        let mut row = value_row(case, vd, h.asset, vec![holder], Decimal::ZERO, provs, payments, true);
+                        row.holder_ids = vec![m.entity(h.holder)];
+                        rows.push(row);
                     }
                 }
             }
@@ -242,7 +313,10 @@ pub fn scope_assets(case: &Case, m: &OwnershipModel, suspect: EntityRef, scope: 
                 let t = case.titles.rows.get(h.row as usize);
                 let provs = t.map(|t| vec![t.prov]).unwrap_or_default();
                 let payments = t.map(|t| t.payment_txns.clone()).unwrap_or_default();
-                rows.push(value_row(case, h.asset, vec![label(m.entity(h.holder))], h.share, provs, payments, false));
+                let holder = vec![label(m.entity(h.holder))];
+                let mut row = value_row(case, vd, h.asset, holder, h.share, provs, payments, false);
+                row.holder_ids = vec![m.entity(h.holder)];
+                rows.push(row);
             }
         }
     }
@@ -254,8 +328,10 @@ fn pct(d: Decimal) -> String {
     (d * Decimal::from(100)).round_dp(2).normalize().to_string()
 }
 
+#[allow(clippy::too_many_arguments)]
 fn value_row(
     case: &Case,
+    vd: Date,
     p: u32,
     holders: Vec<String>,
     share: Decimal,
@@ -263,7 +339,6 @@ fn value_row(
     payments: Vec<u32>,
     controlled_only: bool,
 ) -> AssetRow {
-    let vd = case.meta.valuation_date;
     let prop = &case.properties.rows[p as usize];
     provs.push(prop.prov);
     let mut notes = Vec::new();
@@ -279,10 +354,20 @@ fn value_row(
             None
         }
     };
-    let (basis, gross) = match (prop.market_value, prop.cadastral_value) {
-        (Some(v), _) => (ValueBasis::Market, convert(v, "value")),
-        (None, Some(v)) => (ValueBasis::Cadastral, convert(v, "value")),
-        (None, None) => (ValueBasis::None, None),
+    // Acquisition price: the prices of the titles in force on `vd`, each for its share.
+    let in_force =
+        |t: &&crate::model::Title| t.acquired_on.is_none_or(|d| d <= vd) && t.disposed_on.is_none_or(|d| d > vd);
+    let priced: Vec<Money> =
+        case.titles.rows.iter().filter(|t| t.property == p).filter(in_force).filter_map(|t| t.price).collect();
+    let price = priced.iter().try_fold(None::<Money>, |acc, m| match acc {
+        None => Some(Some(*m)),
+        Some(a) => a.checked_add(*m).map(Some),
+    });
+    let (basis, gross) = match (prop.market_value, prop.cadastral_value, price.flatten()) {
+        (Some(v), _, _) => (ValueBasis::Market, convert(v, "value")),
+        (None, Some(v), _) => (ValueBasis::Cadastral, convert(v, "value")),
+        (None, None, Some(v)) => (ValueBasis::AcquisitionPrice, convert(v, "acquisition price")),
+        (None, None, None) => (ValueBasis::None, None),
     };
     let mut enc = Decimal::ZERO;
     for e in case.encumbrances.rows.iter().filter(|e| e.property == p) {
@@ -312,5 +397,8 @@ fn value_row(
         provs,
         controlled_only,
         payments,
+        ownership_rows: Vec::new(),
+        relation_rows: Vec::new(),
+        holder_ids: Vec::new(),
     }
 }
