@@ -130,6 +130,11 @@ impl OwnershipModel {
         self.graph.as_ref().zip(self.own.as_ref())
     }
 
+    /// Control (majority chains, directorships), when the register could be solved.
+    pub fn control(&self) -> Option<&crate::assets::control::Control> {
+        self.ctl.as_ref()
+    }
+
     /// The entity behind a dense id.
     pub fn entity(&self, id: u32) -> EntityRef {
         if id < self.persons {
