@@ -90,6 +90,15 @@ fn check_generated(seed: u64) {
             }
         }
     }
+    // Evidence walks the lineage back: a purchase with proceeds cites the payment and the
+    // earlier hop that brought the proceeds (the gift or capital contribution) at least.
+    for s in &figures {
+        for a in s.assets.iter().filter(|a| a.asset_kind != "bank_account" && traced(a, Rule::Fifo) > Decimal::ZERO) {
+            let lines =
+                a.evidence.iter().filter(|p| case.file_of(**p).is_some_and(|f| f.path == "transfers.csv")).count();
+            assert!(lines >= 2, "seed {seed}: {} cites {lines} transfers", a.asset_id);
+        }
+    }
     // Company shares and the company's own assets are never both counted: no asset row is a
     // company's shares (look-through).
     for s in &figures {

@@ -6,7 +6,8 @@
 //!   bank account of the scope, the tainted money still in it. The per-asset object figure is
 //!   `min(traced, net attributable value)` (the proceeds identifiable in the asset, never more than
 //!   what the scope holds of it) \[D\].
-//! * **Value-based** (POCA s.7/s.9 model, §3.4): the benefit (proceeds introduced) capped by the
+//! * **Value-based** (POCA s.7/s.9 model, §3.4): the benefit (proceeds introduced, round trips
+//!   counted once, see [`ValueView::benefit`]) capped by the
 //!   available amount = free property (net attributable property + positive balances of the
 //!   scope's accounts) + tainted gifts (taint paid from the scope's accounts to persons outside the
 //!   scope) \[D\].
@@ -76,8 +77,8 @@ pub struct AssetFigures {
     pub basis: String,
     /// Proceeds traced into the asset per rule (same order as the rules traced).
     pub traced: Vec<(Rule, Decimal)>,
-    /// Transfers behind `traced` (title payments, or tainted credits of the account), indices
-    /// into `Case::transfers`.
+    /// Transfers whose taint `traced` measures (title payments, or tainted credits of the
+    /// account), indices into `Case::transfers`; `evidence` adds their chains back to the sources.
     pub transfers: Vec<u32>,
     /// Every source row: property, titles, encumbrances, ownership chain rows, relation rows,
     /// account row, transfers. Sorted, distinct.
@@ -97,7 +98,9 @@ impl AssetFigures {
 pub struct ValueView {
     /// The rule.
     pub rule: Rule,
-    /// Proceeds introduced (the benefit).
+    /// The benefit: taint introduced under the rule. A source credit that brings back taint
+    /// already traced (a round trip through mules or companies) adds only its untainted part, so
+    /// money going round is not counted twice; hence the figure can differ between rules.
     pub benefit: Decimal,
     /// Net attributable property plus positive balances of the scope's accounts.
     pub free_property: Decimal,
@@ -230,6 +233,7 @@ pub fn confiscable(
             })
             .collect();
         let mut notes = model.problem.iter().cloned().collect::<Vec<_>>();
+        let back = lineage_index(&results);
 
         // Properties.
         let mut assets = Vec::new();
@@ -246,7 +250,8 @@ pub fn confiscable(
             let mut ev = a.provs.clone();
             ev.extend(a.ownership_rows.iter().filter_map(|&r| case.ownership.rows.get(r as usize)).map(|o| o.prov));
             ev.extend(a.relation_rows.iter().filter_map(|&r| case.relations.rows.get(r as usize)).map(|o| o.prov));
-            ev.extend(payments.iter().map(|&p| case.transfers.prov[p as usize]));
+            let chain = chain_of(&back, &payments, MAX_CITED);
+            ev.extend(chain.iter().map(|&p| case.transfers.prov[p as usize]));
             ev.sort_unstable();
             ev.dedup();
             if !a.note.is_empty() && a.gross.is_none() {
@@ -295,14 +300,14 @@ pub fn confiscable(
                 continue;
             }
             let row = &case.accounts.rows[acct as usize];
-            // Cite the tainted credits into the account (at most 50; the trace CSV has them all).
+            // Cite the tainted credits into the account and their chains back to the sources.
             let mut credits: BTreeSet<u32> = BTreeSet::new();
             for r in &results {
                 credits.extend(r.rows.iter().filter(|x| x.to == Some(acct) && x.label == Label(1)).map(|x| x.seq));
             }
-            let transfers: Vec<u32> = credits.into_iter().take(50).collect();
+            let transfers: Vec<u32> = credits.into_iter().collect();
             let mut ev = vec![row.prov];
-            ev.extend(transfers.iter().map(|&p| case.transfers.prov[p as usize]));
+            ev.extend(chain_of(&back, &transfers, MAX_CITED).iter().map(|&p| case.transfers.prov[p as usize]));
             ev.sort_unstable();
             ev.dedup();
             assets.push(AssetFigures {
@@ -369,6 +374,43 @@ pub fn confiscable(
         });
     }
     Ok(out)
+}
+
+/// Most transfers cited for one figure (the `trace` CSV lists every hop).
+const MAX_CITED: usize = 200;
+
+/// debit seq -> the credits whose tainted lots it drew, over every rule traced (label 1).
+fn lineage_index(results: &[TraceResult]) -> HashMap<u32, Vec<u32>> {
+    let mut back: HashMap<u32, Vec<u32>> = HashMap::new();
+    for r in results {
+        for e in r.lineage.iter().filter(|e| e.label == Label(1)) {
+            if let Some(c) = e.credit_seq {
+                back.entry(e.debit_seq).or_default().push(c);
+            }
+        }
+    }
+    for v in back.values_mut() {
+        v.sort_unstable();
+        v.dedup();
+    }
+    back
+}
+
+/// The transfers behind the taint of `seqs`: themselves and, walking lineage back hop by hop
+/// (each debit to the earlier credits whose lots it drew), every transfer up to the sources, at
+/// most `cap`, sorted. Breadth-first, so the nearest hops are cited first when capped.
+fn chain_of(back: &HashMap<u32, Vec<u32>>, seqs: &[u32], cap: usize) -> Vec<u32> {
+    let mut seen: BTreeSet<u32> = BTreeSet::new();
+    let mut queue: std::collections::VecDeque<u32> = seqs.iter().copied().collect();
+    while let Some(s) = queue.pop_front() {
+        if seen.len() >= cap {
+            break;
+        }
+        if seen.insert(s) {
+            queue.extend(back.get(&s).into_iter().flatten().copied());
+        }
+    }
+    seen.into_iter().collect()
 }
 
 /// The per-year net-worth figures of the scope (see the module docs).
