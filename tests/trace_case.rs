@@ -214,3 +214,39 @@ fn trace_command_writes_rows_with_hops_provenance_and_rates() {
         .unwrap()
         .starts_with("rule,txn_id,from_account,to_account,amount,tainted_amount,hop"));
 }
+
+/// With opening balances at zero an account can be overdrawn: taint paid into the overdraft is
+/// absorbed (Bishopsgate v Homan), reported, and conservation still holds.
+#[test]
+fn overdraft_absorbs_taint_when_openings_are_zero() {
+    use moneytrail::trace::OpeningPolicy;
+    let dir = tempfile::tempdir().unwrap();
+    write_case(
+        dir.path(),
+        "2024-12-31",
+        &[
+            ("persons.csv", &["PS,Suspect S,1980-01-01,,Rruga 1,Tiranë"]),
+            ("accounts.csv", &["A1,,BKT,PS,2020-01-01,,ALL"]),
+            (
+                "transfers.csv",
+                &[
+                    "T1,2024-03-01 09:00:00,A1,,500.00,ALL,cash_withdrawal,,Tiranë",
+                    "T2,2024-03-02 19:00:00,,A1,3000.00,ALL,cash_deposit,,Tiranë",
+                    "T3,2024-03-03 10:00:00,A1,,1000.00,ALL,cash_withdrawal,,Tiranë",
+                ],
+            ),
+        ],
+    );
+    let case = load(dir.path());
+    let sel = [SourceSelection::Txns(vec!["T2".into()])];
+    let zero = TraceConfig { opening: OpeningPolicy::Zero, ..TraceConfig::default() };
+    for rule in [Rule::Fifo, Rule::Libr, Rule::ProRata] {
+        let r = &trace_case(&case, &sel, &[rule], &zero).unwrap()[0];
+        let s = r.summary(Label(1)).unwrap();
+        let want = [d("3000"), d("500"), d("1000"), d("1500")];
+        assert_eq!([s.introduced, s.absorbed_by_overdraft, s.exited, s.remaining], want, "{rule}");
+        // Minimal clean opening: the account held 500 of unknown clean money before T1.
+        let m = &trace_case(&case, &sel, &[rule], &TraceConfig::default()).unwrap()[0];
+        assert_eq!(m.summary(Label(1)).unwrap().absorbed_by_overdraft, Decimal::ZERO, "{rule}");
+    }
+}

@@ -10,7 +10,7 @@ use moneytrail::export::tracing::write_trace_csv;
 use moneytrail::ingest::{load_case, LoadOptions};
 use moneytrail::model::Date;
 use moneytrail::trace::case::{findings_txn_ids, trace_case, SourceSelection};
-use moneytrail::trace::{Label, Rule, TraceConfig};
+use moneytrail::trace::{Label, OpeningPolicy, Rule, TraceConfig};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -40,6 +40,11 @@ pub struct Args {
     /// fifo, lifo, pro-rata, libr, poison, or all.
     #[arg(long, default_value = "all")]
     rule: String,
+    /// Unknown opening balances: `minimal-clean` (the smallest clean balance that keeps each
+    /// account from going negative; default) or `zero` (accounts may be overdrawn; taint paid
+    /// into an overdraft is absorbed, Bishopsgate v Homan).
+    #[arg(long, default_value = "minimal-clean")]
+    opening: String,
     /// Output CSV (default: stdout).
     #[arg(long)]
     out: Option<PathBuf>,
@@ -79,6 +84,12 @@ pub fn run(a: Args) -> Result<ExitCode> {
         }
         selections.push(SourceSelection::Txns(ids));
     }
+    let opening = match a.opening.as_str() {
+        "minimal-clean" => OpeningPolicy::MinimalClean,
+        "zero" => OpeningPolicy::Zero,
+        other => bail!("--opening must be minimal-clean or zero, not '{other}'"),
+    };
+    let config = TraceConfig { opening, ..TraceConfig::default() };
     let t0 = std::time::Instant::now();
     let loaded = load_case(&a.case, &LoadOptions { mapping: a.mapping })?;
     if loaded.report.rejected() > 0 {
@@ -89,7 +100,7 @@ pub fn run(a: Args) -> Result<ExitCode> {
     }
     let case = &loaded.case;
     let t1 = std::time::Instant::now();
-    let results = trace_case(case, &selections, &rules, &TraceConfig::default())?;
+    let results = trace_case(case, &selections, &rules, &config)?;
     let t2 = std::time::Instant::now();
     match &a.out {
         Some(p) => {
