@@ -110,7 +110,15 @@ pub fn run(a: Args) -> Result<ExitCode> {
             let f = std::fs::File::create(p).with_context(|| format!("cannot write {}", p.display()))?;
             write_trace_csv(case, &results, std::io::BufWriter::new(f))?;
         }
-        None => write_trace_csv(case, &results, std::io::stdout().lock())?,
+        None => {
+            if let Err(e) = write_trace_csv(case, &results, std::io::stdout().lock()) {
+                // A reader that stops early (`| head`) closes the pipe: not an error.
+                if matches!(e.kind(), csv::ErrorKind::Io(io) if io.kind() == std::io::ErrorKind::BrokenPipe) {
+                    return Ok(ExitCode::SUCCESS);
+                }
+                return Err(e.into());
+            }
+        }
     }
     for r in &results {
         if let Some(s) = r.summary(Label(1)) {
@@ -127,7 +135,7 @@ pub fn run(a: Args) -> Result<ExitCode> {
         }
     }
     eprintln!(
-        "{} currency {}; ingest {:.2} s, trace {:.2} s",
+        "{} transfers, amounts in {}; ingest {:.2} s, trace {:.2} s",
         case.transfers.len(),
         case.meta.base_currency,
         (t1 - t0).as_secs_f64(),
