@@ -37,8 +37,11 @@ pub fn run(a: Args) -> Result<ExitCode> {
     let mut rules = Vec::new();
     for r in &a.rule {
         let rule: Rule = r.parse().map_err(|e| anyhow::anyhow!("--rule: {e}"))?;
-        if !rule.is_conserving() {
-            bail!("--rule {rule}: poison is not value-conserving and gives no confiscable figure; use `trace`");
+        if !matches!(rule, Rule::Fifo | Rule::Libr | Rule::ProRata) {
+            bail!(
+                "--rule {rule}: the assets table has columns for fifo, libr and pro-rata (poison is not \
+                 value-conserving, LIFO only a sensitivity bound); use `trace --rule {rule}` for it"
+            );
         }
         rules.push(rule);
     }
