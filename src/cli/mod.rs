@@ -1,5 +1,6 @@
 //! Commands of the `moneytrail` binary.
 
+mod assets;
 mod detect;
 mod eval;
 mod export;
@@ -8,6 +9,7 @@ mod ingest;
 mod investigate;
 mod output;
 mod query;
+mod trace;
 mod verify;
 
 use clap::{Parser, Subcommand};
@@ -35,6 +37,10 @@ enum Command {
     Investigate(investigate::Args),
     /// Write the case as GraphML (Gephi, yEd) or FollowTheMoney JSON lines (Aleph).
     Export(export::Args),
+    /// Trace chosen proceeds through the case under court tracing rules (CSV, one row per hop).
+    Trace(trace::Args),
+    /// Scope assets, traced proceeds and confiscable value per suspect (three views, CSV).
+    Assets(assets::Args),
     /// Re-check an evidence bundle against its manifest.json (exit 1 when a file changed).
     Verify(verify::Args),
     /// Run an openCypher-style pattern query (see docs/query-language.md), or --explain it.
@@ -51,6 +57,8 @@ pub fn main() -> ExitCode {
         Command::Eval(a) => eval::run(a),
         Command::Investigate(a) => investigate::run(a),
         Command::Verify(a) => verify::run(a),
+        Command::Trace(a) => trace::run(a),
+        Command::Assets(a) => assets::run(a),
         Command::Export(a) => export::run(a),
         Command::Query(a) => query::run(a),
     };

@@ -19,6 +19,7 @@ mod fx;
 mod ids;
 mod names;
 mod population;
+mod reftrace;
 mod rng;
 mod schemes;
 mod truth;
