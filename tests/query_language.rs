@@ -275,3 +275,17 @@ fn optional_match_keeps_rows_without_a_match() {
     assert!(rows[1][1].starts_with('P'), "{rows:?}");
     assert_eq!(one("MATCH (a:Account {id: 'A0000001'}) OPTIONAL MATCH (a)-[t:TRANSFER {channel: 'nope'}]->(b) RETURN count(b), sum(t.amount)"), "0|0");
 }
+
+#[test]
+fn expressions_cannot_exhaust_memory() {
+    let small = Budget { max_rows: 100_000, ..Budget::default() };
+    let e = try_run("RETURN size([x IN range(1, 1000000) | range(1, 1000000)])", &[], &small).unwrap_err();
+    assert_eq!(e.kind, ErrorKind::Budget, "{e}");
+    let e = try_run("RETURN size(reduce(s = 'xx', i IN range(1, 64) | s + s))", &[], &small).unwrap_err();
+    assert!(e.message.contains("16 MiB"), "{e}");
+    let e = try_run("RETURN size(reduce(l = [1], i IN range(1, 64) | l + l))", &[], &small).unwrap_err();
+    assert_eq!(e.kind, ErrorKind::Budget, "{e}");
+    let e =
+        try_run("UNWIND range(1, 1000000) AS x UNWIND range(1, 1000) AS y RETURN count(*)", &[], &small).unwrap_err();
+    assert_eq!(e.kind, ErrorKind::Budget, "{e}");
+}
