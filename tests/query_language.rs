@@ -289,3 +289,20 @@ fn expressions_cannot_exhaust_memory() {
         try_run("UNWIND range(1, 1000000) AS x UNWIND range(1, 1000) AS y RETURN count(*)", &[], &small).unwrap_err();
     assert_eq!(e.kind, ErrorKind::Budget, "{e}");
 }
+
+#[test]
+fn evidence_diagram_holds_the_row_subgraph() {
+    let f = fixture();
+    let text = "MATCH p = (s {id: 'P000063'})-[h:HOLDS]->(a)-[t:TRANSFER]->(b) RETURN s.id AS suspect, p LIMIT 1";
+    let q = query::prepare(text, &f.case, &HashMap::new()).unwrap();
+    let r = query::execute(&q, &f.case, &f.graph, HashMap::new(), &Budget::default()).unwrap();
+    let ev = query::evidence::Evidence::new(&f.case, &f.graph);
+    let g = ev.subgraph(&r.rows[0]);
+    assert_eq!((g.nodes.len(), g.rels.len()), (3, 2), "{g:?}");
+    let dot = ev.dot("row 1", &r.columns, &r.rows[0]);
+    assert!(dot.starts_with("digraph \"row 1\" {") && dot.ends_with("}\n"), "{dot}");
+    assert!(
+        dot.contains("label=\"suspect: P000063\"") && dot.contains("HOLDS") && dot.matches(" -> ").count() == 2,
+        "{dot}"
+    );
+}

@@ -37,6 +37,7 @@ mod procs;
 mod props;
 mod value;
 
+pub mod evidence;
 pub mod format;
 
 pub use context::Budget;
