@@ -306,3 +306,14 @@ fn evidence_diagram_holds_the_row_subgraph() {
         "{dot}"
     );
 }
+
+#[test]
+fn one_thread_and_many_threads_give_the_same_rows_in_the_same_order() {
+    let text = "MATCH p = (a:Account)-[ts:TRANSFER*1..3 ASCENDING TIME WITHIN 10 DAYS]->(b) \
+                RETURN a.id, [t IN ts | t.id], b.id";
+    let many = run(text);
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap();
+    let one = pool.install(|| run(text));
+    assert!(many.len() > 100);
+    assert_eq!(one, many);
+}
