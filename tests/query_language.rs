@@ -317,3 +317,15 @@ fn one_thread_and_many_threads_give_the_same_rows_in_the_same_order() {
     assert!(many.len() > 100);
     assert_eq!(one, many);
 }
+
+#[test]
+fn shortest_paths_are_as_short_as_the_shortest_enumerated_path() {
+    let bfs = run("MATCH p = (a:Account {id: 'A0000107'})-[:TRANSFER*1..4 SHORTEST]->(b:Account) \
+         RETURN b.id AS b, length(p) AS hops ORDER BY b");
+    let dfs = run("MATCH p = (a:Account {id: 'A0000107'})-[:TRANSFER*1..4 NO REPEAT]->(b:Account) WHERE b <> a \
+         RETURN b.id AS b, min(length(p)) AS hops ORDER BY b");
+    assert!(bfs.len() > 10, "{}", bfs.len());
+    assert_eq!(bfs, dfs);
+    let e = err("MATCH p = (a)-[:TRANSFER*1..4 SHORTEST ASCENDING TIME]->(b) RETURN p");
+    assert!(e.message.contains("SHORTEST combines with BETWEEN only"), "{e}");
+}

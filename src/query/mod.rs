@@ -35,6 +35,7 @@ mod plan_proj;
 mod planner;
 mod procs;
 mod props;
+mod shortest;
 mod value;
 
 pub mod evidence;
