@@ -244,6 +244,9 @@ impl Planner<'_> {
                 3
             } else if n.props.iter().any(|(k, _)| k == "id") {
                 2
+            } else if !n.labels.is_empty() {
+                // A label scan reads one table instead of every node.
+                1
             } else {
                 0
             }
