@@ -329,3 +329,17 @@ fn shortest_paths_are_as_short_as_the_shortest_enumerated_path() {
     let e = err("MATCH p = (a)-[:TRANSFER*1..4 SHORTEST ASCENDING TIME]->(b) RETURN p");
     assert!(e.message.contains("SHORTEST combines with BETWEEN only"), "{e}");
 }
+
+#[test]
+fn json_output_keeps_column_order_and_exact_numbers() {
+    let f = fixture();
+    let q = query::prepare("RETURN 'b' AS zeta, 0.10 AS alpha, [1, 2] AS list, null AS none", &f.case, &HashMap::new())
+        .unwrap();
+    let r = query::execute(&q, &f.case, &f.graph, HashMap::new(), &Budget::default()).unwrap();
+    let mut buf = Vec::new();
+    query::format::write(&f.case, &r, query::format::Format::Json, &mut buf).unwrap();
+    let text = String::from_utf8(buf).unwrap();
+    assert_eq!(text, "[\n  {\"zeta\": \"b\", \"alpha\": \"0.10\", \"list\": [\"1\",\"2\"], \"none\": null}\n]\n");
+    let parsed: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(parsed[0]["alpha"], "0.10");
+}
