@@ -30,11 +30,9 @@ ACCOUNTS = "MATCH (a:Account) RETURN a.id AS id"
 # no account twice. Kuzu lists are 1-based.
 KUZU_CYCLE = """
 MATCH p = (a:Account)-[t:TRANSFER* TRAIL 2..{max_hops}]->(a)
-WITH a, rels(p) AS ts, nodes(p) AS ns
-WHERE all(i IN range(2, size(ts)) WHERE ts[i].booked_at > ts[i - 1].booked_at
-                                     AND ts[i].amount >= 0.8 * ts[i - 1].amount
-                                     AND ts[i].amount <= ts[i - 1].amount)
-  AND ts[size(ts)].booked_at - ts[1].booked_at <= INTERVAL('30 days')
+WITH a, properties(rels(p), 'booked_at') AS tt, properties(rels(p), 'amount') AS am, nodes(p) AS ns
+WHERE all(i IN range(2, size(tt)) WHERE tt[i] > tt[i - 1] AND am[i] >= 0.8 * am[i - 1] AND am[i] <= am[i - 1])
+  AND tt[size(tt)] - tt[1] <= INTERVAL('30 days')
   AND size(list_distinct(ns)) = size(ns) - 1
 RETURN count(*) AS cycles
 """

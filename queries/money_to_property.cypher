@@ -8,12 +8,13 @@
 // Why:        proceeds are integrated by buying real estate in the name of relatives, partners or
 //             companies (docs/domain.md §1.3 #15); a time-ordered chain that keeps most of the
 //             money is the evidence that links the suspect's account to the purchase, which is
-//             what a confiscation order under Law 10192 or CC art. 36 has to show.
-MATCH (s {id: $suspect})-[:HOLDS]->(a:Account)
+//             what a confiscation order under Law 10192 or CC art. 36 has to show. With
+//             --evidence DIR each row becomes a diagram: suspect, account, chain, owner, property.
+MATCH (s {id: $suspect})-[h:HOLDS]->(a:Account)
 MATCH p = (a)-[ts:TRANSFER*1..5 ASCENDING TIME WITHIN 60 DAYS RETENTION 0.5..1.05 NO REPEAT]->(payee)
 MATCH (owner)-[ti:TITLE]->(prop:Property)
 WHERE last(ts) IN ti.payments
-RETURN s.id AS suspect, prop.id AS property, prop.kind AS kind, owner.id AS owner, ti.share AS share,
+RETURN s AS suspect, prop AS property, prop.kind AS kind, owner AS owner, ti.share AS share,
        ti.acquired_on AS acquired_on, length(p) AS hops, head(ts).amount AS first_amount,
-       last(ts).amount AS paid, [t IN ts | t.id] AS transfers, p AS path
+       last(ts).amount AS paid, [t IN ts | t.id] AS transfers, p AS path, [h, ti] AS links
 ORDER BY property, hops, transfers

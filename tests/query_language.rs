@@ -275,3 +275,71 @@ fn optional_match_keeps_rows_without_a_match() {
     assert!(rows[1][1].starts_with('P'), "{rows:?}");
     assert_eq!(one("MATCH (a:Account {id: 'A0000001'}) OPTIONAL MATCH (a)-[t:TRANSFER {channel: 'nope'}]->(b) RETURN count(b), sum(t.amount)"), "0|0");
 }
+
+#[test]
+fn expressions_cannot_exhaust_memory() {
+    let small = Budget { max_rows: 100_000, ..Budget::default() };
+    let e = try_run("RETURN size([x IN range(1, 1000000) | range(1, 1000000)])", &[], &small).unwrap_err();
+    assert_eq!(e.kind, ErrorKind::Budget, "{e}");
+    let e = try_run("RETURN size(reduce(s = 'xx', i IN range(1, 64) | s + s))", &[], &small).unwrap_err();
+    assert!(e.message.contains("16 MiB"), "{e}");
+    let e = try_run("RETURN size(reduce(l = [1], i IN range(1, 64) | l + l))", &[], &small).unwrap_err();
+    assert_eq!(e.kind, ErrorKind::Budget, "{e}");
+    let e =
+        try_run("UNWIND range(1, 1000000) AS x UNWIND range(1, 1000) AS y RETURN count(*)", &[], &small).unwrap_err();
+    assert_eq!(e.kind, ErrorKind::Budget, "{e}");
+}
+
+#[test]
+fn evidence_diagram_holds_the_row_subgraph() {
+    let f = fixture();
+    let text = "MATCH p = (s {id: 'P000063'})-[h:HOLDS]->(a)-[t:TRANSFER]->(b) RETURN s.id AS suspect, p LIMIT 1";
+    let q = query::prepare(text, &f.case, &HashMap::new()).unwrap();
+    let r = query::execute(&q, &f.case, &f.graph, HashMap::new(), &Budget::default()).unwrap();
+    let ev = query::evidence::Evidence::new(&f.case, &f.graph);
+    let g = ev.subgraph(&r.rows[0]);
+    assert_eq!((g.nodes.len(), g.rels.len()), (3, 2), "{g:?}");
+    let dot = ev.dot("row 1", &r.columns, &r.rows[0]);
+    assert!(dot.starts_with("digraph \"row 1\" {") && dot.ends_with("}\n"), "{dot}");
+    assert!(
+        dot.contains("label=\"suspect: P000063\"") && dot.contains("HOLDS") && dot.matches(" -> ").count() == 2,
+        "{dot}"
+    );
+}
+
+#[test]
+fn one_thread_and_many_threads_give_the_same_rows_in_the_same_order() {
+    let text = "MATCH p = (a:Account)-[ts:TRANSFER*1..3 ASCENDING TIME WITHIN 10 DAYS]->(b) \
+                RETURN a.id, [t IN ts | t.id], b.id";
+    let many = run(text);
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap();
+    let one = pool.install(|| run(text));
+    assert!(many.len() > 100);
+    assert_eq!(one, many);
+}
+
+#[test]
+fn shortest_paths_are_as_short_as_the_shortest_enumerated_path() {
+    let bfs = run("MATCH p = (a:Account {id: 'A0000107'})-[:TRANSFER*1..4 SHORTEST]->(b:Account) \
+         RETURN b.id AS b, length(p) AS hops ORDER BY b");
+    let dfs = run("MATCH p = (a:Account {id: 'A0000107'})-[:TRANSFER*1..4 NO REPEAT]->(b:Account) WHERE b <> a \
+         RETURN b.id AS b, min(length(p)) AS hops ORDER BY b");
+    assert!(bfs.len() > 10, "{}", bfs.len());
+    assert_eq!(bfs, dfs);
+    let e = err("MATCH p = (a)-[:TRANSFER*1..4 SHORTEST ASCENDING TIME]->(b) RETURN p");
+    assert!(e.message.contains("SHORTEST combines with BETWEEN only"), "{e}");
+}
+
+#[test]
+fn json_output_keeps_column_order_and_exact_numbers() {
+    let f = fixture();
+    let q = query::prepare("RETURN 'b' AS zeta, 0.10 AS alpha, [1, 2] AS list, null AS none", &f.case, &HashMap::new())
+        .unwrap();
+    let r = query::execute(&q, &f.case, &f.graph, HashMap::new(), &Budget::default()).unwrap();
+    let mut buf = Vec::new();
+    query::format::write(&f.case, &r, query::format::Format::Json, &mut buf).unwrap();
+    let text = String::from_utf8(buf).unwrap();
+    assert_eq!(text, "[\n  {\"zeta\": \"b\", \"alpha\": \"0.10\", \"list\": [\"1\",\"2\"], \"none\": null}\n]\n");
+    let parsed: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(parsed[0]["alpha"], "0.10");
+}

@@ -5,11 +5,11 @@
 // Parameters: $id1, $id2  account ids; $startTime, $endTime  epoch milliseconds
 //             (read_params/complex_3_param.csv).
 // Why:        answers "is there any money link between these two accounts, and how close".
-//             Paths are searched up to 6 hops (FinBench leaves the length open; a bound keeps a
-//             hostile or hub-heavy query from running away).
+//             A breadth-first search (SHORTEST) up to 16 hops, the language's bound
+//             (FinBench leaves the length open).
 MATCH (src:Account {id: toString($id1)})
 MATCH (dst:Account {id: toString($id2)})
 WITH src, dst
-MATCH p = (src)-[:TRANSFER*1..6 BETWEEN datetime({epochMillis: $startTime}) AND datetime({epochMillis: $endTime}) NO REPEAT]->(dst)
+MATCH p = (src)-[:TRANSFER*1..16 BETWEEN datetime({epochMillis: $startTime}) AND datetime({epochMillis: $endTime}) SHORTEST]->(dst)
 WITH min(length(p)) AS shortest
 RETURN coalesce(shortest, -1) AS shortestPathLength

@@ -36,6 +36,10 @@ pub struct Args {
     /// Stop after this many seconds.
     #[arg(long, default_value_t = 120)]
     timeout: u64,
+    /// Write the subgraph of each result row as a Graphviz diagram DIR/row-00001.dot (first
+    /// 1,000 rows).
+    #[arg(long)]
+    evidence: Option<PathBuf>,
 }
 
 pub fn run(a: Args) -> Result<ExitCode> {
@@ -86,6 +90,19 @@ pub fn run(a: Args) -> Result<ExitCode> {
             let stdout = std::io::stdout();
             let mut w = std::io::BufWriter::new(stdout.lock());
             query::format::write(case, &result, fmt, &mut w)?;
+        }
+    }
+    if let Some(dir) = &a.evidence {
+        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+        let ev = query::evidence::Evidence::new(case, &graph);
+        let name = a.file.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+        for (i, row) in result.rows.iter().take(1000).enumerate() {
+            let path = dir.join(format!("row-{:05}.dot", i + 1));
+            let dot = ev.dot(&format!("{name}, row {}", i + 1), &result.columns, row);
+            std::fs::write(&path, dot).with_context(|| format!("cannot write {}", path.display()))?;
+        }
+        if result.rows.len() > 1000 {
+            eprintln!("evidence: diagrams for the first 1000 of {} rows only", result.rows.len());
         }
     }
     eprintln!(

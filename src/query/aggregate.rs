@@ -110,6 +110,9 @@ impl Acc {
 /// Groups `input` by `keys` and computes `aggs`; output rows are keys then aggregates. With no
 /// keys and no input, one row of empty aggregates (count 0).
 pub fn aggregate(ctx: &Ctx<'_>, input: &[Row], keys: &[(Expr, String)], aggs: &[AggSpec]) -> QResult<Vec<Row>> {
+    if aggs.iter().any(|a| a.func == "collect") {
+        ctx.charge_values(input.len() as u64)?;
+    }
     let mut index: BTreeMap<Vec<Value>, usize> = BTreeMap::new();
     let mut groups: Vec<(Vec<Value>, Vec<Acc>)> = Vec::new();
     for row in input {

@@ -142,6 +142,8 @@ pub struct Temporal {
     pub no_repeat: bool,
     /// `BETWEEN lo AND hi`: every transfer booked in [lo, hi].
     pub between: Option<(Expr, Expr)>,
+    /// `SHORTEST`: one shortest path per reached node (breadth-first).
+    pub shortest: bool,
 }
 
 impl Temporal {
@@ -153,6 +155,7 @@ impl Temporal {
             || self.retention.is_some()
             || self.no_repeat
             || self.between.is_some()
+            || self.shortest
     }
 }
 

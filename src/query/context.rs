@@ -9,6 +9,9 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
+/// Longest string an expression may build (16 MiB).
+pub const MAX_STRING: usize = 16 << 20;
+
 /// Limits on one query run.
 #[derive(Clone, Debug)]
 pub struct Budget {
@@ -38,6 +41,7 @@ pub struct Ctx<'a> {
     pub budget: Budget,
     started: Instant,
     produced: AtomicU64,
+    values: AtomicU64,
     stopped: AtomicBool,
 }
 
@@ -53,6 +57,7 @@ impl<'a> Ctx<'a> {
             budget,
             started: Instant::now(),
             produced: AtomicU64::new(0),
+            values: AtomicU64::new(0),
             stopped: AtomicBool::new(false),
         }
     }
@@ -80,6 +85,24 @@ impl<'a> Ctx<'a> {
             return Err(QueryError::budget(format!(
                 "the query ran longer than {} s (or another worker hit a budget); narrow the pattern or raise --timeout",
                 self.budget.max_time.as_secs()
+            )));
+        }
+        Ok(())
+    }
+
+    /// Counts `n` list elements built by expressions (range, comprehensions, concatenation,
+    /// collect) over the whole query; stops past ten times the row budget, so an expression
+    /// such as `[x IN range(1, 1000000) | range(1, 1000000)]` cannot exhaust memory.
+    ///
+    /// # Errors
+    /// A `Budget` error.
+    pub fn charge_values(&self, n: u64) -> QResult<()> {
+        let limit = self.budget.max_rows.saturating_mul(10);
+        let total = self.values.fetch_add(n, Ordering::Relaxed) + n;
+        if total > limit {
+            self.stopped.store(true, Ordering::Relaxed);
+            return Err(QueryError::budget(format!(
+                "expressions built more than {limit} list elements; simplify the lists or raise --max-rows"
             )));
         }
         Ok(())

@@ -80,6 +80,7 @@ fn eval_inner(ctx: &Ctx<'_>, row: &[Value], e: &Expr) -> QResult<Value> {
         }
         CountStar => return err("internal: count(*) outside an aggregation"),
         List(items) => {
+            ctx.charge_values(items.len() as u64)?;
             let mut out = Vec::with_capacity(items.len());
             for a in items {
                 out.push(eval(ctx, row, a)?);
@@ -128,6 +129,7 @@ fn eval_inner(ctx: &Ctx<'_>, row: &[Value], e: &Expr) -> QResult<Value> {
                     None => x.clone(),
                 });
             }
+            ctx.charge_values(out.len() as u64)?;
             Value::list(out)
         }
         Reduce { init, list, expr, .. } => {
@@ -312,16 +314,16 @@ fn arith(ctx: &Ctx<'_>, op: BinOp, l: Value, r: Value) -> QResult<Value> {
         (Div | Mod, Num(_), Num(b)) if b.is_zero() => return err("division by zero"),
         (Div, Num(a), Num(b)) => a.checked_div(b).map(|x| Num(x.normalize())).map_or_else(|| overflow(op), Ok)?,
         (Mod, Num(a), Num(b)) => a.checked_rem(b).map(Num).map_or_else(|| overflow(op), Ok)?,
-        (Add, Str(a), b) => Value::str(&format!("{a}{}", b.render(ctx.case))),
-        (Add, a @ (Num(_) | Bool(_) | Date(_) | DateTime(_)), Str(b)) => {
-            Value::str(&format!("{}{b}", a.render(ctx.case)))
-        }
+        (Add, Str(a), b) => text(format!("{a}{}", b.render(ctx.case)))?,
+        (Add, a @ (Num(_) | Bool(_) | Date(_) | DateTime(_)), Str(b)) => text(format!("{}{b}", a.render(ctx.case)))?,
         (Add, List(a), List(b)) => {
+            ctx.charge_values((a.len() + b.len()) as u64)?;
             let mut v = a.to_vec();
             v.extend(b.iter().cloned());
             Value::list(v)
         }
         (Add, List(a), b) => {
+            ctx.charge_values(a.len() as u64 + 1)?;
             let mut v = a.to_vec();
             v.push(b);
             Value::list(v)
@@ -355,6 +357,14 @@ fn arith(ctx: &Ctx<'_>, op: BinOp, l: Value, r: Value) -> QResult<Value> {
             return err(format!("cannot apply '{}' to a {} and a {}", op.as_str(), a.type_name(), b.type_name()))
         }
     })
+}
+
+/// A string result, refused past [`super::context::MAX_STRING`] bytes.
+fn text(s: String) -> QResult<Value> {
+    if s.len() > super::context::MAX_STRING {
+        return err(format!("a string grew past {} MiB; simplify the expression", super::context::MAX_STRING >> 20));
+    }
+    Ok(Value::str(&s))
 }
 
 fn shift(t: i64, d: i64, op: BinOp) -> QResult<i64> {

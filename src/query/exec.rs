@@ -142,7 +142,10 @@ fn step(ctx: &Ctx<'_>, op: &LogicalPlan, rows: Vec<Row>, arg: Option<&[Value]>) 
                     }
                 }
                 if out.len() as u64 > ctx.budget.max_rows {
-                    ctx.charge(out.len() as u64)?;
+                    return Err(QueryError::budget(format!(
+                        "UNWIND made more than {} rows; narrow the list or raise --max-rows",
+                        ctx.budget.max_rows
+                    )));
                 }
             }
             out

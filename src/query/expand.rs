@@ -28,10 +28,10 @@ pub fn expand(ctx: &Ctx<'_>, spec: &ExpandSpec, input: Vec<Row>) -> QResult<Vec<
 }
 
 /// Evaluated per-row settings of a step.
-struct Step<'s> {
-    spec: &'s ExpandSpec,
+pub(super) struct Step<'s> {
+    pub(super) spec: &'s ExpandSpec,
     rel_props: Vec<(String, Value)>,
-    target: Option<NodeId>,
+    pub(super) target: Option<NodeId>,
     within: Option<i64>,
     gap: Option<i64>,
     retention: Option<(Decimal, Decimal)>,
@@ -40,7 +40,7 @@ struct Step<'s> {
     /// Booking-time slice for single-hop transfers.
     window: Option<(i64, i64)>,
     /// `BETWEEN`: every transfer of the path inside this interval.
-    between: Option<(i64, i64)>,
+    pub(super) between: Option<(i64, i64)>,
 }
 
 fn duration(ctx: &Ctx<'_>, row: &[Value], e: &Option<super::ast::Expr>, what: &str) -> QResult<Option<i64>> {
@@ -156,6 +156,7 @@ fn expand_row(ctx: &Ctx<'_>, spec: &ExpandSpec, row: &Row) -> QResult<Vec<Row>> 
     };
     match spec.range {
         None => single(ctx, &step, from, &mut emit)?,
+        Some((lo, hi)) if spec.temporal.shortest => super::shortest::bfs(ctx, &step, lo, hi, from, &mut emit)?,
         Some((lo, hi)) => {
             let timed = spec.types == ["TRANSFER"] && spec.dir != Dir::Both;
             match (timed, flow_node(from)) {
@@ -177,7 +178,7 @@ fn expand_row(ctx: &Ctx<'_>, spec: &ExpandSpec, row: &Row) -> QResult<Vec<Row>> 
     Ok(out)
 }
 
-fn rel_ok(ctx: &Ctx<'_>, step: &Step<'_>, r: RelId, other: NodeId) -> bool {
+pub(super) fn rel_ok(ctx: &Ctx<'_>, step: &Step<'_>, r: RelId, other: NodeId) -> bool {
     if let Some(l) = step.spec.to_label {
         // The label constrains only the final node; checked on emit for variable length.
         if step.spec.range.is_none() && other.label() != l {
@@ -187,11 +188,11 @@ fn rel_ok(ctx: &Ctx<'_>, step: &Step<'_>, r: RelId, other: NodeId) -> bool {
     step.rel_props.iter().all(|(k, v)| props::rel_prop(ctx, r, k) == *v && !v.is_null())
 }
 
-fn end_ok(step: &Step<'_>, end: NodeId) -> bool {
+pub(super) fn end_ok(step: &Step<'_>, end: NodeId) -> bool {
     step.target.is_none_or(|t| t == end) && step.spec.to_label.is_none_or(|l| end.label() == l)
 }
 
-fn dirs(d: Dir) -> &'static [bool] {
+pub(super) fn dirs(d: Dir) -> &'static [bool] {
     match d {
         Dir::Out => &[true],
         Dir::In => &[false],

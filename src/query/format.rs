@@ -47,18 +47,18 @@ pub fn write(case: &Case, r: &QueryResult, f: Format, w: &mut dyn Write) -> io::
             cw.flush()
         }
         Format::Json => {
-            let rows: Vec<serde_json::Value> = r
-                .rows
-                .iter()
-                .map(|row| {
-                    let m: serde_json::Map<String, serde_json::Value> =
-                        r.columns.iter().zip(row).map(|(c, v)| (c.clone(), json(case, v))).collect();
-                    serde_json::Value::Object(m)
-                })
-                .collect();
-            let mut s = serde_json::to_string_pretty(&rows).map_err(io::Error::other)?;
-            s.push('\n');
-            w.write_all(s.as_bytes())
+            // Written by hand so the keys keep the column order (serde_json's map sorts them).
+            w.write_all(b"[")?;
+            for (i, row) in r.rows.iter().enumerate() {
+                w.write_all(if i == 0 { b"\n  {" } else { b",\n  {" })?;
+                for (j, (c, v)) in r.columns.iter().zip(row).enumerate() {
+                    let key = serde_json::to_string(c).map_err(io::Error::other)?;
+                    let val = serde_json::to_string(&json(case, v)).map_err(io::Error::other)?;
+                    write!(w, "{}{key}: {val}", if j == 0 { "" } else { ", " })?;
+                }
+                w.write_all(b"}")?;
+            }
+            w.write_all(if r.rows.is_empty() { b"]\n" } else { b"\n]\n" })
         }
     }
 }

@@ -241,11 +241,21 @@ pub fn call(ctx: &Ctx<'_>, name: &str, a: &[Value]) -> QResult<Value> {
             _ => Value::Null,
         },
         "replace" => match (text(&a[0], name)?, text(&a[1], name)?, text(&a[2], name)?) {
-            (Some(s), Some(f), Some(t)) => Value::str(&s.replace(&*f, &t)),
+            (Some(s), Some(f), Some(t)) => {
+                let r = s.replace(&*f, &t);
+                if r.len() > super::context::MAX_STRING {
+                    return err("replace() made a string past 16 MiB");
+                }
+                Value::str(&r)
+            }
             _ => Value::Null,
         },
         "split" => match (text(&a[0], name)?, text(&a[1], name)?) {
-            (Some(s), Some(sep)) => Value::list(s.split(&*sep).map(Value::str).collect()),
+            (Some(s), Some(sep)) => {
+                let parts: Vec<Value> = s.split(&*sep).map(Value::str).collect();
+                ctx.charge_values(parts.len() as u64)?;
+                Value::list(parts)
+            }
             _ => Value::Null,
         },
         "size" | "length" => match first {
@@ -340,6 +350,7 @@ pub fn call(ctx: &Ctx<'_>, name: &str, a: &[Value]) -> QResult<Value> {
                     if n > 1_000_000 {
                         return err("range() would make more than 1,000,000 values");
                     }
+                    ctx.charge_values(n as u64)?;
                     Value::list((0..n).map(|i| Value::int(lo + i * st)).collect())
                 }
                 _ => return err("range(start, end[, step]) needs whole numbers and a non-zero step"),

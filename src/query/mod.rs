@@ -35,8 +35,10 @@ mod plan_proj;
 mod planner;
 mod procs;
 mod props;
+mod shortest;
 mod value;
 
+pub mod evidence;
 pub mod format;
 
 pub use context::Budget;

@@ -154,7 +154,7 @@ impl Parser<'_> {
     }
 
     fn is_temporal_kw(&self) -> bool {
-        ["ASCENDING", "WITHIN", "MAX", "RETENTION", "NO", "BETWEEN"].iter().any(|k| self.is_kw(k))
+        ["ASCENDING", "WITHIN", "MAX", "RETENTION", "NO", "BETWEEN", "SHORTEST"].iter().any(|k| self.is_kw(k))
     }
 
     fn temporal(&mut self, t: &mut Temporal) -> QResult<()> {
@@ -177,6 +177,8 @@ impl Parser<'_> {
                 self.expect_kw("AND", "AND between the two times (BETWEEN date('2024-01-01') AND date('2024-06-30'))")?;
                 let hi = self.additive_expr()?;
                 t.between = Some((lo, hi));
+            } else if self.eat_kw("SHORTEST") {
+                t.shortest = true;
             } else if self.eat_kw("NO") {
                 self.expect_kw("REPEAT", "REPEAT after NO (NO REPEAT)")?;
                 t.no_repeat = true;

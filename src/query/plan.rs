@@ -24,6 +24,8 @@ pub struct TemporalSpec {
     pub no_repeat: bool,
     /// Every transfer booked inside [lo, hi].
     pub between: Option<(Expr, Expr)>,
+    /// Breadth-first: one shortest path per reached node.
+    pub shortest: bool,
 }
 
 /// One relationship step of a pattern.
@@ -275,6 +277,9 @@ impl LogicalPlan {
                 }
                 if tq.no_repeat {
                     t.push_str(" NO REPEAT");
+                }
+                if tq.shortest {
+                    t.push_str(" SHORTEST");
                 }
                 let (l, r) = match s.dir {
                     Dir::Out => ("-", "->"),

@@ -244,6 +244,9 @@ impl Planner<'_> {
                 3
             } else if n.props.iter().any(|(k, _)| k == "id") {
                 2
+            } else if !n.labels.is_empty() {
+                // A label scan reads one table instead of every node.
+                1
             } else {
                 0
             }
@@ -316,7 +319,18 @@ impl Planner<'_> {
             }
         }
         let tq = &rel.temporal;
-        let mut temporal = TemporalSpec { ascending: tq.ascending, no_repeat: tq.no_repeat, ..Default::default() };
+        let mut temporal = TemporalSpec {
+            ascending: tq.ascending,
+            no_repeat: tq.no_repeat,
+            shortest: tq.shortest,
+            ..Default::default()
+        };
+        if tq.shortest && (tq.ascending || tq.within.is_some() || tq.max_gap.is_some() || tq.retention.is_some()) {
+            return Err(QueryError::plan(
+                rel.span,
+                "SHORTEST combines with BETWEEN only (a shortest time-respecting path is not a breadth-first search)",
+            ));
+        }
         if tq.any() {
             if rel.range.is_none() {
                 return Err(QueryError::plan(

@@ -1,5 +1,9 @@
 //! Properties of nodes and relationships, read straight from the case's tables and columns by
 //! name, plus each table's extra columns. Transfer `amount` is the base-currency amount.
+//!
+//! Indexing the tables by a [`NodeId`] or [`RelId`] cannot fail: those are only ever made from
+//! indices of this case (scans over its tables, id lookups in its indexes, its adjacency), never
+//! from query text.
 
 use super::context::Ctx;
 use super::value::{NodeId, RelId, Value};
