@@ -5,6 +5,7 @@ mod detect;
 mod eval;
 mod export;
 mod generate;
+mod import_ibm;
 mod ingest;
 mod investigate;
 mod output;
@@ -27,6 +28,8 @@ struct Cli {
 enum Command {
     /// Load and validate a case; print rows read, loaded and rejected per table.
     Ingest(ingest::Args),
+    /// Turn the IBM AML HI-Small pattern file into a case folder with ground truth.
+    ImportIbm(import_ibm::Args),
     /// Measure the detectors against ground truth: precision and recall per typology.
     Eval(eval::Args),
     /// Write a realistic synthetic Albanian case with ground truth under truth/.
@@ -55,6 +58,7 @@ pub fn main() -> ExitCode {
         Command::Detect(a) => detect::run(a),
         Command::Generate(a) => generate::run(a),
         Command::Eval(a) => eval::run(a),
+        Command::ImportIbm(a) => import_ibm::run(a),
         Command::Investigate(a) => investigate::run(a),
         Command::Verify(a) => verify::run(a),
         Command::Trace(a) => trace::run(a),
