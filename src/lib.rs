@@ -2,7 +2,7 @@
 //!
 //! Layers (a module may use lower layers only), after `docs/architecture.md`:
 //! L0 `model`, L1 `ingest`, `generate` and `graph`, L2 `patterns` and `trace`, L3 `assets`,
-//! L5 `export`, L6 the binary.
+//! L5 `export`, L6 the binary. `resolve` (entity resolution) sits between ingest and the graph.
 
 pub mod assets;
 pub mod export;
@@ -11,4 +11,5 @@ pub mod graph;
 pub mod ingest;
 pub mod model;
 pub mod patterns;
+pub mod resolve;
 pub mod trace;

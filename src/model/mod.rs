@@ -12,7 +12,7 @@ mod strcol;
 mod time;
 mod transfers;
 
-pub use case::{Case, CaseMeta, IdMap};
+pub use case::{Case, CaseMeta, IdMap, InferredLink, LinkBasis};
 pub use entities::*;
 pub use iban::iban_valid;
 pub use money::{round_cents, Conversion, Currency, FxRate, FxTable, MissingRate, Money};
