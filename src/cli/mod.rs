@@ -7,6 +7,7 @@ mod generate;
 mod ingest;
 mod investigate;
 mod output;
+mod resolve;
 mod verify;
 
 use clap::{Parser, Subcommand};
@@ -34,6 +35,9 @@ enum Command {
     Investigate(investigate::Args),
     /// Write the case as GraphML (Gephi, yEd) or FollowTheMoney JSON lines (Aleph).
     Export(export::Args),
+    /// Link person and company records across registers into entities (CSV: table, record_id,
+    /// entity_id, confidence, evidence).
+    Resolve(resolve::Args),
     /// Re-check an evidence bundle against its manifest.json (exit 1 when a file changed).
     Verify(verify::Args),
 }
@@ -49,6 +53,7 @@ pub fn main() -> ExitCode {
         Command::Investigate(a) => investigate::run(a),
         Command::Verify(a) => verify::run(a),
         Command::Export(a) => export::run(a),
+        Command::Resolve(a) => resolve::run(a),
     };
     match res {
         Ok(code) => code,

@@ -76,7 +76,11 @@ impl Clusters {
             return Some(Refusal::CannotLink(why));
         }
         let (ia, ib) = (&self.ids[ra as usize], &self.ids[rb as usize]);
-        if !ia.is_empty() && !ib.is_empty() && !ia.iter().any(|x| ib.contains(x)) {
+        if !ia.is_empty() && !ib.is_empty() {
+            if ia.iter().any(|x| ib.contains(x)) {
+                // A shared id number outweighs a slipped birth date.
+                return None;
+            }
             return Some(Refusal::Ids(ia[0].clone(), ib[0].clone()));
         }
         let (da, db) = (&self.dates[ra as usize], &self.dates[rb as usize]);

@@ -67,7 +67,9 @@ pub struct Params {
     pub weak_similarity: f64,
     /// Same birth (registration) date (+7).
     pub date_equal: f64,
-    /// Dates differing by a clerical slip: day/month swapped or one digit (+2).
+    /// Dates differing by a clerical slip: day/month swapped, year off by one, or one digit (+4):
+    /// with an equal name and city this links (8 + 4 - 1 + 1 = 12) although the addresses
+    /// differ; a namesake's date is a slip of another's only by coincidence (same day and month).
     pub date_near: f64,
     /// Different dates (-12).
     pub date_different: f64,
@@ -104,7 +106,7 @@ impl Default for Params {
             typo_similarity: 0.92,
             weak_similarity: 0.85,
             date_equal: 7.0,
-            date_near: 2.0,
+            date_near: 4.0,
             date_different: -12.0,
             id_equal: 20.0,
             id_different: -30.0,

@@ -131,7 +131,8 @@ pub fn parse_birth_date(s: &str) -> Option<Date> {
 pub enum DateAgreement {
     /// The same day.
     Equal,
-    /// A likely clerical variant: day and month swapped, or one digit of `YYYYMMDD` differs.
+    /// A likely clerical variant: day and month swapped, the year off by one, or one digit of
+    /// `YYYYMMDD` differs.
     Near,
     /// Different days.
     Different,
@@ -147,7 +148,8 @@ pub fn compare_dates(a: Date, b: Date) -> DateAgreement {
     let (xa, xb) = (a.to_naive(), b.to_naive());
     use chrono::Datelike;
     let swapped = xa.year() == xb.year() && xa.month() == xb.day() && xa.day() == xb.month();
-    if differing == 1 || swapped {
+    let next_year = (xa.year() - xb.year()).abs() == 1 && xa.month() == xb.month() && xa.day() == xb.day();
+    if differing == 1 || swapped || next_year {
         DateAgreement::Near
     } else {
         DateAgreement::Different
@@ -235,6 +237,8 @@ mod tests {
         assert_eq!(compare_dates(d(1979, 3, 12), d(1979, 3, 12)), DateAgreement::Equal);
         assert_eq!(compare_dates(d(1979, 3, 12), d(1979, 12, 3)), DateAgreement::Near);
         assert_eq!(compare_dates(d(1979, 3, 12), d(1978, 3, 12)), DateAgreement::Near);
+        assert_eq!(compare_dates(d(1999, 3, 12), d(2000, 3, 12)), DateAgreement::Near);
         assert_eq!(compare_dates(d(1979, 3, 12), d(1985, 7, 2)), DateAgreement::Different);
+        assert_eq!(compare_dates(d(1979, 3, 12), d(1981, 3, 12)), DateAgreement::Different);
     }
 }
