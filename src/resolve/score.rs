@@ -103,7 +103,14 @@ pub enum NameAgreement {
 /// True when `a` and `b` differ by at most one insertion, deletion, substitution or adjacent
 /// transposition (restricted Damerau-Levenshtein distance <= 1), in O(len).
 pub fn within_one_edit(a: &str, b: &str) -> bool {
+    if a.is_ascii() && b.is_ascii() {
+        return one_edit(a.as_bytes(), b.as_bytes());
+    }
     let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    one_edit(&a, &b)
+}
+
+fn one_edit<T: PartialEq>(a: &[T], b: &[T]) -> bool {
     let (la, lb) = (a.len(), b.len());
     if la.abs_diff(lb) > 1 {
         return false;
@@ -147,14 +154,20 @@ pub fn align(a: &[Token], b: &[Token]) -> (f64, usize) {
     if s.is_empty() {
         return (0.0, l.len());
     }
-    let sim: Vec<Vec<f64>> = s.iter().map(|x| l.iter().map(|y| token_similarity(x, y)).collect()).collect();
     let extra = l.len() - s.len();
     if l.len() <= 4 {
+        let mut sim = [[0.0f64; 4]; 4];
+        for (i, x) in s.iter().enumerate() {
+            for (j, y) in l.iter().enumerate() {
+                sim[i][j] = token_similarity(x, y);
+            }
+        }
         let mut used = [false; 4];
         let mut best = (f64::NEG_INFINITY, 0.0);
-        permute(&sim, 0, &mut used, 0.0, 1.0, &mut best);
+        permute(&sim[..s.len()], l.len(), 0, &mut used, 0.0, 1.0, &mut best);
         (best.1, extra)
     } else {
+        let sim: Vec<Vec<f64>> = s.iter().map(|x| l.iter().map(|y| token_similarity(x, y)).collect()).collect();
         let mut used = vec![false; l.len()];
         let mut min = 1.0f64;
         for row in &sim {
@@ -174,17 +187,17 @@ pub fn align(a: &[Token], b: &[Token]) -> (f64, usize) {
 }
 
 /// Exhaustive assignment maximising the sum of similarities; `best` = (sum, min of that assignment).
-fn permute(sim: &[Vec<f64>], i: usize, used: &mut [bool; 4], sum: f64, min: f64, best: &mut (f64, f64)) {
+fn permute(sim: &[[f64; 4]], cols: usize, i: usize, used: &mut [bool; 4], sum: f64, min: f64, best: &mut (f64, f64)) {
     if i == sim.len() {
         if sum > best.0 {
             *best = (sum, min);
         }
         return;
     }
-    for j in 0..sim[i].len().min(4) {
+    for j in 0..cols.min(4) {
         if !used[j] {
             used[j] = true;
-            permute(sim, i + 1, used, sum + sim[i][j], min.min(sim[i][j]), best);
+            permute(sim, cols, i + 1, used, sum + sim[i][j], min.min(sim[i][j]), best);
             used[j] = false;
         }
     }
@@ -218,32 +231,51 @@ fn names(t: &[Token]) -> String {
     t.iter().map(|t| t.folded.as_str()).collect::<Vec<_>>().join(" ")
 }
 
-/// Scores a pair of records of the same kind; writes the evidence to `why` when given.
-///
-/// # Complexity
-/// O(k^2 · w) for k name tokens of w letters, plus O(address length).
-pub fn score(a: &Rec, b: &Rec, p: &Params, mut why: Option<&mut String>) -> Scored {
-    let mut total = 0.0;
-    let mut note = |why: &mut Option<&mut String>, w: f64, text: std::fmt::Arguments<'_>| {
-        total += w;
-        if let Some(s) = why.as_deref_mut() {
+/// Running total of a comparison, with the evidence text when asked for.
+struct Acc<'a> {
+    total: f64,
+    why: Option<&'a mut String>,
+}
+
+impl Acc<'_> {
+    fn add(&mut self, w: f64, text: std::fmt::Arguments<'_>) {
+        self.total += w;
+        if let Some(s) = self.why.as_deref_mut() {
             if !s.is_empty() {
                 s.push_str("; ");
             }
             let _ = write!(s, "{text} {w:+}");
         }
-    };
-    let mut quiet_total = 0.0;
+    }
+}
+
+/// Scores a pair of records of the same kind; writes the evidence to `why` when given.
+///
+/// Without `why`, a pair that can no longer reach the threshold stops early and its score is
+/// an upper bound (still below the threshold).
+///
+/// # Complexity
+/// O(k^2 · w) for k name tokens of w letters, plus O(address length).
+pub fn score(a: &Rec, b: &Rec, p: &Params, why: Option<&mut String>) -> Scored {
+    let explain = why.is_some();
+    let mut acc = Acc { total: 0.0, why };
+    let pos = |w: f64| w.max(0.0);
+    let date_max = pos(p.date_equal).max(pos(p.id_date_agree));
+    let place_max = pos(p.address_equal) + pos(p.city_equal);
     // Identity numbers.
     let mut confirmed = false;
     let id_word = if a.kind == EntityKind::Person { "personal number" } else { "NUIS" };
     match (&a.ident, &b.ident) {
         (Some(x), Some(y)) if x == y => {
             confirmed = true;
-            note(&mut why, p.id_equal, format_args!("{id_word} {x} on both"));
+            acc.add(p.id_equal, format_args!("{id_word} {x} on both"));
         }
-        (Some(x), Some(y)) => note(&mut why, p.id_different, format_args!("{id_word}s differ ({x} / {y})")),
+        (Some(x), Some(y)) => acc.add(p.id_different, format_args!("{id_word}s differ ({x} / {y})")),
         _ => {}
+    }
+    let hopeless = |acc: &Acc<'_>, rest: f64| !explain && !confirmed && acc.total + rest < p.threshold;
+    if hopeless(&acc, pos(p.name_exact) + date_max + place_max) {
+        return Scored { score: acc.total + pos(p.name_exact) + date_max + place_max, confirmed };
     }
     // Names.
     let (agree, extra) = name_agreement(&a.tokens, &b.tokens, p);
@@ -254,62 +286,55 @@ pub fn score(a: &Rec, b: &Rec, p: &Params, mut why: Option<&mut String>) -> Scor
         NameAgreement::Weak => (p.name_weak, "name similar"),
         NameAgreement::Different => (p.name_different, "names differ"),
     };
-    if why.is_some() {
+    if explain {
         let (x, y) = (names(&a.tokens), names(&b.tokens));
-        note(&mut why, w, format_args!("{what} ('{x}' ~ '{y}')"));
+        acc.add(w, format_args!("{what} ('{x}' ~ '{y}')"));
     } else {
-        quiet_total += w;
+        acc.total += w;
     }
     if extra > 0 && agree != NameAgreement::Different {
-        note(&mut why, p.extra_token * extra as f64, format_args!("{extra} extra name word(s)"));
+        acc.add(p.extra_token * extra as f64, format_args!("{extra} extra name word(s)"));
     }
     // Dates: recorded dates first; else a personal number against the other's recorded date.
     let date_word = if a.kind == EntityKind::Person { "birth date" } else { "registration date" };
     match (a.date, b.date) {
         (Some(x), Some(y)) => match compare_dates(x, y) {
-            DateAgreement::Equal => note(&mut why, p.date_equal, format_args!("{date_word} equal")),
-            DateAgreement::Near => {
-                note(&mut why, p.date_near, format_args!("{date_word}s {x}/{y} differ by a clerical slip"))
-            }
-            DateAgreement::Different => note(&mut why, p.date_different, format_args!("{date_word}s differ")),
+            DateAgreement::Equal => acc.add(p.date_equal, format_args!("{date_word} equal")),
+            DateAgreement::Near => acc.add(p.date_near, format_args!("{date_word}s {x}/{y} differ by a clerical slip")),
+            DateAgreement::Different => acc.add(p.date_different, format_args!("{date_word}s differ")),
         },
         (None, Some(d)) | (Some(d), None) => {
             let other = if a.date.is_none() { a.ident_birth } else { b.ident_birth };
-            if let Some(o) = other {
-                if !confirmed {
-                    if o == d {
-                        note(
-                            &mut why,
-                            p.id_date_agree,
-                            format_args!("birth date agrees with the other's personal number"),
-                        );
-                    } else {
-                        note(
-                            &mut why,
-                            p.id_date_differ,
-                            format_args!("birth date contradicts the other's personal number"),
-                        );
-                    }
+            match other {
+                Some(o) if !confirmed && o == d => {
+                    acc.add(p.id_date_agree, format_args!("birth date agrees with the other's personal number"))
                 }
+                Some(_) if !confirmed => {
+                    acc.add(p.id_date_differ, format_args!("birth date contradicts the other's personal number"))
+                }
+                _ => {}
             }
         }
         (None, None) => {}
     }
+    if hopeless(&acc, place_max) {
+        return Scored { score: acc.total + place_max, confirmed };
+    }
     // Address and city.
     match (&a.address, &b.address) {
-        (Some(x), Some(y)) if x == y => note(&mut why, p.address_equal, format_args!("address equal")),
+        (Some(x), Some(y)) if x == y => acc.add(p.address_equal, format_args!("address equal")),
         (Some(x), Some(y)) if strsim::jaro_winkler(x, y) >= 0.95 => {
-            note(&mut why, p.address_equal, format_args!("address nearly equal"))
+            acc.add(p.address_equal, format_args!("address nearly equal"))
         }
-        (Some(_), Some(_)) => note(&mut why, p.address_different, format_args!("addresses differ")),
+        (Some(_), Some(_)) => acc.add(p.address_different, format_args!("addresses differ")),
         _ => {}
     }
     match (&a.city, &b.city) {
-        (Some(x), Some(y)) if x == y => note(&mut why, p.city_equal, format_args!("city equal")),
-        (Some(_), Some(_)) => note(&mut why, p.city_different, format_args!("cities differ")),
+        (Some(x), Some(y)) if x == y => acc.add(p.city_equal, format_args!("city equal")),
+        (Some(_), Some(_)) => acc.add(p.city_different, format_args!("cities differ")),
         _ => {}
     }
-    Scored { score: total + quiet_total, confirmed }
+    Scored { score: acc.total, confirmed }
 }
 
 #[cfg(test)]
