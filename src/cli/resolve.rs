@@ -4,7 +4,7 @@
 use anyhow::{Context, Result};
 use moneytrail::export::csv_safe;
 use moneytrail::ingest::{load_case, LoadOptions};
-use moneytrail::model::EntityKind;
+use moneytrail::model::{Case, EntityKind};
 use moneytrail::resolve::{read_case_decisions, read_decisions, resolve, Params, Resolution};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -83,6 +83,28 @@ pub fn run(a: Args) -> Result<ExitCode> {
         eprintln!("warning: decision {} / {}: {}", e.left_id, e.right_id, e.reason);
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Resolves a loaded case in place (folding each entity's records into its representative, with
+/// the decisions in `case_dir`/resolution.csv) unless `skip`; one summary line on stderr.
+pub fn resolve_in_place(case_dir: &Path, case: &mut Case, skip: bool) -> Result<()> {
+    if skip {
+        return Ok(());
+    }
+    let decisions = read_case_decisions(case_dir)?;
+    let r = resolve(case, &decisions, &Params::default());
+    let folded = moneytrail::resolve::apply(case, &r)?;
+    if folded > 0 || !decisions.is_empty() {
+        let confirmed = case.inferred_links.iter().filter(|l| l.basis.confirmed()).count();
+        eprintln!(
+            "entity resolution: {folded} records folded into {} entities ({confirmed} by id number, {} unconfirmed); \
+             {} analyst decisions; see `moneytrail resolve` for the evidence (--no-resolve to skip)",
+            r.stats.multi_record_entities,
+            folded - confirmed,
+            decisions.len()
+        );
+    }
+    Ok(())
 }
 
 /// Writes table, record_id, entity_id, confidence, basis, evidence.
