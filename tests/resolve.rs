@@ -297,3 +297,24 @@ fn detectors_run_on_resolved_entities() {
     apply(&mut case, &r).unwrap();
     assert_eq!(recall(&case), vec![1.0; REGISTER_TYPOLOGIES.len()]);
 }
+
+/// Noisy output is deterministic, loads without a reject, and spreads persons over the three
+/// register files with their own date formats.
+#[test]
+fn identity_noise_is_deterministic_and_loads_cleanly() {
+    let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    for d in [a.path(), b.path()] {
+        let cfg = GenConfig { seed: 5, transfers: 5_000, identity_noise: IdentityNoise::High, ..GenConfig::default() };
+        generate(&cfg, d).unwrap();
+    }
+    for f in ["persons.csv", "land_persons.csv", "company_persons.csv", "land_companies.csv", "truth/identities.csv"] {
+        let (x, y) = (std::fs::read(a.path().join(f)).unwrap(), std::fs::read(b.path().join(f)).unwrap());
+        assert!(x == y && x.len() > 60, "{f}");
+    }
+    let loaded = load_case(a.path(), &LoadOptions::default()).unwrap();
+    assert_eq!(loaded.report.rejected(), 0, "{:?}", loaded.report.rejects.first());
+    let land = std::fs::read_to_string(a.path().join("land_persons.csv")).unwrap();
+    assert!(land.lines().nth(1).is_some_and(|l| l.split(',').nth(2).is_some_and(|d| d.is_empty() || d.contains('.'))));
+    let truth = truth_of(a.path());
+    assert_eq!(truth.len(), loaded.case.persons.len() + loaded.case.companies.len());
+}

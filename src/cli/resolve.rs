@@ -4,8 +4,8 @@
 use anyhow::{Context, Result};
 use moneytrail::export::csv_safe;
 use moneytrail::ingest::{load_case, LoadOptions};
-use moneytrail::model::{Case, EntityKind};
-use moneytrail::resolve::{read_case_decisions, read_decisions, resolve, Params, Resolution};
+use moneytrail::model::{Case, EntityKind, SourceFile};
+use moneytrail::resolve::{read_case_decisions, read_decisions, resolve, Params, Resolution, DECISIONS_FILE};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -92,7 +92,16 @@ pub fn resolve_in_place(case_dir: &Path, case: &mut Case, skip: bool) -> Result<
         return Ok(());
     }
     let decisions = read_case_decisions(case_dir)?;
+    let path = case_dir.join(DECISIONS_FILE);
+    if path.is_file() {
+        // The analyst's decisions are an input of the run: hashed into the manifest like the tables.
+        let (sha256, size) = moneytrail::ingest::hash_file(&path)?;
+        case.files.push(SourceFile { path: DECISIONS_FILE.into(), size, sha256, table: "resolution".into() });
+    }
     let r = resolve(case, &decisions, &Params::default());
+    for e in r.log.iter().filter(|e| e.action == moneytrail::resolve::Action::Ignored) {
+        eprintln!("warning: decision {} / {}: {}", e.left_id, e.right_id, e.reason);
+    }
     let folded = moneytrail::resolve::apply(case, &r)?;
     if folded > 0 || !decisions.is_empty() {
         let confirmed = case.inferred_links.iter().filter(|l| l.basis.confirmed()).count();

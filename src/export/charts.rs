@@ -435,13 +435,15 @@ fn identity_links(
             notes.push(format!("record {} of {} left out (node cap)", c.entity_id(l.record), c.entity_id(l.entity)));
             continue;
         }
+        // Links are made by resolve::apply on this case; a stale one is skipped, not trusted.
+        let prov = match l.record.kind {
+            EntityKind::Person => c.persons.rows.get(l.record.idx as usize).map(|r| r.prov),
+            EntityKind::Company => c.companies.rows.get(l.record.idx as usize).map(|r| r.prov),
+        };
+        let Some(prov) = prov else { continue };
         let mut node = cx.entity_node(l.record, false);
         node.detail = format!("{} (register record)", c.entity_id(l.record));
         let from = b.node(node);
-        let prov = match l.record.kind {
-            EntityKind::Person => c.persons.rows[l.record.idx as usize].prov,
-            EntityKind::Company => c.companies.rows[l.record.idx as usize].prov,
-        };
         col.cite(prov, || format!("register record {} ({})", c.entity_id(l.record), c.entity_name(l.record)));
         let (label, confidence) = if l.basis.confirmed() {
             ("same entity (id number)".to_owned(), Confidence::Confirmed)
