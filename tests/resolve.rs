@@ -318,3 +318,48 @@ fn identity_noise_is_deterministic_and_loads_cleanly() {
     let truth = truth_of(a.path());
     assert_eq!(truth.len(), loaded.case.persons.len() + loaded.case.companies.len());
 }
+
+/// One thread and two give the same clusters, evidence and log (parallel scoring, sequential
+/// clustering in a fixed order).
+#[test]
+fn one_thread_equals_two() {
+    let (persons, _) = person_records(7, 3_000, IdentityNoise::High);
+    let run = |threads: usize| {
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+        pool.install(|| resolve_tables(&persons, &[], &[], &Params::default()))
+    };
+    let (a, b) = (run(1), run(2));
+    assert_eq!(a.records, b.records);
+    assert_eq!(a.log, b.log);
+}
+
+/// Companies: the same NUIS links whatever the spelling; without a NUIS, name, address and city
+/// together are needed.
+#[test]
+fn companies_link_on_nuis_or_name_and_address() {
+    use moneytrail::model::Company;
+    let co = |id: &str, name: &str, nuis: &str, addr: &str| Company {
+        id: id.into(),
+        name: name.into(),
+        nuis: (!nuis.is_empty()).then(|| nuis.to_owned()),
+        legal_form: None,
+        registered_address: Some(addr.into()),
+        city: Some("Tiranë".into()),
+        incorporated_on: None,
+        dissolved_on: None,
+        employees: None,
+        prov: Prov { file: 0, line: 0 },
+    };
+    let cs = vec![
+        co("C1", "Alba Construction SH.P.K.", "L12345678A", "Rruga e Durrësit, Nr. 12"),
+        co("C2", "ALBA CONSTRUCTION SHPK", "l12345678a", "Rruga Myslym Shyri, Nr. 3"),
+        co("C3", "Alba Construction shpk", "", "RR. E DURRESIT NR 12"),
+        co("C4", "Alba Construction SH.P.K.", "", "Rruga Fan Noli, Nr. 9"),
+        co("C5", "Alba Construction SH.P.K.", "K87654321B", "Rruga e Durrësit, Nr. 12"),
+    ];
+    let r = resolve_tables(&[], &cs, &[], &Params::default());
+    let ent: Vec<&str> = r.records.iter().map(|x| x.entity_id.as_str()).collect();
+    assert_eq!(ent, ["C1", "C1", "C1", "C4", "C5"], "{:?}", r.log);
+    assert_eq!(r.records[1].basis, Some(LinkBasis::Id));
+    assert_eq!(r.records[2].basis, Some(LinkBasis::Machine));
+}

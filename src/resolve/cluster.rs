@@ -19,23 +19,30 @@ pub enum Refusal {
 }
 
 /// Disjoint sets of records with per-cluster constraint summaries.
-pub struct Clusters {
+pub struct Clusters<'a> {
+    recs: &'a [Rec],
     parent: Vec<u32>,
     size: Vec<u32>,
-    ids: Vec<Vec<String>>,
+    /// Id numbers in the cluster, as the first record index carrying each.
+    ids: Vec<Vec<u32>>,
     dates: Vec<Vec<Date>>,
     /// (other record, decision index) for every cannot-link touching a cluster, at its root.
     cannot: Vec<Vec<(u32, usize)>>,
 }
 
-impl Clusters {
+impl<'a> Clusters<'a> {
     /// One singleton cluster per record.
-    pub fn new(recs: &[Rec]) -> Clusters {
+    pub fn new(recs: &'a [Rec]) -> Clusters<'a> {
         let n = recs.len();
         Clusters {
+            recs,
             parent: (0..n as u32).collect(),
             size: vec![1; n],
-            ids: recs.iter().map(|r| r.ident.iter().cloned().collect()).collect(),
+            ids: recs
+                .iter()
+                .enumerate()
+                .map(|(i, r)| if r.ident.is_some() { vec![i as u32] } else { Vec::new() })
+                .collect(),
             dates: recs.iter().map(|r| r.any_date().into_iter().collect()).collect(),
             cannot: vec![Vec::new(); n],
         }
@@ -77,11 +84,12 @@ impl Clusters {
         }
         let (ia, ib) = (&self.ids[ra as usize], &self.ids[rb as usize]);
         if !ia.is_empty() && !ib.is_empty() {
-            if ia.iter().any(|x| ib.contains(x)) {
+            let id = |i: u32| self.recs[i as usize].ident.as_deref().unwrap_or("");
+            if ia.iter().any(|&x| ib.iter().any(|&y| id(x) == id(y))) {
                 // A shared id number outweighs a slipped birth date.
                 return None;
             }
-            return Some(Refusal::Ids(ia[0].clone(), ib[0].clone()));
+            return Some(Refusal::Ids(id(ia[0]).to_owned(), id(ib[0]).to_owned()));
         }
         let (da, db) = (&self.dates[ra as usize], &self.dates[rb as usize]);
         if !da.is_empty()
@@ -117,7 +125,8 @@ impl Clusters {
         self.size[ra as usize] += self.size[rb as usize];
         let ids = std::mem::take(&mut self.ids[rb as usize]);
         for x in ids {
-            if !self.ids[ra as usize].contains(&x) {
+            let id = &self.recs[x as usize].ident;
+            if !self.ids[ra as usize].iter().any(|&y| &self.recs[y as usize].ident == id) {
                 self.ids[ra as usize].push(x);
             }
         }

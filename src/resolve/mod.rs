@@ -348,7 +348,8 @@ fn run(recs: &[Rec], ids: &[&str], refs: &[EntityRef], decisions: &[Decision], p
     let (pairs, blocking) = block::candidate_pairs(recs, p);
     let mut links: Vec<(u32, u32, f64, bool)> = pairs
         .par_iter()
-        .filter_map(|&(a, b)| {
+        .filter_map(|&pair| {
+            let (a, b) = block::unpack(pair);
             let s = score::score(&recs[a as usize], &recs[b as usize], p, None);
             (s.score >= p.threshold || s.confirmed).then_some((a, b, s.score, s.confirmed))
         })
