@@ -363,3 +363,28 @@ fn companies_link_on_nuis_or_name_and_address() {
     assert_eq!(r.records[1].basis, Some(LinkBasis::Id));
     assert_eq!(r.records[2].basis, Some(LinkBasis::Machine));
 }
+
+/// `moneytrail resolve CASE --out FILE --log FILE`: one row per record with the columns.
+#[test]
+fn resolve_command_writes_entities_and_log() {
+    let (dir, case) = generated(2, 5_000, IdentityNoise::Medium);
+    let out = dir.path().join("entities-resolved.csv");
+    let log = dir.path().join("resolution-log.csv");
+    let st = std::process::Command::new(env!("CARGO_BIN_EXE_moneytrail"))
+        .arg("resolve")
+        .arg(dir.path())
+        .arg("--out")
+        .arg(&out)
+        .arg("--log")
+        .arg(&log)
+        .output()
+        .unwrap();
+    assert!(st.status.success(), "{}", String::from_utf8_lossy(&st.stderr));
+    let mut rd = csv::Reader::from_path(&out).unwrap();
+    let header: Vec<String> = rd.headers().unwrap().iter().map(str::to_owned).collect();
+    assert_eq!(header[..5], ["table", "record_id", "entity_id", "confidence", "evidence"]);
+    let rows: Vec<csv::StringRecord> = rd.records().map(|r| r.unwrap()).collect();
+    assert_eq!(rows.len(), case.persons.len() + case.companies.len());
+    assert!(rows.iter().any(|r| r[1] != r[2] && r[4].starts_with("unconfirmed")));
+    assert!(std::fs::read_to_string(&log).unwrap().lines().any(|l| l.contains(",merged,machine,")));
+}

@@ -1,5 +1,5 @@
 //! `moneytrail resolve CASE`: link person and company records into entities and write one row
-//! per record (table, record_id, entity_id, confidence, evidence), plus the decision log.
+//! per record (table, record_id, entity_id, confidence, evidence, basis), plus the decision log.
 
 use anyhow::{Context, Result};
 use moneytrail::export::csv_safe;
@@ -116,10 +116,10 @@ pub fn resolve_in_place(case_dir: &Path, case: &mut Case, skip: bool) -> Result<
     Ok(())
 }
 
-/// Writes table, record_id, entity_id, confidence, basis, evidence.
+/// Writes table, record_id, entity_id, confidence, evidence, basis.
 fn write_entities<W: Write>(w: W, r: &Resolution) -> Result<()> {
     let mut w = csv::Writer::from_writer(w);
-    w.write_record(["table", "record_id", "entity_id", "confidence", "basis", "evidence"])?;
+    w.write_record(["table", "record_id", "entity_id", "confidence", "evidence", "basis"])?;
     for x in &r.records {
         let table = match x.record.kind {
             EntityKind::Person => "persons",
@@ -127,7 +127,7 @@ fn write_entities<W: Write>(w: W, r: &Resolution) -> Result<()> {
         };
         let conf = format!("{:.3}", x.confidence);
         let basis = x.basis.map(|b| b.as_str()).unwrap_or("");
-        csv_safe::write_record(&mut w, &[table, &x.record_id, &x.entity_id, &conf, basis, &x.evidence])?;
+        csv_safe::write_record(&mut w, &[table, &x.record_id, &x.entity_id, &conf, &x.evidence, basis])?;
     }
     w.flush()?;
     Ok(())
