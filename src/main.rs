@@ -1,6 +1,8 @@
 //! The `moneytrail` command line (L6): parses flags into validated settings, runs the library,
 //! and is the only place that prints.
 
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+
 mod cli;
 
 #[cfg(unix)]

@@ -174,6 +174,48 @@ fn layering_chain_follows_rapid_pass_through() {
 }
 
 #[test]
+fn retention_band_edges_are_exact() {
+    // 1047375.61 is exactly 85 % of 1232206.60, and 1027630.68 exactly 80 % of 1284538.35; in
+    // f64 both products round above the hop's amount, so the float band dropped these hops.
+    let chain = |second: &str| {
+        tiny(&[
+            "2023-03-01 09:00:00,A1,A5,1232206.60,ALL,wire,,",
+            &format!("2023-03-01 11:00:00,A5,A6,{second},ALL,wire,,"),
+            "2023-03-01 14:00:00,A6,A7,1000000.00,ALL,wire,,",
+            "2023-03-01 18:00:00,A7,A8,950000.00,ALL,wire,,",
+        ])
+    };
+    let (_d, case) = chain("1047375.61");
+    let f = detect(&case, "layering_chain", &[]);
+    assert_eq!(f.len(), 1, "{f:?}");
+    assert_eq!(txn_ids(&case, &f[0]), ["X0", "X1", "X2", "X3"]);
+    // One cent below the band edge: the first hop no longer links.
+    let (_d, case) = chain("1047375.60");
+    let f = detect(&case, "layering_chain", &[]);
+    assert_eq!(f.len(), 1, "{f:?}");
+    assert_eq!(txn_ids(&case, &f[0]), ["X1", "X2", "X3"]);
+
+    let cycle = |second: &str| {
+        tiny(&[
+            "2023-02-01 10:00:00,A5,A6,1284538.35,ALL,wire,,",
+            &format!("2023-02-03 10:00:00,A6,A7,{second},ALL,wire,,"),
+            "2023-02-05 10:00:00,A7,A5,1000000.00,ALL,wire,,",
+        ])
+    };
+    let (_d, case) = cycle("1027630.68");
+    assert_eq!(detect(&case, "cycle", &[]).len(), 1);
+    let (_d, case) = cycle("1027630.67");
+    assert!(detect(&case, "cycle", &[]).is_empty());
+    // Ratio parameters are exact decimals: a band of exactly [0.5, 0.5] still matches.
+    let (_d, case) = tiny(&[
+        "2023-02-01 10:00:00,A5,A6,1000000.00,ALL,wire,,",
+        "2023-02-03 10:00:00,A6,A7,500000.00,ALL,wire,,",
+        "2023-02-05 10:00:00,A7,A5,250000.00,ALL,wire,,",
+    ]);
+    assert_eq!(detect(&case, "cycle", &["cycle.min_retention=0.5", "cycle.max_retention=0.5"]).len(), 1);
+}
+
+#[test]
 fn structuring_needs_the_band_and_links_family_accounts() {
     // P1 and P2 are spouses in the fixture: deposits into both accounts are linked.
     let (_d, case) = tiny(&[

@@ -55,7 +55,7 @@ fn finding_diagrams_show_every_transfer_with_an_exhibit_that_resolves() {
             let numbers = ex.numbers(&e.provs);
             assert_eq!(numbers.len(), e.txns.len(), "one exhibit per transfer");
             for &t in &e.txns {
-                let n = ex.number(case.transfers.prov[t as usize]).expect("transfer cited");
+                let n = ex.number(case.transfers.prov(t as usize)).expect("transfer cited");
                 assert!(numbers.contains(&n));
             }
             // The full list is in the tooltip (DOT) and in the edge title (SVG).

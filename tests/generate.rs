@@ -260,12 +260,27 @@ fn validate(dir: &Path, n: usize) {
     }
     assert_eq!(typs.len(), all.len(), "unknown typology in {typs:?}");
     let sus: HashSet<&str> = suspects.iter().map(|r| r[0].as_str()).collect();
-    let holdings =
-        table(dir, "truth/holdings.csv", &["suspect_id", "asset_id", "attributable_share", "net_attributable"]);
+    let holdings = table(
+        dir,
+        "truth/holdings.csv",
+        &[
+            "suspect_id",
+            "asset_id",
+            "attributable_share",
+            "net_attributable",
+            "traced_fifo",
+            "traced_libr",
+            "traced_pro_rata",
+        ],
+    );
     assert!(!holdings.is_empty());
     for r in &holdings {
         assert!(sus.contains(r[0].as_str()) && prop_ids.contains(r[1].as_str()));
         check_share(&r[2], "holding");
+        // Traced proceeds: cents, never negative, never above the purchase (checked in tests/assets.rs).
+        for t in &r[4..7] {
+            assert!(t.parse::<f64>().is_ok_and(|x| x >= 0.0), "traced amount {t:?}");
+        }
     }
     let toml = std::fs::read_to_string(dir.join("case.toml")).unwrap();
     assert!(toml.contains("cash_report = \"1000000\""), "{toml}");

@@ -32,7 +32,7 @@ fn mini_case_loads_clean_with_provenance_and_conversion() {
     assert_eq!((c.persons.len(), c.companies.len(), c.accounts.len(), c.transfers.len()), (3, 2, 4, 5));
     // Provenance: T4 is on line 5 of transfers.csv, and that file's hash is recorded.
     let i = (0..c.transfers.len()).find(|&i| c.transfers.txn_id.get(i) == "T4").unwrap();
-    let p = c.transfers.prov[i];
+    let p = c.transfers.prov(i);
     assert_eq!(p.line, 5);
     let f = c.file_of(p).unwrap();
     assert_eq!(f.path, "transfers.csv");
@@ -179,7 +179,7 @@ columns = { txn_id = "Nr", booked_at = "Data", from_account = "Debi", to_account
     let c = &l.case;
     assert_eq!(c.persons.rows[0].full_name, "Arbën Hoxha");
     assert_eq!(c.persons.rows[1].birth_date.unwrap().to_string(), "1985-07-01");
-    assert_eq!(c.transfers.amount[0].to_string(), "1234567.89");
+    assert_eq!(c.transfers.amount(0).to_string(), "1234567.89");
     assert_eq!(c.transfers.booked_at[0].to_string(), "2023-01-05 10:30:00");
     assert_eq!(c.transfers.reference.get(0), "Dhuratë për shtëpinë");
     // Read as UTF-8 instead, the same bytes are refused with advice, not garbled.

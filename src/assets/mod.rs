@@ -14,7 +14,11 @@
 //! ids (the caller keeps its external keys and provenance); every input row carries the caller's
 //! `row` number and every result cites the rows it rests on. Nothing here prints.
 //!
-//! Allowed dependencies: `std`, `rust_decimal`, `petgraph`, `rayon`, `serde`, `thiserror`.
+//! Allowed dependencies of the algorithms: `std`, `rust_decimal`, `petgraph`, `rayon`, `serde`,
+//! `thiserror`. The two case-facing modules, [`valuation`] (values at the valuation date with FX)
+//! and [`confiscable`] (object-based, value-based and disproportion views over traced proceeds),
+//! also use `model` (L0) and `trace` (L2); nothing below them uses them. [`bods`] reads BODS 0.4
+//! statements (serde_json) into ownership rows.
 //! Shares are [`Decimal`] fractions in `[0, 1]`, never `f64`.
 //!
 //! Pipeline: [`ownership::ShareGraph::build`] (validate, filter by date, resolve nominees) ->
@@ -45,12 +49,15 @@
 //! ```
 
 pub mod attribution;
+pub mod bods;
+pub mod confiscable;
 pub mod control;
 pub mod explain;
 pub mod family;
 mod linalg;
 pub mod ownership;
 pub mod ubo;
+pub mod valuation;
 
 pub use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};

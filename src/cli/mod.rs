@@ -1,13 +1,17 @@
 //! Commands of the `moneytrail` binary.
 
+mod assets;
 mod detect;
 mod eval;
 mod export;
 mod generate;
+mod import_ibm;
 mod ingest;
 mod investigate;
 mod output;
+mod query;
 mod resolve;
+mod trace;
 mod verify;
 
 use clap::{Parser, Subcommand};
@@ -25,6 +29,8 @@ struct Cli {
 enum Command {
     /// Load and validate a case; print rows read, loaded and rejected per table.
     Ingest(ingest::Args),
+    /// Turn the IBM AML HI-Small pattern file into a case folder with ground truth.
+    ImportIbm(import_ibm::Args),
     /// Measure the detectors against ground truth: precision and recall per typology.
     Eval(eval::Args),
     /// Write a realistic synthetic Albanian case with ground truth under truth/.
@@ -35,11 +41,17 @@ enum Command {
     Investigate(investigate::Args),
     /// Write the case as GraphML (Gephi, yEd) or FollowTheMoney JSON lines (Aleph).
     Export(export::Args),
+    /// Trace chosen proceeds through the case under court tracing rules (CSV, one row per hop).
+    Trace(trace::Args),
+    /// Scope assets, traced proceeds and confiscable value per suspect (three views, CSV).
+    Assets(assets::Args),
     /// Link person and company records across registers into entities (CSV: table, record_id,
     /// entity_id, confidence, evidence).
     Resolve(resolve::Args),
     /// Re-check an evidence bundle against its manifest.json (exit 1 when a file changed).
     Verify(verify::Args),
+    /// Run an openCypher-style pattern query (see docs/query-language.md), or --explain it.
+    Query(query::Args),
 }
 
 /// Exit codes: 0 clean, 1 rows were rejected, 2 the command could not run.
@@ -50,9 +62,13 @@ pub fn main() -> ExitCode {
         Command::Detect(a) => detect::run(a),
         Command::Generate(a) => generate::run(a),
         Command::Eval(a) => eval::run(a),
+        Command::ImportIbm(a) => import_ibm::run(a),
         Command::Investigate(a) => investigate::run(a),
         Command::Verify(a) => verify::run(a),
+        Command::Trace(a) => trace::run(a),
+        Command::Assets(a) => assets::run(a),
         Command::Export(a) => export::run(a),
+        Command::Query(a) => query::run(a),
         Command::Resolve(a) => resolve::run(a),
     };
     match res {

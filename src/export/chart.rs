@@ -328,7 +328,7 @@ pub fn transfer_label(case: &Case, txns: &[u32], total_base: Decimal) -> Vec<Str
     match txns {
         [one] => {
             let i = *one as usize;
-            vec![format!("{} {} · {}", amount(t.amount[i]), t.currency[i], day(*one))]
+            vec![format!("{} {} · {}", amount(t.amount(i)), t.currency[i], day(*one))]
         }
         _ => {
             let first = txns.iter().map(|&i| t.booked_at[i as usize]).min().unwrap_or(DateTime(0));

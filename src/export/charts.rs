@@ -118,7 +118,7 @@ impl<'a> ChartCtx<'a> {
         for ((from, to), ts) in pairs {
             let total: Decimal = ts.iter().map(|&t| self.flow.base[t as usize]).sum();
             for &t in &ts {
-                col.cite(tr.prov[t as usize], || format!("transfer {}", tr.txn_id.get(t as usize)));
+                col.cite(tr.prov(t as usize), || format!("transfer {}", tr.txn_id.get(t as usize)));
             }
             b.edge(ChartEdge {
                 from,
@@ -126,7 +126,7 @@ impl<'a> ChartCtx<'a> {
                 kind: LinkKind::Transfer,
                 label: transfer_label(self.case, &ts, total),
                 confidence: Confidence::Confirmed,
-                provs: ts.iter().map(|&t| tr.prov[t as usize]).collect(),
+                provs: ts.iter().map(|&t| tr.prov(t as usize)).collect(),
                 txns: ts,
                 weight: total,
             });

@@ -74,7 +74,7 @@ pub fn row(case: &Case, f: &Finding) -> FindingRow {
             .txns
             .iter()
             .map(|&i| {
-                let p = t.prov[i as usize];
+                let p = t.prov(i as usize);
                 let file = case.file_of(p);
                 Evidence {
                     txn_id: t.txn_id.get(i as usize).to_string(),

@@ -248,13 +248,13 @@ pub fn write_ftm<W: Write>(case: &Case, mut w: W) -> io::Result<()> {
                 ("payerAccount", account(t.from[i])),
                 ("beneficiary", holder(t.to[i]).map(|h| eid(case, h))),
                 ("beneficiaryAccount", account(t.to[i])),
-                ("amount", s(t.amount[i])),
+                ("amount", s(t.amount(i))),
                 ("currency", s(t.currency[i])),
                 ("date", s(t.booked_at[i])),
                 ("purpose", s(t.reference.get(i))),
                 ("transactionNumber", s(t.txn_id.get(i))),
                 ("programme", s(t.channel[i])),
-                ("recordId", s(record(case, t.prov[i]))),
+                ("recordId", s(record(case, t.prov(i)))),
             ],
         )?;
     }

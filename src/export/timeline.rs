@@ -152,11 +152,11 @@ pub fn timeline_svg(
         let i = t as usize;
         let (Some(ls), Some(ld)) = (lane_of(flow.src[i]), lane_of(flow.dst[i])) else { continue };
         let x = x_of(flow.time[i]);
-        let ex_no = ex.number(tr.prov[i]).map(label).unwrap_or_default();
+        let ex_no = ex.number(tr.prov(i)).map(label).unwrap_or_default();
         let tip = format!(
             "{} · {} {} · {} · {}",
             tr.txn_id.get(i),
-            super::chart::amount(tr.amount[i]),
+            super::chart::amount(tr.amount(i)),
             tr.currency[i],
             flow.time[i],
             ex_no

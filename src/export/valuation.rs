@@ -1,316 +1,221 @@
-//! A rough valuation of what a suspect's scope holds (docs/domain.md §3.5): land-register
-//! titles of the suspect, of the family scope (assets::family, Law 10192) and of companies they
-//! own (look-through, assets::attribution, no double counting) or control (assets::control).
-//!
-//! Value per property = market value, else cadastral (reference) value, converted into the base
-//! currency at the valuation date (Bank of Albania rate of that date, §3.6), minus encumbrances
-//! registered and not released by then, never below zero; attributable = share x net. Every
-//! figure here is an **estimate** for seizure planning, not an expert valuation.
+//! Valuation tables for people. The valuation itself lives in [`crate::assets::valuation`] and
+//! the confiscable-value views in [`crate::assets::confiscable`]; this module re-exports the
+//! valuation types the report uses and writes the `moneytrail assets` CSV.
 
-use crate::assets::attribution::{attribute, AssetHolding, Valuation};
-use crate::assets::control::{control, ControlParams};
-use crate::assets::family::{family_scope, FamilyParams, Relation, RelationKind as FamKind, ScopeMember};
-use crate::assets::ownership::{effective_ownership, Oversubscribed, OwnershipInput, OwnershipParams, ShareGraph};
-use crate::assets::{EntityKind as AKind, Holding, Role as ARole};
-use crate::model::{Case, EntityKind, EntityRef, Money, Prov, RelationKind, Role};
+pub use crate::assets::valuation::{scope_assets, AssetRow, OwnershipModel, ValueBasis};
+
+use super::csv_safe;
+use crate::assets::confiscable::SuspectFigures;
+use crate::model::{Case, Prov};
+use crate::trace::Rule;
 use rust_decimal::Decimal;
-use std::collections::BTreeSet;
+use std::io::Write;
 
-/// The case's persons and companies in one dense id space for the ownership engine.
-pub struct OwnershipModel {
-    persons: u32,
-    graph: Option<ShareGraph>,
-    own: Option<crate::assets::ownership::Ownership>,
-    ctl: Option<crate::assets::control::Control>,
-    relations: Vec<Relation>,
-    /// Why look-through or control is unavailable (a register problem), if it is.
-    pub problem: Option<String>,
-}
+/// Columns of the `moneytrail assets` CSV. `view` says what a row is: `asset` (one asset of the
+/// scope), `object_based` and `value_based` (per-suspect totals, one column per rule, band in
+/// `low`/`high`), `disproportion` (one calendar year), `disproportion_total` (the band).
+pub const COLUMNS: &[&str] = &[
+    "suspect_id",
+    "view",
+    "asset_id",
+    "asset_kind",
+    "holder_id",
+    "attributable_share",
+    "gross_value",
+    "encumbrances",
+    "net_attributable",
+    "currency",
+    "traced_fifo",
+    "traced_libr",
+    "traced_pro_rata",
+    "low",
+    "high",
+    "year",
+    "net_worth_growth",
+    "spending",
+    "lawful_income",
+    "unexplained",
+    "basis",
+    "evidence",
+];
 
-impl OwnershipModel {
-    /// Builds the share graph at the valuation date (oversubscribed companies scaled, flagged).
-    pub fn build(case: &Case) -> OwnershipModel {
-        let persons = case.persons.len() as u32;
-        let id = |e: EntityRef| match e.kind {
-            EntityKind::Person => e.idx,
-            EntityKind::Company => persons + e.idx,
-        };
-        let mut kinds = vec![AKind::Person; persons as usize];
-        kinds.extend(std::iter::repeat_n(AKind::Company, case.companies.len()));
-        let holdings: Vec<Holding> = case
-            .ownership
-            .rows
-            .iter()
-            .enumerate()
-            .map(|(row, o)| Holding {
-                company: persons + o.company,
-                holder: id(o.holder),
-                role: match o.role {
-                    Role::Shareholder => ARole::Shareholder,
-                    Role::Director => ARole::Director,
-                    Role::NomineeShareholder => ARole::NomineeShareholder,
-                    Role::NomineeDirector => ARole::NomineeDirector,
-                    Role::Administrator => ARole::Administrator,
-                },
-                share: o.share,
-                from: o.from.map(|d| d.0),
-                // The case's `to` is inclusive, the engine's exclusive.
-                to: o.to.map(|d| d.0 + 1),
-                row: row as u32,
-            })
-            .collect();
-        let params = OwnershipParams {
-            as_of: Some(case.meta.valuation_date.0),
-            oversubscribed: Oversubscribed::Scale,
-            ..OwnershipParams::default()
-        };
-        let relations = case
-            .relations
-            .rows
-            .iter()
-            .enumerate()
-            .filter(|(_, r)| r.related.kind == EntityKind::Person)
-            .map(|(row, r)| Relation {
-                person: r.person,
-                related: r.related.idx,
-                kind: match r.kind {
-                    RelationKind::Spouse => FamKind::Spouse,
-                    RelationKind::Child => FamKind::Child,
-                    RelationKind::Parent => FamKind::Parent,
-                    RelationKind::Sibling => FamKind::Sibling,
-                    RelationKind::Cohabitant => FamKind::Cohabitant,
-                    RelationKind::Associate => FamKind::Associate,
-                },
-                row: row as u32,
-            })
-            .collect();
-        let input = OwnershipInput { kinds: &kinds, holdings: &holdings, nominees: &[] };
-        let built = ShareGraph::build(input, &params).and_then(|g| effective_ownership(&g).map(|o| (g, o)));
-        match built {
-            Ok((g, o)) => {
-                let ctl = control(&g, &ControlParams::default());
-                OwnershipModel { persons, graph: Some(g), own: Some(o), ctl: Some(ctl), relations, problem: None }
-            }
-            Err(e) => OwnershipModel {
-                persons,
-                graph: None,
-                own: None,
-                ctl: None,
-                relations,
-                problem: Some(format!("company look-through unavailable: {e}")),
-            },
-        }
-    }
-
-    /// The family scope of a person (Law 10192 defaults: spouse, child, parent, sibling, cohabitant).
-    pub fn scope(&self, person: u32) -> Vec<ScopeMember> {
-        family_scope(person, &self.relations, &FamilyParams::default())
-    }
-
-    fn entity(&self, id: u32) -> EntityRef {
-        if id < self.persons {
-            EntityRef { kind: EntityKind::Person, idx: id }
-        } else {
-            EntityRef { kind: EntityKind::Company, idx: id - self.persons }
-        }
-    }
-}
-
-/// How a value was obtained.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ValueBasis {
-    /// The market value in the land register extract.
-    Market,
-    /// The cadastral (reference) value: a lower-bound estimate.
-    Cadastral,
-    /// No value recorded.
-    None,
-}
-
-impl ValueBasis {
-    /// Text for tables.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ValueBasis::Market => "market value (estimate)",
-            ValueBasis::Cadastral => "cadastral value (reference, estimate)",
-            ValueBasis::None => "no value recorded",
-        }
-    }
-}
-
-/// One property in a suspect's scope.
-#[derive(Clone, Debug)]
-pub struct AssetRow {
-    /// Index into `Case::properties`.
-    pub property: u32,
-    /// Who holds it and how (e.g. "P000063 Arben Hoxha (suspect)", "via C00024 (60%)").
-    pub holders: Vec<String>,
-    /// Attributable fraction (look-through shares).
-    pub share: Decimal,
-    /// Value basis.
-    pub basis: ValueBasis,
-    /// Gross value in the base currency at the valuation date.
-    pub gross: Option<Decimal>,
-    /// Encumbrances in force, base currency.
-    pub encumbrances: Decimal,
-    /// max(0, gross - encumbrances).
-    pub net: Option<Decimal>,
-    /// share x net.
-    pub attributable: Option<Decimal>,
-    /// Rate and conversion notes, missing-rate warnings.
-    pub note: String,
-    /// Source rows: property, titles, encumbrances.
-    pub provs: Vec<Prov>,
-    /// Held by a company the scope controls without owning it (gross exposure only).
-    pub controlled_only: bool,
-    /// Title payments (indices into `Case::transfers`) recorded for the scope's titles.
-    pub payments: Vec<u32>,
-}
-
-/// Values the properties held by `suspect`'s scope. Sorted by property.
-pub fn scope_assets(case: &Case, m: &OwnershipModel, suspect: EntityRef, scope: &[ScopeMember]) -> Vec<AssetRow> {
-    let vd = case.meta.valuation_date;
-    let sid = match suspect.kind {
-        EntityKind::Person => suspect.idx,
-        EntityKind::Company => m.persons + suspect.idx,
-    };
-    let id = |e: EntityRef| match e.kind {
-        EntityKind::Person => e.idx,
-        EntityKind::Company => m.persons + e.idx,
-    };
-    let in_force =
-        |t: &crate::model::Title| t.acquired_on.is_none_or(|d| d <= vd) && t.disposed_on.is_none_or(|d| d > vd);
-    let holdings: Vec<AssetHolding> = case
-        .titles
-        .rows
+fn cite(case: &Case, provs: &[Prov]) -> String {
+    provs
         .iter()
-        .enumerate()
-        .filter(|(_, t)| in_force(t))
-        .map(|(row, t)| AssetHolding { asset: t.property, holder: id(t.owner), share: t.share, row: row as u32 })
-        .collect();
-    let mut rows: Vec<AssetRow> = Vec::new();
-    let label = |e: EntityRef| format!("{} {}", case.entity_id(e), case.entity_name(e));
-    match (&m.graph, &m.own) {
-        (Some(g), Some(own)) => {
-            for a in attribute(sid, scope, g, own, &holdings, Valuation::LookThrough) {
-                let crate::assets::attribution::Item::Asset(p) = a.item else { continue };
-                let mut holders = Vec::new();
-                let mut provs = Vec::new();
-                let mut payments = Vec::new();
-                for c in &a.contributions {
-                    let who = label(m.entity(c.person));
-                    let rel = c
-                        .relation
-                        .last()
-                        .map(|s| format!("{:?}", s.kind).to_lowercase())
-                        .unwrap_or_else(|| "suspect".into());
-                    holders.push(match c.via_company {
-                        Some(co) => {
-                            format!("{who} ({rel}) via {} ({}%)", label(m.entity(co)), pct(c.effective_in_company))
-                        }
-                        None => format!("{who} ({rel}), {}%", pct(c.share)),
-                    });
-                    if let Some(t) = case.titles.rows.get(c.row as usize) {
-                        provs.push(t.prov);
-                        payments.extend(t.payment_txns.iter().copied());
-                    }
-                }
-                rows.push(value_row(case, p, holders, a.share, provs, payments, false));
-            }
-            // Companies controlled (majority through controlled entities, directorship) but not owned.
-            if let Some(ctl) = &m.ctl {
-                let mut members: BTreeSet<u32> = scope.iter().map(|s| s.person).collect();
-                members.insert(sid);
-                let seen: BTreeSet<u32> = rows.iter().map(|r| r.property).collect();
-                for h in &holdings {
-                    let controlled = members.iter().any(|&p| ctl.controls(p, h.holder));
-                    if g.is_company(h.holder) && controlled && !seen.contains(&h.asset) {
-                        let holder = format!("{} (controlled by the scope, not owned)", label(m.entity(h.holder)));
-                        let t = case.titles.rows.get(h.row as usize);
-                        let provs = t.map(|t| vec![t.prov]).unwrap_or_default();
-                        let payments = t.map(|t| t.payment_txns.clone()).unwrap_or_default();
-                        rows.push(value_row(case, h.asset, vec![holder], Decimal::ZERO, provs, payments, true));
-                    }
-                }
-            }
-        }
-        _ => {
-            // Direct titles only.
-            let mut members: BTreeSet<u32> = scope.iter().map(|s| s.person).collect();
-            members.insert(sid);
-            for h in holdings.iter().filter(|h| members.contains(&h.holder)) {
-                let t = case.titles.rows.get(h.row as usize);
-                let provs = t.map(|t| vec![t.prov]).unwrap_or_default();
-                let payments = t.map(|t| t.payment_txns.clone()).unwrap_or_default();
-                rows.push(value_row(case, h.asset, vec![label(m.entity(h.holder))], h.share, provs, payments, false));
-            }
-        }
-    }
-    rows.sort_by_key(|r| (r.property, r.controlled_only));
-    rows
+        .map(|p| format!("{}:{}", case.file_of(*p).map_or("?", |f| f.path.as_str()), p.line))
+        .collect::<Vec<_>>()
+        .join(";")
 }
 
-fn pct(d: Decimal) -> String {
-    (d * Decimal::from(100)).round_dp(2).normalize().to_string()
+fn per_rule(v: &[(Rule, Decimal)], rule: Rule) -> String {
+    v.iter().find(|x| x.0 == rule).map(|x| x.1.to_string()).unwrap_or_default()
 }
 
-fn value_row(
-    case: &Case,
-    p: u32,
-    holders: Vec<String>,
-    share: Decimal,
-    mut provs: Vec<Prov>,
-    payments: Vec<u32>,
-    controlled_only: bool,
-) -> AssetRow {
-    let vd = case.meta.valuation_date;
-    let prop = &case.properties.rows[p as usize];
-    provs.push(prop.prov);
-    let mut notes = Vec::new();
-    let mut convert = |m: Money, what: &str| match case.fx.convert(m.amount, m.currency, vd) {
-        Ok(c) => {
-            if let Some(d) = c.rate_date {
-                notes.push(format!("{what} {m} at {} ({d})", c.rate));
-            }
-            Some(c.base_amount)
-        }
-        Err(e) => {
-            notes.push(format!("{what}: {e}"));
-            None
-        }
+fn opt(d: Option<Decimal>) -> String {
+    d.map(|d| d.to_string()).unwrap_or_default()
+}
+
+/// Writes the three views of every suspect (in the order given).
+///
+/// # Errors
+/// Write errors.
+pub fn write_assets_csv<W: Write>(case: &Case, figures: &[SuspectFigures], out: W) -> csv::Result<()> {
+    let mut w = csv::Writer::from_writer(out);
+    w.write_record(COLUMNS)?;
+    let cur = case.meta.base_currency.to_string();
+    let put = |w: &mut csv::Writer<W>, cells: Vec<String>| {
+        let refs: Vec<&str> = cells.iter().map(String::as_str).collect();
+        csv_safe::write_record(w, &refs)
     };
-    let (basis, gross) = match (prop.market_value, prop.cadastral_value) {
-        (Some(v), _) => (ValueBasis::Market, convert(v, "value")),
-        (None, Some(v)) => (ValueBasis::Cadastral, convert(v, "value")),
-        (None, None) => (ValueBasis::None, None),
-    };
-    let mut enc = Decimal::ZERO;
-    for e in case.encumbrances.rows.iter().filter(|e| e.property == p) {
-        let live = e.registered_on.is_none_or(|d| d <= vd) && e.released_on.is_none_or(|d| d > vd);
-        if live {
-            provs.push(e.prov);
-            enc += convert(e.amount, "encumbrance").unwrap_or_default();
+    let empty = String::new;
+    for f in figures {
+        let sid = case.entity_id(f.suspect).to_string();
+        for a in &f.assets {
+            let holders: Vec<&str> = a.holders.iter().map(|&h| case.entity_id(h)).collect();
+            put(
+                &mut w,
+                vec![
+                    sid.clone(),
+                    "asset".into(),
+                    a.asset_id.clone(),
+                    a.asset_kind.clone(),
+                    holders.join(";"),
+                    a.share.normalize().to_string(),
+                    opt(a.gross),
+                    a.encumbrances.to_string(),
+                    opt(a.net_attributable),
+                    cur.clone(),
+                    per_rule(&a.traced, Rule::Fifo),
+                    per_rule(&a.traced, Rule::Libr),
+                    per_rule(&a.traced, Rule::ProRata),
+                    empty(),
+                    empty(),
+                    empty(),
+                    empty(),
+                    empty(),
+                    empty(),
+                    empty(),
+                    a.basis.clone(),
+                    cite(case, &a.evidence),
+                ],
+            )?;
         }
+        let all_ev: Vec<Prov> = {
+            let mut v: Vec<Prov> = f.assets.iter().flat_map(|a| a.evidence.iter().copied()).collect();
+            v.sort_unstable();
+            v.dedup();
+            v
+        };
+        let (lo, hi) = f.object_band();
+        let row = |view: &str, vals: &[(Rule, Decimal)], lo: Decimal, hi: Decimal, basis: String, ev: &[Prov]| {
+            vec![
+                sid.clone(),
+                view.to_string(),
+                empty(),
+                empty(),
+                empty(),
+                empty(),
+                empty(),
+                empty(),
+                empty(),
+                cur.clone(),
+                per_rule(vals, Rule::Fifo),
+                per_rule(vals, Rule::Libr),
+                per_rule(vals, Rule::ProRata),
+                lo.to_string(),
+                hi.to_string(),
+                empty(),
+                empty(),
+                empty(),
+                empty(),
+                empty(),
+                basis,
+                cite(case, ev),
+            ]
+        };
+        let r = row(
+            "object_based",
+            &f.object,
+            lo,
+            hi,
+            "sum over assets of min(traced proceeds, net attributable value)".into(),
+            &all_ev,
+        );
+        put(&mut w, r)?;
+        let vals: Vec<(Rule, Decimal)> = f.value.iter().map(|v| (v.rule, v.confiscable)).collect();
+        let (lo, hi) = f.value_band();
+        let detail: Vec<String> = f
+            .value
+            .iter()
+            .map(|v| {
+                format!(
+                    "{}: benefit {} capped by available {} (free property {} + tainted gifts {} in {} transfers)",
+                    v.rule,
+                    v.benefit,
+                    v.available,
+                    v.free_property,
+                    v.tainted_gifts,
+                    v.gifts.len()
+                )
+            })
+            .collect();
+        let mut gift_ev: Vec<Prov> = all_ev.clone();
+        for v in &f.value {
+            gift_ev.extend(v.gifts.iter().take(50).map(|&g| case.transfers.prov(g as usize)));
+        }
+        gift_ev.sort_unstable();
+        gift_ev.dedup();
+        let r = row("value_based", &vals, lo, hi, detail.join("; "), &gift_ev);
+        put(&mut w, r)?;
+        for y in &f.years {
+            put(
+                &mut w,
+                vec![
+                    sid.clone(),
+                    "disproportion".into(),
+                    empty(),
+                    empty(),
+                    empty(),
+                    empty(),
+                    empty(),
+                    empty(),
+                    empty(),
+                    cur.clone(),
+                    empty(),
+                    empty(),
+                    empty(),
+                    empty(),
+                    empty(),
+                    y.year.to_string(),
+                    (y.acquisitions + y.balance_change).to_string(),
+                    y.spending.to_string(),
+                    y.lawful_income.to_string(),
+                    y.unexplained.to_string(),
+                    format!(
+                        "acquisitions {} + balance change {} + spending {} - lawful income {}",
+                        y.acquisitions, y.balance_change, y.spending, y.lawful_income
+                    ),
+                    cite(case, &y.evidence),
+                ],
+            )?;
+        }
+        let (lo, hi) = f.disproportion_band();
+        let lawful: Decimal = f.years.iter().map(|y| y.lawful_income).sum();
+        let mut r = row(
+            "disproportion_total",
+            &[],
+            lo,
+            hi,
+            format!(
+                "low: every year's lawful income credited as savings (defence view); high: sum of positive years; \
+                 lawful income declared in all years {lawful}{}",
+                if f.notes.is_empty() { String::new() } else { format!("; notes: {}", f.notes.join("; ")) }
+            ),
+            &[],
+        );
+        r[18] = lawful.to_string();
+        put(&mut w, r)?;
     }
-    let net = gross.map(|g| (g - enc).max(Decimal::ZERO));
-    let attributable = net.map(|n| crate::model::round_cents(n * share));
-    if let Some(d) = prop.valued_on {
-        notes.push(format!("valued on {d}"));
-    }
-    provs.sort_unstable();
-    provs.dedup();
-    AssetRow {
-        property: p,
-        holders,
-        share,
-        basis,
-        gross,
-        encumbrances: enc,
-        net,
-        attributable,
-        note: notes.join("; "),
-        provs,
-        controlled_only,
-        payments,
-    }
+    w.flush()?;
+    Ok(())
 }

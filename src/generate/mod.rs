@@ -22,6 +22,7 @@ mod ids;
 mod names;
 mod noise;
 mod population;
+mod reftrace;
 mod rng;
 mod schemes;
 mod truth;

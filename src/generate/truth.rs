@@ -4,8 +4,19 @@
 //! of §4.2): a suspect's own titles, the titles of close relatives (spouse, parent, child, sibling,
 //! cohabitant), and properties of companies reached through shareholder chains, with shares
 //! multiplied along the chain (each company counted once, so circular holdings terminate).
+//!
+//! Values follow the valuation convention of `assets::valuation`: market value (else cadastral
+//! value) and each registered encumbrance converted at the valuation date's rate and rounded to
+//! the cent half away from zero, net = max(0, value - encumbrances), attributable = net x share
+//! rounded the same way.
+//!
+//! Traced proceeds (`traced_fifo`, `traced_libr`, `traced_pro_rata`): the tainted part of the
+//! property's recorded purchase payments (distinct transfers of its titles in force), when every
+//! credit to the suspect's own accounts from the suspicion date on is a source, computed by the
+//! generator's own reference tracer ([`super::reftrace`]) over the ledger it wrote.
 
 use super::fx::FxTable;
+use super::reftrace::{self, RefRule, Row};
 use super::world::*;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
@@ -18,14 +29,22 @@ pub struct Holding {
     pub property: u32,
     pub share: Decimal,
     pub net_all: Decimal,
+    /// Tainted amount in the purchase payments under FIFO, LIBR and pro-rata (ALL), when the
+    /// ledger was kept.
+    pub traced: Option<[Decimal; 3]>,
+}
+
+fn cents_round(x: Decimal) -> Decimal {
+    x.round_dp_with_strategy(2, rust_decimal::RoundingStrategy::MidpointAwayFromZero)
 }
 
 fn active(from: NaiveDate, to: Option<NaiveDate>, d: NaiveDate) -> bool {
     from <= d && to.is_none_or(|t| t > d)
 }
 
-/// Computes every suspect's attributable properties at the valuation date `val`.
-pub fn holdings(w: &World, fx: &FxTable, val: NaiveDate) -> Vec<Holding> {
+/// Computes every suspect's attributable properties at the valuation date `val`; with the
+/// ledger (file order) and the planned-event -> txn number map, also the traced proceeds.
+pub fn holdings(w: &World, fx: &FxTable, val: NaiveDate, ledger: Option<&[Row]>, txn_of: &[u64]) -> Vec<Holding> {
     let mut owns: BTreeMap<Entity, Vec<(u32, Decimal)>> = BTreeMap::new();
     for o in &w.ownership {
         if matches!(o.role, "shareholder" | "nominee_shareholder") && active(o.from, o.to, val) {
@@ -47,6 +66,7 @@ pub fn holdings(w: &World, fx: &FxTable, val: NaiveDate) -> Vec<Holding> {
         }
     }
     let rate = fx.rate(val);
+    let conv = |x: Decimal, eur: bool| if eur { cents_round(x * rate) } else { x };
     let mut out = Vec::new();
     let mut seen = BTreeSet::new();
     for (s, ..) in &w.suspects {
@@ -73,20 +93,37 @@ pub fn holdings(w: &World, fx: &FxTable, val: NaiveDate) -> Vec<Holding> {
                 *per_prop.entry(t.property).or_default() += t.share * f;
             }
         }
+        let tainted = ledger.map(|l| traced_rows(w, l, *s));
         for (prop, share) in per_prop {
             let share = share.min(Decimal::ONE).round_dp(4);
             let Some(p) = w.properties.get(prop as usize) else {
                 continue;
             };
             let base = if p.market_value > Decimal::ZERO { p.market_value } else { p.cadastral_value };
-            let mut value = if p.eur { base * rate } else { base };
+            let mut value = conv(base, p.eur);
             for e in w.encumbrances.iter().filter(|e| e.property == prop) {
                 if e.registered <= val && e.released.is_none_or(|r| r > val) {
-                    value -= if e.eur { e.amount * rate } else { e.amount };
+                    value -= conv(e.amount, e.eur);
                 }
             }
-            let net = (value.max(Decimal::ZERO) * share).round_dp(2);
-            out.push(Holding { suspect: *s, property: prop, share, net_all: net });
+            let net = cents_round(value.max(Decimal::ZERO) * share);
+            let traced = tainted.as_ref().map(|t| {
+                let mut pays: Vec<u64> = w
+                    .titles
+                    .iter()
+                    .filter(|t| t.property == prop && t.acquired <= val && t.disposed.is_none_or(|d| d > val))
+                    .flat_map(|t| t.payments.iter().filter_map(|&e| txn_of.get(e as usize).copied()))
+                    .collect();
+                pays.sort_unstable();
+                pays.dedup();
+                let mut v = [Decimal::ZERO; 3];
+                for (k, rule) in t.iter().enumerate() {
+                    let c: i64 = pays.iter().filter_map(|&n| rule.get((n as usize).checked_sub(1)?)).sum();
+                    v[k] = Decimal::new(c, 2);
+                }
+                v
+            });
+            out.push(Holding { suspect: *s, property: prop, share, net_all: net, traced });
         }
     }
     out
@@ -107,4 +144,27 @@ fn walk(
         *factor.entry(Entity::C(c)).or_default() += g;
         walk(owns, Entity::C(c), g, visited, factor);
     }
+}
+
+/// Tainted cents per ledger row under FIFO, LIBR and pro-rata when every credit to `suspect`'s
+/// own accounts from its suspicion date on is a source.
+fn traced_rows(w: &World, ledger: &[Row], suspect: Entity) -> [Vec<i64>; 3] {
+    let own: BTreeSet<u32> = match suspect {
+        Entity::P(p) => w.person_accounts.get(p as usize).cloned().unwrap_or_default().into_iter().collect(),
+        Entity::C(c) => w.company_accounts.get(c as usize).cloned().unwrap_or_default().into_iter().collect(),
+    };
+    let since = w
+        .suspects
+        .iter()
+        .filter(|x| x.0 == suspect)
+        .map(|x| x.3)
+        .min()
+        .map_or(i64::MIN, |d| d.and_hms_opt(0, 0, 0).map_or(i64::MIN, |t| t.and_utc().timestamp()));
+    let src: Vec<bool> = ledger.iter().map(|r| r.at >= since && own.contains(&r.to)).collect();
+    let n = w.accounts.len();
+    [
+        reftrace::trace(ledger, n, &src, RefRule::Fifo),
+        reftrace::trace(ledger, n, &src, RefRule::Libr),
+        reftrace::trace(ledger, n, &src, RefRule::ProRata),
+    ]
 }

@@ -5,10 +5,12 @@ use super::background::Stream;
 use super::fx::FxTable;
 use super::ids;
 use super::noise::{self, IdentityNoise};
+use super::reftrace;
 use super::truth;
 use super::world::*;
 use super::{GenConfig, GenError, GenSummary};
 use chrono::{Datelike, NaiveDate, Timelike};
+use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::Decimal;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -143,7 +145,7 @@ pub fn write_case(cfg: &GenConfig, fx: &FxTable, w: &World, dir: &Path) -> Resul
             ]
         }),
     )?;
-    let txn_of = write_transfers(cfg, w, &mut o)?;
+    let (txn_of, ledger) = write_transfers(cfg, fx, w, &mut o)?;
     let txns = |evs: &[u32]| -> String {
         let mut v: Vec<u64> = evs.iter().filter_map(|&e| txn_of.get(e as usize).copied()).collect();
         v.sort_unstable();
@@ -279,12 +281,31 @@ pub fn write_case(cfg: &GenConfig, fx: &FxTable, w: &World, dir: &Path) -> Resul
         }),
     )?;
     o.summary.patterns = per_typ.into_iter().map(|(k, v)| (k.to_owned(), v)).collect();
-    let hs = truth::holdings(w, fx, cfg.end);
+    let hs = truth::holdings(w, fx, cfg.end, ledger.as_deref(), &txn_of);
+    let traced = |x: Option<Decimal>| x.map(money).unwrap_or_default();
     o.table(
         "truth/holdings.csv",
         "truth/holdings",
-        &["suspect_id", "asset_id", "attributable_share", "net_attributable"],
-        hs.iter().map(|h| [h.suspect.id(), ids::property_id(h.property as usize), share(h.share), money(h.net_all)]),
+        &[
+            "suspect_id",
+            "asset_id",
+            "attributable_share",
+            "net_attributable",
+            "traced_fifo",
+            "traced_libr",
+            "traced_pro_rata",
+        ],
+        hs.iter().map(|h| {
+            [
+                h.suspect.id(),
+                ids::property_id(h.property as usize),
+                share(h.share),
+                money(h.net_all),
+                traced(h.traced.map(|t| t[0])),
+                traced(h.traced.map(|t| t[1])),
+                traced(h.traced.map(|t| t[2])),
+            ]
+        }),
     )?;
     if let Some(p) = &plan {
         o.table(
@@ -336,8 +357,17 @@ fn write_toml(cfg: &GenConfig, dir: &Path) -> Result<(), GenError> {
     std::fs::write(&path, text).map_err(|source| GenError::Io { path, source })
 }
 
-/// Streams transfers.csv; returns the txn number of every planned event (index = planned index).
-fn write_transfers(cfg: &GenConfig, w: &World, o: &mut Out) -> Result<Vec<u64>, GenError> {
+/// The generator's own ledger (base-currency cents, file order), for the reference tracer.
+pub type Ledger = Vec<reftrace::Row>;
+
+/// Streams transfers.csv; returns the txn number of every planned event (index = planned index)
+/// and, up to [`reftrace::MAX_LEDGER`] transfers, the ledger in base-currency cents.
+fn write_transfers(
+    cfg: &GenConfig,
+    fx: &FxTable,
+    w: &World,
+    o: &mut Out,
+) -> Result<(Vec<u64>, Option<Ledger>), GenError> {
     let header = [
         "txn_id",
         "booked_at",
@@ -361,6 +391,8 @@ fn write_transfers(cfg: &GenConfig, w: &World, o: &mut Out) -> Result<Vec<u64>, 
     let days = (cfg.end - cfg.start).num_days() as u64 + 1;
     let budget = cfg.transfers.saturating_sub(w.planned.len() as u64);
 
+    let mut ledger: Option<Ledger> =
+        (cfg.transfers <= reftrace::MAX_LEDGER).then(|| Vec::with_capacity(cfg.transfers as usize));
     let mut stream = Stream::new(cfg, w);
     let mut buf: Vec<(Event, Option<u32>)> = Vec::new();
     let mut day_bg: Vec<Event> = Vec::new();
@@ -421,6 +453,25 @@ fn write_transfers(cfg: &GenConfig, w: &World, o: &mut Out) -> Result<Vec<u64>, 
             s.clear();
             let _ = write!(s, "{:.2}", e.amount);
             csv.write_field(&s).map_err(csv_err)?;
+            if let Some(l) = ledger.as_mut() {
+                // The amount as written, converted as ingest does (booking day's rate, cent, half
+                // away from zero).
+                let written: Decimal = s.parse().unwrap_or_default();
+                let base = if currency == "EUR" {
+                    (written * fx.rate(t.date()))
+                        .round_dp_with_strategy(2, rust_decimal::RoundingStrategy::MidpointAwayFromZero)
+                } else {
+                    written
+                };
+                let cents = (base * Decimal::ONE_HUNDRED).to_i64().unwrap_or_default();
+                let none = u32::MAX;
+                l.push(reftrace::Row {
+                    at: t.and_utc().timestamp(),
+                    from: e.from.unwrap_or(none),
+                    to: e.to.unwrap_or(none),
+                    cents,
+                });
+            }
             csv.write_field(currency).map_err(csv_err)?;
             csv.write_field(e.channel.as_str()).map_err(csv_err)?;
             csv.write_field(e.reference.as_ref()).map_err(csv_err)?;
@@ -435,5 +486,5 @@ fn write_transfers(cfg: &GenConfig, w: &World, o: &mut Out) -> Result<Vec<u64>, 
     let mut inner = csv.into_inner().map_err(|e| GenError::Io { path: path.clone(), source: e.into_error() })?;
     inner.flush().map_err(|source| GenError::Io { path: path.clone(), source })?;
     o.summary.tables.push(("transfers".to_owned(), txn));
-    Ok(txn_of)
+    Ok((txn_of, ledger))
 }

@@ -3,7 +3,7 @@
 
 use crate::model::{Case, Channel, DateTime, NO_ACCOUNT, NO_CITY};
 use rayon::prelude::*;
-use rust_decimal::Decimal;
+use rust_decimal::{Decimal, RoundingStrategy};
 
 /// What a flow node stands for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -32,6 +32,10 @@ pub struct FlowGraph {
     pub time: Vec<DateTime>,
     /// Amount of each transfer in the base currency (converted at booking, to the cent).
     pub base: Vec<Decimal>,
+    /// The same amounts as whole cents (minor units, 1/100 of the base currency), for exact
+    /// integer comparisons in the detectors' hot loops: see [`FlowGraph::cents_of`]. Totals and
+    /// evidence stay in `base`.
+    pub cents: Vec<i64>,
 }
 
 impl FlowGraph {
@@ -56,10 +60,23 @@ impl FlowGraph {
             })
             .unzip();
         let base: Vec<Decimal> = (0..e).into_par_iter().map(|i| t.base_amount(i, &case.fx).base_amount).collect();
+        let cents: Vec<i64> = base.par_iter().map(|&d| FlowGraph::cents_of(d)).collect();
         let time = t.booked_at.clone();
         let (out_off, out_edges) = adjacency(n_nodes, &src, &time);
         let (in_off, in_edges) = adjacency(n_nodes, &dst, &time);
-        FlowGraph { n_accounts, n_nodes, out_off, out_edges, in_off, in_edges, src, dst, time, base }
+        FlowGraph { n_accounts, n_nodes, out_off, out_edges, in_off, in_edges, src, dst, time, base, cents }
+    }
+
+    /// An amount in whole cents: rounded half away from zero to the cent (converted amounts
+    /// already are; only an unconverted amount given with more than two decimals is rounded),
+    /// and saturated at `i64::MIN`/`i64::MAX` (about ±9.2·10^16 currency units, beyond any real
+    /// money, so the saturation never changes a comparison on real data; it only keeps an absurd
+    /// input from panicking).
+    pub fn cents_of(d: Decimal) -> i64 {
+        let r = d.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero);
+        // |mantissa| < 2^96 and scale <= 2 here, so the product fits an i128.
+        let c = r.mantissa() * 10i128.pow(2 - r.scale());
+        c.clamp(i64::MIN as i128, i64::MAX as i128) as i64
     }
 
     /// Number of nodes (accounts plus cash nodes).
@@ -119,6 +136,7 @@ impl FlowGraph {
             + (self.out_edges.capacity() + self.in_edges.capacity() + self.src.capacity() + self.dst.capacity()) * 4
             + self.time.capacity() * 8
             + self.base.capacity() * 16
+            + self.cents.capacity() * 8
     }
 }
 
@@ -155,4 +173,25 @@ fn adjacency(n_nodes: u32, end: &[u32], time: &[DateTime]) -> (Vec<u64>, Vec<u32
     }
     slices.par_iter_mut().for_each(|s| s.sort_unstable_by_key(|&e| (time[e as usize], e)));
     (off, edges)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cents_round_half_away_from_zero_and_saturate() {
+        let c = |s: &str| FlowGraph::cents_of(s.parse().unwrap());
+        assert_eq!(c("1234.56"), 123_456);
+        assert_eq!(c("7"), 700);
+        assert_eq!(c("0.1"), 10);
+        assert_eq!(c("0.005"), 1);
+        assert_eq!(c("0.0049"), 0);
+        assert_eq!(c("-0.005"), -1);
+        assert_eq!(c("2.675"), 268);
+        assert_eq!(c("79228162514264337593543950335"), i64::MAX);
+        assert_eq!(c("-79228162514264337593543950335"), i64::MIN);
+        assert_eq!(c("92233720368547758.07"), i64::MAX);
+        assert_eq!(c("92233720368547758.08"), i64::MAX);
+    }
 }

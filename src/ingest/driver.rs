@@ -196,6 +196,16 @@ impl Loader {
         } else {
             let mut src = CsvSource::open(path, &opts)?;
             headers = std::mem::take(&mut src.headers);
+            if let Some(w) = src.sniff_warning.take() {
+                count.warnings += 1;
+                self.report.warnings.push(issue(def.name, rel, 0, Fault::new("", "", w)));
+            }
+            if headers.is_empty() {
+                count.warnings += 1;
+                let why = "the file is empty (not even a header line): no rows loaded from it";
+                self.report.warnings.push(issue(def.name, rel, 0, Fault::new("", "", why)));
+                return Ok(());
+            }
             let p = path.to_path_buf();
             reader = Box::new(move |buf: &mut Vec<Record>| src.next_batch(&p, buf));
         }

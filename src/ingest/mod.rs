@@ -7,6 +7,7 @@
 
 mod config;
 mod driver;
+pub mod ibm;
 mod report;
 mod row;
 mod source;

@@ -163,6 +163,20 @@ impl<'a> RowView<'a> {
     /// Views `rec`; checks the field count first.
     pub fn new(line: u64, rec: &'a ByteRecord, map: &'a ColumnMap) -> Result<RowView<'a>, Fault> {
         if rec.len() != map.width {
+            // A quote left open swallows the following lines into one field: say so, with the
+            // lines it covers, so nothing is lost silently.
+            let newlines = rec.as_slice().iter().filter(|&&b| b == b'\n').count() as u64;
+            if newlines > 0 {
+                return Err(Fault::new(
+                    "",
+                    &String::from_utf8_lossy(rec.as_slice()).chars().take(80).collect::<String>(),
+                    format!(
+                        "a quote opened on line {line} is not closed before line {}: those {} lines were read as one malformed row; close the quote",
+                        line + newlines,
+                        newlines + 1
+                    ),
+                ));
+            }
             return Err(Fault::new(
                 "",
                 &String::from_utf8_lossy(rec.as_slice()).chars().take(80).collect::<String>(),

@@ -12,6 +12,47 @@ use std::path::Path;
 /// Records handed out per batch; batches are parsed in parallel.
 pub const BATCH: usize = 16_384;
 
+/// The longest line accepted (8 MiB). A longer one is not a table row (a binary file, or a quote
+/// left open); refusing it keeps memory bounded whatever the input.
+pub const MAX_LINE: usize = 8 << 20;
+
+/// Passes bytes through, failing once a line grows past [`MAX_LINE`].
+struct LineGuard<R> {
+    inner: R,
+    since_newline: usize,
+    line: u64,
+}
+
+impl<R: Read> Read for LineGuard<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        let mut rest = &buf[..n];
+        while let Some(p) = rest.iter().position(|&b| b == b'\n') {
+            self.since_newline += p;
+            if self.since_newline > MAX_LINE {
+                break;
+            }
+            self.since_newline = 0;
+            self.line += 1;
+            rest = &rest[p + 1..];
+        }
+        if !rest.contains(&b'\n') {
+            self.since_newline += rest.len();
+        }
+        if self.since_newline > MAX_LINE {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                format!(
+                    "line {} is longer than {} MiB: this is not a table row (a binary file, or a quote left open?); fix or remove it",
+                    self.line + 1,
+                    MAX_LINE >> 20
+                ),
+            ));
+        }
+        Ok(n)
+    }
+}
+
 /// SHA-256 (lower-case hex) and size of a file, streamed in 1 MiB blocks.
 pub fn hash_file(path: &Path) -> Result<(String, u64), IngestError> {
     let io = |e| IngestError::Io { path: path.to_path_buf(), what: "hash".into(), source: e };
@@ -44,6 +85,8 @@ pub struct CsvSource {
     /// Column names from the header (or `column_1`... without a header).
     pub headers: Vec<String>,
     pending_first: Option<Record>,
+    /// A doubt about the declared encoding, for the report.
+    pub sniff_warning: Option<String>,
 }
 
 /// Maps an `encoding` setting onto encoding_rs; `None` = UTF-8 pass-through.
@@ -74,11 +117,35 @@ impl CsvSource {
     pub fn open(path: &Path, opts: &ReadOptions) -> Result<CsvSource, IngestError> {
         let io = |e| IngestError::Io { path: path.to_path_buf(), what: "open".into(), source: e };
         let file = File::open(path).map_err(io)?;
-        let raw: Box<dyn Read + Send> = match encoding_for(opts.encoding.as_deref(), path)? {
-            None => Box::new(BufReader::with_capacity(1 << 20, file)),
+        let enc = encoding_for(opts.encoding.as_deref(), path)?;
+        let mut sniff_warning = None;
+        if let Some(enc) = enc {
+            // A file declared in a legacy code page that is in fact UTF-8 would load as mojibake
+            // without any error: sniff the first 64 KiB.
+            let mut head = vec![0u8; 64 << 10];
+            let n = File::open(path).and_then(|mut f| f.read(&mut head)).unwrap_or(0);
+            let head = &head[..n];
+            let cut = head.len().saturating_sub(3);
+            let valid = match std::str::from_utf8(head) {
+                Ok(_) => true,
+                Err(e) => e.valid_up_to() >= cut && e.error_len().is_none(),
+            };
+            if valid && !head.is_ascii() {
+                sniff_warning = Some(format!(
+                    "declared {} but the file reads as UTF-8: letters such as ë and ç will be garbled; remove the encoding setting if the file is UTF-8",
+                    enc.name()
+                ));
+            }
+        }
+        let raw: Box<dyn Read + Send> = match enc {
+            None => Box::new(BufReader::with_capacity(1 << 20, LineGuard { inner: file, since_newline: 0, line: 0 })),
             Some(enc) => Box::new(BufReader::with_capacity(
                 1 << 20,
-                encoding_rs_io::DecodeReaderBytesBuilder::new().encoding(Some(enc)).build(file),
+                LineGuard {
+                    inner: encoding_rs_io::DecodeReaderBytesBuilder::new().encoding(Some(enc)).build(file),
+                    since_newline: 0,
+                    line: 0,
+                },
             )),
         };
         let has_header = opts.has_header.unwrap_or(true);
@@ -90,7 +157,7 @@ impl CsvSource {
             .from_reader(raw);
         let mut first = ByteRecord::new();
         let got = reader.read_byte_record(&mut first).map_err(|e| csv_error(path, e))?;
-        let mut src = CsvSource { reader, headers: Vec::new(), pending_first: None };
+        let mut src = CsvSource { reader, headers: Vec::new(), pending_first: None, sniff_warning };
         if !got {
             return Ok(src);
         }

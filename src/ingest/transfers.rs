@@ -105,6 +105,13 @@ pub(crate) fn load(l: &mut Loader) -> Result<(), IngestError> {
         },
         accept: |ctx: &mut Ctx<'_>, p: Parsed, v: &RowView<'_>, prov: Prov| {
             let txn_id = v.text(0)?;
+            if p.booked_at.in_spring_gap() {
+                ctx.warn(Fault::new(
+                    "booked_at",
+                    &p.booked_at.to_string(),
+                    "this local time does not exist (clocks went from 02:00 to 03:00 that night): check the time zone of the bank's export",
+                ));
+            }
             let city = v.text(8)?;
             let branch_city = if city.is_empty() {
                 NO_CITY
@@ -208,11 +215,11 @@ fn dedupe(l: &mut Loader) {
         .iter()
         .map(|&(b, first)| {
             keep[b as usize] = false;
-            let fp = t.prov[first as usize];
+            let fp = t.prov(first as usize);
             let where_ = l.case.files.get(fp.file as usize).map(|f| f.path.as_str()).unwrap_or("");
             let id = t.txn_id.get(b as usize);
             (
-                t.prov[b as usize],
+                t.prov(b as usize),
                 Fault::new("txn_id", id, format!("duplicate txn_id: first loaded from {where_} line {}", fp.line)),
             )
         })

@@ -4,6 +4,7 @@
 //! external keys (ids in the source files) stay strings and are kept apart from the dense ids.
 
 mod case;
+mod compact;
 mod entities;
 mod iban;
 mod money;
@@ -13,6 +14,7 @@ mod time;
 mod transfers;
 
 pub use case::{Case, CaseMeta, IdMap, InferredLink, LinkBasis};
+pub use compact::{AmountColumn, ProvColumn};
 pub use entities::*;
 pub use iban::iban_valid;
 pub use money::{round_cents, Conversion, Currency, FxRate, FxTable, MissingRate, Money};

@@ -145,6 +145,17 @@ impl DateTime {
         Some(DateTime(date.start().0 + (hh * 3600 + mm * 60 + ss) as i64))
     }
 
+    /// True when this local time does not exist under the EU summer-time rule that Albania
+    /// follows (clocks go from 02:00 to 03:00 on the last Sunday of March), e.g. 2023-03-26 02:30.
+    pub fn in_spring_gap(self) -> bool {
+        let d = self.date();
+        let Some(mar31) = Date::from_ymd(d.year(), 3, 31) else { return false };
+        // 1970-01-01 was a Thursday: (days + 4) mod 7 is 0 on Sundays.
+        let last_sunday = mar31.0 - (mar31.0 + 4).rem_euclid(7);
+        let secs = self.0.rem_euclid(SECS_PER_DAY);
+        d.0 == last_sunday && (7_200..10_800).contains(&secs)
+    }
+
     /// Parses with a chrono format; a format without a time part gives midnight.
     pub fn parse_with(s: &str, format: &str) -> Option<DateTime> {
         if let Ok(dt) = NaiveDateTime::parse_from_str(s, format) {
@@ -190,6 +201,16 @@ mod tests {
         let before = Date::parse_iso("1969-12-31").unwrap();
         assert_eq!(before, Date(-1));
         assert_eq!(Date::from_naive(before.to_naive()), before);
+    }
+
+    #[test]
+    fn spring_forward_gap_follows_the_eu_rule() {
+        let t = |s| DateTime::parse_iso(s).unwrap();
+        assert!(t("2023-03-26 02:30:00").in_spring_gap());
+        assert!(t("2024-03-31 02:00:00").in_spring_gap());
+        assert!(!t("2024-03-31 03:00:00").in_spring_gap());
+        assert!(!t("2023-03-19 02:30:00").in_spring_gap());
+        assert!(!t("2023-10-29 02:30:00").in_spring_gap());
     }
 
     #[test]

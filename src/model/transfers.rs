@@ -1,6 +1,7 @@
 //! Transfers stored by column (structure of arrays): about 60 bytes a row plus the text of
 //! ids and references, so tens of millions fit in memory and scans stay cache-friendly.
 
+use super::compact::{AmountColumn, ProvColumn};
 use super::entities::{Channel, Extras};
 use super::money::{Conversion, Currency, FxTable};
 use super::provenance::Prov;
@@ -53,8 +54,8 @@ pub struct Transfers {
     pub from: Vec<u32>,
     /// Credited account or [`NO_ACCOUNT`].
     pub to: Vec<u32>,
-    /// Amounts in the transfer's own currency.
-    pub amount: Vec<Decimal>,
+    /// Amounts in the transfer's own currency (read with [`Transfers::amount`]).
+    amounts: AmountColumn,
     /// Currencies.
     pub currency: Vec<Currency>,
     /// FX rate index used for the base amount, or [`NO_RATE`].
@@ -65,8 +66,8 @@ pub struct Transfers {
     pub reference: StrColumn,
     /// Branch city index or [`NO_CITY`].
     pub branch_city: Vec<u32>,
-    /// Source rows.
-    pub prov: Vec<Prov>,
+    /// Source rows (read with [`Transfers::prov`]).
+    provs: ProvColumn,
     /// Extra columns.
     pub extras: Extras,
 }
@@ -90,12 +91,12 @@ impl Transfers {
         self.booked_at.reserve_exact(n);
         self.from.reserve_exact(n);
         self.to.reserve_exact(n);
-        self.amount.reserve_exact(n);
+        self.amounts.reserve(n);
         self.currency.reserve_exact(n);
         self.fx.reserve_exact(n);
         self.channel.reserve_exact(n);
         self.branch_city.reserve_exact(n);
-        self.prov.reserve_exact(n);
+        self.provs.reserve(n);
     }
 
     /// Appends one transfer.
@@ -105,37 +106,12 @@ impl Transfers {
         self.booked_at.push(r.booked_at);
         self.from.push(r.from);
         self.to.push(r.to);
-        self.amount.push(r.amount);
+        self.amounts.push(r.amount);
         self.currency.push(r.currency);
         self.fx.push(r.fx);
         self.channel.push(r.channel);
         self.branch_city.push(r.branch_city);
-        self.prov.push(r.prov);
-        Ok(())
-    }
-
-    /// Appends every transfer of `other` (a parsed batch), keeping order.
-    pub fn append(&mut self, other: Transfers) -> Result<(), ColumnFull> {
-        self.txn_id.extend_from(&other.txn_id)?;
-        self.reference.extend_from(&other.reference)?;
-        self.booked_at.extend(other.booked_at);
-        self.from.extend(other.from);
-        self.to.extend(other.to);
-        self.amount.extend(other.amount);
-        self.currency.extend(other.currency);
-        self.fx.extend(other.fx);
-        self.channel.extend(other.channel);
-        self.branch_city.extend(other.branch_city);
-        self.prov.extend(other.prov);
-        for (name, col) in other.extras.names.into_iter().zip(other.extras.columns) {
-            match self.extras.names.iter().position(|n| *n == name) {
-                Some(c) => self.extras.columns[c].extend_from(&col)?,
-                None => {
-                    self.extras.names.push(name);
-                    self.extras.columns.push(col);
-                }
-            }
-        }
+        self.provs.push(r.prov);
         Ok(())
     }
 
@@ -157,18 +133,28 @@ impl Transfers {
         filter(&mut self.booked_at, keep);
         filter(&mut self.from, keep);
         filter(&mut self.to, keep);
-        filter(&mut self.amount, keep);
+        self.amounts.retain(keep);
         filter(&mut self.currency, keep);
         filter(&mut self.fx, keep);
         filter(&mut self.channel, keep);
         filter(&mut self.branch_city, keep);
-        filter(&mut self.prov, keep);
+        self.provs.retain(keep);
+    }
+
+    /// The amount of transfer `i` in its own currency, exact.
+    pub fn amount(&self, i: usize) -> Decimal {
+        self.amounts.get(i)
+    }
+
+    /// Where transfer `i` was read: file index and line.
+    pub fn prov(&self, i: usize) -> Prov {
+        self.provs.get(i)
     }
 
     /// The amount of transfer `i` in the base currency, with the rate and rate date used.
     pub fn base_amount(&self, i: usize, fx: &FxTable) -> Conversion {
         let idx = (self.fx[i] != NO_RATE).then_some(self.fx[i]);
-        fx.apply(self.amount[i], idx)
+        fx.apply(self.amounts.get(i), idx)
     }
 
     /// Bytes held by the columns, for memory reports.
@@ -177,10 +163,10 @@ impl Transfers {
             + self.reference.heap_bytes()
             + self.booked_at.capacity() * 8
             + (self.from.capacity() + self.to.capacity() + self.fx.capacity() + self.branch_city.capacity()) * 4
-            + self.amount.capacity() * 16
+            + self.amounts.heap_bytes()
             + self.currency.capacity() * 3
             + self.channel.capacity()
-            + self.prov.capacity() * 8
+            + self.provs.heap_bytes()
             + self.extras.columns.iter().map(StrColumn::heap_bytes).sum::<usize>()
     }
 
@@ -191,12 +177,12 @@ impl Transfers {
         self.booked_at.shrink_to_fit();
         self.from.shrink_to_fit();
         self.to.shrink_to_fit();
-        self.amount.shrink_to_fit();
+        self.amounts.shrink_to_fit();
         self.currency.shrink_to_fit();
         self.fx.shrink_to_fit();
         self.channel.shrink_to_fit();
         self.branch_city.shrink_to_fit();
-        self.prov.shrink_to_fit();
+        self.provs.shrink_to_fit();
         for c in &mut self.extras.columns {
             c.shrink_to_fit();
         }

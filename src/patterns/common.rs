@@ -1,12 +1,13 @@
 //! Small helpers shared by the transfer-pattern detectors: who holds an account, how old it is,
-//! amounts as floats for band tests, sliding windows of distinct counterparts, and
-//! pass-through ("forwarded within hours") tests. Evidence totals stay in `Decimal`; the float
-//! copies are only used to compare amounts against retention bands.
+//! exact ratio tests on amounts in cents, sliding windows of distinct counterparts, and
+//! pass-through ("forwarded within hours") tests. Evidence totals stay in `Decimal`; the
+//! integer cents ([`FlowGraph::cents`]) and [`Ratio`]s only decide band comparisons, exactly,
+//! with no float anywhere.
 
 use crate::graph::FlowGraph;
 use crate::model::{Case, Channel, DateTime, EntityKind, EntityRef};
-use rust_decimal::prelude::ToPrimitive;
-use rust_decimal::Decimal;
+use rust_decimal::{Decimal, RoundingStrategy};
+use std::cmp::Ordering;
 use std::collections::HashMap;
 
 /// Seconds in a day.
@@ -14,14 +15,92 @@ pub(crate) const DAY: i64 = 86_400;
 /// Seconds in an hour.
 pub(crate) const HOUR: i64 = 3_600;
 
-/// Base-currency amounts as `f64`, for band comparisons in hot loops (O(E)).
-pub(crate) fn amounts_f64(g: &FlowGraph) -> Vec<f64> {
-    g.base.iter().map(|d| d.to_f64().unwrap_or(0.0)).collect()
+/// The case's cash-reporting threshold in cents of the base currency, as
+/// [`FlowGraph::cents_of`] rounds it (ingest requires a positive amount; one with more than two
+/// decimals is rounded to the cent).
+pub(crate) fn threshold(case: &Case) -> i64 {
+    FlowGraph::cents_of(case.meta.cash_report.amount)
 }
 
-/// The case's cash-reporting threshold as `f64` (assumed to be in the base currency).
-pub(crate) fn threshold(case: &Case) -> f64 {
-    case.meta.cash_report.amount.to_f64().unwrap_or(0.0)
+/// A money ratio (a share or a factor, given as a `Decimal` parameter) as the exact fraction
+/// `num / den` in lowest terms, for integer comparisons against amounts in cents.
+///
+/// Exact for every parameter with at most 18 decimals and a mantissa below 2^63 (any share or
+/// factor a person writes). A longer one is first rounded half away from zero to the most
+/// decimals that fit; a ratio beyond ±9.2·10^18 saturates there.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Ratio {
+    num: i64,
+    den: i64,
+}
+
+impl Ratio {
+    /// The ratio of a `Decimal` parameter.
+    pub(crate) fn new(r: Decimal) -> Ratio {
+        let mut d = r.normalize();
+        while d.scale() > 18 || d.mantissa().unsigned_abs() > i64::MAX as u128 {
+            if d.scale() == 0 {
+                return Ratio { num: if d.is_sign_negative() { -i64::MAX } else { i64::MAX }, den: 1 };
+            }
+            d = d.round_dp_with_strategy(d.scale() - 1, RoundingStrategy::MidpointAwayFromZero).normalize();
+        }
+        let (num, den) = (d.mantissa() as i64, 10i64.pow(d.scale()));
+        let g = gcd(num.unsigned_abs(), den as u64) as i64;
+        Ratio { num: num / g, den: den / g }
+    }
+
+    /// `x` against `self · y`, exactly (`x`, `y` in cents, or sums of cents).
+    pub(crate) fn cmp_times(self, x: i128, y: i128) -> Ordering {
+        let (num, den) = (self.num as i128, self.den as i128);
+        if let (Ok(x64), Ok(y64)) = (i64::try_from(x), i64::try_from(y)) {
+            // Every factor is below 2^63 in magnitude: both products fit an i128.
+            return (x64 as i128 * den).cmp(&(y64 as i128 * num));
+        }
+        // Sums beyond i64: with y = q·den + r (0 <= r < den), self·y = num·q + num·r/den.
+        let (q, r) = (y.div_euclid(den), y.rem_euclid(den));
+        let part = num * r; // |num|, r < 2^63
+        let (pq, pr) = (part.div_euclid(den), part.rem_euclid(den));
+        let floor = q
+            .checked_mul(num)
+            .map_or(if (q < 0) != (num < 0) { i128::MIN } else { i128::MAX }, |v| v.saturating_add(pq));
+        // self·y = floor + pr/den with 0 <= pr < den.
+        match x.cmp(&floor) {
+            Ordering::Equal if pr != 0 => Ordering::Less,
+            o => o,
+        }
+    }
+}
+
+fn gcd(mut a: u64, mut b: u64) -> u64 {
+    while b != 0 {
+        (a, b) = (b, a % b);
+    }
+    a.max(1)
+}
+
+/// The amounts `a` (cents) with `lo · y <= a <= hi · y` for one reference amount `y`, with the
+/// right-hand products computed once: [`Band::contains`] is two integer multiplications, as
+/// cheap as the float band it replaces, and exact.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Band {
+    lo_den: i64,
+    lo_rhs: i128,
+    hi_den: i64,
+    hi_rhs: i128,
+}
+
+impl Band {
+    /// The band `[lo · y, hi · y]`.
+    pub(crate) fn new(lo: Ratio, hi: Ratio, y: i64) -> Band {
+        Band { lo_den: lo.den, lo_rhs: lo.num as i128 * y as i128, hi_den: hi.den, hi_rhs: hi.num as i128 * y as i128 }
+    }
+
+    /// True when `lo · y <= a <= hi · y`.
+    #[inline]
+    pub(crate) fn contains(&self, a: i64) -> bool {
+        let a = a as i128;
+        a * self.lo_den as i128 >= self.lo_rhs && a * self.hi_den as i128 <= self.hi_rhs
+    }
 }
 
 /// The holder of account `a`, if known.
@@ -62,6 +141,11 @@ pub(crate) fn is_account_flow(case: &Case, g: &FlowGraph, e: u32) -> bool {
 /// Sum of base amounts.
 pub(crate) fn total(g: &FlowGraph, edges: &[u32]) -> Decimal {
     edges.iter().map(|&e| g.base[e as usize]).sum()
+}
+
+/// Sum of amounts in cents (an i128 cannot overflow on any number of i64 amounts held in memory).
+pub(crate) fn total_cents(g: &FlowGraph, edges: &[u32]) -> i128 {
+    edges.iter().map(|&e| g.cents[e as usize] as i128).sum()
 }
 
 /// Merged windows of `edges` (sorted by time) in which at least `min` distinct counterparts
@@ -108,18 +192,19 @@ pub(crate) fn episodes(edges: &[u32], time: &[DateTime], key: &[u32], w: i64, mi
 /// The inflows of account `a` that fund payment `e` (booked at most `within` seconds before
 /// it), when together they cover at least `min_cover` of its amount: the mule's
 /// "received, then passed on" (docs/domain.md §1.3 #3). Returns the funding transfers.
-pub(crate) fn funding(g: &FlowGraph, amt: &[f64], a: u32, e: u32, within: i64, min_cover: f64) -> Option<Vec<u32>> {
+pub(crate) fn funding(g: &FlowGraph, a: u32, e: u32, within: i64, min_cover: Ratio) -> Option<Vec<u32>> {
     let t = g.time[e as usize];
     let ins = g.in_between(a, DateTime(t.0 - within), t);
-    let mut sum = 0.0;
+    let need = g.cents[e as usize] as i128;
+    let mut sum: i128 = 0;
     let mut used = Vec::new();
     for &i in ins.iter().rev() {
         if i == e || g.time[i as usize] > t {
             continue;
         }
-        sum += amt[i as usize];
+        sum += g.cents[i as usize] as i128;
         used.push(i);
-        if sum >= min_cover * amt[e as usize] {
+        if min_cover.cmp_times(sum, need) != Ordering::Less {
             return Some(used);
         }
     }
@@ -180,6 +265,60 @@ pub(crate) fn shared_address_count(case: &Case, accts: &[u32], with: Option<u32>
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn ratio(s: &str) -> Ratio {
+        Ratio::new(s.parse().unwrap())
+    }
+
+    #[test]
+    fn ratios_are_exact_fractions() {
+        assert_eq!(ratio("0.8"), Ratio { num: 4, den: 5 });
+        assert_eq!(ratio("1.05"), Ratio { num: 21, den: 20 });
+        assert_eq!(ratio("3.0"), Ratio { num: 3, den: 1 });
+        assert_eq!(ratio("0"), Ratio { num: 0, den: 1 });
+        // 0.1 + 0.2 style cases that floats get wrong: 0.7 · 10 is exactly 7.
+        assert_eq!(ratio("0.7").cmp_times(7, 10), Ordering::Equal);
+        assert_eq!(ratio("0.85").cmp_times(85, 100), Ordering::Equal);
+        assert_eq!(ratio("0.85").cmp_times(84, 100), Ordering::Less);
+        assert_eq!(ratio("0.85").cmp_times(86, 100), Ordering::Greater);
+        // More than 18 decimals are rounded to 18; huge ratios saturate.
+        assert_eq!(ratio("0.1234567890123456789"), ratio("0.123456789012345679"));
+        assert_eq!(ratio("79228162514264337593543950335"), Ratio { num: i64::MAX, den: 1 });
+        assert_eq!(ratio("-79228162514264337593543950335"), Ratio { num: -i64::MAX, den: 1 });
+    }
+
+    #[test]
+    fn wide_comparisons_are_exact() {
+        // Sums beyond i64 take the division path.
+        use Ordering::*;
+        let k: i128 = i64::MAX as i128 * 3;
+        let cases = [
+            ("0.8", 4 * k, 5 * k, Equal),
+            ("0.8", 4 * k - 1, 5 * k, Less),
+            ("0.8", 4 * k + 1, 5 * k, Greater),
+            ("1.05", 21 * k + 1, 20 * k + 1, Less), // 1.05 · (20k + 1) = 21k + 1.05
+            ("1.05", 21 * k + 2, 20 * k + 1, Greater),
+            ("3", 3 * k, k, Equal),
+            ("-0.8", -4 * k, 5 * k, Equal),
+            ("-0.8", -4 * k - 1, 5 * k, Less),
+            ("0.8", -4 * k, -5 * k, Equal),
+            ("0.8", -4 * k + 1, -5 * k, Greater),
+            ("0.8", 0, k, Less),
+        ];
+        for (r, x, y, want) in cases {
+            assert_eq!(ratio(r).cmp_times(x, y), want, "{r}: {x} vs {y}");
+        }
+    }
+
+    #[test]
+    fn bands_are_inclusive() {
+        let b = Band::new(ratio("0.8"), ratio("1.0"), 1000);
+        assert!(b.contains(800) && b.contains(1000) && b.contains(900));
+        assert!(!b.contains(799) && !b.contains(1001));
+        let b = Band::new(ratio("0.85"), ratio("1"), 333);
+        // 0.85 · 333 = 283.05: 283 is below, 284 inside.
+        assert!(!b.contains(283) && b.contains(284) && b.contains(333) && !b.contains(334));
+    }
 
     #[test]
     fn episodes_merge_overlapping_windows() {

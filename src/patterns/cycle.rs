@@ -7,13 +7,14 @@
 //! by that typology's detector, and are left out here; so are moves between accounts of one
 //! holder.
 
-use super::common::{amounts_f64, holder, is_account_flow, is_new, is_personal, DAY};
+use super::common::{holder, is_account_flow, is_new, is_personal, Band, Ratio, DAY};
 use super::finding::Finding;
 use super::runner::{DetectCtx, Detector};
 use super::Params;
 use crate::graph::FlowGraph;
 use crate::model::{Case, DateTime, EntityKind, EntityRef};
 use rayon::prelude::*;
+use rust_decimal::Decimal;
 use std::collections::HashSet;
 
 crate::params! {
@@ -26,9 +27,9 @@ crate::params! {
         window_days: i64 = 30,
         /// Least share of the previous hop passed on (AMLSim margin 0.1, docs/domain.md §1.2 and
         /// §1.3 #8, with room for a larger cut) [D].
-        min_retention: f64 = 0.8,
+        min_retention: Decimal = Decimal::new(8, 1),
         /// Largest share of the previous hop passed on (no money added on the way) [D].
-        max_retention: f64 = 1.0,
+        max_retention: Decimal = Decimal::ONE,
         /// Each hop strictly later than the previous (time-respecting). `false` accepts hops
         /// in any order inside the window, as AMLSim's "unordered" scheduling mode produces
         /// (docs/domain.md §1.2) [D].
@@ -53,8 +54,10 @@ pub struct Cycle {
 struct Search<'a> {
     case: &'a Case,
     g: &'a FlowGraph,
-    amt: &'a [f64],
     p: &'a CycleParams,
+    /// `p.min_retention` and `p.max_retention` as exact ratios.
+    min_ret: Ratio,
+    max_ret: Ratio,
 }
 
 impl Search<'_> {
@@ -66,16 +69,15 @@ impl Search<'_> {
     /// cycles are appended to `out`.
     fn extend(&self, origin: u32, end: DateTime, path: &mut Vec<u32>, nodes: &mut Vec<u32>, out: &mut Vec<Vec<u32>>) {
         let (Some(&first), Some(&last)) = (path.first(), path.last()) else { return };
-        let (g, amt, p) = (self.g, self.amt, self.p);
+        let (g, p) = (self.g, self.p);
         let at = g.dst[last as usize];
         let t = g.time[last as usize];
         let t0 = g.time[first as usize];
         let from = if p.ordered { DateTime(t.0 + 1) } else { t0 };
-        let (lo, hi) = (p.min_retention * amt[last as usize], p.max_retention * amt[last as usize]);
+        let band = Band::new(self.min_ret, self.max_ret, g.cents[last as usize]);
         let mut tried: Vec<u32> = Vec::new();
         for &e in g.out_between(at, from, end) {
-            let a = amt[e as usize];
-            if a < lo || a > hi || (!p.ordered && (g.time[e as usize], e) <= (t0, first)) {
+            if !band.contains(g.cents[e as usize]) || (!p.ordered && (g.time[e as usize], e) <= (t0, first)) {
                 continue;
             }
             let d = g.dst[e as usize];
@@ -120,8 +122,8 @@ impl Detector for Cycle {
     fn detect(&self, ctx: &DetectCtx<'_>) -> Vec<Finding> {
         let g = &ctx.graph.flow;
         let case = ctx.case;
-        let amt = amounts_f64(g);
-        let s = Search { case, g, amt: &amt, p: &self.p };
+        let (min_ret, max_ret) = (Ratio::new(self.p.min_retention), Ratio::new(self.p.max_retention));
+        let s = Search { case, g, p: &self.p, min_ret, max_ret };
         let w = self.p.window_days * DAY;
         let cycles: Vec<Vec<u32>> = (0..g.edge_count() as u32)
             .into_par_iter()

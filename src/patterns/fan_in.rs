@@ -9,7 +9,7 @@
 //! pattern is reported as gather-scatter instead (see [`super::gather_scatter`]).
 
 use super::common::{
-    amounts_f64, episodes, funding, is_account_flow, is_new, is_personal, shared_address_count, total, DAY, HOUR,
+    episodes, funding, is_account_flow, is_new, is_personal, shared_address_count, total, Ratio, DAY, HOUR,
 };
 use super::finding::Finding;
 use super::gather_scatter::{scatter_after, GatherScatterParams};
@@ -17,6 +17,7 @@ use super::runner::{DetectCtx, Detector};
 use super::Params;
 use crate::model::{Channel, DateTime, NO_CITY};
 use rayon::prelude::*;
+use rust_decimal::Decimal;
 use std::collections::BTreeSet;
 
 crate::params! {
@@ -31,7 +32,7 @@ crate::params! {
         funded_hours: i64 = 48,
         /// Share of a payment the preceding inflows must cover (ρ <= 0.1, docs/domain.md §1.3 #3;
         /// 0.8 allows for a cut kept by the sender) [D].
-        funded_share: f64 = 0.8,
+        funded_share: Decimal = Decimal::new(8, 1),
         /// Cities of cash deposits funding the senders that count as dispersed (c >= 3,
         /// docs/domain.md §1.3 #13).
         min_cities: usize = 3,
@@ -70,7 +71,6 @@ impl Detector for FanIn {
     fn detect(&self, ctx: &DetectCtx<'_>) -> Vec<Finding> {
         let g = &ctx.graph.flow;
         let case = ctx.case;
-        let amt = amounts_f64(g);
         let w = self.p.window_days * DAY;
         let gs = GatherScatterParams::default();
         (0..g.account_count())
@@ -79,8 +79,8 @@ impl Detector for FanIn {
                 let edges: Vec<u32> = g.in_edges(a).iter().copied().filter(|&e| is_account_flow(case, g, e)).collect();
                 episodes(&edges, &g.time, &g.src, w, self.p.min_senders)
                     .into_iter()
-                    .filter(|ep| scatter_after(case, g, &amt, a, ep, &gs).is_none())
-                    .filter_map(|ep| self.finding(ctx, &amt, a, ep))
+                    .filter(|ep| scatter_after(case, g, a, ep, &gs).is_none())
+                    .filter_map(|ep| self.finding(ctx, a, ep))
                     .collect::<Vec<_>>()
             })
             .collect()
@@ -88,7 +88,7 @@ impl Detector for FanIn {
 }
 
 impl FanIn {
-    fn finding(&self, ctx: &DetectCtx<'_>, amt: &[f64], a: u32, ep: Vec<u32>) -> Option<Finding> {
+    fn finding(&self, ctx: &DetectCtx<'_>, a: u32, ep: Vec<u32>) -> Option<Finding> {
         let g = &ctx.graph.flow;
         let case = ctx.case;
         let p = &self.p;
@@ -108,9 +108,10 @@ impl FanIn {
         let mut passing: BTreeSet<u32> = BTreeSet::new();
         let mut cash_cities: BTreeSet<u32> = BTreeSet::new();
         let mut cash_funded = 0usize;
+        let share = Ratio::new(p.funded_share);
         for &e in &ep {
             let s = g.src[e as usize];
-            if let Some(fund) = funding(g, amt, s, e, p.funded_hours * HOUR, p.funded_share) {
+            if let Some(fund) = funding(g, s, e, p.funded_hours * HOUR, share) {
                 passing.insert(s);
                 let cash: Vec<u32> = fund
                     .iter()

@@ -7,13 +7,15 @@
 //! common destination are scatter-gather intermediaries ([`super::scatter_gather`]) and are
 //! not counted here.
 
-use super::common::{amounts_f64, episodes, goes_abroad, holder, is_account_flow, is_personal, total, DAY};
+use super::common::{episodes, goes_abroad, holder, is_account_flow, is_personal, total, total_cents, Ratio, DAY};
 use super::finding::Finding;
 use super::runner::{DetectCtx, Detector};
 use super::scatter_gather::{onward, ScatterGatherParams};
 use super::Params;
 use crate::model::EntityKind;
 use rayon::prelude::*;
+use rust_decimal::Decimal;
+use std::cmp::Ordering;
 use std::collections::{BTreeSet, HashMap};
 
 crate::params! {
@@ -25,7 +27,7 @@ crate::params! {
         window_days: i64 = 30,
         /// The episode's total counts as a burst when it exceeds this multiple of the account's
         /// average outflow per window over its active life [D].
-        burst_factor: f64 = 3.0,
+        burst_factor: Decimal = Decimal::new(3, 0),
         /// Findings below this score are not reported: the core pattern plus corroboration
         /// (docs/domain.md §0, "no single indicator") [D].
         min_score: u32 = 50,
@@ -58,9 +60,9 @@ impl Detector for FanOut {
     fn detect(&self, ctx: &DetectCtx<'_>) -> Vec<Finding> {
         let g = &ctx.graph.flow;
         let case = ctx.case;
-        let amt = amounts_f64(g);
         let w = self.p.window_days * DAY;
         let sg = ScatterGatherParams::default();
+        let (sg_min, sg_max) = (Ratio::new(sg.min_retention), Ratio::new(sg.max_retention));
         (0..g.account_count())
             .into_par_iter()
             .flat_map_iter(|a| {
@@ -81,8 +83,7 @@ impl Detector for FanOut {
                     // receiver are the middle of a scatter-gather, not ends of a fan-out.
                     let mut by_dest: HashMap<u32, BTreeSet<u32>> = HashMap::new();
                     for &e in &ep {
-                        for (d, _) in onward(case, g, &amt, e, sg.window_days * DAY, sg.min_retention, sg.max_retention)
-                        {
+                        for (d, _) in onward(case, g, e, sg.window_days * DAY, sg_min, sg_max) {
                             by_dest.entry(d).or_default().insert(g.dst[e as usize]);
                         }
                     }
@@ -118,18 +119,32 @@ impl FanOut {
         if is_personal(case, a) {
             f.indicate("personal_account", 10, "the paying account is held by a person");
         }
-        // Burst: the episode against the account's average outflow per window.
+        // Burst: the episode against the account's average outflow per window, where the
+        // account's active life spans `max(span / window, 1)` windows.
         if let (Some(&first), Some(&last)) = (all.first(), all.last()) {
-            let span = (g.time[last as usize].0 - g.time[first as usize].0).max(1) as f64;
-            let windows = (span / (p.window_days * DAY) as f64).max(1.0);
-            let rest = total(g, all) - sum;
-            let avg = rust_decimal::prelude::ToPrimitive::to_f64(&rest).unwrap_or(0.0) / windows;
-            let s = rust_decimal::prelude::ToPrimitive::to_f64(&sum).unwrap_or(0.0);
-            if s > p.burst_factor * avg {
+            let span = (g.time[last as usize].0 - g.time[first as usize].0).max(1);
+            let window = p.window_days * DAY;
+            let (s, rest) = (total_cents(g, &ep), total_cents(g, all) - total_cents(g, &ep));
+            let bf = Ratio::new(p.burst_factor);
+            // s > bf · rest / windows, in integers: with windows = span / window (> 1), multiply
+            // both sides by span / window. A window of 0 makes the average 0.
+            let (burst, avg) = if window > 0 && span > window {
+                let burst = bf.cmp_times(s.saturating_mul(span as i128), rest.saturating_mul(window as i128));
+                (burst == Ordering::Greater, (total(g, all) - sum) / Decimal::from(span) * Decimal::from(window))
+            } else if window == 0 {
+                (s > 0, Decimal::ZERO)
+            } else {
+                (bf.cmp_times(s, rest) == Ordering::Greater, total(g, all) - sum)
+            };
+            if burst {
                 f.indicate(
                     "burst",
                     15,
-                    format!("{sum} paid out, above {}x the account's average of {avg:.0} per window", p.burst_factor),
+                    format!(
+                        "{sum} paid out, above {}x the account's average of {} per window",
+                        p.burst_factor,
+                        avg.round_dp(0)
+                    ),
                 );
             }
         }

@@ -2,14 +2,14 @@
 //! within two days, leaving a low balance (docs/domain.md §1.3 #2 and #13; FinCEN FIN-2014-A005,
 //! ICE red flags).
 
-use super::common::{episodes, goes_abroad, is_new, is_personal, DAY};
+use super::common::{episodes, goes_abroad, is_new, is_personal, total_cents, Ratio, DAY};
 use super::finding::Finding;
 use super::runner::{DetectCtx, Detector};
 use super::Params;
 use crate::model::{Channel, DateTime, NO_CITY};
 use rayon::prelude::*;
-use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::Decimal;
+use std::cmp::Ordering;
 use std::collections::BTreeSet;
 
 crate::params! {
@@ -24,7 +24,7 @@ crate::params! {
         out_days: i64 = 2,
         /// Largest share of the deposits left behind (end balance < 10 % of throughput,
         /// docs/domain.md §1.3 #2).
-        max_left_share: f64 = 0.1,
+        max_left_share: Decimal = Decimal::new(1, 1),
         /// An account opened at most this many days before is "new" (short account life,
         /// docs/domain.md §1.3 #3) [D].
         new_account_days: i64 = 90,
@@ -96,11 +96,13 @@ impl FunnelAccount {
             .collect();
         let sin: Decimal = deps.iter().map(|&e| g.base[e as usize]).sum();
         let sout: Decimal = outs.iter().map(|&e| g.base[e as usize]).sum();
-        let left = (sin - sout).to_f64().unwrap_or(0.0);
-        let throughput = sin.to_f64().unwrap_or(0.0);
-        if outs.is_empty() || left > p.max_left_share * throughput {
+        // Left behind: deposits less outflows, at most max_left_share of the deposits.
+        let sin_c = total_cents(g, &deps);
+        let left_c = sin_c - total_cents(g, &outs);
+        if outs.is_empty() || Ratio::new(p.max_left_share).cmp_times(left_c, sin_c) == Ordering::Greater {
             return None;
         }
+        let kept_pct = Decimal::ONE_HUNDRED * (sin - sout).max(Decimal::ZERO) / sin.max(Decimal::ONE);
         let cities: BTreeSet<u32> = deps.iter().map(|&e| case.transfers.branch_city[e as usize]).collect();
         let mut f = Finding::new("funnel_account");
         f.accounts.push(a);
@@ -113,11 +115,7 @@ impl FunnelAccount {
         f.indicate(
             "rapid_out",
             15,
-            format!(
-                "{sout} left within {} days of the last deposit ({:.0} % kept)",
-                p.out_days,
-                100.0 * left.max(0.0) / throughput.max(1.0)
-            ),
+            format!("{sout} left within {} days of the last deposit ({} % kept)", p.out_days, kept_pct.round_dp(0)),
         );
         let elsewhere = outs.iter().any(|&e| {
             let c = case.transfers.branch_city[e as usize];

@@ -3,7 +3,7 @@
 //! `GatherScatterTypology`): victims' earnings collected and remitted to the controllers.
 
 use super::common::{
-    amounts_f64, episodes, goes_abroad, is_account_flow, is_new, is_personal, shared_address_count, total, DAY,
+    episodes, goes_abroad, is_account_flow, is_new, is_personal, shared_address_count, total, total_cents, Ratio, DAY,
 };
 use super::finding::Finding;
 use super::runner::{DetectCtx, Detector};
@@ -11,6 +11,8 @@ use super::Params;
 use crate::graph::FlowGraph;
 use crate::model::{Case, DateTime};
 use rayon::prelude::*;
+use rust_decimal::Decimal;
+use std::cmp::Ordering;
 use std::collections::BTreeSet;
 
 crate::params! {
@@ -27,9 +29,9 @@ crate::params! {
         /// pass-through, Δt <= 48 h, docs/domain.md §1.3 #3).
         forward_days: i64 = 2,
         /// Least share of the gathered sum scattered (ρ <= 0.1 plus tolerance, docs/domain.md §1.3 #3).
-        min_retention: f64 = 0.8,
+        min_retention: Decimal = Decimal::new(8, 1),
         /// Largest share scattered (the hub does not add much of its own) [D].
-        max_retention: f64 = 1.05,
+        max_retention: Decimal = Decimal::new(105, 2),
         /// An account opened at most this many days before is "new" (docs/domain.md §1.3 #3) [D].
         new_account_days: i64 = 90,
         /// Findings below this score are not reported (docs/domain.md §0, "no single indicator") [D].
@@ -54,7 +56,6 @@ pub struct GatherScatter {
 pub(crate) fn scatter_after(
     case: &Case,
     g: &FlowGraph,
-    amt: &[f64],
     hub: u32,
     ins: &[u32],
     p: &GatherScatterParams,
@@ -72,9 +73,10 @@ pub(crate) fn scatter_after(
     if receivers.len() < p.min_receivers {
         return None;
     }
-    let sin: f64 = ins.iter().map(|&e| amt[e as usize]).sum();
-    let sout: f64 = outs.iter().map(|&e| amt[e as usize]).sum();
-    (sin > 0.0 && sout >= p.min_retention * sin && sout <= p.max_retention * sin).then_some(outs)
+    let (sin, sout) = (total_cents(g, ins), total_cents(g, &outs));
+    let balanced = Ratio::new(p.min_retention).cmp_times(sout, sin) != Ordering::Less
+        && Ratio::new(p.max_retention).cmp_times(sout, sin) != Ordering::Greater;
+    (sin > 0 && balanced).then_some(outs)
 }
 
 impl Detector for GatherScatter {
@@ -94,7 +96,6 @@ impl Detector for GatherScatter {
     fn detect(&self, ctx: &DetectCtx<'_>) -> Vec<Finding> {
         let g = &ctx.graph.flow;
         let case = ctx.case;
-        let amt = amounts_f64(g);
         let p = &self.p;
         (0..g.account_count())
             .into_par_iter()
@@ -103,7 +104,7 @@ impl Detector for GatherScatter {
                 episodes(&ins, &g.time, &g.src, p.window_days * DAY, p.min_senders)
                     .into_iter()
                     .filter_map(|ep| {
-                        let outs = scatter_after(case, g, &amt, hub, &ep, p)?;
+                        let outs = scatter_after(case, g, hub, &ep, p)?;
                         self.finding(ctx, hub, &ep, &outs)
                     })
                     .collect::<Vec<_>>()

@@ -2,12 +2,13 @@
 //! passing on most of what arrived within hours, over at least three hops
 //! (docs/domain.md §1.3 #3 and #9; AMLSim `StackTypology`).
 
-use super::common::{amounts_f64, is_account_flow, is_new, is_personal, HOUR};
+use super::common::{is_account_flow, is_new, is_personal, Band, Ratio, HOUR};
 use super::finding::Finding;
 use super::runner::{DetectCtx, Detector};
 use super::Params;
 use crate::model::DateTime;
 use rayon::prelude::*;
+use rust_decimal::Decimal;
 use std::collections::BTreeMap;
 
 crate::params! {
@@ -20,9 +21,9 @@ crate::params! {
         max_gap_hours: i64 = 48,
         /// Least share of the incoming hop passed on (Σout ≈ Σin (1 − ρ), ρ <= 0.1,
         /// docs/domain.md §1.3 #3, with room for fees) [D].
-        min_retention: f64 = 0.85,
+        min_retention: Decimal = Decimal::new(85, 2),
         /// Largest share passed on (no money added on the way) [D].
-        max_retention: f64 = 1.0,
+        max_retention: Decimal = Decimal::ONE,
         /// Every hop within this many hours counts as "within hours" (FinCEN: "immediately
         /// withdrawn or transferred", docs/domain.md §1.3 #3) [D].
         fast_hours: i64 = 12,
@@ -72,7 +73,7 @@ impl Detector for LayeringChain {
         let g = &ctx.graph.flow;
         let case = ctx.case;
         let p = &self.p;
-        let amt = amounts_f64(g);
+        let (min_ret, max_ret) = (Ratio::new(p.min_retention), Ratio::new(p.max_retention));
         let gap = p.max_gap_hours * HOUR;
         let links: Vec<(u32, u32)> = (0..g.edge_count() as u32)
             .into_par_iter()
@@ -80,10 +81,9 @@ impl Detector for LayeringChain {
                 let mut out = Vec::new();
                 if is_account_flow(case, g, e) {
                     let (s, d, t) = (g.src[e as usize], g.dst[e as usize], g.time[e as usize]);
-                    let (lo, hi) = (p.min_retention * amt[e as usize], p.max_retention * amt[e as usize]);
+                    let band = Band::new(min_ret, max_ret, g.cents[e as usize]);
                     for &n in g.out_between(d, DateTime(t.0 + 1), DateTime(t.0 + gap)) {
-                        let a = amt[n as usize];
-                        if a >= lo && a <= hi && g.dst[n as usize] != s && is_account_flow(case, g, n) {
+                        if band.contains(g.cents[n as usize]) && g.dst[n as usize] != s && is_account_flow(case, g, n) {
                             out.push((e, n));
                         }
                     }
@@ -175,7 +175,7 @@ impl LayeringChain {
                 "{hops}-hop chain from {}: {} intermediaries each passed on at least {:.0} % within {} h",
                 case.accounts.rows[g.src[first as usize] as usize].id,
                 mids.len(),
-                p.min_retention * 100.0,
+                (p.min_retention * Decimal::ONE_HUNDRED).round_dp(0),
                 p.max_gap_hours
             ),
         );

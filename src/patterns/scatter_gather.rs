@@ -2,13 +2,14 @@
 //! margin, to one common destination; all first hops come before all second hops
 //! (docs/domain.md §1.3 #6; AMLSim `ScatterGatherTypology`).
 
-use super::common::{amounts_f64, is_account_flow, is_new, is_personal, threshold, DAY};
+use super::common::{is_account_flow, is_new, is_personal, threshold, Band, Ratio, DAY};
 use super::finding::Finding;
 use super::runner::{DetectCtx, Detector};
 use super::Params;
 use crate::graph::FlowGraph;
 use crate::model::{Case, DateTime};
 use rayon::prelude::*;
+use rust_decimal::Decimal;
 use std::collections::BTreeSet;
 
 crate::params! {
@@ -20,9 +21,9 @@ crate::params! {
         /// §1.3 #6 leaves the window open; AMLSim schedules a pattern within one alert period).
         window_days: i64 = 10,
         /// Least share of a scatter amount passed on (per-hop loss about 10 %, docs/domain.md §1.3 #6).
-        min_retention: f64 = 0.8,
+        min_retention: Decimal = Decimal::new(8, 1),
         /// Largest share passed on (an intermediary does not add money) [D].
-        max_retention: f64 = 1.0,
+        max_retention: Decimal = Decimal::ONE,
         /// An account opened at most this many days before is "new" (short account life,
         /// docs/domain.md §1.3 #3) [D].
         new_account_days: i64 = 90,
@@ -49,27 +50,19 @@ struct Pair {
 }
 
 /// Accounts to which the receiver of `e1` passes on between `min_ret` and `max_ret` of its amount
-/// within `w` seconds, with the passing transfer: the gather legs that can follow scatter `e1`.
+/// (both inclusive, exact in cents) within `w` seconds, with the passing transfer: the gather
+/// legs that can follow scatter `e1`.
 ///
 /// # Complexity
 /// O(log d + k) for the receiver's out-degree d and k transfers in the window.
-pub(crate) fn onward(
-    case: &Case,
-    g: &FlowGraph,
-    amt: &[f64],
-    e1: u32,
-    w: i64,
-    min_ret: f64,
-    max_ret: f64,
-) -> Vec<(u32, u32)> {
+pub(crate) fn onward(case: &Case, g: &FlowGraph, e1: u32, w: i64, min_ret: Ratio, max_ret: Ratio) -> Vec<(u32, u32)> {
     let (src, mid) = (g.src[e1 as usize], g.dst[e1 as usize]);
     let t1 = g.time[e1 as usize];
-    let a1 = amt[e1 as usize];
+    let band = Band::new(min_ret, max_ret, g.cents[e1 as usize]);
     let mut out = Vec::new();
     for &e2 in g.out_between(mid, DateTime(t1.0 + 1), DateTime(t1.0 + w)) {
         let d = g.dst[e2 as usize];
-        let a2 = amt[e2 as usize];
-        if d != src && d != mid && a2 >= min_ret * a1 && a2 <= max_ret * a1 && is_account_flow(case, g, e2) {
+        if d != src && d != mid && band.contains(g.cents[e2 as usize]) && is_account_flow(case, g, e2) {
             out.push((d, e2));
         }
     }
@@ -94,9 +87,9 @@ impl Detector for ScatterGather {
     fn detect(&self, ctx: &DetectCtx<'_>) -> Vec<Finding> {
         let g = &ctx.graph.flow;
         let case = ctx.case;
-        let amt = amounts_f64(g);
         let p = &self.p;
         let w = p.window_days * DAY;
+        let (min_ret, max_ret) = (Ratio::new(p.min_retention), Ratio::new(p.max_retention));
         (0..g.account_count())
             .into_par_iter()
             .flat_map_iter(|s| {
@@ -106,7 +99,7 @@ impl Detector for ScatterGather {
                         continue;
                     }
                     let mut seen_dst: Vec<u32> = Vec::new();
-                    for (d, e2) in onward(case, g, &amt, e1, w, p.min_retention, p.max_retention) {
+                    for (d, e2) in onward(case, g, e1, w, min_ret, max_ret) {
                         if !seen_dst.contains(&d) {
                             seen_dst.push(d);
                             pairs.push(Pair { dst: d, mid: g.dst[e1 as usize], e1, e2 });
@@ -157,8 +150,8 @@ impl ScatterGather {
         f.accounts.push(d);
         f.accounts.extend(mids.iter().copied());
         f.txns.extend(cluster.iter().flat_map(|c| [c.e1, c.e2]));
-        let scattered: rust_decimal::Decimal = cluster.iter().map(|c| g.base[c.e1 as usize]).sum();
-        let gathered: rust_decimal::Decimal = cluster.iter().map(|c| g.base[c.e2 as usize]).sum();
+        let scattered: Decimal = cluster.iter().map(|c| g.base[c.e1 as usize]).sum();
+        let gathered: Decimal = cluster.iter().map(|c| g.base[c.e2 as usize]).sum();
         f.indicate(
             "scatter_gather",
             25,
@@ -185,8 +178,7 @@ impl ScatterGather {
         if is_personal(case, s) && is_personal(case, d) {
             f.indicate("personal_ends", 10, "source and destination are personal accounts");
         }
-        let t = threshold(case);
-        if t > 0.0 && scattered >= case.meta.cash_report.amount {
+        if threshold(case) > 0 && scattered >= case.meta.cash_report.amount {
             f.indicate("large_amount", 10, format!("{scattered} scattered, at least the reporting threshold"));
         }
         let f = f.finish(case, &g.base);

@@ -6,12 +6,13 @@
 //! Shops' daily takings sometimes land in the band, so the band alone is weak: deposits at
 //! several branches, a personal beneficiary and several family accounts corroborate it.
 
-use super::common::{is_personal, threshold, DAY};
+use super::common::{is_personal, threshold, Band, Ratio, DAY};
 use super::finding::Finding;
 use super::runner::{DetectCtx, Detector};
 use super::Params;
 use crate::model::{Case, Channel, EntityKind, EntityRef, RelationKind, NO_ACCOUNT, NO_CITY};
 use rayon::prelude::*;
+use rust_decimal::Decimal;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 crate::params! {
@@ -22,7 +23,7 @@ crate::params! {
         /// Window in days (w = 1-10 days, docs/domain.md §1.3 #1).
         window_days: i64 = 10,
         /// Lower edge of the band as a share of T (band 80-99 % of T, docs/domain.md §1.3 #1).
-        band_low: f64 = 0.8,
+        band_low: Decimal = Decimal::new(8, 1),
         /// Distinct branch cities that count as "across branches" (docs/domain.md §1.3 #1 and
         /// #13, deposits at several branches) [D].
         min_branches: usize = 2,
@@ -94,18 +95,19 @@ impl Detector for Structuring {
         let case = ctx.case;
         let p = &self.p;
         let t = threshold(case);
-        if t <= 0.0 {
+        if t <= 0 {
             return Vec::new();
         }
         let tr = &case.transfers;
         let fam = families(case);
-        let lo = p.band_low * t;
+        // In [band_low · T, T): the lower edge inclusive, T itself excluded.
+        let band_low = Band::new(Ratio::new(p.band_low), Ratio::new(Decimal::ONE), t);
         let band: Vec<u32> = (0..tr.len() as u32)
             .into_par_iter()
             .filter(|&e| {
                 let e = e as usize;
-                let a = rust_decimal::prelude::ToPrimitive::to_f64(&g.base[e]).unwrap_or(0.0);
-                tr.channel[e] == Channel::CashDeposit && tr.to[e] != NO_ACCOUNT && a >= lo && a < t
+                let a = g.cents[e];
+                tr.channel[e] == Channel::CashDeposit && tr.to[e] != NO_ACCOUNT && a < t && band_low.contains(a)
             })
             .collect();
         // Group key: (0, family root) / (1, account) / (2, depositor name).
@@ -133,7 +135,7 @@ impl Detector for Structuring {
         for (key, mut deps) in groups {
             deps.sort_unstable_by_key(|&e| (g.time[e as usize], e));
             for run in runs(&deps, &g.time, w, p.min_deposits) {
-                let sum: rust_decimal::Decimal = run.iter().map(|&e| g.base[e as usize]).sum();
+                let sum: Decimal = run.iter().map(|&e| g.base[e as usize]).sum();
                 if sum < case.meta.cash_report.amount || seen.insert(run.clone(), ()).is_some() {
                     continue;
                 }
@@ -183,14 +185,14 @@ impl Structuring {
         let mut f = Finding::new("structuring");
         f.accounts.extend(accounts.iter().copied());
         f.entities.extend(accounts.iter().filter_map(|&a| case.accounts.rows.get(a as usize).and_then(|r| r.holder)));
-        let sum: rust_decimal::Decimal = run.iter().map(|&e| g.base[e as usize]).sum();
+        let sum: Decimal = run.iter().map(|&e| g.base[e as usize]).sum();
         f.indicate(
             "below_threshold",
             25,
             format!(
                 "{} cash deposits each in [{:.0} %, 100 %) of the reporting threshold {}, {sum} in all within {} days",
                 run.len(),
-                p.band_low * 100.0,
+                (p.band_low * Decimal::ONE_HUNDRED).round_dp(0),
                 case.meta.cash_report,
                 p.window_days
             ),

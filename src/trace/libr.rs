@@ -9,12 +9,13 @@
 //!   covers overdrafts.
 //! * Once the clean money is exhausted, tainted lots of all labels (equally innocent victims) share
 //!   the rest of the debit rateably (*Barlow Clowes v Vaughan* \[1992\]; *Foskett v McKeown* \[2001\]),
-//!   split exactly with [`split_exact`] (ties to the earlier lot).
+//!   split exactly with [`split_pool`] (by label first, then over each label's lots, ties to the
+//!   lower label and the earlier lot).
 //!
 //! Worked example §2.1: car X carries T1,500, relative Y T1,000, T500 remain. Mini-example §2.2:
 //! T3,000 in, 2,800 out, clean 5,000 in: the claim stays capped at 200.
 
-use super::ledger::{compact_by_label, split_exact, Lot, Pool, Scratch, Units};
+use super::ledger::{compact_by_label, split_pool, Lot, Pool, Scratch, Units};
 use super::pro_rata::{credit_split, draw_lots};
 use super::TraceError;
 
@@ -56,10 +57,8 @@ impl Pool for LibrPool {
         if rest <= 0 {
             return Ok(());
         }
-        scratch.weights.clear();
-        scratch.weights.extend(self.lots.iter().map(|l| l.amount));
-        split_exact(rest, self.tainted, scratch)?;
-        draw_lots(&mut self.lots, &mut self.tainted, &scratch.shares, out);
+        split_pool(rest, 0, &self.lots, scratch)?;
+        draw_lots(&mut self.lots, &mut self.tainted, &scratch.lot_shares, out);
         Ok(())
     }
 

@@ -2,9 +2,11 @@
 //! through per-account ledgers under the tracing rules courts use for mixed funds, so that every
 //! figure put before a court can be computed exactly under each rule and shown hop by hop.
 //!
-//! **What this module may depend on:** only `std`, `rust_decimal`, `rayon`, `serde` and `thiserror`.
-//! It is a pure library layer (L2): it knows nothing about how transfers are loaded, never prints,
-//! and takes dense account indices that a caller maps from its own keys (IBAN, register id, ...).
+//! **What this module may depend on:** the engine files only on `std`, `rust_decimal`, `rayon`,
+//! `serde` and `thiserror`: they know nothing about how transfers are loaded, never print, and
+//! take dense account indices that a caller maps from its own keys (IBAN, register id, ...).
+//! [`case`] alone maps a loaded `Case` (`model`, L0; `graph` for the flow graph's amounts) onto
+//! events and sources, so tracing rules and the case mapping live in one layer (L2).
 //!
 //! # Model
 //! * The input is a slice of [`Event`]s (one per booked transfer, amounts already converted into one
@@ -23,9 +25,12 @@
 //! * **Ordering**: `(at, seq)`; duplicate `seq` values are rejected ([`TraceError::DuplicateSeq`]).
 //! * **Exactness**: amounts are converted to integer units of `10^-scale` (scale = the larger of
 //!   [`TraceConfig::scale`] and the finest scale among the inputs), so all arithmetic is exact and
-//!   conservation holds to the unit. Pro-rata splits use the largest-remainder method: each part is
-//!   the exact share rounded down to the unit; the leftover units go one each to the parts with the
-//!   largest remainders; ties go to the clean part first, then to tainted lots in arrival order.
+//!   conservation holds to the unit. Pro-rata (and LIBR among tainted lots) split with the
+//!   largest-remainder method in two stages: first over clean money and each label's total (each
+//!   part the exact share rounded down to the unit, leftover units one each to the largest
+//!   remainders, ties to clean money first, then to the lower label), then each label's share over
+//!   its lots (ties to the earlier lot). So a label's figure never depends on how many credits
+//!   brought it or on lot merging.
 //! * **Bishopsgate / LIBR cap** (domain.md §2.2, §2.5): for every rule, the money held in an
 //!   account's lots equals `max(0, balance)`, so taint can never exceed `max(0, balance)` and a
 //!   clean deposit never replenishes taint. A debit larger than the positive balance consumes all
@@ -58,6 +63,7 @@
 //! accounts, 50 labels): FIFO 0.8 s, LIFO 0.9 s, LIBR 2.5 s (tens of thousands of rows);
 //! pro-rata 58 s for 20M rows and poison 28 s for 26M rows.
 
+pub mod case;
 mod engine;
 mod error;
 mod fifo;

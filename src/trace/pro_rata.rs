@@ -2,11 +2,13 @@
 //! McKeown* \[2001\] 1 AC 102): each debit carries every lot, clean or tainted, in proportion to the
 //! balance. Worked example §2.1: car X carries T1,875, relative Y T900, T225 remain.
 //!
-//! Rounding: the exact largest-remainder split of [`split_exact`] at the trace's scale; the clean
-//! part is index 0, so on equal remainders the leftover unit goes to clean money first (the
-//! figure that favours the account holder), then to tainted lots in arrival order.
+//! Rounding: the exact two-stage largest-remainder split of [`split_pool`] at the trace's scale:
+//! first over clean money and each label's total (on equal remainders the leftover unit goes to
+//! clean money first, the figure that favours the account holder, then to the lower label), then
+//! each label's share over its lots in arrival order. A label's figure therefore does not depend
+//! on how many credits brought it.
 
-use super::ledger::{compact_by_label, split_exact, Lot, Pool, Scratch, Units};
+use super::ledger::{compact_by_label, split_pool, Lot, Pool, Scratch, Units};
 use super::TraceError;
 
 /// Clean money as one amount, tainted lots apart (in arrival order) for lineage.
@@ -48,12 +50,9 @@ impl Pool for ProRataPool {
             self.clean -= take;
             return Ok(());
         }
-        scratch.weights.clear();
-        scratch.weights.push(self.clean);
-        scratch.weights.extend(self.lots.iter().map(|l| l.amount));
-        split_exact(take, self.clean + self.tainted, scratch)?;
-        self.clean -= scratch.shares[0];
-        draw_lots(&mut self.lots, &mut self.tainted, &scratch.shares[1..], out);
+        let clean_share = split_pool(take, self.clean, &self.lots, scratch)?;
+        self.clean -= clean_share;
+        draw_lots(&mut self.lots, &mut self.tainted, &scratch.lot_shares, out);
         Ok(())
     }
 

@@ -1,0 +1,115 @@
+//! `moneytrail query CASE FILE.cypher`: run a pattern query, or print its plan with --explain.
+
+use anyhow::{bail, Context, Result};
+use moneytrail::graph::CaseGraph;
+use moneytrail::ingest::{load_case, LoadOptions};
+use moneytrail::query::{self, format::Format, Budget, Value};
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Flags of `query`.
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// The case folder.
+    case: PathBuf,
+    /// The query file (openCypher-style; see docs/query-language.md).
+    file: PathBuf,
+    /// A mapping file used instead of the folder's case.toml.
+    #[arg(long)]
+    mapping: Option<PathBuf>,
+    /// A query parameter: name=value ('text', 12.50, true, [a, b]); repeatable.
+    #[arg(long = "param")]
+    params: Vec<String>,
+    /// Output format: table, csv or json.
+    #[arg(long, default_value = "table")]
+    format: String,
+    /// Write the result to this file instead of standard output.
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// Print the logical plan instead of running the query.
+    #[arg(long)]
+    explain: bool,
+    /// Stop when an operator produces more rows than this.
+    #[arg(long, default_value_t = 2_000_000)]
+    max_rows: u64,
+    /// Stop after this many seconds.
+    #[arg(long, default_value_t = 120)]
+    timeout: u64,
+    /// Write the subgraph of each result row as a Graphviz diagram DIR/row-00001.dot (first
+    /// 1,000 rows).
+    #[arg(long)]
+    evidence: Option<PathBuf>,
+}
+
+pub fn run(a: Args) -> Result<ExitCode> {
+    let fmt: Format = a.format.parse().map_err(anyhow::Error::msg)?;
+    let text = std::fs::read_to_string(&a.file).with_context(|| format!("cannot read {}", a.file.display()))?;
+    let mut params: HashMap<String, Value> = HashMap::new();
+    for p in &a.params {
+        let Some((k, v)) = p.split_once('=') else { bail!("--param {p}: expected name=value") };
+        params.insert(k.trim().trim_start_matches('$').to_string(), query::param_value(v));
+    }
+    // Syntax first: a typo should not wait for the case to load.
+    if let Err(e) = query::check_syntax(&text) {
+        eprintln!("{}: {}", a.file.display(), e.render(&text));
+        return Ok(ExitCode::from(2));
+    }
+    let t0 = std::time::Instant::now();
+    let loaded = load_case(&a.case, &LoadOptions { mapping: a.mapping.clone() })?;
+    let case = &loaded.case;
+    let prepared = match query::prepare(&text, case, &params) {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("{}: {}", a.file.display(), e.render(&text));
+            return Ok(ExitCode::from(2));
+        }
+    };
+    if a.explain {
+        print!("{}", prepared.plan);
+        return Ok(ExitCode::SUCCESS);
+    }
+    let graph = CaseGraph::build(case);
+    let t1 = std::time::Instant::now();
+    let budget = Budget { max_rows: a.max_rows, max_time: std::time::Duration::from_secs(a.timeout) };
+    let result = match query::execute(&prepared, case, &graph, params, &budget) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("{}: {}", a.file.display(), e.render(&text));
+            return Ok(ExitCode::from(2));
+        }
+    };
+    let t2 = std::time::Instant::now();
+    match &a.out {
+        Some(path) => {
+            let f = std::fs::File::create(path).with_context(|| format!("cannot write {}", path.display()))?;
+            let mut w = std::io::BufWriter::new(f);
+            query::format::write(case, &result, fmt, &mut w)?;
+        }
+        None => {
+            let stdout = std::io::stdout();
+            let mut w = std::io::BufWriter::new(stdout.lock());
+            query::format::write(case, &result, fmt, &mut w)?;
+        }
+    }
+    if let Some(dir) = &a.evidence {
+        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+        let ev = query::evidence::Evidence::new(case, &graph);
+        let name = a.file.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+        for (i, row) in result.rows.iter().take(1000).enumerate() {
+            let path = dir.join(format!("row-{:05}.dot", i + 1));
+            let dot = ev.dot(&format!("{name}, row {}", i + 1), &result.columns, row);
+            std::fs::write(&path, dot).with_context(|| format!("cannot write {}", path.display()))?;
+        }
+        if result.rows.len() > 1000 {
+            eprintln!("evidence: diagrams for the first 1000 of {} rows only", result.rows.len());
+        }
+    }
+    eprintln!(
+        "{} rows (load and graph {:.2} s, query {:.3} s)",
+        result.rows.len(),
+        (t1 - t0).as_secs_f64(),
+        (t2 - t1).as_secs_f64()
+    );
+    Ok(ExitCode::SUCCESS)
+}

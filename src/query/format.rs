@@ -1,0 +1,109 @@
+//! Writing results as an aligned text table, CSV (formula-safe, see
+//! [`crate::export::csv_safe`]) or JSON (numbers as exact decimal strings, lists as arrays).
+
+use super::value::Value;
+use super::QueryResult;
+use crate::model::Case;
+use std::io::{self, Write};
+
+/// Output formats.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    /// Aligned columns for the terminal.
+    Table,
+    /// CSV with a header row.
+    Csv,
+    /// A JSON array of objects.
+    Json,
+}
+
+impl std::str::FromStr for Format {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Format, String> {
+        match s.to_ascii_lowercase().as_str() {
+            "table" => Ok(Format::Table),
+            "csv" => Ok(Format::Csv),
+            "json" => Ok(Format::Json),
+            o => Err(format!("unknown format '{o}'; expected table, csv or json")),
+        }
+    }
+}
+
+/// Writes `r` to `w` in format `f`.
+///
+/// # Errors
+/// I/O errors of `w`.
+pub fn write(case: &Case, r: &QueryResult, f: Format, w: &mut dyn Write) -> io::Result<()> {
+    match f {
+        Format::Table => table(case, r, w),
+        Format::Csv => {
+            let mut cw = csv::Writer::from_writer(w);
+            cw.write_record(r.columns.iter().map(|c| crate::export::csv_safe::cell(c).into_owned()))?;
+            for row in &r.rows {
+                let cells: Vec<String> = row.iter().map(|v| v.render(case)).collect();
+                let refs: Vec<&str> = cells.iter().map(String::as_str).collect();
+                crate::export::csv_safe::write_record(&mut cw, &refs)?;
+            }
+            cw.flush()
+        }
+        Format::Json => {
+            // Written by hand so the keys keep the column order (serde_json's map sorts them).
+            w.write_all(b"[")?;
+            for (i, row) in r.rows.iter().enumerate() {
+                w.write_all(if i == 0 { b"\n  {" } else { b",\n  {" })?;
+                for (j, (c, v)) in r.columns.iter().zip(row).enumerate() {
+                    let key = serde_json::to_string(c).map_err(io::Error::other)?;
+                    let val = serde_json::to_string(&json(case, v)).map_err(io::Error::other)?;
+                    write!(w, "{}{key}: {val}", if j == 0 { "" } else { ", " })?;
+                }
+                w.write_all(b"}")?;
+            }
+            w.write_all(if r.rows.is_empty() { b"]\n" } else { b"\n]\n" })
+        }
+    }
+}
+
+fn json(case: &Case, v: &Value) -> serde_json::Value {
+    use serde_json::Value as J;
+    match v {
+        Value::Null => J::Null,
+        Value::Bool(b) => J::Bool(*b),
+        Value::List(l) => J::Array(l.iter().map(|x| json(case, x)).collect()),
+        Value::Map(m) => J::Object(m.iter().map(|(k, x)| (k.clone(), json(case, x))).collect()),
+        Value::Path(p) => {
+            let mut o = serde_json::Map::new();
+            o.insert(
+                "nodes".into(),
+                J::Array(p.nodes.iter().map(|&n| J::String(super::props::node_key(case, n))).collect()),
+            );
+            o.insert(
+                "rels".into(),
+                J::Array(p.rels.iter().map(|&r| J::String(super::props::rel_key(case, r))).collect()),
+            );
+            J::Object(o)
+        }
+        other => J::String(other.render(case)),
+    }
+}
+
+fn table(case: &Case, r: &QueryResult, w: &mut dyn Write) -> io::Result<()> {
+    let cells: Vec<Vec<String>> = r.rows.iter().map(|row| row.iter().map(|v| v.render(case)).collect()).collect();
+    let mut width: Vec<usize> = r.columns.iter().map(|c| c.chars().count()).collect();
+    for row in &cells {
+        for (i, c) in row.iter().enumerate() {
+            if let Some(x) = width.get_mut(i) {
+                *x = (*x).max(c.chars().count());
+            }
+        }
+    }
+    let line = |w: &mut dyn Write, vals: &[String]| -> io::Result<()> {
+        let parts: Vec<String> = vals.iter().zip(&width).map(|(v, n)| format!("{v:<n$}")).collect();
+        writeln!(w, "{}", parts.join(" | ").trim_end())
+    };
+    line(w, &r.columns)?;
+    writeln!(w, "{}", width.iter().map(|n| "-".repeat(*n)).collect::<Vec<_>>().join("-+-"))?;
+    for row in &cells {
+        line(w, row)?;
+    }
+    writeln!(w, "({} row{})", r.rows.len(), if r.rows.len() == 1 { "" } else { "s" })
+}

@@ -1,0 +1,137 @@
+//! L4, pattern queries: an openCypher-style language with time-respecting money paths.
+//!
+//! `text -> lexer -> parser (AST) -> planner (LogicalPlan, Display = EXPLAIN) -> executor`.
+//! Depends on `model`, `graph` and `patterns` (for `CALL detect(...)`); never prints. The
+//! language is documented in docs/query-language.md.
+//!
+//! ```no_run
+//! # use moneytrail::query;
+//! # fn f(case: &moneytrail::model::Case, g: &moneytrail::graph::CaseGraph) -> Result<(), query::QueryError> {
+//! let q = query::prepare(
+//!     "MATCH p = (a:Account)-[:TRANSFER*2..6 ASCENDING TIME WITHIN 90 DAYS]->(a) RETURN p",
+//!     case,
+//!     &Default::default(),
+//! )?;
+//! let result = query::execute(&q, case, g, Default::default(), &query::Budget::default())?;
+//! # Ok(()) }
+//! ```
+
+mod aggregate;
+mod ast;
+mod context;
+mod error;
+mod eval;
+mod exec;
+mod expand;
+mod expr_parser;
+mod functions;
+mod graphs;
+mod lexer;
+mod parser;
+mod pattern;
+mod plan;
+mod plan_pattern;
+mod plan_proj;
+mod planner;
+mod procs;
+mod props;
+mod shortest;
+mod value;
+
+pub mod evidence;
+pub mod format;
+
+pub use context::Budget;
+pub use error::{ErrorKind, QueryError, Span};
+pub use plan::LogicalPlan;
+pub use value::{NodeId, PathVal, RelId, Value};
+
+use crate::graph::CaseGraph;
+use crate::model::Case;
+use std::collections::HashMap;
+
+/// A parsed and planned query, ready to run.
+#[derive(Clone, Debug)]
+pub struct Prepared {
+    /// The plan (its `Display` is the EXPLAIN text).
+    pub plan: LogicalPlan,
+    /// Result column names.
+    pub columns: Vec<String>,
+}
+
+/// The rows of a query.
+#[derive(Clone, Debug)]
+pub struct QueryResult {
+    /// Column names.
+    pub columns: Vec<String>,
+    /// Rows, one value per column.
+    pub rows: Vec<Vec<Value>>,
+}
+
+/// Parses and plans `text` for `case` with the given parameter values.
+///
+/// # Errors
+/// Parse and plan errors with line, column and what was expected; render them with
+/// [`QueryError::render`].
+pub fn prepare(text: &str, case: &Case, params: &HashMap<String, Value>) -> Result<Prepared, QueryError> {
+    let q = parser::parse(text)?;
+    let p = planner::plan(&q, case, params)?;
+    Ok(Prepared { plan: p.plan, columns: p.columns })
+}
+
+/// Checks the syntax of `text` only.
+///
+/// # Errors
+/// The first parse error.
+pub fn check_syntax(text: &str) -> Result<(), QueryError> {
+    parser::parse(text).map(|_| ())
+}
+
+/// Runs a prepared query.
+///
+/// # Errors
+/// Execution errors (types, division by zero, bad dates) and budget stops.
+///
+/// # Complexity
+/// Per operator linear in its input rows, except variable-length expansion: O(d^k) per start
+/// node for degree d and k hops in the worst case, cut by the temporal qualifiers, which
+/// restrict each hop to a binary-searched time interval of the node's sorted edges.
+pub fn execute(
+    q: &Prepared,
+    case: &Case,
+    graph: &CaseGraph,
+    params: HashMap<String, Value>,
+    budget: &Budget,
+) -> Result<QueryResult, QueryError> {
+    let ctx = context::Ctx::new(case, graph, params, budget.clone());
+    let rows = exec::run_plan(&ctx, &q.plan, None)?;
+    Ok(QueryResult { columns: q.columns.clone(), rows })
+}
+
+/// Parses a `--param name=value` value: `'text'` or `"text"` is a string, `true`/`false`/`null`,
+/// a number is an exact decimal, `[a, b]` a list of those; anything else is a string.
+pub fn param_value(s: &str) -> Value {
+    let t = s.trim();
+    if t.len() >= 2 && ((t.starts_with('\'') && t.ends_with('\'')) || (t.starts_with('"') && t.ends_with('"'))) {
+        return Value::str(&t[1..t.len() - 1]);
+    }
+    match t {
+        "true" => return Value::Bool(true),
+        "false" => return Value::Bool(false),
+        "null" => return Value::Null,
+        _ => {}
+    }
+    if let Some(inner) = t.strip_prefix('[').and_then(|x| x.strip_suffix(']')) {
+        if inner.trim().is_empty() {
+            return Value::list(Vec::new());
+        }
+        return Value::list(inner.split(',').map(param_value).collect());
+    }
+    let numeric = !t.is_empty()
+        && t.trim_start_matches('-').chars().all(|c| c.is_ascii_digit() || c == '.')
+        && !t.starts_with('0') | (t == "0" || t.starts_with("0."));
+    match (numeric, t.parse::<rust_decimal::Decimal>()) {
+        (true, Ok(d)) => Value::Num(d),
+        _ => Value::str(t),
+    }
+}

@@ -1,0 +1,291 @@
+//! Properties of nodes and relationships, read straight from the case's tables and columns by
+//! name, plus each table's extra columns. Transfer `amount` is the base-currency amount.
+//!
+//! Indexing the tables by a [`NodeId`] or [`RelId`] cannot fail: those are only ever made from
+//! indices of this case (scans over its tables, id lookups in its indexes, its adjacency), never
+//! from query text.
+
+use super::context::Ctx;
+use super::value::{NodeId, RelId, Value};
+use crate::model::{Case, Date, EntityKind, EntityRef, Extras, Money};
+use rust_decimal::Decimal;
+
+/// Known properties per label or relationship type (extra columns come on top).
+pub fn known(label: &str) -> &'static [&'static str] {
+    match label {
+        "Person" => &[
+            "id",
+            "full_name",
+            "name",
+            "birth_date",
+            "national_id",
+            "address",
+            "city",
+            "suspect",
+            "suspect_basis",
+            "suspect_since",
+        ],
+        "Company" => &[
+            "id",
+            "name",
+            "nuis",
+            "legal_form",
+            "registered_address",
+            "address",
+            "city",
+            "incorporated_on",
+            "dissolved_on",
+            "employees",
+            "suspect",
+            "suspect_basis",
+            "suspect_since",
+        ],
+        "Account" => &["id", "iban", "bank", "holder_id", "holder_name", "opened_on", "closed_on", "currency"],
+        "Property" => &[
+            "id",
+            "cadastral_code",
+            "kind",
+            "city",
+            "zone",
+            "area_m2",
+            "market_value",
+            "market_currency",
+            "cadastral_value",
+            "valued_on",
+        ],
+        "Cash" => &["id", "city"],
+        "TRANSFER" => &[
+            "id",
+            "txn_id",
+            "booked_at",
+            "date",
+            "amount",
+            "amount_orig",
+            "currency",
+            "channel",
+            "reference",
+            "branch_city",
+            "from_id",
+            "to_id",
+        ],
+        "HOLDS" => &["opened_on"],
+        "OWNS" => &["share", "role", "from", "to", "nominee"],
+        "DIRECTS" => &["role", "from", "to"],
+        "TITLE" => &["share", "acquired_on", "price", "price_currency", "disposed_on", "payments"],
+        "RELATED" => &["kind"],
+        _ => &[],
+    }
+}
+
+/// The extra columns of the table behind a label or type.
+pub fn extras<'c>(case: &'c Case, label: &str) -> Option<&'c Extras> {
+    Some(match label {
+        "Person" => &case.persons.extras,
+        "Company" => &case.companies.extras,
+        "Account" => &case.accounts.extras,
+        "Property" => &case.properties.extras,
+        "TRANSFER" => &case.transfers.extras,
+        "OWNS" | "DIRECTS" => &case.ownership.extras,
+        "TITLE" => &case.titles.extras,
+        "RELATED" => &case.relations.extras,
+        _ => return None,
+    })
+}
+
+/// True when `label` has property `name` in this case.
+pub fn has(case: &Case, label: &str, name: &str) -> bool {
+    known(label).contains(&name) || extras(case, label).is_some_and(|x| x.names.iter().any(|n| n == name))
+}
+
+fn s(x: &str) -> Value {
+    Value::str(x)
+}
+fn os(x: &Option<String>) -> Value {
+    x.as_deref().map(Value::str).unwrap_or(Value::Null)
+}
+fn od(x: Option<Date>) -> Value {
+    x.map(Value::Date).unwrap_or(Value::Null)
+}
+fn on(x: Option<Decimal>) -> Value {
+    x.map(Value::Num).unwrap_or(Value::Null)
+}
+fn om(x: &Option<Money>) -> Value {
+    x.map(|m| Value::Num(m.amount)).unwrap_or(Value::Null)
+}
+fn omc(x: &Option<Money>) -> Value {
+    x.map(|m| Value::str(m.currency.as_str())).unwrap_or(Value::Null)
+}
+fn extra(x: &Extras, name: &str, row: usize) -> Value {
+    match x.get(name, row) {
+        Some("") | None => Value::Null,
+        Some(v) => Value::str(v),
+    }
+}
+
+fn suspect_prop(ctx: &Ctx<'_>, e: EntityRef, name: &str) -> Option<Value> {
+    let row = ctx.suspects.get(&e).map(|&i| &ctx.case.suspects.rows[i]);
+    Some(match name {
+        "suspect" => Value::Bool(row.is_some()),
+        "suspect_basis" => row.map(|r| os(&r.basis)).unwrap_or(Value::Null),
+        "suspect_since" => row.map(|r| od(r.since)).unwrap_or(Value::Null),
+        _ => return None,
+    })
+}
+
+/// Property `name` of node `n`; NULL when the node has no such property.
+pub fn node_prop(ctx: &Ctx<'_>, n: NodeId, name: &str) -> Value {
+    let case = ctx.case;
+    match n {
+        NodeId::Person(i) => {
+            let p = &case.persons.rows[i as usize];
+            let e = EntityRef { kind: EntityKind::Person, idx: i };
+            match name {
+                "id" => s(&p.id),
+                "full_name" | "name" => s(&p.full_name),
+                "birth_date" => od(p.birth_date),
+                "national_id" => os(&p.national_id),
+                "address" => os(&p.address),
+                "city" => os(&p.city),
+                _ => suspect_prop(ctx, e, name).unwrap_or_else(|| extra(&case.persons.extras, name, i as usize)),
+            }
+        }
+        NodeId::Company(i) => {
+            let c = &case.companies.rows[i as usize];
+            let e = EntityRef { kind: EntityKind::Company, idx: i };
+            match name {
+                "id" => s(&c.id),
+                "name" => s(&c.name),
+                "nuis" => os(&c.nuis),
+                "legal_form" => os(&c.legal_form),
+                "registered_address" | "address" => os(&c.registered_address),
+                "city" => os(&c.city),
+                "incorporated_on" => od(c.incorporated_on),
+                "dissolved_on" => od(c.dissolved_on),
+                "employees" => c.employees.map(|x| Value::int(x as i64)).unwrap_or(Value::Null),
+                _ => suspect_prop(ctx, e, name).unwrap_or_else(|| extra(&case.companies.extras, name, i as usize)),
+            }
+        }
+        NodeId::Account(i) => {
+            let a = &case.accounts.rows[i as usize];
+            match name {
+                "id" => s(&a.id),
+                "iban" => os(&a.iban),
+                "bank" => os(&a.bank),
+                "holder_id" => a.holder.map(|h| s(case.entity_id(h))).unwrap_or(Value::Null),
+                "holder_name" => a.holder.map(|h| s(case.entity_name(h))).unwrap_or(Value::Null),
+                "opened_on" => od(a.opened_on),
+                "closed_on" => od(a.closed_on),
+                "currency" => s(a.currency.as_str()),
+                _ => extra(&case.accounts.extras, name, i as usize),
+            }
+        }
+        NodeId::Property(i) => {
+            let p = &case.properties.rows[i as usize];
+            match name {
+                "id" => s(&p.id),
+                "cadastral_code" => os(&p.cadastral_code),
+                "kind" => os(&p.kind),
+                "city" => os(&p.city),
+                "zone" => os(&p.zone),
+                "area_m2" => on(p.area_m2),
+                "market_value" => om(&p.market_value),
+                "market_currency" => omc(&p.market_value),
+                "cadastral_value" => om(&p.cadastral_value),
+                "valued_on" => od(p.valued_on),
+                _ => extra(&case.properties.extras, name, i as usize),
+            }
+        }
+        NodeId::Cash(node) => match name {
+            "id" => s(&node_key(case, n)),
+            "city" => cash_city(case, node).map(Value::str).unwrap_or(Value::Null),
+            _ => Value::Null,
+        },
+    }
+}
+
+fn cash_city(case: &Case, node: u32) -> Option<&str> {
+    let c = node.checked_sub(case.accounts.len() as u32)?;
+    case.cities.get(c as usize).map(String::as_str)
+}
+
+/// Property `name` of relationship `r`; NULL when it has no such property.
+pub fn rel_prop(ctx: &Ctx<'_>, r: RelId, name: &str) -> Value {
+    let case = ctx.case;
+    match r {
+        RelId::Transfer(e) => {
+            let t = &case.transfers;
+            let i = e as usize;
+            match name {
+                "id" | "txn_id" => s(t.txn_id.get(i)),
+                "booked_at" => Value::DateTime(t.booked_at[i]),
+                "date" => Value::Date(t.booked_at[i].date()),
+                "amount" => Value::Num(ctx.graph.flow.base[i]),
+                "amount_orig" => Value::Num(t.amount(i)),
+                "currency" => s(t.currency[i].as_str()),
+                "channel" => s(t.channel[i].as_str()),
+                "reference" => s(t.reference.get(i)),
+                "branch_city" => case.cities.get(t.branch_city[i] as usize).map(|c| s(c)).unwrap_or(Value::Null),
+                "from_id" => case.accounts.rows.get(t.from[i] as usize).map(|a| s(&a.id)).unwrap_or(Value::Null),
+                "to_id" => case.accounts.rows.get(t.to[i] as usize).map(|a| s(&a.id)).unwrap_or(Value::Null),
+                _ => extra(&t.extras, name, i),
+            }
+        }
+        RelId::Holds(a) => match name {
+            "opened_on" => od(case.accounts.rows[a as usize].opened_on),
+            _ => Value::Null,
+        },
+        RelId::Owns(row) | RelId::Directs(row) => {
+            let o = &case.ownership.rows[row as usize];
+            match name {
+                "share" => on(o.share),
+                "role" => s(o.role.as_str()),
+                "from" => od(o.from),
+                "to" => od(o.to),
+                "nominee" => Value::Bool(matches!(
+                    o.role,
+                    crate::model::Role::NomineeShareholder | crate::model::Role::NomineeDirector
+                )),
+                _ => extra(&case.ownership.extras, name, row as usize),
+            }
+        }
+        RelId::Title(row) => {
+            let t = &case.titles.rows[row as usize];
+            match name {
+                "share" => Value::Num(t.share),
+                "acquired_on" => od(t.acquired_on),
+                "price" => om(&t.price),
+                "price_currency" => omc(&t.price),
+                "disposed_on" => od(t.disposed_on),
+                "payments" => Value::list(t.payment_txns.iter().map(|&x| Value::Rel(RelId::Transfer(x))).collect()),
+                _ => extra(&case.titles.extras, name, row as usize),
+            }
+        }
+        RelId::Related(row) => {
+            let r = &case.relations.rows[row as usize];
+            match name {
+                "kind" => s(r.kind.as_str()),
+                _ => extra(&case.relations.extras, name, row as usize),
+            }
+        }
+    }
+}
+
+/// The external id of a node (`cash:<city>` for cash nodes).
+pub fn node_key(case: &Case, n: NodeId) -> String {
+    match n {
+        NodeId::Person(i) => case.persons.rows[i as usize].id.clone(),
+        NodeId::Company(i) => case.companies.rows[i as usize].id.clone(),
+        NodeId::Account(i) => case.accounts.rows[i as usize].id.clone(),
+        NodeId::Property(i) => case.properties.rows[i as usize].id.clone(),
+        NodeId::Cash(node) => format!("cash:{}", cash_city(case, node).unwrap_or("unknown")),
+    }
+}
+
+/// The external id of a relationship: the transfer id, or `TYPE:row`.
+pub fn rel_key(case: &Case, r: RelId) -> String {
+    match r {
+        RelId::Transfer(e) => case.transfers.txn_id.get(e as usize).to_string(),
+        RelId::Holds(a) => format!("HOLDS:{}", case.accounts.rows[a as usize].id),
+        RelId::Owns(x) | RelId::Directs(x) | RelId::Title(x) | RelId::Related(x) => format!("{}:{x}", r.rel_type()),
+    }
+}

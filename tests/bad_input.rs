@@ -1,0 +1,238 @@
+//! The table of bad inputs (issue "Hostile and broken input"): each entry loads a copy of the
+//! mini fixture with one defect and checks the clear error, reject or warning it must produce,
+//! and that the counts still reconcile.
+
+use moneytrail::ingest::{load_case, IngestError, Issue, LoadOptions, Loaded};
+use std::path::{Path, PathBuf};
+
+fn fixture() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/mini")
+}
+
+/// A temp copy of the mini case with `edit` applied.
+fn case_with(edit: impl FnOnce(&Path)) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for e in std::fs::read_dir(fixture()).unwrap() {
+        let e = e.unwrap();
+        std::fs::copy(e.path(), dir.path().join(e.file_name())).unwrap();
+    }
+    edit(dir.path());
+    dir
+}
+
+fn append_bytes(path: &Path, bytes: &[u8]) {
+    let mut v = std::fs::read(path).unwrap();
+    v.extend_from_slice(bytes);
+    std::fs::write(path, v).unwrap();
+}
+
+fn load(dir: &Path) -> Loaded {
+    let l = load_case(dir, &LoadOptions::default()).unwrap();
+    assert!(l.report.reconciles(), "counts must reconcile: {:?}", l.report.tables);
+    l
+}
+
+fn rejected<'a>(l: &'a Loaded, table: &str, needle: &str) -> &'a Issue {
+    l.report
+        .rejects
+        .iter()
+        .find(|r| r.table == table && r.reason.contains(needle))
+        .unwrap_or_else(|| panic!("no {table} reject containing '{needle}' in {:#?}", l.report.rejects))
+}
+
+fn warned<'a>(l: &'a Loaded, needle: &str) -> &'a Issue {
+    l.report
+        .warnings
+        .iter()
+        .find(|w| w.reason.contains(needle))
+        .unwrap_or_else(|| panic!("no warning containing '{needle}' in {:#?}", l.report.warnings))
+}
+
+const T: &str = "transfers.csv";
+
+#[test]
+fn invalid_utf8_is_rejected_with_the_encoding_advice() {
+    let d = case_with(|d| append_bytes(&d.join(T), b"T9,2023-03-01 10:00:00,A1,A2,10.00,ALL,wire,caf\xe9,\n"));
+    let l = load(d.path());
+    let r = rejected(&l, "transfers", "invalid UTF-8");
+    assert_eq!((r.line, r.column.as_str()), (7, "reference"));
+    assert!(r.reason.contains("windows-1250"));
+}
+
+#[test]
+fn wrong_declared_encoding_is_flagged() {
+    let d = case_with(|d| {
+        let mut t = std::fs::read_to_string(d.join("case.toml")).unwrap();
+        t.push_str("[read]\nencoding = \"windows-1250\"\n");
+        std::fs::write(d.join("case.toml"), t).unwrap();
+    });
+    let l = load(d.path());
+    let w = warned(&l, "reads as UTF-8");
+    assert_eq!(w.line, 0);
+}
+
+#[test]
+fn a_byte_order_mark_is_not_part_of_the_first_column_name() {
+    let d = case_with(|d| {
+        let s = std::fs::read(d.join("persons.csv")).unwrap();
+        let mut v = b"\xef\xbb\xbf".to_vec();
+        v.extend(s);
+        std::fs::write(d.join("persons.csv"), v).unwrap();
+    });
+    let l = load(d.path());
+    assert!(l.report.rejects.is_empty(), "{:?}", l.report.rejects);
+    assert_eq!(l.case.persons.len(), 3);
+}
+
+#[test]
+fn nul_bytes_are_rejected() {
+    let d = case_with(|d| append_bytes(&d.join("persons.csv"), b"P9,Evil\0Name,,,,,\n"));
+    let l = load(d.path());
+    let r = rejected(&l, "persons", "NUL");
+    assert_eq!((r.line, r.column.as_str()), (5, "full_name"));
+}
+
+#[test]
+fn a_100_mb_line_stops_the_load_with_a_clear_error_and_bounded_memory() {
+    let d = case_with(|d| {
+        let mut line = b"T9,2023-03-01 10:00:00,A1,A2,10.00,ALL,wire,".to_vec();
+        line.resize(100 << 20, b'x');
+        line.extend_from_slice(b",\n");
+        append_bytes(&d.join(T), &line);
+    });
+    let e = load_case(d.path(), &LoadOptions::default()).unwrap_err();
+    assert!(matches!(e, IngestError::Csv { .. }));
+    let msg = e.to_string();
+    assert!(msg.contains("line 7 is longer than 8 MiB"), "{msg}");
+}
+
+#[test]
+fn ragged_rows_are_rejected() {
+    let d = case_with(|d| {
+        append_bytes(&d.join(T), b"T9,2023-03-01 10:00:00,A1,A2,10.00,ALL,wire,,,,extra\nT10,2023-03-01\n")
+    });
+    let l = load(d.path());
+    assert_eq!(l.report.rejects.iter().filter(|r| r.reason.contains("fields where the header has 9")).count(), 2);
+}
+
+#[test]
+fn a_quote_left_open_is_reported_with_the_lines_it_swallowed() {
+    let d = case_with(|d| {
+        append_bytes(
+            &d.join(T),
+            b"T9,2023-03-01 10:00:00,A1,A2,10.00,ALL,wire,\"never closed,\nT10,2023-03-02 10:00:00,A1,A2,10.00,ALL,wire,,\nT11,2023-03-03 10:00:00,A1,A2,10.00,ALL,wire,,\n",
+        )
+    });
+    let l = load(d.path());
+    let r = rejected(&l, "transfers", "quote opened on line 7 is not closed before line 10");
+    assert_eq!(r.line, 7);
+}
+
+#[test]
+fn thousands_separators_and_decimal_commas_need_to_be_declared() {
+    let d = case_with(|d| append_bytes(&d.join(T), b"T9,2023-03-01 10:00:00,A1,A2,\"1.234,56\",ALL,wire,,\n"));
+    let l = load(d.path());
+    let r = rejected(&l, "transfers", "decimal_comma");
+    assert_eq!(r.column, "amount");
+}
+
+#[test]
+fn amounts_with_30_digits_are_rejected_not_rounded() {
+    let d = case_with(|d| {
+        append_bytes(&d.join(T), b"T9,2023-03-01 10:00:00,A1,A2,123456789012345678901234567890,ALL,wire,,\n")
+    });
+    let l = load(d.path());
+    rejected(&l, "transfers", "more than 28 significant digits");
+}
+
+#[test]
+fn impossible_dates_are_rejected() {
+    let d = case_with(|d| append_bytes(&d.join("persons.csv"), b"P9,Someone,2023-02-31,,,,\n"));
+    let l = load(d.path());
+    let r = rejected(&l, "persons", "not a valid date");
+    assert_eq!((r.column.as_str(), r.value.as_str()), ("birth_date", "2023-02-31"));
+}
+
+#[test]
+fn time_zone_offsets_are_refused_and_dst_gaps_flagged() {
+    let d = case_with(|d| {
+        append_bytes(
+            &d.join(T),
+            b"T9,2023-05-01T10:00:00+02:00,A1,A2,10.00,ALL,wire,,\nT10,2023-03-26 02:30:00,A1,A2,10.00,ALL,wire,,\n",
+        )
+    });
+    let l = load(d.path());
+    rejected(&l, "transfers", "time-zone offsets are not accepted");
+    let w = warned(&l, "this local time does not exist");
+    assert_eq!(w.line, 8);
+}
+
+#[test]
+fn duplicate_ids_across_files_keep_the_first() {
+    let d = case_with(|d| {
+        std::fs::write(d.join("more_persons.csv"), "person_id,full_name\nP1,Arbën Hoxha (bank copy)\nP7,Ilir Meta\n")
+            .unwrap();
+        let mut t = std::fs::read_to_string(d.join("case.toml")).unwrap();
+        t.push_str("[[tables.persons]]\nfile = \"persons.csv\"\n[[tables.persons]]\nfile = \"more_persons.csv\"\n");
+        std::fs::write(d.join("case.toml"), t).unwrap();
+    });
+    let l = load(d.path());
+    let r = rejected(&l, "persons", "duplicate id");
+    assert_eq!((r.file.as_str(), r.line), ("more_persons.csv", 2));
+    assert_eq!(l.case.persons.len(), 4);
+    assert_eq!(l.case.persons.extras.names.len(), 1, "the phone column of the first file is kept");
+}
+
+#[test]
+fn unknown_references_are_rejected() {
+    let d = case_with(|d| {
+        append_bytes(&d.join("property_titles.csv"), b"R1,P404,0.5,2023-01-20,,,,\nR404,P1,0.5,2023-01-20,,,,\n")
+    });
+    let l = load(d.path());
+    rejected(&l, "property_titles", "unknown owner_id 'P404'");
+    rejected(&l, "property_titles", "unknown property_id 'R404'");
+}
+
+#[test]
+fn ownership_cycles_load_and_self_ownership_is_refused() {
+    let d = case_with(|d| {
+        append_bytes(&d.join("companies.csv"), b"C3,Cikli SH.P.K.,,,,,,,\n");
+        append_bytes(&d.join("company_ownership.csv"), b"C3,C1,shareholder,0.5,2020-01-01,\nC1,C3,shareholder,0.0,2020-01-01,\nC3,C3,shareholder,0.1,2020-01-01,\n");
+    });
+    let l = load(d.path());
+    assert_eq!(l.report.rejects.len(), 1, "{:?}", l.report.rejects);
+    rejected(&l, "company_ownership", "cannot hold itself");
+    assert_eq!(l.case.ownership.len(), 5);
+}
+
+#[test]
+fn paths_in_case_toml_that_leave_the_case_folder_are_refused() {
+    let d = case_with(|d| {
+        let mut t = std::fs::read_to_string(d.join("case.toml")).unwrap();
+        t.push_str("[[tables.persons]]\nfile = \"../../../etc/passwd\"\n");
+        std::fs::write(d.join("case.toml"), t).unwrap();
+    });
+    let e = load_case(d.path(), &LoadOptions::default()).unwrap_err();
+    assert!(e.to_string().contains("leaves the case folder"), "{e}");
+}
+
+#[test]
+fn empty_tables_load_as_zero_rows() {
+    let d = case_with(|d| {
+        std::fs::write(d.join("relations.csv"), "person_id,related_id,kind\n").unwrap();
+        std::fs::write(d.join("income.csv"), "").unwrap();
+    });
+    let l = load(d.path());
+    let t = |n: &str| l.report.tables.iter().find(|t| t.table == n).unwrap().clone();
+    assert_eq!((t("relations").read, t("income").read), (0, 0));
+    assert!(l.report.rejects.is_empty());
+    let w = warned(&l, "the file is empty");
+    assert_eq!(w.file, "income.csv");
+}
+
+#[test]
+fn a_case_without_suspects_loads_with_a_warning() {
+    let d = case_with(|d| std::fs::remove_file(d.join("suspects.csv")).unwrap());
+    let l = load(d.path());
+    warned(&l, "the case names no suspects");
+}
