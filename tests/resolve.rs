@@ -388,3 +388,28 @@ fn resolve_command_writes_entities_and_log() {
     assert!(rows.iter().any(|r| r[1] != r[2] && r[4].starts_with("unconfirmed")));
     assert!(std::fs::read_to_string(&log).unwrap().lines().any(|l| l.contains(",merged,machine,")));
 }
+
+/// The evidence bundle says which links were inferred: identities.csv, a report section marking
+/// unconfirmed matches, and dashed "same entity?" links on the suspects' diagrams.
+#[test]
+fn bundle_labels_inferred_identity_links() {
+    use moneytrail::export::bundle::{investigate, InvestigateOptions};
+    let (dir, mut case) = generated(1, 30_000, IdentityNoise::Medium);
+    let r = resolve(&case, &[], &Params::default());
+    apply(&mut case, &r).unwrap();
+    let out = dir.path().join("bundle");
+    let opts = InvestigateOptions { graphviz: false, finding_diagrams: 0, ..InvestigateOptions::default() };
+    investigate(&case, &out, &opts).unwrap();
+    let ids = std::fs::read_to_string(out.join("identities.csv")).unwrap();
+    assert_eq!(ids.lines().count(), case.inferred_links.len() + 1);
+    assert!(ids.contains(",unconfirmed,") && ids.contains("land_persons.csv:"), "{ids}");
+    let report = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(report.contains("<h3>Entity resolution</h3>") && report.contains("<td>unconfirmed</td>"));
+    let dots: String = std::fs::read_dir(out.join("diagrams"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "dot"))
+        .map(|p| std::fs::read_to_string(p).unwrap())
+        .collect();
+    assert!(dots.lines().any(|l| l.contains("same entity?") && l.contains("style=dashed")), "no dashed identity link");
+}
