@@ -2,7 +2,7 @@
 //!
 //! Layers (a module may use lower layers only), after `docs/architecture.md`:
 //! L0 `model`, L1 `ingest`, `generate` and `graph`, L2 `patterns` and `trace`, L3 `assets`,
-//! L5 `export`, L6 the binary.
+//! L5 `export`, L6 the binary. `resolve` (entity resolution) sits between ingest and the graph.
 
 // Input is hostile: outside tests, no unwrap, expect or panic! (issue "Hostile and broken input").
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
@@ -15,4 +15,5 @@ pub mod ingest;
 pub mod model;
 pub mod patterns;
 pub mod query;
+pub mod resolve;
 pub mod trace;

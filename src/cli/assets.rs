@@ -28,6 +28,10 @@ pub struct Args {
     /// Tracing rules side by side (comma-separated; conserving rules only).
     #[arg(long, value_delimiter = ',', default_value = "fifo,libr,pro-rata")]
     rule: Vec<String>,
+    /// Skip entity resolution (by default person and company records of one entity are folded
+    /// into one, with the case folder's resolution.csv decisions).
+    #[arg(long)]
+    no_resolve: bool,
     /// Output CSV.
     #[arg(long)]
     out: PathBuf,
@@ -50,7 +54,8 @@ pub fn run(a: Args) -> Result<ExitCode> {
         .as_deref()
         .map(|s| Date::parse_iso(s).with_context(|| format!("--as-of '{s}' is not a date (YYYY-MM-DD)")))
         .transpose()?;
-    let loaded = load_case(&a.case, &LoadOptions { mapping: a.mapping })?;
+    let mut loaded = load_case(&a.case, &LoadOptions { mapping: a.mapping })?;
+    super::resolve::resolve_in_place(&a.case, &mut loaded.case, a.no_resolve)?;
     let case = &loaded.case;
     let suspects: Vec<EntityRef> = if a.suspect.is_empty() {
         let mut v: Vec<EntityRef> = case.suspects.rows.iter().map(|s| s.entity).collect();

@@ -32,6 +32,10 @@ pub struct Args {
     /// Output file: .csv or .json.
     #[arg(long, required_unless_present = "list")]
     out: Option<PathBuf>,
+    /// Skip entity resolution (by default person and company records of one entity are folded
+    /// into one, with the case folder's resolution.csv decisions).
+    #[arg(long)]
+    no_resolve: bool,
     /// List the detectors and their parameters, then stop.
     #[arg(long)]
     list: bool,
@@ -60,7 +64,8 @@ pub fn run(a: Args) -> Result<ExitCode> {
     };
     patterns::configure(&opts)?;
     let t0 = std::time::Instant::now();
-    let loaded = load_case(&case_dir, &LoadOptions { mapping: a.mapping })?;
+    let mut loaded = load_case(&case_dir, &LoadOptions { mapping: a.mapping })?;
+    super::resolve::resolve_in_place(&case_dir, &mut loaded.case, a.no_resolve)?;
     if loaded.report.rejected() > 0 {
         eprintln!(
             "warning: {} input rows were rejected at ingest; run `moneytrail ingest` to see them",

@@ -21,13 +21,18 @@ pub struct Args {
     /// Override a parameter: typology.key=value (repeatable).
     #[arg(long = "param")]
     params: Vec<String>,
+    /// Skip entity resolution (by default person and company records of one entity are folded
+    /// into one, with the case folder's resolution.csv decisions).
+    #[arg(long)]
+    no_resolve: bool,
     /// Share of a pattern's transfers a finding must hold to match it.
     #[arg(long, default_value_t = 0.8)]
     min_overlap: f64,
 }
 
 pub fn run(a: Args) -> Result<ExitCode> {
-    let loaded = load_case(&a.case, &LoadOptions::default())?;
+    let mut loaded = load_case(&a.case, &LoadOptions::default())?;
+    super::resolve::resolve_in_place(&a.case, &mut loaded.case, a.no_resolve)?;
     let case = &loaded.case;
     let graph = CaseGraph::build(case);
     let opts = RunOptions { typologies: a.typology.clone(), params: a.params, ..RunOptions::default() };

@@ -18,6 +18,10 @@ pub struct Args {
     /// `graphml` (Gephi, yEd) or `ftm` (FollowTheMoney JSON lines for Aleph).
     #[arg(long)]
     format: String,
+    /// Skip entity resolution (by default person and company records of one entity are folded
+    /// into one, with the case folder's resolution.csv decisions).
+    #[arg(long)]
+    no_resolve: bool,
     /// Output file.
     #[arg(long)]
     out: PathBuf,
@@ -28,7 +32,8 @@ pub fn run(a: Args) -> Result<ExitCode> {
         bail!("--format must be graphml or ftm, not '{}'", a.format);
     }
     let t0 = std::time::Instant::now();
-    let loaded = load_case(&a.case, &LoadOptions { mapping: a.mapping })?;
+    let mut loaded = load_case(&a.case, &LoadOptions { mapping: a.mapping })?;
+    super::resolve::resolve_in_place(&a.case, &mut loaded.case, a.no_resolve)?;
     let case = &loaded.case;
     if let Some(dir) = a.out.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;

@@ -1,7 +1,7 @@
 //! `moneytrail generate`: write a synthetic case with ground truth.
 
 use anyhow::Result;
-use moneytrail::generate::{generate, GenConfig};
+use moneytrail::generate::{generate, GenConfig, IdentityNoise};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -14,6 +14,11 @@ pub struct Args {
     /// Exact number of transfers to write (1,000 to 100,000,000; streamed in constant memory).
     #[arg(long, default_value_t = 10_000)]
     transfers: u64,
+    /// Identity noise: none (default; one record per person), low, medium (realistic) or high.
+    /// Above none, the land and company registers get their own person records, spelt their way,
+    /// look-alikes are added, and truth/identities.csv maps records to true entities.
+    #[arg(long, default_value = "none")]
+    identity_noise: IdentityNoise,
     /// Output folder (created; existing case files in it are overwritten).
     #[arg(long)]
     out: PathBuf,
@@ -21,7 +26,8 @@ pub struct Args {
 
 pub fn run(a: Args) -> Result<ExitCode> {
     let t0 = std::time::Instant::now();
-    let cfg = GenConfig { seed: a.seed, transfers: a.transfers, ..GenConfig::default() };
+    let cfg =
+        GenConfig { seed: a.seed, transfers: a.transfers, identity_noise: a.identity_noise, ..GenConfig::default() };
     let s = generate(&cfg, &a.out)?;
     for (t, n) in &s.tables {
         println!("{t:<20} {n:>12}");

@@ -37,6 +37,10 @@ pub struct Args {
     /// Draw with moneytrail's own SVG layout even when Graphviz is installed.
     #[arg(long)]
     no_graphviz: bool,
+    /// Skip entity resolution (by default person and company records of one entity are folded
+    /// into one, with the case folder's resolution.csv decisions).
+    #[arg(long)]
+    no_resolve: bool,
     /// Worker threads (0 = all cores).
     #[arg(long, default_value_t = 0)]
     threads: usize,
@@ -65,7 +69,8 @@ pub fn run(a: Args) -> Result<ExitCode> {
     };
     opts.charts.max_nodes = a.max_nodes.max(5);
     let t0 = std::time::Instant::now();
-    let loaded = load_case(&a.case, &LoadOptions { mapping: a.mapping })?;
+    let mut loaded = load_case(&a.case, &LoadOptions { mapping: a.mapping })?;
+    super::resolve::resolve_in_place(&a.case, &mut loaded.case, a.no_resolve)?;
     let t_ingest = t0.elapsed();
     if loaded.report.rejected() > 0 {
         eprintln!(

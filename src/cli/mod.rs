@@ -10,6 +10,7 @@ mod ingest;
 mod investigate;
 mod output;
 mod query;
+mod resolve;
 mod trace;
 mod verify;
 
@@ -44,6 +45,9 @@ enum Command {
     Trace(trace::Args),
     /// Scope assets, traced proceeds and confiscable value per suspect (three views, CSV).
     Assets(assets::Args),
+    /// Link person and company records across registers into entities (CSV: table, record_id,
+    /// entity_id, confidence, evidence).
+    Resolve(resolve::Args),
     /// Re-check an evidence bundle against its manifest.json (exit 1 when a file changed).
     Verify(verify::Args),
     /// Run an openCypher-style pattern query (see docs/query-language.md), or --explain it.
@@ -65,6 +69,7 @@ pub fn main() -> ExitCode {
         Command::Assets(a) => assets::run(a),
         Command::Export(a) => export::run(a),
         Command::Query(a) => query::run(a),
+        Command::Resolve(a) => resolve::run(a),
     };
     match res {
         Ok(code) => code,

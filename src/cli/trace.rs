@@ -45,6 +45,10 @@ pub struct Args {
     /// into an overdraft is absorbed, Bishopsgate v Homan).
     #[arg(long, default_value = "minimal-clean")]
     opening: String,
+    /// Skip entity resolution (by default person and company records of one entity are folded
+    /// into one, with the case folder's resolution.csv decisions).
+    #[arg(long)]
+    no_resolve: bool,
     /// Output CSV (default: stdout).
     #[arg(long)]
     out: Option<PathBuf>,
@@ -91,7 +95,8 @@ pub fn run(a: Args) -> Result<ExitCode> {
     };
     let config = TraceConfig { opening, ..TraceConfig::default() };
     let t0 = std::time::Instant::now();
-    let loaded = load_case(&a.case, &LoadOptions { mapping: a.mapping })?;
+    let mut loaded = load_case(&a.case, &LoadOptions { mapping: a.mapping })?;
+    super::resolve::resolve_in_place(&a.case, &mut loaded.case, a.no_resolve)?;
     if loaded.report.rejected() > 0 {
         eprintln!(
             "warning: {} input rows were rejected at ingest; run `moneytrail ingest` to see them",

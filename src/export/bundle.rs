@@ -383,6 +383,9 @@ pub fn investigate(case: &Case, out: &Path, opts: &InvestigateOptions) -> Result
     w.write("tracing.csv", &tracing_csv(case, &sections)?)?;
     let charts = sections.iter().map(|s| &s.network.chart).chain(finding_charts.iter().map(|(_, c)| c));
     w.write("entities.csv", &entities_csv(charts)?)?;
+    if !case.inferred_links.is_empty() {
+        w.write("identities.csv", &identities_csv(case)?)?;
+    }
     let detector_params = {
         let mut v = Vec::new();
         for mut d in detectors {
@@ -485,6 +488,43 @@ fn entities_csv<'c>(charts: impl Iterator<Item = &'c super::chart::Chart>) -> Re
     w.write_record(["key", "class", "name", "detail"])?;
     for (k, (class, name, detail)) in &all {
         csv_safe::write_record(&mut w, &[k, class, name, detail])?;
+    }
+    w.into_inner().map_err(|e| csv::Error::from(e.into_error()))
+}
+
+/// Records folded into another record's entity by entity resolution, with their evidence.
+fn identities_csv(case: &Case) -> Result<Vec<u8>, csv::Error> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record([
+        "record_id",
+        "as_written",
+        "source",
+        "entity_id",
+        "entity_name",
+        "basis",
+        "status",
+        "confidence",
+        "evidence",
+    ])?;
+    for l in &case.inferred_links {
+        let prov = match l.record.kind {
+            crate::model::EntityKind::Person => case.persons.rows.get(l.record.idx as usize).map(|r| r.prov),
+            crate::model::EntityKind::Company => case.companies.rows.get(l.record.idx as usize).map(|r| r.prov),
+        };
+        let source = prov.and_then(|p| case.file_of(p).map(|f| format!("{}:{}", f.path, p.line))).unwrap_or_default();
+        let cells = [
+            case.entity_id(l.record).to_string(),
+            case.entity_name(l.record).to_string(),
+            source,
+            case.entity_id(l.entity).to_string(),
+            case.entity_name(l.entity).to_string(),
+            l.basis.as_str().to_string(),
+            if l.basis.confirmed() { "confirmed" } else { "unconfirmed" }.to_string(),
+            format!("{:.3}", l.confidence),
+            l.evidence.clone(),
+        ];
+        let refs: Vec<&str> = cells.iter().map(String::as_str).collect();
+        csv_safe::write_record(&mut w, &refs)?;
     }
     w.into_inner().map_err(|e| csv::Error::from(e.into_error()))
 }

@@ -352,6 +352,7 @@ pub fn suspect_network(
             weight: Decimal::ZERO,
         });
     }
+    identity_links(cx, &mut b, limits, &mut notes, col);
     // Accounts of the cluster.
     let accounts: Vec<u32> = c
         .accounts
@@ -415,4 +416,49 @@ pub fn suspect_network(
         notes,
     );
     SuspectNetwork { chart, accounts, txns }
+}
+
+/// Records folded into an entity on the chart by entity resolution (`Case::inferred_links`):
+/// each is drawn as its own node with a "same person" link, dashed unless an id number
+/// confirms it (docs/domain.md §5.2 item 5), citing the folded record's source row.
+fn identity_links(
+    cx: &ChartCtx<'_>,
+    b: &mut ChartBuilder,
+    limits: &ChartLimits,
+    notes: &mut Vec<String>,
+    col: &mut ExhibitCollector,
+) {
+    let c = cx.case;
+    for l in &c.inferred_links {
+        let Some(to) = b.find(&cx.entity_node(l.entity, false).key) else { continue };
+        if b.len() >= limits.max_nodes {
+            notes.push(format!("record {} of {} left out (node cap)", c.entity_id(l.record), c.entity_id(l.entity)));
+            continue;
+        }
+        // Links are made by resolve::apply on this case; a stale one is skipped, not trusted.
+        let prov = match l.record.kind {
+            EntityKind::Person => c.persons.rows.get(l.record.idx as usize).map(|r| r.prov),
+            EntityKind::Company => c.companies.rows.get(l.record.idx as usize).map(|r| r.prov),
+        };
+        let Some(prov) = prov else { continue };
+        let mut node = cx.entity_node(l.record, false);
+        node.detail = format!("{} (register record)", c.entity_id(l.record));
+        let from = b.node(node);
+        col.cite(prov, || format!("register record {} ({})", c.entity_id(l.record), c.entity_name(l.record)));
+        let (label, confidence) = if l.basis.confirmed() {
+            ("same entity (id number)".to_owned(), Confidence::Confirmed)
+        } else {
+            (format!("same entity? {} match, confidence {:.2}", l.basis.as_str(), l.confidence), Confidence::Inferred)
+        };
+        b.edge(ChartEdge {
+            from,
+            to,
+            kind: LinkKind::Inferred,
+            label: vec![label],
+            confidence,
+            provs: vec![prov],
+            txns: Vec::new(),
+            weight: Decimal::ZERO,
+        });
+    }
 }

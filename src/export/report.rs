@@ -326,7 +326,9 @@ fn methodology(s: &mut String, inv: &Investigation<'_>) {
     }
     s.push_str("</tbody></table>\n<p>Sources: every credit to an account held by the suspect booked on or after the suspicion date (suspects.csv <i>since</i>), one label per suspect. Amounts are converted into the base currency at each transfer's booking-date rate. Unknown opening balances are taken as clean (the smallest clean balance that keeps the account from going negative). The band reports, per suspect, the lowest and highest identifiable amount (taint still held in the accounts of the suspect's scope plus taint in recorded property purchase payments) across the rules traced.</p>\n\
 <p>Valuation: properties titled (at the valuation date) to the suspect, the family scope or companies they own (effective ownership through chains, look-through; company shares are not valued separately, so nothing is counted twice) and companies they control (listed, not attributed). Value = market value, else cadastral value, converted at the valuation date, minus encumbrances registered and not released, never below zero. <span class=\"est\">All values are estimates.</span></p>\n\
-<p>Diagrams: one shape and colour per entity kind; links solid (bank or register row), dashed (inferred by the tool, e.g. a finding's nearest suspect), dotted (analyst hypothesis, e.g. a recorded associate); transfers between the same pair are folded into one link with count, total and date range; every link ends with the exhibit numbers of its source rows.</p>\n<h3>Settings of this run</h3><table><tbody>\n");
+<p>Diagrams: one shape and colour per entity kind; links solid (bank or register row), dashed (inferred by the tool, e.g. a finding's nearest suspect or a register record matched to a person by name and birth date), dotted (analyst hypothesis, e.g. a recorded associate); transfers between the same pair are folded into one link with count, total and date range; every link ends with the exhibit numbers of its source rows.</p>\n");
+    identity_links(s, inv);
+    s.push_str("<h3>Settings of this run</h3><table><tbody>\n");
     for (k, v) in &inv.settings {
         s.push_str("<tr>");
         td(s, k);
@@ -334,6 +336,44 @@ fn methodology(s: &mut String, inv: &Investigation<'_>) {
         s.push_str("</tr>\n");
     }
     s.push_str("</tbody></table></section>\n");
+}
+
+/// Entity resolution: how many records were folded, and every fold touching a suspect's diagram.
+fn identity_links(s: &mut String, inv: &Investigation<'_>) {
+    let case = inv.case;
+    let links = &case.inferred_links;
+    if links.is_empty() {
+        return;
+    }
+    let confirmed = links.iter().filter(|l| l.basis.confirmed()).count();
+    let analyst = links.iter().filter(|l| l.basis == crate::model::LinkBasis::Analyst).count();
+    let _ = write!(
+        s,
+        "<h3>Entity resolution</h3><p>{} register records were folded into the entity of another record: {confirmed} \
+confirmed by the same personal number or NUIS, {analyst} by an analyst's decision (resolution.csv), {} \
+<b>unconfirmed</b> matches of name, birth date, address and city (docs/resolution.md). All are listed in \
+identities.csv; those on a suspect's diagram follow.</p>",
+        links.len(),
+        links.len() - confirmed - analyst
+    );
+    let drawn: std::collections::BTreeSet<&str> =
+        inv.suspects.iter().flat_map(|x| x.network.chart.nodes.iter().map(|n| n.key.as_str())).collect();
+    let key = |e: crate::model::EntityRef| {
+        let p = if e.kind == crate::model::EntityKind::Person { "P" } else { "C" };
+        format!("{p}:{}", case.entity_id(e))
+    };
+    s.push_str("<table><thead><tr><th>Record</th><th>As written</th><th>Entity</th><th>Status</th><th>Confidence</th><th>Evidence</th></tr></thead><tbody>\n");
+    for l in links.iter().filter(|l| drawn.contains(key(l.entity).as_str())) {
+        s.push_str("<tr>");
+        td(s, case.entity_id(l.record));
+        td(s, case.entity_name(l.record));
+        td(s, &format!("{} {}", case.entity_id(l.entity), case.entity_name(l.entity)));
+        td(s, if l.basis.confirmed() { "confirmed (id number)" } else { "unconfirmed" });
+        td(s, &format!("{:.2}", l.confidence));
+        td(s, &l.evidence);
+        s.push_str("</tr>\n");
+    }
+    s.push_str("</tbody></table>\n");
 }
 
 fn exhibits(s: &mut String, inv: &Investigation<'_>) {

@@ -4,7 +4,9 @@
 //! whose answers are known. [`generate`] writes a case folder in the case format of
 //! `docs/data-model.md` (`case.toml` plus one CSV per table) and a `truth/` folder with the injected
 //! patterns (`patterns.csv`), every entity's role (`roles.csv`) and each suspect's attributable
-//! assets (`holdings.csv`).
+//! assets (`holdings.csv`). With `identity_noise` above none, persons and companies also appear as
+//! land- and company-register records spelt their way, and `truth/identities.csv` maps every
+//! record to its true entity (see `noise.rs`).
 //!
 //! How: entity tables (persons, companies, accounts, properties, registers) scale with N and are
 //! built in memory, together with a few planned transfers (property purchases, loans and the injected
@@ -18,6 +20,7 @@ mod background;
 mod fx;
 mod ids;
 mod names;
+mod noise;
 mod population;
 mod reftrace;
 mod rng;
@@ -31,6 +34,7 @@ use rust_decimal::Decimal;
 use std::path::{Path, PathBuf};
 
 pub use crate::model::iban_valid;
+pub use noise::{person_records, IdentityNoise};
 
 /// Settings of one generated case.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -45,6 +49,9 @@ pub struct GenConfig {
     pub end: NaiveDate,
     /// Cash-reporting threshold T in ALL; docs/domain.md §1.3 and §3.6 (ALL 1,000,000).
     pub cash_threshold: Decimal,
+    /// Register spelling, order and format variants, withheld ids and look-alikes
+    /// (default none: one record per person, the original bytes).
+    pub identity_noise: IdentityNoise,
 }
 
 /// Smallest supported `transfers`: enough room for one instance of every scheme.
@@ -58,6 +65,7 @@ impl Default for GenConfig {
             start: NaiveDate::from_ymd_opt(2019, 1, 1).unwrap_or_default(),
             end: NaiveDate::from_ymd_opt(2025, 12, 31).unwrap_or_default(),
             cash_threshold: Decimal::from(1_000_000),
+            identity_noise: IdentityNoise::None,
         }
     }
 }

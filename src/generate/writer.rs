@@ -4,6 +4,7 @@
 use super::background::Stream;
 use super::fx::FxTable;
 use super::ids;
+use super::noise::{self, IdentityNoise};
 use super::reftrace;
 use super::truth;
 use super::world::*;
@@ -77,36 +78,33 @@ pub fn write_case(cfg: &GenConfig, fx: &FxTable, w: &World, dir: &Path) -> Resul
     let truth_dir = dir.join("truth");
     std::fs::create_dir_all(&truth_dir).map_err(|source| GenError::Io { path: truth_dir.clone(), source })?;
     let mut o = Out { dir: dir.to_path_buf(), summary: GenSummary::default() };
+    let plan = (cfg.identity_noise != IdentityNoise::None).then(|| noise::plan(cfg.seed, cfg.identity_noise, w));
+    let withheld = |i: usize| plan.as_ref().and_then(|p| p.bank_withheld.get(i).copied()).unwrap_or(false);
+    let extra_persons = plan.as_ref().map(|p| p.lookalikes.clone()).unwrap_or_default();
 
     o.table(
         "persons.csv",
         "persons",
-        &["person_id", "full_name", "birth_date", "national_id", "address", "city"],
-        w.persons.iter().enumerate().map(|(i, p)| {
-            [
-                ids::person_id(i),
-                p.full_name.clone(),
-                date(p.birth),
-                p.national_id.clone(),
-                p.address.clone(),
-                p.city.to_owned(),
-            ]
-        }),
+        &PERSON_COLUMNS,
+        w.persons
+            .iter()
+            .enumerate()
+            .map(|(i, p)| {
+                [
+                    ids::person_id(i),
+                    p.full_name.clone(),
+                    date(p.birth),
+                    if withheld(i) { String::new() } else { p.national_id.clone() },
+                    p.address.clone(),
+                    p.city.to_owned(),
+                ]
+            })
+            .chain(extra_persons),
     )?;
     o.table(
         "companies.csv",
         "companies",
-        &[
-            "company_id",
-            "name",
-            "nuis",
-            "legal_form",
-            "registered_address",
-            "city",
-            "incorporated_on",
-            "dissolved_on",
-            "employees",
-        ],
+        &COMPANY_COLUMNS,
         w.companies.iter().enumerate().map(|(i, c)| {
             [
                 ids::company_id(i),
@@ -121,6 +119,16 @@ pub fn write_case(cfg: &GenConfig, fx: &FxTable, w: &World, dir: &Path) -> Resul
             ]
         }),
     )?;
+    if let Some(p) = &plan {
+        o.table("land_persons.csv", "land_persons", &PERSON_COLUMNS, p.land_persons.iter().cloned())?;
+        o.table("company_persons.csv", "company_persons", &PERSON_COLUMNS, p.company_persons.iter().cloned())?;
+        o.table("land_companies.csv", "land_companies", &COMPANY_COLUMNS, p.land_companies.iter().cloned())?;
+    }
+    let title_owner = |i: usize, e: Entity| {
+        plan.as_ref().and_then(|p| p.title_owner.get(i).cloned().flatten()).unwrap_or_else(|| e.id())
+    };
+    let holder =
+        |i: usize, e: Entity| plan.as_ref().and_then(|p| p.holder.get(i).cloned().flatten()).unwrap_or_else(|| e.id());
     o.table(
         "accounts.csv",
         "accounts",
@@ -177,10 +185,10 @@ pub fn write_case(cfg: &GenConfig, fx: &FxTable, w: &World, dir: &Path) -> Resul
         "property_titles.csv",
         "property_titles",
         &["property_id", "owner_id", "share", "acquired_on", "price", "currency", "disposed_on", "payment_txn_ids"],
-        w.titles.iter().map(|t| {
+        w.titles.iter().enumerate().map(|(i, t)| {
             [
                 ids::property_id(t.property as usize),
-                t.owner.id(),
+                title_owner(i, t.owner),
                 share(t.share),
                 date(t.acquired),
                 t.price.map(money).unwrap_or_default(),
@@ -209,10 +217,10 @@ pub fn write_case(cfg: &GenConfig, fx: &FxTable, w: &World, dir: &Path) -> Resul
         "company_ownership.csv",
         "company_ownership",
         &["company_id", "holder_id", "role", "share", "from", "to"],
-        w.ownership.iter().map(|x| {
+        w.ownership.iter().enumerate().map(|(i, x)| {
             [
                 ids::company_id(x.company as usize),
-                x.holder.id(),
+                holder(i, x.holder),
                 x.role.to_owned(),
                 x.share.map(share).unwrap_or_default(),
                 date(x.from),
@@ -299,10 +307,31 @@ pub fn write_case(cfg: &GenConfig, fx: &FxTable, w: &World, dir: &Path) -> Resul
             ]
         }),
     )?;
+    if let Some(p) = &plan {
+        o.table(
+            "truth/identities.csv",
+            "truth/identities",
+            &["table", "record_id", "true_entity_id"],
+            p.identities.iter().cloned(),
+        )?;
+    }
     o.summary.suspects = w.suspects.len() as u64;
     write_toml(cfg, dir)?;
     Ok(o.summary)
 }
+
+const PERSON_COLUMNS: [&str; 6] = ["person_id", "full_name", "birth_date", "national_id", "address", "city"];
+const COMPANY_COLUMNS: [&str; 9] = [
+    "company_id",
+    "name",
+    "nuis",
+    "legal_form",
+    "registered_address",
+    "city",
+    "incorporated_on",
+    "dissolved_on",
+    "employees",
+];
 
 fn write_toml(cfg: &GenConfig, dir: &Path) -> Result<(), GenError> {
     let path = dir.join("case.toml");
@@ -314,6 +343,17 @@ fn write_toml(cfg: &GenConfig, dir: &Path) -> Result<(), GenError> {
         n = cfg.transfers,
         v = env!("CARGO_PKG_VERSION"),
     );
+    let text = if cfg.identity_noise == IdentityNoise::None {
+        text
+    } else {
+        // Three registers feed the persons table, two the companies table, each with its dates.
+        format!(
+            "{text}identity_noise = \"{level}\"\n\n[[tables.persons]]\nfile = \"persons.csv\"\n\n[[tables.persons]]\nfile = \"land_persons.csv\"\nread = {{ date_format = \"{land}\" }}\n\n[[tables.persons]]\nfile = \"company_persons.csv\"\nread = {{ date_format = \"{reg}\" }}\n\n[[tables.companies]]\nfile = \"companies.csv\"\n\n[[tables.companies]]\nfile = \"land_companies.csv\"\n",
+            level = cfg.identity_noise.as_str(),
+            land = noise::LAND_DATE_FORMAT,
+            reg = noise::COMPANY_DATE_FORMAT,
+        )
+    };
     std::fs::write(&path, text).map_err(|source| GenError::Io { path, source })
 }
 

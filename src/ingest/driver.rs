@@ -80,6 +80,7 @@ impl Loader {
             entity_index: Default::default(),
             account_index: Default::default(),
             property_index: Default::default(),
+            inferred_links: Vec::new(),
         };
         for t in toml.tables.keys() {
             if !TABLES.contains(&t.as_str()) {

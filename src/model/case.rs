@@ -63,6 +63,53 @@ pub struct Case {
     pub account_index: IdMap<u32>,
     /// External property id to property index.
     pub property_index: IdMap<u32>,
+    /// Records folded into another record of the same entity by entity resolution
+    /// (`resolve::apply`); empty until then. Exporters draw them as inferred (dashed) links.
+    pub inferred_links: Vec<InferredLink>,
+}
+
+/// What an identity link between two records rests on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LinkBasis {
+    /// Both records carry the same personal number or NUIS: confirmed.
+    Id,
+    /// Names, dates and addresses agree above the threshold: unconfirmed.
+    Machine,
+    /// An analyst's must-link decision.
+    Analyst,
+}
+
+impl LinkBasis {
+    /// The name used in files.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LinkBasis::Id => "id",
+            LinkBasis::Machine => "machine",
+            LinkBasis::Analyst => "analyst",
+        }
+    }
+
+    /// True only for id-number matches (docs/domain.md §5.2 item 5: every other link is shown
+    /// as unconfirmed).
+    pub fn confirmed(self) -> bool {
+        self == LinkBasis::Id
+    }
+}
+
+/// A record of a person or company folded into the entity's representative record.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct InferredLink {
+    /// The folded record (its rows now point at `entity`).
+    pub record: EntityRef,
+    /// The representative record of the entity.
+    pub entity: EntityRef,
+    /// Confidence in [0, 1] (1 for id matches and analyst decisions).
+    pub confidence: f64,
+    /// What the link rests on.
+    pub basis: LinkBasis,
+    /// The matching evidence, field by field.
+    pub evidence: String,
 }
 
 impl Case {

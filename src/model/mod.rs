@@ -13,7 +13,7 @@ mod strcol;
 mod time;
 mod transfers;
 
-pub use case::{Case, CaseMeta, IdMap};
+pub use case::{Case, CaseMeta, IdMap, InferredLink, LinkBasis};
 pub use compact::{AmountColumn, ProvColumn};
 pub use entities::*;
 pub use iban::iban_valid;
