@@ -236,3 +236,13 @@ fn a_case_without_suspects_loads_with_a_warning() {
     let l = load(d.path());
     warned(&l, "the case names no suspects");
 }
+
+/// Found by the `ingest_csv` fuzzer: a date-time whose 20th byte falls inside a multi-byte
+/// letter panicked while building the time-zone hint (byte slicing at 19).
+#[test]
+fn datetime_with_a_multibyte_letter_at_byte_19_is_rejected_not_a_panic() {
+    let d = case_with(|d| append_bytes(&d.join(T), "T9,2023-01-06 11:30:0ذ,A1,A2,10.00,ALL,wire,,\n".as_bytes()));
+    let l = load(d.path());
+    let r = rejected(&l, "transfers", "not a valid date-time");
+    assert_eq!((r.line, r.column.as_str()), (7, "booked_at"));
+}

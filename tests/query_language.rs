@@ -130,6 +130,23 @@ fn budgets_stop_runaway_queries_with_a_clear_message() {
     assert!(e.to_string().contains("longer than 0 s"), "{e}");
 }
 
+/// Limits (issue 8): with no row limit at all, a 16-hop path search with no time window over
+/// the whole generated case (billions of paths) must still stop on the time budget, promptly
+/// and with the clear message, rather than run on; and an unbounded `*` is refused at parse.
+#[test]
+fn pathological_path_search_stops_on_the_time_budget() {
+    let text = "MATCH p = (a)-[:TRANSFER*1..16]->(b) RETURN count(*)";
+    let budget = Budget { max_rows: u64::MAX, max_time: std::time::Duration::from_secs(2) };
+    let t0 = std::time::Instant::now();
+    let e = try_run(text, &[], &budget).unwrap_err();
+    let took = t0.elapsed();
+    assert_eq!(e.kind, ErrorKind::Budget, "{e}");
+    assert!(e.to_string().contains("longer than 2 s"), "{e}");
+    assert!(took < std::time::Duration::from_secs(20), "stopped only after {took:?}");
+    let e = err("MATCH p = (a)-[:TRANSFER*]->(b) RETURN count(*)");
+    assert!(e.message.contains("needs an upper bound"), "{}", e.message);
+}
+
 #[test]
 fn money_arithmetic_is_exact_decimal() {
     assert_eq!(one("RETURN 0.1 + 0.2 = 0.3 AS exact, 0.1 + 0.2 AS sum, 10 / 4 AS q, 7 % 3 AS r"), "true|0.3|2.5|1");

@@ -306,7 +306,7 @@ impl<'a> RowView<'a> {
             None => DateTime::parse_iso(&t),
         };
         parsed.map(Some).ok_or_else(|| {
-            let hint = if fmt.is_none() && (t.ends_with('Z') || t.len() > 19 && t[19..].contains(['+', '-'])) {
+            let hint = if fmt.is_none() && (t.ends_with('Z') || t.get(19..).is_some_and(|z| z.contains(['+', '-']))) {
                 " (time-zone offsets are not accepted: give the bank's local booking time)".to_string()
             } else {
                 fmt.map(|f| format!(" in format '{f}'")).unwrap_or_else(|| " (expected YYYY-MM-DD HH:MM:SS)".into())
