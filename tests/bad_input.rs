@@ -246,3 +246,16 @@ fn datetime_with_a_multibyte_letter_at_byte_19_is_rejected_not_a_panic() {
     let r = rejected(&l, "transfers", "not a valid date-time");
     assert_eq!((r.line, r.column.as_str()), (7, "booked_at"));
 }
+
+#[test]
+fn a_header_with_thousands_of_extra_columns_is_refused() {
+    let d = case_with(|d| {
+        let mut h = String::from("person_id,full_name");
+        for i in 0..5000 {
+            h.push_str(&format!(",x{i}"));
+        }
+        std::fs::write(d.join("persons.csv"), format!("{h}\n")).unwrap();
+    });
+    let e = load_case(d.path(), &LoadOptions::default()).unwrap_err().to_string();
+    assert!(e.contains("5000 columns beyond the contract"), "{e}");
+}

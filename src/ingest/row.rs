@@ -131,6 +131,15 @@ impl ColumnMap {
                 }
             }
         }
+        // A header of 100,000 columns is not a register extract; refuse it before every row
+        // pays for it (each extra column costs an entry per loaded row).
+        const MAX_EXTRA: usize = 1024;
+        let n_extra = headers.iter().enumerate().filter(|(i, h)| !used[*i] && !h.is_empty()).count();
+        if n_extra > MAX_EXTRA {
+            return Err(bad(format!(
+                "the header has {n_extra} columns beyond the contract (at most {MAX_EXTRA} are kept): check the delimiter setting"
+            )));
+        }
         let extras = headers
             .iter()
             .enumerate()
