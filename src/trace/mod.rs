@@ -72,6 +72,7 @@ mod libr;
 mod lifo;
 mod poison;
 mod pro_rata;
+mod queue;
 mod result;
 mod rule;
 mod source;
