@@ -7,8 +7,10 @@
 
 use anyhow::{bail, Context, Result};
 use moneytrail::export::tracing::write_trace_csv;
+use moneytrail::graph::CaseGraph;
 use moneytrail::ingest::{load_case, LoadOptions};
 use moneytrail::model::Date;
+use moneytrail::query;
 use moneytrail::trace::case::{findings_txn_ids, trace_case, SourceSelection};
 use moneytrail::trace::{Label, OpeningPolicy, Rule, TraceConfig};
 use std::path::PathBuf;
@@ -37,6 +39,13 @@ pub struct Args {
     /// A findings CSV of `moneytrail detect`: the transfers of its txn_ids column are tainted.
     #[arg(long = "source-findings")]
     source_findings: Option<PathBuf>,
+    /// A query file (docs/query-language.md): every transfer its rows mention is tainted
+    /// (transfer relationships, paths, or txn_id / txn_ids columns).
+    #[arg(long = "source-query")]
+    source_query: Option<PathBuf>,
+    /// A query parameter for --source-query: name=value (repeatable).
+    #[arg(long = "param")]
+    params: Vec<String>,
     /// fifo, lifo, pro-rata, libr, poison, or all.
     #[arg(long, default_value = "all")]
     rule: String,
@@ -67,9 +76,10 @@ pub fn run(a: Args) -> Result<ExitCode> {
         a.rule.split(',').map(|r| r.parse().map_err(|e| anyhow::anyhow!("--rule: {e}"))).collect::<Result<_>>()?
     };
     let mut selections = Vec::new();
-    let given = [!a.source_txn.is_empty(), a.source_account.is_some(), a.source_findings.is_some()];
+    let given =
+        [!a.source_txn.is_empty(), a.source_account.is_some(), a.source_findings.is_some(), a.source_query.is_some()];
     if given.iter().filter(|g| **g).count() != 1 {
-        bail!("give exactly one of --source-txn, --source-account or --source-findings");
+        bail!("give exactly one of --source-txn, --source-account, --source-findings or --source-query");
     }
     if !a.source_txn.is_empty() {
         selections.push(SourceSelection::Txns(a.source_txn.clone()));
@@ -104,6 +114,27 @@ pub fn run(a: Args) -> Result<ExitCode> {
         );
     }
     let case = &loaded.case;
+    if let Some(qf) = &a.source_query {
+        let text = std::fs::read_to_string(qf).with_context(|| format!("cannot read {}", qf.display()))?;
+        let mut params = std::collections::HashMap::new();
+        for p in &a.params {
+            let (k, v) = p.split_once('=').with_context(|| format!("--param {p}: expected name=value"))?;
+            params.insert(k.trim().to_string(), query::param_value(v));
+        }
+        let prepared = query::prepare(&text, case, &params).map_err(|e| anyhow::anyhow!("{}", e.render(&text)))?;
+        let graph = CaseGraph::build(case);
+        let res = query::execute(&prepared, case, &graph, params, &query::Budget::default())
+            .map_err(|e| anyhow::anyhow!("{}", e.render(&text)))?;
+        let ids: Vec<String> = query::transfers_in(&res, case)
+            .iter()
+            .map(|&t| case.transfers.txn_id.get(t as usize).to_string())
+            .collect();
+        if ids.is_empty() {
+            bail!("{}: the query's {} rows mention no transfer", qf.display(), res.rows.len());
+        }
+        eprintln!("--source-query: {} rows, {} source transfers", res.rows.len(), ids.len());
+        selections.push(SourceSelection::Txns(ids));
+    }
     let t1 = std::time::Instant::now();
     let results = trace_case(case, &selections, &rules, &config)?;
     let t2 = std::time::Instant::now();

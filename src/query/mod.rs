@@ -108,6 +108,57 @@ pub fn execute(
     Ok(QueryResult { columns: q.columns.clone(), rows })
 }
 
+/// Every transfer a result mentions: transfer relationships, the transfers of paths, lists of
+/// those, and text (or lists of text) in columns named `txn_id`, `txn_ids` or `transfers` (`;`-separated external ids). Sorted,
+/// without duplicates; used to take a query's rows as tracing sources.
+pub fn transfers_in(result: &QueryResult, case: &Case) -> Vec<u32> {
+    fn walk(v: &Value, out: &mut Vec<u32>) {
+        match v {
+            Value::Rel(RelId::Transfer(t)) => out.push(*t),
+            Value::Path(p) => out.extend(p.rels.iter().filter_map(|r| match r {
+                RelId::Transfer(t) => Some(*t),
+                _ => None,
+            })),
+            Value::List(l) => l.iter().for_each(|x| walk(x, out)),
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    let id_cols: Vec<usize> = result
+        .columns
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| matches!(c.as_str(), "txn_id" | "txn_ids" | "transfers"))
+        .map(|(i, _)| i)
+        .collect();
+    let mut by_id: Option<HashMap<&str, u32>> = None;
+    for row in &result.rows {
+        for (i, v) in row.iter().enumerate() {
+            walk(v, &mut out);
+            if id_cols.contains(&i) {
+                let texts: Vec<&str> = match v {
+                    Value::Str(s) => vec![s],
+                    Value::List(l) => {
+                        l.iter().filter_map(|x| if let Value::Str(s) = x { Some(&**s) } else { None }).collect()
+                    }
+                    _ => Vec::new(),
+                };
+                if !texts.is_empty() {
+                    let map = by_id.get_or_insert_with(|| {
+                        (0..case.transfers.len()).map(|t| (case.transfers.txn_id.get(t), t as u32)).collect()
+                    });
+                    for s in texts {
+                        out.extend(s.split(';').filter_map(|id| map.get(id.trim()).copied()));
+                    }
+                }
+            }
+        }
+    }
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
 /// Parses a `--param name=value` value: `'text'` or `"text"` is a string, `true`/`false`/`null`,
 /// a number is an exact decimal, `[a, b]` a list of those; anything else is a string.
 pub fn param_value(s: &str) -> Value {
