@@ -41,34 +41,7 @@ impl OwnershipModel {
     /// Builds the share graph with the register rows in force on `as_of`.
     pub fn build_at(case: &Case, as_of: Date) -> OwnershipModel {
         let persons = case.persons.len() as u32;
-        let id = |e: EntityRef| match e.kind {
-            EntityKind::Person => e.idx,
-            EntityKind::Company => persons + e.idx,
-        };
-        let mut kinds = vec![AKind::Person; persons as usize];
-        kinds.extend(std::iter::repeat_n(AKind::Company, case.companies.len()));
-        let holdings: Vec<Holding> = case
-            .ownership
-            .rows
-            .iter()
-            .enumerate()
-            .map(|(row, o)| Holding {
-                company: persons + o.company,
-                holder: id(o.holder),
-                role: match o.role {
-                    Role::Shareholder => ARole::Shareholder,
-                    Role::Director => ARole::Director,
-                    Role::NomineeShareholder => ARole::NomineeShareholder,
-                    Role::NomineeDirector => ARole::NomineeDirector,
-                    Role::Administrator => ARole::Administrator,
-                },
-                share: o.share,
-                from: o.from.map(|d| d.0),
-                // The case's `to` is inclusive, the engine's exclusive.
-                to: o.to.map(|d| d.0 + 1),
-                row: row as u32,
-            })
-            .collect();
+        let (kinds, holdings) = register_holdings(case);
         let params = OwnershipParams {
             as_of: Some(as_of.0),
             oversubscribed: Oversubscribed::Scale,
@@ -406,4 +379,39 @@ fn value_row(
         relation_rows: Vec::new(),
         holder_ids: Vec::new(),
     }
+}
+
+/// The case's company register as input to the ownership engine: entity kinds (persons first,
+/// then companies, so a company's dense id is `persons + index`) and one [`Holding`] per
+/// company_ownership row (`row` = its index). The case's `to` is inclusive, the engine's exclusive.
+pub fn register_holdings(case: &Case) -> (Vec<AKind>, Vec<Holding>) {
+    let persons = case.persons.len() as u32;
+    let id = |e: EntityRef| match e.kind {
+        EntityKind::Person => e.idx,
+        EntityKind::Company => persons + e.idx,
+    };
+    let mut kinds = vec![AKind::Person; persons as usize];
+    kinds.extend(std::iter::repeat_n(AKind::Company, case.companies.len()));
+    let holdings = case
+        .ownership
+        .rows
+        .iter()
+        .enumerate()
+        .map(|(row, o)| Holding {
+            company: persons + o.company,
+            holder: id(o.holder),
+            role: match o.role {
+                Role::Shareholder => ARole::Shareholder,
+                Role::Director => ARole::Director,
+                Role::NomineeShareholder => ARole::NomineeShareholder,
+                Role::NomineeDirector => ARole::NomineeDirector,
+                Role::Administrator => ARole::Administrator,
+            },
+            share: o.share,
+            from: o.from.map(|d| d.0),
+            to: o.to.map(|d| d.0.saturating_add(1)),
+            row: row as u32,
+        })
+        .collect();
+    (kinds, holdings)
 }

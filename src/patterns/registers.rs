@@ -11,7 +11,7 @@ use crate::assets::control::{control, Control, ControlBasis, ControlParams};
 use crate::assets::family::{family_scope, FamilyParams, Relation as ARelation, RelationKind as AKind};
 use crate::assets::ownership::{effective_ownership, Oversubscribed, OwnershipInput, OwnershipParams, ShareGraph};
 use crate::assets::{EntityKind as AEntity, Holding, Role as ARole};
-use crate::model::{Case, Date, EntityKind, EntityRef, Money, RelationKind, Role};
+use crate::model::{Case, Date, EntityKind, EntityRef, Money, RelationKind};
 use rust_decimal::Decimal;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::OnceLock;
@@ -57,34 +57,7 @@ impl<'a> Registers<'a> {
     /// the register does not change, on first use.
     pub fn new(case: &'a Case) -> Registers<'a> {
         let n_persons = case.persons.len() as u32;
-        let mut kinds = vec![AEntity::Person; case.persons.len()];
-        kinds.extend(std::iter::repeat_n(AEntity::Company, case.companies.len()));
-        let dense = |e: EntityRef| match e.kind {
-            EntityKind::Person => e.idx,
-            EntityKind::Company => n_persons + e.idx,
-        };
-        let holdings: Vec<Holding> = case
-            .ownership
-            .rows
-            .iter()
-            .enumerate()
-            .map(|(row, o)| Holding {
-                company: n_persons + o.company,
-                holder: dense(o.holder),
-                role: match o.role {
-                    Role::Shareholder => ARole::Shareholder,
-                    Role::Director => ARole::Director,
-                    Role::NomineeShareholder => ARole::NomineeShareholder,
-                    Role::NomineeDirector => ARole::NomineeDirector,
-                    Role::Administrator => ARole::Administrator,
-                },
-                share: o.share,
-                from: o.from.map(|d| d.0),
-                // The case's `to` is inclusive, the engine's exclusive.
-                to: o.to.map(|d| d.0.saturating_add(1)),
-                row: row as u32,
-            })
-            .collect();
+        let (kinds, holdings) = crate::assets::valuation::register_holdings(case);
         let relations = case
             .relations
             .rows
