@@ -223,7 +223,7 @@ pub fn read_parquet(path: &Path) -> Result<(Vec<String>, Vec<Record>), IngestErr
     let df = ParquetReader::new(file).finish().map_err(|e| err(e.to_string()))?;
     let headers: Vec<String> = df.get_column_names().iter().map(|s| s.to_string()).collect();
     let mut cols = Vec::with_capacity(headers.len());
-    for c in df.get_columns() {
+    for c in df.columns() {
         let s = c.as_materialized_series().cast(&DataType::String).map_err(|e| err(e.to_string()))?;
         cols.push(s);
     }
