@@ -84,24 +84,6 @@ struct Mini {
     files: BTreeMap<&'static str, Vec<String>>,
 }
 
-const HEADERS: &[(&str, &str)] = &[
-    ("persons.csv", "person_id,full_name,birth_date,national_id,address,city"),
-    ("companies.csv", "company_id,name,nuis,legal_form,registered_address,city,incorporated_on,dissolved_on,employees"),
-    ("accounts.csv", "account_id,iban,bank,holder_id,opened_on,closed_on,currency"),
-    ("transfers.csv", "txn_id,booked_at,from_account,to_account,amount,currency,channel,reference,branch_city"),
-    (
-        "properties.csv",
-        "property_id,cadastral_code,kind,city,zone,area_m2,market_value,cadastral_value,value_currency,valued_on",
-    ),
-    ("property_titles.csv", "property_id,owner_id,share,acquired_on,price,currency,disposed_on,payment_txn_ids"),
-    ("encumbrances.csv", "property_id,creditor_id,amount,currency,registered_on,released_on"),
-    ("company_ownership.csv", "company_id,holder_id,role,share,from,to"),
-    ("relations.csv", "person_id,related_id,kind"),
-    ("income.csv", "entity_id,year,amount,currency,source"),
-    ("suspects.csv", "entity_id,basis,case_ref,since"),
-    ("fx_rates.csv", "date,currency,rate"),
-];
-
 impl Mini {
     fn add(&mut self, file: &'static str, rows: &[&str]) -> &mut Self {
         self.files.entry(file).or_default().extend(rows.iter().map(|r| r.to_string()));
@@ -122,7 +104,9 @@ impl Mini {
             "name = \"hand-written\"\nbase_currency = \"ALL\"\nvaluation_date = \"2024-12-31\"\n[thresholds]\ncash_report = \"1000000\"\n",
         )
         .unwrap();
-        for (file, header) in HEADERS {
+        for (table, cols) in moneytrail::model::schema::TABLES {
+            let (file, header) = (format!("{table}.csv"), cols.join(","));
+            let file = file.as_str();
             let mut text = format!("{header}\n");
             for r in self.files.get(file).map_or(&[][..], |v| v.as_slice()) {
                 text.push_str(r);

@@ -162,24 +162,6 @@ fn analyst_decisions_override_the_machine() {
     assert_eq!(r.log.iter().filter(|e| e.action == Action::Ignored).count(), 2);
 }
 
-const HEADERS: &[(&str, &str)] = &[
-    ("persons.csv", "person_id,full_name,birth_date,national_id,address,city"),
-    ("companies.csv", "company_id,name,nuis,legal_form,registered_address,city,incorporated_on,dissolved_on,employees"),
-    ("accounts.csv", "account_id,iban,bank,holder_id,opened_on,closed_on,currency"),
-    ("transfers.csv", "txn_id,booked_at,from_account,to_account,amount,currency,channel,reference,branch_city"),
-    (
-        "properties.csv",
-        "property_id,cadastral_code,kind,city,zone,area_m2,market_value,cadastral_value,value_currency,valued_on",
-    ),
-    ("property_titles.csv", "property_id,owner_id,share,acquired_on,price,currency,disposed_on,payment_txn_ids"),
-    ("encumbrances.csv", "property_id,creditor_id,amount,currency,registered_on,released_on"),
-    ("company_ownership.csv", "company_id,holder_id,role,share,from,to"),
-    ("relations.csv", "person_id,related_id,kind"),
-    ("income.csv", "entity_id,year,amount,currency,source"),
-    ("suspects.csv", "entity_id,basis,case_ref,since"),
-    ("fx_rates.csv", "date,currency,rate"),
-];
-
 /// The scenario: the suspect's wife is "Elira Hoxha" at the bank and in the civil
 /// register (the relation), but the land register holds the flat under "HOXA ELIRA" without a
 /// personal number. Only after resolution does the flat reach the suspect's valuation, and
@@ -208,7 +190,9 @@ fn relatives_asset_under_a_misspelt_name_reaches_the_suspect() {
         ("relations.csv", vec!["P1,P2,spouse"]),
         ("suspects.csv", vec!["P1,trafficking,TR-1/2024,2019-01-01"]),
     ]);
-    for (file, header) in HEADERS {
+    for (table, cols) in moneytrail::model::schema::TABLES {
+        let (file, header) = (format!("{table}.csv"), cols.join(","));
+        let file = file.as_str();
         let mut text = format!("{header}\n");
         for r in rows.get(file).map_or(&[][..], |v| v.as_slice()) {
             text.push_str(r);

@@ -9,6 +9,7 @@ use super::reftrace;
 use super::truth;
 use super::world::*;
 use super::{GenConfig, GenError, GenSummary};
+use crate::model::schema;
 use chrono::{Datelike, NaiveDate, Timelike};
 use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::Decimal;
@@ -85,7 +86,7 @@ pub fn write_case(cfg: &GenConfig, fx: &FxTable, w: &World, dir: &Path) -> Resul
     o.table(
         "persons.csv",
         "persons",
-        &PERSON_COLUMNS,
+        schema::PERSONS,
         w.persons
             .iter()
             .enumerate()
@@ -104,7 +105,7 @@ pub fn write_case(cfg: &GenConfig, fx: &FxTable, w: &World, dir: &Path) -> Resul
     o.table(
         "companies.csv",
         "companies",
-        &COMPANY_COLUMNS,
+        schema::COMPANIES,
         w.companies.iter().enumerate().map(|(i, c)| {
             [
                 ids::company_id(i),
@@ -120,9 +121,9 @@ pub fn write_case(cfg: &GenConfig, fx: &FxTable, w: &World, dir: &Path) -> Resul
         }),
     )?;
     if let Some(p) = &plan {
-        o.table("land_persons.csv", "land_persons", &PERSON_COLUMNS, p.land_persons.iter().cloned())?;
-        o.table("company_persons.csv", "company_persons", &PERSON_COLUMNS, p.company_persons.iter().cloned())?;
-        o.table("land_companies.csv", "land_companies", &COMPANY_COLUMNS, p.land_companies.iter().cloned())?;
+        o.table("land_persons.csv", "land_persons", schema::PERSONS, p.land_persons.iter().cloned())?;
+        o.table("company_persons.csv", "company_persons", schema::PERSONS, p.company_persons.iter().cloned())?;
+        o.table("land_companies.csv", "land_companies", schema::COMPANIES, p.land_companies.iter().cloned())?;
     }
     let title_owner = |i: usize, e: Entity| {
         plan.as_ref().and_then(|p| p.title_owner.get(i).cloned().flatten()).unwrap_or_else(|| e.id())
@@ -132,7 +133,7 @@ pub fn write_case(cfg: &GenConfig, fx: &FxTable, w: &World, dir: &Path) -> Resul
     o.table(
         "accounts.csv",
         "accounts",
-        &["account_id", "iban", "bank", "holder_id", "opened_on", "closed_on", "currency"],
+        schema::ACCOUNTS,
         w.accounts.iter().enumerate().map(|(i, a)| {
             [
                 ids::account_id(i),
@@ -154,18 +155,7 @@ pub fn write_case(cfg: &GenConfig, fx: &FxTable, w: &World, dir: &Path) -> Resul
     o.table(
         "properties.csv",
         "properties",
-        &[
-            "property_id",
-            "cadastral_code",
-            "kind",
-            "city",
-            "zone",
-            "area_m2",
-            "market_value",
-            "cadastral_value",
-            "value_currency",
-            "valued_on",
-        ],
+        schema::PROPERTIES,
         w.properties.iter().enumerate().map(|(i, p)| {
             [
                 ids::property_id(i),
@@ -184,7 +174,7 @@ pub fn write_case(cfg: &GenConfig, fx: &FxTable, w: &World, dir: &Path) -> Resul
     o.table(
         "property_titles.csv",
         "property_titles",
-        &["property_id", "owner_id", "share", "acquired_on", "price", "currency", "disposed_on", "payment_txn_ids"],
+        schema::PROPERTY_TITLES,
         w.titles.iter().enumerate().map(|(i, t)| {
             [
                 ids::property_id(t.property as usize),
@@ -201,7 +191,7 @@ pub fn write_case(cfg: &GenConfig, fx: &FxTable, w: &World, dir: &Path) -> Resul
     o.table(
         "encumbrances.csv",
         "encumbrances",
-        &["property_id", "creditor_id", "amount", "currency", "registered_on", "released_on"],
+        schema::ENCUMBRANCES,
         w.encumbrances.iter().map(|e| {
             [
                 ids::property_id(e.property as usize),
@@ -216,7 +206,7 @@ pub fn write_case(cfg: &GenConfig, fx: &FxTable, w: &World, dir: &Path) -> Resul
     o.table(
         "company_ownership.csv",
         "company_ownership",
-        &["company_id", "holder_id", "role", "share", "from", "to"],
+        schema::COMPANY_OWNERSHIP,
         w.ownership.iter().enumerate().map(|(i, x)| {
             [
                 ids::company_id(x.company as usize),
@@ -231,13 +221,13 @@ pub fn write_case(cfg: &GenConfig, fx: &FxTable, w: &World, dir: &Path) -> Resul
     o.table(
         "relations.csv",
         "relations",
-        &["person_id", "related_id", "kind"],
+        schema::RELATIONS,
         w.relations.iter().map(|&(p, q, k)| [ids::person_id(p as usize), ids::person_id(q as usize), k.to_owned()]),
     )?;
     o.table(
         "income.csv",
         "income",
-        &["entity_id", "year", "amount", "currency", "source"],
+        schema::INCOME,
         w.income
             .iter()
             .filter(|x| x.2 > Decimal::ZERO)
@@ -246,13 +236,13 @@ pub fn write_case(cfg: &GenConfig, fx: &FxTable, w: &World, dir: &Path) -> Resul
     o.table(
         "fx_rates.csv",
         "fx_rates",
-        &["date", "currency", "rate"],
+        schema::FX_RATES,
         fx.rows().map(|(d, r)| [date(d), "EUR".to_owned(), format!("{:.4}", r)]),
     )?;
     o.table(
         "suspects.csv",
         "suspects",
-        &["entity_id", "basis", "case_ref", "since"],
+        schema::SUSPECTS,
         w.suspects.iter().map(|(e, b, c, s)| [e.id(), (*b).to_owned(), c.clone(), date(*s)]),
     )?;
 
@@ -320,19 +310,6 @@ pub fn write_case(cfg: &GenConfig, fx: &FxTable, w: &World, dir: &Path) -> Resul
     Ok(o.summary)
 }
 
-const PERSON_COLUMNS: [&str; 6] = ["person_id", "full_name", "birth_date", "national_id", "address", "city"];
-const COMPANY_COLUMNS: [&str; 9] = [
-    "company_id",
-    "name",
-    "nuis",
-    "legal_form",
-    "registered_address",
-    "city",
-    "incorporated_on",
-    "dissolved_on",
-    "employees",
-];
-
 fn write_toml(cfg: &GenConfig, dir: &Path) -> Result<(), GenError> {
     let path = dir.join("case.toml");
     let text = format!(
@@ -368,18 +345,7 @@ fn write_transfers(
     w: &World,
     o: &mut Out,
 ) -> Result<(Vec<u64>, Option<Ledger>), GenError> {
-    let header = [
-        "txn_id",
-        "booked_at",
-        "from_account",
-        "to_account",
-        "amount",
-        "currency",
-        "channel",
-        "reference",
-        "branch_city",
-    ];
-    let (mut csv, path) = o.open("transfers.csv", &header)?;
+    let (mut csv, path) = o.open("transfers.csv", schema::TRANSFERS)?;
     let csv_err = |source| GenError::Csv { path: path.clone(), source };
 
     // Planned events in time order; ties keep planning order.

@@ -3,6 +3,7 @@
 use super::driver::{Ctx, Loader, TableDef};
 use super::row::{Fault, RowView};
 use super::IngestError;
+use crate::model::schema;
 use crate::model::*;
 use rust_decimal::Decimal;
 use std::collections::{BTreeMap, HashMap};
@@ -79,7 +80,7 @@ fn ordered(from: Option<Date>, to: Option<Date>, col: &str) -> Result<(), Fault>
 }
 
 fn fx_rates(l: &mut Loader) -> Result<(), IngestError> {
-    const COLS: &[&str] = &["date", "currency", "rate"];
+    const COLS: &[&str] = schema::FX_RATES;
     let base = l.case.meta.base_currency;
     let mut rates: Vec<FxRate> = Vec::new();
     let mut seen: HashMap<(Currency, Date), u32> = HashMap::new();
@@ -136,7 +137,7 @@ fn new_entity(ctx: &mut Ctx<'_>, id: &str, kind: EntityKind, idx: usize) -> Resu
 }
 
 fn persons(l: &mut Loader) -> Result<(), IngestError> {
-    const COLS: &[&str] = &["person_id", "full_name", "birth_date", "national_id", "address", "city"];
+    const COLS: &[&str] = schema::PERSONS;
     l.load(table!(
         "persons",
         COLS,
@@ -164,17 +165,7 @@ fn persons(l: &mut Loader) -> Result<(), IngestError> {
 }
 
 fn companies(l: &mut Loader) -> Result<(), IngestError> {
-    const COLS: &[&str] = &[
-        "company_id",
-        "name",
-        "nuis",
-        "legal_form",
-        "registered_address",
-        "city",
-        "incorporated_on",
-        "dissolved_on",
-        "employees",
-    ];
+    const COLS: &[&str] = schema::COMPANIES;
     l.load(table!(
         "companies",
         COLS,
@@ -212,7 +203,7 @@ fn companies(l: &mut Loader) -> Result<(), IngestError> {
 }
 
 fn accounts(l: &mut Loader) -> Result<(), IngestError> {
-    const COLS: &[&str] = &["account_id", "iban", "bank", "holder_id", "opened_on", "closed_on", "currency"];
+    const COLS: &[&str] = schema::ACCOUNTS;
     let base = l.case.meta.base_currency;
     l.load(table!(
         "accounts",
@@ -277,18 +268,7 @@ fn money(
 }
 
 fn properties(l: &mut Loader) -> Result<(), IngestError> {
-    const COLS: &[&str] = &[
-        "property_id",
-        "cadastral_code",
-        "kind",
-        "city",
-        "zone",
-        "area_m2",
-        "market_value",
-        "cadastral_value",
-        "value_currency",
-        "valued_on",
-    ];
+    const COLS: &[&str] = schema::PROPERTIES;
     let base = l.case.meta.base_currency;
     l.load(table!(
         "properties",
@@ -341,8 +321,7 @@ struct RawTitle {
 }
 
 fn titles(l: &mut Loader) -> Result<(), IngestError> {
-    const COLS: &[&str] =
-        &["property_id", "owner_id", "share", "acquired_on", "price", "currency", "disposed_on", "payment_txn_ids"];
+    const COLS: &[&str] = schema::PROPERTY_TITLES;
     let base = l.case.meta.base_currency;
     let index = l.txn_index.take();
     // Borrowed out of the case (not copied) while titles load; put back below.
@@ -405,7 +384,7 @@ fn titles(l: &mut Loader) -> Result<(), IngestError> {
 }
 
 fn encumbrances(l: &mut Loader) -> Result<(), IngestError> {
-    const COLS: &[&str] = &["property_id", "creditor_id", "amount", "currency", "registered_on", "released_on"];
+    const COLS: &[&str] = schema::ENCUMBRANCES;
     let base = l.case.meta.base_currency;
     l.load(table!(
         "encumbrances",
@@ -438,7 +417,7 @@ fn encumbrances(l: &mut Loader) -> Result<(), IngestError> {
 }
 
 fn ownership(l: &mut Loader) -> Result<(), IngestError> {
-    const COLS: &[&str] = &["company_id", "holder_id", "role", "share", "from", "to"];
+    const COLS: &[&str] = schema::COMPANY_OWNERSHIP;
     l.load(table!(
         "company_ownership",
         COLS,
@@ -535,7 +514,7 @@ fn share_sums(l: &mut Loader) {
 }
 
 fn relations(l: &mut Loader) -> Result<(), IngestError> {
-    const COLS: &[&str] = &["person_id", "related_id", "kind"];
+    const COLS: &[&str] = schema::RELATIONS;
     l.load(table!(
         "relations",
         COLS,
@@ -567,7 +546,7 @@ fn relations(l: &mut Loader) -> Result<(), IngestError> {
 }
 
 fn income(l: &mut Loader) -> Result<(), IngestError> {
-    const COLS: &[&str] = &["entity_id", "year", "amount", "currency", "source"];
+    const COLS: &[&str] = schema::INCOME;
     let base = l.case.meta.base_currency;
     l.load(table!(
         "income",
@@ -604,7 +583,7 @@ fn income(l: &mut Loader) -> Result<(), IngestError> {
 }
 
 fn suspects(l: &mut Loader) -> Result<(), IngestError> {
-    const COLS: &[&str] = &["entity_id", "basis", "case_ref", "since"];
+    const COLS: &[&str] = schema::SUSPECTS;
     l.load(table!(
         "suspects",
         COLS,

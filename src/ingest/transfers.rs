@@ -10,8 +10,7 @@ use rust_decimal::Decimal;
 use std::marker::PhantomData;
 
 /// Contract columns of `transfers`.
-pub const COLUMNS: &[&str] =
-    &["txn_id", "booked_at", "from_account", "to_account", "amount", "currency", "channel", "reference", "branch_city"];
+pub const COLUMNS: &[&str] = crate::model::schema::TRANSFERS;
 
 /// What the parallel parse computes; the text columns are read again from the row when the
 /// transfer is stored, so no string is allocated per row.

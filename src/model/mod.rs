@@ -9,6 +9,7 @@ mod entities;
 mod iban;
 mod money;
 mod provenance;
+pub mod schema;
 mod strcol;
 mod time;
 mod transfers;
