@@ -6,7 +6,8 @@ use super::value::Value;
 use crate::graph::CaseGraph;
 use crate::model::{Case, EntityRef};
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 /// Longest string an expression may build (16 MiB).
@@ -42,7 +43,9 @@ pub struct Ctx<'a> {
     started: Instant,
     produced: AtomicU64,
     values: AtomicU64,
-    stopped: AtomicBool,
+    /// The first budget that stopped the query; every worker reports this one cause, so the
+    /// message does not depend on which parallel worker rayon happens to return.
+    stopped: OnceLock<String>,
 }
 
 impl<'a> Ctx<'a> {
@@ -58,7 +61,7 @@ impl<'a> Ctx<'a> {
             started: Instant::now(),
             produced: AtomicU64::new(0),
             values: AtomicU64::new(0),
-            stopped: AtomicBool::new(false),
+            stopped: OnceLock::new(),
         }
     }
 
@@ -69,8 +72,7 @@ impl<'a> Ctx<'a> {
     pub fn charge(&self, n: u64) -> QResult<()> {
         let total = self.produced.fetch_add(n, Ordering::Relaxed) + n;
         if total > self.budget.max_rows {
-            self.stopped.store(true, Ordering::Relaxed);
-            return Err(QueryError::budget(format!(
+            return Err(self.stop(format!(
                 "more than {} intermediate rows; narrow the pattern (fewer hops, a WITHIN window, an anchored start node) or raise --max-rows",
                 self.budget.max_rows
             )));
@@ -78,16 +80,25 @@ impl<'a> Ctx<'a> {
         self.check_time()
     }
 
-    /// Checks the time budget (cheap; called every few thousand steps).
+    /// Checks the time budget (cheap; called every few thousand steps), and whether another
+    /// worker already stopped the query (then it reports that worker's cause).
     pub fn check_time(&self) -> QResult<()> {
-        if self.stopped.load(Ordering::Relaxed) || self.started.elapsed() > self.budget.max_time {
-            self.stopped.store(true, Ordering::Relaxed);
-            return Err(QueryError::budget(format!(
-                "the query ran longer than {} s (or another worker hit a budget); narrow the pattern or raise --timeout",
+        if let Some(cause) = self.stopped.get() {
+            return Err(QueryError::budget(cause.clone()));
+        }
+        if self.started.elapsed() > self.budget.max_time {
+            return Err(self.stop(format!(
+                "the query ran longer than {} s; narrow the pattern or raise --timeout",
                 self.budget.max_time.as_secs()
             )));
         }
         Ok(())
+    }
+
+    /// Records `cause` as the reason the query stopped unless another worker recorded one
+    /// first, and returns the error for whichever cause won.
+    fn stop(&self, cause: String) -> QueryError {
+        QueryError::budget(self.stopped.get_or_init(|| cause).clone())
     }
 
     /// Counts `n` list elements built by expressions (range, comprehensions, concatenation,
@@ -100,8 +111,7 @@ impl<'a> Ctx<'a> {
         let limit = self.budget.max_rows.saturating_mul(10);
         let total = self.values.fetch_add(n, Ordering::Relaxed) + n;
         if total > limit {
-            self.stopped.store(true, Ordering::Relaxed);
-            return Err(QueryError::budget(format!(
+            return Err(self.stop(format!(
                 "expressions built more than {limit} list elements; simplify the lists or raise --max-rows"
             )));
         }
