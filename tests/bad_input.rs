@@ -259,3 +259,28 @@ fn a_header_with_thousands_of_extra_columns_is_refused() {
     let e = load_case(d.path(), &LoadOptions::default()).unwrap_err().to_string();
     assert!(e.contains("5000 columns beyond the contract"), "{e}");
 }
+
+#[test]
+fn victims_table_loads_minor_flags_and_rejects_companies_duplicates_and_bad_flags() {
+    let d = case_with(|d| {
+        std::fs::write(
+            d.join("victims.csv"),
+            "entity_id,basis,minor,since\n\
+             P2,victim statement,yes,2023-01-01\n\
+             P1,,,\n\
+             C1,victim statement,no,2023-01-01\n\
+             P2,repeat,no,2023-01-01\n\
+             P3,referral,maybe,2023-01-01\n",
+        )
+        .unwrap()
+    });
+    let l = load(d.path());
+    let v = &l.case.victims.rows;
+    assert_eq!(v.len(), 2, "{:#?}", l.report.rejects);
+    assert_eq!((v[0].minor, v[0].basis.as_deref()), (Some(true), Some("victim statement")));
+    assert_eq!((v[1].minor, v[1].since), (None, None));
+    assert_eq!(rejected(&l, "victims", "must be a person").line, 4);
+    assert_eq!(rejected(&l, "victims", "listed twice").line, 5);
+    let r = rejected(&l, "victims", "minor must be yes or no");
+    assert_eq!((r.line, r.column.as_str()), (6, "minor"));
+}

@@ -224,6 +224,15 @@ fn validate(dir: &Path, n: usize) {
 
     let roles = table(dir, "truth/roles.csv", &["entity_id", "role", "minor"]);
     assert_eq!(roles.len(), persons.len() + companies.len());
+    // Identified victims are true victims with the true minor flag, and only part of them.
+    let role: HashMap<&str, (&str, &str)> =
+        roles.iter().map(|r| (r[0].as_str(), (r[1].as_str(), r[2].as_str()))).collect();
+    let victims = table(dir, "victims.csv", &["entity_id", "basis", "minor", "since"]);
+    let all_victims = roles.iter().filter(|r| r[1] == "victim").count();
+    assert!(!victims.is_empty() && victims.len() < all_victims, "{} of {all_victims}", victims.len());
+    for r in &victims {
+        assert_eq!(role.get(r[0].as_str()), Some(&("victim", r[2].as_str())), "victims.csv row {r:?}");
+    }
     let patterns = table(dir, "truth/patterns.csv", &["pattern_id", "typology", "txn_ids", "accounts", "entities"]);
     let mut typs = BTreeSet::new();
     for r in &patterns {
@@ -320,7 +329,7 @@ fn deterministic_and_seed_dependent() {
     gen(1, 2000, b.path());
     gen(2, 2000, c.path());
     let (fa, fb, fc) = (files(a.path()), files(b.path()), files(c.path()));
-    assert_eq!(fa.len(), 16);
+    assert_eq!(fa.len(), 17);
     assert_eq!(fa, fb, "same seed must give the same bytes");
     assert_ne!(fa["/transfers.csv"], fc["/transfers.csv"]);
     assert_ne!(fa["/persons.csv"], fc["/persons.csv"]);

@@ -324,6 +324,9 @@ pub struct World {
     pub income: Vec<(Entity, i32, Decimal, &'static str)>,
     /// (entity, basis, case reference, since).
     pub suspects: Vec<(Entity, &'static str, String, NaiveDate)>,
+    /// Identified victims (person, basis, minor, since): a subset of the victims in truth, as in a
+    /// real case where some victims have come forward and the rest are still to be found.
+    pub victims: Vec<(u32, &'static str, bool, NaiveDate)>,
     /// Planned transfers (purchases, loans, schemes).
     pub planned: Vec<Event>,
     /// Injected ground-truth patterns.

@@ -245,6 +245,14 @@ pub fn write_case(cfg: &GenConfig, fx: &FxTable, w: &World, dir: &Path) -> Resul
         schema::SUSPECTS,
         w.suspects.iter().map(|(e, b, c, s)| [e.id(), (*b).to_owned(), c.clone(), date(*s)]),
     )?;
+    o.table(
+        "victims.csv",
+        "victims",
+        schema::VICTIMS,
+        w.victims.iter().map(|(p, b, m, s)| {
+            [Entity::P(*p).id(), (*b).to_owned(), if *m { "yes" } else { "no" }.to_owned(), date(*s)]
+        }),
+    )?;
 
     // Ground truth.
     let persons =

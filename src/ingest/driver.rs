@@ -74,6 +74,7 @@ impl Loader {
             relations: Table::default(),
             income: Table::default(),
             suspects: Table::default(),
+            victims: Table::default(),
             fx: FxTable::default(),
             fx_extras: Extras::default(),
             cities: Vec::new(),

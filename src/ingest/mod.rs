@@ -36,6 +36,7 @@ pub const TABLES: &[&str] = &[
     "relations",
     "income",
     "suspects",
+    "victims",
 ];
 
 /// Errors that stop a load (exit code 2). Row-level problems are never errors: they are

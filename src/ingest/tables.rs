@@ -23,7 +23,8 @@ pub(crate) fn load_all(l: &mut Loader) -> Result<(), IngestError> {
     share_sums(l);
     relations(l)?;
     income(l)?;
-    suspects(l)
+    suspects(l)?;
+    victims(l)
 }
 
 macro_rules! table {
@@ -599,6 +600,39 @@ fn suspects(l: &mut Loader) -> Result<(), IngestError> {
                 return Err(Fault::new("entity_id", &e, "suspect listed twice"));
             }
             ctx.case.suspects.rows.push(Suspect { entity, basis, case_ref, since, prov });
+            Ok(())
+        }
+    ))
+}
+
+fn victims(l: &mut Loader) -> Result<(), IngestError> {
+    const COLS: &[&str] = schema::VICTIMS;
+    l.load(table!(
+        "victims",
+        COLS,
+        &["entity_id"],
+        |c| &mut c.victims.extras,
+        |v: &RowView<'_>| {
+            let minor = match v.optional(2)?.as_deref().map(str::to_ascii_lowercase).as_deref() {
+                None => None,
+                Some("yes" | "y" | "true" | "1") => Some(true),
+                Some("no" | "n" | "false" | "0") => Some(false),
+                Some(_) => return Err(v.fault(2, "minor must be yes or no (or empty when unknown)")),
+            };
+            Ok((v.required(0)?.into_owned(), v.optional(1)?, minor, v.date(3)?))
+        },
+        |ctx: &mut Ctx<'_>,
+         (e, basis, minor, since): (String, Option<String>, Option<bool>, Option<Date>),
+         _: &RowView<'_>,
+         prov: Prov| {
+            let entity = entity(ctx, "entity_id", &e)?;
+            if entity.kind != EntityKind::Person {
+                return Err(Fault::new("entity_id", &e, "a victim must be a person, not a company"));
+            }
+            if ctx.case.victims.rows.iter().any(|s| s.entity == entity) {
+                return Err(Fault::new("entity_id", &e, "victim listed twice"));
+            }
+            ctx.case.victims.rows.push(Victim { entity, basis, minor, since, prov });
             Ok(())
         }
     ))

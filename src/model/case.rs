@@ -51,6 +51,8 @@ pub struct Case {
     pub income: Table<Income>,
     /// Suspects.
     pub suspects: Table<Suspect>,
+    /// Identified victims.
+    pub victims: Table<Victim>,
     /// FX rates.
     pub fx: FxTable,
     /// Extra columns of fx_rates.

@@ -330,6 +330,23 @@ pub struct Suspect {
     pub prov: Prov,
 }
 
+/// A person identified as a victim of trafficking (by statement, referral or a court). Victims
+/// are never linked as suspects' accomplices by default, are pseudonymised outside the court
+/// audience, and their earnings are traced per victim for compensation (issue 9).
+#[derive(Clone, Debug, Serialize)]
+pub struct Victim {
+    /// The victim (a person).
+    pub entity: EntityRef,
+    /// How the person was identified (statement, referral, court finding).
+    pub basis: Option<String>,
+    /// Under 18 when exploited; `None` when the register does not say (then the birth date decides).
+    pub minor: Option<bool>,
+    /// Date from which the exploitation is known.
+    pub since: Option<Date>,
+    /// Source row.
+    pub prov: Prov,
+}
+
 /// Columns found in a table's sources beyond the contract, kept by name.
 #[derive(Clone, Debug, Default)]
 pub struct Extras {

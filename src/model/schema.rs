@@ -49,6 +49,9 @@ pub const FX_RATES: &[&str] = &["date", "currency", "rate"];
 /// suspects.
 pub const SUSPECTS: &[&str] = &["entity_id", "basis", "case_ref", "since"];
 
+/// victims.
+pub const VICTIMS: &[&str] = &["entity_id", "basis", "minor", "since"];
+
 /// Every table with its columns, in load order.
 pub const TABLES: &[(&str, &[&str])] = &[
     ("fx_rates", FX_RATES),
@@ -63,4 +66,5 @@ pub const TABLES: &[(&str, &[&str])] = &[
     ("relations", RELATIONS),
     ("income", INCOME),
     ("suspects", SUSPECTS),
+    ("victims", VICTIMS),
 ];

@@ -92,6 +92,9 @@ pub fn apply(case: &mut Case, r: &Resolution) -> Result<usize, ApplyError> {
     for s in &mut case.suspects.rows {
         s.entity = map(s.entity);
     }
+    for v in &mut case.victims.rows {
+        v.entity = map(v.entity);
+    }
     for v in case.entity_index.values_mut() {
         *v = map(*v);
     }

@@ -221,6 +221,12 @@ fn build_ring(cfg: &GenConfig, w: &mut World, rng: &mut Rng, k: u64) -> Ring {
         w.income.push((Entity::P(spouse), y, rng.money(0, 240_000).max(Decimal::from(60_000)), "salary"));
         w.income.push((Entity::P(parent), y, rng.money(150_000, 220_000), "pension"));
     }
+    // Every other victim has come forward (the first, a minor, always): the rest are for the
+    // non-punishment classifier to find. No random draw here, so the rest of the case is unchanged.
+    for (i, &v) in victims.iter().enumerate().step_by(2) {
+        let basis = if i == 0 { "referral by child protection unit" } else { "victim statement to the prosecutor" };
+        w.victims.push((v, basis, w.persons[v as usize].minor, ws));
+    }
     let case_ref = format!("SPAK-{}-{:04}", ws.year(), 101 + k);
     w.suspects.push((Entity::P(boss), "trafficking in persons (Criminal Code art. 110/a)", case_ref.clone(), ws));
     w.suspects.push((
