@@ -17,3 +17,4 @@ pub mod patterns;
 pub mod query;
 pub mod resolve;
 pub mod trace;
+pub mod victims;

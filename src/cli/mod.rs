@@ -13,6 +13,7 @@ mod query;
 mod resolve;
 mod trace;
 mod verify;
+mod victims;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -52,6 +53,10 @@ enum Command {
     Verify(verify::Args),
     /// Run an openCypher-style pattern query (see docs/query-language.md), or --explain it.
     Query(query::Args),
+    /// Non-punishment classifier: listed and probable victims with score and reasons (CSV).
+    Victims(victims::Args),
+    /// Open a sealed pseudonym mapping (court bundle) with the case passphrase.
+    Unseal(victims::UnsealArgs),
 }
 
 /// Exit codes: 0 clean, 1 rows were rejected, 2 the command could not run.
@@ -70,6 +75,8 @@ pub fn main() -> ExitCode {
         Command::Export(a) => export::run(a),
         Command::Query(a) => query::run(a),
         Command::Resolve(a) => resolve::run(a),
+        Command::Victims(a) => victims::run(a),
+        Command::Unseal(a) => victims::unseal(a),
     };
     match res {
         Ok(code) => code,

@@ -1,6 +1,7 @@
 //! L5, exports: files for people and other tools. Names in the data are hostile input: every
 //! writer here escapes for its format (CSV formula neutralisation, HTML/SVG/DOT escaping).
 
+pub mod audience;
 pub mod bundle;
 pub mod chart;
 pub mod charts;
@@ -17,3 +18,4 @@ pub mod svg;
 pub mod timeline;
 pub mod tracing;
 pub mod valuation;
+pub mod victims;

@@ -1,0 +1,653 @@
+//! The non-punishment classifier: which account holders look like trafficked persons whose
+//! accounts are controlled by others (docs/domain.md §1.3 #10, victim-account control), so that
+//! they are presented as probable victims with reasons, never as suspects or mules.
+//!
+//! Every person holding an account is scored on explainable indicators; each indicator that
+//! fires adds its weight and a sentence with the measured figures. FATF's framing (docs/domain.md
+//! §0: "no single indicator is likely to confirm") is kept: a person is a probable victim only
+//! when the score reaches [`VictimParams::threshold`] with at least
+//! [`VictimParams::min_indicators`] positive indicators.
+//!
+//! | indicator | weight [D] | source |
+//! |---|---|---|
+//! | `shared_identifier`: address, phone or e-mail shared with a listed or probable victim, a suspect (not family) or the controller | 2 | §1.1 FinCEN 2020 (senders sharing addresses/phones), §1.3 #10 |
+//! | `swept_to_controller`: most of the credits leave for one person's account within hours, and that account is a suspect's or collects from several holders | 3 | §1.1 FinCEN 2020 (wages immediately transferred on), §1.3 #10 |
+//! | `recent_account`: the account was opened shortly before its first transfer | 1 | §1.3 #3 (short account life) |
+//! | `minor_holder`: under 18 at the first transfer, or listed as a minor | 1.5 | issue 9; Albanian guidance on child victims |
+//! | `small_inflows`: several cash deposits or card credits, each far below the reporting threshold | 1.5 | §1.1 FATF 2018 (many small domestic inflows), §1.3 #10 (deposits from clients) |
+//! | `cash_elsewhere`: cash deposited in cities where the holder does not live | 1 | §1.1 FinCEN 2020 (funnel accounts), §1.3 #13 |
+//! | `large_pass_through` (negative): large sums forwarded within 48 h, the mule signature | -3 | §1.3 #3 |
+
+use crate::graph::FlowGraph;
+use crate::model::{Case, Channel, Date, DateTime, EntityKind, EntityRef, NO_CITY};
+use crate::patterns::Finding;
+use rust_decimal::Decimal;
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
+
+crate::params! {
+    /// Parameters of the non-punishment classifier; every default is a design default of
+    /// docs/domain.md ([D]) and can be overridden with `--param victims.key=value`.
+    pub struct VictimParams {
+        /// A credit counts as swept when it leaves within this many hours ("funds swept to a
+        /// controller within hours", issue 9; FinCEN 2020 "wages immediately withdrawn or
+        /// transferred", docs/domain.md §1.1) [D].
+        sweep_hours: i64 = 12,
+        /// Share of all the person's credits that must be swept to one account [D].
+        sweep_share: Decimal = Decimal::new(5, 1),
+        /// A sweep destination is a controller's account when a suspect holds it or it collects
+        /// sweeps from at least this many holders (">= 3 accounts sharing an identifier",
+        /// docs/domain.md §1.3 #10) [D].
+        collector_min_sources: usize = 3,
+        /// An account opened at most this many days before its first transfer is recent (short
+        /// account life, docs/domain.md §1.3 #3) [D].
+        recent_days: i32 = 90,
+        /// A credit is small below this share of the cash-reporting threshold (deposits below
+        /// the threshold, docs/domain.md §1.1 FinCEN A005 and ICE; victims' earnings are far
+        /// smaller than the sums mules pass on) [D].
+        small_share: Decimal = Decimal::new(15, 2),
+        /// At least this many small cash deposits or card credits ("many small domestic
+        /// inflows", FATF 2018, docs/domain.md §1.1) [D].
+        min_small_credits: usize = 2,
+        /// Share of the cash deposits made in another city than the holder's ("cash deposited
+        /// in cities where the customer does not live", FinCEN 2020, docs/domain.md §1.1) [D].
+        elsewhere_share: Decimal = Decimal::new(5, 1),
+        /// Hours of the mule pass-through test (delta t <= 48 h, docs/domain.md §1.3 #3).
+        pass_hours: i64 = 48,
+        /// Share forwarded within pass_hours for the mule test (margin rho <= 0.1,
+        /// docs/domain.md §1.3 #3).
+        pass_share: Decimal = Decimal::new(9, 1),
+        /// Weight of a shared address, phone or e-mail (docs/domain.md §1.3 #10) [D].
+        weight_shared_identifier: Decimal = Decimal::from(2),
+        /// Weight of the sweep to a controller, the core of victim-account control
+        /// (docs/domain.md §1.3 #10) [D].
+        weight_sweep: Decimal = Decimal::from(3),
+        /// Weight of a recently opened account (docs/domain.md §1.3 #3) [D].
+        weight_recent: Decimal = Decimal::ONE,
+        /// Weight of a minor holder (issue 9) [D].
+        weight_minor: Decimal = Decimal::new(15, 1),
+        /// Weight of cash deposited away from home (docs/domain.md §1.1, §1.3 #13) [D].
+        weight_cash_elsewhere: Decimal = Decimal::ONE,
+        /// Weight of many small inflows (docs/domain.md §1.1 FATF 2018) [D].
+        weight_small_inflows: Decimal = Decimal::new(15, 1),
+        /// Weight (negative) of the mule signature: large sums passed on within pass_hours
+        /// (docs/domain.md §1.3 #3) [D].
+        weight_large_pass_through: Decimal = Decimal::from(-3),
+        /// Score from which an unlisted person is a probable victim [D].
+        threshold: Decimal = Decimal::from(5),
+        /// Positive indicators needed besides the score ("no single indicator",
+        /// docs/domain.md §0) [D].
+        min_indicators: usize = 3,
+    }
+}
+
+/// How a person stands after classification.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Status {
+    /// Listed in the case's `victims` table.
+    Listed,
+    /// Not listed, but the indicators reach the threshold.
+    Probable,
+    /// Scored below the threshold.
+    NotFlagged,
+}
+
+impl Status {
+    /// The word used in files.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Listed => "listed",
+            Status::Probable => "probable",
+            Status::NotFlagged => "not_flagged",
+        }
+    }
+}
+
+/// One indicator that fired, with its weight and what was measured.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Reason {
+    /// Indicator name (`swept_to_controller`, ...).
+    pub indicator: &'static str,
+    /// Weight added to the score (negative for the mule signature).
+    pub weight: Decimal,
+    /// The figures behind it, with ids of accounts and persons.
+    pub detail: String,
+}
+
+/// The classifier's view of one person holding accounts.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Assessment {
+    /// Index into `Case::persons`.
+    pub person: u32,
+    /// Listed, probable or not flagged.
+    pub status: Status,
+    /// Sum of the weights of the reasons.
+    pub score: Decimal,
+    /// Under 18 at the first transfer of their accounts, or listed as a minor.
+    pub minor: bool,
+    /// The person's accounts (indices into `Case::accounts`), sorted.
+    pub accounts: Vec<u32>,
+    /// Every indicator that fired, in a fixed order.
+    pub reasons: Vec<Reason>,
+    /// Transfers behind the reasons (sweeps, deposits), sorted.
+    pub txns: Vec<u32>,
+}
+
+impl Assessment {
+    /// The reasons as one sentence each, with weights.
+    pub fn explanation(&self) -> String {
+        self.reasons
+            .iter()
+            .map(|r| format!("{} ({:+}): {}", r.indicator, r.weight, r.detail))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
+    /// Positive indicators that fired.
+    pub fn positive_indicators(&self) -> usize {
+        self.reasons.iter().filter(|r| r.weight > Decimal::ZERO).count()
+    }
+}
+
+/// Per-person figures gathered from the transfers.
+#[derive(Default)]
+struct Figures {
+    accounts: Vec<u32>,
+    credits: i64,
+    swept: BTreeMap<u32, (i64, Vec<u32>)>,
+    passed: i64,
+    large_credits: i64,
+    small: Vec<u32>,
+    deposits: Vec<u32>,
+    elsewhere: Vec<u32>,
+    first: Option<DateTime>,
+    recent: Vec<(u32, i64)>,
+}
+
+const HOUR: i64 = 3600;
+
+fn date_of(t: DateTime) -> Date {
+    Date(t.0.div_euclid(86_400) as i32)
+}
+
+/// The day a person born on `b` turns 18.
+fn eighteenth(b: Date) -> Option<Date> {
+    b.to_naive().checked_add_months(chrono::Months::new(18 * 12)).map(Date::from_naive)
+}
+
+fn fmt_cents(c: i64) -> String {
+    Decimal::new(c, 2).to_string()
+}
+
+fn pct(part: i64, whole: i64) -> String {
+    if whole <= 0 {
+        return "0%".into();
+    }
+    format!("{}%", (part as i128 * 100 / whole as i128))
+}
+
+/// Folds an identifier for comparison: lower case, letters and digits only (so
+/// "Rr. Skënderbeu, Nr. 106" and "rr skënderbeu nr 106" agree).
+pub fn fold_identifier(s: &str) -> String {
+    s.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect()
+}
+
+/// Extra person columns read as shared identifiers besides the address.
+const IDENTIFIER_COLUMNS: &[&str] = &["phone", "telephone", "mobile", "email", "e_mail"];
+
+/// Whether person `p` was a minor at the date `at`, by the victims table or the birth date.
+pub fn minor_at(case: &Case, p: u32, at: Option<Date>) -> bool {
+    let listed = case.victims.rows.iter().any(|v| v.entity == person_ref(p) && v.minor == Some(true));
+    let by_birth = match (case.persons.rows.get(p as usize).and_then(|x| x.birth_date), at) {
+        (Some(b), Some(d)) => eighteenth(b).is_some_and(|e| d < e),
+        _ => false,
+    };
+    listed || by_birth
+}
+
+fn person_ref(p: u32) -> EntityRef {
+    EntityRef { kind: EntityKind::Person, idx: p }
+}
+
+/// Scores every person holding at least one account with transfers; returns one
+/// [`Assessment`] per such person (and per listed victim), sorted by status, then score
+/// (highest first), then person id.
+///
+/// # Complexity
+/// O(E log E) over the transfers of person-held accounts (each account's in- and out-edges are
+/// merged once in time order), plus O(P) for the identifier groups.
+pub fn classify(case: &Case, flow: &FlowGraph, p: &VictimParams) -> Vec<Assessment> {
+    let n_acc = case.accounts.len() as u32;
+    let holder_person = |a: u32| -> Option<u32> {
+        case.accounts.rows.get(a as usize)?.holder.filter(|h| h.kind == EntityKind::Person).map(|h| h.idx)
+    };
+    let listed: BTreeSet<u32> =
+        case.victims.rows.iter().filter(|v| v.entity.kind == EntityKind::Person).map(|v| v.entity.idx).collect();
+    let suspects: BTreeSet<u32> =
+        case.suspects.rows.iter().filter(|s| s.entity.kind == EntityKind::Person).map(|s| s.entity.idx).collect();
+    let threshold_cents = FlowGraph::cents_of(case.meta.cash_report.amount);
+    let small_limit = FlowGraph::cents_of(case.meta.cash_report.amount * p.small_share).min(threshold_cents);
+    let sweep_window = p.sweep_hours * HOUR;
+    let pass_window = p.pass_hours * HOUR;
+
+    // Figures per person.
+    let mut figs: BTreeMap<u32, Figures> = BTreeMap::new();
+    for a in 0..n_acc {
+        let Some(person) = holder_person(a) else { continue };
+        let ins = flow.in_edges(a);
+        let outs = flow.out_edges(a);
+        if ins.is_empty() && outs.is_empty() {
+            continue;
+        }
+        let f = figs.entry(person).or_default();
+        f.accounts.push(a);
+        let home = case.persons.rows.get(person as usize).and_then(|x| x.city.as_deref()).map(fold_identifier);
+        // Merge credits and debits in time order (credits first at equal times).
+        let (mut i, mut o) = (0, 0);
+        let mut sweep_q: VecDeque<(DateTime, i64)> = VecDeque::new();
+        let mut pass_q: VecDeque<(DateTime, i64)> = VecDeque::new();
+        let first = [ins.first(), outs.first()].into_iter().flatten().map(|&e| flow.time[e as usize]).min();
+        if let Some(t0) = first {
+            f.first = Some(f.first.map_or(t0, |x| x.min(t0)));
+            if let Some(opened) = case.accounts.rows[a as usize].opened_on {
+                let days = (date_of(t0).0 - opened.0) as i64;
+                if (0..=p.recent_days as i64).contains(&days) {
+                    f.recent.push((a, days));
+                }
+            }
+        }
+        while i < ins.len() || o < outs.len() {
+            let take_in =
+                o >= outs.len() || (i < ins.len() && flow.time[ins[i] as usize] <= flow.time[outs[o] as usize]);
+            if take_in {
+                let e = ins[i] as usize;
+                i += 1;
+                let c = flow.cents[e];
+                if c <= 0 {
+                    continue;
+                }
+                f.credits += c;
+                let t = flow.time[e];
+                sweep_q.push_back((t, c));
+                pass_q.push_back((t, c));
+                let ch = case.transfers.channel[e];
+                if c >= small_limit {
+                    f.large_credits += c;
+                }
+                if matches!(ch, Channel::CashDeposit | Channel::Card) && c < small_limit {
+                    f.small.push(e as u32);
+                }
+                if ch == Channel::CashDeposit {
+                    f.deposits.push(e as u32);
+                    let city = case.transfers.branch_city[e];
+                    if city != NO_CITY {
+                        let here = case.cities.get(city as usize).map(|s| fold_identifier(s));
+                        if home.is_some() && here.is_some() && here != home {
+                            f.elsewhere.push(e as u32);
+                        }
+                    }
+                }
+            } else {
+                let e = outs[o] as usize;
+                o += 1;
+                let t = flow.time[e];
+                let amount = flow.cents[e];
+                let consumed = consume(&mut sweep_q, t, sweep_window, amount);
+                f.passed += consume(&mut pass_q, t, pass_window, amount);
+                let dst = flow.dst[e];
+                if consumed > 0 && dst < n_acc && holder_person(dst).is_some_and(|h| h != person) {
+                    let s = f.swept.entry(dst).or_default();
+                    s.0 += consumed;
+                    s.1.push(e as u32);
+                }
+            }
+        }
+    }
+
+    // Controllers: the top sweep destination of each person, when it takes sweep_share.
+    let top = |f: &Figures| -> Option<(u32, i64)> {
+        let (&dst, &(c, _)) = f.swept.iter().max_by_key(|(d, (c, _))| (*c, std::cmp::Reverse(**d)))?;
+        (f.credits > 0 && Decimal::from(c) >= Decimal::from(f.credits) * p.sweep_share).then_some((dst, c))
+    };
+    let mut sources: BTreeMap<u32, BTreeSet<u32>> = BTreeMap::new();
+    for (&person, f) in &figs {
+        if let Some((dst, _)) = top(f) {
+            sources.entry(dst).or_default().insert(person);
+        }
+    }
+    let is_controller = |dst: u32| -> bool {
+        holder_person(dst).is_some_and(|h| suspects.contains(&h))
+            || sources.get(&dst).is_some_and(|s| s.len() >= p.collector_min_sources)
+    };
+
+    // Family of each suspect, so a spouse at the suspect's address is not a victim indicator.
+    let mut family: BTreeSet<(u32, u32)> = BTreeSet::new();
+    for r in &case.relations.rows {
+        if r.related.kind == EntityKind::Person && r.kind != crate::model::RelationKind::Associate {
+            family.insert((r.person, r.related.idx));
+            family.insert((r.related.idx, r.person));
+        }
+    }
+
+    // Identifier groups: folded address text (the city is not compared: victims are often
+    // registered in one town and housed at the controller's address in another) and any phone
+    // or e-mail column.
+    let mut groups: BTreeMap<String, Vec<u32>> = BTreeMap::new();
+    let extra_cols: Vec<&str> =
+        IDENTIFIER_COLUMNS.iter().copied().filter(|c| case.persons.extras.names.iter().any(|n| n == c)).collect();
+    for (i, row) in case.persons.rows.iter().enumerate() {
+        if let Some(a) = row.address.as_deref() {
+            let k = fold_identifier(a);
+            if k.len() >= 4 {
+                groups.entry(format!("address:{k}")).or_default().push(i as u32);
+            }
+        }
+        for c in &extra_cols {
+            if let Some(v) = case.persons.extras.get(c, i) {
+                let k = fold_identifier(v);
+                if k.len() >= 4 {
+                    groups.entry(format!("{c}:{k}")).or_default().push(i as u32);
+                }
+            }
+        }
+    }
+    let mut keys_of: BTreeMap<u32, Vec<&str>> = BTreeMap::new();
+    for (k, members) in &groups {
+        if members.len() >= 2 {
+            for &m in members {
+                keys_of.entry(m).or_default().push(k.as_str());
+            }
+        }
+    }
+
+    // First pass: every indicator but shared identifiers.
+    let mut out: BTreeMap<u32, Assessment> = BTreeMap::new();
+    let mut controller_of: BTreeMap<u32, u32> = BTreeMap::new();
+    let candidates: BTreeSet<u32> = figs.keys().copied().chain(listed.iter().copied()).collect();
+    for &person in &candidates {
+        let empty = Figures::default();
+        let f = figs.get(&person).unwrap_or(&empty);
+        let mut reasons = Vec::new();
+        let mut txns = Vec::new();
+        if let Some((dst, c)) = top(f) {
+            if is_controller(dst) {
+                let holder = holder_person(dst).map(|h| case.persons.rows[h as usize].id.as_str()).unwrap_or("");
+                let role = if holder_person(dst).is_some_and(|h| suspects.contains(&h)) {
+                    "a suspect".to_string()
+                } else {
+                    format!("collecting from {} holders", sources.get(&dst).map_or(0, BTreeSet::len))
+                };
+                let ev = &f.swept[&dst].1;
+                reasons.push(Reason {
+                    indicator: "swept_to_controller",
+                    weight: p.weight_sweep,
+                    detail: format!(
+                        "{} of {} {} credited ({}) left within {} h for account {} of {} ({}) in {} transfers",
+                        fmt_cents(c),
+                        fmt_cents(f.credits),
+                        case.meta.base_currency,
+                        pct(c, f.credits),
+                        p.sweep_hours,
+                        case.accounts.rows[dst as usize].id,
+                        holder,
+                        role,
+                        ev.len()
+                    ),
+                });
+                txns.extend(ev.iter().copied());
+                if let Some(h) = holder_person(dst) {
+                    controller_of.insert(person, h);
+                }
+            }
+        }
+        if let Some(&(a, days)) = f.recent.iter().min_by_key(|x| (x.1, x.0)) {
+            reasons.push(Reason {
+                indicator: "recent_account",
+                weight: p.weight_recent,
+                detail: format!(
+                    "account {} opened {days} days before its first transfer",
+                    case.accounts.rows[a as usize].id
+                ),
+            });
+        }
+        let first_date = f.first.map(date_of);
+        let minor = minor_at(case, person, first_date);
+        if minor {
+            let by = if case.victims.rows.iter().any(|v| v.entity == person_ref(person) && v.minor == Some(true)) {
+                "listed as a minor in the victims table".to_string()
+            } else {
+                format!("under 18 at the first transfer ({})", first_date.map(|d| d.to_string()).unwrap_or_default())
+            };
+            reasons.push(Reason { indicator: "minor_holder", weight: p.weight_minor, detail: by });
+        }
+        if f.small.len() >= p.min_small_credits {
+            let total: i64 = f.small.iter().map(|&e| flow.cents[e as usize]).sum();
+            reasons.push(Reason {
+                indicator: "small_inflows",
+                weight: p.weight_small_inflows,
+                detail: format!(
+                    "{} cash deposits or card credits below {} {} each, {} {} in all",
+                    f.small.len(),
+                    fmt_cents(small_limit),
+                    case.meta.base_currency,
+                    fmt_cents(total),
+                    case.meta.base_currency
+                ),
+            });
+            txns.extend(f.small.iter().copied());
+        }
+        if !f.elsewhere.is_empty()
+            && Decimal::from(f.elsewhere.len()) >= Decimal::from(f.deposits.len()) * p.elsewhere_share
+        {
+            let cities: BTreeSet<&str> = f
+                .elsewhere
+                .iter()
+                .filter_map(|&e| case.cities.get(case.transfers.branch_city[e as usize] as usize).map(String::as_str))
+                .collect();
+            reasons.push(Reason {
+                indicator: "cash_elsewhere",
+                weight: p.weight_cash_elsewhere,
+                detail: format!(
+                    "{} of {} cash deposits made away from the holder's city, in {}",
+                    f.elsewhere.len(),
+                    f.deposits.len(),
+                    cities.into_iter().collect::<Vec<_>>().join(", ")
+                ),
+            });
+            txns.extend(f.elsewhere.iter().copied());
+        }
+        if f.credits > 0
+            && Decimal::from(f.passed) >= Decimal::from(f.credits) * p.pass_share
+            && f.large_credits * 2 >= f.credits
+        {
+            reasons.push(Reason {
+                indicator: "large_pass_through",
+                weight: p.weight_large_pass_through,
+                detail: format!(
+                    "{} of {} {} credited ({}) passed on within {} h, mostly in sums of {} or more: the mule \
+                     signature, not a victim's earnings",
+                    fmt_cents(f.passed),
+                    fmt_cents(f.credits),
+                    case.meta.base_currency,
+                    pct(f.passed, f.credits),
+                    p.pass_hours,
+                    fmt_cents(small_limit)
+                ),
+            });
+        }
+        let mut accounts = f.accounts.clone();
+        accounts.sort_unstable();
+        out.insert(
+            person,
+            Assessment { person, status: Status::NotFlagged, score: Decimal::ZERO, minor, accounts, reasons, txns },
+        );
+    }
+    let score = |a: &Assessment| a.reasons.iter().map(|r| r.weight).sum::<Decimal>();
+    let flagged = |a: &Assessment, s: Decimal| s >= p.threshold && a.positive_indicators() >= p.min_indicators;
+    // Probable on the other indicators alone, if a shared identifier were added.
+    let pre_probable: BTreeSet<u32> = out
+        .values()
+        .filter(|a| {
+            !suspects.contains(&a.person) && {
+                let s = score(a) + p.weight_shared_identifier;
+                s >= p.threshold
+                    && a.positive_indicators() + 1 >= p.min_indicators
+                    && a.reasons.iter().any(|r| r.indicator == "swept_to_controller")
+            }
+        })
+        .map(|a| a.person)
+        .collect();
+
+    // Second pass: shared identifiers with listed or probable victims, suspects or the controller.
+    for (&person, a) in out.iter_mut() {
+        let Some(keys) = keys_of.get(&person) else { continue };
+        let mut with: BTreeMap<u32, &'static str> = BTreeMap::new();
+        let mut kinds: BTreeSet<&str> = BTreeSet::new();
+        for k in keys {
+            let kind = k.split(':').next().unwrap_or("address");
+            for &other in &groups[*k] {
+                if other == person {
+                    continue;
+                }
+                let role = if listed.contains(&other) {
+                    Some("listed victim")
+                } else if controller_of.get(&person) == Some(&other) {
+                    Some("controller")
+                } else if suspects.contains(&other) && !family.contains(&(person, other)) {
+                    Some("suspect")
+                } else if pre_probable.contains(&other) {
+                    Some("probable victim")
+                } else {
+                    None
+                };
+                if let Some(r) = role {
+                    with.entry(other).or_insert(r);
+                    kinds.insert(kind);
+                }
+            }
+        }
+        if !with.is_empty() {
+            let list: Vec<String> =
+                with.iter().map(|(&o, r)| format!("{} ({r})", case.persons.rows[o as usize].id)).collect();
+            a.reasons.insert(
+                0,
+                Reason {
+                    indicator: "shared_identifier",
+                    weight: p.weight_shared_identifier,
+                    detail: format!(
+                        "{} shared with {}",
+                        kinds.into_iter().collect::<Vec<_>>().join(" and "),
+                        list.join(", ")
+                    ),
+                },
+            );
+        }
+    }
+
+    let mut v: Vec<Assessment> = out
+        .into_values()
+        .map(|mut a| {
+            a.score = score(&a);
+            a.txns.sort_unstable();
+            a.txns.dedup();
+            a.status = if listed.contains(&a.person) {
+                Status::Listed
+            } else if !suspects.contains(&a.person) && flagged(&a, a.score) {
+                Status::Probable
+            } else {
+                Status::NotFlagged
+            };
+            a
+        })
+        .collect();
+    v.sort_by(|x, y| {
+        x.status
+            .cmp(&y.status)
+            .then(y.score.cmp(&x.score))
+            .then_with(|| case.persons.rows[x.person as usize].id.cmp(&case.persons.rows[y.person as usize].id))
+    });
+    v
+}
+
+/// Takes up to `amount` from credits younger than `window` seconds before `t`, oldest first;
+/// returns what was taken.
+fn consume(q: &mut VecDeque<(DateTime, i64)>, t: DateTime, window: i64, amount: i64) -> i64 {
+    while q.front().is_some_and(|(ct, _)| ct.0 < t.0 - window) {
+        q.pop_front();
+    }
+    let mut left = amount;
+    while left > 0 {
+        let Some(front) = q.front_mut() else { break };
+        let take = front.1.min(left);
+        front.1 -= take;
+        left -= take;
+        if front.1 == 0 {
+            q.pop_front();
+        }
+    }
+    amount - left
+}
+
+/// The post-pass over findings: a finding touching an account of a listed or probable victim
+/// says so in its explanation (a zero-point indicator), and a listed victim is never a finding's
+/// suspect (the link is dropped with its points and the reason is stated).
+pub fn annotate_findings(case: &Case, findings: &mut [Finding], assessed: &[Assessment]) {
+    let mut by_account: BTreeMap<u32, &Assessment> = BTreeMap::new();
+    let mut listed_person: BTreeSet<EntityRef> = BTreeSet::new();
+    for a in assessed.iter().filter(|a| a.status != Status::NotFlagged) {
+        for &acc in &a.accounts {
+            by_account.insert(acc, a);
+        }
+    }
+    for v in &case.victims.rows {
+        listed_person.insert(v.entity);
+    }
+    for f in findings.iter_mut() {
+        let single = f.indicators.len() == 1;
+        if let Some((s, _)) = f.suspect {
+            if listed_person.contains(&s) {
+                f.suspect = None;
+                f.indicators.retain(|i| i.name != "near_suspect");
+                f.rescore();
+                f.indicate(
+                    "victim_not_suspect",
+                    0,
+                    format!(
+                        "the nearest person on the suspects list, {}, is a listed victim: not linked as suspect \
+                         (non-punishment)",
+                        case.entity_id(s)
+                    ),
+                );
+            }
+        }
+        let mut seen: BTreeSet<u32> = BTreeSet::new();
+        let mut parts = Vec::new();
+        for acc in &f.accounts {
+            if let Some(a) = by_account.get(acc) {
+                if seen.insert(a.person) {
+                    let who = case.persons.rows[a.person as usize].id.as_str();
+                    parts.push(match a.status {
+                        Status::Listed => format!(
+                            "account {} is held by {who}, a listed victim",
+                            case.accounts.rows[*acc as usize].id
+                        ),
+                        _ => format!(
+                            "account {} is held by {who}, a probable victim (score {})",
+                            case.accounts.rows[*acc as usize].id, a.score
+                        ),
+                    });
+                }
+            }
+        }
+        if !parts.is_empty() {
+            let mut detail = format!(
+                "{}: their part is victim-account control, present them as victims, not as suspects or mules \
+                 (non-punishment)",
+                parts.join("; ")
+            );
+            if single {
+                detail.push_str("; single indicator: score capped, corroborate before acting");
+            }
+            f.indicate("victim_account", 0, detail);
+        }
+    }
+}

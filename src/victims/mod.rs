@@ -1,0 +1,22 @@
+//! L2, victims first (issue 9): the non-punishment classifier, protected persons, stable
+//! pseudonyms and the sealed identity mapping.
+//!
+//! * [`classify`] scores every person holding accounts on documented victim indicators
+//!   (docs/domain.md §1.1, §1.3 #10 victim-account control) and returns the listed and probable
+//!   victims with the reason for every point, so detectors and reports can present them as
+//!   victims, not as suspects (the non-punishment principle).
+//! * [`protect`] decides who is protected (listed victims, probable victims, and always minors),
+//!   derives keyed pseudonyms and builds the redacted view of a case that every non-court output
+//!   is written from.
+//! * [`seal`] encrypts the pseudonym -> identity mapping with a passphrase (Argon2id +
+//!   ChaCha20-Poly1305) for the court bundle.
+//!
+//! Depends on `model` and `graph` (and reads `patterns::Finding` for the findings post-pass); never
+//! prints.
+
+pub mod classify;
+pub mod protect;
+pub mod seal;
+
+pub use classify::{annotate_findings, classify, Assessment, Reason, Status, VictimParams};
+pub use protect::{ProtectedSet, Protection, PseudonymKey};
