@@ -107,7 +107,12 @@ fn suspect_networks_keep_register_paths_and_fold_the_rest() {
 }
 
 fn bundle(case: &Case, out: &Path, graphviz: bool) -> String {
-    let opts = InvestigateOptions { graphviz, finding_diagrams: 4, ..InvestigateOptions::default() };
+    let opts = InvestigateOptions {
+        graphviz,
+        finding_diagrams: 4,
+        protection: Some(moneytrail::victims::Protection::from_master([7; 32], [0; 16])),
+        ..InvestigateOptions::default()
+    };
     investigate(case, out, &opts).expect("investigate").manifest_sha256
 }
 

@@ -82,7 +82,11 @@ fn hostile_names_render_as_text_everywhere() {
     }
     for gv in renderers {
         let out = tmp.path().join(format!("out-{gv}"));
-        let opts = InvestigateOptions { graphviz: gv, ..InvestigateOptions::default() };
+        let opts = InvestigateOptions {
+            graphviz: gv,
+            protection: Some(moneytrail::victims::Protection::from_master([7; 32], [0; 16])),
+            ..InvestigateOptions::default()
+        };
         investigate(case, &out, &opts).unwrap();
         check_bundle(&out);
     }

@@ -60,7 +60,16 @@ fn report_opens_in_headless_chromium() {
     let case =
         load_case(&Path::new(env!("CARGO_MANIFEST_DIR")).join("datasets/demo"), &LoadOptions::default()).unwrap().case;
     let out = base.join("bundle");
-    investigate(&case, &out, &InvestigateOptions { graphviz: false, ..InvestigateOptions::default() }).unwrap();
+    investigate(
+        &case,
+        &out,
+        &InvestigateOptions {
+            graphviz: false,
+            protection: Some(moneytrail::victims::Protection::from_master([7; 32], [0; 16])),
+            ..InvestigateOptions::default()
+        },
+    )
+    .unwrap();
     let url = format!("file://{}", out.join("report.html").canonicalize().unwrap().display());
     let dom = run_chromium(&bin, &base.join("profile-dom"), &["--dump-dom".into(), url.clone()]);
     assert!(

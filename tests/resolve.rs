@@ -382,7 +382,12 @@ fn bundle_labels_inferred_identity_links() {
     let r = resolve(&case, &[], &Params::default());
     apply(&mut case, &r).unwrap();
     let out = dir.path().join("bundle");
-    let opts = InvestigateOptions { graphviz: false, finding_diagrams: 0, ..InvestigateOptions::default() };
+    let opts = InvestigateOptions {
+        graphviz: false,
+        finding_diagrams: 0,
+        protection: Some(moneytrail::victims::Protection::from_master([7; 32], [0; 16])),
+        ..InvestigateOptions::default()
+    };
     investigate(&case, &out, &opts).unwrap();
     let ids = std::fs::read_to_string(out.join("identities.csv")).unwrap();
     assert_eq!(ids.lines().count(), case.inferred_links.len() + 1);

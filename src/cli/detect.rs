@@ -39,6 +39,8 @@ pub struct Args {
     /// List the detectors and their parameters, then stop.
     #[arg(long)]
     list: bool,
+    #[command(flatten)]
+    audience: super::victims::AudienceArgs,
 }
 
 pub fn run(a: Args) -> Result<ExitCode> {
@@ -76,7 +78,16 @@ pub fn run(a: Args) -> Result<ExitCode> {
     let t1 = std::time::Instant::now();
     let graph = CaseGraph::build(case);
     let t2 = std::time::Instant::now();
-    let found = patterns::run(case, &graph, &opts)?;
+    let mut found = patterns::run(case, &graph, &opts)?;
+    // Findings on victims' accounts say so; outside the court, protected persons are pseudonymised.
+    let prepared = a.audience.prepare(case, &graph.flow)?;
+    moneytrail::victims::annotate_findings(case, &mut found, &prepared.assessed);
+    for f in found.iter_mut() {
+        for i in f.indicators.iter_mut() {
+            i.detail = prepared.scrub(&i.detail).into_owned();
+        }
+    }
+    let case = prepared.view(case);
     let t3 = std::time::Instant::now();
     if let Some(dir) = out.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;

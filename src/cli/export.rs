@@ -25,6 +25,8 @@ pub struct Args {
     /// Output file.
     #[arg(long)]
     out: PathBuf,
+    #[command(flatten)]
+    audience: super::victims::AudienceArgs,
 }
 
 pub fn run(a: Args) -> Result<ExitCode> {
@@ -34,14 +36,15 @@ pub fn run(a: Args) -> Result<ExitCode> {
     let t0 = std::time::Instant::now();
     let mut loaded = load_case(&a.case, &LoadOptions { mapping: a.mapping })?;
     super::resolve::resolve_in_place(&a.case, &mut loaded.case, a.no_resolve)?;
-    let case = &loaded.case;
+    let flow = FlowGraph::build(&loaded.case);
+    let prepared = a.audience.prepare(&loaded.case, &flow)?;
+    let case = prepared.view(&loaded.case);
     if let Some(dir) = a.out.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     }
     let file = std::fs::File::create(&a.out).with_context(|| format!("cannot write {}", a.out.display()))?;
     let w = std::io::BufWriter::new(file);
     if a.format == "graphml" {
-        let flow = FlowGraph::build(case);
         graphml::write_graphml(case, &flow, w)?;
     } else {
         ftm::write_ftm(case, w)?;

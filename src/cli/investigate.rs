@@ -1,8 +1,8 @@
 //! `moneytrail investigate CASE --out DIR`: the main job (ingest, detect, trace, value, and write
 //! the evidence bundle: report.html, diagrams, tables, manifest.json).
 
-use anyhow::{bail, Context, Result};
-use moneytrail::export::bundle::{investigate, Audience, InvestigateOptions};
+use anyhow::{Context, Result};
+use moneytrail::export::bundle::{investigate, InvestigateOptions};
 use moneytrail::ingest::{load_case, LoadOptions};
 use moneytrail::patterns::{self, RunOptions};
 use std::path::PathBuf;
@@ -19,9 +19,15 @@ pub struct Args {
     /// A mapping file used instead of the folder's case.toml.
     #[arg(long)]
     mapping: Option<PathBuf>,
-    /// `analyst` (everything) or `court` (key findings and diagrams only for findings linked to a suspect).
+    /// court (identities in clear, sealed pseudonym mapping, key findings linked to a suspect),
+    /// police (alias analyst: every finding), ngo or public; outside the court protected persons
+    /// (victims, minors) are pseudonymised.
     #[arg(long, default_value = "analyst")]
     audience: String,
+    /// File whose first line is the case passphrase (else MONEYTRAIL_SEAL_PASSPHRASE); never
+    /// give it on the command line.
+    #[arg(long)]
+    seal_passphrase_file: Option<PathBuf>,
     /// Override a detector parameter: typology.key=value (repeatable).
     #[arg(long = "param")]
     params: Vec<String>,
@@ -47,11 +53,7 @@ pub struct Args {
 }
 
 pub fn run(a: Args) -> Result<ExitCode> {
-    let audience = match a.audience.as_str() {
-        "analyst" => Audience::Analyst,
-        "court" => Audience::Court,
-        other => bail!("--audience must be analyst or court, not '{other}'"),
-    };
+    let audience = super::victims::audience(&a.audience)?;
     let rules = a
         .rules
         .iter()
@@ -72,6 +74,7 @@ pub fn run(a: Args) -> Result<ExitCode> {
     let mut loaded = load_case(&a.case, &LoadOptions { mapping: a.mapping })?;
     super::resolve::resolve_in_place(&a.case, &mut loaded.case, a.no_resolve)?;
     let t_ingest = t0.elapsed();
+    opts.protection = super::victims::protection(a.seal_passphrase_file.as_deref(), &loaded.case.meta.name)?;
     if loaded.report.rejected() > 0 {
         eprintln!(
             "warning: {} input rows were rejected at ingest; run `moneytrail ingest` to see them",

@@ -3,7 +3,7 @@
 //! Also the passphrase handling shared by every command with `--audience`.
 
 use anyhow::{Context, Result};
-use moneytrail::export::audience::{prepare, Audience};
+use moneytrail::export::audience::{prepare, Audience, Prepared};
 use moneytrail::graph::FlowGraph;
 use moneytrail::ingest::{load_case, LoadOptions};
 use moneytrail::patterns::Params;
@@ -32,6 +32,28 @@ pub fn protection(file: Option<&Path>, case_name: &str) -> Result<Option<Protect
     match passphrase(file)? {
         Some(p) => Ok(Some(Protection::from_passphrase(&p, case_name)?)),
         None => Ok(None),
+    }
+}
+
+/// Flags shared by the commands that write case data: `--audience` and the passphrase file.
+#[derive(clap::Args, Debug)]
+pub struct AudienceArgs {
+    /// court (identities in clear), police (alias analyst), ngo or public: outside the court,
+    /// protected persons (listed and probable victims, minors) are pseudonymised.
+    #[arg(long, default_value = "analyst")]
+    pub audience: String,
+    /// File whose first line is the case passphrase (else MONEYTRAIL_SEAL_PASSPHRASE); never
+    /// give it on the command line.
+    #[arg(long)]
+    pub seal_passphrase_file: Option<PathBuf>,
+}
+
+impl AudienceArgs {
+    /// Classifies, and redacts for the audience (fails closed without a key).
+    pub fn prepare(&self, case: &moneytrail::model::Case, flow: &FlowGraph) -> Result<Prepared> {
+        let aud = audience(&self.audience)?;
+        let key = protection(self.seal_passphrase_file.as_deref(), &case.meta.name)?;
+        Ok(prepare(case, flow, aud, key.as_ref(), &VictimParams::default())?)
     }
 }
 

@@ -21,15 +21,10 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-/// Who the report is for.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
-pub enum Audience {
-    /// Everything: all findings, analyst hypotheses on charts.
-    #[default]
-    Analyst,
-    /// A court bundle: key findings and finding diagrams only for findings linked to a suspect.
-    Court,
-}
+pub use super::audience::Audience;
+use super::audience::{prepare, NeedsKey};
+use crate::victims::classify::{annotate_findings, Status, VictimParams};
+use crate::victims::protect::{mapping, ProtectError, Protection};
 
 /// Settings of a run.
 #[derive(Clone, Debug)]
@@ -48,18 +43,25 @@ pub struct InvestigateOptions {
     pub finding_diagrams: usize,
     /// Render with Graphviz when it is installed (else the pure-Rust SVG).
     pub graphviz: bool,
+    /// The case keys (pseudonyms and the sealed mapping); required outside the court audience
+    /// when the case has protected persons, optional for the court (then no sealed mapping).
+    pub protection: Option<Protection>,
+    /// Parameters of the non-punishment classifier.
+    pub victims: VictimParams,
 }
 
 impl Default for InvestigateOptions {
     fn default() -> Self {
         InvestigateOptions {
-            audience: Audience::Analyst,
+            audience: Audience::Police,
             detect: RunOptions::default(),
             rules: DEFAULT_RULES.to_vec(),
             charts: ChartLimits::default(),
             timeline: TimelineLimits::default(),
             finding_diagrams: 10,
             graphviz: true,
+            protection: None,
+            victims: VictimParams::default(),
         }
     }
 }
@@ -77,6 +79,12 @@ pub enum InvestigateError {
     /// Writing a CSV file.
     #[error("writing CSV: {0}")]
     Csv(#[from] csv::Error),
+    /// A non-court bundle of a case with protected persons, without the case key.
+    #[error(transparent)]
+    NeedsKey(#[from] NeedsKey),
+    /// Sealing the pseudonym mapping.
+    #[error("sealing the pseudonym mapping: {0}")]
+    Seal(#[from] ProtectError),
 }
 
 /// One suspect's part of the report.
@@ -135,6 +143,28 @@ pub struct Investigation<'a> {
     pub input_hash: String,
     /// Audience.
     pub audience: Audience,
+    /// Listed and probable victims, as the audience may see them.
+    pub victims: Vec<VictimRow>,
+    /// Protected persons pseudonymised in this bundle (0 for the court).
+    pub pseudonymised: usize,
+    /// Path of the sealed pseudonym mapping inside the bundle (court bundles with a key).
+    pub sealed: Option<String>,
+}
+
+/// One listed or probable victim in the report (pseudonymised outside the court).
+pub struct VictimRow {
+    /// Person id (or pseudonym).
+    pub id: String,
+    /// Name (or pseudonym).
+    pub name: String,
+    /// `listed` or `probable`.
+    pub status: &'static str,
+    /// Minor at the time of the transfers.
+    pub minor: bool,
+    /// Classifier score.
+    pub score: String,
+    /// Reasons with weights.
+    pub reasons: String,
 }
 
 /// What the CLI reports.
@@ -157,7 +187,7 @@ pub struct Summary {
 fn settings(case: &Case, opts: &InvestigateOptions, graphviz: bool) -> BTreeMap<String, String> {
     let mut s = BTreeMap::new();
     let rules: Vec<String> = opts.rules.iter().map(|r| r.to_string()).collect();
-    s.insert("audience".into(), format!("{:?}", opts.audience).to_lowercase());
+    s.insert("audience".into(), opts.audience.as_str().into());
     s.insert("trace.rules".into(), rules.join(","));
     s.insert("trace.scale".into(), "2".into());
     s.insert("trace.opening".into(), "minimal-clean".into());
@@ -228,7 +258,7 @@ fn render_chart(
 /// # Errors
 /// Detector configuration errors and I/O errors. Tracing or ownership problems do not stop the
 /// run: they become notes in the report.
-pub fn investigate(case: &Case, out: &Path, opts: &InvestigateOptions) -> Result<Summary, InvestigateError> {
+pub fn investigate(real: &Case, out: &Path, opts: &InvestigateOptions) -> Result<Summary, InvestigateError> {
     let mut timings = Vec::new();
     let mut t = Instant::now();
     let mut lap = |name: &'static str, t: &mut Instant| {
@@ -236,10 +266,24 @@ pub fn investigate(case: &Case, out: &Path, opts: &InvestigateOptions) -> Result
         *t = Instant::now();
     };
     let detectors = patterns::configure(&opts.detect)?;
-    let graph = CaseGraph::build(case);
+    // Detection and classification read the real case; everything written reads `case`, the
+    // audience's view (pseudonymised outside the court). Row order is the same in both, so the
+    // dense indices of findings stay valid.
+    let graph = CaseGraph::build(real);
     lap("graph", &mut t);
-    let findings = patterns::run(case, &graph, &opts.detect)?;
+    let mut findings = patterns::run(real, &graph, &opts.detect)?;
     lap("detect", &mut t);
+    let prepared = prepare(real, &graph.flow, opts.audience, opts.protection.as_ref(), &opts.victims)?;
+    annotate_findings(real, &mut findings, &prepared.assessed);
+    let case = prepared.view(real);
+    if prepared.redaction.is_some() {
+        for f in findings.iter_mut() {
+            for i in f.indicators.iter_mut() {
+                i.detail = prepared.scrub(&i.detail).into_owned();
+            }
+        }
+    }
+    lap("victims", &mut t);
     let graphviz = opts.graphviz && dot::graphviz_available();
     let mut notes = Vec::new();
     if !graphviz {
@@ -305,7 +349,7 @@ pub fn investigate(case: &Case, out: &Path, opts: &InvestigateOptions) -> Result
     let chosen: Vec<usize> = findings
         .iter()
         .enumerate()
-        .filter(|(_, f)| opts.audience == Audience::Analyst || f.suspect.is_some())
+        .filter(|(_, f)| opts.audience.all_findings() || f.suspect.is_some())
         .map(|(i, _)| i)
         .take(opts.finding_diagrams)
         .collect();
@@ -386,6 +430,47 @@ pub fn investigate(case: &Case, out: &Path, opts: &InvestigateOptions) -> Result
     if !case.inferred_links.is_empty() {
         w.write("identities.csv", &identities_csv(case)?)?;
     }
+    w.write("probable_victims.csv", &super::victims::write_csv(case, &prepared)?)?;
+    let pseudonymised = if prepared.redaction.is_some() { prepared.set.persons.len() } else { 0 };
+    if pseudonymised > 0 {
+        notes.push(format!(
+            "{pseudonymised} protected persons (listed and probable victims, minors) are pseudonymised for the {} \
+             audience; the court bundle holds the sealed mapping.",
+            opts.audience.as_str()
+        ));
+    }
+    let mut sealed = None;
+    if opts.audience.identities_in_clear() {
+        if let Some(key) = &opts.protection {
+            let plain = crate::victims::seal::mapping_csv(&mapping(real, &prepared.set, key))?;
+            let rel = "sealed/identities.mtseal".to_string();
+            w.write(&rel, &crate::victims::seal::seal(key, &plain)?)?;
+            sealed = Some(rel);
+        } else if !prepared.set.persons.is_empty() {
+            notes.push(
+                "No case passphrase was given: the sealed pseudonym mapping was not written, so pseudonyms in \
+                 other bundles of this case cannot be resolved from this bundle."
+                    .into(),
+            );
+        }
+    }
+    let notes: Vec<String> = notes.iter().map(|n| prepared.scrub(n).into_owned()).collect();
+    let victims: Vec<VictimRow> = prepared
+        .assessed
+        .iter()
+        .filter(|a| a.status != Status::NotFlagged)
+        .map(|a| {
+            let p = &case.persons.rows[a.person as usize];
+            VictimRow {
+                id: p.id.clone(),
+                name: p.full_name.clone(),
+                status: a.status.as_str(),
+                minor: a.minor,
+                score: a.score.to_string(),
+                reasons: prepared.scrub(&a.explanation()).into_owned(),
+            }
+        })
+        .collect();
     let detector_params = {
         let mut v = Vec::new();
         for mut d in detectors {
@@ -408,6 +493,9 @@ pub fn investigate(case: &Case, out: &Path, opts: &InvestigateOptions) -> Result
         notes: notes.clone(),
         input_hash: input_hash.clone(),
         audience: opts.audience,
+        victims,
+        pseudonymised,
+        sealed,
     };
     let html = super::report::render(&inv, &w.outputs());
     w.write("report.html", html.as_bytes())?;

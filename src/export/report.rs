@@ -2,7 +2,7 @@
 //! Content-Security-Policy forbids it), and its one inline script (table sorting) is allowed
 //! by hash only, so text from the case can never run as script even if escaping failed.
 
-use super::bundle::{Audience, Investigation, SuspectSection};
+use super::bundle::{Investigation, SuspectSection};
 use super::chart::{amount, money};
 use super::escape::{clip, html};
 use super::exhibits::{full_list, label};
@@ -99,14 +99,15 @@ pub fn render(inv: &Investigation<'_>, outputs: &[OutputFile]) -> String {
         env!("CARGO_PKG_VERSION"),
         case.meta.valuation_date,
         cur,
-        if inv.audience == Audience::Court { "court" } else { "analyst" },
+        inv.audience.as_str(),
         inv.input_hash
     );
-    s.push_str("<nav><a href=\"#summary\">Summary</a> · <a href=\"#findings\">Findings</a> · <a href=\"#suspects\">Suspects</a> · <a href=\"#finding-diagrams\">Finding diagrams</a> · <a href=\"#methodology\">Methodology</a> · <a href=\"#exhibits\">Exhibits</a> · <a href=\"#manifest\">Manifest</a></nav>\n");
+    s.push_str("<nav><a href=\"#summary\">Summary</a> · <a href=\"#victims\">Probable victims</a> · <a href=\"#findings\">Findings</a> · <a href=\"#suspects\">Suspects</a> · <a href=\"#finding-diagrams\">Finding diagrams</a> · <a href=\"#methodology\">Methodology</a> · <a href=\"#exhibits\">Exhibits</a> · <a href=\"#manifest\">Manifest</a></nav>\n");
     for n in &inv.notes {
         let _ = write!(s, "<div class=\"note\">{}</div>", html(n));
     }
     summary(&mut s, inv, cur);
+    victims_section(&mut s, inv);
     findings_table(&mut s, inv);
     s.push_str("<section id=\"suspects\"><h2>Suspects</h2>\n");
     for (k, sec) in inv.suspects.iter().enumerate() {
@@ -133,6 +134,55 @@ pub fn render(inv: &Investigation<'_>, outputs: &[OutputFile]) -> String {
     manifest(&mut s, inv, outputs);
     let _ = writeln!(s, "<script>{SCRIPT}</script>\n</body></html>");
     s
+}
+
+/// Listed and probable victims: presented as victims with the reasons, never as suspects
+/// (non-punishment principle, issue 9).
+fn victims_section(s: &mut String, inv: &Investigation<'_>) {
+    s.push_str("<section id=\"victims\"><h2>Probable victims (non-punishment)</h2>\n");
+    s.push_str(
+        "<p>Persons whose accounts show the signs of accounts controlled by others (docs/domain.md §1.3 #10): \
+they are presented as <b>victims, not as suspects or money mules</b>. Listed victims come from the case's \
+victims table; probable victims are scored by the non-punishment classifier on the indicators below, each \
+with its weight (methodology: docs/victims.md). A probable victim is a lead for victim identification and \
+support, not a finding against the person.</p>\n",
+    );
+    if inv.pseudonymised > 0 {
+        let _ = writeln!(
+            s,
+            "<p class=\"note\">{} protected persons (victims and minors) appear under stable pseudonyms \
+(PP-… for persons, PA-… for their accounts) in every file of this {} bundle. Only the court bundle holds the \
+sealed mapping.</p>",
+            inv.pseudonymised,
+            inv.audience.as_str()
+        );
+    }
+    if let Some(sealed) = &inv.sealed {
+        let _ = writeln!(
+            s,
+            "<p class=\"note\">The pseudonym mapping of this case is sealed in <code>{}</code> (Argon2id + \
+ChaCha20-Poly1305, opened with the case passphrase: <code>moneytrail unseal {}</code>). It resolves the \
+pseudonyms used in the police, NGO and public bundles of this case.</p>",
+            html(sealed),
+            html(sealed)
+        );
+    }
+    if inv.victims.is_empty() {
+        s.push_str("<p>No listed or probable victims.</p></section>\n");
+        return;
+    }
+    s.push_str("<table class=\"sortable\"><thead><tr><th>person</th><th>name</th><th>status</th><th>minor</th><th>score</th><th>reasons</th></tr></thead><tbody>\n");
+    for v in &inv.victims {
+        s.push_str("<tr>");
+        td(s, &v.id);
+        td(s, &v.name);
+        td(s, v.status);
+        td(s, if v.minor { "yes" } else { "no" });
+        td(s, &v.score);
+        td(s, &v.reasons);
+        s.push_str("</tr>\n");
+    }
+    s.push_str("</tbody></table></section>\n");
 }
 
 fn summary(s: &mut String, inv: &Investigation<'_>, cur: &str) {
@@ -176,7 +226,7 @@ fn summary(s: &mut String, inv: &Investigation<'_>, cur: &str) {
         s.push_str("</tr>\n");
     }
     s.push_str("</tbody></table>\n<h3>Key findings</h3><ol id=\"key-findings\">\n");
-    let key = inv.findings.iter().filter(|f| inv.audience == Audience::Analyst || f.suspect.is_some()).take(5);
+    let key = inv.findings.iter().filter(|f| inv.audience.all_findings() || f.suspect.is_some()).take(5);
     for f in key {
         let _ = writeln!(
             s,
