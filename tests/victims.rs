@@ -36,6 +36,9 @@ fn score(case: &Case, roles: &BTreeMap<String, String>) -> (usize, usize, usize,
     let listed: BTreeSet<u32> = case.victims.rows.iter().map(|v| v.entity.idx).collect();
     let flagged: BTreeSet<u32> = assessed.iter().filter(|a| a.status == Status::Probable).map(|a| a.person).collect();
     let (mut tp, mut fp, mut fneg, mut mules) = (0, 0, 0, 0);
+    let low = assessed.iter().filter(|a| a.status == Status::Probable).map(|a| a.score).min();
+    let high = assessed.iter().filter(|a| a.status == Status::NotFlagged).map(|a| a.score).max();
+    println!("lowest probable-victim score {low:?}, highest unflagged score {high:?}");
     for (i, p) in case.persons.rows.iter().enumerate() {
         let i = i as u32;
         if listed.contains(&i) {
