@@ -557,3 +557,29 @@ pub fn mapping(case: &Case, set: &ProtectedSet, key: &Protection) -> Vec<Mapping
     rows.sort_by(|a, b| a.pseudonym.cmp(&b.pseudonym).then(a.id.cmp(&b.id)));
     rows
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scrubber_replaces_whole_tokens_only_and_ignores_ascii_case() {
+        let sc = Scrubber::new(&[
+            ("A0001".to_string(), "PA-x".to_string()),
+            ("Arta Hoxha".to_string(), "[protected name]".to_string()),
+        ]);
+        assert_eq!(sc.apply("from A0001 to A00012"), "from PA-x to A00012");
+        assert_eq!(sc.apply("Derdhje cash nga ARTA HOXHA."), "Derdhje cash nga [protected name].");
+        assert!(matches!(sc.apply("nothing here"), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn pseudonyms_are_stable_per_key_and_differ_between_keys() {
+        let a = Protection::from_master([1; 32], [0; 16]);
+        let b = Protection::from_master([2; 32], [0; 16]);
+        assert_eq!(a.person("P1"), Protection::from_master([1; 32], [0; 16]).person("P1"));
+        assert_ne!(a.person("P1"), b.person("P1"));
+        assert_ne!(a.person("P1"), a.account("P1"));
+        assert!(a.person("P1").starts_with("PP-") && a.person("P1").len() == 15);
+    }
+}
