@@ -28,7 +28,8 @@ pub struct Args {
     /// give it on the command line.
     #[arg(long)]
     seal_passphrase_file: Option<PathBuf>,
-    /// Override a detector parameter: typology.key=value (repeatable).
+    /// Override a detector parameter: typology.key=value, or a classifier parameter:
+    /// victims.key=value (repeatable).
     #[arg(long = "param")]
     params: Vec<String>,
     /// Tracing rules side by side (comma-separated).
@@ -59,7 +60,16 @@ pub fn run(a: Args) -> Result<ExitCode> {
         .iter()
         .map(|r| r.parse().map_err(|e| anyhow::anyhow!("--rules: {e}")))
         .collect::<Result<Vec<moneytrail::trace::Rule>>>()?;
-    let detect = RunOptions { typologies: None, params: a.params, max_suspect_hops: 4, threads: a.threads };
+    // `victims.key=value` goes to the non-punishment classifier, the rest to the detectors.
+    let (victim_params, params): (Vec<String>, Vec<String>) =
+        a.params.into_iter().partition(|p| p.starts_with("victims."));
+    let mut victims = moneytrail::victims::VictimParams::default();
+    for p in &victim_params {
+        let (k, v) = p.split_once('=').context("--param expects victims.key=value")?;
+        moneytrail::patterns::Params::set(&mut victims, &k["victims.".len()..], v)
+            .map_err(|e| anyhow::anyhow!("--param {p}: {e}"))?;
+    }
+    let detect = RunOptions { typologies: None, params, max_suspect_hops: 4, threads: a.threads };
     patterns::configure(&detect)?;
     let mut opts = InvestigateOptions {
         audience,
@@ -67,6 +77,7 @@ pub fn run(a: Args) -> Result<ExitCode> {
         rules,
         finding_diagrams: a.finding_diagrams,
         graphviz: !a.no_graphviz,
+        victims,
         ..InvestigateOptions::default()
     };
     opts.charts.max_nodes = a.max_nodes.max(5);

@@ -479,6 +479,9 @@ pub fn investigate(real: &Case, out: &Path, opts: &InvestigateOptions) -> Result
                 v.push((name.clone(), k.to_string(), val, doc.to_string()));
             }
         }
+        for (k, val, doc) in crate::patterns::Params::describe(&opts.victims) {
+            v.push(("victims".to_string(), k.to_string(), val, doc.to_string()));
+        }
         v
     };
     let inv = Investigation {
