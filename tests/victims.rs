@@ -130,6 +130,16 @@ fn reasons_add_up_and_findings_on_victim_accounts_say_so() {
         }
     }
     assert!(marked > 0, "the fan-in of victims' earnings touches victims' accounts");
+    // The bundle presents that person as a victim only, and no finding names them as suspect.
+    let out = tmp.path().join("bundle");
+    let opts = InvestigateOptions { audience: Audience::Court, graphviz: false, ..InvestigateOptions::default() };
+    let summary = investigate(&case, &out, &opts).unwrap();
+    let vid = case.entity_id(v.entity).to_string();
+    assert!(summary.notes.iter().any(|n| n.contains(&vid) && n.contains("presented as a victim only")));
+    let mut r = csv::Reader::from_path(out.join("findings.csv")).unwrap();
+    let col = r.headers().unwrap().iter().position(|h| h == "suspect_id").unwrap();
+    assert!(r.records().all(|x| x.unwrap()[col] != vid));
+    assert!(!std::fs::read_to_string(out.join("report.html")).unwrap().contains(&format!("suspect-{vid}")));
 }
 
 /// Every protected identifier of `case` in raw, HTML-escaped and XML-escaped form.

@@ -304,6 +304,19 @@ pub fn investigate(real: &Case, out: &Path, opts: &InvestigateOptions) -> Result
         case.suspects.rows.iter().enumerate().map(|(i, s)| (i, s.entity)).collect();
     suspects.sort_by(|a, b| case.entity_id(a.1).cmp(case.entity_id(b.1)).then(a.0.cmp(&b.0)));
     suspects.dedup_by_key(|x| x.1);
+    // A listed victim who is also on the suspects list is presented as a victim, not as a
+    // suspect (non-punishment principle, issue 9); the analyst is told to review the list.
+    suspects.retain(|&(_, s)| {
+        let victim = case.victims.rows.iter().any(|v| v.entity == s);
+        if victim {
+            notes.push(format!(
+                "{} is on both the suspects and the victims lists: presented as a victim only (non-punishment \
+                 principle); review the suspects list.",
+                case.entity_id(s)
+            ));
+        }
+        !victim
+    });
     let mut sections = Vec::new();
     let mut requests = Vec::new();
     for &(row, s) in &suspects {
