@@ -23,7 +23,10 @@
 //!   the published percentages as written. The lower bound is used because confiscation
 //!   attributes to a suspect only what is proven; the upper bound stays for a second computation.
 
-use super::{display_name, full_date, sha256_of, CaseHeader, ImportError, ImportOptions, ImportSummary, Listed, SourceInfo, TableOut};
+use super::{
+    display_name, full_date, sha256_of, CaseHeader, ImportError, ImportOptions, ImportSummary, Listed, SourceInfo,
+    TableOut,
+};
 use rust_decimal::Decimal;
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -59,7 +62,9 @@ fn type_04(t: &str) -> String {
         "trustee-of-trust" => "trustee".into(),
         "protector-of-trust" => "protector".into(),
         "beneficiary-of-trust" => "beneficiaryOfLegalArrangement".into(),
-        "rights-to-surplus-assets" | "rights-to-surplus-assets-on-dissolution" => "rightsToSurplusAssetsOnDissolution".into(),
+        "rights-to-surplus-assets" | "rights-to-surplus-assets-on-dissolution" => {
+            "rightsToSurplusAssetsOnDissolution".into()
+        }
         "rights-to-profit-or-income" => "rightsToProfitOrIncome".into(),
         "rights-granted-by-contract" => "rightsGrantedByContract".into(),
         "conditional-rights-granted-by-contract" => "conditionalRightsGrantedByContract".into(),
@@ -129,7 +134,17 @@ fn normalise(v: &Value, file: usize, index: usize) -> Stmt {
         .and_then(Value::as_array)
         .map(|a| a.iter().filter_map(Value::as_str).map(String::from).collect())
         .unwrap_or_default();
-    Stmt { file, index, statement_id: id.clone(), record_id: id, record_type: kind, status: String::new(), date: text(v, "/statementDate"), details, replaces }
+    Stmt {
+        file,
+        index,
+        statement_id: id.clone(),
+        record_id: id,
+        record_type: kind,
+        status: String::new(),
+        date: text(v, "/statementDate"),
+        details,
+        replaces,
+    }
 }
 
 /// Percent value as written, and as a fraction.
@@ -149,14 +164,18 @@ fn inputs(path: &Path) -> Result<Vec<PathBuf>, ImportError> {
     if !path.is_dir() {
         return Ok(vec![path.to_path_buf()]);
     }
-    let rd = std::fs::read_dir(path).map_err(|source| ImportError::Io { path: path.to_path_buf(), what: "list", source })?;
+    let rd =
+        std::fs::read_dir(path).map_err(|source| ImportError::Io { path: path.to_path_buf(), what: "list", source })?;
     let mut v: Vec<PathBuf> = rd
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| p.is_file() && p.extension().is_some_and(|x| x == "json" || x == "jsonl"))
         .collect();
     v.sort();
     if v.is_empty() {
-        return Err(ImportError::Format { path: path.to_path_buf(), message: "no .json or .jsonl files in the folder".into() });
+        return Err(ImportError::Format {
+            path: path.to_path_buf(),
+            message: "no .json or .jsonl files in the folder".into(),
+        });
     }
     Ok(v)
 }
@@ -176,10 +195,18 @@ pub fn import_bods(path: &Path, out: &Path, opts: &ImportOptions) -> Result<Impo
     let names: Vec<String> = files.iter().map(|f| display_name(f)).collect();
     for (fi, f) in files.iter().enumerate() {
         let (sha256, size) = sha256_of(f)?;
-        let body = std::fs::read_to_string(f).map_err(|source| ImportError::Io { path: f.clone(), what: "read", source })?;
-        let bad = |m: String| ImportError::Format { path: f.clone(), message: format!("{m}; expected a JSON array of BODS statements (or one statement per line in .jsonl)") };
+        let body =
+            std::fs::read_to_string(f).map_err(|source| ImportError::Io { path: f.clone(), what: "read", source })?;
+        let bad = |m: String| ImportError::Format {
+            path: f.clone(),
+            message: format!("{m}; expected a JSON array of BODS statements (or one statement per line in .jsonl)"),
+        };
         let values: Vec<Value> = if f.extension().is_some_and(|x| x == "jsonl") {
-            body.lines().filter(|l| !l.trim().is_empty()).map(serde_json::from_str).collect::<Result<_, _>>().map_err(|e| bad(e.to_string()))?
+            body.lines()
+                .filter(|l| !l.trim().is_empty())
+                .map(serde_json::from_str)
+                .collect::<Result<_, _>>()
+                .map_err(|e| bad(e.to_string()))?
         } else {
             match serde_json::from_str(&body).map_err(|e| bad(e.to_string()))? {
                 Value::Array(a) => a,
@@ -221,7 +248,10 @@ pub fn import_bods(path: &Path, out: &Path, opts: &ImportOptions) -> Result<Impo
         let why = if st.record_id.is_empty() {
             Some("no recordId / statementID".to_string())
         } else if let Some(&j) = replaced.get(st.statement_id.as_str()) {
-            Some(format!("replaced by statement {} ({}, index {})", stmts[j].statement_id, names[stmts[j].file], stmts[j].index))
+            Some(format!(
+                "replaced by statement {} ({}, index {})",
+                stmts[j].statement_id, names[stmts[j].file], stmts[j].index
+            ))
         } else if latest.get(st.record_id.as_str()) != Some(&i) {
             let j = latest.get(st.record_id.as_str()).copied().unwrap_or(i);
             Some(format!(
@@ -260,7 +290,12 @@ pub fn import_bods(path: &Path, out: &Path, opts: &ImportOptions) -> Result<Impo
         }
         let d = &st.details;
         if party.contains_key(&st.record_id) {
-            s.list(listed(st, String::new(), "listed", format!("record id {} is used by another person or entity", st.record_id)));
+            s.list(listed(
+                st,
+                String::new(),
+                "listed",
+                format!("record id {} is used by another person or entity", st.record_id),
+            ));
             continue;
         }
         let ids: Vec<String> = d
@@ -339,7 +374,12 @@ pub fn import_bods(path: &Path, out: &Path, opts: &ImportOptions) -> Result<Impo
             continue;
         }
         if st.record_type != "relationship" {
-            s.list(listed(st, String::new(), "listed", format!("record type '{}' is not entity, person or relationship", st.record_type)));
+            s.list(listed(
+                st,
+                String::new(),
+                "listed",
+                format!("record type '{}' is not entity, person or relationship", st.record_type),
+            ));
             continue;
         }
         if let Some(d) = full_date(&st.date) {
@@ -351,17 +391,31 @@ pub fn import_bods(path: &Path, out: &Path, opts: &ImportOptions) -> Result<Impo
         let Some(ip) = ip.as_str().map(String::from) else {
             let reason = format!(
                 "interested party unspecified ({}): no holder to record",
-                [text(&ip, "/reason"), text(&ip, "/description")].into_iter().filter(|x| !x.is_empty()).collect::<Vec<_>>().join(": ")
+                [text(&ip, "/reason"), text(&ip, "/description")]
+                    .into_iter()
+                    .filter(|x| !x.is_empty())
+                    .collect::<Vec<_>>()
+                    .join(": ")
             );
             s.list(listed(st, String::new(), "listed", reason));
             continue;
         };
         if party.get(&subject) != Some(&false) {
-            s.list(listed(st, String::new(), "listed", format!("subject {subject} is not an entity in force in this import")));
+            s.list(listed(
+                st,
+                String::new(),
+                "listed",
+                format!("subject {subject} is not an entity in force in this import"),
+            ));
             continue;
         }
         if !party.contains_key(&ip) {
-            s.list(listed(st, String::new(), "listed", format!("interested party {ip} is not a person or entity in force in this import")));
+            s.list(listed(
+                st,
+                String::new(),
+                "listed",
+                format!("interested party {ip} is not a person or entity in force in this import"),
+            ));
             continue;
         }
         let interests = d.get("interests").and_then(Value::as_array).cloned().unwrap_or_default();
@@ -440,7 +494,12 @@ pub fn import_bods(path: &Path, out: &Path, opts: &ImportOptions) -> Result<Impo
         if any {
             s.written += 1;
         } else {
-            s.list(listed(st, String::new(), "listed", "none of its interests maps to a case row (see its parts)".into()));
+            s.list(listed(
+                st,
+                String::new(),
+                "listed",
+                "none of its interests maps to a case row (see its parts)".into(),
+            ));
         }
     }
     let valuation_date = match &opts.valuation_date {

@@ -24,7 +24,10 @@
 //! column `ftm_<property>`. Fragments with the same id and schema are merged (values appended,
 //! as Aleph does); the later fragment is reported as `merged`.
 
-use super::{display_name, full_date, sha256_of, CaseHeader, ImportError, ImportOptions, ImportSummary, Listed, SourceInfo, TableOut};
+use super::{
+    display_name, full_date, sha256_of, CaseHeader, ImportError, ImportOptions, ImportSummary, Listed, SourceInfo,
+    TableOut,
+};
 use crate::model::Channel;
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
@@ -103,7 +106,11 @@ fn relation_kind(text: &str) -> Option<&'static str> {
 pub fn import_ftm(file: &Path, out: &Path, opts: &ImportOptions) -> Result<ImportSummary, ImportError> {
     let fname = display_name(file);
     let (sha256, size) = sha256_of(file)?;
-    let f = std::fs::File::open(file).map_err(|source| ImportError::Io { path: file.to_path_buf(), what: "open", source })?;
+    let f = std::fs::File::open(file).map_err(|source| ImportError::Io {
+        path: file.to_path_buf(),
+        what: "open",
+        source,
+    })?;
     let mut s = ImportSummary::default();
     let listed = |line: usize, id: &str, kind: &str, outcome: &'static str, reason: String| Listed {
         file: fname.clone(),
@@ -189,7 +196,13 @@ pub fn import_ftm(file: &Path, out: &Path, opts: &ImportOptions) -> Result<Impor
     };
     let mut dates: Vec<String> = Vec::new();
     // Descriptive properties: first value in the contract column, all values in ftm_<prop>.
-    fn desc(e: &Ent, prop: &str, col: &'static str, cells: &mut Vec<(&'static str, String)>, extra: &mut Vec<(String, String)>) {
+    fn desc(
+        e: &Ent,
+        prop: &str,
+        col: &'static str,
+        cells: &mut Vec<(&'static str, String)>,
+        extra: &mut Vec<(String, String)>,
+    ) {
         let all = e.all(prop);
         cells.push((col, all.first().cloned().unwrap_or_default()));
         if all.len() > 1 {
@@ -203,7 +216,11 @@ pub fn import_ftm(file: &Path, out: &Path, opts: &ImportOptions) -> Result<Impor
         row.extend(extra.iter().map(|(k, v)| (k.as_str(), v.clone())));
         t.push(row);
     };
-    let date_cell = |e: &Ent, prop: &str, col: &'static str, cells: &mut Vec<(&'static str, String)>, extra: &mut Vec<(String, String)>| {
+    let date_cell = |e: &Ent,
+                     prop: &str,
+                     col: &'static str,
+                     cells: &mut Vec<(&'static str, String)>,
+                     extra: &mut Vec<(String, String)>| {
         let v = e.first(prop);
         match full_date(&v) {
             Some(d) => cells.push((col, d)),
@@ -316,7 +333,8 @@ pub fn import_ftm(file: &Path, out: &Path, opts: &ImportOptions) -> Result<Impor
     let mut holder_set: BTreeSet<usize> = BTreeSet::new();
     let mut payer_hint: Vec<(usize, String, usize)> = Vec::new(); // (account row, party, payment line)
     for (i, e) in ents.iter().enumerate() {
-        if is_node[i] || matches!(e.schema.as_str(), "Document" | "Person" | "BankAccount" | "RealEstate")
+        if is_node[i]
+            || matches!(e.schema.as_str(), "Document" | "Person" | "BankAccount" | "RealEstate")
             || COMPANY_SCHEMATA.contains(&e.schema.as_str())
         {
             continue;
@@ -330,7 +348,10 @@ pub fn import_ftm(file: &Path, out: &Path, opts: &ImportOptions) -> Result<Impor
                 if v.is_empty() {
                     return Err(format!("no {p}"));
                 }
-                party.get(&v).cloned().ok_or_else(|| format!("{p} {v} is not a Person or Company written by this import"))
+                party
+                    .get(&v)
+                    .cloned()
+                    .ok_or_else(|| format!("{p} {v} is not a Person or Company written by this import"))
             };
             match e.schema.as_str() {
                 "Ownership" => {
@@ -375,7 +396,9 @@ pub fn import_ftm(file: &Path, out: &Path, opts: &ImportOptions) -> Result<Impor
                     if let Some((aid, row)) = account.get(&asset).cloned() {
                         let current = accounts.get(row, "holder_id").to_string();
                         if !current.is_empty() && current != owner {
-                            return Err(format!("account {aid} already has holder {current}: the case holds one holder per account"));
+                            return Err(format!(
+                                "account {aid} already has holder {current}: the case holds one holder per account"
+                            ));
                         }
                         accounts.set(row, "holder_id", owner);
                         accounts.set(row, "holder_source_id", e.id.clone());
@@ -416,7 +439,11 @@ pub fn import_ftm(file: &Path, out: &Path, opts: &ImportOptions) -> Result<Impor
                         if v.is_empty() {
                             return Ok(None);
                         }
-                        account.get(&v).cloned().map(Some).ok_or_else(|| format!("{p} {v} is not a BankAccount written by this import"))
+                        account
+                            .get(&v)
+                            .cloned()
+                            .map(Some)
+                            .ok_or_else(|| format!("{p} {v} is not a BankAccount written by this import"))
                     };
                     let (from, to) = (acct("payerAccount")?, acct("beneficiaryAccount")?);
                     let amount = get("amount")?;
@@ -509,7 +536,8 @@ pub fn import_ftm(file: &Path, out: &Path, opts: &ImportOptions) -> Result<Impor
         derived += 1;
     }
     if derived > 0 {
-        s.notes.push(format!("{derived} account holders taken from Payment payer/beneficiary (no Ownership named them)"));
+        s.notes
+            .push(format!("{derived} account holders taken from Payment payer/beneficiary (no Ownership named them)"));
     }
     for e in &ents {
         for p in ["startDate", "endDate", "date"] {
@@ -549,4 +577,3 @@ pub fn import_ftm(file: &Path, out: &Path, opts: &ImportOptions) -> Result<Impor
     super::write_case(out, &header, &tables, opts, &mut s)?;
     Ok(s)
 }
-

@@ -120,7 +120,8 @@ pub struct ImportSummary {
 impl ImportSummary {
     /// True when every record and every part is accounted for.
     pub fn reconciles(&self) -> bool {
-        self.read == self.written + self.merged + self.listed && self.parts_read == self.parts_written + self.parts_listed
+        self.read == self.written + self.merged + self.listed
+            && self.parts_read == self.parts_written + self.parts_listed
     }
 
     pub(crate) fn list(&mut self, l: Listed) {
@@ -297,7 +298,8 @@ pub(crate) fn write_case(
     }
     imp.insert("sources".into(), sources.into());
     t.insert("import".into(), imp.into());
-    let text = toml::to_string(&t).map_err(|e| ImportError::Format { path: out.join("case.toml"), message: e.to_string() })?;
+    let text =
+        toml::to_string(&t).map_err(|e| ImportError::Format { path: out.join("case.toml"), message: e.to_string() })?;
     let path = out.join("case.toml");
     std::fs::write(&path, text).map_err(|source| ImportError::Io { path: path.clone(), what: "write", source })?;
     let path = out.join("import_report.csv");
