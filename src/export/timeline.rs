@@ -20,12 +20,15 @@ pub struct TimelineLimits {
     pub max_lanes: usize,
     /// Most arrows drawn (largest by value).
     pub max_arrows: usize,
+    /// Most arrows labelled with their exhibit number (largest by value; every arrow's tooltip
+    /// has it).
+    pub max_labels: usize,
 }
 
 impl Default for TimelineLimits {
-    /// 14 lanes, 400 arrows [D: what stays legible at 1,400 px].
+    /// 14 lanes, 400 arrows, 40 labels [D: what stays legible at 1,400 px].
     fn default() -> Self {
-        TimelineLimits { max_lanes: 14, max_arrows: 400 }
+        TimelineLimits { max_lanes: 14, max_arrows: 400, max_labels: 40 }
     }
 }
 
@@ -71,7 +74,7 @@ pub fn timeline_svg(
         ));
         shown.truncate(limits.max_arrows);
     }
-    let labelled: std::collections::BTreeSet<u32> = shown.iter().take(40).copied().collect();
+    let labelled: std::collections::BTreeSet<u32> = shown.iter().take(limits.max_labels).copied().collect();
     shown.sort_by_key(|&t| (flow.time[t as usize], t));
     // Lanes.
     let mut lanes: Vec<u32> = first_lanes.iter().copied().take(limits.max_lanes).collect();
@@ -185,10 +188,11 @@ pub fn timeline_svg(
     }
     let mut fy = height_plot + 24.0;
     let first = format!(
-        "{} transfers drawn, {} to {}; arrows point from sender to receiver; labels are exhibit numbers (largest 40)",
+        "{} transfers drawn, {} to {}; arrows point from sender to receiver; labels are exhibit numbers ({})",
         shown.len(),
         DateTime(t0).date(),
-        DateTime(t1).date()
+        DateTime(t1).date(),
+        if shown.len() <= limits.max_labels { "all".to_string() } else { format!("largest {}", limits.max_labels) }
     );
     for l in std::iter::once(&first).chain(notes.iter()).chain(footer.lines.iter()) {
         let _ = write!(b, r#"<text x="20" y="{fy:.1}" font-size="9">{}</text>"#, xml(l));
