@@ -24,7 +24,13 @@ pub const FINDING_TIMELINE_LIMITS: TimelineLimits = TimelineLimits { max_lanes: 
 
 /// The findings (indices) that get a timeline: the ones the findings table lists, with transfers.
 pub fn targets(findings: &[Finding]) -> Vec<usize> {
-    findings.iter().enumerate().take(super::report::MAX_FINDING_ROWS).filter(|(_, f)| !f.txns.is_empty()).map(|(i, _)| i).collect()
+    findings
+        .iter()
+        .enumerate()
+        .take(super::report::MAX_FINDING_ROWS)
+        .filter(|(_, f)| !f.txns.is_empty())
+        .map(|(i, _)| i)
+        .collect()
 }
 
 /// Bundle path of the timeline of the finding at index `i` (rank `i + 1`).
