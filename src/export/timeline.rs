@@ -121,11 +121,28 @@ pub fn timeline_svg(
             xml(&clip(&name, 40))
         );
     }
-    // Time axis: months when the span is under two years, else years.
+    // Time axis: days up to 60 days, months when the span is under two years, else years.
     let (d0, d1) = (DateTime(t0).date().to_naive(), DateTime(t1).date().to_naive());
     let monthly = (d1.year() - d0.year()) * 12 + d1.month() as i32 - d0.month() as i32 <= 24;
     let (mut y, mut m) = (d0.year(), if monthly { d0.month() } else { 1 });
-    for _ in 0..400 {
+    // Flows of up to 60 days (most findings): a tick every day or few days instead.
+    let days = DateTime(t1).date().0 - DateTime(t0).date().0;
+    if days <= 60 {
+        let mut d = DateTime(t0).date();
+        while d.start().0 <= t1 {
+            if d.start().0 >= t0 {
+                let x = x_of(d.start());
+                let _ = write!(
+                    b,
+                    r##"<line x1="{x:.1}" y1="{:.1}" x2="{x:.1}" y2="{height_plot:.1}" stroke="#dddddd"/><text x="{x:.1}" y="{:.1}" font-size="9" text-anchor="middle">{d}</text>"##,
+                    TOP - 8.0,
+                    TOP - 12.0
+                );
+            }
+            d = crate::model::Date(d.0 + (days / 10).max(1));
+        }
+    }
+    for _ in 0..if days <= 60 { 0 } else { 400 } {
         let Some(d) = crate::model::Date::from_ymd(y, m, 1) else { break };
         if d.start().0 > t1 {
             break;
