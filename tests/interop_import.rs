@@ -427,3 +427,36 @@ fn bods_ranges_and_old_versions() {
     assert_eq!(case.ownership.extras.get("share_basis", sh), Some("exclusiveMinimum"));
     assert!(case.ownership.rows.iter().any(|o| o.role.as_str() == "administrator"));
 }
+
+#[test]
+fn import_commands_exit_codes_and_reimport() {
+    let Some(dir) = examples() else { return };
+    let tmp = tempfile::tempdir().unwrap();
+    let bin = env!("CARGO_BIN_EXE_moneytrail");
+    let out = tmp.path().join("case");
+    let run = |args: &[&std::ffi::OsStr]| std::process::Command::new(bin).args(args).output().unwrap();
+    let o = run(&["import-bods".as_ref(), dir.as_os_str(), "--out".as_ref(), out.as_os_str()]);
+    assert_eq!(o.status.code(), Some(1), "records listed: exit 1\n{}", String::from_utf8_lossy(&o.stderr));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("records: 119 read"));
+    // An analyst adds suspects; a clean FtM import into the same folder replaces the BODS rows.
+    std::fs::write(out.join("suspects.csv"), "entity_id,basis\nP1,referral\n").unwrap();
+    let f = tmp.path().join("x.jsonl");
+    std::fs::write(
+        &f,
+        r#"{"id":"P1","schema":"Person","properties":{"name":["Drita Leka"],"birthDate":["1990-02-03"]}}"#,
+    )
+    .unwrap();
+    let o = run(&[
+        "import-ftm".as_ref(),
+        f.as_os_str(),
+        "--out".as_ref(),
+        out.as_os_str(),
+        "--valuation-date".as_ref(),
+        "2025-12-31".as_ref(),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    let case = load(&out);
+    assert_eq!((case.persons.len(), case.companies.len(), case.ownership.len(), case.suspects.len()), (1, 0, 0, 1));
+    let o = run(&["ingest".as_ref(), out.as_os_str(), "--out".as_ref(), tmp.path().join("ing").as_os_str()]);
+    assert_eq!(o.status.code(), Some(0));
+}

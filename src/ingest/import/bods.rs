@@ -516,6 +516,13 @@ pub fn import_bods(path: &Path, out: &Path, opts: &ImportOptions) -> Result<Impo
         valuation_date,
         format: "bods",
     };
-    super::write_case(out, &header, &[&persons, &companies, &ownership], opts, &mut s)?;
+    // The tables an FtM import fills are written empty, so a re-import leaves no stale rows.
+    let empty: Vec<TableOut> = ["accounts", "transfers", "properties", "property_titles", "relations"]
+        .into_iter()
+        .map(TableOut::new)
+        .collect();
+    let mut tables = vec![&persons, &companies, &ownership];
+    tables.extend(empty.iter());
+    super::write_case(out, &header, &tables, opts, &mut s)?;
     Ok(s)
 }

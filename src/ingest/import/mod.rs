@@ -217,7 +217,7 @@ pub(crate) struct CaseHeader<'a> {
     pub format: &'a str,
 }
 
-/// Writes the tables (only those with rows), case.toml with its `[import]` table, the optional
+/// Writes the tables, case.toml with its `[import]` table, the optional
 /// fx_rates copy and import_report.csv.
 pub(crate) fn write_case(
     out: &Path,
@@ -231,11 +231,12 @@ pub(crate) fn write_case(
         what: "create the case folder",
         source,
     })?;
+    // Every table the importer fills is written, header only when empty, so a re-import into
+    // the same folder never leaves stale rows; other tables (e.g. a suspects.csv the analyst
+    // added) are left alone and load with the case.
     for t in tables {
         summary.rows.insert(t.name.to_string(), t.len());
-        if t.len() > 0 {
-            t.write(out)?;
-        }
+        t.write(out)?;
     }
     let mut fx_source = None;
     if let Some(fx) = &opts.fx_rates {
