@@ -107,7 +107,7 @@ pub fn render(inv: &Investigation<'_>, outputs: &[OutputFile]) -> String {
         let _ = write!(s, "<div class=\"note\">{}</div>", html(n));
     }
     summary(&mut s, inv, cur);
-    findings_table(&mut s, inv);
+    findings_table(&mut s, inv, outputs);
     s.push_str("<section id=\"suspects\"><h2>Suspects</h2>\n");
     for (k, sec) in inv.suspects.iter().enumerate() {
         suspect_section(&mut s, inv, k, sec, cur);
@@ -194,12 +194,12 @@ fn summary(s: &mut String, inv: &Investigation<'_>, cur: &str) {
     s.push_str("</ol></section>\n");
 }
 
-fn findings_table(s: &mut String, inv: &Investigation<'_>) {
+fn findings_table(s: &mut String, inv: &Investigation<'_>, outputs: &[OutputFile]) {
     let case = inv.case;
     let _ = writeln!(
         s,
         "<section id=\"findings\"><h2>Findings</h2><p>{} findings, ranked by score; click a column heading to sort.{}</p>\
-<table class=\"sortable\" id=\"findings-table\"><thead><tr><th>Rank</th><th>Finding</th><th>Typology</th><th>Score</th><th>Total ({})</th><th>Transfers</th><th>First</th><th>Last</th><th>Suspect</th><th>Hops</th><th>Explanation</th></tr></thead><tbody>",
+<table class=\"sortable\" id=\"findings-table\"><thead><tr><th>Rank</th><th>Finding</th><th>Typology</th><th>Score</th><th>Total ({})</th><th>Transfers</th><th>First</th><th>Last</th><th>Suspect</th><th>Hops</th><th>Explanation</th><th>Timeline</th></tr></thead><tbody>",
         inv.findings.len(),
         if inv.findings.len() > MAX_FINDING_ROWS { format!(" The first {MAX_FINDING_ROWS} are listed; all are in findings.csv.") } else { String::new() },
         case.meta.base_currency
@@ -216,6 +216,13 @@ fn findings_table(s: &mut String, inv: &Investigation<'_>) {
         td(s, &f.suspect.map(|(x, _)| case.entity_id(x).to_string()).unwrap_or_default());
         td(s, &f.suspect.map(|(_, h)| h.to_string()).unwrap_or_default());
         td(s, &clip(&f.explanation(), 300));
+        // The finding's timeline (finding_timelines), when the bundle has it.
+        let tl = super::finding_timelines::path(i, f);
+        if outputs.iter().any(|o| o.path == tl) {
+            let _ = write!(s, "<td><a href=\"{}\">timeline</a></td>", html(&tl));
+        } else {
+            s.push_str("<td></td>");
+        }
         s.push_str("</tr>\n");
     }
     s.push_str("</tbody></table></section>\n");
