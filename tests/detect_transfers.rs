@@ -257,12 +257,13 @@ fn funnel_needs_cities_and_rapid_outflow() {
 #[test]
 fn fan_in_needs_corroboration() {
     // Five people pay a personal account; two of them (P1, P2) share an address.
+    // Amounts of different sizes, so near-identical amounts do not corroborate.
     let rows = [
         "2023-06-01 10:00:00,A1,A8,10000.00,ALL,wire,,",
-        "2023-06-02 10:00:00,A2,A8,10000.00,ALL,wire,,",
-        "2023-06-03 10:00:00,A5,A8,10000.00,ALL,wire,,",
-        "2023-06-04 10:00:00,A6,A8,10000.00,ALL,wire,,",
-        "2023-06-05 10:00:00,A7,A8,10000.00,ALL,wire,,",
+        "2023-06-02 10:00:00,A2,A8,4000.00,ALL,wire,,",
+        "2023-06-03 10:00:00,A5,A8,25000.00,ALL,wire,,",
+        "2023-06-04 10:00:00,A6,A8,7000.00,ALL,wire,,",
+        "2023-06-05 10:00:00,A7,A8,15000.00,ALL,wire,,",
     ];
     let (_d, case) = tiny(&rows);
     let f = detect(&case, "fan_in", &[]);
