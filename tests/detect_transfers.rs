@@ -305,33 +305,66 @@ fn labelled_recall(case: &Case, found: &[Finding], typology: &str) -> f64 {
     labelled.iter().filter(|&&i| hit[i]).count() as f64 / labelled.len().max(1) as f64
 }
 
+/// Share of the accounts in findings of `typology` that are labelled isFraud = 1 (node-level
+/// precision; AMLSim's background is benign, so this is a real false-positive check).
+fn labelled_precision(case: &Case, found: &[Finding], typology: &str) -> (f64, usize) {
+    let mut hit: Vec<u32> = found.iter().filter(|f| f.typology == typology).flat_map(|f| f.accounts.clone()).collect();
+    hit.sort_unstable();
+    hit.dedup();
+    let ok = hit.iter().filter(|&&a| case.accounts.extras.get("isFraud", a as usize) == Some("1")).count();
+    (if hit.is_empty() { 1.0 } else { ok as f64 / hit.len() as f64 }, hit.len())
+}
+
+/// Runs `typologies` with `params` on an AMLSim sample and prints labelled-node recall and
+/// precision per typology (and for their union).
+fn amlsim_run(name: &str, typologies: &[&str], params: &[&str]) -> Option<Vec<(String, f64, f64)>> {
+    let dir = amlsim(name)?;
+    let mapping = Path::new(env!("CARGO_MANIFEST_DIR")).join("datasets/mappings/amlsim-20k.toml");
+    let case = load(&dir, Some(mapping));
+    let graph = CaseGraph::build(&case);
+    let mut opts = only(typologies);
+    opts.params = params.iter().map(|s| s.to_string()).collect();
+    let found = patterns::run(&case, &graph, &opts).unwrap();
+    let mut out = Vec::new();
+    for t in typologies {
+        let r = labelled_recall(&case, &found, t);
+        let (p, n) = labelled_precision(&case, &found, t);
+        let k = found.iter().filter(|f| f.typology == *t).count();
+        println!(
+            "AMLSim {name} {t} {params:?}: {k} findings, {n} accounts, labelled-node recall {r:.3}, precision {p:.3}"
+        );
+        out.push((t.to_string(), r, p));
+    }
+    Some(out)
+}
+
 #[test]
 fn amlsim_recall_floor() {
-    let mapping = Path::new(env!("CARGO_MANIFEST_DIR")).join("datasets/mappings/amlsim-20k.toml");
-    // AMLSim has no holders, cash, addresses or opening dates to corroborate with, so the
-    // report threshold is lowered; its sample cycles are not time-respecting (each member pays
-    // at its own random step over the 150-day run), so the unordered mode is used.
-    if let Some(dir) = amlsim("20K_cycle200") {
-        let case = load(&dir, Some(mapping.clone()));
-        let graph = CaseGraph::build(&case);
-        let mut opts = only(&["cycle"]);
-        opts.params = ["cycle.min_score=0", "cycle.ordered=false", "cycle.window_days=150"]
-            .iter()
-            .map(|s| s.to_string())
-            .collect();
-        let found = patterns::run(&case, &graph, &opts).unwrap();
-        let r = labelled_recall(&case, &found, "cycle");
-        println!("AMLSim 20K_cycle200 cycle: labelled-node recall {r:.3}");
-        assert!(r >= 0.10, "recall {r}");
+    // AMLSim has no holders, cash, addresses or opening dates: with defaults the detectors apply
+    // min_score to the indicators the data can show (patterns::context) and still need one
+    // corroborating indicator. Floors sit below the measured figures (docs/evaluation.md) so
+    // they test behaviour, not exact tuning.
+    if let Some(r) = amlsim_run("20K_fanin200", &["fan_in"], &[]) {
+        // Defaults: a few fan-ins with transfer evidence, better than the 4.8 % base rate.
+        assert!(r[0].1 >= 0.01, "fan_in default recall {}", r[0].1);
+        assert!(r[0].2 >= 0.06, "fan_in default precision {}", r[0].2);
     }
-    if let Some(dir) = amlsim("20K_fanin200") {
-        let case = load(&dir, Some(mapping));
-        let graph = CaseGraph::build(&case);
-        let mut opts = only(&["fan_in"]);
-        opts.params = vec!["fan_in.min_score=0".to_string()];
-        let found = patterns::run(&case, &graph, &opts).unwrap();
-        let r = labelled_recall(&case, &found, "fan_in");
-        println!("AMLSim 20K_fanin200 fan_in: labelled-node recall {r:.3}");
-        assert!(r >= 0.90, "recall {r}");
+    if let Some(r) = amlsim_run("20K_fanin200", &["fan_in"], &["fan_in.min_score=0"]) {
+        // Every fan-in shape: high recall at about the base rate, i.e. no better than chance.
+        assert!(r[0].1 >= 0.85, "fan_in min_score=0 recall {}", r[0].1);
+        assert!(r[0].2 < 0.10, "fan_in min_score=0 precision {}", r[0].2);
+    }
+    // AMLSim's sample cycles are not time-respecting (each member pays at its own random step
+    // over the 150-day run) and carry no transfer evidence beyond the cycle: the defaults find
+    // none; the analyst's setting (unordered, the run's length, min_score 0) finds some.
+    amlsim_run("20K_cycle200", &["cycle"], &[]);
+    if let Some(u) =
+        amlsim_run("20K_cycle200", &["cycle"], &["cycle.min_score=0", "cycle.ordered=false", "cycle.window_days=150"])
+    {
+        assert!(u[0].1 >= 0.10, "cycle unordered recall {}", u[0].1);
+        assert!(u[0].2 >= 0.40, "cycle unordered precision {}", u[0].2);
+    }
+    if let Some(r) = amlsim_run("20K_fanin200cycle200", &["fan_in", "cycle"], &[]) {
+        assert!(r[0].1 >= 0.005, "fan_in default recall {}", r[0].1);
     }
 }

@@ -49,12 +49,27 @@ pub enum Datum {
     BranchCities,
     /// IBANs (with holders) or remittance rows: transfers-abroad indicators.
     Abroad,
+    /// A ledger long enough to hold an account's usual activity: burst indicators compare an
+    /// episode with the rest of the account's recorded activity.
+    History,
 }
+
+/// The ledger must span at least this many days for an account's own history to be evaluable:
+/// three of AMLSim's 30-day look-back windows (docs/domain.md §1.2), so the average per window
+/// outside an episode rests on at least two windows [D].
+pub const HISTORY_DAYS: i64 = 90;
 
 impl Datum {
     /// Every kind, in a fixed order.
-    pub const ALL: [Datum; 6] =
-        [Datum::Holders, Datum::OpeningDates, Datum::Addresses, Datum::Cash, Datum::BranchCities, Datum::Abroad];
+    pub const ALL: [Datum; 7] = [
+        Datum::Holders,
+        Datum::OpeningDates,
+        Datum::Addresses,
+        Datum::Cash,
+        Datum::BranchCities,
+        Datum::Abroad,
+        Datum::History,
+    ];
 
     /// How the report names it.
     pub fn label(self) -> &'static str {
@@ -65,6 +80,7 @@ impl Datum {
             Datum::Cash => "cash rows",
             Datum::BranchCities => "branch cities",
             Datum::Abroad => "IBANs or remittances",
+            Datum::History => "account history",
         }
     }
 }
@@ -107,6 +123,8 @@ pub struct DataContext {
     pub cash_with_city: usize,
     /// Accounts with an IBAN (and a holder) plus remittance rows.
     pub abroad_evidence: usize,
+    /// Days from the first to the last booking of the ledger.
+    pub ledger_days: i64,
 }
 
 impl DataContext {
@@ -136,6 +154,10 @@ impl DataContext {
             cash_with_city: (0..t.len()).filter(|&i| cash(i) && t.branch_city[i] != NO_CITY).count(),
             abroad_evidence: rows.iter().filter(|a| a.holder.is_some() && a.iban.is_some()).count()
                 + (0..t.len()).filter(|&i| t.channel[i] == Channel::Remittance).count(),
+            ledger_days: match (t.booked_at.iter().min(), t.booked_at.iter().max()) {
+                (Some(a), Some(b)) => (b.0 - a.0) / DAY,
+                _ => 0,
+            },
         }
     }
 
@@ -148,6 +170,7 @@ impl DataContext {
             Datum::Cash => self.cash_rows > 0,
             Datum::BranchCities => self.cash_with_city > 0,
             Datum::Abroad => self.abroad_evidence > 0,
+            Datum::History => self.ledger_days >= HISTORY_DAYS,
         }
     }
 
@@ -169,6 +192,7 @@ impl DataContext {
                     Datum::Cash => of(self.cash_rows, self.transfers, "transfers"),
                     Datum::BranchCities => of(self.cash_with_city, self.cash_rows, "cash rows"),
                     Datum::Abroad => format!("{} accounts with IBAN or remittance rows", self.abroad_evidence),
+                    Datum::History => format!("ledger spans {} days (needs {HISTORY_DAYS})", self.ledger_days),
                 };
                 (d.label(), text, self.has(d))
             })
@@ -348,8 +372,12 @@ mod tests {
         assert_eq!(bare.threshold(50, &core_only).0, CORE_POINTS + 1);
         // An analyst's min_score = 0 stays 0.
         assert_eq!(bare.threshold(0, &SPECS).0, 0);
-        assert_eq!(bare.summary(), "not evaluable here: account holders, opening dates, addresses, cash rows, branch cities, IBANs or remittances");
-        assert_eq!(full.missing().len(), 4);
+        assert_eq!(
+            bare.summary(),
+            "not evaluable here: account holders, opening dates, addresses, cash rows, branch cities, IBANs or \
+             remittances, account history"
+        );
+        assert_eq!(full.missing().len(), 5);
     }
 
     #[test]

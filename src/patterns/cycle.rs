@@ -39,7 +39,7 @@ crate::params! {
         /// docs/domain.md §1.3 #3) [D].
         new_account_days: i64 = 90,
         /// Every hop passed on within this many hours of the previous is rapid pass-through
-        /// (Δt <= 48 h, docs/domain.md §1.3 #3).
+        /// (Δt <= 48 h, docs/domain.md §1.3 #3); cycles of three hops or more.
         rapid_hours: i64 = 48,
         /// Findings below this score are not reported: the core pattern plus corroboration
         /// (docs/domain.md §0, "no single indicator") [D]. Applied to the indicators this case
@@ -223,7 +223,9 @@ impl Cycle {
         // Transfer-only evidence: every hop passed on within hours (rapid pass-through).
         let pairs: Vec<(u32, u32)> = c.windows(2).map(|w| (w[0], w[1])).collect();
         let slowest = pairs.iter().map(|&(a, b)| g.time[b as usize].0 - g.time[a as usize].0).max().unwrap_or(0);
-        if !pairs.is_empty() && slowest <= p.rapid_hours * super::common::HOUR {
+        // Needs two intermediaries (three hops): a two-hop return within days is also what a
+        // refund looks like [D].
+        if pairs.len() >= 2 && slowest <= p.rapid_hours * super::common::HOUR {
             f.indicate(
                 "rapid_hops",
                 15,

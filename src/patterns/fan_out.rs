@@ -31,8 +31,9 @@ crate::params! {
         /// Payments count as near-identical when every amount lies within this share of their
         /// median (AMLSim alert parameter "amount difference 20 %", docs/domain.md §1.2).
         similar_spread: Decimal = Decimal::new(2, 1),
-        /// Lower edge of the band just below the reporting threshold T, as a share of T (band
-        /// 80-99 % of T, docs/domain.md §1.3 #1).
+        /// Lower edge of the band just below the reporting threshold T, as a share of T: the
+        /// indicator fires when every payment lies in [band_low · T, T) (structuring, "each in
+        /// [0.8·T, T)", docs/domain.md §1.3 #1).
         band_low: Decimal = Decimal::new(8, 1),
         /// Findings below this score are not reported: the core pattern plus corroboration
         /// (docs/domain.md §0, "no single indicator") [D]. Applied to the indicators this case
@@ -45,7 +46,7 @@ crate::params! {
 pub const INDICATORS: [Spec; 6] = [
     spec("many_receivers", 25, &[]),
     spec("personal_account", 10, &[Datum::Holders]),
-    spec("burst", 15, &[]),
+    spec("burst", 15, &[Datum::History]),
     spec("cross_border", 10, &[Datum::Holders, Datum::Abroad]),
     spec("similar_amounts", 10, &[]),
     spec("below_threshold", 10, &[]),
@@ -162,7 +163,7 @@ impl FanOut {
             );
         }
         let below = below_threshold(case, g, &ep, p.band_low);
-        if below * 2 >= ep.len() && below > 0 {
+        if below == ep.len() {
             f.indicate(
                 "below_threshold",
                 10,

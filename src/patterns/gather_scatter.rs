@@ -5,7 +5,7 @@
 use super::common::{
     episodes, goes_abroad, is_account_flow, is_new, is_personal, shared_address_count, total, total_cents, Ratio, DAY,
 };
-use super::context::{below_threshold, burst, similar_amounts, spec, Datum, Spec};
+use super::context::{below_threshold, similar_amounts, spec, Datum, Spec};
 use super::finding::Finding;
 use super::runner::{DetectCtx, Detector};
 use super::Params;
@@ -35,16 +35,12 @@ crate::params! {
         max_retention: Decimal = Decimal::new(105, 2),
         /// An account opened at most this many days before is "new" (docs/domain.md §1.3 #3) [D].
         new_account_days: i64 = 90,
-        /// The gathered sum is a burst when it exceeds this multiple of the hub's average inflow
-        /// per window over the rest of its recorded activity [D] (as `fan_out.burst_factor`). Worth 10
-        /// points, not fan-out's 15: many senders in one window already imply more inflow than
-        /// usual, so the burst adds less that the core pattern does not say [D].
-        burst_factor: Decimal = Decimal::new(3, 0),
         /// Payments count as near-identical when every amount lies within this share of their
         /// median (AMLSim alert parameter "amount difference 20 %", docs/domain.md §1.2).
         similar_spread: Decimal = Decimal::new(2, 1),
-        /// Lower edge of the band just below the reporting threshold T, as a share of T (band
-        /// 80-99 % of T, docs/domain.md §1.3 #1).
+        /// Lower edge of the band just below the reporting threshold T, as a share of T: the
+        /// indicator fires when every payment lies in [band_low · T, T) (structuring, "each in
+        /// [0.8·T, T)", docs/domain.md §1.3 #1).
         band_low: Decimal = Decimal::new(8, 1),
         /// Findings below this score are not reported (docs/domain.md §0, "no single indicator")
         /// [D]. Applied to the indicators this case can evaluate (`patterns::context`).
@@ -53,14 +49,13 @@ crate::params! {
 }
 
 /// The indicators of [`GatherScatter`], their points and the data they need (`patterns::context`).
-pub const INDICATORS: [Spec; 9] = [
+pub const INDICATORS: [Spec; 8] = [
     spec("gather_scatter", 25, &[]),
     spec("personal_hub", 10, &[Datum::Holders]),
     spec("new_account", 15, &[Datum::OpeningDates]),
     spec("personal_senders", 10, &[Datum::Holders]),
     spec("cross_border", 10, &[Datum::Holders, Datum::Abroad]),
     spec("shared_address", 10, &[Datum::Holders, Datum::Addresses]),
-    spec("burst", 10, &[]),
     spec("similar_amounts", 10, &[]),
     spec("below_threshold", 10, &[]),
 ];
@@ -131,7 +126,7 @@ impl Detector for GatherScatter {
                     .into_iter()
                     .filter_map(|ep| {
                         let outs = scatter_after(case, g, hub, &ep, p)?;
-                        self.finding(ctx, hub, &ins, &ep, &outs)
+                        self.finding(ctx, hub, &ep, &outs)
                     })
                     .collect::<Vec<_>>()
             })
@@ -140,7 +135,7 @@ impl Detector for GatherScatter {
 }
 
 impl GatherScatter {
-    fn finding(&self, ctx: &DetectCtx<'_>, hub: u32, all: &[u32], ins: &[u32], outs: &[u32]) -> Option<Finding> {
+    fn finding(&self, ctx: &DetectCtx<'_>, hub: u32, ins: &[u32], outs: &[u32]) -> Option<Finding> {
         let g = &ctx.graph.flow;
         let case = ctx.case;
         let p = &self.p;
@@ -183,13 +178,6 @@ impl GatherScatter {
             f.indicate("shared_address", 10, format!("{shared} senders share an address with each other or the hub"));
         }
         // Transfer-only evidence (any ledger).
-        if let Some(avg) = burst(g, all, ins, p.window_days, p.burst_factor) {
-            f.indicate(
-                "burst",
-                10,
-                format!("{sin} gathered, above {}x the hub's average of {avg} per window", p.burst_factor),
-            );
-        }
         if similar_amounts(g, ins, p.similar_spread) {
             f.indicate(
                 "similar_amounts",
@@ -201,7 +189,7 @@ impl GatherScatter {
             );
         }
         let below = below_threshold(case, g, ins, p.band_low);
-        if below * 2 >= ins.len() && below > 0 {
+        if below == ins.len() {
             f.indicate(
                 "below_threshold",
                 10,
