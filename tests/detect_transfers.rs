@@ -280,6 +280,52 @@ fn fan_in_needs_corroboration() {
     assert!(forced[0].score <= patterns::SINGLE_INDICATOR_CAP + 10, "{:?}", forced[0].indicators);
 }
 
+#[test]
+fn without_context_transfer_evidence_still_reports_and_a_bare_pattern_does_not() {
+    // Accounts with no holders and no opening dates, no cash rows: only transfer-only
+    // indicators can be evaluated, and the threshold is applied to them.
+    let bare = |amounts: [&str; 5]| {
+        let dir = tempfile::tempdir().unwrap();
+        let mini = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/mini");
+        for e in std::fs::read_dir(&mini).unwrap() {
+            let e = e.unwrap();
+            std::fs::copy(e.path(), dir.path().join(e.file_name())).unwrap();
+        }
+        let mut acc = String::from("account_id,iban,bank,holder_id,opened_on,closed_on,currency\n");
+        for i in 1..=6 {
+            acc.push_str(&format!("B{i},,Bank,,,,ALL\n"));
+        }
+        std::fs::write(dir.path().join("accounts.csv"), acc).unwrap();
+        let mut t =
+            String::from("txn_id,booked_at,from_account,to_account,amount,currency,channel,reference,branch_city\n");
+        for (i, a) in amounts.iter().enumerate() {
+            t.push_str(&format!("X{i},2023-06-0{} 10:00:00,B{},B6,{a},ALL,wire,,\n", i + 1, i + 1));
+        }
+        std::fs::write(dir.path().join("transfers.csv"), t).unwrap();
+        let case = load(dir.path(), None);
+        (dir, case)
+    };
+    // Five near-identical payments: the fan-in plus transfer evidence is reported, and says
+    // what it could not evaluate.
+    let (_d, case) = bare(["10000.00", "10500.00", "9800.00", "10100.00", "9900.00"]);
+    let f = detect(&case, "fan_in", &[]);
+    assert_eq!(f.len(), 1, "{f:?}");
+    let names: Vec<&str> = f[0].indicators.iter().map(|i| i.name).collect();
+    assert_eq!(names, ["many_senders", "similar_amounts"]);
+    let (t, min, _, _) = f[0].threshold.unwrap();
+    assert!(t < min && f[0].score >= t, "{:?}", f[0].threshold);
+    assert!(
+        f[0].explanation().contains("not evaluable here: account holders, opening dates"),
+        "{}",
+        f[0].explanation()
+    );
+    // The bare shape (amounts unalike) is not reported, whatever the missing context.
+    let (_d, case) = bare(["10000.00", "4000.00", "25000.00", "7000.00", "15000.00"]);
+    assert!(detect(&case, "fan_in", &[]).is_empty());
+    // min_score = 0 still shows it, for an analyst who asks.
+    assert_eq!(detect(&case, "fan_in", &["fan_in.min_score=0"]).len(), 1);
+}
+
 // ---- AMLSim (third-party data, not tuned on) ------------------------------------------
 
 fn amlsim(name: &str) -> Option<PathBuf> {

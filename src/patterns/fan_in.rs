@@ -194,8 +194,8 @@ impl FanIn {
         }
         // Transfer-only evidence (any ledger): near-identical payments, payments just below the
         // reporting threshold, the gathered money passed straight on. No burst indicator: many
-        // senders in one window already is more inflow than usual (on AMLSim a burst fired on
-        // 2,889 of 2,934 benign fan-ins, docs/evaluation.md).
+        // senders in one window already is more inflow than usual (on AMLSim's fanin200 a burst
+        // fired in 2,956 of 2,971 candidates, most of them benign; docs/evaluation.md).
         if similar_amounts(g, &ep, p.similar_spread) {
             f.indicate(
                 "similar_amounts",
