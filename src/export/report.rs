@@ -324,7 +324,9 @@ fn methodology(s: &mut String, inv: &Investigation<'_>) {
         }
         s.push_str("</tr>\n");
     }
-    s.push_str("</tbody></table>\n<h3>Tracing rules</h3><table><thead><tr><th>Rule</th><th>Legal basis</th><th>Conserves value</th></tr></thead><tbody>\n");
+    s.push_str("</tbody></table>\n");
+    data_context(s, inv.case);
+    s.push_str("<h3>Tracing rules</h3><table><thead><tr><th>Rule</th><th>Legal basis</th><th>Conserves value</th></tr></thead><tbody>\n");
     for r in Rule::ALL {
         let _ = write!(s, "<tr><td>{r}</td>");
         td(s, r.legal_basis());
@@ -343,6 +345,25 @@ fn methodology(s: &mut String, inv: &Investigation<'_>) {
         s.push_str("</tr>\n");
     }
     s.push_str("</tbody></table></section>\n");
+}
+
+/// The context data the detectors could evaluate in this case (`patterns::context`).
+fn data_context(s: &mut String, case: &crate::model::Case) {
+    let dc = crate::patterns::DataContext::of(case);
+    s.push_str("<h3>Data available to the detectors</h3><p>Indicators that need data this case does not hold at all are <b>not evaluable</b> (neither true nor false); each detector then applies its min_score to the indicator points it can evaluate, and a structural pattern is still reported only with at least one corroborating indicator.");
+    let summary = dc.summary();
+    if !summary.is_empty() {
+        let _ = write!(s, " <b>{}</b>.", html(&summary));
+    }
+    s.push_str("</p><table><thead><tr><th>Data</th><th>Present</th><th>Evaluable</th></tr></thead><tbody>\n");
+    for (label, text, ok) in dc.coverage() {
+        s.push_str("<tr>");
+        td(s, label);
+        td(s, &text);
+        td(s, if ok { "yes" } else { "no" });
+        s.push_str("</tr>\n");
+    }
+    s.push_str("</tbody></table>\n");
 }
 
 /// Entity resolution: how many records were folded, and every fold touching a suspect's diagram.
