@@ -257,12 +257,13 @@ fn funnel_needs_cities_and_rapid_outflow() {
 #[test]
 fn fan_in_needs_corroboration() {
     // Five people pay a personal account; two of them (P1, P2) share an address.
+    // Amounts of different sizes, so near-identical amounts do not corroborate.
     let rows = [
         "2023-06-01 10:00:00,A1,A8,10000.00,ALL,wire,,",
-        "2023-06-02 10:00:00,A2,A8,10000.00,ALL,wire,,",
-        "2023-06-03 10:00:00,A5,A8,10000.00,ALL,wire,,",
-        "2023-06-04 10:00:00,A6,A8,10000.00,ALL,wire,,",
-        "2023-06-05 10:00:00,A7,A8,10000.00,ALL,wire,,",
+        "2023-06-02 10:00:00,A2,A8,4000.00,ALL,wire,,",
+        "2023-06-03 10:00:00,A5,A8,25000.00,ALL,wire,,",
+        "2023-06-04 10:00:00,A6,A8,7000.00,ALL,wire,,",
+        "2023-06-05 10:00:00,A7,A8,15000.00,ALL,wire,,",
     ];
     let (_d, case) = tiny(&rows);
     let f = detect(&case, "fan_in", &[]);
@@ -277,6 +278,52 @@ fn fan_in_needs_corroboration() {
     let forced = detect(&case, "fan_in", &["fan_in.min_senders=4", "fan_in.min_score=0"]);
     assert_eq!(forced.len(), 1);
     assert!(forced[0].score <= patterns::SINGLE_INDICATOR_CAP + 10, "{:?}", forced[0].indicators);
+}
+
+#[test]
+fn without_context_transfer_evidence_still_reports_and_a_bare_pattern_does_not() {
+    // Accounts with no holders and no opening dates, no cash rows: only transfer-only
+    // indicators can be evaluated, and the threshold is applied to them.
+    let bare = |amounts: [&str; 5]| {
+        let dir = tempfile::tempdir().unwrap();
+        let mini = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/mini");
+        for e in std::fs::read_dir(&mini).unwrap() {
+            let e = e.unwrap();
+            std::fs::copy(e.path(), dir.path().join(e.file_name())).unwrap();
+        }
+        let mut acc = String::from("account_id,iban,bank,holder_id,opened_on,closed_on,currency\n");
+        for i in 1..=6 {
+            acc.push_str(&format!("B{i},,Bank,,,,ALL\n"));
+        }
+        std::fs::write(dir.path().join("accounts.csv"), acc).unwrap();
+        let mut t =
+            String::from("txn_id,booked_at,from_account,to_account,amount,currency,channel,reference,branch_city\n");
+        for (i, a) in amounts.iter().enumerate() {
+            t.push_str(&format!("X{i},2023-06-0{} 10:00:00,B{},B6,{a},ALL,wire,,\n", i + 1, i + 1));
+        }
+        std::fs::write(dir.path().join("transfers.csv"), t).unwrap();
+        let case = load(dir.path(), None);
+        (dir, case)
+    };
+    // Five near-identical payments: the fan-in plus transfer evidence is reported, and says
+    // what it could not evaluate.
+    let (_d, case) = bare(["10000.00", "10500.00", "9800.00", "10100.00", "9900.00"]);
+    let f = detect(&case, "fan_in", &[]);
+    assert_eq!(f.len(), 1, "{f:?}");
+    let names: Vec<&str> = f[0].indicators.iter().map(|i| i.name).collect();
+    assert_eq!(names, ["many_senders", "similar_amounts"]);
+    let (t, min, _, _) = f[0].threshold.unwrap();
+    assert!(t < min && f[0].score >= t, "{:?}", f[0].threshold);
+    assert!(
+        f[0].explanation().contains("not evaluable here: account holders, opening dates"),
+        "{}",
+        f[0].explanation()
+    );
+    // The bare shape (amounts unalike) is not reported, whatever the missing context.
+    let (_d, case) = bare(["10000.00", "4000.00", "25000.00", "7000.00", "15000.00"]);
+    assert!(detect(&case, "fan_in", &[]).is_empty());
+    // min_score = 0 still shows it, for an analyst who asks.
+    assert_eq!(detect(&case, "fan_in", &["fan_in.min_score=0"]).len(), 1);
 }
 
 // ---- AMLSim (third-party data, not tuned on) ------------------------------------------
@@ -304,33 +351,66 @@ fn labelled_recall(case: &Case, found: &[Finding], typology: &str) -> f64 {
     labelled.iter().filter(|&&i| hit[i]).count() as f64 / labelled.len().max(1) as f64
 }
 
+/// Share of the accounts in findings of `typology` that are labelled isFraud = 1 (node-level
+/// precision; AMLSim's background is benign, so this is a real false-positive check).
+fn labelled_precision(case: &Case, found: &[Finding], typology: &str) -> (f64, usize) {
+    let mut hit: Vec<u32> = found.iter().filter(|f| f.typology == typology).flat_map(|f| f.accounts.clone()).collect();
+    hit.sort_unstable();
+    hit.dedup();
+    let ok = hit.iter().filter(|&&a| case.accounts.extras.get("isFraud", a as usize) == Some("1")).count();
+    (if hit.is_empty() { 1.0 } else { ok as f64 / hit.len() as f64 }, hit.len())
+}
+
+/// Runs `typologies` with `params` on an AMLSim sample and prints labelled-node recall and
+/// precision per typology (and for their union).
+fn amlsim_run(name: &str, typologies: &[&str], params: &[&str]) -> Option<Vec<(String, f64, f64)>> {
+    let dir = amlsim(name)?;
+    let mapping = Path::new(env!("CARGO_MANIFEST_DIR")).join("datasets/mappings/amlsim-20k.toml");
+    let case = load(&dir, Some(mapping));
+    let graph = CaseGraph::build(&case);
+    let mut opts = only(typologies);
+    opts.params = params.iter().map(|s| s.to_string()).collect();
+    let found = patterns::run(&case, &graph, &opts).unwrap();
+    let mut out = Vec::new();
+    for t in typologies {
+        let r = labelled_recall(&case, &found, t);
+        let (p, n) = labelled_precision(&case, &found, t);
+        let k = found.iter().filter(|f| f.typology == *t).count();
+        println!(
+            "AMLSim {name} {t} {params:?}: {k} findings, {n} accounts, labelled-node recall {r:.3}, precision {p:.3}"
+        );
+        out.push((t.to_string(), r, p));
+    }
+    Some(out)
+}
+
 #[test]
 fn amlsim_recall_floor() {
-    let mapping = Path::new(env!("CARGO_MANIFEST_DIR")).join("datasets/mappings/amlsim-20k.toml");
-    // AMLSim has no holders, cash, addresses or opening dates to corroborate with, so the
-    // report threshold is lowered; its sample cycles are not time-respecting (each member pays
-    // at its own random step over the 150-day run), so the unordered mode is used.
-    if let Some(dir) = amlsim("20K_cycle200") {
-        let case = load(&dir, Some(mapping.clone()));
-        let graph = CaseGraph::build(&case);
-        let mut opts = only(&["cycle"]);
-        opts.params = ["cycle.min_score=0", "cycle.ordered=false", "cycle.window_days=150"]
-            .iter()
-            .map(|s| s.to_string())
-            .collect();
-        let found = patterns::run(&case, &graph, &opts).unwrap();
-        let r = labelled_recall(&case, &found, "cycle");
-        println!("AMLSim 20K_cycle200 cycle: labelled-node recall {r:.3}");
-        assert!(r >= 0.10, "recall {r}");
+    // AMLSim has no holders, cash, addresses or opening dates: with defaults the detectors apply
+    // min_score to the indicators the data can show (patterns::context) and still need one
+    // corroborating indicator. Floors sit below the measured figures (docs/evaluation.md) so
+    // they test behaviour, not exact tuning.
+    if let Some(r) = amlsim_run("20K_fanin200", &["fan_in"], &[]) {
+        // Defaults: a few fan-ins with transfer evidence, better than the 4.8 % base rate.
+        assert!(r[0].1 >= 0.01, "fan_in default recall {}", r[0].1);
+        assert!(r[0].2 >= 0.06, "fan_in default precision {}", r[0].2);
     }
-    if let Some(dir) = amlsim("20K_fanin200") {
-        let case = load(&dir, Some(mapping));
-        let graph = CaseGraph::build(&case);
-        let mut opts = only(&["fan_in"]);
-        opts.params = vec!["fan_in.min_score=0".to_string()];
-        let found = patterns::run(&case, &graph, &opts).unwrap();
-        let r = labelled_recall(&case, &found, "fan_in");
-        println!("AMLSim 20K_fanin200 fan_in: labelled-node recall {r:.3}");
-        assert!(r >= 0.90, "recall {r}");
+    if let Some(r) = amlsim_run("20K_fanin200", &["fan_in"], &["fan_in.min_score=0"]) {
+        // Every fan-in shape: high recall at about the base rate, i.e. no better than chance.
+        assert!(r[0].1 >= 0.85, "fan_in min_score=0 recall {}", r[0].1);
+        assert!(r[0].2 < 0.10, "fan_in min_score=0 precision {}", r[0].2);
+    }
+    // AMLSim's sample cycles are not time-respecting (each member pays at its own random step
+    // over the 150-day run) and carry no transfer evidence beyond the cycle: the defaults find
+    // none; the analyst's setting (unordered, the run's length, min_score 0) finds some.
+    amlsim_run("20K_cycle200", &["cycle"], &[]);
+    if let Some(u) =
+        amlsim_run("20K_cycle200", &["cycle"], &["cycle.min_score=0", "cycle.ordered=false", "cycle.window_days=150"])
+    {
+        assert!(u[0].1 >= 0.10, "cycle unordered recall {}", u[0].1);
+        assert!(u[0].2 >= 0.40, "cycle unordered precision {}", u[0].2);
+    }
+    if let Some(r) = amlsim_run("20K_fanin200cycle200", &["fan_in", "cycle"], &[]) {
+        assert!(r[0].1 >= 0.005, "fan_in default recall {}", r[0].1);
     }
 }

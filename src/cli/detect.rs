@@ -114,5 +114,9 @@ pub fn run(a: Args) -> Result<ExitCode> {
         (t2 - t1).as_secs_f64(),
         (t3 - t2).as_secs_f64()
     );
+    let missing = moneytrail::patterns::DataContext::of(case).summary();
+    if !missing.is_empty() {
+        println!("{missing}: thresholds applied to the indicators this data can show (docs/evaluation.md)");
+    }
     Ok(ExitCode::SUCCESS)
 }

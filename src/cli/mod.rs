@@ -6,6 +6,7 @@ mod eval;
 mod export;
 mod generate;
 mod import_ibm;
+mod import_interop;
 mod ingest;
 mod investigate;
 mod output;
@@ -32,6 +33,10 @@ enum Command {
     Ingest(ingest::Args),
     /// Turn the IBM AML HI-Small pattern file into a case folder with ground truth.
     ImportIbm(import_ibm::Args),
+    /// Turn FollowTheMoney entities (JSON lines) into a case folder; import_report.csv lists what was not written.
+    ImportFtm(import_interop::Args),
+    /// Turn BODS 0.2-0.4 statements (a JSON file or a folder) into a case folder (persons, companies, ownership).
+    ImportBods(import_interop::Args),
     /// Measure the detectors against ground truth: precision and recall per typology.
     Eval(eval::Args),
     /// Write a realistic synthetic Albanian case with ground truth under truth/.
@@ -68,6 +73,8 @@ pub fn main() -> ExitCode {
         Command::Generate(a) => generate::run(a),
         Command::Eval(a) => eval::run(a),
         Command::ImportIbm(a) => import_ibm::run(a),
+        Command::ImportFtm(a) => import_interop::run_ftm(a),
+        Command::ImportBods(a) => import_interop::run_bods(a),
         Command::Investigate(a) => investigate::run(a),
         Command::Verify(a) => verify::run(a),
         Command::Trace(a) => trace::run(a),

@@ -368,6 +368,8 @@ pub fn investigate(real: &Case, out: &Path, opts: &InvestigateOptions) -> Result
         .collect();
     let finding_charts: Vec<(usize, super::chart::Chart)> =
         chosen.iter().map(|&i| (i, finding_chart(&cx, &findings[i], &opts.charts, &mut col))).collect();
+    let timeline_targets = super::finding_timelines::targets(&findings);
+    super::finding_timelines::cite(case, &findings, &timeline_targets, &mut col);
     let exhibits = col.finish(case);
     let input_hash = input_manifest_hash(case);
     let settings = settings(case, opts, graphviz);
@@ -429,6 +431,7 @@ pub fn investigate(real: &Case, out: &Path, opts: &InvestigateOptions) -> Result
             render_chart(&mut w, chart, &stem, &exhibits, &footer, graphviz, false, &pdf_date, &mut notes, &mut files)?;
         diagrams.push(FindingDiagram { finding: *i, svg, files });
     }
+    super::finding_timelines::write_all(&mut w, case, &graph.flow, &findings, &timeline_targets, &exhibits, &footer)?;
     lap("diagrams", &mut t);
     let mut buf = Vec::new();
     super::findings::write_csv(case, &findings, &mut buf)?;

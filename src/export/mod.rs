@@ -9,6 +9,7 @@ pub mod csv_safe;
 pub mod dot;
 pub mod escape;
 pub mod exhibits;
+pub mod finding_timelines;
 pub mod findings;
 pub mod ftm;
 pub mod graphml;

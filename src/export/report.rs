@@ -108,7 +108,7 @@ pub fn render(inv: &Investigation<'_>, outputs: &[OutputFile]) -> String {
     }
     summary(&mut s, inv, cur);
     victims_section(&mut s, inv);
-    findings_table(&mut s, inv);
+    findings_table(&mut s, inv, outputs);
     s.push_str("<section id=\"suspects\"><h2>Suspects</h2>\n");
     for (k, sec) in inv.suspects.iter().enumerate() {
         suspect_section(&mut s, inv, k, sec, cur);
@@ -244,12 +244,12 @@ fn summary(s: &mut String, inv: &Investigation<'_>, cur: &str) {
     s.push_str("</ol></section>\n");
 }
 
-fn findings_table(s: &mut String, inv: &Investigation<'_>) {
+fn findings_table(s: &mut String, inv: &Investigation<'_>, outputs: &[OutputFile]) {
     let case = inv.case;
     let _ = writeln!(
         s,
         "<section id=\"findings\"><h2>Findings</h2><p>{} findings, ranked by score; click a column heading to sort.{}</p>\
-<table class=\"sortable\" id=\"findings-table\"><thead><tr><th>Rank</th><th>Finding</th><th>Typology</th><th>Score</th><th>Total ({})</th><th>Transfers</th><th>First</th><th>Last</th><th>Suspect</th><th>Hops</th><th>Explanation</th></tr></thead><tbody>",
+<table class=\"sortable\" id=\"findings-table\"><thead><tr><th>Rank</th><th>Finding</th><th>Typology</th><th>Score</th><th>Total ({})</th><th>Transfers</th><th>First</th><th>Last</th><th>Suspect</th><th>Hops</th><th>Explanation</th><th>Timeline</th></tr></thead><tbody>",
         inv.findings.len(),
         if inv.findings.len() > MAX_FINDING_ROWS { format!(" The first {MAX_FINDING_ROWS} are listed; all are in findings.csv.") } else { String::new() },
         case.meta.base_currency
@@ -266,6 +266,13 @@ fn findings_table(s: &mut String, inv: &Investigation<'_>) {
         td(s, &f.suspect.map(|(x, _)| case.entity_id(x).to_string()).unwrap_or_default());
         td(s, &f.suspect.map(|(_, h)| h.to_string()).unwrap_or_default());
         td(s, &clip(&f.explanation(), 300));
+        // The finding's timeline (finding_timelines), when the bundle has it.
+        let tl = super::finding_timelines::path(i, f);
+        if outputs.iter().any(|o| o.path == tl) {
+            let _ = write!(s, "<td><a href=\"{}\">timeline</a></td>", html(&tl));
+        } else {
+            s.push_str("<td></td>");
+        }
         s.push_str("</tr>\n");
     }
     s.push_str("</tbody></table></section>\n");
@@ -367,7 +374,9 @@ fn methodology(s: &mut String, inv: &Investigation<'_>) {
         }
         s.push_str("</tr>\n");
     }
-    s.push_str("</tbody></table>\n<h3>Tracing rules</h3><table><thead><tr><th>Rule</th><th>Legal basis</th><th>Conserves value</th></tr></thead><tbody>\n");
+    s.push_str("</tbody></table>\n");
+    data_context(s, inv.case);
+    s.push_str("<h3>Tracing rules</h3><table><thead><tr><th>Rule</th><th>Legal basis</th><th>Conserves value</th></tr></thead><tbody>\n");
     for r in Rule::ALL {
         let _ = write!(s, "<tr><td>{r}</td>");
         td(s, r.legal_basis());
@@ -386,6 +395,25 @@ fn methodology(s: &mut String, inv: &Investigation<'_>) {
         s.push_str("</tr>\n");
     }
     s.push_str("</tbody></table></section>\n");
+}
+
+/// The context data the detectors could evaluate in this case (`patterns::context`).
+fn data_context(s: &mut String, case: &crate::model::Case) {
+    let dc = crate::patterns::DataContext::of(case);
+    s.push_str("<h3>Data available to the detectors</h3><p>Indicators that need data this case does not hold at all are <b>not evaluable</b> (neither true nor false); each detector then applies its min_score to the indicator points it can evaluate, and a structural pattern is still reported only with at least one corroborating indicator.");
+    let summary = dc.summary();
+    if !summary.is_empty() {
+        let _ = write!(s, " <b>{}</b>.", html(&summary));
+    }
+    s.push_str("</p><table><thead><tr><th>Data</th><th>Present</th><th>Evaluable</th></tr></thead><tbody>\n");
+    for (label, text, ok) in dc.coverage() {
+        s.push_str("<tr>");
+        td(s, label);
+        td(s, &text);
+        td(s, if ok { "yes" } else { "no" });
+        s.push_str("</tr>\n");
+    }
+    s.push_str("</tbody></table>\n");
 }
 
 /// Entity resolution: how many records were folded, and every fold touching a suspect's diagram.

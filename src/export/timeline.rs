@@ -20,12 +20,15 @@ pub struct TimelineLimits {
     pub max_lanes: usize,
     /// Most arrows drawn (largest by value).
     pub max_arrows: usize,
+    /// Most arrows labelled with their exhibit number (largest by value; every arrow's tooltip
+    /// has it).
+    pub max_labels: usize,
 }
 
 impl Default for TimelineLimits {
-    /// 14 lanes, 400 arrows [D: what stays legible at 1,400 px].
+    /// 14 lanes, 400 arrows, 40 labels [D: what stays legible at 1,400 px].
     fn default() -> Self {
-        TimelineLimits { max_lanes: 14, max_arrows: 400 }
+        TimelineLimits { max_lanes: 14, max_arrows: 400, max_labels: 40 }
     }
 }
 
@@ -71,7 +74,7 @@ pub fn timeline_svg(
         ));
         shown.truncate(limits.max_arrows);
     }
-    let labelled: std::collections::BTreeSet<u32> = shown.iter().take(40).copied().collect();
+    let labelled: std::collections::BTreeSet<u32> = shown.iter().take(limits.max_labels).copied().collect();
     shown.sort_by_key(|&t| (flow.time[t as usize], t));
     // Lanes.
     let mut lanes: Vec<u32> = first_lanes.iter().copied().take(limits.max_lanes).collect();
@@ -118,11 +121,28 @@ pub fn timeline_svg(
             xml(&clip(&name, 40))
         );
     }
-    // Time axis: months when the span is under two years, else years.
+    // Time axis: days up to 60 days, months when the span is under two years, else years.
     let (d0, d1) = (DateTime(t0).date().to_naive(), DateTime(t1).date().to_naive());
     let monthly = (d1.year() - d0.year()) * 12 + d1.month() as i32 - d0.month() as i32 <= 24;
     let (mut y, mut m) = (d0.year(), if monthly { d0.month() } else { 1 });
-    for _ in 0..400 {
+    // Flows of up to 60 days (most findings): a tick every day or few days instead.
+    let days = DateTime(t1).date().0 - DateTime(t0).date().0;
+    if days <= 60 {
+        let mut d = DateTime(t0).date();
+        while d.start().0 <= t1 {
+            if d.start().0 >= t0 {
+                let x = x_of(d.start());
+                let _ = write!(
+                    b,
+                    r##"<line x1="{x:.1}" y1="{:.1}" x2="{x:.1}" y2="{height_plot:.1}" stroke="#dddddd"/><text x="{x:.1}" y="{:.1}" font-size="9" text-anchor="middle">{d}</text>"##,
+                    TOP - 8.0,
+                    TOP - 12.0
+                );
+            }
+            d = crate::model::Date(d.0 + (days / 10).max(1));
+        }
+    }
+    for _ in 0..if days <= 60 { 0 } else { 400 } {
         let Some(d) = crate::model::Date::from_ymd(y, m, 1) else { break };
         if d.start().0 > t1 {
             break;
@@ -185,10 +205,11 @@ pub fn timeline_svg(
     }
     let mut fy = height_plot + 24.0;
     let first = format!(
-        "{} transfers drawn, {} to {}; arrows point from sender to receiver; labels are exhibit numbers (largest 40)",
+        "{} transfers drawn, {} to {}; arrows point from sender to receiver; labels are exhibit numbers ({})",
         shown.len(),
         DateTime(t0).date(),
-        DateTime(t1).date()
+        DateTime(t1).date(),
+        if shown.len() <= limits.max_labels { "all".to_string() } else { format!("largest {}", limits.max_labels) }
     );
     for l in std::iter::once(&first).chain(notes.iter()).chain(footer.lines.iter()) {
         let _ = write!(b, r#"<text x="20" y="{fy:.1}" font-size="9">{}</text>"#, xml(l));

@@ -29,6 +29,10 @@ pub struct CaseToml {
     /// Written by `moneytrail generate`; informational.
     #[serde(default)]
     pub generator: Option<toml::Table>,
+    /// Written by `import-ftm` / `import-bods`: source files with SHA-256 and record counts;
+    /// informational (the provenance chain to the imported file).
+    #[serde(default)]
+    pub import: Option<toml::Table>,
     /// Free-form notes (sources, licences, assumptions of a mapping).
     #[serde(default)]
     pub notes: Option<String>,

@@ -8,6 +8,7 @@
 mod config;
 mod driver;
 pub mod ibm;
+pub mod import;
 mod report;
 mod row;
 mod source;

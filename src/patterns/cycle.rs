@@ -8,6 +8,7 @@
 //! holder.
 
 use super::common::{holder, is_account_flow, is_new, is_personal, Band, Ratio, DAY};
+use super::context::{spec, Datum, Spec};
 use super::finding::Finding;
 use super::runner::{DetectCtx, Detector};
 use super::Params;
@@ -37,11 +38,24 @@ crate::params! {
         /// An account opened at most this many days before is "new" (short account life,
         /// docs/domain.md §1.3 #3) [D].
         new_account_days: i64 = 90,
+        /// Every hop passed on within this many hours of the previous is rapid pass-through
+        /// (Δt <= 48 h, docs/domain.md §1.3 #3); cycles of three hops or more.
+        rapid_hours: i64 = 48,
         /// Findings below this score are not reported: the core pattern plus corroboration
-        /// (docs/domain.md §0, "no single indicator") [D].
+        /// (docs/domain.md §0, "no single indicator") [D]. Applied to the indicators this case
+        /// can evaluate (`patterns::context`).
         min_score: u32 = 50,
     }
 }
+
+/// The indicators of [`Cycle`], their points and the data they need (`patterns::context`).
+pub const INDICATORS: [Spec; 5] = [
+    spec("cycle", 25, &[]),
+    spec("personal_accounts", 10, &[Datum::Holders]),
+    spec("new_accounts", 15, &[Datum::OpeningDates]),
+    spec("large_amount", 10, &[]),
+    spec("rapid_hops", 15, &[]),
+];
 
 /// The cycle detector.
 #[derive(Default)]
@@ -206,8 +220,20 @@ impl Cycle {
         if g.base[first as usize] >= case.meta.cash_report.amount {
             f.indicate("large_amount", 10, "the first hop is at least the reporting threshold");
         }
+        // Transfer-only evidence: every hop passed on within hours (rapid pass-through).
+        let pairs: Vec<(u32, u32)> = c.windows(2).map(|w| (w[0], w[1])).collect();
+        let slowest = pairs.iter().map(|&(a, b)| g.time[b as usize].0 - g.time[a as usize].0).max().unwrap_or(0);
+        // Needs two intermediaries (three hops): a two-hop return within days is also what a
+        // refund looks like [D].
+        if pairs.len() >= 2 && slowest <= p.rapid_hours * super::common::HOUR {
+            f.indicate(
+                "rapid_hops",
+                15,
+                format!("every hop passed on within {:.1} h of the previous", slowest as f64 / 3600.0),
+            );
+        }
         f.total = g.base[first as usize];
         let f = f.finish(case, &g.base);
-        (f.score >= p.min_score).then_some(f)
+        ctx.data.report(f, p.min_score, &INDICATORS)
     }
 }

@@ -11,6 +11,7 @@
 use super::common::{
     episodes, funding, is_account_flow, is_new, is_personal, shared_address_count, total, Ratio, DAY, HOUR,
 };
+use super::context::{below_threshold, passed_on, similar_amounts, spec, Datum, PassBand, Spec};
 use super::finding::Finding;
 use super::gather_scatter::{scatter_after, GatherScatterParams};
 use super::runner::{DetectCtx, Detector};
@@ -39,11 +40,38 @@ crate::params! {
         /// An account opened at most this many days before is "new" (short account life,
         /// docs/domain.md §1.3 #3) [D].
         new_account_days: i64 = 90,
+        /// Payments count as near-identical when every amount lies within this share of their
+        /// median (AMLSim alert parameter "amount difference 20 %", docs/domain.md §1.2).
+        similar_spread: Decimal = Decimal::new(2, 1),
+        /// Lower edge of the band just below the reporting threshold T, as a share of T: the
+        /// indicator fires when every payment lies in [band_low · T, T) (structuring, "each in
+        /// [0.8·T, T)", docs/domain.md §1.3 #1).
+        band_low: Decimal = Decimal::new(8, 1),
+        /// The receiver "passes the money on" when within `funded_hours` after the last payment
+        /// it pays out between this share of the gathered sum (ρ <= 0.1, docs/domain.md §1.3 #3) ...
+        pass_share: Decimal = Decimal::new(9, 1),
+        /// ... and this share (a little above 1 for a small balance already held) [D].
+        pass_max_share: Decimal = Decimal::new(105, 2),
         /// Findings below this score are not reported: the core pattern plus corroboration
-        /// (docs/domain.md §0, "no single indicator") [D].
+        /// (docs/domain.md §0, "no single indicator") [D]. Applied to the indicators this case
+        /// can evaluate (`patterns::context`).
         min_score: u32 = 50,
     }
 }
+
+/// The indicators of [`FanIn`], their points and the data they need (`patterns::context`).
+pub const INDICATORS: [Spec; 10] = [
+    spec("many_senders", 25, &[]),
+    spec("personal_account", 10, &[Datum::Holders]),
+    spec("senders_pass_on", 20, &[]),
+    spec("cash_funded", 10, &[Datum::Cash]),
+    spec("many_cities", 10, &[Datum::BranchCities]),
+    spec("new_accounts", 10, &[Datum::OpeningDates]),
+    spec("shared_address", 15, &[Datum::Holders, Datum::Addresses]),
+    spec("similar_amounts", 10, &[]),
+    spec("below_threshold", 10, &[]),
+    spec("passed_on", 15, &[]),
+];
 
 /// The fan-in detector.
 #[derive(Default)]
@@ -164,8 +192,45 @@ impl FanIn {
                 format!("{shared} senders share an address with each other or the receiver"),
             );
         }
+        // Transfer-only evidence (any ledger): near-identical payments, payments just below the
+        // reporting threshold, the gathered money passed straight on. No burst indicator: many
+        // senders in one window already is more inflow than usual (on AMLSim's fanin200 a burst
+        // fired in 2,956 of 2,971 candidates, most of them benign; docs/evaluation.md).
+        if similar_amounts(g, &ep, p.similar_spread) {
+            f.indicate(
+                "similar_amounts",
+                10,
+                format!(
+                    "every payment within {} % of the median",
+                    (p.similar_spread * Decimal::ONE_HUNDRED).round_dp(0)
+                ),
+            );
+        }
+        let below = below_threshold(case, g, &ep, p.band_low);
+        if below == ep.len() {
+            f.indicate(
+                "below_threshold",
+                10,
+                format!(
+                    "{below} of {} payments just below the reporting threshold {}",
+                    ep.len(),
+                    case.meta.cash_report
+                ),
+            );
+        }
+        if let Some(&last) = ep.last() {
+            let got = super::common::total_cents(g, &ep);
+            let band = PassBand { min: p.pass_share, max: p.pass_max_share };
+            if let Some(outs) = passed_on(case, g, a, g.time[last as usize], p.funded_hours, got, band, &senders) {
+                f.indicate(
+                    "passed_on",
+                    15,
+                    format!("the receiver paid {} on within {} h of the last payment", total(g, &outs), p.funded_hours),
+                );
+            }
+        }
         f.txns = ep;
         let f = f.finish(case, &g.base);
-        (f.score >= p.min_score).then_some(f)
+        ctx.data.report(f, p.min_score, &INDICATORS)
     }
 }

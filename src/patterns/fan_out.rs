@@ -7,7 +7,8 @@
 //! common destination are scatter-gather intermediaries ([`super::scatter_gather`]) and are
 //! not counted here.
 
-use super::common::{episodes, goes_abroad, holder, is_account_flow, is_personal, total, total_cents, Ratio, DAY};
+use super::common::{episodes, goes_abroad, holder, is_account_flow, is_personal, total, Ratio, DAY};
+use super::context::{below_threshold, burst, similar_amounts, spec, Datum, Spec};
 use super::finding::Finding;
 use super::runner::{DetectCtx, Detector};
 use super::scatter_gather::{onward, ScatterGatherParams};
@@ -15,7 +16,6 @@ use super::Params;
 use crate::model::EntityKind;
 use rayon::prelude::*;
 use rust_decimal::Decimal;
-use std::cmp::Ordering;
 use std::collections::{BTreeSet, HashMap};
 
 crate::params! {
@@ -28,11 +28,29 @@ crate::params! {
         /// The episode's total counts as a burst when it exceeds this multiple of the account's
         /// average outflow per window over its active life [D].
         burst_factor: Decimal = Decimal::new(3, 0),
+        /// Payments count as near-identical when every amount lies within this share of their
+        /// median (AMLSim alert parameter "amount difference 20 %", docs/domain.md §1.2).
+        similar_spread: Decimal = Decimal::new(2, 1),
+        /// Lower edge of the band just below the reporting threshold T, as a share of T: the
+        /// indicator fires when every payment lies in [band_low · T, T) (structuring, "each in
+        /// [0.8·T, T)", docs/domain.md §1.3 #1).
+        band_low: Decimal = Decimal::new(8, 1),
         /// Findings below this score are not reported: the core pattern plus corroboration
-        /// (docs/domain.md §0, "no single indicator") [D].
+        /// (docs/domain.md §0, "no single indicator") [D]. Applied to the indicators this case
+        /// can evaluate (`patterns::context`).
         min_score: u32 = 50,
     }
 }
+
+/// The indicators of [`FanOut`], their points and the data they need (`patterns::context`).
+pub const INDICATORS: [Spec; 6] = [
+    spec("many_receivers", 25, &[]),
+    spec("personal_account", 10, &[Datum::Holders]),
+    spec("burst", 15, &[Datum::History]),
+    spec("cross_border", 10, &[Datum::Holders, Datum::Abroad]),
+    spec("similar_amounts", 10, &[]),
+    spec("below_threshold", 10, &[]),
+];
 
 /// The fan-out detector.
 #[derive(Default)]
@@ -119,41 +137,45 @@ impl FanOut {
         if is_personal(case, a) {
             f.indicate("personal_account", 10, "the paying account is held by a person");
         }
-        // Burst: the episode against the account's average outflow per window, where the
-        // account's active life spans `max(span / window, 1)` windows.
-        if let (Some(&first), Some(&last)) = (all.first(), all.last()) {
-            let span = (g.time[last as usize].0 - g.time[first as usize].0).max(1);
-            let window = p.window_days * DAY;
-            let (s, rest) = (total_cents(g, &ep), total_cents(g, all) - total_cents(g, &ep));
-            let bf = Ratio::new(p.burst_factor);
-            // s > bf · rest / windows, in integers: with windows = span / window (> 1), multiply
-            // both sides by span / window. A window of 0 makes the average 0.
-            let (burst, avg) = if window > 0 && span > window {
-                let burst = bf.cmp_times(s.saturating_mul(span as i128), rest.saturating_mul(window as i128));
-                (burst == Ordering::Greater, (total(g, all) - sum) / Decimal::from(span) * Decimal::from(window))
-            } else if window == 0 {
-                (s > 0, Decimal::ZERO)
-            } else {
-                (bf.cmp_times(s, rest) == Ordering::Greater, total(g, all) - sum)
-            };
-            if burst {
-                f.indicate(
-                    "burst",
-                    15,
-                    format!(
-                        "{sum} paid out, above {}x the account's average of {} per window",
-                        p.burst_factor,
-                        avg.round_dp(0)
-                    ),
-                );
-            }
+        // Burst: the episode against the account's average outflow per window over the rest of
+        // its recorded activity; an account with no other activity in the data is not a burst.
+        if let Some(avg) = burst(g, all, &ep, p.window_days, p.burst_factor) {
+            f.indicate(
+                "burst",
+                15,
+                format!("{sum} paid out, above {}x the account's average of {avg} per window", p.burst_factor),
+            );
         }
         let abroad = ep.iter().filter(|&&e| goes_abroad(case, g, e)).count();
         if abroad > 0 {
             f.indicate("cross_border", 10, format!("{abroad} of the transfers are transfers abroad"));
         }
+        // Transfer-only evidence (any ledger): near-identical payments, payments just below the
+        // reporting threshold.
+        if similar_amounts(g, &ep, p.similar_spread) {
+            f.indicate(
+                "similar_amounts",
+                10,
+                format!(
+                    "every payment within {} % of the median",
+                    (p.similar_spread * Decimal::ONE_HUNDRED).round_dp(0)
+                ),
+            );
+        }
+        let below = below_threshold(case, g, &ep, p.band_low);
+        if below == ep.len() {
+            f.indicate(
+                "below_threshold",
+                10,
+                format!(
+                    "{below} of {} payments just below the reporting threshold {}",
+                    ep.len(),
+                    case.meta.cash_report
+                ),
+            );
+        }
         f.txns = ep;
         let f = f.finish(case, &g.base);
-        (f.score >= p.min_score).then_some(f)
+        ctx.data.report(f, p.min_score, &INDICATORS)
     }
 }

@@ -44,6 +44,11 @@ pub struct Finding {
     pub indicators: Vec<Indicator>,
     /// The nearest suspect and the hop count, filled by the runner.
     pub suspect: Option<(EntityRef, u32)>,
+    /// The reporting decision (see [`super::context`]): (threshold applied, configured
+    /// `min_score`, evaluable points, all points); `None` for detectors that do not use it.
+    pub threshold: Option<(u32, u32, u32, u32)>,
+    /// Context data the detector's indicators need that this case lacks entirely.
+    pub not_evaluable: Vec<&'static str>,
 }
 
 impl Finding {
@@ -61,6 +66,8 @@ impl Finding {
             last_at: None,
             indicators: Vec::new(),
             suspect: None,
+            threshold: None,
+            not_evaluable: Vec::new(),
         }
     }
 
@@ -126,6 +133,12 @@ impl Finding {
             self.indicators.iter().map(|i| format!("{} (+{}): {}", i.name, i.points, i.detail)).collect();
         if parts.len() == 1 {
             parts.push("single indicator: score capped, corroborate before acting".into());
+        }
+        if let (false, Some((t, min, eval, full))) = (self.not_evaluable.is_empty(), self.threshold) {
+            parts.push(format!(
+                "not evaluable here: {}; reported from score {t} (min_score {min} scaled to the {eval} of {full} indicator points this data can show)",
+                self.not_evaluable.join(", ")
+            ));
         }
         parts.join("; ")
     }

@@ -5,6 +5,7 @@
 use super::common::{
     episodes, goes_abroad, is_account_flow, is_new, is_personal, shared_address_count, total, total_cents, Ratio, DAY,
 };
+use super::context::{below_threshold, similar_amounts, spec, Datum, Spec};
 use super::finding::Finding;
 use super::runner::{DetectCtx, Detector};
 use super::Params;
@@ -34,10 +35,30 @@ crate::params! {
         max_retention: Decimal = Decimal::new(105, 2),
         /// An account opened at most this many days before is "new" (docs/domain.md §1.3 #3) [D].
         new_account_days: i64 = 90,
-        /// Findings below this score are not reported (docs/domain.md §0, "no single indicator") [D].
+        /// Payments count as near-identical when every amount lies within this share of their
+        /// median (AMLSim alert parameter "amount difference 20 %", docs/domain.md §1.2).
+        similar_spread: Decimal = Decimal::new(2, 1),
+        /// Lower edge of the band just below the reporting threshold T, as a share of T: the
+        /// indicator fires when every payment lies in [band_low · T, T) (structuring, "each in
+        /// [0.8·T, T)", docs/domain.md §1.3 #1).
+        band_low: Decimal = Decimal::new(8, 1),
+        /// Findings below this score are not reported (docs/domain.md §0, "no single indicator")
+        /// [D]. Applied to the indicators this case can evaluate (`patterns::context`).
         min_score: u32 = 50,
     }
 }
+
+/// The indicators of [`GatherScatter`], their points and the data they need (`patterns::context`).
+pub const INDICATORS: [Spec; 8] = [
+    spec("gather_scatter", 25, &[]),
+    spec("personal_hub", 10, &[Datum::Holders]),
+    spec("new_account", 15, &[Datum::OpeningDates]),
+    spec("personal_senders", 10, &[Datum::Holders]),
+    spec("cross_border", 10, &[Datum::Holders, Datum::Abroad]),
+    spec("shared_address", 10, &[Datum::Holders, Datum::Addresses]),
+    spec("similar_amounts", 10, &[]),
+    spec("below_threshold", 10, &[]),
+];
 
 /// The gather-scatter detector.
 #[derive(Default)]
@@ -156,7 +177,30 @@ impl GatherScatter {
         if shared >= 2 {
             f.indicate("shared_address", 10, format!("{shared} senders share an address with each other or the hub"));
         }
+        // Transfer-only evidence (any ledger).
+        if similar_amounts(g, ins, p.similar_spread) {
+            f.indicate(
+                "similar_amounts",
+                10,
+                format!(
+                    "every gathered payment within {} % of the median",
+                    (p.similar_spread * Decimal::ONE_HUNDRED).round_dp(0)
+                ),
+            );
+        }
+        let below = below_threshold(case, g, ins, p.band_low);
+        if below == ins.len() {
+            f.indicate(
+                "below_threshold",
+                10,
+                format!(
+                    "{below} of {} payments just below the reporting threshold {}",
+                    ins.len(),
+                    case.meta.cash_report
+                ),
+            );
+        }
         let f = f.finish(case, &g.base);
-        (f.score >= p.min_score).then_some(f)
+        ctx.data.report(f, p.min_score, &INDICATORS)
     }
 }

@@ -3,6 +3,7 @@
 //! (docs/domain.md §1.3 #3 and #9; AMLSim `StackTypology`).
 
 use super::common::{is_account_flow, is_new, is_personal, Band, Ratio, HOUR};
+use super::context::{spec, Datum, Spec};
 use super::finding::Finding;
 use super::runner::{DetectCtx, Detector};
 use super::Params;
@@ -31,10 +32,20 @@ crate::params! {
         /// docs/domain.md §1.3 #3) [D].
         new_account_days: i64 = 90,
         /// Findings below this score are not reported: the core pattern plus corroboration
-        /// (docs/domain.md §0, "no single indicator") [D].
+        /// (docs/domain.md §0, "no single indicator") [D]. Applied to the indicators this case
+        /// can evaluate (`patterns::context`).
         min_score: u32 = 50,
     }
 }
+
+/// The indicators of [`LayeringChain`], their points and the data they need (`patterns::context`).
+pub const INDICATORS: [Spec; 5] = [
+    spec("pass_through_chain", 25, &[]),
+    spec("within_hours", 15, &[]),
+    spec("personal_intermediaries", 10, &[Datum::Holders]),
+    spec("new_accounts", 15, &[Datum::OpeningDates]),
+    spec("large_amount", 10, &[]),
+];
 
 /// The layering-chain detector.
 #[derive(Default)]
@@ -200,6 +211,6 @@ impl LayeringChain {
         f.total = g.base[first as usize];
         f.txns = txns;
         let f = f.finish(case, &g.base);
-        (f.score >= p.min_score).then_some(f)
+        ctx.data.report(f, p.min_score, &INDICATORS)
     }
 }

@@ -9,6 +9,7 @@
 //! rest on one ownership logic.
 
 mod common;
+pub mod context;
 mod finding;
 mod link;
 mod params;
@@ -32,6 +33,7 @@ pub mod shell_company;
 pub mod structuring;
 pub mod undervalued_purchase;
 
+pub use context::{DataContext, Datum};
 pub use finding::{Finding, Indicator, SINGLE_INDICATOR_CAP};
 pub use link::SuspectLinks;
 pub use params::Params;

@@ -1,5 +1,6 @@
 //! Runs detectors in a thread pool of a chosen size, links findings to suspects, and sorts.
 
+use super::context::DataContext;
 use super::finding::Finding;
 use super::link::SuspectLinks;
 use super::params::Params;
@@ -12,6 +13,8 @@ pub struct DetectCtx<'a> {
     pub case: &'a Case,
     /// Its graphs.
     pub graph: &'a CaseGraph,
+    /// Which context data the case holds, computed once (see [`super::context`]).
+    pub data: DataContext,
 }
 
 /// A typology detector. Implementations are `Send + Sync`, parallelise internally with rayon
@@ -120,7 +123,7 @@ pub fn run(case: &Case, graph: &CaseGraph, opts: &RunOptions) -> Result<Vec<Find
         .num_threads(opts.threads)
         .build()
         .map_err(|e| PatternError::Pool(e.to_string()))?;
-    let ctx = DetectCtx { case, graph };
+    let ctx = DetectCtx { case, graph, data: DataContext::of(case) };
     let mut findings = pool.install(|| {
         use rayon::prelude::*;
         let links = SuspectLinks::compute(case, graph, opts.max_suspect_hops);

@@ -3,6 +3,7 @@
 //! (docs/domain.md §1.3 #6; AMLSim `ScatterGatherTypology`).
 
 use super::common::{is_account_flow, is_new, is_personal, threshold, Band, Ratio, DAY};
+use super::context::{similar_amounts, spec, Datum, Spec};
 use super::finding::Finding;
 use super::runner::{DetectCtx, Detector};
 use super::Params;
@@ -27,11 +28,29 @@ crate::params! {
         /// An account opened at most this many days before is "new" (short account life,
         /// docs/domain.md §1.3 #3) [D].
         new_account_days: i64 = 90,
+        /// Every intermediary passing on within this many hours is rapid pass-through
+        /// (Δt <= 48 h, docs/domain.md §1.3 #3).
+        rapid_hours: i64 = 48,
+        /// Scatter payments count as near-identical when every amount lies within this share of
+        /// their median (AMLSim alert parameter "amount difference 20 %", docs/domain.md §1.2).
+        similar_spread: Decimal = Decimal::new(2, 1),
         /// Findings below this score are not reported: the core pattern plus corroboration
-        /// (docs/domain.md §0, "no single indicator") [D].
+        /// (docs/domain.md §0, "no single indicator") [D]. Applied to the indicators this case
+        /// can evaluate (`patterns::context`).
         min_score: u32 = 50,
     }
 }
+
+/// The indicators of [`ScatterGather`], their points and the data they need (`patterns::context`).
+pub const INDICATORS: [Spec; 7] = [
+    spec("scatter_gather", 25, &[]),
+    spec("personal_intermediaries", 10, &[Datum::Holders]),
+    spec("new_accounts", 15, &[Datum::OpeningDates]),
+    spec("personal_ends", 10, &[Datum::Holders]),
+    spec("large_amount", 10, &[]),
+    spec("rapid_hops", 15, &[]),
+    spec("similar_amounts", 10, &[]),
+];
 
 /// The scatter-gather detector.
 #[derive(Default)]
@@ -181,7 +200,27 @@ impl ScatterGather {
         if threshold(case) > 0 && scattered >= case.meta.cash_report.amount {
             f.indicate("large_amount", 10, format!("{scattered} scattered, at least the reporting threshold"));
         }
+        // Transfer-only evidence (any ledger).
+        let slowest = cluster.iter().map(|c| g.time[c.e2 as usize].0 - g.time[c.e1 as usize].0).max().unwrap_or(0);
+        if slowest <= p.rapid_hours * super::common::HOUR {
+            f.indicate(
+                "rapid_hops",
+                15,
+                format!("every intermediary passed on within {:.1} h", slowest as f64 / 3600.0),
+            );
+        }
+        let scatters: Vec<u32> = cluster.iter().map(|c| c.e1).collect();
+        if similar_amounts(g, &scatters, p.similar_spread) {
+            f.indicate(
+                "similar_amounts",
+                10,
+                format!(
+                    "every scatter payment within {} % of the median",
+                    (p.similar_spread * Decimal::ONE_HUNDRED).round_dp(0)
+                ),
+            );
+        }
         let f = f.finish(case, &g.base);
-        (f.score >= p.min_score).then_some(f)
+        ctx.data.report(f, p.min_score, &INDICATORS)
     }
 }
