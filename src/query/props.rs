@@ -24,6 +24,7 @@ pub fn known(label: &str) -> &'static [&'static str] {
             "suspect",
             "suspect_basis",
             "suspect_since",
+            "victim",
         ],
         "Company" => &[
             "id",
@@ -201,6 +202,7 @@ pub fn node_prop(ctx: &Ctx<'_>, n: NodeId, name: &str) -> Value {
                 "national_id" => os(&p.national_id),
                 "address" => os(&p.address),
                 "city" => os(&p.city),
+                "victim" => Value::Bool(case.victims.rows.iter().any(|v| v.entity == e)),
                 _ => suspect_prop(ctx, e, name).unwrap_or_else(|| extra(&case.persons.extras, name, i as usize)),
             }
         }
