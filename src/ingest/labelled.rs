@@ -40,9 +40,9 @@ pub(crate) fn load(l: &mut Loader) -> Result<(), IngestError> {
     for e in &labels.edges {
         check_name(l, &e.rel_type, "type", BUILTIN_TYPES)?;
         for end in [&e.from, &e.to] {
-            if !BUILTIN_LABELS.contains(&end.label.as_str()) && l.case.labelled.node_table(&end.label).is_none()
-                || end.label == "Cash"
-            {
+            let known =
+                BUILTIN_LABELS.contains(&end.label.as_str()) || l.case.labelled.node_table(&end.label).is_some();
+            if !known || end.label == "Cash" {
                 let declared: Vec<&str> = l.case.labelled.nodes.iter().map(|t| t.label.as_str()).collect();
                 return Err(config(
                     l,
@@ -80,11 +80,14 @@ fn check_name(l: &Loader, name: &str, what: &str, builtin: &[&str]) -> Result<()
     Ok(())
 }
 
+/// A declaration's `types` and `formats` tables.
+type TypeDecl<'a> = (&'a BTreeMap<String, String>, &'a BTreeMap<String, String>);
+
 /// Typed columns of one or more declarations: (name, type, format), in name order.
 fn typed_columns(
     l: &Loader,
     what: &str,
-    decls: &[(&BTreeMap<String, String>, &BTreeMap<String, String>)],
+    decls: &[TypeDecl<'_>],
     reserved: &[&str],
 ) -> Result<Vec<(String, PropType, Option<String>)>, IngestError> {
     let mut out: Vec<(String, PropType, Option<String>)> = Vec::new();

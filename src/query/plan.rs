@@ -25,7 +25,7 @@ pub fn intern(name: &str) -> Label {
 
 /// True when `name` names a labelled table (interned by the planner; built-in labels never are).
 pub fn is_labelled(name: &str) -> bool {
-    INTERNED.lock().unwrap_or_else(|e| e.into_inner()).iter().any(|s| *s == name)
+    INTERNED.lock().unwrap_or_else(|e| e.into_inner()).contains(&name)
 }
 
 /// `" [labelled]"` after a labelled table's label or type in EXPLAIN.
