@@ -256,4 +256,19 @@ fn finbench_snapshot_loads_through_its_mapping() {
     assert_eq!(t("company_ownership").rejected, 5);
     assert!(l.report.reconciles());
     assert!(l.case.ownership.rows.iter().all(|o| o.share.is_some_and(|s| s <= rust_decimal::Decimal::ONE)));
+    // Loans, media and their edges are labelled tables; every row finds its ends.
+    for (table, rows) in [
+        ("Loan", 1_376),
+        ("Medium", 978),
+        ("APPLY (Person->Loan)", 927),
+        ("APPLY (Company->Loan)", 449),
+        ("DEPOSIT (Loan->Account)", 2_758),
+        ("REPAY (Account->Loan)", 2_747),
+        ("WITHDRAW (Account->Account)", 9_182),
+        ("SIGN_IN (Medium->Account)", 2_489),
+        ("GUARANTEE (Person->Person)", 377),
+        ("GUARANTEE (Company->Company)", 202),
+    ] {
+        assert_eq!((t(table).read, t(table).loaded), (rows, rows), "{table}");
+    }
 }

@@ -26,6 +26,9 @@ pub struct CaseToml {
     /// `<table>.csv` or `<table>.parquet` in the case folder.
     #[serde(default)]
     pub tables: BTreeMap<String, Vec<SourceSpec>>,
+    /// Extra labelled node and edge tables (`[[labels.nodes]]`, `[[labels.edges]]`).
+    #[serde(default)]
+    pub labels: Labels,
     /// Written by `moneytrail generate`; informational.
     #[serde(default)]
     pub generator: Option<toml::Table>,
@@ -124,6 +127,84 @@ pub struct ColumnRule {
     /// Format of a date or time column: a chrono format, or `days_since:YYYY-MM-DD` (a day
     /// number counted from that date, as in AMLSim steps), `unix_seconds` or `unix_millis`.
     pub format: Option<String>,
+}
+
+/// `[labels]`: node and edge tables beyond the case tables, reached in queries by label and
+/// relationship type (docs/data-model.md, "Extra labelled tables").
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Labels {
+    /// `[[labels.nodes]]`: one source of a node table each; sources with the same label feed
+    /// one table.
+    #[serde(default)]
+    pub nodes: Vec<NodeSpec>,
+    /// `[[labels.edges]]`: one edge table each.
+    #[serde(default)]
+    pub edges: Vec<EdgeSpec>,
+}
+
+/// `[[labels.nodes]]`: `label = "Phone", file = "phones.csv", id = "phone_id"`.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NodeSpec {
+    /// The label queries match (`(p:Phone)`): a letter, then letters, digits or `_`.
+    pub label: String,
+    /// Path relative to the case folder.
+    pub file: String,
+    /// The id column: a column name or a rule (`{ column = "phoneId", prefix = "PH" }`,
+    /// `{ row_number = true }`).
+    pub id: ColumnSpec,
+    /// Reading options for this file.
+    #[serde(default)]
+    pub read: ReadOptions,
+    /// Source columns read as typed properties: column name -> `decimal`, `date`,
+    /// `datetime` or `bool`. Other columns are text properties.
+    #[serde(default)]
+    pub types: BTreeMap<String, String>,
+    /// Date or date-time format per typed column (same syntax as a column rule's `format`).
+    #[serde(default)]
+    pub formats: BTreeMap<String, String>,
+}
+
+/// `[[labels.edges]]`: `type = "USES", file = "person_phones.csv",
+/// from = { label = "Person", column = "person_id" }, to = { label = "Phone", column = "phone" }`.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EdgeSpec {
+    /// The relationship type queries match (`-[:USES]->`), conventionally upper case.
+    #[serde(rename = "type")]
+    pub rel_type: String,
+    /// Path relative to the case folder.
+    pub file: String,
+    /// Start node of each row.
+    pub from: EndSpec,
+    /// End node of each row.
+    pub to: EndSpec,
+    /// An optional id column (edges are otherwise named `TYPE@file:line`).
+    #[serde(default)]
+    pub id: Option<ColumnSpec>,
+    /// Reading options for this file.
+    #[serde(default)]
+    pub read: ReadOptions,
+    /// Typed property columns, as for nodes.
+    #[serde(default)]
+    pub types: BTreeMap<String, String>,
+    /// Formats of typed date or date-time columns.
+    #[serde(default)]
+    pub formats: BTreeMap<String, String>,
+}
+
+/// One end of a labelled edge: the label of the node and the column holding its id.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EndSpec {
+    /// `Person`, `Company`, `Account`, `Property`, or a label declared in `[[labels.nodes]]`.
+    pub label: String,
+    /// Source column holding the node's id.
+    pub column: String,
+    /// Text put before the value (to reach prefixed ids, e.g. `P` for FinBench persons).
+    #[serde(default)]
+    pub prefix: Option<String>,
 }
 
 /// Reads and parses a case.toml or mapping file.

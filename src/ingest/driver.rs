@@ -25,14 +25,17 @@ impl Ctx<'_> {
     }
 }
 
+/// Where a table keeps its extra columns.
+pub(crate) type ExtrasOf = Box<dyn Fn(&mut Case) -> &mut Extras + Send + Sync>;
+
 /// What a table contributes to the driver.
-pub(crate) struct TableDef<T, P, A> {
-    pub name: &'static str,
-    pub columns: &'static [&'static str],
-    pub required: &'static [&'static str],
+pub(crate) struct TableDef<'d, T, P, A> {
+    pub name: &'d str,
+    pub columns: &'d [&'d str],
+    pub required: &'d [&'d str],
     pub parse: P,
     pub accept: A,
-    pub extras: fn(&mut Case) -> &mut Extras,
+    pub extras: ExtrasOf,
     /// Called once after the first batch with an estimate of the source's rows.
     pub reserve: fn(&mut Case, usize),
     pub _row: std::marker::PhantomData<T>,
@@ -40,6 +43,8 @@ pub(crate) struct TableDef<T, P, A> {
 
 pub(crate) struct Loader {
     pub dir: PathBuf,
+    /// case.toml or the mapping file (named in configuration errors).
+    pub settings: PathBuf,
     pub toml: CaseToml,
     pub case: Case,
     pub report: IngestReport,
@@ -75,6 +80,7 @@ impl Loader {
             income: Table::default(),
             suspects: Table::default(),
             victims: Table::default(),
+            labelled: Labelled::default(),
             fx: FxTable::default(),
             fx_extras: Extras::default(),
             cities: Vec::new(),
@@ -91,7 +97,14 @@ impl Loader {
                 });
             }
         }
-        let mut l = Loader { dir: dir.to_path_buf(), toml, case, report: IngestReport::default(), txn_index: None };
+        let mut l = Loader {
+            dir: dir.to_path_buf(),
+            settings: settings.clone(),
+            toml,
+            case,
+            report: IngestReport::default(),
+            txn_index: None,
+        };
         super::tables::load_all(&mut l)?;
         l.finish();
         Ok(Loaded { case: l.case, report: l.report })
@@ -128,7 +141,22 @@ impl Loader {
     }
 
     /// Loads every source of one table.
-    pub fn load<T, P, A>(&mut self, def: TableDef<T, P, A>) -> Result<(), IngestError>
+    pub fn load<T, P, A>(&mut self, def: TableDef<'_, T, P, A>) -> Result<(), IngestError>
+    where
+        T: Send,
+        P: Fn(&RowView<'_>) -> Result<T, Fault> + Sync + Send,
+        A: FnMut(&mut Ctx<'_>, T, &RowView<'_>, Prov) -> Result<(), Fault> + Send,
+    {
+        let sources = self.sources(def.name);
+        self.load_from(def, sources)
+    }
+
+    /// Loads one table from the given sources (labelled tables name theirs in `[labels]`).
+    pub fn load_from<T, P, A>(
+        &mut self,
+        def: TableDef<'_, T, P, A>,
+        sources: Vec<SourceSpec>,
+    ) -> Result<(), IngestError>
     where
         T: Send,
         P: Fn(&RowView<'_>) -> Result<T, Fault> + Sync + Send,
@@ -136,7 +164,7 @@ impl Loader {
     {
         let mut def = def;
         let mut count = TableCount { table: def.name.to_string(), ..Default::default() };
-        for spec in self.sources(def.name) {
+        for spec in sources {
             let path = resolve_inside(&self.dir, &spec.file)?;
             let rel = display_path(&self.dir, &path);
             let opts = spec.read.over(&self.toml.read);
@@ -165,7 +193,7 @@ impl Loader {
     #[allow(clippy::too_many_arguments)]
     fn load_source<T, P, A>(
         &mut self,
-        def: &mut TableDef<T, P, A>,
+        def: &mut TableDef<'_, T, P, A>,
         spec: &SourceSpec,
         path: &Path,
         rel: &str,

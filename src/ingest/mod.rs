@@ -9,13 +9,18 @@ mod config;
 mod driver;
 pub mod ibm;
 pub mod import;
+mod labelled;
 mod report;
 mod row;
 mod source;
 mod tables;
 mod transfers;
 
-pub use config::{read_case_toml, resolve_inside, CaseToml, ColumnRule, ColumnSpec, ReadOptions, SourceSpec};
+pub use config::{
+    read_case_toml, resolve_inside, CaseToml, ColumnRule, ColumnSpec, EdgeSpec, EndSpec, Labels, NodeSpec, ReadOptions,
+    SourceSpec,
+};
+pub use labelled::{BUILTIN_LABELS, BUILTIN_TYPES};
 pub use report::{IngestReport, Issue, TableCount};
 pub use row::Fault;
 pub use source::hash_file;

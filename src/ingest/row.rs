@@ -38,7 +38,7 @@ enum Src {
 
 #[derive(Clone, Debug)]
 struct Col {
-    name: &'static str,
+    name: String,
     src: Src,
     prefix: Option<String>,
     format: Option<String>,
@@ -65,7 +65,7 @@ impl ColumnMap {
     /// header offers.
     pub fn resolve(
         path: &Path,
-        columns: &'static [&'static str],
+        columns: &[&str],
         required: &[&str],
         spec: &SourceSpec,
         opts: ReadOptions,
@@ -119,7 +119,7 @@ impl ColumnMap {
             if let Src::Field(i) = src {
                 used[i] = true;
             }
-            cols.push(Col { name, src, prefix, format });
+            cols.push(Col { name: name.to_string(), src, prefix, format });
         }
         for r in required {
             if let Some(c) = cols.iter().find(|c| c.name == *r) {
@@ -204,7 +204,8 @@ impl<'a> RowView<'a> {
         if !utf8 || nul {
             // Find the field at fault for the report.
             for (i, f) in rec.iter().enumerate() {
-                let name = map.cols.iter().find(|c| matches!(c.src, Src::Field(j) if j == i)).map_or("", |c| c.name);
+                let name =
+                    map.cols.iter().find(|c| matches!(c.src, Src::Field(j) if j == i)).map_or("", |c| c.name.as_str());
                 if let Err(e) = std::str::from_utf8(f) {
                     return Err(Fault::new(
                         name,
@@ -232,8 +233,8 @@ impl<'a> RowView<'a> {
         RowView { line, rec, map }
     }
 
-    fn name(&self, col: usize) -> &'static str {
-        self.map.cols[col].name
+    fn name(&self, col: usize) -> &str {
+        &self.map.cols[col].name
     }
 
     /// The trimmed text of contract column `col` ("" when absent or empty).
@@ -249,12 +250,12 @@ impl<'a> RowView<'a> {
                 // reported here, should a caller have skipped that check).
                 match std::str::from_utf8(b) {
                     Ok(s) => Cow::Borrowed(s.trim()),
-                    Err(_) => return Err(Fault::new(c.name, &String::from_utf8_lossy(b), "invalid UTF-8")),
+                    Err(_) => return Err(Fault::new(&c.name, &String::from_utf8_lossy(b), "invalid UTF-8")),
                 }
             }
         };
         if matches!(c.src, Src::Const(_)) && raw.contains('\0') {
-            return Err(Fault::new(c.name, &raw.replace('\0', "\\0"), "contains a NUL byte"));
+            return Err(Fault::new(&c.name, &raw.replace('\0', "\\0"), "contains a NUL byte"));
         }
         match &c.prefix {
             Some(p) if !raw.is_empty() => Ok(Cow::Owned(format!("{p}{raw}"))),
@@ -320,7 +321,7 @@ impl<'a> RowView<'a> {
             } else {
                 fmt.map(|f| format!(" in format '{f}'")).unwrap_or_else(|| " (expected YYYY-MM-DD HH:MM:SS)".into())
             };
-            Fault::new(c.name, &t, format!("not a valid date-time{hint}"))
+            Fault::new(&c.name, &t, format!("not a valid date-time{hint}"))
         })
     }
 

@@ -24,7 +24,8 @@ pub(crate) fn load_all(l: &mut Loader) -> Result<(), IngestError> {
     relations(l)?;
     income(l)?;
     suspects(l)?;
-    victims(l)
+    victims(l)?;
+    super::labelled::load(l)
 }
 
 macro_rules! table {
@@ -35,7 +36,7 @@ macro_rules! table {
             required: $req,
             parse: $parse,
             accept: $accept,
-            extras: $extras,
+            extras: Box::new($extras),
             reserve: |_, _| {},
             _row: PhantomData,
         }

@@ -37,7 +37,7 @@ pub(crate) fn load(l: &mut Loader) -> Result<(), IngestError> {
         name: "transfers",
         columns: COLUMNS,
         required: &["txn_id", "booked_at", "amount"],
-        extras: |c: &mut Case| &mut c.transfers.extras,
+        extras: Box::new(|c: &mut Case| &mut c.transfers.extras),
         reserve: |c: &mut Case, n: usize| c.transfers.reserve(n),
         _row: PhantomData,
         parse: move |v: &RowView<'_>| {

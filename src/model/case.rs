@@ -53,6 +53,9 @@ pub struct Case {
     pub suspects: Table<Suspect>,
     /// Identified victims.
     pub victims: Table<Victim>,
+    /// Extra labelled node and edge tables declared in case.toml (`[[labels.nodes]]`,
+    /// `[[labels.edges]]`); empty when none are declared.
+    pub labelled: super::labelled::Labelled,
     /// FX rates.
     pub fx: FxTable,
     /// Extra columns of fx_rates.

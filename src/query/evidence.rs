@@ -93,13 +93,14 @@ impl<'a> Evidence<'a> {
                 NodeId::Account(_) => "component",
                 NodeId::Property(_) => "house",
                 NodeId::Cash(_) => "diamond",
+                NodeId::Labelled(..) => "octagon",
             };
-            let mut label = format!("{}\n{}", n.label(), props::node_key(case, *n));
+            let mut label = format!("{}\n{}", n.label(case), props::node_key(case, *n));
             let name = match n {
                 NodeId::Person(_) | NodeId::Company(_) => props::node_prop(&self.ctx, *n, "name"),
                 NodeId::Account(_) => props::node_prop(&self.ctx, *n, "holder_name"),
                 NodeId::Property(_) => props::node_prop(&self.ctx, *n, "kind"),
-                NodeId::Cash(_) => Value::Null,
+                NodeId::Cash(_) | NodeId::Labelled(..) => Value::Null,
             };
             if !name.is_null() {
                 label.push('\n');
@@ -119,15 +120,16 @@ impl<'a> Evidence<'a> {
                     props::rel_prop(&self.ctx, *r, "booked_at").render(case)
                 ),
                 RelId::Owns(_) | RelId::Title(_) => {
-                    format!("{} {}", r.rel_type(), props::rel_prop(&self.ctx, *r, "share").render(case))
+                    format!("{} {}", r.rel_type(case), props::rel_prop(&self.ctx, *r, "share").render(case))
                 }
                 RelId::Directs(_) => {
-                    format!("{} ({})", r.rel_type(), props::rel_prop(&self.ctx, *r, "role").render(case))
+                    format!("{} ({})", r.rel_type(case), props::rel_prop(&self.ctx, *r, "role").render(case))
                 }
                 RelId::Related(_) => {
-                    format!("{} ({})", r.rel_type(), props::rel_prop(&self.ctx, *r, "kind").render(case))
+                    format!("{} ({})", r.rel_type(case), props::rel_prop(&self.ctx, *r, "kind").render(case))
                 }
-                RelId::Holds(_) => r.rel_type().to_string(),
+                RelId::Holds(_) => r.rel_type(case).to_string(),
+                RelId::Labelled(..) => format!("{}\n{}", r.rel_type(case), props::rel_key(case, *r)),
             };
             let style = if matches!(r, RelId::Transfer(_)) { "solid" } else { "dashed" };
             let _ = writeln!(s, "  n{ia} -> n{ib} [style={style}, label=\"{}\"];", esc(&label));

@@ -181,15 +181,15 @@ fn expand_row(ctx: &Ctx<'_>, spec: &ExpandSpec, row: &Row) -> QResult<Vec<Row>> 
 pub(super) fn rel_ok(ctx: &Ctx<'_>, step: &Step<'_>, r: RelId, other: NodeId) -> bool {
     if let Some(l) = step.spec.to_label {
         // The label constrains only the final node; checked on emit for variable length.
-        if step.spec.range.is_none() && other.label() != l {
+        if step.spec.range.is_none() && other.label(ctx.case) != l {
             return false;
         }
     }
     step.rel_props.iter().all(|(k, v)| props::rel_prop(ctx, r, k) == *v && !v.is_null())
 }
 
-pub(super) fn end_ok(step: &Step<'_>, end: NodeId) -> bool {
-    step.target.is_none_or(|t| t == end) && step.spec.to_label.is_none_or(|l| end.label() == l)
+pub(super) fn end_ok(ctx: &Ctx<'_>, step: &Step<'_>, end: NodeId) -> bool {
+    step.target.is_none_or(|t| t == end) && step.spec.to_label.is_none_or(|l| end.label(ctx.case) == l)
 }
 
 pub(super) fn dirs(d: Dir) -> &'static [bool] {
@@ -231,7 +231,7 @@ fn single(
         }
     }
     for (r, n) in found {
-        if !step.taken.contains(&r) && rel_ok(ctx, step, r, n) && end_ok(step, n) {
+        if !step.taken.contains(&r) && rel_ok(ctx, step, r, n) && end_ok(ctx, step, n) {
             emit(&[r], n)?;
         }
     }
@@ -252,7 +252,7 @@ fn generic(
     emit: &mut impl FnMut(&[RelId], NodeId) -> QResult<()>,
 ) -> QResult<()> {
     let depth = rels.len() as u32;
-    if depth >= lo && end_ok(step, at) && depth > 0 {
+    if depth >= lo && end_ok(ctx, step, at) && depth > 0 {
         emit(rels, at)?;
     }
     let closed = depth > 0 && at == nodes[0];
@@ -268,7 +268,7 @@ fn generic(
         if *steps % 4096 == 0 {
             ctx.check_time()?;
         }
-        if step.spec.path_label.is_some_and(|l| n.label() != l) {
+        if step.spec.path_label.is_some_and(|l| n.label(ctx.case) != l) {
             continue;
         }
         let closes = n == nodes[0] && step.target == Some(n);
@@ -310,7 +310,7 @@ impl TimedDfs<'_, '_> {
         let depth = self.edges.len() as u32;
         if depth >= self.lo && depth > 0 {
             let end = from_flow(self.ctx, at);
-            if end_ok(self.step, end) {
+            if end_ok(self.ctx, self.step, end) {
                 let rels: Vec<RelId> = self.edges.iter().map(|&e| RelId::Transfer(e)).collect();
                 emit(&rels, end)?;
             }
@@ -378,7 +378,7 @@ impl TimedDfs<'_, '_> {
                 }
             }
             let next = if forward { g.dst[e as usize] } else { g.src[e as usize] };
-            if self.step.spec.path_label.is_some_and(|l| from_flow(self.ctx, next).label() != l) {
+            if self.step.spec.path_label.is_some_and(|l| from_flow(self.ctx, next).label(self.ctx.case) != l) {
                 continue;
             }
             // NO REPEAT: a node once, except the start node closing a cycle.
@@ -425,6 +425,11 @@ pub fn all_nodes(ctx: &Ctx<'_>, label: Option<&str>) -> Vec<NodeId> {
         let g = &ctx.graph.flow;
         v.extend((g.account_count()..g.node_count()).map(NodeId::Cash));
     }
+    for (k, t) in c.labelled.nodes.iter().enumerate() {
+        if want(&t.label) {
+            v.extend((0..t.ids.len() as u32).map(|row| NodeId::Labelled(k as u16, row)));
+        }
+    }
     v
 }
 
@@ -438,7 +443,7 @@ pub fn node_by_id(ctx: &Ctx<'_>, label: Option<&str>, id: &str) -> Option<NodeId
                 crate::model::EntityKind::Person => NodeId::Person(e.idx),
                 crate::model::EntityKind::Company => NodeId::Company(e.idx),
             };
-            if want(n.label()) {
+            if want(n.label(c)) {
                 return Some(n);
             }
         }
@@ -459,6 +464,13 @@ pub fn node_by_id(ctx: &Ctx<'_>, label: Option<&str>, id: &str) -> Option<NodeId
             let idx = c.cities.iter().position(|x| x == city).map(|i| i as u32).unwrap_or(c.cities.len() as u32);
             if city == "unknown" || (idx as usize) < c.cities.len() {
                 return Some(NodeId::Cash(g.account_count() + idx));
+            }
+        }
+    }
+    for (k, t) in c.labelled.nodes.iter().enumerate() {
+        if want(&t.label) {
+            if let Some(&row) = t.index.get(id) {
+                return Some(NodeId::Labelled(k as u16, row));
             }
         }
     }

@@ -324,11 +324,11 @@ pub fn call(ctx: &Ctx<'_>, name: &str, a: &[Value]) -> QResult<Value> {
             o => return err(format!("id() expects a node or relationship, got a {}", o.type_name())),
         },
         "labels" => match first {
-            Value::Node(n) => Value::list(vec![Value::str(n.label())]),
+            Value::Node(n) => Value::list(vec![Value::str(n.label(ctx.case))]),
             _ => Value::Null,
         },
         "type" => match first {
-            Value::Rel(r) => Value::str(r.rel_type()),
+            Value::Rel(r) => Value::str(r.rel_type(ctx.case)),
             _ => Value::Null,
         },
         "startnode" | "endnode" => match first {
@@ -381,7 +381,7 @@ pub fn call(ctx: &Ctx<'_>, name: &str, a: &[Value]) -> QResult<Value> {
             _ => Value::Null,
         },
         "has_label" => match (&a[0], &a[1]) {
-            (Value::Node(n), Value::Str(l)) => Value::Bool(n.label() == &**l),
+            (Value::Node(n), Value::Str(l)) => Value::Bool(n.label(ctx.case) == &**l),
             _ => Value::Bool(false),
         },
         other => return err(format!("unknown function '{other}'")),

@@ -38,7 +38,7 @@ fn net_ref(n: NodeId) -> Option<NodeRef> {
         NodeId::Company(i) => NodeRef::Company(i),
         NodeId::Account(i) => NodeRef::Account(i),
         NodeId::Property(i) => NodeRef::Property(i),
-        NodeId::Cash(_) => return None,
+        NodeId::Cash(_) | NodeId::Labelled(..) => return None,
     })
 }
 
@@ -72,6 +72,10 @@ pub fn rel_ends(ctx: &Ctx<'_>, r: RelId) -> (NodeId, NodeId) {
         RelId::Related(row) => {
             let r = &case.relations.rows[row as usize];
             (NodeId::Person(r.person), entity(r.related))
+        }
+        RelId::Labelled(t, row) => {
+            let t = &case.labelled.edges[t as usize];
+            (NodeId::from_end(t.from[row as usize]), NodeId::from_end(t.to[row as usize]))
         }
     }
 }
@@ -107,6 +111,17 @@ pub fn neighbors(ctx: &Ctx<'_>, n: NodeId, types: &[&str], out: bool, push: &mut
             }
         }
     }
+    if let (false, Some(end)) = (ctx.case.labelled.edges.is_empty(), n.as_end()) {
+        for (k, t) in ctx.case.labelled.edges.iter().enumerate() {
+            if !want(&t.rel_type) {
+                continue;
+            }
+            let other = if out { &t.to } else { &t.from };
+            for &row in t.at(end, out) {
+                push(RelId::Labelled(k as u16, row), NodeId::from_end(other[row as usize]));
+            }
+        }
+    }
     let net_types = ["HOLDS", "OWNS", "DIRECTS", "TITLE", "RELATED"];
     if !net_types.iter().any(|t| want(t)) {
         return;
@@ -121,7 +136,7 @@ pub fn neighbors(ctx: &Ctx<'_>, n: NodeId, types: &[&str], out: bool, push: &mut
     let mut found: Vec<(RelId, NodeId)> = Vec::new();
     for e in net.graph.edges_directed(ix, dir) {
         let rel = rel_of(e.weight(), net.what(e.target()));
-        if want(rel.rel_type()) {
+        if want(rel.builtin_type()) {
             let other = if out { e.target() } else { e.source() };
             found.push((rel, from_net(net.what(other))));
         }

@@ -5,8 +5,37 @@
 use super::ast::{Dir, Expr, ExprKind};
 use std::fmt;
 
-/// A resolved node label.
+/// A resolved node label or relationship type.
 pub type Label = &'static str;
+
+/// Labels and types of labelled tables, interned once per distinct name for the life of the
+/// process (a handful of short strings), so plans keep `&'static str` labels.
+static INTERNED: std::sync::Mutex<Vec<&'static str>> = std::sync::Mutex::new(Vec::new());
+
+/// The interned copy of a labelled table's label or type.
+pub fn intern(name: &str) -> Label {
+    let mut v = INTERNED.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(s) = v.iter().find(|s| **s == name) {
+        return s;
+    }
+    let s: &'static str = Box::leak(name.to_string().into_boxed_str());
+    v.push(s);
+    s
+}
+
+/// True when `name` names a labelled table (interned by the planner; built-in labels never are).
+pub fn is_labelled(name: &str) -> bool {
+    INTERNED.lock().unwrap_or_else(|e| e.into_inner()).contains(&name)
+}
+
+/// `" [labelled]"` after a labelled table's label or type in EXPLAIN.
+fn mark(names: &[Label]) -> &'static str {
+    if names.iter().any(|n| is_labelled(n)) {
+        " [labelled table]"
+    } else {
+        ""
+    }
+}
 
 /// Temporal qualifiers of a TRANSFER path, with durations and bounds still as expressions
 /// (they may be parameters), enforced during the depth-first expansion.
@@ -247,8 +276,14 @@ impl LogicalPlan {
         match self {
             Unit => writeln!(f, "Unit")?,
             Argument { width } => writeln!(f, "Argument: outer row ({width} columns)")?,
-            NodeScan { var, label, .. } => writeln!(f, "NodeScan: ({var}:{})", label.unwrap_or("*"))?,
-            NodeById { var, label, id, .. } => writeln!(f, "NodeById: ({var}:{} {{id: {id}}})", label.unwrap_or("*"))?,
+            NodeScan { var, label, .. } => {
+                let m = mark(label.as_slice());
+                writeln!(f, "NodeScan: ({var}:{}){m}", label.unwrap_or("*"))?
+            }
+            NodeById { var, label, id, .. } => {
+                let m = mark(label.as_slice());
+                writeln!(f, "NodeById: ({var}:{} {{id: {id}}}){m}", label.unwrap_or("*"))?
+            }
             Expand { spec, .. } => {
                 let s = spec;
                 let types = if s.types.is_empty() { String::new() } else { format!(":{}", s.types.join("|")) };
@@ -307,9 +342,12 @@ impl LogicalPlan {
                     ""
                 };
                 let only = s.path_label.map(|l| format!(" [only :{l} nodes]")).unwrap_or_default();
+                let mut named = s.types.clone();
+                named.extend(s.to_label);
+                let labelled = mark(&named);
                 writeln!(
                     f,
-                    "Expand: (#{}){l}[{}{types}{range}{props}{t}]{r}({}{label}){into}{prune}{tb}{only}",
+                    "Expand: (#{}){l}[{}{types}{range}{props}{t}]{r}({}{label}){into}{prune}{tb}{only}{labelled}",
                     s.from, s.rel_name, s.to_name
                 )?;
             }

@@ -157,7 +157,7 @@ impl Planner<'_> {
                 if !props::has(self.case, l, k) {
                     return Err(QueryError::plan(
                         v.span,
-                        format!("{l} has no property '{k}'; known: {}", props::known(l).join(", ")),
+                        format!("{l} has no property '{k}'; known: {}", props::all_known(self.case, l).join(", ")),
                     ));
                 }
             }
@@ -378,7 +378,7 @@ impl Planner<'_> {
                 if !props::has(self.case, t, k) {
                     return Err(QueryError::plan(
                         v.span,
-                        format!("{t} has no property '{k}'; known: {}", props::known(t).join(", ")),
+                        format!("{t} has no property '{k}'; known: {}", props::all_known(self.case, t).join(", ")),
                     ));
                 }
             }

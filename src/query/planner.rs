@@ -244,10 +244,7 @@ impl Planner<'_> {
                 if let Var(v) = &x.kind {
                     if let Some(label) = self.labels.get(v) {
                         if !props::has(self.case, label, name) {
-                            let mut known: Vec<String> = props::known(label).iter().map(|s| s.to_string()).collect();
-                            if let Some(ex) = props::extras(self.case, label) {
-                                known.extend(ex.names.iter().cloned());
-                            }
+                            let known = props::all_known(self.case, label);
                             return Err(QueryError::plan(
                                 span,
                                 format!("{label} has no property '{name}'; known: {}", known.join(", ")),
@@ -342,18 +339,31 @@ impl Planner<'_> {
         Ok(())
     }
 
+    /// A built-in label, or the label of a labelled node table of the case.
     pub(super) fn label(&self, name: &str, span: Span) -> QResult<Label> {
-        LABELS
-            .iter()
-            .find(|l| l.eq_ignore_ascii_case(name))
-            .copied()
-            .ok_or_else(|| QueryError::plan(span, format!("unknown label '{name}'; known: {}", LABELS.join(", "))))
+        if let Some(l) = LABELS.iter().find(|l| l.eq_ignore_ascii_case(name)) {
+            return Ok(l);
+        }
+        let declared = self.case.labelled.nodes.iter().map(|t| t.label.as_str());
+        if let Some(l) = declared.clone().find(|l| l.eq_ignore_ascii_case(name)) {
+            return Ok(intern(l));
+        }
+        let known: Vec<&str> = LABELS.iter().copied().chain(declared).collect();
+        Err(QueryError::plan(span, format!("unknown label '{name}'; known: {}", known.join(", "))))
     }
 
+    /// A built-in relationship type, or the type of a labelled edge table of the case.
     pub(super) fn rel_type(&self, name: &str, span: Span) -> QResult<Label> {
-        TYPES.iter().find(|l| l.eq_ignore_ascii_case(name)).copied().ok_or_else(|| {
-            QueryError::plan(span, format!("unknown relationship type '{name}'; known: {}", TYPES.join(", ")))
-        })
+        if let Some(t) = TYPES.iter().find(|l| l.eq_ignore_ascii_case(name)) {
+            return Ok(t);
+        }
+        let declared = self.case.labelled.edges.iter().map(|t| t.rel_type.as_str());
+        if let Some(t) = declared.clone().find(|l| l.eq_ignore_ascii_case(name)) {
+            return Ok(intern(t));
+        }
+        let mut known: Vec<&str> = TYPES.iter().copied().chain(declared).collect();
+        known.dedup();
+        Err(QueryError::plan(span, format!("unknown relationship type '{name}'; known: {}", known.join(", "))))
     }
 }
 

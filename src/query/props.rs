@@ -24,6 +24,7 @@ pub fn known(label: &str) -> &'static [&'static str] {
             "suspect",
             "suspect_basis",
             "suspect_since",
+            "victim",
         ],
         "Company" => &[
             "id",
@@ -94,7 +95,62 @@ pub fn extras<'c>(case: &'c Case, label: &str) -> Option<&'c Extras> {
 
 /// True when `label` has property `name` in this case.
 pub fn has(case: &Case, label: &str, name: &str) -> bool {
-    known(label).contains(&name) || extras(case, label).is_some_and(|x| x.names.iter().any(|n| n == name))
+    known(label).contains(&name)
+        || extras(case, label).is_some_and(|x| x.names.iter().any(|n| n == name))
+        || labelled_props(case, label).iter().any(|n| n == name)
+}
+
+/// Every property of `label` (or relationship type) in this case, for messages.
+pub fn all_known(case: &Case, label: &str) -> Vec<String> {
+    let mut v: Vec<String> = known(label).iter().map(|s| s.to_string()).collect();
+    if let Some(x) = extras(case, label) {
+        v.extend(x.names.iter().cloned());
+    }
+    for n in labelled_props(case, label) {
+        if !v.contains(&n) {
+            v.push(n);
+        }
+    }
+    v
+}
+
+/// Properties of a labelled node label or edge type: `id`, typed columns, extra columns
+/// (over every edge table of the type).
+fn labelled_props(case: &Case, label: &str) -> Vec<String> {
+    let mut v = Vec::new();
+    let mut add = |typed: &[crate::model::TypedColumn], extras: &Extras| {
+        for n in typed.iter().map(|c| &c.name).chain(&extras.names) {
+            if !v.contains(n) {
+                v.push(n.clone());
+            }
+        }
+    };
+    let mut found = false;
+    for t in case.labelled.nodes.iter().filter(|t| t.label == label) {
+        found = true;
+        add(&t.typed, &t.extras);
+    }
+    for t in case.labelled.edges.iter().filter(|t| t.rel_type == label) {
+        found = true;
+        add(&t.typed, &t.extras);
+    }
+    if found {
+        v.insert(0, "id".to_string());
+    }
+    v
+}
+
+/// A typed or text property of a labelled table row (NULL when empty or absent).
+fn labelled_value(typed: &[crate::model::TypedColumn], extras: &Extras, name: &str, row: usize) -> Value {
+    use crate::model::PropValue;
+    match crate::model::typed_value(typed, name, row) {
+        Some(None) => Value::Null,
+        Some(Some(PropValue::Decimal(d))) => Value::Num(d),
+        Some(Some(PropValue::Date(d))) => Value::Date(d),
+        Some(Some(PropValue::DateTime(t))) => Value::DateTime(t),
+        Some(Some(PropValue::Bool(b))) => Value::Bool(b),
+        None => extra(extras, name, row),
+    }
 }
 
 fn s(x: &str) -> Value {
@@ -146,6 +202,7 @@ pub fn node_prop(ctx: &Ctx<'_>, n: NodeId, name: &str) -> Value {
                 "national_id" => os(&p.national_id),
                 "address" => os(&p.address),
                 "city" => os(&p.city),
+                "victim" => Value::Bool(case.victims.rows.iter().any(|v| v.entity == e)),
                 _ => suspect_prop(ctx, e, name).unwrap_or_else(|| extra(&case.persons.extras, name, i as usize)),
             }
         }
@@ -199,6 +256,11 @@ pub fn node_prop(ctx: &Ctx<'_>, n: NodeId, name: &str) -> Value {
             "id" => s(&node_key(case, n)),
             "city" => cash_city(case, node).map(Value::str).unwrap_or(Value::Null),
             _ => Value::Null,
+        },
+        NodeId::Labelled(t, row) => match case.labelled.nodes.get(t as usize) {
+            None => Value::Null,
+            Some(t) if name == "id" => t.ids.get(row as usize).map(|x| s(x)).unwrap_or(Value::Null),
+            Some(t) => labelled_value(&t.typed, &t.extras, name, row as usize),
         },
     }
 }
@@ -267,6 +329,11 @@ pub fn rel_prop(ctx: &Ctx<'_>, r: RelId, name: &str) -> Value {
                 _ => extra(&case.relations.extras, name, row as usize),
             }
         }
+        RelId::Labelled(t, row) => match case.labelled.edges.get(t as usize) {
+            None => Value::Null,
+            Some(_) if name == "id" => s(&rel_key(case, r)),
+            Some(t) => labelled_value(&t.typed, &t.extras, name, row as usize),
+        },
     }
 }
 
@@ -278,14 +345,29 @@ pub fn node_key(case: &Case, n: NodeId) -> String {
         NodeId::Account(i) => case.accounts.rows[i as usize].id.clone(),
         NodeId::Property(i) => case.properties.rows[i as usize].id.clone(),
         NodeId::Cash(node) => format!("cash:{}", cash_city(case, node).unwrap_or("unknown")),
+        NodeId::Labelled(t, row) => {
+            case.labelled.nodes.get(t as usize).and_then(|t| t.ids.get(row as usize)).cloned().unwrap_or_default()
+        }
     }
 }
 
-/// The external id of a relationship: the transfer id, or `TYPE:row`.
+/// The external id of a relationship: the transfer id, or `TYPE:row`; a labelled edge's id
+/// column, else `TYPE@file:line` (its provenance).
 pub fn rel_key(case: &Case, r: RelId) -> String {
     match r {
         RelId::Transfer(e) => case.transfers.txn_id.get(e as usize).to_string(),
         RelId::Holds(a) => format!("HOLDS:{}", case.accounts.rows[a as usize].id),
-        RelId::Owns(x) | RelId::Directs(x) | RelId::Title(x) | RelId::Related(x) => format!("{}:{x}", r.rel_type()),
+        RelId::Owns(x) | RelId::Directs(x) | RelId::Title(x) | RelId::Related(x) => {
+            format!("{}:{x}", r.builtin_type())
+        }
+        RelId::Labelled(t, row) => {
+            let Some(t) = case.labelled.edges.get(t as usize) else { return String::new() };
+            if let Some(id) = t.ids.get(row as usize) {
+                return id.clone();
+            }
+            let prov = t.prov.get(row as usize).copied().unwrap_or(crate::model::Prov { file: 0, line: 0 });
+            let file = case.file_of(prov).map_or("?", |f| f.path.as_str());
+            format!("{}@{file}:{}", t.rel_type, prov.line)
+        }
     }
 }

@@ -49,13 +49,13 @@ pub(super) fn bfs(
                         continue;
                     }
                 }
-                if spec.path_label.is_some_and(|l| n.label() != l) || !rel_ok(ctx, step, r, n) {
+                if spec.path_label.is_some_and(|l| n.label(ctx.case) != l) || !rel_ok(ctx, step, r, n) {
                     continue;
                 }
                 seen.insert(n);
                 parent.insert(n, (r, u));
                 next.push(n);
-                if depth >= lo && end_ok(step, n) {
+                if depth >= lo && end_ok(ctx, step, n) {
                     let mut rels = Vec::with_capacity(depth as usize);
                     let mut at = n;
                     while let Some(&(r, p)) = parent.get(&at) {

@@ -1,7 +1,7 @@
 //! Runtime values: exact decimal numbers (money never goes through floats), text, dates,
 //! datetimes, durations, lists, maps, and references to the case's nodes, relationships and paths.
 
-use crate::model::{Case, Date, DateTime};
+use crate::model::{Case, Date, DateTime, LabelEnd};
 use rust_decimal::Decimal;
 use std::cmp::Ordering;
 use std::sync::Arc;
@@ -19,18 +19,44 @@ pub enum NodeId {
     Property(u32),
     /// A cash node of the flow graph (node index; one per branch city plus one "unknown").
     Cash(u32),
+    /// Row `.1` of labelled node table `.0` (`Case::labelled.nodes`).
+    Labelled(u16, u32),
 }
 
 impl NodeId {
     /// The label of the node.
-    pub fn label(self) -> &'static str {
+    pub fn label(self, case: &Case) -> &str {
         match self {
             NodeId::Person(_) => "Person",
             NodeId::Company(_) => "Company",
             NodeId::Account(_) => "Account",
             NodeId::Property(_) => "Property",
             NodeId::Cash(_) => "Cash",
+            NodeId::Labelled(t, _) => case.labelled.nodes.get(t as usize).map_or("", |n| n.label.as_str()),
         }
+    }
+
+    /// The query node of a labelled edge's end.
+    pub fn from_end(e: LabelEnd) -> NodeId {
+        match e {
+            LabelEnd::Person(i) => NodeId::Person(i),
+            LabelEnd::Company(i) => NodeId::Company(i),
+            LabelEnd::Account(i) => NodeId::Account(i),
+            LabelEnd::Property(i) => NodeId::Property(i),
+            LabelEnd::Node { table, row } => NodeId::Labelled(table, row),
+        }
+    }
+
+    /// The labelled-edge end of a query node (cash nodes are never an edge end).
+    pub fn as_end(self) -> Option<LabelEnd> {
+        Some(match self {
+            NodeId::Person(i) => LabelEnd::Person(i),
+            NodeId::Company(i) => LabelEnd::Company(i),
+            NodeId::Account(i) => LabelEnd::Account(i),
+            NodeId::Property(i) => LabelEnd::Property(i),
+            NodeId::Labelled(table, row) => LabelEnd::Node { table, row },
+            NodeId::Cash(_) => return None,
+        })
     }
 }
 
@@ -49,12 +75,23 @@ pub enum RelId {
     Title(u32),
     /// Relation between persons (row of `Case::relations`).
     Related(u32),
+    /// Row `.1` of labelled edge table `.0` (`Case::labelled.edges`).
+    Labelled(u16, u32),
 }
 
 impl RelId {
     /// The relationship type.
-    pub fn rel_type(self) -> &'static str {
+    pub fn rel_type(self, case: &Case) -> &str {
         match self {
+            RelId::Labelled(t, _) => case.labelled.edges.get(t as usize).map_or("", |e| e.rel_type.as_str()),
+            other => other.builtin_type(),
+        }
+    }
+
+    /// The type of a relationship of the case tables ("" for labelled ones).
+    pub fn builtin_type(self) -> &'static str {
+        match self {
+            RelId::Labelled(..) => "",
             RelId::Transfer(_) => "TRANSFER",
             RelId::Holds(_) => "HOLDS",
             RelId::Owns(_) => "OWNS",

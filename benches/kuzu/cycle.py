@@ -5,8 +5,9 @@ Compares with `moneytrail query CASE queries/cycle.cypher` on the same case. Cyp
 notion of money flowing forward in time, so the temporal conditions become list predicates
 over rels(p), evaluated after Kuzu has enumerated every 2..6-hop cycle.
 
-Usage (after `pip install kuzu` and a release build of moneytrail):
-    python3 benches/query_kuzu.py CASE_DIR [--max-hops 6] [--timeout 600] [--bin target/release/moneytrail]
+Usage: benches/kuzu/run.sh (installs the pinned kuzu into a venv, builds, generates the case),
+or directly with kuzu installed and a release build of moneytrail:
+    python3 benches/kuzu/cycle.py CASE_DIR [--max-hops 6] [--timeout 600] [--bin target/release/moneytrail]
 
 Steps: export the account-to-account transfers with base-currency amounts through moneytrail
 itself (so both engines see the same numbers), load them into a fresh Kuzu database, run the
@@ -41,9 +42,10 @@ RETURN count(*) AS cycles
 def run_moneytrail(binary, case, text, out):
     with tempfile.NamedTemporaryFile("w", suffix=".cypher", delete=False) as f:
         f.write(text)
-    subprocess.run([binary, "query", case, f.name, "--format", "csv", "--out", out, "--max-rows", "100000000"],
-                   check=True, stderr=subprocess.DEVNULL)
+    r = subprocess.run([binary, "query", case, f.name, "--format", "csv", "--out", out, "--max-rows", "100000000"],
+                       check=True, stderr=subprocess.PIPE, text=True)
     os.unlink(f.name)
+    return r.stderr.strip().splitlines()[-1] if r.stderr.strip() else ""
 
 
 def main():
@@ -96,14 +98,15 @@ def main():
         print(f"kuzu cycle query (2..{a.max_hops} hops): {secs:.3f} s, {result['cycles']} cycles")
 
     cyc = os.path.join(work, "cycles.csv")
-    text = open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "queries", "cycle.cypher")).read()
+    here = os.path.dirname(os.path.abspath(__file__))
+    text = open(os.path.join(here, "..", "..", "queries", "cycle.cypher")).read()
     text = text.replace("TRANSFER*2..6", f"TRANSFER*2..{a.max_hops}")
     t2 = time.perf_counter()
-    run_moneytrail(a.bin, a.case, text, cyc)
+    timing = run_moneytrail(a.bin, a.case, text, cyc)
     total = time.perf_counter() - t2
     n = sum(1 for _ in csv.reader(open(cyc))) - 1
-    print(f"moneytrail cycle.cypher (2..{a.max_hops} hops): {n} cycles; {total:.2f} s including loading the case "
-          f"(the query alone is printed by `moneytrail query` on stderr)")
+    print(f"moneytrail cycle.cypher (2..{a.max_hops} hops): {n} cycles; {total:.2f} s including loading the case; "
+          f"moneytrail says: {timing}")
 
 
 if __name__ == "__main__":
