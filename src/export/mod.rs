@@ -4,6 +4,7 @@
 pub mod bundle;
 pub mod chart;
 pub mod charts;
+pub mod compensation;
 pub mod csv_safe;
 pub mod dot;
 pub mod escape;
