@@ -318,6 +318,7 @@ Fund: {} ({}). Claim: {}. Every figure is exact to the cent and cites the input 
         html(FUND_BASIS),
         if v.claim_declared { "declared claim" } else { "the victim's traced earnings" }
     );
+    let capped = if v.allocated == v.claim && !v.claim.is_zero() { ", capped at the claim" } else { "" };
     let share_of = match c.share_by {
         ShareBasis::Traced => format!(
             "{} of {} traced by all victims",
@@ -333,7 +334,7 @@ Fund: {} ({}). Claim: {}. Every figure is exact to the cent and cites the input 
 <tr><th>Claim</th><td class=\"n\">{}</td><td class=\"small\">{}</td></tr>\
 <tr><th>Traced into confiscable assets</th><td class=\"n\">{}</td><td class=\"small\">per asset below</td></tr>\
 <tr><th>Fund</th><td class=\"n\">{}</td><td class=\"small\">{} victims; allocated {}, surplus {}</td></tr>\
-<tr><th>Share of the fund</th><td class=\"n\"><b>{}</b></td><td class=\"small\">in proportion to {}</td></tr>\
+<tr><th>Share of the fund</th><td class=\"n\"><b>{}</b></td><td class=\"small\">in proportion to {}{}</td></tr>\
 <tr><th>Unsatisfied remainder</th><td class=\"n\"><b>{}</b></td><td class=\"small\">claim minus share</td></tr></table>\n",
         v.earnings,
         cite_list(case, &transfer_provs(case, &v.earnings_credits)),
@@ -346,6 +347,7 @@ Fund: {} ({}). Claim: {}. Every figure is exact to the cent and cites the input 
         c.surplus,
         v.allocated,
         html(&share_of),
+        capped,
         v.remainder
     );
     s.push_str("<h2>Traced per confiscable asset</h2>\n");
