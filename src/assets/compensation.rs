@@ -308,6 +308,14 @@ pub fn compensation(case: &Case, params: &CompensationParams) -> Result<Compensa
     let payments: BTreeSet<u32> = assets.iter().flat_map(|a| a.payments.iter().copied()).collect();
     let tainted = result.map(|r| tainted_by_label(r, &payments)).unwrap_or_default();
     let back = lineage_by_label(&results);
+    // Tainted credits into the fund's accounts, per (account, label): one pass over the rows.
+    let fund_accounts: BTreeSet<u32> = assets.iter().filter_map(|a| a.account).collect();
+    let mut credits_into: BTreeMap<(u32, Label), BTreeSet<u32>> = BTreeMap::new();
+    for row in result.map_or(&[][..], |r| &r.rows[..]) {
+        if let Some(t) = row.to.filter(|t| fund_accounts.contains(t)) {
+            credits_into.entry((t, row.label)).or_default().insert(row.seq);
+        }
+    }
     let mut out: Vec<VictimClaim> = Vec::with_capacity(victims.len());
     for v in &victims {
         let id = case.entity_id(v.victim);
@@ -321,11 +329,10 @@ pub fn compensation(case: &Case, params: &CompensationParams) -> Result<Compensa
         let mut traced = Vec::new();
         for (k, a) in assets.iter().enumerate() {
             let (amount, carriers): (Decimal, Vec<u32>) = match (a.account, result) {
-                (Some(acct), Some(r)) => {
-                    let carriers: BTreeSet<u32> =
-                        r.rows.iter().filter(|x| x.to == Some(acct) && x.label == v.label).map(|x| x.seq).collect();
-                    (r.remaining(acct, v.label), carriers.into_iter().collect())
-                }
+                (Some(acct), Some(r)) => (
+                    r.remaining(acct, v.label),
+                    credits_into.get(&(acct, v.label)).map(|c| c.iter().copied().collect()).unwrap_or_default(),
+                ),
                 (None, Some(_)) => {
                     let carriers: Vec<u32> =
                         a.payments.iter().copied().filter(|p| tainted.contains_key(&(*p, v.label))).collect();
