@@ -358,3 +358,36 @@ fn generated_seed_2_victims_match_truth_to_the_cent() {
 fn generated_seed_3_victims_match_truth_to_the_cent() {
     check_generated(3);
 }
+
+/// `moneytrail trace --source-victims --victim PV3`: the label column names the victim, every
+/// hop of each victim's money is a row, and --victim-assets gives the per-victim purchase figures
+/// with their chain.
+#[test]
+fn trace_command_labels_rows_by_victim() {
+    let dir = tempfile::tempdir().unwrap();
+    two_victims(dir.path());
+    let out = tempfile::tempdir().unwrap();
+    let st = std::process::Command::new(env!("CARGO_BIN_EXE_moneytrail"))
+        .arg("trace")
+        .arg(dir.path())
+        .args(["--no-resolve", "--source-victims", "--victim", "PV3", "--rule", "fifo,libr", "--out"])
+        .arg(out.path().join("trace.csv"))
+        .arg("--victim-assets")
+        .arg(out.path().join("assets.csv"))
+        .output()
+        .unwrap();
+    assert!(st.status.success(), "{}", String::from_utf8_lossy(&st.stderr));
+    let trace = std::fs::read_to_string(out.path().join("trace.csv")).unwrap();
+    // FIFO: T7 carries 3,000.00 of PV1 at hop 2 (deposit T2 -> sweep T3 -> purchase T7).
+    assert!(trace.lines().any(|l| l.starts_with("fifo,T7,AC,AS,4500.00,3000.00,2,PV1,")), "{trace}");
+    assert!(trace.lines().any(|l| l.starts_with("libr,T10,AV3,,500.00,500.00,1,PV3,")), "{trace}");
+    let assets = std::fs::read_to_string(out.path().join("assets.csv")).unwrap();
+    assert_eq!(
+        assets,
+        "victim_id,asset_id,traced_fifo,traced_libr,evidence\n\
+         PV1,PR1,3000.00,1500.00,transfers.csv:3;transfers.csv:4;transfers.csv:8\n\
+         PV2,PR1,500.00,1000.00,transfers.csv:5;transfers.csv:6;transfers.csv:8\n"
+    );
+    let err = String::from_utf8_lossy(&st.stderr);
+    assert!(err.contains("PV1") && err.contains("introduced 3000.00"), "{err}");
+}
