@@ -248,6 +248,10 @@ pub fn statement_file_name(case: &Case, v: &VictimClaim) -> String {
 /// Most `file:line` citations printed per figure in a statement (the CSV lists them all).
 const SHOWN: usize = 12;
 
+/// Most assets listed in a statement, largest traced amounts first (the CSV lists them all), so
+/// the statement stays one page.
+const SHOWN_ASSETS: usize = 15;
+
 fn cite_list(case: &Case, provs: &[Prov]) -> String {
     let all = cites(case, provs);
     let mut s = all.iter().take(SHOWN).map(|c| html(c).into_owned()).collect::<Vec<_>>().join(", ");
@@ -355,7 +359,10 @@ Fund: {} ({}). Claim: {}. Every figure is exact to the cent and cites the input 
         s.push_str("<p>None of the victim's earnings is traced into a confiscable asset under this rule.</p>\n");
     } else {
         s.push_str("<table><tr><th>Asset</th><th>Net value</th><th>Traced</th><th>Transfers (chain)</th><th>Register rows</th></tr>\n");
-        for t in &v.traced {
+        // One page: the largest amounts first, at most SHOWN_ASSETS rows, the rest summed.
+        let mut order: Vec<&crate::assets::compensation::TracedAsset> = v.traced.iter().collect();
+        order.sort_by(|x, y| y.traced.cmp(&x.traced).then(x.asset.cmp(&y.asset)));
+        for t in order.iter().take(SHOWN_ASSETS) {
             let a = &c.assets[t.asset];
             let _ = writeln!(
                 s,
@@ -366,6 +373,15 @@ Fund: {} ({}). Claim: {}. Every figure is exact to the cent and cites the input 
                 t.traced,
                 cite_list(case, &transfer_provs(case, &t.chain)),
                 cite_list(case, &a.evidence)
+            );
+        }
+        if order.len() > SHOWN_ASSETS {
+            let rest: rust_decimal::Decimal = order.iter().skip(SHOWN_ASSETS).map(|t| t.traced).sum();
+            let _ = writeln!(
+                s,
+                "<tr><td colspan=\"2\">{} more assets (compensation CSV, rows <code>traced</code>)</td><td class=\"n\">{}</td><td></td><td></td></tr>",
+                order.len() - SHOWN_ASSETS,
+                rest
             );
         }
         s.push_str("</table>\n");
