@@ -291,6 +291,20 @@ fn validate(dir: &Path, n: usize) {
             assert!(t.parse::<f64>().is_ok_and(|x| x >= 0.0), "traced amount {t:?}");
         }
     }
+    // Per-victim traced proceeds: every victim in truth (identified or not), known properties,
+    // cents (the figures are checked against the engine in tests/compensation.rs).
+    let vh = table(
+        dir,
+        "truth/victim_holdings.csv",
+        &["victim_id", "asset_id", "traced_fifo", "traced_libr", "traced_pro_rata"],
+    );
+    for r in &vh {
+        assert_eq!(role.get(r[0].as_str()).map(|x| x.0), Some("victim"), "victim_holdings row {r:?}");
+        assert!(prop_ids.contains(r[1].as_str()), "victim_holdings row {r:?}");
+        for t in &r[2..5] {
+            assert!(t.parse::<f64>().is_ok_and(|x| x >= 0.0), "traced amount {t:?}");
+        }
+    }
     let toml = std::fs::read_to_string(dir.join("case.toml")).unwrap();
     assert!(toml.contains("cash_report = \"1000000\""), "{toml}");
 }
@@ -329,7 +343,7 @@ fn deterministic_and_seed_dependent() {
     gen(1, 2000, b.path());
     gen(2, 2000, c.path());
     let (fa, fb, fc) = (files(a.path()), files(b.path()), files(c.path()));
-    assert_eq!(fa.len(), 17);
+    assert_eq!(fa.len(), 18);
     assert_eq!(fa, fb, "same seed must give the same bytes");
     assert_ne!(fa["/transfers.csv"], fc["/transfers.csv"]);
     assert_ne!(fa["/persons.csv"], fc["/persons.csv"]);

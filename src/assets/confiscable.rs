@@ -220,8 +220,11 @@ pub fn confiscable(
         for a in (0..case.accounts.len() as u32).filter(|&a| case.accounts.rows[a as usize].holder == Some(s)) {
             sources.add_inflows(a, since.map_or(i64::MIN, |d| d.start().0), i64::MAX, Label(1));
         }
-        let results: Vec<TraceResult> =
-            if sources.is_empty() { Vec::new() } else { trace_rules(&events, &sources, &rules, &params.trace)? };
+        let results: Vec<TraceResult> = if sources.is_empty() || rules.is_empty() {
+            Vec::new()
+        } else {
+            trace_rules(&events, &sources, &rules, &params.trace)?
+        };
         let tainted: Vec<(Rule, HashMap<u32, Decimal>)> = results
             .iter()
             .map(|r| {

@@ -17,7 +17,8 @@
 //! Allowed dependencies of the algorithms: `std`, `rust_decimal`, `petgraph`, `rayon`, `serde`,
 //! `thiserror`. The two case-facing modules, [`valuation`] (values at the valuation date with FX)
 //! and [`confiscable`] (object-based, value-based and disproportion views over traced proceeds),
-//! also use `model` (L0) and `trace` (L2); nothing below them uses them. [`bods`] reads BODS 0.4
+//! also use `model` (L0) and `trace` (L2), as does [`compensation`] (victims' traced amounts
+//! in the confiscable assets and their shares of a fund); nothing below them uses them. [`bods`] reads BODS 0.4
 //! statements (serde_json) into ownership rows.
 //! Shares are [`Decimal`] fractions in `[0, 1]`, never `f64`.
 //!
@@ -50,6 +51,7 @@
 
 pub mod attribution;
 pub mod bods;
+pub mod compensation;
 pub mod confiscable;
 pub mod control;
 pub mod explain;

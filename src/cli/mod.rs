@@ -1,6 +1,7 @@
 //! Commands of the `moneytrail` binary.
 
 mod assets;
+mod compensation;
 mod detect;
 mod eval;
 mod export;
@@ -51,6 +52,9 @@ enum Command {
     Trace(trace::Args),
     /// Scope assets, traced proceeds and confiscable value per suspect (three views, CSV).
     Assets(assets::Args),
+    /// Per victim: money traced into each confiscable asset, share of the compensation fund,
+    /// unsatisfied remainder (CSV or JSON; --statements writes one HTML page per victim).
+    Compensation(compensation::Args),
     /// Link person and company records across registers into entities (CSV: table, record_id,
     /// entity_id, confidence, evidence).
     Resolve(resolve::Args),
@@ -79,6 +83,7 @@ pub fn main() -> ExitCode {
         Command::Verify(a) => verify::run(a),
         Command::Trace(a) => trace::run(a),
         Command::Assets(a) => assets::run(a),
+        Command::Compensation(a) => compensation::run(a),
         Command::Export(a) => export::run(a),
         Command::Query(a) => query::run(a),
         Command::Resolve(a) => resolve::run(a),

@@ -1,18 +1,23 @@
 //! `moneytrail trace CASE (--source-txn ID ... | --source-account ID [--from D] [--to D] |
-//! --source-findings FILE.csv) --rule RULE [--out FILE]`: trace chosen proceeds through the case.
+//! --source-findings FILE.csv | --source-victims [--victim ID[@DATE]...]) --rule RULE [--out FILE]`:
+//! trace chosen proceeds through the case. With victims as sources every victim's earnings carry a
+//! label of its own (the CSV's label column shows the victim's id; docs/compensation.md).
 //!
 //! `--source-query` (rows of a query as sources) waits for the query language (src/query,
 //! another engineer's work); until then, write the query's transfers to a findings-style CSV with
 //! a `txn_ids` column and pass it with `--source-findings`.
 
 use anyhow::{bail, Context, Result};
-use moneytrail::export::tracing::write_trace_csv;
+use moneytrail::export::compensation::write_victim_assets_csv;
+use moneytrail::export::tracing::write_trace_csv_labelled;
 use moneytrail::graph::CaseGraph;
 use moneytrail::ingest::{load_case, LoadOptions};
 use moneytrail::model::Date;
 use moneytrail::query;
-use moneytrail::trace::case::{findings_txn_ids, trace_case, SourceSelection};
-use moneytrail::trace::{Label, OpeningPolicy, Rule, TraceConfig};
+use moneytrail::trace::case::{case_events, findings_txn_ids, trace_case, SourceSelection};
+use moneytrail::trace::victims::{select_victims, victim_assets, victim_sources, VictimSelection};
+use moneytrail::trace::{trace_rules, Label, OpeningPolicy, Rule, TraceConfig};
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -43,6 +48,18 @@ pub struct Args {
     /// (transfer relationships, paths, or txn_id / txn_ids columns).
     #[arg(long = "source-query")]
     source_query: Option<PathBuf>,
+    /// One label per victim of the case's victims table: the victim's earnings (every credit to
+    /// the victim's accounts from its `since` day on) are the sources.
+    #[arg(long = "source-victims")]
+    source_victims: bool,
+    /// A further true or probable victim traced with a label of its own: person id, optionally
+    /// ID@YYYY-MM-DD for the first day of the exploitation (repeatable, or comma-separated).
+    #[arg(long, value_delimiter = ',')]
+    victim: Vec<String>,
+    /// With victims as sources: also write, per victim and property, the amount of its purchase
+    /// payments traced to the victim under each rule, with the chain (CSV).
+    #[arg(long = "victim-assets")]
+    victim_assets: Option<PathBuf>,
     /// A query parameter for --source-query: name=value (repeatable).
     #[arg(long = "param")]
     params: Vec<String>,
@@ -76,10 +93,22 @@ pub fn run(a: Args) -> Result<ExitCode> {
         a.rule.split(',').map(|r| r.parse().map_err(|e| anyhow::anyhow!("--rule: {e}"))).collect::<Result<_>>()?
     };
     let mut selections = Vec::new();
-    let given =
-        [!a.source_txn.is_empty(), a.source_account.is_some(), a.source_findings.is_some(), a.source_query.is_some()];
+    let victims_given = a.source_victims || !a.victim.is_empty();
+    let given = [
+        !a.source_txn.is_empty(),
+        a.source_account.is_some(),
+        a.source_findings.is_some(),
+        a.source_query.is_some(),
+        victims_given,
+    ];
     if given.iter().filter(|g| **g).count() != 1 {
-        bail!("give exactly one of --source-txn, --source-account, --source-findings or --source-query");
+        bail!(
+            "give exactly one of --source-txn, --source-account, --source-findings, --source-query or \
+             --source-victims/--victim"
+        );
+    }
+    if a.victim_assets.is_some() && !victims_given {
+        bail!("--victim-assets goes with --source-victims or --victim");
     }
     if !a.source_txn.is_empty() {
         selections.push(SourceSelection::Txns(a.source_txn.clone()));
@@ -136,7 +165,28 @@ pub fn run(a: Args) -> Result<ExitCode> {
         selections.push(SourceSelection::Txns(ids));
     }
     let t1 = std::time::Instant::now();
-    let results = trace_case(case, &selections, &rules, &config)?;
+    let mut names: BTreeMap<Label, String> = BTreeMap::new();
+    let mut victims = Vec::new();
+    let results = if victims_given {
+        let extra = a
+            .victim
+            .iter()
+            .map(|v| {
+                VictimSelection::parse_extra(v).with_context(|| format!("--victim '{v}': expected ID or ID@YYYY-MM-DD"))
+            })
+            .collect::<Result<Vec<_>>>()?;
+        victims = select_victims(case, &VictimSelection { listed: a.source_victims, extra })?;
+        let sources = victim_sources(&victims);
+        if sources.is_empty() {
+            bail!("no victim selected holds an account in the case: nothing to trace");
+        }
+        for v in &victims {
+            names.insert(v.label, case.entity_id(v.victim).to_string());
+        }
+        trace_rules(&case_events(case), &sources, &rules, &config)?
+    } else {
+        trace_case(case, &selections, &rules, &config)?
+    };
     let t2 = std::time::Instant::now();
     match &a.out {
         Some(p) => {
@@ -144,10 +194,10 @@ pub fn run(a: Args) -> Result<ExitCode> {
                 std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
             }
             let f = std::fs::File::create(p).with_context(|| format!("cannot write {}", p.display()))?;
-            write_trace_csv(case, &results, std::io::BufWriter::new(f))?;
+            write_trace_csv_labelled(case, &results, &names, std::io::BufWriter::new(f))?;
         }
         None => {
-            if let Err(e) = write_trace_csv(case, &results, std::io::stdout().lock()) {
+            if let Err(e) = write_trace_csv_labelled(case, &results, &names, std::io::stdout().lock()) {
                 // A reader that stops early (`| head`) closes the pipe: not an error.
                 if matches!(e.kind(), csv::ErrorKind::Io(io) if io.kind() == std::io::ErrorKind::BrokenPipe) {
                     return Ok(ExitCode::SUCCESS);
@@ -156,7 +206,34 @@ pub fn run(a: Args) -> Result<ExitCode> {
             }
         }
     }
-    for r in &results {
+    if victims_given {
+        let by_victim = victim_assets(case, &victims, &results, case.meta.valuation_date);
+        if let Some(p) = &a.victim_assets {
+            let f = std::fs::File::create(p).with_context(|| format!("cannot write {}", p.display()))?;
+            let rules: Vec<Rule> = results.iter().map(|r| r.rule).collect();
+            write_victim_assets_csv(case, &rules, &by_victim, std::io::BufWriter::new(f))?;
+        }
+        for r in &results {
+            for s in &r.labels {
+                eprintln!(
+                    "{:<8} {:<10} introduced {} = exited {} + absorbed by overdraft {} + remaining {}{}",
+                    r.rule.to_string(),
+                    names.get(&s.label).map_or("?", String::as_str),
+                    s.introduced,
+                    s.exited,
+                    s.absorbed_by_overdraft,
+                    s.remaining,
+                    if r.conserving { "" } else { " (poison: not value-conserving)" },
+                );
+            }
+        }
+        eprintln!(
+            "{} victims, {} (victim, property) pairs with traced purchase payments",
+            victims.len(),
+            by_victim.len()
+        );
+    }
+    for r in results.iter().filter(|_| !victims_given) {
         if let Some(s) = r.summary(Label(1)) {
             eprintln!(
                 "{:<8} introduced {} = exited {} + absorbed by overdraft {} + remaining {}{} ({} rows)",

@@ -5,6 +5,7 @@ pub mod audience;
 pub mod bundle;
 pub mod chart;
 pub mod charts;
+pub mod compensation;
 pub mod csv_safe;
 pub mod dot;
 pub mod escape;

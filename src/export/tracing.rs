@@ -6,7 +6,8 @@
 use super::csv_safe;
 use crate::model::Case;
 use crate::trace::case::Destinations;
-use crate::trace::TraceResult;
+use crate::trace::{Label, TraceResult};
+use std::collections::BTreeMap;
 use std::io::Write;
 
 pub use crate::trace::case::{events, trace_suspects, RuleFigures, SuspectTrace, TraceRequest, DEFAULT_RULES};
@@ -40,6 +41,20 @@ pub const COLUMNS: &[&str] = &[
 /// # Errors
 /// Write errors.
 pub fn write_trace_csv<W: Write>(case: &Case, results: &[TraceResult], out: W) -> csv::Result<()> {
+    write_trace_csv_labelled(case, results, &BTreeMap::new(), out)
+}
+
+/// Like [`write_trace_csv`], with the `label` column showing `names[label]` (e.g. the victim's
+/// id for per-victim sources) where given, else the label number.
+///
+/// # Errors
+/// Write errors.
+pub fn write_trace_csv_labelled<W: Write>(
+    case: &Case,
+    results: &[TraceResult],
+    names: &BTreeMap<Label, String>,
+    out: W,
+) -> csv::Result<()> {
     let mut w = csv::Writer::from_writer(out);
     w.write_record(COLUMNS)?;
     let dest = Destinations::new(case);
@@ -60,7 +75,7 @@ pub fn write_trace_csv<W: Write>(case: &Case, results: &[TraceResult], out: W) -
                 row.amount.to_string(),
                 row.tainted.to_string(),
                 row.hop.to_string(),
-                row.label.to_string(),
+                names.get(&row.label).cloned().unwrap_or_else(|| row.label.to_string()),
                 t.booked_at[i].to_string(),
                 base.clone(),
                 t.amount(i).to_string(),

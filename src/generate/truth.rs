@@ -14,6 +14,14 @@
 //! property's recorded purchase payments (distinct transfers of its titles in force), when every
 //! credit to the suspect's own accounts from the suspicion date on is a source, computed by the
 //! generator's own reference tracer ([`super::reftrace`]) over the ledger it wrote.
+//!
+//! Per-victim traced proceeds (`truth/victim_holdings.csv`, issue 9): every victim in truth,
+//! identified in victims.csv or not, gets a label of its own (labels by ascending person id);
+//! its earnings are every credit to its own accounts from the start of its ring's window (the
+//! `since` of victims.csv for identified victims). One row per victim and property with a
+//! non-zero amount under some rule: the victim's part of the property's recorded purchase
+//! payments (distinct transfers of its titles in force on the valuation date) under FIFO, LIBR
+//! and pro-rata, computed by [`reftrace::trace_labels`], independently of `src/trace`.
 
 use super::fx::FxTable;
 use super::reftrace::{self, RefRule, Row};
@@ -124,6 +132,74 @@ pub fn holdings(w: &World, fx: &FxTable, val: NaiveDate, ledger: Option<&[Row]>,
                 v
             });
             out.push(Holding { suspect: *s, property: prop, share, net_all: net, traced });
+        }
+    }
+    out
+}
+
+/// One row of victim_holdings.csv.
+#[derive(Debug, Clone)]
+pub struct VictimHolding {
+    pub victim: u32,
+    pub property: u32,
+    /// Tainted amount of the victim's label in the purchase payments under FIFO, LIBR, pro-rata.
+    pub traced: [Decimal; 3],
+}
+
+/// Every victim's part of every property's purchase payments (see the module docs), sorted by
+/// victim, then property.
+pub fn victim_holdings(w: &World, val: NaiveDate, ledger: &[Row], txn_of: &[u64]) -> Vec<VictimHolding> {
+    let mut victims: Vec<(u32, NaiveDate)> = w.all_victims.clone();
+    victims.sort_unstable();
+    victims.dedup_by_key(|v| v.0);
+    let mut label_of: BTreeMap<u32, (u32, i64)> = BTreeMap::new();
+    for (i, &(v, since)) in victims.iter().enumerate() {
+        let from = since.and_hms_opt(0, 0, 0).map_or(i64::MIN, |t| t.and_utc().timestamp());
+        for &a in w.person_accounts.get(v as usize).map(Vec::as_slice).unwrap_or(&[]) {
+            label_of.insert(a, (i as u32 + 1, from));
+        }
+    }
+    let source: Vec<u32> = ledger
+        .iter()
+        .map(|r| match label_of.get(&r.to) {
+            Some(&(l, from)) if r.at >= from => l,
+            _ => 0,
+        })
+        .collect();
+    let mut pays: BTreeMap<u32, Vec<usize>> = BTreeMap::new();
+    for t in w.titles.iter().filter(|t| t.acquired <= val && t.disposed.is_none_or(|d| d > val)) {
+        let p = pays.entry(t.property).or_default();
+        p.extend(t.payments.iter().filter_map(|&e| txn_of.get(e as usize).and_then(|&n| (n as usize).checked_sub(1))));
+    }
+    let mut want = vec![false; ledger.len()];
+    for v in pays.values_mut() {
+        v.sort_unstable();
+        v.dedup();
+        for &i in v.iter() {
+            if let Some(x) = want.get_mut(i) {
+                *x = true;
+            }
+        }
+    }
+    let n = w.accounts.len();
+    let per_rule = [RefRule::Fifo, RefRule::Libr, RefRule::ProRata]
+        .map(|rule| reftrace::trace_labels(ledger, n, &source, &want, rule));
+    let mut out = Vec::new();
+    for (i, &(v, _)) in victims.iter().enumerate() {
+        let label = i as u32 + 1;
+        for (&property, rows) in &pays {
+            let mut traced = [Decimal::ZERO; 3];
+            for (k, m) in per_rule.iter().enumerate() {
+                let c: i64 = rows
+                    .iter()
+                    .filter_map(|r| m.get(r))
+                    .flat_map(|parts| parts.iter().filter(|p| p.0 == label).map(|p| p.1))
+                    .sum();
+                traced[k] = Decimal::new(c, 2);
+            }
+            if traced.iter().any(|t| !t.is_zero()) {
+                out.push(VictimHolding { victim: v, property, traced });
+            }
         }
     }
     out

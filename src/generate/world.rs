@@ -327,6 +327,9 @@ pub struct World {
     /// Identified victims (person, basis, minor, since): a subset of the victims in truth, as in a
     /// real case where some victims have come forward and the rest are still to be found.
     pub victims: Vec<(u32, &'static str, bool, NaiveDate)>,
+    /// Every victim in truth (identified or not) with the start of its ring's window, from which
+    /// its earnings are traced (`truth/victim_holdings.csv`).
+    pub all_victims: Vec<(u32, NaiveDate)>,
     /// Planned transfers (purchases, loans, schemes).
     pub planned: Vec<Event>,
     /// Injected ground-truth patterns.

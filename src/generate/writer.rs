@@ -305,6 +305,21 @@ pub fn write_case(cfg: &GenConfig, fx: &FxTable, w: &World, dir: &Path) -> Resul
             ]
         }),
     )?;
+    let vh = ledger.as_deref().map(|l| truth::victim_holdings(w, cfg.end, l, &txn_of)).unwrap_or_default();
+    o.table(
+        "truth/victim_holdings.csv",
+        "truth/victim_holdings",
+        &["victim_id", "asset_id", "traced_fifo", "traced_libr", "traced_pro_rata"],
+        vh.iter().map(|h| {
+            [
+                Entity::P(h.victim).id(),
+                ids::property_id(h.property as usize),
+                money(h.traced[0]),
+                money(h.traced[1]),
+                money(h.traced[2]),
+            ]
+        }),
+    )?;
     if let Some(p) = &plan {
         o.table(
             "truth/identities.csv",

@@ -205,6 +205,12 @@ pub enum CaseTraceError {
         /// The id asked for.
         account: String,
     },
+    /// A victim id is not a person of the case.
+    #[error("victim '{id}' is not a person of the case; check the id against persons.csv")]
+    UnknownVictim {
+        /// The id asked for.
+        id: String,
+    },
     /// A findings file has no `txn_ids` column or cannot be read.
     #[error("findings file: {reason}; pass a CSV written by `moneytrail detect` (it has a txn_ids column)")]
     BadFindings {

@@ -5,8 +5,9 @@
 //! **What this module may depend on:** the engine files only on `std`, `rust_decimal`, `rayon`,
 //! `serde` and `thiserror`: they know nothing about how transfers are loaded, never print, and
 //! take dense account indices that a caller maps from its own keys (IBAN, register id, ...).
-//! [`case`] alone maps a loaded `Case` (`model`, L0; `graph` for the flow graph's amounts) onto
-//! events and sources, so tracing rules and the case mapping live in one layer (L2).
+//! [`case`] and [`victims`] (one label per victim's earnings, issue 9) alone map a loaded `Case`
+//! (`model`, L0; `graph` for the flow graph's amounts) onto events and sources, so tracing rules
+//! and the case mapping live in one layer (L2).
 //!
 //! # Model
 //! * The input is a slice of [`Event`]s (one per booked transfer, amounts already converted into one
@@ -76,6 +77,7 @@ mod queue;
 mod result;
 mod rule;
 mod source;
+pub mod victims;
 
 pub use engine::{trace, trace_rules, trace_with, OpeningPolicy, TraceConfig};
 pub use error::TraceError;

@@ -223,6 +223,7 @@ fn build_ring(cfg: &GenConfig, w: &mut World, rng: &mut Rng, k: u64) -> Ring {
     }
     // Every other victim has come forward (the first, a minor, always): the rest are for the
     // non-punishment classifier to find. No random draw here, so the rest of the case is unchanged.
+    w.all_victims.extend(victims.iter().map(|&v| (v, ws)));
     for (i, &v) in victims.iter().enumerate().step_by(2) {
         let basis = if i == 0 { "referral by child protection unit" } else { "victim statement to the prosecutor" };
         w.victims.push((v, basis, w.persons[v as usize].minor, ws));

@@ -1,0 +1,510 @@
+//! Compensation claims (issue 9): per victim, the money traced into each confiscable asset, the
+//! victim's pro-rata share of a compensation fund, and the part of the claim left unsatisfied,
+//! with every sum reconciling to the cent.
+//!
+//! # Definitions
+//! * **Victims** and their **earnings**: [`crate::trace::victims`] (one label per victim; the
+//!   earnings are every credit to the victim's accounts from its `since` day on).
+//! * **Confiscable assets**: the assets of every suspect's scope as [`super::confiscable`] values
+//!   them on the valuation date (properties held by the suspect, the family scope or companies
+//!   looked through; positive balances of the scope's person accounts), each at its **net
+//!   attributable value** (share x (value - encumbrances)). An asset reached from several suspects
+//!   is counted once, at the largest attributable value \[D\] (never double counted).
+//! * **Traced amount** of a victim in an asset, under the chosen rule: for a property, the victim's
+//!   label in its purchase payments (the whole purchase, as in `assets`); for an account, the
+//!   victim's label still held in it.
+//! * **Fund**: the confiscated value, i.e. the sum of the confiscable assets' net attributable
+//!   values (an estimate, the object-based preventive view of Law 10192, docs/domain.md §3.5
+//!   step 5), or the amount actually realised when given ([`CompensationParams::fund_value`]).
+//!   Law 10192 Art. 37 (special fund, used inter alia for victims of trafficking) and Law 34/2019
+//!   (compensation to crime victims) are the Albanian basis (docs/domain.md §3.3).
+//! * **Claim**: the victim's earnings under the rule (what was taken from the victim, the smallest
+//!   figure a court would recognise) unless a **declared claim** is given for the victim (e.g. the
+//!   damages a court assessed, which may include non-pecuniary loss) \[D\].
+//! * **Share of the fund**: by default in proportion to the victims' traced amounts in the
+//!   confiscable assets ([`ShareBasis::Traced`]: a proportionate share of what was bought with
+//!   their money, *Foskett v McKeown* \[2001\] 1 AC 102, docs/domain.md §2.2), or in proportion to
+//!   the claims ([`ShareBasis::Claim`]: pari passu among equally innocent claimants, *Barlow Clowes
+//!   v Vaughan* \[1992\] 4 All ER 22, *Cunningham v Brown* 265 U.S. 1 (1924)). No victim receives
+//!   more than its claim: a share above the claim is capped and the excess re-shared among the
+//!   others in the same proportion; what no victim can take is the **surplus** (returned to the
+//!   fund).
+//! * **Unsatisfied remainder** = claim - allocated (never negative).
+//!
+//! # Exactness
+//! The fund is allocated in cents by the largest-remainder method: every victim gets the floor of
+//! its exact share, the leftover cents go one each to the largest remainders, a tie to the lower
+//! victim id. So `Σ allocated + surplus = fund` and `remainder = claim - allocated`, exactly.
+
+use super::confiscable::{confiscable, ConfiscableParams};
+use crate::model::{Case, Date, EntityRef, Prov};
+use crate::trace::case::CaseTraceError;
+use crate::trace::victims::{
+    earnings_credits, label_chain, lineage_by_label, select_victims, tainted_by_label, trace_victims, VictimSelection,
+    MAX_CHAIN,
+};
+use crate::trace::{Label, Rule, TraceConfig, TraceResult};
+use rust_decimal::Decimal;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// What the fund is shared in proportion to.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ShareBasis {
+    /// The victims' traced amounts in the confiscable assets (the rule decides).
+    #[default]
+    Traced,
+    /// The victims' claims (pari passu).
+    Claim,
+}
+
+impl ShareBasis {
+    /// The name used in files and flags.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ShareBasis::Traced => "traced",
+            ShareBasis::Claim => "claim",
+        }
+    }
+
+    /// The legal basis of the sharing (docs/domain.md §2.2).
+    pub fn legal_basis(self) -> &'static str {
+        match self {
+            ShareBasis::Traced => {
+                "in proportion to each victim's money traced into the confiscated assets (proportionate share: Foskett v McKeown [2001] 1 AC 102), capped at the claim"
+            }
+            ShareBasis::Claim => {
+                "pari passu in proportion to the claims among equally innocent claimants (Barlow Clowes v Vaughan [1992] 4 All ER 22; Cunningham v Brown 265 U.S. 1 (1924)), capped at the claim"
+            }
+        }
+    }
+}
+
+/// The legal basis of the fund (docs/domain.md §3.3).
+pub const FUND_BASIS: &str = "Law 10192/2009 Art. 37 special fund (assistance to victims of trafficking); Law 34/2019 (compensation to crime victims)";
+
+/// Parameters of [`compensation`]. `Default`: LIBR with the Hallett presumption (the rule courts
+/// apply against a wrongdoer who mixed victims' money with his own; victims share rateably among
+/// themselves, docs/domain.md §2.2), the victims table, the confiscated value as the fund, the
+/// earnings as claims, shares by traced amount, the case's valuation date, the engine's default
+/// settings.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CompensationParams {
+    /// The tracing rule (conserving rules only).
+    pub rule: Rule,
+    /// Which victims.
+    pub victims: VictimSelection,
+    /// The fund in the base currency, to the cent; `None` = the confiscated value.
+    pub fund_value: Option<Decimal>,
+    /// Declared claims by victim id (base currency); other victims claim their earnings.
+    pub claims: BTreeMap<String, Decimal>,
+    /// What the fund is shared in proportion to.
+    pub share_by: ShareBasis,
+    /// Valuation date; `None` = the case's.
+    pub as_of: Option<Date>,
+    /// Engine settings.
+    pub trace: TraceConfig,
+}
+
+impl Default for CompensationParams {
+    fn default() -> Self {
+        CompensationParams {
+            rule: Rule::Libr,
+            victims: VictimSelection::listed(),
+            fund_value: None,
+            claims: BTreeMap::new(),
+            share_by: ShareBasis::Traced,
+            as_of: None,
+            trace: TraceConfig::default(),
+        }
+    }
+}
+
+/// Why compensation could not be computed.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum CompensationError {
+    /// Victim selection or tracing failed.
+    #[error(transparent)]
+    Trace(#[from] CaseTraceError),
+    /// The rule does not conserve value.
+    #[error("rule {0} is not value-conserving; choose fifo, lifo, pro-rata or libr")]
+    Rule(Rule),
+    /// A money figure is negative or finer than a cent.
+    #[error("{what} {value} must be a non-negative amount to the cent")]
+    Amount {
+        /// Which figure.
+        what: String,
+        /// The value given.
+        value: Decimal,
+    },
+    /// A declared claim names no selected victim.
+    #[error("a claim is declared for '{0}', which is not among the victims traced; add it with --victim")]
+    UnknownClaimant(String),
+    /// No victim was selected.
+    #[error("no victims: the case has no victims table rows and none were given by id")]
+    NoVictims,
+}
+
+/// One confiscable asset in the fund.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FundAsset {
+    /// Property id or account id.
+    pub asset_id: String,
+    /// The property's kind or `bank_account`.
+    pub asset_kind: String,
+    /// Net attributable value (base currency).
+    pub value: Decimal,
+    /// Suspects whose scope holds it, ascending.
+    pub suspects: Vec<EntityRef>,
+    /// Purchase payments (properties), indices into `Case::transfers`.
+    pub payments: Vec<u32>,
+    /// The account (bank accounts), dense index.
+    pub account: Option<u32>,
+    /// Register rows behind the value (property, titles, encumbrances, ownership chains,
+    /// relations, account row), sorted.
+    pub evidence: Vec<Prov>,
+}
+
+/// A victim's traced amount in one fund asset.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TracedAsset {
+    /// Index into [`Compensation::assets`].
+    pub asset: usize,
+    /// The victim's label in the asset under the rule.
+    pub traced: Decimal,
+    /// The transfers behind it: the payments (or tainted credits) carrying the label and the
+    /// label's lineage back to the victim's source credits, at most [`MAX_CHAIN`], ascending.
+    pub chain: Vec<u32>,
+}
+
+/// One victim's figures.
+#[derive(Clone, Debug, PartialEq)]
+pub struct VictimClaim {
+    /// The victim.
+    pub victim: EntityRef,
+    /// The victim's label in the trace.
+    pub label: Label,
+    /// In the victims table (identified) rather than given by id.
+    pub listed: bool,
+    /// First day of the earnings.
+    pub since: Option<Date>,
+    /// Earnings introduced under the rule.
+    pub earnings: Decimal,
+    /// The credits that brought the earnings (at most [`MAX_CHAIN`]), ascending.
+    pub earnings_credits: Vec<u32>,
+    /// The claim.
+    pub claim: Decimal,
+    /// Whether the claim was declared (else it is the earnings).
+    pub claim_declared: bool,
+    /// Non-zero traced amounts, by asset.
+    pub traced: Vec<TracedAsset>,
+    /// Σ traced.
+    pub traced_total: Decimal,
+    /// Share of the fund.
+    pub allocated: Decimal,
+    /// `claim - allocated`.
+    pub remainder: Decimal,
+}
+
+/// The result: the fund, its assets, every victim's figures, and the reconciliation.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Compensation {
+    /// The tracing rule.
+    pub rule: Rule,
+    /// What the fund was shared in proportion to.
+    pub share_by: ShareBasis,
+    /// Valuation date.
+    pub as_of: Date,
+    /// The fund.
+    pub fund: Decimal,
+    /// Whether the fund was given (else the confiscated value).
+    pub fund_given: bool,
+    /// Σ net attributable value of the assets (the confiscated value).
+    pub confiscated_value: Decimal,
+    /// Confiscable assets: properties first, then accounts, each by id.
+    pub assets: Vec<FundAsset>,
+    /// Victims by id (label order).
+    pub victims: Vec<VictimClaim>,
+    /// Σ allocated.
+    pub allocated: Decimal,
+    /// `fund - allocated`: what no victim could take (every claim met, or nothing traced).
+    pub surplus: Decimal,
+    /// Problems met (register errors), for the report.
+    pub notes: Vec<String>,
+}
+
+/// Computes the compensation figures (see the module docs).
+///
+/// # Errors
+/// [`CompensationError`]: unknown victim ids or claimants, a non-conserving rule, amounts not
+/// to the cent, no victims, the engine's validation errors.
+///
+/// # Complexity
+/// One trace of the victims under the rule, plus one ledger pass per suspect for the scope
+/// balances ([`confiscable`] without tracing), plus O(victims x assets) for the figures.
+pub fn compensation(case: &Case, params: &CompensationParams) -> Result<Compensation, CompensationError> {
+    if !params.rule.is_conserving() {
+        return Err(CompensationError::Rule(params.rule));
+    }
+    let vd = params.as_of.unwrap_or(case.meta.valuation_date);
+    let victims = select_victims(case, &params.victims)?;
+    if victims.is_empty() {
+        return Err(CompensationError::NoVictims);
+    }
+    for id in params.claims.keys() {
+        if !victims.iter().any(|v| case.entity_id(v.victim) == id) {
+            return Err(CompensationError::UnknownClaimant(id.clone()));
+        }
+    }
+
+    // The fund's assets: every suspect's scope, valued; no tracing needed for the values.
+    let mut suspects: Vec<EntityRef> = case.suspects.rows.iter().map(|s| s.entity).collect();
+    suspects.sort_by(|a, b| case.entity_id(*a).cmp(case.entity_id(*b)));
+    suspects.dedup();
+    let cp = ConfiscableParams { rules: Vec::new(), as_of: Some(vd), trace: params.trace.clone() };
+    let figures = confiscable(case, &suspects, &cp)?;
+    let mut by_id: BTreeMap<(bool, String), FundAsset> = BTreeMap::new();
+    let mut notes: Vec<String> = Vec::new();
+    for s in &figures {
+        notes.extend(s.notes.iter().cloned());
+        for a in &s.assets {
+            let Some(v) = a.net_attributable.filter(|v| *v > Decimal::ZERO) else { continue };
+            if a.share.is_zero() {
+                continue;
+            }
+            let account = (a.asset_kind == "bank_account").then(|| case.account(&a.asset_id)).flatten();
+            let e = by_id.entry((account.is_some(), a.asset_id.clone())).or_insert_with(|| FundAsset {
+                asset_id: a.asset_id.clone(),
+                asset_kind: a.asset_kind.clone(),
+                value: v,
+                suspects: Vec::new(),
+                payments: if account.is_some() { Vec::new() } else { a.transfers.clone() },
+                account,
+                evidence: Vec::new(),
+            });
+            e.value = e.value.max(v);
+            e.suspects.push(s.suspect);
+            e.evidence.extend(a.evidence.iter().copied());
+        }
+    }
+    let mut assets: Vec<FundAsset> = by_id.into_values().collect();
+    for a in &mut assets {
+        a.suspects.sort_by(|x, y| case.entity_id(*x).cmp(case.entity_id(*y)));
+        a.suspects.dedup();
+        a.evidence.sort_unstable();
+        a.evidence.dedup();
+    }
+    notes.sort();
+    notes.dedup();
+    let confiscated_value: Decimal = assets.iter().map(|a| a.value).sum();
+    let fund = match params.fund_value {
+        Some(f) => cents("--fund-value", f)?,
+        None => confiscated_value,
+    };
+
+    // The victims' trace under the rule.
+    let results = trace_victims(case, &victims, vd, &[params.rule], &params.trace)?;
+    let result: Option<&TraceResult> = results.first();
+    let payments: BTreeSet<u32> = assets.iter().flat_map(|a| a.payments.iter().copied()).collect();
+    let tainted = result.map(|r| tainted_by_label(r, &payments)).unwrap_or_default();
+    let back = lineage_by_label(&results);
+    // Tainted credits into the fund's accounts, per (account, label): one pass over the rows.
+    let fund_accounts: BTreeSet<u32> = assets.iter().filter_map(|a| a.account).collect();
+    let mut credits_into: BTreeMap<(u32, Label), BTreeSet<u32>> = BTreeMap::new();
+    for row in result.map_or(&[][..], |r| &r.rows[..]) {
+        if let Some(t) = row.to.filter(|t| fund_accounts.contains(t)) {
+            credits_into.entry((t, row.label)).or_default().insert(row.seq);
+        }
+    }
+    let mut out: Vec<VictimClaim> = Vec::with_capacity(victims.len());
+    for v in &victims {
+        let id = case.entity_id(v.victim);
+        let earnings = result.and_then(|r| r.summary(v.label)).map_or(Decimal::ZERO, |s| s.introduced);
+        let mut credits = result.map(|r| earnings_credits(r, v.label)).unwrap_or_default();
+        credits.truncate(MAX_CHAIN);
+        let (claim, declared) = match params.claims.get(id) {
+            Some(&c) => (cents(&format!("claim of {id}"), c)?, true),
+            None => (earnings, false),
+        };
+        let mut traced = Vec::new();
+        for (k, a) in assets.iter().enumerate() {
+            let (amount, carriers): (Decimal, Vec<u32>) = match (a.account, result) {
+                (Some(acct), Some(r)) => (
+                    r.remaining(acct, v.label),
+                    credits_into.get(&(acct, v.label)).map(|c| c.iter().copied().collect()).unwrap_or_default(),
+                ),
+                (None, Some(_)) => {
+                    let carriers: Vec<u32> =
+                        a.payments.iter().copied().filter(|p| tainted.contains_key(&(*p, v.label))).collect();
+                    (carriers.iter().filter_map(|p| tainted.get(&(*p, v.label))).copied().sum(), carriers)
+                }
+                _ => (Decimal::ZERO, Vec::new()),
+            };
+            if amount.is_zero() {
+                continue;
+            }
+            traced.push(TracedAsset {
+                asset: k,
+                traced: amount,
+                chain: label_chain(&back, v.label, &carriers, MAX_CHAIN),
+            });
+        }
+        let traced_total = traced.iter().map(|t| t.traced).sum();
+        out.push(VictimClaim {
+            victim: v.victim,
+            label: v.label,
+            listed: v.listed,
+            since: v.since,
+            earnings,
+            earnings_credits: credits,
+            claim,
+            claim_declared: declared,
+            traced,
+            traced_total,
+            allocated: Decimal::ZERO,
+            remainder: claim,
+        });
+    }
+
+    // Allocation in cents.
+    let weights: Vec<Decimal> = out
+        .iter()
+        .map(|v| match params.share_by {
+            ShareBasis::Traced => v.traced_total,
+            ShareBasis::Claim => v.claim,
+        })
+        .collect();
+    let caps: Vec<i128> = out.iter().map(|v| to_units(v.claim, 2)).collect();
+    let scale = weights.iter().map(|w| w.scale()).max().unwrap_or(2).max(2);
+    let w_units: Vec<i128> = weights.iter().map(|w| to_units(*w, scale)).collect();
+    let (alloc, surplus) = allocate(to_units(fund, 2), &w_units, &caps);
+    for (v, a) in out.iter_mut().zip(&alloc) {
+        v.allocated = Decimal::from_i128_with_scale(*a, 2);
+        v.remainder = v.claim - v.allocated;
+    }
+    let allocated = out.iter().map(|v| v.allocated).sum();
+    Ok(Compensation {
+        rule: params.rule,
+        share_by: params.share_by,
+        as_of: vd,
+        fund,
+        fund_given: params.fund_value.is_some(),
+        confiscated_value,
+        assets,
+        victims: out,
+        allocated,
+        surplus: Decimal::from_i128_with_scale(surplus, 2),
+        notes,
+    })
+}
+
+/// A money figure to the cent, never negative.
+fn cents(what: &str, d: Decimal) -> Result<Decimal, CompensationError> {
+    let n = d.normalize();
+    if n.is_sign_negative() && !n.is_zero() || n.scale() > 2 {
+        return Err(CompensationError::Amount { what: what.to_string(), value: d });
+    }
+    Ok(n.round_dp(2))
+}
+
+/// `d` in integer units of `10^-scale`, rounded down (amounts here are never negative).
+fn to_units(d: Decimal, scale: u32) -> i128 {
+    let mut x = d.trunc_with_scale(scale);
+    x.rescale(scale);
+    x.mantissa()
+}
+
+/// Shares `fund` units over `weights` in proportion, no share above its cap: shares whose exact
+/// value reaches the cap are fixed at the cap and the rest of the fund re-shared among the others
+/// (repeated until no share reaches its cap), then the largest-remainder method (ties to the lower
+/// index). Returns the shares and the surplus (`fund - Σ shares`, positive only when every
+/// remaining weight is zero or every cap is met).
+///
+/// # Complexity
+/// O(k^2) for k weights in the worst case (one cap fixed per round), O(k log k) per round.
+pub fn allocate(fund: i128, weights: &[i128], caps: &[i128]) -> (Vec<i128>, i128) {
+    let k = weights.len();
+    let mut shares = vec![0i128; k];
+    let mut left = fund.max(0);
+    let mut active: Vec<usize> = (0..k).filter(|&i| weights[i] > 0 && caps.get(i).is_some_and(|&c| c > 0)).collect();
+    loop {
+        let total: i128 = active.iter().map(|&i| weights[i]).sum();
+        if active.is_empty() || total <= 0 || left == 0 {
+            break;
+        }
+        // Exact share left * w / total reaches the cap  <=>  left * w >= cap * total.
+        let capped: Vec<usize> = active
+            .iter()
+            .copied()
+            .filter(|&i| left.saturating_mul(weights[i]) >= caps[i].saturating_mul(total))
+            .collect();
+        if !capped.is_empty() {
+            for &i in &capped {
+                shares[i] = caps[i];
+                left -= caps[i];
+            }
+            active.retain(|i| !capped.contains(i));
+            continue;
+        }
+        let mut given = 0i128;
+        let mut rem: Vec<(i128, usize)> = Vec::with_capacity(active.len());
+        for &i in &active {
+            let p = left.saturating_mul(weights[i]);
+            shares[i] = p / total;
+            given += p / total;
+            rem.push((p % total, i));
+        }
+        rem.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+        let leftover = left - given;
+        for &(_, i) in rem.iter().take(usize::try_from(leftover).unwrap_or(0)) {
+            shares[i] += 1;
+        }
+        left = 0;
+        break;
+    }
+    (shares, left)
+}
+
+impl Compensation {
+    /// Whether every sum reconciles: `Σ allocated + surplus = fund`, `remainder = claim -
+    /// allocated` and `0 <= allocated <= claim` per victim, `traced_total = Σ traced`.
+    pub fn reconciles(&self) -> bool {
+        let alloc: Decimal = self.victims.iter().map(|v| v.allocated).sum();
+        alloc == self.allocated
+            && self.allocated + self.surplus == self.fund
+            && self.surplus >= Decimal::ZERO
+            && self.victims.iter().all(|v| {
+                v.remainder == v.claim - v.allocated
+                    && v.allocated >= Decimal::ZERO
+                    && v.allocated <= v.claim
+                    && v.traced_total == v.traced.iter().map(|t| t.traced).sum::<Decimal>()
+            })
+    }
+
+    /// Σ claims.
+    pub fn claims(&self) -> Decimal {
+        self.victims.iter().map(|v| v.claim).sum()
+    }
+
+    /// Σ unsatisfied remainders.
+    pub fn remainder(&self) -> Decimal {
+        self.victims.iter().map(|v| v.remainder).sum()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn allocation_is_exact_capped_and_deterministic() {
+        // 100 over 1:1:1 -> 34, 33, 33 (the tie goes to the lower index).
+        assert_eq!(allocate(100, &[1, 1, 1], &[1000, 1000, 1000]), (vec![34, 33, 33], 0));
+        // Caps: weights 1:1, caps 10 and 1000, fund 100 -> 10 capped, the other takes 90.
+        assert_eq!(allocate(100, &[1, 1], &[10, 1000]), (vec![10, 90], 0));
+        // Every cap met: the surplus stays.
+        assert_eq!(allocate(100, &[3, 1], &[20, 30]), (vec![20, 30], 50));
+        // Nothing traced: everything is surplus.
+        assert_eq!(allocate(100, &[0, 0], &[20, 30]), (vec![0, 0], 100));
+    }
+}
