@@ -56,11 +56,9 @@ struct Acct {
     tainted: i64,
 }
 
-/// Tainted cents carried by every row under `rule`, given which rows are sources.
-///
-/// O(n + lots consumed) for FIFO, O(n) for the others.
-pub fn trace(rows: &[Row], accounts: usize, is_source: &[bool], rule: RefRule) -> Vec<i64> {
-    // Opening balances: the lowest running balance over the whole ledger, negated.
+/// Per account, the lowest running balance over the whole ledger (zero or negative): negated,
+/// the opening balance that keeps every account out of overdraft.
+fn lowest_running_balances(rows: &[Row], accounts: usize) -> Vec<i64> {
     let mut run = vec![0i64; accounts];
     let mut low = vec![0i64; accounts];
     for r in rows {
@@ -73,6 +71,15 @@ pub fn trace(rows: &[Row], accounts: usize, is_source: &[bool], rule: RefRule) -
             run[r.to as usize] += r.cents;
         }
     }
+    low
+}
+
+/// Tainted cents carried by every row under `rule`, given which rows are sources.
+///
+/// O(n + lots consumed) for FIFO, O(n) for the others.
+pub fn trace(rows: &[Row], accounts: usize, is_source: &[bool], rule: RefRule) -> Vec<i64> {
+    // Opening balances: the lowest running balance over the whole ledger, negated.
+    let low = lowest_running_balances(rows, accounts);
     let mut st: Vec<Acct> = low
         .iter()
         .map(|&l| {
@@ -174,18 +181,7 @@ pub fn trace_labels(
     want: &[bool],
     rule: RefRule,
 ) -> std::collections::BTreeMap<usize, Vec<(u32, i64)>> {
-    let mut run = vec![0i64; accounts];
-    let mut low = vec![0i64; accounts];
-    for r in rows {
-        if r.from != NONE {
-            let a = r.from as usize;
-            run[a] -= r.cents;
-            low[a] = low[a].min(run[a]);
-        }
-        if r.to != NONE {
-            run[r.to as usize] += r.cents;
-        }
-    }
+    let low = lowest_running_balances(rows, accounts);
     let mut st: Vec<Multi> = low
         .iter()
         .map(|&l| {

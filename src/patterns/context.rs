@@ -264,6 +264,43 @@ pub(crate) fn similar_amounts(g: &FlowGraph, edges: &[u32], spread: Decimal) -> 
         && hi.cmp_times(max as i128, med as i128) != Ordering::Greater
 }
 
+/// The transfer-only amount evidence the fan and gather detectors share: `similar_amounts`
+/// (10 points) when every payment of `edges` is within `spread` of the median, and, when
+/// `band_low` is given, `below_threshold` (10 points) when every one lies just below the
+/// reporting threshold. `what` names the payments in the explanation ("payment", "gathered
+/// payment").
+pub(crate) fn amount_evidence(
+    f: &mut super::Finding,
+    case: &Case,
+    g: &FlowGraph,
+    edges: &[u32],
+    what: &str,
+    spread: Decimal,
+    band_low: Option<Decimal>,
+) {
+    if similar_amounts(g, edges, spread) {
+        f.indicate(
+            "similar_amounts",
+            10,
+            format!("every {what} within {} % of the median", (spread * Decimal::ONE_HUNDRED).round_dp(0)),
+        );
+    }
+    if let Some(band_low) = band_low {
+        let below = below_threshold(case, g, edges, band_low);
+        if below == edges.len() {
+            f.indicate(
+                "below_threshold",
+                10,
+                format!(
+                    "{below} of {} payments just below the reporting threshold {}",
+                    edges.len(),
+                    case.meta.cash_report
+                ),
+            );
+        }
+    }
+}
+
 /// How many of `edges` fall in `[band_low · T, T)` of the case's reporting threshold T
 /// (structuring band 80-99 % of T, docs/domain.md §1.3 #1).
 pub(crate) fn below_threshold(case: &Case, g: &FlowGraph, edges: &[u32], band_low: Decimal) -> usize {

@@ -11,7 +11,7 @@
 use super::common::{
     episodes, funding, is_account_flow, is_new, is_personal, shared_address_count, total, Ratio, DAY, HOUR,
 };
-use super::context::{below_threshold, passed_on, similar_amounts, spec, Datum, PassBand, Spec};
+use super::context::{amount_evidence, passed_on, spec, Datum, PassBand, Spec};
 use super::finding::Finding;
 use super::gather_scatter::{scatter_after, GatherScatterParams};
 use super::runner::{DetectCtx, Detector};
@@ -196,28 +196,7 @@ impl FanIn {
         // reporting threshold, the gathered money passed straight on. No burst indicator: many
         // senders in one window already is more inflow than usual (on AMLSim's fanin200 a burst
         // fired in 2,956 of 2,971 candidates, most of them benign; docs/evaluation.md).
-        if similar_amounts(g, &ep, p.similar_spread) {
-            f.indicate(
-                "similar_amounts",
-                10,
-                format!(
-                    "every payment within {} % of the median",
-                    (p.similar_spread * Decimal::ONE_HUNDRED).round_dp(0)
-                ),
-            );
-        }
-        let below = below_threshold(case, g, &ep, p.band_low);
-        if below == ep.len() {
-            f.indicate(
-                "below_threshold",
-                10,
-                format!(
-                    "{below} of {} payments just below the reporting threshold {}",
-                    ep.len(),
-                    case.meta.cash_report
-                ),
-            );
-        }
+        amount_evidence(&mut f, case, g, &ep, "payment", p.similar_spread, Some(p.band_low));
         if let Some(&last) = ep.last() {
             let got = super::common::total_cents(g, &ep);
             let band = PassBand { min: p.pass_share, max: p.pass_max_share };

@@ -8,7 +8,7 @@
 //! not counted here.
 
 use super::common::{episodes, goes_abroad, holder, is_account_flow, is_personal, total, Ratio, DAY};
-use super::context::{below_threshold, burst, similar_amounts, spec, Datum, Spec};
+use super::context::{amount_evidence, burst, spec, Datum, Spec};
 use super::finding::Finding;
 use super::runner::{DetectCtx, Detector};
 use super::scatter_gather::{onward, ScatterGatherParams};
@@ -152,28 +152,7 @@ impl FanOut {
         }
         // Transfer-only evidence (any ledger): near-identical payments, payments just below the
         // reporting threshold.
-        if similar_amounts(g, &ep, p.similar_spread) {
-            f.indicate(
-                "similar_amounts",
-                10,
-                format!(
-                    "every payment within {} % of the median",
-                    (p.similar_spread * Decimal::ONE_HUNDRED).round_dp(0)
-                ),
-            );
-        }
-        let below = below_threshold(case, g, &ep, p.band_low);
-        if below == ep.len() {
-            f.indicate(
-                "below_threshold",
-                10,
-                format!(
-                    "{below} of {} payments just below the reporting threshold {}",
-                    ep.len(),
-                    case.meta.cash_report
-                ),
-            );
-        }
+        amount_evidence(&mut f, case, g, &ep, "payment", p.similar_spread, Some(p.band_low));
         f.txns = ep;
         let f = f.finish(case, &g.base);
         ctx.data.report(f, p.min_score, &INDICATORS)

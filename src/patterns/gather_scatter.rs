@@ -5,7 +5,7 @@
 use super::common::{
     episodes, goes_abroad, is_account_flow, is_new, is_personal, shared_address_count, total, total_cents, Ratio, DAY,
 };
-use super::context::{below_threshold, similar_amounts, spec, Datum, Spec};
+use super::context::{amount_evidence, spec, Datum, Spec};
 use super::finding::Finding;
 use super::runner::{DetectCtx, Detector};
 use super::Params;
@@ -178,28 +178,7 @@ impl GatherScatter {
             f.indicate("shared_address", 10, format!("{shared} senders share an address with each other or the hub"));
         }
         // Transfer-only evidence (any ledger).
-        if similar_amounts(g, ins, p.similar_spread) {
-            f.indicate(
-                "similar_amounts",
-                10,
-                format!(
-                    "every gathered payment within {} % of the median",
-                    (p.similar_spread * Decimal::ONE_HUNDRED).round_dp(0)
-                ),
-            );
-        }
-        let below = below_threshold(case, g, ins, p.band_low);
-        if below == ins.len() {
-            f.indicate(
-                "below_threshold",
-                10,
-                format!(
-                    "{below} of {} payments just below the reporting threshold {}",
-                    ins.len(),
-                    case.meta.cash_report
-                ),
-            );
-        }
+        amount_evidence(&mut f, case, g, ins, "gathered payment", p.similar_spread, Some(p.band_low));
         let f = f.finish(case, &g.base);
         ctx.data.report(f, p.min_score, &INDICATORS)
     }

@@ -3,7 +3,7 @@
 //! (docs/domain.md §1.3 #6; AMLSim `ScatterGatherTypology`).
 
 use super::common::{is_account_flow, is_new, is_personal, threshold, Band, Ratio, DAY};
-use super::context::{similar_amounts, spec, Datum, Spec};
+use super::context::{amount_evidence, spec, Datum, Spec};
 use super::finding::Finding;
 use super::runner::{DetectCtx, Detector};
 use super::Params;
@@ -210,16 +210,7 @@ impl ScatterGather {
             );
         }
         let scatters: Vec<u32> = cluster.iter().map(|c| c.e1).collect();
-        if similar_amounts(g, &scatters, p.similar_spread) {
-            f.indicate(
-                "similar_amounts",
-                10,
-                format!(
-                    "every scatter payment within {} % of the median",
-                    (p.similar_spread * Decimal::ONE_HUNDRED).round_dp(0)
-                ),
-            );
-        }
+        amount_evidence(&mut f, case, g, &scatters, "scatter payment", p.similar_spread, None);
         let f = f.finish(case, &g.base);
         ctx.data.report(f, p.min_score, &INDICATORS)
     }
