@@ -5,7 +5,6 @@
 use anyhow::{bail, Context, Result};
 use moneytrail::assets::confiscable::{confiscable, ConfiscableParams};
 use moneytrail::export::valuation::write_assets_csv;
-use moneytrail::ingest::{load_case, LoadOptions};
 use moneytrail::model::{Date, EntityRef};
 use moneytrail::trace::Rule;
 use std::path::PathBuf;
@@ -54,8 +53,7 @@ pub fn run(a: Args) -> Result<ExitCode> {
         .as_deref()
         .map(|s| Date::parse_iso(s).with_context(|| format!("--as-of '{s}' is not a date (YYYY-MM-DD)")))
         .transpose()?;
-    let mut loaded = load_case(&a.case, &LoadOptions { mapping: a.mapping })?;
-    super::resolve::resolve_in_place(&a.case, &mut loaded.case, a.no_resolve)?;
+    let loaded = super::resolve::load_resolved(&a.case, a.mapping, a.no_resolve)?;
     let case = &loaded.case;
     let suspects: Vec<EntityRef> = if a.suspect.is_empty() {
         let mut v: Vec<EntityRef> = case.suspects.rows.iter().map(|s| s.entity).collect();

@@ -8,7 +8,6 @@ use moneytrail::assets::compensation::{compensation, CompensationParams, ShareBa
 use moneytrail::export::compensation::{
     compensation_json, statement_file_name, statement_html, write_compensation_csv,
 };
-use moneytrail::ingest::{load_case, LoadOptions};
 use moneytrail::model::Date;
 use moneytrail::trace::victims::VictimSelection;
 use moneytrail::trace::Rule;
@@ -117,14 +116,7 @@ pub fn run(a: Args) -> Result<ExitCode> {
     };
     let claims = a.claims.as_deref().map(read_claims).transpose()?.unwrap_or_default();
     let t0 = std::time::Instant::now();
-    let mut loaded = load_case(&a.case, &LoadOptions { mapping: a.mapping })?;
-    super::resolve::resolve_in_place(&a.case, &mut loaded.case, a.no_resolve)?;
-    if loaded.report.rejected() > 0 {
-        eprintln!(
-            "warning: {} input rows were rejected at ingest; run `moneytrail ingest` to see them",
-            loaded.report.rejected()
-        );
-    }
+    let loaded = super::resolve::load_resolved(&a.case, a.mapping, a.no_resolve)?;
     let case = &loaded.case;
     let params = CompensationParams {
         rule,

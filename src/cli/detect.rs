@@ -3,7 +3,6 @@
 use anyhow::{bail, Context, Result};
 use moneytrail::export::findings;
 use moneytrail::graph::CaseGraph;
-use moneytrail::ingest::{load_case, LoadOptions};
 use moneytrail::patterns::{self, RunOptions};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -66,14 +65,7 @@ pub fn run(a: Args) -> Result<ExitCode> {
     };
     patterns::configure(&opts)?;
     let t0 = std::time::Instant::now();
-    let mut loaded = load_case(&case_dir, &LoadOptions { mapping: a.mapping })?;
-    super::resolve::resolve_in_place(&case_dir, &mut loaded.case, a.no_resolve)?;
-    if loaded.report.rejected() > 0 {
-        eprintln!(
-            "warning: {} input rows were rejected at ingest; run `moneytrail ingest` to see them",
-            loaded.report.rejected()
-        );
-    }
+    let loaded = super::resolve::load_resolved(&case_dir, a.mapping, a.no_resolve)?;
     let case = &loaded.case;
     let t1 = std::time::Instant::now();
     let graph = CaseGraph::build(case);

@@ -2,7 +2,6 @@
 
 use anyhow::Result;
 use moneytrail::graph::CaseGraph;
-use moneytrail::ingest::{load_case, LoadOptions};
 use moneytrail::patterns::{self, eval, RunOptions};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -31,8 +30,7 @@ pub struct Args {
 }
 
 pub fn run(a: Args) -> Result<ExitCode> {
-    let mut loaded = load_case(&a.case, &LoadOptions::default())?;
-    super::resolve::resolve_in_place(&a.case, &mut loaded.case, a.no_resolve)?;
+    let loaded = super::resolve::load_resolved(&a.case, None, a.no_resolve)?;
     let case = &loaded.case;
     let graph = CaseGraph::build(case);
     let opts = RunOptions { typologies: a.typology.clone(), params: a.params, ..RunOptions::default() };

@@ -3,7 +3,6 @@
 use anyhow::{bail, Context, Result};
 use moneytrail::export::{ftm, graphml};
 use moneytrail::graph::FlowGraph;
-use moneytrail::ingest::{load_case, LoadOptions};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -34,8 +33,7 @@ pub fn run(a: Args) -> Result<ExitCode> {
         bail!("--format must be graphml or ftm, not '{}'", a.format);
     }
     let t0 = std::time::Instant::now();
-    let mut loaded = load_case(&a.case, &LoadOptions { mapping: a.mapping })?;
-    super::resolve::resolve_in_place(&a.case, &mut loaded.case, a.no_resolve)?;
+    let loaded = super::resolve::load_resolved(&a.case, a.mapping, a.no_resolve)?;
     let flow = FlowGraph::build(&loaded.case);
     let prepared = a.audience.prepare(&loaded.case, &flow)?;
     let case = prepared.view(&loaded.case);

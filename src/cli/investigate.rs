@@ -3,7 +3,6 @@
 
 use anyhow::{Context, Result};
 use moneytrail::export::bundle::{investigate, InvestigateOptions};
-use moneytrail::ingest::{load_case, LoadOptions};
 use moneytrail::patterns::{self, RunOptions};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -82,16 +81,9 @@ pub fn run(a: Args) -> Result<ExitCode> {
     };
     opts.charts.max_nodes = a.max_nodes.max(5);
     let t0 = std::time::Instant::now();
-    let mut loaded = load_case(&a.case, &LoadOptions { mapping: a.mapping })?;
-    super::resolve::resolve_in_place(&a.case, &mut loaded.case, a.no_resolve)?;
+    let loaded = super::resolve::load_resolved(&a.case, a.mapping, a.no_resolve)?;
     let t_ingest = t0.elapsed();
     opts.protection = super::victims::protection(a.seal_passphrase_file.as_deref(), &loaded.case.meta.name)?;
-    if loaded.report.rejected() > 0 {
-        eprintln!(
-            "warning: {} input rows were rejected at ingest; run `moneytrail ingest` to see them",
-            loaded.report.rejected()
-        );
-    }
     let pool =
         rayon::ThreadPoolBuilder::new().num_threads(a.threads).build().context("cannot start the thread pool")?;
     let summary = pool.install(|| investigate(&loaded.case, &a.out, &opts))?;

@@ -85,6 +85,28 @@ pub fn run(a: Args) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// Loads a case for an analysis command: ingest (with `mapping` instead of the folder's
+/// case.toml when given), entity resolution unless `no_resolve`, and one warning on stderr when
+/// rows were rejected, worded the same by every command.
+///
+/// # Errors
+/// A load error, or a resolution decision file that cannot be read.
+pub fn load_resolved(
+    case_dir: &Path,
+    mapping: Option<std::path::PathBuf>,
+    no_resolve: bool,
+) -> Result<moneytrail::ingest::Loaded> {
+    let mut loaded = moneytrail::ingest::load_case(case_dir, &moneytrail::ingest::LoadOptions { mapping })?;
+    resolve_in_place(case_dir, &mut loaded.case, no_resolve)?;
+    if loaded.report.rejected() > 0 {
+        eprintln!(
+            "warning: {} input rows were rejected at ingest; run `moneytrail ingest` to see them",
+            loaded.report.rejected()
+        );
+    }
+    Ok(loaded)
+}
+
 /// Resolves a loaded case in place (folding each entity's records into its representative, with
 /// the decisions in `case_dir`/resolution.csv) unless `skip`; one summary line on stderr.
 pub fn resolve_in_place(case_dir: &Path, case: &mut Case, skip: bool) -> Result<()> {

@@ -11,7 +11,6 @@ use anyhow::{bail, Context, Result};
 use moneytrail::export::compensation::write_victim_assets_csv;
 use moneytrail::export::tracing::write_trace_csv_labelled;
 use moneytrail::graph::CaseGraph;
-use moneytrail::ingest::{load_case, LoadOptions};
 use moneytrail::model::Date;
 use moneytrail::query;
 use moneytrail::trace::case::{case_events, findings_txn_ids, trace_case, SourceSelection};
@@ -134,14 +133,7 @@ pub fn run(a: Args) -> Result<ExitCode> {
     };
     let config = TraceConfig { opening, ..TraceConfig::default() };
     let t0 = std::time::Instant::now();
-    let mut loaded = load_case(&a.case, &LoadOptions { mapping: a.mapping })?;
-    super::resolve::resolve_in_place(&a.case, &mut loaded.case, a.no_resolve)?;
-    if loaded.report.rejected() > 0 {
-        eprintln!(
-            "warning: {} input rows were rejected at ingest; run `moneytrail ingest` to see them",
-            loaded.report.rejected()
-        );
-    }
+    let loaded = super::resolve::load_resolved(&a.case, a.mapping, a.no_resolve)?;
     let case = &loaded.case;
     if let Some(qf) = &a.source_query {
         let text = std::fs::read_to_string(qf).with_context(|| format!("cannot read {}", qf.display()))?;

@@ -5,7 +5,6 @@
 use anyhow::{Context, Result};
 use moneytrail::export::audience::{prepare, Audience, Prepared};
 use moneytrail::graph::FlowGraph;
-use moneytrail::ingest::{load_case, LoadOptions};
 use moneytrail::patterns::Params;
 use moneytrail::victims::classify::{Status, VictimParams};
 use moneytrail::victims::protect::Protection;
@@ -98,8 +97,7 @@ pub fn run(a: Args) -> Result<ExitCode> {
         let k = k.strip_prefix("victims.").unwrap_or(k);
         params.set(k, v).map_err(|e| anyhow::anyhow!("--param {p}: {e}"))?;
     }
-    let mut loaded = load_case(&a.case, &LoadOptions { mapping: a.mapping })?;
-    super::resolve::resolve_in_place(&a.case, &mut loaded.case, a.no_resolve)?;
+    let loaded = super::resolve::load_resolved(&a.case, a.mapping, a.no_resolve)?;
     let case = &loaded.case;
     let key = protection(a.seal_passphrase_file.as_deref(), &case.meta.name)?;
     let flow = FlowGraph::build(case);
