@@ -326,6 +326,70 @@ fn without_context_transfer_evidence_still_reports_and_a_bare_pattern_does_not()
     assert_eq!(detect(&case, "fan_in", &["fan_in.min_score=0"]).len(), 1);
 }
 
+#[test]
+fn a_cycle_with_the_signature_is_reported_on_structure_alone() {
+    // No holders, no opening dates, no cash: nothing can corroborate. Amounts below the
+    // reporting threshold, hops days apart (no rapid hops).
+    let case_of = |rows: &[(&str, &str, &str, &str)]| {
+        let dir = tempfile::tempdir().unwrap();
+        let mini = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/mini");
+        for e in std::fs::read_dir(&mini).unwrap() {
+            let e = e.unwrap();
+            std::fs::copy(e.path(), dir.path().join(e.file_name())).unwrap();
+        }
+        let mut acc = String::from("account_id,iban,bank,holder_id,opened_on,closed_on,currency\n");
+        for i in 1..=5 {
+            acc.push_str(&format!("B{i},,Bank,,,,ALL\n"));
+        }
+        std::fs::write(dir.path().join("accounts.csv"), acc).unwrap();
+        let mut t =
+            String::from("txn_id,booked_at,from_account,to_account,amount,currency,channel,reference,branch_city\n");
+        for (i, (at, from, to, amount)) in rows.iter().enumerate() {
+            t.push_str(&format!("X{i},{at},{from},{to},{amount},ALL,wire,,\n"));
+        }
+        std::fs::write(dir.path().join("transfers.csv"), t).unwrap();
+        let case = load(dir.path(), None);
+        (dir, case)
+    };
+    let (_d, case) = case_of(&[
+        ("2023-02-01 10:00:00", "B1", "B2", "500000.00"),
+        ("2023-02-05 10:00:00", "B2", "B3", "470000.00"),
+        ("2023-02-09 10:00:00", "B3", "B1", "440000.00"),
+    ]);
+    let f = detect(&case, "cycle", &[]);
+    assert_eq!(f.len(), 1, "{f:?}");
+    assert_eq!(f[0].indicators.len(), 1);
+    assert_eq!(f[0].structural, Some(patterns::cycle::SIGNATURE));
+    assert!(f[0].score < 50);
+    let e = f[0].explanation();
+    assert!(e.contains("reported on structure and amount conservation alone"), "{e}");
+    assert!(e.contains("not evaluable here: account holders, opening dates"), "{e}");
+    // Switched off, the bare cycle is not reported.
+    assert!(detect(&case, "cycle", &["cycle.report_signature=false"]).is_empty());
+
+    // Not the signature, so not reported bare: a two-hop return (a refund looks the same), an
+    // amount that grows on the way, less than half of the money back.
+    let (_d, case) =
+        case_of(&[("2023-02-01 10:00:00", "B1", "B2", "500000.00"), ("2023-02-05 10:00:00", "B2", "B1", "470000.00")]);
+    assert!(detect(&case, "cycle", &[]).is_empty());
+    let (_d, case) = case_of(&[
+        ("2023-02-01 10:00:00", "B1", "B2", "500000.00"),
+        ("2023-02-05 10:00:00", "B2", "B3", "470000.00"),
+        ("2023-02-09 10:00:00", "B3", "B1", "470000.00"),
+    ]);
+    assert!(detect(&case, "cycle", &[]).is_empty());
+    assert_eq!(detect(&case, "cycle", &["cycle.min_score=0"]).len(), 1);
+    let (_d, case) = case_of(&[
+        ("2023-02-01 10:00:00", "B1", "B2", "500000.00"),
+        ("2023-02-05 10:00:00", "B2", "B3", "410000.00"),
+        ("2023-02-09 10:00:00", "B3", "B4", "330000.00"),
+        ("2023-02-13 10:00:00", "B4", "B5", "270000.00"),
+        ("2023-02-17 10:00:00", "B5", "B1", "220000.00"),
+    ]);
+    assert!(detect(&case, "cycle", &[]).is_empty());
+    assert_eq!(detect(&case, "cycle", &["cycle.signature_min_returned=0.44"]).len(), 1);
+}
+
 // ---- AMLSim (third-party data, not tuned on) ------------------------------------------
 
 fn amlsim(name: &str) -> Option<PathBuf> {

@@ -43,8 +43,23 @@ crate::params! {
         rapid_hours: i64 = 48,
         /// Findings below this score are not reported: the core pattern plus corroboration
         /// (docs/domain.md §0, "no single indicator") [D]. Applied to the indicators this case
-        /// can evaluate (`patterns::context`).
+        /// can evaluate (`patterns::context`). Cycles with the typology's signature (below)
+        /// are reported whatever their score.
         min_score: u32 = 50,
+        /// Report a cycle on its structure alone when it has the typology's signature: at
+        /// least `signature_min_hops` hops, each strictly later and strictly smaller than the
+        /// previous ("amounts decreasing by a margin", docs/domain.md §1.3 #8), the whole cycle
+        /// inside the window, and at least `signature_min_returned` of the first hop back at
+        /// the origin. Measured in docs/evaluation.md ("Cycles reported on structure") [D].
+        report_signature: bool = true,
+        /// Fewest hops for the signature: two intermediaries. A two-hop return (A to B and
+        /// back) is also what a refund or a repaid loan looks like; on generated cases every
+        /// uncorroborated two-hop cycle was benign (docs/evaluation.md) [D].
+        signature_min_hops: usize = 3,
+        /// Least share of the first hop that returns to the origin for the signature ("most of
+        /// the money", i.e. more than half; AMLSim's 10 % margin over the longest cycle, six
+        /// hops, returns 0.9^5 = 59 %, docs/domain.md §1.2) [D].
+        signature_min_returned: Decimal = Decimal::new(5, 1),
     }
 }
 
@@ -234,6 +249,33 @@ impl Cycle {
         }
         f.total = g.base[first as usize];
         let f = f.finish(case, &g.base);
-        ctx.data.report(f, p.min_score, &INDICATORS)
+        if p.report_signature && self.signature(g, c) {
+            Some(ctx.data.report_on_structure(f, p.min_score, &INDICATORS, SIGNATURE))
+        } else {
+            ctx.data.report(f, p.min_score, &INDICATORS)
+        }
+    }
+
+    /// True when cycle `c` has the typology's signature (see `report_signature`): enough hops,
+    /// each strictly later and strictly smaller than the previous, and at least
+    /// `signature_min_returned` of the first hop back at the origin. The window and the
+    /// per-hop retention band were already checked by the search. Exact in cents.
+    fn signature(&self, g: &FlowGraph, c: &[u32]) -> bool {
+        let p = &self.p;
+        let (Some(&first), Some(&last)) = (c.first(), c.last()) else { return false };
+        let decreasing = c.windows(2).all(|w| {
+            let (a, b) = (w[0] as usize, w[1] as usize);
+            g.time[b] > g.time[a] && g.cents[b] < g.cents[a]
+        });
+        c.len() >= p.signature_min_hops.max(2)
+            && decreasing
+            && Ratio::new(p.signature_min_returned)
+                .cmp_times(g.cents[last as usize] as i128, g.cents[first as usize] as i128)
+                != std::cmp::Ordering::Less
     }
 }
+
+/// Why a cycle with the signature is reported on structure alone (in every such explanation).
+pub const SIGNATURE: &str = "a time-respecting cycle of three or more hops, each smaller than the last, most of the \
+                             money back at its origin within the window: the cycle typology's signature, \
+                             docs/domain.md §1.3 #8";
