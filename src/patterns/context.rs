@@ -22,6 +22,12 @@
 //! (rapid pass-through with high retention, a burst against the account's own history,
 //! near-identical amounts, amounts just below the reporting threshold) work on any ledger, so a
 //! structural pattern plus transfer evidence can reach the threshold and a bare pattern cannot.
+//!
+//! One exception, explicit and labelled ([`DataContext::report_on_structure`]): a cycle with the
+//! typology's signature (three or more time-respecting hops, each smaller than the last, most of
+//! the money back at its origin within the window, docs/domain.md §1.3 #8) is reported on its
+//! structure, with its low score and an explanation saying so (measured in
+//! docs/evaluation.md, "Cycles reported on structure").
 
 use super::common::{threshold, total_cents, Ratio, DAY, HOUR};
 use super::finding::Finding;
