@@ -270,7 +270,7 @@ impl DataContext {
     /// explanation states that the finding rests on structure and amount conservation alone and
     /// lists the context that could not be evaluated. The score stays the sum of what fired, so
     /// such findings rank below corroborated ones.
-    pub fn report_on_structure(&self, mut f: Finding, min_score: u32, specs: &[Spec], why: &'static str) -> Finding {
+    pub fn report_on_structure(&self, mut f: Finding, min_score: u32, specs: &[Spec], why: String) -> Finding {
         let t = self.annotate(&mut f, min_score, specs);
         if !Self::passes(&f, t, min_score) {
             f.structural = Some(why);
@@ -438,8 +438,8 @@ mod tests {
         let mut f = Finding::new("cycle");
         f.indicate("core", 25, "pattern");
         f.rescore();
-        let r = bare.report_on_structure(f.clone(), 50, &SPECS, "the signature");
-        assert_eq!(r.structural, Some("the signature"));
+        let r = bare.report_on_structure(f.clone(), 50, &SPECS, "the signature".into());
+        assert_eq!(r.structural.as_deref(), Some("the signature"));
         assert_eq!(r.score, 25);
         let e = r.explanation();
         assert!(e.contains("reported on structure and amount conservation alone (the signature)"), "{e}");
@@ -448,7 +448,7 @@ mod tests {
         // A corroborated finding is reported the ordinary way, without the note.
         f.indicate("fast", 15, "fast");
         f.rescore();
-        let r = bare.report_on_structure(f, 50, &SPECS, "the signature");
+        let r = bare.report_on_structure(f, 50, &SPECS, "the signature".into());
         assert_eq!(r.structural, None);
         assert!(r.explanation().contains("reported from score 31"), "{}", r.explanation());
     }

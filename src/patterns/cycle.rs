@@ -48,7 +48,8 @@ crate::params! {
         min_score: u32 = 50,
         /// Report a cycle on its structure alone when it has the typology's signature: at
         /// least `signature_min_hops` hops, each strictly later and strictly smaller than the
-        /// previous ("amounts decreasing by a margin", docs/domain.md §1.3 #8), the whole cycle
+        /// previous but at least `signature_min_retention` of it ("amounts decreasing by a
+        /// margin", docs/domain.md §1.3 #8), the whole cycle
         /// inside the window, and at least `signature_min_returned` of the first hop back at
         /// the origin. Measured in docs/evaluation.md ("Cycles reported on structure") [D].
         report_signature: bool = true,
@@ -56,6 +57,10 @@ crate::params! {
         /// back) is also what a refund or a repaid loan looks like; on generated cases every
         /// uncorroborated two-hop cycle was benign (docs/evaluation.md) [D].
         signature_min_hops: usize = 3,
+        /// Least share of the previous hop each hop passes on for the signature: a margin of at
+        /// most 10 % per hop (ρ <= 0.1, AMLSim's margin_ratio, docs/domain.md §1.2 and §1.3 #3),
+        /// tighter than the search band's 80 %, which leaves room for a larger cut [D].
+        signature_min_retention: Decimal = Decimal::new(9, 1),
         /// Least share of the first hop that returns to the origin for the signature ("most of
         /// the money", i.e. more than half; AMLSim's 10 % margin over the longest cycle, six
         /// hops, returns 0.9^5 = 59 %, docs/domain.md §1.2) [D].
@@ -250,22 +255,39 @@ impl Cycle {
         f.total = g.base[first as usize];
         let f = f.finish(case, &g.base);
         if p.report_signature && self.signature(g, c) {
-            Some(ctx.data.report_on_structure(f, p.min_score, &INDICATORS, SIGNATURE))
+            Some(ctx.data.report_on_structure(f, p.min_score, &INDICATORS, self.why()))
         } else {
             ctx.data.report(f, p.min_score, &INDICATORS)
         }
     }
 
+    /// Why a cycle with the signature is reported on structure alone (in every such explanation).
+    fn why(&self) -> String {
+        let p = &self.p;
+        format!(
+            "a time-respecting cycle of {} or more hops, each {:.0}-100 % of the previous, at least {:.0} % of the money \
+             back at its origin within {} days: the cycle typology's signature, docs/domain.md §1.3 #8",
+            p.signature_min_hops.max(2),
+            (p.signature_min_retention * Decimal::ONE_HUNDRED).round_dp(0),
+            (p.signature_min_returned * Decimal::ONE_HUNDRED).round_dp(0),
+            p.window_days
+        )
+    }
+
     /// True when cycle `c` has the typology's signature (see `report_signature`): enough hops,
-    /// each strictly later and strictly smaller than the previous, and at least
+    /// each strictly later and strictly smaller than the previous but at least
+    /// `signature_min_retention` of it, and at least
     /// `signature_min_returned` of the first hop back at the origin. The window and the
     /// per-hop retention band were already checked by the search. Exact in cents.
     fn signature(&self, g: &FlowGraph, c: &[u32]) -> bool {
         let p = &self.p;
         let (Some(&first), Some(&last)) = (c.first(), c.last()) else { return false };
+        let least = Ratio::new(p.signature_min_retention);
         let decreasing = c.windows(2).all(|w| {
             let (a, b) = (w[0] as usize, w[1] as usize);
-            g.time[b] > g.time[a] && g.cents[b] < g.cents[a]
+            g.time[b] > g.time[a]
+                && g.cents[b] < g.cents[a]
+                && least.cmp_times(g.cents[b] as i128, g.cents[a] as i128) != std::cmp::Ordering::Less
         });
         c.len() >= p.signature_min_hops.max(2)
             && decreasing
@@ -274,8 +296,3 @@ impl Cycle {
                 != std::cmp::Ordering::Less
     }
 }
-
-/// Why a cycle with the signature is reported on structure alone (in every such explanation).
-pub const SIGNATURE: &str = "a time-respecting cycle of three or more hops, each smaller than the last, most of the \
-                             money back at its origin within the window: the cycle typology's signature, \
-                             docs/domain.md §1.3 #8";

@@ -52,7 +52,7 @@ pub struct Finding {
     /// Set when the finding is reported on its structure alone, without reaching the
     /// threshold (see [`super::context::DataContext::report_on_structure`]): why that
     /// structure is sufficient evidence.
-    pub structural: Option<&'static str>,
+    pub structural: Option<String>,
 }
 
 impl Finding {
@@ -136,12 +136,14 @@ impl Finding {
     pub fn explanation(&self) -> String {
         let mut parts: Vec<String> =
             self.indicators.iter().map(|i| format!("{} (+{}): {}", i.name, i.points, i.detail)).collect();
-        if let Some(why) = self.structural {
-            parts.push(format!("reported on structure and amount conservation alone ({why}); no corroborating indicator reached the threshold"));
+        if let Some(why) = &self.structural {
+            parts.push(format!(
+                "reported on structure and amount conservation alone ({why}); score below the reporting threshold"
+            ));
         } else if parts.len() == 1 {
             parts.push("single indicator: score capped, corroborate before acting".into());
         }
-        if let (Some(_), false) = (self.structural, self.not_evaluable.is_empty()) {
+        if let (Some(_), false) = (&self.structural, self.not_evaluable.is_empty()) {
             parts.push(format!("not evaluable here: {}", self.not_evaluable.join(", ")));
         } else if let (false, Some((t, min, eval, full))) = (self.not_evaluable.is_empty(), self.threshold) {
             parts.push(format!(
