@@ -22,6 +22,12 @@
 //! (rapid pass-through with high retention, a burst against the account's own history,
 //! near-identical amounts, amounts just below the reporting threshold) work on any ledger, so a
 //! structural pattern plus transfer evidence can reach the threshold and a bare pattern cannot.
+//!
+//! One exception, explicit and labelled ([`DataContext::report_on_structure`]): a cycle with the
+//! typology's signature (three or more time-respecting hops, each smaller than the last, most of
+//! the money back at its origin within the window, docs/domain.md §1.3 #8) is reported on its
+//! structure, with its low score and an explanation saying so (measured in
+//! docs/evaluation.md, "Cycles reported on structure").
 
 use super::common::{threshold, total_cents, Ratio, DAY, HOUR};
 use super::finding::Finding;
@@ -227,10 +233,9 @@ impl DataContext {
         (scaled.max(min_score.min(CORE_POINTS + 1)), eval, full)
     }
 
-    /// Finishes the reporting decision for finding `f` of a detector with indicators `specs`:
-    /// records the threshold and the data it could not evaluate, and keeps `f` when its score
-    /// reaches the threshold and (for any positive `min_score`) more than the core indicator fired.
-    pub fn report(&self, mut f: Finding, min_score: u32, specs: &[Spec]) -> Option<Finding> {
+    /// Records on `f` the threshold applied and the data it could not evaluate; returns the
+    /// threshold.
+    fn annotate(&self, f: &mut Finding, min_score: u32, specs: &[Spec]) -> u32 {
         let (t, eval, full) = self.threshold(min_score, specs);
         let mut missing: Vec<Datum> =
             specs.iter().filter(|s| !self.evaluable(s)).flat_map(|s| s.needs.iter().copied()).collect();
@@ -239,8 +244,38 @@ impl DataContext {
         missing.dedup();
         f.not_evaluable = missing.iter().map(|d| d.label()).collect();
         f.threshold = Some((t, min_score, eval, full));
+        t
+    }
+
+    /// True when `f` (annotated with threshold `t`) is reported: its score reaches the threshold
+    /// and (for any positive `min_score`) more than the core indicator fired.
+    fn passes(f: &Finding, t: u32, min_score: u32) -> bool {
         let corroborated = f.indicators.len() >= 2 || min_score == 0;
-        (corroborated && f.score >= t).then_some(f)
+        corroborated && f.score >= t
+    }
+
+    /// Finishes the reporting decision for finding `f` of a detector with indicators `specs`:
+    /// records the threshold and the data it could not evaluate, and keeps `f` when its score
+    /// reaches the threshold and (for any positive `min_score`) more than the core indicator fired.
+    pub fn report(&self, mut f: Finding, min_score: u32, specs: &[Spec]) -> Option<Finding> {
+        let t = self.annotate(&mut f, min_score, specs);
+        Self::passes(&f, t, min_score).then_some(f)
+    }
+
+    /// The one exception to "a bare pattern is never reported": a detector whose pattern, in a
+    /// strict form it has checked, is the typology's own signature rather than a weak indicator
+    /// (a time-respecting cycle of three or more hops, each smaller than the last, returning
+    /// most of the money to its origin, docs/domain.md §1.3 #8) keeps `f` even when
+    /// [`DataContext::report`] would not, and says so: `why` names the signature, the
+    /// explanation states that the finding rests on structure and amount conservation alone and
+    /// lists the context that could not be evaluated. The score stays the sum of what fired, so
+    /// such findings rank below corroborated ones.
+    pub fn report_on_structure(&self, mut f: Finding, min_score: u32, specs: &[Spec], why: String) -> Finding {
+        let t = self.annotate(&mut f, min_score, specs);
+        if !Self::passes(&f, t, min_score) {
+            f.structural = Some(why);
+        }
+        f
     }
 }
 
@@ -432,5 +467,26 @@ mod tests {
         assert_eq!(r.threshold, Some((31, 50, 40, 65)));
         assert_eq!(r.not_evaluable, vec!["account holders", "opening dates"]);
         assert!(r.explanation().contains("not evaluable here: account holders, opening dates"), "{}", r.explanation());
+    }
+
+    #[test]
+    fn a_signature_is_reported_on_structure_and_says_so() {
+        let bare = DataContext::default();
+        let mut f = Finding::new("cycle");
+        f.indicate("core", 25, "pattern");
+        f.rescore();
+        let r = bare.report_on_structure(f.clone(), 50, &SPECS, "the signature".into());
+        assert_eq!(r.structural.as_deref(), Some("the signature"));
+        assert_eq!(r.score, 25);
+        let e = r.explanation();
+        assert!(e.contains("reported on structure and amount conservation alone (the signature)"), "{e}");
+        assert!(e.ends_with("not evaluable here: account holders, opening dates"), "{e}");
+        assert!(!e.contains("single indicator"), "{e}");
+        // A corroborated finding is reported the ordinary way, without the note.
+        f.indicate("fast", 15, "fast");
+        f.rescore();
+        let r = bare.report_on_structure(f, 50, &SPECS, "the signature".into());
+        assert_eq!(r.structural, None);
+        assert!(r.explanation().contains("reported from score 31"), "{}", r.explanation());
     }
 }

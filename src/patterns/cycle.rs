@@ -43,8 +43,28 @@ crate::params! {
         rapid_hours: i64 = 48,
         /// Findings below this score are not reported: the core pattern plus corroboration
         /// (docs/domain.md §0, "no single indicator") [D]. Applied to the indicators this case
-        /// can evaluate (`patterns::context`).
+        /// can evaluate (`patterns::context`). Cycles with the typology's signature (below)
+        /// are reported whatever their score.
         min_score: u32 = 50,
+        /// Report a cycle on its structure alone when it has the typology's signature: at
+        /// least `signature_min_hops` hops, each strictly later and strictly smaller than the
+        /// previous but at least `signature_min_retention` of it ("amounts decreasing by a
+        /// margin", docs/domain.md §1.3 #8), the whole cycle
+        /// inside the window, and at least `signature_min_returned` of the first hop back at
+        /// the origin. Measured in docs/evaluation.md ("Cycles reported on structure") [D].
+        report_signature: bool = true,
+        /// Fewest hops for the signature: two intermediaries. A two-hop return (A to B and
+        /// back) is also what a refund or a repaid loan looks like; on generated cases every
+        /// uncorroborated two-hop cycle was benign (docs/evaluation.md) [D].
+        signature_min_hops: usize = 3,
+        /// Least share of the previous hop each hop passes on for the signature: a margin of at
+        /// most 10 % per hop (ρ <= 0.1, AMLSim's margin_ratio, docs/domain.md §1.2 and §1.3 #3),
+        /// tighter than the search band's 80 %, which leaves room for a larger cut [D].
+        signature_min_retention: Decimal = Decimal::new(9, 1),
+        /// Least share of the first hop that returns to the origin for the signature ("most of
+        /// the money", i.e. more than half; AMLSim's 10 % margin over the longest cycle, six
+        /// hops, returns 0.9^5 = 59 %, docs/domain.md §1.2) [D].
+        signature_min_returned: Decimal = Decimal::new(5, 1),
     }
 }
 
@@ -234,6 +254,45 @@ impl Cycle {
         }
         f.total = g.base[first as usize];
         let f = f.finish(case, &g.base);
-        ctx.data.report(f, p.min_score, &INDICATORS)
+        if p.report_signature && self.signature(g, c) {
+            Some(ctx.data.report_on_structure(f, p.min_score, &INDICATORS, self.why()))
+        } else {
+            ctx.data.report(f, p.min_score, &INDICATORS)
+        }
+    }
+
+    /// Why a cycle with the signature is reported on structure alone (in every such explanation).
+    fn why(&self) -> String {
+        let p = &self.p;
+        format!(
+            "a time-respecting cycle of {} or more hops, each {:.0}-100 % of the previous, at least {:.0} % of the money \
+             back at its origin within {} days: the cycle typology's signature, docs/domain.md §1.3 #8",
+            p.signature_min_hops.max(2),
+            (p.signature_min_retention * Decimal::ONE_HUNDRED).round_dp(0),
+            (p.signature_min_returned * Decimal::ONE_HUNDRED).round_dp(0),
+            p.window_days
+        )
+    }
+
+    /// True when cycle `c` has the typology's signature (see `report_signature`): enough hops,
+    /// each strictly later and strictly smaller than the previous but at least
+    /// `signature_min_retention` of it, and at least
+    /// `signature_min_returned` of the first hop back at the origin. The window and the
+    /// per-hop retention band were already checked by the search. Exact in cents.
+    fn signature(&self, g: &FlowGraph, c: &[u32]) -> bool {
+        let p = &self.p;
+        let (Some(&first), Some(&last)) = (c.first(), c.last()) else { return false };
+        let least = Ratio::new(p.signature_min_retention);
+        let decreasing = c.windows(2).all(|w| {
+            let (a, b) = (w[0] as usize, w[1] as usize);
+            g.time[b] > g.time[a]
+                && g.cents[b] < g.cents[a]
+                && least.cmp_times(g.cents[b] as i128, g.cents[a] as i128) != std::cmp::Ordering::Less
+        });
+        c.len() >= p.signature_min_hops.max(2)
+            && decreasing
+            && Ratio::new(p.signature_min_returned)
+                .cmp_times(g.cents[last as usize] as i128, g.cents[first as usize] as i128)
+                != std::cmp::Ordering::Less
     }
 }

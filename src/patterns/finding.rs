@@ -49,6 +49,10 @@ pub struct Finding {
     pub threshold: Option<(u32, u32, u32, u32)>,
     /// Context data the detector's indicators need that this case lacks entirely.
     pub not_evaluable: Vec<&'static str>,
+    /// Set when the finding is reported on its structure alone, without reaching the
+    /// threshold (see [`super::context::DataContext::report_on_structure`]): why that
+    /// structure is sufficient evidence.
+    pub structural: Option<String>,
 }
 
 impl Finding {
@@ -68,6 +72,7 @@ impl Finding {
             suspect: None,
             threshold: None,
             not_evaluable: Vec::new(),
+            structural: None,
         }
     }
 
@@ -131,10 +136,16 @@ impl Finding {
     pub fn explanation(&self) -> String {
         let mut parts: Vec<String> =
             self.indicators.iter().map(|i| format!("{} (+{}): {}", i.name, i.points, i.detail)).collect();
-        if parts.len() == 1 {
+        if let Some(why) = &self.structural {
+            parts.push(format!(
+                "reported on structure and amount conservation alone ({why}); score below the reporting threshold"
+            ));
+        } else if parts.len() == 1 {
             parts.push("single indicator: score capped, corroborate before acting".into());
         }
-        if let (false, Some((t, min, eval, full))) = (self.not_evaluable.is_empty(), self.threshold) {
+        if let (Some(_), false) = (&self.structural, self.not_evaluable.is_empty()) {
+            parts.push(format!("not evaluable here: {}", self.not_evaluable.join(", ")));
+        } else if let (false, Some((t, min, eval, full))) = (self.not_evaluable.is_empty(), self.threshold) {
             parts.push(format!(
                 "not evaluable here: {}; reported from score {t} (min_score {min} scaled to the {eval} of {full} indicator points this data can show)",
                 self.not_evaluable.join(", ")
