@@ -148,6 +148,22 @@ pub(crate) fn total_cents(g: &FlowGraph, edges: &[u32]) -> i128 {
     edges.iter().map(|&e| g.cents[e as usize] as i128).sum()
 }
 
+/// How an episode of `edges` (sorted by time) relates to its window, for explanations:
+/// "within 30 days" when it fits in one window; otherwise the merged windows are said as they
+/// are, "over 362 days (2019-01-03 to 2019-12-31), in overlapping 30-day windows", so a
+/// steady flow is never described as a burst.
+pub(crate) fn span_phrase(g: &FlowGraph, edges: &[u32], window_days: i64) -> String {
+    let (Some(&first), Some(&last)) = (edges.first(), edges.last()) else {
+        return format!("within {window_days} days");
+    };
+    let (t0, t1) = (g.time[first as usize], g.time[last as usize]);
+    if t1.0 - t0.0 <= window_days * DAY {
+        return format!("within {window_days} days");
+    }
+    let days = (t1.0 - t0.0 + DAY - 1) / DAY;
+    format!("over {days} days ({} to {}), in overlapping {window_days}-day windows", t0.date(), t1.date())
+}
+
 /// Merged windows of `edges` (sorted by time) in which at least `min` distinct counterparts
 /// (`key[e]`) appear within `w` seconds. Returns the edges of each episode.
 ///

@@ -9,7 +9,7 @@
 //! pattern is reported as gather-scatter instead (see [`super::gather_scatter`]).
 
 use super::common::{
-    episodes, funding, is_account_flow, is_new, is_personal, shared_address_count, total, Ratio, DAY, HOUR,
+    episodes, funding, is_account_flow, is_new, is_personal, shared_address_count, span_phrase, total, Ratio, DAY, HOUR,
 };
 use super::context::{amount_evidence, passed_on, spec, Datum, PassBand, Spec};
 use super::finding::Finding;
@@ -28,6 +28,11 @@ crate::params! {
         min_senders: usize = 5,
         /// Window length in days (w = 30, AMLSim look-back, docs/domain.md §1.3 #4).
         window_days: i64 = 30,
+        /// An episode of merged windows longer than this many days is a steady flow, not a
+        /// burst: the account collects from many senders all the time (a shop, a landlord, a
+        /// payroll account), so the count of senders earns no points and only corroboration can
+        /// report it (docs/domain.md §0, "contextual information matters"; 6 windows) [D].
+        steady_days: i64 = 180,
         /// A sender "passes on" a payment when inflows of the previous this many hours cover
         /// it (rapid pass-through, Δt <= 48 h, docs/domain.md §1.3 #3).
         funded_hours: i64 = 48,
@@ -124,10 +129,21 @@ impl FanIn {
         let mut f = Finding::new("fan_in");
         f.accounts.push(a);
         f.accounts.extend(senders.iter().copied());
+        let span = match (ep.first(), ep.last()) {
+            (Some(&x), Some(&y)) => g.time[y as usize].0 - g.time[x as usize].0,
+            _ => 0,
+        };
+        let steady = span > p.steady_days * DAY;
         f.indicate(
             "many_senders",
-            25,
-            format!("{} distinct senders paid {} within {} days", senders.len(), total(g, &ep), p.window_days),
+            if steady { 0 } else { 25 },
+            format!(
+                "{} distinct senders paid {} {}{}",
+                senders.len(),
+                total(g, &ep),
+                span_phrase(g, &ep, p.window_days),
+                if steady { " (a steady flow longer than steady_days, not a burst: no points)" } else { "" }
+            ),
         );
         if is_personal(case, a) {
             f.indicate("personal_account", 10, "the receiving account is held by a person");

@@ -7,7 +7,7 @@
 //! common destination are scatter-gather intermediaries ([`super::scatter_gather`]) and are
 //! not counted here.
 
-use super::common::{episodes, goes_abroad, holder, is_account_flow, is_personal, total, Ratio, DAY};
+use super::common::{episodes, goes_abroad, holder, is_account_flow, is_personal, span_phrase, total, Ratio, DAY};
 use super::context::{amount_evidence, burst, spec, Datum, Spec};
 use super::finding::Finding;
 use super::runner::{DetectCtx, Detector};
@@ -132,7 +132,7 @@ impl FanOut {
         f.indicate(
             "many_receivers",
             25,
-            format!("{} distinct receivers got {sum} within {} days", receivers.len(), p.window_days),
+            format!("{} distinct receivers got {sum} {}", receivers.len(), span_phrase(g, &ep, p.window_days)),
         );
         if is_personal(case, a) {
             f.indicate("personal_account", 10, "the paying account is held by a person");
