@@ -4,7 +4,7 @@
 use super::config::{read_case_toml, resolve_inside, CaseToml, ReadOptions, SourceSpec};
 use super::report::{clip, IngestReport, Issue, TableCount};
 use super::row::{ColumnMap, Fault, RowView};
-use super::source::{hash_file, CsvSource, Record};
+use super::source::{hash_file, CsvSource, FieldKind, Record};
 use super::{IngestError, LoadOptions, Loaded, TABLES};
 use crate::model::*;
 use rayon::prelude::*;
@@ -209,16 +209,20 @@ impl Loader {
         let is_parquet = matches!(path.extension().and_then(|e| e.to_str()), Some("parquet" | "pq"));
         let mut reader: BatchReader;
         let headers: Vec<String>;
+        // Set by a Parquet source: its column kinds and row count.
+        #[cfg_attr(not(feature = "parquet"), allow(unused_mut))]
+        let mut kinds: Vec<FieldKind> = Vec::new();
+        #[cfg_attr(not(feature = "parquet"), allow(unused_mut))]
+        let mut parquet_rows = 0usize;
         if is_parquet {
             #[cfg(feature = "parquet")]
             {
-                let (h, rows) = super::source::read_parquet(path)?;
-                headers = h;
-                let mut rows = Some(rows);
-                reader = Box::new(move |buf: &mut Vec<Record>| {
-                    *buf = rows.take().unwrap_or_default();
-                    Ok(())
-                });
+                let mut src = super::source::ParquetSource::open(path)?;
+                headers = std::mem::take(&mut src.headers);
+                kinds = src.kinds.clone();
+                parquet_rows = src.rows();
+                let p = path.to_path_buf();
+                reader = Box::new(move |buf: &mut Vec<Record>| src.next_batch(&p, buf));
             }
             #[cfg(not(feature = "parquet"))]
             return Err(IngestError::NoParquet { path: path.to_path_buf() });
@@ -238,7 +242,8 @@ impl Loader {
             let p = path.to_path_buf();
             reader = Box::new(move |buf: &mut Vec<Record>| src.next_batch(&p, buf));
         }
-        let map = ColumnMap::resolve(path, def.columns, def.required, spec, opts, &headers)?;
+        let mut map = ColumnMap::resolve(path, def.columns, def.required, spec, opts, &headers)?;
+        map.kinds = kinds;
         // Extra columns: align the table's extras with this source's.
         let extras = (def.extras)(&mut self.case);
         let rows_before = count.loaded as usize;
@@ -270,7 +275,7 @@ impl Loader {
             let last = batch.last().and_then(|r| r.fields.position()).map_or(0, |p| p.byte());
             let per_row = (last.saturating_sub(first) as f64 / (batch.len().max(2) - 1) as f64).max(1.0);
             let est = (file_len as f64 / per_row * 1.02) as usize;
-            (def.reserve)(&mut self.case, if is_parquet { batch.len() } else { est.max(batch.len()) });
+            (def.reserve)(&mut self.case, if is_parquet { parquet_rows } else { est.max(batch.len()) });
         }
         while !batch.is_empty() {
             let (next, parsed) = rayon::join(

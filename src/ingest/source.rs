@@ -212,29 +212,239 @@ fn csv_error(path: &Path, e: csv::Error) -> IngestError {
     IngestError::Csv { path: path.to_path_buf(), message: e.to_string() }
 }
 
-/// Reads a whole Parquet file through polars and turns it into string records, so that it
-/// goes through exactly the same validation as CSV. Row numbers are 1-based.
+/// What a source column holds, as far as the contract columns care. CSV columns are all
+/// [`FieldKind::Text`]; a Parquet column's kind comes from its (logical) type, and its cells are
+/// rendered as canonical text (ISO dates, `YYYY-MM-DD HH:MM:SS`, plain decimals) that the typed
+/// accessors read without the file's text settings (date formats, decimal comma).
+// Without the `parquet` feature only `Text` is ever built.
+#[cfg_attr(not(feature = "parquet"), allow(dead_code))]
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum FieldKind {
+    /// Text: parsed with the file's reading options, as CSV.
+    Text,
+    /// Integers (any width, signed or not): exact, as plain digits.
+    Integer,
+    /// Fixed-point decimals: exact, as plain digits with the column's scale.
+    Decimal,
+    /// Binary floating point: the shortest decimal that reads back as the same float. Refused
+    /// for money (see `RowView::amount`).
+    Float,
+    /// Booleans, as `true` / `false`.
+    Boolean,
+    /// A date, as `YYYY-MM-DD`.
+    Date,
+    /// A date-time without time zone, as `YYYY-MM-DD HH:MM:SS` (sub-second part dropped).
+    Datetime,
+    /// A date-time with a time zone (an instant): refused in date and date-time columns.
+    DatetimeTz(String),
+    /// A list: its items joined with `;` (the contract's list separator).
+    List,
+    /// Any other type (time of day, duration, binary, struct, ...), named: refused in contract
+    /// columns, kept as text in extra columns.
+    Other(String),
+}
+
+/// A Parquet file being read through polars, handed out in batches of [`BATCH`] rows so that
+/// only one batch at a time is held as text.
 #[cfg(feature = "parquet")]
-pub fn read_parquet(path: &Path) -> Result<(Vec<String>, Vec<Record>), IngestError> {
-    use polars::prelude::*;
-    let err = |m: String| IngestError::Csv { path: path.to_path_buf(), message: m };
-    let file =
-        File::open(path).map_err(|e| IngestError::Io { path: path.to_path_buf(), what: "open".into(), source: e })?;
-    let df = ParquetReader::new(file).finish().map_err(|e| err(e.to_string()))?;
-    let headers: Vec<String> = df.get_column_names().iter().map(|s| s.to_string()).collect();
-    let mut cols = Vec::with_capacity(headers.len());
-    for c in df.columns() {
-        let s = c.as_materialized_series().cast(&DataType::String).map_err(|e| err(e.to_string()))?;
-        cols.push(s);
+pub struct ParquetSource {
+    df: polars::prelude::DataFrame,
+    /// Column names.
+    pub headers: Vec<String>,
+    /// Kind of each column.
+    pub kinds: Vec<FieldKind>,
+    next: usize,
+}
+
+#[cfg(feature = "parquet")]
+impl ParquetSource {
+    /// Reads `path` (the whole file, in columnar form).
+    pub fn open(path: &Path) -> Result<ParquetSource, IngestError> {
+        use polars::prelude::*;
+        let file = File::open(path).map_err(|e| IngestError::Io {
+            path: path.to_path_buf(),
+            what: "open".into(),
+            source: e,
+        })?;
+        let df = ParquetReader::new(file).finish().map_err(|e| IngestError::Csv {
+            path: path.to_path_buf(),
+            message: format!("not a readable Parquet file: {e}"),
+        })?;
+        let headers: Vec<String> = df.get_column_names().iter().map(|s| s.to_string()).collect();
+        let kinds = df.columns().iter().map(|c| kind_of(c.dtype())).collect();
+        Ok(ParquetSource { df, headers, kinds, next: 0 })
     }
-    let mut out = Vec::with_capacity(df.height());
-    for row in 0..df.height() {
-        let mut rec = ByteRecord::new();
-        for s in &cols {
-            let v = s.str().map_err(|e| err(e.to_string()))?.get(row).unwrap_or("");
-            rec.push_field(v.as_bytes());
+
+    /// Number of data rows.
+    pub fn rows(&self) -> usize {
+        self.df.height()
+    }
+
+    /// Fills `buf` with the next rows (row numbers 1-based: the first data row is row 1);
+    /// leaves it empty at the end.
+    pub fn next_batch(&mut self, path: &Path, buf: &mut Vec<Record>) -> Result<(), IngestError> {
+        let n = BATCH.min(self.df.height() - self.next);
+        buf.truncate(n);
+        for (i, r) in buf.iter_mut().enumerate() {
+            r.fields.clear();
+            r.line = (self.next + i) as u64 + 1;
         }
-        out.push(Record { line: row as u64 + 1, fields: rec });
+        while buf.len() < n {
+            buf.push(Record { line: (self.next + buf.len()) as u64 + 1, fields: ByteRecord::new() });
+        }
+        if n == 0 {
+            return Ok(());
+        }
+        let part = self.df.slice(self.next as i64, n);
+        let mut cell = String::new();
+        for (col, kind) in part.columns().iter().zip(&self.kinds) {
+            let s = col.as_materialized_series();
+            render_column(s, kind, &mut cell, buf).map_err(|e| IngestError::Csv {
+                path: path.to_path_buf(),
+                message: format!("column '{}': {e}", s.name()),
+            })?;
+        }
+        self.next += n;
+        Ok(())
     }
-    Ok((headers, out))
+}
+
+#[cfg(feature = "parquet")]
+fn kind_of(dt: &polars::prelude::DataType) -> FieldKind {
+    use polars::prelude::DataType as D;
+    match dt {
+        D::String | D::Null => FieldKind::Text,
+        D::Boolean => FieldKind::Boolean,
+        D::UInt8 | D::UInt16 | D::UInt32 | D::UInt64 | D::Int8 | D::Int16 | D::Int32 | D::Int64 => FieldKind::Integer,
+        D::Float32 | D::Float64 => FieldKind::Float,
+        D::Decimal(_, _) => FieldKind::Decimal,
+        D::Date => FieldKind::Date,
+        D::Datetime(_, None) => FieldKind::Datetime,
+        D::Datetime(_, Some(tz)) => FieldKind::DatetimeTz(tz.to_string()),
+        D::List(inner) if kind_of(inner) != FieldKind::List && !matches!(kind_of(inner), FieldKind::Other(_)) => {
+            FieldKind::List
+        }
+        other => FieldKind::Other(other.to_string()),
+    }
+}
+
+/// Appends one field per row of `s` to the records of `buf` (one record per row), as the
+/// canonical text of `kind`; a null is an empty field.
+#[cfg(feature = "parquet")]
+fn render_column(
+    s: &polars::prelude::Series,
+    kind: &FieldKind,
+    cell: &mut String,
+    buf: &mut [Record],
+) -> polars::prelude::PolarsResult<()> {
+    use polars::prelude::*;
+    use std::fmt::Write;
+    fn put(buf: &mut [Record], i: usize, v: Option<&dyn std::fmt::Display>, cell: &mut String) {
+        cell.clear();
+        if let Some(v) = v {
+            let _ = write!(cell, "{v}");
+        }
+        if let Some(r) = buf.get_mut(i) {
+            r.fields.push_field(cell.as_bytes());
+        }
+    }
+    match (kind, s.dtype()) {
+        (FieldKind::Text, DataType::Null) => {
+            for r in buf.iter_mut() {
+                r.fields.push_field(b"");
+            }
+        }
+        (FieldKind::Text, _) => {
+            for (r, v) in buf.iter_mut().zip(s.str()?.iter()) {
+                r.fields.push_field(v.unwrap_or("").as_bytes());
+            }
+        }
+        (FieldKind::Float, DataType::Float32) => {
+            // Formatted as f32: its own shortest form (0.1, not 0.10000000149011612).
+            for (i, v) in s.f32()?.iter().enumerate() {
+                put(buf, i, v.as_ref().map(|x| x as &dyn std::fmt::Display), cell);
+            }
+        }
+        (FieldKind::Float, _) => {
+            for (i, v) in s.cast(&DataType::Float64)?.f64()?.iter().enumerate() {
+                put(buf, i, v.as_ref().map(|x| x as &dyn std::fmt::Display), cell);
+            }
+        }
+        (FieldKind::Decimal, _) => {
+            let d = s.decimal()?;
+            let scale = d.scale() as u32;
+            for (i, v) in d.physical().iter().enumerate() {
+                match v {
+                    None => put(buf, i, None, cell),
+                    Some(m) => match rust_decimal::Decimal::try_from_i128_with_scale(m, scale) {
+                        Ok(x) => put(buf, i, Some(&x), cell),
+                        // Beyond rust_decimal's 28 digits: the digits themselves, which the
+                        // decimal parser then refuses with its own reason.
+                        Err(_) => put(buf, i, Some(&format!("{m}e-{scale}")), cell),
+                    },
+                }
+            }
+        }
+        (FieldKind::Date, _) => {
+            for (i, v) in s.date()?.physical().iter().enumerate() {
+                let d = v.map(crate::model::Date);
+                put(buf, i, d.as_ref().map(|d| d as &dyn std::fmt::Display), cell);
+            }
+        }
+        (FieldKind::Datetime | FieldKind::DatetimeTz(_), DataType::Datetime(unit, _)) => {
+            let per_sec: i64 = match unit {
+                TimeUnit::Milliseconds => 1_000,
+                TimeUnit::Microseconds => 1_000_000,
+                TimeUnit::Nanoseconds => 1_000_000_000,
+            };
+            // An instant (zoned column) is shown in UTC, RFC 3339, for the reject that follows;
+            // polars cannot format it without its time-zone database.
+            let utc = matches!(kind, FieldKind::DatetimeTz(_));
+            for (i, v) in s.datetime()?.physical().iter().enumerate() {
+                let t = v.map(|x| crate::model::DateTime(x.div_euclid(per_sec)));
+                match t {
+                    Some(t) if utc => {
+                        let shown = t.to_string().replacen(' ', "T", 1) + "Z";
+                        put(buf, i, Some(&shown), cell)
+                    }
+                    t => put(buf, i, t.as_ref().map(|t| t as &dyn std::fmt::Display), cell),
+                }
+            }
+        }
+        (FieldKind::List, _) => {
+            let lists = s.cast(&DataType::List(Box::new(DataType::String)))?;
+            let lists = lists.list()?;
+            for (i, r) in buf.iter_mut().enumerate() {
+                cell.clear();
+                if let Some(items) = lists.get_as_series(i) {
+                    for (k, it) in items.str()?.iter().flatten().enumerate() {
+                        if k > 0 {
+                            cell.push(';');
+                        }
+                        cell.push_str(it);
+                    }
+                }
+                r.fields.push_field(cell.as_bytes());
+            }
+        }
+        // Integers, booleans, instants and other types: polars' own text (null = empty). A
+        // contract column refuses instants and other types whatever the text.
+        _ => {
+            let t = match s.cast(&DataType::String) {
+                Ok(t) => t,
+                Err(_) => {
+                    for i in 0..buf.len() {
+                        let v = s.get(i)?;
+                        let shown = (!v.is_null()).then(|| v.to_string());
+                        put(buf, i, shown.as_ref().map(|x| x as &dyn std::fmt::Display), cell);
+                    }
+                    return Ok(());
+                }
+            };
+            for (r, v) in buf.iter_mut().zip(t.str()?.iter()) {
+                r.fields.push_field(v.unwrap_or("").as_bytes());
+            }
+        }
+    }
+    Ok(())
 }

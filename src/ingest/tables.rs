@@ -59,15 +59,24 @@ fn unit_share(v: &RowView<'_>, col: usize) -> Result<Option<Decimal>, Fault> {
     }
 }
 
-fn non_negative(v: &RowView<'_>, col: usize) -> Result<Option<Decimal>, Fault> {
-    match v.decimal(col)? {
+/// Reads a money column (`money`: floats refused, see [`RowView::amount`]) or another number.
+fn number(v: &RowView<'_>, col: usize, money: bool) -> Result<Option<Decimal>, Fault> {
+    if money {
+        v.amount(col)
+    } else {
+        v.decimal(col)
+    }
+}
+
+fn non_negative(v: &RowView<'_>, col: usize, money: bool) -> Result<Option<Decimal>, Fault> {
+    match number(v, col, money)? {
         Some(d) if d < Decimal::ZERO => Err(v.fault(col, "must not be negative")),
         d => Ok(d),
     }
 }
 
-fn positive(v: &RowView<'_>, col: usize) -> Result<Decimal, Fault> {
-    match v.decimal(col)? {
+fn positive(v: &RowView<'_>, col: usize, money: bool) -> Result<Decimal, Fault> {
+    match number(v, col, money)? {
         Some(d) if d > Decimal::ZERO => Ok(d),
         Some(_) => Err(v.fault(col, "amount must be greater than zero")),
         None => Err(v.fault(col, "amount is empty but required")),
@@ -94,7 +103,7 @@ fn fx_rates(l: &mut Loader) -> Result<(), IngestError> {
         |v: &RowView<'_>| {
             let date = v.date(0)?.ok_or_else(|| v.fault(0, "date is empty but required"))?;
             let currency = v.currency(1, None)?;
-            let rate = positive(v, 2).map_err(|_| v.fault(2, "rate must be a number greater than zero"))?;
+            let rate = positive(v, 2, false).map_err(|_| v.fault(2, "rate must be a number greater than zero"))?;
             Ok(FxRate { date, currency, rate })
         },
         |ctx: &mut Ctx<'_>, r: FxRate, _: &RowView<'_>, prov: Prov| {
@@ -278,15 +287,15 @@ fn properties(l: &mut Loader) -> Result<(), IngestError> {
         &["property_id"],
         |c| &mut c.properties.extras,
         |v: &RowView<'_>| {
-            let mv = non_negative(v, 6)?;
-            let cv = non_negative(v, 7)?;
+            let mv = non_negative(v, 6, true)?;
+            let cv = non_negative(v, 7, true)?;
             Ok(Property {
                 id: v.required(0)?.into_owned(),
                 cadastral_code: v.optional(1)?,
                 kind: v.optional(2)?,
                 city: v.optional(3)?,
                 zone: v.optional(4)?,
-                area_m2: non_negative(v, 5)?,
+                area_m2: non_negative(v, 5, false)?,
                 market_value: money(v, mv, 8, Some(base))?,
                 cadastral_value: money(v, cv, 8, Some(base))?,
                 valued_on: v.date(9)?,
@@ -336,7 +345,7 @@ fn titles(l: &mut Loader) -> Result<(), IngestError> {
         |c| &mut c.titles.extras,
         |v: &RowView<'_>| {
             let share = unit_share(v, 2)?.unwrap_or(Decimal::ONE);
-            let price = match v.decimal(4)? {
+            let price = match v.amount(4)? {
                 Some(p) if p <= Decimal::ZERO => {
                     return Err(v.fault(4, "price must be greater than zero (leave it empty when unknown)"))
                 }
@@ -394,7 +403,7 @@ fn encumbrances(l: &mut Loader) -> Result<(), IngestError> {
         &["property_id", "creditor_id", "amount"],
         |c| &mut c.encumbrances.extras,
         |v: &RowView<'_>| {
-            let amount = Money::new(positive(v, 2)?, v.currency(3, Some(base))?);
+            let amount = Money::new(positive(v, 2, true)?, v.currency(3, Some(base))?);
             let registered_on = v.date(4)?;
             let released_on = v.date(5)?;
             ordered(registered_on, released_on, "released_on")?;
@@ -563,7 +572,7 @@ fn income(l: &mut Loader) -> Result<(), IngestError> {
                 .filter(|y| (1900..=2200).contains(y))
                 .ok_or_else(|| v.fault(1, "year must be a four-digit year"))?;
             let amount =
-                non_negative(v, 2)?.ok_or_else(|| v.fault(2, "amount is empty but required (0 is allowed)"))?;
+                non_negative(v, 2, true)?.ok_or_else(|| v.fault(2, "amount is empty but required (0 is allowed)"))?;
             Ok((v.required(0)?.into_owned(), year, Money::new(amount, v.currency(3, Some(base))?), v.optional(4)?))
         },
         |ctx: &mut Ctx<'_>,

@@ -76,7 +76,7 @@ pub(crate) fn load(l: &mut Loader) -> Result<(), IngestError> {
             if from == to {
                 return Err(v.fault(3, "transfer from an account to itself"));
             }
-            let amount = match v.decimal(4)? {
+            let amount = match v.amount(4)? {
                 Some(a) if a > Decimal::ZERO => a,
                 Some(_) => return Err(v.fault(4, "amount must be greater than zero (direction is given by from/to)")),
                 None => return Err(v.fault(4, "amount is empty but required")),
