@@ -47,26 +47,7 @@ impl OwnershipModel {
             oversubscribed: Oversubscribed::Scale,
             ..OwnershipParams::default()
         };
-        let relations = case
-            .relations
-            .rows
-            .iter()
-            .enumerate()
-            .filter(|(_, r)| r.related.kind == EntityKind::Person)
-            .map(|(row, r)| Relation {
-                person: r.person,
-                related: r.related.idx,
-                kind: match r.kind {
-                    RelationKind::Spouse => FamKind::Spouse,
-                    RelationKind::Child => FamKind::Child,
-                    RelationKind::Parent => FamKind::Parent,
-                    RelationKind::Sibling => FamKind::Sibling,
-                    RelationKind::Cohabitant => FamKind::Cohabitant,
-                    RelationKind::Associate => FamKind::Associate,
-                },
-                row: row as u32,
-            })
-            .collect();
+        let relations = register_relations(case);
         let input = OwnershipInput { kinds: &kinds, holdings: &holdings, nominees: &[] };
         let built = ShareGraph::build(input, &params).and_then(|g| effective_ownership(&g).map(|o| (g, o)));
         match built {
@@ -379,6 +360,30 @@ fn value_row(
         relation_rows: Vec::new(),
         holder_ids: Vec::new(),
     }
+}
+
+/// The case's person-to-person relations as input to the family scope (`row` = the relations
+/// row); relations naming a company are left out (family scope is about persons).
+pub fn register_relations(case: &Case) -> Vec<Relation> {
+    case.relations
+        .rows
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| r.related.kind == EntityKind::Person)
+        .map(|(row, r)| Relation {
+            person: r.person,
+            related: r.related.idx,
+            kind: match r.kind {
+                RelationKind::Spouse => FamKind::Spouse,
+                RelationKind::Child => FamKind::Child,
+                RelationKind::Parent => FamKind::Parent,
+                RelationKind::Sibling => FamKind::Sibling,
+                RelationKind::Cohabitant => FamKind::Cohabitant,
+                RelationKind::Associate => FamKind::Associate,
+            },
+            row: row as u32,
+        })
+        .collect()
 }
 
 /// The case's company register as input to the ownership engine: entity kinds (persons first,

@@ -11,7 +11,7 @@ use crate::assets::control::{control, Control, ControlBasis, ControlParams};
 use crate::assets::family::{family_scope, FamilyParams, Relation as ARelation, RelationKind as AKind};
 use crate::assets::ownership::{effective_ownership, Oversubscribed, OwnershipInput, OwnershipParams, ShareGraph};
 use crate::assets::{EntityKind as AEntity, Holding, Role as ARole};
-use crate::model::{Case, Date, EntityKind, EntityRef, Money, RelationKind};
+use crate::model::{Case, Date, EntityKind, EntityRef, Money};
 use rust_decimal::Decimal;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::OnceLock;
@@ -58,26 +58,7 @@ impl<'a> Registers<'a> {
     pub fn new(case: &'a Case) -> Registers<'a> {
         let n_persons = case.persons.len() as u32;
         let (kinds, holdings) = crate::assets::valuation::register_holdings(case);
-        let relations = case
-            .relations
-            .rows
-            .iter()
-            .enumerate()
-            .filter(|(_, r)| r.related.kind == EntityKind::Person)
-            .map(|(row, r)| ARelation {
-                person: r.person,
-                related: r.related.idx,
-                kind: match r.kind {
-                    RelationKind::Spouse => AKind::Spouse,
-                    RelationKind::Child => AKind::Child,
-                    RelationKind::Parent => AKind::Parent,
-                    RelationKind::Sibling => AKind::Sibling,
-                    RelationKind::Cohabitant => AKind::Cohabitant,
-                    RelationKind::Associate => AKind::Associate,
-                },
-                row: row as u32,
-            })
-            .collect();
+        let relations = crate::assets::valuation::register_relations(case);
         let mut bounds: Vec<i32> = holdings.iter().flat_map(|h| [h.from, h.to]).flatten().collect();
         bounds.sort_unstable();
         bounds.dedup();
