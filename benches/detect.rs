@@ -5,11 +5,12 @@
 //!
 //! `cargo bench --bench detect`
 
-use moneytrail::generate::{generate, GenConfig};
+mod common;
+use common::{cases_dir, ensure_generated, peak_rss_mib};
+
 use moneytrail::graph::CaseGraph;
 use moneytrail::ingest::{load_case, LoadOptions};
 use moneytrail::patterns::{self, RunOptions};
-use std::path::PathBuf;
 use std::time::Instant;
 
 const TRANSFER_TYPOLOGIES: [&str; 8] = [
@@ -23,32 +24,10 @@ const TRANSFER_TYPOLOGIES: [&str; 8] = [
     "funnel_account",
 ];
 
-fn peak_rss_mib() -> f64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .and_then(|l| l.split_whitespace().nth(1))
-                .and_then(|kb| kb.parse::<f64>().ok())
-        })
-        .map_or(0.0, |kb| kb / 1024.0)
-}
-
-fn cases_dir() -> PathBuf {
-    let target = std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| PathBuf::from("target"));
-    target.join("bench-cases")
-}
-
 fn run(n: u64) {
     let dir = cases_dir().join(format!("detect-seed1-{n}"));
-    if !dir.join("truth/patterns.csv").exists() {
-        let t = Instant::now();
-        if let Err(e) = generate(&GenConfig { seed: 1, transfers: n, ..GenConfig::default() }, &dir) {
-            println!("cannot generate {}: {e}", dir.display());
-            return;
-        }
-        println!("generated {n} transfers into {} in {:.1} s", dir.display(), t.elapsed().as_secs_f64());
+    if !ensure_generated(&dir, n) {
+        return;
     }
     let t = Instant::now();
     let case = match load_case(&dir, &LoadOptions::default()) {

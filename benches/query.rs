@@ -6,13 +6,14 @@
 //! `cargo bench --bench query` (`MONEYTRAIL_BENCH_TRANSFERS=200000` for another size). The
 //! same question asked of Kuzu: `benches/kuzu/run.sh`.
 
-use moneytrail::generate::{generate, GenConfig};
+mod common;
+use common::{cases_dir, ensure_generated};
+
 use moneytrail::graph::CaseGraph;
 use moneytrail::ingest::{load_case, LoadOptions};
 use moneytrail::patterns::{self, RunOptions};
 use moneytrail::query::{self, Budget};
 use std::collections::HashMap;
-use std::path::PathBuf;
 use std::time::Instant;
 
 fn median_secs(runs: usize, mut f: impl FnMut() -> usize) -> (f64, usize) {
@@ -27,11 +28,6 @@ fn median_secs(runs: usize, mut f: impl FnMut() -> usize) -> (f64, usize) {
     (times[times.len() / 2], n)
 }
 
-fn cases_dir() -> PathBuf {
-    let target = std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| PathBuf::from("target"));
-    target.join("bench-cases")
-}
-
 fn load_avg() -> String {
     std::fs::read_to_string("/proc/loadavg")
         .map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
@@ -41,13 +37,8 @@ fn load_avg() -> String {
 fn main() {
     let n: u64 = std::env::var("MONEYTRAIL_BENCH_TRANSFERS").ok().and_then(|s| s.parse().ok()).unwrap_or(1_000_000);
     let dir = cases_dir().join(format!("detect-seed1-{n}"));
-    if !dir.join("truth/patterns.csv").exists() {
-        let t = Instant::now();
-        if let Err(e) = generate(&GenConfig { seed: 1, transfers: n, ..GenConfig::default() }, &dir) {
-            println!("cannot generate {}: {e}", dir.display());
-            return;
-        }
-        println!("generated {n} transfers into {} in {:.1} s", dir.display(), t.elapsed().as_secs_f64());
+    if !ensure_generated(&dir, n) {
+        return;
     }
     let t = Instant::now();
     let case = match load_case(&dir, &LoadOptions::default()) {

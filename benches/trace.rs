@@ -14,42 +14,21 @@
 //! peak RSS 2.0 GiB (mostly the loaded case; CSV load itself 61 s under that load). 1M: 0.18 s
 //! to 0.28 s total.
 
-use moneytrail::generate::{generate, GenConfig};
+mod common;
+use common::{cases_dir, ensure_generated, peak_rss_mib};
+
 use moneytrail::ingest::{load_case, LoadOptions};
 use moneytrail::model::Case;
 use moneytrail::trace::case::case_events;
 use moneytrail::trace::{trace_rules, trace_with, Label, Rule, Sources, TraceConfig};
-use std::path::PathBuf;
 use std::time::Instant;
-
-fn peak_rss_mib() -> f64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .and_then(|l| l.split_whitespace().nth(1))
-                .and_then(|kb| kb.parse::<f64>().ok())
-        })
-        .map_or(0.0, |kb| kb / 1024.0)
-}
-
-fn cases_dir() -> PathBuf {
-    let target = std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| PathBuf::from("target"));
-    target.join("bench-cases")
-}
 
 fn load(n: u64) -> Option<Case> {
     // Reuse the detector benchmark's case of the same size and seed when present.
     let shared = cases_dir().join(format!("detect-seed1-{n}"));
     let dir = if shared.join("truth/patterns.csv").exists() { shared } else { cases_dir().join(format!("seed1-{n}")) };
-    if !dir.join("truth/patterns.csv").exists() {
-        let t = Instant::now();
-        if let Err(e) = generate(&GenConfig { seed: 1, transfers: n, ..GenConfig::default() }, &dir) {
-            println!("cannot generate {}: {e}", dir.display());
-            return None;
-        }
-        println!("generated {n} transfers into {} in {:.1} s", dir.display(), t.elapsed().as_secs_f64());
+    if !ensure_generated(&dir, n) {
+        return None;
     }
     let t = Instant::now();
     match load_case(&dir, &LoadOptions::default()) {
