@@ -125,6 +125,30 @@ impl FlowGraph {
         window(self.in_edges(n), &self.time, from, to)
     }
 
+    /// Every account, as a parallel iterator balanced by work rather than by count, in
+    /// ascending order (collecting gives the same vector as a sequential loop).
+    ///
+    /// A plain `(0..account_count()).into_par_iter()` hands rayon ranges of equal *length*, and
+    /// a leaf range is processed sequentially. Real ledgers have a few hub accounts (a utility
+    /// or a payroll account with hundreds of thousands of counterparts) whose ids are often
+    /// adjacent, because they were opened first; they then land in one leaf and one thread
+    /// works through all of them while the other idles. Here the accounts are cut into
+    /// contiguous units of about equal cost (1 + in-degree + out-degree), each hub in a unit
+    /// of its own, and every unit is a separate task, so the hubs are spread over the threads.
+    pub fn par_accounts(&self) -> impl ParallelIterator<Item = u32> + '_ {
+        self.account_units().into_par_iter().with_max_len(1).flat_map_iter(|r| r)
+    }
+
+    /// The work units of [`FlowGraph::par_accounts`]: contiguous account ranges covering
+    /// `0..account_count()` in order, each closed once its cost reaches 1/`UNITS` of the total
+    /// (an account at or above that cost is a unit of its own).
+    pub fn account_units(&self) -> Vec<std::ops::Range<u32>> {
+        /// Units per run: enough for rayon to balance two to a few dozen threads, few enough
+        /// that scheduling costs nothing measurable [D].
+        const UNITS: u64 = 512;
+        cut_units(self.n_accounts, |a| 1 + self.out_edges(a).len() as u64 + self.in_edges(a).len() as u64, UNITS)
+    }
+
     /// True when transfer `e` is a cash deposit or withdrawal (one side is a cash node).
     pub fn is_cash(&self, case: &Case, e: u32) -> bool {
         matches!(case.transfers.channel[e as usize], Channel::CashDeposit | Channel::CashWithdrawal)
@@ -138,6 +162,33 @@ impl FlowGraph {
             + self.base.capacity() * 16
             + self.cents.capacity() * 8
     }
+}
+
+/// Cuts `0..n` into contiguous ranges of about `total cost / units` each; an item whose own
+/// cost reaches that target is a range of its own.
+fn cut_units(n: u32, cost: impl Fn(u32) -> u64, units: u64) -> Vec<std::ops::Range<u32>> {
+    let total: u64 = (0..n).map(&cost).sum();
+    let target = total.div_ceil(units.max(1)).max(1);
+    let mut out = Vec::new();
+    let (mut start, mut acc) = (0u32, 0u64);
+    for a in 0..n {
+        let c = cost(a);
+        if c >= target && a > start {
+            out.push(start..a);
+            start = a;
+            acc = 0;
+        }
+        acc += c;
+        if acc >= target {
+            out.push(start..a + 1);
+            start = a + 1;
+            acc = 0;
+        }
+    }
+    if start < n {
+        out.push(start..n);
+    }
+    out
 }
 
 fn window<'a>(edges: &'a [u32], time: &[DateTime], from: DateTime, to: DateTime) -> &'a [u32] {
@@ -193,5 +244,26 @@ mod tests {
         assert_eq!(c("-79228162514264337593543950335"), i64::MIN);
         assert_eq!(c("92233720368547758.07"), i64::MAX);
         assert_eq!(c("92233720368547758.08"), i64::MAX);
+    }
+
+    #[test]
+    fn work_units_cover_every_account_once_and_isolate_hubs() {
+        // 1,000 accounts of cost 1, with hubs of cost 10,000 at 8..=12 (adjacent, as when the
+        // big accounts were opened first) and at 999.
+        let cost = |a: u32| if (8..=12).contains(&a) || a == 999 { 10_000 } else { 1 };
+        let units = cut_units(1000, cost, 64);
+        let flat: Vec<u32> = units.iter().flat_map(|r| r.clone()).collect();
+        assert_eq!(flat, (0..1000).collect::<Vec<_>>(), "in order, each once");
+        for hub in [8, 9, 10, 11, 12, 999] {
+            assert!(units.contains(&(hub..hub + 1)), "hub {hub} alone: {units:?}");
+        }
+        let total: u64 = (0..1000).map(cost).sum();
+        let target = total.div_ceil(64);
+        for r in &units {
+            let c: u64 = r.clone().map(cost).sum();
+            assert!(r.len() == 1 || c <= target, "unit {r:?} costs {c} > {target}");
+        }
+        assert!(cut_units(0, cost, 64).is_empty());
+        assert_eq!(cut_units(3, |_| 0, 64), vec![0..3]);
     }
 }

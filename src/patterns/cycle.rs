@@ -174,19 +174,20 @@ impl Detector for Cycle {
             })
             .collect();
         let controls = controlled(case);
-        let mut seen: HashSet<Vec<u32>> = HashSet::new();
-        let mut findings = Vec::new();
-        for c in cycles {
-            let mut key = c.clone();
-            key.sort_unstable();
-            if !seen.insert(key) {
-                continue;
-            }
-            if let Some(f) = self.finding(ctx, &c, &controls) {
-                findings.push(f);
-            }
-        }
-        findings
+        // The first occurrence of each set of transfers, in the search's order; then the
+        // findings in parallel (collect keeps that order).
+        let keys: Vec<Vec<u32>> = cycles
+            .par_iter()
+            .map(|c| {
+                let mut key = c.clone();
+                key.sort_unstable();
+                key
+            })
+            .collect();
+        let mut seen: HashSet<&[u32]> = HashSet::with_capacity(keys.len());
+        let unique: Vec<&Vec<u32>> =
+            cycles.iter().zip(&keys).filter(|(_, k)| seen.insert(k.as_slice())).map(|(c, _)| c).collect();
+        unique.par_iter().filter_map(|c| self.finding(ctx, c, &controls)).collect()
     }
 }
 

@@ -106,8 +106,7 @@ impl Detector for FanIn {
         let case = ctx.case;
         let w = self.p.window_days * DAY;
         let gs = GatherScatterParams::default();
-        (0..g.account_count())
-            .into_par_iter()
+        g.par_accounts()
             .flat_map_iter(|a| {
                 let edges: Vec<u32> = g.in_edges(a).iter().copied().filter(|&e| is_account_flow(case, g, e)).collect();
                 episodes(&edges, &g.time, &g.src, w, self.p.min_senders)

@@ -81,8 +81,7 @@ impl Detector for FanOut {
         let w = self.p.window_days * DAY;
         let sg = ScatterGatherParams::default();
         let (sg_min, sg_max) = (Ratio::new(sg.min_retention), Ratio::new(sg.max_retention));
-        (0..g.account_count())
-            .into_par_iter()
+        g.par_accounts()
             .flat_map_iter(|a| {
                 // A person paying companies is paying bills and purchases: only payments to
                 // other persons or abroad (unknown holders) spread a person's money.

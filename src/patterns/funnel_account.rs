@@ -60,8 +60,7 @@ impl Detector for FunnelAccount {
         let g = &ctx.graph.flow;
         let case = ctx.case;
         let p = &self.p;
-        (0..g.account_count())
-            .into_par_iter()
+        g.par_accounts()
             .flat_map_iter(|a| {
                 let cash: Vec<u32> = g
                     .in_edges(a)

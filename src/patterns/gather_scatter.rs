@@ -118,8 +118,7 @@ impl Detector for GatherScatter {
         let g = &ctx.graph.flow;
         let case = ctx.case;
         let p = &self.p;
-        (0..g.account_count())
-            .into_par_iter()
+        g.par_accounts()
             .flat_map_iter(|hub| {
                 let ins: Vec<u32> = g.in_edges(hub).iter().copied().filter(|&e| is_account_flow(case, g, e)).collect();
                 episodes(&ins, &g.time, &g.src, p.window_days * DAY, p.min_senders)

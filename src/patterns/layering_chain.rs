@@ -110,14 +110,14 @@ impl Detector for LayeringChain {
         }
         // Dense ids for the linked transfers, in (time, id) order.
         let mut ids: Vec<u32> = links.iter().flat_map(|&(a, b)| [a, b]).collect();
-        ids.sort_unstable_by_key(|&e| (g.time[e as usize], e));
+        ids.par_sort_unstable_by_key(|&e| (g.time[e as usize], e));
         ids.dedup();
         let pos =
             |e: u32| ids.binary_search_by_key(&(g.time[e as usize], e), |&x| (g.time[x as usize], x)).unwrap_or(0);
         let (mut succ, mut pred): (Vec<Vec<u32>>, Vec<Vec<u32>>) =
             (vec![Vec::new(); ids.len()], vec![Vec::new(); ids.len()]);
-        for &(a, b) in &links {
-            let (i, j) = (pos(a) as u32, pos(b) as u32);
+        let at: Vec<(u32, u32)> = links.par_iter().map(|&(a, b)| (pos(a) as u32, pos(b) as u32)).collect();
+        for &(i, j) in &at {
             succ[i as usize].push(j);
             pred[j as usize].push(i);
         }
@@ -152,8 +152,9 @@ impl Detector for LayeringChain {
                 comps.entry(r).or_default().push(i);
             }
         }
+        let comps: Vec<Vec<usize>> = comps.into_values().collect();
         comps
-            .into_values()
+            .into_par_iter()
             .filter_map(|members| {
                 let hops = members.iter().map(|&i| back[i]).max().unwrap_or(0);
                 let max_gap = members
@@ -176,8 +177,10 @@ impl LayeringChain {
         let p = &self.p;
         let first = *txns.first()?;
         // Accounts that both receive and pass on inside the component are the mules.
+        let mut senders: Vec<u32> = txns.iter().map(|&e| g.src[e as usize]).collect();
+        senders.sort_unstable();
         let mut mids: Vec<u32> =
-            txns.iter().map(|&e| g.dst[e as usize]).filter(|&d| txns.iter().any(|&x| g.src[x as usize] == d)).collect();
+            txns.iter().map(|&e| g.dst[e as usize]).filter(|d| senders.binary_search(d).is_ok()).collect();
         mids.sort_unstable();
         mids.dedup();
         let mut f = Finding::new("layering_chain");

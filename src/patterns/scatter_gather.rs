@@ -109,8 +109,7 @@ impl Detector for ScatterGather {
         let p = &self.p;
         let w = p.window_days * DAY;
         let (min_ret, max_ret) = (Ratio::new(p.min_retention), Ratio::new(p.max_retention));
-        (0..g.account_count())
-            .into_par_iter()
+        g.par_accounts()
             .flat_map_iter(|s| {
                 let mut pairs: Vec<Pair> = Vec::new();
                 for &e1 in g.out_edges(s) {
