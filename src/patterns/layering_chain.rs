@@ -1,8 +1,14 @@
 //! Layering chain / rapid pass-through: money forwarded from account to account, each mule
 //! passing on most of what arrived within hours, over at least three hops
 //! (docs/domain.md §1.3 #3 and #9; AMLSim `StackTypology`).
+//!
+//! A chain whose money comes back to the account it started from is a cycle (docs/domain.md
+//! §1.3 #8: "directed cycle A → … → A"; #9 is a path that moves the money on), reported by the
+//! cycle or round-tripping detector; it is left out here, as the cycle detector leaves cycles
+//! through the originator's companies to round-tripping. Otherwise the same transfers would
+//! stand in two findings under two typologies.
 
-use super::common::{is_account_flow, is_new, is_personal, Band, Ratio, HOUR};
+use super::common::{is_account_flow, is_new, is_personal, Band, Ratio, DAY, HOUR};
 use super::context::{spec, Datum, Spec};
 use super::finding::Finding;
 use super::runner::{DetectCtx, Detector};
@@ -38,6 +44,18 @@ crate::params! {
         /// (docs/domain.md §0, "no single indicator") [D]. Applied to the indicators this case
         /// can evaluate (`patterns::context`).
         min_score: u32 = 50,
+        /// Leave a chain to the cycle detector when its money returns to where it started
+        /// (docs/domain.md §1.3 #8 against #9; module documentation). `false` reports such
+        /// chains as well [D].
+        defer_cycles: bool = true,
+        /// The return must come within this many days of the chain's first hop: the cycle
+        /// detector's window (`cycle.window_days`; window <= 90 days, docs/domain.md §1.3 #8;
+        /// AMLSim's 30-day look-back, §1.2) [D].
+        return_window_days: i64 = 30,
+        /// The return must carry at least this share of the chain's last hop: the cycle
+        /// detector's band (`cycle.min_retention`; AMLSim's 10 % margin with room for a larger
+        /// cut, docs/domain.md §1.2 and §1.3 #8) [D].
+        return_min_retention: Decimal = Decimal::new(8, 1),
     }
 }
 
@@ -154,6 +172,7 @@ impl Detector for LayeringChain {
         }
         comps
             .into_values()
+            .filter(|members| !(p.defer_cycles && self.returns_to_origin(ctx, &ids, members, &succ, &pred, &on_chain)))
             .filter_map(|members| {
                 let hops = members.iter().map(|&i| back[i]).max().unwrap_or(0);
                 let max_gap = members
@@ -170,6 +189,49 @@ impl Detector for LayeringChain {
 }
 
 impl LayeringChain {
+    /// True when the money of a chain component comes back to where it started: every last
+    /// hop (no successor on the chain) ends at, or is followed by a transfer back to, an
+    /// account where the chain starts (a sender with no predecessor on the chain), later than
+    /// that hop, within `return_window_days` of the first hop and carrying `return_min_retention`
+    /// to all of the last hop. Such a component is a cycle (module documentation).
+    fn returns_to_origin(
+        &self,
+        ctx: &DetectCtx<'_>,
+        ids: &[u32],
+        members: &[usize],
+        succ: &[Vec<u32>],
+        pred: &[Vec<u32>],
+        on_chain: &dyn Fn(usize) -> bool,
+    ) -> bool {
+        let g = &ctx.graph.flow;
+        let p = &self.p;
+        let (min_ret, max_ret) = (Ratio::new(p.return_min_retention), Ratio::new(Decimal::ONE));
+        let mut origins: Vec<u32> = members
+            .iter()
+            .filter(|&&i| !pred[i].iter().any(|&j| on_chain(j as usize)))
+            .map(|&i| g.src[ids[i] as usize])
+            .collect();
+        origins.sort_unstable();
+        origins.dedup();
+        let Some(t0) = members.iter().map(|&i| g.time[ids[i] as usize]).min() else { return false };
+        let end = DateTime(t0.0 + p.return_window_days * DAY);
+        let mut last = members.iter().filter(|&&i| !succ[i].iter().any(|&j| on_chain(j as usize))).peekable();
+        last.peek().is_some()
+            && last.all(|&i| {
+                let e = ids[i] as usize;
+                let at = g.dst[e];
+                if origins.binary_search(&at).is_ok() {
+                    return true;
+                }
+                let band = Band::new(min_ret, max_ret, g.cents[e]);
+                g.out_between(at, DateTime(g.time[e].0 + 1), end).iter().any(|&n| {
+                    origins.binary_search(&g.dst[n as usize]).is_ok()
+                        && band.contains(g.cents[n as usize])
+                        && is_account_flow(ctx.case, g, n)
+                })
+            })
+    }
+
     fn finding(&self, ctx: &DetectCtx<'_>, txns: Vec<u32>, hops: usize, max_gap: i64) -> Option<Finding> {
         let g = &ctx.graph.flow;
         let case = ctx.case;
