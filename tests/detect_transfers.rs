@@ -203,6 +203,17 @@ fn a_chain_whose_money_returns_to_its_origin_is_left_to_the_cycle_detector() {
         assert_eq!(f.len(), 1, "{back}: {f:?}");
         assert_eq!(txn_ids(&case, &f[0]), ["X0", "X1", "X2"]);
     }
+    // The cycle entered half-way: the chain's last account paid its first account before the
+    // chain began (A7 -> A1 -> A5 -> A6 -> A7), unless the chain's first hop is not that money.
+    for (fed, cycle) in [("820000.00", true), ("1200000.00", false)] {
+        let (_d, case) = tiny(&[
+            "2023-03-01 16:00:00,A1,A5,800000.00,ALL,wire,,",
+            "2023-03-03 14:00:00,A5,A6,780000.00,ALL,wire,,",
+            "2023-03-05 11:00:00,A6,A7,745000.00,ALL,wire,,",
+            &format!("2023-02-22 10:00:00,A7,A1,{fed},ALL,wire,,"),
+        ]);
+        assert_eq!(detect(&case, "layering_chain", &[]).is_empty(), cycle, "{fed}");
+    }
 }
 
 #[test]

@@ -189,11 +189,13 @@ impl Detector for LayeringChain {
 }
 
 impl LayeringChain {
-    /// True when the money of a chain component comes back to where it started: every last
-    /// hop (no successor on the chain) ends at, or is followed by a transfer back to, an
-    /// account where the chain starts (a sender with no predecessor on the chain), later than
-    /// that hop, within `return_window_days` of the first hop and carrying `return_min_retention`
-    /// to all of the last hop. Such a component is a cycle (module documentation).
+    /// True when the chain component lies on a cycle: every last hop (no successor on the
+    /// chain) ends at an account `T` where the chain starts (a sender `O` with no predecessor
+    /// on the chain), or `T` and a starting account `O` are joined by one more transfer that
+    /// closes the cycle inside `return_window_days`: either `T` pays `O` back after the last
+    /// hop, at least `return_min_retention` of it, or `T` paid `O` before the chain began and
+    /// the chain's first hop out of `O` carries at least `return_min_retention` of that
+    /// payment (the cycle entered half-way). Such a component is a cycle (module documentation).
     fn returns_to_origin(
         &self,
         ctx: &DetectCtx<'_>,
@@ -206,30 +208,35 @@ impl LayeringChain {
         let g = &ctx.graph.flow;
         let p = &self.p;
         let (min_ret, max_ret) = (Ratio::new(p.return_min_retention), Ratio::new(Decimal::ONE));
-        let mut origins: Vec<u32> = members
+        let window = p.return_window_days * DAY;
+        let edge = |i: usize| ids[i] as usize;
+        // First hops: (origin account, transfer).
+        let starts: Vec<(u32, usize)> = members
             .iter()
             .filter(|&&i| !pred[i].iter().any(|&j| on_chain(j as usize)))
-            .map(|&i| g.src[ids[i] as usize])
+            .map(|&i| (g.src[edge(i)], edge(i)))
             .collect();
-        origins.sort_unstable();
-        origins.dedup();
-        let Some(t0) = members.iter().map(|&i| g.time[ids[i] as usize]).min() else { return false };
-        let end = DateTime(t0.0 + p.return_window_days * DAY);
-        let mut last = members.iter().filter(|&&i| !succ[i].iter().any(|&j| on_chain(j as usize))).peekable();
-        last.peek().is_some()
-            && last.all(|&i| {
-                let e = ids[i] as usize;
-                let at = g.dst[e];
-                if origins.binary_search(&at).is_ok() {
+        let closes = |last: usize| {
+            let (at, t1) = (g.dst[last], g.time[last]);
+            starts.iter().any(|&(origin, first)| {
+                let t0 = g.time[first];
+                if at == origin {
                     return true;
                 }
-                let band = Band::new(min_ret, max_ret, g.cents[e]);
-                g.out_between(at, DateTime(g.time[e].0 + 1), end).iter().any(|&n| {
-                    origins.binary_search(&g.dst[n as usize]).is_ok()
-                        && band.contains(g.cents[n as usize])
-                        && is_account_flow(ctx.case, g, n)
-                })
+                let back = Band::new(min_ret, max_ret, g.cents[last]);
+                let returned = g.out_between(at, DateTime(t1.0 + 1), DateTime(t0.0 + window)).iter().any(|&n| {
+                    g.dst[n as usize] == origin && back.contains(g.cents[n as usize]) && is_account_flow(ctx.case, g, n)
+                });
+                returned
+                    || g.out_between(at, DateTime(t1.0 - window), DateTime(t0.0 - 1)).iter().any(|&n| {
+                        g.dst[n as usize] == origin
+                            && Band::new(min_ret, max_ret, g.cents[n as usize]).contains(g.cents[first])
+                            && is_account_flow(ctx.case, g, n)
+                    })
             })
+        };
+        let mut last = members.iter().filter(|&&i| !succ[i].iter().any(|&j| on_chain(j as usize))).peekable();
+        last.peek().is_some() && last.all(|&i| closes(edge(i)))
     }
 
     fn finding(&self, ctx: &DetectCtx<'_>, txns: Vec<u32>, hops: usize, max_gap: i64) -> Option<Finding> {
