@@ -48,12 +48,13 @@ crate::params! {
         /// (docs/domain.md §1.3 #8 against #9; module documentation). `false` reports such
         /// chains as well [D].
         defer_cycles: bool = true,
-        /// The return must come within this many days of the chain's first hop: the cycle
+        /// The closing transfer (the return, or the earlier payment from the chain's last
+        /// account to its first) and the chain must fit in this many days: the cycle
         /// detector's window (`cycle.window_days`; window <= 90 days, docs/domain.md §1.3 #8;
         /// AMLSim's 30-day look-back, §1.2) [D].
         return_window_days: i64 = 30,
-        /// The return must carry at least this share of the chain's last hop: the cycle
-        /// detector's band (`cycle.min_retention`; AMLSim's 10 % margin with room for a larger
+        /// The return must carry at least this share of the chain's last hop (the chain's
+        /// first hop at least this share of an earlier payment): the cycle detector's band (`cycle.min_retention`; AMLSim's 10 % margin with room for a larger
         /// cut, docs/domain.md §1.2 and §1.3 #8) [D].
         return_min_retention: Decimal = Decimal::new(8, 1),
     }
