@@ -174,6 +174,49 @@ fn layering_chain_follows_rapid_pass_through() {
 }
 
 #[test]
+fn a_chain_whose_money_returns_to_its_origin_is_left_to_the_cycle_detector() {
+    // Generated seed 64: the first three hops of a cycle, each passed on within 48 h, the
+    // money back at the origin eight days later (docs/evaluation.md, "Precision at seeds 61 and 64").
+    let with_return = |back: &str| {
+        tiny(&[
+            "2023-03-01 16:00:00,A1,A5,800000.00,ALL,wire,,",
+            "2023-03-03 14:00:00,A5,A6,780000.00,ALL,wire,,",
+            "2023-03-05 11:00:00,A6,A7,745000.00,ALL,wire,,",
+            back,
+        ])
+    };
+    let (_d, case) = with_return("2023-03-13 17:00:00,A7,A1,685000.00,ALL,wire,,");
+    assert!(detect(&case, "layering_chain", &[]).is_empty());
+    assert_eq!(detect(&case, "layering_chain", &["layering_chain.defer_cycles=false"]).len(), 1);
+    // Closed within 48 h: the return is a hop of the chain itself.
+    let (_d, case) = with_return("2023-03-06 09:00:00,A7,A1,700000.00,ALL,wire,,");
+    assert!(detect(&case, "layering_chain", &[]).is_empty());
+    // A return smaller than 80 % of the last hop, after the 30-day window, or to another
+    // account does not close a cycle: the chain is reported.
+    for back in [
+        "2023-03-13 17:00:00,A7,A1,500000.00,ALL,wire,,",
+        "2023-04-05 17:00:00,A7,A1,685000.00,ALL,wire,,",
+        "2023-03-13 17:00:00,A7,A2,685000.00,ALL,wire,,",
+    ] {
+        let (_d, case) = with_return(back);
+        let f = detect(&case, "layering_chain", &[]);
+        assert_eq!(f.len(), 1, "{back}: {f:?}");
+        assert_eq!(txn_ids(&case, &f[0]), ["X0", "X1", "X2"]);
+    }
+    // The cycle entered half-way: the chain's last account paid its first account before the
+    // chain began (A7 -> A1 -> A5 -> A6 -> A7), unless the chain's first hop is not that money.
+    for (fed, cycle) in [("820000.00", true), ("1200000.00", false)] {
+        let (_d, case) = tiny(&[
+            "2023-03-01 16:00:00,A1,A5,800000.00,ALL,wire,,",
+            "2023-03-03 14:00:00,A5,A6,780000.00,ALL,wire,,",
+            "2023-03-05 11:00:00,A6,A7,745000.00,ALL,wire,,",
+            &format!("2023-02-22 10:00:00,A7,A1,{fed},ALL,wire,,"),
+        ]);
+        assert_eq!(detect(&case, "layering_chain", &[]).is_empty(), cycle, "{fed}");
+    }
+}
+
+#[test]
 fn retention_band_edges_are_exact() {
     // 1047375.61 is exactly 85 % of 1232206.60, and 1027630.68 exactly 80 % of 1284538.35; in
     // f64 both products round above the hop's amount, so the float band dropped these hops.

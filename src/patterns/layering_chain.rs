@@ -1,8 +1,14 @@
 //! Layering chain / rapid pass-through: money forwarded from account to account, each mule
 //! passing on most of what arrived within hours, over at least three hops
 //! (docs/domain.md §1.3 #3 and #9; AMLSim `StackTypology`).
+//!
+//! A chain whose money comes back to the account it started from is a cycle (docs/domain.md
+//! §1.3 #8: "directed cycle A → … → A"; #9 is a path that moves the money on), reported by the
+//! cycle or round-tripping detector; it is left out here, as the cycle detector leaves cycles
+//! through the originator's companies to round-tripping. Otherwise the same transfers would
+//! stand in two findings under two typologies.
 
-use super::common::{is_account_flow, is_new, is_personal, Band, Ratio, HOUR};
+use super::common::{is_account_flow, is_new, is_personal, Band, Ratio, DAY, HOUR};
 use super::context::{spec, Datum, Spec};
 use super::finding::Finding;
 use super::runner::{DetectCtx, Detector};
@@ -38,6 +44,19 @@ crate::params! {
         /// (docs/domain.md §0, "no single indicator") [D]. Applied to the indicators this case
         /// can evaluate (`patterns::context`).
         min_score: u32 = 50,
+        /// Leave a chain to the cycle detector when its money returns to where it started
+        /// (docs/domain.md §1.3 #8 against #9; module documentation). `false` reports such
+        /// chains as well [D].
+        defer_cycles: bool = true,
+        /// The closing transfer (the return, or the earlier payment from the chain's last
+        /// account to its first) and the chain must fit in this many days: the cycle
+        /// detector's window (`cycle.window_days`; window <= 90 days, docs/domain.md §1.3 #8;
+        /// AMLSim's 30-day look-back, §1.2) [D].
+        return_window_days: i64 = 30,
+        /// The return must carry at least this share of the chain's last hop (the chain's
+        /// first hop at least this share of an earlier payment): the cycle detector's band (`cycle.min_retention`; AMLSim's 10 % margin with room for a larger
+        /// cut, docs/domain.md §1.2 and §1.3 #8) [D].
+        return_min_retention: Decimal = Decimal::new(8, 1),
     }
 }
 
@@ -155,6 +174,7 @@ impl Detector for LayeringChain {
         let comps: Vec<Vec<usize>> = comps.into_values().collect();
         comps
             .into_par_iter()
+            .filter(|members| !(p.defer_cycles && self.returns_to_origin(ctx, &ids, members, &succ, &pred, &on_chain)))
             .filter_map(|members| {
                 let hops = members.iter().map(|&i| back[i]).max().unwrap_or(0);
                 let max_gap = members
@@ -171,6 +191,56 @@ impl Detector for LayeringChain {
 }
 
 impl LayeringChain {
+    /// True when the chain component lies on a cycle: every last hop (no successor on the
+    /// chain) ends at an account `T` where the chain starts (a sender `O` with no predecessor
+    /// on the chain), or `T` and a starting account `O` are joined by one more transfer that
+    /// closes the cycle inside `return_window_days`: either `T` pays `O` back after the last
+    /// hop, at least `return_min_retention` of it, or `T` paid `O` before the chain began and
+    /// the chain's first hop out of `O` carries at least `return_min_retention` of that
+    /// payment (the cycle entered half-way). Such a component is a cycle (module documentation).
+    fn returns_to_origin(
+        &self,
+        ctx: &DetectCtx<'_>,
+        ids: &[u32],
+        members: &[usize],
+        succ: &[Vec<u32>],
+        pred: &[Vec<u32>],
+        on_chain: &dyn Fn(usize) -> bool,
+    ) -> bool {
+        let g = &ctx.graph.flow;
+        let p = &self.p;
+        let (min_ret, max_ret) = (Ratio::new(p.return_min_retention), Ratio::new(Decimal::ONE));
+        let window = p.return_window_days * DAY;
+        let edge = |i: usize| ids[i] as usize;
+        // First hops: (origin account, transfer).
+        let starts: Vec<(u32, usize)> = members
+            .iter()
+            .filter(|&&i| !pred[i].iter().any(|&j| on_chain(j as usize)))
+            .map(|&i| (g.src[edge(i)], edge(i)))
+            .collect();
+        let closes = |last: usize| {
+            let (at, t1) = (g.dst[last], g.time[last]);
+            starts.iter().any(|&(origin, first)| {
+                let t0 = g.time[first];
+                if at == origin {
+                    return true;
+                }
+                let back = Band::new(min_ret, max_ret, g.cents[last]);
+                let returned = g.out_between(at, DateTime(t1.0 + 1), DateTime(t0.0 + window)).iter().any(|&n| {
+                    g.dst[n as usize] == origin && back.contains(g.cents[n as usize]) && is_account_flow(ctx.case, g, n)
+                });
+                returned
+                    || g.out_between(at, DateTime(t1.0 - window), DateTime(t0.0 - 1)).iter().any(|&n| {
+                        g.dst[n as usize] == origin
+                            && Band::new(min_ret, max_ret, g.cents[n as usize]).contains(g.cents[first])
+                            && is_account_flow(ctx.case, g, n)
+                    })
+            })
+        };
+        let mut last = members.iter().filter(|&&i| !succ[i].iter().any(|&j| on_chain(j as usize))).peekable();
+        last.peek().is_some() && last.all(|&i| closes(edge(i)))
+    }
+
     fn finding(&self, ctx: &DetectCtx<'_>, txns: Vec<u32>, hops: usize, max_gap: i64) -> Option<Finding> {
         let g = &ctx.graph.flow;
         let case = ctx.case;
