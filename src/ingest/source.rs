@@ -244,46 +244,94 @@ pub enum FieldKind {
     Other(String),
 }
 
-/// A Parquet file being read through polars, handed out in batches of [`BATCH`] rows so that
-/// only one batch at a time is held as text.
+/// A Parquet file being read through polars one row group at a time, handed out in batches
+/// of at most [`BATCH`] rows, so that only one row group is held in columnar form and one batch
+/// as text: a large file streams as a CSV file does.
 #[cfg(feature = "parquet")]
 pub struct ParquetSource {
+    path: std::path::PathBuf,
+    metadata: std::sync::Arc<polars::io::parquet::read::FileMetadata>,
+    /// (first row, row count) of each row group, in file order.
+    groups: Vec<(usize, usize)>,
+    /// Index of the next row group to read.
+    next_group: usize,
+    /// The row group being handed out, and the file row of its first row.
     df: polars::prelude::DataFrame,
+    df_start: usize,
     /// Column names.
     pub headers: Vec<String>,
     /// Kind of each column.
     pub kinds: Vec<FieldKind>,
+    /// File row (0-based) of the next row to hand out.
     next: usize,
+    rows: usize,
 }
 
 #[cfg(feature = "parquet")]
 impl ParquetSource {
-    /// Reads `path` (the whole file, in columnar form).
+    /// Opens `path`: reads the footer (schema, row groups), no data yet.
     pub fn open(path: &Path) -> Result<ParquetSource, IngestError> {
         use polars::prelude::*;
-        let file = File::open(path).map_err(|e| IngestError::Io {
-            path: path.to_path_buf(),
-            what: "open".into(),
-            source: e,
-        })?;
-        let df = ParquetReader::new(file).finish().map_err(|e| IngestError::Csv {
+        let unreadable = |e: PolarsError| IngestError::Csv {
             path: path.to_path_buf(),
             message: format!("not a readable Parquet file: {e}"),
-        })?;
-        let headers: Vec<String> = df.get_column_names().iter().map(|s| s.to_string()).collect();
-        let kinds = df.columns().iter().map(|c| kind_of(c.dtype())).collect();
-        Ok(ParquetSource { df, headers, kinds, next: 0 })
+        };
+        let mut reader = ParquetReader::new(Self::file(path)?);
+        let metadata = reader.get_metadata().map_err(unreadable)?.clone();
+        // An empty slice gives the columns with their types and reads no data.
+        let empty = reader.with_slice(Some((0, 0))).finish().map_err(unreadable)?;
+        let headers: Vec<String> = empty.get_column_names().iter().map(|s| s.to_string()).collect();
+        let kinds = empty.columns().iter().map(|c| kind_of(c.dtype())).collect();
+        let mut groups = Vec::with_capacity(metadata.row_groups.len());
+        let mut start = 0usize;
+        for g in &metadata.row_groups {
+            groups.push((start, g.num_rows()));
+            start += g.num_rows();
+        }
+        Ok(ParquetSource {
+            path: path.to_path_buf(),
+            metadata,
+            groups,
+            next_group: 0,
+            df: empty,
+            df_start: 0,
+            headers,
+            kinds,
+            next: 0,
+            rows: start,
+        })
     }
 
-    /// Number of data rows.
+    fn file(path: &Path) -> Result<File, IngestError> {
+        File::open(path).map_err(|e| IngestError::Io { path: path.to_path_buf(), what: "open".into(), source: e })
+    }
+
+    /// Number of data rows (from the footer).
     pub fn rows(&self) -> usize {
-        self.df.height()
+        self.rows
     }
 
     /// Fills `buf` with the next rows (row numbers 1-based: the first data row is row 1);
-    /// leaves it empty at the end.
+    /// leaves it empty at the end. A batch never spans two row groups.
     pub fn next_batch(&mut self, path: &Path, buf: &mut Vec<Record>) -> Result<(), IngestError> {
-        let n = BATCH.min(self.df.height() - self.next);
+        use polars::prelude::*;
+        while self.next >= self.df_start + self.df.height() && self.next_group < self.groups.len() {
+            let (start, len) = self.groups[self.next_group];
+            self.next_group += 1;
+            if len == 0 {
+                continue;
+            }
+            let mut reader = ParquetReader::new(Self::file(&self.path)?);
+            reader.set_metadata(self.metadata.clone());
+            self.df = reader.with_slice(Some((start, len))).finish().map_err(|e| IngestError::Csv {
+                path: path.to_path_buf(),
+                message: format!("not a readable Parquet file (row group {}): {e}", self.next_group),
+            })?;
+            self.df_start = start;
+            self.next = start;
+        }
+        let left = (self.df_start + self.df.height()).saturating_sub(self.next);
+        let n = BATCH.min(left);
         buf.truncate(n);
         for (i, r) in buf.iter_mut().enumerate() {
             r.fields.clear();
@@ -295,7 +343,7 @@ impl ParquetSource {
         if n == 0 {
             return Ok(());
         }
-        let part = self.df.slice(self.next as i64, n);
+        let part = self.df.slice((self.next - self.df_start) as i64, n);
         let mut cell = String::new();
         for (col, kind) in part.columns().iter().zip(&self.kinds) {
             let s = col.as_materialized_series();
