@@ -3,7 +3,8 @@
 //! builds the graph and runs every transfer detector, printing the time of the graph build and
 //! of each detector on 1 and 2 threads, the speed-up, throughput and peak RSS (VmHWM).
 //!
-//! `cargo bench --bench detect`
+//! `cargo bench --bench detect`; each figure is the median of `MT_BENCH_RUNS` runs (default 5 at
+//! 1M, 1 at 10M).
 
 mod common;
 use common::{cases_dir, ensure_generated, peak_rss_mib};
@@ -24,6 +25,15 @@ const TRANSFER_TYPOLOGIES: [&str; 8] = [
     "funnel_account",
 ];
 
+/// Runs per measurement: `MT_BENCH_RUNS`, else 5 below 5M transfers and 1 above.
+fn repeats(n: u64) -> usize {
+    std::env::var("MT_BENCH_RUNS").ok().and_then(|r| r.parse().ok()).filter(|&r| r > 0).unwrap_or(if n < 5_000_000 {
+        5
+    } else {
+        1
+    })
+}
+
 fn run(n: u64) {
     let dir = cases_dir().join(format!("detect-seed1-{n}"));
     if !ensure_generated(&dir, n) {
@@ -37,41 +47,57 @@ fn run(n: u64) {
             return;
         }
     };
-    println!("\n== {n} transfers: load {:.2} s", t.elapsed().as_secs_f64());
+    println!("\n== {n} transfers: load {:.2} s; median of {} runs per figure", t.elapsed().as_secs_f64(), repeats(n));
+    // The graph is the same whatever the thread count (tests/detect_transfers.rs); it is built
+    // on 1 and on 2 threads for the timing, and one copy is kept.
     let mut graph_s = [0.0f64; 2];
-    let mut per: Vec<(String, [f64; 2], usize)> = Vec::new();
+    let mut graph = None;
     for (k, threads) in [1usize, 2].into_iter().enumerate() {
         let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().ok();
+        drop(graph.take()); // one graph in memory at a time
         let t = Instant::now();
-        let graph = match &pool {
+        graph = Some(match &pool {
             Some(p) => p.install(|| CaseGraph::build(&case)),
             None => CaseGraph::build(&case),
-        };
+        });
         graph_s[k] = t.elapsed().as_secs_f64();
-        let rows: Vec<(&str, Vec<String>, Vec<String>)> = std::iter::once(("runner only", vec![], vec![]))
-            .chain(TRANSFER_TYPOLOGIES.iter().map(|t| (*t, vec![t.to_string()], vec![])))
-            .chain(std::iter::once((
-                "all together",
-                TRANSFER_TYPOLOGIES.iter().map(|t| t.to_string()).collect(),
-                vec![],
-            )))
-            .chain(std::iter::once((
-                "cycle 6h/10d",
-                vec!["cycle".to_string()],
-                vec!["cycle.max_hops=6".to_string(), "cycle.window_days=10".to_string()],
-            )))
-            .collect();
-        for (i, (typ, sel, params)) in rows.into_iter().enumerate() {
-            let opts = RunOptions { typologies: Some(sel), params, threads, ..RunOptions::default() };
-            let t = Instant::now();
-            let found = patterns::run(&case, &graph, &opts).map(|f| f.len()).unwrap_or(0);
-            let s = t.elapsed().as_secs_f64();
-            if k == 0 {
-                per.push((typ.to_string(), [s, 0.0], found));
-            } else if let Some(x) = per.get_mut(i) {
-                x.1[1] = s;
+    }
+    let Some(graph) = graph else { return };
+    let rows: Vec<(&str, Vec<String>, Vec<String>)> = std::iter::once(("runner only", vec![], vec![]))
+        .chain(TRANSFER_TYPOLOGIES.iter().map(|t| (*t, vec![t.to_string()], vec![])))
+        .chain(std::iter::once(("all together", TRANSFER_TYPOLOGIES.iter().map(|t| t.to_string()).collect(), vec![])))
+        .chain(std::iter::once((
+            "cycle 6h/10d",
+            vec!["cycle".to_string()],
+            vec!["cycle.max_hops=6".to_string(), "cycle.window_days=10".to_string()],
+        )))
+        .collect();
+    // Per row, 1 and 2 threads alternate, `repeats` times each, and each figure is the median:
+    // a single sub-second run on two cores varies by tens of per cent, and alternating keeps a
+    // drift of the machine from favouring either side.
+    let mut per: Vec<(String, [f64; 2], usize)> = Vec::new();
+    for (typ, sel, params) in rows {
+        let mut times: [Vec<f64>; 2] = [Vec::new(), Vec::new()];
+        let mut found = 0;
+        for _ in 0..repeats(n) {
+            for (k, threads) in [1usize, 2].into_iter().enumerate() {
+                let opts = RunOptions {
+                    typologies: Some(sel.clone()),
+                    params: params.clone(),
+                    threads,
+                    ..RunOptions::default()
+                };
+                let t = Instant::now();
+                found = patterns::run(&case, &graph, &opts).map(|f| f.len()).unwrap_or(0);
+                times[k].push(t.elapsed().as_secs_f64());
             }
         }
+        let median = |v: &mut Vec<f64>| {
+            v.sort_by(f64::total_cmp);
+            v[v.len() / 2]
+        };
+        let [mut a, mut b] = times;
+        per.push((typ.to_string(), [median(&mut a), median(&mut b)], found));
     }
     println!("{:<16} {:>9} {:>9} {:>8} {:>9}", "step", "1 thread", "2 threads", "speedup", "findings");
     println!("{:<16} {:>8.3}s {:>8.3}s {:>7.2}x", "graph build", graph_s[0], graph_s[1], graph_s[0] / graph_s[1]);
