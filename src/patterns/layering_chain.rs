@@ -25,9 +25,10 @@ crate::params! {
         min_hops: usize = 3,
         /// Largest delay between receiving and passing on, in hours (Δt <= 48 h,
         /// docs/domain.md §1.3 #3). §1.3 #9 allows up to 7 days between the hops of a
-        /// layering chain; measured with 168 h, precision on generated cases fell to 0.50-0.60
-        /// (slow cycles' hops became chains) with no gain on IBM STACK, so 48 h stays
-        /// (docs/evaluation.md, "Layering chain: 48 h or 7 days").
+        /// layering chain; measured with `defer_cycles`, 168 h reports the same findings as
+        /// 48 h on generated cases, IBM and AMLSim (no gain) and adds weak chains below the
+        /// threshold (1 -> 24 on 23 generated seeds), so 48 h stays (docs/evaluation.md,
+        /// "Layering chain: 48 h or 7 days").
         max_gap_hours: i64 = 48,
         /// Least share of the incoming hop passed on (Σout ≈ Σin (1 − ρ), ρ <= 0.1,
         /// docs/domain.md §1.3 #3, with room for fees) [D].
