@@ -258,12 +258,13 @@ fn statements_escape_names_and_reruns_are_byte_identical() {
     write_compensation_csv(&case, &c2, &mut b).unwrap();
     assert_eq!(a, b);
 
-    // The command: CSV, JSON and statements, twice.
+    // The command: CSV, JSON and statements, twice; for the court, so the statements name the
+    // victims (tests/victims.rs checks the pseudonymised audiences).
     let run = |out: &Path| {
         let st = std::process::Command::new(env!("CARGO_BIN_EXE_moneytrail"))
             .arg("compensation")
             .arg(dir.path())
-            .args(["--no-resolve", "--victim", "PV3", "--fund-value", "1000.01", "--out"])
+            .args(["--no-resolve", "--audience", "court", "--victim", "PV3", "--fund-value", "1000.01", "--out"])
             .arg(out.join("comp.csv"))
             .arg("--statements")
             .arg(out.join("st"))
@@ -273,7 +274,7 @@ fn statements_escape_names_and_reruns_are_byte_identical() {
         let st = std::process::Command::new(env!("CARGO_BIN_EXE_moneytrail"))
             .arg("compensation")
             .arg(dir.path())
-            .args(["--no-resolve", "--victim", "PV3", "--rule", "fifo", "--out"])
+            .args(["--no-resolve", "--audience", "court", "--victim", "PV3", "--rule", "fifo", "--out"])
             .arg(out.join("comp.json"))
             .output()
             .unwrap();
@@ -370,7 +371,17 @@ fn trace_command_labels_rows_by_victim() {
     let st = std::process::Command::new(env!("CARGO_BIN_EXE_moneytrail"))
         .arg("trace")
         .arg(dir.path())
-        .args(["--no-resolve", "--source-victims", "--victim", "PV3", "--rule", "fifo,libr", "--out"])
+        .args([
+            "--no-resolve",
+            "--audience",
+            "court",
+            "--source-victims",
+            "--victim",
+            "PV3",
+            "--rule",
+            "fifo,libr",
+            "--out",
+        ])
         .arg(out.path().join("trace.csv"))
         .arg("--victim-assets")
         .arg(out.path().join("assets.csv"))

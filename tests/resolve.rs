@@ -357,6 +357,7 @@ fn resolve_command_writes_entities_and_log() {
     let st = std::process::Command::new(env!("CARGO_BIN_EXE_moneytrail"))
         .arg("resolve")
         .arg(dir.path())
+        .args(["--audience", "court"])
         .arg("--out")
         .arg(&out)
         .arg("--log")

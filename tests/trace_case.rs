@@ -262,7 +262,7 @@ fn a_query_file_can_name_the_sources() {
         .arg(root.join("datasets/demo"))
         .arg("--source-query")
         .arg(root.join("queries/mule_chains.cypher"))
-        .args(["--rule", "fifo", "--out"])
+        .args(["--audience", "court", "--rule", "fifo", "--out"])
         .arg(&csv)
         .output()
         .unwrap();

@@ -149,6 +149,10 @@ fn protected_needles(case: &Case, set: &ProtectedSet) -> Vec<String> {
         let r = &case.persons.rows[p as usize];
         raw.push(r.id.clone());
         raw.push(r.full_name.clone());
+        // Folded, as entity resolution's evidence quotes names.
+        let folded: Vec<String> =
+            moneytrail::resolve::normalize::name_tokens(&r.full_name).into_iter().map(|t| t.folded).collect();
+        raw.push(folded.join(" "));
         raw.extend(r.national_id.clone());
         raw.extend(r.birth_date.map(|d| d.to_string()));
         raw.extend(r.address.clone());
@@ -207,12 +211,19 @@ fn leaks(dir: &Path, needles: &[String]) -> Vec<String> {
 }
 
 fn run_cli(args: &[&std::ffi::OsStr]) {
+    run_cli_output(args);
+}
+
+/// Runs the binary with the test passphrase; standard output and error, which must be
+/// scanned like the files.
+fn run_cli_output(args: &[&std::ffi::OsStr]) -> String {
     let o = std::process::Command::new(env!("CARGO_BIN_EXE_moneytrail"))
         .args(args)
         .env("MONEYTRAIL_SEAL_PASSPHRASE", PASSPHRASE)
         .output()
         .unwrap();
     assert!(o.status.success(), "{:?}: {}", args, String::from_utf8_lossy(&o.stderr));
+    format!("{}\n{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
 }
 
 fn bundle(case: &Case, out: &Path, audience: Audience, key: &Protection) -> String {
@@ -342,4 +353,187 @@ fn non_court_outputs_of_the_demo_hold_no_protected_identifier() {
     let case = load_case(&dir, &LoadOptions::default()).unwrap().case;
     let tmp = tempfile::tempdir().unwrap();
     check_case(&dir, &case, tmp.path());
+}
+
+/// A query returning every identifier of every account holder, as properties, nodes,
+/// relationships and lists (`moneytrail query` with `--audience`).
+const HOLDERS_QUERY: &str = "MATCH (p:Person)-[h:HOLDS]->(a:Account)
+RETURN p, p.id AS id, p.name AS name, p.birth_date AS born, p.national_id AS nid, p.address AS address,
+       a, a.id AS acc, a.iban AS iban, a.holder_id AS holder_id, a.holder_name AS holder, h,
+       collect(p.name) AS names
+";
+
+/// Runs trace (victims as sources, with --victim-assets; an account of a protected person as
+/// source, to stdout), assets, compensation (CSV with statements, and JSON), query (CSV with
+/// evidence diagrams, JSON and table to stdout) and resolve (entities and log) for `audience`
+/// into `out`; standard output and error of each run are kept in `out/stdio-N.txt`.
+fn analyst_commands(case_dir: &Path, account: &str, audience: &str, out: &Path) {
+    std::fs::create_dir_all(out).unwrap();
+    let q = out.join("holders.cypher.txt");
+    std::fs::write(&q, HOLDERS_QUERY).unwrap();
+    let o = |name: &str| out.join(name).into_os_string();
+    let runs: Vec<Vec<std::ffi::OsString>> = vec![
+        vec!["trace".into(), case_dir.into(), "--source-victims".into(), "--rule".into(), "fifo,libr".into()]
+            .into_iter()
+            .chain(["--out".into(), o("trace.csv"), "--victim-assets".into(), o("victim-assets.csv")])
+            .collect(),
+        vec![
+            "trace".into(),
+            case_dir.into(),
+            "--source-account".into(),
+            account.into(),
+            "--rule".into(),
+            "fifo".into(),
+        ],
+        vec!["assets".into(), case_dir.into(), "--out".into(), o("assets.csv")],
+        vec!["compensation".into(), case_dir.into(), "--out".into(), o("comp.csv"), "--statements".into(), o("st")],
+        vec!["compensation".into(), case_dir.into(), "--rule".into(), "fifo".into(), "--out".into(), o("comp.json")],
+        vec![
+            "query".into(),
+            case_dir.into(),
+            q.clone().into(),
+            "--format".into(),
+            "csv".into(),
+            "--out".into(),
+            o("query.csv"),
+            "--evidence".into(),
+            o("query-evidence"),
+        ],
+        vec!["query".into(), case_dir.into(), q.clone().into(), "--format".into(), "json".into()],
+        vec!["query".into(), case_dir.into(), q.into()],
+        vec![
+            "resolve".into(),
+            case_dir.into(),
+            "--out".into(),
+            o("entities.csv"),
+            "--log".into(),
+            o("resolve-log.csv"),
+        ],
+    ];
+    for (i, mut args) in runs.into_iter().enumerate() {
+        args.extend(["--audience".into(), audience.into()]);
+        let refs: Vec<&std::ffi::OsStr> = args.iter().map(|a| a.as_os_str()).collect();
+        let text = run_cli_output(&refs);
+        std::fs::write(out.join(format!("stdio-{i}.txt")), text).unwrap();
+    }
+}
+
+/// The column `name` of a CSV file, row by row.
+fn column(path: &Path, name: &str) -> Vec<String> {
+    let mut r = csv::Reader::from_path(path).unwrap();
+    let i = r.headers().unwrap().iter().position(|h| h == name).unwrap_or_else(|| panic!("{name} in {path:?}"));
+    r.records().map(|x| x.unwrap()[i].to_string()).collect()
+}
+
+/// trace, assets, compensation, query and resolve: with the police and ngo audiences no
+/// identifier of a protected person is in any file they write or in what they print; the
+/// pseudonyms are those of the investigate bundle; money figures and provenance are those of
+/// the court outputs, which do hold the identities.
+#[test]
+fn analyst_commands_write_no_protected_identifier_outside_the_court() {
+    use moneytrail::generate::IdentityNoise;
+    use moneytrail::resolve::{apply, read_case_decisions, resolve, Params};
+    let tmp = tempfile::tempdir().unwrap();
+    let case_dir = tmp.path().join("case");
+    let cfg = GenConfig { seed: 5, transfers: 20_000, identity_noise: IdentityNoise::Medium, ..GenConfig::default() };
+    generate(&cfg, &case_dir).unwrap();
+    // A land-register record of a listed victim, spelt the register's way: entity resolution
+    // folds it into the victim (same id number), so it is protected too, and `query`, which reads
+    // the unresolved case, must still pseudonymise it.
+    let plain = load_case(&case_dir, &LoadOptions::default()).unwrap().case;
+    let v = &plain.persons.rows[plain.victims.rows[0].entity.idx as usize];
+    let holder_id = v.id.clone();
+    let mut words: Vec<&str> = v.full_name.split_whitespace().collect();
+    words.rotate_right(1);
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record([
+        "LR-VICTIM-1",
+        &words.join(" ").to_uppercase(),
+        &v.birth_date.unwrap().to_naive().format("%d.%m.%Y").to_string(),
+        v.national_id.as_deref().unwrap(),
+        "Rruga e Kavajës, Nr. 1117",
+        "TIRANË",
+    ])
+    .unwrap();
+    let mut land = std::fs::read(case_dir.join("land_persons.csv")).unwrap();
+    land.extend(w.into_inner().unwrap());
+    std::fs::write(case_dir.join("land_persons.csv"), land).unwrap();
+    // Protected persons as the commands decide them: on the resolved case (folded register
+    // records of a protected person included).
+    let mut case = load_case(&case_dir, &LoadOptions::default()).unwrap().case;
+    let r = resolve(&case, &read_case_decisions(&case_dir).unwrap(), &Params::default());
+    apply(&mut case, &r).unwrap();
+    let prepared = prepare(&case, &FlowGraph::build(&case), Audience::Court, None, &VictimParams::default()).unwrap();
+    let set = &prepared.set;
+    let id_of = |p: u32| case.persons.rows[p as usize].id.as_str();
+    let link = case.inferred_links.iter().find(|l| [l.record.idx, l.entity.idx].map(id_of).contains(&"LR-VICTIM-1"));
+    let link = link.expect("the victim's land record and bank record are one entity");
+    assert!(set.contains(link.record.idx) && set.contains(link.entity.idx), "both records of the victim are protected");
+    let needles = protected_needles(&case, set);
+    let listed = &case.persons.rows[case.victims.rows[0].entity.idx as usize];
+    let account = &case.accounts.rows[*set.accounts(&case).first().expect("a protected account") as usize];
+    let key = Protection::from_passphrase(PASSPHRASE, &case.meta.name).unwrap();
+
+    for aud in ["police", "ngo"] {
+        let out = tmp.path().join(aud);
+        analyst_commands(&case_dir, &account.id, aud, &out);
+        let l = leaks(&out, &needles);
+        assert!(l.is_empty(), "{aud}: protected identifiers written:\n{}", l.join("\n"));
+        // The pseudonyms of every other output of the case (investigate, detect, export).
+        let trace = std::fs::read_to_string(out.join("trace.csv")).unwrap();
+        assert!(trace.contains(&key.person(&listed.id)), "{aud}: trace labels the victim by pseudonym");
+        assert!(std::fs::read_to_string(out.join("stdio-1.txt")).unwrap().contains(&key.account(&account.id)));
+        let statement = out.join("st").join(format!("victim-001-{}.html", key.person(&listed.id)));
+        assert!(statement.is_file(), "{aud}: the statement is addressed by pseudonym");
+        // query reads the unresolved case: the victim's accounts are held by the bank's record.
+        assert!(std::fs::read_to_string(out.join("query.csv")).unwrap().contains(&key.person(&holder_id)));
+        let entities = std::fs::read_to_string(out.join("entities.csv")).unwrap();
+        assert!(entities.contains(&key.person(&holder_id)) && entities.contains(&key.person("LR-VICTIM-1")));
+    }
+    let court = tmp.path().join("court");
+    analyst_commands(&case_dir, &account.id, "court", &court);
+    for f in ["trace.csv", "victim-assets.csv", "comp.csv", "comp.json", "query.csv", "entities.csv", "stdio-1.txt"] {
+        let text = std::fs::read_to_string(court.join(f)).unwrap();
+        assert!(needles.iter().any(|n| contains_token(&text, n)), "court: {f} holds the identities");
+    }
+    assert!(court.join("st").join(format!("victim-001-{}.html", listed.id)).is_file());
+    // The evidence is the same: amounts, dates, files and lines.
+    let police = tmp.path().join("police");
+    for (f, cols) in [
+        ("trace.csv", &["rule", "txn_id", "amount", "tainted_amount", "hop", "booked_at", "file", "line"][..]),
+        ("victim-assets.csv", &["traced_fifo", "traced_libr", "evidence"][..]),
+        ("assets.csv", &["view", "net_attributable", "traced_fifo", "low", "high", "evidence"][..]),
+        ("comp.csv", &["kind", "traced", "earnings", "claim", "allocated", "remainder", "evidence"][..]),
+    ] {
+        for c in cols {
+            assert_eq!(column(&police.join(f), c), column(&court.join(f), c), "{f}: column {c}");
+        }
+    }
+    // Without the passphrase a non-court run is refused rather than leaked.
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_moneytrail"))
+        .arg("trace")
+        .arg(&case_dir)
+        .args(["--source-victims", "--rule", "fifo"])
+        .env_remove("MONEYTRAIL_SEAL_PASSPHRASE")
+        .output()
+        .unwrap();
+    assert!(!o.status.success() && o.stdout.is_empty());
+    assert!(String::from_utf8_lossy(&o.stderr).contains("MONEYTRAIL_SEAL_PASSPHRASE"));
+}
+
+/// The same five commands on the demo case (police audience): nothing protected is written.
+#[test]
+fn analyst_commands_on_the_demo_write_no_protected_identifier() {
+    use moneytrail::resolve::{apply, read_case_decisions, resolve, Params};
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("datasets/demo");
+    let mut case = load_case(&dir, &LoadOptions::default()).unwrap().case;
+    let r = resolve(&case, &read_case_decisions(&dir).unwrap(), &Params::default());
+    apply(&mut case, &r).unwrap();
+    let prepared = prepare(&case, &FlowGraph::build(&case), Audience::Court, None, &VictimParams::default()).unwrap();
+    let needles = protected_needles(&case, &prepared.set);
+    let account = &case.accounts.rows[prepared.set.accounts(&case)[0] as usize];
+    let tmp = tempfile::tempdir().unwrap();
+    analyst_commands(&dir, &account.id, "police", tmp.path());
+    let l = leaks(tmp.path(), &needles);
+    assert!(l.is_empty(), "demo: protected identifiers written:\n{}", l.join("\n"));
 }

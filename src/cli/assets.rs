@@ -5,6 +5,7 @@
 use anyhow::{bail, Context, Result};
 use moneytrail::assets::confiscable::{confiscable, ConfiscableParams};
 use moneytrail::export::valuation::write_assets_csv;
+use moneytrail::graph::FlowGraph;
 use moneytrail::model::{Date, EntityRef};
 use moneytrail::trace::Rule;
 use std::path::PathBuf;
@@ -34,6 +35,8 @@ pub struct Args {
     /// Output CSV.
     #[arg(long)]
     out: PathBuf,
+    #[command(flatten)]
+    audience: super::victims::AudienceArgs,
 }
 
 pub fn run(a: Args) -> Result<ExitCode> {
@@ -55,6 +58,12 @@ pub fn run(a: Args) -> Result<ExitCode> {
         .transpose()?;
     let loaded = super::resolve::load_resolved(&a.case, a.mapping, a.no_resolve)?;
     let case = &loaded.case;
+    // The figures are computed on the real case; the CSV and the lines printed read `view`, and
+    // the text the figures carry (asset ids, bases, notes) is scrubbed: outside the court a
+    // protected person (a minor in a suspect's family, a victim holding an asset) appears only
+    // under their pseudonym.
+    let prepared = a.audience.prepare(case, &FlowGraph::build(case))?;
+    let view = prepared.view(case);
     let suspects: Vec<EntityRef> = if a.suspect.is_empty() {
         let mut v: Vec<EntityRef> = case.suspects.rows.iter().map(|s| s.entity).collect();
         v.sort_by(|x, y| case.entity_id(*x).cmp(case.entity_id(*y)));
@@ -70,21 +79,33 @@ pub fn run(a: Args) -> Result<ExitCode> {
     };
     let params = ConfiscableParams { rules, as_of, ..ConfiscableParams::default() };
     let t0 = std::time::Instant::now();
-    let figures = confiscable(case, &suspects, &params)?;
+    let mut figures = confiscable(case, &suspects, &params)?;
+    if prepared.redacts() {
+        for s in figures.iter_mut() {
+            for a in s.assets.iter_mut() {
+                prepared.scrub_in_place(&mut a.asset_id);
+                prepared.scrub_in_place(&mut a.asset_kind);
+                prepared.scrub_in_place(&mut a.basis);
+            }
+            for n in s.notes.iter_mut() {
+                prepared.scrub_in_place(n);
+            }
+        }
+    }
     if let Some(dir) = a.out.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     }
     let f = std::fs::File::create(&a.out).with_context(|| format!("cannot write {}", a.out.display()))?;
-    write_assets_csv(case, &figures, std::io::BufWriter::new(f))?;
+    write_assets_csv(view, &figures, std::io::BufWriter::new(f))?;
     for s in &figures {
         let (ol, oh) = s.object_band();
         let (vl, vh) = s.value_band();
         let (dl, dh) = s.disproportion_band();
         println!(
             "{}: {} assets; object-based {ol} .. {oh}; value-based {vl} .. {vh}; disproportion {dl} .. {dh} {}",
-            case.entity_id(s.suspect),
+            view.entity_id(s.suspect),
             s.assets.len(),
-            case.meta.base_currency
+            view.meta.base_currency
         );
         for n in &s.notes {
             eprintln!("note: {n}");

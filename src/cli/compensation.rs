@@ -8,6 +8,7 @@ use moneytrail::assets::compensation::{compensation, CompensationParams, ShareBa
 use moneytrail::export::compensation::{
     compensation_json, statement_file_name, statement_html, write_compensation_csv,
 };
+use moneytrail::graph::FlowGraph;
 use moneytrail::model::Date;
 use moneytrail::trace::victims::VictimSelection;
 use moneytrail::trace::Rule;
@@ -59,6 +60,11 @@ pub struct Args {
     /// Output file: .csv or .json.
     #[arg(long)]
     out: PathBuf,
+    // `court` writes the victims' identities in clear (statements for the victims and their
+    // lawyers); `police` (alias analyst, the default), `ngo` and `public` name every victim, also
+    // in their own statement, by pseudonym (docs/compensation.md).
+    #[command(flatten)]
+    audience: super::victims::AudienceArgs,
 }
 
 fn read_claims(path: &Path) -> Result<BTreeMap<String, Decimal>> {
@@ -118,6 +124,10 @@ pub fn run(a: Args) -> Result<ExitCode> {
     let t0 = std::time::Instant::now();
     let loaded = super::resolve::load_resolved(&a.case, a.mapping, a.no_resolve)?;
     let case = &loaded.case;
+    // Figures on the real case; every file and line written reads `view` (victims under their
+    // pseudonyms outside the court), and the text the figures carry is scrubbed.
+    let prepared = a.audience.prepare(case, &FlowGraph::build(case))?;
+    let view = prepared.view(case);
     let params = CompensationParams {
         rule,
         victims: VictimSelection { listed: !a.no_listed, extra },
@@ -128,7 +138,16 @@ pub fn run(a: Args) -> Result<ExitCode> {
         ..CompensationParams::default()
     };
     let t1 = std::time::Instant::now();
-    let c = compensation(case, &params)?;
+    let mut c = compensation(case, &params)?;
+    if prepared.redacts() {
+        for x in c.assets.iter_mut() {
+            prepared.scrub_in_place(&mut x.asset_id);
+            prepared.scrub_in_place(&mut x.asset_kind);
+        }
+        for n in c.notes.iter_mut() {
+            prepared.scrub_in_place(n);
+        }
+    }
     let t2 = std::time::Instant::now();
     if !c.reconciles() {
         bail!("internal error: the compensation figures do not reconcile; please report this case");
@@ -137,16 +156,16 @@ pub fn run(a: Args) -> Result<ExitCode> {
         std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     }
     if json {
-        super::output::write_json(&a.out, &compensation_json(case, &c))?;
+        super::output::write_json(&a.out, &compensation_json(view, &c))?;
     } else {
         let f = std::fs::File::create(&a.out).with_context(|| format!("cannot write {}", a.out.display()))?;
-        write_compensation_csv(case, &c, std::io::BufWriter::new(f))?;
+        write_compensation_csv(view, &c, std::io::BufWriter::new(f))?;
     }
     if let Some(dir) = &a.statements {
         std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
         for v in &c.victims {
-            let p = dir.join(statement_file_name(case, v));
-            std::fs::write(&p, statement_html(case, &c, v)).with_context(|| format!("cannot write {}", p.display()))?;
+            let p = dir.join(statement_file_name(view, v));
+            std::fs::write(&p, statement_html(view, &c, v)).with_context(|| format!("cannot write {}", p.display()))?;
         }
     }
     let ccy = &case.meta.base_currency;

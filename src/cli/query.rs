@@ -1,9 +1,10 @@
 //! `moneytrail query CASE FILE.cypher`: run a pattern query, or print its plan with --explain.
 
 use anyhow::{bail, Context, Result};
-use moneytrail::graph::CaseGraph;
+use moneytrail::graph::{CaseGraph, FlowGraph};
 use moneytrail::ingest::{load_case, LoadOptions};
 use moneytrail::query::{self, format::Format, Budget, Value};
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -40,6 +41,8 @@ pub struct Args {
     /// 1,000 rows).
     #[arg(long)]
     evidence: Option<PathBuf>,
+    #[command(flatten)]
+    audience: super::victims::AudienceArgs,
 }
 
 pub fn run(a: Args) -> Result<ExitCode> {
@@ -58,7 +61,7 @@ pub fn run(a: Args) -> Result<ExitCode> {
     let t0 = std::time::Instant::now();
     let loaded = load_case(&a.case, &LoadOptions { mapping: a.mapping.clone() })?;
     let case = &loaded.case;
-    let prepared = match query::prepare(&text, case, &params) {
+    let plan = match query::prepare(&text, case, &params) {
         Ok(p) => p,
         Err(e) => {
             eprintln!("{}: {}", a.file.display(), e.render(&text));
@@ -66,13 +69,24 @@ pub fn run(a: Args) -> Result<ExitCode> {
         }
     };
     if a.explain {
-        print!("{}", prepared.plan);
+        print!("{}", plan.plan);
         return Ok(ExitCode::SUCCESS);
     }
+    // The query runs on the case as loaded (no entity resolution, so ids in the query text and
+    // parameters mean what they say). Outside the court the protected persons are decided as
+    // every other command decides them, on the resolved case, and the rows are written from the
+    // audience's view with their text scrubbed.
+    let prepared = if a.audience.is_court()? {
+        None
+    } else {
+        let resolved = super::resolve::resolved_copy(&a.case, case)?;
+        Some(a.audience.prepare_view_of(case, &resolved, &FlowGraph::build(&resolved))?)
+    };
+    let view = prepared.as_ref().map_or(case, |p| p.view(case));
     let graph = CaseGraph::build(case);
     let t1 = std::time::Instant::now();
     let budget = Budget { max_rows: a.max_rows, max_time: std::time::Duration::from_secs(a.timeout) };
-    let result = match query::execute(&prepared, case, &graph, params, &budget) {
+    let mut result = match query::execute(&plan, case, &graph, params, &budget) {
         Ok(r) => r,
         Err(e) => {
             eprintln!("{}: {}", a.file.display(), e.render(&text));
@@ -80,21 +94,27 @@ pub fn run(a: Args) -> Result<ExitCode> {
         }
     };
     let t2 = std::time::Instant::now();
+    if let Some(p) = prepared.as_ref().filter(|p| p.redacts()) {
+        result.rewrite_text(&|s| match p.scrub(s) {
+            Cow::Owned(n) => Some(n),
+            Cow::Borrowed(_) => None,
+        });
+    }
     match &a.out {
         Some(path) => {
             let f = std::fs::File::create(path).with_context(|| format!("cannot write {}", path.display()))?;
             let mut w = std::io::BufWriter::new(f);
-            query::format::write(case, &result, fmt, &mut w)?;
+            query::format::write(view, &result, fmt, &mut w)?;
         }
         None => {
             let stdout = std::io::stdout();
             let mut w = std::io::BufWriter::new(stdout.lock());
-            query::format::write(case, &result, fmt, &mut w)?;
+            query::format::write(view, &result, fmt, &mut w)?;
         }
     }
     if let Some(dir) = &a.evidence {
         std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
-        let ev = query::evidence::Evidence::new(case, &graph);
+        let ev = query::evidence::Evidence::new(view, &graph);
         let name = a.file.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
         for (i, row) in result.rows.iter().take(1000).enumerate() {
             let path = dir.join(format!("row-{:05}.dot", i + 1));

@@ -3,6 +3,7 @@
 
 use anyhow::{Context, Result};
 use moneytrail::export::csv_safe;
+use moneytrail::graph::FlowGraph;
 use moneytrail::ingest::{load_case, LoadOptions};
 use moneytrail::model::{Case, EntityKind, SourceFile};
 use moneytrail::resolve::{read_case_decisions, read_decisions, resolve, Params, Resolution, DECISIONS_FILE};
@@ -30,6 +31,8 @@ pub struct Args {
     /// Points at which a pair links (default 11; see moneytrail::resolve::Params).
     #[arg(long)]
     threshold: Option<f64>,
+    #[command(flatten)]
+    audience: super::victims::AudienceArgs,
 }
 
 pub fn run(a: Args) -> Result<ExitCode> {
@@ -47,15 +50,26 @@ pub fn run(a: Args) -> Result<ExitCode> {
     let t1 = std::time::Instant::now();
     let r = resolve(&loaded.case, &decisions, &params);
     let took = t1.elapsed();
+    // Outside the court, the protected persons of the case as this resolution folds it (with the
+    // records folded into them) appear under their pseudonyms, and their names, id numbers,
+    // birth dates and addresses are scrubbed from the evidence and the log.
+    let prepared = if a.audience.is_court()? {
+        None
+    } else {
+        let mut resolved = loaded.case.clone();
+        moneytrail::resolve::apply(&mut resolved, &r)?;
+        Some(a.audience.prepare(&resolved, &FlowGraph::build(&resolved))?)
+    };
+    let scrub = |s: &str| -> String { prepared.as_ref().map_or_else(|| s.to_string(), |p| p.scrub(s).into_owned()) };
     match &a.out {
         Some(p) => {
             let f = std::fs::File::create(p).with_context(|| format!("cannot write {}", p.display()))?;
-            write_entities(f, &r).with_context(|| format!("cannot write {}", p.display()))?;
+            write_entities(f, &r, &scrub).with_context(|| format!("cannot write {}", p.display()))?;
         }
-        None => write_entities(std::io::stdout().lock(), &r)?,
+        None => write_entities(std::io::stdout().lock(), &r, &scrub)?,
     }
     if let Some(p) = &a.log {
-        write_log(p, &r)?;
+        write_log(p, &r, &scrub)?;
     }
     let s = &r.stats;
     eprintln!(
@@ -80,7 +94,7 @@ pub fn run(a: Args) -> Result<ExitCode> {
     }
     let ignored: Vec<_> = r.log.iter().filter(|e| e.action == moneytrail::resolve::Action::Ignored).collect();
     for e in &ignored {
-        eprintln!("warning: decision {} / {}: {}", e.left_id, e.right_id, e.reason);
+        eprintln!("warning: decision {} / {}: {}", scrub(&e.left_id), scrub(&e.right_id), scrub(&e.reason));
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -138,8 +152,23 @@ pub fn resolve_in_place(case_dir: &Path, case: &mut Case, skip: bool) -> Result<
     Ok(())
 }
 
-/// Writes table, record_id, entity_id, confidence, evidence, basis.
-fn write_entities<W: Write>(w: W, r: &Resolution) -> Result<()> {
+/// A copy of `case` resolved as [`load_resolved`] resolves it (the case folder's decisions,
+/// default parameters), without the summary line: for a command that reads the unresolved case
+/// but must decide protected persons as the others do.
+///
+/// # Errors
+/// A decision file that cannot be read, or a resolution that does not fit the case.
+pub fn resolved_copy(case_dir: &Path, case: &Case) -> Result<Case> {
+    let mut c = case.clone();
+    let decisions = read_case_decisions(case_dir)?;
+    let r = resolve(&c, &decisions, &Params::default());
+    moneytrail::resolve::apply(&mut c, &r)?;
+    Ok(c)
+}
+
+/// Writes table, record_id, entity_id, confidence, evidence, basis; ids and evidence through
+/// `scrub` (the audience's).
+fn write_entities<W: Write>(w: W, r: &Resolution, scrub: &dyn Fn(&str) -> String) -> Result<()> {
     let mut w = csv::Writer::from_writer(w);
     w.write_record(["table", "record_id", "entity_id", "confidence", "evidence", "basis"])?;
     for x in &r.records {
@@ -149,18 +178,20 @@ fn write_entities<W: Write>(w: W, r: &Resolution) -> Result<()> {
         };
         let conf = format!("{:.3}", x.confidence);
         let basis = x.basis.map(|b| b.as_str()).unwrap_or("");
-        csv_safe::write_record(&mut w, &[table, &x.record_id, &x.entity_id, &conf, &x.evidence, basis])?;
+        let (rec, ent, ev) = (scrub(&x.record_id), scrub(&x.entity_id), scrub(&x.evidence));
+        csv_safe::write_record(&mut w, &[table, &rec, &ent, &conf, &ev, basis])?;
     }
     w.flush()?;
     Ok(())
 }
 
-fn write_log(path: &Path, r: &Resolution) -> Result<()> {
+fn write_log(path: &Path, r: &Resolution, scrub: &dyn Fn(&str) -> String) -> Result<()> {
     let mut w = csv::Writer::from_path(path).with_context(|| format!("cannot write {}", path.display()))?;
     w.write_record(["left_id", "right_id", "action", "by", "score", "reason"])?;
     for e in &r.log {
         let score = e.score.map(|s| s.to_string()).unwrap_or_default();
-        csv_safe::write_record(&mut w, &[&e.left_id, &e.right_id, e.action.as_str(), &e.by, &score, &e.reason])?;
+        let (left, right, by, reason) = (scrub(&e.left_id), scrub(&e.right_id), scrub(&e.by), scrub(&e.reason));
+        csv_safe::write_record(&mut w, &[&left, &right, e.action.as_str(), &by, &score, &reason])?;
     }
     w.flush()?;
     Ok(())

@@ -10,7 +10,7 @@
 use anyhow::{bail, Context, Result};
 use moneytrail::export::compensation::write_victim_assets_csv;
 use moneytrail::export::tracing::write_trace_csv_labelled;
-use moneytrail::graph::CaseGraph;
+use moneytrail::graph::{CaseGraph, FlowGraph};
 use moneytrail::model::Date;
 use moneytrail::query;
 use moneytrail::trace::case::{case_events, findings_txn_ids, trace_case, SourceSelection};
@@ -77,6 +77,8 @@ pub struct Args {
     /// Output CSV (default: stdout).
     #[arg(long)]
     out: Option<PathBuf>,
+    #[command(flatten)]
+    audience: super::victims::AudienceArgs,
 }
 
 fn date(flag: &str, s: &Option<String>) -> Result<Option<Date>> {
@@ -135,6 +137,10 @@ pub fn run(a: Args) -> Result<ExitCode> {
     let t0 = std::time::Instant::now();
     let loaded = super::resolve::load_resolved(&a.case, a.mapping, a.no_resolve)?;
     let case = &loaded.case;
+    // Tracing reads the real case; every file and line written reads `view`, pseudonymised
+    // outside the court (same rows in the same order, so the results' indices hold).
+    let prepared = a.audience.prepare(case, &FlowGraph::build(case))?;
+    let view = prepared.view(case);
     if let Some(qf) = &a.source_query {
         let text = std::fs::read_to_string(qf).with_context(|| format!("cannot read {}", qf.display()))?;
         let mut params = std::collections::HashMap::new();
@@ -142,9 +148,9 @@ pub fn run(a: Args) -> Result<ExitCode> {
             let (k, v) = p.split_once('=').with_context(|| format!("--param {p}: expected name=value"))?;
             params.insert(k.trim().to_string(), query::param_value(v));
         }
-        let prepared = query::prepare(&text, case, &params).map_err(|e| anyhow::anyhow!("{}", e.render(&text)))?;
+        let q = query::prepare(&text, case, &params).map_err(|e| anyhow::anyhow!("{}", e.render(&text)))?;
         let graph = CaseGraph::build(case);
-        let res = query::execute(&prepared, case, &graph, params, &query::Budget::default())
+        let res = query::execute(&q, case, &graph, params, &query::Budget::default())
             .map_err(|e| anyhow::anyhow!("{}", e.render(&text)))?;
         let ids: Vec<String> = query::transfers_in(&res, case)
             .iter()
@@ -173,7 +179,7 @@ pub fn run(a: Args) -> Result<ExitCode> {
             bail!("no victim selected holds an account in the case: nothing to trace");
         }
         for v in &victims {
-            names.insert(v.label, case.entity_id(v.victim).to_string());
+            names.insert(v.label, view.entity_id(v.victim).to_string());
         }
         trace_rules(&case_events(case), &sources, &rules, &config)?
     } else {
@@ -186,10 +192,10 @@ pub fn run(a: Args) -> Result<ExitCode> {
                 std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
             }
             let f = std::fs::File::create(p).with_context(|| format!("cannot write {}", p.display()))?;
-            write_trace_csv_labelled(case, &results, &names, std::io::BufWriter::new(f))?;
+            write_trace_csv_labelled(view, &results, &names, std::io::BufWriter::new(f))?;
         }
         None => {
-            if let Err(e) = write_trace_csv_labelled(case, &results, &names, std::io::stdout().lock()) {
+            if let Err(e) = write_trace_csv_labelled(view, &results, &names, std::io::stdout().lock()) {
                 // A reader that stops early (`| head`) closes the pipe: not an error.
                 if matches!(e.kind(), csv::ErrorKind::Io(io) if io.kind() == std::io::ErrorKind::BrokenPipe) {
                     return Ok(ExitCode::SUCCESS);
@@ -203,7 +209,7 @@ pub fn run(a: Args) -> Result<ExitCode> {
         if let Some(p) = &a.victim_assets {
             let f = std::fs::File::create(p).with_context(|| format!("cannot write {}", p.display()))?;
             let rules: Vec<Rule> = results.iter().map(|r| r.rule).collect();
-            write_victim_assets_csv(case, &rules, &by_victim, std::io::BufWriter::new(f))?;
+            write_victim_assets_csv(view, &rules, &by_victim, std::io::BufWriter::new(f))?;
         }
         for r in &results {
             for s in &r.labels {

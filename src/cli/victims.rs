@@ -3,7 +3,7 @@
 //! Also the passphrase handling shared by every command with `--audience`.
 
 use anyhow::{Context, Result};
-use moneytrail::export::audience::{prepare, Audience, Prepared};
+use moneytrail::export::audience::{prepare, prepare_view_of, Audience, Prepared};
 use moneytrail::graph::FlowGraph;
 use moneytrail::patterns::Params;
 use moneytrail::victims::classify::{Status, VictimParams};
@@ -53,6 +53,25 @@ impl AudienceArgs {
         let aud = audience(&self.audience)?;
         let key = protection(self.seal_passphrase_file.as_deref(), &case.meta.name)?;
         Ok(prepare(case, flow, aud, key.as_ref(), &VictimParams::default())?)
+    }
+
+    /// Like [`AudienceArgs::prepare`] for a command that reads the case before entity
+    /// resolution: protected persons are decided on `resolved` (flow graph `flow`), the view is of
+    /// `case` (see `moneytrail::export::audience::prepare_view_of`).
+    pub fn prepare_view_of(
+        &self,
+        case: &moneytrail::model::Case,
+        resolved: &moneytrail::model::Case,
+        flow: &FlowGraph,
+    ) -> Result<Prepared> {
+        let aud = audience(&self.audience)?;
+        let key = protection(self.seal_passphrase_file.as_deref(), &case.meta.name)?;
+        Ok(prepare_view_of(case, resolved, flow, aud, key.as_ref(), &VictimParams::default())?)
+    }
+
+    /// True for `--audience court` (identities in clear: nothing to classify or redact).
+    pub fn is_court(&self) -> Result<bool> {
+        Ok(audience(&self.audience)?.identities_in_clear())
     }
 }
 

@@ -92,6 +92,20 @@ impl Prepared {
             None => Cow::Borrowed(s),
         }
     }
+
+    /// [`Prepared::scrub`] in place, for text fields of results computed from the real case
+    /// (asset ids, notes, evidence sentences).
+    pub fn scrub_in_place(&self, s: &mut String) {
+        if let Cow::Owned(n) = self.scrub(s) {
+            *s = n;
+        }
+    }
+
+    /// True when the outputs are written from a redacted view (not the court, and someone is
+    /// protected).
+    pub fn redacts(&self) -> bool {
+        self.redaction.is_some()
+    }
 }
 
 /// Classifies, computes the protected set and, for every audience but the court, redacts.
@@ -106,8 +120,46 @@ pub fn prepare(
     key: Option<&Protection>,
     params: &VictimParams,
 ) -> Result<Prepared, NeedsKey> {
-    let assessed = classify(case, flow, params);
-    let set = ProtectedSet::compute(case, &assessed);
+    prepare_view_of(case, case, flow, audience, key, params)
+}
+
+/// Like [`prepare`], but the protected persons are decided on `resolved` (the case after entity
+/// resolution, as `investigate` sees it) while the view is of `case`, the same case before
+/// resolution. Entity resolution keeps every person and account row where it was (it only
+/// re-points references and adds `inferred_links`), so the protected set of `resolved`, including
+/// the register records folded into a protected person, indexes `case` as well, and the
+/// pseudonyms are those of every other output of the case. For commands that read the
+/// unresolved case (`query`).
+///
+/// `flow` is the flow graph of `resolved`.
+///
+/// # Errors
+/// [`NeedsKey`] as [`prepare`].
+///
+/// When the two cases do not have the same persons and accounts in the same order, the set is
+/// computed on `case` itself (as [`prepare`] would).
+pub fn prepare_view_of(
+    case: &Case,
+    resolved: &Case,
+    flow: &FlowGraph,
+    audience: Audience,
+    key: Option<&Protection>,
+    params: &VictimParams,
+) -> Result<Prepared, NeedsKey> {
+    let same_rows = std::ptr::eq(case, resolved)
+        || (case.persons.len() == resolved.persons.len()
+            && case.accounts.len() == resolved.accounts.len()
+            && case.persons.rows.iter().zip(&resolved.persons.rows).all(|(a, b)| a.id == b.id)
+            && case.accounts.rows.iter().zip(&resolved.accounts.rows).all(|(a, b)| a.id == b.id));
+    let (assessed, set) = if same_rows {
+        let assessed = classify(resolved, flow, params);
+        let set = ProtectedSet::compute(resolved, &assessed);
+        (assessed, set)
+    } else {
+        let assessed = classify(case, &FlowGraph::build(case), params);
+        let set = ProtectedSet::compute(case, &assessed);
+        (assessed, set)
+    };
     let redaction = if audience.identities_in_clear() || set.persons.is_empty() {
         None
     } else {

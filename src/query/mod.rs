@@ -68,6 +68,21 @@ pub struct QueryResult {
     pub rows: Vec<Vec<Value>>,
 }
 
+impl QueryResult {
+    /// Rewrites the text of every cell with `f` (see [`Value::rewrite_text`]): what
+    /// `moneytrail query` does with the audience's scrubber before writing the rows, the
+    /// evidence diagrams included, from the audience's view of the case.
+    pub fn rewrite_text(&mut self, f: &dyn Fn(&str) -> Option<String>) {
+        for row in self.rows.iter_mut() {
+            for v in row.iter_mut() {
+                if let Some(n) = v.rewrite_text(f) {
+                    *v = n;
+                }
+            }
+        }
+    }
+}
+
 /// Parses and plans `text` for `case` with the given parameter values.
 ///
 /// # Errors

@@ -234,6 +234,38 @@ impl Value {
         }
     }
 
+    /// The value with its text rewritten by `f` (`Some(new text)` where a text changes), or
+    /// `None` when nothing changed. Texts, and dates through their ISO form, are offered to `f`;
+    /// lists and maps are walked. Numbers (money), booking times, durations and references to
+    /// nodes, relationships and paths are kept: references are rendered from the case given to
+    /// the writer, so a pseudonymised view renders them pseudonymised. A date `f` rewrites
+    /// becomes text. Used to scrub protected identifiers from results computed on the real case
+    /// (`moneytrail query --audience`).
+    pub fn rewrite_text(&self, f: &dyn Fn(&str) -> Option<String>) -> Option<Value> {
+        match self {
+            Value::Str(s) => f(s).map(|n| Value::Str(n.into())),
+            Value::Date(d) => f(&d.to_string()).map(|n| Value::Str(n.into())),
+            Value::List(l) => {
+                let new: Vec<Option<Value>> = l.iter().map(|v| v.rewrite_text(f)).collect();
+                if new.iter().all(Option::is_none) {
+                    return None;
+                }
+                let items = l.iter().zip(new).map(|(old, n)| n.unwrap_or_else(|| old.clone())).collect();
+                Some(Value::List(Arc::new(items)))
+            }
+            Value::Map(m) => {
+                let new: Vec<Option<Value>> = m.iter().map(|(_, v)| v.rewrite_text(f)).collect();
+                if new.iter().all(Option::is_none) {
+                    return None;
+                }
+                let items =
+                    m.iter().zip(new).map(|((k, old), n)| (k.clone(), n.unwrap_or_else(|| old.clone()))).collect();
+                Some(Value::Map(Arc::new(items)))
+            }
+            _ => None,
+        }
+    }
+
     /// The value as text for tables and CSV: nodes and relationships by their external ids,
     /// paths as `A1 -[T9]-> A2`, lists in brackets.
     pub fn render(&self, case: &Case) -> String {

@@ -11,7 +11,8 @@
 //! * [`seal`] encrypts the pseudonym -> identity mapping with a passphrase (Argon2id +
 //!   ChaCha20-Poly1305) for the court bundle.
 //!
-//! Depends on `model` and `graph` (and reads `patterns::Finding` for the findings post-pass); never
+//! Depends on `model` and `graph` (and reads `patterns::Finding` for the findings post-pass, and
+//! `resolve::normalize` for the folded spellings of names that the scrubber also replaces); never
 //! prints.
 
 pub mod classify;

@@ -264,6 +264,11 @@ impl ProtectedSet {
             let pseudo = key.person(&r.id);
             v.push((r.id.clone(), pseudo.clone()));
             v.push((r.full_name.clone(), "[protected name]".into()));
+            // The folded spellings entity resolution writes into its evidence ("'arta hoxha' ~
+            // 'hoxha arta'"), which also catch a name typed without diacritics.
+            for folded in folded_names(&r.full_name) {
+                v.push((folded, "[protected name]".into()));
+            }
             if let Some(n) = &r.national_id {
                 v.push((n.clone(), "[withheld]".into()));
             }
@@ -297,6 +302,17 @@ impl ProtectedSet {
         v.dedup_by(|a, b| a.0 == b.0);
         v
     }
+}
+
+/// The forms of a name without diacritics, lower case: entity resolution's name tokens joined by
+/// spaces (the form its evidence quotes), and the whole name folded, when different from the name.
+fn folded_names(name: &str) -> Vec<String> {
+    let tokens: Vec<String> = crate::resolve::normalize::name_tokens(name).into_iter().map(|t| t.folded).collect();
+    let whole: Vec<String> = crate::resolve::normalize::fold(name).split_whitespace().map(str::to_string).collect();
+    let mut out = vec![tokens.join(" "), whole.join(" ")];
+    out.dedup();
+    out.retain(|f| !f.eq_ignore_ascii_case(name) && !f.is_empty());
+    out
 }
 
 /// Replaces protected identifiers in free text (ASCII case-insensitive, whole tokens only:
