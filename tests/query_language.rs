@@ -179,6 +179,29 @@ fn dates_datetimes_and_durations() {
 }
 
 #[test]
+fn durations_out_of_range_are_errors_not_panics() {
+    // Found by the query_parse fuzzer in CI: the multiplication overflowed rust_decimal and
+    // panicked instead of reporting.
+    let gap = "MATCH p = (a:Account)-[ts:TRANSFER*1..3 ASCENDING TIME MAX GAP 22222222222222222222222222 DAYS]->(z:Account) RETURN a.id LIMIT 1";
+    assert!(err(gap).message.contains("duration out of range"), "{}", err(gap).message);
+    for q in [
+        "RETURN duration('P1D') * 99999999999999999999999999 AS x",
+        "RETURN duration('P1D') / 0.0000000000000000000000000001 AS x",
+    ] {
+        assert!(err(q).message.contains("overflow"), "{q}: {}", err(q).message);
+    }
+    assert_eq!(one("RETURN duration('P1D') * 2 AS x, duration('P2D') / 4 AS y"), "P2D|PT12H");
+    for far in [
+        "RETURN datetime(99999999999999999999999999) AS t",
+        "RETURN datetime(9000000000000000000000) AS t",
+        "RETURN datetime({epochSeconds: -9000000000000000000}) AS t",
+    ] {
+        assert!(err(far).message.contains("out of range"), "{far}: {}", err(far).message);
+    }
+    assert_eq!(one("RETURN datetime(253402300799000) AS t"), "9999-12-31 23:59:59");
+}
+
+#[test]
 fn null_logic_in_and_strings() {
     assert_eq!(
         one("RETURN null = null, null OR true, null AND false, NOT null, 2 IN [1, 2], 3 IN [1, null]"),

@@ -346,11 +346,11 @@ fn arith(ctx: &Ctx<'_>, op: BinOp, l: Value, r: Value) -> QResult<Value> {
         (Add, Duration(a), Duration(b)) => Duration(a.checked_add(b).map_or_else(|| overflow(op), Ok)?),
         (Sub, Duration(a), Duration(b)) => Duration(a.checked_sub(b).map_or_else(|| overflow(op), Ok)?),
         (Mul, Duration(d), Num(n)) | (Mul, Num(n), Duration(d)) => {
-            Duration((Decimal::from(d) * n).trunc().to_i64().map_or_else(|| overflow(op), Ok)?)
+            Duration(Decimal::from(d).checked_mul(n).and_then(|x| x.trunc().to_i64()).map_or_else(|| overflow(op), Ok)?)
         }
         (Div, Duration(_), Num(n)) if n.is_zero() => return err("division by zero"),
         (Div, Duration(d), Num(n)) => {
-            Duration((Decimal::from(d) / n).trunc().to_i64().map_or_else(|| overflow(op), Ok)?)
+            Duration(Decimal::from(d).checked_div(n).and_then(|x| x.trunc().to_i64()).map_or_else(|| overflow(op), Ok)?)
         }
         (Div, Duration(a), Duration(b)) if b != 0 => Num(Decimal::from(a) / Decimal::from(b)),
         (op, a, b) => {

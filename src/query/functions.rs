@@ -186,12 +186,15 @@ pub fn call(ctx: &Ctx<'_>, name: &str, a: &[Value]) -> QResult<Value> {
             },
             Value::Date(d) => Value::DateTime(d.start()),
             Value::DateTime(t) => Value::DateTime(t),
-            Value::Num(n) => Value::DateTime(DateTime((n / Decimal::from(1000)).floor().to_i64().unwrap_or(0))),
+            Value::Num(n) => {
+                let s = (n / Decimal::from(1000)).floor().to_i64();
+                Value::DateTime(epoch(s, || format!("datetime({n})"))?)
+            }
             Value::Map(m) => {
                 if let Some(ms) = map_i64(&m, "epochMillis")? {
-                    Value::DateTime(DateTime(ms.div_euclid(1000)))
+                    Value::DateTime(epoch(Some(ms.div_euclid(1000)), || format!("datetime({{epochMillis: {ms}}})"))?)
                 } else if let Some(s) = map_i64(&m, "epochSeconds")? {
-                    Value::DateTime(DateTime(s))
+                    Value::DateTime(epoch(Some(s), || format!("datetime({{epochSeconds: {s}}})"))?)
                 } else {
                     return err("datetime({...}) needs epochMillis or epochSeconds");
                 }
@@ -399,4 +402,15 @@ fn ascending(ctx: &Ctx<'_>, p: &PathVal) -> bool {
         })
         .collect();
     times.windows(2).all(|w| w[0] < w[1])
+}
+
+/// A date-time from seconds since 1970, kept to the years 0001-9999 that dates render in; beyond
+/// them an error naming the call, never a wrapped or clamped date.
+fn epoch(secs: Option<i64>, call: impl Fn() -> String) -> QResult<DateTime> {
+    const FIRST: i64 = -62_135_596_800; // 0001-01-01 00:00:00
+    const LAST: i64 = 253_402_300_799; // 9999-12-31 23:59:59
+    match secs {
+        Some(s) if (FIRST..=LAST).contains(&s) => Ok(DateTime(s)),
+        _ => err(format!("{}: out of range (years 0001 to 9999)", call())),
+    }
 }

@@ -209,8 +209,10 @@ impl Parser<'_> {
                 };
                 self.bump();
                 self.bump();
-                let total = n * rust_decimal::Decimal::from(secs);
-                let s = i64::try_from(total.trunc()).map_err(|_| QueryError::parse(span, "duration out of range"))?;
+                let s = n
+                    .checked_mul(rust_decimal::Decimal::from(secs))
+                    .and_then(|total| i64::try_from(total.trunc()).ok())
+                    .ok_or_else(|| QueryError::parse(span, "duration out of range"))?;
                 return Ok(Expr::new(ExprKind::Lit(Value::Duration(s)), span));
             }
         }
