@@ -93,24 +93,42 @@ P5,Genti Muça,1996-02-03,,\"Rruga 2\",Berat,
 P6,Ilir Doda,1997-03-04,,\"Rruga 3\",Korçë,
 ";
 
-/// The mini fixture with four new personal accounts and the given transfers.
-fn tiny(transfers: &[&str]) -> (tempfile::TempDir, Case) {
+/// The mini fixture with its accounts (and persons, when given) replaced and these transfer
+/// rows, each written after a generated txn id `X<n>,`.
+fn mini_case(accounts: &str, persons: Option<&str>, rows: &[String]) -> (tempfile::TempDir, Case) {
     let dir = tempfile::tempdir().unwrap();
     let mini = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/mini");
     for e in std::fs::read_dir(&mini).unwrap() {
         let e = e.unwrap();
         std::fs::copy(e.path(), dir.path().join(e.file_name())).unwrap();
     }
-    std::fs::write(dir.path().join("accounts.csv"), ACCOUNTS).unwrap();
-    std::fs::write(dir.path().join("persons.csv"), PERSONS).unwrap();
+    std::fs::write(dir.path().join("accounts.csv"), accounts).unwrap();
+    if let Some(p) = persons {
+        std::fs::write(dir.path().join("persons.csv"), p).unwrap();
+    }
     let mut t =
         String::from("txn_id,booked_at,from_account,to_account,amount,currency,channel,reference,branch_city\n");
-    for (i, row) in transfers.iter().enumerate() {
+    for (i, row) in rows.iter().enumerate() {
         t.push_str(&format!("X{i},{row}\n"));
     }
     std::fs::write(dir.path().join("transfers.csv"), t).unwrap();
     let case = load(dir.path(), None);
     (dir, case)
+}
+
+/// Accounts B1..=Bn with no holder and no opening date: no context at all.
+fn bare_accounts(n: usize) -> String {
+    let mut acc = String::from("account_id,iban,bank,holder_id,opened_on,closed_on,currency\n");
+    for i in 1..=n {
+        acc.push_str(&format!("B{i},,Bank,,,,ALL\n"));
+    }
+    acc
+}
+
+/// The mini fixture with four new personal accounts and the given transfers.
+fn tiny(transfers: &[&str]) -> (tempfile::TempDir, Case) {
+    let rows: Vec<String> = transfers.iter().map(|r| r.to_string()).collect();
+    mini_case(ACCOUNTS, Some(PERSONS), &rows)
 }
 
 fn detect(case: &Case, typology: &str, params: &[&str]) -> Vec<Finding> {
@@ -328,25 +346,12 @@ fn without_context_transfer_evidence_still_reports_and_a_bare_pattern_does_not()
     // Accounts with no holders and no opening dates, no cash rows: only transfer-only
     // indicators can be evaluated, and the threshold is applied to them.
     let bare = |amounts: [&str; 5]| {
-        let dir = tempfile::tempdir().unwrap();
-        let mini = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/mini");
-        for e in std::fs::read_dir(&mini).unwrap() {
-            let e = e.unwrap();
-            std::fs::copy(e.path(), dir.path().join(e.file_name())).unwrap();
-        }
-        let mut acc = String::from("account_id,iban,bank,holder_id,opened_on,closed_on,currency\n");
-        for i in 1..=6 {
-            acc.push_str(&format!("B{i},,Bank,,,,ALL\n"));
-        }
-        std::fs::write(dir.path().join("accounts.csv"), acc).unwrap();
-        let mut t =
-            String::from("txn_id,booked_at,from_account,to_account,amount,currency,channel,reference,branch_city\n");
-        for (i, a) in amounts.iter().enumerate() {
-            t.push_str(&format!("X{i},2023-06-0{} 10:00:00,B{},B6,{a},ALL,wire,,\n", i + 1, i + 1));
-        }
-        std::fs::write(dir.path().join("transfers.csv"), t).unwrap();
-        let case = load(dir.path(), None);
-        (dir, case)
+        let rows: Vec<String> = amounts
+            .iter()
+            .enumerate()
+            .map(|(i, a)| format!("2023-06-0{} 10:00:00,B{},B6,{a},ALL,wire,,", i + 1, i + 1))
+            .collect();
+        mini_case(&bare_accounts(6), None, &rows)
     };
     // Five near-identical payments: the fan-in plus transfer evidence is reported, and says
     // what it could not evaluate.
@@ -374,25 +379,9 @@ fn a_cycle_with_the_signature_is_reported_on_structure_alone() {
     // No holders, no opening dates, no cash: nothing can corroborate. Amounts below the
     // reporting threshold, hops days apart (no rapid hops).
     let case_of = |rows: &[(&str, &str, &str, &str)]| {
-        let dir = tempfile::tempdir().unwrap();
-        let mini = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/mini");
-        for e in std::fs::read_dir(&mini).unwrap() {
-            let e = e.unwrap();
-            std::fs::copy(e.path(), dir.path().join(e.file_name())).unwrap();
-        }
-        let mut acc = String::from("account_id,iban,bank,holder_id,opened_on,closed_on,currency\n");
-        for i in 1..=5 {
-            acc.push_str(&format!("B{i},,Bank,,,,ALL\n"));
-        }
-        std::fs::write(dir.path().join("accounts.csv"), acc).unwrap();
-        let mut t =
-            String::from("txn_id,booked_at,from_account,to_account,amount,currency,channel,reference,branch_city\n");
-        for (i, (at, from, to, amount)) in rows.iter().enumerate() {
-            t.push_str(&format!("X{i},{at},{from},{to},{amount},ALL,wire,,\n"));
-        }
-        std::fs::write(dir.path().join("transfers.csv"), t).unwrap();
-        let case = load(dir.path(), None);
-        (dir, case)
+        let rows: Vec<String> =
+            rows.iter().map(|(at, from, to, amount)| format!("{at},{from},{to},{amount},ALL,wire,,")).collect();
+        mini_case(&bare_accounts(5), None, &rows)
     };
     let (_d, case) = case_of(&[
         ("2023-02-01 10:00:00", "B1", "B2", "500000.00"),
