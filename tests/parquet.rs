@@ -9,7 +9,7 @@
 #![cfg(feature = "parquet")]
 
 use moneytrail::generate::{generate, GenConfig};
-use moneytrail::ingest::{load_case, LoadOptions, Loaded};
+use moneytrail::ingest::{load_case, LoadOptions, Loaded, TABLES};
 use moneytrail::model::{Date, DateTime};
 use polars::prelude::*;
 use rust_decimal::Decimal;
@@ -67,22 +67,6 @@ fn ty(table: &str, col: &str) -> Ty {
         _ => Ty::Str,
     }
 }
-
-const TABLES: &[&str] = &[
-    "persons",
-    "companies",
-    "accounts",
-    "transfers",
-    "properties",
-    "property_titles",
-    "encumbrances",
-    "company_ownership",
-    "relations",
-    "income",
-    "fx_rates",
-    "suspects",
-    "victims",
-];
 
 fn opt(s: &str) -> Option<&str> {
     (!s.is_empty()).then_some(s)

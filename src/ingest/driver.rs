@@ -221,8 +221,7 @@ impl Loader {
                 headers = std::mem::take(&mut src.headers);
                 kinds = src.kinds.clone();
                 parquet_rows = src.rows();
-                let p = path.to_path_buf();
-                reader = Box::new(move |buf: &mut Vec<Record>| src.next_batch(&p, buf));
+                reader = Box::new(move |buf: &mut Vec<Record>| src.next_batch(buf));
             }
             #[cfg(not(feature = "parquet"))]
             return Err(IngestError::NoParquet { path: path.to_path_buf() });

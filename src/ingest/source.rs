@@ -264,7 +264,6 @@ pub struct ParquetSource {
     pub kinds: Vec<FieldKind>,
     /// File row (0-based) of the next row to hand out.
     next: usize,
-    rows: usize,
 }
 
 #[cfg(feature = "parquet")]
@@ -298,7 +297,6 @@ impl ParquetSource {
             headers,
             kinds,
             next: 0,
-            rows: start,
         })
     }
 
@@ -308,13 +306,14 @@ impl ParquetSource {
 
     /// Number of data rows (from the footer).
     pub fn rows(&self) -> usize {
-        self.rows
+        self.groups.last().map_or(0, |&(start, len)| start + len)
     }
 
     /// Fills `buf` with the next rows (row numbers 1-based: the first data row is row 1);
     /// leaves it empty at the end. A batch never spans two row groups.
-    pub fn next_batch(&mut self, path: &Path, buf: &mut Vec<Record>) -> Result<(), IngestError> {
+    pub fn next_batch(&mut self, buf: &mut Vec<Record>) -> Result<(), IngestError> {
         use polars::prelude::*;
+        let path = self.path.as_path();
         while self.next >= self.df_start + self.df.height() && self.next_group < self.groups.len() {
             let (start, len) = self.groups[self.next_group];
             self.next_group += 1;
