@@ -19,7 +19,9 @@
 //! and [`confiscable`] (object-based, value-based and disproportion views over traced proceeds),
 //! also use `model` (L0) and `trace` (L2), as does [`compensation`] (victims' traced amounts
 //! in the confiscable assets and their shares of a fund); nothing below them uses them. [`bods`] reads BODS 0.4
-//! statements (serde_json) into ownership rows.
+//! statements (serde_json) into ownership rows. [`case`] is the one adapter from a loaded `Case`
+//! (`model`, L0) to these algorithms, shared by the register detectors (`patterns`) and the
+//! valuation.
 //! Shares are [`Decimal`] fractions in `[0, 1]`, never `f64`.
 //!
 //! Pipeline: [`ownership::ShareGraph::build`] (validate, filter by date, resolve nominees) ->
@@ -51,6 +53,7 @@
 
 pub mod attribution;
 pub mod bods;
+pub mod case;
 pub mod compensation;
 pub mod confiscable;
 pub mod control;
