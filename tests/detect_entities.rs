@@ -21,11 +21,7 @@ const TYPOLOGIES: &[&str] = &[
 ];
 
 fn opts(typologies: &[&str], threads: usize) -> RunOptions {
-    RunOptions {
-        typologies: Some(typologies.iter().map(|s| s.to_string()).collect()),
-        threads,
-        ..RunOptions::default()
-    }
+    RunOptions { threads, ..RunOptions::parse(Some(typologies), &[]).unwrap() }
 }
 
 fn detect(dir: &Path, typologies: &[&str]) -> (Case, Vec<Finding>) {

@@ -23,7 +23,7 @@ const TRANSFER_TYPOLOGIES: [&str; 8] = [
 ];
 
 fn only(typologies: &[&str]) -> RunOptions {
-    RunOptions { typologies: Some(typologies.iter().map(|s| s.to_string()).collect()), ..RunOptions::default() }
+    RunOptions::parse(Some(typologies), &[]).unwrap()
 }
 
 fn load(dir: &Path, mapping: Option<PathBuf>) -> Case {
@@ -134,7 +134,7 @@ fn tiny(transfers: &[&str]) -> (tempfile::TempDir, Case) {
 fn detect(case: &Case, typology: &str, params: &[&str]) -> Vec<Finding> {
     let graph = CaseGraph::build(case);
     let mut opts = only(&[typology]);
-    opts.params = params.iter().map(|s| s.to_string()).collect();
+    opts.params = params.iter().map(|s| s.parse().unwrap()).collect();
     patterns::run(case, &graph, &opts).unwrap()
 }
 
@@ -471,7 +471,7 @@ fn amlsim_run(name: &str, typologies: &[&str], params: &[&str]) -> Option<Vec<(S
     let case = load(&dir, Some(mapping));
     let graph = CaseGraph::build(&case);
     let mut opts = only(typologies);
-    opts.params = params.iter().map(|s| s.to_string()).collect();
+    opts.params = params.iter().map(|s| s.parse().unwrap()).collect();
     let found = patterns::run(&case, &graph, &opts).unwrap();
     let mut out = Vec::new();
     for t in typologies {

@@ -3,7 +3,7 @@
 use anyhow::{bail, Context, Result};
 use moneytrail::export::findings;
 use moneytrail::graph::CaseGraph;
-use moneytrail::patterns::{self, RunOptions};
+use moneytrail::patterns::{self, PatternError, RunOptions, Runner};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -42,9 +42,18 @@ pub struct Args {
     audience: super::victims::AudienceArgs,
 }
 
+/// Detector options from the values of `--typology` and `--param`; an override's error names
+/// the flag.
+pub(super) fn detect_options(typologies: Option<&[String]>, params: &[String]) -> Result<RunOptions> {
+    RunOptions::parse(typologies, params).map_err(|e| match e {
+        PatternError::BadParam { .. } => anyhow::anyhow!("--param {e}"),
+        e => e.into(),
+    })
+}
+
 pub fn run(a: Args) -> Result<ExitCode> {
     if a.list {
-        for mut d in patterns::registry() {
+        for d in patterns::registry() {
             println!("{}", d.name());
             for (k, v, doc) in d.params().describe() {
                 println!("  {}.{k} = {v}    {doc}", d.name());
@@ -58,19 +67,18 @@ pub fn run(a: Args) -> Result<ExitCode> {
         bail!("--out must end in .csv or .json, not '{}'", out.display());
     }
     let opts = RunOptions {
-        typologies: a.typology,
-        params: a.params,
         max_suspect_hops: a.max_suspect_hops,
         threads: a.threads,
+        ..detect_options(a.typology.as_deref(), &a.params)?
     };
-    patterns::configure(&opts)?;
+    let runner = Runner::new(&opts)?;
     let t0 = std::time::Instant::now();
     let loaded = super::resolve::load_resolved(&case_dir, a.mapping, a.no_resolve)?;
     let case = &loaded.case;
     let t1 = std::time::Instant::now();
     let graph = CaseGraph::build(case);
     let t2 = std::time::Instant::now();
-    let mut found = patterns::run(case, &graph, &opts)?;
+    let mut found = runner.run(case, &graph);
     // Findings on victims' accounts say so; outside the court, protected persons are pseudonymised.
     let prepared = a.audience.prepare(case, &graph.flow)?;
     moneytrail::victims::annotate_findings(case, &mut found, &prepared.assessed);

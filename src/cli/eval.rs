@@ -2,7 +2,7 @@
 
 use anyhow::Result;
 use moneytrail::graph::CaseGraph;
-use moneytrail::patterns::{self, eval, RunOptions};
+use moneytrail::patterns::{self, eval};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -33,7 +33,7 @@ pub fn run(a: Args) -> Result<ExitCode> {
     let loaded = super::resolve::load_resolved(&a.case, None, a.no_resolve)?;
     let case = &loaded.case;
     let graph = CaseGraph::build(case);
-    let opts = RunOptions { typologies: a.typology.clone(), params: a.params, ..RunOptions::default() };
+    let opts = super::detect::detect_options(a.typology.as_deref(), &a.params)?;
     let found = patterns::run(case, &graph, &opts)?;
     let truth_path = a.truth.unwrap_or_else(|| a.case.join("truth/patterns.csv"));
     let mut truth = eval::read_truth(&truth_path, case)?;

@@ -3,7 +3,7 @@
 
 use anyhow::{Context, Result};
 use moneytrail::export::bundle::{investigate, InvestigateOptions};
-use moneytrail::patterns::{self, RunOptions};
+use moneytrail::patterns::RunOptions;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -68,8 +68,7 @@ pub fn run(a: Args) -> Result<ExitCode> {
         moneytrail::patterns::Params::set(&mut victims, &k["victims.".len()..], v)
             .map_err(|e| anyhow::anyhow!("--param {p}: {e}"))?;
     }
-    let detect = RunOptions { typologies: None, params, max_suspect_hops: 4, threads: a.threads };
-    patterns::configure(&detect)?;
+    let detect = RunOptions { threads: a.threads, ..super::detect::detect_options(None, &params)? };
     let mut opts = InvestigateOptions {
         audience,
         detect,
@@ -84,9 +83,8 @@ pub fn run(a: Args) -> Result<ExitCode> {
     let loaded = super::resolve::load_resolved(&a.case, a.mapping, a.no_resolve)?;
     let t_ingest = t0.elapsed();
     opts.protection = super::victims::protection(a.seal_passphrase_file.as_deref(), &loaded.case.meta.name)?;
-    let pool =
-        rayon::ThreadPoolBuilder::new().num_threads(a.threads).build().context("cannot start the thread pool")?;
-    let summary = pool.install(|| investigate(&loaded.case, &a.out, &opts))?;
+    // One thread pool for the whole job, owned by the detection runner inside `investigate`.
+    let summary = investigate(&loaded.case, &a.out, &opts)?;
     for n in &summary.notes {
         eprintln!("note: {n}");
     }

@@ -15,7 +15,7 @@ use super::valuation::{scope_assets, AssetRow, OwnershipModel};
 use crate::assets::family::ScopeMember;
 use crate::graph::CaseGraph;
 use crate::model::{Case, EntityKind, EntityRef};
-use crate::patterns::{self, Finding, PatternError, RunOptions};
+use crate::patterns::{Finding, PatternError, RunOptions, Runner};
 use crate::trace::{Rule, TraceConfig};
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -200,7 +200,7 @@ fn settings(case: &Case, opts: &InvestigateOptions, graphviz: bool) -> BTreeMap<
     s.insert("timeline.max_arrows".into(), opts.timeline.max_arrows.to_string());
     s.insert("finding_diagrams".into(), opts.finding_diagrams.to_string());
     s.insert("detect.max_suspect_hops".into(), opts.detect.max_suspect_hops.to_string());
-    s.insert("detect.params".into(), opts.detect.params.join(","));
+    s.insert("detect.params".into(), opts.detect.params_text());
     s.insert("renderer".into(), if graphviz { "graphviz dot".into() } else { "moneytrail pure-Rust SVG".into() });
     s
 }
@@ -253,25 +253,35 @@ fn render_chart(
     Ok(svg)
 }
 
-/// Runs the whole job on a loaded case and writes the bundle into `out`.
+/// Runs the whole job on a loaded case and writes the bundle into `out`, every stage in the
+/// detection runner's one thread pool (`opts.detect.threads`).
 ///
 /// # Errors
 /// Detector configuration errors and I/O errors. Tracing or ownership problems do not stop the
 /// run: they become notes in the report.
 pub fn investigate(real: &Case, out: &Path, opts: &InvestigateOptions) -> Result<Summary, InvestigateError> {
+    let runner = Runner::new(&opts.detect)?;
+    runner.install(|| investigate_with(&runner, real, out, opts))
+}
+
+fn investigate_with(
+    runner: &Runner,
+    real: &Case,
+    out: &Path,
+    opts: &InvestigateOptions,
+) -> Result<Summary, InvestigateError> {
     let mut timings = Vec::new();
     let mut t = Instant::now();
     let mut lap = |name: &'static str, t: &mut Instant| {
         timings.push((name, t.elapsed()));
         *t = Instant::now();
     };
-    let detectors = patterns::configure(&opts.detect)?;
     // Detection and classification read the real case; everything written reads `case`, the
     // audience's view (pseudonymised outside the court). Row order is the same in both, so the
     // dense indices of findings stay valid.
     let graph = CaseGraph::build(real);
     lap("graph", &mut t);
-    let mut findings = patterns::run(real, &graph, &opts.detect)?;
+    let mut findings = runner.run(real, &graph);
     lap("detect", &mut t);
     let prepared = prepare(real, &graph.flow, opts.audience, opts.protection.as_ref(), &opts.victims)?;
     annotate_findings(real, &mut findings, &prepared.assessed);
@@ -384,7 +394,7 @@ pub fn investigate(real: &Case, out: &Path, opts: &InvestigateOptions) -> Result
             ),
             format!(
                 "Detectors: {} · tracing rules: {} · parameters: see report methodology",
-                detectors.iter().map(|d| d.name()).collect::<Vec<_>>().join(", "),
+                runner.detectors().iter().map(|d| d.name()).collect::<Vec<_>>().join(", "),
                 rules.join(", ")
             ),
             format!("Input manifest SHA-256: {input_hash}"),
@@ -489,7 +499,7 @@ pub fn investigate(real: &Case, out: &Path, opts: &InvestigateOptions) -> Result
         .collect();
     let detector_params = {
         let mut v = Vec::new();
-        for mut d in detectors {
+        for d in runner.detectors() {
             let name = d.name().to_string();
             for (k, val, doc) in d.params().describe() {
                 v.push((name.clone(), k.to_string(), val, doc.to_string()));

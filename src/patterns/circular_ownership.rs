@@ -6,10 +6,10 @@
 //! share starts is split into strongly connected components (petgraph `tarjan_scc`); every
 //! component of two or more companies is one finding, reported once with the date it closed.
 
+use super::detector::{DetectCtx, Detector};
 use super::finding::Finding;
 use super::registers::{address_groups, normalise_address, pct, Registers};
-use super::runner::{DetectCtx, Detector};
-use super::Params;
+use super::registry::Typology;
 use crate::model::{Date, EntityKind, EntityRef, Role};
 use petgraph::algo::tarjan_scc;
 use petgraph::graphmap::DiGraphMap;
@@ -38,13 +38,7 @@ pub struct CircularOwnership {
 type Edge = (u32, u32, usize);
 
 impl Detector for CircularOwnership {
-    fn name(&self) -> &'static str {
-        "circular_ownership"
-    }
-
-    fn params(&mut self) -> &mut dyn Params {
-        &mut self.p
-    }
+    super::detector::detector_parts!(Typology::CircularOwnership);
 
     /// # Complexity
     /// O(D · (C + E)) for D distinct start dates of company-held shares and the C companies and
@@ -103,7 +97,7 @@ impl CircularOwnership {
         let case = ctx.case;
         let rows = &case.ownership.rows;
         let cid = |c: u32| case.companies.rows[c as usize].id.as_str();
-        let mut f = Finding::new("circular_ownership");
+        let mut f = Finding::new(self.name());
         f.first_at = Some(d.start());
         f.entities.extend(comps.iter().map(|&c| Registers::company(c)));
         let links: Vec<String> = inner

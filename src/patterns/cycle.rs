@@ -9,9 +9,9 @@
 
 use super::common::{holder, is_account_flow, is_new, is_personal, Band, Ratio, DAY};
 use super::context::{spec, Datum, Spec};
+use super::detector::{DetectCtx, Detector};
 use super::finding::Finding;
-use super::runner::{DetectCtx, Detector};
-use super::Params;
+use super::registry::Typology;
 use crate::graph::FlowGraph;
 use crate::model::{Case, DateTime, EntityKind, EntityRef};
 use rayon::prelude::*;
@@ -135,13 +135,7 @@ impl Search<'_> {
 }
 
 impl Detector for Cycle {
-    fn name(&self) -> &'static str {
-        "cycle"
-    }
-
-    fn params(&mut self) -> &mut dyn Params {
-        &mut self.p
-    }
+    super::detector::detector_parts!(Typology::Cycle);
 
     /// A depth-first search from every account-to-account transfer as the first hop. A cycle
     /// is only closed from its earliest transfer (time-respecting hops make the first hop the
@@ -216,7 +210,7 @@ impl Cycle {
             }
         }
         let days = (g.time[last as usize].0 - g.time[first as usize].0) as f64 / DAY as f64;
-        let mut f = Finding::new("cycle");
+        let mut f = Finding::new(self.name());
         f.accounts.extend(accounts.iter().copied());
         f.txns.extend_from_slice(c);
         f.indicate(

@@ -7,10 +7,10 @@
 //! converted at the end of its year. Consecutive disproportionate years form one finding, so a
 //! set of purchases spanning New Year is read as one episode.
 
+use super::detector::{DetectCtx, Detector};
 use super::finding::Finding;
 use super::registers::{amount, Registers};
-use super::runner::{DetectCtx, Detector};
-use super::Params;
+use super::registry::Typology;
 use crate::model::{Date, EntityKind, EntityRef, NO_ACCOUNT};
 use rust_decimal::Decimal;
 use std::collections::{BTreeMap, BTreeSet};
@@ -48,13 +48,7 @@ struct Year {
 }
 
 impl Detector for Disproportion {
-    fn name(&self) -> &'static str {
-        "disproportion"
-    }
-
-    fn params(&mut self) -> &mut dyn Params {
-        &mut self.p
-    }
+    super::detector::detector_parts!(Typology::Disproportion);
 
     /// # Complexity
     /// O(S · (T + I + R log R)) for S suspects, T titles, I income rows and R relations.
@@ -151,7 +145,7 @@ impl Disproportion {
         run: Vec<(i32, Year)>,
     ) -> Finding {
         let case = ctx.case;
-        let mut f = Finding::new("disproportion");
+        let mut f = Finding::new(self.name());
         let acq: Decimal = run.iter().map(|(_, y)| y.acquired).sum();
         // Income credited to the whole run: each year of it and its savings years once.
         let inc: Decimal = match (run.first(), run.last()) {

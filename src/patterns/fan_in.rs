@@ -12,10 +12,10 @@ use super::common::{
     episodes, funding, is_account_flow, is_new, is_personal, shared_address_count, span_phrase, total, Ratio, DAY, HOUR,
 };
 use super::context::{amount_evidence, passed_on, spec, Datum, PassBand, Spec};
+use super::detector::{DetectCtx, Detector};
 use super::finding::Finding;
 use super::gather_scatter::{scatter_after, GatherScatterParams};
-use super::runner::{DetectCtx, Detector};
-use super::Params;
+use super::registry::Typology;
 use crate::model::{Channel, DateTime, NO_CITY};
 use rayon::prelude::*;
 use rust_decimal::Decimal;
@@ -86,13 +86,7 @@ pub struct FanIn {
 }
 
 impl Detector for FanIn {
-    fn name(&self) -> &'static str {
-        "fan_in"
-    }
-
-    fn params(&mut self) -> &mut dyn Params {
-        &mut self.p
-    }
+    super::detector::detector_parts!(Typology::FanIn);
 
     /// Per account, a sliding window over incoming account-to-account transfers sorted by
     /// time; overlapping qualifying windows merge into one episode. Each episode is scored on
@@ -125,7 +119,7 @@ impl FanIn {
         let case = ctx.case;
         let p = &self.p;
         let senders: Vec<u32> = ep.iter().map(|&e| g.src[e as usize]).collect::<BTreeSet<_>>().into_iter().collect();
-        let mut f = Finding::new("fan_in");
+        let mut f = Finding::new(self.name());
         f.accounts.push(a);
         f.accounts.extend(senders.iter().copied());
         let span = match (ep.first(), ep.last()) {

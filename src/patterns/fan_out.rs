@@ -9,10 +9,10 @@
 
 use super::common::{episodes, goes_abroad, holder, is_account_flow, is_personal, span_phrase, total, Ratio, DAY};
 use super::context::{amount_evidence, burst, spec, Datum, Spec};
+use super::detector::{DetectCtx, Detector};
 use super::finding::Finding;
-use super::runner::{DetectCtx, Detector};
+use super::registry::Typology;
 use super::scatter_gather::{onward, ScatterGatherParams};
-use super::Params;
 use crate::model::EntityKind;
 use rayon::prelude::*;
 use rust_decimal::Decimal;
@@ -60,13 +60,7 @@ pub struct FanOut {
 }
 
 impl Detector for FanOut {
-    fn name(&self) -> &'static str {
-        "fan_out"
-    }
-
-    fn params(&mut self) -> &mut dyn Params {
-        &mut self.p
-    }
+    super::detector::detector_parts!(Typology::FanOut);
 
     /// Per account, a sliding window over outgoing account-to-account transfers (no cards, no
     /// cash, no own-account moves); overlapping qualifying windows merge into one episode.
@@ -125,7 +119,7 @@ impl FanOut {
         let p = &self.p;
         let receivers: BTreeSet<u32> = ep.iter().map(|&e| g.dst[e as usize]).collect();
         let sum = total(g, &ep);
-        let mut f = Finding::new("fan_out");
+        let mut f = Finding::new(self.name());
         f.accounts.push(a);
         f.accounts.extend(receivers.iter().copied());
         f.indicate(

@@ -3,9 +3,9 @@
 //! ICE red flags).
 
 use super::common::{episodes, goes_abroad, is_new, is_personal, total_cents, Ratio, DAY};
+use super::detector::{DetectCtx, Detector};
 use super::finding::Finding;
-use super::runner::{DetectCtx, Detector};
-use super::Params;
+use super::registry::Typology;
 use crate::model::{Channel, DateTime, NO_CITY};
 use rayon::prelude::*;
 use rust_decimal::Decimal;
@@ -42,13 +42,7 @@ pub struct FunnelAccount {
 }
 
 impl Detector for FunnelAccount {
-    fn name(&self) -> &'static str {
-        "funnel_account"
-    }
-
-    fn params(&mut self) -> &mut dyn Params {
-        &mut self.p
-    }
+    super::detector::detector_parts!(Typology::FunnelAccount);
 
     /// Per account, a sliding window over cash deposits keyed by branch city (one cash node per
     /// city); each episode with enough cities whose money leaves within `out_days` (all but
@@ -103,7 +97,7 @@ impl FunnelAccount {
         }
         let kept_pct = Decimal::ONE_HUNDRED * (sin - sout).max(Decimal::ZERO) / sin.max(Decimal::ONE);
         let cities: BTreeSet<u32> = deps.iter().map(|&e| case.transfers.branch_city[e as usize]).collect();
-        let mut f = Finding::new("funnel_account");
+        let mut f = Finding::new(self.name());
         f.accounts.push(a);
         f.accounts.extend(outs.iter().map(|&e| g.dst[e as usize]).filter(|&d| d < g.account_count()));
         f.indicate(

@@ -6,9 +6,9 @@ use super::common::{
     episodes, goes_abroad, is_account_flow, is_new, is_personal, shared_address_count, total, total_cents, Ratio, DAY,
 };
 use super::context::{amount_evidence, spec, Datum, Spec};
+use super::detector::{DetectCtx, Detector};
 use super::finding::Finding;
-use super::runner::{DetectCtx, Detector};
-use super::Params;
+use super::registry::Typology;
 use crate::graph::FlowGraph;
 use crate::model::{Case, DateTime};
 use rayon::prelude::*;
@@ -101,13 +101,7 @@ pub(crate) fn scatter_after(
 }
 
 impl Detector for GatherScatter {
-    fn name(&self) -> &'static str {
-        "gather_scatter"
-    }
-
-    fn params(&mut self) -> &mut dyn Params {
-        &mut self.p
-    }
+    super::detector::detector_parts!(Typology::GatherScatter);
 
     /// Per hub, sliding windows over account-to-account inflows with enough distinct senders;
     /// each such episode followed by a balanced scatter ([`scatter_after`]) is one finding.
@@ -141,7 +135,7 @@ impl GatherScatter {
         let senders: Vec<u32> = ins.iter().map(|&e| g.src[e as usize]).collect::<BTreeSet<_>>().into_iter().collect();
         let receivers: BTreeSet<u32> = outs.iter().map(|&e| g.dst[e as usize]).collect();
         let (sin, sout) = (total(g, ins), total(g, outs));
-        let mut f = Finding::new("gather_scatter");
+        let mut f = Finding::new(self.name());
         f.accounts.push(hub);
         f.accounts.extend(senders.iter().copied());
         f.accounts.extend(receivers.iter().copied());

@@ -10,9 +10,9 @@
 
 use super::common::{is_account_flow, is_new, is_personal, Band, Ratio, DAY, HOUR};
 use super::context::{spec, Datum, Spec};
+use super::detector::{DetectCtx, Detector};
 use super::finding::Finding;
-use super::runner::{DetectCtx, Detector};
-use super::Params;
+use super::registry::Typology;
 use crate::model::DateTime;
 use rayon::prelude::*;
 use rust_decimal::Decimal;
@@ -86,13 +86,7 @@ fn find(parent: &mut [u32], mut x: u32) -> u32 {
 }
 
 impl Detector for LayeringChain {
-    fn name(&self) -> &'static str {
-        "layering_chain"
-    }
-
-    fn params(&mut self) -> &mut dyn Params {
-        &mut self.p
-    }
+    super::detector::detector_parts!(Typology::LayeringChain);
 
     /// 1. For every account-to-account transfer, its successors: transfers out of the receiver
     ///    within `max_gap_hours` carrying a share in the retention band (parallel).
@@ -254,7 +248,7 @@ impl LayeringChain {
             txns.iter().map(|&e| g.dst[e as usize]).filter(|d| senders.binary_search(d).is_ok()).collect();
         mids.sort_unstable();
         mids.dedup();
-        let mut f = Finding::new("layering_chain");
+        let mut f = Finding::new(self.name());
         f.accounts.extend(txns.iter().flat_map(|&e| [g.src[e as usize], g.dst[e as usize]]));
         f.indicate(
             "pass_through_chain",

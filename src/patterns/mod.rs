@@ -10,10 +10,12 @@
 
 mod common;
 pub mod context;
+mod detector;
 mod finding;
 mod link;
 mod params;
 mod registers;
+mod registry;
 mod runner;
 
 pub mod circular_ownership;
@@ -34,7 +36,9 @@ pub mod structuring;
 pub mod undervalued_purchase;
 
 pub use context::{DataContext, Datum};
+pub use detector::{DetectCtx, Detector};
 pub use finding::{Finding, Indicator, SINGLE_INDICATOR_CAP};
 pub use link::SuspectLinks;
 pub use params::Params;
-pub use runner::{configure, registry, run, DetectCtx, Detector, PatternError, RunOptions};
+pub use registry::{registry, Typology};
+pub use runner::{run, ParamOverride, PatternError, RunOptions, Runner};

@@ -6,10 +6,10 @@
 //! corroboration: roles registered as nominee, companies without employees, companies sharing
 //! one registered address, and one principal holding the shares of the companies fronted.
 
+use super::detector::{DetectCtx, Detector};
 use super::finding::Finding;
 use super::registers::{address_groups, normalise_address};
-use super::runner::{DetectCtx, Detector};
-use super::Params;
+use super::registry::Typology;
 use crate::model::{Date, EntityRef, Ownership, Role};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -39,13 +39,7 @@ fn directs(o: &Ownership) -> bool {
 }
 
 impl Detector for NomineeDirector {
-    fn name(&self) -> &'static str {
-        "nominee_director"
-    }
-
-    fn params(&mut self) -> &mut dyn Params {
-        &mut self.p
-    }
+    super::detector::detector_parts!(Typology::NomineeDirector);
 
     /// Per officer, the largest number of distinct companies directed on one day (checked on
     /// each day a directorship starts).
@@ -100,7 +94,7 @@ impl NomineeDirector {
         let case = ctx.case;
         let rows = &case.ownership.rows;
         let n = companies.len();
-        let mut f = Finding::new("nominee_director");
+        let mut f = Finding::new(self.name());
         f.entities.push(officer);
         f.entities.extend(companies.iter().map(|&c| EntityRef { kind: crate::model::EntityKind::Company, idx: c }));
         if peak_day.0 > i32::MIN / 2 {

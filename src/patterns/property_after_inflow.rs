@@ -7,10 +7,10 @@
 //! is linked to the suspect when it comes from an account held by someone in his scope, or
 //! when the paying account is the suspect's own (all money reaching a suspect is his).
 
+use super::detector::{DetectCtx, Detector};
 use super::finding::Finding;
 use super::registers::{amount, purchases, Purchase, Registers};
-use super::runner::{DetectCtx, Detector};
-use super::Params;
+use super::registry::Typology;
 use crate::model::{Channel, DateTime, EntityRef, NO_ACCOUNT};
 use rayon::prelude::*;
 use rust_decimal::Decimal;
@@ -40,13 +40,7 @@ pub struct PropertyAfterInflow {
 }
 
 impl Detector for PropertyAfterInflow {
-    fn name(&self) -> &'static str {
-        "property_after_inflow"
-    }
-
-    fn params(&mut self) -> &mut dyn Params {
-        &mut self.p
-    }
+    super::detector::detector_parts!(Typology::PropertyAfterInflow);
 
     /// # Complexity
     /// O(P · S · (F + I)) for P purchases with payments, S suspects, F family and register ties
@@ -119,7 +113,7 @@ impl PropertyAfterInflow {
         let last_in = linked.iter().map(|&e| t.booked_at[e as usize]).max().unwrap_or(first_pay);
         let gap_days = (first_pay.0 - last_in.0) / 86_400;
         let prop = &case.properties.rows[p.property as usize];
-        let mut f = Finding::new("property_after_inflow");
+        let mut f = Finding::new(self.name());
         f.first_at = linked.iter().chain(&p.payments).map(|&e| t.booked_at[e as usize]).min();
         let price = p.price.map_or_else(|| "an unrecorded price".to_string(), |x| amount(case, x));
         f.indicate(

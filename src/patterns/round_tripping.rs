@@ -9,10 +9,10 @@
 //! later transfers out of tied companies whose amount stays within a retention band of the
 //! previous hop, until the money reaches the originator's sphere again.
 
+use super::detector::{DetectCtx, Detector};
 use super::finding::Finding;
 use super::registers::{amount, is_upstream, pct, Registers};
-use super::runner::{DetectCtx, Detector};
-use super::Params;
+use super::registry::Typology;
 use crate::model::{Case, DateTime, EntityKind, EntityRef, Role};
 use rayon::prelude::*;
 use rust_decimal::Decimal;
@@ -65,13 +65,7 @@ struct Trip {
 }
 
 impl Detector for RoundTripping {
-    fn name(&self) -> &'static str {
-        "round_tripping"
-    }
-
-    fn params(&mut self) -> &mut dyn Params {
-        &mut self.p
-    }
+    super::detector::detector_parts!(Typology::RoundTripping);
 
     /// # Complexity
     /// O(E) to find starting transfers (a sender among the company's registered holders or
@@ -225,7 +219,7 @@ impl RoundTripping {
         let case = ctx.case;
         let g = &ctx.graph.flow;
         let t = &case.transfers;
-        let mut f = Finding::new("round_tripping");
+        let mut f = Finding::new(self.name());
         let name = |e: EntityRef| case.entity_id(e).to_string();
         let mut hops = Vec::new();
         let mut ties: BTreeMap<EntityRef, String> = BTreeMap::new();

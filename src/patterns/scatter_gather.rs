@@ -4,9 +4,9 @@
 
 use super::common::{is_account_flow, is_new, is_personal, threshold, Band, Ratio, DAY};
 use super::context::{amount_evidence, spec, Datum, Spec};
+use super::detector::{DetectCtx, Detector};
 use super::finding::Finding;
-use super::runner::{DetectCtx, Detector};
-use super::Params;
+use super::registry::Typology;
 use crate::graph::FlowGraph;
 use crate::model::{Case, DateTime};
 use rayon::prelude::*;
@@ -89,13 +89,7 @@ pub(crate) fn onward(case: &Case, g: &FlowGraph, e1: u32, w: i64, min_ret: Ratio
 }
 
 impl Detector for ScatterGather {
-    fn name(&self) -> &'static str {
-        "scatter_gather"
-    }
-
-    fn params(&mut self) -> &mut dyn Params {
-        &mut self.p
-    }
+    super::detector::detector_parts!(Typology::ScatterGather);
 
     /// For every scatter transfer S -> I, the onward transfers I -> D in the retention band
     /// within the window; pairs grouped by (S, D) and clustered in time; a cluster with enough
@@ -163,7 +157,7 @@ impl ScatterGather {
         let p = &self.p;
         let d = cluster.first()?.dst;
         let mids: BTreeSet<u32> = cluster.iter().map(|c| c.mid).collect();
-        let mut f = Finding::new("scatter_gather");
+        let mut f = Finding::new(self.name());
         f.accounts.push(s);
         f.accounts.push(d);
         f.accounts.extend(mids.iter().copied());

@@ -8,10 +8,10 @@
 //! `nominee_director`, not a laundering vehicle. Each shell mark is one indicator; a company is
 //! reported when at least `min_indicators` fire (domain.md §0: no single indicator confirms).
 
+use super::detector::{DetectCtx, Detector};
 use super::finding::Finding;
 use super::registers::{address_country, address_groups, amount, normalise_address, Registers};
-use super::runner::{DetectCtx, Detector};
-use super::Params;
+use super::registry::Typology;
 use crate::model::{Date, EntityKind, EntityRef, Role};
 use rayon::prelude::*;
 use rust_decimal::Decimal;
@@ -44,13 +44,7 @@ pub struct ShellCompany {
 }
 
 impl Detector for ShellCompany {
-    fn name(&self) -> &'static str {
-        "shell_company"
-    }
-
-    fn params(&mut self) -> &mut dyn Params {
-        &mut self.p
-    }
+    super::detector::detector_parts!(Typology::ShellCompany);
 
     /// # Complexity
     /// O(A + T + R) to index accounts, titles and register rows, then per candidate company
@@ -95,7 +89,7 @@ impl ShellCompany {
         let g = &ctx.graph.flow;
         let co = &case.companies.rows[c as usize];
         let me = Registers::company(c);
-        let mut f = Finding::new("shell_company");
+        let mut f = Finding::new(self.name());
         let foreign = |a: Option<&str>| {
             a.and_then(address_country).filter(|cc| !cc.eq_ignore_ascii_case(&self.p.home_country)).map(str::to_string)
         };

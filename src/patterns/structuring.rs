@@ -7,9 +7,9 @@
 //! several branches, a personal beneficiary and several family accounts corroborate it.
 
 use super::common::{is_personal, threshold, Band, Ratio, DAY};
+use super::detector::{DetectCtx, Detector};
 use super::finding::Finding;
-use super::runner::{DetectCtx, Detector};
-use super::Params;
+use super::registry::Typology;
 use crate::model::{Case, Channel, EntityKind, EntityRef, RelationKind, NO_ACCOUNT, NO_CITY};
 use rayon::prelude::*;
 use rust_decimal::Decimal;
@@ -76,13 +76,7 @@ fn families(case: &Case) -> Vec<u32> {
 }
 
 impl Detector for Structuring {
-    fn name(&self) -> &'static str {
-        "structuring"
-    }
-
-    fn params(&mut self) -> &mut dyn Params {
-        &mut self.p
-    }
+    super::detector::detector_parts!(Typology::Structuring);
 
     /// Cash deposits in the band, grouped by family of the account holder (an account without
     /// a holder is its own group) and, when the depositor column exists, by depositor; per
@@ -182,7 +176,7 @@ impl Structuring {
         let p = &self.p;
         let accounts: BTreeSet<u32> = run.iter().map(|&e| tr.to[e as usize]).collect();
         let cities: BTreeSet<u32> = run.iter().map(|&e| tr.branch_city[e as usize]).filter(|&c| c != NO_CITY).collect();
-        let mut f = Finding::new("structuring");
+        let mut f = Finding::new(self.name());
         f.accounts.extend(accounts.iter().copied());
         f.entities.extend(accounts.iter().filter_map(|&a| case.accounts.rows.get(a as usize).and_then(|r| r.holder)));
         let sum: Decimal = run.iter().map(|&e| g.base[e as usize]).sum();

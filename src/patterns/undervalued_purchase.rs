@@ -7,10 +7,10 @@
 //! A valuation taken long before or after the purchase says nothing about its price (Albanian
 //! prices moved by tens of percent in a few years), so such purchases are not compared.
 
+use super::detector::{DetectCtx, Detector};
 use super::finding::Finding;
 use super::registers::{amount, pct, purchases, Purchase, Registers};
-use super::runner::{DetectCtx, Detector};
-use super::Params;
+use super::registry::Typology;
 use crate::model::{EntityKind, EntityRef, NO_ACCOUNT};
 use rust_decimal::Decimal;
 
@@ -40,13 +40,7 @@ pub struct UndervaluedPurchase {
 }
 
 impl Detector for UndervaluedPurchase {
-    fn name(&self) -> &'static str {
-        "undervalued_purchase"
-    }
-
-    fn params(&mut self) -> &mut dyn Params {
-        &mut self.p
-    }
+    super::detector::detector_parts!(Typology::UndervaluedPurchase);
 
     /// # Complexity
     /// O(T log T) for T titles, plus O(R) relation look-ups per flagged purchase.
@@ -77,7 +71,7 @@ impl UndervaluedPurchase {
         if below_market.is_none() && below_cadastral.is_none() {
             return None;
         }
-        let mut f = Finding::new("undervalued_purchase");
+        let mut f = Finding::new(self.name());
         let when = match prop.valued_on {
             Some(v) => format!("valued on {v}"),
             None => "valuation undated".to_string(),

@@ -34,8 +34,10 @@ pub fn detect(ctx: &Ctx<'_>, args: &[Value]) -> QResult<Vec<Vec<Value>>> {
             )))
         }
     }
-    let opts = RunOptions { typologies: typology.map(|t| vec![t]), params, ..RunOptions::default() };
-    let found = patterns::run(ctx.case, ctx.graph, &opts).map_err(|e| QueryError::exec(e.to_string()))?;
+    let selected = typology.map(|t| vec![t]);
+    let found = RunOptions::parse(selected.as_deref(), &params)
+        .and_then(|opts| patterns::run(ctx.case, ctx.graph, &opts))
+        .map_err(|e| QueryError::exec(e.to_string()))?;
     Ok(found
         .iter()
         .map(|f| {
