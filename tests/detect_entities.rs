@@ -248,7 +248,7 @@ fn relatives_purchase_shortly_after_suspect_inflow_is_found_and_an_outsiders_is_
         assert!(has(f, i), "{i}: {}", f.explanation());
     }
     assert!(f.explanation().contains("spouse of suspect P1"), "{}", f.explanation());
-    assert_eq!(f.suspect.map(|(s, h)| (case.entity_id(s).to_string(), h)), Some(("P1".to_string(), 0)));
+    assert_eq!(f.suspect.map(|l| (case.entity_id(l.suspect).to_string(), l.hops)), Some(("P1".to_string(), 0)));
 }
 
 #[test]

@@ -360,7 +360,7 @@ fn without_context_transfer_evidence_still_reports_and_a_bare_pattern_does_not()
     assert_eq!(f.len(), 1, "{f:?}");
     let names: Vec<&str> = f[0].indicators.iter().map(|i| i.name).collect();
     assert_eq!(names, ["many_senders", "similar_amounts"]);
-    let (t, min, _, _) = f[0].threshold.unwrap();
+    let (t, min) = f[0].threshold.map(|t| (t.applied, t.min_score)).unwrap();
     assert!(t < min && f[0].score >= t, "{:?}", f[0].threshold);
     assert!(
         f[0].explanation().contains("not evaluable here: account holders, opening dates"),

@@ -61,7 +61,7 @@ fn corroborated(typology: &str) -> bool {
     patterns::registry()
         .into_iter()
         .find(|d| d.name() == typology)
-        .is_some_and(|d| d.params().describe().iter().any(|(k, _, _)| *k == "min_score"))
+        .is_some_and(|d| d.params().describe().iter().any(|p| p.key == "min_score"))
 }
 
 /// `exact`: the query and the detector must flag the same transfers; otherwise (or when the

@@ -55,8 +55,8 @@ pub fn run(a: Args) -> Result<ExitCode> {
     if a.list {
         for d in patterns::registry() {
             println!("{}", d.name());
-            for (k, v, doc) in d.params().describe() {
-                println!("  {}.{k} = {v}    {doc}", d.name());
+            for p in d.params().describe() {
+                println!("  {}.{} = {}    {}", d.name(), p.key, p.value, p.doc);
             }
         }
         return Ok(ExitCode::SUCCESS);

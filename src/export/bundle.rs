@@ -501,12 +501,12 @@ fn investigate_with(
         let mut v = Vec::new();
         for d in runner.detectors() {
             let name = d.name().to_string();
-            for (k, val, doc) in d.params().describe() {
-                v.push((name.clone(), k.to_string(), val, doc.to_string()));
+            for p in d.params().describe() {
+                v.push((name.clone(), p.key.to_string(), p.value, p.doc.to_string()));
             }
         }
-        for (k, val, doc) in crate::patterns::Params::describe(&opts.victims) {
-            v.push(("victims".to_string(), k.to_string(), val, doc.to_string()));
+        for p in crate::patterns::Params::describe(&opts.victims) {
+            v.push(("victims".to_string(), p.key.to_string(), p.value, p.doc.to_string()));
         }
         v
     };

@@ -30,7 +30,7 @@
 //! docs/evaluation.md, "Cycles reported on structure").
 
 use super::common::{threshold, total_cents, Ratio, DAY, HOUR};
-use super::finding::Finding;
+use super::finding::{Finding, Threshold};
 use crate::graph::FlowGraph;
 use crate::model::{Case, Channel, DateTime, EntityKind, NO_CITY};
 use rust_decimal::Decimal;
@@ -106,6 +106,18 @@ pub struct Spec {
 /// Shorthand for a [`Spec`].
 pub(crate) const fn spec(name: &'static str, points: u32, needs: &'static [Datum]) -> Spec {
     Spec { name, points, needs }
+}
+
+/// One line of the report's data coverage: what kind of data, how much of it the case holds,
+/// and whether the indicators that need it can be evaluated.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Coverage {
+    /// The kind ([`Datum::label`]).
+    pub label: &'static str,
+    /// The counts, in words ("12 of 40 accounts").
+    pub text: String,
+    /// True when the case holds at least one row of it.
+    pub evaluable: bool,
 }
 
 /// Which context data a case holds, with counts for the report. A kind counts as present when
@@ -186,7 +198,7 @@ impl DataContext {
     }
 
     /// One line per kind for the report's methodology: label, count, evaluable.
-    pub fn coverage(&self) -> Vec<(&'static str, String, bool)> {
+    pub fn coverage(&self) -> Vec<Coverage> {
         let of = |n: usize, all: usize, what: &str| format!("{n} of {all} {what}");
         Datum::ALL
             .into_iter()
@@ -200,7 +212,7 @@ impl DataContext {
                     Datum::Abroad => format!("{} accounts with IBAN or remittance rows", self.abroad_evidence),
                     Datum::History => format!("ledger spans {} days (needs {HISTORY_DAYS})", self.ledger_days),
                 };
-                (d.label(), text, self.has(d))
+                Coverage { label: d.label(), text, evaluable: self.has(d) }
             })
             .collect()
     }
@@ -220,31 +232,33 @@ impl DataContext {
         s.needs.iter().all(|&d| self.has(d))
     }
 
-    /// The threshold for a detector with indicators `specs` and configured `min_score`, and the
-    /// evaluable and full points it rests on: `ceil(min_score · E / F)`, never at or below
+    /// The threshold for a detector with indicators `specs` and configured `min_score`, with
+    /// the evaluable and full points it rests on: `ceil(min_score · E / F)`, never at or below
     /// [`CORE_POINTS`] unless `min_score` itself is (module documentation).
-    pub fn threshold(&self, min_score: u32, specs: &[Spec]) -> (u32, u32, u32) {
+    pub fn threshold(&self, min_score: u32, specs: &[Spec]) -> Threshold {
         let full: u32 = specs.iter().map(|s| s.points).sum();
         let eval: u32 = specs.iter().filter(|s| self.evaluable(s)).map(|s| s.points).sum();
-        if full == 0 || eval >= full {
-            return (min_score, eval, full);
-        }
-        let scaled = (min_score as u64 * eval as u64).div_ceil(full as u64) as u32;
-        (scaled.max(min_score.min(CORE_POINTS + 1)), eval, full)
+        let applied = if full == 0 || eval >= full {
+            min_score
+        } else {
+            let scaled = (min_score as u64 * eval as u64).div_ceil(full as u64) as u32;
+            scaled.max(min_score.min(CORE_POINTS + 1))
+        };
+        Threshold { applied, min_score, evaluable_points: eval, full_points: full }
     }
 
     /// Records on `f` the threshold applied and the data it could not evaluate; returns the
     /// threshold.
     fn annotate(&self, f: &mut Finding, min_score: u32, specs: &[Spec]) -> u32 {
-        let (t, eval, full) = self.threshold(min_score, specs);
+        let t = self.threshold(min_score, specs);
         let mut missing: Vec<Datum> =
             specs.iter().filter(|s| !self.evaluable(s)).flat_map(|s| s.needs.iter().copied()).collect();
         missing.retain(|&d| !self.has(d));
         missing.sort_unstable();
         missing.dedup();
         f.not_evaluable = missing.iter().map(|d| d.label()).collect();
-        f.threshold = Some((t, min_score, eval, full));
-        t
+        f.threshold = Some(t);
+        t.applied
     }
 
     /// True when `f` (annotated with threshold `t`) is reported: its score reaches the threshold
@@ -435,15 +449,21 @@ mod tests {
     #[test]
     fn threshold_scales_with_what_can_be_evaluated() {
         let full = DataContext { with_holder: 1, with_opening_date: 1, ..DataContext::default() };
-        assert_eq!(full.threshold(50, &SPECS), (50, 65, 65));
+        let t = |applied, evaluable_points, full_points| Threshold {
+            applied,
+            min_score: 50,
+            evaluable_points,
+            full_points,
+        };
+        assert_eq!(full.threshold(50, &SPECS), t(50, 65, 65));
         // Nothing but transfers: 40 of 65 points, ceil(50 · 40 / 65) = 31.
         let bare = DataContext::default();
-        assert_eq!(bare.threshold(50, &SPECS), (31, 40, 65));
+        assert_eq!(bare.threshold(50, &SPECS), t(31, 40, 65));
         // Never at or below the core pattern's own points.
         let core_only = [spec("core", 25, &[]), spec("personal", 75, &[Datum::Holders])];
-        assert_eq!(bare.threshold(50, &core_only).0, CORE_POINTS + 1);
+        assert_eq!(bare.threshold(50, &core_only).applied, CORE_POINTS + 1);
         // An analyst's min_score = 0 stays 0.
-        assert_eq!(bare.threshold(0, &SPECS).0, 0);
+        assert_eq!(bare.threshold(0, &SPECS).applied, 0);
         assert_eq!(
             bare.summary(),
             "not evaluable here: account holders, opening dates, addresses, cash rows, branch cities, IBANs or \
@@ -464,7 +484,8 @@ mod tests {
         f.indicate("fast", 15, "fast");
         f.rescore();
         let r = bare.report(f, 50, &SPECS).unwrap();
-        assert_eq!(r.threshold, Some((31, 50, 40, 65)));
+        let t = Threshold { applied: 31, min_score: 50, evaluable_points: 40, full_points: 65 };
+        assert_eq!(r.threshold, Some(t));
         assert_eq!(r.not_evaluable, vec!["account holders", "opening dates"]);
         assert!(r.explanation().contains("not evaluable here: account holders, opening dates"), "{}", r.explanation());
     }

@@ -4,7 +4,7 @@
 
 use super::context::DataContext;
 use super::detector::{DetectCtx, Detector};
-use super::finding::Finding;
+use super::finding::{Finding, SuspectLink};
 use super::link::SuspectLinks;
 use super::registry::{registry, Typology};
 use crate::graph::CaseGraph;
@@ -219,7 +219,7 @@ impl Runner {
 /// Links `x` to its nearest suspect; proximity corroborates the pattern and adds points.
 fn link_suspect(case: &Case, graph: &CaseGraph, links: &SuspectLinks, x: &mut Finding) {
     x.suspect = links.nearest(graph, &x.accounts, &x.entities);
-    if let Some((s, hops)) = x.suspect {
+    if let Some(SuspectLink { suspect: s, hops }) = x.suspect {
         // Proximity to a suspect corroborates a pattern; it never fires alone [D].
         let points = [30, 25, 15, 10, 5].get(hops as usize).copied().unwrap_or(0);
         if points > 0 {

@@ -56,8 +56,8 @@ pub fn detect(ctx: &Ctx<'_>, args: &[Value]) -> QResult<Vec<Vec<Value>>> {
                 Value::Num(f.total),
                 f.first_at.map(Value::DateTime).unwrap_or_default(),
                 f.last_at.map(Value::DateTime).unwrap_or_default(),
-                f.suspect.map(|(s, _)| Value::Node(ent(s))).unwrap_or_default(),
-                f.suspect.map(|(_, h)| Value::int(h as i64)).unwrap_or_default(),
+                f.suspect.map(|l| Value::Node(ent(l.suspect))).unwrap_or_default(),
+                f.suspect.map(|l| Value::int(l.hops as i64)).unwrap_or_default(),
                 Value::str(&f.explanation()),
             ]
         })

@@ -603,7 +603,7 @@ pub fn annotate_findings(case: &Case, findings: &mut [Finding], assessed: &[Asse
     }
     for f in findings.iter_mut() {
         let single = f.indicators.len() == 1;
-        if let Some((s, _)) = f.suspect {
+        if let Some(s) = f.suspect.map(|l| l.suspect) {
             if listed_person.contains(&s) {
                 f.suspect = None;
                 f.indicators.retain(|i| i.name != "near_suspect");
