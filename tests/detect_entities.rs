@@ -28,6 +28,9 @@ fn detect(dir: &Path, typologies: &[&str]) -> (Case, Vec<Finding>) {
     let case = load_case(dir, &LoadOptions::default()).unwrap().case;
     let graph = CaseGraph::build(&case);
     let found = patterns::run(&case, &graph, &opts(typologies, 0)).unwrap();
+    for f in &found {
+        assert!(patterns::undeclared(f).is_empty(), "{}: undeclared {:?}", f.id, patterns::undeclared(f));
+    }
     (case, found)
 }
 

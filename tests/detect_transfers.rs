@@ -135,7 +135,11 @@ fn detect(case: &Case, typology: &str, params: &[&str]) -> Vec<Finding> {
     let graph = CaseGraph::build(case);
     let mut opts = only(&[typology]);
     opts.params = params.iter().map(|s| s.parse().unwrap()).collect();
-    patterns::run(case, &graph, &opts).unwrap()
+    let found = patterns::run(case, &graph, &opts).unwrap();
+    for f in &found {
+        assert!(patterns::undeclared(f).is_empty(), "{}: undeclared {:?}", f.id, patterns::undeclared(f));
+    }
+    found
 }
 
 fn txn_ids(case: &Case, f: &Finding) -> Vec<String> {

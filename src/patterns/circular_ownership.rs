@@ -6,6 +6,7 @@
 //! share starts is split into strongly connected components (petgraph `tarjan_scc`); every
 //! component of two or more companies is one finding, reported once with the date it closed.
 
+use super::context::{spec, Spec};
 use super::detector::{DetectCtx, Detector};
 use super::finding::Finding;
 use super::registers::{address_groups, normalise_address, pct, Registers};
@@ -26,6 +27,18 @@ crate::params! {
         max_owners_named: usize = 5,
     }
 }
+
+const OWNERSHIP_CYCLE: Spec = spec("ownership_cycle", 35, &[]);
+const CLOSED_CYCLE: Spec = spec("closed_cycle", 25, &[]);
+const NOMINEE_ROLES: Spec = spec("nominee_roles", 15, &[]);
+const NO_EMPLOYEES: Spec = spec("no_employees", 10, &[]);
+const SHARED_ADDRESS: Spec = spec("shared_address", 10, &[]);
+const TRANSFERS_WITHIN_CYCLE: Spec = spec("transfers_within_cycle", 15, &[]);
+
+/// The indicators of [`CircularOwnership`] and their points: the only place they are written. (It reports
+/// on its own rule, not the data-context threshold of `patterns::context`.)
+pub const INDICATORS: [Spec; 6] =
+    [OWNERSHIP_CYCLE, CLOSED_CYCLE, NOMINEE_ROLES, NO_EMPLOYEES, SHARED_ADDRESS, TRANSFERS_WITHIN_CYCLE];
 
 /// The circular-ownership detector.
 #[derive(Default)]
@@ -148,25 +161,17 @@ impl CircularOwnership {
             }
             None => core.push_str("; integrated ownership is undefined for this register state"),
         }
-        f.indicate("ownership_cycle", 35, core);
+        f.indicate(&OWNERSHIP_CYCLE, core);
         if outside_held.is_zero() {
-            f.indicate(
-                "closed_cycle",
-                25,
-                "no holder outside the cycle: the owners cannot be identified from the register",
-            );
+            f.indicate(&CLOSED_CYCLE, "no holder outside the cycle: the owners cannot be identified from the register");
         }
         if nominee_rows > 0 {
-            f.indicate(
-                "nominee_roles",
-                15,
-                format!("{nominee_rows} nominee shareholder or director roles in the cycle"),
-            );
+            f.indicate(&NOMINEE_ROLES, format!("{nominee_rows} nominee shareholder or director roles in the cycle"));
         }
         let empty: Vec<&str> =
             comps.iter().filter(|&&c| case.companies.rows[c as usize].employees == Some(0)).map(|&c| cid(c)).collect();
         if !empty.is_empty() {
-            f.indicate("no_employees", 10, format!("declare no employees: {}", empty.join(", ")));
+            f.indicate(&NO_EMPLOYEES, format!("declare no employees: {}", empty.join(", ")));
         }
         let shared = comps.iter().any(|&c| {
             let co = &case.companies.rows[c as usize];
@@ -177,7 +182,7 @@ impl CircularOwnership {
                 .is_some_and(|g| g.iter().filter(|x| comps.binary_search(x).is_ok()).count() >= 2)
         });
         if shared {
-            f.indicate("shared_address", 10, "companies of the cycle share a registered address");
+            f.indicate(&SHARED_ADDRESS, "companies of the cycle share a registered address");
         }
         // Money moving between the cycle's companies.
         let accts: BTreeSet<u32> = case
@@ -197,11 +202,7 @@ impl CircularOwnership {
         }
         f.accounts.extend(accts.iter().copied());
         if !between.is_empty() {
-            f.indicate(
-                "transfers_within_cycle",
-                15,
-                format!("{} transfers between the cycle's companies", between.len()),
-            );
+            f.indicate(&TRANSFERS_WITHIN_CYCLE, format!("{} transfers between the cycle's companies", between.len()));
             f.txns = between;
         }
         f.finish(case, &ctx.graph.flow.base)

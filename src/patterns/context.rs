@@ -92,7 +92,13 @@ impl Datum {
 }
 
 /// One indicator a detector may fire: its name (as in [`super::Indicator::name`]), points, and
-/// the data it needs (empty: transfers alone suffice).
+/// the context data it needs beyond what the detector's own pattern reads (empty: transfers
+/// alone suffice). Each detector declares its indicators in one table (`INDICATORS`,
+/// [`super::Detector::indicators`]), the only place their points are written; a finding
+/// fires one with [`Finding::indicate`]. An indicator whose points depend on how strongly it
+/// fires is declared once per grade under one name; in a table given to
+/// [`DataContext::threshold`] only one grade of a name has points (the others, such as fan-in's
+/// steady flow, are 0), so the full points count each indicator once.
 #[derive(Clone, Copy, Debug)]
 pub struct Spec {
     /// Indicator name.
@@ -313,10 +319,14 @@ pub(crate) fn similar_amounts(g: &FlowGraph, edges: &[u32], spread: Decimal) -> 
         && hi.cmp_times(max as i128, med as i128) != Ordering::Greater
 }
 
-/// The transfer-only amount evidence the fan and gather detectors share: `similar_amounts`
-/// (10 points) when every payment of `edges` is within `spread` of the median, and, when
-/// `band_low` is given, `below_threshold` (10 points) when every one lies just below the
-/// reporting threshold. `what` names the payments in the explanation ("payment", "gathered
+/// Near-identical amounts ([`amount_evidence`]), in the tables of the detectors that use it.
+pub const SIMILAR_AMOUNTS: Spec = spec("similar_amounts", 10, &[]);
+/// Every payment just below the reporting threshold ([`amount_evidence`]).
+pub const BELOW_THRESHOLD: Spec = spec("below_threshold", 10, &[]);
+
+/// The transfer-only amount evidence the fan and gather detectors share: [`SIMILAR_AMOUNTS`]
+/// when every payment of `edges` is within `spread` of the median, and, when `band_low` is
+/// given, [`BELOW_THRESHOLD`] when every one lies just below the reporting threshold. `what` names the payments in the explanation ("payment", "gathered
 /// payment").
 pub(crate) fn amount_evidence(
     f: &mut super::Finding,
@@ -329,8 +339,7 @@ pub(crate) fn amount_evidence(
 ) {
     if similar_amounts(g, edges, spread) {
         f.indicate(
-            "similar_amounts",
-            10,
+            &SIMILAR_AMOUNTS,
             format!("every {what} within {} % of the median", (spread * Decimal::ONE_HUNDRED).round_dp(0)),
         );
     }
@@ -338,8 +347,7 @@ pub(crate) fn amount_evidence(
         let below = below_threshold(case, g, edges, band_low);
         if below == edges.len() {
             f.indicate(
-                "below_threshold",
-                10,
+                &BELOW_THRESHOLD,
                 format!(
                     "{below} of {} payments just below the reporting threshold {}",
                     edges.len(),
@@ -476,12 +484,12 @@ mod tests {
     fn a_bare_pattern_is_not_reported() {
         let bare = DataContext::default();
         let mut f = Finding::new("fan_in");
-        f.indicate("core", 25, "pattern");
+        f.indicate(&SPECS[0], "pattern");
         f.rescore();
         assert!(bare.report(f.clone(), 50, &SPECS).is_none());
         // Reported when an analyst asks for everything.
         assert!(bare.report(f.clone(), 0, &SPECS).is_some());
-        f.indicate("fast", 15, "fast");
+        f.indicate(&SPECS[3], "fast");
         f.rescore();
         let r = bare.report(f, 50, &SPECS).unwrap();
         let t = Threshold { applied: 31, min_score: 50, evaluable_points: 40, full_points: 65 };
@@ -494,7 +502,7 @@ mod tests {
     fn a_signature_is_reported_on_structure_and_says_so() {
         let bare = DataContext::default();
         let mut f = Finding::new("cycle");
-        f.indicate("core", 25, "pattern");
+        f.indicate(&SPECS[0], "pattern");
         f.rescore();
         let r = bare.report_on_structure(f.clone(), 50, &SPECS, "the signature".into());
         assert_eq!(r.structural.as_deref(), Some("the signature"));
@@ -504,7 +512,7 @@ mod tests {
         assert!(e.ends_with("not evaluable here: account holders, opening dates"), "{e}");
         assert!(!e.contains("single indicator"), "{e}");
         // A corroborated finding is reported the ordinary way, without the note.
-        f.indicate("fast", 15, "fast");
+        f.indicate(&SPECS[3], "fast");
         f.rescore();
         let r = bare.report_on_structure(f, 50, &SPECS, "the signature".into());
         assert_eq!(r.structural, None);

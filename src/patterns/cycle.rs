@@ -68,14 +68,15 @@ crate::params! {
     }
 }
 
-/// The indicators of [`Cycle`], their points and the data they need (`patterns::context`).
-pub const INDICATORS: [Spec; 5] = [
-    spec("cycle", 25, &[]),
-    spec("personal_accounts", 10, &[Datum::Holders]),
-    spec("new_accounts", 15, &[Datum::OpeningDates]),
-    spec("large_amount", 10, &[]),
-    spec("rapid_hops", 15, &[]),
-];
+const CYCLE: Spec = spec("cycle", 25, &[]);
+const PERSONAL_ACCOUNTS: Spec = spec("personal_accounts", 10, &[Datum::Holders]);
+const NEW_ACCOUNTS: Spec = spec("new_accounts", 15, &[Datum::OpeningDates]);
+const LARGE_AMOUNT: Spec = spec("large_amount", 10, &[]);
+const RAPID_HOPS: Spec = spec("rapid_hops", 15, &[]);
+
+/// The indicators of [`Cycle`], their points and the data they need (`patterns::context`):
+/// the only place their points are written.
+pub const INDICATORS: [Spec; 5] = [CYCLE, PERSONAL_ACCOUNTS, NEW_ACCOUNTS, LARGE_AMOUNT, RAPID_HOPS];
 
 /// The cycle detector.
 #[derive(Default)]
@@ -214,8 +215,7 @@ impl Cycle {
         f.accounts.extend(accounts.iter().copied());
         f.txns.extend_from_slice(c);
         f.indicate(
-            "cycle",
-            25,
+            &CYCLE,
             format!(
                 "{}-hop cycle: {} left {} and {} came back within {days:.1} days",
                 c.len(),
@@ -225,15 +225,15 @@ impl Cycle {
             ),
         );
         if accounts.iter().all(|&a| is_personal(case, a)) {
-            f.indicate("personal_accounts", 10, "every account in the cycle is held by a person");
+            f.indicate(&PERSONAL_ACCOUNTS, "every account in the cycle is held by a person");
         }
         let t0 = g.time[first as usize];
         let new = accounts.iter().filter(|&&a| is_new(case, a, t0, p.new_account_days)).count();
         if new > 0 {
-            f.indicate("new_accounts", 15, format!("{new} accounts opened within {} days before", p.new_account_days));
+            f.indicate(&NEW_ACCOUNTS, format!("{new} accounts opened within {} days before", p.new_account_days));
         }
         if g.base[first as usize] >= case.meta.cash_report.amount {
-            f.indicate("large_amount", 10, "the first hop is at least the reporting threshold");
+            f.indicate(&LARGE_AMOUNT, "the first hop is at least the reporting threshold");
         }
         // Transfer-only evidence: every hop passed on within hours (rapid pass-through).
         let pairs: Vec<(u32, u32)> = c.windows(2).map(|w| (w[0], w[1])).collect();
@@ -242,8 +242,7 @@ impl Cycle {
         // refund looks like [D].
         if pairs.len() >= 2 && slowest <= p.rapid_hours * super::common::HOUR {
             f.indicate(
-                "rapid_hops",
-                15,
+                &RAPID_HOPS,
                 format!("every hop passed on within {:.1} h of the previous", slowest as f64 / 3600.0),
             );
         }

@@ -1,6 +1,6 @@
 //! The [`Detector`] trait every typology implements, and [`DetectCtx`], what a detector sees.
 
-use super::context::DataContext;
+use super::context::{DataContext, Spec};
 use super::finding::Finding;
 use super::params::Params;
 use super::registry::Typology;
@@ -30,12 +30,15 @@ pub trait Detector: Send + Sync {
     fn params(&self) -> &dyn Params;
     /// The parameters, for overriding.
     fn params_mut(&mut self) -> &mut dyn Params;
+    /// Every indicator it may fire, with its points: the only place the points are written.
+    fn indicators(&self) -> &'static [Spec];
     /// Finds every instance in the case.
     fn detect(&self, ctx: &DetectCtx<'_>) -> Vec<Finding>;
 }
 
 /// The parts of [`Detector`] that every detector writes the same way, inside its
-/// `impl Detector`: its typology, and its parameters in the field `p`.
+/// `impl Detector`: its typology, its parameters in the field `p`, and its indicator table
+/// `INDICATORS`.
 macro_rules! detector_parts {
     ($typology:expr) => {
         fn typology(&self) -> $crate::patterns::Typology {
@@ -46,6 +49,9 @@ macro_rules! detector_parts {
         }
         fn params_mut(&mut self) -> &mut dyn $crate::patterns::Params {
             &mut self.p
+        }
+        fn indicators(&self) -> &'static [$crate::patterns::context::Spec] {
+            &INDICATORS
         }
     };
 }

@@ -7,6 +7,7 @@
 //! converted at the end of its year. Consecutive disproportionate years form one finding, so a
 //! set of purchases spanning New Year is read as one episode.
 
+use super::context::{spec, Spec};
 use super::detector::{DetectCtx, Detector};
 use super::finding::Finding;
 use super::registers::{amount, Registers};
@@ -29,6 +30,16 @@ crate::params! {
         savings_years: i32 = 0,
     }
 }
+
+const ACQUISITIONS_EXCEED_INCOME: Spec = spec("acquisitions_exceed_income", 30, &[]);
+const FAR_ABOVE_INCOME: Spec = spec("far_above_income", 20, &[]);
+const TITLED_TO_RELATIVES: Spec = spec("titled_to_relatives", 15, &[]);
+const BUYER_WITHOUT_INCOME: Spec = spec("buyer_without_income", 10, &[]);
+
+/// The indicators of [`Disproportion`] and their points: the only place they are written. (It reports
+/// on its own rule, not the data-context threshold of `patterns::context`.)
+pub const INDICATORS: [Spec; 4] =
+    [ACQUISITIONS_EXCEED_INCOME, FAR_ABOVE_INCOME, TITLED_TO_RELATIVES, BUYER_WITHOUT_INCOME];
 
 /// The disproportion detector.
 #[derive(Default)]
@@ -180,8 +191,7 @@ impl Disproportion {
             })
             .collect();
         f.indicate(
-            "acquisitions_exceed_income",
-            30,
+            &ACQUISITIONS_EXCEED_INCOME,
             format!(
                 "scope of suspect {} ({} persons: suspect and family, domain.md §3.3): {}",
                 case.entity_id(suspect),
@@ -192,8 +202,7 @@ impl Disproportion {
         if inc.is_zero() || acq >= inc * self.p.far_ratio {
             let r = if inc.is_zero() { "no declared income at all".to_string() } else { format!("{:.1}x", acq / inc) };
             f.indicate(
-                "far_above_income",
-                20,
+                &FAR_ABOVE_INCOME,
                 format!("acquisitions {} against income {}: {r}", amount(case, acq), amount(case, inc)),
             );
         }
@@ -206,8 +215,7 @@ impl Disproportion {
             .collect();
         if !relatives.is_empty() {
             f.indicate(
-                "titled_to_relatives",
-                15,
+                &TITLED_TO_RELATIVES,
                 format!(
                     "acquired in the names of {} (Law 10192 family scope)",
                     relatives.into_iter().collect::<Vec<_>>().join(", ")
@@ -227,8 +235,7 @@ impl Disproportion {
             .collect();
         if !buyers_without_income.is_empty() {
             f.indicate(
-                "buyer_without_income",
-                10,
+                &BUYER_WITHOUT_INCOME,
                 format!(
                     "declared no income in the year of acquisition: {}",
                     buyers_without_income.into_iter().collect::<Vec<_>>().join(", ")

@@ -11,7 +11,7 @@
 use super::common::{
     episodes, funding, is_account_flow, is_new, is_personal, shared_address_count, span_phrase, total, Ratio, DAY, HOUR,
 };
-use super::context::{amount_evidence, passed_on, spec, Datum, PassBand, Spec};
+use super::context::{amount_evidence, passed_on, spec, Datum, PassBand, Spec, BELOW_THRESHOLD, SIMILAR_AMOUNTS};
 use super::detector::{DetectCtx, Detector};
 use super::finding::Finding;
 use super::gather_scatter::{scatter_after, GatherScatterParams};
@@ -64,18 +64,32 @@ crate::params! {
     }
 }
 
-/// The indicators of [`FanIn`], their points and the data they need (`patterns::context`).
-pub const INDICATORS: [Spec; 10] = [
-    spec("many_senders", 25, &[]),
-    spec("personal_account", 10, &[Datum::Holders]),
-    spec("senders_pass_on", 20, &[]),
-    spec("cash_funded", 10, &[Datum::Cash]),
-    spec("many_cities", 10, &[Datum::BranchCities]),
-    spec("new_accounts", 10, &[Datum::OpeningDates]),
-    spec("shared_address", 15, &[Datum::Holders, Datum::Addresses]),
-    spec("similar_amounts", 10, &[]),
-    spec("below_threshold", 10, &[]),
-    spec("passed_on", 15, &[]),
+const MANY_SENDERS: Spec = spec("many_senders", 25, &[]);
+/// `many_senders` on an episode longer than `steady_days`: a steady flow, not a burst, so it
+/// is stated and earns no points.
+const MANY_SENDERS_STEADY: Spec = spec("many_senders", 0, &[]);
+const PERSONAL_ACCOUNT: Spec = spec("personal_account", 10, &[Datum::Holders]);
+const SENDERS_PASS_ON: Spec = spec("senders_pass_on", 20, &[]);
+const CASH_FUNDED: Spec = spec("cash_funded", 10, &[Datum::Cash]);
+const MANY_CITIES: Spec = spec("many_cities", 10, &[Datum::BranchCities]);
+const NEW_ACCOUNTS: Spec = spec("new_accounts", 10, &[Datum::OpeningDates]);
+const SHARED_ADDRESS: Spec = spec("shared_address", 15, &[Datum::Holders, Datum::Addresses]);
+const PASSED_ON: Spec = spec("passed_on", 15, &[]);
+
+/// The indicators of [`FanIn`], their points and the data they need (`patterns::context`):
+/// the only place their points are written.
+pub const INDICATORS: [Spec; 11] = [
+    MANY_SENDERS,
+    MANY_SENDERS_STEADY,
+    PERSONAL_ACCOUNT,
+    SENDERS_PASS_ON,
+    CASH_FUNDED,
+    MANY_CITIES,
+    NEW_ACCOUNTS,
+    SHARED_ADDRESS,
+    SIMILAR_AMOUNTS,
+    BELOW_THRESHOLD,
+    PASSED_ON,
 ];
 
 /// The fan-in detector.
@@ -128,8 +142,7 @@ impl FanIn {
         };
         let steady = span > p.steady_days * DAY;
         f.indicate(
-            "many_senders",
-            if steady { 0 } else { 25 },
+            if steady { &MANY_SENDERS_STEADY } else { &MANY_SENDERS },
             format!(
                 "{} distinct senders paid {} {}{}",
                 senders.len(),
@@ -139,7 +152,7 @@ impl FanIn {
             ),
         );
         if is_personal(case, a) {
-            f.indicate("personal_account", 10, "the receiving account is held by a person");
+            f.indicate(&PERSONAL_ACCOUNT, "the receiving account is held by a person");
         }
         // Senders that pass on money received hours before, and where that money came from.
         let mut passing: BTreeSet<u32> = BTreeSet::new();
@@ -164,8 +177,7 @@ impl FanIn {
         }
         if passing.len() * 2 >= senders.len() {
             f.indicate(
-                "senders_pass_on",
-                20,
+                &SENDERS_PASS_ON,
                 format!(
                     "{} of {} senders paid on within {} h money they had just received",
                     passing.len(),
@@ -174,13 +186,12 @@ impl FanIn {
                 ),
             );
             if cash_funded * 2 >= ep.len() {
-                f.indicate("cash_funded", 10, format!("{cash_funded} payments funded by cash deposits"));
+                f.indicate(&CASH_FUNDED, format!("{cash_funded} payments funded by cash deposits"));
             }
         }
         if cash_cities.len() >= p.min_cities {
             f.indicate(
-                "many_cities",
-                10,
+                &MANY_CITIES,
                 format!("the cash behind the payments was paid in at {} cities", cash_cities.len()),
             );
         }
@@ -188,18 +199,13 @@ impl FanIn {
         let new = senders.iter().filter(|&&s| is_new(case, s, t0, p.new_account_days)).count();
         if new * 2 >= senders.len() {
             f.indicate(
-                "new_accounts",
-                10,
+                &NEW_ACCOUNTS,
                 format!("{new} of {} senders opened within {} days before", senders.len(), p.new_account_days),
             );
         }
         let shared = shared_address_count(case, &senders, Some(a));
         if shared >= 2 {
-            f.indicate(
-                "shared_address",
-                15,
-                format!("{shared} senders share an address with each other or the receiver"),
-            );
+            f.indicate(&SHARED_ADDRESS, format!("{shared} senders share an address with each other or the receiver"));
         }
         // Transfer-only evidence (any ledger): near-identical payments, payments just below the
         // reporting threshold, the gathered money passed straight on. No burst indicator: many
@@ -211,8 +217,7 @@ impl FanIn {
             let band = PassBand { min: p.pass_share, max: p.pass_max_share };
             if let Some(outs) = passed_on(case, g, a, g.time[last as usize], p.funded_hours, got, band, &senders) {
                 f.indicate(
-                    "passed_on",
-                    15,
+                    &PASSED_ON,
                     format!("the receiver paid {} on within {} h of the last payment", total(g, &outs), p.funded_hours),
                 );
             }

@@ -8,7 +8,7 @@
 //! not counted here.
 
 use super::common::{episodes, goes_abroad, holder, is_account_flow, is_personal, span_phrase, total, Ratio, DAY};
-use super::context::{amount_evidence, burst, spec, Datum, Spec};
+use super::context::{amount_evidence, burst, spec, Datum, Spec, BELOW_THRESHOLD, SIMILAR_AMOUNTS};
 use super::detector::{DetectCtx, Detector};
 use super::finding::Finding;
 use super::registry::Typology;
@@ -42,15 +42,15 @@ crate::params! {
     }
 }
 
-/// The indicators of [`FanOut`], their points and the data they need (`patterns::context`).
-pub const INDICATORS: [Spec; 6] = [
-    spec("many_receivers", 25, &[]),
-    spec("personal_account", 10, &[Datum::Holders]),
-    spec("burst", 15, &[Datum::History]),
-    spec("cross_border", 10, &[Datum::Holders, Datum::Abroad]),
-    spec("similar_amounts", 10, &[]),
-    spec("below_threshold", 10, &[]),
-];
+const MANY_RECEIVERS: Spec = spec("many_receivers", 25, &[]);
+const PERSONAL_ACCOUNT: Spec = spec("personal_account", 10, &[Datum::Holders]);
+const BURST: Spec = spec("burst", 15, &[Datum::History]);
+const CROSS_BORDER: Spec = spec("cross_border", 10, &[Datum::Holders, Datum::Abroad]);
+
+/// The indicators of [`FanOut`], their points and the data they need (`patterns::context`):
+/// the only place their points are written.
+pub const INDICATORS: [Spec; 6] =
+    [MANY_RECEIVERS, PERSONAL_ACCOUNT, BURST, CROSS_BORDER, SIMILAR_AMOUNTS, BELOW_THRESHOLD];
 
 /// The fan-out detector.
 #[derive(Default)]
@@ -123,25 +123,23 @@ impl FanOut {
         f.accounts.push(a);
         f.accounts.extend(receivers.iter().copied());
         f.indicate(
-            "many_receivers",
-            25,
+            &MANY_RECEIVERS,
             format!("{} distinct receivers got {sum} {}", receivers.len(), span_phrase(g, &ep, p.window_days)),
         );
         if is_personal(case, a) {
-            f.indicate("personal_account", 10, "the paying account is held by a person");
+            f.indicate(&PERSONAL_ACCOUNT, "the paying account is held by a person");
         }
         // Burst: the episode against the account's average outflow per window over the rest of
         // its recorded activity; an account with no other activity in the data is not a burst.
         if let Some(avg) = burst(g, all, &ep, p.window_days, p.burst_factor) {
             f.indicate(
-                "burst",
-                15,
+                &BURST,
                 format!("{sum} paid out, above {}x the account's average of {avg} per window", p.burst_factor),
             );
         }
         let abroad = ep.iter().filter(|&&e| goes_abroad(case, g, e)).count();
         if abroad > 0 {
-            f.indicate("cross_border", 10, format!("{abroad} of the transfers are transfers abroad"));
+            f.indicate(&CROSS_BORDER, format!("{abroad} of the transfers are transfers abroad"));
         }
         // Transfer-only evidence (any ledger): near-identical payments, payments just below the
         // reporting threshold.

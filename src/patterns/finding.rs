@@ -1,6 +1,7 @@
 //! A finding: one instance of a typology, with the transfers and rows that prove it, a score
 //! that says which indicators fired, and the link to the nearest suspect.
 
+use super::context::Spec;
 use crate::model::{Case, DateTime, EntityRef};
 use rust_decimal::Decimal;
 use sha2::{Digest, Sha256};
@@ -98,9 +99,9 @@ impl Finding {
         }
     }
 
-    /// Adds an indicator.
-    pub fn indicate(&mut self, name: &'static str, points: u32, detail: impl Into<String>) {
-        self.indicators.push(Indicator { name, points, detail: detail.into() });
+    /// Adds indicator `spec` with its declared points and what was measured.
+    pub fn indicate(&mut self, spec: &Spec, detail: impl Into<String>) {
+        self.indicators.push(Indicator { name: spec.name, points: spec.points, detail: detail.into() });
     }
 
     /// Sorts and de-duplicates the evidence, fills totals and dates from the transfers when

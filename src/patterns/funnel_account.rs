@@ -3,6 +3,7 @@
 //! ICE red flags).
 
 use super::common::{episodes, goes_abroad, is_new, is_personal, total_cents, Ratio, DAY};
+use super::context::{spec, Datum, Spec};
 use super::detector::{DetectCtx, Detector};
 use super::finding::Finding;
 use super::registry::Typology;
@@ -33,6 +34,16 @@ crate::params! {
         min_score: u32 = 50,
     }
 }
+
+const CASH_MANY_CITIES: Spec = spec("cash_many_cities", 25, &[]);
+const RAPID_OUT: Spec = spec("rapid_out", 15, &[]);
+const OUT_ELSEWHERE: Spec = spec("out_elsewhere", 10, &[]);
+const PERSONAL_ACCOUNT: Spec = spec("personal_account", 10, &[Datum::Holders]);
+const NEW_ACCOUNT: Spec = spec("new_account", 10, &[Datum::OpeningDates]);
+
+/// The indicators of [`FunnelAccount`] and their points: the only place they are written. (It reports
+/// on its own rule, not the data-context threshold of `patterns::context`.)
+pub const INDICATORS: [Spec; 5] = [CASH_MANY_CITIES, RAPID_OUT, OUT_ELSEWHERE, PERSONAL_ACCOUNT, NEW_ACCOUNT];
 
 /// The funnel-account detector.
 #[derive(Default)]
@@ -101,13 +112,11 @@ impl FunnelAccount {
         f.accounts.push(a);
         f.accounts.extend(outs.iter().map(|&e| g.dst[e as usize]).filter(|&d| d < g.account_count()));
         f.indicate(
-            "cash_many_cities",
-            25,
+            &CASH_MANY_CITIES,
             format!("{sin} in cash paid in at branches in {} cities within {} days", cities.len(), p.window_days),
         );
         f.indicate(
-            "rapid_out",
-            15,
+            &RAPID_OUT,
             format!("{sout} left within {} days of the last deposit ({} % kept)", p.out_days, kept_pct.round_dp(0)),
         );
         let elsewhere = outs.iter().any(|&e| {
@@ -116,13 +125,13 @@ impl FunnelAccount {
                 || goes_abroad(case, g, e)
         });
         if elsewhere {
-            f.indicate("out_elsewhere", 10, "withdrawn in another city or sent abroad");
+            f.indicate(&OUT_ELSEWHERE, "withdrawn in another city or sent abroad");
         }
         if is_personal(case, a) {
-            f.indicate("personal_account", 10, "the funnel account is held by a person");
+            f.indicate(&PERSONAL_ACCOUNT, "the funnel account is held by a person");
         }
         if is_new(case, a, first, p.new_account_days) {
-            f.indicate("new_account", 10, format!("opened within {} days before", p.new_account_days));
+            f.indicate(&NEW_ACCOUNT, format!("opened within {} days before", p.new_account_days));
         }
         f.txns = deps;
         f.txns.extend(outs);

@@ -5,7 +5,7 @@
 use super::common::{
     episodes, goes_abroad, is_account_flow, is_new, is_personal, shared_address_count, total, total_cents, Ratio, DAY,
 };
-use super::context::{amount_evidence, spec, Datum, Spec};
+use super::context::{amount_evidence, spec, Datum, Spec, BELOW_THRESHOLD, SIMILAR_AMOUNTS};
 use super::detector::{DetectCtx, Detector};
 use super::finding::Finding;
 use super::registry::Typology;
@@ -48,16 +48,24 @@ crate::params! {
     }
 }
 
-/// The indicators of [`GatherScatter`], their points and the data they need (`patterns::context`).
+const GATHER_SCATTER: Spec = spec("gather_scatter", 25, &[]);
+const PERSONAL_HUB: Spec = spec("personal_hub", 10, &[Datum::Holders]);
+const NEW_ACCOUNT: Spec = spec("new_account", 15, &[Datum::OpeningDates]);
+const PERSONAL_SENDERS: Spec = spec("personal_senders", 10, &[Datum::Holders]);
+const CROSS_BORDER: Spec = spec("cross_border", 10, &[Datum::Holders, Datum::Abroad]);
+const SHARED_ADDRESS: Spec = spec("shared_address", 10, &[Datum::Holders, Datum::Addresses]);
+
+/// The indicators of [`GatherScatter`], their points and the data they need (`patterns::context`):
+/// the only place their points are written.
 pub const INDICATORS: [Spec; 8] = [
-    spec("gather_scatter", 25, &[]),
-    spec("personal_hub", 10, &[Datum::Holders]),
-    spec("new_account", 15, &[Datum::OpeningDates]),
-    spec("personal_senders", 10, &[Datum::Holders]),
-    spec("cross_border", 10, &[Datum::Holders, Datum::Abroad]),
-    spec("shared_address", 10, &[Datum::Holders, Datum::Addresses]),
-    spec("similar_amounts", 10, &[]),
-    spec("below_threshold", 10, &[]),
+    GATHER_SCATTER,
+    PERSONAL_HUB,
+    NEW_ACCOUNT,
+    PERSONAL_SENDERS,
+    CROSS_BORDER,
+    SHARED_ADDRESS,
+    SIMILAR_AMOUNTS,
+    BELOW_THRESHOLD,
 ];
 
 /// The gather-scatter detector.
@@ -142,8 +150,7 @@ impl GatherScatter {
         f.txns.extend_from_slice(ins);
         f.txns.extend_from_slice(outs);
         f.indicate(
-            "gather_scatter",
-            25,
+            &GATHER_SCATTER,
             format!(
                 "{} gathered {sin} from {} senders and scattered {sout} to {} receivers within {} days",
                 case.accounts.rows[hub as usize].id,
@@ -154,21 +161,21 @@ impl GatherScatter {
         );
         let t0 = ins.first().map(|&e| g.time[e as usize]).unwrap_or(DateTime(0));
         if is_personal(case, hub) {
-            f.indicate("personal_hub", 10, "the collector is a personal account");
+            f.indicate(&PERSONAL_HUB, "the collector is a personal account");
         }
         if is_new(case, hub, t0, p.new_account_days) {
-            f.indicate("new_account", 15, format!("hub opened within {} days before", p.new_account_days));
+            f.indicate(&NEW_ACCOUNT, format!("hub opened within {} days before", p.new_account_days));
         }
         if senders.iter().all(|&s| is_personal(case, s)) {
-            f.indicate("personal_senders", 10, "every sender is a personal account");
+            f.indicate(&PERSONAL_SENDERS, "every sender is a personal account");
         }
         let abroad = outs.iter().filter(|&&e| goes_abroad(case, g, e)).count();
         if abroad > 0 {
-            f.indicate("cross_border", 10, format!("{abroad} of the scattered transfers go abroad"));
+            f.indicate(&CROSS_BORDER, format!("{abroad} of the scattered transfers go abroad"));
         }
         let shared = shared_address_count(case, &senders, Some(hub));
         if shared >= 2 {
-            f.indicate("shared_address", 10, format!("{shared} senders share an address with each other or the hub"));
+            f.indicate(&SHARED_ADDRESS, format!("{shared} senders share an address with each other or the hub"));
         }
         // Transfer-only evidence (any ledger).
         amount_evidence(&mut f, case, g, ins, "gathered payment", p.similar_spread, Some(p.band_low));

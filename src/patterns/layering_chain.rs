@@ -61,14 +61,16 @@ crate::params! {
     }
 }
 
-/// The indicators of [`LayeringChain`], their points and the data they need (`patterns::context`).
-pub const INDICATORS: [Spec; 5] = [
-    spec("pass_through_chain", 25, &[]),
-    spec("within_hours", 15, &[]),
-    spec("personal_intermediaries", 10, &[Datum::Holders]),
-    spec("new_accounts", 15, &[Datum::OpeningDates]),
-    spec("large_amount", 10, &[]),
-];
+const PASS_THROUGH_CHAIN: Spec = spec("pass_through_chain", 25, &[]);
+const WITHIN_HOURS: Spec = spec("within_hours", 15, &[]);
+const PERSONAL_INTERMEDIARIES: Spec = spec("personal_intermediaries", 10, &[Datum::Holders]);
+const NEW_ACCOUNTS: Spec = spec("new_accounts", 15, &[Datum::OpeningDates]);
+const LARGE_AMOUNT: Spec = spec("large_amount", 10, &[]);
+
+/// The indicators of [`LayeringChain`], their points and the data they need (`patterns::context`):
+/// the only place their points are written.
+pub const INDICATORS: [Spec; 5] =
+    [PASS_THROUGH_CHAIN, WITHIN_HOURS, PERSONAL_INTERMEDIARIES, NEW_ACCOUNTS, LARGE_AMOUNT];
 
 /// The layering-chain detector.
 #[derive(Default)]
@@ -251,8 +253,7 @@ impl LayeringChain {
         let mut f = Finding::new(self.name());
         f.accounts.extend(txns.iter().flat_map(|&e| [g.src[e as usize], g.dst[e as usize]]));
         f.indicate(
-            "pass_through_chain",
-            25,
+            &PASS_THROUGH_CHAIN,
             format!(
                 "{hops}-hop chain from {}: {} intermediaries each passed on at least {:.0} % within {} h",
                 case.accounts.rows[g.src[first as usize] as usize].id,
@@ -262,22 +263,21 @@ impl LayeringChain {
             ),
         );
         if max_gap <= p.fast_hours * HOUR {
-            f.indicate("within_hours", 15, format!("every hop passed on within {:.1} h", max_gap as f64 / HOUR as f64));
+            f.indicate(&WITHIN_HOURS, format!("every hop passed on within {:.1} h", max_gap as f64 / HOUR as f64));
         }
         if !mids.is_empty() && mids.iter().all(|&m| is_personal(case, m)) {
-            f.indicate("personal_intermediaries", 10, "every intermediary is a personal account");
+            f.indicate(&PERSONAL_INTERMEDIARIES, "every intermediary is a personal account");
         }
         let t0 = g.time[first as usize];
         let new = mids.iter().filter(|&&m| is_new(case, m, t0, p.new_account_days)).count();
         if new * 2 >= mids.len().max(1) {
             f.indicate(
-                "new_accounts",
-                15,
+                &NEW_ACCOUNTS,
                 format!("{new} of {} intermediaries opened within {} days before", mids.len(), p.new_account_days),
             );
         }
         if g.base[first as usize] >= case.meta.cash_report.amount {
-            f.indicate("large_amount", 10, "the first hop is at least the reporting threshold");
+            f.indicate(&LARGE_AMOUNT, "the first hop is at least the reporting threshold");
         }
         f.total = g.base[first as usize];
         f.txns = txns;

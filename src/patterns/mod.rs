@@ -35,10 +35,10 @@ pub mod shell_company;
 pub mod structuring;
 pub mod undervalued_purchase;
 
-pub use context::{Coverage, DataContext, Datum};
+pub use context::{Coverage, DataContext, Datum, Spec};
 pub use detector::{DetectCtx, Detector};
 pub use finding::{Finding, Indicator, SuspectLink, Threshold, SINGLE_INDICATOR_CAP};
 pub use link::SuspectLinks;
 pub use params::{ParamDoc, Params};
 pub use registry::{registry, Typology};
-pub use runner::{run, ParamOverride, PatternError, RunOptions, Runner};
+pub use runner::{run, undeclared, ParamOverride, PatternError, RunOptions, Runner, NEAR_SUSPECT};

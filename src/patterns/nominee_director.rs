@@ -6,6 +6,7 @@
 //! corroboration: roles registered as nominee, companies without employees, companies sharing
 //! one registered address, and one principal holding the shares of the companies fronted.
 
+use super::context::{spec, Spec};
 use super::detector::{DetectCtx, Detector};
 use super::finding::Finding;
 use super::registers::{address_groups, normalise_address};
@@ -26,6 +27,17 @@ crate::params! {
         min_principal_companies: usize = 3,
     }
 }
+
+const MANY_DIRECTORSHIPS: Spec = spec("many_directorships", 30, &[]);
+const REGISTERED_AS_NOMINEE: Spec = spec("registered_as_nominee", 20, &[]);
+const NO_EMPLOYEES: Spec = spec("no_employees", 15, &[]);
+const SHARED_ADDRESS: Spec = spec("shared_address", 15, &[]);
+const COMMON_PRINCIPAL: Spec = spec("common_principal", 15, &[]);
+
+/// The indicators of [`NomineeDirector`] and their points: the only place they are written. (It reports
+/// on its own rule, not the data-context threshold of `patterns::context`.)
+pub const INDICATORS: [Spec; 5] =
+    [MANY_DIRECTORSHIPS, REGISTERED_AS_NOMINEE, NO_EMPLOYEES, SHARED_ADDRESS, COMMON_PRINCIPAL];
 
 /// The nominee-director detector.
 #[derive(Default)]
@@ -101,8 +113,7 @@ impl NomineeDirector {
             f.first_at = Some(peak_day.start());
         }
         f.indicate(
-            "many_directorships",
-            30,
+            &MANY_DIRECTORSHIPS,
             format!(
                 "{} directs {peak} companies at once (from {peak_day}; {n} in all; threshold {})",
                 case.entity_id(officer),
@@ -111,15 +122,11 @@ impl NomineeDirector {
         );
         let nominee = mine.iter().filter(|&&r| rows[r].role == Role::NomineeDirector).count();
         if nominee > 0 {
-            f.indicate(
-                "registered_as_nominee",
-                20,
-                format!("{nominee} of the roles are registered as nominee director"),
-            );
+            f.indicate(&REGISTERED_AS_NOMINEE, format!("{nominee} of the roles are registered as nominee director"));
         }
         let empty = companies.iter().filter(|&&c| case.companies.rows[c as usize].employees == Some(0)).count();
         if empty * 2 >= n {
-            f.indicate("no_employees", 15, format!("{empty} of {n} companies declare no employees"));
+            f.indicate(&NO_EMPLOYEES, format!("{empty} of {n} companies declare no employees"));
         }
         // The largest group of the officer's companies at one registered address.
         let mut at: BTreeMap<&str, (usize, &str)> = BTreeMap::new();
@@ -134,7 +141,7 @@ impl NomineeDirector {
         }
         if let Some((_, (k, shown))) = at.into_iter().max_by(|a, b| a.1 .0.cmp(&b.1 .0).then(b.0.cmp(a.0))) {
             if k >= self.p.min_shared_address && k * 2 >= n {
-                f.indicate("shared_address", 15, format!("{k} of the companies are registered at '{shown}'"));
+                f.indicate(&SHARED_ADDRESS, format!("{k} of the companies are registered at '{shown}'"));
             }
         }
         // A shareholder (other than the officer) with a majority in several of the companies.
@@ -155,8 +162,7 @@ impl NomineeDirector {
         }
         if !named.is_empty() {
             f.indicate(
-                "common_principal",
-                15,
+                &COMMON_PRINCIPAL,
                 format!("majority shareholder of the companies fronted: {}", named.join(", ")),
             );
         }

@@ -7,6 +7,7 @@
 //! is linked to the suspect when it comes from an account held by someone in his scope, or
 //! when the paying account is the suspect's own (all money reaching a suspect is his).
 
+use super::context::{spec, Spec};
 use super::detector::{DetectCtx, Detector};
 use super::finding::Finding;
 use super::registers::{amount, purchases, Purchase, Registers};
@@ -31,6 +32,17 @@ crate::params! {
         min_share: Decimal = Decimal::new(25, 2),
     }
 }
+
+const PURCHASE_AFTER_INFLOWS: Spec = spec("purchase_after_inflows", 30, &[]);
+const INFLOWS_COVER_PRICE: Spec = spec("inflows_cover_price", 20, &[]);
+const SHORTLY_AFTER: Spec = spec("shortly_after", 15, &[]);
+const THIRD_PARTY_TITLE: Spec = spec("third_party_title", 15, &[]);
+const CASH_PAYMENT: Spec = spec("cash_payment", 15, &[]);
+
+/// The indicators of [`PropertyAfterInflow`] and their points: the only place they are written. (It reports
+/// on its own rule, not the data-context threshold of `patterns::context`.)
+pub const INDICATORS: [Spec; 5] =
+    [PURCHASE_AFTER_INFLOWS, INFLOWS_COVER_PRICE, SHORTLY_AFTER, THIRD_PARTY_TITLE, CASH_PAYMENT];
 
 /// The property-after-inflow detector.
 #[derive(Default)]
@@ -116,10 +128,7 @@ impl PropertyAfterInflow {
         let mut f = Finding::new(self.name());
         f.first_at = linked.iter().chain(&p.payments).map(|&e| t.booked_at[e as usize]).min();
         let price = p.price.map_or_else(|| "an unrecorded price".to_string(), |x| amount(case, x));
-        f.indicate(
-            "purchase_after_inflows",
-            30,
-            format!(
+        f.indicate(&PURCHASE_AFTER_INFLOWS, format!(
                 "{} ({}; {reason}) acquired {} {} on {d} for {price} ({}); {} inflows linked to the suspect totalling {} in the {} days before the first payment",
                 case.entity_id(buyer),
                 case.entity_name(buyer),
@@ -134,21 +143,19 @@ impl PropertyAfterInflow {
         if let Some(pr) = p.price.filter(|x| !x.is_zero()) {
             if inflow >= pr * self.p.cover_ratio {
                 f.indicate(
-                    "inflows_cover_price",
-                    20,
+                    &INFLOWS_COVER_PRICE,
                     format!("linked inflows are {:.0}% of the price", inflow * Decimal::ONE_HUNDRED / pr),
                 );
             }
         }
         if gap_days <= self.p.short_gap_days {
-            f.indicate("shortly_after", 15, format!("last linked inflow {gap_days} days before the payment"));
+            f.indicate(&SHORTLY_AFTER, format!("last linked inflow {gap_days} days before the payment"));
         }
         let third: Vec<&str> =
             p.owners.iter().filter(|(o, _)| *o != suspect).map(|(o, _)| case.entity_id(*o)).collect();
         if !third.is_empty() {
             f.indicate(
-                "third_party_title",
-                15,
+                &THIRD_PARTY_TITLE,
                 format!("title held by {} rather than the suspect (domain.md §3.1, §3.3)", third.join(", ")),
             );
         }
@@ -158,7 +165,7 @@ impl PropertyAfterInflow {
             .filter(|&&e| t.channel[e as usize] == Channel::CashDeposit || t.from[e as usize] == NO_ACCOUNT)
             .count();
         if cash > 0 {
-            f.indicate("cash_payment", 15, format!("{cash} of the payments in cash"));
+            f.indicate(&CASH_PAYMENT, format!("{cash} of the payments in cash"));
         }
         f.entities.push(suspect);
         f.entities.extend(p.owners.iter().map(|(o, _)| *o));

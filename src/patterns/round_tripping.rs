@@ -9,6 +9,7 @@
 //! later transfers out of tied companies whose amount stays within a retention band of the
 //! previous hop, until the money reaches the originator's sphere again.
 
+use super::context::{spec, Spec};
 use super::detector::{DetectCtx, Detector};
 use super::finding::Finding;
 use super::registers::{amount, is_upstream, pct, Registers};
@@ -43,6 +44,24 @@ crate::params! {
         max_expansions: usize = 20_000,
     }
 }
+
+const RETURNS_TO_ORIGINATOR: Spec = spec("returns_to_originator", 35, &[]);
+const RETURNS_TO_RELATIVE: Spec = spec("returns_to_relative", 30, &[]);
+const RETURNS_TO_OWN_COMPANY: Spec = spec("returns_to_own_company", 20, &[]);
+const LOAN_OR_CAPITAL_REFERENCE: Spec = spec("loan_or_capital_reference", 20, &[]);
+const NOMINEE_IN_PATH: Spec = spec("nominee_in_path", 15, &[]);
+const HIGH_RETENTION: Spec = spec("high_retention", 10, &[]);
+
+/// The indicators of [`RoundTripping`] and their points: the only place they are written. (It reports
+/// on its own rule, not the data-context threshold of `patterns::context`.)
+pub const INDICATORS: [Spec; 6] = [
+    RETURNS_TO_ORIGINATOR,
+    RETURNS_TO_RELATIVE,
+    RETURNS_TO_OWN_COMPANY,
+    LOAN_OR_CAPITAL_REFERENCE,
+    NOMINEE_IN_PATH,
+    HIGH_RETENTION,
+];
 
 /// The round-tripping detector.
 #[derive(Default)]
@@ -255,14 +274,13 @@ impl RoundTripping {
         let days = (g.time[last as usize].0 - g.time[first as usize].0) / 86_400;
         let retained = g.base[last as usize] / g.base[first as usize].max(Decimal::new(1, 2));
         let tie_text: Vec<String> = ties.iter().map(|(c, how)| format!("{}: {} {how}", name(*c), name(x))).collect();
-        let (indicator, points, whom) = match trip.back {
-            Back::Originator => ("returns_to_originator", 35, "the originator".to_string()),
-            Back::Relative => ("returns_to_relative", 30, "a relative of the originator".to_string()),
-            Back::OwnCompany => ("returns_to_own_company", 20, "another company of the originator".to_string()),
+        let (indicator, whom) = match trip.back {
+            Back::Originator => (&RETURNS_TO_ORIGINATOR, "the originator"),
+            Back::Relative => (&RETURNS_TO_RELATIVE, "a relative of the originator"),
+            Back::OwnCompany => (&RETURNS_TO_OWN_COMPANY, "another company of the originator"),
         };
         f.indicate(
             indicator,
-            points,
             format!(
                 "{} transfers in {days} days back to {whom}, {} of the amount retained: {}; ties: {}",
                 trip.path.len(),
@@ -272,7 +290,7 @@ impl RoundTripping {
             ),
         );
         if !dressed.is_empty() {
-            f.indicate("loan_or_capital_reference", 20, format!("references dress the money: {}", dressed.join(", ")));
+            f.indicate(&LOAN_OR_CAPITAL_REFERENCE, format!("references dress the money: {}", dressed.join(", ")));
         }
         let nominees: BTreeSet<String> = case
             .ownership
@@ -285,13 +303,12 @@ impl RoundTripping {
             .collect();
         if !nominees.is_empty() {
             f.indicate(
-                "nominee_in_path",
-                15,
+                &NOMINEE_IN_PATH,
                 format!("companies on the path have nominees: {}", nominees.into_iter().collect::<Vec<_>>().join(", ")),
             );
         }
         if retained >= Decimal::new(9, 1) {
-            f.indicate("high_retention", 10, format!("{} of the money came back", pct(retained)));
+            f.indicate(&HIGH_RETENTION, format!("{} of the money came back", pct(retained)));
         }
         f.entities.push(x);
         f.txns = trip.path;

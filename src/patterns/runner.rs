@@ -2,9 +2,9 @@
 //! configured from them, and a [`Runner`] that owns the one thread pool of a run, runs the
 //! detectors in it, links findings to suspects and sorts.
 
-use super::context::DataContext;
+use super::context::{spec, DataContext, Spec};
 use super::detector::{DetectCtx, Detector};
-use super::finding::{Finding, SuspectLink};
+use super::finding::{Finding, Indicator, SuspectLink};
 use super::link::SuspectLinks;
 use super::registry::{registry, Typology};
 use crate::graph::CaseGraph;
@@ -216,17 +216,35 @@ impl Runner {
     }
 }
 
+/// The runner's own indicator, `near_suspect`, by hop count from 0 to 4 (none beyond):
+/// proximity to a suspect corroborates a pattern; it never fires alone [D].
+pub const NEAR_SUSPECT: [Spec; 5] = [
+    spec("near_suspect", 30, &[]),
+    spec("near_suspect", 25, &[]),
+    spec("near_suspect", 15, &[]),
+    spec("near_suspect", 10, &[]),
+    spec("near_suspect", 5, &[]),
+];
+
 /// Links `x` to its nearest suspect; proximity corroborates the pattern and adds points.
 fn link_suspect(case: &Case, graph: &CaseGraph, links: &SuspectLinks, x: &mut Finding) {
     x.suspect = links.nearest(graph, &x.accounts, &x.entities);
     if let Some(SuspectLink { suspect: s, hops }) = x.suspect {
-        // Proximity to a suspect corroborates a pattern; it never fires alone [D].
-        let points = [30, 25, 15, 10, 5].get(hops as usize).copied().unwrap_or(0);
-        if points > 0 {
-            x.indicate("near_suspect", points, format!("{hops} hops from suspect {}", case.entity_id(s)));
+        if let Some(near) = NEAR_SUSPECT.get(hops as usize) {
+            x.indicate(near, format!("{hops} hops from suspect {}", case.entity_id(s)));
             x.rescore();
         }
     }
+}
+
+/// The indicators of `f` that neither its detector's table ([`Detector::indicators`]) nor the
+/// runner's [`NEAR_SUSPECT`] declares with those points. Empty for every finding a run
+/// returns (tests/indicators.rs); indicators added afterwards (the victims post-pass) are not
+/// the detectors' and show here.
+pub fn undeclared(f: &Finding) -> Vec<&Indicator> {
+    let table = f.typology.parse::<Typology>().map(|t| t.detector().indicators()).unwrap_or(&[]);
+    let declared = |i: &&Indicator| table.iter().chain(&NEAR_SUSPECT).any(|s| s.name == i.name && s.points == i.points);
+    f.indicators.iter().filter(|i| !declared(i)).collect()
 }
 
 /// Configures a [`Runner`] for `opts` and runs it once: for callers that run detection alone.

@@ -3,7 +3,7 @@
 //! (docs/domain.md §1.3 #6; AMLSim `ScatterGatherTypology`).
 
 use super::common::{is_account_flow, is_new, is_personal, threshold, Band, Ratio, DAY};
-use super::context::{amount_evidence, spec, Datum, Spec};
+use super::context::{amount_evidence, spec, Datum, Spec, SIMILAR_AMOUNTS};
 use super::detector::{DetectCtx, Detector};
 use super::finding::Finding;
 use super::registry::Typology;
@@ -41,16 +41,17 @@ crate::params! {
     }
 }
 
-/// The indicators of [`ScatterGather`], their points and the data they need (`patterns::context`).
-pub const INDICATORS: [Spec; 7] = [
-    spec("scatter_gather", 25, &[]),
-    spec("personal_intermediaries", 10, &[Datum::Holders]),
-    spec("new_accounts", 15, &[Datum::OpeningDates]),
-    spec("personal_ends", 10, &[Datum::Holders]),
-    spec("large_amount", 10, &[]),
-    spec("rapid_hops", 15, &[]),
-    spec("similar_amounts", 10, &[]),
-];
+const SCATTER_GATHER: Spec = spec("scatter_gather", 25, &[]);
+const PERSONAL_INTERMEDIARIES: Spec = spec("personal_intermediaries", 10, &[Datum::Holders]);
+const NEW_ACCOUNTS: Spec = spec("new_accounts", 15, &[Datum::OpeningDates]);
+const PERSONAL_ENDS: Spec = spec("personal_ends", 10, &[Datum::Holders]);
+const LARGE_AMOUNT: Spec = spec("large_amount", 10, &[]);
+const RAPID_HOPS: Spec = spec("rapid_hops", 15, &[]);
+
+/// The indicators of [`ScatterGather`], their points and the data they need (`patterns::context`):
+/// the only place their points are written.
+pub const INDICATORS: [Spec; 7] =
+    [SCATTER_GATHER, PERSONAL_INTERMEDIARIES, NEW_ACCOUNTS, PERSONAL_ENDS, LARGE_AMOUNT, RAPID_HOPS, SIMILAR_AMOUNTS];
 
 /// The scatter-gather detector.
 #[derive(Default)]
@@ -164,10 +165,7 @@ impl ScatterGather {
         f.txns.extend(cluster.iter().flat_map(|c| [c.e1, c.e2]));
         let scattered: Decimal = cluster.iter().map(|c| g.base[c.e1 as usize]).sum();
         let gathered: Decimal = cluster.iter().map(|c| g.base[c.e2 as usize]).sum();
-        f.indicate(
-            "scatter_gather",
-            25,
-            format!(
+        f.indicate(&SCATTER_GATHER, format!(
                 "{} intermediaries took {scattered} from {} and passed {gathered} to {} within {} days, all scatters before the gathers",
                 mids.len(),
                 case.accounts.rows[s as usize].id,
@@ -176,31 +174,26 @@ impl ScatterGather {
             ),
         );
         if mids.iter().all(|&m| is_personal(case, m)) {
-            f.indicate("personal_intermediaries", 10, "every intermediary is a personal account");
+            f.indicate(&PERSONAL_INTERMEDIARIES, "every intermediary is a personal account");
         }
         let t0 = cluster.iter().map(|c| g.time[c.e1 as usize]).min().unwrap_or(DateTime(0));
         let new = mids.iter().filter(|&&m| is_new(case, m, t0, p.new_account_days)).count();
         if new * 2 >= mids.len() {
             f.indicate(
-                "new_accounts",
-                15,
+                &NEW_ACCOUNTS,
                 format!("{new} of {} intermediaries opened within {} days before", mids.len(), p.new_account_days),
             );
         }
         if is_personal(case, s) && is_personal(case, d) {
-            f.indicate("personal_ends", 10, "source and destination are personal accounts");
+            f.indicate(&PERSONAL_ENDS, "source and destination are personal accounts");
         }
         if threshold(case) > 0 && scattered >= case.meta.cash_report.amount {
-            f.indicate("large_amount", 10, format!("{scattered} scattered, at least the reporting threshold"));
+            f.indicate(&LARGE_AMOUNT, format!("{scattered} scattered, at least the reporting threshold"));
         }
         // Transfer-only evidence (any ledger).
         let slowest = cluster.iter().map(|c| g.time[c.e2 as usize].0 - g.time[c.e1 as usize].0).max().unwrap_or(0);
         if slowest <= p.rapid_hours * super::common::HOUR {
-            f.indicate(
-                "rapid_hops",
-                15,
-                format!("every intermediary passed on within {:.1} h", slowest as f64 / 3600.0),
-            );
+            f.indicate(&RAPID_HOPS, format!("every intermediary passed on within {:.1} h", slowest as f64 / 3600.0));
         }
         let scatters: Vec<u32> = cluster.iter().map(|c| c.e1).collect();
         amount_evidence(&mut f, case, g, &scatters, "scatter payment", p.similar_spread, None);

@@ -8,6 +8,7 @@
 //! `nominee_director`, not a laundering vehicle. Each shell mark is one indicator; a company is
 //! reported when at least `min_indicators` fire (domain.md §0: no single indicator confirms).
 
+use super::context::{spec, Spec};
 use super::detector::{DetectCtx, Detector};
 use super::finding::Finding;
 use super::registers::{address_country, address_groups, amount, normalise_address, Registers};
@@ -35,6 +36,28 @@ crate::params! {
         max_chain: usize = 8,
     }
 }
+
+const NO_EMPLOYEES: Spec = spec("no_employees", 15, &[]);
+const SHARED_ADDRESS: Spec = spec("shared_address", 15, &[]);
+const FOREIGN_ADDRESS: Spec = spec("foreign_address", 15, &[]);
+const OWNED_THROUGH_CHAIN: Spec = spec("owned_through_chain", 15, &[]);
+const FOREIGN_OWNER: Spec = spec("foreign_owner", 15, &[]);
+const NOMINEE_OFFICERS: Spec = spec("nominee_officers", 15, &[]);
+const YOUNG_WITH_LARGE_FLOWS: Spec = spec("young_with_large_flows", 20, &[]);
+const HOLDS_PROPERTY: Spec = spec("holds_property", 10, &[]);
+
+/// The indicators of [`ShellCompany`] and their points: the only place they are written. (It reports
+/// on its own rule, not the data-context threshold of `patterns::context`.)
+pub const INDICATORS: [Spec; 8] = [
+    NO_EMPLOYEES,
+    SHARED_ADDRESS,
+    FOREIGN_ADDRESS,
+    OWNED_THROUGH_CHAIN,
+    FOREIGN_OWNER,
+    NOMINEE_OFFICERS,
+    YOUNG_WITH_LARGE_FLOWS,
+    HOLDS_PROPERTY,
+];
 
 /// The shell-company detector.
 #[derive(Default)]
@@ -94,20 +117,16 @@ impl ShellCompany {
             a.and_then(address_country).filter(|cc| !cc.eq_ignore_ascii_case(&self.p.home_country)).map(str::to_string)
         };
         if co.employees == Some(0) {
-            f.indicate("no_employees", 15, format!("{} declares no employees", co.id));
+            f.indicate(&NO_EMPLOYEES, format!("{} declares no employees", co.id));
         }
         if let Some(addr) = co.registered_address.as_deref() {
             let key = normalise_address(addr, co.city.as_deref());
             if let Some(group) = addresses.get(&key).filter(|g| g.len() >= self.p.min_shared_address) {
-                f.indicate(
-                    "shared_address",
-                    15,
-                    format!("registered at '{addr}' with {} other companies", group.len() - 1),
-                );
+                f.indicate(&SHARED_ADDRESS, format!("registered at '{addr}' with {} other companies", group.len() - 1));
             }
         }
         if let Some(cc) = foreign(co.registered_address.as_deref()) {
-            f.indicate("foreign_address", 15, format!("registered abroad ({cc})"));
+            f.indicate(&FOREIGN_ADDRESS, format!("registered abroad ({cc})"));
         }
         // Ownership chain upward at the valuation date (or the dissolution date).
         let d = co.dissolved_on.unwrap_or(case.meta.valuation_date);
@@ -116,8 +135,7 @@ impl ShellCompany {
             let names: Vec<&str> = chain.iter().map(|&e| case.entity_id(e)).collect();
             let top: Vec<&str> = tops.iter().map(|&e| case.entity_id(e)).collect();
             f.indicate(
-                "owned_through_chain",
-                15,
+                &OWNED_THROUGH_CHAIN,
                 format!(
                     "held through {} by {}",
                     names.join(", "),
@@ -127,8 +145,7 @@ impl ShellCompany {
         }
         if !foreign_parents.is_empty() {
             f.indicate(
-                "foreign_owner",
-                15,
+                &FOREIGN_OWNER,
                 format!("held through companies registered abroad: {}", foreign_parents.join(", ")),
             );
         }
@@ -141,7 +158,7 @@ impl ShellCompany {
             .map(|o| format!("{} ({})", case.entity_id(o.holder), o.role))
             .collect();
         if !nominees.is_empty() {
-            f.indicate("nominee_officers", 15, format!("nominees on the register: {}", nominees.join(", ")));
+            f.indicate(&NOMINEE_OFFICERS, format!("nominees on the register: {}", nominees.join(", ")));
         }
         // Large transfers early in the company's life.
         let large = case.meta.cash_report.amount * self.p.large_ratio;
@@ -158,8 +175,7 @@ impl ShellCompany {
             if i64::from(age) <= self.p.young_days {
                 let total: Decimal = big.iter().map(|&e| g.base[e as usize]).sum();
                 f.indicate(
-                    "young_with_large_flows",
-                    20,
+                    &YOUNG_WITH_LARGE_FLOWS,
                     format!(
                         "incorporated {inc}; first large transfer {age} days later; {} large transfers totalling {}",
                         big.len(),
@@ -172,7 +188,7 @@ impl ShellCompany {
             return None;
         }
         if holds_property {
-            f.indicate("holds_property", 10, "holds real estate in the land register");
+            f.indicate(&HOLDS_PROPERTY, "holds real estate in the land register");
         }
         f.entities.push(me);
         f.entities.extend(chain);

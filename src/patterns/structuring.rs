@@ -7,6 +7,7 @@
 //! several branches, a personal beneficiary and several family accounts corroborate it.
 
 use super::common::{is_personal, threshold, Band, Ratio, DAY};
+use super::context::{spec, Datum, Spec};
 use super::detector::{DetectCtx, Detector};
 use super::finding::Finding;
 use super::registry::Typology;
@@ -35,6 +36,15 @@ crate::params! {
         min_score: u32 = 50,
     }
 }
+
+const BELOW_THRESHOLD: Spec = spec("below_threshold", 25, &[]);
+const ACROSS_BRANCHES: Spec = spec("across_branches", 15, &[Datum::BranchCities]);
+const PERSONAL_BENEFICIARY: Spec = spec("personal_beneficiary", 10, &[Datum::Holders]);
+const LINKED_ACCOUNTS: Spec = spec("linked_accounts", 10, &[Datum::Holders]);
+
+/// The indicators of [`Structuring`] and their points: the only place they are written. (It reports
+/// on its own rule, not the data-context threshold of `patterns::context`.)
+pub const INDICATORS: [Spec; 4] = [BELOW_THRESHOLD, ACROSS_BRANCHES, PERSONAL_BENEFICIARY, LINKED_ACCOUNTS];
 
 /// The structuring detector.
 #[derive(Default)]
@@ -181,8 +191,7 @@ impl Structuring {
         f.entities.extend(accounts.iter().filter_map(|&a| case.accounts.rows.get(a as usize).and_then(|r| r.holder)));
         let sum: Decimal = run.iter().map(|&e| g.base[e as usize]).sum();
         f.indicate(
-            "below_threshold",
-            25,
+            &BELOW_THRESHOLD,
             format!(
                 "{} cash deposits each in [{:.0} %, 100 %) of the reporting threshold {}, {sum} in all within {} days",
                 run.len(),
@@ -192,14 +201,14 @@ impl Structuring {
             ),
         );
         if cities.len() >= p.min_branches {
-            f.indicate("across_branches", 15, format!("paid in at branches in {} cities", cities.len()));
+            f.indicate(&ACROSS_BRANCHES, format!("paid in at branches in {} cities", cities.len()));
         }
         if accounts.iter().all(|&a| is_personal(case, a)) {
-            f.indicate("personal_beneficiary", 10, "every receiving account is held by a person");
+            f.indicate(&PERSONAL_BENEFICIARY, "every receiving account is held by a person");
         }
         if accounts.len() >= 2 {
             let why = if by_depositor { "by one depositor" } else { "held by one family" };
-            f.indicate("linked_accounts", 10, format!("{} accounts {why}", accounts.len()));
+            f.indicate(&LINKED_ACCOUNTS, format!("{} accounts {why}", accounts.len()));
         }
         f.txns = run;
         let f = f.finish(case, &g.base);
