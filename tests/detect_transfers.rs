@@ -346,6 +346,33 @@ fn fan_in_needs_corroboration() {
 }
 
 #[test]
+fn a_gather_scatter_override_reaches_the_fan_in_exclusion() {
+    // Five senders pay B6, which scatters 98 % of it to three receivers the next day: a
+    // gather-scatter, so fan-in leaves it alone. With gather_scatter.min_receivers=4 the
+    // scatter no longer qualifies, for gather-scatter and for fan-in's exclusion alike.
+    let mut rows: Vec<String> = ["10000.00", "4000.00", "25000.00", "7000.00", "15000.00"]
+        .iter()
+        .enumerate()
+        .map(|(i, a)| format!("2023-06-0{} 10:00:00,B{},B6,{a},ALL,wire,,", i + 1, i + 1))
+        .collect();
+    rows.extend((7..=9).map(|r| format!("2023-06-06 10:00:00,B6,B{r},20000.00,ALL,wire,,")));
+    let (_d, case) = mini_case(&bare_accounts(9), None, &rows);
+    let graph = CaseGraph::build(&case);
+    let run = |params: &[&str]| {
+        let opts = RunOptions::parse(Some(&["fan_in", "gather_scatter"]), params).unwrap();
+        let found = patterns::run(&case, &graph, &opts).unwrap();
+        let n = |t: &str| found.iter().filter(|f| f.typology == t).count();
+        (n("fan_in"), n("gather_scatter"))
+    };
+    let (fan_in, _) = run(&[]);
+    assert_eq!(fan_in, 0, "the gather-scatter hub is not a fan-in");
+    let (fan_in, gather_scatter) = run(&["gather_scatter.min_receivers=4"]);
+    assert_eq!((fan_in, gather_scatter), (1, 0));
+    // Fan-in alone uses gather-scatter's defaults, as before.
+    assert!(detect(&case, "fan_in", &[]).is_empty());
+}
+
+#[test]
 fn without_context_transfer_evidence_still_reports_and_a_bare_pattern_does_not() {
     // Accounts with no holders and no opening dates, no cash rows: only transfer-only
     // indicators can be evaluated, and the threshold is applied to them.

@@ -2,8 +2,10 @@
 
 use super::context::{DataContext, Spec};
 use super::finding::Finding;
+use super::gather_scatter::GatherScatterParams;
 use super::params::Params;
 use super::registry::Typology;
+use super::scatter_gather::ScatterGatherParams;
 use crate::graph::CaseGraph;
 use crate::model::Case;
 
@@ -15,6 +17,22 @@ pub struct DetectCtx<'a> {
     pub graph: &'a CaseGraph,
     /// Which context data the case holds, computed once (see [`super::context`]).
     pub data: DataContext,
+    /// The configured parameters of the detectors whose rules others reuse.
+    pub borrowed: &'a BorrowedParams,
+}
+
+/// Parameters that one detector reads from another's configuration, so that an override
+/// reaches every use: fan-in leaves to gather-scatter the episodes that gather-scatter's rule
+/// ([`super::gather_scatter::scatter_after`]) would report, and fan-out leaves out the
+/// receivers that scatter-gather's rule ([`super::scatter_gather::onward`]) makes
+/// intermediaries. The runner fills it from the configured detectors ([`Detector::lend`]);
+/// a lender that is not selected lends its defaults.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct BorrowedParams {
+    /// The gather-scatter detector's parameters.
+    pub gather_scatter: GatherScatterParams,
+    /// The scatter-gather detector's parameters.
+    pub scatter_gather: ScatterGatherParams,
 }
 
 /// A typology detector. Implementations are `Send + Sync`, parallelise internally with rayon
@@ -32,6 +50,9 @@ pub trait Detector: Send + Sync {
     fn params_mut(&mut self) -> &mut dyn Params;
     /// Every indicator it may fire, with its points: the only place the points are written.
     fn indicators(&self) -> &'static [Spec];
+    /// Copies its parameters into `to` when other detectors reuse its rule (see
+    /// [`BorrowedParams`]); most detectors lend nothing.
+    fn lend(&self, _to: &mut BorrowedParams) {}
     /// Finds every instance in the case.
     fn detect(&self, ctx: &DetectCtx<'_>) -> Vec<Finding>;
 }

@@ -14,7 +14,7 @@ use super::common::{
 use super::context::{amount_evidence, passed_on, spec, Datum, PassBand, Spec, BELOW_THRESHOLD, SIMILAR_AMOUNTS};
 use super::detector::{DetectCtx, Detector};
 use super::finding::Finding;
-use super::gather_scatter::{scatter_after, GatherScatterParams};
+use super::gather_scatter::scatter_after;
 use super::registry::Typology;
 use crate::model::{Channel, DateTime, NO_CITY};
 use rayon::prelude::*;
@@ -113,13 +113,14 @@ impl Detector for FanIn {
         let g = &ctx.graph.flow;
         let case = ctx.case;
         let w = self.p.window_days * DAY;
-        let gs = GatherScatterParams::default();
+        // Gather-scatter's rule with its configured parameters (an override reaches it here too).
+        let gs = &ctx.borrowed.gather_scatter;
         g.par_accounts()
             .flat_map_iter(|a| {
                 let edges: Vec<u32> = g.in_edges(a).iter().copied().filter(|&e| is_account_flow(case, g, e)).collect();
                 episodes(&edges, &g.time, &g.src, w, self.p.min_senders)
                     .into_iter()
-                    .filter(|ep| scatter_after(case, g, a, ep, &gs).is_none())
+                    .filter(|ep| scatter_after(case, g, a, ep, gs).is_none())
                     .filter_map(|ep| self.finding(ctx, a, ep))
                     .collect::<Vec<_>>()
             })

@@ -12,7 +12,7 @@ use super::context::{amount_evidence, burst, spec, Datum, Spec, BELOW_THRESHOLD,
 use super::detector::{DetectCtx, Detector};
 use super::finding::Finding;
 use super::registry::Typology;
-use super::scatter_gather::{onward, ScatterGatherParams};
+use super::scatter_gather::onward;
 use crate::model::EntityKind;
 use rayon::prelude::*;
 use rust_decimal::Decimal;
@@ -73,7 +73,8 @@ impl Detector for FanOut {
         let g = &ctx.graph.flow;
         let case = ctx.case;
         let w = self.p.window_days * DAY;
-        let sg = ScatterGatherParams::default();
+        // Scatter-gather's rule with its configured parameters (an override reaches it here too).
+        let sg = &ctx.borrowed.scatter_gather;
         let (sg_min, sg_max) = (Ratio::new(sg.min_retention), Ratio::new(sg.max_retention));
         g.par_accounts()
             .flat_map_iter(|a| {

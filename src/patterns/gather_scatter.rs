@@ -6,7 +6,7 @@ use super::common::{
     episodes, goes_abroad, is_account_flow, is_new, is_personal, shared_address_count, total, total_cents, Ratio, DAY,
 };
 use super::context::{amount_evidence, spec, Datum, Spec, BELOW_THRESHOLD, SIMILAR_AMOUNTS};
-use super::detector::{DetectCtx, Detector};
+use super::detector::{BorrowedParams, DetectCtx, Detector};
 use super::finding::Finding;
 use super::registry::Typology;
 use crate::graph::FlowGraph;
@@ -110,6 +110,10 @@ pub(crate) fn scatter_after(
 
 impl Detector for GatherScatter {
     super::detector::detector_parts!(Typology::GatherScatter);
+
+    fn lend(&self, to: &mut BorrowedParams) {
+        to.gather_scatter = self.p.clone();
+    }
 
     /// Per hub, sliding windows over account-to-account inflows with enough distinct senders;
     /// each such episode followed by a balanced scatter ([`scatter_after`]) is one finding.

@@ -36,7 +36,7 @@ pub mod structuring;
 pub mod undervalued_purchase;
 
 pub use context::{Coverage, DataContext, Datum, Spec};
-pub use detector::{DetectCtx, Detector};
+pub use detector::{BorrowedParams, DetectCtx, Detector};
 pub use finding::{Finding, Indicator, SuspectLink, Threshold, SINGLE_INDICATOR_CAP};
 pub use link::SuspectLinks;
 pub use params::{ParamDoc, Params};

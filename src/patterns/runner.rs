@@ -3,7 +3,7 @@
 //! detectors in it, links findings to suspects and sorts.
 
 use super::context::{spec, DataContext, Spec};
-use super::detector::{DetectCtx, Detector};
+use super::detector::{BorrowedParams, DetectCtx, Detector};
 use super::finding::{Finding, Indicator, SuspectLink};
 use super::link::SuspectLinks;
 use super::registry::{registry, Typology};
@@ -148,6 +148,7 @@ fn select(mut all: Vec<Box<dyn Detector>>, sel: Option<&[Typology]>) -> Vec<Box<
 pub struct Runner {
     options: RunOptions,
     detectors: Vec<Box<dyn Detector>>,
+    borrowed: BorrowedParams,
     pool: rayon::ThreadPool,
 }
 
@@ -170,16 +171,25 @@ impl Runner {
         for o in &options.params {
             o.apply(&mut detectors)?;
         }
+        let mut borrowed = BorrowedParams::default();
+        for d in &detectors {
+            d.lend(&mut borrowed);
+        }
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(options.threads)
             .build()
             .map_err(|e| PatternError::Pool(e.to_string()))?;
-        Ok(Runner { options: options.clone(), detectors, pool })
+        Ok(Runner { options: options.clone(), detectors, borrowed, pool })
     }
 
     /// The options it was built from.
     pub fn options(&self) -> &RunOptions {
         &self.options
+    }
+
+    /// The parameters the detectors lend each other ([`BorrowedParams`]).
+    pub fn borrowed(&self) -> &BorrowedParams {
+        &self.borrowed
     }
 
     /// The configured detectors, in registry order.
@@ -202,7 +212,7 @@ impl Runner {
     /// and id, each linked to its nearest suspect. With one thread everything runs
     /// sequentially; the output is the same.
     pub fn run(&self, case: &Case, graph: &CaseGraph) -> Vec<Finding> {
-        let ctx = DetectCtx { case, graph, data: DataContext::of(case) };
+        let ctx = DetectCtx { case, graph, data: DataContext::of(case), borrowed: &self.borrowed };
         let mut findings = self.pool.install(|| {
             use rayon::prelude::*;
             let links = SuspectLinks::compute(case, graph, self.options.max_suspect_hops);
@@ -288,6 +298,16 @@ mod tests {
         let direct =
             RunOptions { typologies: Some(vec![Typology::FanIn]), params: opts.params, ..RunOptions::default() };
         assert!(Runner::new(&direct).unwrap_err().to_string().starts_with("cycle.max_hops=3: typology 'cycle'"));
+    }
+
+    #[test]
+    fn overrides_reach_the_parameters_other_detectors_borrow() {
+        let opts = RunOptions::parse(None, &["gather_scatter.window_days=3", "scatter_gather.rapid_hours=5"]).unwrap();
+        let r = Runner::new(&opts).unwrap();
+        assert_eq!((r.borrowed().gather_scatter.window_days, r.borrowed().scatter_gather.rapid_hours), (3, 5));
+        // A lender that is not selected lends its defaults.
+        let r = Runner::new(&RunOptions::parse(Some(&["fan_in"]), &[]).unwrap()).unwrap();
+        assert_eq!(r.borrowed(), &BorrowedParams::default());
     }
 
     #[test]

@@ -4,7 +4,7 @@
 
 use super::common::{is_account_flow, is_new, is_personal, threshold, Band, Ratio, DAY};
 use super::context::{amount_evidence, spec, Datum, Spec, SIMILAR_AMOUNTS};
-use super::detector::{DetectCtx, Detector};
+use super::detector::{BorrowedParams, DetectCtx, Detector};
 use super::finding::Finding;
 use super::registry::Typology;
 use crate::graph::FlowGraph;
@@ -91,6 +91,10 @@ pub(crate) fn onward(case: &Case, g: &FlowGraph, e1: u32, w: i64, min_ret: Ratio
 
 impl Detector for ScatterGather {
     super::detector::detector_parts!(Typology::ScatterGather);
+
+    fn lend(&self, to: &mut BorrowedParams) {
+        to.scatter_gather = self.p.clone();
+    }
 
     /// For every scatter transfer S -> I, the onward transfers I -> D in the retention band
     /// within the window; pairs grouped by (S, D) and clustered in time; a cluster with enough
