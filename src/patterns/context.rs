@@ -319,9 +319,9 @@ pub(crate) fn similar_amounts(g: &FlowGraph, edges: &[u32], spread: Decimal) -> 
         && hi.cmp_times(max as i128, med as i128) != Ordering::Greater
 }
 
-/// Near-identical amounts ([`amount_evidence`]), in the tables of the detectors that use it.
+/// Near-identical amounts (`amount_evidence`), in the tables of the detectors that use it.
 pub const SIMILAR_AMOUNTS: Spec = spec("similar_amounts", 10, &[]);
-/// Every payment just below the reporting threshold ([`amount_evidence`]).
+/// Every payment just below the reporting threshold (`amount_evidence`).
 pub const BELOW_THRESHOLD: Spec = spec("below_threshold", 10, &[]);
 
 /// The transfer-only amount evidence the fan and gather detectors share: [`SIMILAR_AMOUNTS`]

@@ -23,9 +23,8 @@ pub struct DetectCtx<'a> {
 
 /// Parameters that one detector reads from another's configuration, so that an override
 /// reaches every use: fan-in leaves to gather-scatter the episodes that gather-scatter's rule
-/// ([`super::gather_scatter::scatter_after`]) would report, and fan-out leaves out the
-/// receivers that scatter-gather's rule ([`super::scatter_gather::onward`]) makes
-/// intermediaries. The runner fills it from the configured detectors ([`Detector::lend`]);
+/// (`gather_scatter::scatter_after`) would report, and fan-out leaves out the receivers that
+/// scatter-gather's rule (`scatter_gather::onward`) makes intermediaries. The runner fills it from the configured detectors ([`Detector::lend`]);
 /// a lender that is not selected lends its defaults.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct BorrowedParams {

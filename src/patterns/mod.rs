@@ -1,12 +1,17 @@
-//! L2, laundering-pattern detectors: one typology per file, each with a [`Params`] struct whose
-//! defaults cite docs/domain.md, over the graphs of [`crate::graph`]. The runner owns the
-//! thread pool, links findings to suspects and sorts the output, so parallel runs equal
-//! sequential runs byte for byte.
+//! L2, laundering-pattern detection. One detector per typology, a file each, with a parameter
+//! struct whose defaults cite docs/domain.md and a table of the indicators it scores
+//! ([`Detector`], [`Spec`]); the registry of detectors by [`Typology`]; and the [`Runner`],
+//! built once from validated [`RunOptions`], which configures the detectors, owns the run's
+//! one thread pool, links findings to suspects and sorts them, so parallel runs equal
+//! sequential runs byte for byte. Also the data context that scales thresholds to the
+//! columns a case holds ([`context`]) and evaluation against ground truth ([`eval`]).
 //!
-//! Depends on `model` and `graph`. Detectors never print.
-//! The ownership, company and property detectors also call the pure `assets` library (control,
-//! effective shares, family scope) through `registers`, so findings and the confiscation report
-//! rest on one ownership logic.
+//! May depend on `model` (L0), `graph` (L1) and `assets`: its pure ownership, control and
+//! family-scope algorithms and its case adapter `assets::case` (through `registers`), so
+//! findings and the confiscation report rest on one ownership logic; never on the L3 parts
+//! of `assets` (valuation, confiscable, compensation), `trace`, `victims`, `export`, `query`
+//! or the binary. External crates: rayon, petgraph, rust_decimal, sha2, csv, thiserror.
+//! Nothing here prints.
 
 mod common;
 pub mod context;
