@@ -6,7 +6,6 @@
 //! share starts is split into strongly connected components (petgraph `tarjan_scc`); every
 //! component of two or more companies is one finding, reported once with the date it closed.
 
-use super::context::{spec, Spec};
 use super::detector::{DetectCtx, Detector};
 use super::finding::Finding;
 use super::registers::{address_groups, normalise_address, pct, Registers};
@@ -28,17 +27,17 @@ crate::params! {
     }
 }
 
-const OWNERSHIP_CYCLE: Spec = spec("ownership_cycle", 35, &[]);
-const CLOSED_CYCLE: Spec = spec("closed_cycle", 25, &[]);
-const NOMINEE_ROLES: Spec = spec("nominee_roles", 15, &[]);
-const NO_EMPLOYEES: Spec = spec("no_employees", 10, &[]);
-const SHARED_ADDRESS: Spec = spec("shared_address", 10, &[]);
-const TRANSFERS_WITHIN_CYCLE: Spec = spec("transfers_within_cycle", 15, &[]);
-
-/// The indicators of [`CircularOwnership`] and their points: the only place they are written. (It reports
-/// on its own rule, not the data-context threshold of `patterns::context`.)
-pub const INDICATORS: [Spec; 6] =
-    [OWNERSHIP_CYCLE, CLOSED_CYCLE, NOMINEE_ROLES, NO_EMPLOYEES, SHARED_ADDRESS, TRANSFERS_WITHIN_CYCLE];
+super::context::indicators! {
+    /// The indicators of [`CircularOwnership`] and their points, the only place these are written.
+    /// It reports on its own rule, not on the data-context threshold of `patterns::context`.
+    pub const INDICATORS;
+    OWNERSHIP_CYCLE = ("ownership_cycle", 35, []);
+    CLOSED_CYCLE = ("closed_cycle", 25, []);
+    NOMINEE_ROLES = ("nominee_roles", 15, []);
+    NO_EMPLOYEES = ("no_employees", 10, []);
+    SHARED_ADDRESS = ("shared_address", 10, []);
+    TRANSFERS_WITHIN_CYCLE = ("transfers_within_cycle", 15, []);
+}
 
 /// The circular-ownership detector.
 #[derive(Default)]

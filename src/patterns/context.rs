@@ -114,6 +114,26 @@ pub(crate) const fn spec(name: &'static str, points: u32, needs: &'static [Datum
     Spec { name, points, needs }
 }
 
+/// Declares a detector's indicators in one list: a `const` [`Spec`] per entry, written
+/// `NAME = ("name", points, [data needed]);`, and the table of them all, headed
+/// `pub const TABLE;` or `pub const TABLE + [SHARED, ...];` for specs declared elsewhere (added
+/// at its end), so each indicator and its points are written once.
+macro_rules! indicators {
+    (
+        $(#[$tm:meta])* pub const $table:ident $(+ [$($shared:ident),+ $(,)?])?;
+        $( $(#[$m:meta])* $name:ident = ($text:literal, $points:expr, [$($need:expr),* $(,)?]); )+
+    ) => {
+        $( $(#[$m])* const $name: $crate::patterns::Spec = $crate::patterns::Spec {
+            name: $text,
+            points: $points,
+            needs: &[$($need),*],
+        }; )+
+        $(#[$tm])*
+        pub const $table: &[$crate::patterns::Spec] = &[$($name,)+ $($($shared,)+)?];
+    };
+}
+pub(crate) use indicators;
+
 /// One line of the report's data coverage: what kind of data, how much of it the case holds,
 /// and whether the indicators that need it can be evaluated.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -8,7 +8,7 @@
 //! holder.
 
 use super::common::{holder, is_account_flow, is_new, is_personal, Band, Ratio, DAY};
-use super::context::{spec, Datum, Spec};
+use super::context::Datum;
 use super::detector::{DetectCtx, Detector};
 use super::finding::Finding;
 use super::registry::Typology;
@@ -68,15 +68,16 @@ crate::params! {
     }
 }
 
-const CYCLE: Spec = spec("cycle", 25, &[]);
-const PERSONAL_ACCOUNTS: Spec = spec("personal_accounts", 10, &[Datum::Holders]);
-const NEW_ACCOUNTS: Spec = spec("new_accounts", 15, &[Datum::OpeningDates]);
-const LARGE_AMOUNT: Spec = spec("large_amount", 10, &[]);
-const RAPID_HOPS: Spec = spec("rapid_hops", 15, &[]);
-
-/// The indicators of [`Cycle`], their points and the data they need (`patterns::context`):
-/// the only place their points are written.
-pub const INDICATORS: [Spec; 5] = [CYCLE, PERSONAL_ACCOUNTS, NEW_ACCOUNTS, LARGE_AMOUNT, RAPID_HOPS];
+super::context::indicators! {
+    /// The indicators of [`Cycle`], their points and the data they need
+    /// (`patterns::context`): the only place their points are written.
+    pub const INDICATORS;
+    CYCLE = ("cycle", 25, []);
+    PERSONAL_ACCOUNTS = ("personal_accounts", 10, [Datum::Holders]);
+    NEW_ACCOUNTS = ("new_accounts", 15, [Datum::OpeningDates]);
+    LARGE_AMOUNT = ("large_amount", 10, []);
+    RAPID_HOPS = ("rapid_hops", 15, []);
+}
 
 /// The cycle detector.
 #[derive(Default)]
@@ -249,9 +250,9 @@ impl Cycle {
         f.total = g.base[first as usize];
         let f = f.finish(case, &g.base);
         if p.report_signature && self.signature(g, c) {
-            Some(ctx.data.report_on_structure(f, p.min_score, &INDICATORS, self.why()))
+            Some(ctx.data.report_on_structure(f, p.min_score, INDICATORS, self.why()))
         } else {
-            ctx.data.report(f, p.min_score, &INDICATORS)
+            ctx.data.report(f, p.min_score, INDICATORS)
         }
     }
 

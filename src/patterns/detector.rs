@@ -24,8 +24,9 @@ pub struct DetectCtx<'a> {
 /// Parameters that one detector reads from another's configuration, so that an override
 /// reaches every use: fan-in leaves to gather-scatter the episodes that gather-scatter's rule
 /// (`gather_scatter::scatter_after`) would report, and fan-out leaves out the receivers that
-/// scatter-gather's rule (`scatter_gather::onward`) makes intermediaries. The runner fills it from the configured detectors ([`Detector::lend`]);
-/// a lender that is not selected lends its defaults.
+/// scatter-gather's rule (`scatter_gather::onward`) makes intermediaries. The runner fills it
+/// from the configured detectors ([`Detector::lend`]); a lender that is not selected lends its
+/// defaults.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct BorrowedParams {
     /// The gather-scatter detector's parameters.
@@ -71,7 +72,7 @@ macro_rules! detector_parts {
             &mut self.p
         }
         fn indicators(&self) -> &'static [$crate::patterns::context::Spec] {
-            &INDICATORS
+            INDICATORS
         }
     };
 }

@@ -7,7 +7,6 @@
 //! converted at the end of its year. Consecutive disproportionate years form one finding, so a
 //! set of purchases spanning New Year is read as one episode.
 
-use super::context::{spec, Spec};
 use super::detector::{DetectCtx, Detector};
 use super::finding::Finding;
 use super::registers::{amount, Registers};
@@ -31,15 +30,15 @@ crate::params! {
     }
 }
 
-const ACQUISITIONS_EXCEED_INCOME: Spec = spec("acquisitions_exceed_income", 30, &[]);
-const FAR_ABOVE_INCOME: Spec = spec("far_above_income", 20, &[]);
-const TITLED_TO_RELATIVES: Spec = spec("titled_to_relatives", 15, &[]);
-const BUYER_WITHOUT_INCOME: Spec = spec("buyer_without_income", 10, &[]);
-
-/// The indicators of [`Disproportion`] and their points: the only place they are written. (It reports
-/// on its own rule, not the data-context threshold of `patterns::context`.)
-pub const INDICATORS: [Spec; 4] =
-    [ACQUISITIONS_EXCEED_INCOME, FAR_ABOVE_INCOME, TITLED_TO_RELATIVES, BUYER_WITHOUT_INCOME];
+super::context::indicators! {
+    /// The indicators of [`Disproportion`] and their points, the only place these are written.
+    /// It reports on its own rule, not on the data-context threshold of `patterns::context`.
+    pub const INDICATORS;
+    ACQUISITIONS_EXCEED_INCOME = ("acquisitions_exceed_income", 30, []);
+    FAR_ABOVE_INCOME = ("far_above_income", 20, []);
+    TITLED_TO_RELATIVES = ("titled_to_relatives", 15, []);
+    BUYER_WITHOUT_INCOME = ("buyer_without_income", 10, []);
+}
 
 /// The disproportion detector.
 #[derive(Default)]

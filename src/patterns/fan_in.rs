@@ -11,7 +11,7 @@
 use super::common::{
     episodes, funding, is_account_flow, is_new, is_personal, shared_address_count, span_phrase, total, Ratio, DAY, HOUR,
 };
-use super::context::{amount_evidence, passed_on, spec, Datum, PassBand, Spec, BELOW_THRESHOLD, SIMILAR_AMOUNTS};
+use super::context::{amount_evidence, passed_on, Datum, PassBand, BELOW_THRESHOLD, SIMILAR_AMOUNTS};
 use super::detector::{DetectCtx, Detector};
 use super::finding::Finding;
 use super::gather_scatter::scatter_after;
@@ -64,33 +64,22 @@ crate::params! {
     }
 }
 
-const MANY_SENDERS: Spec = spec("many_senders", 25, &[]);
-/// `many_senders` on an episode longer than `steady_days`: a steady flow, not a burst, so it
-/// is stated and earns no points.
-const MANY_SENDERS_STEADY: Spec = spec("many_senders", 0, &[]);
-const PERSONAL_ACCOUNT: Spec = spec("personal_account", 10, &[Datum::Holders]);
-const SENDERS_PASS_ON: Spec = spec("senders_pass_on", 20, &[]);
-const CASH_FUNDED: Spec = spec("cash_funded", 10, &[Datum::Cash]);
-const MANY_CITIES: Spec = spec("many_cities", 10, &[Datum::BranchCities]);
-const NEW_ACCOUNTS: Spec = spec("new_accounts", 10, &[Datum::OpeningDates]);
-const SHARED_ADDRESS: Spec = spec("shared_address", 15, &[Datum::Holders, Datum::Addresses]);
-const PASSED_ON: Spec = spec("passed_on", 15, &[]);
-
-/// The indicators of [`FanIn`], their points and the data they need (`patterns::context`):
-/// the only place their points are written.
-pub const INDICATORS: [Spec; 11] = [
-    MANY_SENDERS,
-    MANY_SENDERS_STEADY,
-    PERSONAL_ACCOUNT,
-    SENDERS_PASS_ON,
-    CASH_FUNDED,
-    MANY_CITIES,
-    NEW_ACCOUNTS,
-    SHARED_ADDRESS,
-    SIMILAR_AMOUNTS,
-    BELOW_THRESHOLD,
-    PASSED_ON,
-];
+super::context::indicators! {
+    /// The indicators of [`FanIn`], their points and the data they need
+    /// (`patterns::context`): the only place their points are written.
+    pub const INDICATORS + [SIMILAR_AMOUNTS, BELOW_THRESHOLD];
+    MANY_SENDERS = ("many_senders", 25, []);
+    /// `many_senders` on an episode longer than `steady_days`: a steady flow, not a burst, so it
+    /// is stated and earns no points.
+    MANY_SENDERS_STEADY = ("many_senders", 0, []);
+    PERSONAL_ACCOUNT = ("personal_account", 10, [Datum::Holders]);
+    SENDERS_PASS_ON = ("senders_pass_on", 20, []);
+    CASH_FUNDED = ("cash_funded", 10, [Datum::Cash]);
+    MANY_CITIES = ("many_cities", 10, [Datum::BranchCities]);
+    NEW_ACCOUNTS = ("new_accounts", 10, [Datum::OpeningDates]);
+    SHARED_ADDRESS = ("shared_address", 15, [Datum::Holders, Datum::Addresses]);
+    PASSED_ON = ("passed_on", 15, []);
+}
 
 /// The fan-in detector.
 #[derive(Default)]
@@ -225,6 +214,6 @@ impl FanIn {
         }
         f.txns = ep;
         let f = f.finish(case, &g.base);
-        ctx.data.report(f, p.min_score, &INDICATORS)
+        ctx.data.report(f, p.min_score, INDICATORS)
     }
 }

@@ -8,7 +8,7 @@
 //! not counted here.
 
 use super::common::{episodes, goes_abroad, holder, is_account_flow, is_personal, span_phrase, total, Ratio, DAY};
-use super::context::{amount_evidence, burst, spec, Datum, Spec, BELOW_THRESHOLD, SIMILAR_AMOUNTS};
+use super::context::{amount_evidence, burst, Datum, BELOW_THRESHOLD, SIMILAR_AMOUNTS};
 use super::detector::{DetectCtx, Detector};
 use super::finding::Finding;
 use super::registry::Typology;
@@ -42,15 +42,15 @@ crate::params! {
     }
 }
 
-const MANY_RECEIVERS: Spec = spec("many_receivers", 25, &[]);
-const PERSONAL_ACCOUNT: Spec = spec("personal_account", 10, &[Datum::Holders]);
-const BURST: Spec = spec("burst", 15, &[Datum::History]);
-const CROSS_BORDER: Spec = spec("cross_border", 10, &[Datum::Holders, Datum::Abroad]);
-
-/// The indicators of [`FanOut`], their points and the data they need (`patterns::context`):
-/// the only place their points are written.
-pub const INDICATORS: [Spec; 6] =
-    [MANY_RECEIVERS, PERSONAL_ACCOUNT, BURST, CROSS_BORDER, SIMILAR_AMOUNTS, BELOW_THRESHOLD];
+super::context::indicators! {
+    /// The indicators of [`FanOut`], their points and the data they need
+    /// (`patterns::context`): the only place their points are written.
+    pub const INDICATORS + [SIMILAR_AMOUNTS, BELOW_THRESHOLD];
+    MANY_RECEIVERS = ("many_receivers", 25, []);
+    PERSONAL_ACCOUNT = ("personal_account", 10, [Datum::Holders]);
+    BURST = ("burst", 15, [Datum::History]);
+    CROSS_BORDER = ("cross_border", 10, [Datum::Holders, Datum::Abroad]);
+}
 
 /// The fan-out detector.
 #[derive(Default)]
@@ -147,6 +147,6 @@ impl FanOut {
         amount_evidence(&mut f, case, g, &ep, "payment", p.similar_spread, Some(p.band_low));
         f.txns = ep;
         let f = f.finish(case, &g.base);
-        ctx.data.report(f, p.min_score, &INDICATORS)
+        ctx.data.report(f, p.min_score, INDICATORS)
     }
 }

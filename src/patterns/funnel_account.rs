@@ -3,7 +3,7 @@
 //! ICE red flags).
 
 use super::common::{episodes, goes_abroad, is_new, is_personal, total_cents, Ratio, DAY};
-use super::context::{spec, Datum, Spec};
+use super::context::Datum;
 use super::detector::{DetectCtx, Detector};
 use super::finding::Finding;
 use super::registry::Typology;
@@ -35,15 +35,16 @@ crate::params! {
     }
 }
 
-const CASH_MANY_CITIES: Spec = spec("cash_many_cities", 25, &[]);
-const RAPID_OUT: Spec = spec("rapid_out", 15, &[]);
-const OUT_ELSEWHERE: Spec = spec("out_elsewhere", 10, &[]);
-const PERSONAL_ACCOUNT: Spec = spec("personal_account", 10, &[Datum::Holders]);
-const NEW_ACCOUNT: Spec = spec("new_account", 10, &[Datum::OpeningDates]);
-
-/// The indicators of [`FunnelAccount`] and their points: the only place they are written. (It reports
-/// on its own rule, not the data-context threshold of `patterns::context`.)
-pub const INDICATORS: [Spec; 5] = [CASH_MANY_CITIES, RAPID_OUT, OUT_ELSEWHERE, PERSONAL_ACCOUNT, NEW_ACCOUNT];
+super::context::indicators! {
+    /// The indicators of [`FunnelAccount`] and their points, the only place these are written.
+    /// It reports on its own rule, not on the data-context threshold of `patterns::context`.
+    pub const INDICATORS;
+    CASH_MANY_CITIES = ("cash_many_cities", 25, []);
+    RAPID_OUT = ("rapid_out", 15, []);
+    OUT_ELSEWHERE = ("out_elsewhere", 10, []);
+    PERSONAL_ACCOUNT = ("personal_account", 10, [Datum::Holders]);
+    NEW_ACCOUNT = ("new_account", 10, [Datum::OpeningDates]);
+}
 
 /// The funnel-account detector.
 #[derive(Default)]

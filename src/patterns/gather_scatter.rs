@@ -5,7 +5,7 @@
 use super::common::{
     episodes, goes_abroad, is_account_flow, is_new, is_personal, shared_address_count, total, total_cents, Ratio, DAY,
 };
-use super::context::{amount_evidence, spec, Datum, Spec, BELOW_THRESHOLD, SIMILAR_AMOUNTS};
+use super::context::{amount_evidence, Datum, BELOW_THRESHOLD, SIMILAR_AMOUNTS};
 use super::detector::{BorrowedParams, DetectCtx, Detector};
 use super::finding::Finding;
 use super::registry::Typology;
@@ -48,25 +48,17 @@ crate::params! {
     }
 }
 
-const GATHER_SCATTER: Spec = spec("gather_scatter", 25, &[]);
-const PERSONAL_HUB: Spec = spec("personal_hub", 10, &[Datum::Holders]);
-const NEW_ACCOUNT: Spec = spec("new_account", 15, &[Datum::OpeningDates]);
-const PERSONAL_SENDERS: Spec = spec("personal_senders", 10, &[Datum::Holders]);
-const CROSS_BORDER: Spec = spec("cross_border", 10, &[Datum::Holders, Datum::Abroad]);
-const SHARED_ADDRESS: Spec = spec("shared_address", 10, &[Datum::Holders, Datum::Addresses]);
-
-/// The indicators of [`GatherScatter`], their points and the data they need (`patterns::context`):
-/// the only place their points are written.
-pub const INDICATORS: [Spec; 8] = [
-    GATHER_SCATTER,
-    PERSONAL_HUB,
-    NEW_ACCOUNT,
-    PERSONAL_SENDERS,
-    CROSS_BORDER,
-    SHARED_ADDRESS,
-    SIMILAR_AMOUNTS,
-    BELOW_THRESHOLD,
-];
+super::context::indicators! {
+    /// The indicators of [`GatherScatter`], their points and the data they need
+    /// (`patterns::context`): the only place their points are written.
+    pub const INDICATORS + [SIMILAR_AMOUNTS, BELOW_THRESHOLD];
+    GATHER_SCATTER = ("gather_scatter", 25, []);
+    PERSONAL_HUB = ("personal_hub", 10, [Datum::Holders]);
+    NEW_ACCOUNT = ("new_account", 15, [Datum::OpeningDates]);
+    PERSONAL_SENDERS = ("personal_senders", 10, [Datum::Holders]);
+    CROSS_BORDER = ("cross_border", 10, [Datum::Holders, Datum::Abroad]);
+    SHARED_ADDRESS = ("shared_address", 10, [Datum::Holders, Datum::Addresses]);
+}
 
 /// The gather-scatter detector.
 #[derive(Default)]
@@ -184,6 +176,6 @@ impl GatherScatter {
         // Transfer-only evidence (any ledger).
         amount_evidence(&mut f, case, g, ins, "gathered payment", p.similar_spread, Some(p.band_low));
         let f = f.finish(case, &g.base);
-        ctx.data.report(f, p.min_score, &INDICATORS)
+        ctx.data.report(f, p.min_score, INDICATORS)
     }
 }

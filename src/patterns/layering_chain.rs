@@ -9,7 +9,7 @@
 //! stand in two findings under two typologies.
 
 use super::common::{is_account_flow, is_new, is_personal, Band, Ratio, DAY, HOUR};
-use super::context::{spec, Datum, Spec};
+use super::context::Datum;
 use super::detector::{DetectCtx, Detector};
 use super::finding::Finding;
 use super::registry::Typology;
@@ -61,16 +61,16 @@ crate::params! {
     }
 }
 
-const PASS_THROUGH_CHAIN: Spec = spec("pass_through_chain", 25, &[]);
-const WITHIN_HOURS: Spec = spec("within_hours", 15, &[]);
-const PERSONAL_INTERMEDIARIES: Spec = spec("personal_intermediaries", 10, &[Datum::Holders]);
-const NEW_ACCOUNTS: Spec = spec("new_accounts", 15, &[Datum::OpeningDates]);
-const LARGE_AMOUNT: Spec = spec("large_amount", 10, &[]);
-
-/// The indicators of [`LayeringChain`], their points and the data they need (`patterns::context`):
-/// the only place their points are written.
-pub const INDICATORS: [Spec; 5] =
-    [PASS_THROUGH_CHAIN, WITHIN_HOURS, PERSONAL_INTERMEDIARIES, NEW_ACCOUNTS, LARGE_AMOUNT];
+super::context::indicators! {
+    /// The indicators of [`LayeringChain`], their points and the data they need
+    /// (`patterns::context`): the only place their points are written.
+    pub const INDICATORS;
+    PASS_THROUGH_CHAIN = ("pass_through_chain", 25, []);
+    WITHIN_HOURS = ("within_hours", 15, []);
+    PERSONAL_INTERMEDIARIES = ("personal_intermediaries", 10, [Datum::Holders]);
+    NEW_ACCOUNTS = ("new_accounts", 15, [Datum::OpeningDates]);
+    LARGE_AMOUNT = ("large_amount", 10, []);
+}
 
 /// The layering-chain detector.
 #[derive(Default)]
@@ -282,6 +282,6 @@ impl LayeringChain {
         f.total = g.base[first as usize];
         f.txns = txns;
         let f = f.finish(case, &g.base);
-        ctx.data.report(f, p.min_score, &INDICATORS)
+        ctx.data.report(f, p.min_score, INDICATORS)
     }
 }

@@ -6,7 +6,6 @@
 //! corroboration: roles registered as nominee, companies without employees, companies sharing
 //! one registered address, and one principal holding the shares of the companies fronted.
 
-use super::context::{spec, Spec};
 use super::detector::{DetectCtx, Detector};
 use super::finding::Finding;
 use super::registers::{address_groups, normalise_address};
@@ -28,16 +27,16 @@ crate::params! {
     }
 }
 
-const MANY_DIRECTORSHIPS: Spec = spec("many_directorships", 30, &[]);
-const REGISTERED_AS_NOMINEE: Spec = spec("registered_as_nominee", 20, &[]);
-const NO_EMPLOYEES: Spec = spec("no_employees", 15, &[]);
-const SHARED_ADDRESS: Spec = spec("shared_address", 15, &[]);
-const COMMON_PRINCIPAL: Spec = spec("common_principal", 15, &[]);
-
-/// The indicators of [`NomineeDirector`] and their points: the only place they are written. (It reports
-/// on its own rule, not the data-context threshold of `patterns::context`.)
-pub const INDICATORS: [Spec; 5] =
-    [MANY_DIRECTORSHIPS, REGISTERED_AS_NOMINEE, NO_EMPLOYEES, SHARED_ADDRESS, COMMON_PRINCIPAL];
+super::context::indicators! {
+    /// The indicators of [`NomineeDirector`] and their points, the only place these are written.
+    /// It reports on its own rule, not on the data-context threshold of `patterns::context`.
+    pub const INDICATORS;
+    MANY_DIRECTORSHIPS = ("many_directorships", 30, []);
+    REGISTERED_AS_NOMINEE = ("registered_as_nominee", 20, []);
+    NO_EMPLOYEES = ("no_employees", 15, []);
+    SHARED_ADDRESS = ("shared_address", 15, []);
+    COMMON_PRINCIPAL = ("common_principal", 15, []);
+}
 
 /// The nominee-director detector.
 #[derive(Default)]

@@ -7,7 +7,6 @@
 //! is linked to the suspect when it comes from an account held by someone in his scope, or
 //! when the paying account is the suspect's own (all money reaching a suspect is his).
 
-use super::context::{spec, Spec};
 use super::detector::{DetectCtx, Detector};
 use super::finding::Finding;
 use super::registers::{amount, purchases, Purchase, Registers};
@@ -33,16 +32,16 @@ crate::params! {
     }
 }
 
-const PURCHASE_AFTER_INFLOWS: Spec = spec("purchase_after_inflows", 30, &[]);
-const INFLOWS_COVER_PRICE: Spec = spec("inflows_cover_price", 20, &[]);
-const SHORTLY_AFTER: Spec = spec("shortly_after", 15, &[]);
-const THIRD_PARTY_TITLE: Spec = spec("third_party_title", 15, &[]);
-const CASH_PAYMENT: Spec = spec("cash_payment", 15, &[]);
-
-/// The indicators of [`PropertyAfterInflow`] and their points: the only place they are written. (It reports
-/// on its own rule, not the data-context threshold of `patterns::context`.)
-pub const INDICATORS: [Spec; 5] =
-    [PURCHASE_AFTER_INFLOWS, INFLOWS_COVER_PRICE, SHORTLY_AFTER, THIRD_PARTY_TITLE, CASH_PAYMENT];
+super::context::indicators! {
+    /// The indicators of [`PropertyAfterInflow`] and their points, the only place these are written.
+    /// It reports on its own rule, not on the data-context threshold of `patterns::context`.
+    pub const INDICATORS;
+    PURCHASE_AFTER_INFLOWS = ("purchase_after_inflows", 30, []);
+    INFLOWS_COVER_PRICE = ("inflows_cover_price", 20, []);
+    SHORTLY_AFTER = ("shortly_after", 15, []);
+    THIRD_PARTY_TITLE = ("third_party_title", 15, []);
+    CASH_PAYMENT = ("cash_payment", 15, []);
+}
 
 /// The property-after-inflow detector.
 #[derive(Default)]

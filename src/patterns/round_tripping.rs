@@ -9,7 +9,6 @@
 //! later transfers out of tied companies whose amount stays within a retention band of the
 //! previous hop, until the money reaches the originator's sphere again.
 
-use super::context::{spec, Spec};
 use super::detector::{DetectCtx, Detector};
 use super::finding::Finding;
 use super::registers::{amount, is_upstream, pct, Registers};
@@ -45,23 +44,17 @@ crate::params! {
     }
 }
 
-const RETURNS_TO_ORIGINATOR: Spec = spec("returns_to_originator", 35, &[]);
-const RETURNS_TO_RELATIVE: Spec = spec("returns_to_relative", 30, &[]);
-const RETURNS_TO_OWN_COMPANY: Spec = spec("returns_to_own_company", 20, &[]);
-const LOAN_OR_CAPITAL_REFERENCE: Spec = spec("loan_or_capital_reference", 20, &[]);
-const NOMINEE_IN_PATH: Spec = spec("nominee_in_path", 15, &[]);
-const HIGH_RETENTION: Spec = spec("high_retention", 10, &[]);
-
-/// The indicators of [`RoundTripping`] and their points: the only place they are written. (It reports
-/// on its own rule, not the data-context threshold of `patterns::context`.)
-pub const INDICATORS: [Spec; 6] = [
-    RETURNS_TO_ORIGINATOR,
-    RETURNS_TO_RELATIVE,
-    RETURNS_TO_OWN_COMPANY,
-    LOAN_OR_CAPITAL_REFERENCE,
-    NOMINEE_IN_PATH,
-    HIGH_RETENTION,
-];
+super::context::indicators! {
+    /// The indicators of [`RoundTripping`] and their points, the only place these are written.
+    /// It reports on its own rule, not on the data-context threshold of `patterns::context`.
+    pub const INDICATORS;
+    RETURNS_TO_ORIGINATOR = ("returns_to_originator", 35, []);
+    RETURNS_TO_RELATIVE = ("returns_to_relative", 30, []);
+    RETURNS_TO_OWN_COMPANY = ("returns_to_own_company", 20, []);
+    LOAN_OR_CAPITAL_REFERENCE = ("loan_or_capital_reference", 20, []);
+    NOMINEE_IN_PATH = ("nominee_in_path", 15, []);
+    HIGH_RETENTION = ("high_retention", 10, []);
+}
 
 /// The round-tripping detector.
 #[derive(Default)]

@@ -3,7 +3,7 @@
 //! (docs/domain.md §1.3 #6; AMLSim `ScatterGatherTypology`).
 
 use super::common::{is_account_flow, is_new, is_personal, threshold, Band, Ratio, DAY};
-use super::context::{amount_evidence, spec, Datum, Spec, SIMILAR_AMOUNTS};
+use super::context::{amount_evidence, Datum, SIMILAR_AMOUNTS};
 use super::detector::{BorrowedParams, DetectCtx, Detector};
 use super::finding::Finding;
 use super::registry::Typology;
@@ -41,17 +41,17 @@ crate::params! {
     }
 }
 
-const SCATTER_GATHER: Spec = spec("scatter_gather", 25, &[]);
-const PERSONAL_INTERMEDIARIES: Spec = spec("personal_intermediaries", 10, &[Datum::Holders]);
-const NEW_ACCOUNTS: Spec = spec("new_accounts", 15, &[Datum::OpeningDates]);
-const PERSONAL_ENDS: Spec = spec("personal_ends", 10, &[Datum::Holders]);
-const LARGE_AMOUNT: Spec = spec("large_amount", 10, &[]);
-const RAPID_HOPS: Spec = spec("rapid_hops", 15, &[]);
-
-/// The indicators of [`ScatterGather`], their points and the data they need (`patterns::context`):
-/// the only place their points are written.
-pub const INDICATORS: [Spec; 7] =
-    [SCATTER_GATHER, PERSONAL_INTERMEDIARIES, NEW_ACCOUNTS, PERSONAL_ENDS, LARGE_AMOUNT, RAPID_HOPS, SIMILAR_AMOUNTS];
+super::context::indicators! {
+    /// The indicators of [`ScatterGather`], their points and the data they need
+    /// (`patterns::context`): the only place their points are written.
+    pub const INDICATORS + [SIMILAR_AMOUNTS];
+    SCATTER_GATHER = ("scatter_gather", 25, []);
+    PERSONAL_INTERMEDIARIES = ("personal_intermediaries", 10, [Datum::Holders]);
+    NEW_ACCOUNTS = ("new_accounts", 15, [Datum::OpeningDates]);
+    PERSONAL_ENDS = ("personal_ends", 10, [Datum::Holders]);
+    LARGE_AMOUNT = ("large_amount", 10, []);
+    RAPID_HOPS = ("rapid_hops", 15, []);
+}
 
 /// The scatter-gather detector.
 #[derive(Default)]
@@ -202,6 +202,6 @@ impl ScatterGather {
         let scatters: Vec<u32> = cluster.iter().map(|c| c.e1).collect();
         amount_evidence(&mut f, case, g, &scatters, "scatter payment", p.similar_spread, None);
         let f = f.finish(case, &g.base);
-        ctx.data.report(f, p.min_score, &INDICATORS)
+        ctx.data.report(f, p.min_score, INDICATORS)
     }
 }

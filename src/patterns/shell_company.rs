@@ -8,7 +8,6 @@
 //! `nominee_director`, not a laundering vehicle. Each shell mark is one indicator; a company is
 //! reported when at least `min_indicators` fire (domain.md §0: no single indicator confirms).
 
-use super::context::{spec, Spec};
 use super::detector::{DetectCtx, Detector};
 use super::finding::Finding;
 use super::registers::{address_country, address_groups, amount, normalise_address, Registers};
@@ -37,27 +36,19 @@ crate::params! {
     }
 }
 
-const NO_EMPLOYEES: Spec = spec("no_employees", 15, &[]);
-const SHARED_ADDRESS: Spec = spec("shared_address", 15, &[]);
-const FOREIGN_ADDRESS: Spec = spec("foreign_address", 15, &[]);
-const OWNED_THROUGH_CHAIN: Spec = spec("owned_through_chain", 15, &[]);
-const FOREIGN_OWNER: Spec = spec("foreign_owner", 15, &[]);
-const NOMINEE_OFFICERS: Spec = spec("nominee_officers", 15, &[]);
-const YOUNG_WITH_LARGE_FLOWS: Spec = spec("young_with_large_flows", 20, &[]);
-const HOLDS_PROPERTY: Spec = spec("holds_property", 10, &[]);
-
-/// The indicators of [`ShellCompany`] and their points: the only place they are written. (It reports
-/// on its own rule, not the data-context threshold of `patterns::context`.)
-pub const INDICATORS: [Spec; 8] = [
-    NO_EMPLOYEES,
-    SHARED_ADDRESS,
-    FOREIGN_ADDRESS,
-    OWNED_THROUGH_CHAIN,
-    FOREIGN_OWNER,
-    NOMINEE_OFFICERS,
-    YOUNG_WITH_LARGE_FLOWS,
-    HOLDS_PROPERTY,
-];
+super::context::indicators! {
+    /// The indicators of [`ShellCompany`] and their points, the only place these are written.
+    /// It reports on its own rule, not on the data-context threshold of `patterns::context`.
+    pub const INDICATORS;
+    NO_EMPLOYEES = ("no_employees", 15, []);
+    SHARED_ADDRESS = ("shared_address", 15, []);
+    FOREIGN_ADDRESS = ("foreign_address", 15, []);
+    OWNED_THROUGH_CHAIN = ("owned_through_chain", 15, []);
+    FOREIGN_OWNER = ("foreign_owner", 15, []);
+    NOMINEE_OFFICERS = ("nominee_officers", 15, []);
+    YOUNG_WITH_LARGE_FLOWS = ("young_with_large_flows", 20, []);
+    HOLDS_PROPERTY = ("holds_property", 10, []);
+}
 
 /// The shell-company detector.
 #[derive(Default)]

@@ -7,7 +7,7 @@
 //! several branches, a personal beneficiary and several family accounts corroborate it.
 
 use super::common::{is_personal, threshold, Band, Ratio, DAY};
-use super::context::{spec, Datum, Spec};
+use super::context::Datum;
 use super::detector::{DetectCtx, Detector};
 use super::finding::Finding;
 use super::registry::Typology;
@@ -37,14 +37,15 @@ crate::params! {
     }
 }
 
-const BELOW_THRESHOLD: Spec = spec("below_threshold", 25, &[]);
-const ACROSS_BRANCHES: Spec = spec("across_branches", 15, &[Datum::BranchCities]);
-const PERSONAL_BENEFICIARY: Spec = spec("personal_beneficiary", 10, &[Datum::Holders]);
-const LINKED_ACCOUNTS: Spec = spec("linked_accounts", 10, &[Datum::Holders]);
-
-/// The indicators of [`Structuring`] and their points: the only place they are written. (It reports
-/// on its own rule, not the data-context threshold of `patterns::context`.)
-pub const INDICATORS: [Spec; 4] = [BELOW_THRESHOLD, ACROSS_BRANCHES, PERSONAL_BENEFICIARY, LINKED_ACCOUNTS];
+super::context::indicators! {
+    /// The indicators of [`Structuring`] and their points, the only place these are written.
+    /// It reports on its own rule, not on the data-context threshold of `patterns::context`.
+    pub const INDICATORS;
+    BELOW_THRESHOLD = ("below_threshold", 25, []);
+    ACROSS_BRANCHES = ("across_branches", 15, [Datum::BranchCities]);
+    PERSONAL_BENEFICIARY = ("personal_beneficiary", 10, [Datum::Holders]);
+    LINKED_ACCOUNTS = ("linked_accounts", 10, [Datum::Holders]);
+}
 
 /// The structuring detector.
 #[derive(Default)]

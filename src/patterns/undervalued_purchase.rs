@@ -7,7 +7,6 @@
 //! A valuation taken long before or after the purchase says nothing about its price (Albanian
 //! prices moved by tens of percent in a few years), so such purchases are not compared.
 
-use super::context::{spec, Spec};
 use super::detector::{DetectCtx, Detector};
 use super::finding::Finding;
 use super::registers::{amount, pct, purchases, Purchase, Registers};
@@ -33,28 +32,21 @@ crate::params! {
     }
 }
 
-const PRICE_BELOW_MARKET: Spec = spec("price_below_market", 30, &[]);
-/// `price_below_market` below `deep_market_ratio` of the market value.
-const PRICE_DEEP_BELOW_MARKET: Spec = spec("price_below_market", 35, &[]);
-const PRICE_BELOW_CADASTRAL: Spec = spec("price_below_cadastral", 30, &[]);
-/// `price_below_cadastral` when the price is below market as well: it corroborates that
-/// indicator and earns less.
-const PRICE_ALSO_BELOW_CADASTRAL: Spec = spec("price_below_cadastral", 20, &[]);
-const RELATED_PARTIES: Spec = spec("related_parties", 20, &[]);
-const QUICK_RESALE: Spec = spec("quick_resale", 15, &[]);
-const CASH_PAYMENT: Spec = spec("cash_payment", 10, &[]);
-
-/// The indicators of [`UndervaluedPurchase`] and their points: the only place they are written. (It reports
-/// on its own rule, not the data-context threshold of `patterns::context`.)
-pub const INDICATORS: [Spec; 7] = [
-    PRICE_BELOW_MARKET,
-    PRICE_DEEP_BELOW_MARKET,
-    PRICE_BELOW_CADASTRAL,
-    PRICE_ALSO_BELOW_CADASTRAL,
-    RELATED_PARTIES,
-    QUICK_RESALE,
-    CASH_PAYMENT,
-];
+super::context::indicators! {
+    /// The indicators of [`UndervaluedPurchase`] and their points, the only place these are written.
+    /// It reports on its own rule, not on the data-context threshold of `patterns::context`.
+    pub const INDICATORS;
+    PRICE_BELOW_MARKET = ("price_below_market", 30, []);
+    /// `price_below_market` below `deep_market_ratio` of the market value.
+    PRICE_DEEP_BELOW_MARKET = ("price_below_market", 35, []);
+    PRICE_BELOW_CADASTRAL = ("price_below_cadastral", 30, []);
+    /// `price_below_cadastral` when the price is below market as well: it corroborates that
+    /// indicator and earns less.
+    PRICE_ALSO_BELOW_CADASTRAL = ("price_below_cadastral", 20, []);
+    RELATED_PARTIES = ("related_parties", 20, []);
+    QUICK_RESALE = ("quick_resale", 15, []);
+    CASH_PAYMENT = ("cash_payment", 10, []);
+}
 
 /// The under-valued-purchase detector.
 #[derive(Default)]
