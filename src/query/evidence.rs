@@ -6,10 +6,10 @@
 //! Text from the case (names, references) is escaped for DOT: a hostile name cannot break out of
 //! its label. The evidence bundle of the export module can take the same [`Subgraph`] later.
 
-use super::context::{Budget, Ctx};
-use super::graphs::rel_ends;
-use super::props;
-use super::value::{NodeId, RelId, Value};
+use super::common::{NodeId, RelId, Value};
+use super::exec::graphs::rel_ends;
+use super::exec::props;
+use super::exec::{Budget, Ctx};
 use crate::graph::CaseGraph;
 use crate::model::Case;
 use std::collections::{BTreeSet, HashMap};

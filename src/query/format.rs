@@ -1,7 +1,7 @@
 //! Writing results as an aligned text table, CSV (formula-safe, see
 //! [`crate::export::csv_safe`]) or JSON (numbers as exact decimal strings, lists as arrays).
 
-use super::value::Value;
+use super::common::Value;
 use super::QueryResult;
 use crate::model::Case;
 use std::io::{self, Write};
@@ -74,11 +74,11 @@ fn json(case: &Case, v: &Value) -> serde_json::Value {
             let mut o = serde_json::Map::new();
             o.insert(
                 "nodes".into(),
-                J::Array(p.nodes.iter().map(|&n| J::String(super::props::node_key(case, n))).collect()),
+                J::Array(p.nodes.iter().map(|&n| J::String(super::exec::props::node_key(case, n))).collect()),
             );
             o.insert(
                 "rels".into(),
-                J::Array(p.rels.iter().map(|&r| J::String(super::props::rel_key(case, r))).collect()),
+                J::Array(p.rels.iter().map(|&r| J::String(super::exec::props::rel_key(case, r))).collect()),
             );
             J::Object(o)
         }

@@ -1,10 +1,10 @@
 //! What an executing query sees: the case, its graphs, parameter values, the suspect index and
 //! the budgets that stop runaway queries.
 
-use super::error::{QResult, QueryError};
-use super::value::Value;
 use crate::graph::CaseGraph;
 use crate::model::{Case, EntityRef};
+use crate::query::common::Value;
+use crate::query::common::{QResult, QueryError};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::OnceLock;

@@ -2,9 +2,9 @@
 //! shareholdings, directorships, titles and relations from the petgraph entity network.
 
 use super::context::Ctx;
-use super::value::{NodeId, RelId};
 use crate::graph::{EdgeKind, NodeRef};
 use crate::model::{EntityKind, EntityRef};
+use crate::query::common::{NodeId, RelId};
 use petgraph::visit::EdgeRef;
 use petgraph::Direction;
 

@@ -4,11 +4,11 @@
 //! any variable in scope as well as the new column names); otherwise after it, over the
 //! projected columns.
 
-use super::ast::*;
-use super::error::{QResult, QueryError};
-use super::functions;
-use super::plan::*;
+use super::logical::*;
 use super::planner::{has_aggregate, Planner};
+use crate::query::common::{QResult, QueryError};
+use crate::query::exec::functions;
+use crate::query::parse::ast::*;
 
 impl Planner<'_> {
     /// Plans a projection; returns the plan and the new scope (the column names).

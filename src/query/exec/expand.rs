@@ -7,15 +7,15 @@
 //! list, so transfers outside it are never visited. `RETENTION` and `NO REPEAT` prune each
 //! candidate before descending. Input rows (start nodes) are expanded in parallel with rayon.
 
-use super::ast::Dir;
 use super::context::Ctx;
-use super::error::{QResult, QueryError};
 use super::eval::eval;
 use super::graphs::{self, flow_node, from_flow};
-use super::plan::ExpandSpec;
 use super::props;
-use super::value::{NodeId, RelId, Value};
 use crate::model::DateTime;
+use crate::query::common::{NodeId, RelId, Value};
+use crate::query::common::{QResult, QueryError};
+use crate::query::parse::ast::Dir;
+use crate::query::plan::ExpandSpec;
 use rayon::prelude::*;
 use rust_decimal::Decimal;
 
@@ -43,7 +43,12 @@ pub(super) struct Step<'s> {
     pub(super) between: Option<(i64, i64)>,
 }
 
-fn duration(ctx: &Ctx<'_>, row: &[Value], e: &Option<super::ast::Expr>, what: &str) -> QResult<Option<i64>> {
+fn duration(
+    ctx: &Ctx<'_>,
+    row: &[Value],
+    e: &Option<crate::query::parse::ast::Expr>,
+    what: &str,
+) -> QResult<Option<i64>> {
     match e {
         None => Ok(None),
         Some(e) => match eval(ctx, row, e)? {

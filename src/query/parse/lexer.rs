@@ -1,7 +1,7 @@
 //! The lexer: query text to tokens with positions. Keywords are not reserved here; the parser
 //! compares identifiers case-insensitively, so `WITHIN` or `GAP` stay usable as names elsewhere.
 
-use super::error::{QResult, QueryError, Span};
+use crate::query::common::{QResult, QueryError, Span};
 use rust_decimal::Decimal;
 use std::str::FromStr;
 

@@ -4,8 +4,8 @@
 //! Nesting is bounded by [`MAX_DEPTH`] so hostile input cannot overflow the stack.
 
 use super::ast::*;
-use super::error::{QResult, QueryError, Span};
 use super::lexer::{lex, Tok, Token};
+use crate::query::common::{QResult, QueryError, Span};
 
 /// Nesting budget of one query. A parenthesis, list, call or pattern level costs
 /// [`NEST_COST`] (it recurses through the whole precedence ladder), a link of a left-deep chain

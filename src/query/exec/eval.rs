@@ -1,13 +1,13 @@
 //! Expression evaluation over a row: three-valued logic, exact decimal arithmetic, date and
 //! duration arithmetic, property access, list comprehensions and `exists { }` sub-plans.
 
-use super::ast::{BinOp, Expr, ExprKind};
 use super::context::Ctx;
-use super::error::{QResult, QueryError};
 use super::functions;
 use super::props;
-use super::value::Value;
 use crate::model::{Date as MDate, DateTime as MDateTime};
+use crate::query::common::Value;
+use crate::query::common::{QResult, QueryError};
+use crate::query::parse::ast::{BinOp, Expr, ExprKind};
 use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::Decimal;
 use std::cmp::Ordering;
@@ -106,7 +106,7 @@ fn eval_inner(ctx: &Ctx<'_>, row: &[Value], e: &Expr) -> QResult<Value> {
             }
         }
         Exists(..) => return err("internal: unplanned exists"),
-        ExistsPlan(p) => Value::Bool(!super::exec::run_plan(ctx, p, Some(row))?.is_empty()),
+        ExistsPlan(p) => Value::Bool(!super::executor::run_plan(ctx, p, Some(row))?.is_empty()),
         Comprehension { list, filter, map, .. } => {
             let l = match eval(ctx, row, list)? {
                 Value::List(l) => l,

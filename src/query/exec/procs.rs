@@ -2,14 +2,15 @@
 //! detectors of [`crate::patterns`] and turns each finding into a row.
 
 use super::context::Ctx;
-use super::error::{QResult, QueryError};
-use super::value::{NodeId, RelId, Value};
 use crate::model::EntityKind;
 use crate::patterns::{self, RunOptions};
+use crate::query::common::{NodeId, RelId, Value};
+use crate::query::common::{QResult, QueryError};
+use crate::query::plan::DETECT_COLUMNS;
 
 /// Runs `detect(typology?, params?)`: the first argument names one typology (all when absent or
 /// NULL), the second is a map of parameter overrides (`{min_senders: 6}`). One row per finding,
-/// columns as in [`super::planner::DETECT_COLUMNS`].
+/// columns as in [`DETECT_COLUMNS`].
 pub fn detect(ctx: &Ctx<'_>, args: &[Value]) -> QResult<Vec<Vec<Value>>> {
     let typology = match args.first() {
         None | Some(Value::Null) => None,
@@ -36,7 +37,7 @@ pub fn detect(ctx: &Ctx<'_>, args: &[Value]) -> QResult<Vec<Vec<Value>>> {
     }
     let opts = RunOptions { typologies: typology.map(|t| vec![t]), params, ..RunOptions::default() };
     let found = patterns::run(ctx.case, ctx.graph, &opts).map_err(|e| QueryError::exec(e.to_string()))?;
-    Ok(found
+    let rows: Vec<Vec<Value>> = found
         .iter()
         .map(|f| {
             let ent = |e: crate::model::EntityRef| match e.kind {
@@ -59,5 +60,8 @@ pub fn detect(ctx: &Ctx<'_>, args: &[Value]) -> QResult<Vec<Vec<Value>>> {
                 Value::str(&f.explanation()),
             ]
         })
-        .collect())
+        .collect();
+    // The planner resolved YIELD against these columns, by position.
+    debug_assert!(rows.iter().all(|r| r.len() == DETECT_COLUMNS.len()));
+    Ok(rows)
 }

@@ -6,8 +6,8 @@
 //! from query text.
 
 use super::context::Ctx;
-use super::value::{NodeId, RelId, Value};
 use crate::model::{Case, Date, EntityKind, EntityRef, Extras, Money};
+use crate::query::common::{NodeId, RelId, Value};
 use rust_decimal::Decimal;
 
 /// Known properties per label or relationship type (extra columns come on top).

@@ -2,7 +2,7 @@
 //! columns (slots) or replaces the row (projection, aggregation). `Display` prints the plan as
 //! an indented tree, which is what `moneytrail query --explain` shows.
 
-use super::ast::{Dir, Expr, ExprKind};
+use crate::query::parse::ast::{Dir, Expr, ExprKind};
 use std::fmt;
 
 /// A resolved node label or relationship type.
@@ -401,11 +401,13 @@ impl fmt::Display for Expr {
         use ExprKind::*;
         match &self.kind {
             Lit(v) => match v {
-                super::value::Value::Str(s) => write!(f, "'{}'", s.replace('\'', "\\'")),
-                super::value::Value::Null => write!(f, "null"),
-                super::value::Value::Bool(b) => write!(f, "{b}"),
-                super::value::Value::Num(n) => write!(f, "{n}"),
-                super::value::Value::Duration(s) => write!(f, "duration('{}')", super::value::fmt_duration(*s)),
+                crate::query::common::Value::Str(s) => write!(f, "'{}'", s.replace('\'', "\\'")),
+                crate::query::common::Value::Null => write!(f, "null"),
+                crate::query::common::Value::Bool(b) => write!(f, "{b}"),
+                crate::query::common::Value::Num(n) => write!(f, "{n}"),
+                crate::query::common::Value::Duration(s) => {
+                    write!(f, "duration('{}')", crate::query::common::fmt_duration(*s))
+                }
                 other => write!(f, "{other:?}"),
             },
             Param(p) => write!(f, "${p}"),

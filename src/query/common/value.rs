@@ -284,15 +284,15 @@ impl Value {
                     m.iter().map(|(k, v)| format!("{k}: {}", v.render(case))).collect::<Vec<_>>().join(", ")
                 )
             }
-            Value::Node(n) => super::props::node_key(case, *n),
-            Value::Rel(r) => super::props::rel_key(case, *r),
+            Value::Node(n) => crate::query::exec::props::node_key(case, *n),
+            Value::Rel(r) => crate::query::exec::props::rel_key(case, *r),
             Value::Path(p) => {
                 let mut s = String::new();
                 for (i, n) in p.nodes.iter().enumerate() {
                     if i > 0 {
-                        s.push_str(&format!(" -[{}]-> ", super::props::rel_key(case, p.rels[i - 1])));
+                        s.push_str(&format!(" -[{}]-> ", crate::query::exec::props::rel_key(case, p.rels[i - 1])));
                     }
-                    s.push_str(&super::props::node_key(case, *n));
+                    s.push_str(&crate::query::exec::props::node_key(case, *n));
                 }
                 s
             }

@@ -4,11 +4,11 @@
 
 use super::aggregate::aggregate;
 use super::context::Ctx;
-use super::error::{QResult, QueryError};
 use super::eval::{eval, truthy};
 use super::expand::{all_nodes, expand, node_by_id};
-use super::plan::LogicalPlan;
-use super::value::{NodeId, PathVal, RelId, Value};
+use crate::query::common::{NodeId, PathVal, RelId, Value};
+use crate::query::common::{QResult, QueryError};
+use crate::query::plan::LogicalPlan;
 use rayon::prelude::*;
 use rust_decimal::prelude::ToPrimitive;
 use std::sync::Arc;
@@ -30,7 +30,7 @@ pub fn run_plan(ctx: &Ctx<'_>, plan: &LogicalPlan, arg: Option<&[Value]>) -> QRe
     Ok(rows)
 }
 
-fn count(ctx: &Ctx<'_>, rows: &[Row], e: &super::ast::Expr, what: &str) -> QResult<usize> {
+fn count(ctx: &Ctx<'_>, rows: &[Row], e: &crate::query::parse::ast::Expr, what: &str) -> QResult<usize> {
     let empty: Row = Vec::new();
     match eval(ctx, rows.first().unwrap_or(&empty), e)? {
         Value::Num(n) if n >= rust_decimal::Decimal::ZERO => Ok(n.trunc().to_usize().unwrap_or(usize::MAX)),

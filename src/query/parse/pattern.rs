@@ -3,10 +3,10 @@
 //! `RETENTION 0.8..1.0`, `NO REPEAT`).
 
 use super::ast::*;
-use super::error::{QResult, QueryError};
 use super::lexer::Tok;
 use super::parser::Parser;
-use super::value::Value;
+use crate::query::common::Value;
+use crate::query::common::{QResult, QueryError};
 
 /// Largest hop count of a variable-length pattern.
 pub const MAX_HOPS: u32 = 16;
@@ -220,7 +220,7 @@ impl Parser<'_> {
     }
 }
 
-fn hops(n: rust_decimal::Decimal, sp: super::error::Span) -> QResult<u32> {
+fn hops(n: rust_decimal::Decimal, sp: crate::query::common::Span) -> QResult<u32> {
     if n.fract() != rust_decimal::Decimal::ZERO || n > rust_decimal::Decimal::from(MAX_HOPS) {
         return Err(QueryError::parse(sp, format!("expected a whole hop count up to {MAX_HOPS}")));
     }

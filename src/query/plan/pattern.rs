@@ -2,11 +2,11 @@
 //! an id lookup), turning `v.id = const` conjuncts into id lookups, expanding step by step, and
 //! placing each WHERE conjunct right after the operator that binds its last variable.
 
-use super::ast::*;
-use super::error::{QResult, QueryError};
-use super::plan::*;
+use super::logical::*;
 use super::planner::{slot_of, vars_of, Planner};
-use super::props;
+use crate::query::common::{QResult, QueryError};
+use crate::query::exec::props;
+use crate::query::parse::ast::*;
 
 /// Splits a predicate on AND.
 fn split_and(e: &Expr, out: &mut Vec<Expr>) {
@@ -44,7 +44,7 @@ fn nodes_label(c: &Expr, p: &str) -> Option<String> {
     }
     match &pred.kind {
         ExprKind::Call { name, args, .. } if name == "has_label" => match args.as_slice() {
-            [Expr { kind: ExprKind::Var(x), .. }, Expr { kind: ExprKind::Lit(super::value::Value::Str(l)), .. }]
+            [Expr { kind: ExprKind::Var(x), .. }, Expr { kind: ExprKind::Lit(crate::query::common::Value::Str(l)), .. }]
                 if x == var =>
             {
                 Some(l.to_string())
@@ -222,7 +222,7 @@ impl Planner<'_> {
         let sp = n.span;
         let args = vec![
             Expr::new(ExprKind::Slot(slot, name.to_string()), sp),
-            Expr::new(ExprKind::Lit(super::value::Value::str(l)), sp),
+            Expr::new(ExprKind::Lit(crate::query::common::Value::str(l)), sp),
         ];
         let pred = Expr::new(ExprKind::Call { name: "has_label".into(), distinct: false, args }, sp);
         LogicalPlan::Filter { input: Box::new(plan), pred }

@@ -2,10 +2,10 @@
 //! Aggregates (count, sum, min, max, avg, collect) are computed in `aggregate.rs`.
 
 use super::context::Ctx;
-use super::error::{QResult, QueryError};
 use super::graphs;
-use super::value::{PathVal, Value};
 use crate::model::{Date, DateTime};
+use crate::query::common::{PathVal, Value};
+use crate::query::common::{QResult, QueryError};
 use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::{Decimal, RoundingStrategy};
 use std::str::FromStr;
@@ -397,7 +397,7 @@ fn ascending(ctx: &Ctx<'_>, p: &PathVal) -> bool {
         .rels
         .iter()
         .filter_map(|r| match r {
-            super::value::RelId::Transfer(e) => Some(ctx.case.transfers.booked_at[*e as usize]),
+            crate::query::common::RelId::Transfer(e) => Some(ctx.case.transfers.booked_at[*e as usize]),
             _ => None,
         })
         .collect();

@@ -3,10 +3,10 @@
 //! < + - < * / % < unary minus < postfix (.prop, [index]) < primary.
 
 use super::ast::*;
-use super::error::{QResult, QueryError};
 use super::lexer::Tok;
 use super::parser::Parser;
-use super::value::Value;
+use crate::query::common::Value;
+use crate::query::common::{QResult, QueryError};
 
 impl Parser<'_> {
     /// Counts one more link of a left-deep chain (`a + b + c ...`) as a nesting level, so long
@@ -266,7 +266,7 @@ impl Parser<'_> {
         }
     }
 
-    fn named(&mut self, name: String, sp: super::error::Span) -> QResult<Expr> {
+    fn named(&mut self, name: String, sp: crate::query::common::Span) -> QResult<Expr> {
         let lower = name.to_ascii_lowercase();
         let quoted_or_call = self.is_sym_at(1, "(");
         match lower.as_str() {

@@ -1,12 +1,12 @@
 //! Aggregation: groups rows by key values (first-seen group order) and computes count, sum,
 //! min, max, avg and collect, with DISTINCT. Sums of money stay exact decimals.
 
-use super::ast::Expr;
 use super::context::Ctx;
-use super::error::{QResult, QueryError};
 use super::eval::eval;
-use super::plan::AggSpec;
-use super::value::Value;
+use crate::query::common::Value;
+use crate::query::common::{QResult, QueryError};
+use crate::query::parse::ast::Expr;
+use crate::query::plan::AggSpec;
 use rust_decimal::Decimal;
 use std::collections::{BTreeMap, BTreeSet};
 

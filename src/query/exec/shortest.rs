@@ -8,10 +8,10 @@
 //! the depth-first search of an unqualified variable-length step.
 
 use super::context::Ctx;
-use super::error::QResult;
 use super::expand::{dirs, end_ok, rel_ok, Step};
 use super::graphs::neighbors;
-use super::value::{NodeId, RelId};
+use crate::query::common::QResult;
+use crate::query::common::{NodeId, RelId};
 use std::collections::{HashMap, HashSet};
 
 /// Breadth-first search from `from` for paths of `lo..=hi` hops.

@@ -1,8 +1,8 @@
 //! The syntax tree of a query, as parsed; the planner resolves names and turns it into a
-//! [`super::plan::LogicalPlan`].
+//! [`crate::query::plan::LogicalPlan`].
 
-use super::error::Span;
-use super::value::Value;
+use crate::query::common::Span;
+use crate::query::common::Value;
 
 /// A whole query: clauses in order.
 #[derive(Clone, Debug)]
@@ -279,7 +279,7 @@ pub enum ExprKind {
     /// `exists { pattern WHERE expr }` as parsed.
     Exists(Vec<Pattern>, Option<Box<Expr>>),
     /// `exists { ... }` planned into a sub-plan run per row.
-    ExistsPlan(Box<super::plan::LogicalPlan>),
+    ExistsPlan(Box<crate::query::plan::LogicalPlan>),
     /// `[x IN list WHERE pred | expr]`.
     Comprehension {
         /// Variable name.

@@ -3,13 +3,13 @@
 //! WHERE conjuncts down to the first point where their variables are bound, and builds the
 //! [`LogicalPlan`].
 
-use super::ast::*;
-use super::error::{QResult, QueryError, Span};
-use super::functions;
-use super::plan::*;
-use super::props;
-use super::value::Value;
+use super::logical::*;
 use crate::model::Case;
+use crate::query::common::Value;
+use crate::query::common::{QResult, QueryError, Span};
+use crate::query::exec::functions;
+use crate::query::exec::props;
+use crate::query::parse::ast::*;
 use std::collections::HashMap;
 
 /// Node labels of the language.
