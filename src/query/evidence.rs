@@ -6,7 +6,7 @@
 //! Text from the case (names, references) is escaped for DOT: a hostile name cannot break out of
 //! its label. The evidence bundle of the export module can take the same [`Subgraph`] later.
 
-use super::common::{NodeId, RelId, Value};
+use super::common::{node_key, rel_key, NodeId, RelId, Value};
 use super::exec::graphs::rel_ends;
 use super::exec::props;
 use super::exec::{Budget, Ctx};
@@ -95,7 +95,7 @@ impl<'a> Evidence<'a> {
                 NodeId::Cash(_) => "diamond",
                 NodeId::Labelled(..) => "octagon",
             };
-            let mut label = format!("{}\n{}", n.label(case), props::node_key(case, *n));
+            let mut label = format!("{}\n{}", n.label(case), node_key(case, *n));
             let name = match n {
                 NodeId::Person(_) | NodeId::Company(_) => props::node_prop(&self.ctx, *n, "name"),
                 NodeId::Account(_) => props::node_prop(&self.ctx, *n, "holder_name"),
@@ -114,7 +114,7 @@ impl<'a> Evidence<'a> {
             let label = match r {
                 RelId::Transfer(_) => format!(
                     "{}\n{} {}\n{}",
-                    props::rel_key(case, *r),
+                    rel_key(case, *r),
                     props::rel_prop(&self.ctx, *r, "amount").render(case),
                     case.meta.base_currency,
                     props::rel_prop(&self.ctx, *r, "booked_at").render(case)
@@ -129,7 +129,7 @@ impl<'a> Evidence<'a> {
                     format!("{} ({})", r.rel_type(case), props::rel_prop(&self.ctx, *r, "kind").render(case))
                 }
                 RelId::Holds(_) => r.rel_type(case).to_string(),
-                RelId::Labelled(..) => format!("{}\n{}", r.rel_type(case), props::rel_key(case, *r)),
+                RelId::Labelled(..) => format!("{}\n{}", r.rel_type(case), rel_key(case, *r)),
             };
             let style = if matches!(r, RelId::Transfer(_)) { "solid" } else { "dashed" };
             let _ = writeln!(s, "  n{ia} -> n{ib} [style={style}, label=\"{}\"];", esc(&label));

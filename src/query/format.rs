@@ -74,11 +74,11 @@ fn json(case: &Case, v: &Value) -> serde_json::Value {
             let mut o = serde_json::Map::new();
             o.insert(
                 "nodes".into(),
-                J::Array(p.nodes.iter().map(|&n| J::String(super::exec::props::node_key(case, n))).collect()),
+                J::Array(p.nodes.iter().map(|&n| J::String(super::common::node_key(case, n))).collect()),
             );
             o.insert(
                 "rels".into(),
-                J::Array(p.rels.iter().map(|&r| J::String(super::exec::props::rel_key(case, r))).collect()),
+                J::Array(p.rels.iter().map(|&r| J::String(super::common::rel_key(case, r))).collect()),
             );
             J::Object(o)
         }

@@ -191,3 +191,35 @@ pub fn param_value(s: &str) -> Value {
         _ => Value::str(t),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    /// The stage rule of the module header, checked on the source: `common` uses no stage,
+    /// `parse` neither `plan` nor `exec`, `plan` not `exec`.
+    #[test]
+    fn stages_depend_only_on_earlier_stages() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/query");
+        let rules: &[(&str, &[&str])] = &[
+            ("common", &["query::parse", "query::plan", "query::exec"]),
+            ("parse", &["query::plan", "query::exec"]),
+            ("plan", &["query::exec"]),
+        ];
+        for (stage, banned) in rules {
+            let dir = root.join(stage);
+            let mut files = 0;
+            for entry in std::fs::read_dir(&dir).unwrap() {
+                let path = entry.unwrap().path();
+                let text = std::fs::read_to_string(&path).unwrap();
+                files += 1;
+                for (i, line) in text.lines().enumerate() {
+                    for b in banned.iter().copied().chain(["super::super", "crate::query::{"]) {
+                        assert!(!line.contains(b), "{}:{}: {stage} may not use {b}: {line}", path.display(), i + 1);
+                    }
+                }
+            }
+            assert!(files > 1, "no files under {}", dir.display());
+        }
+    }
+}

@@ -8,4 +8,4 @@ pub mod error;
 pub mod value;
 
 pub use error::{ErrorKind, QResult, QueryError, Span};
-pub use value::{fmt_duration, NodeId, PathVal, RelId, Value};
+pub use value::{cash_city, fmt_duration, node_key, rel_key, NodeId, PathVal, RelId, Value};

@@ -1,5 +1,6 @@
 //! Runtime values: exact decimal numbers (money never goes through floats), text, dates,
-//! datetimes, durations, lists, maps, and references to the case's nodes, relationships and paths.
+//! datetimes, durations, lists, maps, and references to the case's nodes, relationships and paths,
+//! with the external ids those references render as.
 
 use crate::model::{Case, Date, DateTime, LabelEnd};
 use rust_decimal::Decimal;
@@ -100,6 +101,48 @@ impl RelId {
             RelId::Related(_) => "RELATED",
         }
     }
+}
+
+/// The external id of a node (`cash:<city>` for cash nodes). Indexing by a [`NodeId`] or
+/// [`RelId`] cannot fail: they are only made from indices of this case, never from query text.
+pub fn node_key(case: &Case, n: NodeId) -> String {
+    match n {
+        NodeId::Person(i) => case.persons.rows[i as usize].id.clone(),
+        NodeId::Company(i) => case.companies.rows[i as usize].id.clone(),
+        NodeId::Account(i) => case.accounts.rows[i as usize].id.clone(),
+        NodeId::Property(i) => case.properties.rows[i as usize].id.clone(),
+        NodeId::Cash(node) => format!("cash:{}", cash_city(case, node).unwrap_or("unknown")),
+        NodeId::Labelled(t, row) => {
+            case.labelled.nodes.get(t as usize).and_then(|t| t.ids.get(row as usize)).cloned().unwrap_or_default()
+        }
+    }
+}
+
+/// The external id of a relationship: the transfer id, or `TYPE:row`; a labelled edge's id
+/// column, else `TYPE@file:line` (its provenance).
+pub fn rel_key(case: &Case, r: RelId) -> String {
+    match r {
+        RelId::Transfer(e) => case.transfers.txn_id.get(e as usize).to_string(),
+        RelId::Holds(a) => format!("HOLDS:{}", case.accounts.rows[a as usize].id),
+        RelId::Owns(x) | RelId::Directs(x) | RelId::Title(x) | RelId::Related(x) => {
+            format!("{}:{x}", r.builtin_type())
+        }
+        RelId::Labelled(t, row) => {
+            let Some(t) = case.labelled.edges.get(t as usize) else { return String::new() };
+            if let Some(id) = t.ids.get(row as usize) {
+                return id.clone();
+            }
+            let prov = t.prov.get(row as usize).copied().unwrap_or(crate::model::Prov { file: 0, line: 0 });
+            let file = case.file_of(prov).map_or("?", |f| f.path.as_str());
+            format!("{}@{file}:{}", t.rel_type, prov.line)
+        }
+    }
+}
+
+/// The city of a cash node of the flow graph (`None` for the "unknown" cash node).
+pub fn cash_city(case: &Case, node: u32) -> Option<&str> {
+    let c = node.checked_sub(case.accounts.len() as u32)?;
+    case.cities.get(c as usize).map(String::as_str)
 }
 
 /// A path: nodes and the relationships between them (`rels.len() + 1 == nodes.len()`).
@@ -284,15 +327,15 @@ impl Value {
                     m.iter().map(|(k, v)| format!("{k}: {}", v.render(case))).collect::<Vec<_>>().join(", ")
                 )
             }
-            Value::Node(n) => crate::query::exec::props::node_key(case, *n),
-            Value::Rel(r) => crate::query::exec::props::rel_key(case, *r),
+            Value::Node(n) => node_key(case, *n),
+            Value::Rel(r) => rel_key(case, *r),
             Value::Path(p) => {
                 let mut s = String::new();
                 for (i, n) in p.nodes.iter().enumerate() {
                     if i > 0 {
-                        s.push_str(&format!(" -[{}]-> ", crate::query::exec::props::rel_key(case, p.rels[i - 1])));
+                        s.push_str(&format!(" -[{}]-> ", rel_key(case, p.rels[i - 1])));
                     }
-                    s.push_str(&crate::query::exec::props::node_key(case, *n));
+                    s.push_str(&node_key(case, *n));
                 }
                 s
             }

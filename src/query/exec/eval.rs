@@ -8,6 +8,7 @@ use crate::model::{Date as MDate, DateTime as MDateTime};
 use crate::query::common::Value;
 use crate::query::common::{QResult, QueryError};
 use crate::query::parse::ast::{BinOp, Expr, ExprKind};
+use crate::query::plan::LogicalPlan;
 use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::Decimal;
 use std::cmp::Ordering;
@@ -106,7 +107,11 @@ fn eval_inner(ctx: &Ctx<'_>, row: &[Value], e: &Expr) -> QResult<Value> {
             }
         }
         Exists(..) => return err("internal: unplanned exists"),
-        ExistsPlan(p) => Value::Bool(!super::executor::run_plan(ctx, p, Some(row))?.is_empty()),
+        ExistsPlan(q) => {
+            let p = LogicalPlan::of_subquery(&**q)
+                .ok_or_else(|| QueryError::exec("internal: exists { } without a plan"))?;
+            Value::Bool(!super::executor::run_plan(ctx, p, Some(row))?.is_empty())
+        }
         Comprehension { list, filter, map, .. } => {
             let l = match eval(ctx, row, list)? {
                 Value::List(l) => l,

@@ -1,5 +1,7 @@
-//! Scalar functions: dates, datetimes and durations, strings, lists, paths, conversions.
-//! Aggregates (count, sum, min, max, avg, collect) are computed in `aggregate.rs`.
+//! Scalar functions: dates, datetimes and durations, strings, lists, paths, conversions. Their
+//! names and argument counts are in the planner's catalog (`plan/catalog.rs`), which checks every
+//! call before it runs. Aggregates (count, sum, min, max, avg, collect) are computed in
+//! `aggregate.rs`.
 
 use super::context::Ctx;
 use super::graphs;
@@ -10,75 +12,6 @@ use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::{Decimal, RoundingStrategy};
 use std::str::FromStr;
 use std::sync::Arc;
-
-/// Aggregate function names.
-pub const AGGREGATES: &[&str] = &["count", "sum", "min", "max", "avg", "collect"];
-
-/// Scalar functions with their (min, max) argument counts.
-pub const SCALARS: &[(&str, usize, usize)] = &[
-    ("date", 0, 1),
-    ("datetime", 0, 1),
-    ("duration", 1, 1),
-    ("tolower", 1, 1),
-    ("toupper", 1, 1),
-    ("trim", 1, 1),
-    ("contains", 2, 2),
-    ("startswith", 2, 2),
-    ("endswith", 2, 2),
-    ("substring", 2, 3),
-    ("replace", 3, 3),
-    ("split", 2, 2),
-    ("size", 1, 1),
-    ("length", 1, 1),
-    ("nodes", 1, 1),
-    ("relationships", 1, 1),
-    ("rels", 1, 1),
-    ("head", 1, 1),
-    ("last", 1, 1),
-    ("coalesce", 1, 64),
-    ("abs", 1, 1),
-    ("round", 1, 2),
-    ("floor", 1, 1),
-    ("ceil", 1, 1),
-    ("tostring", 1, 1),
-    ("tointeger", 1, 1),
-    ("tonumber", 1, 1),
-    ("tofloat", 1, 1),
-    ("id", 1, 1),
-    ("labels", 1, 1),
-    ("type", 1, 1),
-    ("startnode", 1, 1),
-    ("endnode", 1, 1),
-    ("range", 2, 3),
-    ("days", 1, 1),
-    ("hours", 1, 1),
-    ("seconds", 1, 1),
-    ("epochmillis", 1, 1),
-    ("ascending", 1, 1),
-    ("has_label", 2, 2),
-];
-
-/// True for aggregate names.
-pub fn is_aggregate(name: &str) -> bool {
-    AGGREGATES.contains(&name)
-}
-
-/// Checks that `name` exists and takes `n` arguments; the error lists what is known.
-pub fn check(name: &str, n: usize) -> Result<(), String> {
-    if is_aggregate(name) {
-        return if n == 1 { Ok(()) } else { Err(format!("{name}() takes one argument")) };
-    }
-    match SCALARS.iter().find(|f| f.0 == name) {
-        Some(&(_, lo, hi)) if (lo..=hi).contains(&n) => Ok(()),
-        Some(&(_, lo, hi)) if lo == hi => Err(format!("{name}() takes {lo} argument(s), not {n}")),
-        Some(&(_, lo, hi)) => Err(format!("{name}() takes {lo} to {hi} arguments, not {n}")),
-        None => {
-            let mut all: Vec<&str> = SCALARS.iter().map(|f| f.0).filter(|f| *f != "has_label").collect();
-            all.extend(AGGREGATES);
-            Err(format!("unknown function '{name}'; known: {}", all.join(", ")))
-        }
-    }
-}
 
 fn err<T>(m: impl Into<String>) -> QResult<T> {
     Err(QueryError::exec(m))
@@ -321,8 +254,8 @@ pub fn call(ctx: &Ctx<'_>, name: &str, a: &[Value]) -> QResult<Value> {
             o => return err(format!("{name}() expects a string or number, got a {}", o.type_name())),
         },
         "id" => match first {
-            Value::Node(n) => Value::str(&super::props::node_key(ctx.case, n)),
-            Value::Rel(r) => Value::str(&super::props::rel_key(ctx.case, r)),
+            Value::Node(n) => Value::str(&crate::query::common::node_key(ctx.case, n)),
+            Value::Rel(r) => Value::str(&crate::query::common::rel_key(ctx.case, r)),
             Value::Null => Value::Null,
             o => return err(format!("id() expects a node or relationship, got a {}", o.type_name())),
         },

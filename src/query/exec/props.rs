@@ -1,144 +1,15 @@
 //! Properties of nodes and relationships, read straight from the case's tables and columns by
-//! name, plus each table's extra columns. Transfer `amount` is the base-currency amount.
+//! name, plus each table's extra columns. Transfer `amount` is the base-currency amount. Which
+//! properties a label has is the planner's catalog (`plan/catalog.rs`); this file reads values.
 //!
 //! Indexing the tables by a [`NodeId`] or [`RelId`] cannot fail: those are only ever made from
 //! indices of this case (scans over its tables, id lookups in its indexes, its adjacency), never
 //! from query text.
 
 use super::context::Ctx;
-use crate::model::{Case, Date, EntityKind, EntityRef, Extras, Money};
-use crate::query::common::{NodeId, RelId, Value};
+use crate::model::{Date, EntityKind, EntityRef, Extras, Money};
+use crate::query::common::{cash_city, node_key, rel_key, NodeId, RelId, Value};
 use rust_decimal::Decimal;
-
-/// Known properties per label or relationship type (extra columns come on top).
-pub fn known(label: &str) -> &'static [&'static str] {
-    match label {
-        "Person" => &[
-            "id",
-            "full_name",
-            "name",
-            "birth_date",
-            "national_id",
-            "address",
-            "city",
-            "suspect",
-            "suspect_basis",
-            "suspect_since",
-            "victim",
-        ],
-        "Company" => &[
-            "id",
-            "name",
-            "nuis",
-            "legal_form",
-            "registered_address",
-            "address",
-            "city",
-            "incorporated_on",
-            "dissolved_on",
-            "employees",
-            "suspect",
-            "suspect_basis",
-            "suspect_since",
-        ],
-        "Account" => &["id", "iban", "bank", "holder_id", "holder_name", "opened_on", "closed_on", "currency"],
-        "Property" => &[
-            "id",
-            "cadastral_code",
-            "kind",
-            "city",
-            "zone",
-            "area_m2",
-            "market_value",
-            "market_currency",
-            "cadastral_value",
-            "valued_on",
-        ],
-        "Cash" => &["id", "city"],
-        "TRANSFER" => &[
-            "id",
-            "txn_id",
-            "booked_at",
-            "date",
-            "amount",
-            "amount_orig",
-            "currency",
-            "channel",
-            "reference",
-            "branch_city",
-            "from_id",
-            "to_id",
-        ],
-        "HOLDS" => &["opened_on"],
-        "OWNS" => &["share", "role", "from", "to", "nominee"],
-        "DIRECTS" => &["role", "from", "to"],
-        "TITLE" => &["share", "acquired_on", "price", "price_currency", "disposed_on", "payments"],
-        "RELATED" => &["kind"],
-        _ => &[],
-    }
-}
-
-/// The extra columns of the table behind a label or type.
-pub fn extras<'c>(case: &'c Case, label: &str) -> Option<&'c Extras> {
-    Some(match label {
-        "Person" => &case.persons.extras,
-        "Company" => &case.companies.extras,
-        "Account" => &case.accounts.extras,
-        "Property" => &case.properties.extras,
-        "TRANSFER" => &case.transfers.extras,
-        "OWNS" | "DIRECTS" => &case.ownership.extras,
-        "TITLE" => &case.titles.extras,
-        "RELATED" => &case.relations.extras,
-        _ => return None,
-    })
-}
-
-/// True when `label` has property `name` in this case.
-pub fn has(case: &Case, label: &str, name: &str) -> bool {
-    known(label).contains(&name)
-        || extras(case, label).is_some_and(|x| x.names.iter().any(|n| n == name))
-        || labelled_props(case, label).iter().any(|n| n == name)
-}
-
-/// Every property of `label` (or relationship type) in this case, for messages.
-pub fn all_known(case: &Case, label: &str) -> Vec<String> {
-    let mut v: Vec<String> = known(label).iter().map(|s| s.to_string()).collect();
-    if let Some(x) = extras(case, label) {
-        v.extend(x.names.iter().cloned());
-    }
-    for n in labelled_props(case, label) {
-        if !v.contains(&n) {
-            v.push(n);
-        }
-    }
-    v
-}
-
-/// Properties of a labelled node label or edge type: `id`, typed columns, extra columns
-/// (over every edge table of the type).
-fn labelled_props(case: &Case, label: &str) -> Vec<String> {
-    let mut v = Vec::new();
-    let mut add = |typed: &[crate::model::TypedColumn], extras: &Extras| {
-        for n in typed.iter().map(|c| &c.name).chain(&extras.names) {
-            if !v.contains(n) {
-                v.push(n.clone());
-            }
-        }
-    };
-    let mut found = false;
-    for t in case.labelled.nodes.iter().filter(|t| t.label == label) {
-        found = true;
-        add(&t.typed, &t.extras);
-    }
-    for t in case.labelled.edges.iter().filter(|t| t.rel_type == label) {
-        found = true;
-        add(&t.typed, &t.extras);
-    }
-    if found {
-        v.insert(0, "id".to_string());
-    }
-    v
-}
 
 /// A typed or text property of a labelled table row (NULL when empty or absent).
 fn labelled_value(typed: &[crate::model::TypedColumn], extras: &Extras, name: &str, row: usize) -> Value {
@@ -265,11 +136,6 @@ pub fn node_prop(ctx: &Ctx<'_>, n: NodeId, name: &str) -> Value {
     }
 }
 
-fn cash_city(case: &Case, node: u32) -> Option<&str> {
-    let c = node.checked_sub(case.accounts.len() as u32)?;
-    case.cities.get(c as usize).map(String::as_str)
-}
-
 /// Property `name` of relationship `r`; NULL when it has no such property.
 pub fn rel_prop(ctx: &Ctx<'_>, r: RelId, name: &str) -> Value {
     let case = ctx.case;
@@ -334,40 +200,5 @@ pub fn rel_prop(ctx: &Ctx<'_>, r: RelId, name: &str) -> Value {
             Some(_) if name == "id" => s(&rel_key(case, r)),
             Some(t) => labelled_value(&t.typed, &t.extras, name, row as usize),
         },
-    }
-}
-
-/// The external id of a node (`cash:<city>` for cash nodes).
-pub fn node_key(case: &Case, n: NodeId) -> String {
-    match n {
-        NodeId::Person(i) => case.persons.rows[i as usize].id.clone(),
-        NodeId::Company(i) => case.companies.rows[i as usize].id.clone(),
-        NodeId::Account(i) => case.accounts.rows[i as usize].id.clone(),
-        NodeId::Property(i) => case.properties.rows[i as usize].id.clone(),
-        NodeId::Cash(node) => format!("cash:{}", cash_city(case, node).unwrap_or("unknown")),
-        NodeId::Labelled(t, row) => {
-            case.labelled.nodes.get(t as usize).and_then(|t| t.ids.get(row as usize)).cloned().unwrap_or_default()
-        }
-    }
-}
-
-/// The external id of a relationship: the transfer id, or `TYPE:row`; a labelled edge's id
-/// column, else `TYPE@file:line` (its provenance).
-pub fn rel_key(case: &Case, r: RelId) -> String {
-    match r {
-        RelId::Transfer(e) => case.transfers.txn_id.get(e as usize).to_string(),
-        RelId::Holds(a) => format!("HOLDS:{}", case.accounts.rows[a as usize].id),
-        RelId::Owns(x) | RelId::Directs(x) | RelId::Title(x) | RelId::Related(x) => {
-            format!("{}:{x}", r.builtin_type())
-        }
-        RelId::Labelled(t, row) => {
-            let Some(t) = case.labelled.edges.get(t as usize) else { return String::new() };
-            if let Some(id) = t.ids.get(row as usize) {
-                return id.clone();
-            }
-            let prov = t.prov.get(row as usize).copied().unwrap_or(crate::model::Prov { file: 0, line: 0 });
-            let file = case.file_of(prov).map_or("?", |f| f.path.as_str());
-            format!("{}@{file}:{}", t.rel_type, prov.line)
-        }
     }
 }

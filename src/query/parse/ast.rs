@@ -1,8 +1,12 @@
-//! The syntax tree of a query, as parsed; the planner resolves names and turns it into a
-//! [`crate::query::plan::LogicalPlan`].
+//! The syntax tree of a query, as parsed. The planner resolves its names and turns it into a
+//! logical plan; expressions stay trees in the plan, with variables resolved to row slots
+//! ([`ExprKind::Slot`], [`ExprKind::AggRef`]) and `exists { }` planned ([`ExprKind::ExistsPlan`]).
+//! `Display` prints an expression back as query text (EXPLAIN, default aggregate names).
 
-use crate::query::common::Span;
-use crate::query::common::Value;
+use crate::query::common::{fmt_duration, Span, Value};
+use std::any::Any;
+use std::fmt;
+use std::sync::Arc;
 
 /// A whole query: clauses in order.
 #[derive(Clone, Debug)]
@@ -279,7 +283,7 @@ pub enum ExprKind {
     /// `exists { pattern WHERE expr }` as parsed.
     Exists(Vec<Pattern>, Option<Box<Expr>>),
     /// `exists { ... }` planned into a sub-plan run per row.
-    ExistsPlan(Box<crate::query::plan::LogicalPlan>),
+    ExistsPlan(Arc<dyn SubQuery>),
     /// `[x IN list WHERE pred | expr]`.
     Comprehension {
         /// Variable name.
@@ -323,5 +327,78 @@ impl Expr {
     /// A new expression.
     pub fn new(kind: ExprKind, span: Span) -> Expr {
         Expr { kind, span }
+    }
+}
+
+/// A planned sub-query inside an expression (`exists { }`). The parser never makes one: it
+/// writes [`ExprKind::Exists`], which the planner replaces by its logical plan. The tree holds
+/// that plan through this trait so that the syntax tree does not depend on the plan stage; the
+/// executor takes the plan back with `LogicalPlan::of_subquery`. `Display` is its EXPLAIN text.
+pub trait SubQuery: fmt::Debug + fmt::Display + Send + Sync {
+    /// The concrete plan, for the executor to take back.
+    fn as_any(&self) -> &dyn Any;
+}
+
+fn list<T>(items: &[T], f: impl Fn(&T) -> String) -> String {
+    items.iter().map(f).collect::<Vec<_>>().join(", ")
+}
+
+impl fmt::Display for Expr {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        use ExprKind::*;
+        match &self.kind {
+            Lit(v) => match v {
+                Value::Str(s) => write!(f, "'{}'", s.replace('\'', "\\'")),
+                Value::Null => write!(f, "null"),
+                Value::Bool(b) => write!(f, "{b}"),
+                Value::Num(n) => write!(f, "{n}"),
+                Value::Duration(s) => {
+                    write!(f, "duration('{}')", fmt_duration(*s))
+                }
+                other => write!(f, "{other:?}"),
+            },
+            Param(p) => write!(f, "${p}"),
+            Var(v) => write!(f, "{v}"),
+            Slot(_, v) | AggRef(_, v) => write!(f, "{v}"),
+            Prop(e, p) => write!(f, "{e}.{p}"),
+            Index(e, i) => write!(f, "{e}[{i}]"),
+            Bin(op, l, r) => write!(f, "({l} {} {r})", op.as_str()),
+            Not(e) => write!(f, "NOT {e}"),
+            Neg(e) => write!(f, "-{e}"),
+            IsNull(e, neg) => write!(f, "{e} IS {}NULL", if *neg { "NOT " } else { "" }),
+            Call { name, distinct, args } => {
+                write!(f, "{name}({}{})", if *distinct { "DISTINCT " } else { "" }, list(args, |a| a.to_string()))
+            }
+            CountStar => write!(f, "count(*)"),
+            List(items) => write!(f, "[{}]", list(items, |a| a.to_string())),
+            Map(items) => write!(f, "{{{}}}", list(items, |(k, v)| format!("{k}: {v}"))),
+            Case(arms, other) => {
+                write!(f, "CASE")?;
+                for (c, v) in arms {
+                    write!(f, " WHEN {c} THEN {v}")?;
+                }
+                if let Some(o) = other {
+                    write!(f, " ELSE {o}")?;
+                }
+                write!(f, " END")
+            }
+            Exists(..) => write!(f, "exists {{ ... }}"),
+            ExistsPlan(p) => {
+                let s = p.to_string();
+                write!(f, "exists {{ {} }}", s.lines().map(str::trim).collect::<Vec<_>>().join(" <- "))
+            }
+            Comprehension { var, list: l, filter, map } => {
+                write!(f, "[{var} IN {l}")?;
+                if let Some(w) = filter {
+                    write!(f, " WHERE {w}")?;
+                }
+                if let Some(m) = map {
+                    write!(f, " | {m}")?;
+                }
+                write!(f, "]")
+            }
+            Quantifier { q, var, list: l, pred } => write!(f, "{q}({var} IN {l} WHERE {pred})"),
+            Reduce { acc, init, var, list: l, expr } => write!(f, "reduce({acc} = {init}, {var} IN {l} | {expr})"),
+        }
     }
 }

@@ -2,7 +2,8 @@
 //! columns (slots) or replaces the row (projection, aggregation). `Display` prints the plan as
 //! an indented tree, which is what `moneytrail query --explain` shows.
 
-use crate::query::parse::ast::{Dir, Expr, ExprKind};
+use crate::query::parse::ast::{Dir, Expr, SubQuery};
+use std::any::Any;
 use std::fmt;
 
 /// A resolved node label or relationship type.
@@ -396,62 +397,17 @@ impl LogicalPlan {
     }
 }
 
-impl fmt::Display for Expr {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        use ExprKind::*;
-        match &self.kind {
-            Lit(v) => match v {
-                crate::query::common::Value::Str(s) => write!(f, "'{}'", s.replace('\'', "\\'")),
-                crate::query::common::Value::Null => write!(f, "null"),
-                crate::query::common::Value::Bool(b) => write!(f, "{b}"),
-                crate::query::common::Value::Num(n) => write!(f, "{n}"),
-                crate::query::common::Value::Duration(s) => {
-                    write!(f, "duration('{}')", crate::query::common::fmt_duration(*s))
-                }
-                other => write!(f, "{other:?}"),
-            },
-            Param(p) => write!(f, "${p}"),
-            Var(v) => write!(f, "{v}"),
-            Slot(_, v) | AggRef(_, v) => write!(f, "{v}"),
-            Prop(e, p) => write!(f, "{e}.{p}"),
-            Index(e, i) => write!(f, "{e}[{i}]"),
-            Bin(op, l, r) => write!(f, "({l} {} {r})", op.as_str()),
-            Not(e) => write!(f, "NOT {e}"),
-            Neg(e) => write!(f, "-{e}"),
-            IsNull(e, neg) => write!(f, "{e} IS {}NULL", if *neg { "NOT " } else { "" }),
-            Call { name, distinct, args } => {
-                write!(f, "{name}({}{})", if *distinct { "DISTINCT " } else { "" }, list(args, |a| a.to_string()))
-            }
-            CountStar => write!(f, "count(*)"),
-            List(items) => write!(f, "[{}]", list(items, |a| a.to_string())),
-            Map(items) => write!(f, "{{{}}}", list(items, |(k, v)| format!("{k}: {v}"))),
-            Case(arms, other) => {
-                write!(f, "CASE")?;
-                for (c, v) in arms {
-                    write!(f, " WHEN {c} THEN {v}")?;
-                }
-                if let Some(o) = other {
-                    write!(f, " ELSE {o}")?;
-                }
-                write!(f, " END")
-            }
-            Exists(..) => write!(f, "exists {{ ... }}"),
-            ExistsPlan(p) => {
-                let s = p.to_string();
-                write!(f, "exists {{ {} }}", s.lines().map(str::trim).collect::<Vec<_>>().join(" <- "))
-            }
-            Comprehension { var, list: l, filter, map } => {
-                write!(f, "[{var} IN {l}")?;
-                if let Some(w) = filter {
-                    write!(f, " WHERE {w}")?;
-                }
-                if let Some(m) = map {
-                    write!(f, " | {m}")?;
-                }
-                write!(f, "]")
-            }
-            Quantifier { q, var, list: l, pred } => write!(f, "{q}({var} IN {l} WHERE {pred})"),
-            Reduce { acc, init, var, list: l, expr } => write!(f, "reduce({acc} = {init}, {var} IN {l} | {expr})"),
-        }
+/// A planned `exists { }` is a logical plan run per row (see [`SubQuery`]).
+impl SubQuery for LogicalPlan {
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+}
+
+impl LogicalPlan {
+    /// The plan of a planned `exists { }`: `None` only if something other than the planner
+    /// made the sub-query, which nothing does.
+    pub fn of_subquery(q: &dyn SubQuery) -> Option<&LogicalPlan> {
+        q.as_any().downcast_ref()
     }
 }

@@ -2,10 +2,10 @@
 //! an id lookup), turning `v.id = const` conjuncts into id lookups, expanding step by step, and
 //! placing each WHERE conjunct right after the operator that binds its last variable.
 
+use super::catalog;
 use super::logical::*;
 use super::planner::{slot_of, vars_of, Planner};
 use crate::query::common::{QResult, QueryError};
-use crate::query::exec::props;
 use crate::query::parse::ast::*;
 
 /// Splits a predicate on AND.
@@ -154,10 +154,10 @@ impl Planner<'_> {
     ) -> QResult<LogicalPlan> {
         for (k, v) in props_ {
             if let Some(l) = label {
-                if !props::has(self.case, l, k) {
+                if !catalog::has(self.case, l, k) {
                     return Err(QueryError::plan(
                         v.span,
-                        format!("{l} has no property '{k}'; known: {}", props::all_known(self.case, l).join(", ")),
+                        format!("{l} has no property '{k}'; known: {}", catalog::all_known(self.case, l).join(", ")),
                     ));
                 }
             }
@@ -375,10 +375,10 @@ impl Planner<'_> {
         let mut rel_props = Vec::new();
         for (k, v) in &rel.props {
             if let [t] = types.as_slice() {
-                if !props::has(self.case, t, k) {
+                if !catalog::has(self.case, t, k) {
                     return Err(QueryError::plan(
                         v.span,
-                        format!("{t} has no property '{k}'; known: {}", props::all_known(self.case, t).join(", ")),
+                        format!("{t} has no property '{k}'; known: {}", catalog::all_known(self.case, t).join(", ")),
                     ));
                 }
             }

@@ -3,35 +3,13 @@
 //! WHERE conjuncts down to the first point where their variables are bound, and builds the
 //! [`LogicalPlan`].
 
+use super::catalog::{self, DETECT_COLUMNS, LABELS, TYPES};
 use super::logical::*;
 use crate::model::Case;
 use crate::query::common::Value;
 use crate::query::common::{QResult, QueryError, Span};
-use crate::query::exec::functions;
-use crate::query::exec::props;
 use crate::query::parse::ast::*;
 use std::collections::HashMap;
-
-/// Node labels of the language.
-pub const LABELS: &[&str] = &["Person", "Company", "Account", "Property", "Cash"];
-/// Relationship types of the language.
-pub const TYPES: &[&str] = &["TRANSFER", "HOLDS", "OWNS", "DIRECTS", "TITLE", "RELATED"];
-/// Columns of `CALL detect(...)`.
-pub const DETECT_COLUMNS: &[&str] = &[
-    "finding_id",
-    "typology",
-    "score",
-    "transfers",
-    "txn_ids",
-    "accounts",
-    "entities",
-    "total",
-    "first_at",
-    "last_at",
-    "suspect",
-    "suspect_hops",
-    "explanation",
-];
 
 /// A planned query: the plan and the names of its result columns.
 #[derive(Clone, Debug)]
@@ -202,7 +180,7 @@ pub(super) fn has_aggregate(e: &Expr) -> bool {
     use ExprKind::*;
     match &e.kind {
         CountStar => true,
-        Call { name, args, .. } => functions::is_aggregate(name) || args.iter().any(has_aggregate),
+        Call { name, args, .. } => catalog::is_aggregate(name) || args.iter().any(has_aggregate),
         Prop(x, _) | Not(x) | Neg(x) | IsNull(x, _) => has_aggregate(x),
         Index(a, b) | Bin(_, a, b) => has_aggregate(a) || has_aggregate(b),
         List(items) => items.iter().any(has_aggregate),
@@ -243,8 +221,8 @@ impl Planner<'_> {
             Prop(x, name) => {
                 if let Var(v) = &x.kind {
                     if let Some(label) = self.labels.get(v) {
-                        if !props::has(self.case, label, name) {
-                            let known = props::all_known(self.case, label);
+                        if !catalog::has(self.case, label, name) {
+                            let known = catalog::all_known(self.case, label);
                             return Err(QueryError::plan(
                                 span,
                                 format!("{label} has no property '{name}'; known: {}", known.join(", ")),
@@ -260,13 +238,13 @@ impl Planner<'_> {
             }
             Not(x) | Neg(x) | IsNull(x, _) => self.resolve_in(x, scope, in_agg)?,
             Call { name, args, .. } => {
-                if functions::is_aggregate(name) && !in_agg {
+                if catalog::is_aggregate(name) && !in_agg {
                     return Err(QueryError::plan(
                         span,
                         format!("aggregate {name}() is only allowed in RETURN or WITH items"),
                     ));
                 }
-                functions::check(name, args.len()).map_err(|m| QueryError::plan(span, m))?;
+                catalog::check(name, args.len()).map_err(|m| QueryError::plan(span, m))?;
                 if name == "has_label" {
                     if let Some(Expr { kind: Lit(Value::Str(l)), span: lsp }) = args.get(1) {
                         let l = self.label(l, *lsp)?;
@@ -307,7 +285,7 @@ impl Planner<'_> {
                 let saved = self.labels.clone();
                 let plan = self.plan_match(input, &mut sub_scope, pats, filter.as_deref())?;
                 self.labels = saved;
-                e.kind = ExistsPlan(Box::new(plan));
+                e.kind = ExistsPlan(std::sync::Arc::new(plan));
             }
             Comprehension { var, list, filter, map } => {
                 self.resolve_in(list, scope, in_agg)?;

@@ -4,10 +4,10 @@
 //! any variable in scope as well as the new column names); otherwise after it, over the
 //! projected columns.
 
+use super::catalog;
 use super::logical::*;
 use super::planner::{has_aggregate, Planner};
 use crate::query::common::{QResult, QueryError};
-use crate::query::exec::functions;
 use crate::query::parse::ast::*;
 
 impl Planner<'_> {
@@ -169,8 +169,8 @@ impl Planner<'_> {
                 aggs.push(AggSpec { func: "count".into(), distinct: false, arg: None });
                 e.kind = AggRef(k + aggs.len() - 1, "count(*)".into());
             }
-            Call { name, distinct, args } if functions::is_aggregate(name) => {
-                functions::check(name, args.len()).map_err(|m| QueryError::plan(span, m))?;
+            Call { name, distinct, args } if catalog::is_aggregate(name) => {
+                catalog::check(name, args.len()).map_err(|m| QueryError::plan(span, m))?;
                 let mut arg = args
                     .first()
                     .cloned()
