@@ -47,19 +47,7 @@ fn eval_inner(ctx: &Ctx<'_>, row: &[Value], e: &Expr) -> QResult<Value> {
         Slot(i, _) | AggRef(i, _) => row.get(*i).cloned().unwrap_or_default(),
         Var(v) => return err(format!("internal: unresolved variable '{v}'")),
         Prop(x, name) => prop(ctx, &eval(ctx, row, x)?, name)?,
-        Index(x, i) => match (eval(ctx, row, x)?, eval(ctx, row, i)?) {
-            (Value::List(l), Value::Num(n)) => {
-                let n = n.to_i64().unwrap_or(i64::MAX);
-                let idx = if n < 0 { l.len() as i64 + n } else { n };
-                usize::try_from(idx).ok().and_then(|i| l.get(i).cloned()).unwrap_or_default()
-            }
-            (Value::Map(m), Value::Str(k)) => {
-                m.iter().find(|(n, _)| **n == *k).map(|(_, v)| v.clone()).unwrap_or_default()
-            }
-            (v @ (Value::Node(_) | Value::Rel(_)), Value::Str(k)) => prop(ctx, &v, &k)?,
-            (Value::Null, _) | (_, Value::Null) => Value::Null,
-            (a, b) => return err(format!("cannot index a {} with a {}", a.type_name(), b.type_name())),
-        },
+        Index(x, i) => index(ctx, row, x, i)?,
         Bin(op, a, b) => binary(ctx, row, *op, a, b)?,
         Not(x) => match bool_of(&eval(ctx, row, x)?)? {
             Some(b) => Value::Bool(!b),
@@ -112,73 +100,104 @@ fn eval_inner(ctx: &Ctx<'_>, row: &[Value], e: &Expr) -> QResult<Value> {
                 .ok_or_else(|| QueryError::exec("internal: exists { } without a plan"))?;
             Value::Bool(!super::executor::run_plan(ctx, p, Some(row))?.is_empty())
         }
-        Comprehension { list, filter, map, .. } => {
-            let l = match eval(ctx, row, list)? {
-                Value::List(l) => l,
-                Value::Null => return Ok(Value::Null),
-                o => return err(format!("a list comprehension needs a list, got a {}", o.type_name())),
-            };
-            let mut ext = row.to_vec();
-            ext.push(Value::Null);
-            let last = ext.len() - 1;
-            let mut out = Vec::new();
-            for x in l.iter() {
-                ext[last] = x.clone();
-                if let Some(f) = filter {
-                    if !truthy(ctx, &ext, f)? {
-                        continue;
-                    }
-                }
-                out.push(match map {
-                    Some(m) => eval(ctx, &ext, m)?,
-                    None => x.clone(),
-                });
-            }
-            ctx.charge_values(out.len() as u64)?;
-            Value::list(out)
-        }
-        Reduce { init, list, expr, .. } => {
-            let mut acc = eval(ctx, row, init)?;
-            let l = match eval(ctx, row, list)? {
-                Value::List(l) => l,
-                Value::Null => return Ok(Value::Null),
-                o => return err(format!("reduce() needs a list, got a {}", o.type_name())),
-            };
-            let mut ext = row.to_vec();
-            ext.push(Value::Null);
-            ext.push(Value::Null);
-            let n = ext.len();
-            for x in l.iter() {
-                ext[n - 2] = acc;
-                ext[n - 1] = x.clone();
-                acc = eval(ctx, &ext, expr)?;
-            }
-            acc
-        }
-        Quantifier { q, list, pred, .. } => {
-            let l = match eval(ctx, row, list)? {
-                Value::List(l) => l,
-                Value::Null => return Ok(Value::Null),
-                o => return err(format!("{q}() needs a list, got a {}", o.type_name())),
-            };
-            let mut ext = row.to_vec();
-            ext.push(Value::Null);
-            let last = ext.len() - 1;
-            let mut hits = 0usize;
-            for x in l.iter() {
-                ext[last] = x.clone();
-                if truthy(ctx, &ext, pred)? {
-                    hits += 1;
-                }
-            }
-            Value::Bool(match q.as_str() {
-                "all" => hits == l.len(),
-                "any" => hits > 0,
-                "none" => hits == 0,
-                _ => hits == 1,
-            })
-        }
+        Comprehension { list, filter, map, .. } => comprehension(ctx, row, list, filter, map)?,
+        Reduce { init, list, expr, .. } => reduce(ctx, row, init, list, expr)?,
+        Quantifier { q, list, pred, .. } => quantifier(ctx, row, q, list, pred)?,
     })
+}
+
+/// `expr[index]` on a list (negative counts from the end), a map, or a node or relationship
+/// (a property by name).
+fn index(ctx: &Ctx<'_>, row: &[Value], x: &Expr, i: &Expr) -> QResult<Value> {
+    Ok(match (eval(ctx, row, x)?, eval(ctx, row, i)?) {
+        (Value::List(l), Value::Num(n)) => {
+            let n = n.to_i64().unwrap_or(i64::MAX);
+            let idx = if n < 0 { l.len() as i64 + n } else { n };
+            usize::try_from(idx).ok().and_then(|i| l.get(i).cloned()).unwrap_or_default()
+        }
+        (Value::Map(m), Value::Str(k)) => m.iter().find(|(n, _)| **n == *k).map(|(_, v)| v.clone()).unwrap_or_default(),
+        (v @ (Value::Node(_) | Value::Rel(_)), Value::Str(k)) => prop(ctx, &v, &k)?,
+        (Value::Null, _) | (_, Value::Null) => Value::Null,
+        (a, b) => return err(format!("cannot index a {} with a {}", a.type_name(), b.type_name())),
+    })
+}
+
+/// `[x IN list WHERE pred | expr]`: the element goes in the slot after the row.
+fn comprehension(
+    ctx: &Ctx<'_>,
+    row: &[Value],
+    list: &Expr,
+    filter: &Option<Box<Expr>>,
+    map: &Option<Box<Expr>>,
+) -> QResult<Value> {
+    let l = match eval(ctx, row, list)? {
+        Value::List(l) => l,
+        Value::Null => return Ok(Value::Null),
+        o => return err(format!("a list comprehension needs a list, got a {}", o.type_name())),
+    };
+    let mut ext = row.to_vec();
+    ext.push(Value::Null);
+    let last = ext.len() - 1;
+    let mut out = Vec::new();
+    for x in l.iter() {
+        ext[last] = x.clone();
+        if let Some(f) = filter {
+            if !truthy(ctx, &ext, f)? {
+                continue;
+            }
+        }
+        out.push(match map {
+            Some(m) => eval(ctx, &ext, m)?,
+            None => x.clone(),
+        });
+    }
+    ctx.charge_values(out.len() as u64)?;
+    Ok(Value::list(out))
+}
+
+/// `reduce(acc = init, x IN list | expr)`: accumulator and element in the two slots after the row.
+fn reduce(ctx: &Ctx<'_>, row: &[Value], init: &Expr, list: &Expr, expr: &Expr) -> QResult<Value> {
+    let mut acc = eval(ctx, row, init)?;
+    let l = match eval(ctx, row, list)? {
+        Value::List(l) => l,
+        Value::Null => return Ok(Value::Null),
+        o => return err(format!("reduce() needs a list, got a {}", o.type_name())),
+    };
+    let mut ext = row.to_vec();
+    ext.push(Value::Null);
+    ext.push(Value::Null);
+    let n = ext.len();
+    for x in l.iter() {
+        ext[n - 2] = acc;
+        ext[n - 1] = x.clone();
+        acc = eval(ctx, &ext, expr)?;
+    }
+    Ok(acc)
+}
+
+/// `all/any/none/single(x IN list WHERE pred)`: the element goes in the slot after the row.
+fn quantifier(ctx: &Ctx<'_>, row: &[Value], q: &str, list: &Expr, pred: &Expr) -> QResult<Value> {
+    let l = match eval(ctx, row, list)? {
+        Value::List(l) => l,
+        Value::Null => return Ok(Value::Null),
+        o => return err(format!("{q}() needs a list, got a {}", o.type_name())),
+    };
+    let mut ext = row.to_vec();
+    ext.push(Value::Null);
+    let last = ext.len() - 1;
+    let mut hits = 0usize;
+    for x in l.iter() {
+        ext[last] = x.clone();
+        if truthy(ctx, &ext, pred)? {
+            hits += 1;
+        }
+    }
+    Ok(Value::Bool(match q {
+        "all" => hits == l.len(),
+        "any" => hits > 0,
+        "none" => hits == 0,
+        _ => hits == 1,
+    }))
 }
 
 /// Property `name` of a value (node, relationship, map, date, datetime or duration).

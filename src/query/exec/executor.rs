@@ -8,6 +8,7 @@ use super::eval::{eval, truthy};
 use super::expand::{all_nodes, expand, node_by_id};
 use crate::query::common::{NodeId, PathVal, RelId, Value};
 use crate::query::common::{QResult, QueryError};
+use crate::query::parse::ast::Expr;
 use crate::query::plan::LogicalPlan;
 use rayon::prelude::*;
 use rust_decimal::prelude::ToPrimitive;
@@ -30,7 +31,7 @@ pub fn run_plan(ctx: &Ctx<'_>, plan: &LogicalPlan, arg: Option<&[Value]>) -> QRe
     Ok(rows)
 }
 
-fn count(ctx: &Ctx<'_>, rows: &[Row], e: &crate::query::parse::ast::Expr, what: &str) -> QResult<usize> {
+fn count(ctx: &Ctx<'_>, rows: &[Row], e: &Expr, what: &str) -> QResult<usize> {
     let empty: Row = Vec::new();
     match eval(ctx, rows.first().unwrap_or(&empty), e)? {
         Value::Num(n) if n >= rust_decimal::Decimal::ZERO => Ok(n.trunc().to_usize().unwrap_or(usize::MAX)),
@@ -38,39 +39,14 @@ fn count(ctx: &Ctx<'_>, rows: &[Row], e: &crate::query::parse::ast::Expr, what: 
     }
 }
 
+/// Runs one operator over the rows of its input; the larger operators have a function each.
 fn step(ctx: &Ctx<'_>, op: &LogicalPlan, rows: Vec<Row>, arg: Option<&[Value]>) -> QResult<Vec<Row>> {
     use LogicalPlan::*;
     Ok(match op {
         Unit => vec![Vec::new()],
         Argument { .. } => vec![arg.map(<[Value]>::to_vec).unwrap_or_default()],
-        NodeScan { label, .. } => {
-            let nodes = all_nodes(ctx, *label);
-            ctx.charge((rows.len() * nodes.len()) as u64)?;
-            let mut out = Vec::with_capacity(rows.len() * nodes.len());
-            for r in &rows {
-                for n in &nodes {
-                    let mut x = r.clone();
-                    x.push(Value::Node(*n));
-                    out.push(x);
-                }
-            }
-            out
-        }
-        NodeById { label, id, .. } => {
-            let mut out = Vec::new();
-            for mut r in rows {
-                let key = match eval(ctx, &r, id)? {
-                    Value::Null => continue,
-                    Value::Str(s) => s.to_string(),
-                    v => v.render(ctx.case),
-                };
-                if let Some(n) = node_by_id(ctx, *label, &key) {
-                    r.push(Value::Node(n));
-                    out.push(r);
-                }
-            }
-            out
-        }
+        NodeScan { label, .. } => node_scan(ctx, &rows, *label)?,
+        NodeById { label, id, .. } => node_lookup(ctx, rows, *label, id)?,
         Expand { spec, .. } => {
             ctx.reset_rows();
             expand(ctx, spec, rows)?
@@ -96,25 +72,7 @@ fn step(ctx: &Ctx<'_>, op: &LogicalPlan, rows: Vec<Row>, arg: Option<&[Value]>) 
             rows.into_iter().filter(|r| seen.insert(r.clone())).collect()
         }
         Aggregate { keys, aggs, .. } => aggregate(ctx, &rows, keys, aggs)?,
-        Sort { keys, .. } => {
-            let ks: Vec<Row> = rows
-                .par_iter()
-                .map(|r| keys.iter().map(|(e, _)| eval(ctx, r, e)).collect::<QResult<Row>>())
-                .collect::<QResult<_>>()?;
-            let mut idx: Vec<usize> = (0..rows.len()).collect();
-            idx.sort_by(|&a, &b| {
-                for (j, (_, asc)) in keys.iter().enumerate() {
-                    let o = ks[a][j].total_cmp(&ks[b][j]);
-                    let o = if *asc { o } else { o.reverse() };
-                    if o != std::cmp::Ordering::Equal {
-                        return o;
-                    }
-                }
-                std::cmp::Ordering::Equal
-            });
-            let mut slots: Vec<Option<Row>> = rows.into_iter().map(Some).collect();
-            idx.into_iter().filter_map(|i| slots[i].take()).collect()
-        }
+        Sort { keys, .. } => sort(ctx, rows, keys)?,
         Skip { n, .. } => {
             let n = count(ctx, &[], n, "SKIP")?;
             rows.into_iter().skip(n).collect()
@@ -123,67 +81,131 @@ fn step(ctx: &Ctx<'_>, op: &LogicalPlan, rows: Vec<Row>, arg: Option<&[Value]>) 
             let n = count(ctx, &[], n, "LIMIT")?;
             rows.into_iter().take(n).collect()
         }
-        Unwind { expr, .. } => {
-            let mut out = Vec::new();
-            for r in rows {
-                match eval(ctx, &r, expr)? {
-                    Value::Null => {}
-                    Value::List(l) => {
-                        for x in l.iter() {
-                            let mut y = r.clone();
-                            y.push(x.clone());
-                            out.push(y);
-                        }
-                    }
-                    v => {
-                        let mut y = r;
-                        y.push(v);
-                        out.push(y);
-                    }
-                }
-                if out.len() as u64 > ctx.budget.max_rows {
-                    return Err(QueryError::budget(format!(
-                        "UNWIND made more than {} rows; narrow the list or raise --max-rows",
-                        ctx.budget.max_rows
-                    )));
-                }
-            }
-            out
+        Unwind { expr, .. } => unwind(ctx, rows, expr)?,
+        Optional { sub, vars, .. } => optional(ctx, &rows, sub, vars.len())?,
+        Call { args, yields, .. } => call(ctx, &rows, args, yields)?,
+    })
+}
+
+/// `NodeScan`: every input row once per node with the label.
+fn node_scan(ctx: &Ctx<'_>, rows: &[Row], label: Option<&str>) -> QResult<Vec<Row>> {
+    let nodes = all_nodes(ctx, label);
+    ctx.charge((rows.len() * nodes.len()) as u64)?;
+    let mut out = Vec::with_capacity(rows.len() * nodes.len());
+    for r in rows {
+        for n in &nodes {
+            let mut x = r.clone();
+            x.push(Value::Node(*n));
+            out.push(x);
         }
-        Optional { sub, vars, .. } => {
-            let parts: Vec<Vec<Row>> = rows
-                .par_iter()
-                .map(|r| {
-                    let found = run_plan(ctx, sub, Some(r))?;
-                    if found.is_empty() {
-                        let mut y = r.clone();
-                        y.extend(std::iter::repeat_n(Value::Null, vars.len()));
-                        Ok(vec![y])
-                    } else {
-                        Ok(found)
-                    }
-                })
-                .collect::<QResult<_>>()?;
-            parts.into_iter().flatten().collect()
+    }
+    Ok(out)
+}
+
+/// `NodeById`: each row with the node whose external id `id` evaluates to (dropped when none).
+fn node_lookup(ctx: &Ctx<'_>, rows: Vec<Row>, label: Option<&str>, id: &Expr) -> QResult<Vec<Row>> {
+    let mut out = Vec::new();
+    for mut r in rows {
+        let key = match eval(ctx, &r, id)? {
+            Value::Null => continue,
+            Value::Str(s) => s.to_string(),
+            v => v.render(ctx.case),
+        };
+        if let Some(n) = node_by_id(ctx, label, &key) {
+            r.push(Value::Node(n));
+            out.push(r);
         }
-        Call { args, yields, .. } => {
-            let empty: Row = Vec::new();
-            let mut a = Vec::new();
-            for e in args {
-                a.push(eval(ctx, rows.first().unwrap_or(&empty), e)?);
+    }
+    Ok(out)
+}
+
+/// `Sort`: a stable sort on the keys, evaluated once per row (in parallel).
+fn sort(ctx: &Ctx<'_>, rows: Vec<Row>, keys: &[(Expr, bool)]) -> QResult<Vec<Row>> {
+    let ks: Vec<Row> = rows
+        .par_iter()
+        .map(|r| keys.iter().map(|(e, _)| eval(ctx, r, e)).collect::<QResult<Row>>())
+        .collect::<QResult<_>>()?;
+    let mut idx: Vec<usize> = (0..rows.len()).collect();
+    idx.sort_by(|&a, &b| {
+        for (j, (_, asc)) in keys.iter().enumerate() {
+            let o = ks[a][j].total_cmp(&ks[b][j]);
+            let o = if *asc { o } else { o.reverse() };
+            if o != std::cmp::Ordering::Equal {
+                return o;
             }
-            let found = super::procs::detect(ctx, &a)?;
-            let mut out = Vec::new();
-            for r in &rows {
-                for f in &found {
+        }
+        std::cmp::Ordering::Equal
+    });
+    let mut slots: Vec<Option<Row>> = rows.into_iter().map(Some).collect();
+    Ok(idx.into_iter().filter_map(|i| slots[i].take()).collect())
+}
+
+/// `Unwind`: one row per list element (a non-list value is one element, NULL none).
+fn unwind(ctx: &Ctx<'_>, rows: Vec<Row>, expr: &Expr) -> QResult<Vec<Row>> {
+    let mut out = Vec::new();
+    for r in rows {
+        match eval(ctx, &r, expr)? {
+            Value::Null => {}
+            Value::List(l) => {
+                for x in l.iter() {
                     let mut y = r.clone();
-                    y.extend(yields.iter().map(|(i, _)| f.get(*i).cloned().unwrap_or_default()));
+                    y.push(x.clone());
                     out.push(y);
                 }
             }
-            out
+            v => {
+                let mut y = r;
+                y.push(v);
+                out.push(y);
+            }
         }
-    })
+        if out.len() as u64 > ctx.budget.max_rows {
+            return Err(QueryError::budget(format!(
+                "UNWIND made more than {} rows; narrow the list or raise --max-rows",
+                ctx.budget.max_rows
+            )));
+        }
+    }
+    Ok(out)
+}
+
+/// `Optional`: runs `sub` on each row (in parallel); a row without a match is kept with `added`
+/// NULL columns.
+fn optional(ctx: &Ctx<'_>, rows: &[Row], sub: &LogicalPlan, added: usize) -> QResult<Vec<Row>> {
+    let parts: Vec<Vec<Row>> = rows
+        .par_iter()
+        .map(|r| {
+            let found = run_plan(ctx, sub, Some(r))?;
+            if found.is_empty() {
+                let mut y = r.clone();
+                y.extend(std::iter::repeat_n(Value::Null, added));
+                Ok(vec![y])
+            } else {
+                Ok(found)
+            }
+        })
+        .collect::<QResult<_>>()?;
+    Ok(parts.into_iter().flatten().collect())
+}
+
+/// `Call`: runs `detect` once (its arguments evaluated over the first row) and appends the
+/// yielded columns of every finding to every row.
+fn call(ctx: &Ctx<'_>, rows: &[Row], args: &[Expr], yields: &[(usize, String)]) -> QResult<Vec<Row>> {
+    let empty: Row = Vec::new();
+    let mut a = Vec::new();
+    for e in args {
+        a.push(eval(ctx, rows.first().unwrap_or(&empty), e)?);
+    }
+    let found = super::procs::detect(ctx, &a)?;
+    let mut out = Vec::new();
+    for r in rows {
+        for f in &found {
+            let mut y = r.clone();
+            y.extend(yields.iter().map(|(i, _)| f.get(*i).cloned().unwrap_or_default()));
+            out.push(y);
+        }
+    }
+    Ok(out)
 }
 
 fn build_path(ctx: &Ctx<'_>, row: &[Value], start: usize, rels: &[usize]) -> Value {

@@ -63,79 +63,87 @@ fn duration(
     }
 }
 
-fn expand_row(ctx: &Ctx<'_>, spec: &ExpandSpec, row: &Row) -> QResult<Vec<Row>> {
-    let from = match row.get(spec.from) {
-        Some(Value::Node(n)) => *n,
-        Some(Value::Null) | None => return Ok(Vec::new()),
-        Some(o) => {
-            return Err(QueryError::exec(format!(
-                "'{}' ... expands from a node, not a {}",
-                spec.rel_name.trim(),
-                o.type_name()
-            )))
-        }
-    };
-    let mut rel_props = Vec::new();
-    for (k, e) in &spec.rel_props {
-        rel_props.push((k.clone(), eval(ctx, row, e)?));
-    }
-    let target = if spec.to_bound {
-        match row.get(spec.to) {
-            Some(Value::Node(n)) => Some(*n),
-            _ => return Ok(Vec::new()),
-        }
-    } else {
-        None
-    };
-    let t = &spec.temporal;
-    let retention = match &t.retention {
-        None => None,
-        Some((lo, hi)) => match (eval(ctx, row, lo)?, eval(ctx, row, hi)?) {
-            (Value::Num(a), Value::Num(b)) if a <= b && a > Decimal::ZERO => Some((a, b)),
-            _ => {
-                return Err(
-                    QueryError::exec("RETENTION needs two numbers lo..hi with 0 < lo <= hi, e.g. 0.8..1.0").at(lo.span)
-                )
+impl<'s> Step<'s> {
+    /// The settings of `spec` for one input row: the start node and the evaluated qualifiers;
+    /// `None` when the row has no start node, or no end node where the end is bound.
+    fn for_row(ctx: &Ctx<'_>, spec: &'s ExpandSpec, row: &Row) -> QResult<Option<(NodeId, Step<'s>)>> {
+        let from = match row.get(spec.from) {
+            Some(Value::Node(n)) => *n,
+            Some(Value::Null) | None => return Ok(None),
+            Some(o) => {
+                return Err(QueryError::exec(format!(
+                    "'{}' ... expands from a node, not a {}",
+                    spec.rel_name.trim(),
+                    o.type_name()
+                )))
             }
-        },
-    };
-    let taken = spec
-        .distinct_from
-        .iter()
-        .filter_map(|&i| if let Some(Value::Rel(r)) = row.get(i) { Some(*r) } else { None })
-        .collect();
-    let mut window = None;
-    if !spec.time_bounds.is_empty() {
-        let (mut lo, mut hi) = (i64::MIN, i64::MAX);
-        for (e, lower) in &spec.time_bounds {
-            if let Some(t) = eval(ctx, row, e)?.as_datetime() {
-                if *lower {
-                    lo = lo.max(t.0);
-                } else {
-                    hi = hi.min(t.0);
+        };
+        let mut rel_props = Vec::new();
+        for (k, e) in &spec.rel_props {
+            rel_props.push((k.clone(), eval(ctx, row, e)?));
+        }
+        let target = if spec.to_bound {
+            match row.get(spec.to) {
+                Some(Value::Node(n)) => Some(*n),
+                _ => return Ok(None),
+            }
+        } else {
+            None
+        };
+        let t = &spec.temporal;
+        let retention = match &t.retention {
+            None => None,
+            Some((lo, hi)) => match (eval(ctx, row, lo)?, eval(ctx, row, hi)?) {
+                (Value::Num(a), Value::Num(b)) if a <= b && a > Decimal::ZERO => Some((a, b)),
+                _ => {
+                    return Err(QueryError::exec("RETENTION needs two numbers lo..hi with 0 < lo <= hi, e.g. 0.8..1.0")
+                        .at(lo.span))
+                }
+            },
+        };
+        let taken = spec
+            .distinct_from
+            .iter()
+            .filter_map(|&i| if let Some(Value::Rel(r)) = row.get(i) { Some(*r) } else { None })
+            .collect();
+        let mut window = None;
+        if !spec.time_bounds.is_empty() {
+            let (mut lo, mut hi) = (i64::MIN, i64::MAX);
+            for (e, lower) in &spec.time_bounds {
+                if let Some(t) = eval(ctx, row, e)?.as_datetime() {
+                    if *lower {
+                        lo = lo.max(t.0);
+                    } else {
+                        hi = hi.min(t.0);
+                    }
                 }
             }
+            window = Some((lo, hi));
         }
-        window = Some((lo, hi));
+        let between = match &t.between {
+            None => None,
+            Some((lo, hi)) => match (eval(ctx, row, lo)?.as_datetime(), eval(ctx, row, hi)?.as_datetime()) {
+                (Some(a), Some(b)) => Some((a.0, b.0)),
+                _ => return Err(QueryError::exec("BETWEEN needs two dates or datetimes").at(lo.span)),
+            },
+        };
+        let step = Step {
+            spec,
+            taken,
+            between,
+            window,
+            rel_props,
+            target,
+            within: duration(ctx, row, &t.within, "WITHIN")?,
+            gap: duration(ctx, row, &t.max_gap, "MAX GAP")?,
+            retention,
+        };
+        Ok(Some((from, step)))
     }
-    let between = match &t.between {
-        None => None,
-        Some((lo, hi)) => match (eval(ctx, row, lo)?.as_datetime(), eval(ctx, row, hi)?.as_datetime()) {
-            (Some(a), Some(b)) => Some((a.0, b.0)),
-            _ => return Err(QueryError::exec("BETWEEN needs two dates or datetimes").at(lo.span)),
-        },
-    };
-    let step = Step {
-        spec,
-        taken,
-        between,
-        window,
-        rel_props,
-        target,
-        within: duration(ctx, row, &t.within, "WITHIN")?,
-        gap: duration(ctx, row, &t.max_gap, "MAX GAP")?,
-        retention,
-    };
+}
+
+fn expand_row(ctx: &Ctx<'_>, spec: &ExpandSpec, row: &Row) -> QResult<Vec<Row>> {
+    let Some((from, step)) = Step::for_row(ctx, spec, row)? else { return Ok(Vec::new()) };
     let mut out = Vec::new();
     let mut emit = |rels: &[RelId], end: NodeId| -> QResult<()> {
         let mut r = row.clone();

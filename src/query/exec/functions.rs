@@ -87,10 +87,22 @@ fn to_int(d: Decimal) -> Value {
     Value::Num(d.trunc())
 }
 
-/// Evaluates scalar function `name` on evaluated arguments.
+/// Evaluates scalar function `name` on evaluated arguments (the planner checked the name and
+/// the argument count against the catalog).
 pub fn call(ctx: &Ctx<'_>, name: &str, a: &[Value]) -> QResult<Value> {
     let first = a.first().cloned().unwrap_or(Value::Null);
-    Ok(match name {
+    for family in [dates, strings, lists, numbers, graph] {
+        if let Some(v) = family(ctx, name, first.clone(), a)? {
+            return Ok(v);
+        }
+    }
+    err(format!("unknown function '{name}'"))
+}
+
+/// Dates, datetimes and durations: `date`, `datetime`, `duration`, `days`, `hours`, `seconds`,
+/// `epochMillis`. `None` for another name.
+fn dates(ctx: &Ctx<'_>, name: &str, first: Value, a: &[Value]) -> QResult<Option<Value>> {
+    Ok(Some(match name {
         "date" => match first {
             Value::Null if a.is_empty() => Value::Date(ctx.case.meta.valuation_date),
             Value::Null => Value::Null,
@@ -152,19 +164,41 @@ pub fn call(ctx: &Ctx<'_>, name: &str, a: &[Value]) -> QResult<Value> {
             Value::Duration(d) => Value::Duration(d),
             o => return err(format!("duration() expects a string or map, got a {}", o.type_name())),
         },
+        "days" | "hours" | "seconds" => match first {
+            Value::Duration(d) => {
+                let unit = match name {
+                    "days" => 86_400,
+                    "hours" => 3_600,
+                    _ => 1,
+                };
+                Value::Num((Decimal::from(d) / Decimal::from(unit)).normalize())
+            }
+            Value::Null => Value::Null,
+            o => return err(format!("{name}() expects a duration, got a {}", o.type_name())),
+        },
+        "epochmillis" => match first.as_datetime() {
+            Some(t) => Value::Num(Decimal::from(t.0) * Decimal::from(1000)),
+            None => Value::Null,
+        },
+        _ => return Ok(None),
+    }))
+}
+
+/// Text: `toLower`, `toUpper`, `trim`, `contains`, `startsWith`, `endsWith`, `substring`,
+/// `replace`, `split`. `None` for another name.
+fn strings(ctx: &Ctx<'_>, name: &str, first: Value, a: &[Value]) -> QResult<Option<Value>> {
+    Ok(Some(match name {
         "tolower" => text(&first, name)?.map(|s| Value::str(&s.to_lowercase())).unwrap_or_default(),
         "toupper" => text(&first, name)?.map(|s| Value::str(&s.to_uppercase())).unwrap_or_default(),
         "trim" => text(&first, name)?.map(|s| Value::str(s.trim())).unwrap_or_default(),
-        "contains" | "startswith" | "endswith" => {
-            match (text(&a[0], name)?, text(&a[1], name)?) {
-                (Some(s), Some(t)) => Value::Bool(match name {
-                    "contains" => s.contains(&*t),
-                    "startswith" => s.starts_with(&*t),
-                    _ => s.ends_with(&*t),
-                }),
-                _ => Value::Null,
-            }
-        }
+        "contains" | "startswith" | "endswith" => match (text(&a[0], name)?, text(&a[1], name)?) {
+            (Some(s), Some(t)) => Value::Bool(match name {
+                "contains" => s.contains(&*t),
+                "startswith" => s.starts_with(&*t),
+                _ => s.ends_with(&*t),
+            }),
+            _ => Value::Null,
+        },
         "substring" => match (text(&a[0], name)?, num(&a[1], name)?) {
             (Some(s), Some(st)) => {
                 let st = st.to_usize().unwrap_or(0);
@@ -194,6 +228,14 @@ pub fn call(ctx: &Ctx<'_>, name: &str, a: &[Value]) -> QResult<Value> {
             }
             _ => Value::Null,
         },
+        _ => return Ok(None),
+    }))
+}
+
+/// Lists and paths: `size`, `length`, `nodes`, `relationships`, `head`, `last`, `coalesce`,
+/// `range`. `None` for another name.
+fn lists(ctx: &Ctx<'_>, name: &str, first: Value, a: &[Value]) -> QResult<Option<Value>> {
+    Ok(Some(match name {
         "size" | "length" => match first {
             Value::Null => Value::Null,
             Value::Str(s) => Value::int(s.chars().count() as i64),
@@ -217,6 +259,32 @@ pub fn call(ctx: &Ctx<'_>, name: &str, a: &[Value]) -> QResult<Value> {
             o => return err(format!("{name}() expects a list, got a {}", o.type_name())),
         },
         "coalesce" => a.iter().find(|v| !v.is_null()).cloned().unwrap_or_default(),
+        "range" => {
+            let (lo, hi) = (num(&a[0], name)?, num(&a[1], name)?);
+            let step = match a.get(2) {
+                Some(v) => num(v, name)?,
+                None => Some(Decimal::ONE),
+            };
+            match (lo.and_then(|x| x.to_i64()), hi.and_then(|x| x.to_i64()), step.and_then(|x| x.to_i64())) {
+                (Some(lo), Some(hi), Some(st)) if st != 0 => {
+                    let n = ((hi - lo) / st + 1).max(0);
+                    if n > 1_000_000 {
+                        return err("range() would make more than 1,000,000 values");
+                    }
+                    ctx.charge_values(n as u64)?;
+                    Value::list((0..n).map(|i| Value::int(lo + i * st)).collect())
+                }
+                _ => return err("range(start, end[, step]) needs whole numbers and a non-zero step"),
+            }
+        }
+        _ => return Ok(None),
+    }))
+}
+
+/// Numbers and conversions: `abs`, `round`, `floor`, `ceil`, `toString`, `toInteger`, `toNumber`,
+/// `toFloat`. `None` for another name.
+fn numbers(ctx: &Ctx<'_>, name: &str, first: Value, a: &[Value]) -> QResult<Option<Value>> {
+    Ok(Some(match name {
         "abs" => match first {
             Value::Duration(d) => Value::Duration(d.abs()),
             v => num(&v, name)?.map(|n| Value::Num(n.abs())).unwrap_or_default(),
@@ -253,6 +321,14 @@ pub fn call(ctx: &Ctx<'_>, name: &str, a: &[Value]) -> QResult<Value> {
             Value::Bool(b) => Value::int(b as i64),
             o => return err(format!("{name}() expects a string or number, got a {}", o.type_name())),
         },
+        _ => return Ok(None),
+    }))
+}
+
+/// Nodes, relationships and paths of the case: `id`, `labels`, `type`, `startNode`, `endNode`,
+/// `ascending`, `has_label`. `None` for another name.
+fn graph(ctx: &Ctx<'_>, name: &str, first: Value, a: &[Value]) -> QResult<Option<Value>> {
+    Ok(Some(match name {
         "id" => match first {
             Value::Node(n) => Value::str(&crate::query::common::node_key(ctx.case, n)),
             Value::Rel(r) => Value::str(&crate::query::common::rel_key(ctx.case, r)),
@@ -274,44 +350,11 @@ pub fn call(ctx: &Ctx<'_>, name: &str, a: &[Value]) -> QResult<Value> {
             }
             _ => Value::Null,
         },
-        "range" => {
-            let (lo, hi) = (num(&a[0], name)?, num(&a[1], name)?);
-            let step = match a.get(2) {
-                Some(v) => num(v, name)?,
-                None => Some(Decimal::ONE),
-            };
-            match (lo.and_then(|x| x.to_i64()), hi.and_then(|x| x.to_i64()), step.and_then(|x| x.to_i64())) {
-                (Some(lo), Some(hi), Some(st)) if st != 0 => {
-                    let n = ((hi - lo) / st + 1).max(0);
-                    if n > 1_000_000 {
-                        return err("range() would make more than 1,000,000 values");
-                    }
-                    ctx.charge_values(n as u64)?;
-                    Value::list((0..n).map(|i| Value::int(lo + i * st)).collect())
-                }
-                _ => return err("range(start, end[, step]) needs whole numbers and a non-zero step"),
-            }
-        }
-        "days" | "hours" | "seconds" => match first {
-            Value::Duration(d) => {
-                let unit = match name {
-                    "days" => 86_400,
-                    "hours" => 3_600,
-                    _ => 1,
-                };
-                Value::Num((Decimal::from(d) / Decimal::from(unit)).normalize())
-            }
-            Value::Null => Value::Null,
-            o => return err(format!("{name}() expects a duration, got a {}", o.type_name())),
-        },
-        "epochmillis" => match first.as_datetime() {
-            Some(t) => Value::Num(Decimal::from(t.0) * Decimal::from(1000)),
-            None => Value::Null,
-        },
         "ascending" => match first {
             Value::Path(p) => Value::Bool(ascending(ctx, &p)),
             Value::List(l) => {
-                let rels: Vec<_> = l.iter().filter_map(|v| if let Value::Rel(r) = v { Some(*r) } else { None }).collect();
+                let rels: Vec<_> =
+                    l.iter().filter_map(|v| if let Value::Rel(r) = v { Some(*r) } else { None }).collect();
                 Value::Bool(ascending(ctx, &PathVal { nodes: Vec::new(), rels }))
             }
             _ => Value::Null,
@@ -320,8 +363,8 @@ pub fn call(ctx: &Ctx<'_>, name: &str, a: &[Value]) -> QResult<Value> {
             (Value::Node(n), Value::Str(l)) => Value::Bool(n.label(ctx.case) == &**l),
             _ => Value::Bool(false),
         },
-        other => return err(format!("unknown function '{other}'")),
-    })
+        _ => return Ok(None),
+    }))
 }
 
 /// True when the transfers of a path are booked in strictly increasing time.

@@ -285,73 +285,7 @@ impl LogicalPlan {
                 let m = mark(label.as_slice());
                 writeln!(f, "NodeById: ({var}:{} {{id: {id}}}){m}", label.unwrap_or("*"))?
             }
-            Expand { spec, .. } => {
-                let s = spec;
-                let types = if s.types.is_empty() { String::new() } else { format!(":{}", s.types.join("|")) };
-                let range = s.range.map(|(a, b)| format!("*{a}..{b}")).unwrap_or_default();
-                let props = if s.rel_props.is_empty() {
-                    String::new()
-                } else {
-                    format!(" {{{}}}", list(&s.rel_props, |(k, v)| format!("{k}: {v}")))
-                };
-                let mut t = String::new();
-                let tq = &s.temporal;
-                if tq.ascending {
-                    t.push_str(" ASCENDING TIME");
-                }
-                if let Some(w) = &tq.within {
-                    t.push_str(&format!(" WITHIN {w}"));
-                }
-                if let Some(g) = &tq.max_gap {
-                    t.push_str(&format!(" MAX GAP {g}"));
-                }
-                if let Some((lo, hi)) = &tq.retention {
-                    t.push_str(&format!(" RETENTION {lo}..{hi}"));
-                }
-                if let Some((lo, hi)) = &tq.between {
-                    t.push_str(&format!(" BETWEEN {lo} AND {hi}"));
-                }
-                if tq.no_repeat {
-                    t.push_str(" NO REPEAT");
-                }
-                if tq.shortest {
-                    t.push_str(" SHORTEST");
-                }
-                let (l, r) = match s.dir {
-                    Dir::Out => ("-", "->"),
-                    Dir::In => ("<-", "-"),
-                    Dir::Both => ("-", "-"),
-                };
-                let label = s.to_label.map(|l| format!(":{l}")).unwrap_or_default();
-                let into = if s.to_bound { " (into bound node)" } else { "" };
-                let tb = if s.time_bounds.is_empty() {
-                    String::new()
-                } else {
-                    format!(
-                        " [booked_at range: {}]",
-                        list(&s.time_bounds, |(e, lo)| format!("{} {e}", if *lo { ">=" } else { "<=" }))
-                    )
-                };
-                let prune = if tq.ascending
-                    || tq.within.is_some()
-                    || tq.max_gap.is_some()
-                    || tq.retention.is_some()
-                    || tq.between.is_some()
-                {
-                    " [pruned during DFS on time-sorted adjacency]"
-                } else {
-                    ""
-                };
-                let only = s.path_label.map(|l| format!(" [only :{l} nodes]")).unwrap_or_default();
-                let mut named = s.types.clone();
-                named.extend(s.to_label);
-                let labelled = mark(&named);
-                writeln!(
-                    f,
-                    "Expand: (#{}){l}[{}{types}{range}{props}{t}]{r}({}{label}){into}{prune}{tb}{only}{labelled}",
-                    s.from, s.rel_name, s.to_name
-                )?;
-            }
+            Expand { spec, .. } => writeln!(f, "Expand: {spec}")?,
             BuildPath { var, start, rels, .. } => {
                 writeln!(f, "BuildPath: {var} = from #{start} along {}", list(rels, |r| format!("#{r}")))?
             }
@@ -392,6 +326,81 @@ impl LogicalPlan {
         }
         if let Some(i) = self.input() {
             i.fmt_indent(f, depth + 1)?;
+        }
+        Ok(())
+    }
+}
+
+/// The step as EXPLAIN shows it after `Expand: `: the pattern, the temporal qualifiers, and how
+/// the executor will narrow the search.
+impl fmt::Display for ExpandSpec {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let s = self;
+        let types = if s.types.is_empty() { String::new() } else { format!(":{}", s.types.join("|")) };
+        let range = s.range.map(|(a, b)| format!("*{a}..{b}")).unwrap_or_default();
+        let props = if s.rel_props.is_empty() {
+            String::new()
+        } else {
+            format!(" {{{}}}", list(&s.rel_props, |(k, v)| format!("{k}: {v}")))
+        };
+        let t = &s.temporal;
+        let (l, r) = match s.dir {
+            Dir::Out => ("-", "->"),
+            Dir::In => ("<-", "-"),
+            Dir::Both => ("-", "-"),
+        };
+        let label = s.to_label.map(|l| format!(":{l}")).unwrap_or_default();
+        let into = if s.to_bound { " (into bound node)" } else { "" };
+        let tb = if s.time_bounds.is_empty() {
+            String::new()
+        } else {
+            format!(
+                " [booked_at range: {}]",
+                list(&s.time_bounds, |(e, lo)| format!("{} {e}", if *lo { ">=" } else { "<=" }))
+            )
+        };
+        let prune =
+            if t.ascending || t.within.is_some() || t.max_gap.is_some() || t.retention.is_some() || t.between.is_some()
+            {
+                " [pruned during DFS on time-sorted adjacency]"
+            } else {
+                ""
+            };
+        let only = s.path_label.map(|l| format!(" [only :{l} nodes]")).unwrap_or_default();
+        let mut named = s.types.clone();
+        named.extend(s.to_label);
+        let labelled = mark(&named);
+        write!(
+            f,
+            "(#{}){l}[{}{types}{range}{props}{t}]{r}({}{label}){into}{prune}{tb}{only}{labelled}",
+            s.from, s.rel_name, s.to_name
+        )
+    }
+}
+
+/// The qualifiers as written in a pattern, each after a space (nothing when there are none).
+impl fmt::Display for TemporalSpec {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.ascending {
+            write!(f, " ASCENDING TIME")?;
+        }
+        if let Some(w) = &self.within {
+            write!(f, " WITHIN {w}")?;
+        }
+        if let Some(g) = &self.max_gap {
+            write!(f, " MAX GAP {g}")?;
+        }
+        if let Some((lo, hi)) = &self.retention {
+            write!(f, " RETENTION {lo}..{hi}")?;
+        }
+        if let Some((lo, hi)) = &self.between {
+            write!(f, " BETWEEN {lo} AND {hi}")?;
+        }
+        if self.no_repeat {
+            write!(f, " NO REPEAT")?;
+        }
+        if self.shortest {
+            write!(f, " SHORTEST")?;
         }
         Ok(())
     }

@@ -318,74 +318,8 @@ impl Planner<'_> {
                 ));
             }
         }
-        let tq = &rel.temporal;
-        let mut temporal = TemporalSpec {
-            ascending: tq.ascending,
-            no_repeat: tq.no_repeat,
-            shortest: tq.shortest,
-            ..Default::default()
-        };
-        if tq.shortest && (tq.ascending || tq.within.is_some() || tq.max_gap.is_some() || tq.retention.is_some()) {
-            return Err(QueryError::plan(
-                rel.span,
-                "SHORTEST combines with BETWEEN only (a shortest time-respecting path is not a breadth-first search)",
-            ));
-        }
-        if tq.any() {
-            if rel.range.is_none() {
-                return Err(QueryError::plan(
-                    rel.span,
-                    "temporal qualifiers need a variable-length TRANSFER step, e.g. -[:TRANSFER*1..5 ASCENDING TIME]->",
-                ));
-            }
-            let timed = tq.ascending
-                || tq.within.is_some()
-                || tq.max_gap.is_some()
-                || tq.retention.is_some()
-                || tq.between.is_some();
-            if timed && types != ["TRANSFER"] {
-                return Err(QueryError::plan(rel.span, "ASCENDING, WITHIN, MAX GAP, RETENTION and BETWEEN apply to TRANSFER steps only: write -[:TRANSFER*1..5 ...]->"));
-            }
-            if timed && rel.dir == Dir::Both {
-                return Err(QueryError::plan(
-                    rel.span,
-                    "a time-respecting path needs a direction: -[...]-> or <-[...]-",
-                ));
-            }
-            for (dst, src) in [(&mut temporal.within, &tq.within), (&mut temporal.max_gap, &tq.max_gap)] {
-                if let Some(e) = src {
-                    let mut e = e.clone();
-                    self.resolve(&mut e, scope)?;
-                    *dst = Some(e);
-                }
-            }
-            if let Some((lo, hi)) = &tq.retention {
-                let (mut lo, mut hi) = (lo.clone(), hi.clone());
-                self.resolve(&mut lo, scope)?;
-                self.resolve(&mut hi, scope)?;
-                temporal.retention = Some((lo, hi));
-            }
-            if let Some((lo, hi)) = &tq.between {
-                let (mut lo, mut hi) = (lo.clone(), hi.clone());
-                self.resolve(&mut lo, scope)?;
-                self.resolve(&mut hi, scope)?;
-                temporal.between = Some((lo, hi));
-            }
-        }
-        let mut rel_props = Vec::new();
-        for (k, v) in &rel.props {
-            if let [t] = types.as_slice() {
-                if !catalog::has(self.case, t, k) {
-                    return Err(QueryError::plan(
-                        v.span,
-                        format!("{t} has no property '{k}'; known: {}", catalog::all_known(self.case, t).join(", ")),
-                    ));
-                }
-            }
-            let mut v = v.clone();
-            self.resolve(&mut v, scope)?;
-            rel_props.push((k.clone(), v));
-        }
+        let temporal = self.temporal_spec(rel, &types, scope)?;
+        let rel_props = self.rel_props(rel, &types, scope)?;
         let to_label = self.node_label(node)?;
         let to_name = node.var.clone().unwrap_or_else(|| self.fresh("node"));
         let mut to_bound = slot_of(scope, &to_name).is_some();
@@ -456,5 +390,84 @@ impl Planner<'_> {
         plan = self.prop_filters(plan, scope, to, &to_name, &node_props, to_label)?;
         plan = self.place(plan, scope, pending)?;
         Ok((plan, rel_slot))
+    }
+
+    /// The temporal qualifiers of a step, checked (variable length, TRANSFER only, a direction,
+    /// SHORTEST with BETWEEN only) and with their bounds resolved.
+    fn temporal_spec(&mut self, rel: &RelPat, types: &[Label], scope: &[String]) -> QResult<TemporalSpec> {
+        let tq = &rel.temporal;
+        let mut temporal = TemporalSpec {
+            ascending: tq.ascending,
+            no_repeat: tq.no_repeat,
+            shortest: tq.shortest,
+            ..Default::default()
+        };
+        if tq.shortest && (tq.ascending || tq.within.is_some() || tq.max_gap.is_some() || tq.retention.is_some()) {
+            return Err(QueryError::plan(
+                rel.span,
+                "SHORTEST combines with BETWEEN only (a shortest time-respecting path is not a breadth-first search)",
+            ));
+        }
+        if tq.any() {
+            if rel.range.is_none() {
+                return Err(QueryError::plan(
+                    rel.span,
+                    "temporal qualifiers need a variable-length TRANSFER step, e.g. -[:TRANSFER*1..5 ASCENDING TIME]->",
+                ));
+            }
+            let timed = tq.ascending
+                || tq.within.is_some()
+                || tq.max_gap.is_some()
+                || tq.retention.is_some()
+                || tq.between.is_some();
+            if timed && types != ["TRANSFER"] {
+                return Err(QueryError::plan(rel.span, "ASCENDING, WITHIN, MAX GAP, RETENTION and BETWEEN apply to TRANSFER steps only: write -[:TRANSFER*1..5 ...]->"));
+            }
+            if timed && rel.dir == Dir::Both {
+                return Err(QueryError::plan(
+                    rel.span,
+                    "a time-respecting path needs a direction: -[...]-> or <-[...]-",
+                ));
+            }
+            for (dst, src) in [(&mut temporal.within, &tq.within), (&mut temporal.max_gap, &tq.max_gap)] {
+                if let Some(e) = src {
+                    let mut e = e.clone();
+                    self.resolve(&mut e, scope)?;
+                    *dst = Some(e);
+                }
+            }
+            if let Some((lo, hi)) = &tq.retention {
+                let (mut lo, mut hi) = (lo.clone(), hi.clone());
+                self.resolve(&mut lo, scope)?;
+                self.resolve(&mut hi, scope)?;
+                temporal.retention = Some((lo, hi));
+            }
+            if let Some((lo, hi)) = &tq.between {
+                let (mut lo, mut hi) = (lo.clone(), hi.clone());
+                self.resolve(&mut lo, scope)?;
+                self.resolve(&mut hi, scope)?;
+                temporal.between = Some((lo, hi));
+            }
+        }
+        Ok(temporal)
+    }
+
+    /// The per-hop property equalities of a step, checked against its type when it has one.
+    fn rel_props(&mut self, rel: &RelPat, types: &[Label], scope: &[String]) -> QResult<Vec<(String, Expr)>> {
+        let mut rel_props = Vec::new();
+        for (k, v) in &rel.props {
+            if let [t] = types {
+                if !catalog::has(self.case, t, k) {
+                    return Err(QueryError::plan(
+                        v.span,
+                        format!("{t} has no property '{k}'; known: {}", catalog::all_known(self.case, t).join(", ")),
+                    ));
+                }
+            }
+            let mut v = v.clone();
+            self.resolve(&mut v, scope)?;
+            rel_props.push((k.clone(), v));
+        }
+        Ok(rel_props)
     }
 }

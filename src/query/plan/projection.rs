@@ -37,74 +37,60 @@ impl Planner<'_> {
             }
         }
         let aggregating = items.iter().any(|i| has_aggregate(&i.0));
-        let mut plan = input;
-        if !aggregating && !proj.distinct {
-            if !proj.order.is_empty() {
-                let mut keys = Vec::new();
-                for (e, asc, text) in &proj.order {
-                    // A returned column name or the text of a returned expression means that expression.
-                    let e =
-                        match items.iter().find(|(_, n, t)| matches!(&e.kind, ExprKind::Var(v) if v == n) || t == text)
-                        {
-                            Some((ie, _, _)) => ie.clone(),
-                            None => e.clone(),
-                        };
-                    let mut e = e;
-                    self.resolve(&mut e, scope)?;
-                    keys.push((e, *asc));
-                }
-                plan = LogicalPlan::Sort { input: Box::new(plan), keys };
-            }
-            plan = self.skip_limit(plan, proj)?;
-            let mut out = Vec::new();
-            for (e, n, _) in &items {
-                let mut e = e.clone();
-                self.resolve(&mut e, scope)?;
-                out.push((e, n.clone()));
-            }
-            plan = LogicalPlan::Project { input: Box::new(plan), items: out };
-            self.relabel(&items, scope);
-            return Ok((plan, names));
-        }
-        if aggregating {
-            let mut keys = Vec::new();
-            for (e, n, _) in items.iter().filter(|i| !has_aggregate(&i.0)) {
-                let mut e = e.clone();
-                self.resolve(&mut e, scope)?;
-                keys.push((e, n.clone()));
-            }
-            let k = keys.len();
-            let mut aggs = Vec::new();
-            let mut out = Vec::new();
-            let mut key_i = 0;
-            for (e, n, _) in &items {
-                if has_aggregate(e) {
-                    let mut e = e.clone();
-                    self.extract_aggs(&mut e, scope, k, &mut aggs)?;
-                    out.push((e, n.clone()));
-                } else {
-                    out.push((Expr::new(ExprKind::Slot(key_i, n.clone()), e.span), n.clone()));
-                    key_i += 1;
-                }
-            }
-            plan = LogicalPlan::Aggregate { input: Box::new(plan), keys, aggs };
-            // The aggregated row is keys then aggregates; resolve the items over it.
-            let mut post_scope: Vec<String> =
-                items.iter().filter(|i| !has_aggregate(&i.0)).map(|i| i.1.clone()).collect();
-            post_scope.extend((0..out.len()).map(|j| format!(" agg{j}")));
-            for (e, _) in &mut out {
-                self.resolve(e, &post_scope)?;
-            }
-            plan = LogicalPlan::Project { input: Box::new(plan), items: out };
+        let plan = if !aggregating && !proj.distinct {
+            self.sort_then_project(input, scope, proj, &items)?
         } else {
-            let mut out = Vec::new();
-            for (e, n, _) in &items {
-                let mut e = e.clone();
+            self.project_then_sort(input, scope, proj, &items, &names, aggregating)?
+        };
+        self.relabel(&items, scope);
+        Ok((plan, names))
+    }
+
+    /// Without aggregation or DISTINCT: sort, skip and limit over the input rows, then project.
+    fn sort_then_project(
+        &mut self,
+        mut plan: LogicalPlan,
+        scope: &[String],
+        proj: &Projection,
+        items: &[(Expr, String, String)],
+    ) -> QResult<LogicalPlan> {
+        if !proj.order.is_empty() {
+            let mut keys = Vec::new();
+            for (e, asc, text) in &proj.order {
+                // A returned column name or the text of a returned expression means that expression.
+                let e = match items.iter().find(|(_, n, t)| matches!(&e.kind, ExprKind::Var(v) if v == n) || t == text)
+                {
+                    Some((ie, _, _)) => ie.clone(),
+                    None => e.clone(),
+                };
+                let mut e = e;
                 self.resolve(&mut e, scope)?;
-                out.push((e, n.clone()));
+                keys.push((e, *asc));
             }
-            plan = LogicalPlan::Project { input: Box::new(plan), items: out };
+            plan = LogicalPlan::Sort { input: Box::new(plan), keys };
         }
+        plan = self.skip_limit(plan, proj)?;
+        let out = self.resolve_items(items, scope)?;
+        Ok(LogicalPlan::Project { input: Box::new(plan), items: out })
+    }
+
+    /// With aggregation or DISTINCT: project (aggregating), then DISTINCT, then sort, skip and
+    /// limit over the returned columns only.
+    fn project_then_sort(
+        &mut self,
+        mut plan: LogicalPlan,
+        scope: &[String],
+        proj: &Projection,
+        items: &[(Expr, String, String)],
+        names: &[String],
+        aggregating: bool,
+    ) -> QResult<LogicalPlan> {
+        plan = if aggregating {
+            self.aggregation(plan, scope, items)?
+        } else {
+            let out = self.resolve_items(items, scope)?;
+            LogicalPlan::Project { input: Box::new(plan), items: out }
+        };
         if proj.distinct {
             plan = LogicalPlan::Distinct { input: Box::new(plan) };
         }
@@ -115,7 +101,7 @@ impl Planner<'_> {
                     Some(i) => Expr::new(ExprKind::Slot(i, names[i].clone()), e.span),
                     None => e.clone(),
                 };
-                self.resolve(&mut e, &names).map_err(|err| {
+                self.resolve(&mut e, names).map_err(|err| {
                     QueryError::plan(
                         e.span,
                         format!(
@@ -128,9 +114,56 @@ impl Planner<'_> {
             }
             plan = LogicalPlan::Sort { input: Box::new(plan), keys };
         }
-        plan = self.skip_limit(plan, proj)?;
-        self.relabel(&items, scope);
-        Ok((plan, names))
+        self.skip_limit(plan, proj)
+    }
+
+    /// The items resolved over `scope`, with their names.
+    fn resolve_items(&mut self, items: &[(Expr, String, String)], scope: &[String]) -> QResult<Vec<(Expr, String)>> {
+        let mut out = Vec::new();
+        for (e, n, _) in items {
+            let mut e = e.clone();
+            self.resolve(&mut e, scope)?;
+            out.push((e, n.clone()));
+        }
+        Ok(out)
+    }
+
+    /// `Aggregate` grouped by the items without an aggregate, then a `Project` that computes each
+    /// item over the aggregated row (keys then aggregates).
+    fn aggregation(
+        &mut self,
+        plan: LogicalPlan,
+        scope: &[String],
+        items: &[(Expr, String, String)],
+    ) -> QResult<LogicalPlan> {
+        let mut keys = Vec::new();
+        for (e, n, _) in items.iter().filter(|i| !has_aggregate(&i.0)) {
+            let mut e = e.clone();
+            self.resolve(&mut e, scope)?;
+            keys.push((e, n.clone()));
+        }
+        let k = keys.len();
+        let mut aggs = Vec::new();
+        let mut out = Vec::new();
+        let mut key_i = 0;
+        for (e, n, _) in items {
+            if has_aggregate(e) {
+                let mut e = e.clone();
+                self.extract_aggs(&mut e, scope, k, &mut aggs)?;
+                out.push((e, n.clone()));
+            } else {
+                out.push((Expr::new(ExprKind::Slot(key_i, n.clone()), e.span), n.clone()));
+                key_i += 1;
+            }
+        }
+        let plan = LogicalPlan::Aggregate { input: Box::new(plan), keys, aggs };
+        // The aggregated row is keys then aggregates; resolve the items over it.
+        let mut post_scope: Vec<String> = items.iter().filter(|i| !has_aggregate(&i.0)).map(|i| i.1.clone()).collect();
+        post_scope.extend((0..out.len()).map(|j| format!(" agg{j}")));
+        for (e, _) in &mut out {
+            self.resolve(e, &post_scope)?;
+        }
+        Ok(LogicalPlan::Project { input: Box::new(plan), items: out })
     }
 
     /// Keeps the known labels of variables passed through unchanged (`WITH a, b`).
