@@ -13,7 +13,7 @@ mod context;
 mod eval;
 mod executor;
 mod expand;
-pub mod functions;
+mod functions;
 pub mod graphs;
 mod procs;
 pub mod props;

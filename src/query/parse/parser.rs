@@ -1,5 +1,5 @@
 //! Recursive-descent parser: tokens to [`Query`]. Clauses and projections live here, patterns
-//! in `pattern.rs` and expressions in `expr_parser.rs`.
+//! in `pattern.rs` and expressions in `expr.rs`.
 //!
 //! Nesting is bounded by [`MAX_DEPTH`] so hostile input cannot overflow the stack.
 
