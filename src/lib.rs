@@ -8,6 +8,7 @@
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
 
 pub mod assets;
+pub mod evidence;
 pub mod export;
 pub mod generate;
 pub mod graph;
@@ -16,5 +17,6 @@ pub mod model;
 pub mod patterns;
 pub mod query;
 pub mod resolve;
+pub mod text;
 pub mod trace;
 pub mod victims;

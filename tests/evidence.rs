@@ -2,10 +2,10 @@
 //! number, every exhibit resolves to a real row and hash, bundles are byte-reproducible, and
 //! `verify` catches a changed byte.
 
+use moneytrail::evidence::chart::Footer;
+use moneytrail::evidence::charts::{finding_chart, suspect_network, ChartCtx, ChartLimits};
+use moneytrail::evidence::exhibits::{full_list, label, ExhibitCollector};
 use moneytrail::export::bundle::{investigate, InvestigateOptions};
-use moneytrail::export::chart::Footer;
-use moneytrail::export::charts::{finding_chart, suspect_network, ChartCtx, ChartLimits};
-use moneytrail::export::exhibits::{full_list, label, ExhibitCollector};
 use moneytrail::export::manifest::{sha256_hex, verify, Problem};
 use moneytrail::export::{dot, svg};
 use moneytrail::generate::{generate, GenConfig};

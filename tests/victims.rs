@@ -2,7 +2,6 @@
 //! victim-safe exports (no protected identifier in any non-court output; the court bundle holds
 //! the identities and the sealed mapping; pseudonyms are stable).
 
-use moneytrail::export::audience::{prepare, Audience};
 use moneytrail::export::bundle::{investigate, InvestigateOptions};
 use moneytrail::generate::{generate, GenConfig};
 use moneytrail::graph::{CaseGraph, FlowGraph};
@@ -11,6 +10,7 @@ use moneytrail::model::{Case, Table};
 use moneytrail::patterns::{self, RunOptions};
 use moneytrail::victims::classify::{classify, Status, VictimParams};
 use moneytrail::victims::protect::{ProtectedSet, Protection};
+use moneytrail::victims::view::{prepare, Audience};
 use moneytrail::victims::{annotate_findings, seal};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};

@@ -2,11 +2,11 @@
 //! per record (table, record_id, entity_id, confidence, evidence, basis), plus the decision log.
 
 use anyhow::{Context, Result};
-use moneytrail::export::csv_safe;
 use moneytrail::graph::FlowGraph;
 use moneytrail::ingest::{load_case, LoadOptions};
 use moneytrail::model::{Case, EntityKind, SourceFile};
 use moneytrail::resolve::{read_case_decisions, read_decisions, resolve, Params, Resolution, DECISIONS_FILE};
+use moneytrail::text::csv_safe;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;

@@ -3,12 +3,12 @@
 //! Also the passphrase handling shared by every command with `--audience`.
 
 use anyhow::{Context, Result};
-use moneytrail::export::audience::{prepare, prepare_view_of, Audience, Prepared};
 use moneytrail::graph::FlowGraph;
 use moneytrail::patterns::Params;
 use moneytrail::victims::classify::{Status, VictimParams};
 use moneytrail::victims::protect::Protection;
 use moneytrail::victims::seal;
+use moneytrail::victims::view::{prepare, prepare_view_of, Audience, Prepared};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -57,7 +57,7 @@ impl AudienceArgs {
 
     /// Like [`AudienceArgs::prepare`] for a command that reads the case before entity
     /// resolution: protected persons are decided on `resolved` (flow graph `flow`), the view is of
-    /// `case` (see `moneytrail::export::audience::prepare_view_of`).
+    /// `case` (see `moneytrail::victims::view::prepare_view_of`).
     pub fn prepare_view_of(
         &self,
         case: &moneytrail::model::Case,

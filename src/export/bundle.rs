@@ -2,29 +2,29 @@
 //! tables, report.html and manifest.json in one folder. Same inputs and version give the same
 //! bytes: nothing depends on the clock, the machine, the output path or hash-map order.
 
-use super::chart::Footer;
-use super::charts::{finding_chart, suspect_network, ChartCtx, ChartLimits, SuspectNetwork};
-use super::csv_safe;
 use super::dot::{self, Rendering};
-use super::escape::file_stem;
-use super::exhibits::{full_list, ExhibitCollector, Exhibits};
 use super::manifest::{input_manifest_hash, BundleManifest, BundleWriter};
 use super::timeline::{timeline_svg, TimelineLimits};
 use super::tracing::{trace_suspects, SuspectTrace, TraceRequest, DEFAULT_RULES};
 use super::valuation::{scope_assets, AssetRow, OwnershipModel};
 use crate::assets::family::ScopeMember;
+use crate::evidence::chart::Footer;
+use crate::evidence::charts::{finding_chart, suspect_network, ChartCtx, ChartLimits, SuspectNetwork};
+use crate::evidence::exhibits::{full_list, ExhibitCollector, Exhibits};
 use crate::graph::CaseGraph;
 use crate::model::{Case, EntityKind, EntityRef};
 use crate::patterns::{self, Finding, PatternError, RunOptions};
+use crate::text::csv_safe;
+use crate::text::file_stem;
 use crate::trace::{Rule, TraceConfig};
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-pub use super::audience::Audience;
-use super::audience::{prepare, NeedsKey};
 use crate::victims::classify::{annotate_findings, Status, VictimParams};
 use crate::victims::protect::{mapping, ProtectError, Protection};
+pub use crate::victims::view::Audience;
+use crate::victims::view::{prepare, NeedsKey};
 
 /// Settings of a run.
 #[derive(Clone, Debug)]
@@ -209,7 +209,7 @@ fn settings(case: &Case, opts: &InvestigateOptions, graphviz: bool) -> BTreeMap<
 #[allow(clippy::too_many_arguments)] // a private helper called twice; a struct would only rename the list
 fn render_chart(
     w: &mut BundleWriter,
-    chart: &super::chart::Chart,
+    chart: &crate::evidence::chart::Chart,
     stem: &str,
     ex: &Exhibits,
     footer: &Footer,
@@ -366,10 +366,10 @@ pub fn investigate(real: &Case, out: &Path, opts: &InvestigateOptions) -> Result
         .map(|(i, _)| i)
         .take(opts.finding_diagrams)
         .collect();
-    let finding_charts: Vec<(usize, super::chart::Chart)> =
+    let finding_charts: Vec<(usize, crate::evidence::chart::Chart)> =
         chosen.iter().map(|&i| (i, finding_chart(&cx, &findings[i], &opts.charts, &mut col))).collect();
-    let timeline_targets = super::finding_timelines::targets(&findings);
-    super::finding_timelines::cite(case, &findings, &timeline_targets, &mut col);
+    let timeline_targets = crate::evidence::timelines::targets(&findings);
+    crate::evidence::timelines::cite(case, &findings, &timeline_targets, &mut col);
     let exhibits = col.finish(case);
     let input_hash = input_manifest_hash(case);
     let settings = settings(case, opts, graphviz);
@@ -584,7 +584,7 @@ fn assets_csv(case: &Case, sections: &[SuspectSection], ex: &Exhibits) -> Result
 }
 
 /// Every entity drawn on a chart, once: key, class, name, detail (a table for spreadsheets).
-fn entities_csv<'c>(charts: impl Iterator<Item = &'c super::chart::Chart>) -> Result<Vec<u8>, csv::Error> {
+fn entities_csv<'c>(charts: impl Iterator<Item = &'c crate::evidence::chart::Chart>) -> Result<Vec<u8>, csv::Error> {
     let mut all: BTreeMap<String, (&'static str, String, String)> = BTreeMap::new();
     for c in charts {
         for n in &c.nodes {

@@ -3,17 +3,17 @@
 //! by hash only, so text from the case can never run as script even if escaping failed.
 
 use super::bundle::{Investigation, SuspectSection};
-use super::chart::{amount, money};
-use super::escape::{clip, html};
-use super::exhibits::{full_list, label};
 use super::manifest::OutputFile;
+use crate::evidence::chart::{amount, money};
+use crate::evidence::exhibits::{full_list, label};
+use crate::text::clip;
+use crate::text::xml::html;
 use crate::trace::Rule;
 use rust_decimal::Decimal;
 use sha2::{Digest, Sha256};
 use std::fmt::Write;
 
-/// Most findings listed in the HTML table (all are in findings.csv).
-pub const MAX_FINDING_ROWS: usize = 500;
+pub use crate::evidence::timelines::MAX_FINDING_ROWS;
 
 const SCRIPT: &str = r#"(function(){
   function key(c){var v=c.getAttribute('data-v');return v===null?c.textContent:v;}
@@ -119,7 +119,7 @@ pub fn render(inv: &Investigation<'_>, outputs: &[OutputFile]) -> String {
         let _ = writeln!(
             s,
             "<h3 id=\"fd-{}\">{} · {} · score {}</h3><p>{}</p><p>Files: {}</p><div class=\"fig\">{}</div>",
-            html(&super::escape::file_stem(&f.id)),
+            html(&crate::text::file_stem(&f.id)),
             html(&f.id),
             html(f.typology),
             f.score,

@@ -3,11 +3,12 @@
 //! Lanes beyond the cap share one "other" lane; beyond the arrow cap the smallest transfers are
 //! left out, and a note says how many and how much.
 
-use super::chart::{money, Footer};
-use super::escape::{clip, xml};
-use super::exhibits::{label, Exhibits};
+use crate::evidence::chart::{money, Footer};
+use crate::evidence::exhibits::{label, Exhibits};
 use crate::graph::{FlowGraph, NodeKind};
 use crate::model::{Case, DateTime};
+use crate::text::clip;
+use crate::text::xml::xml;
 use chrono::Datelike;
 use rust_decimal::Decimal;
 use std::collections::BTreeMap;
@@ -176,7 +177,7 @@ pub fn timeline_svg(
         let tip = format!(
             "{} · {} {} · {} · {}",
             tr.txn_id.get(i),
-            super::chart::amount(tr.amount(i)),
+            crate::evidence::chart::amount(tr.amount(i)),
             tr.currency[i],
             flow.time[i],
             ex_no

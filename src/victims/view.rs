@@ -1,10 +1,10 @@
 //! Who an export is for, and the protected view of the case that every non-court export is
 //! written from (issue 9; docs/victims.md).
 
+use super::classify::{classify, Assessment, VictimParams};
+use super::protect::{redact, ProtectedSet, Protection, Redaction};
 use crate::graph::FlowGraph;
 use crate::model::Case;
-use crate::victims::classify::{classify, Assessment, VictimParams};
-use crate::victims::protect::{redact, ProtectedSet, Protection, Redaction};
 use std::borrow::Cow;
 use std::str::FromStr;
 
