@@ -13,6 +13,7 @@ pub mod export;
 pub mod generate;
 pub mod graph;
 pub mod ingest;
+pub mod investigation;
 pub mod model;
 pub mod patterns;
 pub mod query;

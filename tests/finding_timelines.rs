@@ -5,11 +5,12 @@
 use moneytrail::evidence::chart::Footer;
 use moneytrail::evidence::exhibits::ExhibitCollector;
 use moneytrail::evidence::timelines::{cite, targets};
-use moneytrail::export::bundle::{investigate, InvestigateOptions};
+use moneytrail::export::bundle::investigate;
 use moneytrail::export::finding_timelines::{path, render, FINDING_TIMELINE_LIMITS};
 use moneytrail::generate::{generate, GenConfig};
 use moneytrail::graph::CaseGraph;
 use moneytrail::ingest::{load_case, LoadOptions};
+use moneytrail::investigation::Config as InvestigateOptions;
 use moneytrail::patterns::{self, RunOptions};
 use moneytrail::text::xml::xml;
 use std::collections::BTreeMap;

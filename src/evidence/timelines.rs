@@ -6,6 +6,25 @@ use super::exhibits::ExhibitCollector;
 use crate::model::Case;
 use crate::patterns::Finding;
 
+/// Caps of a timeline.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TimelineLimits {
+    /// Most lanes (one more, "other", collects the rest).
+    pub max_lanes: usize,
+    /// Most arrows drawn (largest by value).
+    pub max_arrows: usize,
+    /// Most arrows labelled with their exhibit number (largest by value; every arrow's tooltip
+    /// has it).
+    pub max_labels: usize,
+}
+
+impl Default for TimelineLimits {
+    /// 14 lanes, 400 arrows, 40 labels [D: what stays legible at 1,400 px].
+    fn default() -> Self {
+        TimelineLimits { max_lanes: 14, max_arrows: 400, max_labels: 40 }
+    }
+}
+
 /// Findings listed in the report's findings table (all are in findings.csv).
 pub const MAX_FINDING_ROWS: usize = 500;
 

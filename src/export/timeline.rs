@@ -14,24 +14,7 @@ use rust_decimal::Decimal;
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
-/// Caps of a timeline.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TimelineLimits {
-    /// Most lanes (one more, "other", collects the rest).
-    pub max_lanes: usize,
-    /// Most arrows drawn (largest by value).
-    pub max_arrows: usize,
-    /// Most arrows labelled with their exhibit number (largest by value; every arrow's tooltip
-    /// has it).
-    pub max_labels: usize,
-}
-
-impl Default for TimelineLimits {
-    /// 14 lanes, 400 arrows, 40 labels [D: what stays legible at 1,400 px].
-    fn default() -> Self {
-        TimelineLimits { max_lanes: 14, max_arrows: 400, max_labels: 40 }
-    }
-}
+pub use crate::evidence::timelines::TimelineLimits;
 
 const LEFT: f64 = 250.0;
 const PLOT_W: f64 = 1300.0;
