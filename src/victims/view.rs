@@ -1,15 +1,16 @@
 //! Who an export is for, and the protected view of the case that every non-court export is
 //! written from (issue 9; docs/victims.md).
 
+use super::classify::{classify, Assessment, VictimParams};
+use super::protect::{redact, ProtectedSet, Protection, Redaction};
 use crate::graph::FlowGraph;
 use crate::model::Case;
-use crate::victims::classify::{classify, Assessment, VictimParams};
-use crate::victims::protect::{redact, ProtectedSet, Protection, Redaction};
 use std::borrow::Cow;
 use std::str::FromStr;
 
 /// The audience of a bundle or export.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, serde::Deserialize)]
+#[serde(try_from = "String")]
 pub enum Audience {
     /// The court: identities in clear, key findings and diagrams only for findings linked to a
     /// suspect, and the sealed pseudonym mapping in the bundle.
@@ -45,6 +46,13 @@ impl Audience {
     /// True when findings not linked to a suspect get key-finding places and diagrams.
     pub fn all_findings(self) -> bool {
         self == Audience::Police
+    }
+}
+
+impl TryFrom<String> for Audience {
+    type Error = String;
+    fn try_from(s: String) -> Result<Self, String> {
+        s.parse()
     }
 }
 

@@ -2,7 +2,7 @@
 //! (docs/domain.md §5.1): typed entities, typed links with a confidence (line strength), folded
 //! multiplicity (several transfers between one pair = one link with count, total and date range)
 //! and the source rows behind every link. Builders live in [`super::charts`]; renderers in
-//! [`super::dot`] (Graphviz) and [`super::svg`] (pure Rust).
+//! `export::dot` (Graphviz) and `export::svg` (pure Rust).
 
 use super::exhibits::{self, Exhibits};
 use crate::model::{Case, DateTime, Prov};

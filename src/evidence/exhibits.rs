@@ -3,8 +3,8 @@
 //! line and the file's SHA-256. Numbers are assigned in (file, line) order after all citations
 //! are collected, so they do not depend on the order in which sections were built.
 
-use super::csv_safe;
 use crate::model::{Case, Prov};
+use crate::text::csv_safe;
 use std::collections::BTreeMap;
 use std::io::Write;
 
