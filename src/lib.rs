@@ -8,13 +8,16 @@
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
 
 pub mod assets;
+pub mod evidence;
 pub mod export;
 pub mod generate;
 pub mod graph;
 pub mod ingest;
+pub mod investigation;
 pub mod model;
 pub mod patterns;
 pub mod query;
 pub mod resolve;
+pub mod text;
 pub mod trace;
 pub mod victims;

@@ -375,7 +375,8 @@ fn resolve_command_writes_entities_and_log() {
 /// unconfirmed matches, and dashed "same entity?" links on the suspects' diagrams.
 #[test]
 fn bundle_labels_inferred_identity_links() {
-    use moneytrail::export::bundle::{investigate, InvestigateOptions};
+    use moneytrail::export::bundle::investigate;
+    use moneytrail::investigation::Config as InvestigateOptions;
     let (dir, mut case) = generated(1, 30_000, IdentityNoise::Medium);
     let r = resolve(&case, &[], &Params::default());
     apply(&mut case, &r).unwrap();

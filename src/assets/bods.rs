@@ -89,6 +89,42 @@ fn pct(v: Option<&Value>) -> Option<Decimal> {
     Some(d / Decimal::ONE_HUNDRED)
 }
 
+/// One statement as the record-selection rule sees it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct StatementKey<'a> {
+    /// The record the statement is about (`recordId`; `statementID` in 0.2/0.3). Empty: not a
+    /// record statement.
+    pub record: &'a str,
+    /// `statementDate` (ISO dates compare as text).
+    pub date: &'a str,
+    /// Another statement names this one in `replacesStatements` (0.2/0.3).
+    pub replaced: bool,
+}
+
+/// The BODS record-selection rule, the one place it is written: among the statements about one
+/// record, the one in force is the last by (`statementDate`, position in the input); a statement
+/// that another replaces is never in force. Returns, per record id, the position (index in
+/// `statements`) of its statement in force. Whether that statement closes the record is the
+/// caller's business.
+///
+/// # Complexity
+/// O(n log n) for n statements.
+pub fn current_statements<'a>(statements: impl IntoIterator<Item = StatementKey<'a>>) -> BTreeMap<&'a str, usize> {
+    let mut latest: BTreeMap<&'a str, (&'a str, usize)> = BTreeMap::new();
+    for (i, s) in statements.into_iter().enumerate() {
+        if s.record.is_empty() || s.replaced {
+            continue;
+        }
+        match latest.get(s.record) {
+            Some((d, _)) if *d > s.date => {}
+            _ => {
+                latest.insert(s.record, (s.date, i));
+            }
+        }
+    }
+    latest.into_iter().map(|(k, (_, i))| (k, i)).collect()
+}
+
 /// Parses a JSON array of BODS 0.4 statements.
 ///
 /// # Errors
@@ -96,19 +132,12 @@ fn pct(v: Option<&Value>) -> Option<Decimal> {
 pub fn read_bods(json: &str) -> Result<BodsDocument, BodsError> {
     let v: Value = serde_json::from_str(json).map_err(|e| BodsError::Format(e.to_string()))?;
     let Value::Array(statements) = v else { return Err(BodsError::Format("top level is not an array".into())) };
-    // Last statement per record, by (statementDate, position).
-    let mut latest: BTreeMap<String, (String, usize)> = BTreeMap::new();
-    for (i, s) in statements.iter().enumerate() {
-        let Some(id) = s.get("recordId").and_then(Value::as_str) else { continue };
-        let date = s.get("statementDate").and_then(Value::as_str).unwrap_or("").to_string();
-        match latest.get(id) {
-            Some((d, _)) if *d > date => {}
-            _ => {
-                latest.insert(id.to_string(), (date, i));
-            }
-        }
-    }
-    let mut order: Vec<usize> = latest.values().map(|x| x.1).collect();
+    let keys = statements.iter().map(|s| StatementKey {
+        record: s.get("recordId").and_then(Value::as_str).unwrap_or(""),
+        date: s.get("statementDate").and_then(Value::as_str).unwrap_or(""),
+        replaced: false,
+    });
+    let mut order: Vec<usize> = current_statements(keys).into_values().collect();
     order.sort_unstable();
     let mut doc = BodsDocument::default();
     for i in order {

@@ -2,7 +2,7 @@
 
 use super::output::{out_dir, write_issues, write_json};
 use anyhow::Result;
-use moneytrail::ingest::{load_case, LoadOptions};
+use moneytrail::investigation::{load, LoadSettings};
 use moneytrail::model::Manifest;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -23,7 +23,7 @@ pub struct Args {
 
 pub fn run(a: Args) -> Result<ExitCode> {
     let started = std::time::Instant::now();
-    let loaded = load_case(&a.case, &LoadOptions { mapping: a.mapping.clone() })?;
+    let loaded = load(&a.case, &LoadSettings { mapping: a.mapping.clone(), no_resolve: true })?;
     let elapsed = started.elapsed();
     let dir = out_dir(a.out, &a.case)?;
     let r = &loaded.report;

@@ -1,6 +1,7 @@
 //! Commands of the `moneytrail` binary.
 
 mod assets;
+mod common;
 mod compensation;
 mod detect;
 mod eval;

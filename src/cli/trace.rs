@@ -23,11 +23,8 @@ use std::process::ExitCode;
 /// Flags of `trace`.
 #[derive(clap::Args, Debug)]
 pub struct Args {
-    /// The case folder.
-    case: PathBuf,
-    /// A mapping file used instead of the folder's case.toml.
-    #[arg(long)]
-    mapping: Option<PathBuf>,
+    #[command(flatten)]
+    case: super::common::CaseArgs,
     /// Transfers whose credits are tainted (repeatable, or comma-separated).
     #[arg(long = "source-txn", value_delimiter = ',')]
     source_txn: Vec<String>,
@@ -70,15 +67,11 @@ pub struct Args {
     /// into an overdraft is absorbed, Bishopsgate v Homan).
     #[arg(long, default_value = "minimal-clean")]
     opening: String,
-    /// Skip entity resolution (by default person and company records of one entity are folded
-    /// into one, with the case folder's resolution.csv decisions).
-    #[arg(long)]
-    no_resolve: bool,
     /// Output CSV (default: stdout).
     #[arg(long)]
     out: Option<PathBuf>,
     #[command(flatten)]
-    audience: super::victims::AudienceArgs,
+    audience: super::common::AudienceArgs,
 }
 
 fn date(flag: &str, s: &Option<String>) -> Result<Option<Date>> {
@@ -135,7 +128,7 @@ pub fn run(a: Args) -> Result<ExitCode> {
     };
     let config = TraceConfig { opening, ..TraceConfig::default() };
     let t0 = std::time::Instant::now();
-    let loaded = super::resolve::load_resolved(&a.case, a.mapping, a.no_resolve)?;
+    let loaded = super::common::load(&a.case.case, &a.case.load)?;
     let case = &loaded.case;
     // Tracing reads the real case; every file and line written reads `view`, pseudonymised
     // outside the court (same rows in the same order, so the results' indices hold).

@@ -1,13 +1,14 @@
 //! Compensation files (issue 9) over [`crate::assets::compensation`]: the table (CSV, formula-safe
-//! through [`super::csv_safe`], or JSON) and one self-contained HTML statement per victim for the
+//! through [`crate::text::csv_safe`], or JSON) and one self-contained HTML statement per victim for the
 //! victim's lawyer. Names and ids are hostile input: HTML goes through [`super::escape`], file
-//! names through [`super::escape::file_stem`]. No clock, no randomness: the same inputs give the
+//! names through [`crate::text::file_stem`]. No clock, no randomness: the same inputs give the
 //! same bytes.
 
-use super::csv_safe;
-use super::escape::{file_stem, html};
 use crate::assets::compensation::{Compensation, ShareBasis, VictimClaim, FUND_BASIS};
 use crate::model::{Case, Prov};
+use crate::text::csv_safe;
+use crate::text::file_stem;
+use crate::text::xml::html;
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
 use std::io::Write;

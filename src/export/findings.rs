@@ -1,9 +1,9 @@
 //! Findings as CSV (the contract columns of `moneytrail detect`) or JSON, with the provenance
 //! of every transfer (file, line, SHA-256) so each finding can be checked against the sources.
 
-use super::csv_safe;
 use crate::model::Case;
 use crate::patterns::Finding;
+use crate::text::csv_safe;
 use serde::Serialize;
 use std::io::Write;
 

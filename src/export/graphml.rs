@@ -1,11 +1,11 @@
 //! The whole case as GraphML for Gephi and yEd: persons, companies, accounts, properties and
 //! cash points as nodes; holdings, shareholdings, directorships, titles, relations and transfers
 //! (folded per ordered pair of nodes: count, total in the base currency, first and last date)
-//! as edges. Every text goes through [`super::escape::xml`].
+//! as edges. Every text goes through [`crate::text::xml::xml`].
 
-use super::escape::xml;
 use crate::graph::{FlowGraph, NodeKind};
 use crate::model::{Case, EntityKind, EntityRef};
+use crate::text::xml::xml;
 use rust_decimal::Decimal;
 use std::collections::BTreeMap;
 use std::io::{self, Write};

@@ -6,9 +6,10 @@
 //! ranking), ranks are longest paths, and nodes are ordered within ranks by four barycentre
 //! sweeps (Sugiyama, Tagawa and Toda 1981). Complexity O((V + E) log V) per sweep.
 
-use super::chart::{Chart, ChartEdge, Confidence, Footer, LinkKind, NodeClass};
-use super::escape::{clip, xml};
-use super::exhibits::{full_list, Exhibits};
+use crate::evidence::chart::{Chart, ChartEdge, Confidence, Footer, LinkKind, NodeClass};
+use crate::evidence::exhibits::{full_list, Exhibits};
+use crate::text::clip;
+use crate::text::xml::xml;
 use rust_decimal::prelude::ToPrimitive;
 use std::collections::BTreeMap;
 use std::fmt::Write;

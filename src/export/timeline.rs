@@ -3,34 +3,18 @@
 //! Lanes beyond the cap share one "other" lane; beyond the arrow cap the smallest transfers are
 //! left out, and a note says how many and how much.
 
-use super::chart::{money, Footer};
-use super::escape::{clip, xml};
-use super::exhibits::{label, Exhibits};
+use crate::evidence::chart::{money, Footer};
+use crate::evidence::exhibits::{label, Exhibits};
 use crate::graph::{FlowGraph, NodeKind};
 use crate::model::{Case, DateTime};
+use crate::text::clip;
+use crate::text::xml::xml;
 use chrono::Datelike;
 use rust_decimal::Decimal;
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
-/// Caps of a timeline.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TimelineLimits {
-    /// Most lanes (one more, "other", collects the rest).
-    pub max_lanes: usize,
-    /// Most arrows drawn (largest by value).
-    pub max_arrows: usize,
-    /// Most arrows labelled with their exhibit number (largest by value; every arrow's tooltip
-    /// has it).
-    pub max_labels: usize,
-}
-
-impl Default for TimelineLimits {
-    /// 14 lanes, 400 arrows, 40 labels [D: what stays legible at 1,400 px].
-    fn default() -> Self {
-        TimelineLimits { max_lanes: 14, max_arrows: 400, max_labels: 40 }
-    }
-}
+pub use crate::evidence::timelines::TimelineLimits;
 
 const LEFT: f64 = 250.0;
 const PLOT_W: f64 = 1300.0;
@@ -176,7 +160,7 @@ pub fn timeline_svg(
         let tip = format!(
             "{} · {} {} · {} · {}",
             tr.txn_id.get(i),
-            super::chart::amount(tr.amount(i)),
+            crate::evidence::chart::amount(tr.amount(i)),
             tr.currency[i],
             flow.time[i],
             ex_no

@@ -4,9 +4,9 @@
 
 pub use crate::assets::valuation::{scope_assets, AssetRow, OwnershipModel, ValueBasis};
 
-use super::csv_safe;
 use crate::assets::confiscable::SuspectFigures;
 use crate::model::{Case, Prov};
+use crate::text::csv_safe;
 use crate::trace::Rule;
 use rust_decimal::Decimal;
 use std::io::Write;

@@ -36,3 +36,13 @@ pub struct Manifest {
     /// Every input file, in load order.
     pub inputs: Vec<SourceFile>,
 }
+
+/// Lower-case hex SHA-256 of the case's input list (every [`SourceFile`], serialised as JSON in
+/// load order): one hash that names the data a result was computed from. Diagram footers, the
+/// report and the bundle manifest carry it.
+pub fn input_manifest_hash(files: &[SourceFile]) -> String {
+    use sha2::{Digest, Sha256};
+    // Serialising plain strings and integers cannot fail; an empty list hashes `[]`.
+    let json = serde_json::to_vec(files).unwrap_or_else(|_| b"[]".to_vec());
+    format!("{:x}", Sha256::digest(&json))
+}

@@ -27,6 +27,7 @@ use super::{
     display_name, full_date, sha256_of, CaseHeader, ImportError, ImportOptions, ImportSummary, Listed, SourceInfo,
     TableOut,
 };
+use crate::assets::bods::{current_statements, StatementKey};
 use rust_decimal::Decimal;
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -231,18 +232,11 @@ pub fn import_bods(path: &Path, out: &Path, opts: &ImportOptions) -> Result<Impo
     // Current statement per record.
     let replaced: BTreeMap<&str, usize> =
         stmts.iter().enumerate().flat_map(|(i, st)| st.replaces.iter().map(move |r| (r.as_str(), i))).collect();
-    let mut latest: BTreeMap<&str, usize> = BTreeMap::new();
-    for (i, st) in stmts.iter().enumerate() {
-        if st.record_id.is_empty() || replaced.contains_key(st.statement_id.as_str()) {
-            continue;
-        }
-        match latest.get(st.record_id.as_str()) {
-            Some(&j) if stmts[j].date > st.date => {}
-            _ => {
-                latest.insert(st.record_id.as_str(), i);
-            }
-        }
-    }
+    let latest = current_statements(stmts.iter().map(|st| StatementKey {
+        record: &st.record_id,
+        date: &st.date,
+        replaced: replaced.contains_key(st.statement_id.as_str()),
+    }));
     let mut current = vec![false; stmts.len()];
     for (i, st) in stmts.iter().enumerate() {
         let why = if st.record_id.is_empty() {
