@@ -16,5 +16,7 @@ pub mod model;
 pub mod patterns;
 pub mod query;
 pub mod resolve;
+pub mod serve;
 pub mod trace;
 pub mod victims;
+pub mod workspace;

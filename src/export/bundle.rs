@@ -48,6 +48,25 @@ pub struct InvestigateOptions {
     pub protection: Option<Protection>,
     /// Parameters of the non-punishment classifier.
     pub victims: VictimParams,
+    /// Only the findings with these ids (the workspace's selection); `None`: every finding.
+    /// Recorded in the manifest's settings as `findings.selection`.
+    pub selection: Option<std::collections::BTreeSet<String>>,
+    /// The workspace's triage state and log head, written as `triage.csv` and recorded in the
+    /// manifest's settings (`workspace.*`); `None` (no workspace log) leaves the bundle as before.
+    pub workspace: Option<WorkspaceStamp>,
+}
+
+/// What a bundle exported from the workspace carries of its log (see `crate::workspace`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct WorkspaceStamp {
+    /// SHA-256 of the log's last entry (`moneytrail log verify CASE --head HASH` checks it).
+    pub log_head_sha256: String,
+    /// Number of entries in the log.
+    pub log_entries: u64,
+    /// Findings per status, e.g. `confirmed 3, dismissed 1, needs-information 0, new 20`.
+    pub summary: String,
+    /// The triage table (`triage.csv`: finding, status, analyst, time, reason, version).
+    pub csv: Vec<u8>,
 }
 
 impl Default for InvestigateOptions {
@@ -62,6 +81,8 @@ impl Default for InvestigateOptions {
             graphviz: true,
             protection: None,
             victims: VictimParams::default(),
+            selection: None,
+            workspace: None,
         }
     }
 }
@@ -202,6 +223,14 @@ fn settings(case: &Case, opts: &InvestigateOptions, graphviz: bool) -> BTreeMap<
     s.insert("detect.max_suspect_hops".into(), opts.detect.max_suspect_hops.to_string());
     s.insert("detect.params".into(), opts.detect.params.join(","));
     s.insert("renderer".into(), if graphviz { "graphviz dot".into() } else { "moneytrail pure-Rust SVG".into() });
+    if let Some(sel) = &opts.selection {
+        s.insert("findings.selection".into(), sel.iter().cloned().collect::<Vec<_>>().join(","));
+    }
+    if let Some(ws) = &opts.workspace {
+        s.insert("workspace.log_head_sha256".into(), ws.log_head_sha256.clone());
+        s.insert("workspace.log_entries".into(), ws.log_entries.to_string());
+        s.insert("workspace.triage".into(), format!("triage.csv: {}", ws.summary));
+    }
     s
 }
 
@@ -272,6 +301,9 @@ pub fn investigate(real: &Case, out: &Path, opts: &InvestigateOptions) -> Result
     let graph = CaseGraph::build(real);
     lap("graph", &mut t);
     let mut findings = patterns::run(real, &graph, &opts.detect)?;
+    if let Some(sel) = &opts.selection {
+        findings.retain(|f| sel.contains(&f.id));
+    }
     lap("detect", &mut t);
     let prepared = prepare(real, &graph.flow, opts.audience, opts.protection.as_ref(), &opts.victims)?;
     annotate_findings(real, &mut findings, &prepared.assessed);
@@ -447,6 +479,9 @@ pub fn investigate(real: &Case, out: &Path, opts: &InvestigateOptions) -> Result
         w.write("identities.csv", &identities_csv(case)?)?;
     }
     w.write("probable_victims.csv", &super::victims::write_csv(case, &prepared)?)?;
+    if let Some(ws) = &opts.workspace {
+        w.write("triage.csv", &ws.csv)?;
+    }
     let pseudonymised = if prepared.redaction.is_some() { prepared.set.persons.len() } else { 0 };
     if pseudonymised > 0 {
         notes.push(format!(
