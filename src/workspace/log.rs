@@ -235,6 +235,8 @@ impl Log {
             event,
         };
         let mut line = serde_json::to_vec(&entry).map_err(|e| self.io(std::io::Error::other(e)))?;
+        // The entry must be one that `verify` accepts (a status version one above the current).
+        check_line(&line, &c.state).map_err(AppendError::Invalid)?;
         let hash = line_hash(&line);
         line.push(b'\n');
         let mut w = &f;
