@@ -71,13 +71,8 @@ fn main() {
 
     // Node expansion: accounts of the top findings and their neighbours.
     let list = s.get("/api/findings").json();
-    let ids: Vec<String> = list["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .take(20)
-        .map(|f| f["id"].as_str().unwrap().to_string())
-        .collect();
+    let ids: Vec<String> =
+        list["findings"].as_array().unwrap().iter().take(20).map(|f| f["id"].as_str().unwrap().to_string()).collect();
     let t = Instant::now();
     let g = s.get(&format!("/api/graph/finding/{}", enc(&ids[0])));
     println!("finding graph (first load of the explorer): {:.1} ms", ms(t));

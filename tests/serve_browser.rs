@@ -6,7 +6,11 @@
 //! target/tmp/serve_browser/. Without chromium and chromedriver (`apt-get install chromium
 //! chromium-driver`) the test prints SKIP and passes without asserting anything else.
 
+#[path = "common/http.rs"]
+mod http;
+
 use fantoccini::{Client, ClientBuilder, Locator};
+use http::copy_dir;
 use moneytrail::export::audience::Audience;
 use moneytrail::serve::adapter::{Engine, EngineOptions};
 use moneytrail::serve::{self, App};
@@ -19,18 +23,6 @@ const PASSPHRASE: &str = "demo case passphrase";
 
 fn find(paths: &[&str]) -> Option<PathBuf> {
     paths.iter().map(PathBuf::from).find(|p| p.exists())
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap().flatten() {
-        let p = e.path();
-        if p.is_dir() {
-            copy_dir(&p, &to.join(e.file_name()));
-        } else {
-            std::fs::copy(&p, to.join(e.file_name())).unwrap();
-        }
-    }
 }
 
 struct Driver(Child);
@@ -253,7 +245,8 @@ fn workspace_in_headless_chromium() {
         c.close().await.unwrap();
         dir
     });
-    let dirs: Vec<PathBuf> = std::fs::read_dir(case.join(".moneytrail/exports")).unwrap().flatten().map(|e| e.path()).collect();
+    let dirs: Vec<PathBuf> =
+        std::fs::read_dir(case.join(".moneytrail/exports")).unwrap().flatten().map(|e| e.path()).collect();
     assert_eq!(dirs.len(), 2, "two bundles exported");
     let dir = dirs.iter().max().unwrap();
     let v = moneytrail::export::manifest::verify(dir, Some(&case)).unwrap();

@@ -6,7 +6,7 @@
 #[path = "common/http.rs"]
 mod http;
 
-use http::{enc, request, Resp, Session};
+use http::{copy_dir, enc, request, Resp, Session};
 use moneytrail::export::audience::{prepare, Audience};
 use moneytrail::graph::FlowGraph;
 use moneytrail::serve::adapter::{Engine, EngineOptions};
@@ -16,18 +16,6 @@ use serde_json::json;
 use std::collections::BTreeSet;
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap().flatten() {
-        let p = e.path();
-        if p.is_dir() {
-            copy_dir(&p, &to.join(e.file_name()));
-        } else {
-            std::fs::copy(&p, to.join(e.file_name())).unwrap();
-        }
-    }
-}
 
 fn demo_copy(dir: &Path) -> PathBuf {
     let case = dir.join("case");
@@ -60,7 +48,8 @@ fn requests_without_a_session_or_with_a_wrong_token_get_401() {
     let case = demo_copy(tmp.path());
     let srv = start(&case, Audience::Police);
     let a = srv.addr;
-    for path in ["/", "/api/findings", "/finding/x", "/explore", "/query", "/trace", "/log", "/assets/app.js", "/nope"] {
+    for path in ["/", "/api/findings", "/finding/x", "/explore", "/query", "/trace", "/log", "/assets/app.js", "/nope"]
+    {
         assert_eq!(request(a, "GET", path, &[], b"").status, 401, "{path} without a session");
         let r = request(a, "GET", path, &[("Cookie", "mt_session=0123456789abcdef")], b"");
         assert_eq!(r.status, 401, "{path} with a made-up session");
@@ -89,11 +78,21 @@ fn cross_site_and_tokenless_posts_are_refused() {
     let cases: Vec<(&str, Vec<(&str, &str)>)> = vec![
         (
             "another origin",
-            vec![("Cookie", c), ("Content-Type", "application/json"), ("X-CSRF-Token", &s.csrf), ("Origin", "http://evil.example")],
+            vec![
+                ("Cookie", c),
+                ("Content-Type", "application/json"),
+                ("X-CSRF-Token", &s.csrf),
+                ("Origin", "http://evil.example"),
+            ],
         ),
         (
             "Sec-Fetch-Site cross-site",
-            vec![("Cookie", c), ("Content-Type", "application/json"), ("X-CSRF-Token", &s.csrf), ("Sec-Fetch-Site", "cross-site")],
+            vec![
+                ("Cookie", c),
+                ("Content-Type", "application/json"),
+                ("X-CSRF-Token", &s.csrf),
+                ("Sec-Fetch-Site", "cross-site"),
+            ],
         ),
         (
             "an HTML form post",
@@ -213,7 +212,10 @@ fn assert_inert(what: &str, r: &Resp) {
     let ty = r.header("content-type").unwrap_or("");
     assert_eq!(r.header("x-content-type-options"), Some("nosniff"), "{what}");
     let csp = r.header("content-security-policy").unwrap_or("");
-    assert!(csp.contains("script-src 'self'") && !csp.contains("unsafe-inline'; img") || csp.contains("script-src 'self';"), "{what}: {csp}");
+    assert!(
+        csp.contains("script-src 'self'") && !csp.contains("unsafe-inline'; img") || csp.contains("script-src 'self';"),
+        "{what}: {csp}"
+    );
     if ty.starts_with("text/html") {
         let body = r.text();
         // Markup must arrive escaped; `javascript:` is inert as text and checked in URLs below.
@@ -227,7 +229,10 @@ fn assert_inert(what: &str, r: &Resp) {
             for (name, value) in attributes(tag) {
                 assert!(!name.starts_with("on"), "{what}: an event handler in <{tag}>");
                 let url = matches!(name.as_str(), "href" | "src" | "action" | "xlink:href" | "formaction");
-                assert!(!(url && value.trim_start().starts_with("javascript:")), "{what}: a javascript: URL in <{tag}>");
+                assert!(
+                    !(url && value.trim_start().starts_with("javascript:")),
+                    "{what}: a javascript: URL in <{tag}>"
+                );
             }
         }
         assert_eq!(lower.matches("<script").count(), 2, "{what}: only the two embedded scripts");
@@ -405,19 +410,29 @@ fn the_police_audience_never_receives_a_protected_identity() {
         .collect();
     assert!(!suspects.is_empty());
     for sus in &suspects {
-        get(&format!("/trace?suspect={}", enc(sus)));
+        let r = get(&format!("/trace?suspect={}", enc(sus)));
+        assert!(r.text().contains("object-based") && r.text().contains("<table id=\"assets\">"), "asset view of {sus}");
     }
+    let tr = seen.borrow().iter().find(|(t, _)| t.starts_with("/trace?account=")).unwrap().1.text();
+    assert!(tr.contains("Introduced") && tr.contains("class=\"trace\""), "the trace ran");
     // Every library query (with the demo's ids for the parameterised ones), as the console runs them.
     let lib = get("/api/library").json();
     let mut posts = Vec::new();
     for q in lib.as_array().unwrap() {
-        let params = json!({"account": "A0000114", "suspect": suspects[0], "threshold": "1000000", "company": "C00031"});
+        let params =
+            json!({"account": "A0000114", "suspect": suspects[0], "threshold": "1000000", "company": "C00031"});
         posts.push(("/api/query", json!({"text": q["text"], "params": params})));
     }
-    posts.push(("/api/query", json!({"text": "MATCH (p:Person) RETURN p.id, p.full_name, p.national_id, p", "params": {}})));
+    posts.push((
+        "/api/query",
+        json!({"text": "MATCH (p:Person) RETURN p.id, p.full_name, p.national_id, p", "params": {}}),
+    ));
     posts.push(("/api/query", json!({"text": "MATCH (a:Account) RETURN a.id, a.iban, a", "params": {}})));
     posts.push(("/api/note", json!({"kind": "finding", "id": findings[0]["id"], "text": "looked at it"})));
-    posts.push(("/api/status", json!({"finding": findings[0]["id"], "status": "confirmed", "reason": "ok", "version": 0})));
+    posts.push((
+        "/api/status",
+        json!({"finding": findings[0]["id"], "status": "confirmed", "reason": "ok", "version": 0}),
+    ));
     posts.push(("/api/export", json!({"findings": [findings[0]["id"]]})));
     for (url, body) in posts {
         let r = s.post(url, &body);
@@ -439,4 +454,59 @@ fn the_police_audience_never_receives_a_protected_identity() {
     assert!(leaks.is_empty(), "protected identifiers in {} responses:\n{}", leaks.len(), leaks.join("\n"));
     // The pseudonyms are there instead.
     assert!(seen.iter().any(|(_, r)| r.text().contains("PP-")), "pseudonyms shown");
+}
+
+#[test]
+fn the_command_line_binds_loopback_and_prints_a_one_time_url() {
+    let tmp = tempfile::tempdir().unwrap();
+    let case = demo_copy(tmp.path());
+    let bin = env!("CARGO_BIN_EXE_moneytrail");
+    // A non-loopback address needs the explicit flag.
+    let o = std::process::Command::new(bin)
+        .args(["serve", "--bind", "0.0.0.0:0"])
+        .arg(&case)
+        .env("MONEYTRAIL_SEAL_PASSPHRASE", "demo case passphrase")
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--allow-remote"));
+    // Outside the court, a case with protected persons needs the passphrase (fails closed).
+    let o = std::process::Command::new(bin)
+        .args(["serve", "--bind", "127.0.0.1:0"])
+        .arg(&case)
+        .env_remove("MONEYTRAIL_SEAL_PASSPHRASE")
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("passphrase"));
+    let mut child = std::process::Command::new(bin)
+        .args(["serve", "--bind", "127.0.0.1:0", "--analyst", "Dana"])
+        .arg(&case)
+        .env("MONEYTRAIL_SEAL_PASSPHRASE", "demo case passphrase")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut out = std::io::BufReader::new(child.stdout.take().unwrap());
+    let mut url = String::new();
+    for _ in 0..10 {
+        let mut line = String::new();
+        if std::io::BufRead::read_line(&mut out, &mut line).unwrap() == 0 {
+            break;
+        }
+        if let Some(i) = line.find("http://127.0.0.1:") {
+            url = line[i..].trim().to_string();
+            break;
+        }
+    }
+    assert!(url.contains("/login?token="), "printed a login URL");
+    let addr: std::net::SocketAddr = url["http://".len()..url.find("/login").unwrap()].parse().unwrap();
+    let s = Session::login(addr, &url);
+    let page = s.get("/").text();
+    assert!(
+        page.contains("<span id=\"analyst\">Dana</span>") && page.contains("audience <span id=\"audience\">police")
+    );
+    assert_eq!(request(addr, "GET", &url[url.find("/login").unwrap()..], &[], b"").status, 401, "used once");
+    child.kill().unwrap();
+    child.wait().unwrap();
 }

@@ -82,8 +82,7 @@ fn log_verify_catches_one_changed_byte_anywhere() {
     std::fs::write(&path, &original[..lines[2]]).unwrap();
     assert!(!verify(tmp.path(), None).unwrap().problems.is_empty(), "removed last entry");
     // Reordered entries.
-    let swapped: Vec<u8> =
-        [&original[lines[1]..lines[2]], &original[..lines[1]], &original[lines[2]..]].concat();
+    let swapped: Vec<u8> = [&original[lines[1]..lines[2]], &original[..lines[1]], &original[lines[2]..]].concat();
     std::fs::write(&path, &swapped).unwrap();
     assert!(!verify(tmp.path(), None).unwrap().problems.is_empty(), "reordered entries");
     std::fs::write(&path, &original).unwrap();
@@ -113,11 +112,13 @@ fn two_servers_on_one_case_never_lose_an_update() {
     assert_eq!(st.len(), 80, "every note kept");
     assert!(verify(&dir, None).unwrap().problems.is_empty());
     // Both analysts saw version 0 of a finding and both decide: one wins, the other is told.
-    let check = |seen: u64| move |st: &moneytrail::workspace::State| {
-        if st.version_of("cycle-9") == seen {
-            Ok(())
-        } else {
-            Err(format!("now at version {}", st.version_of("cycle-9")))
+    let check = |seen: u64| {
+        move |st: &moneytrail::workspace::State| {
+            if st.version_of("cycle-9") == seen {
+                Ok(())
+            } else {
+                Err(format!("now at version {}", st.version_of("cycle-9")))
+            }
         }
     };
     let ra = a.append("Ana", status("cycle-9", Status::Confirmed, 1), check(0));

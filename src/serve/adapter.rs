@@ -275,6 +275,9 @@ fn gnode(n: ChartNode) -> GNode {
     }
 }
 
+type NodeMap = BTreeMap<String, GNode>;
+type EdgeMap = BTreeMap<String, GEdge>;
+
 fn kind_name(k: LinkKind) -> &'static str {
     match k {
         LinkKind::Transfer => "transfer",
@@ -303,7 +306,7 @@ impl Engine {
         if !opts.no_resolve {
             resolve_in_place(&opts.case_dir, &mut loaded.case)?;
         }
-        let rejected = loaded.report.rejected() as u64;
+        let rejected = loaded.report.rejected();
         if let Some(p) = opts.passphrase.take() {
             opts.protection = Some(Protection::from_passphrase(&p, &loaded.case.meta.name)?);
         }
@@ -808,7 +811,7 @@ impl Engine {
             e: &Engine,
             nodes: &mut BTreeMap<String, GNode>,
             edges: &mut BTreeMap<String, GEdge>,
-            rel: &mut dyn FnMut(RelId, &mut BTreeMap<String, GNode>, &mut BTreeMap<String, GEdge>),
+            rel: &mut dyn FnMut(RelId, &mut NodeMap, &mut EdgeMap),
         ) {
             match v {
                 Value::Node(n) => {

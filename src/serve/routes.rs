@@ -120,8 +120,8 @@ async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> 
     tokio::task::spawn_blocking(f).await.map_err(|_| error(StatusCode::INTERNAL_SERVER_ERROR, "the request failed"))
 }
 
-fn state_or_500(app: &App) -> Result<crate::workspace::State, Response> {
-    app.log.refresh().map_err(|e| error(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()))
+fn state_or_500(app: &App) -> Result<crate::workspace::State, Box<Response>> {
+    app.log.refresh().map_err(|e| Box::new(error(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string())))
 }
 
 fn filter_of(q: &HashMap<String, String>) -> FindingFilter {
@@ -138,23 +138,23 @@ fn filter_of(q: &HashMap<String, String>) -> FindingFilter {
 }
 
 async fn findings_page(State(app): AppState, Extension(s): Extension<Session>, q: Form) -> Response {
-    blocking(move || {
-        let st = state_or_500(&app)?;
-        Ok::<_, Response>(Html(pages::findings(&app, &st, &filter_of(&q), &s.csrf)).into_response())
+    blocking(move || match state_or_500(&app) {
+        Ok(st) => Html(pages::findings(&app, &st, &filter_of(&q), &s.csrf)).into_response(),
+        Err(r) => *r,
     })
     .await
-    .and_then(|r| r)
     .unwrap_or_else(|e| e)
 }
 
 async fn finding_page(State(app): AppState, Extension(s): Extension<Session>, Path(id): Path<String>) -> Response {
     blocking(move || {
-        let Some(f) = app.engine.finding(&id) else { return Err(error(StatusCode::NOT_FOUND, "no such finding")) };
-        let st = state_or_500(&app)?;
-        Ok(Html(pages::finding(&app, &st, f, &s.csrf)).into_response())
+        let Some(f) = app.engine.finding(&id) else { return error(StatusCode::NOT_FOUND, "no such finding") };
+        match state_or_500(&app) {
+            Ok(st) => Html(pages::finding(&app, &st, f, &s.csrf)).into_response(),
+            Err(r) => *r,
+        }
     })
     .await
-    .and_then(|r| r)
     .unwrap_or_else(|e| e)
 }
 
@@ -170,7 +170,7 @@ async fn entity_page(
     let Some(real) = app.engine.real_id(kind, &id) else { return error(StatusCode::NOT_FOUND, "not in the case") };
     match state_or_500(&app) {
         Ok(st) => Html(pages::entity(&app, &st, kind, &id, &real, &s.csrf)).into_response(),
-        Err(r) => r,
+        Err(r) => *r,
     }
 }
 
@@ -182,7 +182,7 @@ async fn explore_page(State(app): AppState, Extension(s): Extension<Session>, q:
 async fn query_page(State(app): AppState, Extension(s): Extension<Session>) -> Response {
     match state_or_500(&app) {
         Ok(st) => Html(pages::query(&app, &st, &s.csrf)).into_response(),
-        Err(r) => r,
+        Err(r) => *r,
     }
 }
 
@@ -219,7 +219,7 @@ async fn trace_page(State(app): AppState, Extension(s): Extension<Session>, q: F
 async fn log_page(State(app): AppState, Extension(s): Extension<Session>) -> Response {
     blocking(move || match state_or_500(&app) {
         Ok(st) => Html(pages::log(&app, &st, &s.csrf)).into_response(),
-        Err(r) => r,
+        Err(r) => *r,
     })
     .await
     .unwrap_or_else(|e| e)
@@ -228,7 +228,7 @@ async fn log_page(State(app): AppState, Extension(s): Extension<Session>) -> Res
 async fn api_findings(State(app): AppState, q: Form) -> Response {
     let st = match state_or_500(&app) {
         Ok(s) => s,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let eng = &app.engine;
     let f = filter_of(&q);
@@ -254,7 +254,7 @@ async fn api_finding(State(app): AppState, Path(id): Path<String>) -> Response {
     let Some(f) = eng.finding(&id) else { return error(StatusCode::NOT_FOUND, "no such finding") };
     let st = match state_or_500(&app) {
         Ok(s) => s,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let indicators: Vec<_> =
         f.indicators.iter().map(|i| json!({"name": i.name, "points": i.points, "detail": i.detail})).collect();
@@ -302,7 +302,7 @@ async fn api_library() -> Response {
 async fn api_saved_query(State(app): AppState, q: Form) -> Response {
     let st = match state_or_500(&app) {
         Ok(s) => s,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let name = q.get("name").map(String::as_str).unwrap_or("");
     match st.queries().into_iter().find(|(n, _, _)| app.engine.scrub(n) == name) {
@@ -460,7 +460,7 @@ fn export(app: &App, r: ExportReq) -> Response {
     let _one = app.export_lock.lock().unwrap_or_else(|p| p.into_inner());
     let st = match state_or_500(app) {
         Ok(s) => s,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let stamp = if st.is_empty() {
         None
