@@ -211,6 +211,9 @@ pub struct TraceRule {
     /// Accounts that received tainted money, largest first (at most 50): id, holder, tainted
     /// amount received, tainted amount remaining.
     pub accounts: Vec<[String; 4]>,
+    /// Properties whose purchase payments carried tainted money: property id, owner, tainted
+    /// amount of the payments, the payments' source rows.
+    pub properties: Vec<[String; 4]>,
 }
 
 /// One asset of a suspect's scope with its confiscable band.
@@ -885,8 +888,29 @@ impl Engine {
                     Some([r.id.clone(), holder, amt.round_dp(2).to_string(), rem.round_dp(2).to_string()])
                 })
                 .collect();
+            let mut by_txn: HashMap<u32, Decimal> = HashMap::new();
+            for row in &r.rows {
+                *by_txn.entry(row.seq).or_default() += row.tainted;
+            }
+            let mut properties = Vec::new();
+            for t in &c.titles.rows {
+                let paid: Decimal = t.payment_txns.iter().filter_map(|x| by_txn.get(x)).copied().sum();
+                if paid.is_zero() {
+                    continue;
+                }
+                let p = &c.properties.rows[t.property as usize];
+                let rows: Vec<String> =
+                    t.payment_txns.iter().map(|&x| self.prov_text(c.transfers.prov(x as usize))).collect();
+                properties.push([
+                    p.id.clone(),
+                    c.entity_name(t.owner).to_string(),
+                    paid.round_dp(2).to_string(),
+                    rows.join(" "),
+                ]);
+            }
             let z = |d: Option<Decimal>| d.map(|d| d.round_dp(2).to_string()).unwrap_or_default();
             out.push(TraceRule {
+                properties,
                 rule: r.rule.to_string(),
                 basis: r.rule.legal_basis().to_string(),
                 introduced: z(s.map(|s| s.introduced)),

@@ -545,6 +545,23 @@ pub fn trace(
                     );
                 }
                 b.push_str("</tbody></table>");
+                if !r.properties.is_empty() {
+                    b.push_str(
+                        "<table class=\"trace-properties\"><thead><tr><th>Property</th><th>Title holder</th>\
+                         <th>Tainted purchase payments</th><th>Source rows</th></tr></thead><tbody>",
+                    );
+                    for p in &r.properties {
+                        let _ = write!(
+                            b,
+                            "<tr><td>{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"prov\">{}</td></tr>",
+                            e(&p[0]),
+                            e(&p[1]),
+                            e(&p[2]),
+                            e(&p[3])
+                        );
+                    }
+                    b.push_str("</tbody></table>");
+                }
             }
         }
         Some(Err(msg)) => {
