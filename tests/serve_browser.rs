@@ -119,8 +119,12 @@ fn workspace_in_headless_chromium() {
     let profile = base.join("profile");
     std::fs::create_dir_all(&profile).unwrap();
 
+    let name = moneytrail::ingest::load_case(&case, &Default::default()).unwrap().case.meta.name;
+    let key = moneytrail::victims::Protection::from_passphrase(PASSPHRASE, &name).unwrap();
+    let needles = http::protected_needles(&case, &key);
+    let mut pages: Vec<(String, String)> = Vec::new();
     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
-    rt.block_on(async {
+    let dir = rt.block_on(async {
         let mut caps = serde_json::Map::new();
         caps.insert(
             "goog:chromeOptions".into(),
@@ -146,6 +150,7 @@ fn workspace_in_headless_chromium() {
         let count = c.find(Locator::Css("#findings-count")).await.unwrap().text().await.unwrap();
         assert!(count.contains(&format!("{} of {} findings", rows.len(), rows.len())), "{count}");
         shot(&c, &base, "findings").await;
+        pages.push(("findings".into(), c.source().await.unwrap()));
 
         // Every finding exported before any triage: the same bundle as `investigate`.
         c.find(Locator::Css("#export-all")).await.unwrap().click().await.unwrap();
@@ -180,6 +185,7 @@ fn workspace_in_headless_chromium() {
         let by = c.find(Locator::Css("#status-by")).await.unwrap().text().await.unwrap();
         assert!(by.contains("Test Analyst") && by.contains("matches the bank's production"), "{by}");
         shot(&c, &base, "finding").await;
+        pages.push(("finding".into(), c.source().await.unwrap()));
 
         // The explorer starts from the finding; expanding a node adds its neighbours.
         c.find(Locator::Css("#explore-link")).await.unwrap().click().await.unwrap();
@@ -208,6 +214,7 @@ fn workspace_in_headless_chromium() {
         let stats = c.find(Locator::Css("#graph-stats")).await.unwrap().text().await.unwrap();
         assert!(stats.contains(&format!("{after} nodes")), "{stats}");
         shot(&c, &base, "explorer").await;
+        pages.push(("explorer".into(), c.source().await.unwrap()));
 
         // A library query from the console.
         c.goto(&format!("http://{}/query", srv.addr)).await.unwrap();
@@ -231,6 +238,7 @@ fn workspace_in_headless_chromium() {
         let head = c.find(Locator::Css("#result-table thead")).await.unwrap().text().await.unwrap();
         assert!(head.contains("account") && head.contains("senders"), "{head}");
         shot(&c, &base, "query").await;
+        pages.push(("query".into(), c.source().await.unwrap()));
 
         // Back to the list: the finding shows as confirmed; export it alone.
         c.goto(&format!("http://{}/?status=confirmed", srv.addr)).await.unwrap();
@@ -242,13 +250,22 @@ fn workspace_in_headless_chromium() {
         c.find(Locator::Css("#export-selected")).await.unwrap().click().await.unwrap();
         let res = wait_css(&c, "#export-result[data-state='ok']").await;
         let dir = PathBuf::from(res.attr("data-dir").await.unwrap().unwrap());
+        pages.push(("export".into(), c.source().await.unwrap()));
         c.close().await.unwrap();
         dir
     });
+    // What the police analyst's browser showed holds no protected identity, only pseudonyms.
+    let mut leaks = Vec::new();
+    for (page, dom) in &pages {
+        leaks.extend(needles.iter().filter(|n| http::contains_token(dom, n)).map(|n| format!("{page}: {n}")));
+    }
+    assert!(leaks.is_empty(), "protected identifiers in the browser: {leaks:?}");
+    assert!(pages.iter().any(|(_, d)| d.contains("PP-")), "pseudonyms shown");
     let dirs: Vec<PathBuf> =
         std::fs::read_dir(case.join(".moneytrail/exports")).unwrap().flatten().map(|e| e.path()).collect();
     assert_eq!(dirs.len(), 2, "two bundles exported");
-    let dir = dirs.iter().max().unwrap();
+    assert_eq!(dirs.iter().max(), Some(&dir), "the page names the newest bundle");
+    let dir = &dir;
     let v = moneytrail::export::manifest::verify(dir, Some(&case)).unwrap();
     assert!(v.problems.is_empty(), "{:?}", v.problems);
     let m: serde_json::Value = serde_json::from_slice(&std::fs::read(dir.join("manifest.json")).unwrap()).unwrap();

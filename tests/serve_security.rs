@@ -6,9 +6,8 @@
 #[path = "common/http.rs"]
 mod http;
 
-use http::{copy_dir, enc, request, Resp, Session};
-use moneytrail::export::audience::{prepare, Audience};
-use moneytrail::graph::FlowGraph;
+use http::{contains_token, copy_dir, enc, protected_needles, request, Resp, Session};
+use moneytrail::export::audience::Audience;
 use moneytrail::serve::adapter::{Engine, EngineOptions};
 use moneytrail::serve::{self, App, Running};
 use moneytrail::victims::Protection;
@@ -303,49 +302,11 @@ fn hostile_names_stay_inert_in_every_page_and_api_response() {
     }
 }
 
-/// Every protected person's name, id, national id and address, and their accounts' ids and
-/// IBANs, raw and as HTML writes them.
-fn protected_needles(case_dir: &Path) -> Vec<String> {
-    let mut case = moneytrail::ingest::load_case(case_dir, &Default::default()).unwrap().case;
-    let decisions = moneytrail::resolve::read_case_decisions(case_dir).unwrap();
-    let r = moneytrail::resolve::resolve(&case, &decisions, &Default::default());
-    moneytrail::resolve::apply(&mut case, &r).unwrap();
-    let p = prepare(&case, &FlowGraph::build(&case), Audience::Police, Some(&key()), &Default::default()).unwrap();
-    assert!(!p.set.persons.is_empty(), "the demo has protected persons");
-    let mut raw = Vec::new();
-    for &i in p.set.persons.keys() {
-        let r = &case.persons.rows[i as usize];
-        raw.extend([r.id.clone(), r.full_name.clone()]);
-        raw.extend(r.national_id.clone());
-        raw.extend(r.address.clone());
-    }
-    for a in p.set.accounts(&case) {
-        let acc = &case.accounts.rows[a as usize];
-        raw.push(acc.id.clone());
-        raw.extend(acc.iban.clone());
-    }
-    let mut out = BTreeSet::new();
-    for n in raw.into_iter().filter(|n| n.len() >= 3) {
-        out.insert(moneytrail::export::escape::html(&n).into_owned());
-        out.insert(serde_json::to_string(&n).unwrap().trim_matches('"').to_string());
-        out.insert(n);
-    }
-    out.into_iter().collect()
-}
-
-fn contains_token(text: &str, needle: &str) -> bool {
-    text.match_indices(needle).any(|(i, _)| {
-        let before = text[..i].chars().next_back();
-        let after = text[i + needle.len()..].chars().next();
-        !before.is_some_and(char::is_alphanumeric) && !after.is_some_and(char::is_alphanumeric)
-    })
-}
-
 #[test]
 fn the_police_audience_never_receives_a_protected_identity() {
     let tmp = tempfile::tempdir().unwrap();
     let case = demo_copy(tmp.path());
-    let needles = protected_needles(&case);
+    let needles = protected_needles(&case, &key());
     let srv = start(&case, Audience::Police);
     let s = Session::login(srv.addr, &srv.login_url().unwrap());
     let seen: std::cell::RefCell<Vec<(String, Resp)>> = Default::default();
@@ -509,4 +470,45 @@ fn the_command_line_binds_loopback_and_prints_a_one_time_url() {
     assert_eq!(request(addr, "GET", &url[url.find("/login").unwrap()..], &[], b"").status, 401, "used once");
     child.kill().unwrap();
     child.wait().unwrap();
+}
+
+#[test]
+fn two_sessions_triaging_at_once_never_lose_an_update() {
+    let tmp = tempfile::tempdir().unwrap();
+    let case = demo_copy(tmp.path());
+    let srv = start(&case, Audience::Police);
+    let a = Session::login(srv.addr, &srv.login_url().unwrap());
+    let b = Session::login(srv.addr, &srv.login_url().unwrap());
+    assert_ne!(a.csrf, b.csrf, "each session has its own CSRF token");
+    let fid = a.get("/api/findings").json()["findings"][0]["id"].as_str().unwrap().to_string();
+    let url = format!("/api/finding/{}", enc(&fid));
+    assert!(a.get(&url).json()["status"].is_null() && b.get(&url).json()["status"].is_null(), "both see version 0");
+    let ra = a.post("/api/status", &json!({"finding": fid, "status": "confirmed", "reason": "A's view", "version": 0}));
+    assert_eq!(ra.status, 200, "{}", ra.text());
+    let rb = b.post("/api/status", &json!({"finding": fid, "status": "dismissed", "reason": "B's view", "version": 0}));
+    assert_eq!(rb.status, 409, "B's change from the old version is refused: {}", rb.text());
+    assert!(rb.json()["error"].as_str().unwrap().contains("version 1"));
+    let now = b.get(&url).json();
+    assert_eq!((now["status"]["status"].as_str(), now["status"]["version"].as_u64()), (Some("confirmed"), Some(1)));
+    let rb = b.post("/api/status", &json!({"finding": fid, "status": "dismissed", "reason": "B's view", "version": 1}));
+    assert_eq!(rb.status, 200, "after reloading, B's change goes through");
+    // Notes from both sessions at once: every one is kept, in one valid chain.
+    std::thread::scope(|s| {
+        for (who, sess) in [("a", &a), ("b", &b)] {
+            let fid = fid.clone();
+            s.spawn(move || {
+                for i in 0..20 {
+                    let r =
+                        sess.post("/api/note", &json!({"kind": "finding", "id": fid, "text": format!("{who} {i}")}));
+                    assert_eq!(r.status, 200, "{}", r.text());
+                }
+            });
+        }
+    });
+    let v = moneytrail::workspace::verify(&case, None).unwrap();
+    assert!(v.problems.is_empty(), "{:?}", v.problems);
+    assert_eq!(v.entries, 42);
+    let page = a.get(&format!("/finding/{}", enc(&fid))).text();
+    assert_eq!(page.matches("<span class=\"text\">").count(), 40, "every note shown");
+    assert!(page.contains("v2 dismissed") && page.contains("v1 confirmed"), "history");
 }

@@ -138,3 +138,44 @@ pub fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
         }
     }
 }
+
+/// Every protected person's (the police audience's protected set of the case as every command
+/// loads and resolves it) name, id, national id and address, and their accounts' ids and
+/// IBANs, raw and as HTML writes them.
+pub fn protected_needles(case_dir: &std::path::Path, key: &moneytrail::victims::Protection) -> Vec<String> {
+    let mut case = moneytrail::ingest::load_case(case_dir, &Default::default()).unwrap().case;
+    let decisions = moneytrail::resolve::read_case_decisions(case_dir).unwrap();
+    let r = moneytrail::resolve::resolve(&case, &decisions, &Default::default());
+    moneytrail::resolve::apply(&mut case, &r).unwrap();
+    let flow = moneytrail::graph::FlowGraph::build(&case);
+    let police = moneytrail::export::audience::Audience::Police;
+    let p = moneytrail::export::audience::prepare(&case, &flow, police, Some(key), &Default::default()).unwrap();
+    assert!(!p.set.persons.is_empty(), "the demo has protected persons");
+    let mut raw = Vec::new();
+    for &i in p.set.persons.keys() {
+        let r = &case.persons.rows[i as usize];
+        raw.extend([r.id.clone(), r.full_name.clone()]);
+        raw.extend(r.national_id.clone());
+        raw.extend(r.address.clone());
+    }
+    for a in p.set.accounts(&case) {
+        let acc = &case.accounts.rows[a as usize];
+        raw.push(acc.id.clone());
+        raw.extend(acc.iban.clone());
+    }
+    let mut out = std::collections::BTreeSet::new();
+    for n in raw.into_iter().filter(|n| n.len() >= 3) {
+        out.insert(moneytrail::export::escape::html(&n).into_owned());
+        out.insert(serde_json::to_string(&n).unwrap().trim_matches('"').to_string());
+        out.insert(n);
+    }
+    out.into_iter().collect()
+}
+
+pub fn contains_token(text: &str, needle: &str) -> bool {
+    text.match_indices(needle).any(|(i, _)| {
+        let before = text[..i].chars().next_back();
+        let after = text[i + needle.len()..].chars().next();
+        !before.is_some_and(char::is_alphanumeric) && !after.is_some_and(char::is_alphanumeric)
+    })
+}
