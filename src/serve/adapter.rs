@@ -169,6 +169,21 @@ pub struct Expand {
     pub limit: usize,
 }
 
+impl Expand {
+    /// Filters from request text: `from` and `to` days (YYYY-MM-DD, whole days), the smallest
+    /// amount in the base currency, and the number of counterparties (25 by default, at most
+    /// 500). Text that does not parse is ignored.
+    pub fn parse(from: Option<&str>, to: Option<&str>, min: Option<&str>, limit: Option<&str>) -> Expand {
+        let day = |s: Option<&str>| s.and_then(crate::model::Date::parse_iso).map(|d| d.start().0);
+        Expand {
+            from: day(from),
+            to: day(to).map(|t| t + 86_399),
+            min_cents: min.and_then(|m| m.parse::<Decimal>().ok()).map(crate::graph::FlowGraph::cents_of),
+            limit: limit.and_then(|l| l.parse().ok()).unwrap_or(25).min(500),
+        }
+    }
+}
+
 /// A query's answer.
 #[derive(Serialize, Debug, Default)]
 pub struct QueryOut {
@@ -276,6 +291,11 @@ fn gnode(n: ChartNode) -> GNode {
         title: n.title,
         detail: n.detail,
     }
+}
+
+/// HTML-escapes text for content and quoted attributes (the exports' escaper).
+pub fn html(s: &str) -> Cow<'_, str> {
+    crate::export::escape::html(s)
 }
 
 type NodeMap = BTreeMap<String, GNode>;
@@ -855,13 +875,18 @@ impl Engine {
     ///
     /// # Errors
     /// An unknown account, or the engine's validation error.
-    pub fn trace(
-        &self,
-        account: &str,
-        from: Option<crate::model::Date>,
-        to: Option<crate::model::Date>,
-        rules: &[Rule],
-    ) -> Result<TraceOut, String> {
+    pub fn trace(&self, account: &str, from: Option<&str>, to: Option<&str>, rule: &str) -> Result<TraceOut, String> {
+        let date = |k: &str, v: Option<&str>| {
+            v.map(|v| crate::model::Date::parse_iso(v).ok_or_else(|| format!("{k}: '{v}' is not a date (YYYY-MM-DD)")))
+                .transpose()
+        };
+        let (from, to) = (date("from", from)?, date("to", to)?);
+        let rules: Vec<Rule> = if rule.is_empty() || rule == "all" {
+            Rule::ALL.to_vec()
+        } else {
+            rule.split(',').map(|r| r.parse().map_err(|e| format!("rule: {e}"))).collect::<Result<_, String>>()?
+        };
+        let rules = &rules[..];
         let c = self.view();
         let sel = [SourceSelection::Account { account: account.to_string(), from, to }];
         let results = trace_case(c, &sel, rules, &TraceConfig::default()).map_err(|e| e.to_string())?;
@@ -928,7 +953,8 @@ impl Engine {
     ///
     /// # Errors
     /// An unknown suspect, or the engine's error.
-    pub fn assets(&self, suspect: &str, rules: &[Rule]) -> Result<SuspectAssets, String> {
+    pub fn assets(&self, suspect: &str) -> Result<SuspectAssets, String> {
+        let rules = &[Rule::Fifo, Rule::Libr, Rule::ProRata];
         let c = self.view();
         let s =
             *self.entities.get(suspect).ok_or_else(|| format!("'{suspect}' is not a person or company of the case"))?;
@@ -996,6 +1022,59 @@ impl Engine {
     ) -> anyhow::Result<Summary> {
         let opts = self.bundle_options(selection, workspace);
         Ok(investigate(&self.real, out, &opts)?)
+    }
+
+    /// Checks a query's syntax (the error rendered with line and column).
+    ///
+    /// # Errors
+    /// The first parse error.
+    pub fn check_query(&self, text: &str) -> Result<(), String> {
+        query::check_syntax(text).map_err(|e| e.render(text))
+    }
+
+    /// Re-checks a written bundle against its manifest: (files that match, problems).
+    pub fn verify_bundle(&self, dir: &Path) -> (usize, usize) {
+        match crate::export::manifest::verify(dir, None) {
+            Ok(v) => (v.ok, v.problems.len()),
+            Err(_) => (0, 1),
+        }
+    }
+
+    /// What a bundle of `selection` (every finding for `None`) carries of the workspace log:
+    /// the triage table of its findings, the counts per status and the head; `None` for a case
+    /// without a log (its bundles stay as `investigate` writes them).
+    ///
+    /// # Errors
+    /// CSV errors.
+    pub fn workspace_stamp(
+        &self,
+        st: &crate::workspace::State,
+        selection: Option<&BTreeSet<String>>,
+    ) -> anyhow::Result<Option<WorkspaceStamp>> {
+        use crate::workspace::Status;
+        if st.is_empty() {
+            return Ok(None);
+        }
+        let rows: Vec<(String, crate::workspace::StatusRecord)> = st
+            .triaged()
+            .into_iter()
+            .filter(|(id, _)| self.by_finding.contains_key(*id) && selection.is_none_or(|s| s.contains(*id)))
+            .map(|(id, r)| (id.to_string(), r))
+            .collect();
+        let in_bundle = selection.map_or(self.findings.len(), BTreeSet::len);
+        let mut counts: BTreeMap<Status, usize> = Status::ALL.iter().map(|&s| (s, 0)).collect();
+        for (_, r) in &rows {
+            *counts.entry(r.status).or_default() += 1;
+        }
+        // Findings never triaged are new.
+        *counts.entry(Status::New).or_default() += in_bundle.saturating_sub(rows.len());
+        let summary: Vec<String> = counts.iter().map(|(s, n)| format!("{} {n}", s.as_str())).collect();
+        Ok(Some(WorkspaceStamp {
+            log_head_sha256: st.head.clone(),
+            log_entries: st.len(),
+            summary: summary.join(", "),
+            csv: self.triage_csv(&rows)?,
+        }))
     }
 
     /// The triage table of a bundle (`triage.csv`), formula-safe, reasons scrubbed for the

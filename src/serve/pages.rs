@@ -11,7 +11,7 @@ use std::fmt::Write;
 
 /// HTML-escapes text for content and quoted attributes.
 pub fn e(s: &str) -> Cow<'_, str> {
-    crate::export::escape::html(s)
+    super::adapter::html(s)
 }
 
 /// Percent-encodes a URL path segment or query value (everything but unreserved characters).

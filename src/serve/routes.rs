@@ -186,30 +186,11 @@ async fn query_page(State(app): AppState, Extension(s): Extension<Session>) -> R
     }
 }
 
-fn rules_of(s: &str) -> Result<Vec<crate::trace::Rule>, String> {
-    if s.is_empty() || s == "all" {
-        return Ok(crate::trace::Rule::ALL.to_vec());
-    }
-    s.split(',').map(|r| r.parse().map_err(|e| format!("rule: {e}"))).collect()
-}
-
 async fn trace_page(State(app): AppState, Extension(s): Extension<Session>, q: Form) -> Response {
     blocking(move || {
         let g = |k: &str| q.get(k).map(|s| s.trim()).filter(|s| !s.is_empty());
-        let date = |k: &str| -> Result<Option<crate::model::Date>, String> {
-            g(k).map(|v| {
-                crate::model::Date::parse_iso(v).ok_or_else(|| format!("{k}: '{v}' is not a date (YYYY-MM-DD)"))
-            })
-            .transpose()
-        };
-        let trace = g("account").map(|acct| {
-            let rules = rules_of(g("rule").unwrap_or("all"))?;
-            app.engine.trace(acct, date("from")?, date("to")?, &rules)
-        });
-        let assets = g("suspect").map(|sus| {
-            use crate::trace::Rule;
-            app.engine.assets(sus, &[Rule::Fifo, Rule::Libr, Rule::ProRata])
-        });
+        let trace = g("account").map(|acct| app.engine.trace(acct, g("from"), g("to"), g("rule").unwrap_or("all")));
+        let assets = g("suspect").map(|sus| app.engine.assets(sus));
         Html(pages::trace(&app, &s.csrf, &q, trace, assets)).into_response()
     })
     .await
@@ -268,17 +249,7 @@ async fn api_finding(State(app): AppState, Path(id): Path<String>) -> Response {
 
 async fn api_expand(State(app): AppState, q: Form) -> Response {
     let g = |k: &str| q.get(k).map(|s| s.trim()).filter(|s| !s.is_empty());
-    let day = |k: &str, end: bool| {
-        g(k).and_then(crate::model::Date::parse_iso).map(|d| if end { d.start().0 + 86_399 } else { d.start().0 })
-    };
-    let min_cents =
-        g("min").and_then(|m| m.parse::<rust_decimal::Decimal>().ok()).map(crate::graph::FlowGraph::cents_of);
-    let f = Expand {
-        from: day("from", false),
-        to: day("to", true),
-        min_cents,
-        limit: g("limit").and_then(|l| l.parse().ok()).unwrap_or(25).min(500),
-    };
+    let f = Expand::parse(g("from"), g("to"), g("min"), g("limit"));
     let key = g("key").unwrap_or("").to_string();
     match blocking(move || app.engine.expand(&key, &f)).await {
         Ok(Some(sg)) => Json(sg).into_response(),
@@ -415,8 +386,8 @@ async fn api_save_query(State(app): AppState, Extension(s): Extension<Session>, 
     if r.name.trim().is_empty() || r.text.trim().is_empty() {
         return error(StatusCode::BAD_REQUEST, "give the query a name and a text");
     }
-    if let Err(e) = crate::query::check_syntax(&r.text) {
-        return error(StatusCode::UNPROCESSABLE_ENTITY, &e.render(&r.text));
+    if let Err(e) = app.engine.check_query(&r.text) {
+        return error(StatusCode::UNPROCESSABLE_ENTITY, &e);
     }
     blocking(move || {
         let ev = Event::Query { name: r.name.trim().to_string(), text: r.text };
@@ -462,43 +433,15 @@ fn export(app: &App, r: ExportReq) -> Response {
         Ok(s) => s,
         Err(r) => return *r,
     };
-    let stamp = if st.is_empty() {
-        None
-    } else {
-        let mut rows: Vec<(String, crate::workspace::StatusRecord)> = st
-            .triaged()
-            .into_iter()
-            .filter(|(id, _)| selection.as_ref().is_none_or(|s| s.contains(*id)))
-            .map(|(id, r)| (id.to_string(), r))
-            .collect();
-        rows.sort_by(|a, b| a.0.cmp(&b.0));
-        let in_bundle = selection.as_ref().map_or(eng.findings.len(), |s| s.len());
-        let mut counts: BTreeMap<&str, usize> = Status::ALL.iter().map(|s| (s.as_str(), 0)).collect();
-        for (_, r) in &rows {
-            *counts.entry(r.status.as_str()).or_default() += 1;
-        }
-        let triaged = rows.iter().filter(|(_, r)| r.status != Status::New).count();
-        *counts.entry("new").or_default() += in_bundle.saturating_sub(triaged);
-        let summary = Status::ALL.iter().map(|s| format!("{} {}", s.as_str(), counts[s.as_str()])).collect::<Vec<_>>();
-        match eng.triage_csv(&rows) {
-            Ok(csv) => Some(crate::export::bundle::WorkspaceStamp {
-                log_head_sha256: st.head.clone(),
-                log_entries: st.len(),
-                summary: summary.join(", "),
-                csv,
-            }),
-            Err(e) => return error(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
-        }
+    let stamp = match eng.workspace_stamp(&st, selection.as_ref()) {
+        Ok(s) => s,
+        Err(e) => return error(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
     };
     let n = (1..).find(|n| !app.exports.join(format!("bundle-{n:03}")).exists()).unwrap_or(1);
     let out = app.exports.join(format!("bundle-{n:03}"));
     match eng.export(&out, selection.clone(), stamp) {
         Ok(sum) => {
-            let verified = crate::export::manifest::verify(&out, None);
-            let (ok, problems) = match verified {
-                Ok(v) => (v.ok, v.problems.len()),
-                Err(_) => (0, 1),
-            };
+            let (ok, problems) = eng.verify_bundle(&out);
             Json(json!({
                 "dir": out.display().to_string(), "findings": sum.findings, "files": sum.outputs + 1,
                 "manifest_sha256": sum.manifest_sha256, "verified_files": ok, "verify_problems": problems,
