@@ -237,6 +237,8 @@ fn workspace_in_headless_chromium() {
         assert_eq!(cells.len() as u64, rows.min(1000));
         let head = c.find(Locator::Css("#result-table thead")).await.unwrap().text().await.unwrap();
         assert!(head.contains("account") && head.contains("senders"), "{head}");
+        let st = status.text().await.unwrap();
+        assert!(!st.contains("graph: 0 nodes"), "the rows' transfers drawn as a graph: {st}");
         shot(&c, &base, "query").await;
         pages.push(("query".into(), c.source().await.unwrap()));
 

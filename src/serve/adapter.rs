@@ -736,6 +736,14 @@ impl Engine {
         out.total_rows = res.rows.len();
         out.rows = res.rows.iter().take(1000).map(|r| r.iter().map(|v| v.render(c)).collect()).collect();
         out.graph = self.result_graph(&res.rows);
+        if out.graph.edges.is_empty() {
+            // Rows of ids only (`collect(t.id) AS txn_ids`): draw the transfers they name.
+            let txns = query::transfers_in(&res, c);
+            let rows: Vec<Vec<Value>> = txns.iter().take(400).map(|&t| vec![Value::Rel(RelId::Transfer(t))]).collect();
+            if !rows.is_empty() {
+                out.graph = self.result_graph(&rows);
+            }
+        }
         Ok(out)
     }
 
