@@ -203,6 +203,9 @@ pub fn write(inv: &Investigation<'_>, out: &Path) -> Result<Summary, Investigate
         w.write("identities.csv", &identities_csv(case)?)?;
     }
     w.write("probable_victims.csv", &super::victims::write_csv(case, inv.prepared())?)?;
+    if let Some(csv) = &inv.triage_csv {
+        w.write("triage.csv", csv)?;
+    }
     if let Some(sealed) = &inv.sealed {
         w.write(&sealed.path, &sealed.bytes)?;
     }

@@ -15,6 +15,6 @@ pub mod keys;
 pub mod load;
 pub mod pipeline;
 
-pub use config::{Config, ConfigError, Settings};
+pub use config::{Config, ConfigError, Settings, WorkspaceStamp};
 pub use load::{load, LoadError, LoadSettings, LoadedCase};
 pub use pipeline::{run, Investigation, PipelineError};
