@@ -126,7 +126,7 @@ fn reasons_add_up_and_findings_on_victim_accounts_say_so() {
             assert!(f.explanation().contains("victim_account (+0)"), "{}", f.explanation());
             marked += 1;
         }
-        if let Some((s, _)) = f.suspect {
+        if let Some(s) = f.suspect.map(|l| l.suspect) {
             assert!(!case.victims.rows.iter().any(|v| v.entity == s), "{} linked to a listed victim", f.id);
         }
     }

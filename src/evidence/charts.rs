@@ -201,7 +201,7 @@ pub fn finding_chart(cx: &ChartCtx<'_>, f: &Finding, limits: &ChartLimits, col: 
     for &e in &f.entities {
         b.node(cx.entity_node(e, false));
     }
-    if let Some((s, hops)) = f.suspect {
+    if let Some(crate::patterns::SuspectLink { suspect: s, hops }) = f.suspect {
         let node = cx.entity_node(s, true);
         // A suspect already on the chart (as a holder) is linked by a register row.
         let present = b.find(&node.key).is_some();
@@ -221,7 +221,7 @@ pub fn finding_chart(cx: &ChartCtx<'_>, f: &Finding, limits: &ChartLimits, col: 
         }
     }
     let title = format!("Finding {} ({}, score {})", f.id, f.typology, f.score);
-    let label = f.suspect.map(|(s, _)| format!("suspect {}", cx.case.entity_id(s)));
+    let label = f.suspect.map(|l| format!("suspect {}", cx.case.entity_id(l.suspect)));
     b.finish(format!("finding-{}", f.id), title, label, notes)
 }
 

@@ -254,7 +254,7 @@ fn summary(s: &mut String, inv: &Investigation<'_>, settings: &BTreeMap<String, 
         td_num(s, l);
         td_num(s, h);
         td_num(s, assets_total(sec));
-        let linked = inv.findings.iter().filter(|f| f.suspect.map(|x| x.0) == Some(sec.suspect)).count();
+        let linked = inv.findings.iter().filter(|f| f.suspect.map(|l| l.suspect) == Some(sec.suspect)).count();
         td(s, &linked.to_string());
         s.push_str("</tr>\n");
     }
@@ -296,8 +296,8 @@ fn findings_table(s: &mut String, inv: &Investigation<'_>, outputs: &[OutputFile
         let _ = write!(s, "<td class=\"n\" data-v=\"{0}\">{0}</td>", f.txns.len());
         td(s, &f.first_at.map(|d| d.to_string()).unwrap_or_default());
         td(s, &f.last_at.map(|d| d.to_string()).unwrap_or_default());
-        td(s, &f.suspect.map(|(x, _)| case.entity_id(x).to_string()).unwrap_or_default());
-        td(s, &f.suspect.map(|(_, h)| h.to_string()).unwrap_or_default());
+        td(s, &f.suspect.map(|l| case.entity_id(l.suspect).to_string()).unwrap_or_default());
+        td(s, &f.suspect.map(|l| l.hops.to_string()).unwrap_or_default());
         td(s, &clip(&f.explanation(), 300));
         // The finding's timeline (finding_timelines), when the bundle has it.
         let tl = super::finding_timelines::path(i, f);
@@ -409,7 +409,7 @@ fn methodology(s: &mut String, inv: &Investigation<'_>, settings: &BTreeMap<Stri
     s.push_str("<section id=\"methodology\"><h2>Methodology</h2>\n<h3>Detectors and parameters</h3><table><thead><tr><th>Typology</th><th>Parameter</th><th>Value</th><th>Meaning and source</th></tr></thead><tbody>\n");
     for p in &inv.detector_params {
         s.push_str("<tr>");
-        for x in [&p.owner, &p.key, &p.value, &p.doc] {
+        for x in [p.owner, p.param.key, &p.param.value, p.param.doc] {
             td(s, x);
         }
         s.push_str("</tr>\n");
@@ -446,7 +446,7 @@ fn data_context(s: &mut String, case: &crate::model::Case) {
         let _ = write!(s, " <b>{}</b>.", html(&summary));
     }
     s.push_str("</p><table><thead><tr><th>Data</th><th>Present</th><th>Evaluable</th></tr></thead><tbody>\n");
-    for (label, text, ok) in dc.coverage() {
+    for crate::patterns::Coverage { label, text, evaluable: ok } in dc.coverage() {
         s.push_str("<tr>");
         td(s, label);
         td(s, &text);

@@ -9,14 +9,14 @@
 //! stage timings aside), the machine or hash-map order.
 
 use super::config::Config;
-use crate::assets::family::ScopeMember;
 use crate::assets::valuation::{scope_assets, AssetRow, OwnershipModel};
 use crate::evidence::chart::{Chart, Footer};
 use crate::evidence::charts::{finding_chart, suspect_network, ChartCtx, SuspectNetwork};
 use crate::evidence::exhibits::{ExhibitCollector, Exhibits};
 use crate::graph::CaseGraph;
 use crate::model::{Case, EntityKind, EntityRef};
-use crate::patterns::{self, Finding, PatternError};
+use crate::ownership::family::ScopeMember;
+use crate::patterns::{self, Finding, PatternError, Runner};
 use crate::trace::case::{trace_suspects, SuspectTrace, TraceRequest};
 use crate::trace::TraceConfig;
 use crate::victims::classify::{annotate_findings, Status};
@@ -85,15 +85,11 @@ pub struct VictimRow {
 
 /// A detector or classifier parameter as the run used it, for the methodology.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ParamDoc {
+pub struct RunParam {
     /// `fan_in`, ..., or `victims`.
-    pub owner: String,
-    /// Parameter name.
-    pub key: String,
-    /// Value used.
-    pub value: String,
-    /// What it means and where its default comes from.
-    pub doc: String,
+    pub owner: &'static str,
+    /// The parameter, its value and its documentation.
+    pub param: patterns::ParamDoc,
 }
 
 /// The court bundle's sealed pseudonym mapping.
@@ -134,7 +130,7 @@ pub struct Investigation<'a> {
     /// Settings, for the methodology and the manifest.
     pub settings: BTreeMap<String, String>,
     /// Detector and classifier parameters.
-    pub detector_params: Vec<ParamDoc>,
+    pub detector_params: Vec<RunParam>,
     /// Notes about the run (problems met), not yet scrubbed: see [`Investigation::scrub`].
     pub notes: Vec<String>,
     /// Notes about the protection of persons in this bundle (after the renderer's notes).
@@ -181,11 +177,8 @@ impl<'a> Investigation<'a> {
 /// Detector configuration, a missing case key outside the court, or a failure to seal the
 /// pseudonym mapping.
 pub fn run<'a>(real: &'a Case, config: &Config) -> Result<Investigation<'a>, PipelineError> {
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(config.detect.threads)
-        .build()
-        .map_err(|e| PatternError::Pool(e.to_string()))?;
-    pool.install(|| run_in_pool(real, config))
+    let runner = Runner::new(&config.detect)?;
+    runner.install(|| run_in_pool(&runner, real, config))
 }
 
 struct Clock {
@@ -200,15 +193,15 @@ impl Clock {
     }
 }
 
-fn run_in_pool<'a>(real: &'a Case, config: &Config) -> Result<Investigation<'a>, PipelineError> {
+fn run_in_pool<'a>(runner: &Runner, real: &'a Case, config: &Config) -> Result<Investigation<'a>, PipelineError> {
     let mut clock = Clock { t: Instant::now(), timings: Vec::new() };
-    let detectors = patterns::configure(&config.detect)?;
+    let detectors = runner.detectors();
     // Detection and classification read the real case; everything shown reads the audience's
     // view (pseudonymised outside the court). Row order is the same in both, so the dense
     // indices of findings stay valid.
     let graph = CaseGraph::build(real);
     clock.lap("graph");
-    let mut findings = patterns::run(real, &graph, &config.detect)?;
+    let mut findings = runner.run(real, &graph);
     clock.lap("detect");
     let prepared = prepare(real, &graph.flow, config.audience, config.protection.as_ref(), &config.victims)?;
     annotate_findings(real, &mut findings, &prepared.assessed);
@@ -273,7 +266,7 @@ fn run_in_pool<'a>(real: &'a Case, config: &Config) -> Result<Investigation<'a>,
     crate::evidence::timelines::cite(case, &findings, &timeline_targets, &mut col);
     let exhibits = col.finish(case);
     let input_hash = crate::model::input_manifest_hash(&case.files);
-    let footer = footer(case, config, &detectors, &input_hash);
+    let footer = footer(case, config, detectors, &input_hash);
     let (protection_notes, pseudonymised, sealed) = protection(real, &prepared, config)?;
     let victims = victim_rows(case, &prepared);
     let detector_params = detector_params(detectors, config);
@@ -362,7 +355,7 @@ fn settings(case: &Case, c: &Config) -> BTreeMap<String, String> {
     s.insert("timeline.max_arrows".into(), c.timeline.max_arrows.to_string());
     s.insert("finding_diagrams".into(), c.finding_diagrams.to_string());
     s.insert("detect.max_suspect_hops".into(), c.detect.max_suspect_hops.to_string());
-    s.insert("detect.params".into(), c.detect.params.join(","));
+    s.insert("detect.params".into(), c.detect.params_text());
     s
 }
 
@@ -418,16 +411,12 @@ fn victim_rows(case: &Case, prepared: &Prepared) -> Vec<VictimRow> {
         .collect()
 }
 
-fn detector_params(detectors: Vec<Box<dyn patterns::Detector>>, config: &Config) -> Vec<ParamDoc> {
+fn detector_params(detectors: &[Box<dyn patterns::Detector>], config: &Config) -> Vec<RunParam> {
     let mut v = Vec::new();
-    for mut d in detectors {
-        let owner = d.name().to_string();
-        for (k, value, doc) in d.params().describe() {
-            v.push(ParamDoc { owner: owner.clone(), key: k.to_string(), value, doc: doc.to_string() });
-        }
+    for d in detectors {
+        v.extend(d.params().describe().into_iter().map(|param| RunParam { owner: d.name(), param }));
     }
-    for (k, value, doc) in crate::patterns::Params::describe(&config.victims) {
-        v.push(ParamDoc { owner: "victims".into(), key: k.to_string(), value, doc: doc.to_string() });
-    }
+    let victims = crate::patterns::Params::describe(&config.victims);
+    v.extend(victims.into_iter().map(|param| RunParam { owner: "victims", param }));
     v
 }

@@ -20,7 +20,7 @@
 
 use crate::graph::FlowGraph;
 use crate::model::{Case, Channel, Date, DateTime, EntityKind, EntityRef, NO_CITY};
-use crate::patterns::Finding;
+use crate::patterns::{Finding, Spec};
 use rust_decimal::Decimal;
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
@@ -694,6 +694,12 @@ fn consume(q: &mut VecDeque<(DateTime, i64)>, t: DateTime, window: i64, amount: 
     amount - left
 }
 
+/// The post-pass's note that a finding's nearest listed suspect is a listed victim: stated,
+/// no points.
+const VICTIM_NOT_SUSPECT: Spec = Spec { name: "victim_not_suspect", points: 0, needs: &[] };
+/// The post-pass's note that a finding touches a victim's account: stated, no points.
+const VICTIM_ACCOUNT: Spec = Spec { name: "victim_account", points: 0, needs: &[] };
+
 /// The post-pass over findings: a finding touching an account of a listed or probable victim
 /// says so in its explanation (a zero-point indicator), and a listed victim is never a finding's
 /// suspect (the link is dropped with its points and the reason is stated).
@@ -710,14 +716,13 @@ pub fn annotate_findings(case: &Case, findings: &mut [Finding], assessed: &[Asse
     }
     for f in findings.iter_mut() {
         let single = f.indicators.len() == 1;
-        if let Some((s, _)) = f.suspect {
+        if let Some(s) = f.suspect.map(|l| l.suspect) {
             if listed_person.contains(&s) {
                 f.suspect = None;
                 f.indicators.retain(|i| i.name != "near_suspect");
                 f.rescore();
                 f.indicate(
-                    "victim_not_suspect",
-                    0,
+                    &VICTIM_NOT_SUSPECT,
                     format!(
                         "the nearest person on the suspects list, {}, is a listed victim: not linked as suspect \
                          (non-punishment)",
@@ -754,7 +759,7 @@ pub fn annotate_findings(case: &Case, findings: &mut [Finding], assessed: &[Asse
             if single {
                 detail.push_str("; single indicator: score capped, corroborate before acting");
             }
-            f.indicate("victim_account", 0, detail);
+            f.indicate(&VICTIM_ACCOUNT, detail);
         }
     }
 }

@@ -35,8 +35,10 @@ pub fn detect(ctx: &Ctx<'_>, args: &[Value]) -> QResult<Vec<Vec<Value>>> {
             )))
         }
     }
-    let opts = RunOptions { typologies: typology.map(|t| vec![t]), params, ..RunOptions::default() };
-    let found = patterns::run(ctx.case, ctx.graph, &opts).map_err(|e| QueryError::exec(e.to_string()))?;
+    let selected = typology.map(|t| vec![t]);
+    let found = RunOptions::parse(selected.as_deref(), &params)
+        .and_then(|opts| patterns::run(ctx.case, ctx.graph, &opts))
+        .map_err(|e| QueryError::exec(e.to_string()))?;
     let rows: Vec<Vec<Value>> = found
         .iter()
         .map(|f| {
@@ -55,8 +57,8 @@ pub fn detect(ctx: &Ctx<'_>, args: &[Value]) -> QResult<Vec<Vec<Value>>> {
                 Value::Num(f.total),
                 f.first_at.map(Value::DateTime).unwrap_or_default(),
                 f.last_at.map(Value::DateTime).unwrap_or_default(),
-                f.suspect.map(|(s, _)| Value::Node(ent(s))).unwrap_or_default(),
-                f.suspect.map(|(_, h)| Value::int(h as i64)).unwrap_or_default(),
+                f.suspect.map(|l| Value::Node(ent(l.suspect))).unwrap_or_default(),
+                f.suspect.map(|l| Value::int(l.hops as i64)).unwrap_or_default(),
                 Value::str(&f.explanation()),
             ]
         })
