@@ -207,74 +207,21 @@ impl Loader {
         A: FnMut(&mut Ctx<'_>, T, &RowView<'_>, Prov) -> Result<(), Fault> + Send,
     {
         let is_parquet = matches!(path.extension().and_then(|e| e.to_str()), Some("parquet" | "pq"));
-        let mut reader: BatchReader;
-        let headers: Vec<String>;
-        // Set by a Parquet source: its column kinds and row count.
-        #[cfg_attr(not(feature = "parquet"), allow(unused_mut))]
-        let mut kinds: Vec<FieldKind> = Vec::new();
-        #[cfg_attr(not(feature = "parquet"), allow(unused_mut))]
-        let mut parquet_rows = 0usize;
-        if is_parquet {
-            #[cfg(feature = "parquet")]
-            {
-                let mut src = super::source::ParquetSource::open(path)?;
-                headers = std::mem::take(&mut src.headers);
-                kinds = src.kinds.clone();
-                parquet_rows = src.rows();
-                reader = Box::new(move |buf: &mut Vec<Record>| src.next_batch(buf));
-            }
-            #[cfg(not(feature = "parquet"))]
-            return Err(IngestError::NoParquet { path: path.to_path_buf() });
-        } else {
-            let mut src = CsvSource::open(path, &opts)?;
-            headers = std::mem::take(&mut src.headers);
-            if let Some(w) = src.sniff_warning.take() {
-                count.warnings += 1;
-                self.report.warnings.push(issue(def.name, rel, 0, Fault::new("", "", w)));
-            }
-            if headers.is_empty() {
-                count.warnings += 1;
-                let why = "the file is empty (not even a header line): no rows loaded from it";
-                self.report.warnings.push(issue(def.name, rel, 0, Fault::new("", "", why)));
-                return Ok(());
-            }
-            let p = path.to_path_buf();
-            reader = Box::new(move |buf: &mut Vec<Record>| src.next_batch(&p, buf));
-        }
+        let Some(Opened { mut reader, headers, kinds, parquet_rows }) =
+            self.open_source(def.name, path, rel, &opts, is_parquet, count)?
+        else {
+            return Ok(());
+        };
         let mut map = ColumnMap::resolve(path, def.columns, def.required, spec, opts, &headers)?;
         map.kinds = kinds;
         // Extra columns: align the table's extras with this source's.
-        let extras = (def.extras)(&mut self.case);
-        let rows_before = count.loaded as usize;
-        let mut slots = Vec::with_capacity(map.extras.len());
-        for (name, _) in &map.extras {
-            let pos = match extras.names.iter().position(|n| n == name) {
-                Some(p) => p,
-                None => {
-                    extras.names.push(name.clone());
-                    let mut col = StrColumn::new();
-                    for _ in 0..rows_before {
-                        col.push("")?;
-                    }
-                    extras.columns.push(col);
-                    extras.columns.len() - 1
-                }
-            };
-            slots.push(pos);
-        }
+        let slots = extra_slots((def.extras)(&mut self.case), &map, count.loaded as usize)?;
         let parse = &def.parse;
         let mut batch: Vec<Record> = Vec::new();
         let mut spare: Vec<Record> = Vec::new();
         reader(&mut batch)?;
         if !batch.is_empty() {
-            // Reserve for the whole file: rows = file size / bytes per row of the first batch
-            // (+2 %), so the columns do not grow by doubling.
-            let file_len = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
-            let first = batch.first().and_then(|r| r.fields.position()).map_or(0, |p| p.byte());
-            let last = batch.last().and_then(|r| r.fields.position()).map_or(0, |p| p.byte());
-            let per_row = (last.saturating_sub(first) as f64 / (batch.len().max(2) - 1) as f64).max(1.0);
-            let est = (file_len as f64 / per_row * 1.02) as usize;
-            (def.reserve)(&mut self.case, if is_parquet { parquet_rows } else { est.max(batch.len()) });
+            (def.reserve)(&mut self.case, if is_parquet { parquet_rows } else { estimate_rows(path, &batch) });
         }
         while !batch.is_empty() {
             let (next, parsed) = rayon::join(
@@ -332,6 +279,47 @@ impl Loader {
         Ok(())
     }
 
+    /// Opens `path` as Parquet or CSV; `None` when a CSV file is empty (with a warning, as for
+    /// a CSV dialect guessed by sniffing).
+    fn open_source(
+        &mut self,
+        table: &str,
+        path: &Path,
+        rel: &str,
+        opts: &ReadOptions,
+        is_parquet: bool,
+        count: &mut TableCount,
+    ) -> Result<Option<Opened>, IngestError> {
+        if is_parquet {
+            #[cfg(feature = "parquet")]
+            {
+                let mut src = super::source::ParquetSource::open(path)?;
+                let headers = std::mem::take(&mut src.headers);
+                let kinds = src.kinds.clone();
+                let parquet_rows = src.rows();
+                let reader: BatchReader = Box::new(move |buf: &mut Vec<Record>| src.next_batch(buf));
+                return Ok(Some(Opened { reader, headers, kinds, parquet_rows }));
+            }
+            #[cfg(not(feature = "parquet"))]
+            return Err(IngestError::NoParquet { path: path.to_path_buf() });
+        }
+        let mut src = CsvSource::open(path, opts)?;
+        let headers = std::mem::take(&mut src.headers);
+        if let Some(w) = src.sniff_warning.take() {
+            count.warnings += 1;
+            self.report.warnings.push(issue(table, rel, 0, Fault::new("", "", w)));
+        }
+        if headers.is_empty() {
+            count.warnings += 1;
+            let why = "the file is empty (not even a header line): no rows loaded from it";
+            self.report.warnings.push(issue(table, rel, 0, Fault::new("", "", why)));
+            return Ok(None);
+        }
+        let p = path.to_path_buf();
+        let reader: BatchReader = Box::new(move |buf: &mut Vec<Record>| src.next_batch(&p, buf));
+        Ok(Some(Opened { reader, headers, kinds: Vec::new(), parquet_rows: 0 }))
+    }
+
     /// Rejects a loaded row after the fact (e.g. a duplicate found by a later pass).
     pub fn reject_after(&mut self, table: &str, prov: Prov, f: Fault) {
         let file = self.case.files.get(prov.file as usize).map(|f| f.path.clone()).unwrap_or_default();
@@ -354,6 +342,48 @@ impl Loader {
 
 /// Refills a batch buffer from a source.
 type BatchReader = Box<dyn FnMut(&mut Vec<Record>) -> Result<(), IngestError> + Send>;
+
+/// An opened source: its batch reader and header; for Parquet also its column kinds and row
+/// count (empty and 0 for CSV).
+struct Opened {
+    reader: BatchReader,
+    headers: Vec<String>,
+    kinds: Vec<FieldKind>,
+    parquet_rows: usize,
+}
+
+/// The position in the table's `extras` of each extra column of the source (`map.extras`);
+/// columns new to the table are added, empty for the `rows_before` rows already loaded.
+fn extra_slots(extras: &mut Extras, map: &ColumnMap, rows_before: usize) -> Result<Vec<usize>, IngestError> {
+    let mut slots = Vec::with_capacity(map.extras.len());
+    for (name, _) in &map.extras {
+        let pos = match extras.names.iter().position(|n| n == name) {
+            Some(p) => p,
+            None => {
+                extras.names.push(name.clone());
+                let mut col = StrColumn::new();
+                for _ in 0..rows_before {
+                    col.push("")?;
+                }
+                extras.columns.push(col);
+                extras.columns.len() - 1
+            }
+        };
+        slots.push(pos);
+    }
+    Ok(slots)
+}
+
+/// Rows to reserve for a whole CSV file: file size / bytes per row of the first `batch` (+2 %),
+/// so the columns do not grow by doubling.
+fn estimate_rows(path: &Path, batch: &[Record]) -> usize {
+    let file_len = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+    let first = batch.first().and_then(|r| r.fields.position()).map_or(0, |p| p.byte());
+    let last = batch.last().and_then(|r| r.fields.position()).map_or(0, |p| p.byte());
+    let per_row = (last.saturating_sub(first) as f64 / (batch.len().max(2) - 1) as f64).max(1.0);
+    let est = (file_len as f64 / per_row * 1.02) as usize;
+    est.max(batch.len())
+}
 
 fn issue(table: &str, file: &str, line: u64, f: Fault) -> Issue {
     Issue { table: table.into(), file: file.into(), line, column: f.column, value: clip(&f.value), reason: f.reason }
