@@ -124,7 +124,9 @@ fn preview(a: &Args, n: usize) -> Result<ExitCode> {
         for row in &p.rows {
             println!("   line {:<5} raw:    {}", row.line, row.raw);
             let values: Vec<String> = row.values.iter().map(|(k, v)| format!("{k}={v}")).collect();
-            println!("   {:<10} parsed: {}", "", values.join("  "));
+            if !values.is_empty() {
+                println!("   {:<10} parsed: {}", "", values.join("  "));
+            }
             if row.outcome != "loaded" {
                 println!("   {:<10} -> {}", "", row.outcome);
             }

@@ -563,7 +563,7 @@ fn preview_row(
     if p.rows.len() >= n.unwrap_or(0) {
         return;
     }
-    let values = shown.unwrap_or_else(|| v.mapped());
+    let values = if outcome.starts_with("skipped") { Vec::new() } else { shown.unwrap_or_else(|| v.mapped()) };
     p.rows.push(PreviewRow { line: v.line, raw: v.raw(), values, outcome: outcome.to_string() });
 }
 

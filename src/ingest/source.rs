@@ -280,6 +280,26 @@ pub struct CsvSource {
     pub preamble: Vec<PreambleRow>,
     /// Line of the header (0 without one).
     pub header_line: u64,
+    /// Lines end in CRLF: the csv reader then reports every record after the first one line
+    /// early (it takes the position after the `\r`, before the `\n`); corrected here.
+    crlf: bool,
+}
+
+/// True when the file's first line ends in CRLF.
+fn first_line_crlf(path: &Path) -> bool {
+    let mut head = vec![0u8; 64 << 10];
+    let n = File::open(path).and_then(|mut f| f.read(&mut head)).unwrap_or(0);
+    head[..n].iter().position(|&b| b == b'\n').is_some_and(|i| i > 0 && head[i - 1] == b'\r')
+}
+
+/// The 1-based line of a record the csv reader just read.
+fn record_line(rec: &ByteRecord, crlf: bool) -> u64 {
+    let line = rec.position().map_or(1, |p| p.line());
+    if crlf && rec.position().is_some_and(|p| p.byte() > 0) {
+        line + 1
+    } else {
+        line
+    }
 }
 
 /// Maps an `encoding` setting onto encoding_rs; `None` = UTF-8 pass-through.
@@ -348,6 +368,7 @@ impl CsvSource {
             .flexible(true)
             .buffer_capacity(1 << 20)
             .from_reader(raw);
+        let crlf = first_line_crlf(path);
         let mut first = ByteRecord::new();
         let mut finder = HeaderFinder::new(opts);
         let mut preamble = Vec::new();
@@ -355,7 +376,7 @@ impl CsvSource {
             if !reader.read_byte_record(&mut first).map_err(|e| csv_error(path, e))? {
                 break false;
             }
-            let line = first.position().map_or(1, |p| p.line());
+            let line = record_line(&first, crlf);
             let cells: Vec<String> = first
                 .iter()
                 .map(|f| {
@@ -372,7 +393,7 @@ impl CsvSource {
         }
         let encoding_hint =
             if got && has_header { mojibake_hint(first.as_slice(), opts.encoding.as_deref()) } else { None };
-        let header_line = if got && has_header { first.position().map_or(1, |p| p.line()) } else { 0 };
+        let header_line = if got && has_header { record_line(&first, crlf) } else { 0 };
         let mut src = CsvSource {
             reader,
             headers: Vec::new(),
@@ -381,6 +402,7 @@ impl CsvSource {
             encoding_hint,
             preamble,
             header_line,
+            crlf,
         };
         if !got {
             return Ok(src);
@@ -397,7 +419,7 @@ impl CsvSource {
                 .collect();
         } else {
             src.headers = (1..=first.len()).map(|i| format!("column_{i}")).collect();
-            let line = first.position().map_or(1, |p| p.line());
+            let line = record_line(&first, crlf);
             src.pending_first = Some(Record { line, fields: first, kinds: Vec::new(), footer: false });
         }
         Ok(src)
@@ -424,7 +446,7 @@ impl CsvSource {
             if rec.fields.len() == 1 && rec.fields[0].is_empty() {
                 continue;
             }
-            rec.line = rec.fields.position().map_or(0, |p| p.line());
+            rec.line = record_line(&rec.fields, self.crlf);
             n += 1;
         }
         buf.truncate(n);

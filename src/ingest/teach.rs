@@ -73,7 +73,7 @@ pub fn explain(message: &str) -> String {
     let rest = &message[start + "unknown field `".len()..];
     let Some(end) = rest.find('`') else { return message.to_string() };
     let key = &rest[..end];
-    let expected: Vec<&str> = rest[end..].split('`').skip(1).step_by(2).collect();
+    let expected: Vec<&str> = rest[end..].split('`').skip(2).step_by(2).collect();
     let mut out = message.trim_end().to_string();
     let place = places()
         .into_iter()
