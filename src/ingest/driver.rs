@@ -25,6 +25,9 @@ impl Ctx<'_> {
     }
 }
 
+/// Renders the last loaded row of a table as (column, value) pairs, for `--preview`.
+pub(crate) type ShowRow = fn(&Case) -> Vec<(String, String)>;
+
 /// Where a table keeps its extra columns.
 pub(crate) type ExtrasOf = Box<dyn Fn(&mut Case) -> &mut Extras + Send + Sync>;
 
@@ -40,7 +43,7 @@ pub(crate) struct TableDef<'d, T, P, A> {
     pub reserve: fn(&mut Case, usize),
     /// For `--preview`: the last loaded row as (column, value) pairs; `None` shows the
     /// mapped text of each contract column.
-    pub show: Option<fn(&Case) -> Vec<(String, String)>>,
+    pub show: Option<ShowRow>,
     pub _row: std::marker::PhantomData<T>,
 }
 
