@@ -2,6 +2,7 @@
 //! and the one way every analysis command loads a case and says what happened on the way.
 //! Values are parsed into the library's types here, so a typo fails before anything is read.
 
+use super::output::Inputs;
 use anyhow::Result;
 use moneytrail::graph::FlowGraph;
 use moneytrail::investigation::keys;
@@ -34,7 +35,19 @@ pub struct LoadArgs {
     pub no_resolve: bool,
 }
 
+impl CaseArgs {
+    /// What the command reads: the case folder and the mapping file.
+    pub fn inputs(&self) -> Inputs {
+        self.load.inputs(&self.case)
+    }
+}
+
 impl LoadArgs {
+    /// The case folder `case` and the mapping file, as inputs no output may overwrite.
+    pub fn inputs(&self, case: &Path) -> Inputs {
+        Inputs::case(case).file(self.mapping.as_deref())
+    }
+
     /// The library's load settings.
     pub fn settings(&self) -> LoadSettings {
         LoadSettings { mapping: self.mapping.clone(), no_resolve: self.no_resolve }
@@ -86,6 +99,11 @@ pub struct KeyArgs {
 }
 
 impl KeyArgs {
+    /// `inputs` with the passphrase file, when one is given.
+    pub fn inputs(&self, inputs: Inputs) -> Inputs {
+        inputs.file(self.seal_passphrase_file.as_deref())
+    }
+
     /// The case passphrase, if given.
     pub fn passphrase(&self) -> Result<Option<String>> {
         Ok(keys::passphrase(self.seal_passphrase_file.as_deref())?)

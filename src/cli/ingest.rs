@@ -1,6 +1,6 @@
 //! `moneytrail ingest CASE`: load, validate, report.
 
-use super::output::{out_dir, write_issues, write_json};
+use super::output::{out_dir, write_issues, write_json, Inputs};
 use anyhow::Result;
 use moneytrail::investigation::{load, LoadSettings};
 use moneytrail::model::Manifest;
@@ -22,10 +22,11 @@ pub struct Args {
 }
 
 pub fn run(a: Args) -> Result<ExitCode> {
+    let inputs = Inputs::case(&a.case).file(a.mapping.as_deref());
+    let dir = out_dir(a.out, &a.case, &inputs)?;
     let started = std::time::Instant::now();
     let loaded = load(&a.case, &LoadSettings { mapping: a.mapping.clone(), no_resolve: true })?;
     let elapsed = started.elapsed();
-    let dir = out_dir(a.out, &a.case)?;
     let r = &loaded.report;
     let manifest = Manifest {
         tool_version: env!("CARGO_PKG_VERSION").into(),

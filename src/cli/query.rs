@@ -1,5 +1,6 @@
 //! `moneytrail query CASE FILE.cypher`: run a pattern query, or print its plan with --explain.
 
+use super::output::{Inputs, OutKind};
 use anyhow::{bail, Context, Result};
 use moneytrail::graph::{CaseGraph, FlowGraph};
 use moneytrail::query::{self, format::Format, Budget, Value};
@@ -46,6 +47,11 @@ pub struct Args {
 
 pub fn run(a: Args) -> Result<ExitCode> {
     let fmt: Format = a.format.parse().map_err(anyhow::Error::msg)?;
+    let inputs = a.audience.key.inputs(Inputs::case(&a.case).file(a.mapping.as_deref()).file(Some(&a.file)));
+    inputs.check_all(&[
+        ("--out", a.out.as_deref(), OutKind::File),
+        ("--evidence", a.evidence.as_deref(), OutKind::Dir),
+    ])?;
     let text = std::fs::read_to_string(&a.file).with_context(|| format!("cannot read {}", a.file.display()))?;
     let mut params: HashMap<String, Value> = HashMap::new();
     for p in &a.params {
