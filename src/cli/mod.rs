@@ -11,6 +11,7 @@ mod import_ibm;
 mod import_interop;
 mod ingest;
 mod investigate;
+mod key;
 mod output;
 mod query;
 mod resolve;
@@ -67,6 +68,9 @@ enum Command {
     Victims(victims::Args),
     /// Open a sealed pseudonym mapping (court bundle) with the case passphrase.
     Unseal(victims::UnsealArgs),
+    /// Keys of the case team: `key gen` makes the pair that signs and checks bundles.
+    #[command(subcommand)]
+    Key(key::Command),
 }
 
 /// Exit codes: 0 clean, 1 rows were rejected, 2 the command could not run.
@@ -90,6 +94,7 @@ pub fn main() -> ExitCode {
         Command::Resolve(a) => resolve::run(a),
         Command::Victims(a) => victims::run(a),
         Command::Unseal(a) => victims::unseal(a),
+        Command::Key(c) => key::run(c),
     };
     match res {
         Ok(code) => code,
