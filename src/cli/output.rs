@@ -165,50 +165,42 @@ impl Inputs {
     }
 }
 
-/// `p` made absolute through its nearest existing ancestor (`canonicalize`), with the rest
-/// appended lexically. A dangling symbolic link is refused: writing through it would create a
-/// file wherever it points.
+/// `p` made absolute as the system would resolve it: component by component, each existing
+/// part through `canonicalize` (links followed, `..` taken from the real folder), the parts
+/// below the last existing one appended as words. A dangling symbolic link is refused: writing
+/// through it would create a file wherever it points.
 fn resolve_out(flag: &str, p: &Path) -> Result<PathBuf> {
-    if let Ok(r) = p.canonicalize() {
-        return Ok(r);
-    }
-    if std::fs::symlink_metadata(p).is_ok() {
-        bail!("{flag} {} is a symbolic link to a missing file: give a plain path", p.display());
-    }
+    use std::path::Component;
     let abs = if p.is_absolute() { p.to_path_buf() } else { std::env::current_dir()?.join(p) };
-    let mut rest = Vec::new();
-    let mut base = abs.as_path();
-    let real = loop {
-        match base.canonicalize() {
-            Ok(r) => break r,
-            Err(_) => {
-                let (Some(parent), Some(name)) = (base.parent(), base.file_name()) else {
-                    bail!("{flag} {}: cannot resolve the path", p.display());
-                };
-                if std::fs::symlink_metadata(base).is_ok() {
-                    bail!("{flag} {}: {} is a symbolic link to a missing file", p.display(), base.display());
-                }
-                rest.push(name.to_os_string());
-                base = parent;
-            }
-        }
-    };
-    let mut out = real;
-    for c in rest.iter().rev() {
-        out.push(c);
-    }
-    // `..` and `.` after the existing part: nothing below exists, so they are plain words.
-    let mut norm = PathBuf::new();
-    for c in out.components() {
+    let mut cur = PathBuf::new();
+    let mut exists = true;
+    for c in abs.components() {
         match c {
-            std::path::Component::ParentDir => {
-                norm.pop();
+            Component::Prefix(_) | Component::RootDir => cur.push(c.as_os_str()),
+            Component::CurDir => {}
+            Component::ParentDir => {
+                cur.pop();
             }
-            std::path::Component::CurDir => {}
-            other => norm.push(other),
+            Component::Normal(name) => {
+                cur.push(name);
+                if exists {
+                    match std::fs::symlink_metadata(&cur) {
+                        Err(_) => exists = false,
+                        Ok(_) => {
+                            cur = cur.canonicalize().map_err(|_| {
+                                anyhow::anyhow!(
+                                    "{flag} {}: {} is a symbolic link to a missing file; give a plain path",
+                                    p.display(),
+                                    cur.display()
+                                )
+                            })?;
+                        }
+                    }
+                }
+            }
         }
     }
-    Ok(norm)
+    Ok(cur)
 }
 
 /// Prepares the folder a case is written into (`generate`, `import-*`): it may be new or empty;
