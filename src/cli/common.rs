@@ -11,7 +11,7 @@ use moneytrail::model::Case;
 use moneytrail::trace::Rule;
 use moneytrail::victims::classify::VictimParams;
 use moneytrail::victims::protect::Protection;
-use moneytrail::victims::view::{prepare, prepare_view_of, Audience, Prepared};
+use moneytrail::victims::view::{prepare, Audience, Prepared};
 use std::path::{Path, PathBuf};
 
 /// The case folder and how to load it.
@@ -120,14 +120,6 @@ impl AudienceArgs {
     pub fn prepare(&self, case: &Case, flow: &FlowGraph) -> Result<Prepared> {
         let key = self.key.case_keys(&case.meta.name)?;
         Ok(prepare(case, flow, self.audience, key.as_ref(), &VictimParams::default())?)
-    }
-
-    /// Like [`AudienceArgs::prepare`] for a command that reads the case before entity
-    /// resolution: protected persons are decided on `resolved` (flow graph `flow`), the view is of
-    /// `case` (see `moneytrail::victims::view::prepare_view_of`).
-    pub fn prepare_view_of(&self, case: &Case, resolved: &Case, flow: &FlowGraph) -> Result<Prepared> {
-        let key = self.key.case_keys(&case.meta.name)?;
-        Ok(prepare_view_of(case, resolved, flow, self.audience, key.as_ref(), &VictimParams::default())?)
     }
 
     /// True for `--audience court` (identities in clear: nothing to classify or redact).
