@@ -542,3 +542,86 @@ fn queries_on_the_view_keep_rows_and_order_for_non_protected_data() {
         assert!(differ < p.rows.len() || p.rows.is_empty(), "{q}: most rows are about non-protected data");
     }
 }
+
+/// `ingest` outside the court: rejects and warnings quoting a victim's rows hold none of the
+/// victim's identifiers; the court's quote them as read; without the passphrase it refuses.
+#[test]
+fn ingest_rejects_and_warnings_hold_no_protected_identifier_outside_the_court() {
+    let tmp = tempfile::tempdir().unwrap();
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("datasets/demo");
+    let dir = tmp.path().join("case");
+    std::fs::create_dir_all(&dir).unwrap();
+    for e in std::fs::read_dir(&src).unwrap().flatten() {
+        if e.path().is_file() {
+            std::fs::copy(e.path(), dir.join(e.file_name())).unwrap();
+        }
+    }
+    let plain = load_case(&dir, &LoadOptions::default()).unwrap().case;
+    let vi = plain.victims.rows[0].entity.idx;
+    let v = plain.persons.rows[vi as usize].clone();
+    let acc = plain.accounts.rows.iter().find(|a| a.holder.is_some_and(|h| h.idx == vi)).unwrap().clone();
+    let append = |file: &str, line: String| {
+        let mut t = std::fs::read_to_string(dir.join(file)).unwrap();
+        t.push_str(&line);
+        std::fs::write(dir.join(file), t).unwrap();
+    };
+    let upper: String = v.full_name.split_whitespace().rev().collect::<Vec<_>>().join(" ").to_uppercase();
+    append("transfers.csv", format!("T-BAD-1,2024-02-01 10:00:00,{},A0000020,12x,ALL,wire,nga {upper},\n", acc.id));
+    append("transfers.csv", format!("T-BAD-2,2024-02-31 10:00:00,{},A0000020,100,ALL,wire,,\n", acc.id));
+    append(
+        "persons.csv",
+        format!(
+            "{},\"{}\",{},{},\"{}\",\n",
+            v.id,
+            v.full_name,
+            v.birth_date.unwrap(),
+            v.national_id.clone().unwrap_or_default(),
+            v.address.clone().unwrap_or_default()
+        ),
+    );
+    append(
+        "accounts.csv",
+        format!("A-VICTIM-2,AL00202011970002000000000099,Raiffeisen Bank,{},2020-01-01,,ALL\n", v.id),
+    );
+    append("accounts.csv", format!("{},,Raiffeisen Bank,{},2020-01-01,,ALL\n", acc.id, v.id));
+    let run = |aud: &str, key: bool| {
+        let out = tmp.path().join(format!("ingest-{aud}"));
+        let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_moneytrail"));
+        c.arg("ingest").arg(&dir).arg("--out").arg(&out).args(["--audience", aud]);
+        if key {
+            c.env("MONEYTRAIL_SEAL_PASSPHRASE", PASSPHRASE);
+        } else {
+            c.env_remove("MONEYTRAIL_SEAL_PASSPHRASE");
+        }
+        let o = c.output().unwrap();
+        let text = ["rejects.csv", "warnings.csv"]
+            .iter()
+            .map(|f| std::fs::read_to_string(out.join(f)).unwrap_or_default())
+            .chain([String::from_utf8_lossy(&o.stdout).into_owned(), String::from_utf8_lossy(&o.stderr).into_owned()])
+            .collect::<Vec<_>>()
+            .join("\n");
+        (o.status.code(), text)
+    };
+    let mut forms: Vec<String> = vec![v.id.clone(), v.full_name.clone(), acc.id.clone(), "A-VICTIM-2".into()];
+    forms.extend(name_orders(&v.full_name));
+    forms.extend(v.national_id.clone());
+    forms.extend(v.birth_date.map(|b| b.to_string()));
+    forms.extend(v.address.clone());
+    forms.push("AL00202011970002000000000099".into());
+    let scanner = Scanner::new(forms.iter().map(|f| folded(f)));
+    for aud in ["police", "ngo"] {
+        let (code, text) = run(aud, true);
+        assert_eq!(code, Some(1), "{aud}: rows rejected: {text}");
+        for want in ["duplicate id", "duplicate account_id", "12x", "IBAN check digits"] {
+            assert!(text.contains(want), "{aud}: the rejects and warnings are there ({want}): {text}");
+        }
+        let hits = scanner.hits(&folded(&text));
+        assert!(hits.is_empty(), "{aud}: protected identifiers in ingest's report: {hits:?}\n{text}");
+    }
+    let (code, court) = run("court", false);
+    assert_eq!(code, Some(1));
+    assert!(!scanner.hits(&folded(&court)).is_empty(), "the court's report quotes the rows: {court}");
+    let (code, text) = run("police", false);
+    assert_eq!(code, Some(2), "no passphrase, no pseudonyms: refused");
+    assert!(text.contains("MONEYTRAIL_SEAL_PASSPHRASE"), "{text}");
+}
