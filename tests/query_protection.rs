@@ -568,6 +568,9 @@ fn ingest_rejects_and_warnings_hold_no_protected_identifier_outside_the_court() 
     let upper: String = v.full_name.split_whitespace().rev().collect::<Vec<_>>().join(" ").to_uppercase();
     append("transfers.csv", format!("T-BAD-1,2024-02-01 10:00:00,{},A0000020,12x,ALL,wire,nga {upper},\n", acc.id));
     append("transfers.csv", format!("T-BAD-2,2024-02-31 10:00:00,{},A0000020,100,ALL,wire,,\n", acc.id));
+    // A reference past the text limit: rejected, its start quoted.
+    let long = format!("nga {upper} {}", "x".repeat(3000));
+    append("transfers.csv", format!("T-BAD-3,2024-02-01 10:00:00,{},A0000020,100,ALL,wire,{long},\n", acc.id));
     append(
         "persons.csv",
         format!(
@@ -612,7 +615,7 @@ fn ingest_rejects_and_warnings_hold_no_protected_identifier_outside_the_court() 
     for aud in ["police", "ngo"] {
         let (code, text) = run(aud, true);
         assert_eq!(code, Some(1), "{aud}: rows rejected: {text}");
-        for want in ["duplicate id", "duplicate account_id", "12x", "IBAN check digits"] {
+        for want in ["duplicate id", "duplicate account_id", "12x", "IBAN check digits", "reference has 30"] {
             assert!(text.contains(want), "{aud}: the rejects and warnings are there ({want}): {text}");
         }
         let hits = scanner.hits(&folded(&text));

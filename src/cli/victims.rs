@@ -112,6 +112,14 @@ pub fn unseal(a: UnsealArgs) -> Result<ExitCode> {
     inputs.check_all(&[("--out", a.out.as_deref(), OutKind::File)])?;
     let pass =
         a.key.passphrase()?.context("give the passphrase in MONEYTRAIL_SEAL_PASSPHRASE or --seal-passphrase-file")?;
+    let meta = std::fs::metadata(&a.file).with_context(|| format!("cannot read {}", a.file.display()))?;
+    if !meta.is_file() || meta.len() > seal::MAX_SEALED_BYTES {
+        anyhow::bail!(
+            "{} is not a sealed mapping: not a regular file of at most {} bytes",
+            a.file.display(),
+            seal::MAX_SEALED_BYTES
+        );
+    }
     let bytes = std::fs::read(&a.file).with_context(|| format!("cannot read {}", a.file.display()))?;
     let plain = seal::unseal(&pass, &bytes)?;
     match &a.out {
