@@ -11,6 +11,7 @@ mod import_ibm;
 mod import_interop;
 mod ingest;
 mod investigate;
+mod key;
 mod log;
 mod output;
 mod query;
@@ -74,6 +75,9 @@ enum Command {
     Serve(serve::Args),
     /// The workspace's audit log: `log verify CASE` re-checks its hash chain.
     Log(log::Args),
+    /// Keys of the case team: `key gen` makes the pair that signs and checks bundles.
+    #[command(subcommand)]
+    Key(key::Command),
 }
 
 /// Exit codes: 0 clean, 1 rows were rejected, 2 the command could not run.
@@ -99,6 +103,7 @@ pub fn main() -> ExitCode {
         Command::Unseal(a) => victims::unseal(a),
         Command::Serve(a) => serve::run(a),
         Command::Log(a) => log::run(a),
+        Command::Key(c) => key::run(c),
     };
     match res {
         Ok(code) => code,
