@@ -60,7 +60,10 @@ fn no_command_panics(case: &Path, tmp: &Path) {
     let runs: Vec<(&str, Vec<std::ffi::OsString>)> = vec![
         ("detect", vec!["detect".into(), c.into(), "--out".into(), o("f.csv")]),
         ("investigate", vec!["investigate".into(), c.into(), "--out".into(), o("bundle"), "--no-graphviz".into()]),
-        ("export", vec!["export".into(), c.into(), "--format".into(), "graphml".into(), "--out".into(), o("g.graphml")]),
+        (
+            "export",
+            vec!["export".into(), c.into(), "--format".into(), "graphml".into(), "--out".into(), o("g.graphml")],
+        ),
         ("eval", vec!["eval".into(), c.into()]),
         ("compensation", vec!["compensation".into(), c.into(), "--out".into(), o("comp.csv")]),
         ("victims", vec!["victims".into(), c.into(), "--out".into(), o("v.csv")]),
@@ -87,7 +90,9 @@ fn ten_transfers_of_9e27_into_one_account_are_rejects_and_no_command_panics() {
     let case = demo_copy(tmp.path());
     let first = lines_of(&case) + 1;
     let rows: Vec<String> = (0..10)
-        .map(|i| format!("TBIG{i},2024-03-0{} 10:00:00,A0000014,A0000020,9000000000000000000000000000,ALL,wire,,", i % 9 + 1))
+        .map(|i| {
+            format!("TBIG{i},2024-03-0{} 10:00:00,A0000014,A0000020,9000000000000000000000000000,ALL,wire,,", i % 9 + 1)
+        })
         .collect();
     add_transfers(&case, &rows);
     let (o, rejects) = ingest_rejects(&case, tmp.path());
@@ -95,8 +100,9 @@ fn ten_transfers_of_9e27_into_one_account_are_rejects_and_no_command_panics() {
     for i in 0..10 {
         let line = first + i;
         assert!(
-            rejects.lines().any(|l| l.contains(&format!("transfers.csv,{line},amount"))
-                && l.contains("digits before the point")),
+            rejects
+                .lines()
+                .any(|l| l.contains(&format!("transfers.csv,{line},amount")) && l.contains("digits before the point")),
             "line {line} rejected for its amount:\n{rejects}"
         );
     }
@@ -108,7 +114,10 @@ fn a_28_digit_eur_amount_in_an_all_case_is_a_reject_and_no_command_panics() {
     let tmp = tempfile::tempdir().unwrap();
     let case = demo_copy(tmp.path());
     let line = lines_of(&case) + 1;
-    add_transfers(&case, &["TEUR,2024-03-01 10:00:00,A0000016,A0000021,9000000000000000000000000000,EUR,wire,,".into()]);
+    add_transfers(
+        &case,
+        &["TEUR,2024-03-01 10:00:00,A0000016,A0000021,9000000000000000000000000000,EUR,wire,,".into()],
+    );
     let (o, rejects) = ingest_rejects(&case, tmp.path());
     assert_eq!(o.status.code(), Some(1));
     assert!(rejects.contains(&format!("transfers.csv,{line},amount")), "{rejects}");

@@ -58,13 +58,21 @@ fn ids_and_names_with_bidi_controls_or_zero_width_characters_are_rejected() {
             "A9000003,,BKT,P000001,2020-01-01,,ALL",
         ],
     );
-    let pline = append(&case, "persons.csv", &["P900001,Arta\u{2066} Hoxha,1980-01-01,,,", "P900002,Arta\u{200D}Hoxha,1980-01-01,,,"]);
+    let pline = append(
+        &case,
+        "persons.csv",
+        &["P900001,Arta\u{2066} Hoxha,1980-01-01,,,", "P900002,Arta\u{200D}Hoxha,1980-01-01,,,"],
+    );
     let (rejects, _) = ingest(&case, tmp.path());
-    let row = |file: &str, l: usize| rejects.lines().find(|r| r.contains(&format!("{file},{l},"))).unwrap_or("").to_string();
+    let row =
+        |file: &str, l: usize| rejects.lines().find(|r| r.contains(&format!("{file},{l},"))).unwrap_or("").to_string();
     let r = row("accounts.csv", line);
     assert!(r.contains("U+200B, a zero-width character, at character 4"), "{rejects}");
     assert!(r.contains("A00\\u{200B}00001"), "the reject shows the character escaped: {r}");
-    assert!(!rejects.contains('\u{200B}') && !rejects.contains('\u{202E}'), "no raw invisible character in rejects.csv");
+    assert!(
+        !rejects.contains('\u{200B}') && !rejects.contains('\u{202E}'),
+        "no raw invisible character in rejects.csv"
+    );
     assert!(row("accounts.csv", line + 1).contains("U+202E, a bidirectional embedding or override"), "{rejects}");
     assert!(row("accounts.csv", line + 2).is_empty(), "a plain id loads: {rejects}");
     assert!(row("persons.csv", pline).contains("U+2066, a bidirectional isolate"), "{rejects}");
@@ -83,10 +91,14 @@ fn look_alike_ids_are_reported_at_ingest_naming_both() {
     );
     let (rejects, warnings) = ingest(&case, tmp.path());
     assert!(!rejects.contains("accounts.csv"), "look-alikes load: {rejects}");
-    let w = warnings.lines().find(|l| l.contains(&format!("accounts.csv,{line},"))).unwrap_or_else(|| panic!("{warnings}"));
+    let w =
+        warnings.lines().find(|l| l.contains(&format!("accounts.csv,{line},"))).unwrap_or_else(|| panic!("{warnings}"));
     assert!(w.contains("looks like 'A0000001' (accounts.csv line 2)"), "{w}");
     assert!(w.contains("U+0410 at 1"), "{w}");
-    let w = warnings.lines().find(|l| l.contains(&format!("accounts.csv,{},", line + 1))).unwrap_or_else(|| panic!("{warnings}"));
+    let w = warnings
+        .lines()
+        .find(|l| l.contains(&format!("accounts.csv,{},", line + 1)))
+        .unwrap_or_else(|| panic!("{warnings}"));
     assert!(w.contains("looks like 'A0000002'"), "{w}");
     // Demo ids alone raise no such warning.
     assert_eq!(warnings.matches("confusable skeleton").count(), 2, "{warnings}");
@@ -115,7 +127,11 @@ fn namesakes_of_a_protected_minor_in_diacritics_or_word_order_are_shown_in_no_ou
     // P000068 Rezarta Lleshi is a listed victim and a minor. Two other persons carry her name
     // with other diacritics, in capitals and in the register's surname-first order; each holds
     // an account that moves money, so they reach findings, diagrams and exports.
-    append(&case, "persons.csv", &["P900001,LLESHI Rëzarta,1970-01-01,,,Durrës", "P900002,Rezárta Lléshi,1971-01-01,,,Vlorë"]);
+    append(
+        &case,
+        "persons.csv",
+        &["P900001,LLESHI Rëzarta,1970-01-01,,,Durrës", "P900002,Rezárta Lléshi,1971-01-01,,,Vlorë"],
+    );
     append(&case, "accounts.csv", &["A9000001,,BKT,P900001,2020-01-01,,ALL", "A9000002,,BKT,P900002,2020-01-01,,ALL"]);
     append(
         &case,
@@ -136,7 +152,15 @@ fn namesakes_of_a_protected_minor_in_diacritics_or_word_order_are_shown_in_no_ou
         vec!["export".into(), c.into(), "--format".into(), "graphml".into(), "--out".into(), o("g.graphml")],
         vec!["export".into(), c.into(), "--format".into(), "ftm".into(), "--out".into(), o("g.ftm.json")],
         vec!["resolve".into(), c.into(), "--out".into(), o("entities.csv"), "--log".into(), o("log.csv")],
-        vec!["query".into(), c.into(), q.clone().into_os_string(), "--format".into(), "csv".into(), "--out".into(), o("q.csv")],
+        vec![
+            "query".into(),
+            c.into(),
+            q.clone().into_os_string(),
+            "--format".into(),
+            "csv".into(),
+            "--out".into(),
+            o("q.csv"),
+        ],
         vec!["victims".into(), c.into(), "--out".into(), o("victims.csv")],
     ];
     for mut args in runs {

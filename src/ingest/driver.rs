@@ -633,6 +633,7 @@ fn case_meta(t: &CaseToml, path: &Path) -> Result<CaseMeta, IngestError> {
             .filter(|d| *d > Decimal::ZERO)
             .ok_or_else(|| bad(format!("thresholds.cash_report '{s}' is not a positive decimal amount")))?,
     };
-    crate::model::money::check_amount(cash, base).map_err(|why| bad(format!("thresholds.cash_report '{cash}': {why}")))?;
+    crate::model::money::check_amount(cash, base)
+        .map_err(|why| bad(format!("thresholds.cash_report '{cash}': {why}")))?;
     Ok(CaseMeta { name: t.name.clone(), base_currency: base, valuation_date, cash_report: Money::new(cash, base) })
 }

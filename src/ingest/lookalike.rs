@@ -37,10 +37,7 @@ pub(crate) fn warn(l: &mut Loader) {
 }
 
 /// The rows of `ids` whose skeleton equals that of an earlier, different id.
-fn collisions(
-    ids: &[(&'static str, &'static str, &str, Prov)],
-    files: &[String],
-) -> Vec<(&'static str, Prov, Fault)> {
+fn collisions(ids: &[(&'static str, &'static str, &str, Prov)], files: &[String]) -> Vec<(&'static str, Prov, Fault)> {
     let skeletons: Vec<String> = ids.par_iter().map(|(_, _, id, _)| skeleton(id).collect()).collect();
     let mut first: HashMap<&str, usize> = HashMap::with_capacity(ids.len());
     let mut out = Vec::new();

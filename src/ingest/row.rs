@@ -1331,7 +1331,8 @@ fn check_length(name: &str, text: &str) -> Result<(), Fault> {
                 ),
             ));
         }
-    } else if (ID_COLUMNS.contains(&name) || NAME_COLUMNS.contains(&name)) && text.bytes().any(|b| b.is_ascii_control()) {
+    } else if (ID_COLUMNS.contains(&name) || NAME_COLUMNS.contains(&name)) && text.bytes().any(|b| b.is_ascii_control())
+    {
         let shown = escape_invisible(&text.chars().take(80).collect::<String>());
         return Err(Fault::new(
             name,

@@ -418,7 +418,8 @@ fn encumbrances(l: &mut Loader) -> Result<(), IngestError> {
         &["property_id", "creditor_id", "amount"],
         |c| &mut c.encumbrances.extras,
         |v: &RowView<'_>| {
-            let amount = money(v, 2, Some(positive(v, 2, true)?), 3, Some(base))?.unwrap_or(Money::new(Decimal::ZERO, base));
+            let amount =
+                money(v, 2, Some(positive(v, 2, true)?), 3, Some(base))?.unwrap_or(Money::new(Decimal::ZERO, base));
             let registered_on = v.date(4)?;
             let released_on = v.date(5)?;
             ordered(registered_on, released_on, "released_on")?;

@@ -116,7 +116,17 @@ pub(crate) fn load(l: &mut Loader) -> Result<(), IngestError> {
                 .lookup(currency, day)
                 .map_err(|m| Fault::new("currency", currency.as_str(), m.to_string()))?
                 .unwrap_or(NO_RATE);
-            Ok(Parsed { booked_at, dst: dst.map(String::into_boxed_str), from, to, amount, currency, fx, channel, rounded })
+            Ok(Parsed {
+                booked_at,
+                dst: dst.map(String::into_boxed_str),
+                from,
+                to,
+                amount,
+                currency,
+                fx,
+                channel,
+                rounded,
+            })
         },
         accept: |ctx: &mut Ctx<'_>, p: Parsed, v: &RowView<'_>, prov: Prov| {
             let txn_id = v.text(0)?;
@@ -124,7 +134,12 @@ pub(crate) fn load(l: &mut Loader) -> Result<(), IngestError> {
                 ctx.warn(Fault::new(
                     "amount",
                     &v.text(4).map(|t| t.into_owned()).unwrap_or_default(),
-                    format!("rounded to {} ({} decimals for {}), as the mapping's round_amounts asks", p.amount, p.currency.minor_units(), p.currency),
+                    format!(
+                        "rounded to {} ({} decimals for {}), as the mapping's round_amounts asks",
+                        p.amount,
+                        p.currency.minor_units(),
+                        p.currency
+                    ),
                 ));
             }
             if let Some(note) = &p.dst {
