@@ -383,3 +383,49 @@ fn json_output_keeps_column_order_and_exact_numbers() {
     let parsed: serde_json::Value = serde_json::from_str(&text).unwrap();
     assert_eq!(parsed[0]["alpha"], "0.10");
 }
+
+#[test]
+fn counterparts_is_the_most_distinct_counterparts_in_a_window_ending_at_a_transfer() {
+    use moneytrail::model::NO_ACCOUNT;
+    let f = fixture();
+    let t = &f.case.transfers;
+    for (dir, days) in [("in", 3i64), ("out", 3), ("in", 30), ("out", 0)] {
+        let text = format!(
+            "CALL counterparts('{dir}', duration('P{days}D')) YIELD account, max_counterparts \
+             RETURN account.id AS a, max_counterparts AS n"
+        );
+        let got: HashMap<String, String> = run(&text).into_iter().map(|r| (r[0].clone(), r[1].clone())).collect();
+        // Brute force: every account-to-account transfer against all the account's others.
+        let mut by: HashMap<u32, Vec<(i64, u32)>> = HashMap::new();
+        for i in 0..t.len() {
+            if t.from[i] == NO_ACCOUNT || t.to[i] == NO_ACCOUNT {
+                continue;
+            }
+            let (acct, other) = if dir == "in" { (t.to[i], t.from[i]) } else { (t.from[i], t.to[i]) };
+            by.entry(acct).or_default().push((t.booked_at[i].0, other));
+        }
+        let want: HashMap<String, String> = by
+            .iter()
+            .map(|(&a, v)| {
+                let best = v
+                    .iter()
+                    .map(|&(ti, _)| {
+                        let set: std::collections::HashSet<u32> =
+                            v.iter().filter(|&&(tj, _)| tj <= ti && tj >= ti - days * 86_400).map(|x| x.1).collect();
+                        set.len()
+                    })
+                    .max()
+                    .unwrap_or(0);
+                (f.case.accounts.rows[a as usize].id.clone(), best.to_string())
+            })
+            .collect();
+        assert!(want.values().any(|n| n.parse::<usize>().unwrap() >= 3), "{dir} {days}: the fixture has fans");
+        assert_eq!(got, want, "{dir} {days} days");
+    }
+    let e = err("CALL counterparts('sideways', duration('P3D')) YIELD account RETURN account");
+    assert!(e.message.contains("'in' or 'out'"), "{}", e.message);
+    let e = err("CALL counterparts('in') YIELD account RETURN account");
+    assert!(e.message.contains("duration"), "{}", e.message);
+    let e = err("CALL counterparts('in', duration('P3D')) YIELD nothing RETURN nothing");
+    assert!(e.message.contains("yields account, max_counterparts"), "{}", e.message);
+}

@@ -8,9 +8,11 @@
 
 mod csr;
 mod network;
+mod window;
 
 pub use csr::{FlowGraph, NodeKind};
 pub use network::{EdgeKind, Network, NodeRef};
+pub use window::DistinctWindow;
 
 use crate::model::Case;
 
