@@ -1,8 +1,9 @@
 //! moneytrail: follows the money in human-trafficking cases.
 //!
-//! Layers (a module may use lower layers only), after `docs/architecture.md`:
-//! L0 `model`, L1 `ingest`, `generate` and `graph`, L2 `patterns` and `trace`, L3 `assets`,
-//! L5 `export`, L6 the binary. `resolve` (entity resolution) sits between ingest and the graph.
+//! One crate in layers that depend one way only; the layer map, with one paragraph per layer and
+//! the reasons, is docs/architecture.md. From the bottom: L0 `model` and `text`; L1 `ownership`,
+//! `ingest`, `generate`, `resolve` and `graph`; L2 `patterns`, `trace` and `victims`; L3 `assets`;
+//! L4 `evidence` and `query`; L5 `investigation`; L6 `export` (and the workspace); L7 the binary.
 
 // Input is hostile: outside tests, no unwrap, expect or panic! (issue "Hostile and broken input").
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
@@ -15,6 +16,7 @@ pub mod graph;
 pub mod ingest;
 pub mod investigation;
 pub mod model;
+pub mod ownership;
 pub mod patterns;
 pub mod query;
 pub mod resolve;

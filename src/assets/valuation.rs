@@ -1,6 +1,6 @@
 //! Valuation of what a suspect's scope holds (docs/domain.md §3.5): land-register
-//! titles of the suspect, of the family scope (assets::family, Law 10192) and of companies they
-//! own (look-through, assets::attribution, no double counting) or control (assets::control).
+//! titles of the suspect, of the family scope (ownership::family, Law 10192) and of companies they
+//! own (look-through, ownership::attribution, no double counting) or control (ownership::control).
 //!
 //! Value per property = market value, else cadastral (reference) value, else the acquisition
 //! price of the titles in force, converted into the base
@@ -11,12 +11,12 @@
 //! This is the case-facing part of `assets` (it reads a loaded `Case`, L0); the ownership,
 //! control, family and attribution algorithms it calls stay free of `Case`.
 
-use crate::assets::attribution::{attribute, AssetHolding, Valuation};
-use crate::assets::case::CaseRegister;
-use crate::assets::control::{control, ControlParams};
-use crate::assets::family::ScopeMember;
-use crate::assets::ownership::{effective_ownership, ShareGraph};
 use crate::model::{Case, Date, EntityRef, Money, Prov};
+use crate::ownership::attribution::{attribute, AssetHolding, Valuation};
+use crate::ownership::case::CaseRegister;
+use crate::ownership::control::{control, ControlParams};
+use crate::ownership::effective::{effective_ownership, ShareGraph};
+use crate::ownership::family::ScopeMember;
 use rust_decimal::Decimal;
 use std::collections::BTreeSet;
 
@@ -25,8 +25,8 @@ use std::collections::BTreeSet;
 pub struct OwnershipModel {
     register: CaseRegister,
     graph: Option<ShareGraph>,
-    own: Option<crate::assets::ownership::Ownership>,
-    ctl: Option<crate::assets::control::Control>,
+    own: Option<crate::ownership::effective::Ownership>,
+    ctl: Option<crate::ownership::control::Control>,
     /// Why look-through or control is unavailable (a register problem), if it is.
     pub problem: Option<String>,
 }
@@ -68,12 +68,12 @@ impl OwnershipModel {
     }
 
     /// The share graph and the effective ownership, when the register could be solved.
-    pub fn solved(&self) -> Option<(&ShareGraph, &crate::assets::ownership::Ownership)> {
+    pub fn solved(&self) -> Option<(&ShareGraph, &crate::ownership::effective::Ownership)> {
         self.graph.as_ref().zip(self.own.as_ref())
     }
 
     /// Control (majority chains, directorships), when the register could be solved.
-    pub fn control(&self) -> Option<&crate::assets::control::Control> {
+    pub fn control(&self) -> Option<&crate::ownership::control::Control> {
         self.ctl.as_ref()
     }
 
@@ -184,7 +184,7 @@ pub fn scope_assets_at(
     match (&m.graph, &m.own) {
         (Some(g), Some(own)) => {
             for a in attribute(sid, scope, g, own, &holdings, Valuation::LookThrough) {
-                let crate::assets::attribution::Item::Asset(p) = a.item else { continue };
+                let crate::ownership::attribution::Item::Asset(p) = a.item else { continue };
                 let mut holders = Vec::new();
                 let mut provs = Vec::new();
                 let mut payments = Vec::new();
@@ -195,7 +195,7 @@ pub fn scope_assets_at(
                     holder_ids.push(m.entity(c.via_company.unwrap_or(c.person)));
                     relation_rows.extend(c.relation.iter().map(|s| s.row));
                     if let Some(co) = c.via_company {
-                        let ex = crate::assets::explain::explain(g, own, c.person, co, 16);
+                        let ex = crate::ownership::explain::explain(g, own, c.person, co, 16);
                         ownership_rows.extend(ex.chains.iter().flat_map(|ch| ch.links.iter().map(|l| l.row)));
                     }
                     let who = label(m.entity(c.person));

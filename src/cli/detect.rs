@@ -5,7 +5,7 @@ use anyhow::{bail, Context, Result};
 use moneytrail::export::findings;
 use moneytrail::graph::CaseGraph;
 use moneytrail::investigation::{Config, ConfigError, Settings};
-use moneytrail::patterns::{self, PatternError};
+use moneytrail::patterns::{self, PatternError, Typology};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -13,8 +13,8 @@ use std::process::ExitCode;
 #[derive(clap::Args, Debug, Clone)]
 pub struct DetectArgs {
     /// Only these typologies (comma-separated; `detect --list` names them).
-    #[arg(long, value_delimiter = ',')]
-    pub typology: Option<Vec<String>>,
+    #[arg(long, value_delimiter = ',', value_parser = parse_typology)]
+    pub typology: Option<Vec<Typology>>,
     /// Override a parameter: typology.key=value, or a classifier parameter victims.key=value
     /// (repeatable).
     #[arg(long = "param")]
@@ -29,7 +29,7 @@ pub struct DetectArgs {
 
 impl DetectArgs {
     /// The typology selection, when one was given.
-    pub fn typologies(&self) -> Option<Vec<String>> {
+    pub fn typologies(&self) -> Option<Vec<Typology>> {
         self.typology.clone()
     }
 
@@ -44,6 +44,11 @@ impl DetectArgs {
         };
         Config::from_settings(&settings).map_err(flag_error)
     }
+}
+
+/// Parses one name of `--typology`.
+pub fn parse_typology(s: &str) -> Result<Typology, String> {
+    s.parse().map_err(|e: patterns::PatternError| e.to_string())
 }
 
 /// A configuration error worded with the flag that gave the value.

@@ -32,7 +32,7 @@ pub fn run(a: Args) -> Result<ExitCode> {
     let truth_path = a.truth.unwrap_or_else(|| a.case.case.join("truth/patterns.csv"));
     let mut truth = eval::read_truth(&truth_path, case)?;
     if let Some(sel) = &a.detect.typology {
-        truth.retain(|p| sel.contains(&p.typology));
+        truth.retain(|p| sel.iter().any(|t| t.as_str() == p.typology));
     }
     let ev = eval::evaluate(&found, &truth, a.min_overlap);
     println!(

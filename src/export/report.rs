@@ -409,7 +409,7 @@ fn methodology(s: &mut String, inv: &Investigation<'_>, settings: &BTreeMap<Stri
     s.push_str("<section id=\"methodology\"><h2>Methodology</h2>\n<h3>Detectors and parameters</h3><table><thead><tr><th>Typology</th><th>Parameter</th><th>Value</th><th>Meaning and source</th></tr></thead><tbody>\n");
     for p in &inv.detector_params {
         s.push_str("<tr>");
-        for x in [&p.owner, &p.key, &p.value, &p.doc] {
+        for x in [p.owner, p.param.key, &p.param.value, p.param.doc] {
             td(s, x);
         }
         s.push_str("</tr>\n");

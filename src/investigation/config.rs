@@ -4,7 +4,7 @@
 
 use crate::evidence::charts::ChartLimits;
 use crate::evidence::timelines::TimelineLimits;
-use crate::patterns::{self, PatternError, RunOptions};
+use crate::patterns::{self, PatternError, RunOptions, Typology};
 use crate::trace::case::DEFAULT_RULES;
 use crate::trace::Rule;
 use crate::victims::classify::VictimParams;
@@ -19,7 +19,7 @@ pub struct Settings {
     /// `court`, `police` (alias `analyst`), `ngo` or `public`.
     pub audience: Option<Audience>,
     /// Only these typologies.
-    pub typologies: Option<Vec<String>>,
+    pub typologies: Option<Vec<Typology>>,
     /// Overrides: `typology.key=value` for a detector, `victims.key=value` for the
     /// non-punishment classifier.
     #[serde(default)]
@@ -118,12 +118,10 @@ impl Config {
             let (k, v) = p.split_once('=').ok_or_else(|| bad("expected victims.key=value".into()))?;
             patterns::Params::set(&mut c.victims, &k["victims.".len()..], v).map_err(bad)?;
         }
-        let typologies: Option<Vec<&str>> = s.typologies.as_ref().map(|t| t.iter().map(String::as_str).collect());
-        let params: Vec<&str> = params.into_iter().map(String::as_str).collect();
         c.detect = RunOptions {
             max_suspect_hops: s.max_suspect_hops.unwrap_or(c.detect.max_suspect_hops),
             threads: s.threads,
-            ..RunOptions::parse(typologies.as_deref(), &params)?
+            ..RunOptions::select(s.typologies.clone(), &params)?
         };
         if let Some(n) = s.max_nodes {
             c.charts.max_nodes = n.max(5);

@@ -9,13 +9,13 @@
 //! stage timings aside), the machine or hash-map order.
 
 use super::config::Config;
-use crate::assets::family::ScopeMember;
 use crate::assets::valuation::{scope_assets, AssetRow, OwnershipModel};
 use crate::evidence::chart::{Chart, Footer};
 use crate::evidence::charts::{finding_chart, suspect_network, ChartCtx, SuspectNetwork};
 use crate::evidence::exhibits::{ExhibitCollector, Exhibits};
 use crate::graph::CaseGraph;
 use crate::model::{Case, EntityKind, EntityRef};
+use crate::ownership::family::ScopeMember;
 use crate::patterns::{self, Finding, PatternError, Runner};
 use crate::trace::case::{trace_suspects, SuspectTrace, TraceRequest};
 use crate::trace::TraceConfig;
@@ -85,15 +85,11 @@ pub struct VictimRow {
 
 /// A detector or classifier parameter as the run used it, for the methodology.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ParamDoc {
+pub struct RunParam {
     /// `fan_in`, ..., or `victims`.
-    pub owner: String,
-    /// Parameter name.
-    pub key: String,
-    /// Value used.
-    pub value: String,
-    /// What it means and where its default comes from.
-    pub doc: String,
+    pub owner: &'static str,
+    /// The parameter, its value and its documentation.
+    pub param: patterns::ParamDoc,
 }
 
 /// The court bundle's sealed pseudonym mapping.
@@ -134,7 +130,7 @@ pub struct Investigation<'a> {
     /// Settings, for the methodology and the manifest.
     pub settings: BTreeMap<String, String>,
     /// Detector and classifier parameters.
-    pub detector_params: Vec<ParamDoc>,
+    pub detector_params: Vec<RunParam>,
     /// Notes about the run (problems met), not yet scrubbed: see [`Investigation::scrub`].
     pub notes: Vec<String>,
     /// Notes about the protection of persons in this bundle (after the renderer's notes).
@@ -415,16 +411,12 @@ fn victim_rows(case: &Case, prepared: &Prepared) -> Vec<VictimRow> {
         .collect()
 }
 
-fn detector_params(detectors: &[Box<dyn patterns::Detector>], config: &Config) -> Vec<ParamDoc> {
+fn detector_params(detectors: &[Box<dyn patterns::Detector>], config: &Config) -> Vec<RunParam> {
     let mut v = Vec::new();
     for d in detectors {
-        let owner = d.name().to_string();
-        for p in d.params().describe() {
-            v.push(ParamDoc { owner: owner.clone(), key: p.key.to_string(), value: p.value, doc: p.doc.to_string() });
-        }
+        v.extend(d.params().describe().into_iter().map(|param| RunParam { owner: d.name(), param }));
     }
-    for p in crate::patterns::Params::describe(&config.victims) {
-        v.push(ParamDoc { owner: "victims".into(), key: p.key.to_string(), value: p.value, doc: p.doc.to_string() });
-    }
+    let victims = crate::patterns::Params::describe(&config.victims);
+    v.extend(victims.into_iter().map(|param| RunParam { owner: "victims", param }));
     v
 }

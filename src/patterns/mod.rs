@@ -6,10 +6,10 @@
 //! sequential runs byte for byte. Also the data context that scales thresholds to the
 //! columns a case holds ([`context`]) and evaluation against ground truth ([`eval`]).
 //!
-//! May depend on `model` (L0), `graph` (L1) and `assets`: its pure ownership, control and
-//! family-scope algorithms and its case adapter `assets::case` (through `registers`), so
-//! findings and the confiscation report rest on one ownership logic; never on the L3 parts
-//! of `assets` (valuation, confiscable, compensation), `trace`, `victims`, `export`, `query`
+//! May depend on `model` (L0), `graph` and `ownership` (L1): the pure ownership, control and
+//! family-scope algorithms and their case adapter `ownership::case` (through `registers`), so
+//! findings and the confiscation report rest on one ownership logic; never on `assets`
+//! (valuation, confiscable, compensation, L3), `trace`, `victims`, `export`, `query`
 //! or the binary. External crates: rayon, petgraph, rust_decimal, sha2, csv, thiserror.
 //! Nothing here prints.
 

@@ -1,5 +1,5 @@
 //! Register views shared by the ownership, company and property detectors: the case's
-//! persons and companies as dense ids of the [`crate::assets`] engine, ownership snapshots per
+//! persons and companies as dense ids of the [`crate::ownership`] engine, ownership snapshots per
 //! period (effective shares and control, AMLR Art. 52-53, docs/domain.md §4), the family scope
 //! of Law 10192 (docs/domain.md §3.3), registered addresses and currency conversion.
 //!
@@ -7,12 +7,12 @@
 //! `undervalued_purchase`, `circular_ownership`, `nominee_director`, `shell_company` and
 //! `disproportion` call it.
 
-use crate::assets::case::CaseRegister;
-use crate::assets::control::{control, Control, ControlBasis, ControlParams};
-use crate::assets::family::RelationKind as AKind;
-use crate::assets::ownership::{effective_ownership, ShareGraph};
-use crate::assets::Role as ARole;
 use crate::model::{Case, Date, EntityKind, EntityRef, Money};
+use crate::ownership::case::CaseRegister;
+use crate::ownership::control::{control, Control, ControlBasis, ControlParams};
+use crate::ownership::effective::{effective_ownership, ShareGraph};
+use crate::ownership::family::RelationKind as AKind;
+use crate::ownership::Role as ARole;
 use rust_decimal::Decimal;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::OnceLock;
@@ -22,7 +22,7 @@ pub struct Snapshot {
     /// Date-filtered holdings (`None` when the register rows could not be validated).
     pub graph: Option<ShareGraph>,
     /// Effective (integrated) ownership; `None` when undefined (e.g. a closed cycle).
-    pub own: Option<crate::assets::ownership::Ownership>,
+    pub own: Option<crate::ownership::effective::Ownership>,
     /// Control (majority, directorship, nominee).
     pub control: Control,
 }
@@ -93,7 +93,7 @@ impl<'a> Registers<'a> {
     ///
     /// # Complexity
     /// O(log B) when cached; otherwise one build of the share graph, effective ownership and
-    /// control (see [`crate::assets`]).
+    /// control (see [`crate::ownership`]).
     pub fn at(&self, d: Date) -> &Snapshot {
         let epoch = self.bounds.partition_point(|b| *b <= d.0);
         self.snaps[epoch].get_or_init(|| self.build(d))

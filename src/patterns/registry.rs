@@ -7,7 +7,8 @@ use std::str::FromStr;
 
 /// A laundering typology with a detector. The order of [`Typology::ALL`] is the registry's
 /// order: detectors are configured, listed and run in it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Deserialize)]
+#[serde(try_from = "String")]
 pub enum Typology {
     /// Many senders into one account ([`super::fan_in`]).
     FanIn,
@@ -107,6 +108,13 @@ impl Typology {
             Typology::RoundTripping => Box::new(round_tripping::RoundTripping::default()),
             Typology::ShellCompany => Box::new(shell_company::ShellCompany::default()),
         }
+    }
+}
+
+impl TryFrom<String> for Typology {
+    type Error = PatternError;
+    fn try_from(s: String) -> Result<Typology, PatternError> {
+        s.parse()
     }
 }
 

@@ -5,7 +5,7 @@
 //! returns as 'loan', 'capital', 'sale proceeds')"; cycle length <= 6, window <= 90 days).
 //!
 //! A depth-first search from each transfer into a company tied to its sender (owns at least
-//! `min_share`, directs, or controls at the transfer date: [`crate::assets::control`]) follows
+//! `min_share`, directs, or controls at the transfer date: [`crate::ownership::control`]) follows
 //! later transfers out of tied companies whose amount stays within a retention band of the
 //! previous hop, until the money reaches the originator's sphere again.
 

@@ -118,6 +118,15 @@ impl RunOptions {
             Some(names) => Some(names.iter().map(|n| n.as_ref().parse()).collect::<Result<Vec<Typology>, _>>()?),
             None => None,
         };
+        RunOptions::select(typologies, params)
+    }
+
+    /// Like [`RunOptions::parse`] with the typologies already typed (the CLI parses them).
+    ///
+    /// # Errors
+    /// [`PatternError::BadParam`] for the first override that is malformed, names a typology
+    /// not selected, or a key or value the detector refuses.
+    pub fn select<S: AsRef<str>>(typologies: Option<Vec<Typology>>, params: &[S]) -> Result<RunOptions, PatternError> {
         let mut scratch = select(registry(), typologies.as_deref());
         let mut overrides = Vec::with_capacity(params.len());
         for p in params {

@@ -4,19 +4,19 @@
 //! * Input: one JSON file (an array of statements; `.jsonl`: one statement per line) or a folder
 //!   of them (read in name order; record ids are taken as one id space across the files).
 //! * Records: 0.4 statements are grouped by `recordId`; the record's current statement is the
-//!   last by (`statementDate`, position), the rule of `assets::bods::read_bods`; earlier ones are
+//!   last by (`statementDate`, position), the rule of `ownership::bods::current_statements`; earlier ones are
 //!   listed as superseded, a current `closed` statement as not in force. 0.2/0.3 statements use
 //!   `statementID` as record id and `replacesStatements` for updates.
 //! * Entities (any `entityType`, arrangements included) -> companies; persons -> persons; ids are
 //!   the record ids. A relationship's interests each give at most one company_ownership row:
 //!   direct `shareholding` -> `shareholder`; `boardMember`/`boardChair` -> `director`;
 //!   `seniorManagingOfficial` -> `administrator`. Declared indirect interests (declarations, which
-//!   `assets::bods::check_indirect` checks against the direct links) and other interest types
+//!   `ownership::bods::check_indirect` checks against the direct links) and other interest types
 //!   (voting rights, appointment of the board, trust roles, nominee arrangements, unknown
 //!   interests) are listed with their record, interest index and reason.
 //! * **Shares.** The case holds one `share`; BODS gives `exact` or a range. `share` is the
 //!   **lower bound** as a fraction: `exact`, else `minimum`, else `exclusiveMinimum` (an
-//!   exclusive bound used as the bound, as in `assets::bods`), else 0 (no lower bound
+//!   exclusive bound used as the bound, as in `ownership::bods`), else 0 (no lower bound
 //!   published). `share_upper` holds the upper bound (`exact`, `maximum`, `exclusiveMaximum`,
 //!   else 1), `share_basis` says which bound `share` came from, and `share_exact`,
 //!   `share_minimum`, `share_maximum`, `share_exclusive_minimum`, `share_exclusive_maximum` keep
@@ -27,7 +27,7 @@ use super::{
     display_name, full_date, sha256_of, CaseHeader, ImportError, ImportOptions, ImportSummary, Listed, SourceInfo,
     TableOut,
 };
-use crate::assets::bods::{current_statements, StatementKey};
+use crate::ownership::bods::{current_statements, StatementKey};
 use rust_decimal::Decimal;
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -425,7 +425,7 @@ pub fn import_bods(path: &Path, out: &Path, opts: &ImportOptions) -> Result<Impo
             let direct = it.get("directOrIndirect").and_then(Value::as_str).unwrap_or("direct").to_string();
             let role = match (kind.as_str(), direct.as_str()) {
                 (_, "indirect") => Err(format!(
-                    "declared indirect {kind}: a declaration checked against the direct links (assets::bods::check_indirect), not a register row"
+                    "declared indirect {kind}: a declaration checked against the direct links (ownership::bods::check_indirect), not a register row"
                 )),
                 (_, d) if d != "direct" => Err(format!(
                     "interest of {d} directness ({}): a link of unstated size, not a register row",

@@ -5,14 +5,14 @@
 //! company; each chain lists its rows and its exact product. When a cyclic component lies
 //! between the person and the company, walks around the cycle add
 //! `cycle_contribution = effective - simple_total` (the integrated-ownership convention of
-//! [`super::ownership`]), and the explanation names the component's companies.
+//! [`super::effective`]), and the explanation names the component's companies.
 
 use std::collections::{BTreeSet, VecDeque};
 
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use super::ownership::{Ownership, ShareEdge, ShareGraph};
+use super::effective::{Ownership, ShareEdge, ShareGraph};
 
 /// One link of a chain: `holder` holds `share` of `company` by register row `row`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -18,7 +18,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use super::control::{Control, ControlBasis};
-use super::ownership::{Ownership, ShareGraph};
+use super::effective::{Ownership, ShareGraph};
 
 /// Parameters of [`ubo_list`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -8,8 +8,8 @@
 //! agree on who holds and controls what. It uses `model` (L0) and the pure `assets` algorithms
 //! only, so every layer above may call it.
 
+use super::effective::{Oversubscribed, OwnershipInput, OwnershipParams, ShareGraph};
 use super::family::{family_scope, FamilyParams, Relation, RelationKind as FamKind, ScopeMember};
-use super::ownership::{Oversubscribed, OwnershipInput, OwnershipParams, ShareGraph};
 use super::{AssetsError, EntityKind as AKind, Holding, Role as ARole};
 use crate::model::{Case, Date, EntityKind, EntityRef, RelationKind, Role};
 

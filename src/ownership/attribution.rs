@@ -3,7 +3,7 @@
 //!
 //! The share of suspect `s` in asset `a` is the sum over persons `p` in `{s} ∪ scope(s)` of
 //! `p`'s direct share of `a` plus, for each company `c` holding `a`, `share(c, a) * U[p, c]` with
-//! `U` the effective ownership of [`super::ownership`].
+//! `U` the effective ownership of [`super::effective`].
 //!
 //! **No double counting** (domain.md §3.5 step 4): a company's value is taken either through its
 //! assets or through its shares, never both. [`Valuation::LookThrough`] (the default) values the
@@ -18,8 +18,8 @@ use rayon::prelude::*;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
+use super::effective::{Ownership, ShareGraph};
 use super::family::{ScopeMember, Step};
-use super::ownership::{Ownership, ShareGraph};
 
 /// `holder` (person or company) holds `share` of asset `asset` (caller's asset id space).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -19,7 +19,7 @@ use rayon::prelude::*;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use super::ownership::ShareGraph;
+use super::effective::ShareGraph;
 use super::Role;
 
 /// Parameters of [`control`].

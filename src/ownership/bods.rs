@@ -28,7 +28,7 @@ use std::collections::BTreeMap;
 use rust_decimal::Decimal;
 use serde_json::Value;
 
-use super::ownership::{effective_ownership, Oversubscribed, OwnershipInput, OwnershipParams, ShareGraph};
+use super::effective::{effective_ownership, Oversubscribed, OwnershipInput, OwnershipParams, ShareGraph};
 use super::{EntityKind, Holding, Role};
 
 /// One party of a BODS file.
@@ -265,7 +265,7 @@ pub fn check_indirect(doc: &BodsDocument) -> Result<Vec<IndirectCheck>, super::A
         *m.entry(l.0).or_default() += l.2.unwrap_or_default();
         m
     });
-    let solve = |upper: bool| -> Result<super::ownership::Ownership, super::AssetsError> {
+    let solve = |upper: bool| -> Result<super::effective::Ownership, super::AssetsError> {
         let holdings: Vec<Holding> = links
             .iter()
             .map(|&(c, h, lo, hi, row)| {
