@@ -419,7 +419,9 @@ fn counterparts_is_the_most_distinct_counterparts_in_a_window_ending_at_a_transf
                 (f.case.accounts.rows[a as usize].id.clone(), best.to_string())
             })
             .collect();
-        assert!(want.values().any(|n| n.parse::<usize>().unwrap() >= 3), "{dir} {days}: the fixture has fans");
+        if days > 0 {
+            assert!(want.values().any(|n| n.parse::<usize>().unwrap() >= 3), "{dir} {days}: the fixture has fans");
+        }
         assert_eq!(got, want, "{dir} {days} days");
     }
     let e = err("CALL counterparts('sideways', duration('P3D')) YIELD account RETURN account");
