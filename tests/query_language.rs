@@ -431,3 +431,35 @@ fn counterparts_is_the_most_distinct_counterparts_in_a_window_ending_at_a_transf
     let e = err("CALL counterparts('in', duration('P3D')) YIELD nothing RETURN nothing");
     assert!(e.message.contains("yields account, max_counterparts"), "{}", e.message);
 }
+
+/// Steps into a bound node that are ASCENDING, WITHIN and NO REPEAT run the reachability-pruned
+/// temporal search (`graph::TemporalSearch`); without NO REPEAT the same step runs the plain
+/// depth-first search. With the repeat rule written as a WHERE instead, both must give the same
+/// paths in the same order: cycles, cycles with RETENTION and MAX GAP, and paths to another
+/// bound node.
+#[test]
+fn pruned_temporal_search_finds_what_the_plain_search_finds() {
+    let distinct = "all(i IN range(1, size(ts) - 1) WHERE nodes(p)[i] <> nodes(p)[0] AND nodes(p)[i] <> last(nodes(p)) \
+                    AND all(j IN range(i + 1, size(ts) - 1) WHERE nodes(p)[i] <> nodes(p)[j]))";
+    let cases = [
+        ("(a:Account)-[ts:TRANSFER*2..5 ASCENDING TIME WITHIN 30 DAYS{}]->(a)", "true", 20),
+        ("(a:Account)-[ts:TRANSFER*2..4 ASCENDING TIME WITHIN 60 DAYS MAX GAP 20 DAYS RETENTION 0.2..1.0{}]->(a)", "true", 5),
+        (
+            "(a:Account)-[ts:TRANSFER*1..3 ASCENDING TIME WITHIN 30 DAYS{}]->(b:Account {id: 'A0000109'})",
+            "nodes(p)[0] <> last(nodes(p))",
+            3,
+        ),
+    ];
+    for (pattern, extra, least) in cases {
+        let q = |qual: &str, filter: &str| {
+            format!(
+                "MATCH p = {} WHERE {filter} AND {extra} RETURN id(nodes(p)[0]) AS a, [t IN ts | t.id] AS ids",
+                pattern.replace("{}", qual)
+            )
+        };
+        let pruned = run(&q(" NO REPEAT", "true"));
+        let plain = run(&q("", distinct));
+        assert!(pruned.len() >= least, "{pattern}: too few paths to be a test: {}", pruned.len());
+        assert_eq!(pruned, plain, "{pattern}");
+    }
+}
