@@ -4,11 +4,11 @@
 //! counterparts within a sliding window (the fan screening question).
 
 use super::context::Ctx;
+use crate::graph::DistinctWindow;
 use crate::model::EntityKind;
 use crate::patterns::{self, RunOptions};
 use crate::query::common::{NodeId, RelId, Value};
 use crate::query::common::{QResult, QueryError};
-use crate::graph::DistinctWindow;
 use crate::query::plan::{COUNTERPARTS_COLUMNS, DETECT_COLUMNS};
 use rayon::prelude::*;
 
