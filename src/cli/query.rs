@@ -1,7 +1,7 @@
 //! `moneytrail query CASE FILE.cypher`: run a pattern query, or print its plan with --explain.
 
 use anyhow::{bail, Context, Result};
-use moneytrail::graph::{CaseGraph, FlowGraph};
+use moneytrail::graph::CaseGraph;
 use moneytrail::query::{self, format::Format, Budget, Value};
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -72,18 +72,20 @@ pub fn run(a: Args) -> Result<ExitCode> {
         print!("{}", plan.plan);
         return Ok(ExitCode::SUCCESS);
     }
+    let graph = CaseGraph::build(case);
     // The query runs on the case as loaded (no entity resolution, so ids in the query text and
     // parameters mean what they say). Outside the court the protected persons are decided as
     // every other command decides them, on the resolved case, and the rows are written from the
-    // audience's view with their text scrubbed.
+    // audience's view with their text scrubbed. Resolution re-points holders but keeps every
+    // account and transfer, so the resolved case's flow graph is the one just built (it was
+    // built a second time here, another graph's time and memory).
     let prepared = if a.audience.is_court() {
         None
     } else {
         let resolved = moneytrail::investigation::load::resolved_copy(&a.case, case)?;
-        Some(a.audience.prepare_view_of(case, &resolved, &FlowGraph::build(&resolved))?)
+        Some(a.audience.prepare_view_of(case, &resolved, &graph.flow)?)
     };
     let view = prepared.as_ref().map_or(case, |p| p.view(case));
-    let graph = CaseGraph::build(case);
     let t1 = std::time::Instant::now();
     let budget = Budget { max_rows: a.max_rows, max_time: std::time::Duration::from_secs(a.timeout) };
     let mut result = match query::execute(&plan, case, &graph, params, &budget) {
