@@ -35,8 +35,7 @@ pub struct Args {
 
 pub fn run(a: Args) -> Result<ExitCode> {
     let t0 = std::time::Instant::now();
-    let cfg =
-        GenConfig {
+    let cfg = GenConfig {
         seed: a.seed,
         transfers: a.transfers,
         identity_noise: a.identity_noise,
