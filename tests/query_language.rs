@@ -439,11 +439,16 @@ fn counterparts_is_the_most_distinct_counterparts_in_a_window_ending_at_a_transf
 /// bound node.
 #[test]
 fn pruned_temporal_search_finds_what_the_plain_search_finds() {
-    let distinct = "all(i IN range(1, size(ts) - 1) WHERE nodes(p)[i] <> nodes(p)[0] AND nodes(p)[i] <> last(nodes(p)) \
+    let distinct =
+        "all(i IN range(1, size(ts) - 1) WHERE nodes(p)[i] <> nodes(p)[0] AND nodes(p)[i] <> last(nodes(p)) \
                     AND all(j IN range(i + 1, size(ts) - 1) WHERE nodes(p)[i] <> nodes(p)[j]))";
     let cases = [
         ("(a:Account)-[ts:TRANSFER*2..5 ASCENDING TIME WITHIN 30 DAYS{}]->(a)", "true", 20),
-        ("(a:Account)-[ts:TRANSFER*2..4 ASCENDING TIME WITHIN 60 DAYS MAX GAP 20 DAYS RETENTION 0.2..1.0{}]->(a)", "true", 5),
+        (
+            "(a:Account)-[ts:TRANSFER*2..4 ASCENDING TIME WITHIN 60 DAYS MAX GAP 20 DAYS RETENTION 0.2..1.0{}]->(a)",
+            "true",
+            5,
+        ),
         (
             "(a:Account)-[ts:TRANSFER*1..3 ASCENDING TIME WITHIN 30 DAYS{}]->(b:Account {id: 'A0000109'})",
             "nodes(p)[0] <> last(nodes(p))",

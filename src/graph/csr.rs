@@ -69,7 +69,13 @@ impl FlowGraph {
 
     /// A graph of `n_nodes` accounts from bare edge columns, for unit tests of the searches.
     #[cfg(test)]
-    pub(crate) fn from_edges(n_nodes: u32, src: Vec<u32>, dst: Vec<u32>, time: Vec<DateTime>, cents: Vec<i64>) -> FlowGraph {
+    pub(crate) fn from_edges(
+        n_nodes: u32,
+        src: Vec<u32>,
+        dst: Vec<u32>,
+        time: Vec<DateTime>,
+        cents: Vec<i64>,
+    ) -> FlowGraph {
         let base = cents.iter().map(|&c| Decimal::new(c, 2)).collect();
         let (out_off, out_edges) = adjacency(n_nodes, &src, &time);
         let (in_off, in_edges) = adjacency(n_nodes, &dst, &time);

@@ -399,7 +399,8 @@ mod tests {
             let (e0, last) = (path[0], *path.last().unwrap());
             let (t0, t) = (g.time[e0 as usize].0, g.time[last as usize].0);
             let end = t0 + sp.window;
-            let (from, to) = if sp.ordered { (t + 1, sp.max_gap.map_or(end, |gap| end.min(t + gap))) } else { (t0, end) };
+            let (from, to) =
+                if sp.ordered { (t + 1, sp.max_gap.map_or(end, |gap| end.min(t + gap))) } else { (t0, end) };
             if from > to {
                 return;
             }
@@ -488,9 +489,13 @@ mod tests {
     fn pruning_finds_the_paths_of_the_plain_search_in_its_order() {
         let day = 86_400;
         let mut specs = Vec::new();
-        for (ordered, first_per_node, max_gap) in
-            [(true, false, None), (true, true, None), (true, false, Some(day)), (false, true, None), (false, false, None)]
-        {
+        for (ordered, first_per_node, max_gap) in [
+            (true, false, None),
+            (true, true, None),
+            (true, false, Some(day)),
+            (false, true, None),
+            (false, false, None),
+        ] {
             for (min_hops, max_hops, window) in [(2, 2, 3 * day), (2, 4, 2 * day), (1, 5, 4 * day), (3, 6, 10 * day)] {
                 specs.push(TemporalSpec { min_hops, max_hops, window, ordered, max_gap, first_per_node });
             }
