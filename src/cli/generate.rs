@@ -28,12 +28,16 @@ pub struct Args {
     /// counterparts at 10M transfers).
     #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u32).range(0..=100))]
     hub_percent: u32,
-    /// Output folder (created; existing case files in it are overwritten).
+    /// Output folder: new or empty (a folder with files in it needs --force).
     #[arg(long)]
     out: PathBuf,
+    /// Write into a folder that already has files (existing case files are overwritten).
+    #[arg(long)]
+    force: bool,
 }
 
 pub fn run(a: Args) -> Result<ExitCode> {
+    super::output::case_target(&a.out, a.force, &super::output::Inputs::default())?;
     let t0 = std::time::Instant::now();
     let cfg = GenConfig {
         seed: a.seed,
