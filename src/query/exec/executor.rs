@@ -83,7 +83,7 @@ fn step(ctx: &Ctx<'_>, op: &LogicalPlan, rows: Vec<Row>, arg: Option<&[Value]>) 
         }
         Unwind { expr, .. } => unwind(ctx, rows, expr)?,
         Optional { sub, vars, .. } => optional(ctx, &rows, sub, vars.len())?,
-        Call { args, yields, .. } => call(ctx, &rows, args, yields)?,
+        Call { name, args, yields, .. } => call(ctx, &rows, name, args, yields)?,
     })
 }
 
@@ -188,15 +188,18 @@ fn optional(ctx: &Ctx<'_>, rows: &[Row], sub: &LogicalPlan, added: usize) -> QRe
     Ok(parts.into_iter().flatten().collect())
 }
 
-/// `Call`: runs `detect` once (its arguments evaluated over the first row) and appends the
-/// yielded columns of every finding to every row.
-fn call(ctx: &Ctx<'_>, rows: &[Row], args: &[Expr], yields: &[(usize, String)]) -> QResult<Vec<Row>> {
+/// `Call`: runs the procedure once (its arguments evaluated over the first row) and appends the
+/// yielded columns of each of its rows to every input row.
+fn call(ctx: &Ctx<'_>, rows: &[Row], name: &str, args: &[Expr], yields: &[(usize, String)]) -> QResult<Vec<Row>> {
     let empty: Row = Vec::new();
     let mut a = Vec::new();
     for e in args {
         a.push(eval(ctx, rows.first().unwrap_or(&empty), e)?);
     }
-    let found = super::procs::detect(ctx, &a)?;
+    let found = match name {
+        "counterparts" => super::procs::counterparts(ctx, &a)?,
+        _ => super::procs::detect(ctx, &a)?,
+    };
     let mut out = Vec::new();
     for r in rows {
         for f in &found {
