@@ -94,6 +94,8 @@ struct Search<'a> {
     /// `p.min_retention` and `p.max_retention` as exact ratios.
     min_ret: Ratio,
     max_ret: Ratio,
+    /// The detector's budget: each step charges the candidates it examines at its account.
+    budget: &'a super::budget::Gauge<'a>,
 }
 
 impl Search<'_> {
@@ -112,7 +114,11 @@ impl Search<'_> {
         let from = if p.ordered { DateTime(t.0 + 1) } else { t0 };
         let band = Band::new(self.min_ret, self.max_ret, g.cents[last as usize]);
         let mut tried: Vec<u32> = Vec::new();
-        for &e in g.out_between(at, from, end) {
+        let candidates = g.out_between(at, from, end);
+        if !self.budget.rows(at, candidates.len() as u64) {
+            return;
+        }
+        for &e in candidates {
             if !band.contains(g.cents[e as usize]) || (!p.ordered && (g.time[e as usize], e) <= (t0, first)) {
                 continue;
             }
@@ -124,6 +130,9 @@ impl Search<'_> {
             if d == origin {
                 let mut c = path.clone();
                 c.push(e);
+                if !self.budget.hold(Some(origin), 24 + 4 * c.len() as u64) {
+                    return;
+                }
                 out.push(c);
             } else if path.len() + 1 < p.max_hops && !nodes.contains(&d) {
                 path.push(e);
@@ -153,7 +162,7 @@ impl Detector for Cycle {
         let g = &ctx.graph.flow;
         let case = ctx.case;
         let (min_ret, max_ret) = (Ratio::new(self.p.min_retention), Ratio::new(self.p.max_retention));
-        let s = Search { case, g, p: &self.p, min_ret, max_ret };
+        let s = Search { case, g, p: &self.p, min_ret, max_ret, budget: ctx.budget };
         let w = self.p.window_days * DAY;
         let cycles: Vec<Vec<u32>> = (0..g.edge_count() as u32)
             .into_par_iter()
@@ -169,6 +178,9 @@ impl Detector for Cycle {
                 out
             })
             .collect();
+        if ctx.budget.spent() {
+            return Vec::new();
+        }
         let controls = controlled(case);
         // The first occurrence of each set of transfers, in the search's order; then the
         // findings in parallel (collect keeps that order).
