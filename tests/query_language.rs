@@ -125,7 +125,9 @@ fn budgets_stop_runaway_queries_with_a_clear_message() {
     let e = try_run(text, &[], &Budget { max_rows: 10_000, ..Budget::default() }).unwrap_err();
     assert_eq!(e.kind, ErrorKind::Budget);
     assert!(e.to_string().contains("query stopped: more than 10000 intermediate rows"), "{e}");
-    let e = try_run(text, &[], &Budget { max_rows: u64::MAX, max_time: std::time::Duration::ZERO }).unwrap_err();
+    let e =
+        try_run(text, &[], &Budget { max_rows: u64::MAX, max_time: std::time::Duration::ZERO, ..Budget::default() })
+            .unwrap_err();
     assert_eq!(e.kind, ErrorKind::Budget);
     assert!(e.to_string().contains("longer than 0 s"), "{e}");
 }
@@ -136,7 +138,7 @@ fn budgets_stop_runaway_queries_with_a_clear_message() {
 #[test]
 fn pathological_path_search_stops_on_the_time_budget() {
     let text = "MATCH p = (a)-[:TRANSFER*1..16]->(b) RETURN count(*)";
-    let budget = Budget { max_rows: u64::MAX, max_time: std::time::Duration::from_secs(2) };
+    let budget = Budget { max_rows: u64::MAX, max_time: std::time::Duration::from_secs(2), ..Budget::default() };
     let t0 = std::time::Instant::now();
     let e = try_run(text, &[], &budget).unwrap_err();
     let took = t0.elapsed();

@@ -95,10 +95,20 @@ struct Rules<'a> {
     /// `p.min_retention` and `p.max_retention` as exact ratios.
     min_ret: Ratio,
     max_ret: Ratio,
+    /// The detector's budget: the search charges the candidates it examines (every 4,096, in
+    /// [`HopRules::check`]) at the account it started from, and each cycle it keeps.
+    budget: &'a super::budget::Gauge<'a>,
+    /// The account the search starts from (the hub a budget message names).
+    origin: u32,
 }
 
+/// A budget of the run was spent: the search stops.
+#[derive(Debug)]
+struct Spent;
+
 impl HopRules for Rules<'_> {
-    type Error = std::convert::Infallible;
+    /// A budget of the run is spent (the run reports which).
+    type Error = Spent;
 
     fn edge(&self, e: u32) -> bool {
         is_account_flow(self.case, self.g, e)
@@ -106,6 +116,14 @@ impl HopRules for Rules<'_> {
 
     fn follows(&self, prev: u32, next: u32) -> bool {
         Band::new(self.min_ret, self.max_ret, self.g.cents[prev as usize]).contains(self.g.cents[next as usize])
+    }
+
+    fn check(&self) -> Result<(), Spent> {
+        if self.budget.rows(self.origin, 4096) {
+            Ok(())
+        } else {
+            Err(Spent)
+        }
     }
 }
 
@@ -131,7 +149,7 @@ impl Detector for Cycle {
         let g = &ctx.graph.flow;
         let case = ctx.case;
         let (min_ret, max_ret) = (Ratio::new(self.p.min_retention), Ratio::new(self.p.max_retention));
-        let rules = Rules { case, g, min_ret, max_ret };
+        let budget = ctx.budget;
         let spec = TemporalSpec {
             min_hops: 2,
             max_hops: self.p.max_hops,
@@ -144,8 +162,13 @@ impl Detector for Cycle {
             g.par_accounts()
                 .flat_map_iter(|a| {
                     let mut out = Vec::new();
+                    let rules = Rules { case, g, min_ret, max_ret, budget, origin: a };
                     TemporalSearch::with(spec, |search| {
-                        let Ok(()) = search.paths(g, &rules, a, a, &mut |c: &[u32]| {
+                        // A spent budget ends this search; the run reports it below.
+                        let _ = search.paths(g, &rules, a, a, &mut |c: &[u32]| {
+                            if !budget.hold(Some(a), 24 + 4 * c.len() as u64) {
+                                return Err(Spent);
+                            }
                             out.push(c.to_vec());
                             Ok(())
                         });
@@ -159,6 +182,9 @@ impl Detector for Cycle {
         // The order of a search over start transfers by id (stable: each start's cycles keep
         // the depth-first order).
         cycles.par_sort_by_key(|c| c[0]);
+        if budget.spent() {
+            return Vec::new();
+        }
         let controls = controlled(case);
         // The first occurrence of each set of transfers, in the search's order; then the
         // findings in parallel (collect keeps that order).
