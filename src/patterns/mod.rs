@@ -37,4 +37,4 @@ pub use context::{DataContext, Datum};
 pub use finding::{Finding, Indicator, SINGLE_INDICATOR_CAP};
 pub use link::SuspectLinks;
 pub use params::Params;
-pub use runner::{configure, registry, run, DetectCtx, Detector, PatternError, RunOptions};
+pub use runner::{configure, registry, run, run_with, DetectCtx, Detector, PatternError, RunOptions};

@@ -118,6 +118,19 @@ fn all_names() -> String {
 /// Runs the selected detectors and returns findings sorted by score (highest first), then
 /// typology and id. With `threads = 1` everything runs on one thread; the output is the same.
 pub fn run(case: &Case, graph: &CaseGraph, opts: &RunOptions) -> Result<Vec<Finding>, PatternError> {
+    run_with(case, graph, opts, &|d, ctx| d.detect(ctx))
+}
+
+/// [`run`], with each configured detector's findings produced by `detect` instead of
+/// [`Detector::detect`]: the distributed engine (`crate::distributed`) scores the candidates
+/// its cluster found there, and the suspect links, ordering and de-duplication stay this
+/// function's, so a run on the cluster and a local run end alike.
+pub fn run_with(
+    case: &Case,
+    graph: &CaseGraph,
+    opts: &RunOptions,
+    detect: &(dyn Fn(&dyn Detector, &DetectCtx<'_>) -> Vec<Finding> + Sync),
+) -> Result<Vec<Finding>, PatternError> {
     let detectors = configure(opts)?;
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(opts.threads)
@@ -127,7 +140,7 @@ pub fn run(case: &Case, graph: &CaseGraph, opts: &RunOptions) -> Result<Vec<Find
     let mut findings = pool.install(|| {
         use rayon::prelude::*;
         let links = SuspectLinks::compute(case, graph, opts.max_suspect_hops);
-        let mut f: Vec<Finding> = detectors.par_iter().flat_map_iter(|d| d.detect(&ctx)).collect();
+        let mut f: Vec<Finding> = detectors.par_iter().flat_map_iter(|d| detect(d.as_ref(), &ctx)).collect();
         f.par_iter_mut().for_each(|x| {
             x.suspect = links.nearest(graph, &x.accounts, &x.entities);
             if let Some((s, hops)) = x.suspect {
