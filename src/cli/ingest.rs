@@ -19,6 +19,8 @@ pub struct Args {
     /// (default: out/<case folder name>).
     #[arg(long)]
     out: Option<PathBuf>,
+    #[command(flatten)]
+    parquet: super::cluster::ParquetOutArgs,
 }
 
 pub fn run(a: Args) -> Result<ExitCode> {
@@ -66,8 +68,10 @@ pub fn run(a: Args) -> Result<ExitCode> {
     for w in r.warnings.iter().filter(|w| w.line == 0) {
         eprintln!("warning: {}", w.reason);
     }
-    if r.rejected() > 0 {
-        eprintln!("{} rows rejected: see {}", r.rejected(), dir.join("rejects.csv").display());
+    let rejected = r.rejected();
+    a.parquet.write(&a.case, loaded.case)?;
+    if rejected > 0 {
+        eprintln!("{rejected} rows rejected: see {}", dir.join("rejects.csv").display());
         return Ok(ExitCode::from(1));
     }
     Ok(ExitCode::SUCCESS)

@@ -1,6 +1,7 @@
 //! Commands of the `moneytrail` binary.
 
 mod assets;
+mod cluster;
 mod compensation;
 mod detect;
 mod eval;
@@ -66,6 +67,9 @@ enum Command {
     Victims(victims::Args),
     /// Open a sealed pseudonym mapping (court bundle) with the case passphrase.
     Unseal(victims::UnsealArgs),
+    /// Run a DataFusion Ballista scheduler or executor (feature `distributed`; docs/scale-out.md).
+    #[command(subcommand)]
+    Cluster(cluster::Command),
 }
 
 /// Exit codes: 0 clean, 1 rows were rejected, 2 the command could not run.
@@ -89,6 +93,7 @@ pub fn main() -> ExitCode {
         Command::Resolve(a) => resolve::run(a),
         Command::Victims(a) => victims::run(a),
         Command::Unseal(a) => victims::unseal(a),
+        Command::Cluster(c) => cluster::run(c),
     };
     match res {
         Ok(code) => code,

@@ -43,6 +43,8 @@ pub struct Args {
     evidence: Option<PathBuf>,
     #[command(flatten)]
     audience: super::victims::AudienceArgs,
+    #[command(flatten)]
+    engine: super::cluster::EngineArgs,
 }
 
 pub fn run(a: Args) -> Result<ExitCode> {
@@ -86,7 +88,8 @@ pub fn run(a: Args) -> Result<ExitCode> {
     let graph = CaseGraph::build(case);
     let t1 = std::time::Instant::now();
     let budget = Budget { max_rows: a.max_rows, max_time: std::time::Duration::from_secs(a.timeout) };
-    let mut result = match query::execute(&plan, case, &graph, params, &budget) {
+    let on_cluster = a.engine.query(&text, case, &graph.flow, &params)?;
+    let mut result = match on_cluster.map_or_else(|| query::execute(&plan, case, &graph, params, &budget), Ok) {
         Ok(r) => r,
         Err(e) => {
             eprintln!("{}: {}", a.file.display(), e.render(&text));
