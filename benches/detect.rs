@@ -81,12 +81,8 @@ fn run(n: u64) {
         let mut found = 0;
         for _ in 0..repeats(n) {
             for (k, threads) in [1usize, 2].into_iter().enumerate() {
-                let opts = RunOptions {
-                    typologies: Some(sel.clone()),
-                    params: params.clone(),
-                    threads,
-                    ..RunOptions::default()
-                };
+                let opts =
+                    RunOptions { threads, ..RunOptions::parse(Some(&sel), &params).expect("bench options parse") };
                 let t = Instant::now();
                 found = patterns::run(&case, &graph, &opts).map(|f| f.len()).unwrap_or(0);
                 times[k].push(t.elapsed().as_secs_f64());

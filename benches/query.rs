@@ -87,7 +87,7 @@ fn main() {
         println!("native cycle detector: not in this build's registry");
         return;
     }
-    let opts = RunOptions { typologies: Some(vec!["cycle".into()]), ..RunOptions::default() };
+    let opts = RunOptions::parse(Some(&["cycle"]), &[]).expect("bench options parse");
     let (secs_n, found) = median_secs(3, || patterns::run(&case, &g, &opts).map(|f| f.len()).unwrap_or(0));
     println!("native cycle       {secs_n:>8.3} s  {found:>6} findings (median of 3)");
     println!("query / native = {:.2}x (target: within 3x); load average {}", secs_q / secs_n, load_avg());

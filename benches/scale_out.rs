@@ -117,7 +117,8 @@ impl Drop for Cluster {
 }
 
 fn opts(name: &str) -> RunOptions {
-    RunOptions { typologies: Some(vec![name.to_string()]), threads: 2, ..RunOptions::default() }
+    let typologies = name.parse().ok().map(|t| vec![t]);
+    RunOptions { typologies, threads: 2, ..RunOptions::default() }
 }
 
 fn run(n: u64, executors: &[u64]) {

@@ -1,9 +1,11 @@
 //! moneytrail: follows the money in human-trafficking cases.
 //!
-//! Layers (a module may use lower layers only), after `docs/architecture.md`:
-//! L0 `model`, L1 `ingest`, `generate` and `graph`, L2 `patterns` and `trace`, L3 `assets`,
-//! L5 `export`, L6 the binary. `resolve` (entity resolution) sits between ingest and the graph.
-//! `distributed` (feature `distributed`) sits beside `query` and `patterns`: it runs their
+//! One crate in layers that depend one way only; the layer map, with one paragraph per layer and
+//! the reasons, is docs/architecture.md. From the bottom: L0 `model` and `text`; L1 `ownership`,
+//! `ingest`, `generate`, `resolve` and `graph`; L2 `patterns`, `trace` and `victims`; L3 `assets`;
+//! L4 `evidence` and `query`; L5 `investigation`; L6 `export` and `serve` (the browser workspace,
+//! with its hash-chained log in `workspace`, which stands alone); L7 the binary.
+//! `distributed` (feature `distributed`) sits beside `query` and `patterns` in L4: it runs their
 //! structural searches on a DataFusion Ballista cluster (docs/scale-out.md).
 
 // Input is hostile: outside tests, no unwrap, expect or panic! (issue "Hostile and broken input").
@@ -12,13 +14,19 @@
 pub mod assets;
 #[cfg(feature = "distributed")]
 pub mod distributed;
+pub mod evidence;
 pub mod export;
 pub mod generate;
 pub mod graph;
 pub mod ingest;
+pub mod investigation;
 pub mod model;
+pub mod ownership;
 pub mod patterns;
 pub mod query;
 pub mod resolve;
+pub mod serve;
+pub mod text;
 pub mod trace;
 pub mod victims;
+pub mod workspace;

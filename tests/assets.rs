@@ -4,14 +4,14 @@
 //! value-based and disproportion case, the FinBench invest edges through the FinBench mapping,
 //! and the BODS examples' declared indirect interests.
 
-use moneytrail::assets::bods::{check_indirect, read_bods};
 use moneytrail::assets::confiscable::{confiscable, ConfiscableParams, SuspectFigures};
-use moneytrail::assets::ubo::{ubo_list, UboParams};
 use moneytrail::assets::valuation::OwnershipModel;
 use moneytrail::export::valuation::write_assets_csv;
 use moneytrail::generate::{generate, GenConfig};
 use moneytrail::ingest::{load_case, LoadOptions};
 use moneytrail::model::{Case, Date, EntityKind, EntityRef};
+use moneytrail::ownership::bods::{check_indirect, read_bods};
+use moneytrail::ownership::ubo::{ubo_list, UboParams};
 use moneytrail::trace::Rule;
 use rust_decimal::Decimal;
 use std::collections::BTreeMap;

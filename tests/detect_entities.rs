@@ -21,17 +21,16 @@ const TYPOLOGIES: &[&str] = &[
 ];
 
 fn opts(typologies: &[&str], threads: usize) -> RunOptions {
-    RunOptions {
-        typologies: Some(typologies.iter().map(|s| s.to_string()).collect()),
-        threads,
-        ..RunOptions::default()
-    }
+    RunOptions { threads, ..RunOptions::parse(Some(typologies), &[]).unwrap() }
 }
 
 fn detect(dir: &Path, typologies: &[&str]) -> (Case, Vec<Finding>) {
     let case = load_case(dir, &LoadOptions::default()).unwrap().case;
     let graph = CaseGraph::build(&case);
     let found = patterns::run(&case, &graph, &opts(typologies, 0)).unwrap();
+    for f in &found {
+        assert!(patterns::undeclared(f).is_empty(), "{}: undeclared {:?}", f.id, patterns::undeclared(f));
+    }
     (case, found)
 }
 
@@ -252,7 +251,7 @@ fn relatives_purchase_shortly_after_suspect_inflow_is_found_and_an_outsiders_is_
         assert!(has(f, i), "{i}: {}", f.explanation());
     }
     assert!(f.explanation().contains("spouse of suspect P1"), "{}", f.explanation());
-    assert_eq!(f.suspect.map(|(s, h)| (case.entity_id(s).to_string(), h)), Some(("P1".to_string(), 0)));
+    assert_eq!(f.suspect.map(|l| (case.entity_id(l.suspect).to_string(), l.hops)), Some(("P1".to_string(), 0)));
 }
 
 #[test]

@@ -23,7 +23,7 @@ const TRANSFER_TYPOLOGIES: [&str; 8] = [
 ];
 
 fn only(typologies: &[&str]) -> RunOptions {
-    RunOptions { typologies: Some(typologies.iter().map(|s| s.to_string()).collect()), ..RunOptions::default() }
+    RunOptions::parse(Some(typologies), &[]).unwrap()
 }
 
 fn load(dir: &Path, mapping: Option<PathBuf>) -> Case {
@@ -134,8 +134,12 @@ fn tiny(transfers: &[&str]) -> (tempfile::TempDir, Case) {
 fn detect(case: &Case, typology: &str, params: &[&str]) -> Vec<Finding> {
     let graph = CaseGraph::build(case);
     let mut opts = only(&[typology]);
-    opts.params = params.iter().map(|s| s.to_string()).collect();
-    patterns::run(case, &graph, &opts).unwrap()
+    opts.params = params.iter().map(|s| s.parse().unwrap()).collect();
+    let found = patterns::run(case, &graph, &opts).unwrap();
+    for f in &found {
+        assert!(patterns::undeclared(f).is_empty(), "{}: undeclared {:?}", f.id, patterns::undeclared(f));
+    }
+    found
 }
 
 fn txn_ids(case: &Case, f: &Finding) -> Vec<String> {
@@ -342,6 +346,33 @@ fn fan_in_needs_corroboration() {
 }
 
 #[test]
+fn a_gather_scatter_override_reaches_the_fan_in_exclusion() {
+    // Five senders pay B6, which scatters 98 % of it to three receivers the next day: a
+    // gather-scatter, so fan-in leaves it alone. With gather_scatter.min_receivers=4 the
+    // scatter no longer qualifies, for gather-scatter and for fan-in's exclusion alike.
+    let mut rows: Vec<String> = ["10000.00", "4000.00", "25000.00", "7000.00", "15000.00"]
+        .iter()
+        .enumerate()
+        .map(|(i, a)| format!("2023-06-0{} 10:00:00,B{},B6,{a},ALL,wire,,", i + 1, i + 1))
+        .collect();
+    rows.extend((7..=9).map(|r| format!("2023-06-06 10:00:00,B6,B{r},20000.00,ALL,wire,,")));
+    let (_d, case) = mini_case(&bare_accounts(9), None, &rows);
+    let graph = CaseGraph::build(&case);
+    let run = |params: &[&str]| {
+        let opts = RunOptions::parse(Some(&["fan_in", "gather_scatter"]), params).unwrap();
+        let found = patterns::run(&case, &graph, &opts).unwrap();
+        let n = |t: &str| found.iter().filter(|f| f.typology == t).count();
+        (n("fan_in"), n("gather_scatter"))
+    };
+    let (fan_in, _) = run(&[]);
+    assert_eq!(fan_in, 0, "the gather-scatter hub is not a fan-in");
+    let (fan_in, gather_scatter) = run(&["gather_scatter.min_receivers=4"]);
+    assert_eq!((fan_in, gather_scatter), (1, 0));
+    // Fan-in alone uses gather-scatter's defaults, as before.
+    assert!(detect(&case, "fan_in", &[]).is_empty());
+}
+
+#[test]
 fn without_context_transfer_evidence_still_reports_and_a_bare_pattern_does_not() {
     // Accounts with no holders and no opening dates, no cash rows: only transfer-only
     // indicators can be evaluated, and the threshold is applied to them.
@@ -360,7 +391,7 @@ fn without_context_transfer_evidence_still_reports_and_a_bare_pattern_does_not()
     assert_eq!(f.len(), 1, "{f:?}");
     let names: Vec<&str> = f[0].indicators.iter().map(|i| i.name).collect();
     assert_eq!(names, ["many_senders", "similar_amounts"]);
-    let (t, min, _, _) = f[0].threshold.unwrap();
+    let (t, min) = f[0].threshold.map(|t| (t.applied, t.min_score)).unwrap();
     assert!(t < min && f[0].score >= t, "{:?}", f[0].threshold);
     assert!(
         f[0].explanation().contains("not evaluable here: account holders, opening dates"),
@@ -471,7 +502,7 @@ fn amlsim_run(name: &str, typologies: &[&str], params: &[&str]) -> Option<Vec<(S
     let case = load(&dir, Some(mapping));
     let graph = CaseGraph::build(&case);
     let mut opts = only(typologies);
-    opts.params = params.iter().map(|s| s.to_string()).collect();
+    opts.params = params.iter().map(|s| s.parse().unwrap()).collect();
     let found = patterns::run(&case, &graph, &opts).unwrap();
     let mut out = Vec::new();
     for t in typologies {

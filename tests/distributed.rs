@@ -144,11 +144,7 @@ fn case(n: u64, seed: u64) -> (tempfile::TempDir, PathBuf, PathBuf) {
 }
 
 fn opts(typologies: &[&str], params: &[&str]) -> RunOptions {
-    RunOptions {
-        typologies: Some(typologies.iter().map(|s| s.to_string()).collect()),
-        params: params.iter().map(|s| s.to_string()).collect(),
-        ..RunOptions::default()
-    }
+    RunOptions::parse(Some(typologies), params).unwrap()
 }
 
 /// Local findings and cluster findings for the same options, asserted equal.

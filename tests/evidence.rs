@@ -2,15 +2,16 @@
 //! number, every exhibit resolves to a real row and hash, bundles are byte-reproducible, and
 //! `verify` catches a changed byte.
 
-use moneytrail::export::bundle::{investigate, InvestigateOptions};
-use moneytrail::export::chart::Footer;
-use moneytrail::export::charts::{finding_chart, suspect_network, ChartCtx, ChartLimits};
-use moneytrail::export::exhibits::{full_list, label, ExhibitCollector};
+use moneytrail::evidence::chart::Footer;
+use moneytrail::evidence::charts::{finding_chart, suspect_network, ChartCtx, ChartLimits};
+use moneytrail::evidence::exhibits::{full_list, label, ExhibitCollector};
+use moneytrail::export::bundle::investigate;
 use moneytrail::export::manifest::{sha256_hex, verify, Problem};
 use moneytrail::export::{dot, svg};
 use moneytrail::generate::{generate, GenConfig};
 use moneytrail::graph::CaseGraph;
 use moneytrail::ingest::{load_case, LoadOptions};
+use moneytrail::investigation::Config as InvestigateOptions;
 use moneytrail::model::Case;
 use moneytrail::patterns::{self, RunOptions};
 use std::collections::BTreeSet;

@@ -1,10 +1,11 @@
 //! Hostile names: a person called `<script>alert(1)</script>`, `=HYPERLINK(...)` or `"];`
 //! renders as text in HTML, SVG and DOT and cannot become a formula in CSV.
 
-use moneytrail::export::bundle::{investigate, InvestigateOptions};
+use moneytrail::export::bundle::investigate;
 use moneytrail::export::{dot, ftm, graphml};
 use moneytrail::graph::FlowGraph;
 use moneytrail::ingest::{load_case, LoadOptions};
+use moneytrail::investigation::Config as InvestigateOptions;
 use std::path::{Path, PathBuf};
 
 const SCRIPT: &str = "<script>alert(1)</script>";

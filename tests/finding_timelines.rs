@@ -2,15 +2,17 @@
 //! timeline with its exhibit number, the timeline is linked from the findings table and listed in
 //! manifest.json, the bytes repeat, many transfers are capped with a note, and names are escaped.
 
-use moneytrail::export::bundle::{investigate, InvestigateOptions};
-use moneytrail::export::chart::Footer;
-use moneytrail::export::escape::xml;
-use moneytrail::export::exhibits::ExhibitCollector;
-use moneytrail::export::finding_timelines::{cite, path, render, targets, FINDING_TIMELINE_LIMITS};
+use moneytrail::evidence::chart::Footer;
+use moneytrail::evidence::exhibits::ExhibitCollector;
+use moneytrail::evidence::timelines::{cite, targets};
+use moneytrail::export::bundle::investigate;
+use moneytrail::export::finding_timelines::{path, render, FINDING_TIMELINE_LIMITS};
 use moneytrail::generate::{generate, GenConfig};
 use moneytrail::graph::CaseGraph;
 use moneytrail::ingest::{load_case, LoadOptions};
+use moneytrail::investigation::Config as InvestigateOptions;
 use moneytrail::patterns::{self, RunOptions};
+use moneytrail::text::xml::xml;
 use std::collections::BTreeMap;
 
 #[test]

@@ -68,7 +68,7 @@ fn txn_recall(truth: &[eval::TruthPattern], found: &[Finding]) -> BTreeMap<Strin
 
 fn measure(case: &Case, truth: &[eval::TruthPattern], params: Vec<String>, label: &str) -> eval::Evaluation {
     let graph = CaseGraph::build(case);
-    let opts = RunOptions { params, threads: 1, ..RunOptions::default() };
+    let opts = RunOptions { threads: 1, ..RunOptions::parse(None, &params).unwrap() };
     let found = patterns::run(case, &graph, &opts).unwrap();
     let ev = eval::evaluate(&found, truth, 0.8);
     let tr = txn_recall(truth, &found);

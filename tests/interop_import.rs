@@ -1,16 +1,18 @@
 //! Import of FollowTheMoney entities and BODS statements as a case (issue 6): round trip through
 //! `export --format ftm`, every record accounted for, and BODS ownership equal to what
-//! `assets::bods` computes from the same file.
+//! `ownership::bods` computes from the same file.
 
-use moneytrail::assets::bods::{check_indirect, read_bods};
-use moneytrail::assets::ownership::{effective_ownership, Oversubscribed, OwnershipInput, OwnershipParams, ShareGraph};
 use moneytrail::assets::valuation::OwnershipModel;
-use moneytrail::assets::{EntityKind as AKind, Holding, Role as ARole};
 use moneytrail::export::ftm::write_ftm;
 use moneytrail::generate::{generate, GenConfig};
 use moneytrail::ingest::import::{bods::import_bods, ftm::import_ftm, ImportOptions};
 use moneytrail::ingest::{load_case, LoadOptions};
 use moneytrail::model::{Case, EntityKind, NO_ACCOUNT};
+use moneytrail::ownership::bods::{check_indirect, read_bods};
+use moneytrail::ownership::effective::{
+    effective_ownership, Oversubscribed, OwnershipInput, OwnershipParams, ShareGraph,
+};
+use moneytrail::ownership::{EntityKind as AKind, Holding, Role as ARole};
 use rust_decimal::Decimal;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -258,8 +260,8 @@ fn examples() -> Option<PathBuf> {
     }
 }
 
-/// Effective shares at the lower bound straight from `assets::bods::read_bods`, by record id.
-fn direct_bods(doc: &moneytrail::assets::bods::BodsDocument) -> BTreeMap<(String, String), Decimal> {
+/// Effective shares at the lower bound straight from `ownership::bods::read_bods`, by record id.
+fn direct_bods(doc: &moneytrail::ownership::bods::BodsDocument) -> BTreeMap<(String, String), Decimal> {
     let mut ids: Vec<String> = Vec::new();
     let mut kinds = Vec::new();
     let mut id = |r: &str, kinds: &mut Vec<AKind>| -> u32 {

@@ -3,15 +3,15 @@
 
 use std::str::FromStr;
 
-use moneytrail::assets::attribution::{attribute, AssetHolding, Item, Valuation};
-use moneytrail::assets::control::{control, ControlBasis, ControlParams};
-use moneytrail::assets::explain::explain;
-use moneytrail::assets::family::{family_scope, FamilyParams, Relation, RelationKind};
-use moneytrail::assets::ownership::{
+use moneytrail::ownership::attribution::{attribute, AssetHolding, Item, Valuation};
+use moneytrail::ownership::control::{control, ControlBasis, ControlParams};
+use moneytrail::ownership::effective::{
     effective_ownership, Flag, Oversubscribed, Ownership, OwnershipInput, OwnershipParams, ShareGraph,
 };
-use moneytrail::assets::ubo::{ubo_list, UboBasis, UboParams};
-use moneytrail::assets::{AssetsError, Decimal, EntityKind, Holding, NomineeArrangement, Role};
+use moneytrail::ownership::explain::explain;
+use moneytrail::ownership::family::{family_scope, FamilyParams, Relation, RelationKind};
+use moneytrail::ownership::ubo::{ubo_list, UboBasis, UboParams};
+use moneytrail::ownership::{AssetsError, Decimal, EntityKind, Holding, NomineeArrangement, Role};
 use proptest::prelude::*;
 
 const P: EntityKind = EntityKind::Person;
@@ -523,7 +523,7 @@ fn directorship_propagation_is_an_option() {
     ];
     let (g, _) = solve(&[P, C, C, P], &hs);
     let ctl = control(&g, &ControlParams::default());
-    let bases = |ctl: &moneytrail::assets::control::Control, x: u32, y: u32| -> usize {
+    let bases = |ctl: &moneytrail::ownership::control::Control, x: u32, y: u32| -> usize {
         ctl.edges().iter().filter(|e| e.controller == x && e.controlled == y).count()
     };
     // P: administrator and majority holder of H (two bases), majority of T through H.

@@ -50,7 +50,7 @@ fn native_txns(case: &Case, g: &CaseGraph, typology: &str, core: bool) -> BTreeS
     if core && corroborated(typology) {
         params.push(format!("{typology}.min_score=0"));
     }
-    let opts = RunOptions { typologies: Some(vec![typology.into()]), params, ..RunOptions::default() };
+    let opts = RunOptions::parse(Some(&[typology.to_string()]), &params).unwrap();
     let found = patterns::run(case, g, &opts).unwrap();
     found.iter().flat_map(|f| f.txns.iter().map(|&t| case.transfers.txn_id.get(t as usize).to_string())).collect()
 }
@@ -61,7 +61,7 @@ fn corroborated(typology: &str) -> bool {
     patterns::registry()
         .into_iter()
         .find(|d| d.name() == typology)
-        .is_some_and(|mut d| d.params().describe().iter().any(|(k, _, _)| *k == "min_score"))
+        .is_some_and(|d| d.params().describe().iter().any(|p| p.key == "min_score"))
 }
 
 /// `exact`: the query and the detector must flag the same transfers; otherwise (or when the

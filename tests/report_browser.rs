@@ -3,8 +3,9 @@
 //! screenshot is saved under the test output (target/tmp). Skipped, with a message, when
 //! Chromium is not installed (`apt-get install chromium`).
 
-use moneytrail::export::bundle::{investigate, InvestigateOptions};
+use moneytrail::export::bundle::investigate;
 use moneytrail::ingest::{load_case, LoadOptions};
+use moneytrail::investigation::Config as InvestigateOptions;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};

@@ -265,10 +265,7 @@ fn detectors_run_on_resolved_entities() {
         &["circular_ownership", "disproportion", "nominee_director", "property_after_inflow", "shell_company"];
     let (dir, mut case) = generated(1, 100_000, IdentityNoise::Medium);
     let recall = |case: &Case| {
-        let opts = RunOptions {
-            typologies: Some(REGISTER_TYPOLOGIES.iter().map(|s| s.to_string()).collect()),
-            ..RunOptions::default()
-        };
+        let opts = RunOptions::parse(Some(REGISTER_TYPOLOGIES), &[]).unwrap();
         let found = patterns::run(case, &CaseGraph::build(case), &opts).unwrap();
         let mut truth = eval::read_truth(&dir.path().join("truth/patterns.csv"), case).unwrap();
         truth.retain(|p| REGISTER_TYPOLOGIES.contains(&p.typology.as_str()));
@@ -378,7 +375,8 @@ fn resolve_command_writes_entities_and_log() {
 /// unconfirmed matches, and dashed "same entity?" links on the suspects' diagrams.
 #[test]
 fn bundle_labels_inferred_identity_links() {
-    use moneytrail::export::bundle::{investigate, InvestigateOptions};
+    use moneytrail::export::bundle::investigate;
+    use moneytrail::investigation::Config as InvestigateOptions;
     let (dir, mut case) = generated(1, 30_000, IdentityNoise::Medium);
     let r = resolve(&case, &[], &Params::default());
     apply(&mut case, &r).unwrap();

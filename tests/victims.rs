@@ -2,15 +2,16 @@
 //! victim-safe exports (no protected identifier in any non-court output; the court bundle holds
 //! the identities and the sealed mapping; pseudonyms are stable).
 
-use moneytrail::export::audience::{prepare, Audience};
-use moneytrail::export::bundle::{investigate, InvestigateOptions};
+use moneytrail::export::bundle::investigate;
 use moneytrail::generate::{generate, GenConfig};
 use moneytrail::graph::{CaseGraph, FlowGraph};
 use moneytrail::ingest::{load_case, LoadOptions};
+use moneytrail::investigation::Config as InvestigateOptions;
 use moneytrail::model::{Case, Table};
 use moneytrail::patterns::{self, RunOptions};
 use moneytrail::victims::classify::{classify, Status, VictimParams};
 use moneytrail::victims::protect::{ProtectedSet, Protection};
+use moneytrail::victims::view::{prepare, Audience};
 use moneytrail::victims::{annotate_findings, seal};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -125,7 +126,7 @@ fn reasons_add_up_and_findings_on_victim_accounts_say_so() {
             assert!(f.explanation().contains("victim_account (+0)"), "{}", f.explanation());
             marked += 1;
         }
-        if let Some((s, _)) = f.suspect {
+        if let Some(s) = f.suspect.map(|l| l.suspect) {
             assert!(!case.victims.rows.iter().any(|v| v.entity == s), "{} linked to a listed victim", f.id);
         }
     }

@@ -1,6 +1,6 @@
 //! Valuation of what a suspect's scope holds (docs/domain.md §3.5): land-register
-//! titles of the suspect, of the family scope (assets::family, Law 10192) and of companies they
-//! own (look-through, assets::attribution, no double counting) or control (assets::control).
+//! titles of the suspect, of the family scope (ownership::family, Law 10192) and of companies they
+//! own (look-through, ownership::attribution, no double counting) or control (ownership::control).
 //!
 //! Value per property = market value, else cadastral (reference) value, else the acquisition
 //! price of the titles in force, converted into the base
@@ -11,22 +11,22 @@
 //! This is the case-facing part of `assets` (it reads a loaded `Case`, L0); the ownership,
 //! control, family and attribution algorithms it calls stay free of `Case`.
 
-use crate::assets::attribution::{attribute, AssetHolding, Valuation};
-use crate::assets::control::{control, ControlParams};
-use crate::assets::family::{family_scope, FamilyParams, Relation, RelationKind as FamKind, ScopeMember};
-use crate::assets::ownership::{effective_ownership, Oversubscribed, OwnershipInput, OwnershipParams, ShareGraph};
-use crate::assets::{EntityKind as AKind, Holding, Role as ARole};
-use crate::model::{Case, Date, EntityKind, EntityRef, Money, Prov, RelationKind, Role};
+use crate::model::{Case, Date, EntityRef, Money, Prov};
+use crate::ownership::attribution::{attribute, AssetHolding, Valuation};
+use crate::ownership::case::CaseRegister;
+use crate::ownership::control::{control, ControlParams};
+use crate::ownership::effective::{effective_ownership, ShareGraph};
+use crate::ownership::family::ScopeMember;
 use rust_decimal::Decimal;
 use std::collections::BTreeSet;
 
-/// The case's persons and companies in one dense id space for the ownership engine.
+/// The case's persons and companies in one dense id space for the ownership engine
+/// ([`CaseRegister`]), solved at one date.
 pub struct OwnershipModel {
-    persons: u32,
+    register: CaseRegister,
     graph: Option<ShareGraph>,
-    own: Option<crate::assets::ownership::Ownership>,
-    ctl: Option<crate::assets::control::Control>,
-    relations: Vec<Relation>,
+    own: Option<crate::ownership::effective::Ownership>,
+    ctl: Option<crate::ownership::control::Control>,
     /// Why look-through or control is unavailable (a register problem), if it is.
     pub problem: Option<String>,
 }
@@ -40,27 +40,18 @@ impl OwnershipModel {
 
     /// Builds the share graph with the register rows in force on `as_of`.
     pub fn build_at(case: &Case, as_of: Date) -> OwnershipModel {
-        let persons = case.persons.len() as u32;
-        let (kinds, holdings) = register_holdings(case);
-        let params = OwnershipParams {
-            as_of: Some(as_of.0),
-            oversubscribed: Oversubscribed::Scale,
-            ..OwnershipParams::default()
-        };
-        let relations = register_relations(case);
-        let input = OwnershipInput { kinds: &kinds, holdings: &holdings, nominees: &[] };
-        let built = ShareGraph::build(input, &params).and_then(|g| effective_ownership(&g).map(|o| (g, o)));
+        let register = CaseRegister::of(case);
+        let built = register.share_graph_at(as_of).and_then(|g| effective_ownership(&g).map(|o| (g, o)));
         match built {
             Ok((g, o)) => {
                 let ctl = control(&g, &ControlParams::default());
-                OwnershipModel { persons, graph: Some(g), own: Some(o), ctl: Some(ctl), relations, problem: None }
+                OwnershipModel { register, graph: Some(g), own: Some(o), ctl: Some(ctl), problem: None }
             }
             Err(e) => OwnershipModel {
-                persons,
+                register,
                 graph: None,
                 own: None,
                 ctl: None,
-                relations,
                 problem: Some(format!("company look-through unavailable: {e}")),
             },
         }
@@ -68,34 +59,27 @@ impl OwnershipModel {
 
     /// The family scope of a person (Law 10192 defaults: spouse, child, parent, sibling, cohabitant).
     pub fn scope(&self, person: u32) -> Vec<ScopeMember> {
-        family_scope(person, &self.relations, &FamilyParams::default())
+        self.register.family(person)
     }
 
     /// The ownership engine's dense id of an entity (persons first, then companies).
     pub fn dense_id(&self, e: EntityRef) -> u32 {
-        match e.kind {
-            EntityKind::Person => e.idx,
-            EntityKind::Company => self.persons + e.idx,
-        }
+        self.register.dense(e)
     }
 
     /// The share graph and the effective ownership, when the register could be solved.
-    pub fn solved(&self) -> Option<(&ShareGraph, &crate::assets::ownership::Ownership)> {
+    pub fn solved(&self) -> Option<(&ShareGraph, &crate::ownership::effective::Ownership)> {
         self.graph.as_ref().zip(self.own.as_ref())
     }
 
     /// Control (majority chains, directorships), when the register could be solved.
-    pub fn control(&self) -> Option<&crate::assets::control::Control> {
+    pub fn control(&self) -> Option<&crate::ownership::control::Control> {
         self.ctl.as_ref()
     }
 
     /// The entity behind a dense id.
     pub fn entity(&self, id: u32) -> EntityRef {
-        if id < self.persons {
-            EntityRef { kind: EntityKind::Person, idx: id }
-        } else {
-            EntityRef { kind: EntityKind::Company, idx: id - self.persons }
-        }
+        self.register.entity(id)
     }
 }
 
@@ -179,14 +163,7 @@ pub fn scope_assets_at(
     scope: &[ScopeMember],
     vd: Date,
 ) -> Vec<AssetRow> {
-    let sid = match suspect.kind {
-        EntityKind::Person => suspect.idx,
-        EntityKind::Company => m.persons + suspect.idx,
-    };
-    let id = |e: EntityRef| match e.kind {
-        EntityKind::Person => e.idx,
-        EntityKind::Company => m.persons + e.idx,
-    };
+    let sid = m.dense_id(suspect);
     let in_force =
         |t: &crate::model::Title| t.acquired_on.is_none_or(|d| d <= vd) && t.disposed_on.is_none_or(|d| d > vd);
     let holdings: Vec<AssetHolding> = case
@@ -195,14 +172,19 @@ pub fn scope_assets_at(
         .iter()
         .enumerate()
         .filter(|(_, t)| in_force(t))
-        .map(|(row, t)| AssetHolding { asset: t.property, holder: id(t.owner), share: t.share, row: row as u32 })
+        .map(|(row, t)| AssetHolding {
+            asset: t.property,
+            holder: m.dense_id(t.owner),
+            share: t.share,
+            row: row as u32,
+        })
         .collect();
     let mut rows: Vec<AssetRow> = Vec::new();
     let label = |e: EntityRef| format!("{} {}", case.entity_id(e), case.entity_name(e));
     match (&m.graph, &m.own) {
         (Some(g), Some(own)) => {
             for a in attribute(sid, scope, g, own, &holdings, Valuation::LookThrough) {
-                let crate::assets::attribution::Item::Asset(p) = a.item else { continue };
+                let crate::ownership::attribution::Item::Asset(p) = a.item else { continue };
                 let mut holders = Vec::new();
                 let mut provs = Vec::new();
                 let mut payments = Vec::new();
@@ -213,7 +195,7 @@ pub fn scope_assets_at(
                     holder_ids.push(m.entity(c.via_company.unwrap_or(c.person)));
                     relation_rows.extend(c.relation.iter().map(|s| s.row));
                     if let Some(co) = c.via_company {
-                        let ex = crate::assets::explain::explain(g, own, c.person, co, 16);
+                        let ex = crate::ownership::explain::explain(g, own, c.person, co, 16);
                         ownership_rows.extend(ex.chains.iter().flat_map(|ch| ch.links.iter().map(|l| l.row)));
                     }
                     let who = label(m.entity(c.person));
@@ -360,63 +342,4 @@ fn value_row(
         relation_rows: Vec::new(),
         holder_ids: Vec::new(),
     }
-}
-
-/// The case's person-to-person relations as input to the family scope (`row` = the relations
-/// row); relations naming a company are left out (family scope is about persons).
-pub fn register_relations(case: &Case) -> Vec<Relation> {
-    case.relations
-        .rows
-        .iter()
-        .enumerate()
-        .filter(|(_, r)| r.related.kind == EntityKind::Person)
-        .map(|(row, r)| Relation {
-            person: r.person,
-            related: r.related.idx,
-            kind: match r.kind {
-                RelationKind::Spouse => FamKind::Spouse,
-                RelationKind::Child => FamKind::Child,
-                RelationKind::Parent => FamKind::Parent,
-                RelationKind::Sibling => FamKind::Sibling,
-                RelationKind::Cohabitant => FamKind::Cohabitant,
-                RelationKind::Associate => FamKind::Associate,
-            },
-            row: row as u32,
-        })
-        .collect()
-}
-
-/// The case's company register as input to the ownership engine: entity kinds (persons first,
-/// then companies, so a company's dense id is `persons + index`) and one [`Holding`] per
-/// company_ownership row (`row` = its index). The case's `to` is inclusive, the engine's exclusive.
-pub fn register_holdings(case: &Case) -> (Vec<AKind>, Vec<Holding>) {
-    let persons = case.persons.len() as u32;
-    let id = |e: EntityRef| match e.kind {
-        EntityKind::Person => e.idx,
-        EntityKind::Company => persons + e.idx,
-    };
-    let mut kinds = vec![AKind::Person; persons as usize];
-    kinds.extend(std::iter::repeat_n(AKind::Company, case.companies.len()));
-    let holdings = case
-        .ownership
-        .rows
-        .iter()
-        .enumerate()
-        .map(|(row, o)| Holding {
-            company: persons + o.company,
-            holder: id(o.holder),
-            role: match o.role {
-                Role::Shareholder => ARole::Shareholder,
-                Role::Director => ARole::Director,
-                Role::NomineeShareholder => ARole::NomineeShareholder,
-                Role::NomineeDirector => ARole::NomineeDirector,
-                Role::Administrator => ARole::Administrator,
-            },
-            share: o.share,
-            from: o.from.map(|d| d.0),
-            to: o.to.map(|d| d.0.saturating_add(1)),
-            row: row as u32,
-        })
-        .collect();
-    (kinds, holdings)
 }

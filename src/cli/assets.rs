@@ -14,11 +14,8 @@ use std::process::ExitCode;
 /// Flags of `assets`.
 #[derive(clap::Args, Debug)]
 pub struct Args {
-    /// The case folder.
-    case: PathBuf,
-    /// A mapping file used instead of the folder's case.toml.
-    #[arg(long)]
-    mapping: Option<PathBuf>,
+    #[command(flatten)]
+    case: super::common::CaseArgs,
     /// Only this suspect (person or company id; repeatable). Default: every suspect of suspects.csv.
     #[arg(long)]
     suspect: Vec<String>,
@@ -28,15 +25,11 @@ pub struct Args {
     /// Tracing rules side by side (comma-separated; conserving rules only).
     #[arg(long, value_delimiter = ',', default_value = "fifo,libr,pro-rata")]
     rule: Vec<String>,
-    /// Skip entity resolution (by default person and company records of one entity are folded
-    /// into one, with the case folder's resolution.csv decisions).
-    #[arg(long)]
-    no_resolve: bool,
     /// Output CSV.
     #[arg(long)]
     out: PathBuf,
     #[command(flatten)]
-    audience: super::victims::AudienceArgs,
+    audience: super::common::AudienceArgs,
 }
 
 pub fn run(a: Args) -> Result<ExitCode> {
@@ -56,7 +49,7 @@ pub fn run(a: Args) -> Result<ExitCode> {
         .as_deref()
         .map(|s| Date::parse_iso(s).with_context(|| format!("--as-of '{s}' is not a date (YYYY-MM-DD)")))
         .transpose()?;
-    let loaded = super::resolve::load_resolved(&a.case, a.mapping, a.no_resolve)?;
+    let loaded = super::common::load(&a.case.case, &a.case.load)?;
     let case = &loaded.case;
     // The figures are computed on the real case; the CSV and the lines printed read `view`, and
     // the text the figures carry (asset ids, bases, notes) is scrubbed: outside the court a

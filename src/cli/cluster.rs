@@ -214,7 +214,16 @@ impl ParquetOutArgs {
         {
             let mut case = case;
             let t0 = std::time::Instant::now();
-            super::resolve::resolve_in_place(case_dir, &mut case, self.no_resolve)?;
+            if !self.no_resolve {
+                // As every analysis command resolves the case it loads (investigation::load).
+                let (summary, ignored) = moneytrail::investigation::load::resolve_in_place(case_dir, &mut case)?;
+                for w in ignored {
+                    eprintln!("warning: {w}");
+                }
+                if let Some(line) = summary.line() {
+                    eprintln!("{line}");
+                }
+            }
             let g = moneytrail::graph::FlowGraph::build(&case);
             std::fs::create_dir_all(dir).map_err(|e| anyhow::anyhow!("cannot create {}: {e}", dir.display()))?;
             let s = moneytrail::distributed::storage::write_case(&case, &g, dir, self.buckets, !self.no_resolve)?;

@@ -20,11 +20,8 @@ use std::process::ExitCode;
 /// Flags of `compensation`.
 #[derive(clap::Args, Debug)]
 pub struct Args {
-    /// The case folder.
-    case: PathBuf,
-    /// A mapping file used instead of the folder's case.toml.
-    #[arg(long)]
-    mapping: Option<PathBuf>,
+    #[command(flatten)]
+    case: super::common::CaseArgs,
     /// Tracing rule: libr (default; Hallett presumption against the wrongdoer, victims share
     /// rateably), fifo, lifo or pro-rata.
     #[arg(long, default_value = "libr")]
@@ -50,10 +47,6 @@ pub struct Args {
     /// Valuation date (YYYY-MM-DD); default the case's.
     #[arg(long = "as-of")]
     as_of: Option<String>,
-    /// Skip entity resolution (by default person and company records of one entity are folded
-    /// into one, with the case folder's resolution.csv decisions).
-    #[arg(long)]
-    no_resolve: bool,
     /// Write one HTML statement per victim into this folder.
     #[arg(long)]
     statements: Option<PathBuf>,
@@ -64,7 +57,7 @@ pub struct Args {
     // lawyers); `police` (alias analyst, the default), `ngo` and `public` name every victim, also
     // in their own statement, by pseudonym (docs/compensation.md).
     #[command(flatten)]
-    audience: super::victims::AudienceArgs,
+    audience: super::common::AudienceArgs,
 }
 
 fn read_claims(path: &Path) -> Result<BTreeMap<String, Decimal>> {
@@ -122,7 +115,7 @@ pub fn run(a: Args) -> Result<ExitCode> {
     };
     let claims = a.claims.as_deref().map(read_claims).transpose()?.unwrap_or_default();
     let t0 = std::time::Instant::now();
-    let loaded = super::resolve::load_resolved(&a.case, a.mapping, a.no_resolve)?;
+    let loaded = super::common::load(&a.case.case, &a.case.load)?;
     let case = &loaded.case;
     // Figures on the real case; every file and line written reads `view` (victims under their
     // pseudonyms outside the court), and the text the figures carry is scrubbed.

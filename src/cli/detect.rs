@@ -1,11 +1,64 @@
 //! `moneytrail detect CASE`: run the laundering-pattern detectors.
 
+use super::common::{AudienceArgs, LoadArgs};
 use anyhow::{bail, Context, Result};
 use moneytrail::export::findings;
 use moneytrail::graph::CaseGraph;
-use moneytrail::patterns::{self, RunOptions};
+use moneytrail::investigation::{Config, ConfigError, Settings};
+use moneytrail::patterns::{self, PatternError, Typology};
 use std::path::PathBuf;
 use std::process::ExitCode;
+
+/// Detector selection and parameters, shared by `detect`, `eval` and `investigate`.
+#[derive(clap::Args, Debug, Clone)]
+pub struct DetectArgs {
+    /// Only these typologies (comma-separated; `detect --list` names them).
+    #[arg(long, value_delimiter = ',', value_parser = parse_typology)]
+    pub typology: Option<Vec<Typology>>,
+    /// Override a parameter: typology.key=value, or a classifier parameter victims.key=value
+    /// (repeatable).
+    #[arg(long = "param")]
+    pub params: Vec<String>,
+    /// Worker threads (0 = all cores).
+    #[arg(long, default_value_t = 0)]
+    pub threads: usize,
+    /// Largest number of hops at which a finding is linked to a suspect.
+    #[arg(long, default_value_t = 4)]
+    pub max_suspect_hops: u32,
+}
+
+impl DetectArgs {
+    /// The typology selection, when one was given.
+    pub fn typologies(&self) -> Option<Vec<Typology>> {
+        self.typology.clone()
+    }
+
+    /// The validated configuration these flags give (the rest at its defaults).
+    pub fn config(&self) -> Result<Config> {
+        let settings = Settings {
+            typologies: self.typologies(),
+            params: self.params.clone(),
+            max_suspect_hops: Some(self.max_suspect_hops),
+            threads: self.threads,
+            ..Settings::default()
+        };
+        Config::from_settings(&settings).map_err(flag_error)
+    }
+}
+
+/// Parses one name of `--typology`.
+pub fn parse_typology(s: &str) -> Result<Typology, String> {
+    s.parse().map_err(|e: patterns::PatternError| e.to_string())
+}
+
+/// A configuration error worded with the flag that gave the value.
+pub fn flag_error(e: ConfigError) -> anyhow::Error {
+    match e {
+        ConfigError::VictimParam { param, reason } => anyhow::anyhow!("--param {param}: {reason}"),
+        ConfigError::Patterns(e @ PatternError::BadParam { .. }) => anyhow::anyhow!("--param {e}"),
+        other => anyhow::Error::new(other),
+    }
+}
 
 /// Flags of `detect`.
 #[derive(clap::Args, Debug)]
@@ -13,43 +66,28 @@ pub struct Args {
     /// The case folder.
     #[arg(required_unless_present = "list")]
     case: Option<PathBuf>,
-    /// A mapping file used instead of the folder's case.toml.
-    #[arg(long)]
-    mapping: Option<PathBuf>,
-    /// Only these typologies (comma-separated).
-    #[arg(long, value_delimiter = ',')]
-    typology: Option<Vec<String>>,
-    /// Override a parameter: typology.key=value (repeatable).
-    #[arg(long = "param")]
-    params: Vec<String>,
-    /// Worker threads (0 = all cores).
-    #[arg(long, default_value_t = 0)]
-    threads: usize,
-    /// Largest number of hops at which a finding is linked to a suspect.
-    #[arg(long, default_value_t = 4)]
-    max_suspect_hops: u32,
+    #[command(flatten)]
+    load: LoadArgs,
+    #[command(flatten)]
+    detect: DetectArgs,
     /// Output file: .csv or .json.
     #[arg(long, required_unless_present = "list")]
     out: Option<PathBuf>,
-    /// Skip entity resolution (by default person and company records of one entity are folded
-    /// into one, with the case folder's resolution.csv decisions).
-    #[arg(long)]
-    no_resolve: bool,
     /// List the detectors and their parameters, then stop.
     #[arg(long)]
     list: bool,
     #[command(flatten)]
-    audience: super::victims::AudienceArgs,
+    audience: AudienceArgs,
     #[command(flatten)]
     engine: super::cluster::EngineArgs,
 }
 
 pub fn run(a: Args) -> Result<ExitCode> {
     if a.list {
-        for mut d in patterns::registry() {
+        for d in patterns::registry() {
             println!("{}", d.name());
-            for (k, v, doc) in d.params().describe() {
-                println!("  {}.{k} = {v}    {doc}", d.name());
+            for p in d.params().describe() {
+                println!("  {}.{} = {}    {}", d.name(), p.key, p.value, p.doc);
             }
         }
         return Ok(ExitCode::SUCCESS);
@@ -59,20 +97,15 @@ pub fn run(a: Args) -> Result<ExitCode> {
     if ext != "csv" && ext != "json" {
         bail!("--out must end in .csv or .json, not '{}'", out.display());
     }
-    let opts = RunOptions {
-        typologies: a.typology,
-        params: a.params,
-        max_suspect_hops: a.max_suspect_hops,
-        threads: a.threads,
-    };
-    patterns::configure(&opts)?;
+    let config = a.detect.config()?;
+    let opts = config.detect;
     let t0 = std::time::Instant::now();
-    let loaded = super::resolve::load_resolved(&case_dir, a.mapping, a.no_resolve)?;
+    let loaded = super::common::load(&case_dir, &a.load)?;
     let case = &loaded.case;
     let t1 = std::time::Instant::now();
     let graph = CaseGraph::build(case);
     let t2 = std::time::Instant::now();
-    let mut found = a.engine.detect(case, &graph, &opts, !a.no_resolve)?;
+    let mut found = a.engine.detect(case, &graph, &opts, !a.load.no_resolve)?;
     // Findings on victims' accounts say so; outside the court, protected persons are pseudonymised.
     let prepared = a.audience.prepare(case, &graph.flow)?;
     moneytrail::victims::annotate_findings(case, &mut found, &prepared.assessed);

@@ -9,23 +9,16 @@ use std::process::ExitCode;
 /// Flags of `export`.
 #[derive(clap::Args, Debug)]
 pub struct Args {
-    /// The case folder.
-    case: PathBuf,
-    /// A mapping file used instead of the folder's case.toml.
-    #[arg(long)]
-    mapping: Option<PathBuf>,
+    #[command(flatten)]
+    case: super::common::CaseArgs,
     /// `graphml` (Gephi, yEd) or `ftm` (FollowTheMoney JSON lines for Aleph).
     #[arg(long)]
     format: String,
-    /// Skip entity resolution (by default person and company records of one entity are folded
-    /// into one, with the case folder's resolution.csv decisions).
-    #[arg(long)]
-    no_resolve: bool,
     /// Output file.
     #[arg(long)]
     out: PathBuf,
     #[command(flatten)]
-    audience: super::victims::AudienceArgs,
+    audience: super::common::AudienceArgs,
 }
 
 pub fn run(a: Args) -> Result<ExitCode> {
@@ -33,7 +26,7 @@ pub fn run(a: Args) -> Result<ExitCode> {
         bail!("--format must be graphml or ftm, not '{}'", a.format);
     }
     let t0 = std::time::Instant::now();
-    let loaded = super::resolve::load_resolved(&a.case, a.mapping, a.no_resolve)?;
+    let loaded = super::common::load(&a.case.case, &a.case.load)?;
     let flow = FlowGraph::build(&loaded.case);
     let prepared = a.audience.prepare(&loaded.case, &flow)?;
     let case = prepared.view(&loaded.case);

@@ -2,7 +2,7 @@
 
 use super::output::{out_dir, write_issues, write_json};
 use anyhow::Result;
-use moneytrail::ingest::{load_case, LoadOptions};
+use moneytrail::investigation::{load, LoadSettings};
 use moneytrail::model::Manifest;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -19,13 +19,20 @@ pub struct Args {
     /// (default: out/<case folder name>).
     #[arg(long)]
     out: Option<PathBuf>,
+    /// Show the first N parsed rows of each source beside their raw text, and the first
+    /// rejects with their reasons; writes nothing (default N = 5).
+    #[arg(long, value_name = "N", num_args = 0..=1, default_missing_value = "5")]
+    preview: Option<usize>,
     #[command(flatten)]
     parquet: super::cluster::ParquetOutArgs,
 }
 
 pub fn run(a: Args) -> Result<ExitCode> {
+    if let Some(n) = a.preview {
+        return preview(&a, n);
+    }
     let started = std::time::Instant::now();
-    let loaded = load_case(&a.case, &LoadOptions { mapping: a.mapping.clone() })?;
+    let loaded = load(&a.case, &LoadSettings { mapping: a.mapping.clone(), no_resolve: true })?;
     let elapsed = started.elapsed();
     let dir = out_dir(a.out, &a.case)?;
     let r = &loaded.report;
@@ -38,6 +45,9 @@ pub fn run(a: Args) -> Result<ExitCode> {
     write_json(&dir.join("ingest-report.json"), &r.tables)?;
     write_issues(&dir.join("rejects.csv"), &r.rejects)?;
     write_issues(&dir.join("warnings.csv"), &r.warnings)?;
+    if !r.skipped.is_empty() {
+        write_issues(&dir.join("skipped.csv"), &r.skipped)?;
+    }
 
     println!(
         "case: {}  (base currency {}, valuation date {})",
@@ -68,6 +78,25 @@ pub fn run(a: Args) -> Result<ExitCode> {
     for w in r.warnings.iter().filter(|w| w.line == 0) {
         eprintln!("warning: {}", w.reason);
     }
+    if !r.skipped.is_empty() {
+        println!(
+            "{} rows skipped by rules of the mapping (footer, row filters): see {}",
+            r.skipped.len(),
+            dir.join("skipped.csv").display()
+        );
+    }
+    let derived: Vec<String> =
+        r.tables.iter().filter(|t| t.derived > 0).map(|t| format!("{} {}", t.derived, t.table)).collect();
+    if !derived.is_empty() {
+        println!(
+            "created from bank statements (unverified external records, see record_basis): {}",
+            derived.join(", ")
+        );
+    }
+    let breaks = r.warnings.iter().filter(|w| w.column == "balance").count();
+    if breaks > 0 {
+        eprintln!("{breaks} running-balance breaks in bank statements: see {}", dir.join("warnings.csv").display());
+    }
     let rejected = r.rejected();
     a.parquet.write(&a.case, loaded.case)?;
     if rejected > 0 {
@@ -75,4 +104,65 @@ pub fn run(a: Args) -> Result<ExitCode> {
         return Ok(ExitCode::from(1));
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `ingest --preview N`: what the mapping makes of each source, nothing written.
+fn preview(a: &Args, n: usize) -> Result<ExitCode> {
+    let opts = moneytrail::ingest::LoadOptions { mapping: a.mapping.clone() };
+    let loaded = moneytrail::ingest::preview_case(&a.case, &opts, n)?;
+    let r = &loaded.report;
+    println!("case: {}  (preview: first {n} rows of each source; nothing written)", loaded.case.meta.name);
+    for p in &r.preview {
+        let sheet = p.sheet.as_ref().map(|s| format!(", sheet {s}")).unwrap_or_default();
+        println!();
+        println!(
+            "== {} <- {}{sheet}: read {}, loaded {}, rejected {}, skipped {}",
+            p.table, p.file, p.count.read, p.count.loaded, p.count.rejected, p.count.skipped
+        );
+        if p.header_line > 0 {
+            println!("   header (line {}): {}", p.header_line, p.headers.join(" | "));
+        }
+        for note in &p.notes {
+            println!("   {note}");
+        }
+        for row in &p.rows {
+            println!("   line {:<5} raw:    {}", row.line, row.raw);
+            let values: Vec<String> = row.values.iter().map(|(k, v)| format!("{k}={v}")).collect();
+            if !values.is_empty() {
+                println!("   {:<10} parsed: {}", "", values.join("  "));
+            }
+            if row.outcome != "loaded" {
+                println!("   {:<10} -> {}", "", row.outcome);
+            }
+        }
+        if !p.rejects.is_empty() {
+            println!("   first rejects:");
+            for j in &p.rejects {
+                println!("     line {} {} '{}': {}", j.line, j.column, j.value, j.reason);
+            }
+        }
+    }
+    let derived: Vec<String> =
+        r.tables.iter().filter(|t| t.derived > 0).map(|t| format!("{} {}", t.derived, t.table)).collect();
+    if !derived.is_empty() {
+        println!();
+        println!("created from statements (unverified external records): {}", derived.join(", "));
+    }
+    let breaks = r.warnings.iter().filter(|w| w.column == "balance").count();
+    if breaks > 0 {
+        println!("running-balance breaks: {breaks}");
+        for w in r.warnings.iter().filter(|w| w.column == "balance") {
+            println!("  {} line {}: {}", w.file, w.line, w.reason);
+        }
+    }
+    println!();
+    println!(
+        "total: {} rows read, {} loaded, {} rejected, {} skipped, {} warnings",
+        r.tables.iter().map(|t| t.read).sum::<u64>(),
+        r.tables.iter().map(|t| t.loaded).sum::<u64>(),
+        r.rejected(),
+        r.skipped.len(),
+        r.warnings.len()
+    );
+    Ok(if r.rejected() > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS })
 }

@@ -2,6 +2,7 @@
 
 mod assets;
 mod cluster;
+mod common;
 mod compensation;
 mod detect;
 mod eval;
@@ -11,9 +12,11 @@ mod import_ibm;
 mod import_interop;
 mod ingest;
 mod investigate;
+mod log;
 mod output;
 mod query;
 mod resolve;
+mod serve;
 mod trace;
 mod verify;
 mod victims;
@@ -67,6 +70,11 @@ enum Command {
     Victims(victims::Args),
     /// Open a sealed pseudonym mapping (court bundle) with the case passphrase.
     Unseal(victims::UnsealArgs),
+    /// The investigation workspace in the browser: findings, graph explorer, query console,
+    /// tracing, triage and notes, bundle export (loopback; prints a one-time login URL).
+    Serve(serve::Args),
+    /// The workspace's audit log: `log verify CASE` re-checks its hash chain.
+    Log(log::Args),
     /// Run a DataFusion Ballista scheduler or executor (feature `distributed`; docs/scale-out.md).
     #[command(subcommand)]
     Cluster(cluster::Command),
@@ -93,6 +101,8 @@ pub fn main() -> ExitCode {
         Command::Resolve(a) => resolve::run(a),
         Command::Victims(a) => victims::run(a),
         Command::Unseal(a) => victims::unseal(a),
+        Command::Serve(a) => serve::run(a),
+        Command::Log(a) => log::run(a),
         Command::Cluster(c) => cluster::run(c),
     };
     match res {

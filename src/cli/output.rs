@@ -1,8 +1,8 @@
 //! Writing result files: the output folder, CSV with formula neutralisation, JSON.
 
 use anyhow::{Context, Result};
-use moneytrail::export::csv_safe;
 use moneytrail::ingest::Issue;
+use moneytrail::text::csv_safe;
 use std::path::{Path, PathBuf};
 
 /// The output folder: `--out` or `out/<case folder name>`, created if needed.

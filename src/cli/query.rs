@@ -2,7 +2,6 @@
 
 use anyhow::{bail, Context, Result};
 use moneytrail::graph::{CaseGraph, FlowGraph};
-use moneytrail::ingest::{load_case, LoadOptions};
 use moneytrail::query::{self, format::Format, Budget, Value};
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -42,7 +41,7 @@ pub struct Args {
     #[arg(long)]
     evidence: Option<PathBuf>,
     #[command(flatten)]
-    audience: super::victims::AudienceArgs,
+    audience: super::common::AudienceArgs,
     #[command(flatten)]
     engine: super::cluster::EngineArgs,
 }
@@ -61,7 +60,8 @@ pub fn run(a: Args) -> Result<ExitCode> {
         return Ok(ExitCode::from(2));
     }
     let t0 = std::time::Instant::now();
-    let loaded = load_case(&a.case, &LoadOptions { mapping: a.mapping.clone() })?;
+    let load = super::common::LoadArgs { mapping: a.mapping.clone(), no_resolve: true };
+    let loaded = super::common::load(&a.case, &load)?;
     let case = &loaded.case;
     let plan = match query::prepare(&text, case, &params) {
         Ok(p) => p,
@@ -78,10 +78,10 @@ pub fn run(a: Args) -> Result<ExitCode> {
     // parameters mean what they say). Outside the court the protected persons are decided as
     // every other command decides them, on the resolved case, and the rows are written from the
     // audience's view with their text scrubbed.
-    let prepared = if a.audience.is_court()? {
+    let prepared = if a.audience.is_court() {
         None
     } else {
-        let resolved = super::resolve::resolved_copy(&a.case, case)?;
+        let resolved = moneytrail::investigation::load::resolved_copy(&a.case, case)?;
         Some(a.audience.prepare_view_of(case, &resolved, &FlowGraph::build(&resolved))?)
     };
     let view = prepared.as_ref().map_or(case, |p| p.view(case));

@@ -2,11 +2,10 @@
 //! per record (table, record_id, entity_id, confidence, evidence, basis), plus the decision log.
 
 use anyhow::{Context, Result};
-use moneytrail::export::csv_safe;
 use moneytrail::graph::FlowGraph;
-use moneytrail::ingest::{load_case, LoadOptions};
-use moneytrail::model::{Case, EntityKind, SourceFile};
-use moneytrail::resolve::{read_case_decisions, read_decisions, resolve, Params, Resolution, DECISIONS_FILE};
+use moneytrail::model::EntityKind;
+use moneytrail::resolve::{read_case_decisions, read_decisions, resolve, Params, Resolution};
+use moneytrail::text::csv_safe;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -32,12 +31,14 @@ pub struct Args {
     #[arg(long)]
     threshold: Option<f64>,
     #[command(flatten)]
-    audience: super::victims::AudienceArgs,
+    audience: super::common::AudienceArgs,
 }
 
 pub fn run(a: Args) -> Result<ExitCode> {
     let t0 = std::time::Instant::now();
-    let loaded = load_case(&a.case, &LoadOptions { mapping: a.mapping.clone() })?;
+    // Resolution is what this command shows, so the case is loaded as written.
+    let load = super::common::LoadArgs { mapping: a.mapping.clone(), no_resolve: true };
+    let loaded = super::common::load(&a.case, &load)?;
     let decisions = match &a.decisions {
         Some(p) => read_decisions(p)?,
         None => read_case_decisions(&a.case)?,
@@ -53,7 +54,7 @@ pub fn run(a: Args) -> Result<ExitCode> {
     // Outside the court, the protected persons of the case as this resolution folds it (with the
     // records folded into them) appear under their pseudonyms, and their names, id numbers,
     // birth dates and addresses are scrubbed from the evidence and the log.
-    let prepared = if a.audience.is_court()? {
+    let prepared = if a.audience.is_court() {
         None
     } else {
         let mut resolved = loaded.case.clone();
@@ -97,73 +98,6 @@ pub fn run(a: Args) -> Result<ExitCode> {
         eprintln!("warning: decision {} / {}: {}", scrub(&e.left_id), scrub(&e.right_id), scrub(&e.reason));
     }
     Ok(ExitCode::SUCCESS)
-}
-
-/// Loads a case for an analysis command: ingest (with `mapping` instead of the folder's
-/// case.toml when given), entity resolution unless `no_resolve`, and one warning on stderr when
-/// rows were rejected, worded the same by every command.
-///
-/// # Errors
-/// A load error, or a resolution decision file that cannot be read.
-pub fn load_resolved(
-    case_dir: &Path,
-    mapping: Option<std::path::PathBuf>,
-    no_resolve: bool,
-) -> Result<moneytrail::ingest::Loaded> {
-    let mut loaded = moneytrail::ingest::load_case(case_dir, &moneytrail::ingest::LoadOptions { mapping })?;
-    resolve_in_place(case_dir, &mut loaded.case, no_resolve)?;
-    if loaded.report.rejected() > 0 {
-        eprintln!(
-            "warning: {} input rows were rejected at ingest; run `moneytrail ingest` to see them",
-            loaded.report.rejected()
-        );
-    }
-    Ok(loaded)
-}
-
-/// Resolves a loaded case in place (folding each entity's records into its representative, with
-/// the decisions in `case_dir`/resolution.csv) unless `skip`; one summary line on stderr.
-pub fn resolve_in_place(case_dir: &Path, case: &mut Case, skip: bool) -> Result<()> {
-    if skip {
-        return Ok(());
-    }
-    let decisions = read_case_decisions(case_dir)?;
-    let path = case_dir.join(DECISIONS_FILE);
-    if path.is_file() {
-        // The analyst's decisions are an input of the run: hashed into the manifest like the tables.
-        let (sha256, size) = moneytrail::ingest::hash_file(&path)?;
-        case.files.push(SourceFile { path: DECISIONS_FILE.into(), size, sha256, table: "resolution".into() });
-    }
-    let r = resolve(case, &decisions, &Params::default());
-    for e in r.log.iter().filter(|e| e.action == moneytrail::resolve::Action::Ignored) {
-        eprintln!("warning: decision {} / {}: {}", e.left_id, e.right_id, e.reason);
-    }
-    let folded = moneytrail::resolve::apply(case, &r)?;
-    if folded > 0 || !decisions.is_empty() {
-        let confirmed = case.inferred_links.iter().filter(|l| l.basis.confirmed()).count();
-        eprintln!(
-            "entity resolution: {folded} records folded into {} entities ({confirmed} by id number, {} unconfirmed); \
-             {} analyst decisions; see `moneytrail resolve` for the evidence (--no-resolve to skip)",
-            r.stats.multi_record_entities,
-            folded - confirmed,
-            decisions.len()
-        );
-    }
-    Ok(())
-}
-
-/// A copy of `case` resolved as [`load_resolved`] resolves it (the case folder's decisions,
-/// default parameters), without the summary line: for a command that reads the unresolved case
-/// but must decide protected persons as the others do.
-///
-/// # Errors
-/// A decision file that cannot be read, or a resolution that does not fit the case.
-pub fn resolved_copy(case_dir: &Path, case: &Case) -> Result<Case> {
-    let mut c = case.clone();
-    let decisions = read_case_decisions(case_dir)?;
-    let r = resolve(&c, &decisions, &Params::default());
-    moneytrail::resolve::apply(&mut c, &r)?;
-    Ok(c)
 }
 
 /// Writes table, record_id, entity_id, confidence, evidence, basis; ids and evidence through

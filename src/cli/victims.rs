@@ -1,124 +1,45 @@
 //! `moneytrail victims CASE --out FILE`: the non-punishment classifier (listed and probable
 //! victims with score and reasons), and `moneytrail unseal FILE`: open a sealed pseudonym mapping.
-//! Also the passphrase handling shared by every command with `--audience`.
 
 use anyhow::{Context, Result};
-use moneytrail::export::audience::{prepare, prepare_view_of, Audience, Prepared};
 use moneytrail::graph::FlowGraph;
 use moneytrail::patterns::Params;
 use moneytrail::victims::classify::{Status, VictimParams};
-use moneytrail::victims::protect::Protection;
 use moneytrail::victims::seal;
+use moneytrail::victims::view::prepare;
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
-
-/// Environment variable holding the case passphrase.
-pub const PASSPHRASE_ENV: &str = "MONEYTRAIL_SEAL_PASSPHRASE";
-
-/// The case passphrase from `--seal-passphrase-file` or the environment, if any (never from the
-/// command line, where other users and shell histories would see it).
-pub fn passphrase(file: Option<&Path>) -> Result<Option<String>> {
-    if let Some(f) = file {
-        let s = std::fs::read_to_string(f).with_context(|| format!("cannot read {}", f.display()))?;
-        return Ok(Some(s.lines().next().unwrap_or("").to_string()));
-    }
-    Ok(std::env::var(PASSPHRASE_ENV).ok().filter(|s| !s.is_empty()))
-}
-
-/// The case keys, when a passphrase was given.
-pub fn protection(file: Option<&Path>, case_name: &str) -> Result<Option<Protection>> {
-    match passphrase(file)? {
-        Some(p) => Ok(Some(Protection::from_passphrase(&p, case_name)?)),
-        None => Ok(None),
-    }
-}
-
-/// Flags shared by the commands that write case data: `--audience` and the passphrase file.
-#[derive(clap::Args, Debug)]
-pub struct AudienceArgs {
-    /// court (identities in clear), police (alias analyst), ngo or public: outside the court,
-    /// protected persons (listed and probable victims, minors) are pseudonymised.
-    #[arg(long, default_value = "analyst")]
-    pub audience: String,
-    /// File whose first line is the case passphrase (else MONEYTRAIL_SEAL_PASSPHRASE); never
-    /// give it on the command line.
-    #[arg(long)]
-    pub seal_passphrase_file: Option<PathBuf>,
-}
-
-impl AudienceArgs {
-    /// Classifies, and redacts for the audience (fails closed without a key).
-    pub fn prepare(&self, case: &moneytrail::model::Case, flow: &FlowGraph) -> Result<Prepared> {
-        let aud = audience(&self.audience)?;
-        let key = protection(self.seal_passphrase_file.as_deref(), &case.meta.name)?;
-        Ok(prepare(case, flow, aud, key.as_ref(), &VictimParams::default())?)
-    }
-
-    /// Like [`AudienceArgs::prepare`] for a command that reads the case before entity
-    /// resolution: protected persons are decided on `resolved` (flow graph `flow`), the view is of
-    /// `case` (see `moneytrail::export::audience::prepare_view_of`).
-    pub fn prepare_view_of(
-        &self,
-        case: &moneytrail::model::Case,
-        resolved: &moneytrail::model::Case,
-        flow: &FlowGraph,
-    ) -> Result<Prepared> {
-        let aud = audience(&self.audience)?;
-        let key = protection(self.seal_passphrase_file.as_deref(), &case.meta.name)?;
-        Ok(prepare_view_of(case, resolved, flow, aud, key.as_ref(), &VictimParams::default())?)
-    }
-
-    /// True for `--audience court` (identities in clear: nothing to classify or redact).
-    pub fn is_court(&self) -> Result<bool> {
-        Ok(audience(&self.audience)?.identities_in_clear())
-    }
-}
-
-/// Parses `--audience`.
-pub fn audience(s: &str) -> Result<Audience> {
-    s.parse().map_err(|e: String| anyhow::anyhow!("--audience: {e}"))
-}
 
 /// Flags of `victims`.
 #[derive(clap::Args, Debug)]
 pub struct Args {
-    /// The case folder.
-    case: PathBuf,
+    #[command(flatten)]
+    case: super::common::CaseArgs,
     /// Output CSV (person_id, name, status, minor, score, indicators, accounts, reasons, evidence).
     #[arg(long)]
     out: PathBuf,
-    /// A mapping file used instead of the folder's case.toml.
-    #[arg(long)]
-    mapping: Option<PathBuf>,
-    /// court (identities in clear), police (alias analyst), ngo or public (protected persons pseudonymised).
-    #[arg(long, default_value = "police")]
-    audience: String,
-    /// File whose first line is the case passphrase (else MONEYTRAIL_SEAL_PASSPHRASE).
-    #[arg(long)]
-    seal_passphrase_file: Option<PathBuf>,
+    #[command(flatten)]
+    audience: super::common::AudienceArgs,
     /// Override a classifier parameter: victims.key=value (repeatable; `victims.threshold=6`).
     #[arg(long = "param")]
     params: Vec<String>,
     /// truth/roles.csv of a generated case: print precision and recall of the probable victims.
     #[arg(long)]
     truth: Option<PathBuf>,
-    /// Skip entity resolution.
-    #[arg(long)]
-    no_resolve: bool,
 }
 
 pub fn run(a: Args) -> Result<ExitCode> {
-    let audience = audience(&a.audience)?;
+    let audience = a.audience.audience;
     let mut params = VictimParams::default();
     for p in &a.params {
         let (k, v) = p.split_once('=').context("--param expects victims.key=value")?;
         let k = k.strip_prefix("victims.").unwrap_or(k);
         params.set(k, v).map_err(|e| anyhow::anyhow!("--param {p}: {e}"))?;
     }
-    let loaded = super::resolve::load_resolved(&a.case, a.mapping, a.no_resolve)?;
+    let loaded = super::common::load(&a.case.case, &a.case.load)?;
     let case = &loaded.case;
-    let key = protection(a.seal_passphrase_file.as_deref(), &case.meta.name)?;
+    let key = a.audience.key.case_keys(&case.meta.name)?;
     let flow = FlowGraph::build(case);
     let prepared = prepare(case, &flow, audience, key.as_ref(), &params)?;
     let bytes = moneytrail::export::victims::write_csv(prepared.view(case), &prepared)?;
@@ -176,17 +97,16 @@ pub fn run(a: Args) -> Result<ExitCode> {
 pub struct UnsealArgs {
     /// The sealed mapping (sealed/identities.mtseal of a court bundle).
     file: PathBuf,
-    /// File whose first line is the case passphrase (else MONEYTRAIL_SEAL_PASSPHRASE).
-    #[arg(long)]
-    seal_passphrase_file: Option<PathBuf>,
+    #[command(flatten)]
+    key: super::common::KeyArgs,
     /// Write the mapping CSV here instead of standard output.
     #[arg(long)]
     out: Option<PathBuf>,
 }
 
 pub fn unseal(a: UnsealArgs) -> Result<ExitCode> {
-    let pass = passphrase(a.seal_passphrase_file.as_deref())?
-        .context("give the passphrase in MONEYTRAIL_SEAL_PASSPHRASE or --seal-passphrase-file")?;
+    let pass =
+        a.key.passphrase()?.context("give the passphrase in MONEYTRAIL_SEAL_PASSPHRASE or --seal-passphrase-file")?;
     let bytes = std::fs::read(&a.file).with_context(|| format!("cannot read {}", a.file.display()))?;
     let plain = seal::unseal(&pass, &bytes)?;
     match &a.out {

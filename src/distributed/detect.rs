@@ -6,7 +6,7 @@
 //! its local `detect` would. Detectors without a plan (ownership, property and register
 //! detectors, which read small tables the cluster does not hold) run locally on the same case,
 //! and the run says so. The runner then links suspects, sorts and de-duplicates as in a local
-//! run ([`crate::patterns::run_with`]), so the findings are identical.
+//! run ([`crate::patterns::Runner::run_with`]), so the findings are identical.
 
 use super::engine::Session;
 use super::plans::{cycles_sql, episodes_sql, fraction, CyclePlan, Selection, Side, WindowPlan};
@@ -18,7 +18,7 @@ use crate::patterns::fan_in::FanIn;
 use crate::patterns::fan_out::FanOut;
 use crate::patterns::funnel_account::FunnelAccount;
 use crate::patterns::gather_scatter::GatherScatter;
-use crate::patterns::{configure, run_with, Detector, Finding, RunOptions};
+use crate::patterns::{Detector, Finding, RunOptions, Runner, Typology};
 use datafusion::arrow::array::{Array, AsArray};
 use datafusion::arrow::datatypes::UInt32Type;
 use datafusion::arrow::record_batch::RecordBatch;
@@ -60,38 +60,32 @@ enum Candidates {
 }
 
 /// A detector of type `D` with the run's `typology.key=value` overrides applied (already
-/// validated by [`configure`]).
+/// validated by [`Runner::new`]).
 fn configured<D: Detector + Default>(opts: &RunOptions) -> Result<D, DistError> {
     let mut d = D::default();
-    let name = d.name();
-    for p in &opts.params {
-        let Some((lhs, value)) = p.split_once('=') else { continue };
-        if let Some((typ, key)) = lhs.split_once('.') {
-            if typ == name {
-                d.params().set(key, value).map_err(|e| DistError::Config(format!("--param {p}: {e}")))?;
-            }
-        }
+    for o in opts.params.iter().filter(|o| o.typology == d.typology()) {
+        d.params_mut().set(&o.key, &o.value).map_err(|e| DistError::Config(format!("--param {o}: {e}")))?;
     }
     Ok(d)
 }
 
 /// The window plan of an episode detector, or why it has none.
-fn window_plan(name: &str, opts: &RunOptions) -> Result<Option<WindowPlan>, DistError> {
+fn window_plan(t: Typology, opts: &RunOptions) -> Result<Option<WindowPlan>, DistError> {
     let plan = |side, selection, days: i64, min: usize| WindowPlan { side, selection, window_s: days * DAY, min };
-    Ok(match name {
-        "fan_in" => {
+    Ok(match t {
+        Typology::FanIn => {
             let d: FanIn = configured(opts)?;
             Some(plan(Side::In, Selection::Flows, d.p.window_days, d.p.min_senders))
         }
-        "fan_out" => {
+        Typology::FanOut => {
             let d: FanOut = configured(opts)?;
             Some(plan(Side::Out, Selection::FlowsNoPersonToCompany, d.p.window_days, d.p.min_receivers))
         }
-        "gather_scatter" => {
+        Typology::GatherScatter => {
             let d: GatherScatter = configured(opts)?;
             Some(plan(Side::In, Selection::Flows, d.p.window_days, d.p.min_senders))
         }
-        "funnel_account" => {
+        Typology::FunnelAccount => {
             let d: FunnelAccount = configured(opts)?;
             Some(plan(Side::In, Selection::CashDepositsWithCity, d.p.window_days, d.p.min_cities))
         }
@@ -122,9 +116,10 @@ fn cycle_plan(opts: &RunOptions) -> Result<Result<CyclePlan, String>, DistError>
 }
 
 /// Why a detector without a cluster plan runs locally.
-fn local_reason(name: &str) -> String {
-    match name {
-        "layering_chain" | "scatter_gather" | "structuring" => {
+fn local_reason(t: Typology) -> String {
+    let name = t.as_str();
+    match t {
+        Typology::LayeringChain | Typology::ScatterGather | Typology::Structuring => {
             format!("{name} has no cluster plan yet (docs/scale-out.md)")
         }
         _ => format!("{name} reads the ownership, property or income registers, which stay local"),
@@ -173,21 +168,21 @@ pub fn detect(
     resolved: bool,
 ) -> Result<ClusterRun, DistError> {
     session.manifest.check(case, &graph.flow, resolved)?;
-    let detectors = configure(opts).map_err(|e| DistError::Config(e.to_string()))?;
+    let runner = Runner::new(opts).map_err(|e| DistError::Config(e.to_string()))?;
     let accounts = session.manifest.accounts;
-    let mut found: HashMap<&'static str, Candidates> = HashMap::new();
+    let mut found: HashMap<Typology, Candidates> = HashMap::new();
     let mut placement = Vec::new();
-    for d in &detectors {
-        let name = d.name();
+    for d in runner.detectors() {
+        let (t, name) = (d.typology(), d.name());
         let t0 = Instant::now();
-        let cands = if let Some(w) = window_plan(name, opts)? {
+        let cands = if let Some(w) = window_plan(t, opts)? {
             let mut rows = read_lists(&session.sql(&episodes_sql(&w, accounts))?, true)?;
             // The local search's order: by account, then by time.
             let (g, n_e) = (&graph.flow, graph.flow.edge_count() as u32);
             let first = |ep: &[u32]| ep.first().filter(|&&e| e < n_e).map(|&e| (g.time[e as usize], e));
             rows.sort_unstable_by(|a, b| (a.0, first(&a.1)).cmp(&(b.0, first(&b.1))));
             Some(Candidates::Episodes(rows))
-        } else if name == "cycle" {
+        } else if t == Typology::Cycle {
             match cycle_plan(opts)? {
                 Ok(c) => {
                     let mut rows: Vec<Vec<u32>> =
@@ -207,7 +202,7 @@ pub fn detect(
                 }
             }
         } else {
-            placement.push((name, Placement::Local(local_reason(name))));
+            placement.push((name, Placement::Local(local_reason(t))));
             None
         };
         if let Some(c) = cands {
@@ -216,7 +211,7 @@ pub fn detect(
                 Candidates::Cycles(v) => v.len(),
             };
             placement.push((name, Placement::Cluster { candidates: n, took: t0.elapsed() }));
-            found.insert(name, c);
+            found.insert(t, c);
         }
     }
     // Bounds-check every id before the local code indexes with it.
@@ -235,21 +230,22 @@ pub fn detect(
     let cycle: Cycle = configured(opts)?;
     let score = |d: &dyn Detector, ctx: &crate::patterns::DetectCtx<'_>| -> Vec<Finding> {
         use rayon::prelude::*;
-        match (d.name(), found.get(d.name())) {
-            ("cycle", Some(Candidates::Cycles(c))) => cycle.score_cycles(ctx, c.clone()),
-            (name, Some(Candidates::Episodes(eps))) => eps
+        let t = d.typology();
+        match (t, found.get(&t)) {
+            (Typology::Cycle, Some(Candidates::Cycles(c))) => cycle.score_cycles(ctx, c.clone()),
+            (t, Some(Candidates::Episodes(eps))) => eps
                 .par_iter()
-                .flat_map_iter(|(a, ep)| match name {
-                    "fan_in" => fan_in.score_episode(ctx, *a, ep.clone()).into_iter().collect::<Vec<_>>(),
-                    "fan_out" => fan_out.score_episode(ctx, *a, ep.clone()),
-                    "gather_scatter" => gather.score_episode(ctx, *a, ep).into_iter().collect(),
-                    "funnel_account" => funnel.score_episode(ctx, *a, ep.clone()).into_iter().collect(),
+                .flat_map_iter(|(a, ep)| match t {
+                    Typology::FanIn => fan_in.score_episode(ctx, *a, ep.clone()).into_iter().collect::<Vec<_>>(),
+                    Typology::FanOut => fan_out.score_episode(ctx, *a, ep.clone()),
+                    Typology::GatherScatter => gather.score_episode(ctx, *a, ep).into_iter().collect(),
+                    Typology::FunnelAccount => funnel.score_episode(ctx, *a, ep.clone()).into_iter().collect(),
                     _ => Vec::new(),
                 })
                 .collect(),
             _ => d.detect(ctx),
         }
     };
-    let findings = run_with(case, graph, opts, &score).map_err(|e| DistError::Config(e.to_string()))?;
+    let findings = runner.run_with(case, graph, &score);
     Ok(ClusterRun { findings, placement })
 }

@@ -2,11 +2,12 @@
 //! PDF by the `dot` program when it is installed.
 //!
 //! Node ids are generated (`n0`, `n1`, ...); every text from the case goes into quoted
-//! attributes through [`super::escape::dot_quoted`], so a name such as `"];` stays a label.
+//! attributes through [`crate::text::dot::quoted`], so a name such as `"];` stays a label.
 
-use super::chart::{Chart, Confidence, Footer, NodeClass};
-use super::escape::{clip, dot_lines, dot_quoted};
-use super::exhibits::{full_list, Exhibits};
+use crate::evidence::chart::{Chart, Confidence, Footer, NodeClass};
+use crate::evidence::exhibits::{full_list, Exhibits};
+use crate::text::clip;
+use crate::text::dot::{label as dot_label, quoted as dot_quoted, Lines};
 use graphviz_rust::cmd::{CommandArg, Format};
 use graphviz_rust::dot_structures::{
     Attribute, Edge, EdgeTy, Graph, GraphAttributes, Id, Node, NodeId, Stmt, Subgraph, Vertex,
@@ -60,7 +61,7 @@ pub fn to_dot(chart: &Chart, ex: &Exhibits, footer: &Footer) -> String {
         a("labeljust", plain("l")),
         a("nodesep", plain("0.25")),
         a("ranksep", plain("0.9")),
-        a("label", esc(dot_lines(&foot_refs, true))),
+        a("label", esc(dot_label(&foot_refs, Lines::Left))),
     ])));
     stmts.push(Stmt::GAttribute(GraphAttributes::Node(vec![
         a("fontname", plain(FONT)),
@@ -80,7 +81,7 @@ pub fn to_dot(chart: &Chart, ex: &Exhibits, footer: &Footer) -> String {
                 q("fillcolor", n.class.fill()),
                 q("color", n.class.stroke()),
                 a("penwidth", plain(if n.class == NodeClass::Suspect { "2.5" } else { "1" })),
-                a("label", esc(dot_lines(&[&title, &detail], false))),
+                a("label", esc(dot_label(&[&title, &detail], Lines::Centred))),
                 q("tooltip", &format!("{} — {} ({})", n.title, n.detail, n.class.name())),
             ],
         )
@@ -110,7 +111,7 @@ pub fn to_dot(chart: &Chart, ex: &Exhibits, footer: &Footer) -> String {
             &format!("n{}", e.from),
             &format!("n{}", e.to),
             vec![
-                a("label", esc(dot_lines(&refs, false))),
+                a("label", esc(dot_label(&refs, Lines::Centred))),
                 q("tooltip", &tip),
                 a("style", plain(e.confidence.dot_style())),
                 q("color", e.kind.color()),

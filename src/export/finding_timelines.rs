@@ -4,49 +4,27 @@
 //! [`super::timeline::timeline_svg`], so names are escaped the same way and the bytes depend on
 //! the case only.
 //!
-//! Which findings: those listed in report.html's findings table (the first
-//! [`super::report::MAX_FINDING_ROWS`]) that have transfers. Caps per timeline:
+//! Which findings: [`crate::evidence::timelines::targets`], those listed in report.html's
+//! findings table that have transfers. Caps per timeline:
 //! [`FINDING_TIMELINE_LIMITS`]; a finding with more transfers shows its largest ones and a note
 //! says how many and how much were left out (all are in findings.csv and exhibits.csv).
 
-use super::chart::Footer;
-use super::escape::file_stem;
-use super::exhibits::{ExhibitCollector, Exhibits};
 use super::manifest::BundleWriter;
 use super::timeline::{timeline_svg, TimelineLimits};
+use crate::evidence::chart::Footer;
+use crate::evidence::exhibits::Exhibits;
 use crate::graph::FlowGraph;
 use crate::model::Case;
 use crate::patterns::Finding;
+use crate::text::file_stem;
 
 /// Caps of a finding's timeline: 30 lanes (plus "other"), 250 arrows, every drawn arrow
 /// labelled [D: a finding's flow is read arrow by arrow; 250 labels stay legible at 1,550 px].
 pub const FINDING_TIMELINE_LIMITS: TimelineLimits = TimelineLimits { max_lanes: 30, max_arrows: 250, max_labels: 250 };
 
-/// The findings (indices) that get a timeline: the ones the findings table lists, with transfers.
-pub fn targets(findings: &[Finding]) -> Vec<usize> {
-    findings
-        .iter()
-        .enumerate()
-        .take(super::report::MAX_FINDING_ROWS)
-        .filter(|(_, f)| !f.txns.is_empty())
-        .map(|(i, _)| i)
-        .collect()
-}
-
 /// Bundle path of the timeline of the finding at index `i` (rank `i + 1`).
 pub fn path(i: usize, finding: &Finding) -> String {
     format!("diagrams/finding-timeline-{:03}-{}.svg", i + 1, file_stem(&finding.id))
-}
-
-/// Cites every transfer of the target findings, so each arrow has an exhibit number. Call
-/// before [`ExhibitCollector::finish`].
-pub fn cite(case: &Case, findings: &[Finding], targets: &[usize], col: &mut ExhibitCollector) {
-    let tr = &case.transfers;
-    for &i in targets {
-        for &t in &findings[i].txns {
-            col.cite(tr.prov(t as usize), || format!("transfer {}", tr.txn_id.get(t as usize)));
-        }
-    }
 }
 
 /// The SVG of one finding's timeline.
@@ -57,7 +35,7 @@ pub fn render(case: &Case, flow: &FlowGraph, i: usize, f: &Finding, ex: &Exhibit
         f.typology,
         f.id,
         f.txns.len(),
-        super::chart::money(f.total, case.meta.base_currency.as_str())
+        crate::evidence::chart::money(f.total, case.meta.base_currency.as_str())
     );
     // The finding's accounts are flow nodes (account index = node id).
     timeline_svg(case, flow, &title, &f.accounts, &f.txns, ex, footer, &FINDING_TIMELINE_LIMITS)

@@ -1,9 +1,9 @@
 //! Findings as CSV (the contract columns of `moneytrail detect`) or JSON, with the provenance
 //! of every transfer (file, line, SHA-256) so each finding can be checked against the sources.
 
-use super::csv_safe;
 use crate::model::Case;
 use crate::patterns::Finding;
+use crate::text::csv_safe;
 use serde::Serialize;
 use std::io::Write;
 
@@ -67,8 +67,8 @@ pub fn row(case: &Case, f: &Finding) -> FindingRow {
         currency: case.meta.base_currency.to_string(),
         first_at: f.first_at.map(|d| d.to_string()).unwrap_or_default(),
         last_at: f.last_at.map(|d| d.to_string()).unwrap_or_default(),
-        suspect_id: f.suspect.map(|(s, _)| case.entity_id(s).to_string()).unwrap_or_default(),
-        suspect_hops: f.suspect.map(|(_, h)| h),
+        suspect_id: f.suspect.map(|l| case.entity_id(l.suspect).to_string()).unwrap_or_default(),
+        suspect_hops: f.suspect.map(|l| l.hops),
         explanation: f.explanation(),
         evidence: f
             .txns

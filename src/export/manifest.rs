@@ -46,10 +46,10 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
     format!("{:x}", Sha256::digest(bytes))
 }
 
-/// SHA-256 of the case's input list (serialised as JSON in load order).
+/// SHA-256 of the case's input list (serialised as JSON in load order); see
+/// [`crate::model::input_manifest_hash`].
 pub fn input_manifest_hash(case: &Case) -> String {
-    let json = serde_json::to_vec(&case.files).unwrap_or_default();
-    sha256_hex(&json)
+    crate::model::input_manifest_hash(&case.files)
 }
 
 /// Writes files into a bundle folder and records their hashes.

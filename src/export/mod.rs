@@ -1,15 +1,9 @@
 //! L5, exports: files for people and other tools. Names in the data are hostile input: every
 //! writer here escapes for its format (CSV formula neutralisation, HTML/SVG/DOT escaping).
 
-pub mod audience;
 pub mod bundle;
-pub mod chart;
-pub mod charts;
 pub mod compensation;
-pub mod csv_safe;
 pub mod dot;
-pub mod escape;
-pub mod exhibits;
 pub mod finding_timelines;
 pub mod findings;
 pub mod ftm;

@@ -2,18 +2,19 @@
 //! Content-Security-Policy forbids it), and its one inline script (table sorting) is allowed
 //! by hash only, so text from the case can never run as script even if escaping failed.
 
-use super::bundle::{Investigation, SuspectSection};
-use super::chart::{amount, money};
-use super::escape::{clip, html};
-use super::exhibits::{full_list, label};
 use super::manifest::OutputFile;
+use crate::evidence::chart::{amount, money};
+use crate::evidence::exhibits::{full_list, label};
+use crate::investigation::pipeline::{Investigation, SuspectSection};
+use crate::text::clip;
+use crate::text::xml::html;
 use crate::trace::Rule;
 use rust_decimal::Decimal;
 use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
 use std::fmt::Write;
 
-/// Most findings listed in the HTML table (all are in findings.csv).
-pub const MAX_FINDING_ROWS: usize = 500;
+pub use crate::evidence::timelines::MAX_FINDING_ROWS;
 
 const SCRIPT: &str = r#"(function(){
   function key(c){var v=c.getAttribute('data-v');return v===null?c.textContent:v;}
@@ -78,10 +79,42 @@ fn assets_total(sec: &SuspectSection) -> Decimal {
     sec.assets.iter().filter(|a| !a.controlled_only).filter_map(|a| a.attributable).sum()
 }
 
+/// What the bundle writer drew for one suspect.
+pub struct SuspectDrawing {
+    /// Network diagram SVG, inline-ready.
+    pub network_svg: String,
+    /// Timeline SVG.
+    pub timeline_svg: String,
+    /// Files written for this suspect.
+    pub files: Vec<String>,
+}
+
+/// A finding diagram as drawn.
+pub struct FindingDiagram {
+    /// Index into the findings.
+    pub finding: usize,
+    /// SVG, inline-ready.
+    pub svg: String,
+    /// Files written.
+    pub files: Vec<String>,
+}
+
+/// What the bundle writer adds to an [`Investigation`] before the report is rendered.
+pub struct Drawn {
+    /// Notes of the run and of the renderer, in order, scrubbed for the audience.
+    pub notes: Vec<String>,
+    /// The run's settings with the renderer's.
+    pub settings: BTreeMap<String, String>,
+    /// One per suspect section, in order.
+    pub suspects: Vec<SuspectDrawing>,
+    /// Finding diagrams.
+    pub diagrams: Vec<FindingDiagram>,
+}
+
 /// The report as one HTML document. `outputs` are the files written before it (listed in the
 /// manifest section; the report's own hash is in manifest.json).
-pub fn render(inv: &Investigation<'_>, outputs: &[OutputFile]) -> String {
-    let case = inv.case;
+pub fn render(inv: &Investigation<'_>, drawn: &Drawn, outputs: &[OutputFile]) -> String {
+    let case = inv.case();
     let cur = case.meta.base_currency.as_str();
     let script_hash = b64(&Sha256::digest(SCRIPT.as_bytes()));
     let mut s = String::with_capacity(1 << 20);
@@ -103,23 +136,23 @@ pub fn render(inv: &Investigation<'_>, outputs: &[OutputFile]) -> String {
         inv.input_hash
     );
     s.push_str("<nav><a href=\"#summary\">Summary</a> · <a href=\"#victims\">Probable victims</a> · <a href=\"#findings\">Findings</a> · <a href=\"#suspects\">Suspects</a> · <a href=\"#finding-diagrams\">Finding diagrams</a> · <a href=\"#methodology\">Methodology</a> · <a href=\"#exhibits\">Exhibits</a> · <a href=\"#manifest\">Manifest</a></nav>\n");
-    for n in &inv.notes {
+    for n in &drawn.notes {
         let _ = write!(s, "<div class=\"note\">{}</div>", html(n));
     }
-    summary(&mut s, inv, cur);
+    summary(&mut s, inv, &drawn.settings, cur);
     victims_section(&mut s, inv);
     findings_table(&mut s, inv, outputs);
     s.push_str("<section id=\"suspects\"><h2>Suspects</h2>\n");
-    for (k, sec) in inv.suspects.iter().enumerate() {
-        suspect_section(&mut s, inv, k, sec, cur);
+    for (k, (sec, d)) in inv.suspects.iter().zip(&drawn.suspects).enumerate() {
+        suspect_section(&mut s, inv, k, sec, d, cur);
     }
     s.push_str("</section>\n<section id=\"finding-diagrams\"><h2>Finding diagrams</h2>\n");
-    for d in &inv.diagrams {
+    for d in &drawn.diagrams {
         let f = &inv.findings[d.finding];
         let _ = writeln!(
             s,
             "<h3 id=\"fd-{}\">{} · {} · score {}</h3><p>{}</p><p>Files: {}</p><div class=\"fig\">{}</div>",
-            html(&super::escape::file_stem(&f.id)),
+            html(&crate::text::file_stem(&f.id)),
             html(&f.id),
             html(f.typology),
             f.score,
@@ -129,7 +162,7 @@ pub fn render(inv: &Investigation<'_>, outputs: &[OutputFile]) -> String {
         );
     }
     s.push_str("</section>\n");
-    methodology(&mut s, inv);
+    methodology(&mut s, inv, &drawn.settings);
     exhibits(&mut s, inv);
     manifest(&mut s, inv, outputs);
     let _ = writeln!(s, "<script>{SCRIPT}</script>\n</body></html>");
@@ -157,7 +190,7 @@ sealed mapping.</p>",
             inv.audience.as_str()
         );
     }
-    if let Some(sealed) = &inv.sealed {
+    if let Some(sealed) = inv.sealed.as_ref().map(|x| &x.path) {
         let _ = writeln!(
             s,
             "<p class=\"note\">The pseudonym mapping of this case is sealed in <code>{}</code> (Argon2id + \
@@ -185,8 +218,8 @@ pseudonyms used in the police, NGO and public bundles of this case.</p>",
     s.push_str("</tbody></table></section>\n");
 }
 
-fn summary(s: &mut String, inv: &Investigation<'_>, cur: &str) {
-    let case = inv.case;
+fn summary(s: &mut String, inv: &Investigation<'_>, settings: &BTreeMap<String, String>, cur: &str) {
+    let case = inv.case();
     s.push_str("<section id=\"summary\"><h2>Summary for the prosecutor</h2>\n");
     let (mut lo, mut hi, mut assets) = (Decimal::ZERO, Decimal::ZERO, Decimal::ZERO);
     for sec in &inv.suspects {
@@ -200,7 +233,7 @@ fn summary(s: &mut String, inv: &Investigation<'_>, cur: &str) {
         s,
         "<p>Confiscable value band (identifiable traced proceeds, lowest to highest across the tracing rules {}):</p><p class=\"band\" id=\"band\">{} – {}</p>\
 <p>Assets attributable to the suspects' scopes (Law 10192 object-based view): <b>{}</b> <span class=\"est\">(estimate from register values, not an expert valuation)</span></p>",
-        inv.settings.get("trace.rules").map(String::as_str).unwrap_or(""),
+        settings.get("trace.rules").map(String::as_str).unwrap_or(""),
         money(lo, cur),
         money(hi, cur),
         money(assets, cur)
@@ -221,7 +254,7 @@ fn summary(s: &mut String, inv: &Investigation<'_>, cur: &str) {
         td_num(s, l);
         td_num(s, h);
         td_num(s, assets_total(sec));
-        let linked = inv.findings.iter().filter(|f| f.suspect.map(|x| x.0) == Some(sec.suspect)).count();
+        let linked = inv.findings.iter().filter(|f| f.suspect.map(|l| l.suspect) == Some(sec.suspect)).count();
         td(s, &linked.to_string());
         s.push_str("</tr>\n");
     }
@@ -245,7 +278,7 @@ fn summary(s: &mut String, inv: &Investigation<'_>, cur: &str) {
 }
 
 fn findings_table(s: &mut String, inv: &Investigation<'_>, outputs: &[OutputFile]) {
-    let case = inv.case;
+    let case = inv.case();
     let _ = writeln!(
         s,
         "<section id=\"findings\"><h2>Findings</h2><p>{} findings, ranked by score; click a column heading to sort.{}</p>\
@@ -263,8 +296,8 @@ fn findings_table(s: &mut String, inv: &Investigation<'_>, outputs: &[OutputFile
         let _ = write!(s, "<td class=\"n\" data-v=\"{0}\">{0}</td>", f.txns.len());
         td(s, &f.first_at.map(|d| d.to_string()).unwrap_or_default());
         td(s, &f.last_at.map(|d| d.to_string()).unwrap_or_default());
-        td(s, &f.suspect.map(|(x, _)| case.entity_id(x).to_string()).unwrap_or_default());
-        td(s, &f.suspect.map(|(_, h)| h.to_string()).unwrap_or_default());
+        td(s, &f.suspect.map(|l| case.entity_id(l.suspect).to_string()).unwrap_or_default());
+        td(s, &f.suspect.map(|l| l.hops.to_string()).unwrap_or_default());
         td(s, &clip(&f.explanation(), 300));
         // The finding's timeline (finding_timelines), when the bundle has it.
         let tl = super::finding_timelines::path(i, f);
@@ -278,8 +311,15 @@ fn findings_table(s: &mut String, inv: &Investigation<'_>, outputs: &[OutputFile
     s.push_str("</tbody></table></section>\n");
 }
 
-fn suspect_section(s: &mut String, inv: &Investigation<'_>, k: usize, sec: &SuspectSection, cur: &str) {
-    let case = inv.case;
+fn suspect_section(
+    s: &mut String,
+    inv: &Investigation<'_>,
+    k: usize,
+    sec: &SuspectSection,
+    drawing: &SuspectDrawing,
+    cur: &str,
+) {
+    let case = inv.case();
     let _ = writeln!(
         s,
         "<h3 id=\"suspect-{}\">{}. {} ({})</h3>",
@@ -305,13 +345,13 @@ fn suspect_section(s: &mut String, inv: &Investigation<'_>, k: usize, sec: &Susp
     let _ = writeln!(
         s,
         "<p>Network diagram; files: {}</p><div class=\"fig\">{}</div>",
-        html(&sec.files.join(", ")),
-        sec.network_svg
+        html(&drawing.files.join(", ")),
+        drawing.network_svg
     );
     for n in &sec.network.chart.notes {
         let _ = write!(s, "<div class=\"note\">{}</div>", html(n));
     }
-    let _ = writeln!(s, "<h4>Timeline</h4><div class=\"fig\">{}</div>", sec.timeline_svg);
+    let _ = writeln!(s, "<h4>Timeline</h4><div class=\"fig\">{}</div>", drawing.timeline_svg);
     s.push_str("<h4>Tracing of proceeds</h4>");
     match &sec.trace {
         Some(t) if !t.figures.is_empty() => {
@@ -365,17 +405,17 @@ fn suspect_section(s: &mut String, inv: &Investigation<'_>, k: usize, sec: &Susp
     s.push_str("</tbody></table>\n");
 }
 
-fn methodology(s: &mut String, inv: &Investigation<'_>) {
+fn methodology(s: &mut String, inv: &Investigation<'_>, settings: &BTreeMap<String, String>) {
     s.push_str("<section id=\"methodology\"><h2>Methodology</h2>\n<h3>Detectors and parameters</h3><table><thead><tr><th>Typology</th><th>Parameter</th><th>Value</th><th>Meaning and source</th></tr></thead><tbody>\n");
-    for (t, k, v, doc) in &inv.detector_params {
+    for p in &inv.detector_params {
         s.push_str("<tr>");
-        for x in [t, k, v, doc] {
+        for x in [p.owner, p.param.key, &p.param.value, p.param.doc] {
             td(s, x);
         }
         s.push_str("</tr>\n");
     }
     s.push_str("</tbody></table>\n");
-    data_context(s, inv.case);
+    data_context(s, inv.case());
     s.push_str("<h3>Tracing rules</h3><table><thead><tr><th>Rule</th><th>Legal basis</th><th>Conserves value</th></tr></thead><tbody>\n");
     for r in Rule::ALL {
         let _ = write!(s, "<tr><td>{r}</td>");
@@ -388,7 +428,7 @@ fn methodology(s: &mut String, inv: &Investigation<'_>) {
 <p>Diagrams: one shape and colour per entity kind; links solid (bank or register row), dashed (inferred by the tool, e.g. a finding's nearest suspect or a register record matched to a person by name and birth date), dotted (analyst hypothesis, e.g. a recorded associate); transfers between the same pair are folded into one link with count, total and date range; every link ends with the exhibit numbers of its source rows.</p>\n");
     identity_links(s, inv);
     s.push_str("<h3>Settings of this run</h3><table><tbody>\n");
-    for (k, v) in &inv.settings {
+    for (k, v) in settings {
         s.push_str("<tr>");
         td(s, k);
         td(s, v);
@@ -406,7 +446,7 @@ fn data_context(s: &mut String, case: &crate::model::Case) {
         let _ = write!(s, " <b>{}</b>.", html(&summary));
     }
     s.push_str("</p><table><thead><tr><th>Data</th><th>Present</th><th>Evaluable</th></tr></thead><tbody>\n");
-    for (label, text, ok) in dc.coverage() {
+    for crate::patterns::Coverage { label, text, evaluable: ok } in dc.coverage() {
         s.push_str("<tr>");
         td(s, label);
         td(s, &text);
@@ -418,7 +458,7 @@ fn data_context(s: &mut String, case: &crate::model::Case) {
 
 /// Entity resolution: how many records were folded, and every fold touching a suspect's diagram.
 fn identity_links(s: &mut String, inv: &Investigation<'_>) {
-    let case = inv.case;
+    let case = inv.case();
     let links = &case.inferred_links;
     if links.is_empty() {
         return;
@@ -473,7 +513,7 @@ fn exhibits(s: &mut String, inv: &Investigation<'_>) {
 
 fn manifest(s: &mut String, inv: &Investigation<'_>, outputs: &[OutputFile]) {
     s.push_str("<section id=\"manifest\"><h2>Manifest</h2><h3>Inputs</h3><table><thead><tr><th>File</th><th>Table</th><th>Bytes</th><th>SHA-256</th></tr></thead><tbody>\n");
-    for f in &inv.case.files {
+    for f in &inv.case().files {
         s.push_str("<tr>");
         td(s, &f.path);
         td(s, &f.table);

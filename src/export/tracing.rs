@@ -3,8 +3,8 @@
 //! [`crate::trace`]. The case mapping and the per-suspect figures live in [`crate::trace::case`];
 //! they are re-exported here for the report code that used them from this module.
 
-use super::csv_safe;
 use crate::model::Case;
+use crate::text::csv_safe;
 use crate::trace::case::Destinations;
 use crate::trace::{Label, TraceResult};
 use std::collections::BTreeMap;

@@ -1,10 +1,10 @@
 //! `probable_victims.csv`: listed and probable victims with score, reasons and evidence,
 //! formula-safe, written from the audience's view of the case.
 
-use super::audience::Prepared;
-use super::csv_safe;
 use crate::model::Case;
+use crate::text::csv_safe;
 use crate::victims::classify::Status;
+use crate::victims::view::Prepared;
 
 /// Header of probable_victims.csv.
 pub const COLUMNS: &[&str] =

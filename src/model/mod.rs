@@ -21,7 +21,7 @@ pub use entities::*;
 pub use iban::iban_valid;
 pub use labelled::{typed_value, EdgeTable, LabelEnd, Labelled, NodeTable, PropType, PropValue, TypedColumn};
 pub use money::{round_cents, Conversion, Currency, FxRate, FxTable, MissingRate, Money};
-pub use provenance::{Manifest, Prov, SourceFile};
+pub use provenance::{input_manifest_hash, Manifest, Prov, SourceFile};
 pub use strcol::{ColumnFull, StrColumn};
 pub use time::{Date, DateTime};
 pub use transfers::{TransferRow, Transfers, NO_ACCOUNT, NO_CITY, NO_RATE};

@@ -6,10 +6,10 @@
 //! share starts is split into strongly connected components (petgraph `tarjan_scc`); every
 //! component of two or more companies is one finding, reported once with the date it closed.
 
+use super::detector::{DetectCtx, Detector};
 use super::finding::Finding;
 use super::registers::{address_groups, normalise_address, pct, Registers};
-use super::runner::{DetectCtx, Detector};
-use super::Params;
+use super::registry::Typology;
 use crate::model::{Date, EntityKind, EntityRef, Role};
 use petgraph::algo::tarjan_scc;
 use petgraph::graphmap::DiGraphMap;
@@ -27,6 +27,18 @@ crate::params! {
     }
 }
 
+super::context::indicators! {
+    /// The indicators of [`CircularOwnership`] and their points, the only place these are written.
+    /// It reports on its own rule, not on the data-context threshold of `patterns::context`.
+    pub const INDICATORS;
+    OWNERSHIP_CYCLE = ("ownership_cycle", 35, []);
+    CLOSED_CYCLE = ("closed_cycle", 25, []);
+    NOMINEE_ROLES = ("nominee_roles", 15, []);
+    NO_EMPLOYEES = ("no_employees", 10, []);
+    SHARED_ADDRESS = ("shared_address", 10, []);
+    TRANSFERS_WITHIN_CYCLE = ("transfers_within_cycle", 15, []);
+}
+
 /// The circular-ownership detector.
 #[derive(Default)]
 pub struct CircularOwnership {
@@ -38,13 +50,7 @@ pub struct CircularOwnership {
 type Edge = (u32, u32, usize);
 
 impl Detector for CircularOwnership {
-    fn name(&self) -> &'static str {
-        "circular_ownership"
-    }
-
-    fn params(&mut self) -> &mut dyn Params {
-        &mut self.p
-    }
+    super::detector::detector_parts!(Typology::CircularOwnership);
 
     /// # Complexity
     /// O(D · (C + E)) for D distinct start dates of company-held shares and the C companies and
@@ -103,7 +109,7 @@ impl CircularOwnership {
         let case = ctx.case;
         let rows = &case.ownership.rows;
         let cid = |c: u32| case.companies.rows[c as usize].id.as_str();
-        let mut f = Finding::new("circular_ownership");
+        let mut f = Finding::new(self.name());
         f.first_at = Some(d.start());
         f.entities.extend(comps.iter().map(|&c| Registers::company(c)));
         let links: Vec<String> = inner
@@ -154,25 +160,17 @@ impl CircularOwnership {
             }
             None => core.push_str("; integrated ownership is undefined for this register state"),
         }
-        f.indicate("ownership_cycle", 35, core);
+        f.indicate(&OWNERSHIP_CYCLE, core);
         if outside_held.is_zero() {
-            f.indicate(
-                "closed_cycle",
-                25,
-                "no holder outside the cycle: the owners cannot be identified from the register",
-            );
+            f.indicate(&CLOSED_CYCLE, "no holder outside the cycle: the owners cannot be identified from the register");
         }
         if nominee_rows > 0 {
-            f.indicate(
-                "nominee_roles",
-                15,
-                format!("{nominee_rows} nominee shareholder or director roles in the cycle"),
-            );
+            f.indicate(&NOMINEE_ROLES, format!("{nominee_rows} nominee shareholder or director roles in the cycle"));
         }
         let empty: Vec<&str> =
             comps.iter().filter(|&&c| case.companies.rows[c as usize].employees == Some(0)).map(|&c| cid(c)).collect();
         if !empty.is_empty() {
-            f.indicate("no_employees", 10, format!("declare no employees: {}", empty.join(", ")));
+            f.indicate(&NO_EMPLOYEES, format!("declare no employees: {}", empty.join(", ")));
         }
         let shared = comps.iter().any(|&c| {
             let co = &case.companies.rows[c as usize];
@@ -183,7 +181,7 @@ impl CircularOwnership {
                 .is_some_and(|g| g.iter().filter(|x| comps.binary_search(x).is_ok()).count() >= 2)
         });
         if shared {
-            f.indicate("shared_address", 10, "companies of the cycle share a registered address");
+            f.indicate(&SHARED_ADDRESS, "companies of the cycle share a registered address");
         }
         // Money moving between the cycle's companies.
         let accts: BTreeSet<u32> = case
@@ -203,11 +201,7 @@ impl CircularOwnership {
         }
         f.accounts.extend(accts.iter().copied());
         if !between.is_empty() {
-            f.indicate(
-                "transfers_within_cycle",
-                15,
-                format!("{} transfers between the cycle's companies", between.len()),
-            );
+            f.indicate(&TRANSFERS_WITHIN_CYCLE, format!("{} transfers between the cycle's companies", between.len()));
             f.txns = between;
         }
         f.finish(case, &ctx.graph.flow.base)

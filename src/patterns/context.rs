@@ -30,7 +30,7 @@
 //! docs/evaluation.md, "Cycles reported on structure").
 
 use super::common::{threshold, total_cents, Ratio, DAY, HOUR};
-use super::finding::Finding;
+use super::finding::{Finding, Threshold};
 use crate::graph::FlowGraph;
 use crate::model::{Case, Channel, DateTime, EntityKind, NO_CITY};
 use rust_decimal::Decimal;
@@ -92,7 +92,13 @@ impl Datum {
 }
 
 /// One indicator a detector may fire: its name (as in [`super::Indicator::name`]), points, and
-/// the data it needs (empty: transfers alone suffice).
+/// the context data it needs beyond what the detector's own pattern reads (empty: transfers
+/// alone suffice). Each detector declares its indicators in one table (`INDICATORS`,
+/// [`super::Detector::indicators`]), the only place their points are written; a finding
+/// fires one with [`Finding::indicate`]. An indicator whose points depend on how strongly it
+/// fires is declared once per grade under one name; in a table given to
+/// [`DataContext::threshold`] only one grade of a name has points (the others, such as fan-in's
+/// steady flow, are 0), so the full points count each indicator once.
 #[derive(Clone, Copy, Debug)]
 pub struct Spec {
     /// Indicator name.
@@ -106,6 +112,38 @@ pub struct Spec {
 /// Shorthand for a [`Spec`].
 pub(crate) const fn spec(name: &'static str, points: u32, needs: &'static [Datum]) -> Spec {
     Spec { name, points, needs }
+}
+
+/// Declares a detector's indicators in one list: a `const` [`Spec`] per entry, written
+/// `NAME = ("name", points, [data needed]);`, and the table of them all, headed
+/// `pub const TABLE;` or `pub const TABLE + [SHARED, ...];` for specs declared elsewhere (added
+/// at its end), so each indicator and its points are written once.
+macro_rules! indicators {
+    (
+        $(#[$tm:meta])* pub const $table:ident $(+ [$($shared:ident),+ $(,)?])?;
+        $( $(#[$m:meta])* $name:ident = ($text:literal, $points:expr, [$($need:expr),* $(,)?]); )+
+    ) => {
+        $( $(#[$m])* const $name: $crate::patterns::Spec = $crate::patterns::Spec {
+            name: $text,
+            points: $points,
+            needs: &[$($need),*],
+        }; )+
+        $(#[$tm])*
+        pub const $table: &[$crate::patterns::Spec] = &[$($name,)+ $($($shared,)+)?];
+    };
+}
+pub(crate) use indicators;
+
+/// One line of the report's data coverage: what kind of data, how much of it the case holds,
+/// and whether the indicators that need it can be evaluated.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Coverage {
+    /// The kind ([`Datum::label`]).
+    pub label: &'static str,
+    /// The counts, in words ("12 of 40 accounts").
+    pub text: String,
+    /// True when the case holds at least one row of it.
+    pub evaluable: bool,
 }
 
 /// Which context data a case holds, with counts for the report. A kind counts as present when
@@ -186,7 +224,7 @@ impl DataContext {
     }
 
     /// One line per kind for the report's methodology: label, count, evaluable.
-    pub fn coverage(&self) -> Vec<(&'static str, String, bool)> {
+    pub fn coverage(&self) -> Vec<Coverage> {
         let of = |n: usize, all: usize, what: &str| format!("{n} of {all} {what}");
         Datum::ALL
             .into_iter()
@@ -200,7 +238,7 @@ impl DataContext {
                     Datum::Abroad => format!("{} accounts with IBAN or remittance rows", self.abroad_evidence),
                     Datum::History => format!("ledger spans {} days (needs {HISTORY_DAYS})", self.ledger_days),
                 };
-                (d.label(), text, self.has(d))
+                Coverage { label: d.label(), text, evaluable: self.has(d) }
             })
             .collect()
     }
@@ -220,31 +258,33 @@ impl DataContext {
         s.needs.iter().all(|&d| self.has(d))
     }
 
-    /// The threshold for a detector with indicators `specs` and configured `min_score`, and the
-    /// evaluable and full points it rests on: `ceil(min_score · E / F)`, never at or below
+    /// The threshold for a detector with indicators `specs` and configured `min_score`, with
+    /// the evaluable and full points it rests on: `ceil(min_score · E / F)`, never at or below
     /// [`CORE_POINTS`] unless `min_score` itself is (module documentation).
-    pub fn threshold(&self, min_score: u32, specs: &[Spec]) -> (u32, u32, u32) {
+    pub fn threshold(&self, min_score: u32, specs: &[Spec]) -> Threshold {
         let full: u32 = specs.iter().map(|s| s.points).sum();
         let eval: u32 = specs.iter().filter(|s| self.evaluable(s)).map(|s| s.points).sum();
-        if full == 0 || eval >= full {
-            return (min_score, eval, full);
-        }
-        let scaled = (min_score as u64 * eval as u64).div_ceil(full as u64) as u32;
-        (scaled.max(min_score.min(CORE_POINTS + 1)), eval, full)
+        let applied = if full == 0 || eval >= full {
+            min_score
+        } else {
+            let scaled = (min_score as u64 * eval as u64).div_ceil(full as u64) as u32;
+            scaled.max(min_score.min(CORE_POINTS + 1))
+        };
+        Threshold { applied, min_score, evaluable_points: eval, full_points: full }
     }
 
     /// Records on `f` the threshold applied and the data it could not evaluate; returns the
     /// threshold.
     fn annotate(&self, f: &mut Finding, min_score: u32, specs: &[Spec]) -> u32 {
-        let (t, eval, full) = self.threshold(min_score, specs);
+        let t = self.threshold(min_score, specs);
         let mut missing: Vec<Datum> =
             specs.iter().filter(|s| !self.evaluable(s)).flat_map(|s| s.needs.iter().copied()).collect();
         missing.retain(|&d| !self.has(d));
         missing.sort_unstable();
         missing.dedup();
         f.not_evaluable = missing.iter().map(|d| d.label()).collect();
-        f.threshold = Some((t, min_score, eval, full));
-        t
+        f.threshold = Some(t);
+        t.applied
     }
 
     /// True when `f` (annotated with threshold `t`) is reported: its score reaches the threshold
@@ -299,10 +339,14 @@ pub(crate) fn similar_amounts(g: &FlowGraph, edges: &[u32], spread: Decimal) -> 
         && hi.cmp_times(max as i128, med as i128) != Ordering::Greater
 }
 
-/// The transfer-only amount evidence the fan and gather detectors share: `similar_amounts`
-/// (10 points) when every payment of `edges` is within `spread` of the median, and, when
-/// `band_low` is given, `below_threshold` (10 points) when every one lies just below the
-/// reporting threshold. `what` names the payments in the explanation ("payment", "gathered
+/// Near-identical amounts (`amount_evidence`), in the tables of the detectors that use it.
+pub const SIMILAR_AMOUNTS: Spec = spec("similar_amounts", 10, &[]);
+/// Every payment just below the reporting threshold (`amount_evidence`).
+pub const BELOW_THRESHOLD: Spec = spec("below_threshold", 10, &[]);
+
+/// The transfer-only amount evidence the fan and gather detectors share: [`SIMILAR_AMOUNTS`]
+/// when every payment of `edges` is within `spread` of the median, and, when `band_low` is
+/// given, [`BELOW_THRESHOLD`] when every one lies just below the reporting threshold. `what` names the payments in the explanation ("payment", "gathered
 /// payment").
 pub(crate) fn amount_evidence(
     f: &mut super::Finding,
@@ -315,8 +359,7 @@ pub(crate) fn amount_evidence(
 ) {
     if similar_amounts(g, edges, spread) {
         f.indicate(
-            "similar_amounts",
-            10,
+            &SIMILAR_AMOUNTS,
             format!("every {what} within {} % of the median", (spread * Decimal::ONE_HUNDRED).round_dp(0)),
         );
     }
@@ -324,8 +367,7 @@ pub(crate) fn amount_evidence(
         let below = below_threshold(case, g, edges, band_low);
         if below == edges.len() {
             f.indicate(
-                "below_threshold",
-                10,
+                &BELOW_THRESHOLD,
                 format!(
                     "{below} of {} payments just below the reporting threshold {}",
                     edges.len(),
@@ -435,15 +477,21 @@ mod tests {
     #[test]
     fn threshold_scales_with_what_can_be_evaluated() {
         let full = DataContext { with_holder: 1, with_opening_date: 1, ..DataContext::default() };
-        assert_eq!(full.threshold(50, &SPECS), (50, 65, 65));
+        let t = |applied, evaluable_points, full_points| Threshold {
+            applied,
+            min_score: 50,
+            evaluable_points,
+            full_points,
+        };
+        assert_eq!(full.threshold(50, &SPECS), t(50, 65, 65));
         // Nothing but transfers: 40 of 65 points, ceil(50 · 40 / 65) = 31.
         let bare = DataContext::default();
-        assert_eq!(bare.threshold(50, &SPECS), (31, 40, 65));
+        assert_eq!(bare.threshold(50, &SPECS), t(31, 40, 65));
         // Never at or below the core pattern's own points.
         let core_only = [spec("core", 25, &[]), spec("personal", 75, &[Datum::Holders])];
-        assert_eq!(bare.threshold(50, &core_only).0, CORE_POINTS + 1);
+        assert_eq!(bare.threshold(50, &core_only).applied, CORE_POINTS + 1);
         // An analyst's min_score = 0 stays 0.
-        assert_eq!(bare.threshold(0, &SPECS).0, 0);
+        assert_eq!(bare.threshold(0, &SPECS).applied, 0);
         assert_eq!(
             bare.summary(),
             "not evaluable here: account holders, opening dates, addresses, cash rows, branch cities, IBANs or \
@@ -456,15 +504,16 @@ mod tests {
     fn a_bare_pattern_is_not_reported() {
         let bare = DataContext::default();
         let mut f = Finding::new("fan_in");
-        f.indicate("core", 25, "pattern");
+        f.indicate(&SPECS[0], "pattern");
         f.rescore();
         assert!(bare.report(f.clone(), 50, &SPECS).is_none());
         // Reported when an analyst asks for everything.
         assert!(bare.report(f.clone(), 0, &SPECS).is_some());
-        f.indicate("fast", 15, "fast");
+        f.indicate(&SPECS[3], "fast");
         f.rescore();
         let r = bare.report(f, 50, &SPECS).unwrap();
-        assert_eq!(r.threshold, Some((31, 50, 40, 65)));
+        let t = Threshold { applied: 31, min_score: 50, evaluable_points: 40, full_points: 65 };
+        assert_eq!(r.threshold, Some(t));
         assert_eq!(r.not_evaluable, vec!["account holders", "opening dates"]);
         assert!(r.explanation().contains("not evaluable here: account holders, opening dates"), "{}", r.explanation());
     }
@@ -473,7 +522,7 @@ mod tests {
     fn a_signature_is_reported_on_structure_and_says_so() {
         let bare = DataContext::default();
         let mut f = Finding::new("cycle");
-        f.indicate("core", 25, "pattern");
+        f.indicate(&SPECS[0], "pattern");
         f.rescore();
         let r = bare.report_on_structure(f.clone(), 50, &SPECS, "the signature".into());
         assert_eq!(r.structural.as_deref(), Some("the signature"));
@@ -483,7 +532,7 @@ mod tests {
         assert!(e.ends_with("not evaluable here: account holders, opening dates"), "{e}");
         assert!(!e.contains("single indicator"), "{e}");
         // A corroborated finding is reported the ordinary way, without the note.
-        f.indicate("fast", 15, "fast");
+        f.indicate(&SPECS[3], "fast");
         f.rescore();
         let r = bare.report_on_structure(f, 50, &SPECS, "the signature".into());
         assert_eq!(r.structural, None);

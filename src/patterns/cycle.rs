@@ -8,10 +8,10 @@
 //! holder.
 
 use super::common::{holder, is_account_flow, is_new, is_personal, Band, Ratio, DAY};
-use super::context::{spec, Datum, Spec};
+use super::context::Datum;
+use super::detector::{DetectCtx, Detector};
 use super::finding::Finding;
-use super::runner::{DetectCtx, Detector};
-use super::Params;
+use super::registry::Typology;
 use crate::graph::FlowGraph;
 use crate::model::{Case, DateTime, EntityKind, EntityRef};
 use rayon::prelude::*;
@@ -68,14 +68,16 @@ crate::params! {
     }
 }
 
-/// The indicators of [`Cycle`], their points and the data they need (`patterns::context`).
-pub const INDICATORS: [Spec; 5] = [
-    spec("cycle", 25, &[]),
-    spec("personal_accounts", 10, &[Datum::Holders]),
-    spec("new_accounts", 15, &[Datum::OpeningDates]),
-    spec("large_amount", 10, &[]),
-    spec("rapid_hops", 15, &[]),
-];
+super::context::indicators! {
+    /// The indicators of [`Cycle`], their points and the data they need
+    /// (`patterns::context`): the only place their points are written.
+    pub const INDICATORS;
+    CYCLE = ("cycle", 25, []);
+    PERSONAL_ACCOUNTS = ("personal_accounts", 10, [Datum::Holders]);
+    NEW_ACCOUNTS = ("new_accounts", 15, [Datum::OpeningDates]);
+    LARGE_AMOUNT = ("large_amount", 10, []);
+    RAPID_HOPS = ("rapid_hops", 15, []);
+}
 
 /// The cycle detector.
 #[derive(Default)]
@@ -135,13 +137,7 @@ impl Search<'_> {
 }
 
 impl Detector for Cycle {
-    fn name(&self) -> &'static str {
-        "cycle"
-    }
-
-    fn params(&mut self) -> &mut dyn Params {
-        &mut self.p
-    }
+    super::detector::detector_parts!(Typology::Cycle);
 
     /// A depth-first search from every account-to-account transfer as the first hop. A cycle
     /// is only closed from its earliest transfer (time-respecting hops make the first hop the
@@ -226,12 +222,11 @@ impl Cycle {
             }
         }
         let days = (g.time[last as usize].0 - g.time[first as usize].0) as f64 / DAY as f64;
-        let mut f = Finding::new("cycle");
+        let mut f = Finding::new(self.name());
         f.accounts.extend(accounts.iter().copied());
         f.txns.extend_from_slice(c);
         f.indicate(
-            "cycle",
-            25,
+            &CYCLE,
             format!(
                 "{}-hop cycle: {} left {} and {} came back within {days:.1} days",
                 c.len(),
@@ -241,15 +236,15 @@ impl Cycle {
             ),
         );
         if accounts.iter().all(|&a| is_personal(case, a)) {
-            f.indicate("personal_accounts", 10, "every account in the cycle is held by a person");
+            f.indicate(&PERSONAL_ACCOUNTS, "every account in the cycle is held by a person");
         }
         let t0 = g.time[first as usize];
         let new = accounts.iter().filter(|&&a| is_new(case, a, t0, p.new_account_days)).count();
         if new > 0 {
-            f.indicate("new_accounts", 15, format!("{new} accounts opened within {} days before", p.new_account_days));
+            f.indicate(&NEW_ACCOUNTS, format!("{new} accounts opened within {} days before", p.new_account_days));
         }
         if g.base[first as usize] >= case.meta.cash_report.amount {
-            f.indicate("large_amount", 10, "the first hop is at least the reporting threshold");
+            f.indicate(&LARGE_AMOUNT, "the first hop is at least the reporting threshold");
         }
         // Transfer-only evidence: every hop passed on within hours (rapid pass-through).
         let pairs: Vec<(u32, u32)> = c.windows(2).map(|w| (w[0], w[1])).collect();
@@ -258,17 +253,16 @@ impl Cycle {
         // refund looks like [D].
         if pairs.len() >= 2 && slowest <= p.rapid_hours * super::common::HOUR {
             f.indicate(
-                "rapid_hops",
-                15,
+                &RAPID_HOPS,
                 format!("every hop passed on within {:.1} h of the previous", slowest as f64 / 3600.0),
             );
         }
         f.total = g.base[first as usize];
         let f = f.finish(case, &g.base);
         if p.report_signature && self.signature(g, c) {
-            Some(ctx.data.report_on_structure(f, p.min_score, &INDICATORS, self.why()))
+            Some(ctx.data.report_on_structure(f, p.min_score, INDICATORS, self.why()))
         } else {
-            ctx.data.report(f, p.min_score, &INDICATORS)
+            ctx.data.report(f, p.min_score, INDICATORS)
         }
     }
 

@@ -7,10 +7,10 @@
 //! converted at the end of its year. Consecutive disproportionate years form one finding, so a
 //! set of purchases spanning New Year is read as one episode.
 
+use super::detector::{DetectCtx, Detector};
 use super::finding::Finding;
 use super::registers::{amount, Registers};
-use super::runner::{DetectCtx, Detector};
-use super::Params;
+use super::registry::Typology;
 use crate::model::{Date, EntityKind, EntityRef, NO_ACCOUNT};
 use rust_decimal::Decimal;
 use std::collections::{BTreeMap, BTreeSet};
@@ -28,6 +28,16 @@ crate::params! {
         /// step 6 and §5.2 item 6) [D].
         savings_years: i32 = 0,
     }
+}
+
+super::context::indicators! {
+    /// The indicators of [`Disproportion`] and their points, the only place these are written.
+    /// It reports on its own rule, not on the data-context threshold of `patterns::context`.
+    pub const INDICATORS;
+    ACQUISITIONS_EXCEED_INCOME = ("acquisitions_exceed_income", 30, []);
+    FAR_ABOVE_INCOME = ("far_above_income", 20, []);
+    TITLED_TO_RELATIVES = ("titled_to_relatives", 15, []);
+    BUYER_WITHOUT_INCOME = ("buyer_without_income", 10, []);
 }
 
 /// The disproportion detector.
@@ -48,13 +58,7 @@ struct Year {
 }
 
 impl Detector for Disproportion {
-    fn name(&self) -> &'static str {
-        "disproportion"
-    }
-
-    fn params(&mut self) -> &mut dyn Params {
-        &mut self.p
-    }
+    super::detector::detector_parts!(Typology::Disproportion);
 
     /// # Complexity
     /// O(S · (T + I + R log R)) for S suspects, T titles, I income rows and R relations.
@@ -151,7 +155,7 @@ impl Disproportion {
         run: Vec<(i32, Year)>,
     ) -> Finding {
         let case = ctx.case;
-        let mut f = Finding::new("disproportion");
+        let mut f = Finding::new(self.name());
         let acq: Decimal = run.iter().map(|(_, y)| y.acquired).sum();
         // Income credited to the whole run: each year of it and its savings years once.
         let inc: Decimal = match (run.first(), run.last()) {
@@ -186,8 +190,7 @@ impl Disproportion {
             })
             .collect();
         f.indicate(
-            "acquisitions_exceed_income",
-            30,
+            &ACQUISITIONS_EXCEED_INCOME,
             format!(
                 "scope of suspect {} ({} persons: suspect and family, domain.md §3.3): {}",
                 case.entity_id(suspect),
@@ -198,8 +201,7 @@ impl Disproportion {
         if inc.is_zero() || acq >= inc * self.p.far_ratio {
             let r = if inc.is_zero() { "no declared income at all".to_string() } else { format!("{:.1}x", acq / inc) };
             f.indicate(
-                "far_above_income",
-                20,
+                &FAR_ABOVE_INCOME,
                 format!("acquisitions {} against income {}: {r}", amount(case, acq), amount(case, inc)),
             );
         }
@@ -212,8 +214,7 @@ impl Disproportion {
             .collect();
         if !relatives.is_empty() {
             f.indicate(
-                "titled_to_relatives",
-                15,
+                &TITLED_TO_RELATIVES,
                 format!(
                     "acquired in the names of {} (Law 10192 family scope)",
                     relatives.into_iter().collect::<Vec<_>>().join(", ")
@@ -233,8 +234,7 @@ impl Disproportion {
             .collect();
         if !buyers_without_income.is_empty() {
             f.indicate(
-                "buyer_without_income",
-                10,
+                &BUYER_WITHOUT_INCOME,
                 format!(
                     "declared no income in the year of acquisition: {}",
                     buyers_without_income.into_iter().collect::<Vec<_>>().join(", ")

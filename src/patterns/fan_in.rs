@@ -11,11 +11,11 @@
 use super::common::{
     episodes, funding, is_account_flow, is_new, is_personal, shared_address_count, span_phrase, total, Ratio, DAY, HOUR,
 };
-use super::context::{amount_evidence, passed_on, spec, Datum, PassBand, Spec};
+use super::context::{amount_evidence, passed_on, Datum, PassBand, BELOW_THRESHOLD, SIMILAR_AMOUNTS};
+use super::detector::{DetectCtx, Detector};
 use super::finding::Finding;
-use super::gather_scatter::{scatter_after, GatherScatterParams};
-use super::runner::{DetectCtx, Detector};
-use super::Params;
+use super::gather_scatter::scatter_after;
+use super::registry::Typology;
 use crate::model::{Channel, DateTime, NO_CITY};
 use rayon::prelude::*;
 use rust_decimal::Decimal;
@@ -64,19 +64,22 @@ crate::params! {
     }
 }
 
-/// The indicators of [`FanIn`], their points and the data they need (`patterns::context`).
-pub const INDICATORS: [Spec; 10] = [
-    spec("many_senders", 25, &[]),
-    spec("personal_account", 10, &[Datum::Holders]),
-    spec("senders_pass_on", 20, &[]),
-    spec("cash_funded", 10, &[Datum::Cash]),
-    spec("many_cities", 10, &[Datum::BranchCities]),
-    spec("new_accounts", 10, &[Datum::OpeningDates]),
-    spec("shared_address", 15, &[Datum::Holders, Datum::Addresses]),
-    spec("similar_amounts", 10, &[]),
-    spec("below_threshold", 10, &[]),
-    spec("passed_on", 15, &[]),
-];
+super::context::indicators! {
+    /// The indicators of [`FanIn`], their points and the data they need
+    /// (`patterns::context`): the only place their points are written.
+    pub const INDICATORS + [SIMILAR_AMOUNTS, BELOW_THRESHOLD];
+    MANY_SENDERS = ("many_senders", 25, []);
+    /// `many_senders` on an episode longer than `steady_days`: a steady flow, not a burst, so it
+    /// is stated and earns no points.
+    MANY_SENDERS_STEADY = ("many_senders", 0, []);
+    PERSONAL_ACCOUNT = ("personal_account", 10, [Datum::Holders]);
+    SENDERS_PASS_ON = ("senders_pass_on", 20, []);
+    CASH_FUNDED = ("cash_funded", 10, [Datum::Cash]);
+    MANY_CITIES = ("many_cities", 10, [Datum::BranchCities]);
+    NEW_ACCOUNTS = ("new_accounts", 10, [Datum::OpeningDates]);
+    SHARED_ADDRESS = ("shared_address", 15, [Datum::Holders, Datum::Addresses]);
+    PASSED_ON = ("passed_on", 15, []);
+}
 
 /// The fan-in detector.
 #[derive(Default)]
@@ -86,13 +89,7 @@ pub struct FanIn {
 }
 
 impl Detector for FanIn {
-    fn name(&self) -> &'static str {
-        "fan_in"
-    }
-
-    fn params(&mut self) -> &mut dyn Params {
-        &mut self.p
-    }
+    super::detector::detector_parts!(Typology::FanIn);
 
     /// Per account, a sliding window over incoming account-to-account transfers sorted by
     /// time; overlapping qualifying windows merge into one episode. Each episode is scored on
@@ -105,13 +102,14 @@ impl Detector for FanIn {
         let g = &ctx.graph.flow;
         let case = ctx.case;
         let w = self.p.window_days * DAY;
-        let gs = GatherScatterParams::default();
+        // Gather-scatter's rule with its configured parameters (an override reaches it here too).
+        let gs = &ctx.borrowed.gather_scatter;
         g.par_accounts()
             .flat_map_iter(|a| {
                 let edges: Vec<u32> = g.in_edges(a).iter().copied().filter(|&e| is_account_flow(case, g, e)).collect();
                 episodes(&edges, &g.time, &g.src, w, self.p.min_senders)
                     .into_iter()
-                    .filter(|ep| scatter_after(case, g, a, ep, &gs).is_none())
+                    .filter(|ep| scatter_after(case, g, a, ep, gs).is_none())
                     .filter_map(|ep| self.finding(ctx, a, ep))
                     .collect::<Vec<_>>()
             })
@@ -125,8 +123,7 @@ impl FanIn {
     /// episode is a gather-scatter's or does not reach the threshold. Used by the distributed
     /// engine (`crate::distributed`), whose cluster finds the episodes.
     pub fn score_episode(&self, ctx: &DetectCtx<'_>, a: u32, ep: Vec<u32>) -> Option<Finding> {
-        let gs = GatherScatterParams::default();
-        if scatter_after(ctx.case, &ctx.graph.flow, a, &ep, &gs).is_some() {
+        if scatter_after(ctx.case, &ctx.graph.flow, a, &ep, &ctx.borrowed.gather_scatter).is_some() {
             return None;
         }
         self.finding(ctx, a, ep)
@@ -137,7 +134,7 @@ impl FanIn {
         let case = ctx.case;
         let p = &self.p;
         let senders: Vec<u32> = ep.iter().map(|&e| g.src[e as usize]).collect::<BTreeSet<_>>().into_iter().collect();
-        let mut f = Finding::new("fan_in");
+        let mut f = Finding::new(self.name());
         f.accounts.push(a);
         f.accounts.extend(senders.iter().copied());
         let span = match (ep.first(), ep.last()) {
@@ -146,8 +143,7 @@ impl FanIn {
         };
         let steady = span > p.steady_days * DAY;
         f.indicate(
-            "many_senders",
-            if steady { 0 } else { 25 },
+            if steady { &MANY_SENDERS_STEADY } else { &MANY_SENDERS },
             format!(
                 "{} distinct senders paid {} {}{}",
                 senders.len(),
@@ -157,7 +153,7 @@ impl FanIn {
             ),
         );
         if is_personal(case, a) {
-            f.indicate("personal_account", 10, "the receiving account is held by a person");
+            f.indicate(&PERSONAL_ACCOUNT, "the receiving account is held by a person");
         }
         // Senders that pass on money received hours before, and where that money came from.
         let mut passing: BTreeSet<u32> = BTreeSet::new();
@@ -182,8 +178,7 @@ impl FanIn {
         }
         if passing.len() * 2 >= senders.len() {
             f.indicate(
-                "senders_pass_on",
-                20,
+                &SENDERS_PASS_ON,
                 format!(
                     "{} of {} senders paid on within {} h money they had just received",
                     passing.len(),
@@ -192,13 +187,12 @@ impl FanIn {
                 ),
             );
             if cash_funded * 2 >= ep.len() {
-                f.indicate("cash_funded", 10, format!("{cash_funded} payments funded by cash deposits"));
+                f.indicate(&CASH_FUNDED, format!("{cash_funded} payments funded by cash deposits"));
             }
         }
         if cash_cities.len() >= p.min_cities {
             f.indicate(
-                "many_cities",
-                10,
+                &MANY_CITIES,
                 format!("the cash behind the payments was paid in at {} cities", cash_cities.len()),
             );
         }
@@ -206,18 +200,13 @@ impl FanIn {
         let new = senders.iter().filter(|&&s| is_new(case, s, t0, p.new_account_days)).count();
         if new * 2 >= senders.len() {
             f.indicate(
-                "new_accounts",
-                10,
+                &NEW_ACCOUNTS,
                 format!("{new} of {} senders opened within {} days before", senders.len(), p.new_account_days),
             );
         }
         let shared = shared_address_count(case, &senders, Some(a));
         if shared >= 2 {
-            f.indicate(
-                "shared_address",
-                15,
-                format!("{shared} senders share an address with each other or the receiver"),
-            );
+            f.indicate(&SHARED_ADDRESS, format!("{shared} senders share an address with each other or the receiver"));
         }
         // Transfer-only evidence (any ledger): near-identical payments, payments just below the
         // reporting threshold, the gathered money passed straight on. No burst indicator: many
@@ -229,14 +218,13 @@ impl FanIn {
             let band = PassBand { min: p.pass_share, max: p.pass_max_share };
             if let Some(outs) = passed_on(case, g, a, g.time[last as usize], p.funded_hours, got, band, &senders) {
                 f.indicate(
-                    "passed_on",
-                    15,
+                    &PASSED_ON,
                     format!("the receiver paid {} on within {} h of the last payment", total(g, &outs), p.funded_hours),
                 );
             }
         }
         f.txns = ep;
         let f = f.finish(case, &g.base);
-        ctx.data.report(f, p.min_score, &INDICATORS)
+        ctx.data.report(f, p.min_score, INDICATORS)
     }
 }

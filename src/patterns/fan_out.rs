@@ -8,11 +8,11 @@
 //! not counted here.
 
 use super::common::{episodes, goes_abroad, holder, is_account_flow, is_personal, span_phrase, total, Ratio, DAY};
-use super::context::{amount_evidence, burst, spec, Datum, Spec};
+use super::context::{amount_evidence, burst, Datum, BELOW_THRESHOLD, SIMILAR_AMOUNTS};
+use super::detector::{DetectCtx, Detector};
 use super::finding::Finding;
-use super::runner::{DetectCtx, Detector};
-use super::scatter_gather::{onward, ScatterGatherParams};
-use super::Params;
+use super::registry::Typology;
+use super::scatter_gather::onward;
 use crate::model::EntityKind;
 use rayon::prelude::*;
 use rust_decimal::Decimal;
@@ -42,15 +42,15 @@ crate::params! {
     }
 }
 
-/// The indicators of [`FanOut`], their points and the data they need (`patterns::context`).
-pub const INDICATORS: [Spec; 6] = [
-    spec("many_receivers", 25, &[]),
-    spec("personal_account", 10, &[Datum::Holders]),
-    spec("burst", 15, &[Datum::History]),
-    spec("cross_border", 10, &[Datum::Holders, Datum::Abroad]),
-    spec("similar_amounts", 10, &[]),
-    spec("below_threshold", 10, &[]),
-];
+super::context::indicators! {
+    /// The indicators of [`FanOut`], their points and the data they need
+    /// (`patterns::context`): the only place their points are written.
+    pub const INDICATORS + [SIMILAR_AMOUNTS, BELOW_THRESHOLD];
+    MANY_RECEIVERS = ("many_receivers", 25, []);
+    PERSONAL_ACCOUNT = ("personal_account", 10, [Datum::Holders]);
+    BURST = ("burst", 15, [Datum::History]);
+    CROSS_BORDER = ("cross_border", 10, [Datum::Holders, Datum::Abroad]);
+}
 
 /// The fan-out detector.
 #[derive(Default)]
@@ -60,13 +60,7 @@ pub struct FanOut {
 }
 
 impl Detector for FanOut {
-    fn name(&self) -> &'static str {
-        "fan_out"
-    }
-
-    fn params(&mut self) -> &mut dyn Params {
-        &mut self.p
-    }
+    super::detector::detector_parts!(Typology::FanOut);
 
     /// Per account, a sliding window over outgoing account-to-account transfers (no cards, no
     /// cash, no own-account moves); overlapping qualifying windows merge into one episode.
@@ -117,7 +111,8 @@ impl FanOut {
     fn episode_findings(&self, ctx: &DetectCtx<'_>, edges: &[u32], a: u32, ep: Vec<u32>) -> Vec<Finding> {
         let (g, case) = (&ctx.graph.flow, ctx.case);
         let w = self.p.window_days * DAY;
-        let sg = ScatterGatherParams::default();
+        // Scatter-gather's rule with its configured parameters (an override reaches it here too).
+        let sg = &ctx.borrowed.scatter_gather;
         let (sg_min, sg_max) = (Ratio::new(sg.min_retention), Ratio::new(sg.max_retention));
         // Receivers passing the money on to a destination shared with another
         // receiver are the middle of a scatter-gather, not ends of a fan-out.
@@ -143,35 +138,33 @@ impl FanOut {
         let p = &self.p;
         let receivers: BTreeSet<u32> = ep.iter().map(|&e| g.dst[e as usize]).collect();
         let sum = total(g, &ep);
-        let mut f = Finding::new("fan_out");
+        let mut f = Finding::new(self.name());
         f.accounts.push(a);
         f.accounts.extend(receivers.iter().copied());
         f.indicate(
-            "many_receivers",
-            25,
+            &MANY_RECEIVERS,
             format!("{} distinct receivers got {sum} {}", receivers.len(), span_phrase(g, &ep, p.window_days)),
         );
         if is_personal(case, a) {
-            f.indicate("personal_account", 10, "the paying account is held by a person");
+            f.indicate(&PERSONAL_ACCOUNT, "the paying account is held by a person");
         }
         // Burst: the episode against the account's average outflow per window over the rest of
         // its recorded activity; an account with no other activity in the data is not a burst.
         if let Some(avg) = burst(g, all, &ep, p.window_days, p.burst_factor) {
             f.indicate(
-                "burst",
-                15,
+                &BURST,
                 format!("{sum} paid out, above {}x the account's average of {avg} per window", p.burst_factor),
             );
         }
         let abroad = ep.iter().filter(|&&e| goes_abroad(case, g, e)).count();
         if abroad > 0 {
-            f.indicate("cross_border", 10, format!("{abroad} of the transfers are transfers abroad"));
+            f.indicate(&CROSS_BORDER, format!("{abroad} of the transfers are transfers abroad"));
         }
         // Transfer-only evidence (any ledger): near-identical payments, payments just below the
         // reporting threshold.
         amount_evidence(&mut f, case, g, &ep, "payment", p.similar_spread, Some(p.band_low));
         f.txns = ep;
         let f = f.finish(case, &g.base);
-        ctx.data.report(f, p.min_score, &INDICATORS)
+        ctx.data.report(f, p.min_score, INDICATORS)
     }
 }

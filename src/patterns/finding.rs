@@ -1,6 +1,7 @@
 //! A finding: one instance of a typology, with the transfers and rows that prove it, a score
 //! that says which indicators fired, and the link to the nearest suspect.
 
+use super::context::Spec;
 use crate::model::{Case, DateTime, EntityRef};
 use rust_decimal::Decimal;
 use sha2::{Digest, Sha256};
@@ -17,6 +18,29 @@ pub struct Indicator {
     pub points: u32,
     /// What was measured, for the explanation.
     pub detail: String,
+}
+
+/// The suspect nearest to a finding's accounts and entities in the case network.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SuspectLink {
+    /// The suspect.
+    pub suspect: EntityRef,
+    /// Hops from the finding to the suspect (0: the suspect is in the finding).
+    pub hops: u32,
+}
+
+/// The reporting decision of a finding (see [`super::context`]): the configured `min_score`
+/// scaled to the indicator points the case's data can show.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Threshold {
+    /// The score from which the finding is reported.
+    pub applied: u32,
+    /// The detector's configured `min_score`.
+    pub min_score: u32,
+    /// Points of the indicators this case can evaluate.
+    pub evaluable_points: u32,
+    /// Points of all the detector's indicators.
+    pub full_points: u32,
 }
 
 /// One detected instance of a typology.
@@ -43,10 +67,9 @@ pub struct Finding {
     /// What fired.
     pub indicators: Vec<Indicator>,
     /// The nearest suspect and the hop count, filled by the runner.
-    pub suspect: Option<(EntityRef, u32)>,
-    /// The reporting decision (see [`super::context`]): (threshold applied, configured
-    /// `min_score`, evaluable points, all points); `None` for detectors that do not use it.
-    pub threshold: Option<(u32, u32, u32, u32)>,
+    pub suspect: Option<SuspectLink>,
+    /// The reporting decision (see [`super::context`]); `None` for detectors that do not use it.
+    pub threshold: Option<Threshold>,
     /// Context data the detector's indicators need that this case lacks entirely.
     pub not_evaluable: Vec<&'static str>,
     /// Set when the finding is reported on its structure alone, without reaching the
@@ -76,9 +99,9 @@ impl Finding {
         }
     }
 
-    /// Adds an indicator.
-    pub fn indicate(&mut self, name: &'static str, points: u32, detail: impl Into<String>) {
-        self.indicators.push(Indicator { name, points, detail: detail.into() });
+    /// Adds indicator `spec` with its declared points and what was measured.
+    pub fn indicate(&mut self, spec: &Spec, detail: impl Into<String>) {
+        self.indicators.push(Indicator { name: spec.name, points: spec.points, detail: detail.into() });
     }
 
     /// Sorts and de-duplicates the evidence, fills totals and dates from the transfers when
@@ -145,10 +168,14 @@ impl Finding {
         }
         if let (Some(_), false) = (&self.structural, self.not_evaluable.is_empty()) {
             parts.push(format!("not evaluable here: {}", self.not_evaluable.join(", ")));
-        } else if let (false, Some((t, min, eval, full))) = (self.not_evaluable.is_empty(), self.threshold) {
+        } else if let (false, Some(t)) = (self.not_evaluable.is_empty(), self.threshold) {
             parts.push(format!(
-                "not evaluable here: {}; reported from score {t} (min_score {min} scaled to the {eval} of {full} indicator points this data can show)",
-                self.not_evaluable.join(", ")
+                "not evaluable here: {}; reported from score {} (min_score {} scaled to the {} of {} indicator points this data can show)",
+                self.not_evaluable.join(", "),
+                t.applied,
+                t.min_score,
+                t.evaluable_points,
+                t.full_points
             ));
         }
         parts.join("; ")

@@ -3,9 +3,10 @@
 //! ICE red flags).
 
 use super::common::{episodes, goes_abroad, is_new, is_personal, total_cents, Ratio, DAY};
+use super::context::Datum;
+use super::detector::{DetectCtx, Detector};
 use super::finding::Finding;
-use super::runner::{DetectCtx, Detector};
-use super::Params;
+use super::registry::Typology;
 use crate::model::{Channel, DateTime, NO_CITY};
 use rayon::prelude::*;
 use rust_decimal::Decimal;
@@ -34,6 +35,17 @@ crate::params! {
     }
 }
 
+super::context::indicators! {
+    /// The indicators of [`FunnelAccount`] and their points, the only place these are written.
+    /// It reports on its own rule, not on the data-context threshold of `patterns::context`.
+    pub const INDICATORS;
+    CASH_MANY_CITIES = ("cash_many_cities", 25, []);
+    RAPID_OUT = ("rapid_out", 15, []);
+    OUT_ELSEWHERE = ("out_elsewhere", 10, []);
+    PERSONAL_ACCOUNT = ("personal_account", 10, [Datum::Holders]);
+    NEW_ACCOUNT = ("new_account", 10, [Datum::OpeningDates]);
+}
+
 /// The funnel-account detector.
 #[derive(Default)]
 pub struct FunnelAccount {
@@ -42,13 +54,7 @@ pub struct FunnelAccount {
 }
 
 impl Detector for FunnelAccount {
-    fn name(&self) -> &'static str {
-        "funnel_account"
-    }
-
-    fn params(&mut self) -> &mut dyn Params {
-        &mut self.p
-    }
+    super::detector::detector_parts!(Typology::FunnelAccount);
 
     /// Per account, a sliding window over cash deposits keyed by branch city (one cash node per
     /// city); each episode with enough cities whose money leaves within `out_days` (all but
@@ -109,17 +115,15 @@ impl FunnelAccount {
         }
         let kept_pct = Decimal::ONE_HUNDRED * (sin - sout).max(Decimal::ZERO) / sin.max(Decimal::ONE);
         let cities: BTreeSet<u32> = deps.iter().map(|&e| case.transfers.branch_city[e as usize]).collect();
-        let mut f = Finding::new("funnel_account");
+        let mut f = Finding::new(self.name());
         f.accounts.push(a);
         f.accounts.extend(outs.iter().map(|&e| g.dst[e as usize]).filter(|&d| d < g.account_count()));
         f.indicate(
-            "cash_many_cities",
-            25,
+            &CASH_MANY_CITIES,
             format!("{sin} in cash paid in at branches in {} cities within {} days", cities.len(), p.window_days),
         );
         f.indicate(
-            "rapid_out",
-            15,
+            &RAPID_OUT,
             format!("{sout} left within {} days of the last deposit ({} % kept)", p.out_days, kept_pct.round_dp(0)),
         );
         let elsewhere = outs.iter().any(|&e| {
@@ -128,13 +132,13 @@ impl FunnelAccount {
                 || goes_abroad(case, g, e)
         });
         if elsewhere {
-            f.indicate("out_elsewhere", 10, "withdrawn in another city or sent abroad");
+            f.indicate(&OUT_ELSEWHERE, "withdrawn in another city or sent abroad");
         }
         if is_personal(case, a) {
-            f.indicate("personal_account", 10, "the funnel account is held by a person");
+            f.indicate(&PERSONAL_ACCOUNT, "the funnel account is held by a person");
         }
         if is_new(case, a, first, p.new_account_days) {
-            f.indicate("new_account", 10, format!("opened within {} days before", p.new_account_days));
+            f.indicate(&NEW_ACCOUNT, format!("opened within {} days before", p.new_account_days));
         }
         f.txns = deps;
         f.txns.extend(outs);

@@ -5,10 +5,10 @@
 use super::common::{
     episodes, goes_abroad, is_account_flow, is_new, is_personal, shared_address_count, total, total_cents, Ratio, DAY,
 };
-use super::context::{amount_evidence, spec, Datum, Spec};
+use super::context::{amount_evidence, Datum, BELOW_THRESHOLD, SIMILAR_AMOUNTS};
+use super::detector::{BorrowedParams, DetectCtx, Detector};
 use super::finding::Finding;
-use super::runner::{DetectCtx, Detector};
-use super::Params;
+use super::registry::Typology;
 use crate::graph::FlowGraph;
 use crate::model::{Case, DateTime};
 use rayon::prelude::*;
@@ -48,17 +48,17 @@ crate::params! {
     }
 }
 
-/// The indicators of [`GatherScatter`], their points and the data they need (`patterns::context`).
-pub const INDICATORS: [Spec; 8] = [
-    spec("gather_scatter", 25, &[]),
-    spec("personal_hub", 10, &[Datum::Holders]),
-    spec("new_account", 15, &[Datum::OpeningDates]),
-    spec("personal_senders", 10, &[Datum::Holders]),
-    spec("cross_border", 10, &[Datum::Holders, Datum::Abroad]),
-    spec("shared_address", 10, &[Datum::Holders, Datum::Addresses]),
-    spec("similar_amounts", 10, &[]),
-    spec("below_threshold", 10, &[]),
-];
+super::context::indicators! {
+    /// The indicators of [`GatherScatter`], their points and the data they need
+    /// (`patterns::context`): the only place their points are written.
+    pub const INDICATORS + [SIMILAR_AMOUNTS, BELOW_THRESHOLD];
+    GATHER_SCATTER = ("gather_scatter", 25, []);
+    PERSONAL_HUB = ("personal_hub", 10, [Datum::Holders]);
+    NEW_ACCOUNT = ("new_account", 15, [Datum::OpeningDates]);
+    PERSONAL_SENDERS = ("personal_senders", 10, [Datum::Holders]);
+    CROSS_BORDER = ("cross_border", 10, [Datum::Holders, Datum::Abroad]);
+    SHARED_ADDRESS = ("shared_address", 10, [Datum::Holders, Datum::Addresses]);
+}
 
 /// The gather-scatter detector.
 #[derive(Default)]
@@ -101,12 +101,10 @@ pub(crate) fn scatter_after(
 }
 
 impl Detector for GatherScatter {
-    fn name(&self) -> &'static str {
-        "gather_scatter"
-    }
+    super::detector::detector_parts!(Typology::GatherScatter);
 
-    fn params(&mut self) -> &mut dyn Params {
-        &mut self.p
+    fn lend(&self, to: &mut BorrowedParams) {
+        to.gather_scatter = self.p.clone();
     }
 
     /// Per hub, sliding windows over account-to-account inflows with enough distinct senders;
@@ -149,15 +147,14 @@ impl GatherScatter {
         let senders: Vec<u32> = ins.iter().map(|&e| g.src[e as usize]).collect::<BTreeSet<_>>().into_iter().collect();
         let receivers: BTreeSet<u32> = outs.iter().map(|&e| g.dst[e as usize]).collect();
         let (sin, sout) = (total(g, ins), total(g, outs));
-        let mut f = Finding::new("gather_scatter");
+        let mut f = Finding::new(self.name());
         f.accounts.push(hub);
         f.accounts.extend(senders.iter().copied());
         f.accounts.extend(receivers.iter().copied());
         f.txns.extend_from_slice(ins);
         f.txns.extend_from_slice(outs);
         f.indicate(
-            "gather_scatter",
-            25,
+            &GATHER_SCATTER,
             format!(
                 "{} gathered {sin} from {} senders and scattered {sout} to {} receivers within {} days",
                 case.accounts.rows[hub as usize].id,
@@ -168,25 +165,25 @@ impl GatherScatter {
         );
         let t0 = ins.first().map(|&e| g.time[e as usize]).unwrap_or(DateTime(0));
         if is_personal(case, hub) {
-            f.indicate("personal_hub", 10, "the collector is a personal account");
+            f.indicate(&PERSONAL_HUB, "the collector is a personal account");
         }
         if is_new(case, hub, t0, p.new_account_days) {
-            f.indicate("new_account", 15, format!("hub opened within {} days before", p.new_account_days));
+            f.indicate(&NEW_ACCOUNT, format!("hub opened within {} days before", p.new_account_days));
         }
         if senders.iter().all(|&s| is_personal(case, s)) {
-            f.indicate("personal_senders", 10, "every sender is a personal account");
+            f.indicate(&PERSONAL_SENDERS, "every sender is a personal account");
         }
         let abroad = outs.iter().filter(|&&e| goes_abroad(case, g, e)).count();
         if abroad > 0 {
-            f.indicate("cross_border", 10, format!("{abroad} of the scattered transfers go abroad"));
+            f.indicate(&CROSS_BORDER, format!("{abroad} of the scattered transfers go abroad"));
         }
         let shared = shared_address_count(case, &senders, Some(hub));
         if shared >= 2 {
-            f.indicate("shared_address", 10, format!("{shared} senders share an address with each other or the hub"));
+            f.indicate(&SHARED_ADDRESS, format!("{shared} senders share an address with each other or the hub"));
         }
         // Transfer-only evidence (any ledger).
         amount_evidence(&mut f, case, g, ins, "gathered payment", p.similar_spread, Some(p.band_low));
         let f = f.finish(case, &g.base);
-        ctx.data.report(f, p.min_score, &INDICATORS)
+        ctx.data.report(f, p.min_score, INDICATORS)
     }
 }

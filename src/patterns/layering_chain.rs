@@ -9,10 +9,10 @@
 //! stand in two findings under two typologies.
 
 use super::common::{is_account_flow, is_new, is_personal, Band, Ratio, DAY, HOUR};
-use super::context::{spec, Datum, Spec};
+use super::context::Datum;
+use super::detector::{DetectCtx, Detector};
 use super::finding::Finding;
-use super::runner::{DetectCtx, Detector};
-use super::Params;
+use super::registry::Typology;
 use crate::model::DateTime;
 use rayon::prelude::*;
 use rust_decimal::Decimal;
@@ -61,14 +61,16 @@ crate::params! {
     }
 }
 
-/// The indicators of [`LayeringChain`], their points and the data they need (`patterns::context`).
-pub const INDICATORS: [Spec; 5] = [
-    spec("pass_through_chain", 25, &[]),
-    spec("within_hours", 15, &[]),
-    spec("personal_intermediaries", 10, &[Datum::Holders]),
-    spec("new_accounts", 15, &[Datum::OpeningDates]),
-    spec("large_amount", 10, &[]),
-];
+super::context::indicators! {
+    /// The indicators of [`LayeringChain`], their points and the data they need
+    /// (`patterns::context`): the only place their points are written.
+    pub const INDICATORS;
+    PASS_THROUGH_CHAIN = ("pass_through_chain", 25, []);
+    WITHIN_HOURS = ("within_hours", 15, []);
+    PERSONAL_INTERMEDIARIES = ("personal_intermediaries", 10, [Datum::Holders]);
+    NEW_ACCOUNTS = ("new_accounts", 15, [Datum::OpeningDates]);
+    LARGE_AMOUNT = ("large_amount", 10, []);
+}
 
 /// The layering-chain detector.
 #[derive(Default)]
@@ -86,13 +88,7 @@ fn find(parent: &mut [u32], mut x: u32) -> u32 {
 }
 
 impl Detector for LayeringChain {
-    fn name(&self) -> &'static str {
-        "layering_chain"
-    }
-
-    fn params(&mut self) -> &mut dyn Params {
-        &mut self.p
-    }
+    super::detector::detector_parts!(Typology::LayeringChain);
 
     /// 1. For every account-to-account transfer, its successors: transfers out of the receiver
     ///    within `max_gap_hours` carrying a share in the retention band (parallel).
@@ -254,11 +250,10 @@ impl LayeringChain {
             txns.iter().map(|&e| g.dst[e as usize]).filter(|d| senders.binary_search(d).is_ok()).collect();
         mids.sort_unstable();
         mids.dedup();
-        let mut f = Finding::new("layering_chain");
+        let mut f = Finding::new(self.name());
         f.accounts.extend(txns.iter().flat_map(|&e| [g.src[e as usize], g.dst[e as usize]]));
         f.indicate(
-            "pass_through_chain",
-            25,
+            &PASS_THROUGH_CHAIN,
             format!(
                 "{hops}-hop chain from {}: {} intermediaries each passed on at least {:.0} % within {} h",
                 case.accounts.rows[g.src[first as usize] as usize].id,
@@ -268,26 +263,25 @@ impl LayeringChain {
             ),
         );
         if max_gap <= p.fast_hours * HOUR {
-            f.indicate("within_hours", 15, format!("every hop passed on within {:.1} h", max_gap as f64 / HOUR as f64));
+            f.indicate(&WITHIN_HOURS, format!("every hop passed on within {:.1} h", max_gap as f64 / HOUR as f64));
         }
         if !mids.is_empty() && mids.iter().all(|&m| is_personal(case, m)) {
-            f.indicate("personal_intermediaries", 10, "every intermediary is a personal account");
+            f.indicate(&PERSONAL_INTERMEDIARIES, "every intermediary is a personal account");
         }
         let t0 = g.time[first as usize];
         let new = mids.iter().filter(|&&m| is_new(case, m, t0, p.new_account_days)).count();
         if new * 2 >= mids.len().max(1) {
             f.indicate(
-                "new_accounts",
-                15,
+                &NEW_ACCOUNTS,
                 format!("{new} of {} intermediaries opened within {} days before", mids.len(), p.new_account_days),
             );
         }
         if g.base[first as usize] >= case.meta.cash_report.amount {
-            f.indicate("large_amount", 10, "the first hop is at least the reporting threshold");
+            f.indicate(&LARGE_AMOUNT, "the first hop is at least the reporting threshold");
         }
         f.total = g.base[first as usize];
         f.txns = txns;
         let f = f.finish(case, &g.base);
-        ctx.data.report(f, p.min_score, &INDICATORS)
+        ctx.data.report(f, p.min_score, INDICATORS)
     }
 }

@@ -1,6 +1,7 @@
 //! Links findings to suspects: a multi-source breadth-first search from every suspect over
 //! holdings, ownership, directorships, titles, relations and transfers (both directions).
 
+use super::finding::SuspectLink;
 use crate::graph::{CaseGraph, NodeRef};
 use crate::model::{Case, EntityRef};
 use petgraph::visit::EdgeRef;
@@ -68,7 +69,7 @@ impl SuspectLinks {
     }
 
     /// The nearest suspect to any of the given accounts and entities, with hops.
-    pub fn nearest(&self, g: &CaseGraph, accounts: &[u32], entities: &[EntityRef]) -> Option<(EntityRef, u32)> {
+    pub fn nearest(&self, g: &CaseGraph, accounts: &[u32], entities: &[EntityRef]) -> Option<SuspectLink> {
         let net = &g.network;
         accounts
             .iter()
@@ -76,6 +77,6 @@ impl SuspectLinks {
             .chain(entities.iter().map(|&e| net.entity(e)))
             .filter_map(|ix| self.nearest.get(ix.index()).copied().flatten())
             .min_by_key(|&(s, d)| (d, s))
-            .map(|(s, d)| (self.suspects[s as usize], d))
+            .map(|(s, d)| SuspectLink { suspect: self.suspects[s as usize], hops: d })
     }
 }

@@ -1,19 +1,26 @@
-//! L2, laundering-pattern detectors: one typology per file, each with a [`Params`] struct whose
-//! defaults cite docs/domain.md, over the graphs of [`crate::graph`]. The runner owns the
-//! thread pool, links findings to suspects and sorts the output, so parallel runs equal
-//! sequential runs byte for byte.
+//! L2, laundering-pattern detection. One detector per typology, a file each, with a parameter
+//! struct whose defaults cite docs/domain.md and a table of the indicators it scores
+//! ([`Detector`], [`Spec`]); the registry of detectors by [`Typology`]; and the [`Runner`],
+//! built once from validated [`RunOptions`], which configures the detectors, owns the run's
+//! one thread pool, links findings to suspects and sorts them, so parallel runs equal
+//! sequential runs byte for byte. Also the data context that scales thresholds to the
+//! columns a case holds ([`context`]) and evaluation against ground truth ([`eval`]).
 //!
-//! Depends on `model` and `graph`. Detectors never print.
-//! The ownership, company and property detectors also call the pure `assets` library (control,
-//! effective shares, family scope) through `registers`, so findings and the confiscation report
-//! rest on one ownership logic.
+//! May depend on `model` (L0), `graph` and `ownership` (L1): the pure ownership, control and
+//! family-scope algorithms and their case adapter `ownership::case` (through `registers`), so
+//! findings and the confiscation report rest on one ownership logic; never on `assets`
+//! (valuation, confiscable, compensation, L3), `trace`, `victims`, `export`, `query`
+//! or the binary. External crates: rayon, petgraph, rust_decimal, sha2, csv, thiserror.
+//! Nothing here prints.
 
 mod common;
 pub mod context;
+mod detector;
 mod finding;
 mod link;
 mod params;
 mod registers;
+mod registry;
 mod runner;
 
 pub mod circular_ownership;
@@ -33,8 +40,10 @@ pub mod shell_company;
 pub mod structuring;
 pub mod undervalued_purchase;
 
-pub use context::{DataContext, Datum};
-pub use finding::{Finding, Indicator, SINGLE_INDICATOR_CAP};
+pub use context::{Coverage, DataContext, Datum, Spec};
+pub use detector::{BorrowedParams, DetectCtx, Detector};
+pub use finding::{Finding, Indicator, SuspectLink, Threshold, SINGLE_INDICATOR_CAP};
 pub use link::SuspectLinks;
-pub use params::Params;
-pub use runner::{configure, registry, run, run_with, DetectCtx, Detector, PatternError, RunOptions};
+pub use params::{ParamDoc, Params};
+pub use registry::{registry, Typology};
+pub use runner::{run, run_with, undeclared, ParamOverride, PatternError, RunOptions, Runner, NEAR_SUSPECT};

@@ -6,10 +6,10 @@
 //! corroboration: roles registered as nominee, companies without employees, companies sharing
 //! one registered address, and one principal holding the shares of the companies fronted.
 
+use super::detector::{DetectCtx, Detector};
 use super::finding::Finding;
 use super::registers::{address_groups, normalise_address};
-use super::runner::{DetectCtx, Detector};
-use super::Params;
+use super::registry::Typology;
 use crate::model::{Date, EntityRef, Ownership, Role};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -27,6 +27,17 @@ crate::params! {
     }
 }
 
+super::context::indicators! {
+    /// The indicators of [`NomineeDirector`] and their points, the only place these are written.
+    /// It reports on its own rule, not on the data-context threshold of `patterns::context`.
+    pub const INDICATORS;
+    MANY_DIRECTORSHIPS = ("many_directorships", 30, []);
+    REGISTERED_AS_NOMINEE = ("registered_as_nominee", 20, []);
+    NO_EMPLOYEES = ("no_employees", 15, []);
+    SHARED_ADDRESS = ("shared_address", 15, []);
+    COMMON_PRINCIPAL = ("common_principal", 15, []);
+}
+
 /// The nominee-director detector.
 #[derive(Default)]
 pub struct NomineeDirector {
@@ -39,13 +50,7 @@ fn directs(o: &Ownership) -> bool {
 }
 
 impl Detector for NomineeDirector {
-    fn name(&self) -> &'static str {
-        "nominee_director"
-    }
-
-    fn params(&mut self) -> &mut dyn Params {
-        &mut self.p
-    }
+    super::detector::detector_parts!(Typology::NomineeDirector);
 
     /// Per officer, the largest number of distinct companies directed on one day (checked on
     /// each day a directorship starts).
@@ -100,15 +105,14 @@ impl NomineeDirector {
         let case = ctx.case;
         let rows = &case.ownership.rows;
         let n = companies.len();
-        let mut f = Finding::new("nominee_director");
+        let mut f = Finding::new(self.name());
         f.entities.push(officer);
         f.entities.extend(companies.iter().map(|&c| EntityRef { kind: crate::model::EntityKind::Company, idx: c }));
         if peak_day.0 > i32::MIN / 2 {
             f.first_at = Some(peak_day.start());
         }
         f.indicate(
-            "many_directorships",
-            30,
+            &MANY_DIRECTORSHIPS,
             format!(
                 "{} directs {peak} companies at once (from {peak_day}; {n} in all; threshold {})",
                 case.entity_id(officer),
@@ -117,15 +121,11 @@ impl NomineeDirector {
         );
         let nominee = mine.iter().filter(|&&r| rows[r].role == Role::NomineeDirector).count();
         if nominee > 0 {
-            f.indicate(
-                "registered_as_nominee",
-                20,
-                format!("{nominee} of the roles are registered as nominee director"),
-            );
+            f.indicate(&REGISTERED_AS_NOMINEE, format!("{nominee} of the roles are registered as nominee director"));
         }
         let empty = companies.iter().filter(|&&c| case.companies.rows[c as usize].employees == Some(0)).count();
         if empty * 2 >= n {
-            f.indicate("no_employees", 15, format!("{empty} of {n} companies declare no employees"));
+            f.indicate(&NO_EMPLOYEES, format!("{empty} of {n} companies declare no employees"));
         }
         // The largest group of the officer's companies at one registered address.
         let mut at: BTreeMap<&str, (usize, &str)> = BTreeMap::new();
@@ -140,7 +140,7 @@ impl NomineeDirector {
         }
         if let Some((_, (k, shown))) = at.into_iter().max_by(|a, b| a.1 .0.cmp(&b.1 .0).then(b.0.cmp(a.0))) {
             if k >= self.p.min_shared_address && k * 2 >= n {
-                f.indicate("shared_address", 15, format!("{k} of the companies are registered at '{shown}'"));
+                f.indicate(&SHARED_ADDRESS, format!("{k} of the companies are registered at '{shown}'"));
             }
         }
         // A shareholder (other than the officer) with a majority in several of the companies.
@@ -161,8 +161,7 @@ impl NomineeDirector {
         }
         if !named.is_empty() {
             f.indicate(
-                "common_principal",
-                15,
+                &COMMON_PRINCIPAL,
                 format!("majority shareholder of the companies fronted: {}", named.join(", ")),
             );
         }

@@ -1,12 +1,23 @@
 //! Detector parameters: a struct per typology with documented defaults, each overridable from
 //! the command line as `typology.key=value`.
 
+/// One parameter as listed (`detect --list`, the report's methodology).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ParamDoc {
+    /// Its name, as in `typology.key=value`.
+    pub key: &'static str,
+    /// Its current value, as text.
+    pub value: String,
+    /// What it means and where its default comes from.
+    pub doc: &'static str,
+}
+
 /// A set of parameters that can be listed and overridden by name.
 pub trait Params: Send + Sync {
     /// Sets `key` from text; the error says what was expected.
     fn set(&mut self, key: &str, value: &str) -> Result<(), String>;
-    /// Every parameter as (key, current value, documentation).
-    fn describe(&self) -> Vec<(&'static str, String, &'static str)>;
+    /// Every parameter with its current value and documentation.
+    fn describe(&self) -> Vec<ParamDoc>;
 }
 
 /// Declares a parameter struct with defaults, `Default`, and [`Params`].
@@ -40,8 +51,12 @@ macro_rules! params {
                     )),
                 }
             }
-            fn describe(&self) -> Vec<(&'static str, String, &'static str)> {
-                vec![$((stringify!($field), self.$field.to_string(), concat!($($doc),+))),+]
+            fn describe(&self) -> Vec<$crate::patterns::ParamDoc> {
+                vec![$($crate::patterns::ParamDoc {
+                    key: stringify!($field),
+                    value: self.$field.to_string(),
+                    doc: concat!($($doc),+),
+                }),+]
             }
         }
     };

@@ -7,10 +7,10 @@
 //! is linked to the suspect when it comes from an account held by someone in his scope, or
 //! when the paying account is the suspect's own (all money reaching a suspect is his).
 
+use super::detector::{DetectCtx, Detector};
 use super::finding::Finding;
 use super::registers::{amount, purchases, Purchase, Registers};
-use super::runner::{DetectCtx, Detector};
-use super::Params;
+use super::registry::Typology;
 use crate::model::{Channel, DateTime, EntityRef, NO_ACCOUNT};
 use rayon::prelude::*;
 use rust_decimal::Decimal;
@@ -32,6 +32,17 @@ crate::params! {
     }
 }
 
+super::context::indicators! {
+    /// The indicators of [`PropertyAfterInflow`] and their points, the only place these are written.
+    /// It reports on its own rule, not on the data-context threshold of `patterns::context`.
+    pub const INDICATORS;
+    PURCHASE_AFTER_INFLOWS = ("purchase_after_inflows", 30, []);
+    INFLOWS_COVER_PRICE = ("inflows_cover_price", 20, []);
+    SHORTLY_AFTER = ("shortly_after", 15, []);
+    THIRD_PARTY_TITLE = ("third_party_title", 15, []);
+    CASH_PAYMENT = ("cash_payment", 15, []);
+}
+
 /// The property-after-inflow detector.
 #[derive(Default)]
 pub struct PropertyAfterInflow {
@@ -40,13 +51,7 @@ pub struct PropertyAfterInflow {
 }
 
 impl Detector for PropertyAfterInflow {
-    fn name(&self) -> &'static str {
-        "property_after_inflow"
-    }
-
-    fn params(&mut self) -> &mut dyn Params {
-        &mut self.p
-    }
+    super::detector::detector_parts!(Typology::PropertyAfterInflow);
 
     /// # Complexity
     /// O(P · S · (F + I)) for P purchases with payments, S suspects, F family and register ties
@@ -119,13 +124,10 @@ impl PropertyAfterInflow {
         let last_in = linked.iter().map(|&e| t.booked_at[e as usize]).max().unwrap_or(first_pay);
         let gap_days = (first_pay.0 - last_in.0) / 86_400;
         let prop = &case.properties.rows[p.property as usize];
-        let mut f = Finding::new("property_after_inflow");
+        let mut f = Finding::new(self.name());
         f.first_at = linked.iter().chain(&p.payments).map(|&e| t.booked_at[e as usize]).min();
         let price = p.price.map_or_else(|| "an unrecorded price".to_string(), |x| amount(case, x));
-        f.indicate(
-            "purchase_after_inflows",
-            30,
-            format!(
+        f.indicate(&PURCHASE_AFTER_INFLOWS, format!(
                 "{} ({}; {reason}) acquired {} {} on {d} for {price} ({}); {} inflows linked to the suspect totalling {} in the {} days before the first payment",
                 case.entity_id(buyer),
                 case.entity_name(buyer),
@@ -140,21 +142,19 @@ impl PropertyAfterInflow {
         if let Some(pr) = p.price.filter(|x| !x.is_zero()) {
             if inflow >= pr * self.p.cover_ratio {
                 f.indicate(
-                    "inflows_cover_price",
-                    20,
+                    &INFLOWS_COVER_PRICE,
                     format!("linked inflows are {:.0}% of the price", inflow * Decimal::ONE_HUNDRED / pr),
                 );
             }
         }
         if gap_days <= self.p.short_gap_days {
-            f.indicate("shortly_after", 15, format!("last linked inflow {gap_days} days before the payment"));
+            f.indicate(&SHORTLY_AFTER, format!("last linked inflow {gap_days} days before the payment"));
         }
         let third: Vec<&str> =
             p.owners.iter().filter(|(o, _)| *o != suspect).map(|(o, _)| case.entity_id(*o)).collect();
         if !third.is_empty() {
             f.indicate(
-                "third_party_title",
-                15,
+                &THIRD_PARTY_TITLE,
                 format!("title held by {} rather than the suspect (domain.md §3.1, §3.3)", third.join(", ")),
             );
         }
@@ -164,7 +164,7 @@ impl PropertyAfterInflow {
             .filter(|&&e| t.channel[e as usize] == Channel::CashDeposit || t.from[e as usize] == NO_ACCOUNT)
             .count();
         if cash > 0 {
-            f.indicate("cash_payment", 15, format!("{cash} of the payments in cash"));
+            f.indicate(&CASH_PAYMENT, format!("{cash} of the payments in cash"));
         }
         f.entities.push(suspect);
         f.entities.extend(p.owners.iter().map(|(o, _)| *o));

@@ -1,5 +1,5 @@
 //! Register views shared by the ownership, company and property detectors: the case's
-//! persons and companies as dense ids of the [`crate::assets`] engine, ownership snapshots per
+//! persons and companies as dense ids of the [`crate::ownership`] engine, ownership snapshots per
 //! period (effective shares and control, AMLR Art. 52-53, docs/domain.md §4), the family scope
 //! of Law 10192 (docs/domain.md §3.3), registered addresses and currency conversion.
 //!
@@ -7,11 +7,12 @@
 //! `undervalued_purchase`, `circular_ownership`, `nominee_director`, `shell_company` and
 //! `disproportion` call it.
 
-use crate::assets::control::{control, Control, ControlBasis, ControlParams};
-use crate::assets::family::{family_scope, FamilyParams, Relation as ARelation, RelationKind as AKind};
-use crate::assets::ownership::{effective_ownership, Oversubscribed, OwnershipInput, OwnershipParams, ShareGraph};
-use crate::assets::{EntityKind as AEntity, Holding, Role as ARole};
 use crate::model::{Case, Date, EntityKind, EntityRef, Money};
+use crate::ownership::case::CaseRegister;
+use crate::ownership::control::{control, Control, ControlBasis, ControlParams};
+use crate::ownership::effective::{effective_ownership, ShareGraph};
+use crate::ownership::family::RelationKind as AKind;
+use crate::ownership::Role as ARole;
 use rust_decimal::Decimal;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::OnceLock;
@@ -21,7 +22,7 @@ pub struct Snapshot {
     /// Date-filtered holdings (`None` when the register rows could not be validated).
     pub graph: Option<ShareGraph>,
     /// Effective (integrated) ownership; `None` when undefined (e.g. a closed cycle).
-    pub own: Option<crate::assets::ownership::Ownership>,
+    pub own: Option<crate::ownership::effective::Ownership>,
     /// Control (majority, directorship, nominee).
     pub control: Control,
 }
@@ -39,10 +40,7 @@ pub struct CompanyTie {
 pub struct Registers<'a> {
     /// The case.
     pub case: &'a Case,
-    n_persons: u32,
-    kinds: Vec<AEntity>,
-    holdings: Vec<Holding>,
-    relations: Vec<ARelation>,
+    register: CaseRegister,
     bounds: Vec<i32>,
     snaps: Vec<OnceLock<Snapshot>>,
     upstream: HashMap<u32, BTreeSet<EntityRef>>,
@@ -56,24 +54,12 @@ impl<'a> Registers<'a> {
     /// O(R log R) for R ownership rows; snapshots are computed lazily, one per period in which
     /// the register does not change, on first use.
     pub fn new(case: &'a Case) -> Registers<'a> {
-        let n_persons = case.persons.len() as u32;
-        let (kinds, holdings) = crate::assets::valuation::register_holdings(case);
-        let relations = crate::assets::valuation::register_relations(case);
-        let mut bounds: Vec<i32> = holdings.iter().flat_map(|h| [h.from, h.to]).flatten().collect();
+        let register = CaseRegister::of(case);
+        let mut bounds: Vec<i32> = register.holdings.iter().flat_map(|h| [h.from, h.to]).flatten().collect();
         bounds.sort_unstable();
         bounds.dedup();
         let snaps = (0..=bounds.len()).map(|_| OnceLock::new()).collect();
-        let mut reg = Registers {
-            case,
-            n_persons,
-            kinds,
-            holdings,
-            relations,
-            bounds,
-            snaps,
-            upstream: upstream(case),
-            families: BTreeMap::new(),
-        };
+        let mut reg = Registers { case, register, bounds, snaps, upstream: upstream(case), families: BTreeMap::new() };
         // The suspects' family scopes are asked for again and again: computed once.
         for s in case.suspects.rows.iter().filter(|s| s.entity.kind == EntityKind::Person) {
             let fam = reg.family_uncached(s.entity.idx);
@@ -84,19 +70,12 @@ impl<'a> Registers<'a> {
 
     /// The engine's dense id of an entity.
     pub fn dense(&self, e: EntityRef) -> u32 {
-        match e.kind {
-            EntityKind::Person => e.idx,
-            EntityKind::Company => self.n_persons + e.idx,
-        }
+        self.register.dense(e)
     }
 
     /// The entity of a dense id.
     pub fn entity(&self, id: u32) -> EntityRef {
-        if id < self.n_persons {
-            EntityRef { kind: EntityKind::Person, idx: id }
-        } else {
-            EntityRef { kind: EntityKind::Company, idx: id - self.n_persons }
-        }
+        self.register.entity(id)
     }
 
     /// A company as an entity.
@@ -114,17 +93,14 @@ impl<'a> Registers<'a> {
     ///
     /// # Complexity
     /// O(log B) when cached; otherwise one build of the share graph, effective ownership and
-    /// control (see [`crate::assets`]).
+    /// control (see [`crate::ownership`]).
     pub fn at(&self, d: Date) -> &Snapshot {
         let epoch = self.bounds.partition_point(|b| *b <= d.0);
         self.snaps[epoch].get_or_init(|| self.build(d))
     }
 
     fn build(&self, d: Date) -> Snapshot {
-        let input = OwnershipInput { kinds: &self.kinds, holdings: &self.holdings, nominees: &[] };
-        let params =
-            OwnershipParams { as_of: Some(d.0), oversubscribed: Oversubscribed::Scale, ..OwnershipParams::default() };
-        match ShareGraph::build(input, &params) {
+        match self.register.share_graph_at(d) {
             Ok(g) => {
                 let own = effective_ownership(&g).ok();
                 let control = control(&g, &ControlParams::default());
@@ -138,7 +114,7 @@ impl<'a> Registers<'a> {
     /// effective share of at least `min_share` (persons, through chains); or control by
     /// majority through companies it controls. `None` when not tied.
     pub fn tie(&self, x: EntityRef, c: u32, d: Date, min_share: Decimal) -> Option<CompanyTie> {
-        let (xd, cd) = (self.dense(x), self.n_persons + c);
+        let (xd, cd) = (self.dense(x), self.dense(Registers::company(c)));
         if xd == cd || !self.upstream.get(&c).is_some_and(|u| u.contains(&x)) {
             return None;
         }
@@ -199,7 +175,8 @@ impl<'a> Registers<'a> {
     }
 
     fn family_uncached(&self, p: u32) -> Vec<(u32, &'static str)> {
-        family_scope(p, &self.relations, &FamilyParams::default())
+        self.register
+            .family(p)
             .into_iter()
             .map(|m| (m.person, m.path.last().map_or("relative", |s| kind_name(s.kind))))
             .collect()

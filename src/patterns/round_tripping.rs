@@ -5,14 +5,14 @@
 //! returns as 'loan', 'capital', 'sale proceeds')"; cycle length <= 6, window <= 90 days).
 //!
 //! A depth-first search from each transfer into a company tied to its sender (owns at least
-//! `min_share`, directs, or controls at the transfer date: [`crate::assets::control`]) follows
+//! `min_share`, directs, or controls at the transfer date: [`crate::ownership::control`]) follows
 //! later transfers out of tied companies whose amount stays within a retention band of the
 //! previous hop, until the money reaches the originator's sphere again.
 
+use super::detector::{DetectCtx, Detector};
 use super::finding::Finding;
 use super::registers::{amount, is_upstream, pct, Registers};
-use super::runner::{DetectCtx, Detector};
-use super::Params;
+use super::registry::Typology;
 use crate::model::{Case, DateTime, EntityKind, EntityRef, Role};
 use rayon::prelude::*;
 use rust_decimal::Decimal;
@@ -44,6 +44,18 @@ crate::params! {
     }
 }
 
+super::context::indicators! {
+    /// The indicators of [`RoundTripping`] and their points, the only place these are written.
+    /// It reports on its own rule, not on the data-context threshold of `patterns::context`.
+    pub const INDICATORS;
+    RETURNS_TO_ORIGINATOR = ("returns_to_originator", 35, []);
+    RETURNS_TO_RELATIVE = ("returns_to_relative", 30, []);
+    RETURNS_TO_OWN_COMPANY = ("returns_to_own_company", 20, []);
+    LOAN_OR_CAPITAL_REFERENCE = ("loan_or_capital_reference", 20, []);
+    NOMINEE_IN_PATH = ("nominee_in_path", 15, []);
+    HIGH_RETENTION = ("high_retention", 10, []);
+}
+
 /// The round-tripping detector.
 #[derive(Default)]
 pub struct RoundTripping {
@@ -65,13 +77,7 @@ struct Trip {
 }
 
 impl Detector for RoundTripping {
-    fn name(&self) -> &'static str {
-        "round_tripping"
-    }
-
-    fn params(&mut self) -> &mut dyn Params {
-        &mut self.p
-    }
+    super::detector::detector_parts!(Typology::RoundTripping);
 
     /// # Complexity
     /// O(E) to find starting transfers (a sender among the company's registered holders or
@@ -225,7 +231,7 @@ impl RoundTripping {
         let case = ctx.case;
         let g = &ctx.graph.flow;
         let t = &case.transfers;
-        let mut f = Finding::new("round_tripping");
+        let mut f = Finding::new(self.name());
         let name = |e: EntityRef| case.entity_id(e).to_string();
         let mut hops = Vec::new();
         let mut ties: BTreeMap<EntityRef, String> = BTreeMap::new();
@@ -261,14 +267,13 @@ impl RoundTripping {
         let days = (g.time[last as usize].0 - g.time[first as usize].0) / 86_400;
         let retained = g.base[last as usize] / g.base[first as usize].max(Decimal::new(1, 2));
         let tie_text: Vec<String> = ties.iter().map(|(c, how)| format!("{}: {} {how}", name(*c), name(x))).collect();
-        let (indicator, points, whom) = match trip.back {
-            Back::Originator => ("returns_to_originator", 35, "the originator".to_string()),
-            Back::Relative => ("returns_to_relative", 30, "a relative of the originator".to_string()),
-            Back::OwnCompany => ("returns_to_own_company", 20, "another company of the originator".to_string()),
+        let (indicator, whom) = match trip.back {
+            Back::Originator => (&RETURNS_TO_ORIGINATOR, "the originator"),
+            Back::Relative => (&RETURNS_TO_RELATIVE, "a relative of the originator"),
+            Back::OwnCompany => (&RETURNS_TO_OWN_COMPANY, "another company of the originator"),
         };
         f.indicate(
             indicator,
-            points,
             format!(
                 "{} transfers in {days} days back to {whom}, {} of the amount retained: {}; ties: {}",
                 trip.path.len(),
@@ -278,7 +283,7 @@ impl RoundTripping {
             ),
         );
         if !dressed.is_empty() {
-            f.indicate("loan_or_capital_reference", 20, format!("references dress the money: {}", dressed.join(", ")));
+            f.indicate(&LOAN_OR_CAPITAL_REFERENCE, format!("references dress the money: {}", dressed.join(", ")));
         }
         let nominees: BTreeSet<String> = case
             .ownership
@@ -291,13 +296,12 @@ impl RoundTripping {
             .collect();
         if !nominees.is_empty() {
             f.indicate(
-                "nominee_in_path",
-                15,
+                &NOMINEE_IN_PATH,
                 format!("companies on the path have nominees: {}", nominees.into_iter().collect::<Vec<_>>().join(", ")),
             );
         }
         if retained >= Decimal::new(9, 1) {
-            f.indicate("high_retention", 10, format!("{} of the money came back", pct(retained)));
+            f.indicate(&HIGH_RETENTION, format!("{} of the money came back", pct(retained)));
         }
         f.entities.push(x);
         f.txns = trip.path;

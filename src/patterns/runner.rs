@@ -1,75 +1,99 @@
-//! Runs detectors in a thread pool of a chosen size, links findings to suspects, and sorts.
+//! The run: options parsed and checked once ([`RunOptions`], [`ParamOverride`]), detectors
+//! configured from them, and a [`Runner`] that owns the one thread pool of a run, runs the
+//! detectors in it, links findings to suspects and sorts.
 
-use super::context::DataContext;
-use super::finding::Finding;
+use super::context::{spec, DataContext, Spec};
+use super::detector::{BorrowedParams, DetectCtx, Detector};
+use super::finding::{Finding, Indicator, SuspectLink};
 use super::link::SuspectLinks;
-use super::params::Params;
+use super::registry::{registry, Typology};
 use crate::graph::CaseGraph;
 use crate::model::Case;
+use std::fmt;
+use std::str::FromStr;
 
-/// What a detector sees.
-pub struct DetectCtx<'a> {
-    /// The loaded case.
-    pub case: &'a Case,
-    /// Its graphs.
-    pub graph: &'a CaseGraph,
-    /// Which context data the case holds, computed once (see [`super::context`]).
-    pub data: DataContext,
-}
-
-/// A typology detector. Implementations are `Send + Sync`, parallelise internally with rayon
-/// (inside the runner's pool) and return findings via [`Finding::finish`].
-pub trait Detector: Send + Sync {
-    /// Typology name, as in truth/patterns.csv.
-    fn name(&self) -> &'static str;
-    /// The parameters, for listing and overriding.
-    fn params(&mut self) -> &mut dyn Params;
-    /// Finds every instance in the case.
-    fn detect(&self, ctx: &DetectCtx<'_>) -> Vec<Finding>;
-}
-
-/// Every detector with default parameters, in a fixed order.
-pub fn registry() -> Vec<Box<dyn Detector>> {
-    vec![
-        Box::new(super::fan_in::FanIn::default()),
-        Box::new(super::fan_out::FanOut::default()),
-        Box::new(super::gather_scatter::GatherScatter::default()),
-        Box::new(super::scatter_gather::ScatterGather::default()),
-        Box::new(super::cycle::Cycle::default()),
-        Box::new(super::layering_chain::LayeringChain::default()),
-        Box::new(super::structuring::Structuring::default()),
-        Box::new(super::funnel_account::FunnelAccount::default()),
-        Box::new(super::circular_ownership::CircularOwnership::default()),
-        Box::new(super::nominee_director::NomineeDirector::default()),
-        Box::new(super::property_after_inflow::PropertyAfterInflow::default()),
-        Box::new(super::undervalued_purchase::UndervaluedPurchase::default()),
-        Box::new(super::disproportion::Disproportion::default()),
-        Box::new(super::round_tripping::RoundTripping::default()),
-        Box::new(super::shell_company::ShellCompany::default()),
-    ]
-}
-
-/// Errors of a detection run.
+/// Errors of configuring a detection run. None names a command-line flag: the CLI says which
+/// flag carried the text.
 #[derive(Debug, thiserror::Error)]
 pub enum PatternError {
-    /// `--typology` named an unknown detector.
-    #[error("unknown typology '{0}'; known: {1}")]
-    UnknownTypology(String, String),
-    /// `--param` was malformed or named an unknown parameter.
-    #[error("--param {0}: {1}")]
-    BadParam(String, String),
+    /// A typology name is not one of [`Typology::ALL`].
+    #[error("unknown typology '{name}'; known: {known}")]
+    UnknownTypology {
+        /// The name given.
+        name: String,
+        /// Every known name, comma-separated.
+        known: String,
+    },
+    /// A parameter override was malformed, named a typology not selected (or unknown), or an
+    /// unknown parameter, or its value did not parse.
+    #[error("{given}: {reason}")]
+    BadParam {
+        /// The override as given (`typology.key=value`).
+        given: String,
+        /// What is wrong and what was expected.
+        reason: String,
+    },
     /// The thread pool could not start.
     #[error("cannot start the thread pool: {0}")]
     Pool(String),
 }
 
+/// One parameter override, `typology.key=value`. Parsing checks its form and typology; whether
+/// the typology is selected and the key and value fit its parameters is checked against the
+/// selection ([`RunOptions::parse`], [`Runner::new`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ParamOverride {
+    /// The detector whose parameter it sets.
+    pub typology: Typology,
+    /// The parameter name, as written.
+    pub key: String,
+    /// The value, as written.
+    pub value: String,
+}
+
+impl ParamOverride {
+    fn error(&self, reason: String) -> PatternError {
+        PatternError::BadParam { given: self.to_string(), reason }
+    }
+
+    /// Sets the parameter on the first of `detectors` of its typology.
+    fn apply(&self, detectors: &mut [Box<dyn Detector>]) -> Result<(), PatternError> {
+        let d = detectors.iter_mut().find(|d| d.typology() == self.typology).ok_or_else(|| {
+            self.error(format!("typology '{}' is not selected or unknown; known: {}", self.typology, Typology::known()))
+        })?;
+        d.params_mut().set(&self.key, &self.value).map_err(|e| self.error(e))
+    }
+}
+
+impl FromStr for ParamOverride {
+    type Err = PatternError;
+
+    fn from_str(s: &str) -> Result<ParamOverride, PatternError> {
+        let bad = |reason: String| PatternError::BadParam { given: s.to_string(), reason };
+        let form = || bad("expected typology.key=value".into());
+        let (lhs, value) = s.split_once('=').ok_or_else(form)?;
+        let (typ, key) = lhs.split_once('.').ok_or_else(form)?;
+        let typology = typ
+            .parse::<Typology>()
+            .map_err(|_| bad(format!("typology '{typ}' is not selected or unknown; known: {}", Typology::known())))?;
+        Ok(ParamOverride { typology, key: key.to_string(), value: value.to_string() })
+    }
+}
+
+impl fmt::Display for ParamOverride {
+    /// As the user wrote it: `typology.key=value`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}.{}={}", self.typology, self.key, self.value)
+    }
+}
+
 /// Options of a run.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct RunOptions {
     /// Only these typologies (all when `None`).
-    pub typologies: Option<Vec<String>>,
-    /// `typology.key=value` overrides.
-    pub params: Vec<String>,
+    pub typologies: Option<Vec<Typology>>,
+    /// Parameter overrides, applied in order.
+    pub params: Vec<ParamOverride>,
     /// Largest hop count at which a finding is linked to a suspect [D: 4].
     pub max_suspect_hops: u32,
     /// Worker threads (0 = all cores; 1 = sequential).
@@ -82,79 +106,252 @@ impl Default for RunOptions {
     }
 }
 
-/// Configured detectors for `opts` (selection and overrides applied).
-pub fn configure(opts: &RunOptions) -> Result<Vec<Box<dyn Detector>>, PatternError> {
-    let mut all = registry();
-    let names = || all_names();
-    if let Some(sel) = &opts.typologies {
-        for s in sel {
-            if !all.iter().any(|d| d.name() == s) {
-                return Err(PatternError::UnknownTypology(s.clone(), names()));
-            }
+impl RunOptions {
+    /// Options from text (typology names, `typology.key=value` overrides; the other fields at
+    /// their defaults), checked in the order a reader gives them: every name, then each
+    /// override in turn (its form, its typology among those selected, its key and value).
+    ///
+    /// # Errors
+    /// The first name or override that does not fit.
+    pub fn parse<S: AsRef<str>>(typologies: Option<&[S]>, params: &[S]) -> Result<RunOptions, PatternError> {
+        let typologies = match typologies {
+            Some(names) => Some(names.iter().map(|n| n.as_ref().parse()).collect::<Result<Vec<Typology>, _>>()?),
+            None => None,
+        };
+        RunOptions::select(typologies, params)
+    }
+
+    /// Like [`RunOptions::parse`] with the typologies already typed (the CLI parses them).
+    ///
+    /// # Errors
+    /// [`PatternError::BadParam`] for the first override that is malformed, names a typology
+    /// not selected, or a key or value the detector refuses.
+    pub fn select<S: AsRef<str>>(typologies: Option<Vec<Typology>>, params: &[S]) -> Result<RunOptions, PatternError> {
+        let mut scratch = select(registry(), typologies.as_deref());
+        let mut overrides = Vec::with_capacity(params.len());
+        for p in params {
+            let o: ParamOverride = p.as_ref().parse()?;
+            o.apply(&mut scratch)?;
+            overrides.push(o);
         }
-        all.retain(|d| sel.iter().any(|s| s == d.name()));
+        Ok(RunOptions { typologies, params: overrides, ..RunOptions::default() })
     }
-    for p in &opts.params {
-        let (lhs, value) =
-            p.split_once('=').ok_or_else(|| PatternError::BadParam(p.clone(), "expected typology.key=value".into()))?;
-        let (typ, key) = lhs
-            .split_once('.')
-            .ok_or_else(|| PatternError::BadParam(p.clone(), "expected typology.key=value".into()))?;
-        let d = all.iter_mut().find(|d| d.name() == typ).ok_or_else(|| {
-            PatternError::BadParam(
-                p.clone(),
-                format!("typology '{typ}' is not selected or unknown; known: {}", names()),
-            )
-        })?;
-        d.params().set(key, value).map_err(|e| PatternError::BadParam(p.clone(), e))?;
+
+    /// The overrides as the user wrote them, comma-separated (the bundle manifest's
+    /// `detect.params`).
+    pub fn params_text(&self) -> String {
+        self.params.iter().map(ParamOverride::to_string).collect::<Vec<_>>().join(",")
     }
-    Ok(all)
 }
 
-fn all_names() -> String {
-    registry().iter().map(|d| d.name()).collect::<Vec<_>>().join(", ")
+/// The detectors of `all` that `sel` selects (all when `None`), in registry order.
+fn select(mut all: Vec<Box<dyn Detector>>, sel: Option<&[Typology]>) -> Vec<Box<dyn Detector>> {
+    if let Some(sel) = sel {
+        all.retain(|d| sel.contains(&d.typology()));
+    }
+    all
 }
 
-/// Runs the selected detectors and returns findings sorted by score (highest first), then
-/// typology and id. With `threads = 1` everything runs on one thread; the output is the same.
+/// A configured run: the selected detectors with their overrides applied, and the thread pool
+/// every stage of the run shares. Built once per run from [`RunOptions`].
+pub struct Runner {
+    options: RunOptions,
+    detectors: Vec<Box<dyn Detector>>,
+    borrowed: BorrowedParams,
+    pool: rayon::ThreadPool,
+}
+
+impl fmt::Debug for Runner {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let names: Vec<&str> = self.detectors.iter().map(|d| d.name()).collect();
+        f.debug_struct("Runner").field("options", &self.options).field("detectors", &names).finish_non_exhaustive()
+    }
+}
+
+impl Runner {
+    /// Configures the detectors `options` selects, applies its overrides, and starts the
+    /// thread pool (`options.threads`; 0 = all cores).
+    ///
+    /// # Errors
+    /// An override of a typology that is not selected, an unknown key or a bad value; a pool
+    /// that cannot start.
+    pub fn new(options: &RunOptions) -> Result<Runner, PatternError> {
+        let mut detectors = select(registry(), options.typologies.as_deref());
+        for o in &options.params {
+            o.apply(&mut detectors)?;
+        }
+        let mut borrowed = BorrowedParams::default();
+        for d in &detectors {
+            d.lend(&mut borrowed);
+        }
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(options.threads)
+            .build()
+            .map_err(|e| PatternError::Pool(e.to_string()))?;
+        Ok(Runner { options: options.clone(), detectors, borrowed, pool })
+    }
+
+    /// The options it was built from.
+    pub fn options(&self) -> &RunOptions {
+        &self.options
+    }
+
+    /// The parameters the detectors lend each other ([`BorrowedParams`]).
+    pub fn borrowed(&self) -> &BorrowedParams {
+        &self.borrowed
+    }
+
+    /// The configured detectors, in registry order.
+    pub fn detectors(&self) -> &[Box<dyn Detector>] {
+        &self.detectors
+    }
+
+    /// Worker threads of the pool.
+    pub fn threads(&self) -> usize {
+        self.pool.current_num_threads()
+    }
+
+    /// Runs `op` in the run's thread pool, so that a caller's own stages (classification,
+    /// tracing, valuation) share it with detection; [`Runner::run`] inside `op` stays in it.
+    pub fn install<R: Send>(&self, op: impl FnOnce() -> R + Send) -> R {
+        self.pool.install(op)
+    }
+
+    /// Runs the detectors and returns findings sorted by score (highest first), then typology
+    /// and id, each linked to its nearest suspect. With one thread everything runs
+    /// sequentially; the output is the same.
+    pub fn run(&self, case: &Case, graph: &CaseGraph) -> Vec<Finding> {
+        self.run_with(case, graph, &|d, ctx| d.detect(ctx))
+    }
+
+    /// [`Runner::run`], with each configured detector's findings produced by `detect` instead
+    /// of [`Detector::detect`]: the distributed engine (`crate::distributed`) scores there the
+    /// candidates its cluster found, and the suspect links, ordering and de-duplication stay
+    /// the runner's, so a run on the cluster and a local run end alike.
+    pub fn run_with(
+        &self,
+        case: &Case,
+        graph: &CaseGraph,
+        detect: &(dyn Fn(&dyn Detector, &DetectCtx<'_>) -> Vec<Finding> + Sync),
+    ) -> Vec<Finding> {
+        let ctx = DetectCtx { case, graph, data: DataContext::of(case), borrowed: &self.borrowed };
+        let mut findings = self.pool.install(|| {
+            use rayon::prelude::*;
+            let links = SuspectLinks::compute(case, graph, self.options.max_suspect_hops);
+            let mut f: Vec<Finding> = self.detectors.par_iter().flat_map_iter(|d| detect(d.as_ref(), &ctx)).collect();
+            f.par_iter_mut().for_each(|x| link_suspect(case, graph, &links, x));
+            f
+        });
+        findings.sort_by(|a, b| b.score.cmp(&a.score).then(a.typology.cmp(b.typology)).then(a.id.cmp(&b.id)));
+        findings.dedup_by(|a, b| a.id == b.id);
+        findings
+    }
+}
+
+/// The runner's own indicator, `near_suspect`, by hop count from 0 to 4 (none beyond):
+/// proximity to a suspect corroborates a pattern; it never fires alone [D].
+pub const NEAR_SUSPECT: [Spec; 5] = [
+    spec("near_suspect", 30, &[]),
+    spec("near_suspect", 25, &[]),
+    spec("near_suspect", 15, &[]),
+    spec("near_suspect", 10, &[]),
+    spec("near_suspect", 5, &[]),
+];
+
+/// Links `x` to its nearest suspect; proximity corroborates the pattern and adds points.
+fn link_suspect(case: &Case, graph: &CaseGraph, links: &SuspectLinks, x: &mut Finding) {
+    x.suspect = links.nearest(graph, &x.accounts, &x.entities);
+    if let Some(SuspectLink { suspect: s, hops }) = x.suspect {
+        if let Some(near) = NEAR_SUSPECT.get(hops as usize) {
+            x.indicate(near, format!("{hops} hops from suspect {}", case.entity_id(s)));
+            x.rescore();
+        }
+    }
+}
+
+/// The indicators of `f` that neither its detector's table ([`Detector::indicators`]) nor the
+/// runner's [`NEAR_SUSPECT`] declares with those points. Empty for every finding a run
+/// returns (tests/indicators.rs); indicators added afterwards (the victims post-pass) are not
+/// the detectors' and show here.
+pub fn undeclared(f: &Finding) -> Vec<&Indicator> {
+    let table = f.typology.parse::<Typology>().map(|t| t.detector().indicators()).unwrap_or(&[]);
+    let declared = |i: &&Indicator| table.iter().chain(&NEAR_SUSPECT).any(|s| s.name == i.name && s.points == i.points);
+    f.indicators.iter().filter(|i| !declared(i)).collect()
+}
+
+/// Configures a [`Runner`] for `opts` and runs it once: for callers that run detection alone.
+///
+/// # Errors
+/// As [`Runner::new`].
 pub fn run(case: &Case, graph: &CaseGraph, opts: &RunOptions) -> Result<Vec<Finding>, PatternError> {
-    run_with(case, graph, opts, &|d, ctx| d.detect(ctx))
+    Ok(Runner::new(opts)?.run(case, graph))
 }
 
-/// [`run`], with each configured detector's findings produced by `detect` instead of
-/// [`Detector::detect`]: the distributed engine (`crate::distributed`) scores the candidates
-/// its cluster found there, and the suspect links, ordering and de-duplication stay this
-/// function's, so a run on the cluster and a local run end alike.
+/// Configures a [`Runner`] for `opts` and runs it once with `detect` ([`Runner::run_with`]).
+///
+/// # Errors
+/// As [`Runner::new`].
 pub fn run_with(
     case: &Case,
     graph: &CaseGraph,
     opts: &RunOptions,
     detect: &(dyn Fn(&dyn Detector, &DetectCtx<'_>) -> Vec<Finding> + Sync),
 ) -> Result<Vec<Finding>, PatternError> {
-    let detectors = configure(opts)?;
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(opts.threads)
-        .build()
-        .map_err(|e| PatternError::Pool(e.to_string()))?;
-    let ctx = DetectCtx { case, graph, data: DataContext::of(case) };
-    let mut findings = pool.install(|| {
-        use rayon::prelude::*;
-        let links = SuspectLinks::compute(case, graph, opts.max_suspect_hops);
-        let mut f: Vec<Finding> = detectors.par_iter().flat_map_iter(|d| detect(d.as_ref(), &ctx)).collect();
-        f.par_iter_mut().for_each(|x| {
-            x.suspect = links.nearest(graph, &x.accounts, &x.entities);
-            if let Some((s, hops)) = x.suspect {
-                // Proximity to a suspect corroborates a pattern; it never fires alone [D].
-                let points = [30, 25, 15, 10, 5].get(hops as usize).copied().unwrap_or(0);
-                if points > 0 {
-                    x.indicate("near_suspect", points, format!("{hops} hops from suspect {}", case.entity_id(s)));
-                    x.rescore();
-                }
-            }
-        });
-        f
-    });
-    findings.sort_by(|a, b| b.score.cmp(&a.score).then(a.typology.cmp(b.typology)).then(a.id.cmp(&b.id)));
-    findings.dedup_by(|a, b| a.id == b.id);
-    Ok(findings)
+    Ok(Runner::new(opts)?.run_with(case, graph, detect))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn overrides_keep_their_text_and_errors_name_no_flag() {
+        let o: ParamOverride = "fan_in.min_senders= 6".parse().unwrap();
+        assert_eq!((o.typology, o.key.as_str(), o.value.as_str()), (Typology::FanIn, "min_senders", " 6"));
+        assert_eq!(o.to_string(), "fan_in.min_senders= 6");
+        let opts = RunOptions::parse(None, &["fan_in.min_senders= 6", "cycle.max_hops=3"]).unwrap();
+        assert_eq!(opts.params_text(), "fan_in.min_senders= 6,cycle.max_hops=3");
+        let err = |t: Option<&[&str]>, p: &[&str]| RunOptions::parse(t, p).unwrap_err().to_string();
+        assert_eq!(err(None, &["fan_in"]), "fan_in: expected typology.key=value");
+        assert_eq!(err(None, &["fan_in.x"]), "fan_in.x: expected typology.key=value");
+        let known = Typology::known();
+        assert_eq!(err(None, &["zz.x=1"]), format!("zz.x=1: typology 'zz' is not selected or unknown; known: {known}"));
+        assert_eq!(
+            err(Some(&["fan_in"]), &["cycle.max_hops=3"]),
+            format!("cycle.max_hops=3: typology 'cycle' is not selected or unknown; known: {known}")
+        );
+        assert!(
+            err(None, &["fan_in.nope=1"]).starts_with("fan_in.nope=1: unknown parameter 'nope'; known: min_senders")
+        );
+        assert_eq!(
+            err(None, &["fan_in.min_senders=abc"]),
+            "fan_in.min_senders=abc: min_senders=abc: expected usize (invalid digit found in string)"
+        );
+        // Names are checked before overrides.
+        assert_eq!(err(Some(&["fan_in", "nope"]), &["zz"]), format!("unknown typology 'nope'; known: {known}"));
+        // Built directly, the options are checked by the runner.
+        let direct =
+            RunOptions { typologies: Some(vec![Typology::FanIn]), params: opts.params, ..RunOptions::default() };
+        assert!(Runner::new(&direct).unwrap_err().to_string().starts_with("cycle.max_hops=3: typology 'cycle'"));
+    }
+
+    #[test]
+    fn overrides_reach_the_parameters_other_detectors_borrow() {
+        let opts = RunOptions::parse(None, &["gather_scatter.window_days=3", "scatter_gather.rapid_hours=5"]).unwrap();
+        let r = Runner::new(&opts).unwrap();
+        assert_eq!((r.borrowed().gather_scatter.window_days, r.borrowed().scatter_gather.rapid_hours), (3, 5));
+        // A lender that is not selected lends its defaults.
+        let r = Runner::new(&RunOptions::parse(Some(&["fan_in"]), &[]).unwrap()).unwrap();
+        assert_eq!(r.borrowed(), &BorrowedParams::default());
+    }
+
+    #[test]
+    fn the_runner_owns_one_pool() {
+        let r = Runner::new(&RunOptions { threads: 2, ..RunOptions::default() }).unwrap();
+        assert_eq!(r.threads(), 2);
+        assert_eq!(r.detectors().len(), Typology::ALL.len());
+        // Inside `install` the caller's own parallel work runs in the same pool.
+        assert_eq!(r.install(rayon::current_num_threads), 2);
+        assert!(r.install(|| rayon::current_thread_index().is_some()));
+    }
 }

@@ -3,10 +3,10 @@
 //! (docs/domain.md §1.3 #6; AMLSim `ScatterGatherTypology`).
 
 use super::common::{is_account_flow, is_new, is_personal, threshold, Band, Ratio, DAY};
-use super::context::{amount_evidence, spec, Datum, Spec};
+use super::context::{amount_evidence, Datum, SIMILAR_AMOUNTS};
+use super::detector::{BorrowedParams, DetectCtx, Detector};
 use super::finding::Finding;
-use super::runner::{DetectCtx, Detector};
-use super::Params;
+use super::registry::Typology;
 use crate::graph::FlowGraph;
 use crate::model::{Case, DateTime};
 use rayon::prelude::*;
@@ -41,16 +41,17 @@ crate::params! {
     }
 }
 
-/// The indicators of [`ScatterGather`], their points and the data they need (`patterns::context`).
-pub const INDICATORS: [Spec; 7] = [
-    spec("scatter_gather", 25, &[]),
-    spec("personal_intermediaries", 10, &[Datum::Holders]),
-    spec("new_accounts", 15, &[Datum::OpeningDates]),
-    spec("personal_ends", 10, &[Datum::Holders]),
-    spec("large_amount", 10, &[]),
-    spec("rapid_hops", 15, &[]),
-    spec("similar_amounts", 10, &[]),
-];
+super::context::indicators! {
+    /// The indicators of [`ScatterGather`], their points and the data they need
+    /// (`patterns::context`): the only place their points are written.
+    pub const INDICATORS + [SIMILAR_AMOUNTS];
+    SCATTER_GATHER = ("scatter_gather", 25, []);
+    PERSONAL_INTERMEDIARIES = ("personal_intermediaries", 10, [Datum::Holders]);
+    NEW_ACCOUNTS = ("new_accounts", 15, [Datum::OpeningDates]);
+    PERSONAL_ENDS = ("personal_ends", 10, [Datum::Holders]);
+    LARGE_AMOUNT = ("large_amount", 10, []);
+    RAPID_HOPS = ("rapid_hops", 15, []);
+}
 
 /// The scatter-gather detector.
 #[derive(Default)]
@@ -89,12 +90,10 @@ pub(crate) fn onward(case: &Case, g: &FlowGraph, e1: u32, w: i64, min_ret: Ratio
 }
 
 impl Detector for ScatterGather {
-    fn name(&self) -> &'static str {
-        "scatter_gather"
-    }
+    super::detector::detector_parts!(Typology::ScatterGather);
 
-    fn params(&mut self) -> &mut dyn Params {
-        &mut self.p
+    fn lend(&self, to: &mut BorrowedParams) {
+        to.scatter_gather = self.p.clone();
     }
 
     /// For every scatter transfer S -> I, the onward transfers I -> D in the retention band
@@ -163,17 +162,14 @@ impl ScatterGather {
         let p = &self.p;
         let d = cluster.first()?.dst;
         let mids: BTreeSet<u32> = cluster.iter().map(|c| c.mid).collect();
-        let mut f = Finding::new("scatter_gather");
+        let mut f = Finding::new(self.name());
         f.accounts.push(s);
         f.accounts.push(d);
         f.accounts.extend(mids.iter().copied());
         f.txns.extend(cluster.iter().flat_map(|c| [c.e1, c.e2]));
         let scattered: Decimal = cluster.iter().map(|c| g.base[c.e1 as usize]).sum();
         let gathered: Decimal = cluster.iter().map(|c| g.base[c.e2 as usize]).sum();
-        f.indicate(
-            "scatter_gather",
-            25,
-            format!(
+        f.indicate(&SCATTER_GATHER, format!(
                 "{} intermediaries took {scattered} from {} and passed {gathered} to {} within {} days, all scatters before the gathers",
                 mids.len(),
                 case.accounts.rows[s as usize].id,
@@ -182,35 +178,30 @@ impl ScatterGather {
             ),
         );
         if mids.iter().all(|&m| is_personal(case, m)) {
-            f.indicate("personal_intermediaries", 10, "every intermediary is a personal account");
+            f.indicate(&PERSONAL_INTERMEDIARIES, "every intermediary is a personal account");
         }
         let t0 = cluster.iter().map(|c| g.time[c.e1 as usize]).min().unwrap_or(DateTime(0));
         let new = mids.iter().filter(|&&m| is_new(case, m, t0, p.new_account_days)).count();
         if new * 2 >= mids.len() {
             f.indicate(
-                "new_accounts",
-                15,
+                &NEW_ACCOUNTS,
                 format!("{new} of {} intermediaries opened within {} days before", mids.len(), p.new_account_days),
             );
         }
         if is_personal(case, s) && is_personal(case, d) {
-            f.indicate("personal_ends", 10, "source and destination are personal accounts");
+            f.indicate(&PERSONAL_ENDS, "source and destination are personal accounts");
         }
         if threshold(case) > 0 && scattered >= case.meta.cash_report.amount {
-            f.indicate("large_amount", 10, format!("{scattered} scattered, at least the reporting threshold"));
+            f.indicate(&LARGE_AMOUNT, format!("{scattered} scattered, at least the reporting threshold"));
         }
         // Transfer-only evidence (any ledger).
         let slowest = cluster.iter().map(|c| g.time[c.e2 as usize].0 - g.time[c.e1 as usize].0).max().unwrap_or(0);
         if slowest <= p.rapid_hours * super::common::HOUR {
-            f.indicate(
-                "rapid_hops",
-                15,
-                format!("every intermediary passed on within {:.1} h", slowest as f64 / 3600.0),
-            );
+            f.indicate(&RAPID_HOPS, format!("every intermediary passed on within {:.1} h", slowest as f64 / 3600.0));
         }
         let scatters: Vec<u32> = cluster.iter().map(|c| c.e1).collect();
         amount_evidence(&mut f, case, g, &scatters, "scatter payment", p.similar_spread, None);
         let f = f.finish(case, &g.base);
-        ctx.data.report(f, p.min_score, &INDICATORS)
+        ctx.data.report(f, p.min_score, INDICATORS)
     }
 }

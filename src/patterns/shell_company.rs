@@ -8,10 +8,10 @@
 //! `nominee_director`, not a laundering vehicle. Each shell mark is one indicator; a company is
 //! reported when at least `min_indicators` fire (domain.md §0: no single indicator confirms).
 
+use super::detector::{DetectCtx, Detector};
 use super::finding::Finding;
 use super::registers::{address_country, address_groups, amount, normalise_address, Registers};
-use super::runner::{DetectCtx, Detector};
-use super::Params;
+use super::registry::Typology;
 use crate::model::{Date, EntityKind, EntityRef, Role};
 use rayon::prelude::*;
 use rust_decimal::Decimal;
@@ -36,6 +36,20 @@ crate::params! {
     }
 }
 
+super::context::indicators! {
+    /// The indicators of [`ShellCompany`] and their points, the only place these are written.
+    /// It reports on its own rule, not on the data-context threshold of `patterns::context`.
+    pub const INDICATORS;
+    NO_EMPLOYEES = ("no_employees", 15, []);
+    SHARED_ADDRESS = ("shared_address", 15, []);
+    FOREIGN_ADDRESS = ("foreign_address", 15, []);
+    OWNED_THROUGH_CHAIN = ("owned_through_chain", 15, []);
+    FOREIGN_OWNER = ("foreign_owner", 15, []);
+    NOMINEE_OFFICERS = ("nominee_officers", 15, []);
+    YOUNG_WITH_LARGE_FLOWS = ("young_with_large_flows", 20, []);
+    HOLDS_PROPERTY = ("holds_property", 10, []);
+}
+
 /// The shell-company detector.
 #[derive(Default)]
 pub struct ShellCompany {
@@ -44,13 +58,7 @@ pub struct ShellCompany {
 }
 
 impl Detector for ShellCompany {
-    fn name(&self) -> &'static str {
-        "shell_company"
-    }
-
-    fn params(&mut self) -> &mut dyn Params {
-        &mut self.p
-    }
+    super::detector::detector_parts!(Typology::ShellCompany);
 
     /// # Complexity
     /// O(A + T + R) to index accounts, titles and register rows, then per candidate company
@@ -95,25 +103,21 @@ impl ShellCompany {
         let g = &ctx.graph.flow;
         let co = &case.companies.rows[c as usize];
         let me = Registers::company(c);
-        let mut f = Finding::new("shell_company");
+        let mut f = Finding::new(self.name());
         let foreign = |a: Option<&str>| {
             a.and_then(address_country).filter(|cc| !cc.eq_ignore_ascii_case(&self.p.home_country)).map(str::to_string)
         };
         if co.employees == Some(0) {
-            f.indicate("no_employees", 15, format!("{} declares no employees", co.id));
+            f.indicate(&NO_EMPLOYEES, format!("{} declares no employees", co.id));
         }
         if let Some(addr) = co.registered_address.as_deref() {
             let key = normalise_address(addr, co.city.as_deref());
             if let Some(group) = addresses.get(&key).filter(|g| g.len() >= self.p.min_shared_address) {
-                f.indicate(
-                    "shared_address",
-                    15,
-                    format!("registered at '{addr}' with {} other companies", group.len() - 1),
-                );
+                f.indicate(&SHARED_ADDRESS, format!("registered at '{addr}' with {} other companies", group.len() - 1));
             }
         }
         if let Some(cc) = foreign(co.registered_address.as_deref()) {
-            f.indicate("foreign_address", 15, format!("registered abroad ({cc})"));
+            f.indicate(&FOREIGN_ADDRESS, format!("registered abroad ({cc})"));
         }
         // Ownership chain upward at the valuation date (or the dissolution date).
         let d = co.dissolved_on.unwrap_or(case.meta.valuation_date);
@@ -122,8 +126,7 @@ impl ShellCompany {
             let names: Vec<&str> = chain.iter().map(|&e| case.entity_id(e)).collect();
             let top: Vec<&str> = tops.iter().map(|&e| case.entity_id(e)).collect();
             f.indicate(
-                "owned_through_chain",
-                15,
+                &OWNED_THROUGH_CHAIN,
                 format!(
                     "held through {} by {}",
                     names.join(", "),
@@ -133,8 +136,7 @@ impl ShellCompany {
         }
         if !foreign_parents.is_empty() {
             f.indicate(
-                "foreign_owner",
-                15,
+                &FOREIGN_OWNER,
                 format!("held through companies registered abroad: {}", foreign_parents.join(", ")),
             );
         }
@@ -147,7 +149,7 @@ impl ShellCompany {
             .map(|o| format!("{} ({})", case.entity_id(o.holder), o.role))
             .collect();
         if !nominees.is_empty() {
-            f.indicate("nominee_officers", 15, format!("nominees on the register: {}", nominees.join(", ")));
+            f.indicate(&NOMINEE_OFFICERS, format!("nominees on the register: {}", nominees.join(", ")));
         }
         // Large transfers early in the company's life.
         let large = case.meta.cash_report.amount * self.p.large_ratio;
@@ -164,8 +166,7 @@ impl ShellCompany {
             if i64::from(age) <= self.p.young_days {
                 let total: Decimal = big.iter().map(|&e| g.base[e as usize]).sum();
                 f.indicate(
-                    "young_with_large_flows",
-                    20,
+                    &YOUNG_WITH_LARGE_FLOWS,
                     format!(
                         "incorporated {inc}; first large transfer {age} days later; {} large transfers totalling {}",
                         big.len(),
@@ -178,7 +179,7 @@ impl ShellCompany {
             return None;
         }
         if holds_property {
-            f.indicate("holds_property", 10, "holds real estate in the land register");
+            f.indicate(&HOLDS_PROPERTY, "holds real estate in the land register");
         }
         f.entities.push(me);
         f.entities.extend(chain);

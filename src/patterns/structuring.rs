@@ -7,9 +7,10 @@
 //! several branches, a personal beneficiary and several family accounts corroborate it.
 
 use super::common::{is_personal, threshold, Band, Ratio, DAY};
+use super::context::Datum;
+use super::detector::{DetectCtx, Detector};
 use super::finding::Finding;
-use super::runner::{DetectCtx, Detector};
-use super::Params;
+use super::registry::Typology;
 use crate::model::{Case, Channel, EntityKind, EntityRef, RelationKind, NO_ACCOUNT, NO_CITY};
 use rayon::prelude::*;
 use rust_decimal::Decimal;
@@ -34,6 +35,16 @@ crate::params! {
         /// (docs/domain.md §0, "no single indicator") [D].
         min_score: u32 = 50,
     }
+}
+
+super::context::indicators! {
+    /// The indicators of [`Structuring`] and their points, the only place these are written.
+    /// It reports on its own rule, not on the data-context threshold of `patterns::context`.
+    pub const INDICATORS;
+    BELOW_THRESHOLD = ("below_threshold", 25, []);
+    ACROSS_BRANCHES = ("across_branches", 15, [Datum::BranchCities]);
+    PERSONAL_BENEFICIARY = ("personal_beneficiary", 10, [Datum::Holders]);
+    LINKED_ACCOUNTS = ("linked_accounts", 10, [Datum::Holders]);
 }
 
 /// The structuring detector.
@@ -76,13 +87,7 @@ fn families(case: &Case) -> Vec<u32> {
 }
 
 impl Detector for Structuring {
-    fn name(&self) -> &'static str {
-        "structuring"
-    }
-
-    fn params(&mut self) -> &mut dyn Params {
-        &mut self.p
-    }
+    super::detector::detector_parts!(Typology::Structuring);
 
     /// Cash deposits in the band, grouped by family of the account holder (an account without
     /// a holder is its own group) and, when the depositor column exists, by depositor; per
@@ -182,13 +187,12 @@ impl Structuring {
         let p = &self.p;
         let accounts: BTreeSet<u32> = run.iter().map(|&e| tr.to[e as usize]).collect();
         let cities: BTreeSet<u32> = run.iter().map(|&e| tr.branch_city[e as usize]).filter(|&c| c != NO_CITY).collect();
-        let mut f = Finding::new("structuring");
+        let mut f = Finding::new(self.name());
         f.accounts.extend(accounts.iter().copied());
         f.entities.extend(accounts.iter().filter_map(|&a| case.accounts.rows.get(a as usize).and_then(|r| r.holder)));
         let sum: Decimal = run.iter().map(|&e| g.base[e as usize]).sum();
         f.indicate(
-            "below_threshold",
-            25,
+            &BELOW_THRESHOLD,
             format!(
                 "{} cash deposits each in [{:.0} %, 100 %) of the reporting threshold {}, {sum} in all within {} days",
                 run.len(),
@@ -198,14 +202,14 @@ impl Structuring {
             ),
         );
         if cities.len() >= p.min_branches {
-            f.indicate("across_branches", 15, format!("paid in at branches in {} cities", cities.len()));
+            f.indicate(&ACROSS_BRANCHES, format!("paid in at branches in {} cities", cities.len()));
         }
         if accounts.iter().all(|&a| is_personal(case, a)) {
-            f.indicate("personal_beneficiary", 10, "every receiving account is held by a person");
+            f.indicate(&PERSONAL_BENEFICIARY, "every receiving account is held by a person");
         }
         if accounts.len() >= 2 {
             let why = if by_depositor { "by one depositor" } else { "held by one family" };
-            f.indicate("linked_accounts", 10, format!("{} accounts {why}", accounts.len()));
+            f.indicate(&LINKED_ACCOUNTS, format!("{} accounts {why}", accounts.len()));
         }
         f.txns = run;
         let f = f.finish(case, &g.base);

@@ -7,10 +7,10 @@
 //! A valuation taken long before or after the purchase says nothing about its price (Albanian
 //! prices moved by tens of percent in a few years), so such purchases are not compared.
 
+use super::detector::{DetectCtx, Detector};
 use super::finding::Finding;
 use super::registers::{amount, pct, purchases, Purchase, Registers};
-use super::runner::{DetectCtx, Detector};
-use super::Params;
+use super::registry::Typology;
 use crate::model::{EntityKind, EntityRef, NO_ACCOUNT};
 use rust_decimal::Decimal;
 
@@ -32,6 +32,22 @@ crate::params! {
     }
 }
 
+super::context::indicators! {
+    /// The indicators of [`UndervaluedPurchase`] and their points, the only place these are written.
+    /// It reports on its own rule, not on the data-context threshold of `patterns::context`.
+    pub const INDICATORS;
+    PRICE_BELOW_MARKET = ("price_below_market", 30, []);
+    /// `price_below_market` below `deep_market_ratio` of the market value.
+    PRICE_DEEP_BELOW_MARKET = ("price_below_market", 35, []);
+    PRICE_BELOW_CADASTRAL = ("price_below_cadastral", 30, []);
+    /// `price_below_cadastral` when the price is below market as well: it corroborates that
+    /// indicator and earns less.
+    PRICE_ALSO_BELOW_CADASTRAL = ("price_below_cadastral", 20, []);
+    RELATED_PARTIES = ("related_parties", 20, []);
+    QUICK_RESALE = ("quick_resale", 15, []);
+    CASH_PAYMENT = ("cash_payment", 10, []);
+}
+
 /// The under-valued-purchase detector.
 #[derive(Default)]
 pub struct UndervaluedPurchase {
@@ -40,13 +56,7 @@ pub struct UndervaluedPurchase {
 }
 
 impl Detector for UndervaluedPurchase {
-    fn name(&self) -> &'static str {
-        "undervalued_purchase"
-    }
-
-    fn params(&mut self) -> &mut dyn Params {
-        &mut self.p
-    }
+    super::detector::detector_parts!(Typology::UndervaluedPurchase);
 
     /// # Complexity
     /// O(T log T) for T titles, plus O(R) relation look-ups per flagged purchase.
@@ -77,7 +87,7 @@ impl UndervaluedPurchase {
         if below_market.is_none() && below_cadastral.is_none() {
             return None;
         }
-        let mut f = Finding::new("undervalued_purchase");
+        let mut f = Finding::new(self.name());
         let when = match prop.valued_on {
             Some(v) => format!("valued on {v}"),
             None => "valuation undated".to_string(),
@@ -94,19 +104,18 @@ impl UndervaluedPurchase {
         );
         if let Some(m) = below_market {
             let ratio = price / m;
-            let points = if ratio < self.p.deep_market_ratio { 35 } else { 30 };
+            let deep = ratio < self.p.deep_market_ratio;
             f.indicate(
-                "price_below_market",
-                points,
+                if deep { &PRICE_DEEP_BELOW_MARKET } else { &PRICE_BELOW_MARKET },
                 format!("{what}: {} of the market value {} ({when})", pct(ratio), amount(case, m)),
             );
         }
         if let Some(c) = below_cadastral {
             let detail = format!("{} of the cadastral reference value {} ({when})", pct(price / c), amount(case, c));
             if below_market.is_some() {
-                f.indicate("price_below_cadastral", 20, detail);
+                f.indicate(&PRICE_ALSO_BELOW_CADASTRAL, detail);
             } else {
-                f.indicate("price_below_cadastral", 30, format!("{what}: {detail}"));
+                f.indicate(&PRICE_BELOW_CADASTRAL, format!("{what}: {detail}"));
             }
         }
         // Buyer and seller tied by family or by a company one of them controls.
@@ -116,17 +125,16 @@ impl UndervaluedPurchase {
             .find_map(|&s| p.owners.iter().find_map(|&(b, _)| self.tie(reg, s, b, p).map(|how| (s, b, how))));
         if let Some((s, b, how)) = related {
             f.indicate(
-                "related_parties",
-                20,
+                &RELATED_PARTIES,
                 format!("seller {} and buyer {} are related: {how}", case.entity_id(s), case.entity_id(b)),
             );
         }
         let resold = p.titles.iter().filter_map(|&i| case.titles.rows[i].disposed_on).min();
         if let Some(r) = resold.filter(|r| i64::from(r.0 - p.date.0) <= self.p.resale_days) {
-            f.indicate("quick_resale", 15, format!("resold on {r}, {} days after the purchase", r.0 - p.date.0));
+            f.indicate(&QUICK_RESALE, format!("resold on {r}, {} days after the purchase", r.0 - p.date.0));
         }
         if !p.payments.is_empty() && p.payments.iter().any(|&e| case.transfers.from[e as usize] == NO_ACCOUNT) {
-            f.indicate("cash_payment", 10, "paid partly in cash");
+            f.indicate(&CASH_PAYMENT, "paid partly in cash");
         }
         f.first_at = Some(p.date.start());
         f.entities.extend(p.owners.iter().map(|(o, _)| *o));

@@ -3,15 +3,16 @@
 //! transfer ids, amounts and dates on the edges, so each row of a query can be shown in court
 //! next to the rows of the source files it rests on.
 //!
-//! Text from the case (names, references) is escaped for DOT: a hostile name cannot break out of
-//! its label. The evidence bundle of the export module can take the same [`Subgraph`] later.
+//! Text from the case (names, references) is escaped for DOT by [`crate::text::dot`], the rule
+//! every diagram follows: a hostile name cannot break out of its label or add lines to it. The evidence bundle of the export module can take the same [`Subgraph`] later.
 
-use super::context::{Budget, Ctx};
-use super::graphs::rel_ends;
-use super::props;
-use super::value::{NodeId, RelId, Value};
+use super::common::{node_key, rel_key, NodeId, RelId, Value};
+use super::exec::graphs::rel_ends;
+use super::exec::props;
+use super::exec::{Budget, Ctx};
 use crate::graph::CaseGraph;
 use crate::model::Case;
+use crate::text::dot::{label, quoted, Lines};
 use std::collections::{BTreeSet, HashMap};
 use std::fmt::Write;
 
@@ -71,12 +72,12 @@ impl<'a> Evidence<'a> {
         let g = self.subgraph(row);
         let index: HashMap<NodeId, usize> = g.nodes.iter().enumerate().map(|(i, n)| (*n, i)).collect();
         let mut s = String::new();
-        let _ = writeln!(s, "digraph \"{}\" {{", esc(title));
+        let _ = writeln!(s, "digraph {} {{", quoted(title));
         let _ = writeln!(
             s,
             "  rankdir=LR; node [fontname=\"Helvetica\", fontsize=10]; edge [fontname=\"Helvetica\", fontsize=9];"
         );
-        let _ = writeln!(s, "  labelloc=t; label=\"{}\";", esc(title));
+        let _ = writeln!(s, "  labelloc=t; label={};", quoted(title));
         let scalars: Vec<String> = columns
             .iter()
             .zip(row)
@@ -84,7 +85,8 @@ impl<'a> Evidence<'a> {
             .map(|(c, v)| format!("{}: {}", c, v.render(case)))
             .collect();
         if !scalars.is_empty() {
-            let _ = writeln!(s, "  note [shape=note, label=\"{}\"];", esc(&scalars.join("\n")));
+            let lines: Vec<&str> = scalars.iter().map(String::as_str).collect();
+            let _ = writeln!(s, "  note [shape=note, label={}];", label(&lines, Lines::Joined));
         }
         for (i, n) in g.nodes.iter().enumerate() {
             let shape = match n {
@@ -95,7 +97,7 @@ impl<'a> Evidence<'a> {
                 NodeId::Cash(_) => "diamond",
                 NodeId::Labelled(..) => "octagon",
             };
-            let mut label = format!("{}\n{}", n.label(case), props::node_key(case, *n));
+            let mut lines = vec![n.label(case).to_string(), node_key(case, *n)];
             let name = match n {
                 NodeId::Person(_) | NodeId::Company(_) => props::node_prop(&self.ctx, *n, "name"),
                 NodeId::Account(_) => props::node_prop(&self.ctx, *n, "holder_name"),
@@ -103,65 +105,37 @@ impl<'a> Evidence<'a> {
                 NodeId::Cash(_) | NodeId::Labelled(..) => Value::Null,
             };
             if !name.is_null() {
-                label.push('\n');
-                label.push_str(&name.render(case));
+                lines.push(name.render(case));
             }
-            let _ = writeln!(s, "  n{i} [shape={shape}, label=\"{}\"];", esc(&label));
+            let lines: Vec<&str> = lines.iter().map(String::as_str).collect();
+            let _ = writeln!(s, "  n{i} [shape={shape}, label={}];", label(&lines, Lines::Joined));
         }
         for r in &g.rels {
             let (a, b) = rel_ends(&self.ctx, *r);
             let (Some(ia), Some(ib)) = (index.get(&a), index.get(&b)) else { continue };
-            let label = match r {
-                RelId::Transfer(_) => format!(
-                    "{}\n{} {}\n{}",
-                    props::rel_key(case, *r),
-                    props::rel_prop(&self.ctx, *r, "amount").render(case),
-                    case.meta.base_currency,
-                    props::rel_prop(&self.ctx, *r, "booked_at").render(case)
-                ),
+            let lines: Vec<String> = match r {
+                RelId::Transfer(_) => vec![
+                    rel_key(case, *r),
+                    format!("{} {}", props::rel_prop(&self.ctx, *r, "amount").render(case), case.meta.base_currency),
+                    props::rel_prop(&self.ctx, *r, "booked_at").render(case),
+                ],
                 RelId::Owns(_) | RelId::Title(_) => {
-                    format!("{} {}", r.rel_type(case), props::rel_prop(&self.ctx, *r, "share").render(case))
+                    vec![format!("{} {}", r.rel_type(case), props::rel_prop(&self.ctx, *r, "share").render(case))]
                 }
                 RelId::Directs(_) => {
-                    format!("{} ({})", r.rel_type(case), props::rel_prop(&self.ctx, *r, "role").render(case))
+                    vec![format!("{} ({})", r.rel_type(case), props::rel_prop(&self.ctx, *r, "role").render(case))]
                 }
                 RelId::Related(_) => {
-                    format!("{} ({})", r.rel_type(case), props::rel_prop(&self.ctx, *r, "kind").render(case))
+                    vec![format!("{} ({})", r.rel_type(case), props::rel_prop(&self.ctx, *r, "kind").render(case))]
                 }
-                RelId::Holds(_) => r.rel_type(case).to_string(),
-                RelId::Labelled(..) => format!("{}\n{}", r.rel_type(case), props::rel_key(case, *r)),
+                RelId::Holds(_) => vec![r.rel_type(case).to_string()],
+                RelId::Labelled(..) => vec![r.rel_type(case).to_string(), rel_key(case, *r)],
             };
+            let lines: Vec<&str> = lines.iter().map(String::as_str).collect();
             let style = if matches!(r, RelId::Transfer(_)) { "solid" } else { "dashed" };
-            let _ = writeln!(s, "  n{ia} -> n{ib} [style={style}, label=\"{}\"];", esc(&label));
+            let _ = writeln!(s, "  n{ia} -> n{ib} [style={style}, label={}];", label(&lines, Lines::Joined));
         }
         s.push_str("}\n");
         s
-    }
-}
-
-/// Escapes text for a double-quoted DOT string: backslash and quote escaped, line breaks as
-/// `\n`, other control characters dropped.
-pub fn esc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '\\' => out.push_str("\\\\"),
-            '"' => out.push_str("\\\""),
-            '\n' => out.push_str("\\n"),
-            c if c.is_control() => {}
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::esc;
-
-    #[test]
-    fn hostile_text_stays_inside_its_label() {
-        assert_eq!(esc("a\"]; evil [label=\"x"), "a\\\"]; evil [label=\\\"x");
-        assert_eq!(esc("line1\nline2\r\t\\"), "line1\\nline2\\\\");
     }
 }

@@ -1,7 +1,7 @@
 //! Writing results as an aligned text table, CSV (formula-safe, see
-//! [`crate::export::csv_safe`]) or JSON (numbers as exact decimal strings, lists as arrays).
+//! [`crate::text::csv_safe`]) or JSON (numbers as exact decimal strings, lists as arrays).
 
-use super::value::Value;
+use super::common::Value;
 use super::QueryResult;
 use crate::model::Case;
 use std::io::{self, Write};
@@ -38,11 +38,11 @@ pub fn write(case: &Case, r: &QueryResult, f: Format, w: &mut dyn Write) -> io::
         Format::Table => table(case, r, w),
         Format::Csv => {
             let mut cw = csv::Writer::from_writer(w);
-            cw.write_record(r.columns.iter().map(|c| crate::export::csv_safe::cell(c).into_owned()))?;
+            cw.write_record(r.columns.iter().map(|c| crate::text::csv_safe::cell(c).into_owned()))?;
             for row in &r.rows {
                 let cells: Vec<String> = row.iter().map(|v| v.render(case)).collect();
                 let refs: Vec<&str> = cells.iter().map(String::as_str).collect();
-                crate::export::csv_safe::write_record(&mut cw, &refs)?;
+                crate::text::csv_safe::write_record(&mut cw, &refs)?;
             }
             cw.flush()
         }
@@ -74,11 +74,11 @@ fn json(case: &Case, v: &Value) -> serde_json::Value {
             let mut o = serde_json::Map::new();
             o.insert(
                 "nodes".into(),
-                J::Array(p.nodes.iter().map(|&n| J::String(super::props::node_key(case, n))).collect()),
+                J::Array(p.nodes.iter().map(|&n| J::String(super::common::node_key(case, n))).collect()),
             );
             o.insert(
                 "rels".into(),
-                J::Array(p.rels.iter().map(|&r| J::String(super::props::rel_key(case, r))).collect()),
+                J::Array(p.rels.iter().map(|&r| J::String(super::common::rel_key(case, r))).collect()),
             );
             J::Object(o)
         }

@@ -1,8 +1,16 @@
-//! L4, pattern queries: an openCypher-style language with time-respecting money paths.
+//! L4, pattern queries: an openCypher-style language with time-respecting money paths, run over
+//! one case and its graphs. The language is documented in docs/query-language.md.
 //!
-//! `text -> lexer -> parser (AST) -> planner (LogicalPlan, Display = EXPLAIN) -> executor`.
-//! Depends on `model`, `graph` and `patterns` (for `CALL detect(...)`); never prints. The
-//! language is documented in docs/query-language.md.
+//! A query passes three stages, after DataFusion's pipeline:
+//! 1. `parse/`: text -> tokens -> syntax tree;
+//! 2. `plan/`: syntax tree -> [`LogicalPlan`], every name checked against the case (the plan's
+//!    `Display` is the EXPLAIN text);
+//! 3. `exec/`: the plan run over the case and its graphs -> rows of [`Value`]s.
+//!
+//! Each stage uses only the ones before it and `common/` (errors, values): `parse` neither
+//! `plan` nor `exec`, `plan` not `exec`. Around them: [`format`] writes results, [`evidence`]
+//! draws a row's subgraph. The module depends on `model`, `graph` and `patterns` (for
+//! `CALL detect(...)`), and never prints.
 //!
 //! ```no_run
 //! # use moneytrail::query;
@@ -16,35 +24,17 @@
 //! # Ok(()) }
 //! ```
 
-mod aggregate;
-mod ast;
-mod context;
-mod error;
-mod eval;
+mod common;
 mod exec;
-mod expand;
-mod expr_parser;
-mod functions;
-mod graphs;
-mod lexer;
-mod parser;
-mod pattern;
+mod parse;
 mod plan;
-mod plan_pattern;
-mod plan_proj;
-mod planner;
-mod procs;
-mod props;
-mod shortest;
-mod value;
 
 pub mod evidence;
 pub mod format;
 
-pub use context::Budget;
-pub use error::{ErrorKind, QueryError, Span};
+pub use common::{ErrorKind, NodeId, PathVal, QueryError, RelId, Span, Value};
+pub use exec::Budget;
 pub use plan::LogicalPlan;
-pub use value::{NodeId, PathVal, RelId, Value};
 
 use crate::graph::CaseGraph;
 use crate::model::Case;
@@ -89,8 +79,8 @@ impl QueryResult {
 /// Parse and plan errors with line, column and what was expected; render them with
 /// [`QueryError::render`].
 pub fn prepare(text: &str, case: &Case, params: &HashMap<String, Value>) -> Result<Prepared, QueryError> {
-    let q = parser::parse(text)?;
-    let p = planner::plan(&q, case, params)?;
+    let q = parse::parse(text)?;
+    let p = plan::plan(&q, case, params)?;
     Ok(Prepared { plan: p.plan, columns: p.columns })
 }
 
@@ -99,7 +89,7 @@ pub fn prepare(text: &str, case: &Case, params: &HashMap<String, Value>) -> Resu
 /// # Errors
 /// The first parse error.
 pub fn check_syntax(text: &str) -> Result<(), QueryError> {
-    parser::parse(text).map(|_| ())
+    parse::parse(text).map(|_| ())
 }
 
 /// Runs a prepared query.
@@ -118,7 +108,7 @@ pub fn execute(
     params: HashMap<String, Value>,
     budget: &Budget,
 ) -> Result<QueryResult, QueryError> {
-    let ctx = context::Ctx::new(case, graph, params, budget.clone());
+    let ctx = exec::Ctx::new(case, graph, params, budget.clone());
     let rows = exec::run_plan(&ctx, &q.plan, None)?;
     Ok(QueryResult { columns: q.columns.clone(), rows })
 }
@@ -199,5 +189,37 @@ pub fn param_value(s: &str) -> Value {
     match (numeric, t.parse::<rust_decimal::Decimal>()) {
         (true, Ok(d)) => Value::Num(d),
         _ => Value::str(t),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    /// The stage rule of the module header, checked on the source: `common` uses no stage,
+    /// `parse` neither `plan` nor `exec` (nor the case), `plan` not `exec` (nor the graphs).
+    #[test]
+    fn stages_depend_only_on_earlier_stages() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/query");
+        let rules: &[(&str, &[&str])] = &[
+            ("common", &["query::parse", "query::plan", "query::exec", "crate::graph", "crate::patterns"]),
+            ("parse", &["query::plan", "query::exec", "crate::model", "crate::graph", "crate::patterns"]),
+            ("plan", &["query::exec", "crate::graph", "crate::patterns"]),
+        ];
+        for (stage, banned) in rules {
+            let dir = root.join(stage);
+            let mut files = 0;
+            for entry in std::fs::read_dir(&dir).unwrap() {
+                let path = entry.unwrap().path();
+                let text = std::fs::read_to_string(&path).unwrap();
+                files += 1;
+                for (i, line) in text.lines().enumerate() {
+                    for b in banned.iter().copied().chain(["super::super", "crate::query::{"]) {
+                        assert!(!line.contains(b), "{}:{}: {stage} may not use {b}: {line}", path.display(), i + 1);
+                    }
+                }
+            }
+            assert!(files > 1, "no files under {}", dir.display());
+        }
     }
 }

@@ -8,6 +8,9 @@
 //! * [`protect`] decides who is protected (listed victims, probable victims, and always minors),
 //!   derives keyed pseudonyms and builds the redacted view of a case that every non-court output
 //!   is written from.
+//! * [`view`] is the audience's view of a case: who an output is for ([`Audience`]), the
+//!   classifier's result and, outside the court, the redacted copy of the case that every
+//!   non-court output is written from ([`Prepared`]).
 //! * [`seal`] encrypts the pseudonym -> identity mapping with a passphrase (Argon2id +
 //!   ChaCha20-Poly1305) for the court bundle.
 //!
@@ -18,6 +21,8 @@
 pub mod classify;
 pub mod protect;
 pub mod seal;
+pub mod view;
 
 pub use classify::{annotate_findings, classify, Assessment, Reason, Status, VictimParams};
 pub use protect::{ProtectedSet, Protection, PseudonymKey};
+pub use view::{prepare, prepare_view_of, Audience, NeedsKey, Prepared};
