@@ -249,10 +249,12 @@ fn cluster_findings_equal_local_findings_and_the_cluster_stops_cleanly() {
     cluster.stop();
 }
 
-// Ignored in CI: with Ballista 55 a killed executor sometimes leaves the job neither finished
-// nor failed after 180 s (measured 2 Dec 2026: one run completed with identical findings, the
-// next hung; docs/scale-out.md). The test states the requirement and fails on such a hang;
-// run it with `--ignored`.
+// Ignored until it has run on the merged build. Measured 2 Dec 2026 with the binary of the
+// branch and SIGPIPE kept ignored (the cause of the earlier "executors die"): the run without a
+// kill completed identically; with one of two executors killed mid-run the job neither finished
+// nor failed within 200 s (Ballista 55 did not rerun the lost executor's tasks). The session's
+// job timeout now turns that into a clear error within a bound; the test accepts that error or
+// a complete, identical run, and fails on anything else. Run it with `--ignored`.
 #[test]
 #[ignore]
 fn a_lost_executor_fails_the_run_or_the_run_completes_identically() {
@@ -264,7 +266,8 @@ fn a_lost_executor_fails_the_run_or_the_run_completes_identically() {
         opts(&["cycle", "fan_out"], &["cycle.window_days=120", "cycle.min_retention=0.3", "fan_out.min_receivers=2"]);
     let local = patterns::run(&loaded.case, &graph, &o).unwrap();
     let mut cluster = Cluster::start(2);
-    let session = Session::connect(&cluster.engine(), &pq, 8).unwrap();
+    let job_timeout = Duration::from_secs(60);
+    let session = Session::connect(&cluster.engine(), &pq, 8).unwrap().with_job_timeout(job_timeout);
     // A full run first, to time it; the second run loses an executor a third of the way in.
     let t0 = Instant::now();
     let full = detect(&session, &loaded.case, &graph, &o, false).unwrap();
@@ -285,7 +288,9 @@ fn a_lost_executor_fails_the_run_or_the_run_completes_identically() {
         let _ = tx.send(res);
         session
     });
-    let res = rx.recv_timeout(Duration::from_secs(180)).expect("the run neither finished nor failed within 180 s");
+    // One cluster job (fan_out; the cycle search is local), so the job timeout bounds the run.
+    let bound = job_timeout + took + Duration::from_secs(60);
+    let res = rx.recv_timeout(bound).expect("the run neither finished nor failed within the job timeout");
     let session = worker.join().unwrap();
     killer.join().unwrap();
     eprintln!(

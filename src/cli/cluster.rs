@@ -53,10 +53,27 @@ pub enum Command {
     },
 }
 
+/// Makes a closed connection an error of the write, as Rust's default has it, instead of the
+/// process's death: `main` restores the default SIGPIPE action so that `moneytrail ... | head`
+/// ends quietly, but a scheduler, executor or cluster client writes to sockets that peers close
+/// (an executor lost mid-shuffle, a client that went away), and with the default action the
+/// first such write killed the whole process (measured: executors exited with signal 13 within
+/// seconds of registering, and a job then waited 180 s for executors that were gone).
+#[cfg(feature = "distributed")]
+fn keep_sigpipe_ignored() {
+    #[cfg(unix)]
+    // SAFETY: signal(2) with SIGPIPE (13 on Linux and macOS) and SIG_IGN (1) only changes how
+    // the process reacts to a write on a closed pipe or socket (EPIPE is returned instead).
+    unsafe {
+        crate::signal(13, 1);
+    }
+}
+
 /// Runs `cluster scheduler|executor`.
 pub fn run(c: Command) -> Result<ExitCode> {
     #[cfg(feature = "distributed")]
     {
+        keep_sigpipe_ignored();
         use moneytrail::distributed::cluster;
         use std::io::Write;
         match c {
@@ -118,6 +135,10 @@ pub struct EngineArgs {
     /// With a cluster engine: shuffle partitions per query.
     #[arg(long, default_value_t = 8)]
     partitions: usize,
+    /// With a cluster engine: seconds one cluster job may run before the run fails with an
+    /// error (a job stalled by a lost executor never hangs the command).
+    #[arg(long, default_value_t = 3600)]
+    job_timeout: u64,
 }
 
 impl EngineArgs {
@@ -182,11 +203,13 @@ impl EngineArgs {
     /// The cluster session (engine parsed, Parquet case registered).
     #[cfg(feature = "distributed")]
     pub fn session(&self) -> Result<moneytrail::distributed::engine::Session> {
+        keep_sigpipe_ignored();
         let engine: moneytrail::distributed::Engine = self.engine.parse().map_err(anyhow::Error::msg)?;
         let Some(dir) = &self.parquet else {
             bail!("--engine {engine} needs --parquet DIR (written by `moneytrail ingest CASE --parquet-out DIR`)");
         };
-        Ok(moneytrail::distributed::engine::Session::connect(&engine, dir, self.partitions)?)
+        let session = moneytrail::distributed::engine::Session::connect(&engine, dir, self.partitions)?;
+        Ok(session.with_job_timeout(std::time::Duration::from_secs(self.job_timeout)))
     }
 }
 

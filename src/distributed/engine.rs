@@ -8,6 +8,7 @@ use datafusion::execution::SessionStateBuilder;
 use datafusion::prelude::{ParquetReadOptions, SessionConfig, SessionContext};
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
+use std::time::Duration;
 
 /// Where detection and queries run.
 #[derive(Clone, Debug, PartialEq, Eq, Default)]
@@ -64,10 +65,17 @@ pub struct Session {
     pub manifest: ParquetManifest,
     /// Where the Parquet case lies.
     pub dir: PathBuf,
+    /// Longest wait for one job ([`Session::with_job_timeout`]).
+    job_timeout: Duration,
 }
 
 /// Shuffle partitions per query: enough for four executors of two slots each [D].
 pub const DEFAULT_PARTITIONS: usize = 8;
+
+/// Longest wait for one cluster job by default: one hour [D]. A job that neither finishes nor
+/// fails by then (Ballista 55 can leave a job running after losing an executor whose shuffle
+/// output it needs, docs/scale-out.md "Losing an executor") is an error, never a hang.
+pub const DEFAULT_JOB_TIMEOUT: Duration = Duration::from_secs(3600);
 
 impl Session {
     /// Connects to the scheduler of `engine` and registers the Parquet case in `dir`.
@@ -102,7 +110,13 @@ impl Session {
             ctx.register_parquet("files", path_str(&dir.join("files.parquet"))?, ParquetReadOptions::default()).await?;
             Ok::<_, DistError>(ctx)
         })?;
-        Ok(Session { rt, ctx, manifest, dir })
+        Ok(Session { rt, ctx, manifest, dir, job_timeout: DEFAULT_JOB_TIMEOUT })
+    }
+
+    /// The same session with another bound on each job's wall time (at least one second).
+    pub fn with_job_timeout(mut self, limit: Duration) -> Session {
+        self.job_timeout = limit.max(Duration::from_secs(1));
+        self
     }
 
     /// Runs one SQL statement on the cluster and collects every row. A job that fails (a lost
@@ -111,10 +125,22 @@ impl Session {
     ///
     /// # Errors
     /// The scheduler's or executor's error.
+    /// A job still running after the session's job timeout is abandoned with an error that
+    /// says so; its rows, if any came, are dropped.
     pub fn sql(&self, sql: &str) -> Result<Vec<RecordBatch>, DistError> {
         self.rt.block_on(async {
-            let df = self.ctx.sql(sql).await?;
-            Ok(df.collect().await?)
+            let job = async {
+                let df = self.ctx.sql(sql).await?;
+                Ok::<_, DistError>(df.collect().await?)
+            };
+            match tokio::time::timeout(self.job_timeout, job).await {
+                Ok(r) => r,
+                Err(_) => Err(DistError::Engine(format!(
+                    "the job neither finished nor failed within {} s (an executor lost mid-job?); no result was \
+                     returned: check `cluster executor` processes and run again",
+                    self.job_timeout.as_secs()
+                ))),
+            }
         })
     }
 }
