@@ -22,7 +22,19 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("query", &["model", "graph", "patterns", "text"]),
     (
         "investigation",
-        &["model", "ingest", "resolve", "graph", "ownership", "patterns", "trace", "victims", "assets", "evidence"],
+        &[
+            "model",
+            "ingest",
+            "resolve",
+            "graph",
+            "ownership",
+            "patterns",
+            "trace",
+            "victims",
+            "assets",
+            "evidence",
+            "query",
+        ],
     ),
     ("workspace", &[]),
     (

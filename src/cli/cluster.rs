@@ -229,6 +229,12 @@ pub struct ParquetOutArgs {
 }
 
 impl ParquetOutArgs {
+    /// The folder of `--parquet-out`, if given (checked against the inputs: never written
+    /// inside them).
+    pub fn out_dir(&self) -> Option<&Path> {
+        self.parquet_out.as_deref()
+    }
+
     /// Writes the Parquet case when `--parquet-out` was given: `case` (as loaded, unresolved)
     /// is resolved as `detect` resolves it first, unless `--no-resolve`.
     pub fn write(&self, case_dir: &Path, case: Case) -> Result<()> {

@@ -1,9 +1,14 @@
 //! `moneytrail ingest CASE`: load, validate, report.
 
-use super::output::{out_dir, write_issues, write_json};
+use super::common::AudienceArgs;
+use super::output::{out_dir, write_issues, write_json, Inputs};
 use anyhow::Result;
+use moneytrail::graph::FlowGraph;
+use moneytrail::ingest::Issue;
 use moneytrail::investigation::{load, LoadSettings};
 use moneytrail::model::Manifest;
+use moneytrail::victims::classify::VictimParams;
+use moneytrail::victims::view::{prepare_view_of, Prepared};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -23,19 +28,68 @@ pub struct Args {
     /// rejects with their reasons; writes nothing (default N = 5).
     #[arg(long, value_name = "N", num_args = 0..=1, default_missing_value = "5")]
     preview: Option<usize>,
+    /// court: rejects and warnings quote the rows as read; police (alias analyst), ngo or public:
+    /// protected persons' identifiers are replaced in them (their pseudonyms need the case
+    /// passphrase), and rejected person and victim rows do not show their values.
+    #[command(flatten)]
+    audience: AudienceArgs,
     #[command(flatten)]
     parquet: super::cluster::ParquetOutArgs,
+}
+
+/// Tables whose rejected rows describe a person that is not in the case, so cannot be judged
+/// protected or not: outside the court their values are withheld.
+const PERSON_TABLES: &[&str] = &["persons", "victims"];
+
+/// Rejects and warnings for the audience: every value and reason scrubbed of protected
+/// identifiers; a rejected row of a person table shows no value at all (and the reason not the
+/// value either).
+fn protect_issues(issues: &mut [Issue], prepared: &Prepared, rejected: bool) {
+    for i in issues.iter_mut() {
+        if rejected && PERSON_TABLES.contains(&i.table.as_str()) && !i.value.is_empty() {
+            if i.value.trim().chars().count() >= 2 {
+                i.reason = i.reason.replace(&i.value, "[withheld]");
+            }
+            i.value = "[withheld outside the court]".into();
+        }
+        prepared.scrub_in_place(&mut i.value);
+        prepared.scrub_in_place(&mut i.reason);
+    }
 }
 
 pub fn run(a: Args) -> Result<ExitCode> {
     if let Some(n) = a.preview {
         return preview(&a, n);
     }
+    let inputs = a.audience.key.inputs(Inputs::case(&a.case).file(a.mapping.as_deref()));
+    let dir = out_dir(a.out, &a.case, &inputs)?;
+    inputs.check_all(&[("--parquet-out", a.parquet.out_dir(), super::output::OutKind::Dir)])?;
     let started = std::time::Instant::now();
     let loaded = load(&a.case, &LoadSettings { mapping: a.mapping.clone(), no_resolve: true })?;
     let elapsed = started.elapsed();
-    let dir = out_dir(a.out, &a.case)?;
-    let r = &loaded.report;
+    let mut report = loaded.report.clone();
+    // Outside the court, rows quoted in rejects and warnings lose the identifiers of protected
+    // persons, decided on the resolved case as every command decides them. Nothing to decide
+    // when nothing is quoted.
+    let quoted = report.rejects.iter().chain(&report.warnings).any(|i| !i.value.is_empty() || i.line > 0);
+    if !a.audience.is_court() && quoted {
+        let case = &loaded.case;
+        let resolved = moneytrail::investigation::load::resolved_copy(&a.case, case)?;
+        let key = a.audience.key.case_keys(&case.meta.name)?;
+        let prepared = prepare_view_of(
+            case,
+            &resolved,
+            &FlowGraph::build(&resolved),
+            a.audience.audience,
+            key.as_ref(),
+            &VictimParams::default(),
+        )?;
+        if prepared.redacts() || PERSON_TABLES.iter().any(|t| report.rejects.iter().any(|i| i.table == *t)) {
+            protect_issues(&mut report.rejects, &prepared, true);
+            protect_issues(&mut report.warnings, &prepared, false);
+        }
+    }
+    let r = &report;
     let manifest = Manifest {
         tool_version: env!("CARGO_PKG_VERSION").into(),
         case_name: loaded.case.meta.name.clone(),

@@ -12,6 +12,7 @@ mod import_ibm;
 mod import_interop;
 mod ingest;
 mod investigate;
+mod key;
 mod log;
 mod output;
 mod query;
@@ -75,6 +76,9 @@ enum Command {
     Serve(serve::Args),
     /// The workspace's audit log: `log verify CASE` re-checks its hash chain.
     Log(log::Args),
+    /// Keys of the case team: `key gen` makes the pair that signs and checks bundles.
+    #[command(subcommand)]
+    Key(key::Command),
     /// Run a DataFusion Ballista scheduler or executor (feature `distributed`; docs/scale-out.md).
     #[command(subcommand)]
     Cluster(cluster::Command),
@@ -103,6 +107,7 @@ pub fn main() -> ExitCode {
         Command::Unseal(a) => victims::unseal(a),
         Command::Serve(a) => serve::run(a),
         Command::Log(a) => log::run(a),
+        Command::Key(c) => key::run(c),
         Command::Cluster(c) => cluster::run(c),
     };
     match res {

@@ -7,6 +7,7 @@
 //! another engineer's work); until then, write the query's transfers to a findings-style CSV with
 //! a `txn_ids` column and pass it with `--source-findings`.
 
+use super::output::OutKind;
 use anyhow::{bail, Context, Result};
 use moneytrail::export::compensation::write_victim_assets_csv;
 use moneytrail::export::tracing::write_trace_csv_labelled;
@@ -94,6 +95,12 @@ pub fn run(a: Args) -> Result<ExitCode> {
         other => bail!("--opening must be minimal-clean or zero, not '{other}'"),
     };
     let config = TraceConfig { opening, ..TraceConfig::default() };
+    let inputs =
+        a.audience.key.inputs(a.case.inputs()).file(a.source_findings.as_deref()).file(a.source_query.as_deref());
+    inputs.check_all(&[
+        ("--out", a.out.as_deref(), OutKind::File),
+        ("--victim-assets", a.victim_assets.as_deref(), OutKind::File),
+    ])?;
     let t0 = std::time::Instant::now();
     let loaded = super::common::load(&a.case.case, &a.case.load)?;
     let case = &loaded.case;

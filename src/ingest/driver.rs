@@ -592,6 +592,17 @@ pub(crate) fn display_path(dir: &Path, p: &Path) -> String {
 
 fn case_meta(t: &CaseToml, path: &Path) -> Result<CaseMeta, IngestError> {
     let bad = |message: String| IngestError::Config { path: path.to_path_buf(), message };
+    let n = t.name.chars().count();
+    if n > super::row::MAX_CASE_NAME {
+        return Err(bad(format!(
+            "name has {n} characters; the longest accepted is {} (it is printed on every page and diagram of a \
+             bundle; docs/data-model.md, \"Limits\")",
+            super::row::MAX_CASE_NAME
+        )));
+    }
+    if t.name.chars().any(char::is_control) {
+        return Err(bad("name holds a control character (a line break, tab or escape): write it on one line".into()));
+    }
     let base = Currency::parse(&t.base_currency)
         .ok_or_else(|| bad(format!("base_currency '{}' is not a three-letter ISO 4217 code", t.base_currency)))?;
     let valuation_date = Date::parse_iso(&t.valuation_date)

@@ -631,6 +631,28 @@ impl<'a> RowView<'a> {
                 ),
             ));
         }
+        // No field past the cell limit, whatever column it is (the contract columns have tighter
+        // limits of their own, checked when read).
+        if bytes_over_limit(rec) {
+            for (i, f) in rec.iter().enumerate() {
+                if f.len() > MAX_FIELD_BYTES {
+                    let name = map
+                        .cols
+                        .iter()
+                        .find(|c| matches!(c.src, Src::Field(j) if j == i))
+                        .map_or("", |c| c.name.as_str());
+                    return Err(Fault::new(
+                        name,
+                        &String::from_utf8_lossy(&f[..80]),
+                        format!(
+                            "field {} is {} bytes; the longest accepted is {MAX_FIELD_BYTES} (docs/data-model.md, \"Limits\")",
+                            i + 1,
+                            f.len()
+                        ),
+                    ));
+                }
+            }
+        }
         // One pass over the whole record: valid UTF-8 and no NUL byte. Fields are split at ASCII
         // delimiters and quotes, so every field of a valid record is valid UTF-8 on its own.
         let bytes = rec.as_slice();
@@ -732,10 +754,12 @@ impl<'a> RowView<'a> {
         if matches!(c.src, Src::Const(_)) && raw.contains('\0') {
             return Err(Fault::new(name, &raw.replace('\0', "\\0"), "contains a NUL byte"));
         }
-        match &c.prefix {
-            Some(p) if !raw.is_empty() => Ok(Cow::Owned(format!("{p}{raw}"))),
-            _ => Ok(raw),
-        }
+        let text = match &c.prefix {
+            Some(p) if !raw.is_empty() => Cow::Owned(format!("{p}{raw}")),
+            _ => raw,
+        };
+        check_length(&c.name, &text)?;
+        Ok(text)
     }
 
     fn field_text(&self, i: usize, name: &str) -> Result<Cow<'a, str>, Fault> {
@@ -1149,4 +1173,71 @@ fn special_time(t: &str, f: &str) -> Option<DateTime> {
         "unix_millis" => t.parse::<i64>().ok().map(|ms| DateTime(ms.div_euclid(1000))),
         _ => None,
     }
+}
+
+/// Longest case name, in characters (case.toml `name`): it is on every page and diagram.
+pub const MAX_CASE_NAME: usize = 200;
+/// Longest id, in bytes (person, company, account, transfer, property ids and the columns that
+/// refer to them, national ids, NUIS, IBANs, cadastral codes).
+pub const MAX_ID_BYTES: usize = 128;
+/// Longest name, in characters (a person's full name, a company's name).
+pub const MAX_NAME_CHARS: usize = 256;
+/// Longest other text of a contract column, in characters (addresses, references, bases ...).
+pub const MAX_TEXT_CHARS: usize = 2048;
+/// Longest field of any column, extra columns and lists of ids included, in bytes.
+pub const MAX_FIELD_BYTES: usize = 64 * 1024;
+
+/// Contract columns holding ids.
+const ID_COLUMNS: &[&str] = &[
+    "person_id",
+    "company_id",
+    "account_id",
+    "holder_id",
+    "txn_id",
+    "from_account",
+    "to_account",
+    "property_id",
+    "owner_id",
+    "creditor_id",
+    "related_id",
+    "entity_id",
+    "national_id",
+    "nuis",
+    "iban",
+    "cadastral_code",
+];
+/// Contract columns holding names.
+const NAME_COLUMNS: &[&str] = &["full_name", "name"];
+/// Contract columns holding lists, bounded by [`MAX_FIELD_BYTES`] only.
+const LIST_COLUMNS: &[&str] = &["payment_txn_ids"];
+
+fn bytes_over_limit(rec: &ByteRecord) -> bool {
+    rec.as_slice().len() > MAX_FIELD_BYTES && rec.iter().any(|f| f.len() > MAX_FIELD_BYTES)
+}
+
+/// The length limit of contract column `name` (docs/data-model.md, "Limits").
+fn check_length(name: &str, text: &str) -> Result<(), Fault> {
+    let (over, limit, unit, what) = if ID_COLUMNS.contains(&name) {
+        (text.len() > MAX_ID_BYTES, MAX_ID_BYTES, "bytes", "an id")
+    } else if NAME_COLUMNS.contains(&name) {
+        let over = text.len() > MAX_NAME_CHARS && text.chars().count() > MAX_NAME_CHARS;
+        (over, MAX_NAME_CHARS, "characters", "a name")
+    } else if LIST_COLUMNS.contains(&name) {
+        (text.len() > MAX_FIELD_BYTES, MAX_FIELD_BYTES, "bytes", "a list")
+    } else {
+        let over = text.len() > MAX_TEXT_CHARS && text.chars().count() > MAX_TEXT_CHARS;
+        (over, MAX_TEXT_CHARS, "characters", "a text")
+    };
+    if !over {
+        return Ok(());
+    }
+    let shown: String = text.chars().take(80).collect();
+    Err(Fault::new(
+        name,
+        &shown,
+        format!(
+            "{name} has {} {unit}; the longest {what} accepted has {limit} (docs/data-model.md, \"Limits\")",
+            if unit == "bytes" { text.len() } else { text.chars().count() }
+        ),
+    ))
 }
