@@ -225,7 +225,7 @@ impl Runner {
     }
 
     /// [`Runner::run`], with each configured detector's findings produced by `detect` instead
-    /// of [`Detector::detect`]: the distributed engine (`crate::distributed`) scores there the
+    /// of [`Detector::detect`]: the distributed engine (feature `distributed`) scores there the
     /// candidates its cluster found, and the suspect links, ordering and de-duplication stay
     /// the runner's, so a run on the cluster and a local run end alike.
     pub fn run_with(
