@@ -5,11 +5,15 @@
 //! `ingest`, `generate`, `resolve` and `graph`; L2 `patterns`, `trace` and `victims`; L3 `assets`;
 //! L4 `evidence` and `query`; L5 `investigation`; L6 `export` and `serve` (the browser workspace,
 //! with its hash-chained log in `workspace`, which stands alone); L7 the binary.
+//! `distributed` (feature `distributed`) sits beside `query` and `patterns` in L4: it runs their
+//! structural searches on a DataFusion Ballista cluster (docs/scale-out.md).
 
 // Input is hostile: outside tests, no unwrap, expect or panic! (issue "Hostile and broken input").
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
 
 pub mod assets;
+#[cfg(feature = "distributed")]
+pub mod distributed;
 pub mod evidence;
 pub mod export;
 pub mod generate;

@@ -100,6 +100,8 @@ pub struct Args {
     list: bool,
     #[command(flatten)]
     audience: AudienceArgs,
+    #[command(flatten)]
+    engine: super::cluster::EngineArgs,
 }
 
 pub fn run(a: Args) -> Result<ExitCode> {
@@ -127,7 +129,7 @@ pub fn run(a: Args) -> Result<ExitCode> {
     let t1 = std::time::Instant::now();
     let graph = CaseGraph::build(case);
     let t2 = std::time::Instant::now();
-    let mut found = patterns::run(case, &graph, &opts)?;
+    let mut found = a.engine.detect(case, &graph, &opts, !a.load.no_resolve)?;
     // Findings on victims' accounts say so; outside the court, protected persons are pseudonymised.
     let prepared = a.audience.prepare(case, &graph.flow)?;
     moneytrail::victims::annotate_findings(case, &mut found, &prepared.assessed);

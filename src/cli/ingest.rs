@@ -33,6 +33,8 @@ pub struct Args {
     /// passphrase), and rejected person and victim rows do not show their values.
     #[command(flatten)]
     audience: AudienceArgs,
+    #[command(flatten)]
+    parquet: super::cluster::ParquetOutArgs,
 }
 
 /// Tables whose rejected rows describe a person that is not in the case, so cannot be judged
@@ -61,6 +63,7 @@ pub fn run(a: Args) -> Result<ExitCode> {
     }
     let inputs = a.audience.key.inputs(Inputs::case(&a.case).file(a.mapping.as_deref()));
     let dir = out_dir(a.out, &a.case, &inputs)?;
+    inputs.check_all(&[("--parquet-out", a.parquet.out_dir(), super::output::OutKind::Dir)])?;
     let started = std::time::Instant::now();
     let loaded = load(&a.case, &LoadSettings { mapping: a.mapping.clone(), no_resolve: true })?;
     let elapsed = started.elapsed();
@@ -148,8 +151,10 @@ pub fn run(a: Args) -> Result<ExitCode> {
     if breaks > 0 {
         eprintln!("{breaks} running-balance breaks in bank statements: see {}", dir.join("warnings.csv").display());
     }
-    if r.rejected() > 0 {
-        eprintln!("{} rows rejected: see {}", r.rejected(), dir.join("rejects.csv").display());
+    let rejected = r.rejected();
+    a.parquet.write(&a.case, loaded.case)?;
+    if rejected > 0 {
+        eprintln!("{rejected} rows rejected: see {}", dir.join("rejects.csv").display());
         return Ok(ExitCode::from(1));
     }
     Ok(ExitCode::SUCCESS)

@@ -1,6 +1,7 @@
 //! Commands of the `moneytrail` binary.
 
 mod assets;
+mod cluster;
 mod common;
 mod compensation;
 mod detect;
@@ -78,6 +79,9 @@ enum Command {
     /// Keys of the case team: `key gen` makes the pair that signs and checks bundles.
     #[command(subcommand)]
     Key(key::Command),
+    /// Run a DataFusion Ballista scheduler or executor (feature `distributed`; docs/scale-out.md).
+    #[command(subcommand)]
+    Cluster(cluster::Command),
 }
 
 /// Exit codes: 0 clean, 1 rows were rejected, 2 the command could not run.
@@ -104,6 +108,7 @@ pub fn main() -> ExitCode {
         Command::Serve(a) => serve::run(a),
         Command::Log(a) => log::run(a),
         Command::Key(c) => key::run(c),
+        Command::Cluster(c) => cluster::run(c),
     };
     match res {
         Ok(code) => code,

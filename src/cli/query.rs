@@ -46,6 +46,8 @@ pub struct Args {
     evidence: Option<PathBuf>,
     #[command(flatten)]
     audience: super::common::AudienceArgs,
+    #[command(flatten)]
+    engine: super::cluster::EngineArgs,
 }
 
 pub fn run(a: Args) -> Result<ExitCode> {
@@ -105,7 +107,9 @@ pub fn run(a: Args) -> Result<ExitCode> {
         max_bytes: a.max_memory.saturating_mul(1 << 20),
         max_time: std::time::Duration::from_secs(a.timeout),
     };
-    let result = match session.execute(&plan, params, &budget) {
+    // On a cluster the rows are mapped back through the audience's view, as the local rows are.
+    let on_cluster = a.engine.query(&text, view, &graph.flow, &params)?;
+    let result = match on_cluster.map_or_else(|| session.execute(&plan, params, &budget), Ok) {
         Ok(r) => r,
         Err(e) => {
             eprintln!("{}: {}", a.file.display(), e.render(&text));

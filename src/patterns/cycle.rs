@@ -185,6 +185,17 @@ impl Detector for Cycle {
         if budget.spent() {
             return Vec::new();
         }
+        self.score_cycles(ctx, cycles)
+    }
+}
+
+impl Cycle {
+    /// Scores structural candidates: `cycles`, each the transfers of one closed cycle in hop
+    /// order, in the search's order (as [`Detector::detect`] finds them). A repeated set of
+    /// transfers is scored once, at its first occurrence. Used by the distributed engine,
+    /// whose cluster finds the cycles.
+    pub fn score_cycles(&self, ctx: &DetectCtx<'_>, cycles: Vec<Vec<u32>>) -> Vec<Finding> {
+        let case = ctx.case;
         let controls = controlled(case);
         // The first occurrence of each set of transfers, in the search's order; then the
         // findings in parallel (collect keeps that order).

@@ -121,6 +121,17 @@ impl Detector for FanIn {
 }
 
 impl FanIn {
+    /// Scores one structural candidate, an episode `ep` of account `a` (its incoming flows in
+    /// (time, id) order, as [`Detector::detect`] finds them): the finding, or `None` when the
+    /// episode is a gather-scatter's or does not reach the threshold. Used by the distributed
+    /// engine (feature `distributed`), whose cluster finds the episodes.
+    pub fn score_episode(&self, ctx: &DetectCtx<'_>, a: u32, ep: Vec<u32>) -> Option<Finding> {
+        if scatter_after(ctx.case, &ctx.graph.flow, a, &ep, &ctx.borrowed.gather_scatter).is_some() {
+            return None;
+        }
+        self.finding(ctx, a, ep)
+    }
+
     fn finding(&self, ctx: &DetectCtx<'_>, a: u32, ep: Vec<u32>) -> Option<Finding> {
         let g = &ctx.graph.flow;
         let case = ctx.case;

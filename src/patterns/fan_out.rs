@@ -71,47 +71,65 @@ impl Detector for FanOut {
     /// parallel over accounts.
     fn detect(&self, ctx: &DetectCtx<'_>) -> Vec<Finding> {
         let g = &ctx.graph.flow;
-        let case = ctx.case;
+        let w = self.p.window_days * DAY;
+        g.par_accounts()
+            .flat_map_iter(|a| {
+                if !ctx.budget.rows(a, g.out_edges(a).len() as u64) {
+                    return Vec::new();
+                }
+                let edges = self.out_flows(ctx, a);
+                let mut out = Vec::new();
+                for ep in episodes(&edges, &g.time, &g.dst, w, self.p.min_receivers) {
+                    out.extend(self.episode_findings(ctx, &edges, a, ep));
+                }
+                out
+            })
+            .collect()
+    }
+}
+
+impl FanOut {
+    /// Scores one structural candidate, an episode `ep` of outgoing flows of `a` (in (time,
+    /// id) order, as [`Detector::detect`] finds them): scatter-gather intermediaries dropped,
+    /// the rest re-checked and scored. Used by the distributed engine.
+    pub fn score_episode(&self, ctx: &DetectCtx<'_>, a: u32, ep: Vec<u32>) -> Vec<Finding> {
+        self.episode_findings(ctx, &self.out_flows(ctx, a), a, ep)
+    }
+
+    /// The outgoing transfers of `a` that a fan-out counts, in (time, id) order.
+    fn out_flows(&self, ctx: &DetectCtx<'_>, a: u32) -> Vec<u32> {
+        let (g, case) = (&ctx.graph.flow, ctx.case);
+        // A person paying companies is paying bills and purchases: only payments to
+        // other persons or abroad (unknown holders) spread a person's money.
+        let personal = is_personal(case, a);
+        let to_company = |e: u32| holder(case, g.dst[e as usize]).is_some_and(|h| h.kind == EntityKind::Company);
+        g.out_edges(a)
+            .iter()
+            .copied()
+            .filter(|&e| is_account_flow(case, g, e) && !(personal && to_company(e)))
+            .collect()
+    }
+
+    /// The findings of one episode `ep` among `edges` (the account's [`FanOut::out_flows`]).
+    fn episode_findings(&self, ctx: &DetectCtx<'_>, edges: &[u32], a: u32, ep: Vec<u32>) -> Vec<Finding> {
+        let (g, case) = (&ctx.graph.flow, ctx.case);
         let w = self.p.window_days * DAY;
         // Scatter-gather's rule with its configured parameters (an override reaches it here too).
         let sg = &ctx.borrowed.scatter_gather;
         let (sg_min, sg_max) = (Ratio::new(sg.min_retention), Ratio::new(sg.max_retention));
-        g.par_accounts()
-            .flat_map_iter(|a| {
-                // A person paying companies is paying bills and purchases: only payments to
-                // other persons or abroad (unknown holders) spread a person's money.
-                if !ctx.budget.rows(a, g.out_edges(a).len() as u64) {
-                    return Vec::new();
-                }
-                let personal = is_personal(case, a);
-                let to_company =
-                    |e: u32| holder(case, g.dst[e as usize]).is_some_and(|h| h.kind == EntityKind::Company);
-                let edges: Vec<u32> = g
-                    .out_edges(a)
-                    .iter()
-                    .copied()
-                    .filter(|&e| is_account_flow(case, g, e) && !(personal && to_company(e)))
-                    .collect();
-                let mut out = Vec::new();
-                for ep in episodes(&edges, &g.time, &g.dst, w, self.p.min_receivers) {
-                    // Receivers passing the money on to a destination shared with another
-                    // receiver are the middle of a scatter-gather, not ends of a fan-out.
-                    let mut by_dest: HashMap<u32, BTreeSet<u32>> = HashMap::new();
-                    for &e in &ep {
-                        for (d, _) in onward(case, g, e, sg.window_days * DAY, sg_min, sg_max) {
-                            by_dest.entry(d).or_default().insert(g.dst[e as usize]);
-                        }
-                    }
-                    let mids: BTreeSet<u32> = by_dest.into_values().filter(|m| m.len() >= 2).flatten().collect();
-                    let kept: Vec<u32> = ep.into_iter().filter(|&e| !mids.contains(&g.dst[e as usize])).collect();
-                    for sub in episodes(&kept, &g.time, &g.dst, w, self.p.min_receivers) {
-                        if let Some(f) = self.finding(ctx, &edges, a, sub) {
-                            out.push(f);
-                        }
-                    }
-                }
-                out
-            })
+        // Receivers passing the money on to a destination shared with another
+        // receiver are the middle of a scatter-gather, not ends of a fan-out.
+        let mut by_dest: HashMap<u32, BTreeSet<u32>> = HashMap::new();
+        for &e in &ep {
+            for (d, _) in onward(case, g, e, sg.window_days * DAY, sg_min, sg_max) {
+                by_dest.entry(d).or_default().insert(g.dst[e as usize]);
+            }
+        }
+        let mids: BTreeSet<u32> = by_dest.into_values().filter(|m| m.len() >= 2).flatten().collect();
+        let kept: Vec<u32> = ep.into_iter().filter(|&e| !mids.contains(&g.dst[e as usize])).collect();
+        episodes(&kept, &g.time, &g.dst, w, self.p.min_receivers)
+            .into_iter()
+            .filter_map(|sub| self.finding(ctx, edges, a, sub))
             .collect()
     }
 }

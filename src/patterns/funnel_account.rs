@@ -90,6 +90,12 @@ impl Detector for FunnelAccount {
 }
 
 impl FunnelAccount {
+    /// Scores one structural candidate, an episode `ep` of cash deposits into `a` (in (time,
+    /// id) order, as [`Detector::detect`] finds them). Used by the distributed engine.
+    pub fn score_episode(&self, ctx: &DetectCtx<'_>, a: u32, ep: Vec<u32>) -> Option<Finding> {
+        self.finding(ctx, a, ep)
+    }
+
     fn finding(&self, ctx: &DetectCtx<'_>, a: u32, deps: Vec<u32>) -> Option<Finding> {
         let g = &ctx.graph.flow;
         let case = ctx.case;

@@ -135,6 +135,14 @@ impl Detector for GatherScatter {
 }
 
 impl GatherScatter {
+    /// Scores one structural candidate, an episode `ep` of inflows of `hub` (in (time, id)
+    /// order, as [`Detector::detect`] finds them): the finding when a balanced scatter follows
+    /// and the score reaches the threshold. Used by the distributed engine.
+    pub fn score_episode(&self, ctx: &DetectCtx<'_>, hub: u32, ep: &[u32]) -> Option<Finding> {
+        let outs = scatter_after(ctx.case, &ctx.graph.flow, hub, ep, &self.p)?;
+        self.finding(ctx, hub, ep, &outs)
+    }
+
     fn finding(&self, ctx: &DetectCtx<'_>, hub: u32, ins: &[u32], outs: &[u32]) -> Option<Finding> {
         let g = &ctx.graph.flow;
         let case = ctx.case;

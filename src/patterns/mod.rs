@@ -48,4 +48,4 @@ pub use finding::{Finding, Indicator, SuspectLink, Threshold, SINGLE_INDICATOR_C
 pub use link::SuspectLinks;
 pub use params::{ParamDoc, Params};
 pub use registry::{registry, Typology};
-pub use runner::{run, undeclared, ParamOverride, PatternError, RunOptions, Runner, NEAR_SUSPECT};
+pub use runner::{run, run_with, undeclared, ParamOverride, PatternError, RunOptions, Runner, NEAR_SUSPECT};

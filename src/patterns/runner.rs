@@ -232,6 +232,22 @@ impl Runner {
     /// [`PatternError::Budget`] when a detector spends the options' budget (the first to do
     /// so; the others stop at their next charge).
     pub fn run(&self, case: &Case, graph: &CaseGraph) -> Result<Vec<Finding>, PatternError> {
+        self.run_with(case, graph, &|d, ctx| d.detect(ctx))
+    }
+
+    /// [`Runner::run`], with each configured detector's findings produced by `detect` instead
+    /// of [`Detector::detect`]: the distributed engine (feature `distributed`) scores there the
+    /// candidates its cluster found, and the suspect links, ordering, de-duplication and
+    /// budgets stay the runner's, so a run on the cluster and a local run end alike.
+    ///
+    /// # Errors
+    /// As [`Runner::run`].
+    pub fn run_with(
+        &self,
+        case: &Case,
+        graph: &CaseGraph,
+        detect: &(dyn Fn(&dyn Detector, &DetectCtx<'_>) -> Vec<Finding> + Sync),
+    ) -> Result<Vec<Finding>, PatternError> {
         let data = DataContext::of(case);
         let meter = Meter::new(&self.options.budget);
         let mut findings = self.pool.install(|| {
@@ -243,7 +259,7 @@ impl Runner {
                 .flat_map_iter(|d| {
                     let gauge = meter.gauge(d.name());
                     let ctx = DetectCtx { case, graph, data: data.clone(), borrowed: &self.borrowed, budget: &gauge };
-                    d.detect(&ctx)
+                    detect(d.as_ref(), &ctx)
                 })
                 .collect();
             if meter.stopped().is_none() {
@@ -300,6 +316,19 @@ pub fn undeclared(f: &Finding) -> Vec<&Indicator> {
 /// As [`Runner::new`].
 pub fn run(case: &Case, graph: &CaseGraph, opts: &RunOptions) -> Result<Vec<Finding>, PatternError> {
     Runner::new(opts)?.run(case, graph)
+}
+
+/// Configures a [`Runner`] for `opts` and runs it once with `detect` ([`Runner::run_with`]).
+///
+/// # Errors
+/// As [`Runner::new`].
+pub fn run_with(
+    case: &Case,
+    graph: &CaseGraph,
+    opts: &RunOptions,
+    detect: &(dyn Fn(&dyn Detector, &DetectCtx<'_>) -> Vec<Finding> + Sync),
+) -> Result<Vec<Finding>, PatternError> {
+    Runner::new(opts)?.run_with(case, graph, detect)
 }
 
 #[cfg(test)]

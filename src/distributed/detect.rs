@@ -1,0 +1,251 @@
+//! Detection with the structural search on the cluster and the scoring local.
+//!
+//! For every selected detector that has a cluster plan ([`super::plans`]), the cluster returns
+//! its candidate rows (an account and the transfers of one window episode; a cycle's
+//! transfers), and the detector's own `score_*` function turns each into a finding, exactly as
+//! its local `detect` would. Detectors without a plan (ownership, property and register
+//! detectors, which read small tables the cluster does not hold) run locally on the same case,
+//! and the run says so. The runner then links suspects, sorts and de-duplicates as in a local
+//! run ([`crate::patterns::Runner::run_with`]), so the findings are identical.
+
+use super::engine::Session;
+use super::plans::{cycles_sql, episodes_sql, fraction, CyclePlan, Selection, Side, WindowPlan};
+use super::DistError;
+use crate::graph::CaseGraph;
+use crate::model::Case;
+use crate::patterns::cycle::Cycle;
+use crate::patterns::fan_in::FanIn;
+use crate::patterns::fan_out::FanOut;
+use crate::patterns::funnel_account::FunnelAccount;
+use crate::patterns::gather_scatter::GatherScatter;
+use crate::patterns::{Detector, Finding, RunOptions, Runner, Typology};
+use datafusion::arrow::array::{Array, AsArray};
+use datafusion::arrow::datatypes::UInt32Type;
+use datafusion::arrow::record_batch::RecordBatch;
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+/// Seconds in a day.
+const DAY: i64 = 86_400;
+
+/// Where each detector of a run ran.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Placement {
+    /// The structural search ran on the cluster; `candidates` rows came back.
+    Cluster {
+        /// Candidate rows returned.
+        candidates: usize,
+        /// Wall time of the cluster job.
+        took: Duration,
+    },
+    /// It ran locally, for this reason.
+    Local(String),
+}
+
+/// The result of [`detect`].
+#[derive(Debug)]
+pub struct ClusterRun {
+    /// Findings, sorted and linked as [`crate::patterns::run`] returns them.
+    pub findings: Vec<Finding>,
+    /// Per selected detector (registry order), where it ran.
+    pub placement: Vec<(&'static str, Placement)>,
+}
+
+/// Candidate rows of one detector.
+enum Candidates {
+    /// `(account, episode transfers)`.
+    Episodes(Vec<(u32, Vec<u32>)>),
+    /// Cycles, transfers in hop order.
+    Cycles(Vec<Vec<u32>>),
+}
+
+/// A detector of type `D` with the run's `typology.key=value` overrides applied (already
+/// validated by [`Runner::new`]).
+fn configured<D: Detector + Default>(opts: &RunOptions) -> Result<D, DistError> {
+    let mut d = D::default();
+    for o in opts.params.iter().filter(|o| o.typology == d.typology()) {
+        d.params_mut().set(&o.key, &o.value).map_err(|e| DistError::Config(format!("--param {o}: {e}")))?;
+    }
+    Ok(d)
+}
+
+/// The window plan of an episode detector, or why it has none.
+fn window_plan(t: Typology, opts: &RunOptions) -> Result<Option<WindowPlan>, DistError> {
+    let plan = |side, selection, days: i64, min: usize| WindowPlan { side, selection, window_s: days * DAY, min };
+    Ok(match t {
+        Typology::FanIn => {
+            let d: FanIn = configured(opts)?;
+            Some(plan(Side::In, Selection::Flows, d.p.window_days, d.p.min_senders))
+        }
+        Typology::FanOut => {
+            let d: FanOut = configured(opts)?;
+            Some(plan(Side::Out, Selection::FlowsNoPersonToCompany, d.p.window_days, d.p.min_receivers))
+        }
+        Typology::GatherScatter => {
+            let d: GatherScatter = configured(opts)?;
+            Some(plan(Side::In, Selection::Flows, d.p.window_days, d.p.min_senders))
+        }
+        Typology::FunnelAccount => {
+            let d: FunnelAccount = configured(opts)?;
+            Some(plan(Side::In, Selection::CashDepositsWithCity, d.p.window_days, d.p.min_cities))
+        }
+        _ => None,
+    })
+}
+
+/// The cycle plan, or why the cycle search stays local.
+fn cycle_plan(opts: &RunOptions) -> Result<Result<CyclePlan, String>, DistError> {
+    let c: Cycle = configured(opts)?;
+    // Measured with Ballista 55: the executors die on the iterative-join plan of cycles_sql
+    // (deep plan, see docs/scale-out.md), so the search stays local until that is solved;
+    // MONEYTRAIL_CLUSTER_CYCLES=1 sends it to the cluster anyway, for that work.
+    if std::env::var_os("MONEYTRAIL_CLUSTER_CYCLES").is_none() {
+        return Ok(Err("the cycle plan is too deep for Ballista 55's executors (docs/scale-out.md)".into()));
+    }
+    if !c.p.ordered {
+        return Ok(Err("cycle.ordered=false (hops in any order) has no cluster plan".into()));
+    }
+    if c.p.max_hops < 2 {
+        return Ok(Err("cycle.max_hops below 2 finds nothing".into()));
+    }
+    let (min_ret, max_ret) = match (fraction(c.p.min_retention), fraction(c.p.max_retention)) {
+        (Ok(a), Ok(b)) => (a, b),
+        (Err(e), _) | (_, Err(e)) => return Ok(Err(e.to_string())),
+    };
+    Ok(Ok(CyclePlan { max_hops: c.p.max_hops, window_s: c.p.window_days * DAY, min_ret, max_ret }))
+}
+
+/// Why a detector without a cluster plan runs locally.
+fn local_reason(t: Typology) -> String {
+    let name = t.as_str();
+    match t {
+        Typology::LayeringChain | Typology::ScatterGather | Typology::Structuring => {
+            format!("{name} has no cluster plan yet (docs/scale-out.md)")
+        }
+        _ => format!("{name} reads the ownership, property or income registers, which stay local"),
+    }
+}
+
+/// `(u32, list<u32>)` rows, or `list<u32>` rows when `with_account` is false.
+fn read_lists(batches: &[RecordBatch], with_account: bool) -> Result<Vec<(u32, Vec<u32>)>, DistError> {
+    let bad = |what: &str| DistError::Engine(format!("unexpected result from the cluster: {what}"));
+    let mut out = Vec::new();
+    for b in batches {
+        let list_col = if with_account { 1 } else { 0 };
+        let lists = b.column(list_col).as_list_opt::<i32>().ok_or_else(|| bad("not a list of transfer ids"))?;
+        let accts = if with_account {
+            Some(b.column(0).as_primitive_opt::<UInt32Type>().ok_or_else(|| bad("account is not u32"))?)
+        } else {
+            None
+        };
+        for i in 0..b.num_rows() {
+            let ids = lists.value(i);
+            let ids = ids.as_primitive_opt::<UInt32Type>().ok_or_else(|| bad("transfer ids are not u32"))?;
+            if ids.null_count() > 0 {
+                return Err(bad("a null transfer id"));
+            }
+            let a = accts.map_or(0, |a| a.value(i));
+            out.push((a, ids.values().to_vec()));
+        }
+    }
+    Ok(out)
+}
+
+/// Runs the detectors of `opts` with their structural search on the cluster of `session`.
+///
+/// `case` and `graph` are the case loaded locally (the one the Parquet case was written from:
+/// [`super::storage::ParquetManifest::check`] is the caller's first step). `resolved` says
+/// whether entity resolution was applied to it.
+///
+/// # Errors
+/// A Parquet case that does not match, a configuration error, or a failed cluster job (never
+/// a partial result).
+pub fn detect(
+    session: &Session,
+    case: &Case,
+    graph: &CaseGraph,
+    opts: &RunOptions,
+    resolved: bool,
+) -> Result<ClusterRun, DistError> {
+    session.manifest.check(case, &graph.flow, resolved)?;
+    let runner = Runner::new(opts).map_err(|e| DistError::Config(e.to_string()))?;
+    let accounts = session.manifest.accounts;
+    let mut found: HashMap<Typology, Candidates> = HashMap::new();
+    let mut placement = Vec::new();
+    for d in runner.detectors() {
+        let (t, name) = (d.typology(), d.name());
+        let t0 = Instant::now();
+        let cands = if let Some(w) = window_plan(t, opts)? {
+            let mut rows = read_lists(&session.sql(&episodes_sql(&w, accounts))?, true)?;
+            // The local search's order: by account, then by time.
+            let (g, n_e) = (&graph.flow, graph.flow.edge_count() as u32);
+            let first = |ep: &[u32]| ep.first().filter(|&&e| e < n_e).map(|&e| (g.time[e as usize], e));
+            rows.sort_unstable_by(|a, b| (a.0, first(&a.1)).cmp(&(b.0, first(&b.1))));
+            Some(Candidates::Episodes(rows))
+        } else if t == Typology::Cycle {
+            match cycle_plan(opts)? {
+                Ok(c) => {
+                    let mut rows: Vec<Vec<u32>> =
+                        read_lists(&session.sql(&cycles_sql(&c, accounts))?, false)?.into_iter().map(|r| r.1).collect();
+                    // The local search's order: by first hop, then hop by hop in (time, id).
+                    let g = &graph.flow;
+                    let n_e = g.edge_count() as u32;
+                    rows.sort_by_cached_key(|p| {
+                        let hops: Vec<_> = p.iter().filter(|&&e| e < n_e).map(|&e| (g.time[e as usize], e)).collect();
+                        (p.first().copied(), hops)
+                    });
+                    Some(Candidates::Cycles(rows))
+                }
+                Err(why) => {
+                    placement.push((name, Placement::Local(why)));
+                    None
+                }
+            }
+        } else {
+            placement.push((name, Placement::Local(local_reason(t))));
+            None
+        };
+        if let Some(c) = cands {
+            let n = match &c {
+                Candidates::Episodes(v) => v.len(),
+                Candidates::Cycles(v) => v.len(),
+            };
+            placement.push((name, Placement::Cluster { candidates: n, took: t0.elapsed() }));
+            found.insert(t, c);
+        }
+    }
+    // Bounds-check every id before the local code indexes with it.
+    let (n_e, n_a) = (graph.flow.edge_count() as u32, graph.flow.account_count());
+    let ok = found.values().all(|c| match c {
+        Candidates::Episodes(v) => v.iter().all(|(a, ep)| *a < n_a && ep.iter().all(|&e| e < n_e)),
+        Candidates::Cycles(v) => v.iter().all(|p| !p.is_empty() && p.iter().all(|&e| e < n_e)),
+    });
+    if !ok {
+        return Err(DistError::Storage("returned ids outside the local case: write it again".into()));
+    }
+    let fan_in: FanIn = configured(opts)?;
+    let fan_out: FanOut = configured(opts)?;
+    let gather: GatherScatter = configured(opts)?;
+    let funnel: FunnelAccount = configured(opts)?;
+    let cycle: Cycle = configured(opts)?;
+    let score = |d: &dyn Detector, ctx: &crate::patterns::DetectCtx<'_>| -> Vec<Finding> {
+        use rayon::prelude::*;
+        let t = d.typology();
+        match (t, found.get(&t)) {
+            (Typology::Cycle, Some(Candidates::Cycles(c))) => cycle.score_cycles(ctx, c.clone()),
+            (t, Some(Candidates::Episodes(eps))) => eps
+                .par_iter()
+                .flat_map_iter(|(a, ep)| match t {
+                    Typology::FanIn => fan_in.score_episode(ctx, *a, ep.clone()).into_iter().collect::<Vec<_>>(),
+                    Typology::FanOut => fan_out.score_episode(ctx, *a, ep.clone()),
+                    Typology::GatherScatter => gather.score_episode(ctx, *a, ep).into_iter().collect(),
+                    Typology::FunnelAccount => funnel.score_episode(ctx, *a, ep.clone()).into_iter().collect(),
+                    _ => Vec::new(),
+                })
+                .collect(),
+            _ => d.detect(ctx),
+        }
+    };
+    let findings = runner.run_with(case, graph, &score);
+    Ok(ClusterRun { findings, placement })
+}

@@ -1,0 +1,209 @@
+//! The detectors' structural searches as DataFusion SQL over the Parquet case
+//! ([`super::storage`]). Each plan finds exactly the candidates the local detector's own search
+//! finds, so the local code can score them (docs/scale-out.md, "one definition per detector").
+//!
+//! - [`episodes_sql`]: the sliding-window episodes of `patterns::common::episodes` (fan-in,
+//!   fan-out, gather-scatter, funnel) as a window aggregate `COUNT(DISTINCT counterpart) OVER
+//!   (PARTITION BY account ORDER BY ts RANGE w PRECEDING)`, islands of overlapping qualifying
+//!   windows by `LAG` and a running `SUM`, and a self-join of the account's transfers with the
+//!   episode's time range.
+//! - [`cycles_sql`]: the time-respecting cycles of `patterns::cycle` as iterative joins, one per
+//!   hop, pruned per hop on time (strictly later, inside the window of the first hop) and
+//!   amount (the retention band of the previous hop), and "each next account once, by its
+//!   earliest qualifying transfer" as `ROW_NUMBER() OVER (PARTITION BY path, next account)`.
+
+use super::DistError;
+use rust_decimal::Decimal;
+
+/// Which side of an account a window looks at.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Side {
+    /// Incoming transfers (`dst` is the account, `src` the counterpart).
+    In,
+    /// Outgoing transfers (`src` is the account, `dst` the counterpart).
+    Out,
+}
+
+/// Which transfers a window counts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Selection {
+    /// Account-to-account flows (`patterns::common::is_account_flow`): both ends accounts, no
+    /// card payment, not between two accounts of one holder.
+    Flows,
+    /// Flows, less a person's payments to companies (fan-out's rule).
+    FlowsNoPersonToCompany,
+    /// Cash deposits with a known branch city (funnel accounts; the counterpart is the city's
+    /// cash node).
+    CashDepositsWithCity,
+}
+
+/// One sliding-window search: `min` distinct counterparts within `window_s` seconds.
+#[derive(Clone, Copy, Debug)]
+pub struct WindowPlan {
+    /// In or out.
+    pub side: Side,
+    /// Transfers counted.
+    pub selection: Selection,
+    /// Window length in seconds.
+    pub window_s: i64,
+    /// Distinct counterparts needed.
+    pub min: usize,
+}
+
+/// The SQL predicate of an account-to-account flow on the alias `t`, for a case with
+/// `accounts` account nodes.
+pub fn flow_predicate(accounts: u32) -> String {
+    format!("t.src < {accounts} AND t.dst < {accounts} AND t.channel <> 'card' AND NOT t.same_holder")
+}
+
+/// The episodes of one window plan: rows `(account, edges)`, `edges` the transfer ids of the
+/// episode in (booking time, id) order, as `patterns::common::episodes` returns them.
+///
+/// Equal to the local sliding window: the local window at transfer `hi` holds the transfers
+/// booked in `[t_hi - w, t_hi]` up to `hi`; the last transfer of a booking second sees them
+/// all, so a second qualifies when its full `RANGE` frame does, and the merged episode always
+/// runs to the end of its last second. Two qualifying seconds merge when the later one's
+/// window starts at or before the first transfer after the earlier one (the local `lo <= end`).
+pub fn episodes_sql(p: &WindowPlan, accounts: u32) -> String {
+    let (acct, key) = match p.side {
+        Side::In => ("dst", "src"),
+        Side::Out => ("src", "dst"),
+    };
+    let flow = flow_predicate(accounts);
+    let (joins, filter) = match p.selection {
+        Selection::Flows => (String::new(), flow),
+        Selection::FlowsNoPersonToCompany => (
+            "LEFT JOIN accounts sa ON sa.account = t.src LEFT JOIN accounts da ON da.account = t.dst".to_string(),
+            format!(
+                "{flow} AND NOT (COALESCE(sa.holder_kind = 'person', false) AND COALESCE(da.holder_kind = 'company', false))"
+            ),
+        ),
+        Selection::CashDepositsWithCity => {
+            (String::new(), format!("t.channel = 'cash_deposit' AND t.city IS NOT NULL AND t.dst < {accounts}"))
+        }
+    };
+    let w = p.window_s.max(0);
+    let min = p.min;
+    let frame = format!("PARTITION BY a ORDER BY ts RANGE BETWEEN {w} PRECEDING AND CURRENT ROW");
+    format!(
+        "WITH e AS (
+  SELECT t.id AS id, t.{acct} AS a, t.{key} AS k, t.ts AS ts FROM transfers t {joins} WHERE {filter}
+), w AS (
+  SELECT a, id, ts,
+    COUNT(DISTINCT k) OVER ({frame}) AS n,
+    MIN(ts) OVER ({frame}) AS lo,
+    LEAD(ts) OVER (PARTITION BY a ORDER BY ts, id) AS nxt
+  FROM e
+), g AS (
+  SELECT a, ts, MIN(lo) AS lo, MAX(COALESCE(nxt, 9223372036854775807)) AS nxt
+  FROM w GROUP BY a, ts HAVING MAX(n) >= {min}
+), i AS (
+  SELECT a, ts, lo,
+    CASE WHEN lo <= LAG(nxt) OVER (PARTITION BY a ORDER BY ts) THEN 0 ELSE 1 END AS fresh
+  FROM g
+), j AS (
+  SELECT a, ts, lo, SUM(fresh) OVER (PARTITION BY a ORDER BY ts ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS island
+  FROM i
+), ep AS (
+  SELECT a, island, MIN(lo) AS t0, MAX(ts) AS t1 FROM j GROUP BY a, island
+)
+SELECT ep.a AS account, array_agg(e.id ORDER BY e.ts, e.id) AS edges
+FROM ep JOIN e ON e.a = ep.a AND e.ts >= ep.t0 AND e.ts <= ep.t1
+GROUP BY ep.a, ep.t0"
+    )
+}
+
+/// A `Decimal` parameter as an exact fraction `(num, den)` for integer comparisons in SQL.
+///
+/// # Errors
+/// More than 18 decimals or a mantissa beyond 2^63: the local detector's rounding would then
+/// apply, which SQL does not reproduce; such a run stays local.
+pub fn fraction(d: Decimal) -> Result<(i64, i64), DistError> {
+    let d = d.normalize();
+    let m = i64::try_from(d.mantissa()).ok().filter(|_| d.scale() <= 18);
+    match m {
+        Some(num) => Ok((num, 10i64.pow(d.scale()))),
+        None => {
+            Err(DistError::LocalOnly(format!("the ratio {d} has more digits than the cluster plan compares exactly")))
+        }
+    }
+}
+
+/// One cycle search (`patterns::cycle` in its time-respecting mode).
+#[derive(Clone, Copy, Debug)]
+pub struct CyclePlan {
+    /// Most hops.
+    pub max_hops: usize,
+    /// First to last hop within this many seconds.
+    pub window_s: i64,
+    /// Least share of the previous hop passed on, as a fraction.
+    pub min_ret: (i64, i64),
+    /// Largest share of the previous hop passed on, as a fraction.
+    pub max_ret: (i64, i64),
+}
+
+/// The cycles of one cycle search: rows `(path)`, the transfer ids in hop order.
+///
+/// Level 1 is every flow as a first hop. Level k+1 joins the open paths of level k with the
+/// flows out of their last account (`LEFT JOIN`, so closed cycles pass through unchanged and
+/// every level is read once), keeps per path and next account only the earliest qualifying
+/// transfer, closes a path that returns to its origin and extends one that reaches an account
+/// not on it, while it is shorter than `max_hops - 1`. Each level reads the previous one once
+/// (closed rows are carried in the same rows by `CASE`, not by a second scan), so the plan
+/// stays linear in `max_hops`.
+pub fn cycles_sql(p: &CyclePlan, accounts: u32) -> String {
+    let flow = flow_predicate(accounts);
+    let eflow = flow.replace("t.", "e.");
+    let (ln, ld) = p.min_ret;
+    let (hn, hd) = p.max_ret;
+    let w = p.window_s.max(0);
+    // Few plan nodes per level: Ballista ships the plan as nested protobuf messages, whose
+    // decoder stops at 100 levels, so each hop is one join, one window and one projection
+    // (QUALIFY), reading the transfers table directly.
+    let mut sql = format!(
+        "WITH p1 AS (SELECT t.src AS origin, t.ts AS t0, t.dst AS at, t.ts AS lts, t.cents AS lc,
+  make_array(t.src, t.dst) AS nodes, make_array(t.id) AS path, CAST(t.id AS VARCHAR) AS pkey, false AS closed
+  FROM transfers t WHERE {flow})"
+    );
+    for k in 2..=p.max_hops {
+        let prev = k - 1;
+        // Open paths of length `k` are only needed when a further hop may follow.
+        let keep_open = if k < p.max_hops { "OR NOT array_has(p.nodes, e.dst)" } else { "" };
+        sql.push_str(&format!(
+            ",
+p{k} AS (
+  SELECT p.origin, p.t0,
+    CASE WHEN p.closed THEN p.at ELSE e.dst END AS at,
+    CASE WHEN p.closed THEN p.lts ELSE e.ts END AS lts,
+    CASE WHEN p.closed THEN p.lc ELSE e.cents END AS lc,
+    CASE WHEN p.closed THEN p.nodes ELSE array_append(p.nodes, e.dst) END AS nodes,
+    CASE WHEN p.closed THEN p.path ELSE array_append(p.path, e.id) END AS path,
+    CASE WHEN p.closed THEN p.pkey ELSE concat(p.pkey, ',', CAST(e.id AS VARCHAR)) END AS pkey,
+    p.closed OR e.dst = p.origin AS closed
+  FROM p{prev} p LEFT JOIN transfers e ON e.src = p.at AND NOT p.closed AND {eflow}
+    AND e.ts > p.lts AND e.ts <= p.t0 + {w}
+    AND CAST(e.cents AS DECIMAL(38,0)) * {ld} >= CAST(p.lc AS DECIMAL(38,0)) * {ln}
+    AND CAST(e.cents AS DECIMAL(38,0)) * {hd} <= CAST(p.lc AS DECIMAL(38,0)) * {hn}
+  QUALIFY p.closed OR (e.id IS NOT NULL
+    AND ROW_NUMBER() OVER (PARTITION BY p.origin, p.pkey, e.dst ORDER BY e.ts, e.id) = 1
+    AND (e.dst = p.origin {keep_open}))
+)"
+        ));
+    }
+    let last = p.max_hops.max(1);
+    sql.push_str(&format!("\nSELECT path FROM p{last} WHERE closed"));
+    sql
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fractions_are_exact() {
+        assert_eq!(fraction(Decimal::new(8, 1)).unwrap(), (8, 10));
+        assert_eq!(fraction(Decimal::ONE).unwrap(), (1, 1));
+        assert_eq!(fraction(Decimal::new(105, 2)).unwrap(), (105, 100));
+        assert!(fraction("0.1234567890123456789".parse().unwrap()).is_err());
+    }
+}
