@@ -130,6 +130,7 @@ impl Loader {
             zone,
             preview,
         };
+        let _progress = crate::progress::stage("ingest", None, crate::progress::Unit::Rows);
         super::tables::load_all(&mut l)?;
         l.finish();
         Ok(Loaded { case: l.case, report: l.report })
@@ -190,6 +191,7 @@ impl Loader {
     {
         let mut def = def;
         let mut count = TableCount { table: def.name.to_string(), ..Default::default() };
+        crate::progress::note(def.name);
         for spec in sources {
             let path = resolve_inside(&self.dir, &spec.file)?;
             let rel = display_path(&self.dir, &path);
@@ -371,6 +373,7 @@ impl Loader {
                         .collect::<Vec<Parsed<T>>>()
                 },
             );
+            crate::progress::advance(batch.len() as u64);
             for (rec, res) in batch.iter().zip(parsed) {
                 count.read += 1;
                 let prov = Prov { file: file_idx, line: rec.line.min(u32::MAX as u64) as u32 };

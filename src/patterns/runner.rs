@@ -225,7 +225,13 @@ impl Runner {
         let mut findings = self.pool.install(|| {
             use rayon::prelude::*;
             let links = SuspectLinks::compute(case, graph, self.options.max_suspect_hops);
-            let mut f: Vec<Finding> = self.detectors.par_iter().flat_map_iter(|d| d.detect(&ctx)).collect();
+            let _progress =
+                crate::progress::stage("detect", Some(self.detectors.len() as u64), crate::progress::Unit::Steps);
+            let mut f: Vec<Finding> = self
+                .detectors
+                .par_iter()
+                .flat_map_iter(|d| crate::progress::step(d.name(), || d.detect(&ctx)))
+                .collect();
             f.par_iter_mut().for_each(|x| link_suspect(case, graph, &links, x));
             f
         });
