@@ -141,8 +141,8 @@ fn import_exit_codes() {
         let mut args: Vec<&std::ffi::OsStr> = vec!["import-ftm".as_ref(), input.as_os_str(), "--out".as_ref()];
         let out = tmp.path().join(out);
         args.push(out.as_os_str());
-        args.extend(["--valuation-date", "2025-12-31"].iter().map(|s| std::ffi::OsStr::new(s)));
-        args.extend(extra.iter().map(|s| std::ffi::OsStr::new(s)));
+        args.extend(["--valuation-date", "2025-12-31"].iter().map(std::ffi::OsStr::new));
+        args.extend(extra.iter().map(std::ffi::OsStr::new));
         run(&args)
     };
     let o = ftm(&clean, "c1", &[]);

@@ -55,10 +55,15 @@ fn style(o: &Open, path: &str) -> (ProgressStyle, String) {
         }
         (Some(_), _) => "{spinner} {msg} [{bar:30}] {human_pos}/{human_len}, ETA {eta} ({elapsed})",
         (None, Unit::Bytes) => "{spinner} {msg} {bytes} {binary_bytes_per_sec} ({elapsed})",
-        (None, Unit::Rows) => "{spinner} {msg} {human_pos} rows, {per_sec} ({elapsed})",
+        (None, Unit::Rows) => "{spinner} {msg} {human_pos} rows, {rate} ({elapsed})",
         (None, Unit::Steps) => "{spinner} {msg} {human_pos} ({elapsed})",
     };
-    let s = ProgressStyle::with_template(t).unwrap_or_else(|_| ProgressStyle::default_spinner()).progress_chars("=> ");
+    let s = ProgressStyle::with_template(t)
+        .unwrap_or_else(|_| ProgressStyle::default_spinner())
+        .progress_chars("=> ")
+        .with_key("rate", |st: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+            let _ = write!(w, "{}/s", super::table::count(st.per_sec() as u64));
+        });
     let msg = if o.note.is_empty() { path.to_string() } else { format!("{path}: {}", o.note) };
     (s, msg)
 }
