@@ -23,6 +23,7 @@ pub mod investigation;
 pub mod model;
 pub mod ownership;
 pub mod patterns;
+pub mod progress;
 pub mod query;
 pub mod resolve;
 pub mod serve;

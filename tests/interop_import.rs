@@ -438,8 +438,28 @@ fn import_commands_exit_codes_and_reimport() {
     let out = tmp.path().join("case");
     let run = |args: &[&std::ffi::OsStr]| std::process::Command::new(bin).args(args).output().unwrap();
     let o = run(&["import-bods".as_ref(), dir.as_os_str(), "--out".as_ref(), out.as_os_str()]);
-    assert_eq!(o.status.code(), Some(1), "records listed: exit 1\n{}", String::from_utf8_lossy(&o.stderr));
+    // Listed records are accounted for in import_report.csv: exit 0; --strict makes them exit 1.
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "records listed, accounted for: exit 0\n{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
     assert!(String::from_utf8_lossy(&o.stdout).contains("records: 119 read"));
+    let o = run(&[
+        "import-bods".as_ref(),
+        dir.as_os_str(),
+        "--out".as_ref(),
+        out.as_os_str(),
+        "--force".as_ref(),
+        "--strict".as_ref(),
+    ]);
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "records listed with --strict: exit 1\n{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
     // An analyst adds suspects; a clean FtM import into the same folder replaces the BODS rows
     // (with --force: without it a folder with files in it is refused).
     std::fs::write(out.join("suspects.csv"), "entity_id,basis\nP1,referral\n").unwrap();

@@ -65,7 +65,7 @@ fn verify_does_not_read_a_manifest_path_outside_the_bundle() {
         .collect();
     assert_eq!(unsafe_paths, ["../../../../etc/passwd", "/etc/passwd"]);
     let o = verify_cli(&dir, &[]);
-    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(o.status.code(), Some(3));
     // No hash of anything outside is ever printed: the listed hash appears only as expected.
     assert!(!stdout(&o).contains(&format!("sha256 {sha}")), "{}", stdout(&o));
 }
@@ -109,7 +109,7 @@ fn verify_fails_a_file_present_but_not_listed() {
     let r = verify(&dir, None).unwrap();
     assert_eq!(r.problems, [Problem::Unlisted { path: "diagrams/extra.svg".into() }]);
     let o = verify_cli(&dir, &[]);
-    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+    assert_eq!(o.status.code(), Some(3), "{}", stdout(&o));
     assert!(stdout(&o).contains("FAIL diagrams/extra.svg: in the folder but not listed"), "{}", stdout(&o));
 }
 
@@ -121,7 +121,7 @@ fn verify_fails_an_empty_file_list() {
     let r = verify(&dir, None).unwrap();
     assert_eq!(r.problems, [Problem::EmptyList]);
     let o = verify_cli(&dir, &[]);
-    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+    assert_eq!(o.status.code(), Some(3), "{}", stdout(&o));
     assert!(!stdout(&o).contains("OK"), "{}", stdout(&o));
 }
 
@@ -188,7 +188,7 @@ fn signed_bundle_with_findings_and_manifest_edited_fails_verify_public_key() {
     let plain = verify(&out, None).unwrap();
     assert!(plain.problems.is_empty(), "the forgery is self-consistent: {:?}", plain.problems);
     let o = verify_cli(&out, &["--public-key".as_ref(), public.as_os_str()]);
-    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+    assert_eq!(o.status.code(), Some(3), "{}", stdout(&o));
     assert!(stdout(&o).contains("the signature does not match"), "{}", stdout(&o));
     let key = signing::read_public(&public).unwrap();
     let r = verify_with(&out, &VerifyOptions { case: None, public_key: Some(key) }).unwrap();
@@ -197,7 +197,7 @@ fn signed_bundle_with_findings_and_manifest_edited_fails_verify_public_key() {
     let (_, other) = keys(&tmp.path().join("other-keys"));
     std::fs::write(&f, &old).unwrap();
     let o = verify_cli(&out, &["--public-key".as_ref(), other.as_os_str()]);
-    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(o.status.code(), Some(3));
 }
 
 #[test]
@@ -213,7 +213,7 @@ fn verify_public_key_fails_an_unsigned_bundle_and_signing_keeps_bundles_reproduc
     assert_eq!(std::fs::read(out2.join(signing::SIGNATURE)).unwrap(), sig);
     std::fs::remove_file(out.join(signing::SIGNATURE)).unwrap();
     let o = verify_cli(&out, &["--public-key".as_ref(), public.as_os_str()]);
-    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+    assert_eq!(o.status.code(), Some(3), "{}", stdout(&o));
     assert!(stdout(&o).contains("not signed"), "{}", stdout(&o));
     // key gen never overwrites a key.
     let o = run(&["key".as_ref(), "gen".as_ref(), "--out".as_ref(), tmp.path().join("keys").as_os_str()]);

@@ -16,7 +16,9 @@ use moneytrail::victims::{annotate_findings, seal};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-const PASSPHRASE: &str = "a long test passphrase for the case";
+// The demo case's passphrase (README): the CLI records its key check in datasets/demo/.moneytrail on first
+// use, and every test running the CLI on the demo case uses this one.
+const PASSPHRASE: &str = "demo case passphrase";
 
 fn generated(dir: &Path, seed: u64, transfers: u64) -> Case {
     let cfg = GenConfig { seed, transfers, ..GenConfig::default() };

@@ -94,9 +94,10 @@ pub fn run(a: Args) -> Result<ExitCode> {
     let f = std::fs::File::create(&a.out).with_context(|| format!("cannot write {}", a.out.display()))?;
     write_assets_csv(view, &figures, std::io::BufWriter::new(f))?;
     for s in &figures {
-        let (ol, oh) = s.object_band();
-        let (vl, vh) = s.value_band();
-        let (dl, dh) = s.disproportion_band();
+        // Thousands separators on the terminal; the CSV keeps the plain figures.
+        let m = super::table::money;
+        let ((ol, oh), (vl, vh), (dl, dh)) = (s.object_band(), s.value_band(), s.disproportion_band());
+        let (ol, oh, vl, vh, dl, dh) = (m(&ol), m(&oh), m(&vl), m(&vh), m(&dl), m(&dh));
         println!(
             "{}: {} assets; object-based {ol} .. {oh}; value-based {vl} .. {vh}; disproportion {dl} .. {dh} {}",
             view.entity_id(s.suspect),

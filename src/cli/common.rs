@@ -109,9 +109,16 @@ impl KeyArgs {
         Ok(keys::passphrase(self.seal_passphrase_file.as_deref())?)
     }
 
-    /// The keys of the case named `case_name`, when a passphrase was given.
+    /// The keys of the case named `case_name`, when a passphrase was given. For a case folder
+    /// of its own (with a case.toml) the passphrase is checked against the case's key check,
+    /// recorded on first use (`moneytrail key`): a mistyped passphrase is refused.
     pub fn case_keys(&self, case_name: &str) -> Result<Option<Protection>> {
-        Ok(keys::case_keys(self.seal_passphrase_file.as_deref(), case_name)?)
+        match (self.passphrase()?, super::config::case_dir()) {
+            (Some(p), Some(dir)) if dir.join("case.toml").is_file() => {
+                Ok(Some(super::key::checked_keys(dir, case_name, &p)?))
+            }
+            _ => Ok(keys::case_keys(self.seal_passphrase_file.as_deref(), case_name)?),
+        }
     }
 }
 

@@ -168,16 +168,18 @@ pub fn run(a: Args) -> Result<ExitCode> {
         }
     }
     let ccy = &case.meta.base_currency;
+    // Thousands separators on the terminal; the CSV and JSON keep the plain figures.
+    let m = super::table::money;
     println!(
         "{} victims, {} confiscable assets; fund {} {ccy} ({}); claims {}; allocated {}; surplus {}; unsatisfied {}",
         c.victims.len(),
         c.assets.len(),
-        c.fund,
+        m(&c.fund),
         if c.fund_given { "given" } else { "confiscated value" },
-        c.claims(),
-        c.allocated,
-        c.surplus,
-        c.remainder()
+        m(&c.claims()),
+        m(&c.allocated),
+        m(&c.surplus),
+        m(&c.remainder())
     );
     for n in &c.notes {
         eprintln!("note: {n}");

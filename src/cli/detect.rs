@@ -104,14 +104,32 @@ pub struct Args {
     engine: super::cluster::EngineArgs,
 }
 
-pub fn run(a: Args) -> Result<ExitCode> {
-    if a.list {
-        for d in patterns::registry() {
-            println!("{}", d.name());
-            for p in d.params().describe() {
-                println!("  {}.{} = {}    {}", d.name(), p.key, p.value, p.doc);
+/// `detect --list`: one block per typology, each parameter with its default and its meaning
+/// wrapped to `width` columns.
+fn list(width: usize) -> String {
+    use super::table::wrap;
+    let mut out = String::new();
+    for d in patterns::registry() {
+        let params = d.params().describe();
+        out.push_str(&format!("{} ({} parameters)\n", d.name(), params.len()));
+        for p in params {
+            // A list value may wrap after its commas.
+            let value = p.value.replace(',', ", ");
+            out.push_str(&wrap(&format!("{}.{} = {value}", d.name(), p.key), width.saturating_sub(1), "  "));
+            out.push('\n');
+            if !p.doc.is_empty() {
+                out.push_str(&wrap(p.doc, width.saturating_sub(1), "      "));
+                out.push('\n');
             }
         }
+        out.push('\n');
+    }
+    out
+}
+
+pub fn run(a: Args) -> Result<ExitCode> {
+    if a.list {
+        print!("{}", list(super::table::terminal_width()));
         return Ok(ExitCode::SUCCESS);
     }
     let (Some(case_dir), Some(out)) = (a.case, a.out) else { bail!("CASE and --out are required") };
@@ -154,8 +172,12 @@ pub fn run(a: Args) -> Result<ExitCode> {
     for f in &found {
         *per.entry(f.typology).or_default() += 1;
     }
-    for (t, n) in &per {
-        println!("{t:<22} {n:>7}");
+    let mut t = super::table::Table::new(["typology", "findings"]).right(&[1]);
+    for (name, n) in &per {
+        t.row([name.to_string(), super::table::count(*n as u64)]);
+    }
+    if !per.is_empty() {
+        t.print();
     }
     println!(
         "{} findings written to {} (ingest {:.2} s, graph {:.2} s, detect {:.2} s)",

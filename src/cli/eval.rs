@@ -2,6 +2,7 @@
 
 use super::common::CaseArgs;
 use super::detect::DetectArgs;
+use super::table::{count, Table};
 use anyhow::Result;
 use moneytrail::graph::CaseGraph;
 use moneytrail::patterns::{self, eval};
@@ -35,22 +36,27 @@ pub fn run(a: Args) -> Result<ExitCode> {
         truth.retain(|p| sel.iter().any(|t| t.as_str() == p.typology));
     }
     let ev = eval::evaluate(&found, &truth, a.min_overlap);
-    println!(
-        "{:<22} {:>8} {:>6} {:>8} {:>8} {:>9} {:>7}",
-        "typology", "patterns", "found", "findings", "correct", "precision", "recall"
-    );
-    for (t, s) in &ev.per_typology {
-        println!(
-            "{:<22} {:>8} {:>6} {:>8} {:>8} {:>9.3} {:>7.3}",
-            t,
-            s.patterns,
-            s.found,
-            s.findings,
-            s.correct,
-            s.precision(),
-            s.recall()
-        );
+    let mut t = Table::new(["typology", "patterns", "found", "findings", "correct", "precision", "recall"])
+        .right(&[1, 2, 3, 4, 5, 6]);
+    for (name, s) in &ev.per_typology {
+        // Nothing found: precision is undefined, not perfect; no patterns: recall likewise.
+        let precision = if s.findings == 0 { "n/a".to_string() } else { format!("{:.3}", s.precision()) };
+        let recall = if s.patterns == 0 { "n/a".to_string() } else { format!("{:.3}", s.recall()) };
+        t.row([
+            name.to_string(),
+            count(s.patterns as u64),
+            count(s.found as u64),
+            count(s.findings as u64),
+            count(s.correct as u64),
+            precision,
+            recall,
+        ]);
     }
-    println!("top-{} precision: {}/{}", ev.top_k, ev.top_k_correct, ev.top_k);
+    t.print();
+    if ev.top_k == 0 {
+        println!("top-k precision: n/a (nothing found)");
+    } else {
+        println!("top-{} precision: {}/{}", ev.top_k, ev.top_k_correct, ev.top_k);
+    }
     Ok(ExitCode::SUCCESS)
 }

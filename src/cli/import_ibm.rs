@@ -34,16 +34,28 @@ pub fn run(a: Args) -> Result<ExitCode> {
         s.accounts,
         a.out.display()
     );
-    println!(
-        "{:<16} {:<16} {:>8} {:>6} {:>9} {:>11} {:>11}",
-        "family", "typology", "patterns", "txns", "loadable", "all loadable", "none loadable"
-    );
+    let mut t = super::table::Table::new([
+        "family",
+        "typology",
+        "patterns",
+        "txns",
+        "loadable",
+        "all loadable",
+        "none loadable",
+    ])
+    .right(&[2, 3, 4, 5, 6]);
     for (f, c) in &s.families {
-        println!(
-            "{:<16} {:<16} {:>8} {:>6} {:>9} {:>11} {:>11}",
-            f, c.typology, c.patterns, c.txns, c.txns_loadable, c.patterns_loadable, c.patterns_unloadable
-        );
+        t.row([
+            f.to_string(),
+            c.typology.to_string(),
+            c.patterns.to_string(),
+            c.txns.to_string(),
+            c.txns_loadable.to_string(),
+            c.patterns_loadable.to_string(),
+            c.patterns_unloadable.to_string(),
+        ]);
     }
+    t.print();
     println!(
         "fx rates derived from the data: {} ({} rows between two non-base currencies unused)",
         s.rates.len(),

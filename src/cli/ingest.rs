@@ -2,6 +2,7 @@
 
 use super::common::AudienceArgs;
 use super::output::{out_dir, write_issues, write_json, Inputs};
+use super::table::{count, Table};
 use anyhow::Result;
 use moneytrail::graph::FlowGraph;
 use moneytrail::ingest::Issue;
@@ -107,21 +108,28 @@ pub fn run(a: Args) -> Result<ExitCode> {
         "case: {}  (base currency {}, valuation date {})",
         loaded.case.meta.name, loaded.case.meta.base_currency, loaded.case.meta.valuation_date
     );
-    println!("{:<18} {:>5} {:>12} {:>12} {:>9} {:>9}", "table", "files", "read", "loaded", "rejected", "warnings");
-    for t in &r.tables {
-        println!("{:<18} {:>5} {:>12} {:>12} {:>9} {:>9}", t.table, t.files, t.read, t.loaded, t.rejected, t.warnings);
+    let mut t = Table::new(["table", "files", "read", "loaded", "rejected", "warnings"]).right(&[1, 2, 3, 4, 5]);
+    for x in &r.tables {
+        t.row([
+            x.table.to_string(),
+            count(x.files as u64),
+            count(x.read),
+            count(x.loaded),
+            count(x.rejected),
+            count(x.warnings),
+        ]);
     }
     let read: u64 = r.tables.iter().map(|t| t.read).sum();
     let loaded_n: u64 = r.tables.iter().map(|t| t.loaded).sum();
-    println!(
-        "{:<18} {:>5} {:>12} {:>12} {:>9} {:>9}",
-        "total",
-        r.tables.iter().map(|t| t.files).sum::<usize>(),
-        read,
-        loaded_n,
-        r.rejected(),
-        r.warnings.len()
-    );
+    t.row([
+        "total".to_string(),
+        count(r.tables.iter().map(|t| t.files as u64).sum()),
+        count(read),
+        count(loaded_n),
+        count(r.rejected()),
+        count(r.warnings.len() as u64),
+    ]);
+    t.print();
     println!(
         "reconciled: {}; {} transfers in {:.2} s; report in {}",
         if r.reconciles() { "yes (read = loaded + rejected for every table)" } else { "NO" },
@@ -151,13 +159,11 @@ pub fn run(a: Args) -> Result<ExitCode> {
     if breaks > 0 {
         eprintln!("{breaks} running-balance breaks in bank statements: see {}", dir.join("warnings.csv").display());
     }
-    let rejected = r.rejected();
     a.parquet.write(&a.case, loaded.case)?;
-    if rejected > 0 {
-        eprintln!("{rejected} rows rejected: see {}", dir.join("rejects.csv").display());
-        return Ok(ExitCode::from(1));
+    if r.rejected() > 0 {
+        eprintln!("{} rows rejected: see {}", r.rejected(), dir.join("rejects.csv").display());
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(super::exit::rejected(r.rejected()))
 }
 
 /// `ingest --preview N`: what the mapping makes of each source, nothing written.
@@ -218,5 +224,5 @@ fn preview(a: &Args, n: usize) -> Result<ExitCode> {
         r.skipped.len(),
         r.warnings.len()
     );
-    Ok(if r.rejected() > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS })
+    Ok(super::exit::rejected(r.rejected()))
 }

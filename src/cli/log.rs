@@ -15,7 +15,7 @@ pub struct Args {
 #[derive(clap::Subcommand, Debug)]
 enum LogCommand {
     /// Check that no entry of CASE/.moneytrail/workspace.log was edited, removed or reordered
-    /// (exit 1 when one was).
+    /// (exit 3 when one was).
     Verify {
         /// The case folder.
         case: PathBuf,
@@ -41,6 +41,6 @@ pub fn run(a: Args) -> Result<ExitCode> {
         Ok(ExitCode::SUCCESS)
     } else {
         println!("{} problems; the chain is intact up to entry {} ({})", v.problems.len(), v.entries, path.display());
-        Ok(ExitCode::from(1))
+        Ok(super::exit::code(super::exit::VERIFY_FAILED))
     }
 }

@@ -5,6 +5,7 @@ use anyhow::{bail, Context, Result};
 use moneytrail::investigation::query::QuerySession;
 use moneytrail::query::{self, format::Format, Budget, Value};
 use std::collections::HashMap;
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -48,6 +49,24 @@ pub struct Args {
     audience: super::common::AudienceArgs,
     #[command(flatten)]
     engine: super::cluster::EngineArgs,
+}
+
+/// A query result as a terminal table: numbers right-aligned with thousands separators.
+fn table(case: &moneytrail::model::Case, r: &query::QueryResult) -> super::table::Table {
+    let numeric: Vec<usize> = (0..r.columns.len())
+        .filter(|&i| {
+            let mut vals = r.rows.iter().filter_map(|row| row.get(i)).filter(|v| !matches!(v, Value::Null)).peekable();
+            vals.peek().is_some() && vals.all(|v| matches!(v, Value::Num(_)))
+        })
+        .collect();
+    let mut t = super::table::Table::new(r.columns.iter().cloned()).right(&numeric);
+    for row in &r.rows {
+        t.row(row.iter().map(|v| match v {
+            Value::Num(d) => super::table::money(d),
+            other => other.render(case),
+        }));
+    }
+    t
 }
 
 pub fn run(a: Args) -> Result<ExitCode> {
@@ -117,18 +136,22 @@ pub fn run(a: Args) -> Result<ExitCode> {
         }
     };
     let t2 = std::time::Instant::now();
-    match &a.out {
-        Some(path) => {
-            let f = std::fs::File::create(path).with_context(|| format!("cannot write {}", path.display()))?;
-            let mut w = std::io::BufWriter::new(f);
-            query::format::write(view, &result, fmt, &mut w)?;
-        }
-        None => {
-            let stdout = std::io::stdout();
-            let mut w = std::io::BufWriter::new(stdout.lock());
-            query::format::write(view, &result, fmt, &mut w)?;
-        }
+    let mut w: Box<dyn std::io::Write> = match &a.out {
+        Some(path) => Box::new(std::io::BufWriter::new(
+            std::fs::File::create(path).with_context(|| format!("cannot write {}", path.display()))?,
+        )),
+        None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
+    };
+    if fmt == Format::Table {
+        // The terminal's table: fitted to its width, long cells cut with an ellipsis, numbers
+        // with thousands separators (csv and json stay complete and plain).
+        w.write_all(table(view, &result).render(super::table::terminal_width()).as_bytes())?;
+        writeln!(w, "({} row{})", result.rows.len(), if result.rows.len() == 1 { "" } else { "s" })?;
+    } else {
+        query::format::write(view, &result, fmt, &mut w)?;
     }
+    w.flush()?;
+    drop(w);
     if let Some(dir) = &a.evidence {
         std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
         let ev = query::evidence::Evidence::new(view, graph);

@@ -21,7 +21,7 @@ pub struct Args {
     public_key: Option<PathBuf>,
 }
 
-/// Exit 0 when every listed file matches (and the signature, when asked), 1 otherwise.
+/// Exit 0 when every listed file matches (and the signature, when asked), 3 otherwise.
 pub fn run(a: Args) -> Result<ExitCode> {
     let public_key = a.public_key.as_deref().map(signing::read_public).transpose()?;
     let r = verify_with(&a.dir, &VerifyOptions { case: a.case.clone(), public_key })?;
@@ -45,6 +45,6 @@ pub fn run(a: Args) -> Result<ExitCode> {
         Ok(ExitCode::SUCCESS)
     } else {
         println!("{} problems; {} files match the manifest", r.problems.len(), r.ok);
-        Ok(ExitCode::from(1))
+        Ok(super::exit::code(super::exit::VERIFY_FAILED))
     }
 }

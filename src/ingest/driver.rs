@@ -133,6 +133,7 @@ impl Loader {
             zone,
             preview,
         };
+        let _progress = crate::progress::stage("ingest", None, crate::progress::Unit::Rows);
         super::tables::load_all(&mut l)?;
         l.finish();
         Ok(Loaded { case: l.case, report: l.report })
@@ -195,6 +196,7 @@ impl Loader {
     {
         let mut def = def;
         let mut count = TableCount { table: def.name.to_string(), ..Default::default() };
+        crate::progress::note(def.name);
         for spec in sources {
             let path = resolve_inside(&self.dir, &spec.file)?;
             let rel = display_path(&self.dir, &path);
@@ -376,6 +378,7 @@ impl Loader {
                         .collect::<Vec<Parsed<T>>>()
                 },
             );
+            crate::progress::advance(batch.len() as u64);
             for (rec, res) in batch.iter().zip(parsed) {
                 count.read += 1;
                 if count.read > crate::model::money::MAX_TABLE_ROWS {

@@ -188,15 +188,22 @@ struct Clock {
     timings: Vec<Timing>,
 }
 
+/// The stages [`Clock::lap`] closes, in order (for the progress report).
+const STAGES: [&str; 6] = ["graph", "detect", "victims", "networks and valuation", "trace", "charts and exhibits"];
+
 impl Clock {
     fn lap(&mut self, stage: &'static str) {
         self.timings.push(Timing { stage, took: self.t.elapsed() });
         self.t = Instant::now();
+        crate::progress::advance(1);
+        crate::progress::note(STAGES.get(self.timings.len()).copied().unwrap_or(""));
     }
 }
 
 fn run_in_pool<'a>(runner: &Runner, real: &'a Case, config: &Config) -> Result<Investigation<'a>, PipelineError> {
     let mut clock = Clock { t: Instant::now(), timings: Vec::new() };
+    let _progress = crate::progress::stage("investigate", Some(STAGES.len() as u64), crate::progress::Unit::Steps);
+    crate::progress::note(STAGES[0]);
     let detectors = runner.detectors();
     // Detection and classification read the real case; everything shown reads the audience's
     // view (pseudonymised outside the court). Row order is the same in both, so the dense

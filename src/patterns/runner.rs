@@ -253,13 +253,15 @@ impl Runner {
         let mut findings = self.pool.install(|| {
             use rayon::prelude::*;
             let links = SuspectLinks::compute(case, graph, self.options.max_suspect_hops);
+            let _progress =
+                crate::progress::stage("detect", Some(self.detectors.len() as u64), crate::progress::Unit::Steps);
             let mut f: Vec<Finding> = self
                 .detectors
                 .par_iter()
                 .flat_map_iter(|d| {
                     let gauge = meter.gauge(d.name());
                     let ctx = DetectCtx { case, graph, data: data.clone(), borrowed: &self.borrowed, budget: &gauge };
-                    detect(d.as_ref(), &ctx)
+                    crate::progress::step(d.name(), || detect(d.as_ref(), &ctx))
                 })
                 .collect();
             if meter.stopped().is_none() {
