@@ -236,6 +236,7 @@ pub fn confiscable(
             })
             .collect();
         let mut notes = model.problem.iter().cloned().collect::<Vec<_>>();
+        notes.extend(crate::trace::case::unknown_base_note(case));
         let back = lineage_index(&results);
 
         // Properties.

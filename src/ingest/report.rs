@@ -35,6 +35,9 @@ pub struct TableCount {
     pub rejected: u64,
     /// Warnings raised on loaded rows.
     pub warnings: u64,
+    /// Loaded rows whose amount has no rate to the base currency on or before their date
+    /// (transfers only): their base amount is unknown (each also has a warning).
+    pub unknown_base: u64,
 }
 
 /// The full ingest report.

@@ -22,6 +22,9 @@ struct Parsed {
     currency: Currency,
     fx: u32,
     channel: Channel,
+    /// Set when no rate exists for the currency on or before the date: the row loads with an
+    /// unknown base amount and a warning.
+    missing: Option<MissingRate>,
 }
 
 /// Loads transfers, then rejects duplicate ids and keeps the sorted id order for look-ups.
@@ -91,11 +94,13 @@ pub(crate) fn load(l: &mut Loader) -> Result<(), IngestError> {
             }
             let account_currency = from_e.or(to_e).map(|e| e.currency);
             let currency = v.currency(5, account_currency)?;
-            let fx = fx_ref
-                .lookup(currency, day)
-                .map_err(|m| Fault::new("currency", currency.as_str(), m.to_string()))?
-                .unwrap_or(NO_RATE);
-            Ok(Parsed { booked_at, from, to, amount, currency, fx, channel })
+            // A missing rate does not reject the row: it loads with its own amount and an
+            // unknown base amount (MISSING_RATE), and a warning says so.
+            let (fx, missing) = match fx_ref.lookup(currency, day) {
+                Ok(idx) => (idx.unwrap_or(NO_RATE), None),
+                Err(m) => (MISSING_RATE, Some(m)),
+            };
+            Ok(Parsed { booked_at, from, to, amount, currency, fx, channel, missing })
         },
         accept: |ctx: &mut Ctx<'_>, p: Parsed, v: &RowView<'_>, prov: Prov| {
             let txn_id = v.text(0)?;
@@ -104,6 +109,17 @@ pub(crate) fn load(l: &mut Loader) -> Result<(), IngestError> {
                     "booked_at",
                     &p.booked_at.to_string(),
                     "this local time does not exist (clocks went from 02:00 to 03:00 that night): check the time zone of the bank's export",
+                ));
+            }
+            if let Some(m) = &p.missing {
+                ctx.warn(Fault::new(
+                    "currency",
+                    p.currency.as_str(),
+                    format!(
+                        "{m}; loaded with its own amount {} {} and an unknown base amount: structure-only \
+                         detection uses it, amount comparisons across currencies and tracing leave it out",
+                        p.amount, p.currency
+                    ),
                 ));
             }
             let city = v.text(8)?;
@@ -138,6 +154,10 @@ pub(crate) fn load(l: &mut Loader) -> Result<(), IngestError> {
     l.case.fx = fx_table;
     result?;
     dedupe(l);
+    let unknown = l.case.transfers.unknown_base() as u64;
+    if let Some(t) = l.report.tables.iter_mut().find(|t| t.table == "transfers") {
+        t.unknown_base = unknown;
+    }
     Ok(())
 }
 
