@@ -287,14 +287,15 @@ pub fn evaluate(findings: &[Finding], truth: &[TruthPattern], min_overlap: f64) 
     ev
 }
 
-/// Alert score of each account: the highest score of a finding that holds it, `None` for an
+/// Alert score of each account: the highest evidence (the uncapped score,
+/// [`Finding::evidence`], so the runner's order) of a finding that holds it, `None` for an
 /// account in no finding.
 pub fn account_scores(findings: &[Finding], n_accounts: usize) -> Vec<Option<u32>> {
     let mut best: Vec<Option<u32>> = vec![None; n_accounts];
     for f in findings {
         for &a in &f.accounts {
             if let Some(b) = best.get_mut(a as usize) {
-                *b = Some(b.map_or(f.score, |x| x.max(f.score)));
+                *b = Some(b.map_or(f.evidence, |x| x.max(f.evidence)));
             }
         }
     }
@@ -423,6 +424,7 @@ mod tests {
     fn finding(typology: &'static str, score: u32, txns: &[u32], accounts: &[u32]) -> Finding {
         let mut f = Finding::new(typology);
         f.score = score;
+        f.evidence = score;
         f.txns = txns.to_vec();
         f.accounts = accounts.to_vec();
         f
@@ -454,7 +456,7 @@ mod tests {
         assert_eq!((s.patterns, s.found, s.findings, s.correct), (2, 2, 4, 3));
         // First 2: one hit; first 4: three matching findings.
         assert_eq!((s.correct_at_k, s.correct_at_2k, s.found_at_2k), (1, 3, 2));
-        assert_eq!((s.precision_at_k(), s.precision_at_2k()), (0.5, 0.375));
+        assert_eq!((s.precision_at_k(), s.precision_at_2k()), (0.5, 0.75));
         // Relevant (first hits) at ranks 2 and 4: (1/2 + 2/4) / 2.
         assert!((s.average_precision - 0.5).abs() < 1e-12, "{}", s.average_precision);
         // Accounts 1, 2, 5, 6 in truth; 1, 2, 5 in fan-in findings (6 only in the cycle).
