@@ -154,7 +154,7 @@ fn impossible_dates_are_rejected() {
 }
 
 #[test]
-fn time_zone_offsets_are_refused_and_dst_gaps_flagged() {
+fn time_zone_offsets_are_converted_and_dst_gaps_flagged() {
     let d = case_with(|d| {
         append_bytes(
             &d.join(T),
@@ -162,9 +162,14 @@ fn time_zone_offsets_are_refused_and_dst_gaps_flagged() {
         )
     });
     let l = load(d.path());
-    rejected(&l, "transfers", "time-zone offsets are not accepted");
+    assert!(l.report.rejects.is_empty(), "{:#?}", l.report.rejects);
+    let t = &l.case.transfers;
+    let i = (0..t.len()).find(|&i| t.txn_id.get(i) == "T9").unwrap();
+    assert_eq!(t.booked_at[i].to_string(), "2023-05-01 10:00:00", "+02:00 is Tirana's summer offset");
+    assert_eq!(t.extras.get("booked_at_original", i), Some("2023-05-01T10:00:00+02:00"));
     let w = warned(&l, "this local time does not exist");
     assert_eq!(w.line, 8);
+    assert!(w.reason.contains("from 02:00 to 03:00"), "{}", w.reason);
 }
 
 #[test]

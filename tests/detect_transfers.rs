@@ -53,7 +53,12 @@ fn transfer_typologies_meet_targets_at_three_seeds() {
             assert!(s.recall() >= 0.95, "seed {seed} {t}: recall {:.3} ({s:?})", s.recall());
             // Detection ranks every candidate (issue 21): precision is read at the top of the
             // list, among the typology's first |truth| findings.
-            println!("seed {seed} {t}: recall {:.3}, P@|truth| {:.3}, AP {:.3}", s.recall(), s.precision_at_k(), s.average_precision);
+            println!(
+                "seed {seed} {t}: recall {:.3}, P@|truth| {:.3}, AP {:.3}",
+                s.recall(),
+                s.precision_at_k(),
+                s.average_precision
+            );
             if s.precision_at_k() < 0.90 {
                 low.push(format!("seed {seed} {t}: precision@k {:.3} ({s:?})", s.precision_at_k()));
             }

@@ -104,7 +104,8 @@ fn ibm_hi_small_reconciles_and_keeps_its_recall() {
     assert_eq!(tr.rejected as usize, s.expected_rejects());
     assert_eq!(tr.unknown_base as usize, s.expected_unknown_base());
     assert_eq!(loaded.case.transfers.unknown_base(), s.expected_unknown_base());
-    let warned = r.warnings.iter().filter(|w| w.table == "transfers" && w.reason.contains("unknown base amount")).count();
+    let warned =
+        r.warnings.iter().filter(|w| w.table == "transfers" && w.reason.contains("unknown base amount")).count();
     assert_eq!(warned, s.expected_unknown_base());
     // As measured: no row pays in one currency and receives in another, so no rate can be
     // derived; 740 self-transfers are rejected and the non-USD rows (2,020 of them laundering)

@@ -90,7 +90,9 @@ fn every_emitted_indicator_is_declared_with_its_points() {
         .collect();
     let unseen: Vec<_> = declared
         .iter()
-        .filter(|d| !seen.contains(*d) && !(graded.contains(&(d.0, d.1)) && seen.iter().any(|s| (s.0, s.1) == (d.0, d.1))))
+        .filter(|d| {
+            !seen.contains(*d) && !(graded.contains(&(d.0, d.1)) && seen.iter().any(|s| (s.0, s.1) == (d.0, d.1)))
+        })
         .collect();
     println!(
         "{} of {} declared indicator grades fired; not seen: {unseen:?}",

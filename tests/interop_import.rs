@@ -440,7 +440,8 @@ fn import_commands_exit_codes_and_reimport() {
     let o = run(&["import-bods".as_ref(), dir.as_os_str(), "--out".as_ref(), out.as_os_str()]);
     assert_eq!(o.status.code(), Some(1), "records listed: exit 1\n{}", String::from_utf8_lossy(&o.stderr));
     assert!(String::from_utf8_lossy(&o.stdout).contains("records: 119 read"));
-    // An analyst adds suspects; a clean FtM import into the same folder replaces the BODS rows.
+    // An analyst adds suspects; a clean FtM import into the same folder replaces the BODS rows
+    // (with --force: without it a folder with files in it is refused).
     std::fs::write(out.join("suspects.csv"), "entity_id,basis\nP1,referral\n").unwrap();
     let f = tmp.path().join("x.jsonl");
     std::fs::write(
@@ -455,6 +456,7 @@ fn import_commands_exit_codes_and_reimport() {
         out.as_os_str(),
         "--valuation-date".as_ref(),
         "2025-12-31".as_ref(),
+        "--force".as_ref(),
     ]);
     assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
     let case = load(&out);

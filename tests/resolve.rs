@@ -349,8 +349,10 @@ fn companies_link_on_nuis_or_name_and_address() {
 #[test]
 fn resolve_command_writes_entities_and_log() {
     let (dir, case) = generated(2, 5_000, IdentityNoise::Medium);
-    let out = dir.path().join("entities-resolved.csv");
-    let log = dir.path().join("resolution-log.csv");
+    // Outputs go outside the case folder: inputs are read-only to every command.
+    let outdir = tempfile::tempdir().unwrap();
+    let out = outdir.path().join("entities-resolved.csv");
+    let log = outdir.path().join("resolution-log.csv");
     let st = std::process::Command::new(env!("CARGO_BIN_EXE_moneytrail"))
         .arg("resolve")
         .arg(dir.path())

@@ -161,7 +161,9 @@ fn trace_command_writes_rows_with_hops_provenance_and_rates() {
             ("fx_rates.csv", &["2024-01-01,EUR,100.50", "2024-02-01,EUR,101.25"]),
         ],
     );
-    let out = dir.path().join("out/trace.csv");
+    // Outside the case folder: inputs are read-only to every command.
+    let outdir = tempfile::tempdir().unwrap();
+    let out = outdir.path().join("trace.csv");
     let status = std::process::Command::new(env!("CARGO_BIN_EXE_moneytrail"))
         .arg("trace")
         .arg(dir.path())

@@ -40,12 +40,12 @@ use super::confiscable::{confiscable, ConfiscableParams};
 use crate::model::{Case, Date, EntityRef, Prov};
 use crate::trace::case::CaseTraceError;
 use crate::trace::victims::{
-    earnings_credits, label_chain, lineage_by_label, select_victims, tainted_by_label, trace_victims, VictimSelection,
-    MAX_CHAIN,
+    earnings_credits, label_chain, lineage_by_label, select_victims, tainted_by_label, trace_victims, VictimLabel,
+    VictimSelection, MAX_CHAIN,
 };
 use crate::trace::{Label, Rule, TraceConfig, TraceResult};
 use rust_decimal::Decimal;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// What the fund is shared in proportion to.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -256,8 +256,44 @@ pub fn compensation(case: &Case, params: &CompensationParams) -> Result<Compensa
             return Err(CompensationError::UnknownClaimant(id.clone()));
         }
     }
+    let (assets, notes) = fund_assets(case, vd, params)?;
+    let confiscated_value: Decimal = assets.iter().map(|a| a.value).sum();
+    let fund = match params.fund_value {
+        Some(f) => cents("--fund-value", f)?,
+        None => confiscated_value,
+    };
 
-    // The fund's assets: every suspect's scope, valued; no tracing needed for the values.
+    // The victims' trace under the rule.
+    let results = trace_victims(case, &victims, vd, &[params.rule], &params.trace)?;
+    let traced = VictimsTraced::new(&results, &assets);
+    let mut out: Vec<VictimClaim> = Vec::with_capacity(victims.len());
+    for v in &victims {
+        out.push(victim_claim(case, params, &assets, &traced, v)?);
+    }
+    let surplus = allocate_fund(&mut out, params.share_by, fund);
+    let allocated = out.iter().map(|v| v.allocated).sum();
+    Ok(Compensation {
+        rule: params.rule,
+        share_by: params.share_by,
+        as_of: vd,
+        fund,
+        fund_given: params.fund_value.is_some(),
+        confiscated_value,
+        assets,
+        victims: out,
+        allocated,
+        surplus,
+        notes,
+    })
+}
+
+/// The fund's assets: every suspect's scope, valued on `vd` (no tracing needed for the values);
+/// an asset in several scopes once, at its largest value. With the notes of the valuation.
+fn fund_assets(
+    case: &Case,
+    vd: Date,
+    params: &CompensationParams,
+) -> Result<(Vec<FundAsset>, Vec<String>), CompensationError> {
     let mut suspects: Vec<EntityRef> = case.suspects.rows.iter().map(|s| s.entity).collect();
     suspects.sort_by(|a, b| case.entity_id(*a).cmp(case.entity_id(*b)));
     suspects.dedup();
@@ -296,80 +332,101 @@ pub fn compensation(case: &Case, params: &CompensationParams) -> Result<Compensa
     }
     notes.sort();
     notes.dedup();
-    let confiscated_value: Decimal = assets.iter().map(|a| a.value).sum();
-    let fund = match params.fund_value {
-        Some(f) => cents("--fund-value", f)?,
-        None => confiscated_value,
-    };
+    Ok((assets, notes))
+}
 
-    // The victims' trace under the rule.
-    let results = trace_victims(case, &victims, vd, &[params.rule], &params.trace)?;
-    let result: Option<&TraceResult> = results.first();
-    let payments: BTreeSet<u32> = assets.iter().flat_map(|a| a.payments.iter().copied()).collect();
-    let tainted = result.map(|r| tainted_by_label(r, &payments)).unwrap_or_default();
-    let back = lineage_by_label(&results);
-    // Tainted credits into the fund's accounts, per (account, label): one pass over the rows.
-    let fund_accounts: BTreeSet<u32> = assets.iter().filter_map(|a| a.account).collect();
-    let mut credits_into: BTreeMap<(u32, Label), BTreeSet<u32>> = BTreeMap::new();
-    for row in result.map_or(&[][..], |r| &r.rows[..]) {
-        if let Some(t) = row.to.filter(|t| fund_accounts.contains(t)) {
-            credits_into.entry((t, row.label)).or_default().insert(row.seq);
-        }
-    }
-    let mut out: Vec<VictimClaim> = Vec::with_capacity(victims.len());
-    for v in &victims {
-        let id = case.entity_id(v.victim);
-        let earnings = result.and_then(|r| r.summary(v.label)).map_or(Decimal::ZERO, |s| s.introduced);
-        let mut credits = result.map(|r| earnings_credits(r, v.label)).unwrap_or_default();
-        credits.truncate(MAX_CHAIN);
-        let (claim, declared) = match params.claims.get(id) {
-            Some(&c) => (cents(&format!("claim of {id}"), c)?, true),
-            None => (earnings, false),
-        };
-        let mut traced = Vec::new();
-        for (k, a) in assets.iter().enumerate() {
-            let (amount, carriers): (Decimal, Vec<u32>) = match (a.account, result) {
-                (Some(acct), Some(r)) => (
-                    r.remaining(acct, v.label),
-                    credits_into.get(&(acct, v.label)).map(|c| c.iter().copied().collect()).unwrap_or_default(),
-                ),
-                (None, Some(_)) => {
-                    let carriers: Vec<u32> =
-                        a.payments.iter().copied().filter(|p| tainted.contains_key(&(*p, v.label))).collect();
-                    (carriers.iter().filter_map(|p| tainted.get(&(*p, v.label))).copied().sum(), carriers)
-                }
-                _ => (Decimal::ZERO, Vec::new()),
-            };
-            if amount.is_zero() {
-                continue;
+/// The victims' trace, indexed for the fund's assets.
+struct VictimsTraced<'a> {
+    result: Option<&'a TraceResult>,
+    /// (purchase payment of a fund asset, label) -> tainted amount.
+    tainted: HashMap<(u32, Label), Decimal>,
+    /// The lineage of [`lineage_by_label`].
+    back: HashMap<(u32, Label), Vec<u32>>,
+    /// Tainted credits into the fund's accounts, per (account, label).
+    credits_into: BTreeMap<(u32, Label), BTreeSet<u32>>,
+}
+
+impl<'a> VictimsTraced<'a> {
+    fn new(results: &'a [TraceResult], assets: &[FundAsset]) -> VictimsTraced<'a> {
+        let result: Option<&TraceResult> = results.first();
+        let payments: BTreeSet<u32> = assets.iter().flat_map(|a| a.payments.iter().copied()).collect();
+        let tainted = result.map(|r| tainted_by_label(r, &payments)).unwrap_or_default();
+        let back = lineage_by_label(results);
+        // One pass over the rows.
+        let fund_accounts: BTreeSet<u32> = assets.iter().filter_map(|a| a.account).collect();
+        let mut credits_into: BTreeMap<(u32, Label), BTreeSet<u32>> = BTreeMap::new();
+        for row in result.map_or(&[][..], |r| &r.rows[..]) {
+            if let Some(t) = row.to.filter(|t| fund_accounts.contains(t)) {
+                credits_into.entry((t, row.label)).or_default().insert(row.seq);
             }
-            traced.push(TracedAsset {
-                asset: k,
-                traced: amount,
-                chain: label_chain(&back, v.label, &carriers, MAX_CHAIN),
-            });
         }
-        let traced_total = traced.iter().map(|t| t.traced).sum();
-        out.push(VictimClaim {
-            victim: v.victim,
-            label: v.label,
-            listed: v.listed,
-            since: v.since,
-            earnings,
-            earnings_credits: credits,
-            claim,
-            claim_declared: declared,
-            traced,
-            traced_total,
-            allocated: Decimal::ZERO,
-            remainder: claim,
+        VictimsTraced { result, tainted, back, credits_into }
+    }
+}
+
+/// One victim's earnings, claim and money traced into each fund asset (not yet allocated).
+fn victim_claim(
+    case: &Case,
+    params: &CompensationParams,
+    assets: &[FundAsset],
+    t: &VictimsTraced,
+    v: &VictimLabel,
+) -> Result<VictimClaim, CompensationError> {
+    let id = case.entity_id(v.victim);
+    let result = t.result;
+    let earnings = result.and_then(|r| r.summary(v.label)).map_or(Decimal::ZERO, |s| s.introduced);
+    let mut credits = result.map(|r| earnings_credits(r, v.label)).unwrap_or_default();
+    credits.truncate(MAX_CHAIN);
+    let (claim, declared) = match params.claims.get(id) {
+        Some(&c) => (cents(&format!("claim of {id}"), c)?, true),
+        None => (earnings, false),
+    };
+    let mut traced = Vec::new();
+    for (k, a) in assets.iter().enumerate() {
+        let (amount, carriers): (Decimal, Vec<u32>) = match (a.account, result) {
+            (Some(acct), Some(r)) => (
+                r.remaining(acct, v.label),
+                t.credits_into.get(&(acct, v.label)).map(|c| c.iter().copied().collect()).unwrap_or_default(),
+            ),
+            (None, Some(_)) => {
+                let carriers: Vec<u32> =
+                    a.payments.iter().copied().filter(|p| t.tainted.contains_key(&(*p, v.label))).collect();
+                (carriers.iter().filter_map(|p| t.tainted.get(&(*p, v.label))).copied().sum(), carriers)
+            }
+            _ => (Decimal::ZERO, Vec::new()),
+        };
+        if amount.is_zero() {
+            continue;
+        }
+        traced.push(TracedAsset {
+            asset: k,
+            traced: amount,
+            chain: label_chain(&t.back, v.label, &carriers, MAX_CHAIN),
         });
     }
+    let traced_total = traced.iter().map(|t| t.traced).sum();
+    Ok(VictimClaim {
+        victim: v.victim,
+        label: v.label,
+        listed: v.listed,
+        since: v.since,
+        earnings,
+        earnings_credits: credits,
+        claim,
+        claim_declared: declared,
+        traced,
+        traced_total,
+        allocated: Decimal::ZERO,
+        remainder: claim,
+    })
+}
 
-    // Allocation in cents.
+/// Shares `fund` over the victims in cents, by `share_by`, no share above the claim; returns
+/// the surplus.
+fn allocate_fund(out: &mut [VictimClaim], share_by: ShareBasis, fund: Decimal) -> Decimal {
     let weights: Vec<Decimal> = out
         .iter()
-        .map(|v| match params.share_by {
+        .map(|v| match share_by {
             ShareBasis::Traced => v.traced_total,
             ShareBasis::Claim => v.claim,
         })
@@ -382,20 +439,7 @@ pub fn compensation(case: &Case, params: &CompensationParams) -> Result<Compensa
         v.allocated = Decimal::from_i128_with_scale(*a, 2);
         v.remainder = v.claim - v.allocated;
     }
-    let allocated = out.iter().map(|v| v.allocated).sum();
-    Ok(Compensation {
-        rule: params.rule,
-        share_by: params.share_by,
-        as_of: vd,
-        fund,
-        fund_given: params.fund_value.is_some(),
-        confiscated_value,
-        assets,
-        victims: out,
-        allocated,
-        surplus: Decimal::from_i128_with_scale(surplus, 2),
-        notes,
-    })
+    Decimal::from_i128_with_scale(surplus, 2)
 }
 
 /// A money figure to the cent, never negative.

@@ -27,7 +27,7 @@
 //! company's properties are attributed by effective share and its shares are not valued. Company
 //! bank balances are not counted (only persons' accounts of the scope).
 
-use super::valuation::{scope_assets_at, OwnershipModel};
+use super::valuation::{scope_assets_at, AssetRow, OwnershipModel};
 use crate::model::{round_cents, Case, Date, EntityKind, EntityRef, Prov};
 use crate::trace::case::{case_events, CaseTraceError, Destination, Destinations};
 use crate::trace::{trace_rules, Label, Rule, Sources, TraceConfig, TraceResult};
@@ -202,30 +202,75 @@ pub fn confiscable(
         r.dedup();
         r
     };
-    let mut out = Vec::with_capacity(suspects.len());
-    for &s in suspects {
+    let ctx = Ctx { case, model: &model, events: &events, dest: &dest, rules: &rules, vd, end };
+    suspects.iter().map(|&s| ctx.suspect(s, params)).collect()
+}
+
+/// What every suspect's figures read: the case on the valuation date.
+struct Ctx<'a> {
+    case: &'a Case,
+    model: &'a OwnershipModel,
+    /// The case's transfers up to the end of the valuation date.
+    events: &'a [crate::trace::Event],
+    dest: &'a Destinations,
+    /// The conserving rules traced.
+    rules: &'a [Rule],
+    vd: Date,
+    /// Last second of the valuation date.
+    end: i64,
+}
+
+/// One suspect's scope and its proceeds traced under every rule.
+struct Traced {
+    suspect: EntityRef,
+    /// The suspect (when a person) then the other persons of the scope.
+    persons: Vec<u32>,
+    /// Accounts held by the scope.
+    accounts: BTreeSet<u32>,
+    results: Vec<TraceResult>,
+    /// Per rule: transfer -> tainted amount of label 1.
+    tainted: Vec<(Rule, HashMap<u32, Decimal>)>,
+    /// The lineage index of [`lineage_index`].
+    back: HashMap<u32, Vec<u32>>,
+}
+
+impl Traced {
+    /// Whether `e` is the suspect or a person of the scope.
+    fn in_scope(&self, e: Option<EntityRef>) -> bool {
+        e.is_some_and(|e| (e.kind == EntityKind::Person && self.persons.contains(&e.idx)) || e == self.suspect)
+    }
+}
+
+impl Ctx<'_> {
+    /// The three views for suspect `s`.
+    fn suspect(&self, s: EntityRef, params: &ConfiscableParams) -> Result<SuspectFigures, CaseTraceError> {
+        let (case, model) = (self.case, self.model);
         let scope = if s.kind == EntityKind::Person { model.scope(s.idx) } else { Vec::new() };
         let mut persons: Vec<u32> = Vec::new();
         if s.kind == EntityKind::Person {
             persons.push(s.idx);
         }
         persons.extend(scope.iter().map(|m| m.person).filter(|&p| s.kind != EntityKind::Person || p != s.idx));
-        let in_scope = |e: Option<EntityRef>| {
-            e.is_some_and(|e| (e.kind == EntityKind::Person && persons.contains(&e.idx)) || e == s)
+        let mut t = Traced {
+            suspect: s,
+            persons,
+            accounts: BTreeSet::new(),
+            results: Vec::new(),
+            tainted: Vec::new(),
+            back: HashMap::new(),
         };
-        let scope_accounts: BTreeSet<u32> =
-            (0..case.accounts.len() as u32).filter(|&a| in_scope(case.accounts.rows[a as usize].holder)).collect();
+        t.accounts =
+            (0..case.accounts.len() as u32).filter(|&a| t.in_scope(case.accounts.rows[a as usize].holder)).collect();
         let since = case.suspects.rows.iter().filter(|r| r.entity == s).filter_map(|r| r.since).min();
         let mut sources = Sources::new();
         for a in (0..case.accounts.len() as u32).filter(|&a| case.accounts.rows[a as usize].holder == Some(s)) {
             sources.add_inflows(a, since.map_or(i64::MIN, |d| d.start().0), i64::MAX, Label(1));
         }
-        let results: Vec<TraceResult> = if sources.is_empty() || rules.is_empty() {
-            Vec::new()
-        } else {
-            trace_rules(&events, &sources, &rules, &params.trace)?
-        };
-        let tainted: Vec<(Rule, HashMap<u32, Decimal>)> = results
+        if !(sources.is_empty() || self.rules.is_empty()) {
+            t.results = trace_rules(self.events, &sources, self.rules, &params.trace)?;
+        }
+        t.tainted = t
+            .results
             .iter()
             .map(|r| {
                 let mut m: HashMap<u32, Decimal> = HashMap::new();
@@ -237,81 +282,105 @@ pub fn confiscable(
             .collect();
         let mut notes = model.problem.iter().cloned().collect::<Vec<_>>();
         notes.extend(crate::trace::case::unknown_base_note(case));
-        let back = lineage_index(&results);
+        t.back = lineage_index(&t.results);
 
-        // Properties.
-        let mut assets = Vec::new();
-        for a in scope_assets_at(case, &model, s, &scope, vd) {
-            let prop = &case.properties.rows[a.property as usize];
-            let mut payments: Vec<u32> = a.payments.clone();
-            payments.sort_unstable();
-            payments.dedup();
-            payments.retain(|&p| case.transfers.booked_at.get(p as usize).is_some_and(|t| t.0 <= end));
-            let traced = tainted
-                .iter()
-                .map(|(r, m)| (*r, payments.iter().filter_map(|p| m.get(p)).copied().sum::<Decimal>()))
-                .collect();
-            let mut ev = a.provs.clone();
-            ev.extend(a.ownership_rows.iter().filter_map(|&r| case.ownership.rows.get(r as usize)).map(|o| o.prov));
-            ev.extend(a.relation_rows.iter().filter_map(|&r| case.relations.rows.get(r as usize)).map(|o| o.prov));
-            let chain = chain_of(&back, &payments, MAX_CITED);
-            ev.extend(chain.iter().map(|&p| case.transfers.prov(p as usize)));
-            ev.sort_unstable();
-            ev.dedup();
-            if !a.note.is_empty() && a.gross.is_none() {
-                notes.push(format!("property {}: {}", prop.id, a.note));
-            }
-            let mut basis = a.basis.as_str().to_string();
-            if a.controlled_only {
-                basis.push_str("; controlled by the scope, not owned: gross exposure only");
-            }
-            if !a.note.is_empty() {
-                basis = format!("{basis}; {}", a.note);
-            }
-            assets.push(AssetFigures {
-                asset_id: prop.id.clone(),
-                asset_kind: prop.kind.clone().unwrap_or_else(|| "property".into()),
-                holders: a.holder_ids.clone(),
-                share: a.share,
-                gross: a.gross,
-                encumbrances: a.encumbrances,
-                net_attributable: a.attributable,
-                basis,
-                traced,
-                transfers: payments,
-                evidence: ev,
-            });
+        let mut assets: Vec<AssetFigures> =
+            scope_assets_at(case, model, s, &scope, self.vd).iter().map(|a| self.property(&t, a, &mut notes)).collect();
+        self.accounts(&t, &mut assets);
+        let object = self.rules.iter().map(|&r| (r, assets.iter().map(|a| a.object(r)).sum())).collect();
+        let value = self.value_views(&t, &assets);
+        let years = disproportion(case, model, &t.persons, &t.accounts, self.events, self.dest, self.vd, &mut notes);
+        notes.sort();
+        notes.dedup();
+        Ok(SuspectFigures {
+            suspect: s,
+            scope: t.persons.clone(),
+            rules: self.rules.to_vec(),
+            assets,
+            object,
+            value,
+            years,
+            notes,
+        })
+    }
+
+    /// A property of the scope: proceeds traced into its payments, with its evidence.
+    fn property(&self, t: &Traced, a: &AssetRow, notes: &mut Vec<String>) -> AssetFigures {
+        let case = self.case;
+        let prop = &case.properties.rows[a.property as usize];
+        let mut payments: Vec<u32> = a.payments.clone();
+        payments.sort_unstable();
+        payments.dedup();
+        payments.retain(|&p| case.transfers.booked_at.get(p as usize).is_some_and(|x| x.0 <= self.end));
+        let traced = t
+            .tainted
+            .iter()
+            .map(|(r, m)| (*r, payments.iter().filter_map(|p| m.get(p)).copied().sum::<Decimal>()))
+            .collect();
+        let mut ev = a.provs.clone();
+        ev.extend(a.ownership_rows.iter().filter_map(|&r| case.ownership.rows.get(r as usize)).map(|o| o.prov));
+        ev.extend(a.relation_rows.iter().filter_map(|&r| case.relations.rows.get(r as usize)).map(|o| o.prov));
+        let chain = chain_of(&t.back, &payments, MAX_CITED);
+        ev.extend(chain.iter().map(|&p| case.transfers.prov(p as usize)));
+        ev.sort_unstable();
+        ev.dedup();
+        if !a.note.is_empty() && a.gross.is_none() {
+            notes.push(format!("property {}: {}", prop.id, a.note));
         }
+        let mut basis = a.basis.as_str().to_string();
+        if a.controlled_only {
+            basis.push_str("; controlled by the scope, not owned: gross exposure only");
+        }
+        if !a.note.is_empty() {
+            basis = format!("{basis}; {}", a.note);
+        }
+        AssetFigures {
+            asset_id: prop.id.clone(),
+            asset_kind: prop.kind.clone().unwrap_or_else(|| "property".into()),
+            holders: a.holder_ids.clone(),
+            share: a.share,
+            gross: a.gross,
+            encumbrances: a.encumbrances,
+            net_attributable: a.attributable,
+            basis,
+            traced,
+            transfers: payments,
+            evidence: ev,
+        }
+    }
 
-        // Bank accounts of the scope: ledger balance on the valuation date, taint left in them.
+    /// Bank accounts of the scope: ledger balance on the valuation date, taint left in them.
+    fn accounts(&self, t: &Traced, assets: &mut Vec<AssetFigures>) {
+        let case = self.case;
         // (running, lowest) per account; the unknown opening balance is the smallest clean one
         // that keeps the account from going negative, as the tracing engine assumes.
         let mut balance: BTreeMap<u32, (Decimal, Decimal)> = BTreeMap::new();
-        for e in &events {
-            if let Some(f) = e.from.filter(|f| scope_accounts.contains(f)) {
+        for e in self.events {
+            if let Some(f) = e.from.filter(|f| t.accounts.contains(f)) {
                 let b = balance.entry(f).or_default();
                 b.0 -= e.amount;
                 b.1 = b.1.min(b.0);
             }
-            if let Some(t) = e.to.filter(|t| scope_accounts.contains(t)) {
-                balance.entry(t).or_default().0 += e.amount;
+            if let Some(to) = e.to.filter(|to| t.accounts.contains(to)) {
+                balance.entry(to).or_default().0 += e.amount;
             }
         }
-        for &acct in &scope_accounts {
+        for &acct in &t.accounts {
             let bal = balance.get(&acct).map_or(Decimal::ZERO, |b| b.0 - b.1);
-            let traced: Vec<(Rule, Decimal)> = results.iter().map(|r| (r.rule, r.remaining(acct, Label(1)))).collect();
-            if bal.is_zero() && traced.iter().all(|t| t.1.is_zero()) {
+            let traced: Vec<(Rule, Decimal)> =
+                t.results.iter().map(|r| (r.rule, r.remaining(acct, Label(1)))).collect();
+            if bal.is_zero() && traced.iter().all(|x| x.1.is_zero()) {
                 continue;
             }
             let row = &case.accounts.rows[acct as usize];
             // Cite the tainted credits into the account and their chains back to the sources.
             let mut credits: BTreeSet<u32> = BTreeSet::new();
-            for r in &results {
+            for r in &t.results {
                 credits.extend(r.rows.iter().filter(|x| x.to == Some(acct) && x.label == Label(1)).map(|x| x.seq));
             }
             let transfers: Vec<u32> = credits.into_iter().collect();
             let mut ev = vec![row.prov];
-            ev.extend(chain_of(&back, &transfers, MAX_CITED).iter().map(|&p| case.transfers.prov(p as usize)));
+            ev.extend(chain_of(&t.back, &transfers, MAX_CITED).iter().map(|&p| case.transfers.prov(p as usize)));
             ev.sort_unstable();
             ev.dedup();
             assets.push(AssetFigures {
@@ -328,22 +397,22 @@ pub fn confiscable(
                 evidence: ev,
             });
         }
+    }
 
-        let object = rules.iter().map(|&r| (r, assets.iter().map(|a| a.object(r)).sum())).collect();
-
-        // Value-based.
+    /// The value-based view per rule: benefit capped by free property plus tainted gifts.
+    fn value_views(&self, t: &Traced, assets: &[AssetFigures]) -> Vec<ValueView> {
         let free: Decimal = assets.iter().filter_map(|a| a.net_attributable).sum();
         let mut value = Vec::new();
-        for r in &results {
+        for r in &t.results {
             let benefit = r.summary(Label(1)).map_or(Decimal::ZERO, |x| x.introduced);
             let mut gifts = Vec::new();
             let mut gifted = Decimal::ZERO;
             for row in r.rows.iter().filter(|x| x.label == Label(1)) {
-                let from_scope = row.from.is_some_and(|f| scope_accounts.contains(&f));
-                let to_scope = row.to.is_some_and(|t| scope_accounts.contains(&t));
+                let from_scope = row.from.is_some_and(|f| t.accounts.contains(&f));
+                let to_scope = row.to.is_some_and(|to| t.accounts.contains(&to));
                 if from_scope && !to_scope {
-                    if let Destination::Person(h) = dest.of(case, row.seq) {
-                        if !in_scope(Some(h)) {
+                    if let Destination::Person(h) = self.dest.of(self.case, row.seq) {
+                        if !t.in_scope(Some(h)) {
                             gifted += row.tainted;
                             gifts.push(row.seq);
                         }
@@ -362,22 +431,8 @@ pub fn confiscable(
                 gifts,
             });
         }
-
-        let years = disproportion(case, &model, &persons, &scope_accounts, &events, &dest, vd, &mut notes);
-        notes.sort();
-        notes.dedup();
-        out.push(SuspectFigures {
-            suspect: s,
-            scope: persons.clone(),
-            rules: rules.clone(),
-            assets,
-            object,
-            value,
-            years,
-            notes,
-        });
+        value
     }
-    Ok(out)
 }
 
 /// Most transfers cited for one figure (the `trace` CSV lists every hop).

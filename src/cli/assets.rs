@@ -2,6 +2,7 @@
 //! scope assets, the proceeds traced into them, and the object-based, value-based and
 //! disproportion views of the confiscable value (docs/domain.md §3).
 
+use super::output::OutKind;
 use anyhow::{bail, Context, Result};
 use moneytrail::assets::confiscable::{confiscable, ConfiscableParams};
 use moneytrail::export::valuation::write_assets_csv;
@@ -49,6 +50,8 @@ pub fn run(a: Args) -> Result<ExitCode> {
         .as_deref()
         .map(|s| Date::parse_iso(s).with_context(|| format!("--as-of '{s}' is not a date (YYYY-MM-DD)")))
         .transpose()?;
+    let inputs = a.audience.key.inputs(a.case.inputs());
+    inputs.check_all(&[("--out", Some(&a.out), OutKind::File)])?;
     let loaded = super::common::load(&a.case.case, &a.case.load)?;
     let case = &loaded.case;
     // The figures are computed on the real case; the CSV and the lines printed read `view`, and

@@ -2,6 +2,7 @@
 //! and the one way every analysis command loads a case and says what happened on the way.
 //! Values are parsed into the library's types here, so a typo fails before anything is read.
 
+use super::output::Inputs;
 use anyhow::Result;
 use moneytrail::graph::FlowGraph;
 use moneytrail::investigation::keys;
@@ -10,7 +11,7 @@ use moneytrail::model::Case;
 use moneytrail::trace::Rule;
 use moneytrail::victims::classify::VictimParams;
 use moneytrail::victims::protect::Protection;
-use moneytrail::victims::view::{prepare, prepare_view_of, Audience, Prepared};
+use moneytrail::victims::view::{prepare, Audience, Prepared};
 use std::path::{Path, PathBuf};
 
 /// The case folder and how to load it.
@@ -34,7 +35,19 @@ pub struct LoadArgs {
     pub no_resolve: bool,
 }
 
+impl CaseArgs {
+    /// What the command reads: the case folder and the mapping file.
+    pub fn inputs(&self) -> Inputs {
+        self.load.inputs(&self.case)
+    }
+}
+
 impl LoadArgs {
+    /// The case folder `case` and the mapping file, as inputs no output may overwrite.
+    pub fn inputs(&self, case: &Path) -> Inputs {
+        Inputs::case(case).file(self.mapping.as_deref())
+    }
+
     /// The library's load settings.
     pub fn settings(&self) -> LoadSettings {
         LoadSettings { mapping: self.mapping.clone(), no_resolve: self.no_resolve }
@@ -86,6 +99,11 @@ pub struct KeyArgs {
 }
 
 impl KeyArgs {
+    /// `inputs` with the passphrase file, when one is given.
+    pub fn inputs(&self, inputs: Inputs) -> Inputs {
+        inputs.file(self.seal_passphrase_file.as_deref())
+    }
+
     /// The case passphrase, if given.
     pub fn passphrase(&self) -> Result<Option<String>> {
         Ok(keys::passphrase(self.seal_passphrase_file.as_deref())?)
@@ -102,14 +120,6 @@ impl AudienceArgs {
     pub fn prepare(&self, case: &Case, flow: &FlowGraph) -> Result<Prepared> {
         let key = self.key.case_keys(&case.meta.name)?;
         Ok(prepare(case, flow, self.audience, key.as_ref(), &VictimParams::default())?)
-    }
-
-    /// Like [`AudienceArgs::prepare`] for a command that reads the case before entity
-    /// resolution: protected persons are decided on `resolved` (flow graph `flow`), the view is of
-    /// `case` (see `moneytrail::victims::view::prepare_view_of`).
-    pub fn prepare_view_of(&self, case: &Case, resolved: &Case, flow: &FlowGraph) -> Result<Prepared> {
-        let key = self.key.case_keys(&case.meta.name)?;
-        Ok(prepare_view_of(case, resolved, flow, self.audience, key.as_ref(), &VictimParams::default())?)
     }
 
     /// True for `--audience court` (identities in clear: nothing to classify or redact).

@@ -3,6 +3,7 @@
 //! FILE.csv|.json`: per victim, the money traced into each confiscable asset, the share of the
 //! compensation fund and the unsatisfied remainder (docs/compensation.md).
 
+use super::output::OutKind;
 use anyhow::{bail, Context, Result};
 use moneytrail::assets::compensation::{compensation, CompensationParams, ShareBasis};
 use moneytrail::export::compensation::{
@@ -113,6 +114,11 @@ pub fn run(a: Args) -> Result<ExitCode> {
         Some(e) if e.eq_ignore_ascii_case("csv") => false,
         _ => bail!("--out {}: the name must end in .csv or .json", a.out.display()),
     };
+    let inputs = a.audience.key.inputs(a.case.inputs()).file(a.claims.as_deref());
+    inputs.check_all(&[
+        ("--out", Some(&a.out), OutKind::File),
+        ("--statements", a.statements.as_deref(), OutKind::Dir),
+    ])?;
     let claims = a.claims.as_deref().map(read_claims).transpose()?.unwrap_or_default();
     let t0 = std::time::Instant::now();
     let loaded = super::common::load(&a.case.case, &a.case.load)?;

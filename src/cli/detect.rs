@@ -1,6 +1,7 @@
 //! `moneytrail detect CASE`: run the laundering-pattern detectors.
 
 use super::common::{AudienceArgs, LoadArgs};
+use super::output::OutKind;
 use anyhow::{bail, Context, Result};
 use moneytrail::export::findings;
 use moneytrail::graph::CaseGraph;
@@ -95,6 +96,8 @@ pub fn run(a: Args) -> Result<ExitCode> {
     if ext != "csv" && ext != "json" {
         bail!("--out must end in .csv or .json, not '{}'", out.display());
     }
+    let inputs = a.audience.key.inputs(a.load.inputs(&case_dir));
+    inputs.check_all(&[("--out", Some(&out), OutKind::File)])?;
     let config = a.detect.config()?;
     let opts = config.detect;
     let t0 = std::time::Instant::now();

@@ -1,5 +1,6 @@
 //! `moneytrail export CASE --format graphml|ftm --out FILE`: the case for other tools.
 
+use super::output::OutKind;
 use anyhow::{bail, Context, Result};
 use moneytrail::export::{ftm, graphml};
 use moneytrail::graph::FlowGraph;
@@ -25,6 +26,8 @@ pub fn run(a: Args) -> Result<ExitCode> {
     if a.format != "graphml" && a.format != "ftm" {
         bail!("--format must be graphml or ftm, not '{}'", a.format);
     }
+    let inputs = a.audience.key.inputs(a.case.inputs());
+    inputs.check_all(&[("--out", Some(&a.out), OutKind::File)])?;
     let t0 = std::time::Instant::now();
     let loaded = super::common::load(&a.case.case, &a.case.load)?;
     let flow = FlowGraph::build(&loaded.case);

@@ -19,12 +19,16 @@ pub struct Args {
     /// look-alikes are added, and truth/identities.csv maps records to true entities.
     #[arg(long, default_value = "none")]
     identity_noise: IdentityNoise,
-    /// Output folder (created; existing case files in it are overwritten).
+    /// Output folder: new or empty (a folder with files in it needs --force).
     #[arg(long)]
     out: PathBuf,
+    /// Write into a folder that already has files (existing case files are overwritten).
+    #[arg(long)]
+    force: bool,
 }
 
 pub fn run(a: Args) -> Result<ExitCode> {
+    super::output::case_target(&a.out, a.force, &super::output::Inputs::default())?;
     let t0 = std::time::Instant::now();
     let cfg =
         GenConfig { seed: a.seed, transfers: a.transfers, identity_noise: a.identity_noise, ..GenConfig::default() };

@@ -11,15 +11,19 @@ use std::process::ExitCode;
 pub struct Args {
     /// The IBM folder (laundering_patterns_normalized.json, transactions_sample.csv).
     dir: PathBuf,
-    /// The case folder to write (created; existing case files in it are overwritten).
+    /// The case folder to write: new or empty (a folder with files in it needs --force).
     #[arg(long)]
     out: PathBuf,
+    /// Write into a folder that already has files (existing case files are overwritten).
+    #[arg(long)]
+    force: bool,
     /// Base currency of the case; rates are derived from the data against it.
     #[arg(long, default_value = "USD")]
     base_currency: String,
 }
 
 pub fn run(a: Args) -> Result<ExitCode> {
+    super::output::case_target(&a.out, a.force, &super::output::Inputs::default().dir(&a.dir))?;
     let opts = ImportOptions { base_currency: a.base_currency, ..ImportOptions::default() };
     let s = import(&a.dir, &a.out, &opts)?;
     println!(

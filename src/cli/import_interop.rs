@@ -13,9 +13,12 @@ use std::process::ExitCode;
 pub struct Args {
     /// The input: FtM JSON lines, or a BODS JSON file (or a folder of them).
     input: PathBuf,
-    /// The case folder to write (created; existing case files in it are overwritten).
+    /// The case folder to write: new or empty (a folder with files in it needs --force).
     #[arg(long)]
     out: PathBuf,
+    /// Write into a folder that already has files (existing case files are overwritten).
+    #[arg(long)]
+    force: bool,
     /// Case name (default "Import of FILE").
     #[arg(long)]
     name: Option<String>,
@@ -28,6 +31,12 @@ pub struct Args {
     /// An fx_rates.csv in the contract layout to copy into the case (FtM carries no rates).
     #[arg(long)]
     fx_rates: Option<PathBuf>,
+}
+
+/// Refuses a target folder that is not new or empty (without --force) or that holds an input.
+fn check_target(a: &Args) -> Result<()> {
+    let inputs = super::output::Inputs::default().dir(&a.input).file(a.fx_rates.as_deref());
+    super::output::case_target(&a.out, a.force, &inputs)
 }
 
 fn options(a: &Args) -> ImportOptions {
@@ -61,11 +70,13 @@ fn print(s: &ImportSummary, a: &Args) -> Result<ExitCode> {
 }
 
 pub fn run_ftm(a: Args) -> Result<ExitCode> {
+    check_target(&a)?;
     let s = import_ftm(&a.input, &a.out, &options(&a))?;
     print(&s, &a)
 }
 
 pub fn run_bods(a: Args) -> Result<ExitCode> {
+    check_target(&a)?;
     let s = import_bods(&a.input, &a.out, &options(&a))?;
     print(&s, &a)
 }

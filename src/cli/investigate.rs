@@ -2,8 +2,9 @@
 //! the evidence bundle: report.html, diagrams, tables, manifest.json).
 
 use super::common::{self, parse_rule, AudienceArgs, CaseArgs};
+use super::output::OutKind;
 use anyhow::Result;
-use moneytrail::export::bundle;
+use moneytrail::export::{bundle, signing, target};
 use moneytrail::investigation::{pipeline, Config, Settings};
 use moneytrail::trace::Rule;
 use std::path::PathBuf;
@@ -36,6 +37,14 @@ pub struct Args {
     /// Draw with moneytrail's own SVG layout even when Graphviz is installed.
     #[arg(long)]
     no_graphviz: bool,
+    /// Replace whatever --out holds with the bundle (without it, a folder that is not empty and
+    /// not a bundle of the same case is refused); never merged.
+    #[arg(long)]
+    force: bool,
+    /// Sign manifest.json with this Ed25519 secret key (PKCS#8 PEM, from `moneytrail key gen`);
+    /// `verify --public-key` checks it.
+    #[arg(long)]
+    sign_key: Option<PathBuf>,
 }
 
 pub fn run(a: Args) -> Result<ExitCode> {
@@ -51,12 +60,18 @@ pub fn run(a: Args) -> Result<ExitCode> {
         threads: a.detect.threads,
     };
     let mut config = Config::from_settings(&settings).map_err(super::detect::flag_error)?;
+    let inputs = a.audience.key.inputs(a.case.inputs()).file(a.sign_key.as_deref());
+    inputs.check_all(&[("--out", Some(&a.out), OutKind::Dir)])?;
+    let sign = a.sign_key.as_deref().map(signing::read_secret).transpose()?;
+    // Claimed before the case is read: a busy or unsuitable folder fails at once.
+    let claim = target::claim(&a.out, a.force)?;
     let t0 = std::time::Instant::now();
     let loaded = common::load(&a.case.case, &a.case.load)?;
     let t_ingest = t0.elapsed();
     config.protection = a.audience.key.case_keys(&loaded.case.meta.name)?;
     let inv = pipeline::run(&loaded.case, &config)?;
-    let summary = bundle::write(&inv, &a.out)?;
+    let signed = sign.is_some();
+    let summary = bundle::write_claimed(&inv, claim, &bundle::WriteOptions { force: a.force, sign })?;
     for n in &summary.notes {
         eprintln!("note: {n}");
     }
@@ -71,5 +86,8 @@ pub fn run(a: Args) -> Result<ExitCode> {
     times.extend(summary.timings.iter().map(|t| format!("{} {:.2} s", t.stage, t.took.as_secs_f64())));
     println!("time: {}; total {:.2} s", times.join(", "), t0.elapsed().as_secs_f64());
     println!("manifest.json SHA-256: {}", summary.manifest_sha256);
+    if signed {
+        println!("signed: {} (check with `moneytrail verify DIR --public-key KEY.pub.pem`)", signing::SIGNATURE);
+    }
     Ok(ExitCode::SUCCESS)
 }

@@ -11,9 +11,12 @@ mod import_ibm;
 mod import_interop;
 mod ingest;
 mod investigate;
+mod key;
+mod log;
 mod output;
 mod query;
 mod resolve;
+mod serve;
 mod trace;
 mod verify;
 mod victims;
@@ -67,6 +70,14 @@ enum Command {
     Victims(victims::Args),
     /// Open a sealed pseudonym mapping (court bundle) with the case passphrase.
     Unseal(victims::UnsealArgs),
+    /// The investigation workspace in the browser: findings, graph explorer, query console,
+    /// tracing, triage and notes, bundle export (loopback; prints a one-time login URL).
+    Serve(serve::Args),
+    /// The workspace's audit log: `log verify CASE` re-checks its hash chain.
+    Log(log::Args),
+    /// Keys of the case team: `key gen` makes the pair that signs and checks bundles.
+    #[command(subcommand)]
+    Key(key::Command),
 }
 
 /// Exit codes: 0 clean, 1 rows were rejected, 2 the command could not run.
@@ -90,6 +101,9 @@ pub fn main() -> ExitCode {
         Command::Resolve(a) => resolve::run(a),
         Command::Victims(a) => victims::run(a),
         Command::Unseal(a) => victims::unseal(a),
+        Command::Serve(a) => serve::run(a),
+        Command::Log(a) => log::run(a),
+        Command::Key(c) => key::run(c),
     };
     match res {
         Ok(code) => code,

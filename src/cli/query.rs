@@ -1,9 +1,9 @@
 //! `moneytrail query CASE FILE.cypher`: run a pattern query, or print its plan with --explain.
 
+use super::output::{Inputs, OutKind};
 use anyhow::{bail, Context, Result};
-use moneytrail::graph::{CaseGraph, FlowGraph};
+use moneytrail::investigation::query::QuerySession;
 use moneytrail::query::{self, format::Format, Budget, Value};
-use std::borrow::Cow;
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -46,6 +46,11 @@ pub struct Args {
 
 pub fn run(a: Args) -> Result<ExitCode> {
     let fmt: Format = a.format.parse().map_err(anyhow::Error::msg)?;
+    let inputs = a.audience.key.inputs(Inputs::case(&a.case).file(a.mapping.as_deref()).file(Some(&a.file)));
+    inputs.check_all(&[
+        ("--out", a.out.as_deref(), OutKind::File),
+        ("--evidence", a.evidence.as_deref(), OutKind::Dir),
+    ])?;
     let text = std::fs::read_to_string(&a.file).with_context(|| format!("cannot read {}", a.file.display()))?;
     let mut params: HashMap<String, Value> = HashMap::new();
     for p in &a.params {
@@ -61,32 +66,38 @@ pub fn run(a: Args) -> Result<ExitCode> {
     let load = super::common::LoadArgs { mapping: a.mapping.clone(), no_resolve: true };
     let loaded = super::common::load(&a.case, &load)?;
     let case = &loaded.case;
-    let plan = match query::prepare(&text, case, &params) {
+    if a.explain {
+        // The plan holds the query's text and structure, no case data.
+        return Ok(match query::prepare(&text, case, &params) {
+            Ok(p) => {
+                print!("{}", p.plan);
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("{}: {}", a.file.display(), e.render(&text));
+                ExitCode::from(2)
+            }
+        });
+    }
+    // Outside the court the query is planned and run on the audience's view of the case
+    // (moneytrail::investigation::query): protected persons are pseudonyms without name, birth
+    // date, national id, address, contacts, IBAN or account id, and free text is scrubbed, so no
+    // expression can rebuild what the engine never sees. Ids in the query text and parameters are
+    // the registers' ids (a protected person's is their pseudonym).
+    let key = if a.audience.is_court() { None } else { a.audience.key.case_keys(&case.meta.name)? };
+    let session = QuerySession::new(&a.case, case, a.audience.audience, key.as_ref())?;
+    let view = session.view();
+    let plan = match session.prepare(&text, &params) {
         Ok(p) => p,
         Err(e) => {
             eprintln!("{}: {}", a.file.display(), e.render(&text));
             return Ok(ExitCode::from(2));
         }
     };
-    if a.explain {
-        print!("{}", plan.plan);
-        return Ok(ExitCode::SUCCESS);
-    }
-    // The query runs on the case as loaded (no entity resolution, so ids in the query text and
-    // parameters mean what they say). Outside the court the protected persons are decided as
-    // every other command decides them, on the resolved case, and the rows are written from the
-    // audience's view with their text scrubbed.
-    let prepared = if a.audience.is_court() {
-        None
-    } else {
-        let resolved = moneytrail::investigation::load::resolved_copy(&a.case, case)?;
-        Some(a.audience.prepare_view_of(case, &resolved, &FlowGraph::build(&resolved))?)
-    };
-    let view = prepared.as_ref().map_or(case, |p| p.view(case));
-    let graph = CaseGraph::build(case);
+    let graph = session.graph();
     let t1 = std::time::Instant::now();
     let budget = Budget { max_rows: a.max_rows, max_time: std::time::Duration::from_secs(a.timeout) };
-    let mut result = match query::execute(&plan, case, &graph, params, &budget) {
+    let result = match session.execute(&plan, params, &budget) {
         Ok(r) => r,
         Err(e) => {
             eprintln!("{}: {}", a.file.display(), e.render(&text));
@@ -94,12 +105,6 @@ pub fn run(a: Args) -> Result<ExitCode> {
         }
     };
     let t2 = std::time::Instant::now();
-    if let Some(p) = prepared.as_ref().filter(|p| p.redacts()) {
-        result.rewrite_text(&|s| match p.scrub(s) {
-            Cow::Owned(n) => Some(n),
-            Cow::Borrowed(_) => None,
-        });
-    }
     match &a.out {
         Some(path) => {
             let f = std::fs::File::create(path).with_context(|| format!("cannot write {}", path.display()))?;
@@ -114,7 +119,7 @@ pub fn run(a: Args) -> Result<ExitCode> {
     }
     if let Some(dir) = &a.evidence {
         std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
-        let ev = query::evidence::Evidence::new(view, &graph);
+        let ev = query::evidence::Evidence::new(view, graph);
         let name = a.file.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
         for (i, row) in result.rows.iter().take(1000).enumerate() {
             let path = dir.join(format!("row-{:05}.dot", i + 1));

@@ -1,6 +1,7 @@
 //! `moneytrail resolve CASE`: link person and company records into entities and write one row
 //! per record (table, record_id, entity_id, confidence, evidence, basis), plus the decision log.
 
+use super::output::{Inputs, OutKind};
 use anyhow::{Context, Result};
 use moneytrail::graph::FlowGraph;
 use moneytrail::model::EntityKind;
@@ -35,6 +36,9 @@ pub struct Args {
 }
 
 pub fn run(a: Args) -> Result<ExitCode> {
+    let inputs = Inputs::case(&a.case).file(a.mapping.as_deref()).file(a.decisions.as_deref());
+    let inputs = a.audience.key.inputs(inputs);
+    inputs.check_all(&[("--out", a.out.as_deref(), OutKind::File), ("--log", a.log.as_deref(), OutKind::File)])?;
     let t0 = std::time::Instant::now();
     // Resolution is what this command shows, so the case is loaded as written.
     let load = super::common::LoadArgs { mapping: a.mapping.clone(), no_resolve: true };

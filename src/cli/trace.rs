@@ -7,17 +7,18 @@
 //! another engineer's work); until then, write the query's transfers to a findings-style CSV with
 //! a `txn_ids` column and pass it with `--source-findings`.
 
+use super::output::OutKind;
 use anyhow::{bail, Context, Result};
 use moneytrail::export::compensation::write_victim_assets_csv;
 use moneytrail::export::tracing::write_trace_csv_labelled;
 use moneytrail::graph::{CaseGraph, FlowGraph};
-use moneytrail::model::Date;
+use moneytrail::model::{Case, Date};
 use moneytrail::query;
 use moneytrail::trace::case::{case_events, findings_txn_ids, trace_case, SourceSelection};
-use moneytrail::trace::victims::{select_victims, victim_assets, victim_sources, VictimSelection};
-use moneytrail::trace::{trace_rules, Label, OpeningPolicy, Rule, TraceConfig};
+use moneytrail::trace::victims::{select_victims, victim_assets, victim_sources, VictimLabel, VictimSelection};
+use moneytrail::trace::{trace_rules, Label, OpeningPolicy, Rule, TraceConfig, TraceResult};
 use std::collections::BTreeMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 /// Flags of `trace`.
@@ -86,47 +87,20 @@ pub fn run(a: Args) -> Result<ExitCode> {
     } else {
         a.rule.split(',').map(|r| r.parse().map_err(|e| anyhow::anyhow!("--rule: {e}"))).collect::<Result<_>>()?
     };
-    let mut selections = Vec::new();
     let victims_given = a.source_victims || !a.victim.is_empty();
-    let given = [
-        !a.source_txn.is_empty(),
-        a.source_account.is_some(),
-        a.source_findings.is_some(),
-        a.source_query.is_some(),
-        victims_given,
-    ];
-    if given.iter().filter(|g| **g).count() != 1 {
-        bail!(
-            "give exactly one of --source-txn, --source-account, --source-findings, --source-query or \
-             --source-victims/--victim"
-        );
-    }
-    if a.victim_assets.is_some() && !victims_given {
-        bail!("--victim-assets goes with --source-victims or --victim");
-    }
-    if !a.source_txn.is_empty() {
-        selections.push(SourceSelection::Txns(a.source_txn.clone()));
-    }
-    if let Some(acct) = &a.source_account {
-        let (from, to) = (date("--from", &a.from)?, date("--to", &a.to)?);
-        selections.push(SourceSelection::Account { account: acct.clone(), from, to });
-    } else if a.from.is_some() || a.to.is_some() {
-        bail!("--from and --to go with --source-account");
-    }
-    if let Some(f) = &a.source_findings {
-        let file = std::fs::File::open(f).with_context(|| format!("cannot read {}", f.display()))?;
-        let ids = findings_txn_ids(file)?;
-        if ids.is_empty() {
-            bail!("{} lists no transfers in its txn_ids column", f.display());
-        }
-        selections.push(SourceSelection::Txns(ids));
-    }
+    let mut selections = flag_sources(&a, victims_given)?;
     let opening = match a.opening.as_str() {
         "minimal-clean" => OpeningPolicy::MinimalClean,
         "zero" => OpeningPolicy::Zero,
         other => bail!("--opening must be minimal-clean or zero, not '{other}'"),
     };
     let config = TraceConfig { opening, ..TraceConfig::default() };
+    let inputs =
+        a.audience.key.inputs(a.case.inputs()).file(a.source_findings.as_deref()).file(a.source_query.as_deref());
+    inputs.check_all(&[
+        ("--out", a.out.as_deref(), OutKind::File),
+        ("--victim-assets", a.victim_assets.as_deref(), OutKind::File),
+    ])?;
     let t0 = std::time::Instant::now();
     let loaded = super::common::load(&a.case.case, &a.case.load)?;
     let case = &loaded.case;
@@ -135,25 +109,7 @@ pub fn run(a: Args) -> Result<ExitCode> {
     let prepared = a.audience.prepare(case, &FlowGraph::build(case))?;
     let view = prepared.view(case);
     if let Some(qf) = &a.source_query {
-        let text = std::fs::read_to_string(qf).with_context(|| format!("cannot read {}", qf.display()))?;
-        let mut params = std::collections::HashMap::new();
-        for p in &a.params {
-            let (k, v) = p.split_once('=').with_context(|| format!("--param {p}: expected name=value"))?;
-            params.insert(k.trim().to_string(), query::param_value(v));
-        }
-        let q = query::prepare(&text, case, &params).map_err(|e| anyhow::anyhow!("{}", e.render(&text)))?;
-        let graph = CaseGraph::build(case);
-        let res = query::execute(&q, case, &graph, params, &query::Budget::default())
-            .map_err(|e| anyhow::anyhow!("{}", e.render(&text)))?;
-        let ids: Vec<String> = query::transfers_in(&res, case)
-            .iter()
-            .map(|&t| case.transfers.txn_id.get(t as usize).to_string())
-            .collect();
-        if ids.is_empty() {
-            bail!("{}: the query's {} rows mention no transfer", qf.display(), res.rows.len());
-        }
-        eprintln!("--source-query: {} rows, {} source transfers", res.rows.len(), ids.len());
-        selections.push(SourceSelection::Txns(ids));
+        selections.push(SourceSelection::Txns(query_sources(qf, &a.params, case)?));
     }
     let t1 = std::time::Instant::now();
     let mut names: BTreeMap<Label, String> = BTreeMap::new();
@@ -179,50 +135,11 @@ pub fn run(a: Args) -> Result<ExitCode> {
         trace_case(case, &selections, &rules, &config)?
     };
     let t2 = std::time::Instant::now();
-    match &a.out {
-        Some(p) => {
-            if let Some(dir) = p.parent().filter(|d| !d.as_os_str().is_empty()) {
-                std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
-            }
-            let f = std::fs::File::create(p).with_context(|| format!("cannot write {}", p.display()))?;
-            write_trace_csv_labelled(view, &results, &names, std::io::BufWriter::new(f))?;
-        }
-        None => {
-            if let Err(e) = write_trace_csv_labelled(view, &results, &names, std::io::stdout().lock()) {
-                // A reader that stops early (`| head`) closes the pipe: not an error.
-                if matches!(e.kind(), csv::ErrorKind::Io(io) if io.kind() == std::io::ErrorKind::BrokenPipe) {
-                    return Ok(ExitCode::SUCCESS);
-                }
-                return Err(e.into());
-            }
-        }
+    if !write_rows(a.out.as_deref(), view, &results, &names)? {
+        return Ok(ExitCode::SUCCESS);
     }
     if victims_given {
-        let by_victim = victim_assets(case, &victims, &results, case.meta.valuation_date);
-        if let Some(p) = &a.victim_assets {
-            let f = std::fs::File::create(p).with_context(|| format!("cannot write {}", p.display()))?;
-            let rules: Vec<Rule> = results.iter().map(|r| r.rule).collect();
-            write_victim_assets_csv(view, &rules, &by_victim, std::io::BufWriter::new(f))?;
-        }
-        for r in &results {
-            for s in &r.labels {
-                eprintln!(
-                    "{:<8} {:<10} introduced {} = exited {} + absorbed by overdraft {} + remaining {}{}",
-                    r.rule.to_string(),
-                    names.get(&s.label).map_or("?", String::as_str),
-                    s.introduced,
-                    s.exited,
-                    s.absorbed_by_overdraft,
-                    s.remaining,
-                    if r.conserving { "" } else { " (poison: not value-conserving)" },
-                );
-            }
-        }
-        eprintln!(
-            "{} victims, {} (victim, property) pairs with traced purchase payments",
-            victims.len(),
-            by_victim.len()
-        );
+        report_victims(&a, case, view, &victims, &results, &names)?;
     }
     for r in results.iter().filter(|_| !victims_given) {
         if let Some(s) = r.summary(Label(1)) {
@@ -249,4 +166,127 @@ pub fn run(a: Args) -> Result<ExitCode> {
         (t2 - t1).as_secs_f64()
     );
     Ok(ExitCode::SUCCESS)
+}
+
+/// Checks that exactly one kind of source is given, and reads the sources that need no case:
+/// --source-txn, --source-account (with its window) and --source-findings.
+fn flag_sources(a: &Args, victims_given: bool) -> Result<Vec<SourceSelection>> {
+    let given = [
+        !a.source_txn.is_empty(),
+        a.source_account.is_some(),
+        a.source_findings.is_some(),
+        a.source_query.is_some(),
+        victims_given,
+    ];
+    if given.iter().filter(|g| **g).count() != 1 {
+        bail!(
+            "give exactly one of --source-txn, --source-account, --source-findings, --source-query or \
+             --source-victims/--victim"
+        );
+    }
+    if a.victim_assets.is_some() && !victims_given {
+        bail!("--victim-assets goes with --source-victims or --victim");
+    }
+    let mut selections = Vec::new();
+    if !a.source_txn.is_empty() {
+        selections.push(SourceSelection::Txns(a.source_txn.clone()));
+    }
+    if let Some(acct) = &a.source_account {
+        let (from, to) = (date("--from", &a.from)?, date("--to", &a.to)?);
+        selections.push(SourceSelection::Account { account: acct.clone(), from, to });
+    } else if a.from.is_some() || a.to.is_some() {
+        bail!("--from and --to go with --source-account");
+    }
+    if let Some(f) = &a.source_findings {
+        let file = std::fs::File::open(f).with_context(|| format!("cannot read {}", f.display()))?;
+        let ids = findings_txn_ids(file)?;
+        if ids.is_empty() {
+            bail!("{} lists no transfers in its txn_ids column", f.display());
+        }
+        selections.push(SourceSelection::Txns(ids));
+    }
+    Ok(selections)
+}
+
+/// The transfers that the rows of query file `qf` (with `--param`s) mention.
+fn query_sources(qf: &Path, param_flags: &[String], case: &Case) -> Result<Vec<String>> {
+    let text = std::fs::read_to_string(qf).with_context(|| format!("cannot read {}", qf.display()))?;
+    let mut params = std::collections::HashMap::new();
+    for p in param_flags {
+        let (k, v) = p.split_once('=').with_context(|| format!("--param {p}: expected name=value"))?;
+        params.insert(k.trim().to_string(), query::param_value(v));
+    }
+    let q = query::prepare(&text, case, &params).map_err(|e| anyhow::anyhow!("{}", e.render(&text)))?;
+    let graph = CaseGraph::build(case);
+    let res = query::execute(&q, case, &graph, params, &query::Budget::default())
+        .map_err(|e| anyhow::anyhow!("{}", e.render(&text)))?;
+    let ids: Vec<String> =
+        query::transfers_in(&res, case).iter().map(|&t| case.transfers.txn_id.get(t as usize).to_string()).collect();
+    if ids.is_empty() {
+        bail!("{}: the query's {} rows mention no transfer", qf.display(), res.rows.len());
+    }
+    eprintln!("--source-query: {} rows, {} source transfers", res.rows.len(), ids.len());
+    Ok(ids)
+}
+
+/// Writes the trace rows to `out` (or standard output); false when standard output was closed
+/// early (`| head`), which is not an error but ends the command.
+fn write_rows(
+    out: Option<&Path>,
+    view: &Case,
+    results: &[TraceResult],
+    names: &BTreeMap<Label, String>,
+) -> Result<bool> {
+    match out {
+        Some(p) => {
+            if let Some(dir) = p.parent().filter(|d| !d.as_os_str().is_empty()) {
+                std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+            }
+            let f = std::fs::File::create(p).with_context(|| format!("cannot write {}", p.display()))?;
+            write_trace_csv_labelled(view, results, names, std::io::BufWriter::new(f))?;
+        }
+        None => {
+            if let Err(e) = write_trace_csv_labelled(view, results, names, std::io::stdout().lock()) {
+                if matches!(e.kind(), csv::ErrorKind::Io(io) if io.kind() == std::io::ErrorKind::BrokenPipe) {
+                    return Ok(false);
+                }
+                return Err(e.into());
+            }
+        }
+    }
+    Ok(true)
+}
+
+/// With victims as sources: the --victim-assets CSV, and per rule and victim the reconciliation
+/// of the victim's money.
+fn report_victims(
+    a: &Args,
+    case: &Case,
+    view: &Case,
+    victims: &[VictimLabel],
+    results: &[TraceResult],
+    names: &BTreeMap<Label, String>,
+) -> Result<()> {
+    let by_victim = victim_assets(case, victims, results, case.meta.valuation_date);
+    if let Some(p) = &a.victim_assets {
+        let f = std::fs::File::create(p).with_context(|| format!("cannot write {}", p.display()))?;
+        let rules: Vec<Rule> = results.iter().map(|r| r.rule).collect();
+        write_victim_assets_csv(view, &rules, &by_victim, std::io::BufWriter::new(f))?;
+    }
+    for r in results {
+        for s in &r.labels {
+            eprintln!(
+                "{:<8} {:<10} introduced {} = exited {} + absorbed by overdraft {} + remaining {}{}",
+                r.rule.to_string(),
+                names.get(&s.label).map_or("?", String::as_str),
+                s.introduced,
+                s.exited,
+                s.absorbed_by_overdraft,
+                s.remaining,
+                if r.conserving { "" } else { " (poison: not value-conserving)" },
+            );
+        }
+    }
+    eprintln!("{} victims, {} (victim, property) pairs with traced purchase payments", victims.len(), by_victim.len());
+    Ok(())
 }

@@ -1,6 +1,7 @@
 //! `moneytrail victims CASE --out FILE`: the non-punishment classifier (listed and probable
 //! victims with score and reasons), and `moneytrail unseal FILE`: open a sealed pseudonym mapping.
 
+use super::output::{Inputs, OutKind};
 use anyhow::{Context, Result};
 use moneytrail::graph::FlowGraph;
 use moneytrail::patterns::Params;
@@ -37,6 +38,8 @@ pub fn run(a: Args) -> Result<ExitCode> {
         let k = k.strip_prefix("victims.").unwrap_or(k);
         params.set(k, v).map_err(|e| anyhow::anyhow!("--param {p}: {e}"))?;
     }
+    let inputs = a.audience.key.inputs(a.case.inputs()).file(a.truth.as_deref());
+    inputs.check_all(&[("--out", Some(&a.out), OutKind::File)])?;
     let loaded = super::common::load(&a.case.case, &a.case.load)?;
     let case = &loaded.case;
     let key = a.audience.key.case_keys(&case.meta.name)?;
@@ -105,8 +108,18 @@ pub struct UnsealArgs {
 }
 
 pub fn unseal(a: UnsealArgs) -> Result<ExitCode> {
+    let inputs = a.key.inputs(Inputs::default().file(Some(&a.file)));
+    inputs.check_all(&[("--out", a.out.as_deref(), OutKind::File)])?;
     let pass =
         a.key.passphrase()?.context("give the passphrase in MONEYTRAIL_SEAL_PASSPHRASE or --seal-passphrase-file")?;
+    let meta = std::fs::metadata(&a.file).with_context(|| format!("cannot read {}", a.file.display()))?;
+    if !meta.is_file() || meta.len() > seal::MAX_SEALED_BYTES {
+        anyhow::bail!(
+            "{} is not a sealed mapping: not a regular file of at most {} bytes",
+            a.file.display(),
+            seal::MAX_SEALED_BYTES
+        );
+    }
     let bytes = std::fs::read(&a.file).with_context(|| format!("cannot read {}", a.file.display()))?;
     let plain = seal::unseal(&pass, &bytes)?;
     match &a.out {

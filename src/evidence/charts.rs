@@ -258,7 +258,39 @@ pub fn suspect_network(
     for &m in &members {
         b.node(cx.entity_node(m, true));
     }
-    // Family ties between members (associates are analyst assertions: dotted).
+    family_ties(cx, &mut b, &members, col);
+    let holders = company_links(cx, &mut b, &members, limits, col);
+    titles(cx, &mut b, &holders, limits, &mut notes, col);
+    identity_links(cx, &mut b, limits, &mut notes, col);
+    // Accounts of the cluster.
+    let accounts: Vec<u32> = c
+        .accounts
+        .rows
+        .iter()
+        .enumerate()
+        .filter(|(_, a)| a.holder.is_some_and(|h| holders.contains(&h)))
+        .map(|(i, _)| i as u32)
+        .collect();
+    let mut acc_node: BTreeMap<u32, usize> = BTreeMap::new();
+    for &a in &accounts {
+        let idx = b.node(cx.flow_node(a, true));
+        cx.holds_edge(&mut b, a, idx, true, col);
+        acc_node.insert(a, idx);
+    }
+    let txns = account_transfers(cx, &mut b, &accounts, acc_node, limits, &mut notes, col);
+    let title = format!("Network of suspect {} ({})", c.entity_name(suspect), c.entity_id(suspect));
+    let chart = b.finish(
+        format!("suspect-{}", c.entity_id(suspect)),
+        title,
+        Some(format!("suspect {} and family scope", c.entity_id(suspect))),
+        notes,
+    );
+    SuspectNetwork { chart, accounts, txns }
+}
+
+/// Family ties between `members` (associates are analyst assertions: dotted).
+fn family_ties(cx: &ChartCtx<'_>, b: &mut ChartBuilder, members: &BTreeSet<EntityRef>, col: &mut ExhibitCollector) {
+    let c = cx.case;
     for rel in &c.relations.rows {
         let p = EntityRef { kind: EntityKind::Person, idx: rel.person };
         if members.contains(&p) && members.contains(&rel.related) {
@@ -277,7 +309,18 @@ pub fn suspect_network(
             });
         }
     }
-    // Companies owned or directed, three levels down.
+}
+
+/// Companies owned or directed by `members`, three levels down; returns the members with those
+/// companies (the cluster's holders).
+fn company_links(
+    cx: &ChartCtx<'_>,
+    b: &mut ChartBuilder,
+    members: &BTreeSet<EntityRef>,
+    limits: &ChartLimits,
+    col: &mut ExhibitCollector,
+) -> BTreeSet<EntityRef> {
+    let c = cx.case;
     let mut holders: BTreeSet<EntityRef> = members.clone();
     let mut done_rows: BTreeSet<usize> = BTreeSet::new();
     for _level in 0..3 {
@@ -325,7 +368,19 @@ pub fn suspect_network(
         }
         holders.extend(next);
     }
-    // Properties titled to anyone in the cluster.
+    holders
+}
+
+/// Properties titled to anyone in the cluster.
+fn titles(
+    cx: &ChartCtx<'_>,
+    b: &mut ChartBuilder,
+    holders: &BTreeSet<EntityRef>,
+    limits: &ChartLimits,
+    notes: &mut Vec<String>,
+    col: &mut ExhibitCollector,
+) {
+    let c = cx.case;
     for t in c.titles.rows.iter().filter(|t| holders.contains(&t.owner)) {
         let pn = cx.property_node(t.property);
         if b.len() >= limits.max_nodes && b.find(&pn.key).is_none() {
@@ -352,23 +407,21 @@ pub fn suspect_network(
             weight: Decimal::ZERO,
         });
     }
-    identity_links(cx, &mut b, limits, &mut notes, col);
-    // Accounts of the cluster.
-    let accounts: Vec<u32> = c
-        .accounts
-        .rows
-        .iter()
-        .enumerate()
-        .filter(|(_, a)| a.holder.is_some_and(|h| holders.contains(&h)))
-        .map(|(i, _)| i as u32)
-        .collect();
-    let mut acc_node: BTreeMap<u32, usize> = BTreeMap::new();
-    for &a in &accounts {
-        let idx = b.node(cx.flow_node(a, true));
-        cx.holds_edge(&mut b, a, idx, true, col);
-        acc_node.insert(a, idx);
-    }
-    // Transfers of those accounts, counterparties ranked by value.
+}
+
+/// Transfers of the cluster's `accounts` (charted as `acc_node`), folded per counterparty: the
+/// counterparties ranked by value get a node each up to the caps, the rest one aggregate node.
+/// Returns every transfer, sorted by (time, index).
+fn account_transfers(
+    cx: &ChartCtx<'_>,
+    b: &mut ChartBuilder,
+    accounts: &[u32],
+    acc_node: BTreeMap<u32, usize>,
+    limits: &ChartLimits,
+    notes: &mut Vec<String>,
+    col: &mut ExhibitCollector,
+) -> Vec<u32> {
+    let c = cx.case;
     let mut txns: Vec<u32> =
         accounts.iter().flat_map(|&a| cx.flow.out_edges(a).iter().chain(cx.flow.in_edges(a)).copied()).collect();
     txns.sort_unstable();
@@ -384,7 +437,7 @@ pub fn suspect_network(
     let mut ranked: Vec<(u32, Decimal)> = cp_value.into_iter().collect();
     ranked.sort_by(|x, y| y.1.cmp(&x.1).then(x.0.cmp(&y.0)));
     let room = limits.max_counterparties.min(limits.max_nodes.saturating_sub(b.len() + 1));
-    let mut node_of = acc_node.clone();
+    let mut node_of = acc_node;
     for &(n, _) in ranked.iter().take(room) {
         node_of.insert(n, b.node(cx.flow_node(n, false)));
     }
@@ -406,16 +459,9 @@ pub fn suspect_network(
         None
     };
     let fallback = agg.unwrap_or(0);
-    cx.fold_transfers(&mut b, &txns, &|n| node_of.get(&n).copied().unwrap_or(fallback), col);
+    cx.fold_transfers(b, &txns, &|n| node_of.get(&n).copied().unwrap_or(fallback), col);
     txns.sort_by_key(|&t| (cx.flow.time[t as usize], t));
-    let title = format!("Network of suspect {} ({})", c.entity_name(suspect), c.entity_id(suspect));
-    let chart = b.finish(
-        format!("suspect-{}", c.entity_id(suspect)),
-        title,
-        Some(format!("suspect {} and family scope", c.entity_id(suspect))),
-        notes,
-    );
-    SuspectNetwork { chart, accounts, txns }
+    txns
 }
 
 /// Records folded into an entity on the chart by entity resolution (`Case::inferred_links`):

@@ -33,6 +33,20 @@ pub enum InvestigateError {
     /// Writing a CSV file.
     #[error("writing CSV: {0}")]
     Csv(#[from] csv::Error),
+    /// The bundle folder cannot be claimed or the bundle not put in place.
+    #[error(transparent)]
+    Target(#[from] super::target::TargetError),
+}
+
+/// How [`write_with`] writes a bundle. `Default` is what [`write`] does: a missing or empty
+/// folder, or a bundle of the same case, is replaced whole; no signature.
+#[derive(Clone, Debug, Default)]
+pub struct WriteOptions {
+    /// Replace whatever the folder holds (never merged) instead of refusing a folder that is
+    /// not empty and not a bundle of the same case.
+    pub force: bool,
+    /// Sign manifest.json with this Ed25519 key (`manifest.json.sig`, [`super::signing`]).
+    pub sign: Option<super::signing::SecretKey>,
 }
 
 /// What the CLI reports.
@@ -117,6 +131,42 @@ fn render_chart(
 /// # Errors
 /// I/O and CSV errors.
 pub fn write(inv: &Investigation<'_>, out: &Path) -> Result<Summary, InvestigateError> {
+    write_with(inv, out, &WriteOptions::default())
+}
+
+/// [`write`] with options: claims `out` ([`super::target::claim`]: a lock beside it, refused
+/// when it holds something else than a bundle of the same case unless `force`), writes the
+/// bundle into a temporary folder beside it, signs the manifest when a key is given, and renames
+/// the complete bundle into place.
+///
+/// # Errors
+/// Those of [`write`], and [`InvestigateError::Target`] when `out` cannot be claimed.
+pub fn write_with(inv: &Investigation<'_>, out: &Path, opts: &WriteOptions) -> Result<Summary, InvestigateError> {
+    let claim = super::target::claim(out, opts.force)?;
+    write_claimed(inv, claim, opts)
+}
+
+/// Writes the bundle into a folder claimed beforehand (a caller that claims before the
+/// investigation runs fails fast on a busy or unsuitable folder), then puts it in place.
+///
+/// # Errors
+/// As [`write_with`].
+pub fn write_claimed(
+    inv: &Investigation<'_>,
+    claim: super::target::Claim,
+    opts: &WriteOptions,
+) -> Result<Summary, InvestigateError> {
+    let summary = write_files(inv, claim.dir(), opts.sign.as_ref())?;
+    claim.commit(&inv.case().meta.name)?;
+    Ok(summary)
+}
+
+/// Writes every file of the bundle into `out` (no claim, no rename).
+fn write_files(
+    inv: &Investigation<'_>,
+    out: &Path,
+    sign: Option<&super::signing::SecretKey>,
+) -> Result<Summary, InvestigateError> {
     let mut t = Instant::now();
     let mut timings = inv.timings.clone();
     let case = inv.case();
@@ -203,6 +253,9 @@ pub fn write(inv: &Investigation<'_>, out: &Path) -> Result<Summary, Investigate
         w.write("identities.csv", &identities_csv(case)?)?;
     }
     w.write("probable_victims.csv", &super::victims::write_csv(case, inv.prepared())?)?;
+    if let Some(csv) = &inv.triage_csv {
+        w.write("triage.csv", csv)?;
+    }
     if let Some(sealed) = &inv.sealed {
         w.write(&sealed.path, &sealed.bytes)?;
     }
@@ -221,7 +274,7 @@ pub fn write(inv: &Investigation<'_>, out: &Path) -> Result<Summary, Investigate
         inputs: case.files.clone(),
         outputs: Vec::new(),
     };
-    let manifest_sha256 = w.finish(manifest)?;
+    let manifest_sha256 = w.finish_signed(manifest, sign)?;
     timings.push(Timing { stage: "tables, report, manifest", took: t.elapsed() });
     Ok(Summary {
         findings: inv.findings.len(),

@@ -267,10 +267,21 @@ fn cite_list(case: &Case, provs: &[Prov]) -> String {
 /// the transfers and register rows behind it, the share of the fund, the unsatisfied remainder,
 /// and the SHA-256 of every input file cited. Inline CSS, no script, no external resource.
 pub fn statement_html(case: &Case, c: &Compensation, v: &VictimClaim) -> String {
+    let mut s = String::with_capacity(8 * 1024);
+    head(&mut s, case, c, v);
+    let victim_row = case.victims.rows.iter().find(|r| r.entity == v.victim);
+    victim_section(&mut s, case, v, victim_row);
+    method_section(&mut s, c, v);
+    figures_section(&mut s, case, c, v);
+    traced_section(&mut s, case, c, v);
+    files_section(&mut s, case, c, v, victim_row);
+    s
+}
+
+/// The document head (inline CSS) and the statement's title line.
+fn head(s: &mut String, case: &Case, c: &Compensation, v: &VictimClaim) {
     let ccy = case.meta.base_currency.to_string();
     let id = case.entity_id(v.victim);
-    let name = case.entity_name(v.victim);
-    let mut s = String::with_capacity(8 * 1024);
     let _ = write!(
         s,
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Compensation statement {}</title>\n\
@@ -287,7 +298,12 @@ td,th{{border:1px solid #bbb;padding:2px 5px;vertical-align:top;text-align:left}
         c.as_of,
         html(&ccy)
     );
-    let victim_row = case.victims.rows.iter().find(|r| r.entity == v.victim);
+}
+
+/// Who the victim is, and how identified.
+fn victim_section(s: &mut String, case: &Case, v: &VictimClaim, victim_row: Option<&crate::model::Victim>) {
+    let id = case.entity_id(v.victim);
+    let name = case.entity_name(v.victim);
     let identified = match victim_row {
         Some(r) => format!(
             "identified ({}; victims table {})",
@@ -308,6 +324,10 @@ td,th{{border:1px solid #bbb;padding:2px 5px;vertical-align:top;text-align:left}
             None => "every credit to the victim's accounts".into(),
         }
     );
+}
+
+/// The tracing rule, the sharing basis and the fund, with their legal basis.
+fn method_section(s: &mut String, c: &Compensation, v: &VictimClaim) {
     let _ = write!(
         s,
         "<h2>Method and legal basis</h2>\n<p class=\"small\">Tracing rule <b>{}</b>: {}. The fund is shared {}. \
@@ -323,6 +343,10 @@ Fund: {} ({}). Claim: {}. Every figure is exact to the cent and cites the input 
         html(FUND_BASIS),
         if v.claim_declared { "declared claim" } else { "the victim's traced earnings" }
     );
+}
+
+/// Earnings, claim, traced total, fund, share and remainder.
+fn figures_section(s: &mut String, case: &Case, c: &Compensation, v: &VictimClaim) {
     let capped = if v.allocated == v.claim && !v.claim.is_zero() { ", capped at the claim" } else { "" };
     let share_of = match c.share_by {
         ShareBasis::Traced => format!(
@@ -355,6 +379,11 @@ Fund: {} ({}). Claim: {}. Every figure is exact to the cent and cites the input 
         capped,
         v.remainder
     );
+}
+
+/// The money traced into each confiscable asset, with the chain of transfers and the register
+/// rows behind it.
+fn traced_section(s: &mut String, case: &Case, c: &Compensation, v: &VictimClaim) {
     s.push_str("<h2>Traced per confiscable asset</h2>\n");
     if v.traced.is_empty() {
         s.push_str("<p>None of the victim's earnings is traced into a confiscable asset under this rule.</p>\n");
@@ -387,7 +416,16 @@ Fund: {} ({}). Claim: {}. Every figure is exact to the cent and cites the input 
         }
         s.push_str("</table>\n");
     }
-    // Files cited on this page, with their hashes.
+}
+
+/// The files cited on the page, with their hashes, and the closing line.
+fn files_section(
+    s: &mut String,
+    case: &Case,
+    c: &Compensation,
+    v: &VictimClaim,
+    victim_row: Option<&crate::model::Victim>,
+) {
     let mut provs: BTreeSet<Prov> = transfer_provs(case, &v.earnings_credits).into_iter().collect();
     for t in &v.traced {
         provs.extend(transfer_provs(case, &t.chain));
@@ -406,7 +444,6 @@ Fund: {} ({}). Claim: {}. Every figure is exact to the cent and cites the input 
         "</table>\n<p class=\"small\">moneytrail {} &middot; the same inputs give this page byte for byte.</p>\n</body></html>\n",
         env!("CARGO_PKG_VERSION")
     );
-    s
 }
 
 /// Writes the per-victim asset table of `moneytrail trace --source-victims --victim-assets FILE`:

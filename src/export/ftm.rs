@@ -45,6 +45,18 @@ fn s(x: impl ToString) -> Option<String> {
 /// O(rows): one line per row (transfers dominate).
 pub fn write_ftm<W: Write>(case: &Case, mut w: W) -> io::Result<()> {
     let w = &mut w;
+    documents(case, w)?;
+    parties(case, w)?;
+    accounts(case, w)?;
+    real_estate(case, w)?;
+    company_links(case, w)?;
+    relations(case, w)?;
+    payments(case, w)?;
+    w.flush()
+}
+
+/// One Document per input file, with its SHA-256.
+fn documents<W: Write>(case: &Case, w: &mut W) -> io::Result<()> {
     for f in &case.files {
         put(
             w,
@@ -58,6 +70,11 @@ pub fn write_ftm<W: Write>(case: &Case, mut w: W) -> io::Result<()> {
             ],
         )?;
     }
+    Ok(())
+}
+
+/// Persons and companies.
+fn parties<W: Write>(case: &Case, w: &mut W) -> io::Result<()> {
     for (i, p) in case.persons.rows.iter().enumerate() {
         let e = EntityRef { kind: EntityKind::Person, idx: i as u32 };
         put(
@@ -91,6 +108,11 @@ pub fn write_ftm<W: Write>(case: &Case, mut w: W) -> io::Result<()> {
             ],
         )?;
     }
+    Ok(())
+}
+
+/// Bank accounts, each followed by the Ownership of its holder.
+fn accounts<W: Write>(case: &Case, w: &mut W) -> io::Result<()> {
     for a in &case.accounts.rows {
         let id = format!("mt-account-{}", a.id);
         put(
@@ -122,6 +144,11 @@ pub fn write_ftm<W: Write>(case: &Case, mut w: W) -> io::Result<()> {
             )?;
         }
     }
+    Ok(())
+}
+
+/// Properties (with their encumbrances as text) and the Ownership of each title.
+fn real_estate<W: Write>(case: &Case, w: &mut W) -> io::Result<()> {
     for r in &case.properties.rows {
         let value = r.market_value.or(r.cadastral_value);
         let enc: Vec<String> = case
@@ -172,6 +199,11 @@ pub fn write_ftm<W: Write>(case: &Case, mut w: W) -> io::Result<()> {
             ],
         )?;
     }
+    Ok(())
+}
+
+/// The company register: shareholdings as Ownership, the other roles as Directorship.
+fn company_links<W: Write>(case: &Case, w: &mut W) -> io::Result<()> {
     for (i, o) in case.ownership.rows.iter().enumerate() {
         let company = eid(case, EntityRef { kind: EntityKind::Company, idx: o.company });
         let (start, end) = (o.from.map(|d| d.to_string()), o.to.map(|d| d.to_string()));
@@ -207,6 +239,11 @@ pub fn write_ftm<W: Write>(case: &Case, mut w: W) -> io::Result<()> {
             )?;
         }
     }
+    Ok(())
+}
+
+/// Family and Associate links.
+fn relations<W: Write>(case: &Case, w: &mut W) -> io::Result<()> {
     for (i, r) in case.relations.rows.iter().enumerate() {
         let p = eid(case, EntityRef { kind: EntityKind::Person, idx: r.person });
         if r.kind == RelationKind::Associate {
@@ -235,6 +272,11 @@ pub fn write_ftm<W: Write>(case: &Case, mut w: W) -> io::Result<()> {
             )?;
         }
     }
+    Ok(())
+}
+
+/// One Payment per bank line.
+fn payments<W: Write>(case: &Case, w: &mut W) -> io::Result<()> {
     let t = &case.transfers;
     let holder = |a: u32| (a != NO_ACCOUNT).then(|| case.accounts.rows[a as usize].holder).flatten();
     let account = |a: u32| (a != NO_ACCOUNT).then(|| format!("mt-account-{}", case.accounts.rows[a as usize].id));
@@ -258,5 +300,5 @@ pub fn write_ftm<W: Write>(case: &Case, mut w: W) -> io::Result<()> {
             ],
         )?;
     }
-    w.flush()
+    Ok(())
 }

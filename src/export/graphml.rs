@@ -88,27 +88,44 @@ pub fn write_graphml<W: Write>(case: &Case, flow: &FlowGraph, mut w: W) -> io::R
         writeln!(w, r#"<key id="{id}" for="{for_}" attr.name="{name}" attr.type="{ty}"/>"#)?;
     }
     writeln!(w, r#"<graph id="{}" edgedefault="directed">"#, xml(&case.meta.name))?;
+    nodes(case, &mut w)?;
+    // Edge ids count up across both kinds of edges.
+    let mut n = 0u64;
+    register_edges(case, &mut w, &mut n)?;
+    transfer_edges(case, flow, &mut w, &mut n)?;
+    writeln!(w, "</graph>\n</graphml>")?;
+    w.flush()
+}
+
+/// Persons, companies, accounts, a cash node per city (and one for cash of unknown place),
+/// properties.
+fn nodes<W: Write>(case: &Case, w: &mut W) -> io::Result<()> {
     for p in &case.persons.rows {
-        node(&mut w, &format!("person:{}", p.id), "person", &p.full_name, p.national_id.as_deref().unwrap_or(""))?;
+        node(w, &format!("person:{}", p.id), "person", &p.full_name, p.national_id.as_deref().unwrap_or(""))?;
     }
     for c in &case.companies.rows {
-        node(&mut w, &format!("company:{}", c.id), "company", &c.name, c.nuis.as_deref().unwrap_or(""))?;
+        node(w, &format!("company:{}", c.id), "company", &c.name, c.nuis.as_deref().unwrap_or(""))?;
     }
     for a in &case.accounts.rows {
-        node(&mut w, &format!("account:{}", a.id), "account", &a.id, a.iban.as_deref().unwrap_or(""))?;
+        node(w, &format!("account:{}", a.id), "account", &a.id, a.iban.as_deref().unwrap_or(""))?;
     }
     for city in &case.cities {
-        node(&mut w, &format!("cash:{city}"), "cash", &format!("cash {city}"), "")?;
+        node(w, &format!("cash:{city}"), "cash", &format!("cash {city}"), "")?;
     }
-    node(&mut w, "cash:unknown", "cash", "cash (place unknown)", "")?;
+    node(w, "cash:unknown", "cash", "cash (place unknown)", "")?;
     for r in &case.properties.rows {
-        node(&mut w, &format!("property:{}", r.id), "property", &r.id, r.cadastral_code.as_deref().unwrap_or(""))?;
+        node(w, &format!("property:{}", r.id), "property", &r.id, r.cadastral_code.as_deref().unwrap_or(""))?;
     }
-    let mut n = 0u64;
+    Ok(())
+}
+
+/// One edge per register row: account holders, company ownership and directorships, titles,
+/// relations; numbered from `n`.
+fn register_edges<W: Write>(case: &Case, w: &mut W, n: &mut u64) -> io::Result<()> {
     for a in &case.accounts.rows {
         if let Some(h) = a.holder {
             let (from, to) = (entity_key(case, h), format!("account:{}", a.id));
-            edge(&mut w, &mut n, &from, &to, "holds", "holds", 1, Decimal::ZERO, "", "", &prov(case, a.prov))?;
+            edge(w, n, &from, &to, "holds", "holds", 1, Decimal::ZERO, "", "", &prov(case, a.prov))?;
         }
     }
     for o in &case.ownership.rows {
@@ -121,8 +138,8 @@ pub fn write_graphml<W: Write>(case: &Case, flow: &FlowGraph, mut w: W) -> io::R
             (o.from.map(|d| d.to_string()).unwrap_or_default(), o.to.map(|d| d.to_string()).unwrap_or_default());
         let kind = if o.role.holds_shares() { "owns" } else { "directs" };
         edge(
-            &mut w,
-            &mut n,
+            w,
+            n,
             &entity_key(case, o.holder),
             &entity_key(case, company),
             kind,
@@ -141,25 +158,13 @@ pub fn write_graphml<W: Write>(case: &Case, flow: &FlowGraph, mut w: W) -> io::R
             t.disposed_on.map(|d| d.to_string()).unwrap_or_default(),
         );
         let label = format!("title {}", t.share.normalize());
-        edge(
-            &mut w,
-            &mut n,
-            &entity_key(case, t.owner),
-            &to,
-            "title",
-            &label,
-            1,
-            Decimal::ZERO,
-            &f,
-            &l,
-            &prov(case, t.prov),
-        )?;
+        edge(w, n, &entity_key(case, t.owner), &to, "title", &label, 1, Decimal::ZERO, &f, &l, &prov(case, t.prov))?;
     }
     for r in &case.relations.rows {
         let p = EntityRef { kind: EntityKind::Person, idx: r.person };
         edge(
-            &mut w,
-            &mut n,
+            w,
+            n,
             &entity_key(case, p),
             &entity_key(case, r.related),
             "related",
@@ -171,7 +176,11 @@ pub fn write_graphml<W: Write>(case: &Case, flow: &FlowGraph, mut w: W) -> io::R
             &prov(case, r.prov),
         )?;
     }
-    // Transfers folded per ordered pair.
+    Ok(())
+}
+
+/// Transfers folded per ordered pair of flow nodes, numbered on from `n`.
+fn transfer_edges<W: Write>(case: &Case, flow: &FlowGraph, w: &mut W, n: &mut u64) -> io::Result<()> {
     let mut pairs: BTreeMap<(u32, u32), (u64, Decimal, i64, i64)> = BTreeMap::new();
     for e in 0..flow.edge_count() {
         let t = flow.time[e].0;
@@ -186,8 +195,8 @@ pub fn write_graphml<W: Write>(case: &Case, flow: &FlowGraph, mut w: W) -> io::R
             (crate::model::DateTime(first).date().to_string(), crate::model::DateTime(last).date().to_string());
         let label = format!("{count} transfers");
         edge(
-            &mut w,
-            &mut n,
+            w,
+            n,
             &flow_key(case, flow, s),
             &flow_key(case, flow, d),
             "transfer",
@@ -199,6 +208,5 @@ pub fn write_graphml<W: Write>(case: &Case, flow: &FlowGraph, mut w: W) -> io::R
             "transfers",
         )?;
     }
-    writeln!(w, "</graph>\n</graphml>")?;
-    w.flush()
+    Ok(())
 }

@@ -11,6 +11,7 @@ use crate::evidence::exhibits::{full_list, Exhibits};
 use crate::text::clip;
 use crate::text::xml::xml;
 use rust_decimal::prelude::ToPrimitive;
+use rust_decimal::Decimal;
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
@@ -198,45 +199,11 @@ fn text(s: &mut String, x: f64, y: f64, size: u32, weight: &str, anchor: &str, t
 
 /// Renders the chart as a standalone SVG document.
 pub fn to_svg(chart: &Chart, ex: &Exhibits, footer: &Footer) -> String {
-    let n = chart.nodes.len();
-    let rank = ranks(n, &chart.edges);
-    let lay = order(chart, &rank);
-    let cluster_rows = lay.iter().map(|l| l.iter().filter(|&&v| chart.nodes[v].cluster).count()).max().unwrap_or(0);
-    let top = MARGIN + 40.0 + if cluster_rows > 0 { 24.0 } else { 0.0 };
-    let band_gap = if cluster_rows > 0 { 40.0 } else { 0.0 };
-    let mut xy = vec![(0.0, 0.0); n];
-    let mut max_y: f64 = top;
-    for (r, l) in lay.iter().enumerate() {
-        let x = MARGIN + r as f64 * (W + GAP_X);
-        let (mut ci, mut oi) = (0usize, 0usize);
-        for &v in l {
-            let y = if chart.nodes[v].cluster {
-                ci += 1;
-                top + (ci - 1) as f64 * (H + GAP_Y)
-            } else {
-                oi += 1;
-                top + cluster_rows as f64 * (H + GAP_Y) + band_gap + (oi - 1) as f64 * (H + GAP_Y)
-            };
-            xy[v] = (x, y);
-            max_y = max_y.max(y + H);
-        }
-    }
-    let width = (MARGIN * 2.0 + lay.len().max(1) as f64 * (W + GAP_X) - GAP_X).max(900.0);
+    let at = Placement::of(chart);
     let mut body = String::new();
     text(&mut body, MARGIN, MARGIN + 10.0, 16, "bold", "start", &chart.title);
-    if cluster_rows > 0 {
-        let cl: Vec<usize> = (0..n).filter(|&v| chart.nodes[v].cluster).collect();
-        let x0 = cl.iter().map(|&v| xy[v].0).fold(f64::MAX, f64::min) - 14.0;
-        let x1 = cl.iter().map(|&v| xy[v].0).fold(f64::MIN, f64::max) + W + 14.0;
-        let y1 = top + cluster_rows as f64 * (H + GAP_Y) - GAP_Y + 14.0;
-        let _ = write!(
-            body,
-            r##"<rect x="{x0:.1}" y="{:.1}" width="{:.1}" height="{:.1}" rx="12" fill="#fff7f7" stroke="#b00000" stroke-dasharray="6,3"/>"##,
-            top - 26.0,
-            x1 - x0,
-            y1 - top + 26.0
-        );
-        text(&mut body, x0 + 8.0, top - 10.0, 11, "bold", "start", chart.cluster_label.as_deref().unwrap_or(""));
+    if at.cluster_rows > 0 {
+        cluster_box(&mut body, chart, &at);
     }
     let max_w = chart.edges.iter().map(|e| e.weight).max().unwrap_or_default();
     let mut seen: BTreeMap<(usize, usize), usize> = BTreeMap::new();
@@ -244,58 +211,10 @@ pub fn to_svg(chart: &Chart, ex: &Exhibits, footer: &Footer) -> String {
         let k = seen.entry((e.from.min(e.to), e.from.max(e.to))).or_insert(0);
         let lane = *k as f64;
         *k += 1;
-        let ((x1, y1), (x2, y2)) = (xy[e.from], xy[e.to]);
-        let off = lane * 12.0;
-        let path = if x2 > x1 {
-            let (sx, sy, tx, ty) = (x1 + W, y1 + H / 2.0 + off, x2, y2 + H / 2.0 + off);
-            let dx = (tx - sx) / 2.0;
-            [(sx, sy), (sx + dx, sy), (tx - dx, ty), (tx, ty)]
-        } else {
-            // Same or earlier rank: loop below both nodes.
-            let (sx, sy, tx, ty) = (x1 + W / 2.0 + off, y1 + H, x2 + W / 2.0 - off, y2 + H);
-            let low = sy.max(ty) + 30.0 + off;
-            [(sx, sy), (sx, low), (tx, low), (tx, ty)]
-        };
-        let mid = (
-            (path[0].0 + 3.0 * path[1].0 + 3.0 * path[2].0 + path[3].0) / 8.0,
-            (path[0].1 + 3.0 * path[1].1 + 3.0 * path[2].1 + path[3].1) / 8.0,
-        );
-        let sw = if max_w.is_zero() { 1.2 } else { 1.0 + 3.0 * (e.weight / max_w).to_f64().unwrap_or(0.0) };
-        let numbers = ex.numbers(&e.provs);
-        let tip = if numbers.is_empty() { "no source row".to_string() } else { full_list(&numbers) };
-        let dash = e.confidence.dasharray();
-        let _ = write!(
-            body,
-            r#"<g class="edge"><title>{}</title><path d="M{:.1},{:.1} C{:.1},{:.1} {:.1},{:.1} {:.1},{:.1}" fill="none" stroke="{}" stroke-width="{sw:.1}"{} marker-end="url(#arr-{})"/>"#,
-            xml(&tip),
-            path[0].0,
-            path[0].1,
-            path[1].0,
-            path[1].1,
-            path[2].0,
-            path[2].1,
-            path[3].0,
-            path[3].1,
-            e.kind.color(),
-            if dash.is_empty() { String::new() } else { format!(r#" stroke-dasharray="{dash}""#) },
-            kind_id(e.kind)
-        );
-        let label = chart.edge_label(e, ex, 4);
-        let lw = label.iter().map(|l| l.chars().count()).max().unwrap_or(0) as f64 * 5.3 + 6.0;
-        let lh = label.len() as f64 * 11.0 + 3.0;
-        let _ = write!(
-            body,
-            r#"<rect x="{:.1}" y="{:.1}" width="{lw:.1}" height="{lh:.1}" fill="white" fill-opacity="0.85"/>"#,
-            mid.0 - lw / 2.0,
-            mid.1 - lh / 2.0
-        );
-        for (i, l) in label.iter().enumerate() {
-            text(&mut body, mid.0, mid.1 - lh / 2.0 + 10.0 + i as f64 * 11.0, 9, "normal", "middle", l);
-        }
-        body.push_str("</g>\n");
+        edge(&mut body, chart, ex, e, &at.xy, lane, max_w);
     }
     for (v, node) in chart.nodes.iter().enumerate() {
-        let (x, y) = xy[v];
+        let (x, y) = at.xy[v];
         let _ = write!(
             body,
             r#"<g class="node"><title>{}</title>"#,
@@ -306,34 +225,8 @@ pub fn to_svg(chart: &Chart, ex: &Exhibits, footer: &Footer) -> String {
         text(&mut body, x + W / 2.0, y + 33.0, 9, "normal", "middle", &clip(&node.detail, 36));
         body.push_str("</g>\n");
     }
-    // Legend and footer.
-    let ly = max_y + 40.0;
-    text(&mut body, MARGIN, ly, 11, "bold", "start", "Legend");
-    for (i, c) in NodeClass::ALL.iter().enumerate() {
-        let x = MARGIN + i as f64 * 125.0;
-        node_shape(&mut body, *c, x, ly + 10.0, 40.0, 22.0);
-        text(&mut body, x + 46.0, ly + 25.0, 9, "normal", "start", c.name());
-    }
-    for (i, c) in Confidence::ALL.iter().enumerate() {
-        let x = MARGIN + i as f64 * 290.0;
-        let y = ly + 50.0;
-        let dash = c.dasharray();
-        let _ = write!(
-            body,
-            r##"<line x1="{x:.1}" y1="{y:.1}" x2="{:.1}" y2="{y:.1}" stroke="#333333" stroke-width="1.5"{}/>"##,
-            x + 50.0,
-            if dash.is_empty() { String::new() } else { format!(r#" stroke-dasharray="{dash}""#) }
-        );
-        text(&mut body, x + 58.0, y + 4.0, 9, "normal", "start", c.name());
-    }
-    let mut fy = ly + 80.0;
-    let mut lines: Vec<String> = chart.notes.iter().map(|n| format!("Note: {n}")).collect();
-    lines.extend(footer.lines.iter().cloned());
-    for l in &lines {
-        text(&mut body, MARGIN, fy, 9, "normal", "start", l);
-        fy += 13.0;
-    }
-    let height = fy + MARGIN;
+    let height = legend_and_notes(&mut body, chart, footer, at.max_y) + MARGIN;
+    let width = at.width;
     let mut s = String::new();
     let _ = write!(
         s,
@@ -352,6 +245,154 @@ pub fn to_svg(chart: &Chart, ex: &Exhibits, footer: &Footer) -> String {
     s.push_str(&body);
     s.push_str("</svg>\n");
     s
+}
+
+/// Where the nodes go: one column per rank, the cluster's nodes on top of each column and the
+/// others below a gap.
+struct Placement {
+    /// Top-left corner per node.
+    xy: Vec<(f64, f64)>,
+    /// Top of the first row.
+    top: f64,
+    /// Most cluster nodes in one column.
+    cluster_rows: usize,
+    /// Bottom of the lowest node.
+    max_y: f64,
+    width: f64,
+}
+
+impl Placement {
+    fn of(chart: &Chart) -> Placement {
+        let n = chart.nodes.len();
+        let rank = ranks(n, &chart.edges);
+        let lay = order(chart, &rank);
+        let cluster_rows = lay.iter().map(|l| l.iter().filter(|&&v| chart.nodes[v].cluster).count()).max().unwrap_or(0);
+        let top = MARGIN + 40.0 + if cluster_rows > 0 { 24.0 } else { 0.0 };
+        let band_gap = if cluster_rows > 0 { 40.0 } else { 0.0 };
+        let mut xy = vec![(0.0, 0.0); n];
+        let mut max_y: f64 = top;
+        for (r, l) in lay.iter().enumerate() {
+            let x = MARGIN + r as f64 * (W + GAP_X);
+            let (mut ci, mut oi) = (0usize, 0usize);
+            for &v in l {
+                let y = if chart.nodes[v].cluster {
+                    ci += 1;
+                    top + (ci - 1) as f64 * (H + GAP_Y)
+                } else {
+                    oi += 1;
+                    top + cluster_rows as f64 * (H + GAP_Y) + band_gap + (oi - 1) as f64 * (H + GAP_Y)
+                };
+                xy[v] = (x, y);
+                max_y = max_y.max(y + H);
+            }
+        }
+        let width = (MARGIN * 2.0 + lay.len().max(1) as f64 * (W + GAP_X) - GAP_X).max(900.0);
+        Placement { xy, top, cluster_rows, max_y, width }
+    }
+}
+
+/// The dashed box around the cluster's nodes, with the cluster's label.
+fn cluster_box(body: &mut String, chart: &Chart, at: &Placement) {
+    let top = at.top;
+    let cl: Vec<usize> = (0..chart.nodes.len()).filter(|&v| chart.nodes[v].cluster).collect();
+    let x0 = cl.iter().map(|&v| at.xy[v].0).fold(f64::MAX, f64::min) - 14.0;
+    let x1 = cl.iter().map(|&v| at.xy[v].0).fold(f64::MIN, f64::max) + W + 14.0;
+    let y1 = top + at.cluster_rows as f64 * (H + GAP_Y) - GAP_Y + 14.0;
+    let _ = write!(
+        body,
+        r##"<rect x="{x0:.1}" y="{:.1}" width="{:.1}" height="{:.1}" rx="12" fill="#fff7f7" stroke="#b00000" stroke-dasharray="6,3"/>"##,
+        top - 26.0,
+        x1 - x0,
+        y1 - top + 26.0
+    );
+    text(body, x0 + 8.0, top - 10.0, 11, "bold", "start", chart.cluster_label.as_deref().unwrap_or(""));
+}
+
+/// One edge: a curve from its source's right side to its target's left (or a loop below both
+/// when the target is not to the right), `lane` curves apart from the edges before it between
+/// the same nodes, its width by weight against `max_w`, its label on a white box.
+fn edge(body: &mut String, chart: &Chart, ex: &Exhibits, e: &ChartEdge, xy: &[(f64, f64)], lane: f64, max_w: Decimal) {
+    let ((x1, y1), (x2, y2)) = (xy[e.from], xy[e.to]);
+    let off = lane * 12.0;
+    let path = if x2 > x1 {
+        let (sx, sy, tx, ty) = (x1 + W, y1 + H / 2.0 + off, x2, y2 + H / 2.0 + off);
+        let dx = (tx - sx) / 2.0;
+        [(sx, sy), (sx + dx, sy), (tx - dx, ty), (tx, ty)]
+    } else {
+        // Same or earlier rank: loop below both nodes.
+        let (sx, sy, tx, ty) = (x1 + W / 2.0 + off, y1 + H, x2 + W / 2.0 - off, y2 + H);
+        let low = sy.max(ty) + 30.0 + off;
+        [(sx, sy), (sx, low), (tx, low), (tx, ty)]
+    };
+    let mid = (
+        (path[0].0 + 3.0 * path[1].0 + 3.0 * path[2].0 + path[3].0) / 8.0,
+        (path[0].1 + 3.0 * path[1].1 + 3.0 * path[2].1 + path[3].1) / 8.0,
+    );
+    let sw = if max_w.is_zero() { 1.2 } else { 1.0 + 3.0 * (e.weight / max_w).to_f64().unwrap_or(0.0) };
+    let numbers = ex.numbers(&e.provs);
+    let tip = if numbers.is_empty() { "no source row".to_string() } else { full_list(&numbers) };
+    let dash = e.confidence.dasharray();
+    let _ = write!(
+        body,
+        r#"<g class="edge"><title>{}</title><path d="M{:.1},{:.1} C{:.1},{:.1} {:.1},{:.1} {:.1},{:.1}" fill="none" stroke="{}" stroke-width="{sw:.1}"{} marker-end="url(#arr-{})"/>"#,
+        xml(&tip),
+        path[0].0,
+        path[0].1,
+        path[1].0,
+        path[1].1,
+        path[2].0,
+        path[2].1,
+        path[3].0,
+        path[3].1,
+        e.kind.color(),
+        if dash.is_empty() { String::new() } else { format!(r#" stroke-dasharray="{dash}""#) },
+        kind_id(e.kind)
+    );
+    let label = chart.edge_label(e, ex, 4);
+    let lw = label.iter().map(|l| l.chars().count()).max().unwrap_or(0) as f64 * 5.3 + 6.0;
+    let lh = label.len() as f64 * 11.0 + 3.0;
+    let _ = write!(
+        body,
+        r#"<rect x="{:.1}" y="{:.1}" width="{lw:.1}" height="{lh:.1}" fill="white" fill-opacity="0.85"/>"#,
+        mid.0 - lw / 2.0,
+        mid.1 - lh / 2.0
+    );
+    for (i, l) in label.iter().enumerate() {
+        text(body, mid.0, mid.1 - lh / 2.0 + 10.0 + i as f64 * 11.0, 9, "normal", "middle", l);
+    }
+    body.push_str("</g>\n");
+}
+
+/// The legend of node shapes and line styles below `max_y`, then the chart's notes and the
+/// footer; returns the baseline after the last line.
+fn legend_and_notes(body: &mut String, chart: &Chart, footer: &Footer, max_y: f64) -> f64 {
+    let ly = max_y + 40.0;
+    text(body, MARGIN, ly, 11, "bold", "start", "Legend");
+    for (i, c) in NodeClass::ALL.iter().enumerate() {
+        let x = MARGIN + i as f64 * 125.0;
+        node_shape(body, *c, x, ly + 10.0, 40.0, 22.0);
+        text(body, x + 46.0, ly + 25.0, 9, "normal", "start", c.name());
+    }
+    for (i, c) in Confidence::ALL.iter().enumerate() {
+        let x = MARGIN + i as f64 * 290.0;
+        let y = ly + 50.0;
+        let dash = c.dasharray();
+        let _ = write!(
+            body,
+            r##"<line x1="{x:.1}" y1="{y:.1}" x2="{:.1}" y2="{y:.1}" stroke="#333333" stroke-width="1.5"{}/>"##,
+            x + 50.0,
+            if dash.is_empty() { String::new() } else { format!(r#" stroke-dasharray="{dash}""#) }
+        );
+        text(body, x + 58.0, y + 4.0, 9, "normal", "start", c.name());
+    }
+    let mut fy = ly + 80.0;
+    let mut lines: Vec<String> = chart.notes.iter().map(|n| format!("Note: {n}")).collect();
+    lines.extend(footer.lines.iter().cloned());
+    for l in &lines {
+        text(body, MARGIN, fy, 9, "normal", "start", l);
+        fy += 13.0;
+    }
+    fy
 }
 
 fn kind_id(k: LinkKind) -> &'static str {

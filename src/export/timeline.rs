@@ -11,7 +11,7 @@ use crate::text::clip;
 use crate::text::xml::xml;
 use chrono::Datelike;
 use rust_decimal::Decimal;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write;
 
 pub use crate::evidence::timelines::TimelineLimits;
@@ -46,116 +46,22 @@ pub fn timeline_svg(
     limits: &TimelineLimits,
 ) -> String {
     let mut notes = Vec::new();
-    // Arrows: the largest max_arrows transfers, drawn in time order.
-    let mut shown: Vec<u32> = txns.to_vec();
-    shown.sort_by(|&a, &b| flow.base[b as usize].cmp(&flow.base[a as usize]).then(a.cmp(&b)));
-    if shown.len() > limits.max_arrows {
-        let left: Decimal = shown[limits.max_arrows..].iter().map(|&t| flow.base[t as usize]).sum();
-        notes.push(format!(
-            "{} smaller transfers ({}) not drawn; all are in exhibits.csv",
-            shown.len() - limits.max_arrows,
-            money(left, case.meta.base_currency.as_str())
-        ));
-        shown.truncate(limits.max_arrows);
-    }
-    let labelled: std::collections::BTreeSet<u32> = shown.iter().take(limits.max_labels).copied().collect();
-    shown.sort_by_key(|&t| (flow.time[t as usize], t));
-    // Lanes.
-    let mut lanes: Vec<u32> = first_lanes.iter().copied().take(limits.max_lanes).collect();
-    let mut value: BTreeMap<u32, Decimal> = BTreeMap::new();
-    for &t in &shown {
-        for n in [flow.src[t as usize], flow.dst[t as usize]] {
-            *value.entry(n).or_default() += flow.base[t as usize];
-        }
-    }
-    let mut others: Vec<(u32, Decimal)> = value.into_iter().filter(|(n, _)| !lanes.contains(n)).collect();
-    others.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-    let room = limits.max_lanes.saturating_sub(lanes.len());
-    lanes.extend(others.iter().take(room).map(|x| x.0));
-    let other_lane = (others.len() > room).then(|| {
-        notes.push(format!("{} further accounts share the lane \"other\"", others.len() - room));
-        lanes.len()
-    });
-    let lane_of = |n: u32| lanes.iter().position(|&l| l == n).or(other_lane);
-    let n_lanes = lanes.len() + other_lane.map_or(0, |_| 1);
+    let (shown, labelled) = arrows(case, flow, txns, limits, &mut notes);
+    let lanes = Lanes::new(flow, first_lanes, &shown, limits, &mut notes);
     let (t0, t1) = match (shown.first(), shown.last()) {
         (Some(&a), Some(&b)) => (flow.time[a as usize].0, flow.time[b as usize].0),
         _ => (0, 0),
     };
-    let span = (t1 - t0).max(86_400) as f64;
-    let x_of = |t: DateTime| LEFT + (t.0 - t0) as f64 / span * PLOT_W;
-    let y_of = |lane: usize| TOP + lane as f64 * LANE_H + LANE_H / 2.0;
-    let height_plot = TOP + n_lanes as f64 * LANE_H;
+    let axis = Axis { t0, t1, span: (t1 - t0).max(86_400) as f64, height_plot: TOP + lanes.count() as f64 * LANE_H };
     let mut b = String::new();
     let _ = write!(b, r#"<text x="20" y="30" font-size="16" font-weight="bold">{}</text>"#, xml(title));
-    for i in 0..n_lanes {
-        let name = match lanes.get(i) {
-            Some(&l) if Some(i) != other_lane => lane_name(case, flow, l),
-            _ => "other".to_string(),
-        };
-        let y = y_of(i);
-        let fill = if i % 2 == 0 { "#f6f8fa" } else { "#ffffff" };
-        let _ = write!(
-            b,
-            r##"<rect x="10" y="{:.1}" width="{:.1}" height="{LANE_H}" fill="{fill}"/><line x1="{LEFT}" y1="{y:.1}" x2="{:.1}" y2="{y:.1}" stroke="#bbbbbb"/><text x="16" y="{:.1}" font-size="10">{}</text>"##,
-            y - LANE_H / 2.0,
-            LEFT + PLOT_W,
-            LEFT + PLOT_W,
-            y + 4.0,
-            xml(&clip(&name, 40))
-        );
-    }
-    // Time axis: days up to 60 days, months when the span is under two years, else years.
-    let (d0, d1) = (DateTime(t0).date().to_naive(), DateTime(t1).date().to_naive());
-    let monthly = (d1.year() - d0.year()) * 12 + d1.month() as i32 - d0.month() as i32 <= 24;
-    let (mut y, mut m) = (d0.year(), if monthly { d0.month() } else { 1 });
-    // Flows of up to 60 days (most findings): a tick every day or few days instead.
-    let days = DateTime(t1).date().0 - DateTime(t0).date().0;
-    if days <= 60 {
-        let mut d = DateTime(t0).date();
-        while d.start().0 <= t1 {
-            if d.start().0 >= t0 {
-                let x = x_of(d.start());
-                let _ = write!(
-                    b,
-                    r##"<line x1="{x:.1}" y1="{:.1}" x2="{x:.1}" y2="{height_plot:.1}" stroke="#dddddd"/><text x="{x:.1}" y="{:.1}" font-size="9" text-anchor="middle">{d}</text>"##,
-                    TOP - 8.0,
-                    TOP - 12.0
-                );
-            }
-            d = crate::model::Date(d.0 + (days / 10).max(1));
-        }
-    }
-    for _ in 0..if days <= 60 { 0 } else { 400 } {
-        let Some(d) = crate::model::Date::from_ymd(y, m, 1) else { break };
-        if d.start().0 > t1 {
-            break;
-        }
-        if d.start().0 >= t0 {
-            let x = x_of(d.start());
-            let text = if monthly { format!("{y}-{m:02}") } else { y.to_string() };
-            let _ = write!(
-                b,
-                r##"<line x1="{x:.1}" y1="{:.1}" x2="{x:.1}" y2="{height_plot:.1}" stroke="#dddddd"/><text x="{x:.1}" y="{:.1}" font-size="9" text-anchor="middle">{text}</text>"##,
-                TOP - 8.0,
-                TOP - 12.0
-            );
-        }
-        if monthly {
-            m += 1;
-            if m > 12 {
-                m = 1;
-                y += 1;
-            }
-        } else {
-            y += 1;
-        }
-    }
+    lanes.draw(&mut b, case, flow);
+    axis.draw(&mut b);
     let tr = &case.transfers;
     for &t in &shown {
         let i = t as usize;
-        let (Some(ls), Some(ld)) = (lane_of(flow.src[i]), lane_of(flow.dst[i])) else { continue };
-        let x = x_of(flow.time[i]);
+        let (Some(ls), Some(ld)) = (lanes.of(flow.src[i]), lanes.of(flow.dst[i])) else { continue };
+        let x = axis.x_of(flow.time[i]);
         let ex_no = ex.number(tr.prov(i)).map(label).unwrap_or_default();
         let tip = format!(
             "{} · {} {} · {} · {}",
@@ -187,7 +93,7 @@ pub fn timeline_svg(
         }
         b.push_str("</g>\n");
     }
-    let mut fy = height_plot + 24.0;
+    let mut fy = axis.height_plot + 24.0;
     let first = format!(
         "{} transfers drawn, {} to {}; arrows point from sender to receiver; labels are exhibit numbers ({})",
         shown.len(),
@@ -206,4 +112,161 @@ pub fn timeline_svg(
 "##,
         xml(title)
     )
+}
+
+/// The arrows: the largest max_arrows transfers, in time order, and the max_labels largest of
+/// them, which get their exhibit number.
+fn arrows(
+    case: &Case,
+    flow: &FlowGraph,
+    txns: &[u32],
+    limits: &TimelineLimits,
+    notes: &mut Vec<String>,
+) -> (Vec<u32>, BTreeSet<u32>) {
+    let mut shown: Vec<u32> = txns.to_vec();
+    shown.sort_by(|&a, &b| flow.base[b as usize].cmp(&flow.base[a as usize]).then(a.cmp(&b)));
+    if shown.len() > limits.max_arrows {
+        let left: Decimal = shown[limits.max_arrows..].iter().map(|&t| flow.base[t as usize]).sum();
+        notes.push(format!(
+            "{} smaller transfers ({}) not drawn; all are in exhibits.csv",
+            shown.len() - limits.max_arrows,
+            money(left, case.meta.base_currency.as_str())
+        ));
+        shown.truncate(limits.max_arrows);
+    }
+    let labelled: BTreeSet<u32> = shown.iter().take(limits.max_labels).copied().collect();
+    shown.sort_by_key(|&t| (flow.time[t as usize], t));
+    (shown, labelled)
+}
+
+/// The lanes: the first lanes, then the counterparties by value drawn, up to max_lanes; the
+/// rest share the lane "other".
+struct Lanes {
+    lanes: Vec<u32>,
+    /// Index of the "other" lane, when there is one.
+    other: Option<usize>,
+}
+
+impl Lanes {
+    fn new(
+        flow: &FlowGraph,
+        first_lanes: &[u32],
+        shown: &[u32],
+        limits: &TimelineLimits,
+        notes: &mut Vec<String>,
+    ) -> Lanes {
+        let mut lanes: Vec<u32> = first_lanes.iter().copied().take(limits.max_lanes).collect();
+        let mut value: BTreeMap<u32, Decimal> = BTreeMap::new();
+        for &t in shown {
+            for n in [flow.src[t as usize], flow.dst[t as usize]] {
+                *value.entry(n).or_default() += flow.base[t as usize];
+            }
+        }
+        let mut others: Vec<(u32, Decimal)> = value.into_iter().filter(|(n, _)| !lanes.contains(n)).collect();
+        others.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        let room = limits.max_lanes.saturating_sub(lanes.len());
+        lanes.extend(others.iter().take(room).map(|x| x.0));
+        let other = (others.len() > room).then(|| {
+            notes.push(format!("{} further accounts share the lane \"other\"", others.len() - room));
+            lanes.len()
+        });
+        Lanes { lanes, other }
+    }
+
+    /// The lane of flow node `n`.
+    fn of(&self, n: u32) -> Option<usize> {
+        self.lanes.iter().position(|&l| l == n).or(self.other)
+    }
+
+    fn count(&self) -> usize {
+        self.lanes.len() + self.other.map_or(0, |_| 1)
+    }
+
+    /// The lanes' bands, lines and names.
+    fn draw(&self, b: &mut String, case: &Case, flow: &FlowGraph) {
+        for i in 0..self.count() {
+            let name = match self.lanes.get(i) {
+                Some(&l) if Some(i) != self.other => lane_name(case, flow, l),
+                _ => "other".to_string(),
+            };
+            let y = y_of(i);
+            let fill = if i % 2 == 0 { "#f6f8fa" } else { "#ffffff" };
+            let _ = write!(
+                b,
+                r##"<rect x="10" y="{:.1}" width="{:.1}" height="{LANE_H}" fill="{fill}"/><line x1="{LEFT}" y1="{y:.1}" x2="{:.1}" y2="{y:.1}" stroke="#bbbbbb"/><text x="16" y="{:.1}" font-size="10">{}</text>"##,
+                y - LANE_H / 2.0,
+                LEFT + PLOT_W,
+                LEFT + PLOT_W,
+                y + 4.0,
+                xml(&clip(&name, 40))
+            );
+        }
+    }
+}
+
+/// The middle of lane `lane`.
+fn y_of(lane: usize) -> f64 {
+    TOP + lane as f64 * LANE_H + LANE_H / 2.0
+}
+
+/// The time axis: first and last second drawn, the span (at least a day) and the plot's bottom.
+struct Axis {
+    t0: i64,
+    t1: i64,
+    span: f64,
+    height_plot: f64,
+}
+
+impl Axis {
+    fn x_of(&self, t: DateTime) -> f64 {
+        LEFT + (t.0 - self.t0) as f64 / self.span * PLOT_W
+    }
+
+    fn tick(&self, b: &mut String, x: f64, text: &dyn std::fmt::Display) {
+        let _ = write!(
+            b,
+            r##"<line x1="{x:.1}" y1="{:.1}" x2="{x:.1}" y2="{:.1}" stroke="#dddddd"/><text x="{x:.1}" y="{:.1}" font-size="9" text-anchor="middle">{text}</text>"##,
+            TOP - 8.0,
+            self.height_plot,
+            TOP - 12.0
+        );
+    }
+
+    /// Ticks: every day or few days up to 60 days (most findings), months when the span is
+    /// under two years, else years.
+    fn draw(&self, b: &mut String) {
+        let (t0, t1) = (self.t0, self.t1);
+        let (d0, d1) = (DateTime(t0).date().to_naive(), DateTime(t1).date().to_naive());
+        let monthly = (d1.year() - d0.year()) * 12 + d1.month() as i32 - d0.month() as i32 <= 24;
+        let (mut y, mut m) = (d0.year(), if monthly { d0.month() } else { 1 });
+        let days = DateTime(t1).date().0 - DateTime(t0).date().0;
+        if days <= 60 {
+            let mut d = DateTime(t0).date();
+            while d.start().0 <= t1 {
+                if d.start().0 >= t0 {
+                    self.tick(b, self.x_of(d.start()), &d);
+                }
+                d = crate::model::Date(d.0 + (days / 10).max(1));
+            }
+        }
+        for _ in 0..if days <= 60 { 0 } else { 400 } {
+            let Some(d) = crate::model::Date::from_ymd(y, m, 1) else { break };
+            if d.start().0 > t1 {
+                break;
+            }
+            if d.start().0 >= t0 {
+                let text = if monthly { format!("{y}-{m:02}") } else { y.to_string() };
+                self.tick(b, self.x_of(d.start()), &text);
+            }
+            if monthly {
+                m += 1;
+                if m > 12 {
+                    m = 1;
+                    y += 1;
+                }
+            } else {
+                y += 1;
+            }
+        }
+    }
 }

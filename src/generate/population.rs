@@ -49,25 +49,54 @@ fn rand_open(rng: &mut Rng, birth: NaiveDate, cfg: &GenConfig) -> NaiveDate {
 }
 
 /// Builds the background world and its recurring obligations.
+///
+/// The stages draw from one random stream in a fixed order (companies, foreign senders, people,
+/// families, obligations, properties): a generated case depends on that order, so a new stage
+/// goes at the end.
 pub fn build(cfg: &GenConfig, fx: &FxTable, w: &mut World) {
     let mut rng = Rng::new(cfg.seed, 1);
     let n_persons = (cfg.transfers / TRANSFERS_PER_PERSON).max(40) as usize;
     let mut r = Roster::default();
+    add_banks_and_utilities(&mut rng, w, &mut r);
+    let payday = add_employers(&mut rng, cfg, w, &mut r, (n_persons / 15).max(10));
+    for _ in 0..(n_persons / 40).max(10) {
+        let opened = date_between(&mut rng, ymd(2005, 1, 1), cfg.start);
+        r.foreign.push(w.add_foreign_account(&mut rng, opened));
+    }
+    add_people(&mut rng, cfg, w, n_persons);
+    r.persons = n_persons as u32;
+    add_families(&mut rng, w, &r);
+    let years: Vec<i32> = (cfg.start.year()..=cfg.end.year()).collect();
+    for p in 0..r.persons {
+        let Some(&acct) = w.person_accounts[p as usize].first() else {
+            continue;
+        };
+        add_income(&mut rng, cfg, w, &r, &payday, &years, p, acct);
+        add_payments(&mut rng, cfg, w, &r, &years, p, acct);
+    }
+    add_properties(&mut rng, cfg, fx, w, &r);
+    w.roster = r;
+}
 
-    // Banks first: creditors of mortgages and counterparties of loans.
+/// Banks first (creditors of mortgages and counterparties of loans), then the utilities.
+fn add_banks_and_utilities(rng: &mut Rng, w: &mut World, r: &mut Roster) {
     for (i, (name, _)) in names::BANKS.iter().enumerate() {
-        let c = w.add_company(&mut rng, format!("{name} {SHA}"), SHA, ymd(1996, 1, 1), 300, Role::Background);
-        w.add_account_at(&mut rng, i, Entity::C(c), ymd(2000, 1, 1), None, false);
+        let c = w.add_company(rng, format!("{name} {SHA}"), SHA, ymd(1996, 1, 1), 300, Role::Background);
+        w.add_account_at(rng, i, Entity::C(c), ymd(2000, 1, 1), None, false);
         w.banks.push(c);
     }
     for name in names::UTILITIES {
-        let c = w.add_company(&mut rng, (*name).to_owned(), SHA, ymd(1999, 6, 1), 800, Role::Background);
-        w.add_account(&mut rng, Entity::C(c), ymd(2002, 1, 1), None, false);
+        let c = w.add_company(rng, (*name).to_owned(), SHA, ymd(1999, 6, 1), 800, Role::Background);
+        w.add_account(rng, Entity::C(c), ymd(2002, 1, 1), None, false);
         r.utilities.push(c);
     }
-    let n_companies = (n_persons / 15).max(10);
+}
+
+/// `n` employer companies (every twelfth a developer, the others shops unless their sector sells
+/// to businesses); returns each employer's payday.
+fn add_employers(rng: &mut Rng, cfg: &GenConfig, w: &mut World, r: &mut Roster, n: usize) -> Vec<u8> {
     let mut payday = Vec::new();
-    for i in 0..n_companies {
+    for i in 0..n {
         let developer = i % 12 == 3;
         let (sector, form) = if developer {
             ("Ndërtim", SHPK)
@@ -80,14 +109,14 @@ pub fn build(cfg: &GenConfig, fx: &FxTable, w: &mut World) {
             };
             (s, f)
         };
-        let name = World::company_name(&mut rng, sector, form);
-        let inc = date_between(&mut rng, ymd(1995, 1, 1), ymd(2018, 12, 31));
+        let name = World::company_name(rng, sector, form);
+        let inc = date_between(rng, ymd(1995, 1, 1), ymd(2018, 12, 31));
         let employees = if form == PF { rng.range(0, 4) } else { rng.range(3, 120) } as u32;
-        let c = w.add_company(&mut rng, name, form, inc, employees, Role::Background);
+        let c = w.add_company(rng, name, form, inc, employees, Role::Background);
         let open = add_days(inc, rng.range(10, 300)).max(ymd(2005, 1, 1)).min(cfg.start);
-        w.add_account(&mut rng, Entity::C(c), open, None, false);
+        w.add_account(rng, Entity::C(c), open, None, false);
         if rng.chance(0.3) {
-            w.add_account(&mut rng, Entity::C(c), open, None, true);
+            w.add_account(rng, Entity::C(c), open, None, true);
         }
         r.employers.push(c);
         payday.push(rng.range(1, 28) as u8);
@@ -97,29 +126,29 @@ pub fn build(cfg: &GenConfig, fx: &FxTable, w: &mut World) {
             r.shops.push(c);
         }
     }
-    for _ in 0..(n_persons / 40).max(10) {
-        let opened = date_between(&mut rng, ymd(2005, 1, 1), cfg.start);
-        r.foreign.push(w.add_foreign_account(&mut rng, opened));
-    }
+    payday
+}
 
-    // People and their accounts.
-    for _ in 0..n_persons {
-        let p = w.add_person(&mut rng, Role::Background, (ymd(1945, 1, 1), ymd(2001, 12, 31)), None, None);
+/// People and their accounts.
+fn add_people(rng: &mut Rng, cfg: &GenConfig, w: &mut World, n: usize) {
+    for _ in 0..n {
+        let p = w.add_person(rng, Role::Background, (ymd(1945, 1, 1), ymd(2001, 12, 31)), None, None);
         let birth = w.persons[p as usize].birth;
-        let opened = rand_open(&mut rng, birth, cfg);
+        let opened = rand_open(rng, birth, cfg);
         let closed = if rng.chance(0.04) {
-            Some(date_between(&mut rng, add_days(opened.max(cfg.start), 200), cfg.end))
+            Some(date_between(rng, add_days(opened.max(cfg.start), 200), cfg.end))
         } else {
             None
         };
-        w.add_account(&mut rng, Entity::P(p), opened, closed, false);
+        w.add_account(rng, Entity::P(p), opened, closed, false);
         if rng.chance(0.2) {
-            w.add_account(&mut rng, Entity::P(p), opened, closed, true);
+            w.add_account(rng, Entity::P(p), opened, closed, true);
         }
     }
-    r.persons = n_persons as u32;
+}
 
-    // Families: consecutive persons of the same surname are not needed; pair neighbours.
+/// Families: consecutive persons of the same surname are not needed; pair neighbours.
+fn add_families(rng: &mut Rng, w: &mut World, r: &Roster) {
     let mut i = 0u32;
     while i + 1 < r.persons {
         match rng.below(6) {
@@ -130,77 +159,89 @@ pub fn build(cfg: &GenConfig, fx: &FxTable, w: &mut World) {
         }
         i += 2;
     }
+}
 
-    // Salaries, pensions and income declarations; utilities, rent and family remittances.
-    let years: Vec<i32> = (cfg.start.year()..=cfg.end.year()).collect();
-    for p in 0..r.persons {
-        let Some(&acct) = w.person_accounts[p as usize].first() else {
-            continue;
-        };
-        let age = w.age(p, cfg.start);
-        if (20..63).contains(&age) && rng.chance(0.65) {
-            let e = rng.index(r.employers.len());
-            let emp = r.employers[e];
-            if let Some(from) = w.all_account(Entity::C(emp)) {
-                // Skewed towards the Albanian average wage (about ALL 60,000-80,000 a month).
-                let salary = (rng.money(0, 140_000)
-                    * Decimal::from_f64_retain(rng.unit().powi(2)).unwrap_or(Decimal::ONE)
-                    + Decimal::from(40_000))
-                .round_dp(0);
-                let day = payday.get(e).copied().unwrap_or(10);
-                push_obligation(w, from, acct, salary, day, Channel::Wire, "Paga mujore", false, cfg);
-                for &y in &years {
-                    w.income.push((Entity::P(p), y, salary * Decimal::from(12), "salary"));
-                }
-            }
-        } else if age >= 63 {
-            let pension = rng.money(14_000, 40_000);
-            for &y in &years {
-                w.income.push((Entity::P(p), y, pension * Decimal::from(12), "pension"));
-            }
-        }
-        if rng.chance(0.7) {
-            if let Some(&u) = rng.pick(&r.utilities) {
-                if let Some(to) = w.all_account(Entity::C(u)) {
-                    let amt = rng.money_cents(1_500, 9_000);
-                    let day = rng.range(10, 25) as u8;
-                    push_obligation(w, acct, to, amt, day, Channel::Wire, "Pagesë fature", true, cfg);
-                }
+/// Person `p`'s salary (paid into `acct`) or pension, with the income declared for `years`.
+#[allow(clippy::too_many_arguments)]
+fn add_income(
+    rng: &mut Rng,
+    cfg: &GenConfig,
+    w: &mut World,
+    r: &Roster,
+    payday: &[u8],
+    years: &[i32],
+    p: u32,
+    acct: u32,
+) {
+    let age = w.age(p, cfg.start);
+    if (20..63).contains(&age) && rng.chance(0.65) {
+        let e = rng.index(r.employers.len());
+        let emp = r.employers[e];
+        if let Some(from) = w.all_account(Entity::C(emp)) {
+            // Skewed towards the Albanian average wage (about ALL 60,000-80,000 a month).
+            let salary = (rng.money(0, 140_000) * Decimal::from_f64_retain(rng.unit().powi(2)).unwrap_or(Decimal::ONE)
+                + Decimal::from(40_000))
+            .round_dp(0);
+            let day = payday.get(e).copied().unwrap_or(10);
+            push_obligation(w, from, acct, salary, day, Channel::Wire, "Paga mujore", false, cfg);
+            for &y in years {
+                w.income.push((Entity::P(p), y, salary * Decimal::from(12), "salary"));
             }
         }
-        if rng.chance(0.15) {
-            let landlord = rng.below(u64::from(r.persons)) as u32;
-            if landlord != p {
-                if let Some(to) = w.all_account(Entity::P(landlord)) {
-                    let amt = rng.money(20, 70) * Decimal::from(1000);
-                    push_obligation(w, acct, to, amt, rng.range(1, 5) as u8, Channel::Wire, "Qira", false, cfg);
-                    for &y in &years {
-                        w.income.push((Entity::P(landlord), y, amt * Decimal::from(12), "rent"));
-                    }
-                }
-            }
+    } else if age >= 63 {
+        let pension = rng.money(14_000, 40_000);
+        for &y in years {
+            w.income.push((Entity::P(p), y, pension * Decimal::from(12), "pension"));
         }
-        if rng.chance(0.08) {
-            if let Some(&f) = rng.pick(&r.foreign) {
-                let to = w.person_accounts[p as usize].iter().copied().find(|&a| w.accounts[a as usize].eur);
-                let amt = rng.money(150, 900);
-                let day = rng.range(1, 28) as u8;
-                push_obligation(
-                    w,
-                    f,
-                    to.unwrap_or(acct),
-                    amt,
-                    day,
-                    Channel::Remittance,
-                    "Remittance familjare",
-                    false,
-                    cfg,
-                );
+    }
+}
+
+/// Person `p`'s recurring payments from `acct`: utilities, rent (declared as the landlord's
+/// income), and family remittances from abroad.
+fn add_payments(rng: &mut Rng, cfg: &GenConfig, w: &mut World, r: &Roster, years: &[i32], p: u32, acct: u32) {
+    if rng.chance(0.7) {
+        if let Some(&u) = rng.pick(&r.utilities) {
+            if let Some(to) = w.all_account(Entity::C(u)) {
+                let amt = rng.money_cents(1_500, 9_000);
+                let day = rng.range(10, 25) as u8;
+                push_obligation(w, acct, to, amt, day, Channel::Wire, "Pagesë fature", true, cfg);
             }
         }
     }
+    if rng.chance(0.15) {
+        let landlord = rng.below(u64::from(r.persons)) as u32;
+        if landlord != p {
+            if let Some(to) = w.all_account(Entity::P(landlord)) {
+                let amt = rng.money(20, 70) * Decimal::from(1000);
+                push_obligation(w, acct, to, amt, rng.range(1, 5) as u8, Channel::Wire, "Qira", false, cfg);
+                for &y in years {
+                    w.income.push((Entity::P(landlord), y, amt * Decimal::from(12), "rent"));
+                }
+            }
+        }
+    }
+    if rng.chance(0.08) {
+        if let Some(&f) = rng.pick(&r.foreign) {
+            let to = w.person_accounts[p as usize].iter().copied().find(|&a| w.accounts[a as usize].eur);
+            let amt = rng.money(150, 900);
+            let day = rng.range(1, 28) as u8;
+            push_obligation(
+                w,
+                f,
+                to.unwrap_or(acct),
+                amt,
+                day,
+                Channel::Remittance,
+                "Remittance familjare",
+                false,
+                cfg,
+            );
+        }
+    }
+}
 
-    // Properties: most held since before the period, some bought during it (with income to match).
+/// Properties: most held since before the period, some bought during it (with income to match).
+fn add_properties(rng: &mut Rng, cfg: &GenConfig, fx: &FxTable, w: &mut World, r: &Roster) {
     let n_props = (r.persons / 12).max(4);
     for k in 0..n_props {
         let kind = match rng.below(10) {
@@ -209,11 +250,11 @@ pub fn build(cfg: &GenConfig, fx: &FxTable, w: &mut World) {
             8 => "shop",
             _ => "land",
         };
-        let city = weighted_city(&mut rng);
-        let valued = date_between(&mut rng, cfg.start, cfg.end);
-        let prop = w.add_property(&mut rng, kind, city, valued);
+        let city = weighted_city(rng);
+        let valued = date_between(rng, cfg.start, cfg.end);
+        let prop = w.add_property(rng, kind, city, valued);
         let owner = rng.below(u64::from(r.persons)) as u32;
-        let before = date_between(&mut rng, ymd(2010, 1, 1), add_days(cfg.start, -30));
+        let before = date_between(rng, ymd(2010, 1, 1), add_days(cfg.start, -30));
         let market = w.properties[prop as usize].market_value;
         let old_price = (market * old_price_ratio(rng.range(60, 90), before, valued)).round_dp(0);
         let title = w.titles.len();
@@ -230,11 +271,10 @@ pub fn build(cfg: &GenConfig, fx: &FxTable, w: &mut World) {
         if k % 4 == 1 {
             let buyer = rng.below(u64::from(r.persons)) as u32;
             if buyer != owner {
-                background_purchase(cfg, fx, w, &mut rng, prop, title, buyer, owner);
+                background_purchase(cfg, fx, w, rng, prop, title, buyer, owner);
             }
         }
     }
-    w.roster = r;
 }
 
 /// Yearly rise of market prices assumed for pre-period holdings, in percent [D]: the 10-40 %

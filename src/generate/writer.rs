@@ -80,9 +80,28 @@ pub fn write_case(cfg: &GenConfig, fx: &FxTable, w: &World, dir: &Path) -> Resul
     std::fs::create_dir_all(&truth_dir).map_err(|source| GenError::Io { path: truth_dir.clone(), source })?;
     let mut o = Out { dir: dir.to_path_buf(), summary: GenSummary::default() };
     let plan = (cfg.identity_noise != IdentityNoise::None).then(|| noise::plan(cfg.seed, cfg.identity_noise, w));
-    let withheld = |i: usize| plan.as_ref().and_then(|p| p.bank_withheld.get(i).copied()).unwrap_or(false);
-    let extra_persons = plan.as_ref().map(|p| p.lookalikes.clone()).unwrap_or_default();
+    write_parties(&mut o, w, plan.as_ref())?;
+    let (txn_of, ledger) = write_transfers(cfg, fx, w, &mut o)?;
+    write_registers(&mut o, w, plan.as_ref(), &txn_of)?;
+    write_case_lists(&mut o, fx, w)?;
+    write_truth(&mut o, cfg, fx, w, plan.as_ref(), &txn_of, ledger.as_deref())?;
+    o.summary.suspects = w.suspects.len() as u64;
+    write_toml(cfg, dir)?;
+    Ok(o.summary)
+}
 
+/// The txn ids of planned events `evs`, sorted and `;`-joined.
+fn txn_list(txn_of: &[u64], evs: &[u32]) -> String {
+    let mut v: Vec<u64> = evs.iter().filter_map(|&e| txn_of.get(e as usize).copied()).collect();
+    v.sort_unstable();
+    v.into_iter().map(ids::txn_id).collect::<Vec<_>>().join(";")
+}
+
+/// persons.csv (with the look-alikes of the identity noise), companies.csv, the registers' own
+/// person and company records under identity noise, and accounts.csv.
+fn write_parties(o: &mut Out, w: &World, plan: Option<&noise::Plan>) -> Result<(), GenError> {
+    let withheld = |i: usize| plan.and_then(|p| p.bank_withheld.get(i).copied()).unwrap_or(false);
+    let extra_persons = plan.map(|p| p.lookalikes.clone()).unwrap_or_default();
     o.table(
         "persons.csv",
         "persons",
@@ -120,16 +139,11 @@ pub fn write_case(cfg: &GenConfig, fx: &FxTable, w: &World, dir: &Path) -> Resul
             ]
         }),
     )?;
-    if let Some(p) = &plan {
+    if let Some(p) = plan {
         o.table("land_persons.csv", "land_persons", schema::PERSONS, p.land_persons.iter().cloned())?;
         o.table("company_persons.csv", "company_persons", schema::PERSONS, p.company_persons.iter().cloned())?;
         o.table("land_companies.csv", "land_companies", schema::COMPANIES, p.land_companies.iter().cloned())?;
     }
-    let title_owner = |i: usize, e: Entity| {
-        plan.as_ref().and_then(|p| p.title_owner.get(i).cloned().flatten()).unwrap_or_else(|| e.id())
-    };
-    let holder =
-        |i: usize, e: Entity| plan.as_ref().and_then(|p| p.holder.get(i).cloned().flatten()).unwrap_or_else(|| e.id());
     o.table(
         "accounts.csv",
         "accounts",
@@ -145,13 +159,15 @@ pub fn write_case(cfg: &GenConfig, fx: &FxTable, w: &World, dir: &Path) -> Resul
                 cur(a.eur),
             ]
         }),
-    )?;
-    let (txn_of, ledger) = write_transfers(cfg, fx, w, &mut o)?;
-    let txns = |evs: &[u32]| -> String {
-        let mut v: Vec<u64> = evs.iter().filter_map(|&e| txn_of.get(e as usize).copied()).collect();
-        v.sort_unstable();
-        v.into_iter().map(ids::txn_id).collect::<Vec<_>>().join(";")
-    };
+    )
+}
+
+/// The land and company registers: properties, titles (their payments by txn id), encumbrances
+/// and company ownership; under identity noise, owners as the registers spell them.
+fn write_registers(o: &mut Out, w: &World, plan: Option<&noise::Plan>, txn_of: &[u64]) -> Result<(), GenError> {
+    let title_owner =
+        |i: usize, e: Entity| plan.and_then(|p| p.title_owner.get(i).cloned().flatten()).unwrap_or_else(|| e.id());
+    let holder = |i: usize, e: Entity| plan.and_then(|p| p.holder.get(i).cloned().flatten()).unwrap_or_else(|| e.id());
     o.table(
         "properties.csv",
         "properties",
@@ -184,7 +200,7 @@ pub fn write_case(cfg: &GenConfig, fx: &FxTable, w: &World, dir: &Path) -> Resul
                 t.price.map(money).unwrap_or_default(),
                 cur(t.eur),
                 opt_date(t.disposed),
-                txns(&t.payments),
+                txn_list(txn_of, &t.payments),
             ]
         }),
     )?;
@@ -217,7 +233,11 @@ pub fn write_case(cfg: &GenConfig, fx: &FxTable, w: &World, dir: &Path) -> Resul
                 opt_date(x.to),
             ]
         }),
-    )?;
+    )
+}
+
+/// Relations, income, fx rates, suspects and victims.
+fn write_case_lists(o: &mut Out, fx: &FxTable, w: &World) -> Result<(), GenError> {
     o.table(
         "relations.csv",
         "relations",
@@ -252,9 +272,20 @@ pub fn write_case(cfg: &GenConfig, fx: &FxTable, w: &World, dir: &Path) -> Resul
         w.victims.iter().map(|(p, b, m, s)| {
             [Entity::P(*p).id(), (*b).to_owned(), if *m { "yes" } else { "no" }.to_owned(), date(*s)]
         }),
-    )?;
+    )
+}
 
-    // Ground truth.
+/// The ground truth under truth/: roles, injected patterns, holdings traced by the reference
+/// tracer, victims' holdings and, under identity noise, the record-to-entity map.
+fn write_truth(
+    o: &mut Out,
+    cfg: &GenConfig,
+    fx: &FxTable,
+    w: &World,
+    plan: Option<&noise::Plan>,
+    txn_of: &[u64],
+    ledger: Option<&[reftrace::Row]>,
+) -> Result<(), GenError> {
     let persons =
         w.persons.iter().enumerate().map(|(i, p)| {
             [ids::person_id(i), p.role.as_str().to_owned(), if p.minor { "yes" } else { "no" }.to_owned()]
@@ -272,14 +303,14 @@ pub fn write_case(cfg: &GenConfig, fx: &FxTable, w: &World, dir: &Path) -> Resul
             [
                 format!("PAT{:05}", i + 1),
                 p.typology.to_owned(),
-                txns(&p.events),
+                txn_list(txn_of, &p.events),
                 p.accounts.iter().map(|&a| ids::account_id(a as usize)).collect::<Vec<_>>().join(";"),
                 p.entities.iter().map(|e| e.id()).collect::<Vec<_>>().join(";"),
             ]
         }),
     )?;
     o.summary.patterns = per_typ.into_iter().map(|(k, v)| (k.to_owned(), v)).collect();
-    let hs = truth::holdings(w, fx, cfg.end, ledger.as_deref(), &txn_of);
+    let hs = truth::holdings(w, fx, cfg.end, ledger, txn_of);
     let traced = |x: Option<Decimal>| x.map(money).unwrap_or_default();
     o.table(
         "truth/holdings.csv",
@@ -305,7 +336,7 @@ pub fn write_case(cfg: &GenConfig, fx: &FxTable, w: &World, dir: &Path) -> Resul
             ]
         }),
     )?;
-    let vh = ledger.as_deref().map(|l| truth::victim_holdings(w, cfg.end, l, &txn_of)).unwrap_or_default();
+    let vh = ledger.map(|l| truth::victim_holdings(w, cfg.end, l, txn_of)).unwrap_or_default();
     o.table(
         "truth/victim_holdings.csv",
         "truth/victim_holdings",
@@ -320,7 +351,7 @@ pub fn write_case(cfg: &GenConfig, fx: &FxTable, w: &World, dir: &Path) -> Resul
             ]
         }),
     )?;
-    if let Some(p) = &plan {
+    if let Some(p) = plan {
         o.table(
             "truth/identities.csv",
             "truth/identities",
@@ -328,9 +359,7 @@ pub fn write_case(cfg: &GenConfig, fx: &FxTable, w: &World, dir: &Path) -> Resul
             p.identities.iter().cloned(),
         )?;
     }
-    o.summary.suspects = w.suspects.len() as u64;
-    write_toml(cfg, dir)?;
-    Ok(o.summary)
+    Ok(())
 }
 
 fn write_toml(cfg: &GenConfig, dir: &Path) -> Result<(), GenError> {

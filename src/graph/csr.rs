@@ -64,8 +64,10 @@ impl FlowGraph {
                 (s, d)
             })
             .unzip();
-        let base: Vec<Decimal> =
-            (0..e).into_par_iter().map(|i| t.base_amount(i, &case.fx).map_or(Decimal::ZERO, |c| c.base_amount)).collect();
+        let base: Vec<Decimal> = (0..e)
+            .into_par_iter()
+            .map(|i| t.base_amount(i, &case.fx).map_or(Decimal::ZERO, |c| c.base_amount))
+            .collect();
         let cents: Vec<i64> = base.par_iter().map(|&d| FlowGraph::cents_of(d)).collect();
         let unknown: Vec<bool> =
             if t.unknown_base() == 0 { Vec::new() } else { (0..e).map(|i| !t.has_base(i)).collect() };

@@ -39,6 +39,10 @@ pub struct CaseToml {
     /// Free-form notes (sources, licences, assumptions of a mapping).
     #[serde(default)]
     pub notes: Option<String>,
+    /// The case's time zone, an IANA name (default `Europe/Tirane`): booking times are kept
+    /// in this zone's local time, and times written with an offset are converted to it.
+    #[serde(default)]
+    pub timezone: Option<String>,
 }
 
 /// `[thresholds]`.
@@ -69,6 +73,18 @@ pub struct ReadOptions {
     pub currency: Option<String>,
     /// Whether the first line names the columns (default true).
     pub has_header: Option<bool>,
+    /// Lines (CSV) or sheet rows (Excel) to pass over before the header: a statement's
+    /// preamble of bank, account and period lines.
+    pub skip_rows: Option<usize>,
+    /// The header is the first line (among the first 100) that holds every one of these
+    /// column names; the lines above it are the preamble. An alternative to `skip_rows` for
+    /// preambles whose length varies.
+    pub header_contains: Option<Vec<String>>,
+    /// The sheet of a workbook (XLSX, XLS, ODS) to read, by name; default the first sheet.
+    pub sheet: Option<String>,
+    /// The zone of the file's times that carry no offset (e.g. `UTC` for card-processor or
+    /// SWIFT data); default the case's `timezone`. Converted to the case's local time.
+    pub timezone: Option<String>,
 }
 
 impl ReadOptions {
@@ -83,12 +99,16 @@ impl ReadOptions {
             thousands_separator: self.thousands_separator.clone().or_else(|| base.thousands_separator.clone()),
             currency: self.currency.clone().or_else(|| base.currency.clone()),
             has_header: self.has_header.or(base.has_header),
+            skip_rows: self.skip_rows.or(base.skip_rows),
+            header_contains: self.header_contains.clone().or_else(|| base.header_contains.clone()),
+            sheet: self.sheet.clone().or_else(|| base.sheet.clone()),
+            timezone: self.timezone.clone().or_else(|| base.timezone.clone()),
         }
     }
 }
 
 /// One source of a case table: a file and how its columns map to the contract.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SourceSpec {
     /// Path relative to the case folder; it may not leave the folder.
@@ -100,19 +120,68 @@ pub struct SourceSpec {
     /// source column of the same name when there is one.
     #[serde(default)]
     pub columns: BTreeMap<String, ColumnSpec>,
+    /// Row filter: only rows for which this holds are rows of this source; the others are
+    /// counted as skipped, each with its line and the rule.
+    #[serde(default)]
+    pub when: Option<Condition>,
+    /// The first row for which this holds, and every row after it, are the file's footer
+    /// (totals, closing balance, signatures): skipped, each with its line.
+    #[serde(default)]
+    pub footer: Option<Condition>,
+    /// The file is one account's statement (transfers only): see [`StatementSpec`].
+    #[serde(default)]
+    pub statement: Option<StatementSpec>,
+    /// What the statement pass found (own account, counterparty accounts); set by ingest.
+    #[serde(skip)]
+    pub resolved: Option<std::sync::Arc<super::row::StatementCtx>>,
 }
 
-/// Where a contract column's value comes from.
-#[derive(Clone, Debug, Deserialize)]
-#[serde(untagged)]
+/// Where a contract column's value comes from: a source column's name, a rule, or a list of
+/// rules of which the first whose `when` holds gives the value (conditional values).
+// Parsed once per mapping: the size of a rule does not matter, and unboxed rules keep the
+// mapping code plain.
+#[allow(clippy::large_enum_variant)]
+#[derive(Clone, Debug)]
 pub enum ColumnSpec {
     /// The name of a source column.
     Column(String),
     /// A detailed rule.
     Rule(ColumnRule),
+    /// Rules tried in order; the first whose `when` holds (or that has none) applies; none
+    /// applying gives an empty value.
+    Choice(Vec<ColumnRule>),
 }
 
-/// A detailed column rule: exactly one of `column`, `value` or `row_number`.
+impl<'de> Deserialize<'de> for ColumnSpec {
+    // Written by hand: serde's untagged enum answers every mistake with "data did not match
+    // any variant", where the rule's own error names the unknown key and the allowed ones.
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = ColumnSpec;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a source column name (\"Shuma\"), a rule ({ column = \"Data\", format = \"%d.%m.%Y\" }) or a list of rules with `when`")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<ColumnSpec, E> {
+                Ok(ColumnSpec::Column(v.to_string()))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, m: A) -> Result<ColumnSpec, A::Error> {
+                ColumnRule::deserialize(serde::de::value::MapAccessDeserializer::new(m)).map(ColumnSpec::Rule)
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut s: A) -> Result<ColumnSpec, A::Error> {
+                let mut rules = Vec::new();
+                while let Some(r) = s.next_element::<ColumnRule>()? {
+                    rules.push(r);
+                }
+                Ok(ColumnSpec::Choice(rules))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// A detailed column rule: exactly one of `column`, `value`, `row_number` or (amounts of a
+/// statement) `debit` with `credit`.
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ColumnRule {
@@ -125,8 +194,115 @@ pub struct ColumnRule {
     /// Text put before the value (keeps id spaces apart, e.g. `P` for persons, `C` for companies).
     pub prefix: Option<String>,
     /// Format of a date or time column: a chrono format, or `days_since:YYYY-MM-DD` (a day
-    /// number counted from that date, as in AMLSim steps), `unix_seconds` or `unix_millis`.
+    /// number counted from that date, as in AMLSim steps), `unix_seconds`, `unix_millis` or
+    /// `excel_serial` (a day number with fraction, as Excel stores dates).
     pub format: Option<String>,
+    /// The rule applies only to rows for which this holds (in a list of rules).
+    pub when: Option<Condition>,
+    /// Statement amounts: the column of money leaving the statement's account.
+    pub debit: Option<String>,
+    /// Statement amounts: the column of money arriving on the statement's account.
+    pub credit: Option<String>,
+    /// Statement amounts in one column: which rows are debits, by another column's value
+    /// (`direction = { column = "D/K", debit = ["D"], credit = ["K"] }`). Without it a
+    /// statement's single amount column is signed: negative is a debit.
+    pub direction: Option<DirectionSpec>,
+}
+
+/// `direction = { column = "D/K", debit = ["D"], credit = ["K"] }`: the column that tells a
+/// debit from a credit, and the values of each (compared without case and surrounding space).
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DirectionSpec {
+    /// The source column holding the marker.
+    pub column: String,
+    /// Values meaning money left the statement's account.
+    pub debit: Vec<String>,
+    /// Values meaning money arrived on it.
+    pub credit: Vec<String>,
+}
+
+/// A test on one source column of a row: exactly one of `equals`, `one_of`, `starts_with`,
+/// `matches` or `empty`. Text is compared after trimming; `matches` takes Excel-style
+/// wildcards (`*` any text, `?` one character) and ignores case.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Condition {
+    /// The source column (by header name).
+    pub column: String,
+    /// The whole value equals this text.
+    pub equals: Option<String>,
+    /// The value is one of these.
+    pub one_of: Option<Vec<String>>,
+    /// The value starts with this text.
+    pub starts_with: Option<String>,
+    /// The value matches this wildcard pattern, ignoring case (`*ATM*`, `POS ??? *`).
+    pub matches: Option<String>,
+    /// The value is empty (`true`) or not (`false`).
+    pub empty: Option<bool>,
+}
+
+/// `statement = { ... }` on a transfers source: the file is the statement of one account.
+/// Each movement row becomes one transfer between the statement's own account and the
+/// counterparty, in the direction the amount columns give.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StatementSpec {
+    /// The statement's account: an account id or IBAN, or where the preamble holds it
+    /// (`{ cell = "B3" }`, `{ label = "IBAN" }`). Created as an account when the case has none
+    /// with this id or IBAN.
+    pub own_account: Option<CellSpec>,
+    /// Holder (person or company id) of the own account when the statement creates it.
+    pub own_holder: Option<String>,
+    /// The balance before the first movement, for the running-balance check (else the
+    /// check starts from the first row's balance).
+    pub opening_balance: Option<CellSpec>,
+    /// `oldest_first` or `newest_first`; default: the order in which the balances agree.
+    pub order: Option<String>,
+}
+
+/// A value written in the mapping or found in the statement's preamble.
+#[derive(Clone, Debug)]
+pub enum CellSpec {
+    /// Written in the mapping.
+    Fixed(String),
+    /// A cell in A1 notation: column letter(s) and 1-based row (line for CSV): `B3`.
+    Cell(String),
+    /// The preamble cell that starts with this label: the text after the label (and a `:`)
+    /// in the same cell, else the next non-empty cell on its row.
+    Label(String),
+}
+
+impl<'de> Deserialize<'de> for CellSpec {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct Rule {
+            cell: Option<String>,
+            label: Option<String>,
+        }
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = CellSpec;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a value (\"AL47...\"), { cell = \"B3\" } or { label = \"IBAN\" }")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<CellSpec, E> {
+                Ok(CellSpec::Fixed(v.to_string()))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, m: A) -> Result<CellSpec, A::Error> {
+                let r = Rule::deserialize(serde::de::value::MapAccessDeserializer::new(m))?;
+                match (r.cell, r.label) {
+                    (Some(c), None) => Ok(CellSpec::Cell(c)),
+                    (None, Some(l)) => Ok(CellSpec::Label(l)),
+                    _ => Err(serde::de::Error::custom(
+                        "give exactly one of cell or label, e.g. own_account = { cell = \"B3\" } or { label = \"IBAN\" }",
+                    )),
+                }
+            }
+        }
+        d.deserialize_any(V)
+    }
 }
 
 /// `[labels]`: node and edge tables beyond the case tables, reached in queries by label and
@@ -214,7 +390,8 @@ pub fn read_case_toml(path: &Path) -> Result<CaseToml, IngestError> {
         what: "read the case settings".into(),
         source: e,
     })?;
-    toml::from_str(&text).map_err(|e| IngestError::Config { path: path.to_path_buf(), message: e.to_string() })
+    toml::from_str(&text)
+        .map_err(|e| IngestError::Config { path: path.to_path_buf(), message: super::teach::explain(&e.to_string()) })
 }
 
 /// Resolves `rel` under `root`, refusing absolute paths and paths that leave `root`

@@ -431,8 +431,27 @@ fn write(path: &Path, s: &str) -> Result<(), IbmError> {
     std::fs::write(path, s).map_err(io(path, "write"))
 }
 
-fn csv_writer(path: &Path) -> Result<csv::Writer<std::fs::File>, IbmError> {
-    csv::Writer::from_path(path).map_err(|e| bad(path, e.to_string()))
+/// One CSV file being written; errors name the file.
+struct CsvOut {
+    path: PathBuf,
+    w: csv::Writer<std::fs::File>,
+}
+
+impl CsvOut {
+    fn create(path: PathBuf, header: &[&str]) -> Result<CsvOut, IbmError> {
+        let w = csv::Writer::from_path(&path).map_err(|e| bad(&path, e.to_string()))?;
+        let mut out = CsvOut { path, w };
+        out.row(header)?;
+        Ok(out)
+    }
+
+    fn row(&mut self, rec: &[&str]) -> Result<(), IbmError> {
+        self.w.write_record(rec).map_err(|e| bad(&self.path, e.to_string()))
+    }
+
+    fn finish(mut self) -> Result<(), IbmError> {
+        self.w.flush().map_err(io(&self.path, "write"))
+    }
 }
 
 fn toml_str(s: &str) -> String {
@@ -463,17 +482,58 @@ pub fn import(src: &Path, out: &Path, opts: &ImportOptions) -> Result<ImportSumm
         cross_pairs_unused: cross,
         ..ImportSummary::default()
     };
-    // First rate date per currency: a row loads when its date is on or after it.
-    let mut first_rate: BTreeMap<&str, &str> = BTreeMap::new();
+    let cover = RateCover::new(&base, &rates);
+    count_rejects(&all, &cover, &mut s);
+
+    std::fs::create_dir_all(out.join("truth")).map_err(io(out, "create"))?;
+    s.accounts = write_accounts(out, &all)?;
+    write_transfers(out, &all)?;
+    let mut w = CsvOut::create(out.join("fx_rates.csv"), &["date", "currency", "rate"])?;
     for r in &rates {
-        first_rate.entry(r.currency.as_str()).or_insert(r.date.as_str());
+        w.row(&[&r.date, &r.currency, &r.rate.to_string()])?;
     }
-    let loadable = |t: &Txn| -> bool { t.is_cash() || !t.is_self() };
-    let valued = |t: &Txn| -> bool {
-        let rate_ok = t.paid_cur == base || first_rate.get(t.paid_cur.as_str()).is_some_and(|d| *d <= t.date.as_str());
-        loadable(t) && rate_ok
-    };
-    for t in &all {
+    w.finish()?;
+    write_truth(out, &patterns, &cover)?;
+    count_families(&patterns, &cover, &mut s);
+    write_case_toml(src, out, opts, &base, &all, &s)?;
+    Ok(s)
+}
+
+/// Which rows ingest loads (every row but a self-transfer) and which of them it can convert to
+/// the base currency (the payment currency is the base or has a rate on or before the date;
+/// the others load with an unknown base amount).
+struct RateCover<'a> {
+    base: &'a str,
+    /// First rate date per currency.
+    first_rate: BTreeMap<&'a str, &'a str>,
+}
+
+impl<'a> RateCover<'a> {
+    fn new(base: &'a str, rates: &'a [DerivedRate]) -> RateCover<'a> {
+        let mut first_rate: BTreeMap<&str, &str> = BTreeMap::new();
+        for r in rates {
+            first_rate.entry(r.currency.as_str()).or_insert(r.date.as_str());
+        }
+        RateCover { base, first_rate }
+    }
+
+    /// Whether ingest loads `t` (it is cash or not a self-transfer).
+    fn loadable(&self, t: &Txn) -> bool {
+        t.is_cash() || !t.is_self()
+    }
+
+    /// Whether ingest loads `t` with a base amount (loadable, and a rate covers it).
+    fn valued(&self, t: &Txn) -> bool {
+        let rate_ok =
+            t.paid_cur == self.base || self.first_rate.get(t.paid_cur.as_str()).is_some_and(|d| *d <= t.date.as_str());
+        self.loadable(t) && rate_ok
+    }
+}
+
+/// Counts the cash rows and predicts ingest's rejects (self-transfers) and the rows it loads
+/// with an unknown base amount (missing rates).
+fn count_rejects(all: &[&Txn], cover: &RateCover, s: &mut ImportSummary) {
+    for t in all {
         if t.is_cash() {
             s.cash_rows += 1;
             if t.is_self() {
@@ -487,7 +547,7 @@ pub fn import(src: &Path, out: &Path, opts: &ImportOptions) -> Result<ImportSumm
             }
             continue;
         }
-        if !valued(t) {
+        if !cover.valued(t) {
             let e = s.missing_rates.entry(t.paid_cur.clone()).or_default();
             if t.laundering {
                 e.0 += 1;
@@ -496,34 +556,30 @@ pub fn import(src: &Path, out: &Path, opts: &ImportOptions) -> Result<ImportSumm
             }
         }
     }
+}
 
-    std::fs::create_dir_all(out.join("truth")).map_err(io(out, "create"))?;
-
-    // accounts.csv
+/// accounts.csv: every account named (a cash row's payer is not an account); returns how many.
+fn write_accounts(out: &Path, all: &[&Txn]) -> Result<usize, IbmError> {
     let mut accounts: BTreeSet<&str> = BTreeSet::new();
-    for t in &all {
+    for t in all {
         if !t.is_cash() {
             accounts.insert(&t.from);
         }
         accounts.insert(&t.to);
     }
-    s.accounts = accounts.len();
-    let p = out.join("accounts.csv");
-    let mut w = csv_writer(&p)?;
-    let wr = |w: &mut csv::Writer<std::fs::File>, rec: &[&str]| w.write_record(rec).map_err(|e| bad(&p, e.to_string()));
-    wr(&mut w, &["account_id", "bank"])?;
+    let mut w = CsvOut::create(out.join("accounts.csv"), &["account_id", "bank"])?;
     for a in &accounts {
         let bank = a.split(':').next().unwrap_or("");
-        wr(&mut w, &[a, bank])?;
+        w.row(&[a, bank])?;
     }
-    w.flush().map_err(io(&p, "write"))?;
+    w.finish()?;
+    Ok(accounts.len())
+}
 
-    // transfers.csv: laundering rows first (pattern order), then the benign sample.
-    let p = out.join("transfers.csv");
-    let mut w = csv_writer(&p)?;
-    let wr = |w: &mut csv::Writer<std::fs::File>, rec: &[&str]| w.write_record(rec).map_err(|e| bad(&p, e.to_string()));
-    wr(
-        &mut w,
+/// transfers.csv: laundering rows first (pattern order), then the benign sample.
+fn write_transfers(out: &Path, all: &[&Txn]) -> Result<(), IbmError> {
+    let mut w = CsvOut::create(
+        out.join("transfers.csv"),
         &[
             "txn_id",
             "booked_at",
@@ -539,67 +595,60 @@ pub fn import(src: &Path, out: &Path, opts: &ImportOptions) -> Result<ImportSumm
             "ibm_is_laundering",
         ],
     )?;
-    for t in &all {
+    for t in all {
         let ch = channel(&t.format).unwrap_or("wire");
         let (from, ibm_from) = if t.is_cash() { ("", t.from.as_str()) } else { (t.from.as_str(), "") };
-        wr(
-            &mut w,
-            &[
-                &t.id,
-                &t.booked_at,
-                from,
-                &t.to,
-                &t.amount_paid.to_string(),
-                &t.paid_cur,
-                ch,
-                &t.format,
-                ibm_from,
-                &t.amount_received.to_string(),
-                &t.recv_cur,
-                if t.laundering { "1" } else { "0" },
-            ],
-        )?;
+        w.row(&[
+            &t.id,
+            &t.booked_at,
+            from,
+            &t.to,
+            &t.amount_paid.to_string(),
+            &t.paid_cur,
+            ch,
+            &t.format,
+            ibm_from,
+            &t.amount_received.to_string(),
+            &t.recv_cur,
+            if t.laundering { "1" } else { "0" },
+        ])?;
     }
-    w.flush().map_err(io(&p, "write"))?;
+    w.finish()
+}
 
-    // fx_rates.csv
-    let p = out.join("fx_rates.csv");
-    let mut w = csv_writer(&p)?;
-    let wr = |w: &mut csv::Writer<std::fs::File>, rec: &[&str]| w.write_record(rec).map_err(|e| bad(&p, e.to_string()));
-    wr(&mut w, &["date", "currency", "rate"])?;
-    for r in &rates {
-        wr(&mut w, &[&r.date, &r.currency, &r.rate.to_string()])?;
-    }
-    w.flush().map_err(io(&p, "write"))?;
+fn typology_of(family: &str) -> &'static str {
+    FAMILIES.iter().find(|(f, _)| *f == family).map(|(_, t)| *t).unwrap_or("unknown")
+}
 
-    // truth/patterns.csv and truth/patterns_loadable.csv
+/// truth/patterns.csv (every attempt) and truth/patterns_loadable.csv (attempts whose every
+/// transaction loads).
+fn write_truth(out: &Path, patterns: &[Pattern], cover: &RateCover) -> Result<(), IbmError> {
     for (file, only_loadable) in [("truth/patterns.csv", false), ("truth/patterns_loadable.csv", true)] {
-        let p = out.join(file);
-        let mut w = csv_writer(&p)?;
-        let wr =
-            |w: &mut csv::Writer<std::fs::File>, rec: &[&str]| w.write_record(rec).map_err(|e| bad(&p, e.to_string()));
-        wr(&mut w, &["pattern_id", "typology", "txn_ids", "accounts", "entities"])?;
-        for pat in &patterns {
-            if only_loadable && !pat.txns.iter().all(&loadable) {
+        let mut w = CsvOut::create(out.join(file), &["pattern_id", "typology", "txn_ids", "accounts", "entities"])?;
+        for pat in patterns {
+            if only_loadable && !pat.txns.iter().all(|t| cover.loadable(t)) {
                 continue;
             }
-            let typology = FAMILIES.iter().find(|(f, _)| *f == pat.family).map(|(_, t)| *t).unwrap_or("unknown");
             let ids: Vec<&str> = pat.txns.iter().map(|t| t.id.as_str()).collect();
             let accts: BTreeSet<&str> = pat.txns.iter().flat_map(|t| [t.from.as_str(), t.to.as_str()]).collect();
             let accts: Vec<&str> = accts.into_iter().collect();
-            wr(&mut w, &[&pat.id, typology, &ids.join(";"), &accts.join(";"), ""])?;
+            w.row(&[&pat.id, typology_of(&pat.family), &ids.join(";"), &accts.join(";"), ""])?;
         }
-        w.flush().map_err(io(&p, "write"))?;
+        w.finish()?;
     }
-    for pat in &patterns {
-        let typology = FAMILIES.iter().find(|(f, _)| *f == pat.family).map(|(_, t)| *t).unwrap_or("unknown");
+    Ok(())
+}
+
+/// Per family: attempts and transactions, and how many of them load.
+fn count_families(patterns: &[Pattern], cover: &RateCover, s: &mut ImportSummary) {
+    for pat in patterns {
         let f = s.families.entry(pat.family.clone()).or_default();
-        f.typology = typology.to_string();
+        f.typology = typology_of(&pat.family).to_string();
         f.patterns += 1;
         f.txns += pat.txns.len();
-        let ok = pat.txns.iter().filter(|t| loadable(t)).count();
+        let ok = pat.txns.iter().filter(|t| cover.loadable(t)).count();
         f.txns_loadable += ok;
-        f.txns_valued += pat.txns.iter().filter(|t| valued(t)).count();
+        f.txns_valued += pat.txns.iter().filter(|t| cover.valued(t)).count();
         if ok == pat.txns.len() {
             f.patterns_loadable += 1;
         }
@@ -607,8 +656,18 @@ pub fn import(src: &Path, out: &Path, opts: &ImportOptions) -> Result<ImportSumm
             f.patterns_unloadable += 1;
         }
     }
+}
 
-    // case.toml
+/// case.toml: base currency, the latest date as valuation date, and notes that say where the
+/// data came from and what ingest will reject.
+fn write_case_toml(
+    src: &Path,
+    out: &Path,
+    opts: &ImportOptions,
+    base: &str,
+    all: &[&Txn],
+    s: &ImportSummary,
+) -> Result<(), IbmError> {
     let last = all.iter().map(|t| t.date.as_str()).max().unwrap_or("2022-09-01");
     let mut missing = String::new();
     for (c, (l, b)) in &s.missing_rates {
@@ -625,20 +684,20 @@ pub fn import(src: &Path, out: &Path, opts: &ImportOptions) -> Result<ImportSumm
         np = s.patterns,
         nt = s.pattern_txns,
         nb = s.benign_txns,
-        nr = rates.len(),
+        nr = s.rates.len(),
+        cross = s.cross_pairs_unused,
         sl = s.self_transfers.0,
         sb = s.self_transfers.1,
     );
     let toml = format!(
         "name = {}\nbase_currency = {}\nvaluation_date = {}\nnotes = {}\n\n[thresholds]\ncash_report = {}\n",
         toml_str("IBM AML HI-Small laundering patterns"),
-        toml_str(&base),
+        toml_str(base),
         toml_str(last),
         toml_str(&notes),
         toml_str(&opts.cash_report.to_string()),
     );
-    write(&out.join("case.toml"), &toml)?;
-    Ok(s)
+    write(&out.join("case.toml"), &toml)
 }
 
 #[cfg(test)]

@@ -175,7 +175,7 @@ fn nodes(l: &mut Loader, label: &str, specs: &[NodeSpec]) -> Result<(), IngestEr
             let mut cols = BTreeMap::new();
             cols.insert("id".to_string(), s.id.clone());
             typed_rules(&typed, &mut cols);
-            SourceSpec { file: s.file.clone(), read: s.read.clone(), columns: cols }
+            SourceSpec { file: s.file.clone(), read: s.read.clone(), columns: cols, ..Default::default() }
         })
         .collect();
     let k = l.case.labelled.nodes.len();
@@ -219,6 +219,7 @@ fn nodes(l: &mut Loader, label: &str, specs: &[NodeSpec]) -> Result<(), IngestEr
             },
             extras: Box::new(move |c: &mut Case| &mut c.labelled.nodes[k].extras),
             reserve: |_, _| {},
+            show: None,
             _row: PhantomData,
         },
         sources,
@@ -281,7 +282,7 @@ fn edges(l: &mut Loader, e: &EdgeSpec) -> Result<(), IngestError> {
         cols.insert("id".to_string(), id.clone());
     }
     typed_rules(&typed, &mut cols);
-    let source = SourceSpec { file: e.file.clone(), read: e.read.clone(), columns: cols };
+    let source = SourceSpec { file: e.file.clone(), read: e.read.clone(), columns: cols, ..Default::default() };
     let from_table = l.case.labelled.node_table(&e.from.label).map(|t| t as u16);
     let to_table = l.case.labelled.node_table(&e.to.label).map(|t| t as u16);
     let k = l.case.labelled.edges.len();
@@ -341,6 +342,7 @@ fn edges(l: &mut Loader, e: &EdgeSpec) -> Result<(), IngestError> {
             },
             extras: Box::new(move |c: &mut Case| &mut c.labelled.edges[k].extras),
             reserve: |_, _| {},
+            show: None,
             _row: PhantomData,
         },
         vec![source],

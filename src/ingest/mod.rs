@@ -7,21 +7,25 @@
 
 mod config;
 mod driver;
+mod excel;
 pub mod ibm;
 pub mod import;
 mod labelled;
 mod report;
 mod row;
 mod source;
+mod statement;
 mod tables;
+mod teach;
 mod transfers;
+mod zone;
 
 pub use config::{
-    read_case_toml, resolve_inside, CaseToml, ColumnRule, ColumnSpec, EdgeSpec, EndSpec, Labels, NodeSpec, ReadOptions,
-    SourceSpec,
+    read_case_toml, resolve_inside, CaseToml, CellSpec, ColumnRule, ColumnSpec, Condition, DirectionSpec, EdgeSpec,
+    EndSpec, Labels, NodeSpec, ReadOptions, SourceSpec, StatementSpec,
 };
 pub use labelled::{BUILTIN_LABELS, BUILTIN_TYPES};
-pub use report::{IngestReport, Issue, TableCount};
+pub use report::{IngestReport, Issue, PreviewRow, SourcePreview, TableCount};
 pub use row::Fault;
 pub use source::hash_file;
 
@@ -129,5 +133,15 @@ pub struct Loaded {
 /// O(rows) plus an O(n log n) sort of transfer ids for duplicate detection; transfers are
 /// parsed in parallel batches.
 pub fn load_case(dir: &Path, opts: &LoadOptions) -> Result<Loaded, IngestError> {
-    driver::Loader::run(dir, opts)
+    driver::Loader::run(dir, opts, None)
+}
+
+/// Loads the case in `dir` as [`load_case`] does, keeping for each source its first `rows`
+/// rows beside their raw text and its first rejects ([`IngestReport::preview`]), for
+/// `ingest --preview`. Writes nothing.
+///
+/// # Errors
+/// As [`load_case`].
+pub fn preview_case(dir: &Path, opts: &LoadOptions, rows: usize) -> Result<Loaded, IngestError> {
+    driver::Loader::run(dir, opts, Some(rows))
 }

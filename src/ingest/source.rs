@@ -1,5 +1,8 @@
 //! Opening one input file: hashing it, decoding it (UTF-8 or a legacy code page such as
-//! Windows-1250) and handing out its records in batches with their line numbers.
+//! Windows-1250), finding its header below a preamble, and handing out its records in batches
+//! with their line numbers. CSV, Excel (XLSX, XLS, ODS, through calamine) and Parquet (with the
+//! `parquet` feature) all end as the same [`Record`]s: each cell as text, plus (for typed
+//! sources) what kind of value it was, so one row validation serves every format.
 
 use super::config::ReadOptions;
 use super::IngestError;
@@ -73,10 +76,194 @@ pub fn hash_file(path: &Path) -> Result<(String, u64), IngestError> {
 
 /// One record and where it starts.
 pub struct Record {
-    /// 1-based line of the record's first character (header = line 1).
+    /// 1-based line of the record's first character (header = line 1); for Excel, the sheet
+    /// row as Excel numbers it; for Parquet, the row number.
     pub line: u64,
     /// The raw fields.
     pub fields: ByteRecord,
+    /// Kind of each field when it differs cell by cell (Excel); empty otherwise, when the
+    /// column kinds (Parquet) or text (CSV) apply.
+    pub kinds: Vec<FieldKind>,
+    /// The record lies in the file's footer (from the first row the `footer` rule matched).
+    pub footer: bool,
+}
+
+impl Record {
+    fn empty() -> Record {
+        Record { line: 0, fields: ByteRecord::new(), kinds: Vec::new(), footer: false }
+    }
+}
+
+/// One line (CSV) or sheet row (Excel) above the header: the statement's preamble.
+#[derive(Clone, Debug, Default)]
+pub struct PreambleRow {
+    /// Its line or sheet row.
+    pub line: u64,
+    /// Its cells, trimmed text.
+    pub cells: Vec<String>,
+}
+
+/// Refills a batch buffer from a source; leaves it empty at the end.
+pub type BatchReader = Box<dyn FnMut(&mut Vec<Record>) -> Result<(), IngestError> + Send>;
+
+/// An opened source of any format.
+pub struct Opened {
+    /// Column names (empty for a file without even a header).
+    pub headers: Vec<String>,
+    /// Kind of each column (Parquet); empty: text, or per cell (Excel).
+    pub kinds: Vec<FieldKind>,
+    /// Hands out the data records.
+    pub reader: BatchReader,
+    /// Lines above the header.
+    pub preamble: Vec<PreambleRow>,
+    /// Line (or sheet row) of the header; 0 without one.
+    pub header_line: u64,
+    /// Doubts about the file to report as warnings (declared encoding, mojibake header).
+    pub warnings: Vec<String>,
+    /// A hint about the encoding, added to mapping errors (mojibake header).
+    pub encoding_hint: Option<String>,
+    /// Data rows when the format knows them up front (Parquet, Excel).
+    pub rows: Option<usize>,
+    /// The sheet read (workbooks only).
+    pub sheet: Option<String>,
+    /// Zero-based sheet column of field 0 (workbooks; 0 otherwise), for cell references.
+    pub first_column: u32,
+    /// What the typed kinds come from, for messages: `Parquet column` or `Excel cell`.
+    pub typed_source: &'static str,
+}
+
+/// The workbook formats calamine reads.
+pub fn is_workbook(path: &Path) -> bool {
+    let ext = path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase);
+    matches!(ext.as_deref(), Some("xlsx" | "xlsm" | "xls" | "xlsb" | "ods"))
+}
+
+/// Opens `path` in the format its extension names (Parquet, a workbook, else CSV), finds the
+/// header and the preamble above it.
+pub fn open(path: &Path, opts: &ReadOptions) -> Result<Opened, IngestError> {
+    let ext = path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase);
+    if matches!(ext.as_deref(), Some("parquet" | "pq")) {
+        #[cfg(feature = "parquet")]
+        {
+            let mut src = ParquetSource::open(path)?;
+            let headers = std::mem::take(&mut src.headers);
+            let kinds = src.kinds.clone();
+            let rows = src.rows();
+            return Ok(Opened {
+                headers,
+                kinds,
+                reader: Box::new(move |buf: &mut Vec<Record>| src.next_batch(buf)),
+                preamble: Vec::new(),
+                header_line: 0,
+                warnings: Vec::new(),
+                encoding_hint: None,
+                rows: Some(rows),
+                sheet: None,
+                first_column: 0,
+                typed_source: "Parquet column",
+            });
+        }
+        #[cfg(not(feature = "parquet"))]
+        return Err(IngestError::NoParquet { path: path.to_path_buf() });
+    }
+    if is_workbook(path) {
+        return super::excel::open(path, opts);
+    }
+    let mut src = CsvSource::open(path, opts)?;
+    let p = path.to_path_buf();
+    Ok(Opened {
+        headers: std::mem::take(&mut src.headers),
+        kinds: Vec::new(),
+        preamble: std::mem::take(&mut src.preamble),
+        header_line: src.header_line,
+        warnings: src.sniff_warning.take().into_iter().chain(src.encoding_hint.clone()).collect(),
+        encoding_hint: src.encoding_hint.take(),
+        rows: None,
+        sheet: None,
+        first_column: 0,
+        typed_source: "Parquet column",
+        reader: Box::new(move |buf: &mut Vec<Record>| src.next_batch(&p, buf)),
+    })
+}
+
+/// Where the header is: after `skip_rows` lines, on the first line holding every name of
+/// `header_contains`. Shared by CSV and workbooks.
+pub struct HeaderFinder {
+    skip: u64,
+    want: Vec<String>,
+    looked: usize,
+}
+
+/// Lines searched for a `header_contains` header.
+pub const HEADER_SEARCH: usize = 100;
+
+impl HeaderFinder {
+    /// From the reading options.
+    pub fn new(opts: &ReadOptions) -> HeaderFinder {
+        HeaderFinder {
+            skip: opts.skip_rows.unwrap_or(0) as u64,
+            want: opts.header_contains.clone().unwrap_or_default().iter().map(|w| w.trim().to_string()).collect(),
+            looked: 0,
+        }
+    }
+
+    /// True when the line at `line` with `cells` is the header (or, without a header, the
+    /// first data row); false when it belongs to the preamble. Errors once
+    /// [`HEADER_SEARCH`] lines were searched in vain.
+    pub fn is_header(&mut self, line: u64, cells: &[String], path: &Path) -> Result<bool, IngestError> {
+        if line <= self.skip {
+            return Ok(false);
+        }
+        if self.want.is_empty() {
+            return Ok(true);
+        }
+        if self.want.iter().all(|w| cells.iter().any(|c| c.trim() == w)) {
+            return Ok(true);
+        }
+        self.looked += 1;
+        if self.looked >= HEADER_SEARCH {
+            return Err(self.not_found(path));
+        }
+        Ok(false)
+    }
+
+    /// The error for a header that was not found.
+    pub fn not_found(&self, path: &Path) -> IngestError {
+        IngestError::Mapping {
+            path: path.to_path_buf(),
+            message: format!(
+                "no line among the first {HEADER_SEARCH} after skip_rows holds every header name of header_contains ({}): check the names (and the encoding, if letters such as ë look garbled)",
+                self.want.join(", ")
+            ),
+        }
+    }
+
+    /// True when a header is searched by name.
+    pub fn searching(&self) -> bool {
+        !self.want.is_empty()
+    }
+}
+
+/// A hint when header text looks like the wrong encoding: invalid UTF-8 (a Windows-1250 file
+/// read as UTF-8) or UTF-8 decoded once too often (`Ã«` for `ë`).
+pub fn mojibake_hint(raw: &[u8], declared: Option<&str>) -> Option<String> {
+    let shown: String = String::from_utf8_lossy(raw).chars().take(120).collect();
+    if declared.is_none() && std::str::from_utf8(raw).is_err() {
+        let (as1250, _, _) = encoding_rs::WINDOWS_1250.decode(raw);
+        let albanian = as1250.chars().any(|c| matches!(c, 'ë' | 'ç' | 'Ë' | 'Ç'));
+        let guess = if albanian { " (its ë and ç decode as Windows-1250)" } else { "" };
+        return Some(format!(
+            "the header is not UTF-8 text ('{shown}'): the file is probably in windows-1250{guess}; set read = {{ encoding = \"windows-1250\" }}"
+        ));
+    }
+    let text = std::str::from_utf8(raw).ok()?;
+    if ["Ã«", "Ã§", "Ã‹", "Ã‡", "Ã©", "Ã¨"].iter().any(|m| text.contains(m)) {
+        return Some(format!(
+            "the header shows 'Ã«'-style letters ('{shown}'): UTF-8 text was decoded as a single-byte code page{}; if the file is UTF-8 remove the encoding setting, else ask for the original export",
+            declared.map(|d| format!(" (declared {d})")).unwrap_or_default()
+        ));
+    }
+    None
 }
 
 /// A CSV source being read.
@@ -87,6 +274,32 @@ pub struct CsvSource {
     pending_first: Option<Record>,
     /// A doubt about the declared encoding, for the report.
     pub sniff_warning: Option<String>,
+    /// The header looks like the wrong encoding: what to set.
+    pub encoding_hint: Option<String>,
+    /// Lines above the header.
+    pub preamble: Vec<PreambleRow>,
+    /// Line of the header (0 without one).
+    pub header_line: u64,
+    /// Lines end in CRLF: the csv reader then reports every record after the first one line
+    /// early (it takes the position after the `\r`, before the `\n`); corrected here.
+    crlf: bool,
+}
+
+/// True when the file's first line ends in CRLF.
+fn first_line_crlf(path: &Path) -> bool {
+    let mut head = vec![0u8; 64 << 10];
+    let n = File::open(path).and_then(|mut f| f.read(&mut head)).unwrap_or(0);
+    head[..n].iter().position(|&b| b == b'\n').is_some_and(|i| i > 0 && head[i - 1] == b'\r')
+}
+
+/// The 1-based line of a record the csv reader just read.
+fn record_line(rec: &ByteRecord, crlf: bool) -> u64 {
+    let line = rec.position().map_or(1, |p| p.line());
+    if crlf && rec.position().is_some_and(|p| p.byte() > 0) {
+        line + 1
+    } else {
+        line
+    }
 }
 
 /// Maps an `encoding` setting onto encoding_rs; `None` = UTF-8 pass-through.
@@ -155,9 +368,42 @@ impl CsvSource {
             .flexible(true)
             .buffer_capacity(1 << 20)
             .from_reader(raw);
+        let crlf = first_line_crlf(path);
         let mut first = ByteRecord::new();
-        let got = reader.read_byte_record(&mut first).map_err(|e| csv_error(path, e))?;
-        let mut src = CsvSource { reader, headers: Vec::new(), pending_first: None, sniff_warning };
+        let mut finder = HeaderFinder::new(opts);
+        let mut preamble = Vec::new();
+        let got = loop {
+            if !reader.read_byte_record(&mut first).map_err(|e| csv_error(path, e))? {
+                break false;
+            }
+            let line = record_line(&first, crlf);
+            let cells: Vec<String> = first
+                .iter()
+                .map(|f| {
+                    String::from_utf8_lossy(f).trim_matches(|c: char| c.is_whitespace() || c == '\u{feff}').to_string()
+                })
+                .collect();
+            if finder.is_header(line, &cells, path)? {
+                break true;
+            }
+            preamble.push(PreambleRow { line, cells });
+        };
+        if !got && finder.searching() && !preamble.is_empty() {
+            return Err(finder.not_found(path));
+        }
+        let encoding_hint =
+            if got && has_header { mojibake_hint(first.as_slice(), opts.encoding.as_deref()) } else { None };
+        let header_line = if got && has_header { record_line(&first, crlf) } else { 0 };
+        let mut src = CsvSource {
+            reader,
+            headers: Vec::new(),
+            pending_first: None,
+            sniff_warning,
+            encoding_hint,
+            preamble,
+            header_line,
+            crlf,
+        };
         if !got {
             return Ok(src);
         }
@@ -173,8 +419,8 @@ impl CsvSource {
                 .collect();
         } else {
             src.headers = (1..=first.len()).map(|i| format!("column_{i}")).collect();
-            let line = first.position().map_or(1, |p| p.line());
-            src.pending_first = Some(Record { line, fields: first });
+            let line = record_line(&first, crlf);
+            src.pending_first = Some(Record { line, fields: first, kinds: Vec::new(), footer: false });
         }
         Ok(src)
     }
@@ -190,7 +436,7 @@ impl CsvSource {
         }
         while n < BATCH {
             if n == buf.len() {
-                buf.push(Record { line: 0, fields: ByteRecord::new() });
+                buf.push(Record::empty());
             }
             let rec = &mut buf[n];
             if !self.reader.read_byte_record(&mut rec.fields).map_err(|e| csv_error(path, e))? {
@@ -200,7 +446,7 @@ impl CsvSource {
             if rec.fields.len() == 1 && rec.fields[0].is_empty() {
                 continue;
             }
-            rec.line = rec.fields.position().map_or(0, |p| p.line());
+            rec.line = record_line(&rec.fields, self.crlf);
             n += 1;
         }
         buf.truncate(n);
@@ -216,7 +462,7 @@ fn csv_error(path: &Path, e: csv::Error) -> IngestError {
 /// [`FieldKind::Text`]; a Parquet column's kind comes from its (logical) type, and its cells are
 /// rendered as canonical text (ISO dates, `YYYY-MM-DD HH:MM:SS`, plain decimals) that the typed
 /// accessors read without the file's text settings (date formats, decimal comma).
-// Without the `parquet` feature only `Text` is ever built.
+// Without the `parquet` feature, dates with a zone and lists are never built.
 #[cfg_attr(not(feature = "parquet"), allow(dead_code))]
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum FieldKind {
@@ -337,7 +583,9 @@ impl ParquetSource {
             r.line = (self.next + i) as u64 + 1;
         }
         while buf.len() < n {
-            buf.push(Record { line: (self.next + buf.len()) as u64 + 1, fields: ByteRecord::new() });
+            let mut r = Record::empty();
+            r.line = (self.next + buf.len()) as u64 + 1;
+            buf.push(r);
         }
         if n == 0 {
             return Ok(());

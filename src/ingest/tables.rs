@@ -38,6 +38,7 @@ macro_rules! table {
             accept: $accept,
             extras: Box::new($extras),
             reserve: |_, _| {},
+            show: None,
             _row: PhantomData,
         }
     };
@@ -108,10 +109,15 @@ fn fx_rates(l: &mut Loader) -> Result<(), IngestError> {
         },
         |ctx: &mut Ctx<'_>, r: FxRate, _: &RowView<'_>, prov: Prov| {
             if r.currency == base {
+                // Harmless when it says 1 (exports often list every currency); kept out of the
+                // rate table, where the base currency needs no rate.
+                if r.rate == Decimal::ONE {
+                    return Ok(());
+                }
                 return Err(Fault::new(
-                    "currency",
-                    r.currency.as_str(),
-                    "a rate for the base currency itself is meaningless (it is always 1)",
+                    "rate",
+                    &r.rate.to_string(),
+                    format!("a rate for the base currency {base} itself must be 1 (it converts to itself)"),
                 ));
             }
             if let Some(line) = seen.get(&(r.currency, r.date)) {

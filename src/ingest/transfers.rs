@@ -16,6 +16,8 @@ pub const COLUMNS: &[&str] = crate::model::schema::TRANSFERS;
 /// transfer is stored, so no string is allocated per row.
 struct Parsed {
     booked_at: DateTime,
+    /// A daylight-saving note on the booking time (rare; boxed to keep the row small).
+    dst: Option<Box<str>>,
     from: u32,
     to: u32,
     amount: Decimal,
@@ -29,6 +31,15 @@ struct Parsed {
 
 /// Loads transfers, then rejects duplicate ids and keeps the sorted id order for look-ups.
 pub(crate) fn load(l: &mut Loader) -> Result<(), IngestError> {
+    const REQUIRED: &[&str] = &["txn_id", "booked_at", "amount"];
+    // Statement sources: own and counterparty accounts first, so that the look-up below
+    // knows them.
+    let sources = l.sources("transfers");
+    let (sources, pending) = if sources.iter().any(|s| s.statement.is_some()) {
+        super::statement::prepare(l, sources, COLUMNS, REQUIRED)?
+    } else {
+        (sources, Vec::new())
+    };
     // Read-only views shared by the parallel parse: one compact look-up answers id, life and
     // currency of an account in one probe (see `AccountLookup`).
     let lookup = AccountLookup::build(&l.case.accounts.rows);
@@ -36,16 +47,17 @@ pub(crate) fn load(l: &mut Loader) -> Result<(), IngestError> {
     let fx_table = std::mem::take(&mut l.case.fx);
     let fx_ref = &fx_table;
     let mut city_index: IdMap<u32> = Default::default();
-    let result = l.load(TableDef {
+    let def = TableDef {
         name: "transfers",
         columns: COLUMNS,
-        required: &["txn_id", "booked_at", "amount"],
+        required: REQUIRED,
         extras: Box::new(|c: &mut Case| &mut c.transfers.extras),
         reserve: |c: &mut Case, n: usize| c.transfers.reserve(n),
+        show: Some(show_last),
         _row: PhantomData,
         parse: move |v: &RowView<'_>| {
             v.required(0)?;
-            let booked_at = v.datetime(1)?.ok_or_else(|| v.fault(1, "booked_at is empty but required"))?;
+            let (booked_at, dst) = v.datetime_noted(1)?.ok_or_else(|| v.fault(1, "booked_at is empty but required"))?;
             let channel: Channel = v.parse(6)?;
             let account = |col: usize| -> Result<Option<AcctEntry>, Fault> {
                 let id = v.text(col)?;
@@ -87,7 +99,13 @@ pub(crate) fn load(l: &mut Loader) -> Result<(), IngestError> {
             let day = booked_at.date();
             for (col, e) in [(2, from_e), (3, to_e)] {
                 if let Some(e) = e.filter(|e| !e.is_open_on(day)) {
-                    let shown = |d: Date| if d == Date(i32::MIN) || d == Date(i32::MAX) { String::new() } else { d.to_string() };
+                    let shown = |d: Date| {
+                        if d == Date(i32::MIN) || d == Date(i32::MAX) {
+                            String::new()
+                        } else {
+                            d.to_string()
+                        }
+                    };
                     let life = format!("{} .. {}", shown(e.opened), shown(e.closed));
                     return Err(v.fault(col, format!("booked on {day}, outside the account's life ({life})")));
                 }
@@ -100,16 +118,22 @@ pub(crate) fn load(l: &mut Loader) -> Result<(), IngestError> {
                 Ok(idx) => (idx.unwrap_or(NO_RATE), None),
                 Err(m) => (MISSING_RATE, Some(m)),
             };
-            Ok(Parsed { booked_at, from, to, amount, currency, fx, channel, missing })
+            Ok(Parsed {
+                booked_at,
+                dst: dst.map(String::into_boxed_str),
+                from,
+                to,
+                amount,
+                currency,
+                fx,
+                channel,
+                missing,
+            })
         },
         accept: |ctx: &mut Ctx<'_>, p: Parsed, v: &RowView<'_>, prov: Prov| {
             let txn_id = v.text(0)?;
-            if p.booked_at.in_spring_gap() {
-                ctx.warn(Fault::new(
-                    "booked_at",
-                    &p.booked_at.to_string(),
-                    "this local time does not exist (clocks went from 02:00 to 03:00 that night): check the time zone of the bank's export",
-                ));
+            if let Some(note) = &p.dst {
+                ctx.warn(Fault::new("booked_at", &p.booked_at.to_string(), note.to_string()));
             }
             if let Some(m) = &p.missing {
                 ctx.warn(Fault::new(
@@ -150,15 +174,46 @@ pub(crate) fn load(l: &mut Loader) -> Result<(), IngestError> {
                 })
                 .map_err(|e| Fault::new("txn_id", &txn_id, e.to_string()))
         },
-    });
+    };
+    let result = l.load_from(def, sources);
     l.case.fx = fx_table;
     result?;
+    if !pending.is_empty() {
+        if let Some(t) = l.report.tables.iter_mut().find(|t| t.table == "transfers") {
+            t.warnings += pending.len() as u64;
+        }
+        l.report.warnings.extend(pending);
+    }
     dedupe(l);
     let unknown = l.case.transfers.unknown_base() as u64;
     if let Some(t) = l.report.tables.iter_mut().find(|t| t.table == "transfers") {
         t.unknown_base = unknown;
     }
     Ok(())
+}
+
+/// The last loaded transfer as `--preview` shows it.
+fn show_last(c: &Case) -> Vec<(String, String)> {
+    let t = &c.transfers;
+    let Some(i) = t.len().checked_sub(1) else { return Vec::new() };
+    let acct = |a: u32| if a == NO_ACCOUNT { "(cash)".to_string() } else { c.accounts.rows[a as usize].id.clone() };
+    let mut v = vec![
+        ("txn_id".to_string(), t.txn_id.get(i).to_string()),
+        ("booked_at".to_string(), t.booked_at[i].to_string()),
+        ("from".to_string(), acct(t.from[i])),
+        ("to".to_string(), acct(t.to[i])),
+        ("amount".to_string(), format!("{} {}", t.amount(i), t.currency[i])),
+        ("channel".to_string(), t.channel[i].to_string()),
+    ];
+    if !t.reference.get(i).is_empty() {
+        v.push(("reference".to_string(), t.reference.get(i).to_string()));
+    }
+    for (n, col) in t.extras.names.iter().zip(&t.extras.columns) {
+        if n.ends_with("_original") && col.len() > i && !col.get(i).is_empty() {
+            v.push((n.clone(), col.get(i).to_string()));
+        }
+    }
+    v
 }
 
 /// What the transfer parse needs of an account, in 16 bytes.

@@ -79,6 +79,25 @@ pub struct Config {
     pub protection: Option<Protection>,
     /// Parameters of the non-punishment classifier.
     pub victims: VictimParams,
+    /// Only the findings with these ids (the workspace's selection); `None`: every finding.
+    /// Recorded in the manifest's settings as `findings.selection`.
+    pub selection: Option<std::collections::BTreeSet<String>>,
+    /// The workspace's triage state and log head, written as `triage.csv` and recorded in the
+    /// manifest's settings (`workspace.*`); `None` (no workspace log) leaves the bundle as before.
+    pub workspace: Option<WorkspaceStamp>,
+}
+
+/// What a bundle exported from the workspace (`moneytrail serve`) carries of its log.
+#[derive(Clone, Debug, PartialEq)]
+pub struct WorkspaceStamp {
+    /// SHA-256 of the log's last entry (`moneytrail log verify CASE --head HASH` checks it).
+    pub log_head_sha256: String,
+    /// Number of entries in the log.
+    pub log_entries: u64,
+    /// Findings per status, e.g. `confirmed 3, dismissed 1, needs-information 0, new 20`.
+    pub summary: String,
+    /// The triage table (`triage.csv`: finding, status, analyst, time, reason, version).
+    pub csv: Vec<u8>,
 }
 
 impl Default for Config {
@@ -93,6 +112,8 @@ impl Default for Config {
             graphviz: true,
             protection: None,
             victims: VictimParams::default(),
+            selection: None,
+            workspace: None,
         }
     }
 }

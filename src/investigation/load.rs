@@ -131,7 +131,13 @@ pub fn resolve_in_place(case_dir: &Path, case: &mut Case) -> Result<(ResolutionS
     if path.is_file() {
         // The analyst's decisions are an input of the run: hashed into the manifest like the tables.
         let (sha256, size) = hash_file(&path)?;
-        case.files.push(SourceFile { path: DECISIONS_FILE.into(), size, sha256, table: "resolution".into() });
+        case.files.push(SourceFile {
+            path: DECISIONS_FILE.into(),
+            size,
+            sha256,
+            table: "resolution".into(),
+            sheet: None,
+        });
     }
     let r = resolve(case, &decisions, &Params::default());
     let ignored = r

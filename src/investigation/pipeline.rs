@@ -151,6 +151,8 @@ pub struct Investigation<'a> {
     pub timeline_limits: crate::evidence::timelines::TimelineLimits,
     /// Render with Graphviz when it is installed.
     pub graphviz: bool,
+    /// The workspace's triage table (`triage.csv`), when the bundle is exported from it.
+    pub triage_csv: Option<Vec<u8>>,
 }
 
 impl<'a> Investigation<'a> {
@@ -202,6 +204,9 @@ fn run_in_pool<'a>(runner: &Runner, real: &'a Case, config: &Config) -> Result<I
     let graph = CaseGraph::build(real);
     clock.lap("graph");
     let mut findings = runner.run(real, &graph);
+    if let Some(sel) = &config.selection {
+        findings.retain(|f| sel.contains(&f.id));
+    }
     clock.lap("detect");
     let prepared = prepare(real, &graph.flow, config.audience, config.protection.as_ref(), &config.victims)?;
     annotate_findings(real, &mut findings, &prepared.assessed);
@@ -293,6 +298,7 @@ fn run_in_pool<'a>(runner: &Runner, real: &'a Case, config: &Config) -> Result<I
         timings: clock.timings,
         timeline_limits: config.timeline.clone(),
         graphviz: config.graphviz,
+        triage_csv: config.workspace.as_ref().map(|w| w.csv.clone()),
         prepared,
     })
 }
@@ -357,6 +363,14 @@ fn settings(case: &Case, c: &Config) -> BTreeMap<String, String> {
     s.insert("finding_diagrams".into(), c.finding_diagrams.to_string());
     s.insert("detect.max_suspect_hops".into(), c.detect.max_suspect_hops.to_string());
     s.insert("detect.params".into(), c.detect.params_text());
+    if let Some(sel) = &c.selection {
+        s.insert("findings.selection".into(), sel.iter().cloned().collect::<Vec<_>>().join(","));
+    }
+    if let Some(ws) = &c.workspace {
+        s.insert("workspace.log_head_sha256".into(), ws.log_head_sha256.clone());
+        s.insert("workspace.log_entries".into(), ws.log_entries.to_string());
+        s.insert("workspace.triage".into(), format!("triage.csv: {}", ws.summary));
+    }
     s
 }
 

@@ -14,10 +14,15 @@ pub struct SourceFile {
     pub sha256: String,
     /// The case table this file fed (`persons`, `transfers`, ...), or `config` for case.toml.
     pub table: String,
+    /// The sheet read, for a workbook (XLSX, XLS, ODS): `Prov::line` is then the sheet's row.
+    /// One entry per sheet read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sheet: Option<String>,
 }
 
 /// Where one row came from: an index into the case's [`SourceFile`] list and the 1-based line
-/// number of the record in that file (for Parquet, the 1-based row number). 8 bytes.
+/// number of the record in that file (for Parquet, the 1-based row number; for a workbook, the
+/// row of the sheet that [`SourceFile::sheet`] names). 8 bytes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct Prov {
     /// Index into [`crate::model::Case::files`].

@@ -1,9 +1,9 @@
 //! Calendar dates and booking times as compact integers.
 //!
 //! A [`Date`] is days since 1970-01-01 (`i32`, 4 bytes) and a [`DateTime`] is seconds since
-//! 1970-01-01T00:00:00 in the bank's local booking time (`i64`, 8 bytes). Times carry no zone:
-//! the case's banks report local booking times, and mixing zones is rejected at ingest rather
-//! than guessed (see docs/data-model.md).
+//! 1970-01-01T00:00:00 in the case's local time (`i64`, 8 bytes). Times carry no zone: ingest
+//! converts times written with an offset, and sources stamped in another zone, to the case's
+//! zone (`timezone` in case.toml, see docs/data-model.md), so every stored time is comparable.
 
 use chrono::{Datelike, NaiveDate, NaiveDateTime, NaiveTime, Timelike};
 use serde::{Deserialize, Serialize};
@@ -13,7 +13,7 @@ use std::fmt;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct Date(pub i32);
 
-/// Seconds since 1970-01-01T00:00:00, local booking time.
+/// Seconds since 1970-01-01T00:00:00, the case's local time.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct DateTime(pub i64);
 
@@ -145,15 +145,52 @@ impl DateTime {
         Some(DateTime(date.start().0 + (hh * 3600 + mm * 60 + ss) as i64))
     }
 
-    /// True when this local time does not exist under the EU summer-time rule that Albania
-    /// follows (clocks go from 02:00 to 03:00 on the last Sunday of March), e.g. 2023-03-26 02:30.
-    pub fn in_spring_gap(self) -> bool {
-        let d = self.date();
-        let Some(mar31) = Date::from_ymd(d.year(), 3, 31) else { return false };
-        // 1970-01-01 was a Thursday: (days + 4) mod 7 is 0 on Sundays.
-        let last_sunday = mar31.0 - (mar31.0 + 4).rem_euclid(7);
-        let secs = self.0.rem_euclid(SECS_PER_DAY);
-        d.0 == last_sunday && (7_200..10_800).contains(&secs)
+    /// Parses an ISO date-time followed by a time-zone offset (`Z`, `+02:00`, `+0200`, `+02`,
+    /// optionally after a space): the time as written and the offset in seconds east of UTC.
+    pub fn parse_iso_offset(s: &str) -> Option<(DateTime, i32)> {
+        let s = s.trim();
+        if let Some(rest) = s.strip_suffix(['Z', 'z']) {
+            return DateTime::parse_iso(rest.trim_end()).filter(|_| rest.len() > 10).map(|t| (t, 0));
+        }
+        let cut = s.get(11..)?.rfind(['+', '-'])? + 11;
+        let (time, off) = s.split_at(cut);
+        let sign = if off.starts_with('-') { -1 } else { 1 };
+        let digits: String = off[1..].chars().filter(|c| *c != ':').collect();
+        let (h, m) = match digits.len() {
+            2 => (digits.parse::<i32>().ok()?, 0),
+            4 => (digits[..2].parse::<i32>().ok()?, digits[2..].parse::<i32>().ok()?),
+            _ => return None,
+        };
+        if h > 14 || m > 59 || !off[1..].chars().all(|c| c.is_ascii_digit() || c == ':') {
+            return None;
+        }
+        let t = DateTime::parse_iso(time.trim_end())?;
+        (time.trim_end().len() > 10).then_some((t, sign * (h * 3600 + m * 60)))
+    }
+
+    /// An Excel serial date-time (days since Excel's epoch with the time as a day fraction),
+    /// rounded to the second. The 1900 system counts 1900-01-01 as day 1 and, as Lotus 1-2-3
+    /// did, a 29 February 1900 that never was (day 60); days from 61 on are one too many. The
+    /// 1904 system counts from 1904-01-01 as day 0.
+    pub fn from_excel_serial(v: f64, is_1904: bool) -> Result<DateTime, &'static str> {
+        if !v.is_finite() || !(0.0..2_958_466.0).contains(&v) {
+            return Err("not an Excel date serial (0 to 2958465)");
+        }
+        let secs = (v * SECS_PER_DAY as f64).round() as i64;
+        let (days, tod) = (secs.div_euclid(SECS_PER_DAY), secs.rem_euclid(SECS_PER_DAY));
+        let epoch = |y, m, d| Date::from_ymd(y, m, d).map(|e| e.0 as i64).unwrap_or(0);
+        let day = if is_1904 {
+            epoch(1904, 1, 1) + days
+        } else if days == 0 {
+            return Err("Excel serial 0 is a time of day without a date");
+        } else if days == 60 {
+            return Err("Excel serial 60 is 29 February 1900, a day that did not exist (Excel's 1900 leap-year bug)");
+        } else if days < 60 {
+            epoch(1899, 12, 31) + days
+        } else {
+            epoch(1899, 12, 30) + days
+        };
+        Ok(DateTime(day * SECS_PER_DAY + tod))
     }
 
     /// Parses with a chrono format; a format without a time part gives midnight.
@@ -204,13 +241,31 @@ mod tests {
     }
 
     #[test]
-    fn spring_forward_gap_follows_the_eu_rule() {
-        let t = |s| DateTime::parse_iso(s).unwrap();
-        assert!(t("2023-03-26 02:30:00").in_spring_gap());
-        assert!(t("2024-03-31 02:00:00").in_spring_gap());
-        assert!(!t("2024-03-31 03:00:00").in_spring_gap());
-        assert!(!t("2023-03-19 02:30:00").in_spring_gap());
-        assert!(!t("2023-10-29 02:30:00").in_spring_gap());
+    fn offsets_parse_in_every_iso_spelling() {
+        let t = DateTime::parse_iso("2024-03-05 08:15:30").unwrap();
+        assert_eq!(DateTime::parse_iso_offset("2024-03-05T08:15:30Z"), Some((t, 0)));
+        assert_eq!(DateTime::parse_iso_offset("2024-03-05T08:15:30+02:00"), Some((t, 7200)));
+        assert_eq!(DateTime::parse_iso_offset("2024-03-05 08:15:30.250-0130"), Some((t, -5400)));
+        assert_eq!(DateTime::parse_iso_offset("2024-03-05T08:15:30 +02"), Some((t, 7200)));
+        assert_eq!(DateTime::parse_iso_offset("2024-03-05"), None);
+        assert_eq!(DateTime::parse_iso_offset("2024-03-05T08:15:30+25:00"), None);
+    }
+
+    #[test]
+    fn excel_serials_convert_exactly() {
+        let s = |v, b| DateTime::from_excel_serial(v, b).map(|t| t.to_string());
+        assert_eq!(s(45000.0, false).as_deref(), Ok("2023-03-15 00:00:00"));
+        // 10:15:30 is not a binary fraction; rounding to the second gives it back.
+        assert_eq!(
+            s(45000.0 + (10.0 * 3600.0 + 15.0 * 60.0 + 30.0) / 86400.0, false).as_deref(),
+            Ok("2023-03-15 10:15:30")
+        );
+        assert_eq!(s(1.0, false).as_deref(), Ok("1900-01-01 00:00:00"));
+        assert_eq!(s(59.0, false).as_deref(), Ok("1900-02-28 00:00:00"));
+        assert_eq!(s(61.0, false).as_deref(), Ok("1900-03-01 00:00:00"));
+        assert!(s(60.0, false).is_err());
+        assert_eq!(s(0.0, true).as_deref(), Ok("1904-01-01 00:00:00"));
+        assert_eq!(s(43538.0, true).as_deref(), Ok("2023-03-15 00:00:00"));
     }
 
     #[test]
@@ -221,7 +276,7 @@ mod tests {
         assert_eq!(DateTime::parse_iso("2023-05-01 10:15").unwrap().to_string(), "2023-05-01 10:15:00");
         assert_eq!(DateTime::parse_iso("2023-05-01").unwrap().to_string(), "2023-05-01 00:00:00");
         assert_eq!(DateTime::parse_iso("2023-05-01 24:00:00"), None);
-        assert_eq!(DateTime::parse_iso("2023-05-01 10:15:30+02:00"), None);
+        assert_eq!(DateTime::parse_iso("2023-05-01 10:15:30+02:00"), None, "offsets are read by parse_iso_offset");
         assert_eq!(a.date().to_string(), "2023-05-01");
         let p = DateTime::parse_with("01/05/2023 10:15", "%d/%m/%Y %H:%M").unwrap();
         assert_eq!(p.to_string(), "2023-05-01 10:15:00");

@@ -158,10 +158,7 @@ pub(crate) fn one_unit(case: &Case, g: &FlowGraph, edges: &[u32]) -> Option<Vec<
     }
     let t = &case.transfers;
     let cur = t.currency[*edges.first()? as usize];
-    edges
-        .iter()
-        .map(|&e| (t.currency[e as usize] == cur).then(|| FlowGraph::cents_of(t.amount(e as usize))))
-        .collect()
+    edges.iter().map(|&e| (t.currency[e as usize] == cur).then(|| FlowGraph::cents_of(t.amount(e as usize)))).collect()
 }
 
 /// Whether `b` lies in `[lo · a, hi · a]` (amounts of transfers `a` and `b` in one unit, see

@@ -270,7 +270,10 @@ impl Cycle {
         if c.len() >= 3 && similar_amounts(case, g, c, p.similar_spread) {
             f.indicate(
                 &UNIFORM,
-                format!("every hop within {} % of the median amount", (p.similar_spread * Decimal::ONE_HUNDRED).round_dp(0)),
+                format!(
+                    "every hop within {} % of the median amount",
+                    (p.similar_spread * Decimal::ONE_HUNDRED).round_dp(0)
+                ),
             );
         }
         if c.iter().all(|&e| ctx.signals.is_first_contact(e)) {

@@ -162,7 +162,13 @@ impl FanIn {
         self.score_episode_with(ctx, a, ep, &GatherScatterParams::default())
     }
 
-    fn score_episode_with(&self, ctx: &DetectCtx<'_>, a: u32, ep: Vec<u32>, gs: &GatherScatterParams) -> Option<Finding> {
+    fn score_episode_with(
+        &self,
+        ctx: &DetectCtx<'_>,
+        a: u32,
+        ep: Vec<u32>,
+        gs: &GatherScatterParams,
+    ) -> Option<Finding> {
         // Gather-scatter's rule with its configured parameters (an override reaches it here too).
         if scatter_after(ctx.case, &ctx.graph.flow, a, &ep, gs).is_some() {
             return None;

@@ -2,16 +2,14 @@
 //! about the same money on to several receivers (docs/domain.md §1.3 #7; AMLSim
 //! `GatherScatterTypology`): victims' earnings collected and remitted to the controllers.
 
-use super::common::{
-    episodes, goes_abroad, is_account_flow, is_new, is_personal, shared_address_count, total, DAY,
-};
+use super::common::{episodes, goes_abroad, is_account_flow, is_new, is_personal, shared_address_count, total, DAY};
 use super::context::{amount_evidence, balanced, Datum, PassBand, BELOW_THRESHOLD, SIMILAR_AMOUNTS};
 use super::detector::{BorrowedParams, DetectCtx, Detector};
 use super::finding::Finding;
 use super::registry::Typology;
 use super::signals::{
-    dormant_then_active, new_counterparts, short_lived, split_payments, Events, DORMANT, NEW_COUNTERPARTS,
-    SHORT_LIVED, SPLIT_PAYMENTS,
+    dormant_then_active, new_counterparts, short_lived, split_payments, Events, DORMANT, NEW_COUNTERPARTS, SHORT_LIVED,
+    SPLIT_PAYMENTS,
 };
 use crate::graph::FlowGraph;
 use crate::model::{Case, DateTime};
@@ -80,7 +78,13 @@ pub struct GatherScatter {
 ///
 /// # Complexity
 /// O(log d + k) for the hub's out-degree d and k transfers in the window.
-pub(crate) fn scatter_of(case: &Case, g: &FlowGraph, hub: u32, ins: &[u32], p: &GatherScatterParams) -> Option<Vec<u32>> {
+pub(crate) fn scatter_of(
+    case: &Case,
+    g: &FlowGraph,
+    hub: u32,
+    ins: &[u32],
+    p: &GatherScatterParams,
+) -> Option<Vec<u32>> {
     let first = g.time[*ins.first()? as usize];
     let last = g.time[*ins.last()? as usize];
     let senders: BTreeSet<u32> = ins.iter().map(|&e| g.src[e as usize]).collect();

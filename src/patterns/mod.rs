@@ -47,4 +47,6 @@ pub use finding::{Finding, Indicator, SuspectLink, SINGLE_INDICATOR_CAP};
 pub use link::SuspectLinks;
 pub use params::{ParamDoc, Params};
 pub use registry::{registry, Typology};
-pub use runner::{run, undeclared, ParamOverride, PatternError, Ranked, RunOptions, Runner, NEAR_SUSPECT, RANKING_BASIS};
+pub use runner::{
+    run, undeclared, ParamOverride, PatternError, Ranked, RunOptions, Runner, NEAR_SUSPECT, RANKING_BASIS,
+};

@@ -251,7 +251,8 @@ impl Runner {
         let mut findings = self.pool.install(|| {
             use rayon::prelude::*;
             let signals = Signals::of(case, &graph.flow);
-            let ctx = DetectCtx { case, graph, data: DataContext::of(case), signals: &signals, borrowed: &self.borrowed };
+            let ctx =
+                DetectCtx { case, graph, data: DataContext::of(case), signals: &signals, borrowed: &self.borrowed };
             let links = SuspectLinks::compute(case, graph, self.options.max_suspect_hops);
             let mut f: Vec<Finding> = self.detectors.par_iter().flat_map_iter(|d| d.detect(&ctx)).collect();
             f.par_iter_mut().for_each(|x| link_suspect(case, graph, &links, x));
@@ -262,7 +263,8 @@ impl Runner {
         });
         findings.dedup_by(|a, b| a.id == b.id);
         let total = findings.len();
-        let keep = findings.partition_point(|f| f.score >= self.options.min_score).min(self.options.top.unwrap_or(usize::MAX));
+        let keep =
+            findings.partition_point(|f| f.score >= self.options.min_score).min(self.options.top.unwrap_or(usize::MAX));
         findings.truncate(keep);
         Ranked { below: total - findings.len(), findings }
     }

@@ -83,7 +83,10 @@ pub(crate) fn onward(case: &Case, g: &FlowGraph, e1: u32, w: i64, min_ret: Ratio
     let mut out = Vec::new();
     for &e2 in g.out_between(mid, DateTime(t1.0 + 1), DateTime(t1.0 + w)) {
         let d = g.dst[e2 as usize];
-        if d != src && d != mid && in_band(case, g, e1, e2, min_ret, max_ret) != Some(false) && is_account_flow(case, g, e2)
+        if d != src
+            && d != mid
+            && in_band(case, g, e1, e2, min_ret, max_ret) != Some(false)
+            && is_account_flow(case, g, e2)
         {
             out.push((d, e2));
         }

@@ -309,7 +309,14 @@ fn other(g: &FlowGraph, a: u32, e: u32) -> u32 {
 /// direction `ev`, [`Events::NewIn`] or [`Events::NewOut`], sorted by time): how many of the
 /// counterparts in `edges` had never dealt with `a` before, against the account's own rate of
 /// new counterparts and its peers'. `what` names them ("senders"). Returns the points.
-pub(crate) fn new_counterparts(ctx: &DetectCtx<'_>, f: &mut Finding, a: u32, edges: &[u32], ev: Events, what: &str) -> u32 {
+pub(crate) fn new_counterparts(
+    ctx: &DetectCtx<'_>,
+    f: &mut Finding,
+    a: u32,
+    edges: &[u32],
+    ev: Events,
+    what: &str,
+) -> u32 {
     let g = &ctx.graph.flow;
     let k = edges.iter().filter(|&&e| ctx.signals.is_first_contact(e)).count() as u32;
     let mut all: Vec<u32> = edges.iter().map(|&e| other(g, a, e)).collect();

@@ -33,7 +33,7 @@ pub mod evidence;
 pub mod format;
 
 pub use common::{ErrorKind, NodeId, PathVal, QueryError, RelId, Span, Value};
-pub use exec::Budget;
+pub use exec::{Budget, DetectFn};
 pub use plan::LogicalPlan;
 
 use crate::graph::CaseGraph;
@@ -108,7 +108,24 @@ pub fn execute(
     params: HashMap<String, Value>,
     budget: &Budget,
 ) -> Result<QueryResult, QueryError> {
-    let ctx = exec::Ctx::new(case, graph, params, budget.clone());
+    execute_with(q, case, graph, params, budget, None)
+}
+
+/// [`execute`], with `CALL detect(...)` answered by `detect` instead of running the detectors on
+/// `case` (see [`DetectFn`]).
+///
+/// # Errors
+/// As [`execute`].
+pub fn execute_with(
+    q: &Prepared,
+    case: &Case,
+    graph: &CaseGraph,
+    params: HashMap<String, Value>,
+    budget: &Budget,
+    detect: Option<&DetectFn<'_>>,
+) -> Result<QueryResult, QueryError> {
+    let mut ctx = exec::Ctx::new(case, graph, params, budget.clone());
+    ctx.detect = detect;
     let rows = exec::run_plan(&ctx, &q.plan, None)?;
     Ok(QueryResult { columns: q.columns.clone(), rows })
 }

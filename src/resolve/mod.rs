@@ -283,80 +283,134 @@ fn offer(best: &mut Best, conf: f64, basis: LinkBasis, evidence: impl FnOnce() -
 }
 
 fn run(recs: &[Rec], ids: &[&str], refs: &[EntityRef], decisions: &[Decision], p: &Params) -> Resolution {
-    let n = recs.len();
-    let mut index: IdMap<u32> = IdMap::default();
-    for (i, id) in ids.iter().enumerate() {
-        index.entry((*id).to_owned()).or_insert(i as u32);
-    }
-    let mut cl = Clusters::new(recs);
-    let mut log = Vec::new();
-    let mut best: Vec<Best> = vec![None; n];
-    let lookup = |d: &Decision| -> Result<(u32, u32), String> {
+    let mut r = Resolver {
+        recs,
+        ids,
+        refs,
+        decisions,
+        p,
+        cl: Clusters::new(recs),
+        log: Vec::new(),
+        best: vec![None; recs.len()],
+    };
+    r.apply_decisions();
+    let stats = r.machine_links();
+    r.finish(stats)
+}
+
+/// The state of one resolution: the records, the clusters being formed, the decision log and
+/// the best link seen per record.
+struct Resolver<'a> {
+    recs: &'a [Rec],
+    ids: &'a [&'a str],
+    refs: &'a [EntityRef],
+    decisions: &'a [Decision],
+    p: &'a Params,
+    cl: Clusters<'a>,
+    log: Vec<LogEntry>,
+    best: Vec<Best>,
+}
+
+impl Resolver<'_> {
+    /// The records a decision names, or why it cannot apply.
+    fn lookup(&self, index: &IdMap<u32>, d: &Decision) -> Result<(u32, u32), String> {
         let (a, b) = (index.get(&d.left_id), index.get(&d.right_id));
         match (a, b) {
             (Some(&a), Some(&b)) if a == b => Err("a record and itself".into()),
-            (Some(&a), Some(&b)) if refs[a as usize].kind != refs[b as usize].kind => {
+            (Some(&a), Some(&b)) if self.refs[a as usize].kind != self.refs[b as usize].kind => {
                 Err("a person and a company are never one entity".into())
             }
             (Some(&a), Some(&b)) => Ok((a, b)),
             _ => Err(format!("unknown record id ({} / {})", d.left_id, d.right_id)),
         }
-    };
-    let analyst_entry = |d: &Decision, action: Action, why: String| LogEntry {
-        left_id: d.left_id.clone(),
-        right_id: d.right_id.clone(),
-        action,
-        by: if d.analyst.is_empty() { "analyst".into() } else { d.analyst.clone() },
-        score: None,
-        reason: why,
-    };
-    // Analyst decisions: cannot-links first, so a must-link can be checked against them.
-    for kind in [DecisionKind::CannotLink, DecisionKind::MustLink] {
-        for (di, d) in decisions.iter().enumerate().filter(|(_, d)| d.kind == kind) {
-            let (a, b) = match lookup(d) {
-                Ok(x) => x,
-                Err(e) => {
-                    log.push(analyst_entry(
-                        d,
-                        Action::Ignored,
-                        format!("{} (line {}) ignored: {e}", kind.as_str(), d.line),
-                    ));
-                    continue;
+    }
+
+    fn log_analyst(&mut self, d: &Decision, action: Action, reason: String) {
+        self.log.push(LogEntry {
+            left_id: d.left_id.clone(),
+            right_id: d.right_id.clone(),
+            action,
+            by: if d.analyst.is_empty() { "analyst".into() } else { d.analyst.clone() },
+            score: None,
+            reason,
+        });
+    }
+
+    fn log_machine(&mut self, (a, b): (u32, u32), action: Action, s: f64, reason: String) {
+        self.log.push(LogEntry {
+            left_id: self.ids[a as usize].to_owned(),
+            right_id: self.ids[b as usize].to_owned(),
+            action,
+            by: "machine".into(),
+            score: Some(s),
+            reason,
+        });
+    }
+
+    /// Analyst decisions: cannot-links first, so a must-link can be checked against them.
+    fn apply_decisions(&mut self) {
+        let mut index: IdMap<u32> = IdMap::default();
+        for (i, id) in self.ids.iter().enumerate() {
+            index.entry((*id).to_owned()).or_insert(i as u32);
+        }
+        let decisions = self.decisions;
+        for kind in [DecisionKind::CannotLink, DecisionKind::MustLink] {
+            for (di, d) in decisions.iter().enumerate().filter(|(_, d)| d.kind == kind) {
+                let (a, b) = match self.lookup(&index, d) {
+                    Ok(x) => x,
+                    Err(e) => {
+                        let why = format!("{} (line {}) ignored: {e}", kind.as_str(), d.line);
+                        self.log_analyst(d, Action::Ignored, why);
+                        continue;
+                    }
+                };
+                let said = format!("{} (resolution.csv line {}): {}", kind.as_str(), d.line, d.reason);
+                if kind == DecisionKind::CannotLink {
+                    self.cl.forbid(a, b, di);
+                    self.log_analyst(d, Action::CannotLink, said);
+                } else if let Some(c) = self.cl.cannot_link_between(a, b) {
+                    let other = decisions.get(c).map(|x| x.line).unwrap_or(0);
+                    let why =
+                        format!("{said}; not applied: contradicts cannot_link at line {other} (cannot_link wins)");
+                    self.log_analyst(d, Action::Ignored, why);
+                } else {
+                    self.cl.union(a, b);
+                    let who = if d.analyst.is_empty() { "analyst" } else { d.analyst.as_str() };
+                    for (x, y) in [(a, b), (b, a)] {
+                        offer(&mut self.best[x as usize], 1.0, LinkBasis::Analyst, || {
+                            format!("analyst {who}: same as {} ({said})", self.ids[y as usize])
+                        });
+                    }
+                    self.log_analyst(d, Action::MustLink, said);
                 }
-            };
-            let said = format!("{} (resolution.csv line {}): {}", kind.as_str(), d.line, d.reason);
-            if kind == DecisionKind::CannotLink {
-                cl.forbid(a, b, di);
-                log.push(analyst_entry(d, Action::CannotLink, said));
-            } else if let Some(c) = cl.cannot_link_between(a, b) {
-                let other = decisions.get(c).map(|x| x.line).unwrap_or(0);
-                let why = format!("{said}; not applied: contradicts cannot_link at line {other} (cannot_link wins)");
-                log.push(analyst_entry(d, Action::Ignored, why));
-            } else {
-                cl.union(a, b);
-                let who = if d.analyst.is_empty() { "analyst" } else { d.analyst.as_str() };
-                for (x, y) in [(a, b), (b, a)] {
-                    offer(&mut best[x as usize], 1.0, LinkBasis::Analyst, || {
-                        format!("analyst {who}: same as {} ({said})", ids[y as usize])
-                    });
-                }
-                log.push(analyst_entry(d, Action::MustLink, said));
             }
         }
     }
-    // Machine links.
-    let (pairs, blocking) = block::candidate_pairs(recs, p);
-    let mut links: Vec<(u32, u32, f64, bool)> = pairs
-        .par_iter()
-        .filter_map(|&pair| {
-            let (a, b) = block::unpack(pair);
-            let s = score::score(&recs[a as usize], &recs[b as usize], p, None);
-            (s.score >= p.threshold || s.confirmed).then_some((a, b, s.score, s.confirmed))
-        })
-        .collect();
-    links.sort_by(|x, y| y.3.cmp(&x.3).then(y.2.total_cmp(&x.2)).then((x.0, x.1).cmp(&(y.0, y.1))));
-    let mut stats = Stats { records: n as u64, blocking, ..Stats::default() };
-    for &(a, b, s, confirmed) in &links {
+
+    /// Machine links: candidate pairs scored in parallel, then merged in a fixed order (id
+    /// confirmed first, then by score, then by record) unless a constraint refuses them.
+    fn machine_links(&mut self) -> Stats {
+        let (recs, p) = (self.recs, self.p);
+        let (pairs, blocking) = block::candidate_pairs(recs, p);
+        let mut links: Vec<(u32, u32, f64, bool)> = pairs
+            .par_iter()
+            .filter_map(|&pair| {
+                let (a, b) = block::unpack(pair);
+                let s = score::score(&recs[a as usize], &recs[b as usize], p, None);
+                (s.score >= p.threshold || s.confirmed).then_some((a, b, s.score, s.confirmed))
+            })
+            .collect();
+        links.sort_by(|x, y| y.3.cmp(&x.3).then(y.2.total_cmp(&x.2)).then((x.0, x.1).cmp(&(y.0, y.1))));
+        let mut stats = Stats { records: recs.len() as u64, blocking, ..Stats::default() };
+        for &(a, b, s, confirmed) in &links {
+            self.link(a, b, s, confirmed, &mut stats);
+        }
+        stats
+    }
+
+    /// One scored pair: refused, already one entity, or merged.
+    fn link(&mut self, a: u32, b: u32, s: f64, confirmed: bool, stats: &mut Stats) {
+        let (recs, ids, p) = (self.recs, self.ids, self.p);
         let evidence = || {
             let mut w = String::new();
             score::score(&recs[a as usize], &recs[b as usize], p, Some(&mut w));
@@ -364,29 +418,23 @@ fn run(recs: &[Rec], ids: &[&str], refs: &[EntityRef], decisions: &[Decision], p
         };
         if s < p.threshold {
             // Same id number, yet names and dates disagree: a data error to look at.
-            log.push(LogEntry {
-                left_id: ids[a as usize].to_owned(),
-                right_id: ids[b as usize].to_owned(),
-                action: Action::Refused,
-                by: "machine".into(),
-                score: Some(s),
-                reason: format!("same id number but score {s} < {}: {}", p.threshold, evidence()),
-            });
+            let why = format!("same id number but score {s} < {}: {}", p.threshold, evidence());
+            self.log_machine((a, b), Action::Refused, s, why);
             stats.refused += 1;
-            continue;
+            return;
         }
         stats.links += 1;
         let (basis, conf) = if confirmed { (LinkBasis::Id, 1.0) } else { (LinkBasis::Machine, p.confidence(s)) };
-        if cl.find(a) == cl.find(b) {
+        if self.cl.find(a) == self.cl.find(b) {
             for (x, y) in [(a, b), (b, a)] {
-                offer(&mut best[x as usize], conf, basis, || link_text(basis, ids[y as usize], &evidence(), s, p));
+                offer(&mut self.best[x as usize], conf, basis, || link_text(basis, ids[y as usize], &evidence(), s, p));
             }
-            continue;
+            return;
         }
-        if let Some(r) = cl.conflict(a, b) {
+        if let Some(r) = self.cl.conflict(a, b) {
             let why = match r {
                 Refusal::CannotLink(d) => {
-                    let d = decisions.get(d);
+                    let d = self.decisions.get(d);
                     format!(
                         "analyst cannot_link (line {}, {}): {}",
                         d.map(|d| d.line).unwrap_or(0),
@@ -397,64 +445,56 @@ fn run(recs: &[Rec], ids: &[&str], refs: &[EntityRef], decisions: &[Decision], p
                 Refusal::Ids(x, y) => format!("the entities hold different id numbers ({x} / {y})"),
                 Refusal::Dates(x, y) => format!("the entities hold incompatible birth dates ({x} / {y})"),
             };
-            log.push(LogEntry {
-                left_id: ids[a as usize].to_owned(),
-                right_id: ids[b as usize].to_owned(),
-                action: Action::Refused,
-                by: "machine".into(),
-                score: Some(s),
-                reason: format!("{why}; evidence: {}", evidence()),
-            });
+            self.log_machine((a, b), Action::Refused, s, format!("{why}; evidence: {}", evidence()));
             stats.refused += 1;
-            continue;
+            return;
         }
-        cl.union(a, b);
+        self.cl.union(a, b);
         stats.merges += 1;
         let ev = evidence();
         for (x, y) in [(a, b), (b, a)] {
-            offer(&mut best[x as usize], conf, basis, || link_text(basis, ids[y as usize], &ev, s, p));
+            offer(&mut self.best[x as usize], conf, basis, || link_text(basis, ids[y as usize], &ev, s, p));
         }
-        log.push(LogEntry {
-            left_id: ids[a as usize].to_owned(),
-            right_id: ids[b as usize].to_owned(),
-            action: Action::Merged,
-            by: "machine".into(),
-            score: Some(s),
-            reason: link_text(basis, ids[b as usize], &ev, s, p),
-        });
+        self.log_machine((a, b), Action::Merged, s, link_text(basis, ids[b as usize], &ev, s, p));
     }
-    // Representatives: the smallest record id of each cluster.
-    let roots: Vec<u32> = (0..n as u32).map(|i| cl.find(i)).collect();
-    let mut rep: Vec<u32> = (0..n as u32).collect();
-    let mut members = vec![0u32; n];
-    for i in 0..n {
-        let r = roots[i] as usize;
-        members[r] += 1;
-        if ids[i] < ids[rep[r] as usize] {
-            rep[r] = i as u32;
-        }
-    }
-    stats.entities = members.iter().filter(|&&m| m > 0).count() as u64;
-    stats.multi_record_entities = members.iter().filter(|&&m| m > 1).count() as u64;
-    let records = (0..n)
-        .map(|i| {
-            let r = rep[roots[i] as usize] as usize;
-            let (confidence, basis, evidence) = match best[i].take() {
-                Some((c, b, e)) if members[roots[i] as usize] > 1 => (c, Some(b), e),
-                _ => (1.0, None, "no other record matched".to_owned()),
-            };
-            RecordEntity {
-                record: refs[i],
-                record_id: ids[i].to_owned(),
-                entity: refs[r],
-                entity_id: ids[r].to_owned(),
-                confidence,
-                basis,
-                evidence,
+
+    /// One row per record with its entity's representative (the smallest record id of each
+    /// cluster) and its best link.
+    fn finish(mut self, mut stats: Stats) -> Resolution {
+        let (ids, refs) = (self.ids, self.refs);
+        let n = self.recs.len();
+        let roots: Vec<u32> = (0..n as u32).map(|i| self.cl.find(i)).collect();
+        let mut rep: Vec<u32> = (0..n as u32).collect();
+        let mut members = vec![0u32; n];
+        for i in 0..n {
+            let r = roots[i] as usize;
+            members[r] += 1;
+            if ids[i] < ids[rep[r] as usize] {
+                rep[r] = i as u32;
             }
-        })
-        .collect();
-    Resolution { records, log, stats }
+        }
+        stats.entities = members.iter().filter(|&&m| m > 0).count() as u64;
+        stats.multi_record_entities = members.iter().filter(|&&m| m > 1).count() as u64;
+        let records = (0..n)
+            .map(|i| {
+                let r = rep[roots[i] as usize] as usize;
+                let (confidence, basis, evidence) = match self.best[i].take() {
+                    Some((c, b, e)) if members[roots[i] as usize] > 1 => (c, Some(b), e),
+                    _ => (1.0, None, "no other record matched".to_owned()),
+                };
+                RecordEntity {
+                    record: refs[i],
+                    record_id: ids[i].to_owned(),
+                    entity: refs[r],
+                    entity_id: ids[r].to_owned(),
+                    confidence,
+                    basis,
+                    evidence,
+                }
+            })
+            .collect();
+        Resolution { records, log: self.log, stats }
+    }
 }
 
 fn link_text(basis: LinkBasis, other: &str, evidence: &str, s: f64, p: &Params) -> String {

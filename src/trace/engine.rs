@@ -165,17 +165,17 @@ struct Prepared<'a> {
     start_balance: Vec<Units>,
 }
 
-impl<'a> Prepared<'a> {
-    fn new(events: &'a [Event], sources: &Sources, config: &TraceConfig) -> Result<Self, TraceError> {
-        if config.scale > 28 {
-            return Err(TraceError::InvalidScale(config.scale));
-        }
-        if events.len() > u32::MAX as usize {
-            return Err(TraceError::TooManyEvents(events.len()));
-        }
-        let n = events.len();
+/// One scan over the inputs: validity, finest scale, extent of account and seq indices, and
+/// whether the events are already in processing order.
+struct Scan {
+    scale: u32,
+    max_account: Option<u32>,
+    max_seq: u32,
+    ordered: bool,
+}
 
-        // One scan: validity, finest scale, extent of account and seq indices, whether ordered.
+impl Scan {
+    fn of(events: &[Event], config: &TraceConfig) -> Result<Scan, TraceError> {
         let mut scale = config.scale;
         let mut max_account: Option<u32> = None;
         let mut max_seq = 0u32;
@@ -204,13 +204,27 @@ impl<'a> Prepared<'a> {
             }
             max_account = Some(max_account.map_or(a, |m| m.max(a)));
         }
-        let accounts = max_account.map_or(0, |m| m as usize + 1);
-        if accounts > 2 * n + config.known_openings.len() + ACCOUNT_SLACK {
-            return Err(TraceError::SparseAccountIndex { index: max_account.unwrap_or(0), events: n });
-        }
-        check_unique_seqs(events, max_seq)?;
+        Ok(Scan { scale, max_account, max_seq, ordered })
+    }
+}
 
-        let order = if ordered {
+impl<'a> Prepared<'a> {
+    fn new(events: &'a [Event], sources: &Sources, config: &TraceConfig) -> Result<Self, TraceError> {
+        if config.scale > 28 {
+            return Err(TraceError::InvalidScale(config.scale));
+        }
+        if events.len() > u32::MAX as usize {
+            return Err(TraceError::TooManyEvents(events.len()));
+        }
+        let n = events.len();
+        let scan = Scan::of(events, config)?;
+        let accounts = scan.max_account.map_or(0, |m| m as usize + 1);
+        if accounts > 2 * n + config.known_openings.len() + ACCOUNT_SLACK {
+            return Err(TraceError::SparseAccountIndex { index: scan.max_account.unwrap_or(0), events: n });
+        }
+        check_unique_seqs(events, scan.max_seq)?;
+
+        let order = if scan.ordered {
             None
         } else {
             // Indices fit in u32: checked against u32::MAX above.
@@ -224,7 +238,7 @@ impl<'a> Prepared<'a> {
             order,
             sources: Vec::new(),
             labels: Vec::new(),
-            scale,
+            scale: scan.scale,
             max_lots: config.max_lots_per_account.max(1),
             first: n,
             start_balance: Vec::new(),
@@ -244,23 +258,29 @@ impl<'a> Prepared<'a> {
             .collect();
         prep.labels = labels;
         prep.first = prep.sources.first().map_or(n, |s| s.0 as usize);
+        prep.start_balance = prep.start_balances(config, accounts)?;
+        Ok(prep)
+    }
 
-        // Opening balances and the balances at the first source, in one pass over the ledger.
+    /// Every account's balance just before the first source: its opening balance (known, else
+    /// by the policy) plus the ledger up to there, in one pass over the ledger.
+    fn start_balances(&self, config: &TraceConfig, accounts: usize) -> Result<Vec<Units>, TraceError> {
+        let n = self.events.len();
         let mut known: Vec<Option<Units>> = vec![None; accounts];
         for &(a, d) in &config.known_openings {
-            known[a as usize] = Some(prep.units(d)?);
+            known[a as usize] = Some(self.units(d)?);
         }
         let need_min = config.opening == OpeningPolicy::MinimalClean;
         let mut running: Vec<Units> = vec![0; accounts];
         let mut lowest: Vec<Units> = vec![0; accounts];
         let mut at_first: Vec<Units> = Vec::new();
-        let stop = if need_min { n } else { prep.first };
+        let stop = if need_min { n } else { self.first };
         for pos in 0..stop {
-            if pos == prep.first {
+            if pos == self.first {
                 at_first = running.clone();
             }
-            let ev = prep.event(pos);
-            let amt = prep.units(ev.amount)?;
+            let ev = self.event(pos);
+            let amt = self.units(ev.amount)?;
             if let Some(f) = ev.from {
                 let r = &mut running[f as usize];
                 *r = r.checked_sub(amt).ok_or(out_of_range("summing balances"))?;
@@ -275,7 +295,7 @@ impl<'a> Prepared<'a> {
         if at_first.is_empty() {
             at_first = running;
         }
-        prep.start_balance = (0..accounts)
+        (0..accounts)
             .map(|a| {
                 let opening = match known[a] {
                     Some(k) => k,
@@ -284,8 +304,7 @@ impl<'a> Prepared<'a> {
                 };
                 opening.checked_add(at_first[a]).ok_or(out_of_range("summing balances"))
             })
-            .collect::<Result<_, _>>()?;
-        Ok(prep)
+            .collect()
     }
 
     fn event(&self, pos: usize) -> &'a Event {
@@ -342,7 +361,23 @@ struct RawEdge {
     lot: Lot,
 }
 
+/// What a run records besides the pools: taint rows, lineage and per-label totals (indexed by
+/// dense label).
+struct Recorded {
+    /// (position, tainted part of the event's credit).
+    rows: Vec<(u32, Lot)>,
+    edges: Vec<RawEdge>,
+    introduced: Vec<Units>,
+    exited: Vec<Units>,
+    absorbed: Vec<Units>,
+}
+
 /// Propagates taint through the ledger under the rule implemented by `P`.
+///
+/// The loop over the events stays in this one function on purpose: it is the hot path of every
+/// trace (once per transfer and rule), and its per-account state (balances, pools, scratch
+/// buffers) lives in locals rather than being threaded through helpers; only the stateless steps
+/// ([`carry_parts`], [`repay_overdraft`]) and the final accounting are functions of their own.
 fn run<P: Pool>(prep: &Prepared<'_>, rule: Rule) -> Result<TraceResult, TraceError> {
     let n = prep.events.len();
     let nl = prep.labels.len();
@@ -352,11 +387,13 @@ fn run<P: Pool>(prep: &Prepared<'_>, rule: Rule) -> Result<TraceResult, TraceErr
     let mut scratch = Scratch::default();
     let mut taken: Vec<Lot> = Vec::new();
     let mut parts: Vec<Lot> = Vec::new();
-    let mut introduced: Vec<Units> = vec![0; nl];
-    let mut exited: Vec<Units> = vec![0; nl];
-    let mut absorbed: Vec<Units> = vec![0; nl];
-    let mut rows: Vec<(u32, Lot)> = Vec::new();
-    let mut edges: Vec<RawEdge> = Vec::new();
+    let mut rec = Recorded {
+        rows: Vec::new(),
+        edges: Vec::new(),
+        introduced: vec![0; nl],
+        exited: vec![0; nl],
+        absorbed: vec![0; nl],
+    };
     let mut next_source = 0usize;
 
     for pos in prep.first..n {
@@ -385,44 +422,31 @@ fn run<P: Pool>(prep: &Prepared<'_>, rule: Rule) -> Result<TraceResult, TraceErr
             balance[f] = b.checked_sub(amt).ok_or(out_of_range("updating a balance"))?;
             debug_assert!(!P::CONSERVING || pi == NO_POOL || pools[pi as usize].total() == balance[f].max(0));
             for lot in &taken {
-                edges.push(RawEdge { pos: pos as u32, account: f as u32, lot: *lot });
+                rec.edges.push(RawEdge { pos: pos as u32, account: f as u32, lot: *lot });
             }
         }
 
-        // The debit's tainted parts, one per label, become the credit's parts at hop max + 1.
         if !taken.is_empty() {
-            taken.sort_by_key(|l| l.label);
-            for lot in &taken {
-                match parts.last_mut() {
-                    Some(p) if p.label == lot.label => {
-                        p.amount = if P::CONSERVING { p.amount + lot.amount } else { p.amount.max(lot.amount) };
-                        p.hop = p.hop.max(lot.hop);
-                    }
-                    _ => parts.push(Lot { origin: ev.seq, ..*lot }),
-                }
-            }
-            for p in parts.iter_mut() {
-                p.hop = p.hop.saturating_add(1);
-            }
+            carry_parts::<P>(&mut taken, &mut parts, ev.seq);
         }
         if let Some(l) = source {
             let carried: Units = parts.iter().map(|p| p.amount).sum();
             let fresh = if P::CONSERVING { amt - carried } else { amt };
             if fresh > 0 {
                 parts.push(Lot { amount: fresh, label: l, hop: 0, origin: ev.seq });
-                introduced[l as usize] += fresh;
+                rec.introduced[l as usize] += fresh;
                 parts.sort_by_key(|p| (p.label, p.hop));
             }
         }
         for p in &parts {
-            rows.push((pos as u32, *p));
+            rec.rows.push((pos as u32, *p));
         }
 
         // Credit.
         match ev.to {
             None => {
                 for p in &parts {
-                    exited[p.label as usize] += p.amount;
+                    rec.exited[p.label as usize] += p.amount;
                 }
             }
             Some(t) => {
@@ -430,22 +454,7 @@ fn run<P: Pool>(prep: &Prepared<'_>, rule: Rule) -> Result<TraceResult, TraceErr
                 let b = balance[t];
                 let mut credited = amt;
                 if P::CONSERVING && b < 0 && amt > 0 {
-                    // Repay the overdraft with the clean part first, then tainted parts in
-                    // (label, hop) order; the tainted money repaid is lost to tracing.
-                    let repay = amt.min(-b);
-                    let clean = amt - parts.iter().map(|p| p.amount).sum::<Units>();
-                    let mut rest = repay - repay.min(clean);
-                    for p in parts.iter_mut() {
-                        if rest == 0 {
-                            break;
-                        }
-                        let x = rest.min(p.amount);
-                        p.amount -= x;
-                        absorbed[p.label as usize] += x;
-                        rest -= x;
-                    }
-                    parts.retain(|p| p.amount > 0);
-                    credited = amt - repay;
+                    credited = repay_overdraft(&mut parts, &mut rec.absorbed, amt, b);
                 }
                 balance[t] = b.checked_add(amt).ok_or(out_of_range("updating a balance"))?;
                 let mut pi = pool_of[t];
@@ -463,8 +472,59 @@ fn run<P: Pool>(prep: &Prepared<'_>, rule: Rule) -> Result<TraceResult, TraceErr
         }
     }
 
-    // Final balances, by account then label.
-    let mut remaining: Vec<Units> = vec![0; nl];
+    let (balances, remaining) = final_balances(prep, &balance, &pool_of, &pools)?;
+    into_result(prep, rule, P::CONSERVING, rec, balances, remaining)
+}
+
+/// The debit's tainted lots `taken`, one part per label, become the credit's `parts` at hop
+/// max + 1, with the debit's `seq` as origin (summed under a conserving rule, the largest under
+/// poison).
+#[inline]
+fn carry_parts<P: Pool>(taken: &mut [Lot], parts: &mut Vec<Lot>, seq: u32) {
+    taken.sort_by_key(|l| l.label);
+    for lot in taken.iter() {
+        match parts.last_mut() {
+            Some(p) if p.label == lot.label => {
+                p.amount = if P::CONSERVING { p.amount + lot.amount } else { p.amount.max(lot.amount) };
+                p.hop = p.hop.max(lot.hop);
+            }
+            _ => parts.push(Lot { origin: seq, ..*lot }),
+        }
+    }
+    for p in parts.iter_mut() {
+        p.hop = p.hop.saturating_add(1);
+    }
+}
+
+/// A credit of `amt` into an account overdrawn to `balance` (< 0) repays the overdraft with the
+/// clean part first, then tainted `parts` in (label, hop) order; the tainted money repaid is
+/// lost to tracing (added to `absorbed`). Returns the amount that reaches the pool.
+#[inline]
+fn repay_overdraft(parts: &mut Vec<Lot>, absorbed: &mut [Units], amt: Units, balance: Units) -> Units {
+    let repay = amt.min(-balance);
+    let clean = amt - parts.iter().map(|p| p.amount).sum::<Units>();
+    let mut rest = repay - repay.min(clean);
+    for p in parts.iter_mut() {
+        if rest == 0 {
+            break;
+        }
+        let x = rest.min(p.amount);
+        p.amount -= x;
+        absorbed[p.label as usize] += x;
+        rest -= x;
+    }
+    parts.retain(|p| p.amount > 0);
+    amt - repay
+}
+
+/// Final tainted balances, by account then label, and the tainted total left per label.
+fn final_balances<P: Pool>(
+    prep: &Prepared<'_>,
+    balance: &[Units],
+    pool_of: &[u32],
+    pools: &[P],
+) -> Result<(Vec<AccountLabelBalance>, Vec<Units>), TraceError> {
+    let mut remaining: Vec<Units> = vec![0; prep.labels.len()];
     let mut balances = Vec::new();
     let mut held: Vec<(u32, Units)> = Vec::new();
     for (a, &pi) in pool_of.iter().enumerate() {
@@ -493,8 +553,20 @@ fn run<P: Pool>(prep: &Prepared<'_>, rule: Rule) -> Result<TraceResult, TraceErr
             }
         }
     }
+    Ok((balances, remaining))
+}
 
-    let rows = rows
+/// The run's records in the result's terms: events by seq, labels as given, units as decimals.
+fn into_result(
+    prep: &Prepared<'_>,
+    rule: Rule,
+    conserving: bool,
+    rec: Recorded,
+    balances: Vec<AccountLabelBalance>,
+    remaining: Vec<Units>,
+) -> Result<TraceResult, TraceError> {
+    let rows = rec
+        .rows
         .into_iter()
         .map(|(pos, p)| {
             let ev = prep.event(pos as usize);
@@ -510,7 +582,8 @@ fn run<P: Pool>(prep: &Prepared<'_>, rule: Rule) -> Result<TraceResult, TraceErr
             })
         })
         .collect::<Result<Vec<_>, TraceError>>()?;
-    let lineage = edges
+    let lineage = rec
+        .edges
         .into_iter()
         .map(|e| {
             Ok(LineageEdge {
@@ -523,17 +596,16 @@ fn run<P: Pool>(prep: &Prepared<'_>, rule: Rule) -> Result<TraceResult, TraceErr
             })
         })
         .collect::<Result<Vec<_>, TraceError>>()?;
-    let labels = (0..nl)
+    let labels = (0..prep.labels.len())
         .map(|i| {
             Ok(LabelSummary {
                 label: prep.labels[i],
-                introduced: prep.decimal(introduced[i])?,
-                exited: prep.decimal(exited[i])?,
-                absorbed_by_overdraft: prep.decimal(absorbed[i])?,
+                introduced: prep.decimal(rec.introduced[i])?,
+                exited: prep.decimal(rec.exited[i])?,
+                absorbed_by_overdraft: prep.decimal(rec.absorbed[i])?,
                 remaining: prep.decimal(remaining[i])?,
             })
         })
         .collect::<Result<Vec<_>, TraceError>>()?;
-
-    Ok(TraceResult { rule, conserving: P::CONSERVING, scale: prep.scale, rows, lineage, balances, labels })
+    Ok(TraceResult { rule, conserving, scale: prep.scale, rows, lineage, balances, labels })
 }

@@ -216,32 +216,125 @@ fn person_ref(p: u32) -> EntityRef {
 /// O(E log E) over the transfers of person-held accounts (each account's in- and out-edges are
 /// merged once in time order), plus O(P) for the identifier groups.
 pub fn classify(case: &Case, flow: &FlowGraph, p: &VictimParams) -> Vec<Assessment> {
-    let n_acc = case.accounts.len() as u32;
-    let holder_person = |a: u32| -> Option<u32> {
-        case.accounts.rows.get(a as usize)?.holder.filter(|h| h.kind == EntityKind::Person).map(|h| h.idx)
-    };
-    let listed: BTreeSet<u32> =
-        case.victims.rows.iter().filter(|v| v.entity.kind == EntityKind::Person).map(|v| v.entity.idx).collect();
-    let suspects: BTreeSet<u32> =
-        case.suspects.rows.iter().filter(|s| s.entity.kind == EntityKind::Person).map(|s| s.entity.idx).collect();
-    let threshold_cents = FlowGraph::cents_of(case.meta.cash_report.amount);
-    let small_limit = FlowGraph::cents_of(case.meta.cash_report.amount * p.small_share).min(threshold_cents);
-    let sweep_window = p.sweep_hours * HOUR;
-    let pass_window = p.pass_hours * HOUR;
-
-    // Figures per person.
-    let mut figs: BTreeMap<u32, Figures> = BTreeMap::new();
-    for a in 0..n_acc {
-        let Some(person) = holder_person(a) else { continue };
-        let ins = flow.in_edges(a);
-        let outs = flow.out_edges(a);
-        if ins.is_empty() && outs.is_empty() {
-            continue;
+    let c = Classifier::new(case, flow, p);
+    let figs = c.figures();
+    // Controllers: the top sweep destination of each person, when it takes sweep_share.
+    let mut sources: BTreeMap<u32, BTreeSet<u32>> = BTreeMap::new();
+    for (&person, f) in &figs {
+        if let Some((dst, _)) = c.top(f) {
+            sources.entry(dst).or_default().insert(person);
         }
-        let f = figs.entry(person).or_default();
+    }
+    let groups = identifier_groups(case);
+    let mut keys_of: BTreeMap<u32, Vec<&str>> = BTreeMap::new();
+    for (k, members) in &groups {
+        if members.len() >= 2 {
+            for &m in members {
+                keys_of.entry(m).or_default().push(k.as_str());
+            }
+        }
+    }
+
+    // First pass: every indicator but shared identifiers.
+    let mut out: BTreeMap<u32, Assessment> = BTreeMap::new();
+    let mut controller_of: BTreeMap<u32, u32> = BTreeMap::new();
+    let candidates: BTreeSet<u32> = figs.keys().copied().chain(c.listed.iter().copied()).collect();
+    for &person in &candidates {
+        let empty = Figures::default();
+        let f = figs.get(&person).unwrap_or(&empty);
+        let (a, controller) = c.assess(person, f, &sources);
+        if let Some(h) = controller {
+            controller_of.insert(person, h);
+        }
+        out.insert(person, a);
+    }
+    // Probable on the other indicators alone, if a shared identifier were added.
+    let pre_probable: BTreeSet<u32> = out
+        .values()
+        .filter(|a| {
+            !c.suspects.contains(&a.person) && {
+                let s = score(a) + p.weight_shared_identifier;
+                s >= p.threshold
+                    && a.positive_indicators() + 1 >= p.min_indicators
+                    && a.reasons.iter().any(|r| r.indicator == "swept_to_controller")
+            }
+        })
+        .map(|a| a.person)
+        .collect();
+
+    // Second pass: shared identifiers with listed or probable victims, suspects or the controller.
+    let known = Known { controller_of: &controller_of, family: &family_pairs(case), pre_probable: &pre_probable };
+    for (&person, a) in out.iter_mut() {
+        let Some(keys) = keys_of.get(&person) else { continue };
+        if let Some(r) = c.shared_identifier(person, keys, &groups, &known) {
+            a.reasons.insert(0, r);
+        }
+    }
+    c.finish(out)
+}
+
+fn score(a: &Assessment) -> Decimal {
+    a.reasons.iter().map(|r| r.weight).sum::<Decimal>()
+}
+
+/// The case, the flow graph and the parameters, with what every stage of [`classify`] reads.
+struct Classifier<'a> {
+    case: &'a Case,
+    flow: &'a FlowGraph,
+    p: &'a VictimParams,
+    /// Persons of the victims table.
+    listed: BTreeSet<u32>,
+    /// Persons of the suspects table.
+    suspects: BTreeSet<u32>,
+    /// A credit below this many cents is small.
+    small_limit: i64,
+}
+
+/// What the first pass learnt, read by the shared-identifier indicator.
+struct Known<'a> {
+    /// Person -> the person holding their controller's account.
+    controller_of: &'a BTreeMap<u32, u32>,
+    /// (person, relative) pairs, both ways, from the relations table.
+    family: &'a BTreeSet<(u32, u32)>,
+    pre_probable: &'a BTreeSet<u32>,
+}
+
+impl<'a> Classifier<'a> {
+    fn new(case: &'a Case, flow: &'a FlowGraph, p: &'a VictimParams) -> Classifier<'a> {
+        let listed =
+            case.victims.rows.iter().filter(|v| v.entity.kind == EntityKind::Person).map(|v| v.entity.idx).collect();
+        let suspects =
+            case.suspects.rows.iter().filter(|s| s.entity.kind == EntityKind::Person).map(|s| s.entity.idx).collect();
+        let threshold_cents = FlowGraph::cents_of(case.meta.cash_report.amount);
+        let small_limit = FlowGraph::cents_of(case.meta.cash_report.amount * p.small_share).min(threshold_cents);
+        Classifier { case, flow, p, listed, suspects, small_limit }
+    }
+
+    fn holder_person(&self, a: u32) -> Option<u32> {
+        self.case.accounts.rows.get(a as usize)?.holder.filter(|h| h.kind == EntityKind::Person).map(|h| h.idx)
+    }
+
+    /// Figures per person holding an account with transfers.
+    fn figures(&self) -> BTreeMap<u32, Figures> {
+        let mut figs: BTreeMap<u32, Figures> = BTreeMap::new();
+        for a in 0..self.case.accounts.len() as u32 {
+            let Some(person) = self.holder_person(a) else { continue };
+            if self.flow.in_edges(a).is_empty() && self.flow.out_edges(a).is_empty() {
+                continue;
+            }
+            self.account_figures(a, person, figs.entry(person).or_default());
+        }
+        figs
+    }
+
+    /// Adds account `a` of `person` to the person's figures, merging its credits and debits in
+    /// time order (credits first at equal times).
+    fn account_figures(&self, a: u32, person: u32, f: &mut Figures) {
+        let (case, flow, p) = (self.case, self.flow, self.p);
+        let (ins, outs) = (flow.in_edges(a), flow.out_edges(a));
+        let (sweep_window, pass_window) = (p.sweep_hours * HOUR, p.pass_hours * HOUR);
         f.accounts.push(a);
         let home = case.persons.rows.get(person as usize).and_then(|x| x.city.as_deref()).map(fold_identifier);
-        // Merge credits and debits in time order (credits first at equal times).
         let (mut i, mut o) = (0, 0);
         let mut sweep_q: VecDeque<(DateTime, i64)> = VecDeque::new();
         let mut pass_q: VecDeque<(DateTime, i64)> = VecDeque::new();
@@ -270,10 +363,10 @@ pub fn classify(case: &Case, flow: &FlowGraph, p: &VictimParams) -> Vec<Assessme
                 sweep_q.push_back((t, c));
                 pass_q.push_back((t, c));
                 let ch = case.transfers.channel[e];
-                if c >= small_limit {
+                if c >= self.small_limit {
                     f.large_credits += c;
                 }
-                if matches!(ch, Channel::CashDeposit | Channel::Card) && c < small_limit {
+                if matches!(ch, Channel::CashDeposit | Channel::Card) && c < self.small_limit {
                     f.small.push(e as u32);
                 }
                 if ch == Channel::CashDeposit {
@@ -294,7 +387,10 @@ pub fn classify(case: &Case, flow: &FlowGraph, p: &VictimParams) -> Vec<Assessme
                 let consumed = consume(&mut sweep_q, t, sweep_window, amount);
                 f.passed += consume(&mut pass_q, t, pass_window, amount);
                 let dst = flow.dst[e];
-                if consumed > 0 && dst < n_acc && holder_person(dst).is_some_and(|h| h != person) {
+                if consumed > 0
+                    && dst < case.accounts.len() as u32
+                    && self.holder_person(dst).is_some_and(|h| h != person)
+                {
                     let s = f.swept.entry(dst).or_default();
                     s.0 += consumed;
                     s.1.push(e as u32);
@@ -303,23 +399,246 @@ pub fn classify(case: &Case, flow: &FlowGraph, p: &VictimParams) -> Vec<Assessme
         }
     }
 
-    // Controllers: the top sweep destination of each person, when it takes sweep_share.
-    let top = |f: &Figures| -> Option<(u32, i64)> {
+    /// The top sweep destination of a person, with the cents swept to it, when it takes
+    /// sweep_share of the person's credits.
+    fn top(&self, f: &Figures) -> Option<(u32, i64)> {
         let (&dst, &(c, _)) = f.swept.iter().max_by_key(|(d, (c, _))| (*c, std::cmp::Reverse(**d)))?;
-        (f.credits > 0 && Decimal::from(c) >= Decimal::from(f.credits) * p.sweep_share).then_some((dst, c))
-    };
-    let mut sources: BTreeMap<u32, BTreeSet<u32>> = BTreeMap::new();
-    for (&person, f) in &figs {
-        if let Some((dst, _)) = top(f) {
-            sources.entry(dst).or_default().insert(person);
+        (f.credits > 0 && Decimal::from(c) >= Decimal::from(f.credits) * self.p.sweep_share).then_some((dst, c))
+    }
+
+    /// Whether a suspect holds account `dst` or it collects sweeps from enough holders.
+    fn is_controller(&self, dst: u32, sources: &BTreeMap<u32, BTreeSet<u32>>) -> bool {
+        self.holder_person(dst).is_some_and(|h| self.suspects.contains(&h))
+            || sources.get(&dst).is_some_and(|s| s.len() >= self.p.collector_min_sources)
+    }
+
+    /// First pass over one person: every indicator but shared identifiers, not yet scored; with
+    /// the person holding the controller's account when the person's money is swept to one.
+    fn assess(&self, person: u32, f: &Figures, sources: &BTreeMap<u32, BTreeSet<u32>>) -> (Assessment, Option<u32>) {
+        let mut reasons = Vec::new();
+        let mut txns = Vec::new();
+        let mut controller = None;
+        if let Some((dst, c)) = self.top(f) {
+            if self.is_controller(dst, sources) {
+                reasons.push(self.swept_to_controller(f, dst, c, sources));
+                txns.extend(f.swept[&dst].1.iter().copied());
+                controller = self.holder_person(dst);
+            }
+        }
+        if let Some(&(a, days)) = f.recent.iter().min_by_key(|x| (x.1, x.0)) {
+            reasons.push(Reason {
+                indicator: "recent_account",
+                weight: self.p.weight_recent,
+                detail: format!(
+                    "account {} opened {days} days before its first transfer",
+                    self.case.accounts.rows[a as usize].id
+                ),
+            });
+        }
+        let first_date = f.first.map(date_of);
+        let minor = minor_at(self.case, person, first_date);
+        if minor {
+            reasons.push(self.minor_holder(person, first_date));
+        }
+        if let Some(r) = self.small_inflows(f) {
+            reasons.push(r);
+            txns.extend(f.small.iter().copied());
+        }
+        if let Some(r) = self.cash_elsewhere(f) {
+            reasons.push(r);
+            txns.extend(f.elsewhere.iter().copied());
+        }
+        if let Some(r) = self.large_pass_through(f) {
+            reasons.push(r);
+        }
+        let mut accounts = f.accounts.clone();
+        accounts.sort_unstable();
+        let a = Assessment { person, status: Status::NotFlagged, score: Decimal::ZERO, minor, accounts, reasons, txns };
+        (a, controller)
+    }
+
+    /// `c` cents of the person's credits swept to controller account `dst`.
+    fn swept_to_controller(&self, f: &Figures, dst: u32, c: i64, sources: &BTreeMap<u32, BTreeSet<u32>>) -> Reason {
+        let case = self.case;
+        let holder_person = self.holder_person(dst);
+        let holder = holder_person.map(|h| case.persons.rows[h as usize].id.as_str()).unwrap_or("");
+        let role = if holder_person.is_some_and(|h| self.suspects.contains(&h)) {
+            "a suspect".to_string()
+        } else {
+            format!("collecting from {} holders", sources.get(&dst).map_or(0, BTreeSet::len))
+        };
+        Reason {
+            indicator: "swept_to_controller",
+            weight: self.p.weight_sweep,
+            detail: format!(
+                "{} of {} {} credited ({}) left within {} h for account {} of {} ({}) in {} transfers",
+                fmt_cents(c),
+                fmt_cents(f.credits),
+                case.meta.base_currency,
+                pct(c, f.credits),
+                self.p.sweep_hours,
+                case.accounts.rows[dst as usize].id,
+                holder,
+                role,
+                f.swept[&dst].1.len()
+            ),
         }
     }
-    let is_controller = |dst: u32| -> bool {
-        holder_person(dst).is_some_and(|h| suspects.contains(&h))
-            || sources.get(&dst).is_some_and(|s| s.len() >= p.collector_min_sources)
-    };
 
-    // Family of each suspect, so a spouse at the suspect's address is not a victim indicator.
+    fn minor_holder(&self, person: u32, first_date: Option<Date>) -> Reason {
+        let by = if self.case.victims.rows.iter().any(|v| v.entity == person_ref(person) && v.minor == Some(true)) {
+            "listed as a minor in the victims table".to_string()
+        } else {
+            format!("under 18 at the first transfer ({})", first_date.map(|d| d.to_string()).unwrap_or_default())
+        };
+        Reason { indicator: "minor_holder", weight: self.p.weight_minor, detail: by }
+    }
+
+    fn small_inflows(&self, f: &Figures) -> Option<Reason> {
+        if f.small.len() < self.p.min_small_credits {
+            return None;
+        }
+        let currency = &self.case.meta.base_currency;
+        let total: i64 = f.small.iter().map(|&e| self.flow.cents[e as usize]).sum();
+        Some(Reason {
+            indicator: "small_inflows",
+            weight: self.p.weight_small_inflows,
+            detail: format!(
+                "{} cash deposits or card credits below {} {} each, {} {} in all",
+                f.small.len(),
+                fmt_cents(self.small_limit),
+                currency,
+                fmt_cents(total),
+                currency
+            ),
+        })
+    }
+
+    fn cash_elsewhere(&self, f: &Figures) -> Option<Reason> {
+        if f.elsewhere.is_empty()
+            || Decimal::from(f.elsewhere.len()) < Decimal::from(f.deposits.len()) * self.p.elsewhere_share
+        {
+            return None;
+        }
+        let case = self.case;
+        let cities: BTreeSet<&str> = f
+            .elsewhere
+            .iter()
+            .filter_map(|&e| case.cities.get(case.transfers.branch_city[e as usize] as usize).map(String::as_str))
+            .collect();
+        Some(Reason {
+            indicator: "cash_elsewhere",
+            weight: self.p.weight_cash_elsewhere,
+            detail: format!(
+                "{} of {} cash deposits made away from the holder's city, in {}",
+                f.elsewhere.len(),
+                f.deposits.len(),
+                cities.into_iter().collect::<Vec<_>>().join(", ")
+            ),
+        })
+    }
+
+    fn large_pass_through(&self, f: &Figures) -> Option<Reason> {
+        let p = self.p;
+        let mule = f.credits > 0
+            && Decimal::from(f.passed) >= Decimal::from(f.credits) * p.pass_share
+            && f.large_credits * 2 >= f.credits;
+        mule.then(|| Reason {
+            indicator: "large_pass_through",
+            weight: p.weight_large_pass_through,
+            detail: format!(
+                "{} of {} {} credited ({}) passed on within {} h, mostly in sums of {} or more: the mule \
+                 signature, not a victim's earnings",
+                fmt_cents(f.passed),
+                fmt_cents(f.credits),
+                self.case.meta.base_currency,
+                pct(f.passed, f.credits),
+                p.pass_hours,
+                fmt_cents(self.small_limit)
+            ),
+        })
+    }
+
+    /// Second pass over one person with identifier group `keys`: the identifiers shared with
+    /// listed or probable victims, suspects (not family) or the person's controller.
+    fn shared_identifier(
+        &self,
+        person: u32,
+        keys: &[&str],
+        groups: &BTreeMap<String, Vec<u32>>,
+        known: &Known,
+    ) -> Option<Reason> {
+        let mut with: BTreeMap<u32, &'static str> = BTreeMap::new();
+        let mut kinds: BTreeSet<&str> = BTreeSet::new();
+        for k in keys {
+            let kind = k.split(':').next().unwrap_or("address");
+            for &other in &groups[*k] {
+                if other == person {
+                    continue;
+                }
+                let role = if self.listed.contains(&other) {
+                    Some("listed victim")
+                } else if known.controller_of.get(&person) == Some(&other) {
+                    Some("controller")
+                } else if self.suspects.contains(&other) && !known.family.contains(&(person, other)) {
+                    Some("suspect")
+                } else if known.pre_probable.contains(&other) {
+                    Some("probable victim")
+                } else {
+                    None
+                };
+                if let Some(r) = role {
+                    with.entry(other).or_insert(r);
+                    kinds.insert(kind);
+                }
+            }
+        }
+        if with.is_empty() {
+            return None;
+        }
+        let list: Vec<String> =
+            with.iter().map(|(&o, r)| format!("{} ({r})", self.case.persons.rows[o as usize].id)).collect();
+        Some(Reason {
+            indicator: "shared_identifier",
+            weight: self.p.weight_shared_identifier,
+            detail: format!("{} shared with {}", kinds.into_iter().collect::<Vec<_>>().join(" and "), list.join(", ")),
+        })
+    }
+
+    /// Scores and statuses, sorted by status, then score (highest first), then person id.
+    fn finish(&self, out: BTreeMap<u32, Assessment>) -> Vec<Assessment> {
+        let p = self.p;
+        let flagged = |a: &Assessment, s: Decimal| s >= p.threshold && a.positive_indicators() >= p.min_indicators;
+        let mut v: Vec<Assessment> = out
+            .into_values()
+            .map(|mut a| {
+                a.score = score(&a);
+                a.txns.sort_unstable();
+                a.txns.dedup();
+                a.status = if self.listed.contains(&a.person) {
+                    Status::Listed
+                } else if !self.suspects.contains(&a.person) && flagged(&a, a.score) {
+                    Status::Probable
+                } else {
+                    Status::NotFlagged
+                };
+                a
+            })
+            .collect();
+        let persons = &self.case.persons.rows;
+        v.sort_by(|x, y| {
+            x.status
+                .cmp(&y.status)
+                .then(y.score.cmp(&x.score))
+                .then_with(|| persons[x.person as usize].id.cmp(&persons[y.person as usize].id))
+        });
+        v
+    }
+}
+
+/// Family pairs (both ways) of the relations table, so that a spouse at a suspect's address is
+/// not a victim indicator.
+fn family_pairs(case: &Case) -> BTreeSet<(u32, u32)> {
     let mut family: BTreeSet<(u32, u32)> = BTreeSet::new();
     for r in &case.relations.rows {
         if r.related.kind == EntityKind::Person && r.kind != crate::model::RelationKind::Associate {
@@ -327,10 +646,13 @@ pub fn classify(case: &Case, flow: &FlowGraph, p: &VictimParams) -> Vec<Assessme
             family.insert((r.related.idx, r.person));
         }
     }
+    family
+}
 
-    // Identifier groups: folded address text (the city is not compared: victims are often
-    // registered in one town and housed at the controller's address in another) and any phone
-    // or e-mail column.
+/// Identifier groups: folded address text (the city is not compared: victims are often
+/// registered in one town and housed at the controller's address in another) and any phone or
+/// e-mail column; key `kind:folded text` -> persons.
+fn identifier_groups(case: &Case) -> BTreeMap<String, Vec<u32>> {
     let mut groups: BTreeMap<String, Vec<u32>> = BTreeMap::new();
     let extra_cols: Vec<&str> =
         IDENTIFIER_COLUMNS.iter().copied().filter(|c| case.persons.extras.names.iter().any(|n| n == c)).collect();
@@ -350,222 +672,7 @@ pub fn classify(case: &Case, flow: &FlowGraph, p: &VictimParams) -> Vec<Assessme
             }
         }
     }
-    let mut keys_of: BTreeMap<u32, Vec<&str>> = BTreeMap::new();
-    for (k, members) in &groups {
-        if members.len() >= 2 {
-            for &m in members {
-                keys_of.entry(m).or_default().push(k.as_str());
-            }
-        }
-    }
-
-    // First pass: every indicator but shared identifiers.
-    let mut out: BTreeMap<u32, Assessment> = BTreeMap::new();
-    let mut controller_of: BTreeMap<u32, u32> = BTreeMap::new();
-    let candidates: BTreeSet<u32> = figs.keys().copied().chain(listed.iter().copied()).collect();
-    for &person in &candidates {
-        let empty = Figures::default();
-        let f = figs.get(&person).unwrap_or(&empty);
-        let mut reasons = Vec::new();
-        let mut txns = Vec::new();
-        if let Some((dst, c)) = top(f) {
-            if is_controller(dst) {
-                let holder = holder_person(dst).map(|h| case.persons.rows[h as usize].id.as_str()).unwrap_or("");
-                let role = if holder_person(dst).is_some_and(|h| suspects.contains(&h)) {
-                    "a suspect".to_string()
-                } else {
-                    format!("collecting from {} holders", sources.get(&dst).map_or(0, BTreeSet::len))
-                };
-                let ev = &f.swept[&dst].1;
-                reasons.push(Reason {
-                    indicator: "swept_to_controller",
-                    weight: p.weight_sweep,
-                    detail: format!(
-                        "{} of {} {} credited ({}) left within {} h for account {} of {} ({}) in {} transfers",
-                        fmt_cents(c),
-                        fmt_cents(f.credits),
-                        case.meta.base_currency,
-                        pct(c, f.credits),
-                        p.sweep_hours,
-                        case.accounts.rows[dst as usize].id,
-                        holder,
-                        role,
-                        ev.len()
-                    ),
-                });
-                txns.extend(ev.iter().copied());
-                if let Some(h) = holder_person(dst) {
-                    controller_of.insert(person, h);
-                }
-            }
-        }
-        if let Some(&(a, days)) = f.recent.iter().min_by_key(|x| (x.1, x.0)) {
-            reasons.push(Reason {
-                indicator: "recent_account",
-                weight: p.weight_recent,
-                detail: format!(
-                    "account {} opened {days} days before its first transfer",
-                    case.accounts.rows[a as usize].id
-                ),
-            });
-        }
-        let first_date = f.first.map(date_of);
-        let minor = minor_at(case, person, first_date);
-        if minor {
-            let by = if case.victims.rows.iter().any(|v| v.entity == person_ref(person) && v.minor == Some(true)) {
-                "listed as a minor in the victims table".to_string()
-            } else {
-                format!("under 18 at the first transfer ({})", first_date.map(|d| d.to_string()).unwrap_or_default())
-            };
-            reasons.push(Reason { indicator: "minor_holder", weight: p.weight_minor, detail: by });
-        }
-        if f.small.len() >= p.min_small_credits {
-            let total: i64 = f.small.iter().map(|&e| flow.cents[e as usize]).sum();
-            reasons.push(Reason {
-                indicator: "small_inflows",
-                weight: p.weight_small_inflows,
-                detail: format!(
-                    "{} cash deposits or card credits below {} {} each, {} {} in all",
-                    f.small.len(),
-                    fmt_cents(small_limit),
-                    case.meta.base_currency,
-                    fmt_cents(total),
-                    case.meta.base_currency
-                ),
-            });
-            txns.extend(f.small.iter().copied());
-        }
-        if !f.elsewhere.is_empty()
-            && Decimal::from(f.elsewhere.len()) >= Decimal::from(f.deposits.len()) * p.elsewhere_share
-        {
-            let cities: BTreeSet<&str> = f
-                .elsewhere
-                .iter()
-                .filter_map(|&e| case.cities.get(case.transfers.branch_city[e as usize] as usize).map(String::as_str))
-                .collect();
-            reasons.push(Reason {
-                indicator: "cash_elsewhere",
-                weight: p.weight_cash_elsewhere,
-                detail: format!(
-                    "{} of {} cash deposits made away from the holder's city, in {}",
-                    f.elsewhere.len(),
-                    f.deposits.len(),
-                    cities.into_iter().collect::<Vec<_>>().join(", ")
-                ),
-            });
-            txns.extend(f.elsewhere.iter().copied());
-        }
-        if f.credits > 0
-            && Decimal::from(f.passed) >= Decimal::from(f.credits) * p.pass_share
-            && f.large_credits * 2 >= f.credits
-        {
-            reasons.push(Reason {
-                indicator: "large_pass_through",
-                weight: p.weight_large_pass_through,
-                detail: format!(
-                    "{} of {} {} credited ({}) passed on within {} h, mostly in sums of {} or more: the mule \
-                     signature, not a victim's earnings",
-                    fmt_cents(f.passed),
-                    fmt_cents(f.credits),
-                    case.meta.base_currency,
-                    pct(f.passed, f.credits),
-                    p.pass_hours,
-                    fmt_cents(small_limit)
-                ),
-            });
-        }
-        let mut accounts = f.accounts.clone();
-        accounts.sort_unstable();
-        out.insert(
-            person,
-            Assessment { person, status: Status::NotFlagged, score: Decimal::ZERO, minor, accounts, reasons, txns },
-        );
-    }
-    let score = |a: &Assessment| a.reasons.iter().map(|r| r.weight).sum::<Decimal>();
-    let flagged = |a: &Assessment, s: Decimal| s >= p.threshold && a.positive_indicators() >= p.min_indicators;
-    // Probable on the other indicators alone, if a shared identifier were added.
-    let pre_probable: BTreeSet<u32> = out
-        .values()
-        .filter(|a| {
-            !suspects.contains(&a.person) && {
-                let s = score(a) + p.weight_shared_identifier;
-                s >= p.threshold
-                    && a.positive_indicators() + 1 >= p.min_indicators
-                    && a.reasons.iter().any(|r| r.indicator == "swept_to_controller")
-            }
-        })
-        .map(|a| a.person)
-        .collect();
-
-    // Second pass: shared identifiers with listed or probable victims, suspects or the controller.
-    for (&person, a) in out.iter_mut() {
-        let Some(keys) = keys_of.get(&person) else { continue };
-        let mut with: BTreeMap<u32, &'static str> = BTreeMap::new();
-        let mut kinds: BTreeSet<&str> = BTreeSet::new();
-        for k in keys {
-            let kind = k.split(':').next().unwrap_or("address");
-            for &other in &groups[*k] {
-                if other == person {
-                    continue;
-                }
-                let role = if listed.contains(&other) {
-                    Some("listed victim")
-                } else if controller_of.get(&person) == Some(&other) {
-                    Some("controller")
-                } else if suspects.contains(&other) && !family.contains(&(person, other)) {
-                    Some("suspect")
-                } else if pre_probable.contains(&other) {
-                    Some("probable victim")
-                } else {
-                    None
-                };
-                if let Some(r) = role {
-                    with.entry(other).or_insert(r);
-                    kinds.insert(kind);
-                }
-            }
-        }
-        if !with.is_empty() {
-            let list: Vec<String> =
-                with.iter().map(|(&o, r)| format!("{} ({r})", case.persons.rows[o as usize].id)).collect();
-            a.reasons.insert(
-                0,
-                Reason {
-                    indicator: "shared_identifier",
-                    weight: p.weight_shared_identifier,
-                    detail: format!(
-                        "{} shared with {}",
-                        kinds.into_iter().collect::<Vec<_>>().join(" and "),
-                        list.join(", ")
-                    ),
-                },
-            );
-        }
-    }
-
-    let mut v: Vec<Assessment> = out
-        .into_values()
-        .map(|mut a| {
-            a.score = score(&a);
-            a.txns.sort_unstable();
-            a.txns.dedup();
-            a.status = if listed.contains(&a.person) {
-                Status::Listed
-            } else if !suspects.contains(&a.person) && flagged(&a, a.score) {
-                Status::Probable
-            } else {
-                Status::NotFlagged
-            };
-            a
-        })
-        .collect();
-    v.sort_by(|x, y| {
-        x.status
-            .cmp(&y.status)
-            .then(y.score.cmp(&x.score))
-            .then_with(|| case.persons.rows[x.person as usize].id.cmp(&case.persons.rows[y.person as usize].id))
-    });
-    v
+    groups
 }
 
 /// Takes up to `amount` from credits younger than `window` seconds before `t`, oldest first;

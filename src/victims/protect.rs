@@ -149,6 +149,12 @@ impl Protection {
     pub fn account(&self, id: &str) -> String {
         format!("PA-{}", self.tag("account", id))
     }
+
+    /// The pseudonym of a labelled node (a protected person's phone, e-mail or device):
+    /// `PX-` and 12 hex digits of the label and id.
+    pub fn labelled(&self, label: &str, id: &str) -> String {
+        format!("PX-{}", self.tag(&format!("labelled:{label}"), id))
+    }
 }
 
 /// Why a person is protected (the first that applies, in this order).
@@ -264,10 +270,11 @@ impl ProtectedSet {
             let pseudo = key.person(&r.id);
             v.push((r.id.clone(), pseudo.clone()));
             v.push((r.full_name.clone(), "[protected name]".into()));
-            // The folded spellings entity resolution writes into its evidence ("'arta hoxha' ~
-            // 'hoxha arta'"), which also catch a name typed without diacritics.
-            for folded in folded_names(&r.full_name) {
-                v.push((folded, "[protected name]".into()));
+            // The name in every word order (entity resolution's evidence quotes "'arta hoxha' ~
+            // 'hoxha arta'"; registers write "HOXHA Arta"); the scrubber matches them folded, so
+            // case and diacritics do not matter either.
+            for order in name_orders(&r.full_name) {
+                v.push((order, "[protected name]".into()));
             }
             if let Some(n) = &r.national_id {
                 v.push((n.clone(), "[withheld]".into()));
@@ -275,10 +282,23 @@ impl ProtectedSet {
             if let Some(b) = r.birth_date {
                 v.push((b.to_string(), "[withheld]".into()));
                 v.push((b.to_naive().format("%d.%m.%Y").to_string(), "[withheld]".into()));
+                v.push((b.to_naive().format("%Y%m%d").to_string(), "[withheld]".into()));
             }
             if let Some(a) = &r.address {
                 v.push((a.clone(), "[address withheld]".into()));
             }
+            // Phones and e-mails of the person's extra columns: a phone is matched by its
+            // digits in any layout (see `Scrubber`), an e-mail folded.
+            for c in CONTACT_COLUMNS {
+                if let Some(x) = case.persons.extras.get(c, p as usize).filter(|x| !x.trim().is_empty()) {
+                    let what = if looks_like_phone(x) { "[phone withheld]" } else { "[contact withheld]" };
+                    v.push((x.trim().to_string(), what.into()));
+                }
+            }
+        }
+        for (label, id) in self.labelled_contacts(case) {
+            let what = if looks_like_phone(&id) { "[phone withheld]".to_string() } else { key.labelled(&label, &id) };
+            v.push((id, what));
         }
         for a in self.accounts(case) {
             let acc = &case.accounts.rows[a as usize];
@@ -302,59 +322,283 @@ impl ProtectedSet {
         v.dedup_by(|a, b| a.0 == b.0);
         v
     }
+
+    /// Rows of labelled node tables (phones, e-mails, devices ...) joined by a labelled edge to a
+    /// protected person or to an account of one: (label, id), sorted. They identify the person,
+    /// so the view pseudonymises them and the scrubber replaces their ids in text.
+    pub fn labelled_contacts(&self, case: &Case) -> Vec<(String, String)> {
+        self.labelled_rows(case)
+            .into_iter()
+            .filter_map(|(t, row)| {
+                let table = case.labelled.nodes.get(t as usize)?;
+                Some((table.label.clone(), table.ids.get(row as usize)?.clone()))
+            })
+            .collect()
+    }
+
+    /// (table, row) of the labelled nodes of [`ProtectedSet::labelled_contacts`].
+    fn labelled_rows(&self, case: &Case) -> BTreeSet<(u16, u32)> {
+        use crate::model::LabelEnd;
+        let accounts: BTreeSet<u32> = self.accounts(case).into_iter().collect();
+        let protected = |e: &LabelEnd| match *e {
+            LabelEnd::Person(p) => self.contains(p),
+            LabelEnd::Account(a) => accounts.contains(&a),
+            _ => false,
+        };
+        let mut out = BTreeSet::new();
+        for t in &case.labelled.edges {
+            for (f, to) in t.from.iter().zip(&t.to) {
+                for (a, b) in [(f, to), (to, f)] {
+                    if let (true, LabelEnd::Node { table, row }) = (protected(a), *b) {
+                        out.insert((table, row));
+                    }
+                }
+            }
+        }
+        out
+    }
 }
 
-/// The forms of a name without diacritics, lower case: entity resolution's name tokens joined by
-/// spaces (the form its evidence quotes), and the whole name folded, when different from the name.
-fn folded_names(name: &str) -> Vec<String> {
-    let tokens: Vec<String> = crate::resolve::normalize::name_tokens(name).into_iter().map(|t| t.folded).collect();
-    let whole: Vec<String> = crate::resolve::normalize::fold(name).split_whitespace().map(str::to_string).collect();
-    let mut out = vec![tokens.join(" "), whole.join(" ")];
+/// Extra person columns holding phones and e-mails (the classifier's shared identifiers).
+const CONTACT_COLUMNS: &[&str] = &["phone", "telephone", "mobile", "email", "e_mail"];
+
+/// True for text made of a phone number's characters with at least 7 digits.
+fn looks_like_phone(s: &str) -> bool {
+    let digits = s.chars().filter(char::is_ascii_digit).count();
+    digits >= 7 && s.trim().chars().all(|c| c.is_ascii_digit() || " +-./()".contains(c))
+}
+
+/// The digits by which a phone is recognised in text: its last 9 (the subscriber number
+/// without country or trunk prefix: +355 69 123 4567, 069 123 4567 and 0691234567 agree), or
+/// all of them when fewer.
+fn phone_key(s: &str) -> String {
+    let d: Vec<char> = s.chars().filter(char::is_ascii_digit).collect();
+    d[d.len().saturating_sub(9)..].iter().collect()
+}
+
+/// A name in every order of its words (folded: no diacritics, lower case); up to 5 words all
+/// orders, longer names their rotations and reversals.
+pub fn name_orders(name: &str) -> Vec<String> {
+    let words: Vec<String> = crate::resolve::normalize::name_tokens(name).into_iter().map(|t| t.folded).collect();
+    let mut out = Vec::new();
+    if words.is_empty() {
+        return out;
+    }
+    if words.len() <= 5 {
+        permutations(&words, &mut Vec::new(), &mut vec![false; words.len()], &mut out);
+    } else {
+        for k in 0..words.len() {
+            let mut w = words.clone();
+            w.rotate_left(k);
+            out.push(w.join(" "));
+            w.reverse();
+            out.push(w.join(" "));
+        }
+    }
+    out.sort();
     out.dedup();
-    out.retain(|f| !f.eq_ignore_ascii_case(name) && !f.is_empty());
     out
 }
 
-/// Replaces protected identifiers in free text (ASCII case-insensitive, whole tokens only:
-/// a match must not be glued to a letter or digit on either side).
+fn permutations(words: &[String], cur: &mut Vec<usize>, used: &mut [bool], out: &mut Vec<String>) {
+    if cur.len() == words.len() {
+        out.push(cur.iter().map(|&i| words[i].as_str()).collect::<Vec<_>>().join(" "));
+        return;
+    }
+    for i in 0..words.len() {
+        if !used[i] {
+            used[i] = true;
+            cur.push(i);
+            permutations(words, cur, used, out);
+            cur.pop();
+            used[i] = false;
+        }
+    }
+}
+
+/// The key under which two names are the same name up to diacritics, case and word order.
+pub fn name_key(name: &str) -> String {
+    let mut w: Vec<String> = crate::resolve::normalize::name_tokens(name).into_iter().map(|t| t.folded).collect();
+    w.sort();
+    w.join(" ")
+}
+
+/// Text folded for matching, with where each byte came from: letters and digits without
+/// diacritics and in lower case (as `resolve::normalize::fold`), every run of other characters
+/// one space.
+struct Folded {
+    text: String,
+    /// For every byte of `text`, the byte range of the original character it came from.
+    from: Vec<(u32, u32)>,
+}
+
+fn fold_with_map(s: &str) -> Folded {
+    use unicode_normalization::char::is_combining_mark;
+    use unicode_normalization::UnicodeNormalization;
+    let mut text = String::with_capacity(s.len());
+    let mut from = Vec::with_capacity(s.len());
+    let mut sep = false;
+    let push = |c: char, range: (u32, u32), text: &mut String, from: &mut Vec<(u32, u32)>| {
+        let before = text.len();
+        text.push(c);
+        from.extend(std::iter::repeat_n(range, text.len() - before));
+    };
+    for (i, c) in s.char_indices() {
+        let range = (i as u32, (i + c.len_utf8()) as u32);
+        let mut emit = |c: char, text: &mut String, from: &mut Vec<(u32, u32)>| {
+            if c.is_alphanumeric() {
+                for l in c.to_lowercase() {
+                    push(l, range, text, from);
+                }
+                sep = false;
+            } else if !sep {
+                push(' ', range, text, from);
+                sep = true;
+            }
+        };
+        if c.is_ascii() {
+            emit(c, &mut text, &mut from);
+        } else {
+            for d in std::iter::once(c).nfkd().filter(|d| !is_combining_mark(*d)) {
+                emit(d, &mut text, &mut from);
+            }
+        }
+    }
+    Folded { text, from }
+}
+
+fn fold_plain(s: &str) -> String {
+    fold_with_map(s).text.trim().to_string()
+}
+
+/// Replaces protected identifiers in free text. Text and needles are compared folded
+/// (diacritics removed, any case, any run of spaces or punctuation equal to one space), whole
+/// tokens only: a match must not be glued to a letter or digit on either side. Phone numbers are
+/// compared by their digits ([`phone_key`]): `+355 69 123 4567`, `069-123-4567` and
+/// `0691234567` are one number.
 pub struct Scrubber {
     ac: Option<AhoCorasick>,
     replacements: Vec<String>,
+    /// (digits key, replacement) of protected phone numbers.
+    phones: Vec<(String, String)>,
 }
 
 impl Scrubber {
-    /// A scrubber for `(needle, replacement)` pairs.
+    /// A scrubber for `(needle, replacement)` pairs; needles that look like phone numbers
+    /// (digits and `+-./()`, at least 7 digits) are matched by their digits.
     pub fn new(pairs: &[(String, String)]) -> Scrubber {
-        let needles: Vec<&str> = pairs.iter().map(|(n, _)| n.as_str()).collect();
-        let ac = if needles.is_empty() {
+        let mut folded: Vec<(String, String)> = Vec::new();
+        let mut phones = Vec::new();
+        for (n, r) in pairs {
+            if looks_like_phone(n) {
+                phones.push((phone_key(n), r.clone()));
+            }
+            let f = fold_plain(n);
+            if f.chars().filter(|c| c.is_alphanumeric()).count() >= 3 {
+                folded.push((f, r.clone()));
+            }
+        }
+        // One replacement per folded needle: the first in the given order.
+        let mut seen = BTreeSet::new();
+        folded.retain(|(f, _)| seen.insert(f.clone()));
+        phones.sort();
+        phones.dedup_by(|a, b| a.0 == b.0);
+        let ac = if folded.is_empty() {
             None
         } else {
             AhoCorasickBuilder::new()
-                .ascii_case_insensitive(true)
                 .match_kind(MatchKind::LeftmostLongest)
-                .build(&needles)
+                .build(folded.iter().map(|(f, _)| f.as_str()))
                 .ok()
         };
-        Scrubber { ac, replacements: pairs.iter().map(|(_, r)| r.clone()).collect() }
+        Scrubber { ac, replacements: folded.into_iter().map(|(_, r)| r).collect(), phones }
+    }
+
+    /// Spans (start, end, replacement index or phone index) of protected identifiers in `s`.
+    fn spans(&self, s: &str) -> Vec<(usize, usize, String)> {
+        let mut spans = Vec::new();
+        if let Some(ac) = &self.ac {
+            let f = fold_with_map(s);
+            let t = f.text.as_bytes();
+            for m in ac.find_iter(&f.text) {
+                let glued_before = m.start() > 0 && t[m.start() - 1] != b' ';
+                let glued_after = m.end() < t.len() && t[m.end()] != b' ';
+                if glued_before || glued_after {
+                    continue;
+                }
+                let start = f.from[m.start()].0 as usize;
+                let end = f.from[m.end() - 1].1 as usize;
+                spans.push((start, end, self.replacements[m.pattern().as_usize()].clone()));
+            }
+        }
+        if !self.phones.is_empty() {
+            spans.extend(self.phone_spans(s));
+        }
+        spans.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)));
+        let mut out: Vec<(usize, usize, String)> = Vec::with_capacity(spans.len());
+        for sp in spans {
+            match out.last_mut() {
+                Some(last) if sp.0 < last.1 => last.1 = last.1.max(sp.1),
+                _ => out.push(sp),
+            }
+        }
+        out
+    }
+
+    /// Runs of digits with phone separators (at least 7 digits, not glued to a letter or digit)
+    /// whose digits end in a protected phone's key.
+    fn phone_spans(&self, s: &str) -> Vec<(usize, usize, String)> {
+        let b = s.as_bytes();
+        let mut out = Vec::new();
+        let mut i = 0;
+        while i < b.len() {
+            // `i` is always at a character boundary: it moves by whole characters, or to just
+            // after an ASCII digit.
+            let step = s[i..].chars().next().map_or(1, char::len_utf8);
+            let starts =
+                b[i].is_ascii_digit() || (b[i] == b'+' || b[i] == b'(') && b.get(i + 1).is_some_and(u8::is_ascii_digit);
+            let glued = i > 0 && s[..i].chars().next_back().is_some_and(char::is_alphanumeric);
+            if !starts || glued {
+                i += step;
+                continue;
+            }
+            let mut j = i;
+            let mut last_digit = i;
+            let mut digits = String::new();
+            while j < b.len() && (b[j].is_ascii_digit() || b" +-./()".contains(&b[j])) {
+                if b[j].is_ascii_digit() {
+                    digits.push(b[j] as char);
+                    last_digit = j;
+                }
+                j += 1;
+            }
+            let end = last_digit + 1;
+            let glued_after = s[end..].chars().next().is_some_and(char::is_alphanumeric);
+            if digits.len() >= 7 && !glued_after {
+                if let Some((_, r)) = self.phones.iter().find(|(k, _)| digits.ends_with(k.as_str())) {
+                    out.push((i, end, r.clone()));
+                }
+            }
+            i = end.max(i + 1);
+        }
+        out
     }
 
     /// The text with every protected identifier replaced.
     pub fn apply<'a>(&self, s: &'a str) -> Cow<'a, str> {
-        let Some(ac) = &self.ac else { return Cow::Borrowed(s) };
-        let mut out = String::new();
-        let mut last = 0;
-        for m in ac.find_iter(s) {
-            let before = s[..m.start()].chars().next_back();
-            let after = s[m.end()..].chars().next();
-            if before.is_some_and(char::is_alphanumeric) || after.is_some_and(char::is_alphanumeric) {
-                continue;
-            }
-            out.push_str(&s[last..m.start()]);
-            out.push_str(&self.replacements[m.pattern().as_usize()]);
-            last = m.end();
-        }
-        if last == 0 {
+        if self.ac.is_none() && self.phones.is_empty() {
             return Cow::Borrowed(s);
+        }
+        let spans = self.spans(s);
+        if spans.is_empty() {
+            return Cow::Borrowed(s);
+        }
+        let mut out = String::with_capacity(s.len());
+        let mut last = 0;
+        for (start, end, r) in spans {
+            out.push_str(&s[last..start]);
+            out.push_str(&r);
+            last = end;
         }
         out.push_str(&s[last..]);
         Cow::Owned(out)
@@ -421,8 +665,9 @@ pub fn redact(case: &Case, set: &ProtectedSet, key: &Protection) -> Redaction {
     let pairs = set.identifiers(case, key);
     let sc = Scrubber::new(&pairs);
     let mut v = case.clone();
+    // Namesakes: the same words up to diacritics, case and order.
     let protected_names: BTreeSet<String> =
-        set.persons.keys().map(|&p| fold_identifier(&case.persons.rows[p as usize].full_name)).collect();
+        set.persons.keys().map(|&p| name_key(&case.persons.rows[p as usize].full_name)).collect();
     let protected_addrs: BTreeSet<String> = set
         .persons
         .keys()
@@ -441,7 +686,7 @@ pub fn redact(case: &Case, set: &ProtectedSet, key: &Protection) -> Redaction {
             r.city = None;
             continue;
         }
-        if protected_names.contains(&fold_identifier(&r.full_name)) {
+        if protected_names.contains(&name_key(&r.full_name)) {
             r.full_name = format!("[name withheld: namesake of a protected person] {}", r.id);
         }
         if r.address.as_deref().is_some_and(|a| protected_addrs.contains(&fold_identifier(a))) {
@@ -482,6 +727,7 @@ pub fn redact(case: &Case, set: &ProtectedSet, key: &Protection) -> Redaction {
         scrub_extras(t, &sc, &|_| false);
     }
     scrub_extras(&mut v.relations.extras, &sc, &|_| false);
+    redact_labelled(&mut v, case, set, key, &sc);
     scrub_extras(&mut v.income.extras, &sc, &|_| false);
     scrub_extras(&mut v.suspects.extras, &sc, &|_| false);
     scrub_extras(&mut v.victims.extras, &sc, &|_| false);
@@ -517,6 +763,48 @@ pub fn redact(case: &Case, set: &ProtectedSet, key: &Protection) -> Redaction {
         v.account_index.insert(a.id.clone(), i as u32);
     }
     Redaction { case: v, scrubber: sc }
+}
+
+/// Labelled tables in the view: a node joined to a protected person or their account (their
+/// phone, e-mail, device) gets a `PX-` pseudonym and no properties; every other text cell and
+/// edge id is scrubbed.
+fn redact_labelled(v: &mut Case, case: &Case, set: &ProtectedSet, key: &Protection, sc: &Scrubber) {
+    let rows = set.labelled_rows(case);
+    for (k, t) in v.labelled.nodes.iter_mut().enumerate() {
+        let protected = |row: usize| rows.contains(&(k as u16, row as u32));
+        let mut changed = false;
+        for (row, id) in t.ids.iter_mut().enumerate() {
+            if protected(row) {
+                *id = key.labelled(&t.label, id);
+                changed = true;
+            } else if let Cow::Owned(n) = sc.apply(id) {
+                *id = n;
+                changed = true;
+            }
+        }
+        if changed {
+            t.index.clear();
+            for (row, id) in t.ids.iter().enumerate() {
+                t.index.insert(id.clone(), row as u32);
+            }
+        }
+        for c in t.typed.iter_mut() {
+            for (row, val) in c.values.iter_mut().enumerate() {
+                if protected(row) {
+                    *val = None;
+                }
+            }
+        }
+        scrub_extras(&mut t.extras, sc, &protected);
+    }
+    for t in v.labelled.edges.iter_mut() {
+        for id in t.ids.iter_mut() {
+            if let Cow::Owned(n) = sc.apply(id) {
+                *id = n;
+            }
+        }
+        scrub_extras(&mut t.extras, sc, &|_| false);
+    }
 }
 
 /// One line of the sealed mapping: a pseudonym and the identity behind it.
@@ -587,6 +875,31 @@ mod tests {
         assert_eq!(sc.apply("from A0001 to A00012"), "from PA-x to A00012");
         assert_eq!(sc.apply("Derdhje cash nga ARTA HOXHA."), "Derdhje cash nga [protected name].");
         assert!(matches!(sc.apply("nothing here"), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn scrubber_catches_names_folded_reordered_and_in_capitals_phones_in_any_layout_and_e_mails() {
+        let mut pairs: Vec<(String, String)> =
+            name_orders("Arta Hoxhë").into_iter().map(|n| (n, "[protected name]".to_string())).collect();
+        pairs.push(("Arta Hoxhë".into(), "[protected name]".into()));
+        pairs.push(("+355 69 123 4567".into(), "[phone withheld]".into()));
+        pairs.push(("arta.hoxhe@posta.al".into(), "[contact withheld]".into()));
+        let sc = Scrubber::new(&pairs);
+        assert_eq!(sc.apply("Pagesë nga HOXHË ARTA."), "Pagesë nga [protected name].");
+        assert_eq!(sc.apply("per hoxhe, arta"), "per [protected name]");
+        assert_eq!(sc.apply("ARTA   HOXHE"), "[protected name]");
+        assert_eq!(sc.apply("Artan Hoxha"), "Artan Hoxha", "another name is left alone");
+        assert_eq!(sc.apply("tel 0691234567, ose +355-69-123-45-67"), "tel [phone withheld], ose [phone withheld]");
+        assert_eq!(sc.apply("ref 106912345678"), "ref 106912345678", "digits glued on are another number");
+        assert_eq!(sc.apply("mail ARTA.HOXHE@POSTA.AL sot"), "mail [contact withheld] sot");
+        assert_eq!(sc.apply("Çamëria 12"), "Çamëria 12", "non-ASCII text without a needle is kept as it is");
+    }
+
+    #[test]
+    fn name_keys_ignore_diacritics_case_and_word_order() {
+        assert_eq!(name_key("Arta Hoxhë"), name_key("HOXHE arta"));
+        assert_ne!(name_key("Arta Hoxhë"), name_key("Arta Hoxha"));
+        assert_eq!(name_orders("A B C").len(), 6);
     }
 
     #[test]

@@ -24,9 +24,15 @@ use sha2::Sha256;
 
 const MAGIC: &[u8; 8] = b"MTSEAL01";
 const HEADER: usize = 8 + 12 + 16 + 12;
-/// Largest Argon2 memory accepted when opening a file (1 GiB), so a forged header cannot make
-/// `unseal` allocate without bound.
-const MAX_M_KIB: u32 = 1024 * 1024;
+/// Largest Argon2 cost accepted when opening a file: at most twice what this version writes
+/// (memory times passes), 256 MiB of memory, 4 lanes. The header is read before anything is
+/// derived, so a forged header fails at once instead of making `unseal` spend a minute and a
+/// gigabyte on a key that cannot be right.
+const MAX_M_KIB: u32 = 4 * ARGON2_M_KIB;
+/// See [`MAX_M_KIB`].
+const MAX_COST: u64 = 2 * ARGON2_M_KIB as u64 * ARGON2_T as u64;
+/// Largest sealed file opened (the mapping of a million protected persons is about 200 MB).
+pub const MAX_SEALED_BYTES: u64 = 512 << 20;
 
 /// The mapping as CSV bytes (pseudonym, kind, id, name, number, birth_date, address, basis).
 pub fn mapping_csv(rows: &[MappingRow]) -> Result<Vec<u8>, csv::Error> {
@@ -70,7 +76,14 @@ pub fn unseal(passphrase: &str, sealed: &[u8]) -> Result<Vec<u8>, ProtectError> 
     }
     let word = |i: usize| u32::from_le_bytes([sealed[i], sealed[i + 1], sealed[i + 2], sealed[i + 3]]);
     let (m_kib, t, p) = (word(8), word(12), word(16));
-    if m_kib > MAX_M_KIB || t == 0 || t > 64 || p == 0 || p > 16 {
+    if sealed.len() as u64 > MAX_SEALED_BYTES
+        || m_kib > MAX_M_KIB
+        || m_kib < 8 * p
+        || t == 0
+        || p == 0
+        || p > 4
+        || u64::from(m_kib) * u64::from(t) > MAX_COST
+    {
         return Err(ProtectError::Format);
     }
     let mut salt = [0u8; 16];
@@ -96,6 +109,21 @@ pub fn parse_mapping(csv_bytes: &[u8]) -> Result<Vec<MappingRow>, csv::Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn unseal_forged_header_fails_fast() {
+        let key = Protection::from_master([7; 32], [0; 16]);
+        let good = seal(&key, b"pseudonym,id\n").unwrap();
+        // 1 GiB and 64 passes (what a forger would ask for), and more passes at the normal
+        // memory than this version ever writes: refused before any key is derived.
+        for (m, t, p) in [(1024 * 1024u32, 64u32, 1u32), (ARGON2_M_KIB, 7, 1), (ARGON2_M_KIB, 3, 16), (16, 1, 4)] {
+            let mut forged = good.clone();
+            forged[8..12].copy_from_slice(&m.to_le_bytes());
+            forged[12..16].copy_from_slice(&t.to_le_bytes());
+            forged[16..20].copy_from_slice(&p.to_le_bytes());
+            assert!(matches!(unseal("a passphrase of length", &forged), Err(ProtectError::Format)), "{m} {t} {p}");
+        }
+    }
 
     #[test]
     fn seal_round_trips_is_deterministic_and_rejects_a_wrong_passphrase() {

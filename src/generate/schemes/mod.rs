@@ -112,8 +112,77 @@ fn own(w: &mut World, company: u32, holder: Entity, role: &'static str, share: O
     w.ownership.push(Ownership { company, holder, role, share, from, to: None });
 }
 
+/// One ring, its parts added in a fixed order of random draws (leaders, victims, mules, the
+/// nominee, companies, income): a generated case depends on that order.
 fn build_ring(cfg: &GenConfig, w: &mut World, rng: &mut Rng, k: u64) -> Ring {
     let ws = date_between(rng, add_days(cfg.start, 90), add_days(cfg.end, -170));
+    let l = ring_leaders(cfg, w, rng, ws);
+    let (victims, victim_accts) = ring_victims(w, rng, ws, l.controller);
+    // Mules: short-lived accounts opened days before use, closed weeks after (§1.3 #3).
+    let (mut mules, mut mule_accts) = (Vec::new(), Vec::new());
+    for _ in 0..13 {
+        let m = w.add_person(rng, Role::Mule, (ymd(1985, 1, 1), ymd(2003, 12, 31)), None, None);
+        let o = add_days(ws, -rng.range(3, 10));
+        let c = add_days(ws, 100 + rng.range(0, 30)).min(cfg.end);
+        mule_accts.push(person_acct(w, rng, m, o, Some(c)));
+        mules.push(m);
+    }
+    let nominee = w.add_person(rng, Role::Nominee, (ymd(1950, 1, 1), ymd(1975, 12, 31)), None, None);
+    let c = ring_companies(w, rng, ws, l.boss, nominee);
+    ring_income(cfg, w, rng, &l, c.front_acct);
+    // Every other victim has come forward (the first, a minor, always): the rest are for the
+    // non-punishment classifier to find. No random draw here, so the rest of the case is unchanged.
+    w.all_victims.extend(victims.iter().map(|&v| (v, ws)));
+    for (i, &v) in victims.iter().enumerate().step_by(2) {
+        let basis = if i == 0 { "referral by child protection unit" } else { "victim statement to the prosecutor" };
+        w.victims.push((v, basis, w.persons[v as usize].minor, ws));
+    }
+    let case_ref = format!("SPAK-{}-{:04}", ws.year(), 101 + k);
+    w.suspects.push((Entity::P(l.boss), "trafficking in persons (Criminal Code art. 110/a)", case_ref.clone(), ws));
+    w.suspects.push((
+        Entity::P(l.controller),
+        "exploitation of prostitution (Criminal Code art. 114)",
+        case_ref,
+        add_days(ws, 10),
+    ));
+    Ring {
+        boss: l.boss,
+        controller: l.controller,
+        relatives: l.relatives,
+        victims,
+        mules,
+        nominee,
+        boss_acct: l.boss_acct,
+        ctrl_acct: l.ctrl_acct,
+        rel_accts: l.rel_accts,
+        victim_accts,
+        mule_accts,
+        front: c.front,
+        front_acct: c.front_acct,
+        service: c.service,
+        service_acct: c.service_acct,
+        shell: c.shell,
+        holding: c.holding,
+        holding_acct: c.holding_acct,
+        ws,
+    }
+}
+
+/// The ring's leaders and the boss's family, with their accounts.
+struct Leaders {
+    boss: u32,
+    boss_acct: u32,
+    controller: u32,
+    ctrl_acct: u32,
+    /// Spouse, parent, sibling.
+    relatives: [u32; 3],
+    rel_accts: [u32; 3],
+}
+
+/// The boss (with an account opened before the period), the controller, and the boss's spouse
+/// (at the boss's address), parent and sibling, all of one city and (but the controller) one
+/// surname; with their relations.
+fn ring_leaders(cfg: &GenConfig, w: &mut World, rng: &mut Rng, ws: NaiveDate) -> Leaders {
     let city = &CITIES[rng.index(4)];
     let family = rng.pick_str(names::SURNAMES);
     let pre = |rng: &mut Rng| date_between(rng, ymd(2011, 1, 1), add_days(cfg.start, -10));
@@ -141,8 +210,12 @@ fn build_ring(cfg: &GenConfig, w: &mut World, rng: &mut Rng, k: u64) -> Ring {
     w.relations.push((boss, parent, "parent"));
     w.relations.push((boss, sibling, "sibling"));
     w.relations.push((boss, controller, "associate"));
+    Leaders { boss, boss_acct, controller, ctrl_acct, relatives, rel_accts }
+}
 
-    // Victims share the controller's address (docs/domain.md §1.3 #10, shared identifiers).
+/// Six or seven victims (the first a minor), at the controller's address (docs/domain.md §1.3
+/// #10, shared identifiers), each with an account opened weeks before the window `ws`.
+fn ring_victims(w: &mut World, rng: &mut Rng, ws: NaiveDate, controller: u32) -> (Vec<u32>, Vec<u32>) {
     let ctrl_addr = w.persons[controller as usize].address.clone();
     let nv = rng.range(6, 8) as usize;
     let (mut victims, mut victim_accts) = (Vec::new(), Vec::new());
@@ -160,18 +233,23 @@ fn build_ring(cfg: &GenConfig, w: &mut World, rng: &mut Rng, k: u64) -> Ring {
         victim_accts.push(person_acct(w, rng, v, o, None));
         victims.push(v);
     }
-    // Mules: short-lived accounts opened days before use, closed weeks after (§1.3 #3).
-    let (mut mules, mut mule_accts) = (Vec::new(), Vec::new());
-    for _ in 0..13 {
-        let m = w.add_person(rng, Role::Mule, (ymd(1985, 1, 1), ymd(2003, 12, 31)), None, None);
-        let o = add_days(ws, -rng.range(3, 10));
-        let c = add_days(ws, 100 + rng.range(0, 30)).min(cfg.end);
-        mule_accts.push(person_acct(w, rng, m, o, Some(c)));
-        mules.push(m);
-    }
-    let nominee = w.add_person(rng, Role::Nominee, (ymd(1950, 1, 1), ymd(1975, 12, 31)), None, None);
+    (victims, victim_accts)
+}
 
-    // Companies.
+/// The ring's companies and their accounts.
+struct Companies {
+    front: u32,
+    front_acct: u32,
+    service: u32,
+    service_acct: u32,
+    shell: u32,
+    holding: u32,
+    holding_acct: u32,
+}
+
+/// The front business the boss owns and runs, the service company the boss directs for the
+/// nominee, and the foreign shell of the boss owning 70 % of a domestic holding.
+fn ring_companies(w: &mut World, rng: &mut Rng, ws: NaiveDate, boss: u32, nominee: u32) -> Companies {
     let inc = add_days(ws, -rng.range(400, 1800));
     let sector = rng.pick_str(names::FRONT_SECTORS);
     let name = World::company_name(rng, sector, SHPK);
@@ -208,53 +286,21 @@ fn build_ring(cfg: &GenConfig, w: &mut World, rng: &mut Rng, k: u64) -> Ring {
     let outsider = rng.below(u64::from(w.roster.persons.max(1))) as u32;
     own(w, holding, Entity::P(outsider), "shareholder", Some(Decimal::new(30, 2)), inc4);
     own(w, holding, Entity::P(nominee), "nominee_director", None, inc4);
+    Companies { front, front_acct, service, service_acct, shell, holding, holding_acct }
+}
 
-    // Boss's declared income is small: a front-company salary (disproportion, §1.3 #15).
+/// Declared income: the boss's is small, a front-company salary (disproportion, §1.3 #15).
+fn ring_income(cfg: &GenConfig, w: &mut World, rng: &mut Rng, l: &Leaders, front_acct: u32) {
     let salary = rng.money(28_000, 45_000);
-    push_obligation(w, front_acct, boss_acct, salary, 5, Channel::Wire, "Paga mujore", false, cfg);
+    push_obligation(w, front_acct, l.boss_acct, salary, 5, Channel::Wire, "Paga mujore", false, cfg);
     if let Some(o) = w.obligations.last_mut() {
         o.keep = true;
     }
+    let [spouse, parent, _] = l.relatives;
     for y in cfg.start.year()..=cfg.end.year() {
-        w.income.push((Entity::P(boss), y, salary * Decimal::from(12), "salary"));
-        w.income.push((Entity::P(controller), y, rng.money(250_000, 420_000), "salary"));
+        w.income.push((Entity::P(l.boss), y, salary * Decimal::from(12), "salary"));
+        w.income.push((Entity::P(l.controller), y, rng.money(250_000, 420_000), "salary"));
         w.income.push((Entity::P(spouse), y, rng.money(0, 240_000).max(Decimal::from(60_000)), "salary"));
         w.income.push((Entity::P(parent), y, rng.money(150_000, 220_000), "pension"));
-    }
-    // Every other victim has come forward (the first, a minor, always): the rest are for the
-    // non-punishment classifier to find. No random draw here, so the rest of the case is unchanged.
-    w.all_victims.extend(victims.iter().map(|&v| (v, ws)));
-    for (i, &v) in victims.iter().enumerate().step_by(2) {
-        let basis = if i == 0 { "referral by child protection unit" } else { "victim statement to the prosecutor" };
-        w.victims.push((v, basis, w.persons[v as usize].minor, ws));
-    }
-    let case_ref = format!("SPAK-{}-{:04}", ws.year(), 101 + k);
-    w.suspects.push((Entity::P(boss), "trafficking in persons (Criminal Code art. 110/a)", case_ref.clone(), ws));
-    w.suspects.push((
-        Entity::P(controller),
-        "exploitation of prostitution (Criminal Code art. 114)",
-        case_ref,
-        add_days(ws, 10),
-    ));
-    Ring {
-        boss,
-        controller,
-        relatives,
-        victims,
-        mules,
-        nominee,
-        boss_acct,
-        ctrl_acct,
-        rel_accts,
-        victim_accts,
-        mule_accts,
-        front,
-        front_acct,
-        service,
-        service_acct,
-        shell,
-        holding,
-        holding_acct,
-        ws,
     }
 }

@@ -192,8 +192,50 @@ fn inputs(path: &Path) -> Result<Vec<PathBuf>, ImportError> {
 pub fn import_bods(path: &Path, out: &Path, opts: &ImportOptions) -> Result<ImportSummary, ImportError> {
     let files = inputs(path)?;
     let mut s = ImportSummary::default();
-    let mut stmts: Vec<Stmt> = Vec::new();
     let names: Vec<String> = files.iter().map(|f| display_name(f)).collect();
+    let stmts = read_statements(&files, &names, &mut s)?;
+    let mut case = BodsOut::new(&names);
+    let current = case.current(&stmts, &mut s);
+    // Persons and entities first, so that relationships find their parties whatever the order.
+    for (i, st) in stmts.iter().enumerate() {
+        if current[i] && matches!(st.record_type.as_str(), "entity" | "person") {
+            case.party(st, &mut s);
+        }
+    }
+    for (i, st) in stmts.iter().enumerate() {
+        if current[i] && !matches!(st.record_type.as_str(), "entity" | "person") {
+            case.relationship(st, &mut s);
+        }
+    }
+    let valuation_date = match &opts.valuation_date {
+        Some(d) => d.clone(),
+        None => case.dates.iter().max().cloned().ok_or_else(|| ImportError::Format {
+            path: path.to_path_buf(),
+            message: "no statementDate to take as valuation date; pass --valuation-date YYYY-MM-DD".into(),
+        })?,
+    };
+    let base_currency = opts.base_currency.clone().unwrap_or_else(|| "ALL".into());
+    let header = CaseHeader {
+        name: opts.name.clone().unwrap_or_else(|| format!("Import of {}", display_name(path))),
+        base_currency,
+        valuation_date,
+        format: "bods",
+    };
+    // The tables an FtM import fills are written empty, so a re-import leaves no stale rows.
+    let empty: Vec<TableOut> = ["accounts", "transfers", "properties", "property_titles", "relations"]
+        .into_iter()
+        .map(TableOut::new)
+        .collect();
+    let mut tables = vec![&case.persons, &case.companies, &case.ownership];
+    tables.extend(empty.iter());
+    super::write_case(out, &header, &tables, opts, &mut s)?;
+    Ok(s)
+}
+
+/// Reads and normalises the statements of every file (`names` are their display names),
+/// recording each file as a source.
+fn read_statements(files: &[PathBuf], names: &[String], s: &mut ImportSummary) -> Result<Vec<Stmt>, ImportError> {
+    let mut stmts: Vec<Stmt> = Vec::new();
     for (fi, f) in files.iter().enumerate() {
         let (sha256, size) = sha256_of(f)?;
         let body =
@@ -220,78 +262,111 @@ pub fn import_bods(path: &Path, out: &Path, opts: &ImportOptions) -> Result<Impo
             stmts.push(normalise(v, fi, i));
         }
     }
-    let listed = |st: &Stmt, part: String, outcome: &'static str, reason: String| Listed {
-        file: names[st.file].clone(),
-        position: st.index,
-        record_id: st.statement_id.clone(),
-        kind: st.record_type.clone(),
-        part,
-        outcome,
-        reason,
-    };
-    // Current statement per record.
-    let replaced: BTreeMap<&str, usize> =
-        stmts.iter().enumerate().flat_map(|(i, st)| st.replaces.iter().map(move |r| (r.as_str(), i))).collect();
-    let latest = current_statements(stmts.iter().map(|st| StatementKey {
-        record: &st.record_id,
-        date: &st.date,
-        replaced: replaced.contains_key(st.statement_id.as_str()),
-    }));
-    let mut current = vec![false; stmts.len()];
-    for (i, st) in stmts.iter().enumerate() {
-        let why = if st.record_id.is_empty() {
-            Some("no recordId / statementID".to_string())
-        } else if let Some(&j) = replaced.get(st.statement_id.as_str()) {
-            Some(format!(
-                "replaced by statement {} ({}, index {})",
-                stmts[j].statement_id, names[stmts[j].file], stmts[j].index
-            ))
-        } else if latest.get(st.record_id.as_str()) != Some(&i) {
-            let j = latest.get(st.record_id.as_str()).copied().unwrap_or(i);
-            Some(format!(
-                "superseded: record {} is stated later by statement {} ({}, index {})",
-                st.record_id, stmts[j].statement_id, names[stmts[j].file], stmts[j].index
-            ))
-        } else if st.status == "closed" {
-            Some(format!("closed on {}: record {} is not in force", st.date, st.record_id))
-        } else {
-            None
-        };
-        match why {
-            Some(r) => s.list(listed(st, String::new(), "listed", r)),
-            None => current[i] = true,
+    Ok(stmts)
+}
+
+/// The case tables being written from the current statements.
+struct BodsOut<'a> {
+    /// Display names of the input files, by `Stmt::file`.
+    names: &'a [String],
+    persons: TableOut,
+    companies: TableOut,
+    ownership: TableOut,
+    /// Record id -> is person, for the persons and entities written.
+    parties: BTreeMap<String, bool>,
+    /// Full dates of the statements and interests used (valuation date candidates).
+    dates: Vec<String>,
+}
+
+impl<'a> BodsOut<'a> {
+    fn new(names: &'a [String]) -> BodsOut<'a> {
+        BodsOut {
+            names,
+            persons: TableOut::new("persons"),
+            companies: TableOut::new("companies"),
+            ownership: TableOut::new("company_ownership"),
+            parties: BTreeMap::new(),
+            dates: Vec::new(),
         }
     }
-    let mut persons = TableOut::new("persons");
-    let mut companies = TableOut::new("companies");
-    let mut ownership = TableOut::new("company_ownership");
-    let mut party: BTreeMap<String, bool> = BTreeMap::new(); // record id -> is person
-    let mut dates: Vec<String> = Vec::new();
-    let prov = |st: &Stmt| -> Vec<(&'static str, String)> {
+
+    /// A report line about statement `st` (or its `part`).
+    fn listed(&self, st: &Stmt, part: String, outcome: &'static str, reason: String) -> Listed {
+        Listed {
+            file: self.names[st.file].clone(),
+            position: st.index,
+            record_id: st.statement_id.clone(),
+            kind: st.record_type.clone(),
+            part,
+            outcome,
+            reason,
+        }
+    }
+
+    /// Lists `st` as a whole, for `reason`.
+    fn list(&self, s: &mut ImportSummary, st: &Stmt, reason: String) {
+        s.list(self.listed(st, String::new(), "listed", reason));
+    }
+
+    /// The provenance cells of a row from `st`.
+    fn prov(&self, st: &Stmt) -> Vec<(&'static str, String)> {
         vec![
-            ("source_file", names[st.file].clone()),
+            ("source_file", self.names[st.file].clone()),
             ("source_index", st.index.to_string()),
             ("source_id", st.statement_id.clone()),
             ("source_record_id", st.record_id.clone()),
         ]
-    };
-    for (i, st) in stmts.iter().enumerate() {
-        if !current[i] || !matches!(st.record_type.as_str(), "entity" | "person") {
-            continue;
+    }
+
+    /// Which statements are current (the rule of `ownership::bods::current_statements`); the others
+    /// are listed with the statement that replaced or superseded them.
+    fn current(&self, stmts: &[Stmt], s: &mut ImportSummary) -> Vec<bool> {
+        let names = self.names;
+        let replaced: BTreeMap<&str, usize> =
+            stmts.iter().enumerate().flat_map(|(i, st)| st.replaces.iter().map(move |r| (r.as_str(), i))).collect();
+        let latest = current_statements(stmts.iter().map(|st| StatementKey {
+            record: &st.record_id,
+            date: &st.date,
+            replaced: replaced.contains_key(st.statement_id.as_str()),
+        }));
+        let mut current = vec![false; stmts.len()];
+        for (i, st) in stmts.iter().enumerate() {
+            let why = if st.record_id.is_empty() {
+                Some("no recordId / statementID".to_string())
+            } else if let Some(&j) = replaced.get(st.statement_id.as_str()) {
+                Some(format!(
+                    "replaced by statement {} ({}, index {})",
+                    stmts[j].statement_id, names[stmts[j].file], stmts[j].index
+                ))
+            } else if latest.get(st.record_id.as_str()) != Some(&i) {
+                let j = latest.get(st.record_id.as_str()).copied().unwrap_or(i);
+                Some(format!(
+                    "superseded: record {} is stated later by statement {} ({}, index {})",
+                    st.record_id, stmts[j].statement_id, names[stmts[j].file], stmts[j].index
+                ))
+            } else if st.status == "closed" {
+                Some(format!("closed on {}: record {} is not in force", st.date, st.record_id))
+            } else {
+                None
+            };
+            match why {
+                Some(r) => self.list(s, st, r),
+                None => current[i] = true,
+            }
         }
+        current
+    }
+
+    /// A person or entity statement: a persons or companies row, unless its record id is taken.
+    fn party(&mut self, st: &Stmt, s: &mut ImportSummary) {
         if let Some(d) = full_date(&st.date) {
-            dates.push(d);
+            self.dates.push(d);
+        }
+        if self.parties.contains_key(&st.record_id) {
+            self.list(s, st, format!("record id {} is used by another person or entity", st.record_id));
+            return;
         }
         let d = &st.details;
-        if party.contains_key(&st.record_id) {
-            s.list(listed(
-                st,
-                String::new(),
-                "listed",
-                format!("record id {} is used by another person or entity", st.record_id),
-            ));
-            continue;
-        }
         let ids: Vec<String> = d
             .get("identifiers")
             .and_then(Value::as_array)
@@ -299,85 +374,29 @@ pub fn import_bods(path: &Path, out: &Path, opts: &ImportOptions) -> Result<Impo
             .unwrap_or_default();
         let first_id = d.pointer("/identifiers/0/id").and_then(Value::as_str).unwrap_or("").to_string();
         let address = text(d, "/addresses/0/address");
-        let mut row = prov(st);
+        let mut row = self.prov(st);
         if st.record_type == "person" {
-            let ptype = d.get("personType").and_then(Value::as_str).unwrap_or("").to_string();
-            let mut name = text(d, "/names/0/fullName");
-            if name.is_empty() {
-                let parts = [text(d, "/names/0/givenName"), text(d, "/names/0/familyName")];
-                name = parts.join(" ").trim().to_string();
-            }
-            if name.is_empty() {
-                name = format!("({} {})", if ptype.is_empty() { "unnamed person" } else { &ptype }, st.record_id);
-                row.push(("name_basis", "no name published; placeholder".into()));
-            }
-            let birth = text(d, "/birthDate");
-            row.extend([
-                ("person_id", st.record_id.clone()),
-                ("full_name", name),
-                ("birth_date", full_date(&birth).unwrap_or_default()),
-                ("national_id", first_id),
-                ("address", address),
-                ("bods_person_type", ptype),
-                ("identifiers", ids.join(";")),
-                ("pep_status", text(d, "/politicalExposure/status")),
-            ]);
-            if full_date(&birth).is_none() && !birth.is_empty() {
-                row.push(("bods_birth_date", birth));
-            }
-            let nat: Vec<String> = d
-                .get("nationalities")
-                .and_then(Value::as_array)
-                .map(|a| a.iter().map(|x| text(x, "/code")).collect())
-                .unwrap_or_default();
-            row.push(("nationalities", nat.join(";")));
-            persons.push(row);
-            party.insert(st.record_id.clone(), true);
+            person_cells(st, &mut row, ids, first_id, address);
+            self.persons.push(row);
+            self.parties.insert(st.record_id.clone(), true);
         } else {
-            let etype = [text(d, "/entityType/type"), text(d, "/entityType/subtype")]
-                .into_iter()
-                .filter(|x| !x.is_empty())
-                .collect::<Vec<_>>()
-                .join("/");
-            let mut name = text(d, "/name");
-            if name.is_empty() {
-                name = format!("({} {})", if etype.is_empty() { "unnamed entity" } else { &etype }, st.record_id);
-                row.push(("name_basis", "no name published; placeholder".into()));
-            }
-            let founding = text(d, "/foundingDate");
-            let dissolution = text(d, "/dissolutionDate");
-            row.extend([
-                ("company_id", st.record_id.clone()),
-                ("name", name),
-                ("nuis", first_id),
-                ("legal_form", etype),
-                ("registered_address", address),
-                ("incorporated_on", full_date(&founding).unwrap_or_default()),
-                ("dissolved_on", full_date(&dissolution).unwrap_or_default()),
-                ("identifiers", ids.join(";")),
-                ("jurisdiction", text(d, "/jurisdiction/code")),
-                ("is_component", d.get("isComponent").map(|v| v.to_string()).unwrap_or_default()),
-            ]);
-            companies.push(row);
-            party.insert(st.record_id.clone(), false);
+            entity_cells(st, &mut row, ids, first_id, address);
+            self.companies.push(row);
+            self.parties.insert(st.record_id.clone(), false);
         }
         s.written += 1;
     }
-    for (i, st) in stmts.iter().enumerate() {
-        if !current[i] || matches!(st.record_type.as_str(), "entity" | "person") {
-            continue;
-        }
+
+    /// A relationship statement: one company_ownership row per interest that has a case role;
+    /// the statement is written when one of them is.
+    fn relationship(&mut self, st: &Stmt, s: &mut ImportSummary) {
         if st.record_type != "relationship" {
-            s.list(listed(
-                st,
-                String::new(),
-                "listed",
-                format!("record type '{}' is not entity, person or relationship", st.record_type),
-            ));
-            continue;
+            let reason = format!("record type '{}' is not entity, person or relationship", st.record_type);
+            self.list(s, st, reason);
+            return;
         }
         if let Some(d) = full_date(&st.date) {
-            dates.push(d);
+            self.dates.push(d);
         }
         let d = &st.details;
         let subject = text(d, "/subject");
@@ -391,132 +410,165 @@ pub fn import_bods(path: &Path, out: &Path, opts: &ImportOptions) -> Result<Impo
                     .collect::<Vec<_>>()
                     .join(": ")
             );
-            s.list(listed(st, String::new(), "listed", reason));
-            continue;
+            self.list(s, st, reason);
+            return;
         };
-        if party.get(&subject) != Some(&false) {
-            s.list(listed(
-                st,
-                String::new(),
-                "listed",
-                format!("subject {subject} is not an entity in force in this import"),
-            ));
-            continue;
+        if self.parties.get(&subject) != Some(&false) {
+            self.list(s, st, format!("subject {subject} is not an entity in force in this import"));
+            return;
         }
-        if !party.contains_key(&ip) {
-            s.list(listed(
-                st,
-                String::new(),
-                "listed",
-                format!("interested party {ip} is not a person or entity in force in this import"),
-            ));
-            continue;
+        if !self.parties.contains_key(&ip) {
+            self.list(s, st, format!("interested party {ip} is not a person or entity in force in this import"));
+            return;
         }
         let interests = d.get("interests").and_then(Value::as_array).cloned().unwrap_or_default();
         if interests.is_empty() {
-            s.list(listed(st, String::new(), "listed", "no interests stated: the kind of link is unknown".into()));
-            continue;
+            self.list(s, st, "no interests stated: the kind of link is unknown".into());
+            return;
         }
         let mut any = false;
         for (k, it) in interests.iter().enumerate() {
             s.parts_read += 1;
-            let part = format!("interests[{k}]");
-            let kind = it.get("type").and_then(Value::as_str).unwrap_or("").to_string();
-            let direct = it.get("directOrIndirect").and_then(Value::as_str).unwrap_or("direct").to_string();
-            let role = match (kind.as_str(), direct.as_str()) {
-                (_, "indirect") => Err(format!(
-                    "declared indirect {kind}: a declaration checked against the direct links (ownership::bods::check_indirect), not a register row"
-                )),
-                (_, d) if d != "direct" => Err(format!(
-                    "interest of {d} directness ({}): a link of unstated size, not a register row",
-                    if kind.is_empty() { "no type" } else { kind.as_str() }
-                )),
-                ("shareholding", _) => Ok("shareholder"),
-                ("boardMember" | "boardChair", _) => Ok("director"),
-                ("seniorManagingOfficial", _) => Ok("administrator"),
-                ("", _) => Err("interest without type: no case role".to_string()),
-                (t, _) => Err(format!("interest type {t} has no case role (shareholder, director, nominee_*, administrator)")),
-            };
-            let role = match role {
-                Ok(r) => r,
-                Err(r) => {
-                    s.list(listed(st, part, "listed", r));
-                    continue;
+            match interest_role(it) {
+                Ok(role) => {
+                    self.interest(st, k, it, role, [&subject, &ip]);
+                    s.parts_written += 1;
+                    any = true;
                 }
-            };
-            let mut row = prov(st);
-            row.push(("source_interest", k.to_string()));
-            row.extend([("company_id", subject.clone()), ("holder_id", ip.clone()), ("role", role.to_string())]);
-            let sh = it.get("share");
-            let get = |key: &str| pct(sh.and_then(|x| x.get(key)));
-            let (exact, min, emin, max, emax) =
-                (get("exact"), get("minimum"), get("exclusiveMinimum"), get("maximum"), get("exclusiveMaximum"));
-            if role == "shareholder" {
-                let (lower, basis) = match (&exact, &min, &emin) {
-                    (Some(e), _, _) => (e.1, "exact"),
-                    (None, Some(m), _) => (m.1, "minimum"),
-                    (None, None, Some(m)) => (m.1, "exclusiveMinimum"),
-                    _ => (Decimal::ZERO, "no lower bound published: 0"),
-                };
-                let upper = exact.as_ref().or(max.as_ref()).or(emax.as_ref()).map(|x| x.1).unwrap_or(Decimal::ONE);
-                row.push(("share", lower.to_string()));
-                row.push(("share_upper", upper.to_string()));
-                row.push(("share_basis", basis.into()));
+                Err(r) => s.list(self.listed(st, format!("interests[{k}]"), "listed", r)),
             }
-            for (col, v) in [
-                ("share_exact", &exact),
-                ("share_minimum", &min),
-                ("share_exclusive_minimum", &emin),
-                ("share_maximum", &max),
-                ("share_exclusive_maximum", &emax),
-            ] {
-                row.push((col, v.as_ref().map(|x| x.0.clone()).unwrap_or_default()));
-            }
-            let start = text(it, "/startDate");
-            let end = text(it, "/endDate");
-            row.push(("from", full_date(&start).unwrap_or_default()));
-            row.push(("to", full_date(&end).unwrap_or_default()));
-            if let Some(d) = full_date(&start) {
-                dates.push(d);
-            }
-            row.push(("interest_type", kind.clone()));
-            row.push(("beneficial", it.get("beneficialOwnershipOrControl").map(|v| v.to_string()).unwrap_or_default()));
-            ownership.push(row);
-            s.parts_written += 1;
-            any = true;
         }
         if any {
             s.written += 1;
         } else {
-            s.list(listed(
-                st,
-                String::new(),
-                "listed",
-                "none of its interests maps to a case row (see its parts)".into(),
-            ));
+            self.list(s, st, "none of its interests maps to a case row (see its parts)".into());
         }
     }
-    let valuation_date = match &opts.valuation_date {
-        Some(d) => d.clone(),
-        None => dates.iter().max().cloned().ok_or_else(|| ImportError::Format {
-            path: path.to_path_buf(),
-            message: "no statementDate to take as valuation date; pass --valuation-date YYYY-MM-DD".into(),
-        })?,
-    };
-    let base_currency = opts.base_currency.clone().unwrap_or_else(|| "ALL".into());
-    let header = CaseHeader {
-        name: opts.name.clone().unwrap_or_else(|| format!("Import of {}", display_name(path))),
-        base_currency,
-        valuation_date,
-        format: "bods",
-    };
-    // The tables an FtM import fills are written empty, so a re-import leaves no stale rows.
-    let empty: Vec<TableOut> = ["accounts", "transfers", "properties", "property_titles", "relations"]
+
+    /// The company_ownership row of interest `k` of `st`, of case `role`, between the company
+    /// and the holder of `[subject, interested party]`.
+    fn interest(&mut self, st: &Stmt, k: usize, it: &Value, role: &str, [subject, ip]: [&String; 2]) {
+        let mut row = self.prov(st);
+        row.push(("source_interest", k.to_string()));
+        row.extend([("company_id", subject.clone()), ("holder_id", ip.clone()), ("role", role.to_string())]);
+        let sh = it.get("share");
+        let get = |key: &str| pct(sh.and_then(|x| x.get(key)));
+        let (exact, min, emin, max, emax) =
+            (get("exact"), get("minimum"), get("exclusiveMinimum"), get("maximum"), get("exclusiveMaximum"));
+        if role == "shareholder" {
+            let (lower, basis) = match (&exact, &min, &emin) {
+                (Some(e), _, _) => (e.1, "exact"),
+                (None, Some(m), _) => (m.1, "minimum"),
+                (None, None, Some(m)) => (m.1, "exclusiveMinimum"),
+                _ => (Decimal::ZERO, "no lower bound published: 0"),
+            };
+            let upper = exact.as_ref().or(max.as_ref()).or(emax.as_ref()).map(|x| x.1).unwrap_or(Decimal::ONE);
+            row.push(("share", lower.to_string()));
+            row.push(("share_upper", upper.to_string()));
+            row.push(("share_basis", basis.into()));
+        }
+        for (col, v) in [
+            ("share_exact", &exact),
+            ("share_minimum", &min),
+            ("share_exclusive_minimum", &emin),
+            ("share_maximum", &max),
+            ("share_exclusive_maximum", &emax),
+        ] {
+            row.push((col, v.as_ref().map(|x| x.0.clone()).unwrap_or_default()));
+        }
+        let start = text(it, "/startDate");
+        let end = text(it, "/endDate");
+        row.push(("from", full_date(&start).unwrap_or_default()));
+        row.push(("to", full_date(&end).unwrap_or_default()));
+        if let Some(d) = full_date(&start) {
+            self.dates.push(d);
+        }
+        row.push(("interest_type", it.get("type").and_then(Value::as_str).unwrap_or("").to_string()));
+        row.push(("beneficial", it.get("beneficialOwnershipOrControl").map(|v| v.to_string()).unwrap_or_default()));
+        self.ownership.push(row);
+    }
+}
+
+/// The persons cells of person statement `st`, after its provenance in `row`.
+fn person_cells(st: &Stmt, row: &mut Vec<(&'static str, String)>, ids: Vec<String>, first_id: String, address: String) {
+    let d = &st.details;
+    let ptype = d.get("personType").and_then(Value::as_str).unwrap_or("").to_string();
+    let mut name = text(d, "/names/0/fullName");
+    if name.is_empty() {
+        let parts = [text(d, "/names/0/givenName"), text(d, "/names/0/familyName")];
+        name = parts.join(" ").trim().to_string();
+    }
+    if name.is_empty() {
+        name = format!("({} {})", if ptype.is_empty() { "unnamed person" } else { &ptype }, st.record_id);
+        row.push(("name_basis", "no name published; placeholder".into()));
+    }
+    let birth = text(d, "/birthDate");
+    row.extend([
+        ("person_id", st.record_id.clone()),
+        ("full_name", name),
+        ("birth_date", full_date(&birth).unwrap_or_default()),
+        ("national_id", first_id),
+        ("address", address),
+        ("bods_person_type", ptype),
+        ("identifiers", ids.join(";")),
+        ("pep_status", text(d, "/politicalExposure/status")),
+    ]);
+    if full_date(&birth).is_none() && !birth.is_empty() {
+        row.push(("bods_birth_date", birth));
+    }
+    let nat: Vec<String> = d
+        .get("nationalities")
+        .and_then(Value::as_array)
+        .map(|a| a.iter().map(|x| text(x, "/code")).collect())
+        .unwrap_or_default();
+    row.push(("nationalities", nat.join(";")));
+}
+
+/// The companies cells of entity statement `st`, after its provenance in `row`.
+fn entity_cells(st: &Stmt, row: &mut Vec<(&'static str, String)>, ids: Vec<String>, first_id: String, address: String) {
+    let d = &st.details;
+    let etype = [text(d, "/entityType/type"), text(d, "/entityType/subtype")]
         .into_iter()
-        .map(TableOut::new)
-        .collect();
-    let mut tables = vec![&persons, &companies, &ownership];
-    tables.extend(empty.iter());
-    super::write_case(out, &header, &tables, opts, &mut s)?;
-    Ok(s)
+        .filter(|x| !x.is_empty())
+        .collect::<Vec<_>>()
+        .join("/");
+    let mut name = text(d, "/name");
+    if name.is_empty() {
+        name = format!("({} {})", if etype.is_empty() { "unnamed entity" } else { &etype }, st.record_id);
+        row.push(("name_basis", "no name published; placeholder".into()));
+    }
+    let founding = text(d, "/foundingDate");
+    let dissolution = text(d, "/dissolutionDate");
+    row.extend([
+        ("company_id", st.record_id.clone()),
+        ("name", name),
+        ("nuis", first_id),
+        ("legal_form", etype),
+        ("registered_address", address),
+        ("incorporated_on", full_date(&founding).unwrap_or_default()),
+        ("dissolved_on", full_date(&dissolution).unwrap_or_default()),
+        ("identifiers", ids.join(";")),
+        ("jurisdiction", text(d, "/jurisdiction/code")),
+        ("is_component", d.get("isComponent").map(|v| v.to_string()).unwrap_or_default()),
+    ]);
+}
+
+/// The case role of a BODS interest, or why it has none.
+fn interest_role(it: &Value) -> Result<&'static str, String> {
+    let kind = it.get("type").and_then(Value::as_str).unwrap_or("");
+    let direct = it.get("directOrIndirect").and_then(Value::as_str).unwrap_or("direct");
+    match (kind, direct) {
+        (_, "indirect") => Err(format!(
+            "declared indirect {kind}: a declaration checked against the direct links (ownership::bods::check_indirect), not a register row"
+        )),
+        (_, d) if d != "direct" => Err(format!(
+            "interest of {d} directness ({}): a link of unstated size, not a register row",
+            if kind.is_empty() { "no type" } else { kind }
+        )),
+        ("shareholding", _) => Ok("shareholder"),
+        ("boardMember" | "boardChair", _) => Ok("director"),
+        ("seniorManagingOfficial", _) => Ok("administrator"),
+        ("", _) => Err("interest without type: no case role".to_string()),
+        (t, _) => Err(format!("interest type {t} has no case role (shareholder, director, nominee_*, administrator)")),
+    }
 }

@@ -112,16 +112,65 @@ pub fn import_ftm(file: &Path, out: &Path, opts: &ImportOptions) -> Result<Impor
         source,
     })?;
     let mut s = ImportSummary::default();
-    let listed = |line: usize, id: &str, kind: &str, outcome: &'static str, reason: String| Listed {
-        file: fname.clone(),
+    let ents = parse(f, file, &fname, &mut s)?;
+    s.sources.push(SourceInfo { path: fname.clone(), sha256, size, records: s.read });
+
+    let mut case = CaseOut::new();
+    // Pass 1: nodes, so that pass 2 can resolve the links between them whatever the line order.
+    for e in &ents {
+        if case.node(e, &fname, &mut s) {
+            s.written += 1;
+        }
+    }
+    // Pass 2: links.
+    for e in ents.iter().filter(|e| !is_node_schema(&e.schema)) {
+        match case.link(e) {
+            Ok(()) => s.written += 1,
+            Err(r) if r.starts_with("merged: ") => {
+                s.list(listed(&fname, e.line, &e.id, &e.schema, "merged", r.trim_start_matches("merged: ").to_string()))
+            }
+            Err(r) => s.list(listed(&fname, e.line, &e.id, &e.schema, "listed", r)),
+        }
+    }
+    case.derive_holders(&mut s);
+    let valuation_date = valuation_date(&ents, case.dates, opts, file)?;
+    let base_currency = base_currency(&case.transfers, opts, &mut s);
+    let header = CaseHeader {
+        name: opts.name.clone().unwrap_or_else(|| format!("Import of {fname}")),
+        base_currency,
+        valuation_date,
+        format: "ftm",
+    };
+    let tables = [
+        &case.persons,
+        &case.companies,
+        &case.accounts,
+        &case.transfers,
+        &case.properties,
+        &case.titles,
+        &case.ownership,
+        &case.relations,
+    ];
+    super::write_case(out, &header, &tables, opts, &mut s)?;
+    Ok(s)
+}
+
+/// A report line about the record on `line` of `file`.
+fn listed(file: &str, line: usize, id: &str, kind: &str, outcome: &'static str, reason: String) -> Listed {
+    Listed {
+        file: file.to_string(),
         position: line,
         record_id: id.to_string(),
         kind: kind.to_string(),
         part: String::new(),
         outcome,
         reason,
-    };
-    // Parse, merging fragments with one id.
+    }
+}
+
+/// Reads the JSON lines into entities, merging fragments with one id and schema; lines that are
+/// not entities, and fragments whose id another schema holds, are listed.
+fn parse(f: std::fs::File, file: &Path, fname: &str, s: &mut ImportSummary) -> Result<Vec<Ent>, ImportError> {
     let mut ents: Vec<Ent> = Vec::new();
     let mut by_id: BTreeMap<String, usize> = BTreeMap::new();
     for (n, line) in std::io::BufReader::new(f).lines().enumerate() {
@@ -134,18 +183,18 @@ pub fn import_ftm(file: &Path, out: &Path, opts: &ImportOptions) -> Result<Impor
         let v: Value = match serde_json::from_str(&text) {
             Ok(v) => v,
             Err(e) => {
-                s.list(listed(line_no, "", "", "listed", format!("not a JSON object: {e}")));
+                s.list(listed(fname, line_no, "", "", "listed", format!("not a JSON object: {e}")));
                 continue;
             }
         };
         let id = v.get("id").and_then(Value::as_str).unwrap_or("").to_string();
         let schema = v.get("schema").and_then(Value::as_str).unwrap_or("").to_string();
         let Some(props) = v.get("properties").and_then(Value::as_object) else {
-            s.list(listed(line_no, &id, &schema, "listed", "no `properties` object".into()));
+            s.list(listed(fname, line_no, &id, &schema, "listed", "no `properties` object".into()));
             continue;
         };
         if id.is_empty() || schema.is_empty() {
-            s.list(listed(line_no, &id, &schema, "listed", "an entity needs `id` and `schema`".into()));
+            s.list(listed(fname, line_no, &id, &schema, "listed", "an entity needs `id` and `schema`".into()));
             continue;
         }
         let props: BTreeMap<String, Vec<String>> =
@@ -161,419 +210,496 @@ pub fn import_ftm(file: &Path, out: &Path, opts: &ImportOptions) -> Result<Impor
                     }
                 }
                 let reason = format!("fragment of {id} merged into the entity of line {}", ents[i].line);
-                s.list(listed(line_no, &id, &schema, "merged", reason));
+                s.list(listed(fname, line_no, &id, &schema, "merged", reason));
             } else {
                 let reason = format!("id already used by a {} on line {}", ents[i].schema, ents[i].line);
-                s.list(listed(line_no, &id, &schema, "listed", reason));
+                s.list(listed(fname, line_no, &id, &schema, "listed", reason));
             }
             continue;
         }
         by_id.insert(id.clone(), ents.len());
         ents.push(Ent { line: line_no, id, schema, props });
     }
-    s.sources.push(SourceInfo { path: fname.clone(), sha256, size, records: s.read });
+    Ok(ents)
+}
 
-    let mut persons = TableOut::new("persons");
-    let mut companies = TableOut::new("companies");
-    let mut accounts = TableOut::new("accounts");
-    let mut properties = TableOut::new("properties");
-    let mut titles = TableOut::new("property_titles");
-    let mut ownership = TableOut::new("company_ownership");
-    let mut transfers = TableOut::new("transfers");
-    let mut relations = TableOut::new("relations");
-    // FtM id -> case id, per id space; kind of party.
-    let mut party: BTreeMap<String, (String, bool)> = BTreeMap::new(); // (case id, is person)
-    let mut account: BTreeMap<String, (String, usize)> = BTreeMap::new(); // (case id, row)
-    let mut property: BTreeMap<String, String> = BTreeMap::new();
-    let mut used_party: BTreeSet<String> = BTreeSet::new();
-    let mut used_account: BTreeSet<String> = BTreeSet::new();
-    let mut used_property: BTreeSet<String> = BTreeSet::new();
-    let pick = |used: &mut BTreeSet<String>, id: &str, prefix: &str| -> String {
-        let short = strip(id, prefix);
-        let chosen = if used.contains(short) { id } else { short };
-        used.insert(chosen.to_string());
-        chosen.to_string()
-    };
-    let mut dates: Vec<String> = Vec::new();
-    // Descriptive properties: first value in the contract column, all values in ftm_<prop>.
-    fn desc(
-        e: &Ent,
-        prop: &str,
-        col: &'static str,
-        cells: &mut Vec<(&'static str, String)>,
-        extra: &mut Vec<(String, String)>,
-    ) {
+/// Schemata that become rows of their own (pass 1); the others link them (pass 2) or are listed.
+fn is_node_schema(schema: &str) -> bool {
+    matches!(schema, "Document" | "Person" | "BankAccount" | "RealEstate") || COMPANY_SCHEMATA.contains(&schema)
+}
+
+/// The case id for FtM id `id`: without moneytrail's export `prefix`, unless another record of
+/// the id space already took that short id.
+fn pick(used: &mut BTreeSet<String>, id: &str, prefix: &str) -> String {
+    let short = strip(id, prefix);
+    let chosen = if used.contains(short) { id } else { short };
+    used.insert(chosen.to_string());
+    chosen.to_string()
+}
+
+/// One case row being built from an entity: contract cells, then `ftm_*` extra columns.
+#[derive(Default)]
+struct Row {
+    cells: Vec<(&'static str, String)>,
+    extra: Vec<(String, String)>,
+}
+
+impl Row {
+    fn cell(&mut self, col: &'static str, v: String) {
+        self.cells.push((col, v));
+    }
+
+    fn extra(&mut self, col: String, v: String) {
+        self.extra.push((col, v));
+    }
+
+    /// A descriptive property: first value in the contract column, all values in ftm_<prop>.
+    fn desc(&mut self, e: &Ent, prop: &str, col: &'static str) {
         let all = e.all(prop);
-        cells.push((col, all.first().cloned().unwrap_or_default()));
+        self.cells.push((col, all.first().cloned().unwrap_or_default()));
         if all.len() > 1 {
-            extra.push((format!("ftm_{prop}"), all.join(";")));
+            self.extra.push((format!("ftm_{prop}"), all.join(";")));
         }
     }
-    let finish = |t: &mut TableOut, e: &Ent, mut cells: Vec<(&'static str, String)>, extra: Vec<(String, String)>| {
-        cells.push(("source_id", e.id.clone()));
-        cells.push(("source_line", e.line.to_string()));
-        let mut row: Vec<(&str, String)> = cells.iter().map(|(k, v)| (*k, v.clone())).collect();
-        row.extend(extra.iter().map(|(k, v)| (k.as_str(), v.clone())));
-        t.push(row);
-    };
-    let date_cell = |e: &Ent,
-                     prop: &str,
-                     col: &'static str,
-                     cells: &mut Vec<(&'static str, String)>,
-                     extra: &mut Vec<(String, String)>| {
+
+    /// A date property: in the contract column when it is a full date, else kept in ftm_<prop>.
+    fn date(&mut self, e: &Ent, prop: &str, col: &'static str) {
         let v = e.first(prop);
         match full_date(&v) {
-            Some(d) => cells.push((col, d)),
-            None if !v.is_empty() => extra.push((format!("ftm_{prop}"), v)),
+            Some(d) => self.cells.push((col, d)),
+            None if !v.is_empty() => self.extra.push((format!("ftm_{prop}"), v)),
             None => {}
         }
-    };
-    // Pass 1: nodes.
-    let mut is_node = vec![false; ents.len()];
-    for (i, e) in ents.iter().enumerate() {
-        let mut cells: Vec<(&'static str, String)> = Vec::new();
-        let mut extra: Vec<(String, String)> = Vec::new();
-        match e.schema.as_str() {
-            "Person" => {
-                let id = pick(&mut used_party, &e.id, "mt-person-");
-                let mut name = e.first("name");
-                if name.is_empty() {
-                    name = [e.first("firstName"), e.first("lastName")].join(" ").trim().to_string();
-                }
-                if name.is_empty() {
-                    s.list(listed(e.line, &e.id, &e.schema, "listed", "a person needs a name".into()));
-                    continue;
-                }
-                if e.all("name").len() > 1 {
-                    extra.push(("ftm_name".into(), e.all("name").join(";")));
-                }
-                cells.push(("person_id", id.clone()));
-                cells.push(("full_name", name));
-                date_cell(e, "birthDate", "birth_date", &mut cells, &mut extra);
-                desc(e, "idNumber", "national_id", &mut cells, &mut extra);
-                desc(e, "address", "address", &mut cells, &mut extra);
-                for p in ["nationality", "country", "alias", "topics"] {
-                    if !e.all(p).is_empty() {
-                        extra.push((format!("ftm_{p}"), e.all(p).join(";")));
-                    }
-                }
-                finish(&mut persons, e, cells, extra);
-                party.insert(e.id.clone(), (id, true));
+    }
+
+    /// Properties without a contract column, each kept `;`-joined in ftm_<prop> when present.
+    fn keep(&mut self, e: &Ent, props: &[&str]) {
+        for p in props {
+            if !e.all(p).is_empty() {
+                self.extra.push((format!("ftm_{p}"), e.all(p).join(";")));
             }
-            sch if COMPANY_SCHEMATA.contains(&sch) => {
-                let id = pick(&mut used_party, &e.id, "mt-company-");
-                if e.first("name").is_empty() {
-                    s.list(listed(e.line, &e.id, &e.schema, "listed", "a company needs a name".into()));
-                    continue;
-                }
-                cells.push(("company_id", id.clone()));
-                desc(e, "name", "name", &mut cells, &mut extra);
-                desc(e, "registrationNumber", "nuis", &mut cells, &mut extra);
-                desc(e, "legalForm", "legal_form", &mut cells, &mut extra);
-                desc(e, "address", "registered_address", &mut cells, &mut extra);
-                date_cell(e, "incorporationDate", "incorporated_on", &mut cells, &mut extra);
-                date_cell(e, "dissolutionDate", "dissolved_on", &mut cells, &mut extra);
-                if sch != "Company" {
-                    extra.push(("ftm_schema".into(), sch.to_string()));
-                }
-                for p in ["jurisdiction", "taxNumber", "alias", "topics"] {
-                    if !e.all(p).is_empty() {
-                        extra.push((format!("ftm_{p}"), e.all(p).join(";")));
-                    }
-                }
-                finish(&mut companies, e, cells, extra);
-                party.insert(e.id.clone(), (id, false));
-            }
+        }
+    }
+
+    /// Appends the row, with the entity's provenance, to `t`.
+    fn finish(mut self, t: &mut TableOut, e: &Ent) {
+        self.cells.push(("source_id", e.id.clone()));
+        self.cells.push(("source_line", e.line.to_string()));
+        let mut row: Vec<(&str, String)> = self.cells.iter().map(|(k, v)| (*k, v.clone())).collect();
+        row.extend(self.extra.iter().map(|(k, v)| (k.as_str(), v.clone())));
+        t.push(row);
+    }
+}
+
+/// The case tables being written, with the FtM id -> case id maps that link records to them.
+struct CaseOut {
+    persons: TableOut,
+    companies: TableOut,
+    accounts: TableOut,
+    properties: TableOut,
+    titles: TableOut,
+    ownership: TableOut,
+    transfers: TableOut,
+    relations: TableOut,
+    /// Persons and companies (one id space): FtM id -> (case id, is person).
+    party: BTreeMap<String, (String, bool)>,
+    /// FtM id -> (case id, row in `accounts`).
+    account: BTreeMap<String, (String, usize)>,
+    /// FtM id -> case id.
+    property: BTreeMap<String, String>,
+    used_party: BTreeSet<String>,
+    used_account: BTreeSet<String>,
+    used_property: BTreeSet<String>,
+    /// Full dates of the written payments (valuation date candidates).
+    dates: Vec<String>,
+    /// Account rows whose holder an Ownership set.
+    holder_set: BTreeSet<usize>,
+    /// (account row, party, payment line): holders that payments name.
+    payer_hint: Vec<(usize, String, usize)>,
+}
+
+impl CaseOut {
+    fn new() -> CaseOut {
+        CaseOut {
+            persons: TableOut::new("persons"),
+            companies: TableOut::new("companies"),
+            accounts: TableOut::new("accounts"),
+            properties: TableOut::new("properties"),
+            titles: TableOut::new("property_titles"),
+            ownership: TableOut::new("company_ownership"),
+            transfers: TableOut::new("transfers"),
+            relations: TableOut::new("relations"),
+            party: BTreeMap::new(),
+            account: BTreeMap::new(),
+            property: BTreeMap::new(),
+            used_party: BTreeSet::new(),
+            used_account: BTreeSet::new(),
+            used_property: BTreeSet::new(),
+            dates: Vec::new(),
+            holder_set: BTreeSet::new(),
+            payer_hint: Vec::new(),
+        }
+    }
+
+    /// Pass 1: writes a Person, Company-like, BankAccount or RealEstate entity; true when a row
+    /// was written. Documents and unusable nodes are listed; other schemata wait for pass 2.
+    fn node(&mut self, e: &Ent, fname: &str, s: &mut ImportSummary) -> bool {
+        let unwritten = match e.schema.as_str() {
+            "Person" => self.person(e),
+            sch if COMPANY_SCHEMATA.contains(&sch) => self.company(e, sch),
             "BankAccount" => {
-                let id = pick(&mut used_account, &e.id, "mt-account-");
-                cells.push(("account_id", id.clone()));
-                desc(e, "iban", "iban", &mut cells, &mut extra);
-                desc(e, "bankName", "bank", &mut cells, &mut extra);
-                date_cell(e, "openingDate", "opened_on", &mut cells, &mut extra);
-                date_cell(e, "closingDate", "closed_on", &mut cells, &mut extra);
-                cells.push(("currency", e.first("currency").to_uppercase()));
-                if e.first("accountNumber") != id {
-                    desc(e, "accountNumber", "account_number", &mut cells, &mut extra);
-                }
-                account.insert(e.id.clone(), (id, accounts.len()));
-                finish(&mut accounts, e, cells, extra);
+                self.bank_account(e);
+                None
             }
             "RealEstate" => {
-                let id = pick(&mut used_property, &e.id, "mt-property-");
-                cells.push(("property_id", id.clone()));
-                desc(e, "cadastralCode", "cadastral_code", &mut cells, &mut extra);
-                desc(e, "propertyType", "kind", &mut cells, &mut extra);
-                desc(e, "address", "city", &mut cells, &mut extra);
-                cells.push(("area_m2", e.first("area")));
-                cells.push(("market_value", e.first("amount")));
-                cells.push(("value_currency", e.first("currency").to_uppercase()));
-                for p in ["encumbrance", "landType", "registrationNumber"] {
-                    if !e.all(p).is_empty() {
-                        extra.push((format!("ftm_{p}"), e.all(p).join(";")));
-                    }
-                }
-                finish(&mut properties, e, cells, extra);
-                property.insert(e.id.clone(), id);
+                self.real_estate(e);
+                None
             }
-            "Document" => {
-                let reason = format!(
-                    "Document: a source file of the exporting system ({}, sha256 {}); no case table holds documents",
-                    e.first("fileName"),
-                    e.first("contentHash")
-                );
-                s.list(listed(e.line, &e.id, &e.schema, "listed", reason));
+            "Document" => Some(format!(
+                "Document: a source file of the exporting system ({}, sha256 {}); no case table holds documents",
+                e.first("fileName"),
+                e.first("contentHash")
+            )),
+            _ => return false,
+        };
+        match unwritten {
+            None => true,
+            Some(reason) => {
+                s.list(listed(fname, e.line, &e.id, &e.schema, "listed", reason));
+                false
+            }
+        }
+    }
+
+    /// A persons row; `Some(reason)` when the person cannot be written.
+    fn person(&mut self, e: &Ent) -> Option<String> {
+        let id = pick(&mut self.used_party, &e.id, "mt-person-");
+        let mut name = e.first("name");
+        if name.is_empty() {
+            name = [e.first("firstName"), e.first("lastName")].join(" ").trim().to_string();
+        }
+        if name.is_empty() {
+            return Some("a person needs a name".into());
+        }
+        let mut row = Row::default();
+        if e.all("name").len() > 1 {
+            row.extra("ftm_name".into(), e.all("name").join(";"));
+        }
+        row.cell("person_id", id.clone());
+        row.cell("full_name", name);
+        row.date(e, "birthDate", "birth_date");
+        row.desc(e, "idNumber", "national_id");
+        row.desc(e, "address", "address");
+        row.keep(e, &["nationality", "country", "alias", "topics"]);
+        row.finish(&mut self.persons, e);
+        self.party.insert(e.id.clone(), (id, true));
+        None
+    }
+
+    /// A companies row from a Company-like schema `sch`; `Some(reason)` when it cannot be written.
+    fn company(&mut self, e: &Ent, sch: &str) -> Option<String> {
+        let id = pick(&mut self.used_party, &e.id, "mt-company-");
+        if e.first("name").is_empty() {
+            return Some("a company needs a name".into());
+        }
+        let mut row = Row::default();
+        row.cell("company_id", id.clone());
+        row.desc(e, "name", "name");
+        row.desc(e, "registrationNumber", "nuis");
+        row.desc(e, "legalForm", "legal_form");
+        row.desc(e, "address", "registered_address");
+        row.date(e, "incorporationDate", "incorporated_on");
+        row.date(e, "dissolutionDate", "dissolved_on");
+        if sch != "Company" {
+            row.extra("ftm_schema".into(), sch.to_string());
+        }
+        row.keep(e, &["jurisdiction", "taxNumber", "alias", "topics"]);
+        row.finish(&mut self.companies, e);
+        self.party.insert(e.id.clone(), (id, false));
+        None
+    }
+
+    fn bank_account(&mut self, e: &Ent) {
+        let id = pick(&mut self.used_account, &e.id, "mt-account-");
+        let mut row = Row::default();
+        row.cell("account_id", id.clone());
+        row.desc(e, "iban", "iban");
+        row.desc(e, "bankName", "bank");
+        row.date(e, "openingDate", "opened_on");
+        row.date(e, "closingDate", "closed_on");
+        row.cell("currency", e.first("currency").to_uppercase());
+        if e.first("accountNumber") != id {
+            row.desc(e, "accountNumber", "account_number");
+        }
+        self.account.insert(e.id.clone(), (id, self.accounts.len()));
+        row.finish(&mut self.accounts, e);
+    }
+
+    fn real_estate(&mut self, e: &Ent) {
+        let id = pick(&mut self.used_property, &e.id, "mt-property-");
+        let mut row = Row::default();
+        row.cell("property_id", id.clone());
+        row.desc(e, "cadastralCode", "cadastral_code");
+        row.desc(e, "propertyType", "kind");
+        row.desc(e, "address", "city");
+        row.cell("area_m2", e.first("area"));
+        row.cell("market_value", e.first("amount"));
+        row.cell("value_currency", e.first("currency").to_uppercase());
+        row.keep(e, &["encumbrance", "landType", "registrationNumber"]);
+        row.finish(&mut self.properties, e);
+        self.property.insert(e.id.clone(), id);
+    }
+
+    /// Pass 2: writes a link entity. `Err(reason)` lists it; a reason that starts with
+    /// `merged: ` reports it as merged into another row.
+    fn link(&mut self, e: &Ent) -> Result<(), String> {
+        match e.schema.as_str() {
+            "Ownership" => self.ownership(e),
+            "Directorship" => self.directorship(e),
+            "Payment" => self.payment(e),
+            "Family" | "Associate" => self.relation(e),
+            other => Err(format!("schema {other} has no table in the case format")),
+        }
+    }
+
+    /// The party that property `p` of `e` names.
+    fn party_of(&self, e: &Ent, p: &str) -> Result<(String, bool), String> {
+        let v = e.one(p)?;
+        if v.is_empty() {
+            return Err(format!("no {p}"));
+        }
+        self.party.get(&v).cloned().ok_or_else(|| format!("{p} {v} is not a Person or Company written by this import"))
+    }
+
+    /// The account that property `p` of `e` names, `None` when it names none.
+    fn account_of(&self, e: &Ent, p: &str) -> Result<Option<(String, usize)>, String> {
+        let v = e.one(p)?;
+        if v.is_empty() {
+            return Ok(None);
+        }
+        self.account
+            .get(&v)
+            .cloned()
+            .map(Some)
+            .ok_or_else(|| format!("{p} {v} is not a BankAccount written by this import"))
+    }
+
+    /// An Ownership: a property title, a shareholding, or the holder of an account (merged).
+    fn ownership(&mut self, e: &Ent) -> Result<(), String> {
+        let (owner, _) = self.party_of(e, "owner")?;
+        let asset = e.one("asset")?;
+        let pct = e.one("percentage")?;
+        let share = if pct.is_empty() {
+            String::new()
+        } else {
+            fraction(&pct).ok_or_else(|| format!("percentage {pct} is not a number"))?.to_string()
+        };
+        let role = e.first("role");
+        let mut row = Row::default();
+        if let Some(pid) = self.property.get(&asset) {
+            row.cell("property_id", pid.clone());
+            row.cell("owner_id", owner);
+            row.cell("share", share);
+            row.date(e, "startDate", "acquired_on");
+            row.date(e, "endDate", "disposed_on");
+            if !role.is_empty() && role != "title holder" {
+                row.extra("ftm_role".into(), role);
+            }
+            row.finish(&mut self.titles, e);
+            return Ok(());
+        }
+        if let Some((cid, false)) = self.party.get(&asset).cloned() {
+            if share.is_empty() {
+                return Err("a shareholding without percentage: the case format needs a share".into());
+            }
+            let nominee = role.to_lowercase().contains("nominee");
+            row.cell("company_id", cid);
+            row.cell("holder_id", owner);
+            row.cell("role", if nominee { "nominee_shareholder" } else { "shareholder" }.into());
+            row.cell("share", share);
+            row.date(e, "startDate", "from");
+            row.date(e, "endDate", "to");
+            if !role.is_empty() && role != "shareholder" && role != "nominee_shareholder" {
+                row.extra("ftm_role".into(), role);
+            }
+            row.finish(&mut self.ownership, e);
+            return Ok(());
+        }
+        if let Some((aid, row)) = self.account.get(&asset).cloned() {
+            let current = self.accounts.get(row, "holder_id").to_string();
+            if !current.is_empty() && current != owner {
+                return Err(format!(
+                    "account {aid} already has holder {current}: the case holds one holder per account"
+                ));
+            }
+            self.accounts.set(row, "holder_id", owner);
+            self.accounts.set(row, "holder_source_id", e.id.clone());
+            self.holder_set.insert(row);
+            return Err(format!("merged: holder of account {aid} (accounts.holder_id)"));
+        }
+        Err(format!("asset {asset} is not a RealEstate, Company or BankAccount written by this import"))
+    }
+
+    fn directorship(&mut self, e: &Ent) -> Result<(), String> {
+        let (director, _) = self.party_of(e, "director")?;
+        let org = e.one("organization")?;
+        let Some((cid, false)) = self.party.get(&org).cloned() else {
+            return Err(format!("organization {org} is not a Company written by this import"));
+        };
+        let role_text = e.first("role");
+        let r = role_text.to_lowercase();
+        let role = if r.contains("nominee") {
+            "nominee_director"
+        } else if r.contains("administrator") {
+            "administrator"
+        } else {
+            "director"
+        };
+        let mut row = Row::default();
+        row.cell("company_id", cid);
+        row.cell("holder_id", director);
+        row.cell("role", role.into());
+        row.date(e, "startDate", "from");
+        row.date(e, "endDate", "to");
+        if !role_text.is_empty() && role_text != role && role_text != "nominee director" {
+            row.extra("ftm_role".into(), role_text);
+        }
+        row.finish(&mut self.ownership, e);
+        Ok(())
+    }
+
+    fn payment(&mut self, e: &Ent) -> Result<(), String> {
+        let (from, to) = (self.account_of(e, "payerAccount")?, self.account_of(e, "beneficiaryAccount")?);
+        let amount = e.one("amount")?;
+        let date = e.one("date")?;
+        let currency = e.one("currency")?.to_uppercase();
+        if amount.is_empty() || date.is_empty() {
+            return Err("a payment needs amount and date".into());
+        }
+        let programme = e.first("programme");
+        let channel = match (programme.parse::<Channel>(), &from, &to) {
+            (Ok(c), _, _) => c,
+            (_, Some(_), Some(_)) => Channel::Wire,
+            (_, None, Some(_)) => Channel::CashDeposit,
+            (_, Some(_), None) => Channel::CashWithdrawal,
+            (_, None, None) => {
+                return Err(
+                    "a payment without payerAccount or beneficiaryAccount: the case books transfers on accounts".into(),
+                )
+            }
+        };
+        let mut txn = e.one("transactionNumber")?;
+        if txn.is_empty() {
+            txn = strip(&e.id, "mt-payment-").to_string();
+        }
+        let mut row = Row::default();
+        row.cell("txn_id", txn);
+        row.cell("booked_at", date.replacen('T', " ", 1));
+        row.cell("from_account", from.as_ref().map(|a| a.0.clone()).unwrap_or_default());
+        row.cell("to_account", to.as_ref().map(|a| a.0.clone()).unwrap_or_default());
+        row.cell("amount", amount);
+        row.cell("currency", currency);
+        row.cell("channel", channel.as_str().into());
+        row.desc(e, "purpose", "reference");
+        if programme.parse::<Channel>().is_err() && !programme.is_empty() {
+            row.extra("ftm_programme".into(), programme);
+        }
+        for (p, acc) in [("payer", &from), ("beneficiary", &to)] {
+            let v = e.first(p);
+            if let (Some((pid, _)), Some((_, acct_row))) = (self.party.get(&v), acc) {
+                row.extra(format!("ftm_{p}"), pid.clone());
+                self.payer_hint.push((*acct_row, pid.clone(), e.line));
+            }
+        }
+        if let Some(d) = full_date(&date) {
+            self.dates.push(d);
+        }
+        row.finish(&mut self.transfers, e);
+        Ok(())
+    }
+
+    /// A Family or Associate between two persons.
+    fn relation(&mut self, e: &Ent) -> Result<(), String> {
+        let (a, b) = if e.schema == "Family" { ("person", "relative") } else { ("person", "associate") };
+        let (p, p_person) = self.party_of(e, a)?;
+        let (r, r_person) = self.party_of(e, b)?;
+        if !p_person || !r_person {
+            return Err("relations link two persons".into());
+        }
+        let text = e.first("relationship");
+        let kind = if e.schema == "Associate" {
+            "associate"
+        } else {
+            relation_kind(&text).ok_or_else(|| {
+                format!("relationship '{text}' is not one of spouse, child, parent, sibling, cohabitant (or a synonym)")
+            })?
+        };
+        let mut row = Row::default();
+        row.cell("person_id", p);
+        row.cell("related_id", r);
+        row.cell("kind", kind.into());
+        if !text.is_empty() && text != kind {
+            row.extra("ftm_relationship".into(), text);
+        }
+        row.finish(&mut self.relations, e);
+        Ok(())
+    }
+
+    /// Payer/beneficiary of a payment name the holder of an account that no Ownership names.
+    fn derive_holders(&mut self, s: &mut ImportSummary) {
+        let mut derived = 0usize;
+        for (row, pid, line) in std::mem::take(&mut self.payer_hint) {
+            if self.holder_set.contains(&row) || !self.accounts.get(row, "holder_id").is_empty() {
                 continue;
             }
-            _ => continue,
+            self.accounts.set(row, "holder_id", pid);
+            self.accounts.set(row, "holder_source_id", format!("payment line {line}"));
+            derived += 1;
         }
-        is_node[i] = true;
-        s.written += 1;
-    }
-    // Pass 2: links.
-    let mut holder_set: BTreeSet<usize> = BTreeSet::new();
-    let mut payer_hint: Vec<(usize, String, usize)> = Vec::new(); // (account row, party, payment line)
-    for (i, e) in ents.iter().enumerate() {
-        if is_node[i]
-            || matches!(e.schema.as_str(), "Document" | "Person" | "BankAccount" | "RealEstate")
-            || COMPANY_SCHEMATA.contains(&e.schema.as_str())
-        {
-            continue;
-        }
-        let mut cells: Vec<(&'static str, String)> = Vec::new();
-        let mut extra: Vec<(String, String)> = Vec::new();
-        let res: Result<(), String> = (|| {
-            let get = |p: &str| e.one(p);
-            let party_of = |p: &str| -> Result<(String, bool), String> {
-                let v = get(p)?;
-                if v.is_empty() {
-                    return Err(format!("no {p}"));
-                }
-                party
-                    .get(&v)
-                    .cloned()
-                    .ok_or_else(|| format!("{p} {v} is not a Person or Company written by this import"))
-            };
-            match e.schema.as_str() {
-                "Ownership" => {
-                    let (owner, _) = party_of("owner")?;
-                    let asset = get("asset")?;
-                    let pct = get("percentage")?;
-                    let share = if pct.is_empty() {
-                        String::new()
-                    } else {
-                        fraction(&pct).ok_or_else(|| format!("percentage {pct} is not a number"))?.to_string()
-                    };
-                    let role = e.first("role");
-                    if let Some(pid) = property.get(&asset) {
-                        cells.push(("property_id", pid.clone()));
-                        cells.push(("owner_id", owner));
-                        cells.push(("share", share));
-                        date_cell(e, "startDate", "acquired_on", &mut cells, &mut extra);
-                        date_cell(e, "endDate", "disposed_on", &mut cells, &mut extra);
-                        if !role.is_empty() && role != "title holder" {
-                            extra.push(("ftm_role".into(), role));
-                        }
-                        finish(&mut titles, e, cells.clone(), extra.clone());
-                        return Ok(());
-                    }
-                    if let Some((cid, false)) = party.get(&asset).cloned() {
-                        if share.is_empty() {
-                            return Err("a shareholding without percentage: the case format needs a share".into());
-                        }
-                        let nominee = role.to_lowercase().contains("nominee");
-                        cells.push(("company_id", cid));
-                        cells.push(("holder_id", owner));
-                        cells.push(("role", if nominee { "nominee_shareholder" } else { "shareholder" }.into()));
-                        cells.push(("share", share));
-                        date_cell(e, "startDate", "from", &mut cells, &mut extra);
-                        date_cell(e, "endDate", "to", &mut cells, &mut extra);
-                        if !role.is_empty() && role != "shareholder" && role != "nominee_shareholder" {
-                            extra.push(("ftm_role".into(), role));
-                        }
-                        finish(&mut ownership, e, cells.clone(), extra.clone());
-                        return Ok(());
-                    }
-                    if let Some((aid, row)) = account.get(&asset).cloned() {
-                        let current = accounts.get(row, "holder_id").to_string();
-                        if !current.is_empty() && current != owner {
-                            return Err(format!(
-                                "account {aid} already has holder {current}: the case holds one holder per account"
-                            ));
-                        }
-                        accounts.set(row, "holder_id", owner);
-                        accounts.set(row, "holder_source_id", e.id.clone());
-                        holder_set.insert(row);
-                        return Err(format!("merged: holder of account {aid} (accounts.holder_id)"));
-                    }
-                    Err(format!("asset {asset} is not a RealEstate, Company or BankAccount written by this import"))
-                }
-                "Directorship" => {
-                    let (director, _) = party_of("director")?;
-                    let org = get("organization")?;
-                    let Some((cid, false)) = party.get(&org).cloned() else {
-                        return Err(format!("organization {org} is not a Company written by this import"));
-                    };
-                    let role_text = e.first("role");
-                    let r = role_text.to_lowercase();
-                    let role = if r.contains("nominee") {
-                        "nominee_director"
-                    } else if r.contains("administrator") {
-                        "administrator"
-                    } else {
-                        "director"
-                    };
-                    cells.push(("company_id", cid));
-                    cells.push(("holder_id", director));
-                    cells.push(("role", role.into()));
-                    date_cell(e, "startDate", "from", &mut cells, &mut extra);
-                    date_cell(e, "endDate", "to", &mut cells, &mut extra);
-                    if !role_text.is_empty() && role_text != role && role_text != "nominee director" {
-                        extra.push(("ftm_role".into(), role_text));
-                    }
-                    finish(&mut ownership, e, cells.clone(), extra.clone());
-                    Ok(())
-                }
-                "Payment" => {
-                    let acct = |p: &str| -> Result<Option<(String, usize)>, String> {
-                        let v = get(p)?;
-                        if v.is_empty() {
-                            return Ok(None);
-                        }
-                        account
-                            .get(&v)
-                            .cloned()
-                            .map(Some)
-                            .ok_or_else(|| format!("{p} {v} is not a BankAccount written by this import"))
-                    };
-                    let (from, to) = (acct("payerAccount")?, acct("beneficiaryAccount")?);
-                    let amount = get("amount")?;
-                    let date = get("date")?;
-                    let currency = get("currency")?.to_uppercase();
-                    if amount.is_empty() || date.is_empty() {
-                        return Err("a payment needs amount and date".into());
-                    }
-                    let programme = e.first("programme");
-                    let channel = match (programme.parse::<Channel>(), &from, &to) {
-                        (Ok(c), _, _) => c,
-                        (_, Some(_), Some(_)) => Channel::Wire,
-                        (_, None, Some(_)) => Channel::CashDeposit,
-                        (_, Some(_), None) => Channel::CashWithdrawal,
-                        (_, None, None) => {
-                            return Err("a payment without payerAccount or beneficiaryAccount: the case books transfers on accounts".into())
-                        }
-                    };
-                    let mut txn = get("transactionNumber")?;
-                    if txn.is_empty() {
-                        txn = strip(&e.id, "mt-payment-").to_string();
-                    }
-                    cells.push(("txn_id", txn));
-                    cells.push(("booked_at", date.replacen('T', " ", 1)));
-                    cells.push(("from_account", from.as_ref().map(|a| a.0.clone()).unwrap_or_default()));
-                    cells.push(("to_account", to.as_ref().map(|a| a.0.clone()).unwrap_or_default()));
-                    cells.push(("amount", amount));
-                    cells.push(("currency", currency));
-                    cells.push(("channel", channel.as_str().into()));
-                    desc(e, "purpose", "reference", &mut cells, &mut extra);
-                    if programme.parse::<Channel>().is_err() && !programme.is_empty() {
-                        extra.push(("ftm_programme".into(), programme));
-                    }
-                    for (p, acc) in [("payer", &from), ("beneficiary", &to)] {
-                        let v = e.first(p);
-                        if let (Some((pid, _)), Some((_, row))) = (party.get(&v), acc) {
-                            extra.push((format!("ftm_{p}"), pid.clone()));
-                            payer_hint.push((*row, pid.clone(), e.line));
-                        }
-                    }
-                    if let Some(d) = full_date(&date) {
-                        dates.push(d);
-                    }
-                    finish(&mut transfers, e, cells.clone(), extra.clone());
-                    Ok(())
-                }
-                "Family" | "Associate" => {
-                    let (a, b) = if e.schema == "Family" { ("person", "relative") } else { ("person", "associate") };
-                    let (p, p_person) = party_of(a)?;
-                    let (r, r_person) = party_of(b)?;
-                    if !p_person || !r_person {
-                        return Err("relations link two persons".into());
-                    }
-                    let text = e.first("relationship");
-                    let kind = if e.schema == "Associate" {
-                        "associate"
-                    } else {
-                        relation_kind(&text).ok_or_else(|| {
-                            format!("relationship '{text}' is not one of spouse, child, parent, sibling, cohabitant (or a synonym)")
-                        })?
-                    };
-                    cells.push(("person_id", p));
-                    cells.push(("related_id", r));
-                    cells.push(("kind", kind.into()));
-                    if !text.is_empty() && text != kind {
-                        extra.push(("ftm_relationship".into(), text));
-                    }
-                    finish(&mut relations, e, cells.clone(), extra.clone());
-                    Ok(())
-                }
-                other => Err(format!("schema {other} has no table in the case format")),
-            }
-        })();
-        match res {
-            Ok(()) => s.written += 1,
-            Err(r) if r.starts_with("merged: ") => {
-                s.list(listed(e.line, &e.id, &e.schema, "merged", r.trim_start_matches("merged: ").to_string()))
-            }
-            Err(r) => s.list(listed(e.line, &e.id, &e.schema, "listed", r)),
+        if derived > 0 {
+            s.notes.push(format!(
+                "{derived} account holders taken from Payment payer/beneficiary (no Ownership named them)"
+            ));
         }
     }
-    // Payer/beneficiary of a payment name the holder of an account that no Ownership names.
-    let mut derived = 0usize;
-    for (row, pid, line) in payer_hint {
-        if holder_set.contains(&row) || !accounts.get(row, "holder_id").is_empty() {
-            continue;
-        }
-        accounts.set(row, "holder_id", pid);
-        accounts.set(row, "holder_source_id", format!("payment line {line}"));
-        derived += 1;
-    }
-    if derived > 0 {
-        s.notes
-            .push(format!("{derived} account holders taken from Payment payer/beneficiary (no Ownership named them)"));
-    }
-    for e in &ents {
+}
+
+/// The chosen valuation date, else the latest full date among the payments (`dates`) and the
+/// start, end and date properties of every entity.
+fn valuation_date(
+    ents: &[Ent],
+    mut dates: Vec<String>,
+    opts: &ImportOptions,
+    file: &Path,
+) -> Result<String, ImportError> {
+    for e in ents {
         for p in ["startDate", "endDate", "date"] {
             if let Some(d) = full_date(&e.first(p)) {
                 dates.push(d);
             }
         }
     }
-    let valuation_date = match &opts.valuation_date {
-        Some(d) => d.clone(),
+    match &opts.valuation_date {
+        Some(d) => Ok(d.clone()),
         None => dates.iter().max().cloned().ok_or_else(|| ImportError::Format {
             path: file.to_path_buf(),
             message: "no full date in the data to take as valuation date; pass --valuation-date YYYY-MM-DD".into(),
-        })?,
-    };
-    let base_currency = match &opts.base_currency {
-        Some(c) => c.clone(),
-        None => {
-            let mut n: BTreeMap<String, usize> = BTreeMap::new();
-            for i in 0..transfers.len() {
-                *n.entry(transfers.get(i, "currency").to_string()).or_default() += 1;
-            }
-            n.remove("");
-            let best = n.iter().max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0))).map(|(c, _)| c.clone());
-            let c = best.unwrap_or_else(|| "ALL".into());
-            s.notes.push(format!("base currency {c}: the most frequent payment currency (--base-currency to choose)"));
-            c
-        }
-    };
-    let header = CaseHeader {
-        name: opts.name.clone().unwrap_or_else(|| format!("Import of {fname}")),
-        base_currency,
-        valuation_date,
-        format: "ftm",
-    };
-    let tables = [&persons, &companies, &accounts, &transfers, &properties, &titles, &ownership, &relations];
-    super::write_case(out, &header, &tables, opts, &mut s)?;
-    Ok(s)
+        }),
+    }
+}
+
+/// The chosen base currency, else the most frequent payment currency (ALL when there is none).
+fn base_currency(transfers: &TableOut, opts: &ImportOptions, s: &mut ImportSummary) -> String {
+    if let Some(c) = &opts.base_currency {
+        return c.clone();
+    }
+    let mut n: BTreeMap<String, usize> = BTreeMap::new();
+    for i in 0..transfers.len() {
+        *n.entry(transfers.get(i, "currency").to_string()).or_default() += 1;
+    }
+    n.remove("");
+    let best = n.iter().max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0))).map(|(c, _)| c.clone());
+    let c = best.unwrap_or_else(|| "ALL".into());
+    s.notes.push(format!("base currency {c}: the most frequent payment currency (--base-currency to choose)"));
+    c
 }

@@ -28,6 +28,14 @@ impl Default for Budget {
     }
 }
 
+/// Runs the detectors for `CALL detect(...)` in place of the query's own case: the typologies
+/// (all when `None`) and `typology.key=value` overrides in, findings (indices valid in the
+/// query's case) out. `moneytrail query` outside the court runs the query on the audience's
+/// view and detection on the real case, as every other command does, with the findings' text
+/// scrubbed, so the findings and their ids are those of `detect` and `investigate`.
+pub type DetectFn<'f> =
+    dyn Fn(Option<&[String]>, &[String]) -> Result<Vec<crate::patterns::Finding>, String> + Sync + 'f;
+
 /// Execution context shared by every operator (read-only except the budget counters).
 pub struct Ctx<'a> {
     /// The case.
@@ -40,6 +48,8 @@ pub struct Ctx<'a> {
     pub suspects: HashMap<EntityRef, usize>,
     /// Limits.
     pub budget: Budget,
+    /// Detection for `CALL detect`, when not on `case` itself.
+    pub detect: Option<&'a DetectFn<'a>>,
     started: Instant,
     produced: AtomicU64,
     values: AtomicU64,
@@ -58,6 +68,7 @@ impl<'a> Ctx<'a> {
             params,
             suspects,
             budget,
+            detect: None,
             started: Instant::now(),
             produced: AtomicU64::new(0),
             values: AtomicU64::new(0),

@@ -19,5 +19,5 @@ mod procs;
 pub mod props;
 mod shortest;
 
-pub use context::{Budget, Ctx};
+pub use context::{Budget, Ctx, DetectFn};
 pub use executor::run_plan;

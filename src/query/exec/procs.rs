@@ -36,9 +36,12 @@ pub fn detect(ctx: &Ctx<'_>, args: &[Value]) -> QResult<Vec<Vec<Value>>> {
         }
     }
     let selected = typology.map(|t| vec![t]);
-    let found = RunOptions::parse(selected.as_deref(), &params)
-        .and_then(|opts| patterns::run(ctx.case, ctx.graph, &opts))
-        .map_err(|e| QueryError::exec(e.to_string()))?;
+    let found = match ctx.detect {
+        Some(run) => run(selected.as_deref(), &params).map_err(QueryError::exec)?,
+        None => RunOptions::parse(selected.as_deref(), &params)
+            .and_then(|opts| patterns::run(ctx.case, ctx.graph, &opts))
+            .map_err(|e| QueryError::exec(e.to_string()))?,
+    };
     let rows: Vec<Vec<Value>> = found
         .iter()
         .map(|f| {
