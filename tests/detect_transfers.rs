@@ -39,6 +39,7 @@ fn generated(seed: u64, transfers: u64) -> (tempfile::TempDir, Case) {
 
 #[test]
 fn transfer_typologies_meet_targets_at_three_seeds() {
+    let mut low = Vec::new();
     for seed in 1..=3 {
         let (dir, case) = generated(seed, 100_000);
         let graph = CaseGraph::build(&case);
@@ -50,9 +51,20 @@ fn transfer_typologies_meet_targets_at_three_seeds() {
             let s = ev.per_typology.get(t).cloned().unwrap_or_default();
             assert!(s.patterns >= 1, "seed {seed}: no {t} pattern injected");
             assert!(s.recall() >= 0.95, "seed {seed} {t}: recall {:.3} ({s:?})", s.recall());
-            assert!(s.precision() >= 0.90, "seed {seed} {t}: precision {:.3} ({s:?})", s.precision());
+            // Detection ranks every candidate (issue 21): precision is read at the top of the
+            // list, among the typology's first |truth| findings.
+            println!(
+                "seed {seed} {t}: recall {:.3}, P@|truth| {:.3}, AP {:.3}",
+                s.recall(),
+                s.precision_at_k(),
+                s.average_precision
+            );
+            if s.precision_at_k() < 0.90 {
+                low.push(format!("seed {seed} {t}: precision@k {:.3} ({s:?})", s.precision_at_k()));
+            }
         }
     }
+    assert!(low.is_empty(), "{low:#?}");
 }
 
 fn csv_bytes(case: &Case, f: &[Finding]) -> Vec<u8> {
@@ -337,12 +349,11 @@ fn fan_in_needs_corroboration() {
     for n in ["many_senders", "personal_account", "shared_address"] {
         assert!(names.contains(&n), "{names:?}");
     }
-    // Without the shared address the count of senders alone stays below the report threshold.
+    // Without the shared address the count of senders is still a candidate, ranked lower.
     let (_d, case) = tiny(&rows[1..]);
-    assert!(detect(&case, "fan_in", &["fan_in.min_senders=4"]).is_empty());
-    let forced = detect(&case, "fan_in", &["fan_in.min_senders=4", "fan_in.min_score=0"]);
-    assert_eq!(forced.len(), 1);
-    assert!(forced[0].score <= patterns::SINGLE_INDICATOR_CAP + 10, "{:?}", forced[0].indicators);
+    let bare = detect(&case, "fan_in", &["fan_in.min_senders=4"]);
+    assert_eq!(bare.len(), 1);
+    assert!(!bare[0].indicators.iter().any(|i| i.name == "shared_address"), "{:?}", bare[0].indicators);
 }
 
 #[test]
@@ -373,9 +384,9 @@ fn a_gather_scatter_override_reaches_the_fan_in_exclusion() {
 }
 
 #[test]
-fn without_context_transfer_evidence_still_reports_and_a_bare_pattern_does_not() {
+fn without_context_every_candidate_is_ranked_and_transfer_evidence_lifts_it() {
     // Accounts with no holders and no opening dates, no cash rows: only transfer-only
-    // indicators can be evaluated, and the threshold is applied to them.
+    // indicators can be evaluated. Nothing is gated away: the score ranks (issue 21).
     let bare = |amounts: [&str; 5]| {
         let rows: Vec<String> = amounts
             .iter()
@@ -384,36 +395,37 @@ fn without_context_transfer_evidence_still_reports_and_a_bare_pattern_does_not()
             .collect();
         mini_case(&bare_accounts(6), None, &rows)
     };
-    // Five near-identical payments: the fan-in plus transfer evidence is reported, and says
-    // what it could not evaluate.
+    // Five near-identical payments: the fan-in with transfer evidence, saying what it could
+    // not evaluate.
     let (_d, case) = bare(["10000.00", "10500.00", "9800.00", "10100.00", "9900.00"]);
     let f = detect(&case, "fan_in", &[]);
     assert_eq!(f.len(), 1, "{f:?}");
     let names: Vec<&str> = f[0].indicators.iter().map(|i| i.name).collect();
-    assert_eq!(names, ["many_senders", "similar_amounts"]);
-    let (t, min) = f[0].threshold.map(|t| (t.applied, t.min_score)).unwrap();
-    assert!(t < min && f[0].score >= t, "{:?}", f[0].threshold);
+    assert!(names.starts_with(&["many_senders"]) && names.contains(&"similar_amounts"), "{names:?}");
     assert!(
         f[0].explanation().contains("not evaluable here: account holders, opening dates"),
         "{}",
         f[0].explanation()
     );
-    // The bare shape (amounts unalike) is not reported, whatever the missing context.
+    let similar = f[0].score;
+    // The bare shape (amounts unalike) is still a candidate, ranked lower.
     let (_d, case) = bare(["10000.00", "4000.00", "25000.00", "7000.00", "15000.00"]);
-    assert!(detect(&case, "fan_in", &[]).is_empty());
-    // min_score = 0 still shows it, for an analyst who asks.
-    assert_eq!(detect(&case, "fan_in", &["fan_in.min_score=0"]).len(), 1);
+    let g = detect(&case, "fan_in", &[]);
+    assert_eq!(g.len(), 1, "{g:?}");
+    assert!(g[0].score < similar, "{} vs {similar}", g[0].score);
+    assert!(!g[0].indicators.iter().any(|i| i.name == "similar_amounts"));
 }
 
 #[test]
-fn a_cycle_with_the_signature_is_reported_on_structure_alone() {
-    // No holders, no opening dates, no cash: nothing can corroborate. Amounts below the
-    // reporting threshold, hops days apart (no rapid hops).
+fn a_cycle_is_a_candidate_whatever_its_amounts_and_a_shrinking_margin_adds_evidence() {
+    // No holders, no opening dates, no cash: nothing but the transfers can corroborate.
+    // Amounts below the reporting threshold, hops days apart (no rapid hops).
     let case_of = |rows: &[(&str, &str, &str, &str)]| {
         let rows: Vec<String> =
             rows.iter().map(|(at, from, to, amount)| format!("{at},{from},{to},{amount},ALL,wire,,")).collect();
         mini_case(&bare_accounts(5), None, &rows)
     };
+    let names = |f: &Finding| f.indicators.iter().map(|i| i.name).collect::<Vec<_>>();
     let (_d, case) = case_of(&[
         ("2023-02-01 10:00:00", "B1", "B2", "500000.00"),
         ("2023-02-05 10:00:00", "B2", "B3", "470000.00"),
@@ -421,41 +433,34 @@ fn a_cycle_with_the_signature_is_reported_on_structure_alone() {
     ]);
     let f = detect(&case, "cycle", &[]);
     assert_eq!(f.len(), 1, "{f:?}");
-    assert_eq!(f[0].indicators.len(), 1);
-    let why = f[0].structural.as_deref().unwrap_or_default();
-    assert!(why.contains("cycle of 3 or more hops, each 90-100 % of the previous, at least 50 %"), "{why}");
-    assert!(f[0].score < 50);
+    assert!(names(&f[0]).contains(&"margin_per_hop"), "{:?}", names(&f[0]));
     let e = f[0].explanation();
-    assert!(e.contains("reported on structure and amount conservation alone"), "{e}");
     assert!(e.contains("not evaluable here: account holders, opening dates"), "{e}");
-    // Switched off, the bare cycle is not reported.
-    assert!(detect(&case, "cycle", &["cycle.report_signature=false"]).is_empty());
-
-    // Not the signature, so not reported bare: a two-hop return (a refund looks the same), an
-    // amount that does not shrink on the way, cuts above the 10 % margin with less than half of
-    // the money back.
-    let (_d, case) =
-        case_of(&[("2023-02-01 10:00:00", "B1", "B2", "500000.00"), ("2023-02-05 10:00:00", "B2", "B1", "470000.00")]);
-    assert!(detect(&case, "cycle", &[]).is_empty());
+    let shrinking = f[0].score;
+    // Amounts that do not shrink (AMLSim draws hop amounts at random): still found, without
+    // the margin indicator, so ranked lower.
     let (_d, case) = case_of(&[
         ("2023-02-01 10:00:00", "B1", "B2", "500000.00"),
         ("2023-02-05 10:00:00", "B2", "B3", "470000.00"),
-        ("2023-02-09 10:00:00", "B3", "B1", "470000.00"),
+        ("2023-02-09 10:00:00", "B3", "B1", "480000.00"),
     ]);
-    assert!(detect(&case, "cycle", &[]).is_empty());
-    assert_eq!(detect(&case, "cycle", &["cycle.min_score=0"]).len(), 1);
+    let f = detect(&case, "cycle", &[]);
+    assert_eq!(f.len(), 1, "{f:?}");
+    assert!(!names(&f[0]).contains(&"margin_per_hop"));
+    assert!(f[0].score < shrinking, "{} vs {shrinking}", f[0].score);
+    // A two-hop return is a candidate too (a refund looks the same: low rank, no margin).
+    let (_d, case) =
+        case_of(&[("2023-02-01 10:00:00", "B1", "B2", "500000.00"), ("2023-02-05 10:00:00", "B2", "B1", "470000.00")]);
+    let f = detect(&case, "cycle", &[]);
+    assert_eq!(f.len(), 1, "{f:?}");
+    assert!(!names(&f[0]).contains(&"margin_per_hop"));
+    // A hop outside the search band (a 40 % cut) breaks the cycle.
     let (_d, case) = case_of(&[
         ("2023-02-01 10:00:00", "B1", "B2", "500000.00"),
-        ("2023-02-05 10:00:00", "B2", "B3", "410000.00"),
-        ("2023-02-09 10:00:00", "B3", "B4", "330000.00"),
-        ("2023-02-13 10:00:00", "B4", "B5", "270000.00"),
-        ("2023-02-17 10:00:00", "B5", "B1", "220000.00"),
+        ("2023-02-05 10:00:00", "B2", "B3", "300000.00"),
+        ("2023-02-09 10:00:00", "B3", "B1", "290000.00"),
     ]);
-    // Each hop cuts 18-20 %, more than the 10 % margin, and 44 % comes back.
     assert!(detect(&case, "cycle", &[]).is_empty());
-    assert!(detect(&case, "cycle", &["cycle.signature_min_retention=0.8"]).is_empty());
-    let both = ["cycle.signature_min_retention=0.8", "cycle.signature_min_returned=0.44"];
-    assert_eq!(detect(&case, "cycle", &both).len(), 1);
 }
 
 // ---- AMLSim (third-party data, not tuned on) ------------------------------------------
@@ -470,87 +475,34 @@ fn amlsim(name: &str) -> Option<PathBuf> {
     }
 }
 
-/// Share of accounts labelled isFraud = 1 that lie in some finding of `typology`.
-fn labelled_recall(case: &Case, found: &[Finding], typology: &str) -> f64 {
-    let mut hit = vec![false; case.accounts.len()];
-    for f in found.iter().filter(|f| f.typology == typology) {
-        for &a in &f.accounts {
-            hit[a as usize] = true;
-        }
-    }
-    let labelled: Vec<usize> =
-        (0..case.accounts.len()).filter(|&i| case.accounts.extras.get("isFraud", i) == Some("1")).collect();
-    labelled.iter().filter(|&&i| hit[i]).count() as f64 / labelled.len().max(1) as f64
-}
-
-/// Share of the accounts in findings of `typology` that are labelled isFraud = 1 (node-level
-/// precision; AMLSim's background is benign, so this is a real false-positive check).
-fn labelled_precision(case: &Case, found: &[Finding], typology: &str) -> (f64, usize) {
-    let mut hit: Vec<u32> = found.iter().filter(|f| f.typology == typology).flat_map(|f| f.accounts.clone()).collect();
-    hit.sort_unstable();
-    hit.dedup();
-    let ok = hit.iter().filter(|&&a| case.accounts.extras.get("isFraud", a as usize) == Some("1")).count();
-    (if hit.is_empty() { 1.0 } else { ok as f64 / hit.len() as f64 }, hit.len())
-}
-
-/// Runs `typologies` with `params` on an AMLSim sample and prints labelled-node recall and
-/// precision per typology (and for their union).
-/// Returns, per typology: name, recall, precision, findings.
-fn amlsim_run(name: &str, typologies: &[&str], params: &[&str]) -> Option<Vec<(String, f64, f64, usize)>> {
-    let dir = amlsim(name)?;
-    let mapping = Path::new(env!("CARGO_MANIFEST_DIR")).join("datasets/mappings/amlsim-20k.toml");
-    let case = load(&dir, Some(mapping));
-    let graph = CaseGraph::build(&case);
-    let mut opts = only(typologies);
-    opts.params = params.iter().map(|s| s.parse().unwrap()).collect();
-    let found = patterns::run(&case, &graph, &opts).unwrap();
-    let mut out = Vec::new();
-    for t in typologies {
-        let r = labelled_recall(&case, &found, t);
-        let (p, n) = labelled_precision(&case, &found, t);
-        let k = found.iter().filter(|f| f.typology == *t).count();
-        println!(
-            "AMLSim {name} {t} {params:?}: {k} findings, {n} accounts, labelled-node recall {r:.3}, precision {p:.3}"
-        );
-        out.push((t.to_string(), r, p, k));
-    }
-    Some(out)
-}
-
 #[test]
-fn amlsim_recall_floor() {
-    // AMLSim has no holders, cash, addresses or opening dates: with defaults the detectors apply
-    // min_score to the indicators the data can show (patterns::context) and still need one
-    // corroborating indicator. Floors sit below the measured figures (docs/evaluation.md) so
-    // they test behaviour, not exact tuning.
-    if let Some(r) = amlsim_run("20K_fanin200", &["fan_in"], &[]) {
-        // Defaults: a few fan-ins with transfer evidence, better than the 4.8 % base rate.
-        assert!(r[0].1 >= 0.01, "fan_in default recall {}", r[0].1);
-        assert!(r[0].2 >= 0.06, "fan_in default precision {}", r[0].2);
-    }
-    if let Some(r) = amlsim_run("20K_fanin200", &["fan_in"], &["fan_in.min_score=0"]) {
-        // Every fan-in shape: high recall at about the base rate, i.e. no better than chance.
-        assert!(r[0].1 >= 0.85, "fan_in min_score=0 recall {}", r[0].1);
-        assert!(r[0].2 < 0.10, "fan_in min_score=0 precision {}", r[0].2);
-    }
-    // AMLSim's sample cycles are not time-respecting (each member pays at its own random step
-    // over the 150-day run) and their amounts do not shrink hop by hop, so they lack the cycle
-    // signature and carry no transfer evidence beyond the cycle: the defaults find none; the
-    // analyst's setting (unordered, the run's length, min_score 0) finds some. The signature
-    // (reported on structure alone) costs little on AMLSim's benign background: measured no
-    // finding on the three samples (docs/evaluation.md).
-    for sample in ["20K_cycle200", "20K_fanin200cycle200", "20K_fanin200"] {
-        if let Some(r) = amlsim_run(sample, &["cycle"], &[]) {
-            assert!(r[0].3 <= 3, "{sample}: {} default cycle findings", r[0].3);
-        }
-    }
-    if let Some(u) =
-        amlsim_run("20K_cycle200", &["cycle"], &["cycle.min_score=0", "cycle.ordered=false", "cycle.window_days=150"])
-    {
-        assert!(u[0].1 >= 0.10, "cycle unordered recall {}", u[0].1);
-        assert!(u[0].2 >= 0.40, "cycle unordered precision {}", u[0].2);
-    }
-    if let Some(r) = amlsim_run("20K_fanin200cycle200", &["fan_in", "cycle"], &[]) {
-        assert!(r[0].1 >= 0.005, "fan_in default recall {}", r[0].1);
+fn amlsim_ranking_floor() {
+    // AMLSim has no holders, cash, addresses or opening dates: with defaults every structural
+    // candidate is a ranked finding and the accounts are ranked by their best finding's
+    // evidence (eval::account_scores). Floors sit below the measured figures
+    // (docs/evaluation.md) so they test behaviour, not exact tuning; the base rate is the
+    // labelled share (954 of 20,000 on fanin200); a random order has R@2x = 2 x that share.
+    let mapping = Path::new(env!("CARGO_MANIFEST_DIR")).join("datasets/mappings/amlsim-20k.toml");
+    for (sample, floor) in [("20K_fanin200", 0.18), ("20K_cycle200", 0.18), ("20K_fanin200cycle200", 0.28)] {
+        let Some(dir) = amlsim(sample) else { continue };
+        let case = load(&dir, Some(mapping.clone()));
+        let graph = CaseGraph::build(&case);
+        let found = patterns::run(&case, &graph, &RunOptions::default()).unwrap();
+        let labels: Vec<bool> =
+            (0..case.accounts.len()).map(|i| case.accounts.extras.get("isFraud", i) == Some("1")).collect();
+        let l = eval::evaluate_labels(&eval::account_scores(&found, case.accounts.len()), &labels);
+        println!(
+            "AMLSim {sample}: {} findings, labelled {}, R@2x {:.3}, P@2x {:.3}, AP {:.3}",
+            found.len(),
+            l.labelled,
+            l.recall_at_2x(),
+            l.precision_at_2x(),
+            l.average_precision
+        );
+        // Better than chance at the top of the list (a random order takes 2 x labelled share).
+        let chance = 2.0 * l.labelled as f64 / l.accounts as f64;
+        assert!(l.recall_at_2x() >= floor && l.recall_at_2x() > chance, "{sample}: {l:?}");
+        // Nothing is hidden: almost every labelled account is in some candidate.
+        assert!(l.recall_flagged() >= 0.95, "{sample}: {l:?}");
     }
 }

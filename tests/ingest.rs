@@ -38,7 +38,7 @@ fn mini_case_loads_clean_with_provenance_and_conversion() {
     assert_eq!(f.path, "transfers.csv");
     assert_eq!(f.sha256, moneytrail::ingest::hash_file(&fixture("mini/transfers.csv")).unwrap().0);
     // EUR 20,000 on 2023-02-01 converts at the 2023-01-02 rate 115.20, recorded with its date.
-    let conv = c.transfers.base_amount(i, &c.fx);
+    let conv = c.transfers.base_amount(i, &c.fx).unwrap();
     assert_eq!(conv.base_amount.to_string(), "2304000.00");
     assert_eq!(conv.rate.to_string(), "115.20");
     assert_eq!(conv.rate_date.unwrap().to_string(), "2023-01-02");
@@ -95,7 +95,6 @@ fn corrupted_rows_are_rejected_with_reasons_and_counts_reconcile() {
     has("transfers", 10, "to_account", "to itself");
     has("transfers", 11, "amount", "greater than zero");
     has("transfers", 12, "amount", "greater than zero");
-    has("transfers", 13, "currency", "no ALL rate for USD on or before 2022-12-01");
     has("transfers", 14, "from_account", "outside the account's life");
     has("transfers", 15, "amount", "not a decimal number");
     has("transfers", 16, "channel", "'teleport' is not one of");
@@ -104,13 +103,23 @@ fn corrupted_rows_are_rejected_with_reasons_and_counts_reconcile() {
     has("persons", 5, "person_id", "duplicate id");
     has("persons", 6, "birth_date", "not a valid date");
     let t = |name: &str| r.tables.iter().find(|t| t.table == name).unwrap().clone();
-    assert_eq!((t("transfers").read, t("transfers").loaded, t("transfers").rejected), (16, 5, 11));
+    // A currency without a rate loads with its own amount and an unknown base amount, with a
+    // warning and a count (issue 21): nothing is lost for a missing rate.
+    assert_eq!((t("transfers").read, t("transfers").loaded, t("transfers").rejected), (16, 6, 10));
+    assert_eq!(t("transfers").unknown_base, 1);
+    let w = r.warnings.iter().find(|w| w.table == "transfers" && w.line == 13).expect("missing-rate warning");
+    assert_eq!((w.column.as_str(), w.value.as_str()), ("currency", "USD"));
+    assert!(w.reason.starts_with("no ALL rate for USD on or before 2022-12-01"), "{}", w.reason);
+    assert!(w.reason.contains("unknown base amount"), "{}", w.reason);
+    let t11 = (0..l.case.transfers.len()).find(|&i| l.case.transfers.txn_id.get(i) == "T11").unwrap();
+    assert!(l.case.transfers.base_amount(t11, &l.case.fx).is_none());
+    assert_eq!(l.case.transfers.amount(t11).to_string(), "10.00");
     assert_eq!((t("persons").read, t("persons").loaded, t("persons").rejected), (5, 3, 2));
     // 0.6 + 0.4 + 0.3 from 2020: a warning, and the row still loads.
     assert_eq!(t("company_ownership").loaded, 4);
     assert!(r.warnings.iter().any(|w| w.reason.contains("sum to 1.3")), "{:?}", r.warnings);
     // Good rows are all there.
-    assert_eq!(l.case.transfers.len(), 5);
+    assert_eq!(l.case.transfers.len(), 6);
 }
 
 #[test]

@@ -281,6 +281,7 @@ impl Ctx<'_> {
             })
             .collect();
         let mut notes = model.problem.iter().cloned().collect::<Vec<_>>();
+        notes.extend(crate::trace::case::unknown_base_note(case));
         t.back = lineage_index(&t.results);
 
         let mut assets: Vec<AssetFigures> =

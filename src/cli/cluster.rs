@@ -5,7 +5,7 @@
 use anyhow::{bail, Result};
 use moneytrail::graph::CaseGraph;
 use moneytrail::model::Case;
-use moneytrail::patterns::{Finding, RunOptions};
+use moneytrail::patterns::{Ranked, RunOptions};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -147,10 +147,11 @@ impl EngineArgs {
         self.engine.trim() == "local"
     }
 
-    /// Findings of the detectors of `opts`, on the engine chosen.
-    pub fn detect(&self, case: &Case, graph: &CaseGraph, opts: &RunOptions, resolved: bool) -> Result<Vec<Finding>> {
+    /// Findings of the detectors of `opts`, ranked and cut, on the engine chosen. On a
+    /// cluster the count below the cut is not known (`below` is 0).
+    pub fn detect(&self, case: &Case, graph: &CaseGraph, opts: &RunOptions, resolved: bool) -> Result<Ranked> {
         if self.is_local() {
-            return Ok(moneytrail::patterns::run(case, graph, opts)?);
+            return Ok(moneytrail::patterns::Runner::new(opts)?.run_ranked(case, graph)?);
         }
         #[cfg(feature = "distributed")]
         {
@@ -167,7 +168,7 @@ impl EngineArgs {
                     Placement::Local(why) => eprintln!("{name}: runs locally only: {why}"),
                 }
             }
-            Ok(run.findings)
+            Ok(Ranked { findings: run.findings, below: 0 })
         }
         #[cfg(not(feature = "distributed"))]
         {

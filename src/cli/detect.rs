@@ -98,6 +98,12 @@ pub struct Args {
     /// List the detectors and their parameters, then stop.
     #[arg(long)]
     list: bool,
+    /// Keep only the first N findings of the ranked list (default: all).
+    #[arg(long)]
+    top: Option<usize>,
+    /// Keep only findings with at least this score (default 0: every candidate, ranked).
+    #[arg(long, default_value_t = 0)]
+    min_score: u32,
     #[command(flatten)]
     audience: AudienceArgs,
     #[command(flatten)]
@@ -140,14 +146,18 @@ pub fn run(a: Args) -> Result<ExitCode> {
     let inputs = a.audience.key.inputs(a.load.inputs(&case_dir));
     inputs.check_all(&[("--out", Some(&out), OutKind::File)])?;
     let config = a.detect.config()?;
-    let opts = config.detect;
+    let mut opts = config.detect;
+    opts.min_score = a.min_score;
+    opts.top = a.top;
     let t0 = std::time::Instant::now();
     let loaded = super::common::load(&case_dir, &a.load)?;
     let case = &loaded.case;
     let t1 = std::time::Instant::now();
     let graph = CaseGraph::build(case);
     let t2 = std::time::Instant::now();
-    let mut found = a.engine.detect(case, &graph, &opts, !a.load.no_resolve)?;
+    let ranked = a.engine.detect(case, &graph, &opts, !a.load.no_resolve)?;
+    let below = ranked.below;
+    let mut found = ranked.findings;
     // Findings on victims' accounts say so; outside the court, protected persons are pseudonymised.
     let prepared = a.audience.prepare(case, &graph.flow)?;
     moneytrail::victims::annotate_findings(case, &mut found, &prepared.assessed);
@@ -187,9 +197,13 @@ pub fn run(a: Args) -> Result<ExitCode> {
         (t2 - t1).as_secs_f64(),
         (t3 - t2).as_secs_f64()
     );
+    if below > 0 {
+        println!("{below} more candidates ranked below the cut (--top / --min-score)");
+    }
+    println!("{}", patterns::RANKING_BASIS);
     let missing = moneytrail::patterns::DataContext::of(case).summary();
     if !missing.is_empty() {
-        println!("{missing}: thresholds applied to the indicators this data can show (docs/evaluation.md)");
+        println!("{missing}: indicators that need it add no points; every candidate is still ranked (docs/ranking.md)");
     }
     Ok(ExitCode::SUCCESS)
 }

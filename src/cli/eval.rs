@@ -1,9 +1,12 @@
-//! `moneytrail eval CASE --truth truth/patterns.csv`: precision and recall per typology.
+//! `moneytrail eval CASE [--truth truth/patterns.csv] [--labels COLUMN]`: per typology,
+//! pattern- and account-level recall, precision among the top of the ranked list and average
+//! precision; with `--labels`, the accounts ranked by alert score against a per-account label
+//! column (AMLSim's `isFraud`).
 
 use super::common::CaseArgs;
 use super::detect::DetectArgs;
 use super::table::{count, Table};
-use anyhow::Result;
+use anyhow::{bail, Result};
 use moneytrail::graph::CaseGraph;
 use moneytrail::patterns::{self, eval};
 use std::path::PathBuf;
@@ -17,6 +20,10 @@ pub struct Args {
     /// Ground truth (default: CASE/truth/patterns.csv).
     #[arg(long)]
     truth: Option<PathBuf>,
+    /// Instead of truth patterns, an extra column of accounts.csv that labels accounts (value
+    /// 1 = labelled), e.g. `isFraud` of AMLSim: scores the accounts ranked by alert score.
+    #[arg(long)]
+    labels: Option<String>,
     #[command(flatten)]
     detect: DetectArgs,
     /// Share of a pattern's transfers a finding must hold to match it.
@@ -30,26 +37,69 @@ pub fn run(a: Args) -> Result<ExitCode> {
     let case = &loaded.case;
     let graph = CaseGraph::build(case);
     let found = patterns::run(case, &graph, &opts)?;
+    if let Some(col) = &a.labels {
+        if !case.accounts.extras.names.iter().any(|n| n == col) {
+            bail!(
+                "--labels {col}: accounts have no extra column '{col}'; known: {}",
+                case.accounts.extras.names.join(", ")
+            );
+        }
+        let labels: Vec<bool> = (0..case.accounts.len())
+            .map(|i| case.accounts.extras.get(col, i).is_some_and(|v| v.trim() == "1"))
+            .collect();
+        let l = eval::evaluate_labels(&eval::account_scores(&found, case.accounts.len()), &labels);
+        println!(
+            "{:<10} {:>8} {:>8} {:>8} {:>9} {:>8} {:>8} {:>7}",
+            "labels", "accounts", "labelled", "flagged", "recall", "R@2x", "P@2x", "AP"
+        );
+        println!(
+            "{:<10} {:>8} {:>8} {:>8} {:>9.3} {:>8.3} {:>8.3} {:>7.3}",
+            col,
+            l.accounts,
+            l.labelled,
+            l.flagged,
+            l.recall_flagged(),
+            l.recall_at_2x(),
+            l.precision_at_2x(),
+            l.average_precision
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
     let truth_path = a.truth.unwrap_or_else(|| a.case.case.join("truth/patterns.csv"));
     let mut truth = eval::read_truth(&truth_path, case)?;
     if let Some(sel) = &a.detect.typology {
         truth.retain(|p| sel.iter().any(|t| t.as_str() == p.typology));
     }
     let ev = eval::evaluate(&found, &truth, a.min_overlap);
-    let mut t = Table::new(["typology", "patterns", "found", "findings", "correct", "precision", "recall"])
-        .right(&[1, 2, 3, 4, 5, 6]);
+    let mut t = Table::new([
+        "typology",
+        "patterns",
+        "found",
+        "findings",
+        "correct",
+        "precision",
+        "recall",
+        "acct_r",
+        "P@k",
+        "P@2k",
+        "AP",
+    ])
+    .right(&[1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
     for (name, s) in &ev.per_typology {
         // Nothing found: precision is undefined, not perfect; no patterns: recall likewise.
-        let precision = if s.findings == 0 { "n/a".to_string() } else { format!("{:.3}", s.precision()) };
-        let recall = if s.patterns == 0 { "n/a".to_string() } else { format!("{:.3}", s.recall()) };
+        let na = |undefined: bool, v: f64| if undefined { "n/a".to_string() } else { format!("{v:.3}") };
         t.row([
             name.to_string(),
             count(s.patterns as u64),
             count(s.found as u64),
             count(s.findings as u64),
             count(s.correct as u64),
-            precision,
-            recall,
+            na(s.findings == 0, s.precision()),
+            na(s.patterns == 0, s.recall()),
+            na(s.patterns == 0, s.account_recall()),
+            na(s.findings == 0, s.precision_at_k()),
+            na(s.findings == 0, s.precision_at_2k()),
+            na(s.findings == 0, s.average_precision),
         ]);
     }
     t.print();

@@ -65,12 +65,16 @@ pub fn run(a: Args) -> Result<ExitCode> {
         println!("  {} {} {} ({} observations)", r.date, r.currency, r.rate, r.observations);
     }
     for (c, (l, b)) in &s.missing_rates {
-        println!("no derivable rate for {c}: {l} laundering and {b} benign rows will be rejected by ingest");
+        println!("no derivable rate for {c}: {l} laundering and {b} benign rows load with an unknown base amount");
     }
     println!(
         "self-transfers (rejected by ingest): {} laundering, {} benign; cash rows loaded as cash deposits: {} ({} of them from == to)",
         s.self_transfers.0, s.self_transfers.1, s.cash_rows, s.cash_self
     );
-    println!("expected ingest rejects: {}", s.expected_rejects());
+    println!(
+        "expected ingest rejects: {}; rows loaded with an unknown base amount: {}",
+        s.expected_rejects(),
+        s.expected_unknown_base()
+    );
     Ok(ExitCode::SUCCESS)
 }

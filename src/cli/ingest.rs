@@ -137,6 +137,14 @@ pub fn run(a: Args) -> Result<ExitCode> {
         elapsed.as_secs_f64(),
         dir.display()
     );
+    let unknown: u64 = r.tables.iter().map(|t| t.unknown_base).sum();
+    if unknown > 0 {
+        println!(
+            "{unknown} transfers have no {} rate on or before their date: loaded with their own amount and an unknown \
+             base amount (warnings.csv); detection uses their structure, tracing and valuation leave them out",
+            loaded.case.meta.base_currency
+        );
+    }
     for w in r.warnings.iter().filter(|w| w.line == 0) {
         eprintln!("warning: {}", w.reason);
     }

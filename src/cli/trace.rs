@@ -155,6 +155,9 @@ pub fn run(a: Args) -> Result<ExitCode> {
             );
         }
     }
+    if let Some(n) = moneytrail::trace::case::unknown_base_note(case) {
+        eprintln!("note: {n}");
+    }
     eprintln!(
         "{} transfers, amounts in {}; ingest {:.2} s, trace {:.2} s",
         case.transfers.len(),

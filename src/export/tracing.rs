@@ -64,6 +64,7 @@ pub fn write_trace_csv_labelled<W: Write>(
     for r in results {
         for row in &r.rows {
             let i = row.seq as usize;
+            // Traced transfers all have a base amount (case_events leaves the others out).
             let conv = t.base_amount(i, &case.fx);
             let p = t.prov(i);
             let file = case.file_of(p).map_or("", |f| f.path.as_str());
@@ -80,8 +81,8 @@ pub fn write_trace_csv_labelled<W: Write>(
                 base.clone(),
                 t.amount(i).to_string(),
                 t.currency[i].to_string(),
-                conv.rate.to_string(),
-                conv.rate_date.map(|d| d.to_string()).unwrap_or_default(),
+                conv.map(|c| c.rate.to_string()).unwrap_or_default(),
+                conv.and_then(|c| c.rate_date).map(|d| d.to_string()).unwrap_or_default(),
                 dest.of(case, row.seq).describe(case),
                 r.conserving.to_string(),
                 file.to_string(),

@@ -30,12 +30,17 @@ pub struct FlowGraph {
     pub dst: Vec<u32>,
     /// Booking time of each transfer (copied for locality).
     pub time: Vec<DateTime>,
-    /// Amount of each transfer in the base currency (converted at booking, to the cent).
+    /// Amount of each transfer in the base currency (converted at booking, to the cent); zero
+    /// where the base amount is unknown (no rate: see [`FlowGraph::has_base`]), which no sum
+    /// may use as a value.
     pub base: Vec<Decimal>,
     /// The same amounts as whole cents (minor units, 1/100 of the base currency), for exact
     /// integer comparisons in the detectors' hot loops: see [`FlowGraph::cents_of`]. Totals and
-    /// evidence stay in `base`.
+    /// evidence stay in `base`. Zero where the base amount is unknown.
     pub cents: Vec<i64>,
+    /// Per transfer, true when its base amount is unknown (no rate for its currency on or
+    /// before its date, `crate::model::MISSING_RATE`); empty when every base amount is known.
+    unknown: Vec<bool>,
 }
 
 impl FlowGraph {
@@ -59,12 +64,28 @@ impl FlowGraph {
                 (s, d)
             })
             .unzip();
-        let base: Vec<Decimal> = (0..e).into_par_iter().map(|i| t.base_amount(i, &case.fx).base_amount).collect();
+        let base: Vec<Decimal> = (0..e)
+            .into_par_iter()
+            .map(|i| t.base_amount(i, &case.fx).map_or(Decimal::ZERO, |c| c.base_amount))
+            .collect();
         let cents: Vec<i64> = base.par_iter().map(|&d| FlowGraph::cents_of(d)).collect();
+        let unknown: Vec<bool> =
+            if t.unknown_base() == 0 { Vec::new() } else { (0..e).map(|i| !t.has_base(i)).collect() };
         let time = t.booked_at.clone();
         let (out_off, out_edges) = adjacency(n_nodes, &src, &time);
         let (in_off, in_edges) = adjacency(n_nodes, &dst, &time);
-        FlowGraph { n_accounts, n_nodes, out_off, out_edges, in_off, in_edges, src, dst, time, base, cents }
+        FlowGraph { n_accounts, n_nodes, out_off, out_edges, in_off, in_edges, src, dst, time, base, cents, unknown }
+    }
+
+    /// True when transfer `e` has a known base amount (`base[e]` and `cents[e]` are its value).
+    #[inline]
+    pub fn has_base(&self, e: u32) -> bool {
+        self.unknown.is_empty() || !self.unknown[e as usize]
+    }
+
+    /// Transfers whose base amount is unknown.
+    pub fn unknown_base(&self) -> usize {
+        self.unknown.iter().filter(|&&u| u).count()
     }
 
     /// A graph of `n_nodes` accounts from bare edge columns, for unit tests of the searches.
@@ -79,7 +100,20 @@ impl FlowGraph {
         let base = cents.iter().map(|&c| Decimal::new(c, 2)).collect();
         let (out_off, out_edges) = adjacency(n_nodes, &src, &time);
         let (in_off, in_edges) = adjacency(n_nodes, &dst, &time);
-        FlowGraph { n_accounts: n_nodes, n_nodes, out_off, out_edges, in_off, in_edges, src, dst, time, base, cents }
+        FlowGraph {
+            n_accounts: n_nodes,
+            n_nodes,
+            out_off,
+            out_edges,
+            in_off,
+            in_edges,
+            src,
+            dst,
+            time,
+            base,
+            cents,
+            unknown: Vec::new(),
+        }
     }
 
     /// An amount in whole cents: rounded half away from zero to the cent (converted amounts
@@ -176,6 +210,7 @@ impl FlowGraph {
             + self.time.capacity() * 8
             + self.base.capacity() * 16
             + self.cents.capacity() * 8
+            + self.unknown.capacity()
     }
 }
 

@@ -6,9 +6,10 @@
 //! `HI-Small_Patterns.txt` as JSON) and `transactions_sample.csv` (benign rows of
 //! `HI-Small_Trans.csv`). Output: accounts.csv, transfers.csv, fx_rates.csv, case.toml,
 //! truth/patterns.csv (every attempt) and truth/patterns_loadable.csv (only attempts whose every
-//! transaction can load). Nothing is dropped here: rows the contract cannot hold (self-transfers,
-//! currencies without a rate) are written anyway and rejected by ingest, with the reason, so the
-//! counts reconcile; [`ImportSummary`] predicts those rejects.
+//! transaction can load). Nothing is dropped here: rows the contract cannot hold (self-transfers)
+//! are written anyway and rejected by ingest, with the reason, so the counts reconcile; rows in a
+//! currency without a rate load with their own amount and an unknown base amount (ingest warns
+//! and counts them); [`ImportSummary`] predicts both.
 //!
 //! Mapping (see docs/evaluation.md):
 //! - account_id = `bank:account`, the bank id without leading zeros (the pattern file writes
@@ -24,8 +25,8 @@
 //!   (or its inverse); per currency and booking date the rate is the amount-weighted mean
 //!   (Σ base amount / Σ foreign amount) of that day's observations, dated that day, so ingest
 //!   uses it from that day on. Pairs between two foreign currencies are counted but not chained.
-//!   A currency without an observation gets no rate and its rows are rejected by ingest with the
-//!   missing-rate reason.
+//!   A currency without an observation gets no rate: its rows load with an unknown base amount
+//!   (`crate::model::MISSING_RATE`), so structure-only detection still sees them.
 
 use rust_decimal::Decimal;
 use serde::Serialize;
@@ -135,8 +136,10 @@ pub struct FamilyCount {
     pub patterns: usize,
     /// Transactions.
     pub txns: usize,
-    /// Transactions expected to load (a rate exists, not a self-transfer).
+    /// Transactions expected to load (not a self-transfer).
     pub txns_loadable: usize,
+    /// Of which with a base amount (a rate exists on or before their date).
+    pub txns_valued: usize,
     /// Attempts all of whose transactions are expected to load.
     pub patterns_loadable: usize,
     /// Attempts none of whose transactions is expected to load.
@@ -167,14 +170,19 @@ pub struct ImportSummary {
     /// Rows with payment != receiving currency, neither the base: not used for rates.
     pub cross_pairs_unused: usize,
     /// Currencies with rows but no rate, with the number of rows (laundering, benign) that
-    /// ingest will reject for the missing rate (self-transfers excluded: they fail first).
+    /// ingest will load with an unknown base amount (self-transfers excluded: they are rejected).
     pub missing_rates: BTreeMap<String, (usize, usize)>,
 }
 
 impl ImportSummary {
-    /// Transfer rows ingest is expected to reject: self-transfers plus missing rates.
+    /// Transfer rows ingest is expected to reject: the self-transfers.
     pub fn expected_rejects(&self) -> usize {
-        self.self_transfers.0 + self.self_transfers.1 + self.missing_rates.values().map(|(a, b)| a + b).sum::<usize>()
+        self.self_transfers.0 + self.self_transfers.1
+    }
+
+    /// Transfer rows ingest is expected to load with an unknown base amount (no rate).
+    pub fn expected_unknown_base(&self) -> usize {
+        self.missing_rates.values().map(|(a, b)| a + b).sum()
     }
 }
 
@@ -491,8 +499,9 @@ pub fn import(src: &Path, out: &Path, opts: &ImportOptions) -> Result<ImportSumm
     Ok(s)
 }
 
-/// Which rows ingest can convert: a row loads when its payment currency is the base or has a
-/// rate on or before its date.
+/// Which rows ingest loads (every row but a self-transfer) and which of them it can convert to
+/// the base currency (the payment currency is the base or has a rate on or before the date;
+/// the others load with an unknown base amount).
 struct RateCover<'a> {
     base: &'a str,
     /// First rate date per currency.
@@ -508,15 +517,21 @@ impl<'a> RateCover<'a> {
         RateCover { base, first_rate }
     }
 
-    /// Whether ingest loads `t` (a rate covers it, and it is cash or not a self-transfer).
+    /// Whether ingest loads `t` (it is cash or not a self-transfer).
     fn loadable(&self, t: &Txn) -> bool {
+        t.is_cash() || !t.is_self()
+    }
+
+    /// Whether ingest loads `t` with a base amount (loadable, and a rate covers it).
+    fn valued(&self, t: &Txn) -> bool {
         let rate_ok =
             t.paid_cur == self.base || self.first_rate.get(t.paid_cur.as_str()).is_some_and(|d| *d <= t.date.as_str());
-        (t.is_cash() || !t.is_self()) && rate_ok
+        self.loadable(t) && rate_ok
     }
 }
 
-/// Counts the cash rows and predicts ingest's rejects (self-transfers, missing rates).
+/// Counts the cash rows and predicts ingest's rejects (self-transfers) and the rows it loads
+/// with an unknown base amount (missing rates).
 fn count_rejects(all: &[&Txn], cover: &RateCover, s: &mut ImportSummary) {
     for t in all {
         if t.is_cash() {
@@ -532,7 +547,7 @@ fn count_rejects(all: &[&Txn], cover: &RateCover, s: &mut ImportSummary) {
             }
             continue;
         }
-        if !cover.loadable(t) {
+        if !cover.valued(t) {
             let e = s.missing_rates.entry(t.paid_cur.clone()).or_default();
             if t.laundering {
                 e.0 += 1;
@@ -633,6 +648,7 @@ fn count_families(patterns: &[Pattern], cover: &RateCover, s: &mut ImportSummary
         f.txns += pat.txns.len();
         let ok = pat.txns.iter().filter(|t| cover.loadable(t)).count();
         f.txns_loadable += ok;
+        f.txns_valued += pat.txns.iter().filter(|t| cover.valued(t)).count();
         if ok == pat.txns.len() {
             f.patterns_loadable += 1;
         }
@@ -661,8 +677,8 @@ fn write_case_toml(
         "Imported by `moneytrail import-ibm` from {src} (IBM AML HI-Small, Altman et al. 2023, \
          CDLA-Sharing-1.0): {np} laundering attempts ({nt} transactions) from {PATTERNS_FILE} and {nb} \
          benign rows from {SAMPLE_FILE}. Rates derived from the data: {nr} ({cross} cross-currency rows \
-         between two non-base currencies unused). Currencies without a derivable rate (their rows are \
-         rejected by ingest):{missing} Self-transfers rejected by ingest: {sl} laundering, {sb} benign. \
+         between two non-base currencies unused). Currencies without a derivable rate (their rows load \
+         with an unknown base amount):{missing} Self-transfers rejected by ingest: {sl} laundering, {sb} benign. \
          cash_report is the US CTR threshold. See docs/evaluation.md.",
         src = src.display(),
         np = s.patterns,

@@ -35,6 +35,10 @@ pub struct TableCount {
     pub rejected: u64,
     /// Warnings raised on loaded rows.
     pub warnings: u64,
+    /// Loaded rows whose amount has no rate to the base currency on or before their date
+    /// (transfers only): their base amount is unknown (each also has a warning).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub unknown_base: u64,
     /// Rows set aside by a rule of the mapping (a `when` filter, the `footer`); each is in the
     /// skipped list. `read = loaded + rejected + skipped`.
     #[serde(skip_serializing_if = "is_zero")]

@@ -26,6 +26,9 @@ struct Parsed {
     channel: Channel,
     /// The amount was rounded to the currency's minor unit (`round_amounts`).
     rounded: bool,
+    /// Set when no rate exists for the currency on or before the date: the row loads with an
+    /// unknown base amount and a warning.
+    missing: Option<MissingRate>,
 }
 
 /// Loads transfers, then rejects duplicate ids and keeps the sorted id order for look-ups.
@@ -112,10 +115,12 @@ pub(crate) fn load(l: &mut Loader) -> Result<(), IngestError> {
             let account_currency = from_e.or(to_e).map(|e| e.currency);
             let currency = v.currency(5, account_currency)?;
             let (amount, rounded) = v.money(4, amount, currency)?;
-            let fx = fx_ref
-                .lookup(currency, day)
-                .map_err(|m| Fault::new("currency", currency.as_str(), m.to_string()))?
-                .unwrap_or(NO_RATE);
+            // A missing rate does not reject the row: it loads with its own amount and an
+            // unknown base amount (MISSING_RATE), and a warning says so.
+            let (fx, missing) = match fx_ref.lookup(currency, day) {
+                Ok(idx) => (idx.unwrap_or(NO_RATE), None),
+                Err(m) => (MISSING_RATE, Some(m)),
+            };
             Ok(Parsed {
                 booked_at,
                 dst: dst.map(String::into_boxed_str),
@@ -126,6 +131,7 @@ pub(crate) fn load(l: &mut Loader) -> Result<(), IngestError> {
                 fx,
                 channel,
                 rounded,
+                missing,
             })
         },
         accept: |ctx: &mut Ctx<'_>, p: Parsed, v: &RowView<'_>, prov: Prov| {
@@ -144,6 +150,17 @@ pub(crate) fn load(l: &mut Loader) -> Result<(), IngestError> {
             }
             if let Some(note) = &p.dst {
                 ctx.warn(Fault::new("booked_at", &p.booked_at.to_string(), note.to_string()));
+            }
+            if let Some(m) = &p.missing {
+                ctx.warn(Fault::new(
+                    "currency",
+                    p.currency.as_str(),
+                    format!(
+                        "{m}; loaded with its own amount {} {} and an unknown base amount: structure-only \
+                         detection uses it, amount comparisons across currencies and tracing leave it out",
+                        p.amount, p.currency
+                    ),
+                ));
             }
             let city = v.text(8)?;
             let branch_city = if city.is_empty() {
@@ -184,6 +201,10 @@ pub(crate) fn load(l: &mut Loader) -> Result<(), IngestError> {
         l.report.warnings.extend(pending);
     }
     dedupe(l);
+    let unknown = l.case.transfers.unknown_base() as u64;
+    if let Some(t) = l.report.tables.iter_mut().find(|t| t.table == "transfers") {
+        t.unknown_base = unknown;
+    }
     Ok(())
 }
 

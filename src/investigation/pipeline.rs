@@ -257,6 +257,7 @@ fn run_in_pool<'a>(runner: &Runner, real: &'a Case, config: &Config) -> Result<I
         sections.push(SuspectSection { suspect: s, row, scope, network, assets, trace: None });
     }
     clock.lap("networks and valuation");
+    notes.extend(crate::trace::case::unknown_base_note(case));
     match trace_suspects(case, &graph.flow, &requests, &config.rules, &TraceConfig::default()) {
         Ok(traces) => {
             for (sec, tr) in sections.iter_mut().zip(traces) {

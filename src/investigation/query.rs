@@ -103,8 +103,8 @@ impl<'c> QuerySession<'c> {
                 for i in f.indicators.iter_mut() {
                     p.scrub_in_place(&mut i.detail);
                 }
-                if let Some(s) = f.structural.as_mut() {
-                    p.scrub_in_place(s);
+                for n in f.notes.iter_mut() {
+                    p.scrub_in_place(n);
                 }
             }
         }

@@ -24,4 +24,4 @@ pub use money::{round_cents, Conversion, Currency, FxRate, FxTable, MissingRate,
 pub use provenance::{input_manifest_hash, Manifest, Prov, SourceFile};
 pub use strcol::{ColumnFull, StrColumn};
 pub use time::{Date, DateTime};
-pub use transfers::{TransferRow, Transfers, NO_ACCOUNT, NO_CITY, NO_RATE};
+pub use transfers::{TransferRow, Transfers, MISSING_RATE, NO_ACCOUNT, NO_CITY, NO_RATE};

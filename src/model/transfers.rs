@@ -13,6 +13,10 @@ use rust_decimal::Decimal;
 pub const NO_ACCOUNT: u32 = u32::MAX;
 /// Marks "no rate needed" (base currency) in `fx`.
 pub const NO_RATE: u32 = u32::MAX;
+/// Marks "rate missing" in `fx`: the transfer is in another currency than the base and no
+/// rate is quoted for it on or before its booking date. It is loaded with its own amount; its
+/// base amount is unknown ([`Transfers::base_amount`] is `None`), never guessed.
+pub const MISSING_RATE: u32 = u32::MAX - 1;
 /// Marks a missing branch city.
 pub const NO_CITY: u32 = u32::MAX;
 
@@ -31,7 +35,7 @@ pub struct TransferRow<'a> {
     pub amount: Decimal,
     /// Currency of `amount`.
     pub currency: Currency,
-    /// Index of the FX rate used, or [`NO_RATE`].
+    /// Index of the FX rate used, [`NO_RATE`] (base currency) or [`MISSING_RATE`].
     pub fx: u32,
     /// Channel.
     pub channel: Channel,
@@ -58,7 +62,8 @@ pub struct Transfers {
     amounts: AmountColumn,
     /// Currencies.
     pub currency: Vec<Currency>,
-    /// FX rate index used for the base amount, or [`NO_RATE`].
+    /// FX rate index used for the base amount, [`NO_RATE`] (base currency) or
+    /// [`MISSING_RATE`] (base amount unknown).
     pub fx: Vec<u32>,
     /// Channels.
     pub channel: Vec<Channel>,
@@ -151,10 +156,27 @@ impl Transfers {
         self.provs.get(i)
     }
 
-    /// The amount of transfer `i` in the base currency, with the rate and rate date used.
-    pub fn base_amount(&self, i: usize, fx: &FxTable) -> Conversion {
-        let idx = (self.fx[i] != NO_RATE).then_some(self.fx[i]);
-        fx.apply(self.amounts.get(i), idx)
+    /// The amount of transfer `i` in the base currency, with the rate and rate date used;
+    /// `None` when no rate exists for its currency on or before its date ([`MISSING_RATE`]):
+    /// the base amount is unknown, and a sum that needs it must leave the transfer out and
+    /// say so.
+    pub fn base_amount(&self, i: usize, fx: &FxTable) -> Option<Conversion> {
+        match self.fx[i] {
+            MISSING_RATE => None,
+            NO_RATE => Some(fx.apply(self.amounts.get(i), None)),
+            idx => Some(fx.apply(self.amounts.get(i), Some(idx))),
+        }
+    }
+
+    /// True when transfer `i` has a known base amount.
+    pub fn has_base(&self, i: usize) -> bool {
+        self.fx[i] != MISSING_RATE
+    }
+
+    /// Transfers whose base amount is unknown (no rate for their currency on or before their
+    /// date).
+    pub fn unknown_base(&self) -> usize {
+        self.fx.iter().filter(|&&f| f == MISSING_RATE).count()
     }
 
     /// Bytes held by the columns, for memory reports.

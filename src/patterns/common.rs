@@ -148,6 +148,38 @@ pub(crate) fn total_cents(g: &FlowGraph, edges: &[u32]) -> i128 {
     edges.iter().map(|&e| g.cents[e as usize] as i128).sum()
 }
 
+/// The amounts of `edges` in one unit, for comparisons between them: base-currency cents when
+/// every one has a base amount, else cents of their own currency when they share it; `None`
+/// when they mix currencies and some lack a rate (the comparison is then skipped and said,
+/// never guessed).
+pub(crate) fn one_unit(case: &Case, g: &FlowGraph, edges: &[u32]) -> Option<Vec<i64>> {
+    if edges.iter().all(|&e| g.has_base(e)) {
+        return Some(edges.iter().map(|&e| g.cents[e as usize]).collect());
+    }
+    let t = &case.transfers;
+    let cur = t.currency[*edges.first()? as usize];
+    edges.iter().map(|&e| (t.currency[e as usize] == cur).then(|| FlowGraph::cents_of(t.amount(e as usize)))).collect()
+}
+
+/// Whether `b` lies in `[lo · a, hi · a]` (amounts of transfers `a` and `b` in one unit, see
+/// [`one_unit`]); `None` when the two cannot be compared without a rate.
+pub(crate) fn in_band(case: &Case, g: &FlowGraph, a: u32, b: u32, lo: Ratio, hi: Ratio) -> Option<bool> {
+    let (x, y) = if g.has_base(a) && g.has_base(b) {
+        (g.cents[a as usize], g.cents[b as usize])
+    } else {
+        let t = &case.transfers;
+        if t.currency[a as usize] != t.currency[b as usize] {
+            return None;
+        }
+        (FlowGraph::cents_of(t.amount(a as usize)), FlowGraph::cents_of(t.amount(b as usize)))
+    };
+    Some(Band::new(lo, hi, x).contains(y))
+}
+
+/// The note a finding carries when an amount comparison was skipped for a missing rate.
+pub(crate) const NOT_COMPARED: &str =
+    "amounts in different currencies without a rate were not compared (a hop linked on its structure only)";
+
 /// How an episode of `edges` (sorted by time) relates to its window, for explanations:
 /// "within 30 days" when it fits in one window; otherwise the merged windows are said as they
 /// are, "over 362 days (2019-01-03 to 2019-12-31), in overlapping 30-day windows", so a
@@ -200,14 +232,20 @@ pub(crate) fn episodes(edges: &[u32], time: &[DateTime], key: &[u32], w: i64, mi
 /// The inflows of account `a` that fund payment `e` (booked at most `within` seconds before
 /// it), when together they cover at least `min_cover` of its amount: the mule's
 /// "received, then passed on" (docs/domain.md §1.3 #3). Returns the funding transfers.
+///
+/// Transfers without a base amount neither need nor give funding here (no comparison without
+/// a rate).
 pub(crate) fn funding(g: &FlowGraph, a: u32, e: u32, within: i64, min_cover: Ratio) -> Option<Vec<u32>> {
+    if !g.has_base(e) {
+        return None;
+    }
     let t = g.time[e as usize];
     let ins = g.in_between(a, DateTime(t.0 - within), t);
     let need = g.cents[e as usize] as i128;
     let mut sum: i128 = 0;
     let mut used = Vec::new();
     for &i in ins.iter().rev() {
-        if i == e || g.time[i as usize] > t {
+        if i == e || g.time[i as usize] > t || !g.has_base(i) {
             continue;
         }
         sum += g.cents[i as usize] as i128;

@@ -7,11 +7,12 @@
 //! by that typology's detector, and are left out here; so are moves between accounts of one
 //! holder.
 
-use super::common::{holder, is_account_flow, is_new, is_personal, Band, Ratio, DAY};
-use super::context::Datum;
+use super::common::{holder, in_band, is_account_flow, is_new, is_personal, Ratio, DAY, NOT_COMPARED};
+use super::context::{similar_amounts, Datum};
 use super::detector::{DetectCtx, Detector};
 use super::finding::Finding;
 use super::registry::Typology;
+use super::signals::{short_lived, SHORT_LIVED};
 use crate::graph::{FlowGraph, HopRules, TemporalSearch, TemporalSpec};
 use crate::model::{Case, EntityKind, EntityRef};
 use rayon::prelude::*;
@@ -26,11 +27,12 @@ crate::params! {
         /// First to last hop within this many days (window <= 90 days, docs/domain.md §1.3 #8;
         /// 30 days is AMLSim's look-back, §1.2) [D].
         window_days: i64 = 30,
-        /// Least share of the previous hop passed on (AMLSim margin 0.1, docs/domain.md §1.2 and
-        /// §1.3 #8, with room for a larger cut) [D].
+        /// Least share of the previous hop passed on: within 20 % either way (AMLSim's alert
+        /// "amount difference 20 %"; AMLSim also draws hop amounts at random, so amounts need
+        /// not shrink; docs/methodology.md, "Cycle").
         min_retention: Decimal = Decimal::new(8, 1),
-        /// Largest share of the previous hop passed on (no money added on the way) [D].
-        max_retention: Decimal = Decimal::ONE,
+        /// Largest share of the previous hop passed on: 1/0.8 (docs/methodology.md, "Cycle").
+        max_retention: Decimal = Decimal::new(125, 2),
         /// Each hop strictly later than the previous (time-respecting). `false` accepts hops
         /// in any order inside the window, as AMLSim's "unordered" scheduling mode produces
         /// (docs/domain.md §1.2) [D].
@@ -41,42 +43,29 @@ crate::params! {
         /// Every hop passed on within this many hours of the previous is rapid pass-through
         /// (Δt <= 48 h, docs/domain.md §1.3 #3); cycles of three hops or more.
         rapid_hours: i64 = 48,
-        /// Findings below this score are not reported: the core pattern plus corroboration
-        /// (docs/domain.md §0, "no single indicator") [D]. Applied to the indicators this case
-        /// can evaluate (`patterns::context`). Cycles with the typology's signature (below)
-        /// are reported whatever their score.
-        min_score: u32 = 50,
-        /// Report a cycle on its structure alone when it has the typology's signature: at
-        /// least `signature_min_hops` hops, each strictly later and strictly smaller than the
-        /// previous but at least `signature_min_retention` of it ("amounts decreasing by a
-        /// margin", docs/domain.md §1.3 #8), the whole cycle
-        /// inside the window, and at least `signature_min_returned` of the first hop back at
-        /// the origin. Measured in docs/evaluation.md ("Cycles reported on structure") [D].
-        report_signature: bool = true,
-        /// Fewest hops for the signature: two intermediaries. A two-hop return (A to B and
-        /// back) is also what a refund or a repaid loan looks like; on generated cases every
-        /// uncorroborated two-hop cycle was benign (docs/evaluation.md) [D].
-        signature_min_hops: usize = 3,
-        /// Least share of the previous hop each hop passes on for the signature: a margin of at
-        /// most 10 % per hop (ρ <= 0.1, AMLSim's margin_ratio, docs/domain.md §1.2 and §1.3 #3),
-        /// tighter than the search band's 80 %, which leaves room for a larger cut [D].
-        signature_min_retention: Decimal = Decimal::new(9, 1),
-        /// Least share of the first hop that returns to the origin for the signature ("most of
-        /// the money", i.e. more than half; AMLSim's 10 % margin over the longest cycle, six
-        /// hops, returns 0.9^5 = 59 %, docs/domain.md §1.2) [D].
-        signature_min_returned: Decimal = Decimal::new(5, 1),
+        /// Each hop at least this share of the previous and smaller: "amounts decreasing by a
+        /// margin" of at most 10 % per hop (AMLSim's margin_ratio 0.1; docs/methodology.md,
+        /// "Cycle"); an indicator, not a condition.
+        margin_min_retention: Decimal = Decimal::new(9, 1),
+        /// Hop amounts count as uniform when every one lies within this share of their median
+        /// (AMLSim alert parameter "amount difference 20 %").
+        similar_spread: Decimal = Decimal::new(2, 1),
     }
 }
 
 super::context::indicators! {
     /// The indicators of [`Cycle`], their points and the data they need
     /// (`patterns::context`): the only place their points are written.
-    pub const INDICATORS;
-    CYCLE = ("cycle", 25, []);
+    pub const INDICATORS + [SHORT_LIVED];
+    /// The structure itself: it makes the candidate, the other indicators make the score.
+    CYCLE = ("cycle", 0, []);
     PERSONAL_ACCOUNTS = ("personal_accounts", 10, [Datum::Holders]);
     NEW_ACCOUNTS = ("new_accounts", 15, [Datum::OpeningDates]);
     LARGE_AMOUNT = ("large_amount", 10, []);
     RAPID_HOPS = ("rapid_hops", 15, []);
+    SHRINKING = ("margin_per_hop", 10, []);
+    UNIFORM = ("uniform_amounts", 10, []);
+    NEW_RELATIONS = ("new_relations", 15, []);
 }
 
 /// The cycle detector.
@@ -115,7 +104,9 @@ impl HopRules for Rules<'_> {
     }
 
     fn follows(&self, prev: u32, next: u32) -> bool {
-        Band::new(self.min_ret, self.max_ret, self.g.cents[prev as usize]).contains(self.g.cents[next as usize])
+        // A hop whose amount cannot be compared (another currency, no rate) is followed on its
+        // structure.
+        in_band(self.case, self.g, prev, next, self.min_ret, self.max_ret) != Some(false)
     }
 
     fn check(&self) -> Result<(), Spent> {
@@ -260,7 +251,7 @@ impl Cycle {
         if new > 0 {
             f.indicate(&NEW_ACCOUNTS, format!("{new} accounts opened within {} days before", p.new_account_days));
         }
-        if g.base[first as usize] >= case.meta.cash_report.amount {
+        if g.has_base(first) && g.base[first as usize] >= case.meta.cash_report.amount {
             f.indicate(&LARGE_AMOUNT, "the first hop is at least the reporting threshold");
         }
         // Transfer-only evidence: every hop passed on within hours (rapid pass-through).
@@ -274,47 +265,39 @@ impl Cycle {
                 format!("every hop passed on within {:.1} h of the previous", slowest as f64 / 3600.0),
             );
         }
-        f.total = g.base[first as usize];
-        let f = f.finish(case, &g.base);
-        if p.report_signature && self.signature(g, c) {
-            Some(ctx.data.report_on_structure(f, p.min_score, INDICATORS, self.why()))
-        } else {
-            ctx.data.report(f, p.min_score, INDICATORS)
-        }
-    }
-
-    /// Why a cycle with the signature is reported on structure alone (in every such explanation).
-    fn why(&self) -> String {
-        let p = &self.p;
-        format!(
-            "a time-respecting cycle of {} or more hops, each {:.0}-100 % of the previous, at least {:.0} % of the money \
-             back at its origin within {} days: the cycle typology's signature, docs/domain.md §1.3 #8",
-            p.signature_min_hops.max(2),
-            (p.signature_min_retention * Decimal::ONE_HUNDRED).round_dp(0),
-            (p.signature_min_returned * Decimal::ONE_HUNDRED).round_dp(0),
-            p.window_days
-        )
-    }
-
-    /// True when cycle `c` has the typology's signature (see `report_signature`): enough hops,
-    /// each strictly later and strictly smaller than the previous but at least
-    /// `signature_min_retention` of it, and at least
-    /// `signature_min_returned` of the first hop back at the origin. The window and the
-    /// per-hop retention band were already checked by the search. Exact in cents.
-    fn signature(&self, g: &FlowGraph, c: &[u32]) -> bool {
-        let p = &self.p;
-        let (Some(&first), Some(&last)) = (c.first(), c.last()) else { return false };
-        let least = Ratio::new(p.signature_min_retention);
-        let decreasing = c.windows(2).all(|w| {
-            let (a, b) = (w[0] as usize, w[1] as usize);
-            g.time[b] > g.time[a]
-                && g.cents[b] < g.cents[a]
-                && least.cmp_times(g.cents[b] as i128, g.cents[a] as i128) != std::cmp::Ordering::Less
+        let margin = Ratio::new(p.margin_min_retention);
+        let shrinks = c.windows(2).map(|w| {
+            let smaller = in_band(case, g, w[0], w[1], margin, Ratio::new(Decimal::ONE))?;
+            let equal = in_band(case, g, w[0], w[1], Ratio::new(Decimal::ONE), Ratio::new(Decimal::ONE))?;
+            Some(smaller && !equal)
         });
-        c.len() >= p.signature_min_hops.max(2)
-            && decreasing
-            && Ratio::new(p.signature_min_returned)
-                .cmp_times(g.cents[last as usize] as i128, g.cents[first as usize] as i128)
-                != std::cmp::Ordering::Less
+        let shrinks: Option<Vec<bool>> = shrinks.collect();
+        match &shrinks {
+            Some(v) if c.len() >= 3 && v.iter().all(|&x| x) => f.indicate(
+                &SHRINKING,
+                format!(
+                    "each hop {:.0}-100 % of the previous: the amount shrinks by a small margin at every step",
+                    (p.margin_min_retention * Decimal::ONE_HUNDRED).round_dp(0)
+                ),
+            ),
+            None => f.note(NOT_COMPARED),
+            _ => {}
+        }
+        if c.len() >= 3 && similar_amounts(case, g, c, p.similar_spread) {
+            f.indicate(
+                &UNIFORM,
+                format!(
+                    "every hop within {} % of the median amount",
+                    (p.similar_spread * Decimal::ONE_HUNDRED).round_dp(0)
+                ),
+            );
+        }
+        if c.iter().all(|&e| ctx.signals.is_first_contact(e)) {
+            f.indicate(&NEW_RELATIONS, "every hop is the first transfer between its two accounts");
+        }
+        short_lived(ctx, &mut f, &accounts, "accounts of the cycle");
+        f.total = if g.has_base(first) { g.base[first as usize] } else { Decimal::ZERO };
+        let f = f.finish(case, &g.base);
+        Some(ctx.data.rank(f, INDICATORS))
     }
 }

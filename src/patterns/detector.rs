@@ -7,6 +7,7 @@ use super::gather_scatter::GatherScatterParams;
 use super::params::Params;
 use super::registry::Typology;
 use super::scatter_gather::ScatterGatherParams;
+use super::signals::Signals;
 use crate::graph::CaseGraph;
 use crate::model::Case;
 
@@ -18,6 +19,8 @@ pub struct DetectCtx<'a> {
     pub graph: &'a CaseGraph,
     /// Which context data the case holds, computed once (see [`super::context`]).
     pub data: DataContext,
+    /// The transfer baselines of the case, computed once (see [`super::signals`]).
+    pub signals: &'a Signals,
     /// The configured parameters of the detectors whose rules others reuse.
     pub borrowed: &'a BorrowedParams,
     /// The detector's share of the run's row, memory and time budgets: every search that grows

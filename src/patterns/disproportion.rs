@@ -110,10 +110,17 @@ impl Disproportion {
             }
             let y = years.entry(d.year()).or_default();
             // The price paid; without one, the payments on record; else not counted.
+            // A payment without a base amount (no rate) leaves the title unpriced: never a
+            // partial sum.
             let paid = t.price.and_then(|m| reg.to_base(m, d)).or_else(|| {
-                (!t.payment_txns.is_empty()).then(|| {
-                    t.payment_txns.iter().map(|&e| case.transfers.base_amount(e as usize, &case.fx).base_amount).sum()
-                })
+                (!t.payment_txns.is_empty())
+                    .then(|| {
+                        t.payment_txns
+                            .iter()
+                            .map(|&e| case.transfers.base_amount(e as usize, &case.fx).map(|c| c.base_amount))
+                            .sum::<Option<Decimal>>()
+                    })
+                    .flatten()
             });
             match paid {
                 Some(v) => {

@@ -14,8 +14,12 @@ use super::common::{
 use super::context::{amount_evidence, passed_on, Datum, PassBand, BELOW_THRESHOLD, SIMILAR_AMOUNTS};
 use super::detector::{DetectCtx, Detector};
 use super::finding::Finding;
-use super::gather_scatter::scatter_after;
+use super::gather_scatter::{scatter_after, GatherScatterParams};
 use super::registry::Typology;
+use super::signals::{
+    dormant_then_active, new_counterparts, regular_timing, short_lived, split_payments, Events, DORMANT,
+    NEW_COUNTERPARTS, REGULAR_TIMING, SHORT_LIVED, SPLIT_PAYMENTS,
+};
 use crate::model::{Channel, DateTime, NO_CITY};
 use rayon::prelude::*;
 use rust_decimal::Decimal;
@@ -24,15 +28,16 @@ use std::collections::BTreeSet;
 crate::params! {
     /// Parameters of [`FanIn`].
     pub struct FanInParams {
-        /// Distinct senders needed within the window (n >= 5, docs/domain.md §1.3 #4, AMLSim).
-        min_senders: usize = 5,
-        /// Window length in days (w = 30, AMLSim look-back, docs/domain.md §1.3 #4).
+        /// Distinct senders that make a candidate within the window: from 2, IBM's "max
+        /// 2-degree" fans (docs/methodology.md, "Fan-in"); the ranking, not this count, does
+        /// the precision work.
+        min_senders: usize = 2,
+        /// Window length in days (w = 30, AMLSim's look-back; docs/methodology.md, "Fan-in").
         window_days: i64 = 30,
-        /// An episode of merged windows longer than this many days is a steady flow, not a
-        /// burst: the account collects from many senders all the time (a shop, a landlord, a
-        /// payroll account), so the count of senders earns no points and only corroboration can
-        /// report it (docs/domain.md §0, "contextual information matters"; 6 windows) [D].
-        steady_days: i64 = 180,
+        /// A run of overlapping windows longer than this many days is a steady flow, not a
+        /// burst: the candidate is then its busiest `window_days` window (most senders new to
+        /// the account), compared with the rest of the account's life (two windows) [D].
+        steady_days: i64 = 60,
         /// A sender "passes on" a payment when inflows of the previous this many hours cover
         /// it (rapid pass-through, Δt <= 48 h, docs/domain.md §1.3 #3).
         funded_hours: i64 = 48,
@@ -57,21 +62,15 @@ crate::params! {
         pass_share: Decimal = Decimal::new(9, 1),
         /// ... and this share (a little above 1 for a small balance already held) [D].
         pass_max_share: Decimal = Decimal::new(105, 2),
-        /// Findings below this score are not reported: the core pattern plus corroboration
-        /// (docs/domain.md §0, "no single indicator") [D]. Applied to the indicators this case
-        /// can evaluate (`patterns::context`).
-        min_score: u32 = 50,
     }
 }
 
 super::context::indicators! {
     /// The indicators of [`FanIn`], their points and the data they need
     /// (`patterns::context`): the only place their points are written.
-    pub const INDICATORS + [SIMILAR_AMOUNTS, BELOW_THRESHOLD];
-    MANY_SENDERS = ("many_senders", 25, []);
-    /// `many_senders` on an episode longer than `steady_days`: a steady flow, not a burst, so it
-    /// is stated and earns no points.
-    MANY_SENDERS_STEADY = ("many_senders", 0, []);
+    pub const INDICATORS + [SIMILAR_AMOUNTS, BELOW_THRESHOLD, NEW_COUNTERPARTS, SPLIT_PAYMENTS, DORMANT, SHORT_LIVED, REGULAR_TIMING];
+    /// The structure itself: it makes the candidate, the other indicators make the score.
+    MANY_SENDERS = ("many_senders", 0, []);
     PERSONAL_ACCOUNT = ("personal_account", 10, [Datum::Holders]);
     SENDERS_PASS_ON = ("senders_pass_on", 20, []);
     CASH_FUNDED = ("cash_funded", 10, [Datum::Cash]);
@@ -88,12 +87,52 @@ pub struct FanIn {
     pub p: FanInParams,
 }
 
+/// Candidate episodes of `edges` (an account's flows in one direction, sorted by time): merged
+/// windows of `w` seconds with at least `min` distinct counterparts (`key[e]`); an episode
+/// longer than `steady` seconds is a steady flow and is narrowed to its window of `w` seconds
+/// with the most first contacts (then the most transfers, then the earliest).
+pub(crate) fn candidates(
+    ctx: &DetectCtx<'_>,
+    edges: &[u32],
+    key: &[u32],
+    w: i64,
+    min: usize,
+    steady: i64,
+) -> Vec<Vec<u32>> {
+    let g = &ctx.graph.flow;
+    episodes(edges, &g.time, key, w, min)
+        .into_iter()
+        .filter_map(|ep| {
+            let span = g.time[*ep.last()? as usize].0 - g.time[*ep.first()? as usize].0;
+            if span <= steady {
+                return Some(ep);
+            }
+            let (mut best, mut lo, mut firsts) = ((0usize, 0usize, 0usize, 0usize), 0usize, 0usize);
+            for hi in 0..ep.len() {
+                firsts += ctx.signals.is_first_contact(ep[hi]) as usize;
+                while g.time[ep[hi] as usize].0 - g.time[ep[lo] as usize].0 > w {
+                    firsts -= ctx.signals.is_first_contact(ep[lo]) as usize;
+                    lo += 1;
+                }
+                let n = hi - lo + 1;
+                if (firsts, n) > (best.0, best.1) {
+                    best = (firsts, n, lo, hi);
+                }
+            }
+            let window = ep[best.2..=best.3].to_vec();
+            let distinct: BTreeSet<u32> = window.iter().map(|&e| key[e as usize]).collect();
+            (distinct.len() >= min).then_some(window)
+        })
+        .collect()
+}
+
 impl Detector for FanIn {
     super::detector::detector_parts!(Typology::FanIn);
 
     /// Per account, a sliding window over incoming account-to-account transfers sorted by
-    /// time; overlapping qualifying windows merge into one episode. Each episode is scored on
-    /// the corroborating indicators and reported when it reaches `min_score`.
+    /// time; overlapping qualifying windows merge into one episode (a steady flow is narrowed
+    /// to its busiest window, [`candidates`]). Every episode that is not a gather-scatter's is a
+    /// candidate, scored on the indicators.
     ///
     /// # Complexity
     /// O(E) over incoming transfers of every account, plus per episode a window lookup on each
@@ -102,18 +141,15 @@ impl Detector for FanIn {
         let g = &ctx.graph.flow;
         let case = ctx.case;
         let w = self.p.window_days * DAY;
-        // Gather-scatter's rule with its configured parameters (an override reaches it here too).
-        let gs = &ctx.borrowed.gather_scatter;
         g.par_accounts()
             .flat_map_iter(|a| {
                 if !ctx.budget.rows(a, g.in_edges(a).len() as u64) {
                     return Vec::new();
                 }
                 let edges: Vec<u32> = g.in_edges(a).iter().copied().filter(|&e| is_account_flow(case, g, e)).collect();
-                episodes(&edges, &g.time, &g.src, w, self.p.min_senders)
+                candidates(ctx, &edges, &g.src, w, self.p.min_senders, self.p.steady_days * DAY)
                     .into_iter()
-                    .filter(|ep| scatter_after(case, g, a, ep, gs).is_none())
-                    .filter_map(|ep| self.finding(ctx, a, ep))
+                    .filter_map(|ep| self.score_episode_with(ctx, a, ep, &ctx.borrowed.gather_scatter))
                     .collect::<Vec<_>>()
             })
             .collect()
@@ -123,16 +159,27 @@ impl Detector for FanIn {
 impl FanIn {
     /// Scores one structural candidate, an episode `ep` of account `a` (its incoming flows in
     /// (time, id) order, as [`Detector::detect`] finds them): the finding, or `None` when the
-    /// episode is a gather-scatter's or does not reach the threshold. Used by the distributed
-    /// engine (feature `distributed`), whose cluster finds the episodes.
+    /// episode is a gather-scatter's (with gather-scatter's configured parameters). Used by
+    /// the distributed engine (feature `distributed`), whose cluster finds the episodes.
     pub fn score_episode(&self, ctx: &DetectCtx<'_>, a: u32, ep: Vec<u32>) -> Option<Finding> {
-        if scatter_after(ctx.case, &ctx.graph.flow, a, &ep, &ctx.borrowed.gather_scatter).is_some() {
-            return None;
-        }
-        self.finding(ctx, a, ep)
+        self.score_episode_with(ctx, a, ep, &ctx.borrowed.gather_scatter)
     }
 
-    fn finding(&self, ctx: &DetectCtx<'_>, a: u32, ep: Vec<u32>) -> Option<Finding> {
+    fn score_episode_with(
+        &self,
+        ctx: &DetectCtx<'_>,
+        a: u32,
+        ep: Vec<u32>,
+        gs: &GatherScatterParams,
+    ) -> Option<Finding> {
+        // Gather-scatter's rule with its configured parameters (an override reaches it here too).
+        if scatter_after(ctx.case, &ctx.graph.flow, a, &ep, gs).is_some() {
+            return None;
+        }
+        Some(self.finding(ctx, a, ep))
+    }
+
+    fn finding(&self, ctx: &DetectCtx<'_>, a: u32, ep: Vec<u32>) -> Finding {
         let g = &ctx.graph.flow;
         let case = ctx.case;
         let p = &self.p;
@@ -140,21 +187,18 @@ impl FanIn {
         let mut f = Finding::new(self.name());
         f.accounts.push(a);
         f.accounts.extend(senders.iter().copied());
-        let span = match (ep.first(), ep.last()) {
-            (Some(&x), Some(&y)) => g.time[y as usize].0 - g.time[x as usize].0,
-            _ => 0,
-        };
-        let steady = span > p.steady_days * DAY;
         f.indicate(
-            if steady { &MANY_SENDERS_STEADY } else { &MANY_SENDERS },
-            format!(
-                "{} distinct senders paid {} {}{}",
-                senders.len(),
-                total(g, &ep),
-                span_phrase(g, &ep, p.window_days),
-                if steady { " (a steady flow longer than steady_days, not a burst: no points)" } else { "" }
-            ),
+            &MANY_SENDERS,
+            format!("{} distinct senders paid {} {}", senders.len(), total(g, &ep), span_phrase(g, &ep, p.window_days)),
         );
+        // Signals any ledger has: senders new to the account against its history and peers,
+        // split payments, dormancy, short-lived senders, regular timing.
+        new_counterparts(ctx, &mut f, a, &ep, Events::NewIn, "senders");
+        split_payments(ctx, &mut f, a, &ep, Events::In);
+        let t0 = ep.first().map(|&e| g.time[e as usize]).unwrap_or(DateTime(0));
+        dormant_then_active(ctx, &mut f, a, t0.0);
+        short_lived(ctx, &mut f, &senders, "senders");
+        regular_timing(ctx, &mut f, &ep);
         if is_personal(case, a) {
             f.indicate(&PERSONAL_ACCOUNT, "the receiving account is held by a person");
         }
@@ -199,7 +243,6 @@ impl FanIn {
                 format!("the cash behind the payments was paid in at {} cities", cash_cities.len()),
             );
         }
-        let t0 = ep.first().map(|&e| g.time[e as usize]).unwrap_or(DateTime(0));
         let new = senders.iter().filter(|&&s| is_new(case, s, t0, p.new_account_days)).count();
         if new * 2 >= senders.len() {
             f.indicate(
@@ -212,14 +255,11 @@ impl FanIn {
             f.indicate(&SHARED_ADDRESS, format!("{shared} senders share an address with each other or the receiver"));
         }
         // Transfer-only evidence (any ledger): near-identical payments, payments just below the
-        // reporting threshold, the gathered money passed straight on. No burst indicator: many
-        // senders in one window already is more inflow than usual (on AMLSim's fanin200 a burst
-        // fired in 2,956 of 2,971 candidates, most of them benign; docs/evaluation.md).
+        // reporting threshold, the gathered money passed straight on.
         amount_evidence(&mut f, case, g, &ep, "payment", p.similar_spread, Some(p.band_low));
         if let Some(&last) = ep.last() {
-            let got = super::common::total_cents(g, &ep);
             let band = PassBand { min: p.pass_share, max: p.pass_max_share };
-            if let Some(outs) = passed_on(case, g, a, g.time[last as usize], p.funded_hours, got, band, &senders) {
+            if let Some(outs) = passed_on(case, g, a, g.time[last as usize], p.funded_hours, &ep, band, &senders) {
                 f.indicate(
                     &PASSED_ON,
                     format!("the receiver paid {} on within {} h of the last payment", total(g, &outs), p.funded_hours),
@@ -228,6 +268,6 @@ impl FanIn {
         }
         f.txns = ep;
         let f = f.finish(case, &g.base);
-        ctx.data.report(f, p.min_score, INDICATORS)
+        ctx.data.rank(f, INDICATORS)
     }
 }

@@ -7,12 +7,17 @@
 //! common destination are scatter-gather intermediaries ([`super::scatter_gather`]) and are
 //! not counted here.
 
-use super::common::{episodes, goes_abroad, holder, is_account_flow, is_personal, span_phrase, total, Ratio, DAY};
+use super::common::{goes_abroad, holder, is_account_flow, is_personal, span_phrase, total, Ratio, DAY};
 use super::context::{amount_evidence, burst, Datum, BELOW_THRESHOLD, SIMILAR_AMOUNTS};
 use super::detector::{DetectCtx, Detector};
+use super::fan_in::candidates;
 use super::finding::Finding;
 use super::registry::Typology;
-use super::scatter_gather::onward;
+use super::scatter_gather::{onward, ScatterGatherParams};
+use super::signals::{
+    dormant_then_active, new_counterparts, regular_timing, short_lived, split_payments, Events, DORMANT,
+    NEW_COUNTERPARTS, REGULAR_TIMING, SHORT_LIVED, SPLIT_PAYMENTS,
+};
 use crate::model::EntityKind;
 use rayon::prelude::*;
 use rust_decimal::Decimal;
@@ -21,10 +26,14 @@ use std::collections::{BTreeSet, HashMap};
 crate::params! {
     /// Parameters of [`FanOut`].
     pub struct FanOutParams {
-        /// Distinct receivers needed within the window (n >= 5, docs/domain.md §1.3 #5, AMLSim).
-        min_receivers: usize = 5,
-        /// Window length in days (w = 30, AMLSim look-back, docs/domain.md §1.3 #5).
+        /// Distinct receivers that make a candidate within the window: from 2, IBM's "max
+        /// 2-degree" fans (docs/methodology.md, "Fan-out"); the ranking does the precision work.
+        min_receivers: usize = 2,
+        /// Window length in days (w = 30, AMLSim's look-back; docs/methodology.md, "Fan-out").
         window_days: i64 = 30,
+        /// A run of overlapping windows longer than this many days is a steady flow: the
+        /// candidate is its busiest window (as fan-in's `steady_days`) [D].
+        steady_days: i64 = 60,
         /// The episode's total counts as a burst when it exceeds this multiple of the account's
         /// average outflow per window over its active life [D].
         burst_factor: Decimal = Decimal::new(3, 0),
@@ -35,18 +44,15 @@ crate::params! {
         /// indicator fires when every payment lies in [band_low · T, T) (structuring, "each in
         /// [0.8·T, T)", docs/domain.md §1.3 #1).
         band_low: Decimal = Decimal::new(8, 1),
-        /// Findings below this score are not reported: the core pattern plus corroboration
-        /// (docs/domain.md §0, "no single indicator") [D]. Applied to the indicators this case
-        /// can evaluate (`patterns::context`).
-        min_score: u32 = 50,
     }
 }
 
 super::context::indicators! {
     /// The indicators of [`FanOut`], their points and the data they need
     /// (`patterns::context`): the only place their points are written.
-    pub const INDICATORS + [SIMILAR_AMOUNTS, BELOW_THRESHOLD];
-    MANY_RECEIVERS = ("many_receivers", 25, []);
+    pub const INDICATORS + [SIMILAR_AMOUNTS, BELOW_THRESHOLD, NEW_COUNTERPARTS, SPLIT_PAYMENTS, DORMANT, SHORT_LIVED, REGULAR_TIMING];
+    /// The structure itself: it makes the candidate, the other indicators make the score.
+    MANY_RECEIVERS = ("many_receivers", 0, []);
     PERSONAL_ACCOUNT = ("personal_account", 10, [Datum::Holders]);
     BURST = ("burst", 15, [Datum::History]);
     CROSS_BORDER = ("cross_border", 10, [Datum::Holders, Datum::Abroad]);
@@ -63,8 +69,9 @@ impl Detector for FanOut {
     super::detector::detector_parts!(Typology::FanOut);
 
     /// Per account, a sliding window over outgoing account-to-account transfers (no cards, no
-    /// cash, no own-account moves); overlapping qualifying windows merge into one episode.
-    /// Transfers to scatter-gather intermediaries are dropped, the rest re-checked and scored.
+    /// cash, no own-account moves); overlapping qualifying windows merge into one episode (a
+    /// steady flow is narrowed to its busiest window). Transfers to scatter-gather
+    /// intermediaries are dropped, the rest re-checked and scored.
     ///
     /// # Complexity
     /// O(E) over outgoing transfers, plus per episode a window lookup on each receiver;
@@ -79,8 +86,8 @@ impl Detector for FanOut {
                 }
                 let edges = self.out_flows(ctx, a);
                 let mut out = Vec::new();
-                for ep in episodes(&edges, &g.time, &g.dst, w, self.p.min_receivers) {
-                    out.extend(self.episode_findings(ctx, &edges, a, ep));
+                for ep in candidates(ctx, &edges, &g.dst, w, self.p.min_receivers, self.p.steady_days * DAY) {
+                    out.extend(self.episode_findings(ctx, &edges, a, ep, &ctx.borrowed.scatter_gather));
                 }
                 out
             })
@@ -90,10 +97,11 @@ impl Detector for FanOut {
 
 impl FanOut {
     /// Scores one structural candidate, an episode `ep` of outgoing flows of `a` (in (time,
-    /// id) order, as [`Detector::detect`] finds them): scatter-gather intermediaries dropped,
-    /// the rest re-checked and scored. Used by the distributed engine.
+    /// id) order, as [`Detector::detect`] finds them): scatter-gather intermediaries dropped
+    /// (default scatter-gather parameters), the rest re-checked and scored. Used by the
+    /// distributed engine.
     pub fn score_episode(&self, ctx: &DetectCtx<'_>, a: u32, ep: Vec<u32>) -> Vec<Finding> {
-        self.episode_findings(ctx, &self.out_flows(ctx, a), a, ep)
+        self.episode_findings(ctx, &self.out_flows(ctx, a), a, ep, &ScatterGatherParams::default())
     }
 
     /// The outgoing transfers of `a` that a fan-out counts, in (time, id) order.
@@ -111,14 +119,19 @@ impl FanOut {
     }
 
     /// The findings of one episode `ep` among `edges` (the account's [`FanOut::out_flows`]).
-    fn episode_findings(&self, ctx: &DetectCtx<'_>, edges: &[u32], a: u32, ep: Vec<u32>) -> Vec<Finding> {
+    fn episode_findings(
+        &self,
+        ctx: &DetectCtx<'_>,
+        edges: &[u32],
+        a: u32,
+        ep: Vec<u32>,
+        sg: &ScatterGatherParams,
+    ) -> Vec<Finding> {
         let (g, case) = (&ctx.graph.flow, ctx.case);
         let w = self.p.window_days * DAY;
-        // Scatter-gather's rule with its configured parameters (an override reaches it here too).
-        let sg = &ctx.borrowed.scatter_gather;
         let (sg_min, sg_max) = (Ratio::new(sg.min_retention), Ratio::new(sg.max_retention));
-        // Receivers passing the money on to a destination shared with another
-        // receiver are the middle of a scatter-gather, not ends of a fan-out.
+        // Receivers passing the money on to a destination shared with another receiver are
+        // the middle of a scatter-gather, not ends of a fan-out.
         let mut by_dest: HashMap<u32, BTreeSet<u32>> = HashMap::new();
         for &e in &ep {
             for (d, _) in onward(case, g, e, sg.window_days * DAY, sg_min, sg_max) {
@@ -127,15 +140,13 @@ impl FanOut {
         }
         let mids: BTreeSet<u32> = by_dest.into_values().filter(|m| m.len() >= 2).flatten().collect();
         let kept: Vec<u32> = ep.into_iter().filter(|&e| !mids.contains(&g.dst[e as usize])).collect();
-        episodes(&kept, &g.time, &g.dst, w, self.p.min_receivers)
+        super::common::episodes(&kept, &g.time, &g.dst, w, self.p.min_receivers)
             .into_iter()
-            .filter_map(|sub| self.finding(ctx, edges, a, sub))
+            .map(|sub| self.finding(ctx, edges, a, sub))
             .collect()
     }
-}
 
-impl FanOut {
-    fn finding(&self, ctx: &DetectCtx<'_>, all: &[u32], a: u32, ep: Vec<u32>) -> Option<Finding> {
+    fn finding(&self, ctx: &DetectCtx<'_>, all: &[u32], a: u32, ep: Vec<u32>) -> Finding {
         let g = &ctx.graph.flow;
         let case = ctx.case;
         let p = &self.p;
@@ -148,16 +159,26 @@ impl FanOut {
             &MANY_RECEIVERS,
             format!("{} distinct receivers got {sum} {}", receivers.len(), span_phrase(g, &ep, p.window_days)),
         );
+        let recv: Vec<u32> = receivers.iter().copied().collect();
+        new_counterparts(ctx, &mut f, a, &ep, Events::NewOut, "receivers");
+        split_payments(ctx, &mut f, a, &ep, Events::Out);
+        if let Some(&e0) = ep.first() {
+            dormant_then_active(ctx, &mut f, a, g.time[e0 as usize].0);
+        }
+        short_lived(ctx, &mut f, &recv, "receivers");
+        regular_timing(ctx, &mut f, &ep);
         if is_personal(case, a) {
             f.indicate(&PERSONAL_ACCOUNT, "the paying account is held by a person");
         }
         // Burst: the episode against the account's average outflow per window over the rest of
         // its recorded activity; an account with no other activity in the data is not a burst.
-        if let Some(avg) = burst(g, all, &ep, p.window_days, p.burst_factor) {
-            f.indicate(
-                &BURST,
-                format!("{sum} paid out, above {}x the account's average of {avg} per window", p.burst_factor),
-            );
+        if ctx.data.has(Datum::History) {
+            if let Some(avg) = burst(g, all, &ep, p.window_days, p.burst_factor) {
+                f.indicate(
+                    &BURST,
+                    format!("{sum} paid out, above {}x the account's average of {avg} per window", p.burst_factor),
+                );
+            }
         }
         let abroad = ep.iter().filter(|&&e| goes_abroad(case, g, e)).count();
         if abroad > 0 {
@@ -168,6 +189,6 @@ impl FanOut {
         amount_evidence(&mut f, case, g, &ep, "payment", p.similar_spread, Some(p.band_low));
         f.txns = ep;
         let f = f.finish(case, &g.base);
-        ctx.data.report(f, p.min_score, INDICATORS)
+        ctx.data.rank(f, INDICATORS)
     }
 }

@@ -29,20 +29,6 @@ pub struct SuspectLink {
     pub hops: u32,
 }
 
-/// The reporting decision of a finding (see [`super::context`]): the configured `min_score`
-/// scaled to the indicator points the case's data can show.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Threshold {
-    /// The score from which the finding is reported.
-    pub applied: u32,
-    /// The detector's configured `min_score`.
-    pub min_score: u32,
-    /// Points of the indicators this case can evaluate.
-    pub evaluable_points: u32,
-    /// Points of all the detector's indicators.
-    pub full_points: u32,
-}
-
 /// One detected instance of a typology.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Finding {
@@ -50,15 +36,20 @@ pub struct Finding {
     pub id: String,
     /// Typology name, as in truth/patterns.csv.
     pub typology: &'static str,
-    /// 0..=100, the sum of the indicators' points, capped.
+    /// 0..=100, the sum of the indicators' points (decibans of evidence, docs/methodology.md,
+    /// "Ranking"), capped.
     pub score: u32,
+    /// The uncapped sum of the indicators' points: breaks ties between findings whose score
+    /// reached the cap of 100, so the strongest evidence still ranks first.
+    pub evidence: u32,
     /// Accounts involved (indices into `Case::accounts`), sorted.
     pub accounts: Vec<u32>,
     /// Persons and companies involved, sorted.
     pub entities: Vec<EntityRef>,
     /// Transfers involved (indices into `Case::transfers`), sorted.
     pub txns: Vec<u32>,
-    /// Sum of the transfers in the base currency (or the typology's own total).
+    /// Sum of the transfers in the base currency (or the typology's own total); transfers
+    /// without a base amount are not in it (see `unknown_base`).
     pub total: Decimal,
     /// Earliest booking among the transfers (or the event date).
     pub first_at: Option<DateTime>,
@@ -68,14 +59,14 @@ pub struct Finding {
     pub indicators: Vec<Indicator>,
     /// The nearest suspect and the hop count, filled by the runner.
     pub suspect: Option<SuspectLink>,
-    /// The reporting decision (see [`super::context`]); `None` for detectors that do not use it.
-    pub threshold: Option<Threshold>,
     /// Context data the detector's indicators need that this case lacks entirely.
     pub not_evaluable: Vec<&'static str>,
-    /// Set when the finding is reported on its structure alone, without reaching the
-    /// threshold (see [`super::context::DataContext::report_on_structure`]): why that
-    /// structure is sufficient evidence.
-    pub structural: Option<String>,
+    /// Transfers of the finding without a base amount (no rate for their currency on or before
+    /// their date): not in `total`; amount comparisons across currencies skipped them.
+    pub unknown_base: u32,
+    /// What the detector could not check, in words (an amount comparison across currencies
+    /// without a rate, skipped), for the explanation.
+    pub notes: Vec<String>,
 }
 
 impl Finding {
@@ -85,6 +76,7 @@ impl Finding {
             id: String::new(),
             typology,
             score: 0,
+            evidence: 0,
             accounts: Vec::new(),
             entities: Vec::new(),
             txns: Vec::new(),
@@ -93,9 +85,9 @@ impl Finding {
             last_at: None,
             indicators: Vec::new(),
             suspect: None,
-            threshold: None,
             not_evaluable: Vec::new(),
-            structural: None,
+            unknown_base: 0,
+            notes: Vec::new(),
         }
     }
 
@@ -104,8 +96,26 @@ impl Finding {
         self.indicators.push(Indicator { name: spec.name, points: spec.points, detail: detail.into() });
     }
 
+    /// Adds graded indicator `spec` with measured `points` (at most its declared points; none
+    /// when 0) and what was measured.
+    pub fn indicate_graded(&mut self, spec: &Spec, points: u32, detail: impl Into<String>) {
+        let points = points.min(spec.points);
+        if points > 0 {
+            self.indicators.push(Indicator { name: spec.name, points, detail: detail.into() });
+        }
+    }
+
+    /// Adds a note on what could not be checked (said in the explanation).
+    pub fn note(&mut self, note: impl Into<String>) {
+        let n = note.into();
+        if !self.notes.contains(&n) {
+            self.notes.push(n);
+        }
+    }
+
     /// Sorts and de-duplicates the evidence, fills totals and dates from the transfers when
-    /// they were not set, computes the score and the stable id.
+    /// they were not set (a transfer without a base amount is counted, never summed), computes
+    /// the score and the stable id.
     pub fn finish(mut self, case: &Case, base: &[Decimal]) -> Finding {
         self.accounts.sort_unstable();
         self.accounts.dedup();
@@ -114,8 +124,10 @@ impl Finding {
         self.txns.sort_unstable();
         self.txns.dedup();
         if !self.txns.is_empty() {
+            let t = &case.transfers;
+            self.unknown_base = self.txns.iter().filter(|&&i| !t.has_base(i as usize)).count() as u32;
             if self.total.is_zero() {
-                self.total = self.txns.iter().map(|&t| base[t as usize]).sum();
+                self.total = self.txns.iter().filter(|&&i| t.has_base(i as usize)).map(|&i| base[i as usize]).sum();
             }
             let times = self.txns.iter().map(|&t| case.transfers.booked_at[t as usize]);
             self.first_at = self.first_at.or_else(|| times.clone().min());
@@ -130,8 +142,10 @@ impl Finding {
     pub fn rescore(&mut self) {
         // No single indicator makes a high score (docs/domain.md §0: "no single indicator is
         // likely to confirm"): one indicator alone is capped at SINGLE_INDICATOR_CAP.
-        let sum = self.indicators.iter().map(|i| i.points).sum::<u32>().min(100);
+        let raw = self.indicators.iter().map(|i| i.points).sum::<u32>();
+        let sum = raw.min(100);
         self.score = if self.indicators.len() < 2 { sum.min(SINGLE_INDICATOR_CAP) } else { sum };
+        self.evidence = if self.indicators.len() < 2 { self.score } else { raw };
     }
 
     /// `typology-` plus 12 hex digits of the SHA-256 of the typology and the external ids of
@@ -155,27 +169,26 @@ impl Finding {
         format!("{}-{}", self.typology, &hex[..12])
     }
 
-    /// The indicators as one sentence per indicator, with points.
+    /// The indicators as one sentence per indicator, with points, then what could not be
+    /// evaluated or compared.
     pub fn explanation(&self) -> String {
         let mut parts: Vec<String> =
             self.indicators.iter().map(|i| format!("{} (+{}): {}", i.name, i.points, i.detail)).collect();
-        if let Some(why) = &self.structural {
-            parts.push(format!(
-                "reported on structure and amount conservation alone ({why}); score below the reporting threshold"
-            ));
-        } else if parts.len() == 1 {
+        if parts.len() == 1 {
             parts.push("single indicator: score capped, corroborate before acting".into());
         }
-        if let (Some(_), false) = (&self.structural, self.not_evaluable.is_empty()) {
-            parts.push(format!("not evaluable here: {}", self.not_evaluable.join(", ")));
-        } else if let (false, Some(t)) = (self.not_evaluable.is_empty(), self.threshold) {
+        if self.unknown_base > 0 {
             parts.push(format!(
-                "not evaluable here: {}; reported from score {} (min_score {} scaled to the {} of {} indicator points this data can show)",
-                self.not_evaluable.join(", "),
-                t.applied,
-                t.min_score,
-                t.evaluable_points,
-                t.full_points
+                "{} of the {} transfers have no rate to the base currency: not in the total",
+                self.unknown_base,
+                self.txns.len()
+            ));
+        }
+        parts.extend(self.notes.iter().cloned());
+        if !self.not_evaluable.is_empty() {
+            parts.push(format!(
+                "not evaluable here: {} (indicators needing them could add no points)",
+                self.not_evaluable.join(", ")
             ));
         }
         parts.join("; ")

@@ -41,10 +41,6 @@ crate::params! {
         /// An account opened at most this many days before is "new" (short account life,
         /// docs/domain.md §1.3 #3) [D].
         new_account_days: i64 = 90,
-        /// Findings below this score are not reported: the core pattern plus corroboration
-        /// (docs/domain.md §0, "no single indicator") [D]. Applied to the indicators this case
-        /// can evaluate (`patterns::context`).
-        min_score: u32 = 50,
         /// Leave a chain to the cycle detector when its money returns to where it started
         /// (docs/domain.md §1.3 #8 against #9; module documentation). `false` reports such
         /// chains as well [D].
@@ -301,6 +297,6 @@ impl LayeringChain {
         f.total = g.base[first as usize];
         f.txns = txns;
         let f = f.finish(case, &g.base);
-        ctx.data.report(f, p.min_score, INDICATORS)
+        Some(ctx.data.rank(f, INDICATORS))
     }
 }

@@ -23,6 +23,7 @@ mod params;
 mod registers;
 mod registry;
 mod runner;
+pub mod signals;
 
 pub mod circular_ownership;
 pub mod cycle;
@@ -44,8 +45,10 @@ pub mod undervalued_purchase;
 pub use budget::Budget;
 pub use context::{Coverage, DataContext, Datum, Spec};
 pub use detector::{BorrowedParams, DetectCtx, Detector};
-pub use finding::{Finding, Indicator, SuspectLink, Threshold, SINGLE_INDICATOR_CAP};
+pub use finding::{Finding, Indicator, SuspectLink, SINGLE_INDICATOR_CAP};
 pub use link::SuspectLinks;
 pub use params::{ParamDoc, Params};
 pub use registry::{registry, Typology};
-pub use runner::{run, run_with, undeclared, ParamOverride, PatternError, RunOptions, Runner, NEAR_SUSPECT};
+pub use runner::{
+    run, run_with, undeclared, ParamOverride, PatternError, Ranked, RunOptions, Runner, NEAR_SUSPECT, RANKING_BASIS,
+};

@@ -8,6 +8,7 @@ use super::detector::{BorrowedParams, DetectCtx, Detector};
 use super::finding::{Finding, Indicator, SuspectLink};
 use super::link::SuspectLinks;
 use super::registry::{registry, Typology};
+use super::signals::Signals;
 use crate::graph::CaseGraph;
 use crate::model::Case;
 use std::fmt;
@@ -105,13 +106,41 @@ pub struct RunOptions {
     pub threads: usize,
     /// Row, memory and time limits of the detectors ([`super::budget`]).
     pub budget: Budget,
+    /// Keep only findings with at least this score (0 = every candidate, the default: detection
+    /// ranks, it does not gate). The others are counted in [`Ranked::below`].
+    pub min_score: u32,
+    /// Keep only the first `top` findings of the ranked list (`None` = all).
+    pub top: Option<usize>,
 }
 
 impl Default for RunOptions {
     fn default() -> Self {
-        RunOptions { typologies: None, params: Vec::new(), max_suspect_hops: 4, threads: 0, budget: Budget::default() }
+        RunOptions {
+            typologies: None,
+            params: Vec::new(),
+            max_suspect_hops: 4,
+            threads: 0,
+            budget: Budget::default(),
+            min_score: 0,
+            top: None,
+        }
     }
 }
+
+/// The ranked findings of a run: the head of the list that `min_score` and `top` keep, and how
+/// many candidates lie below it.
+#[derive(Clone, Debug, Default)]
+pub struct Ranked {
+    /// Findings kept, ranked (score, then typology and id).
+    pub findings: Vec<Finding>,
+    /// Candidates ranked below the kept ones (cut by `min_score` or `top`).
+    pub below: usize,
+}
+
+/// How findings are ranked, in words, for the CLI, the report and the bundle.
+pub const RANKING_BASIS: &str = "ranked by score: the evidence, in decibans (10·log10 of a likelihood ratio against \
+     benign activity), summed over the indicators that fired; transfer signals are surprises against the account's own \
+     history and its peer group (docs/methodology.md, \"Ranking\")";
 
 impl RunOptions {
     /// Options from text (typology names, `typology.key=value` overrides; the other fields at
@@ -224,20 +253,29 @@ impl Runner {
         self.pool.install(op)
     }
 
-    /// Runs the detectors and returns findings sorted by score (highest first), then typology
-    /// and id, each linked to its nearest suspect. With one thread everything runs
-    /// sequentially; the output is the same.
+    /// Runs the detectors and returns the kept findings ([`Runner::run_ranked`]).
     ///
     /// # Errors
     /// [`PatternError::Budget`] when a detector spends the options' budget (the first to do
     /// so; the others stop at their next charge).
     pub fn run(&self, case: &Case, graph: &CaseGraph) -> Result<Vec<Finding>, PatternError> {
-        self.run_with(case, graph, &|d, ctx| d.detect(ctx))
+        self.run_ranked(case, graph).map(|r| r.findings)
+    }
+
+    /// Runs the detectors: every candidate scored and linked to its nearest suspect, sorted by
+    /// score (highest first), the uncapped evidence, then typology and id; then `min_score` and
+    /// `top` cut the list and the rest is counted. With one thread everything runs
+    /// sequentially; the output is the same.
+    ///
+    /// # Errors
+    /// As [`Runner::run`].
+    pub fn run_ranked(&self, case: &Case, graph: &CaseGraph) -> Result<Ranked, PatternError> {
+        self.ranked_with(case, graph, &|d, ctx| d.detect(ctx))
     }
 
     /// [`Runner::run`], with each configured detector's findings produced by `detect` instead
     /// of [`Detector::detect`]: the distributed engine (feature `distributed`) scores there the
-    /// candidates its cluster found, and the suspect links, ordering, de-duplication and
+    /// candidates its cluster found, and the suspect links, ranking, de-duplication and
     /// budgets stay the runner's, so a run on the cluster and a local run end alike.
     ///
     /// # Errors
@@ -248,10 +286,20 @@ impl Runner {
         graph: &CaseGraph,
         detect: &(dyn Fn(&dyn Detector, &DetectCtx<'_>) -> Vec<Finding> + Sync),
     ) -> Result<Vec<Finding>, PatternError> {
-        let data = DataContext::of(case);
+        self.ranked_with(case, graph, detect).map(|r| r.findings)
+    }
+
+    fn ranked_with(
+        &self,
+        case: &Case,
+        graph: &CaseGraph,
+        detect: &(dyn Fn(&dyn Detector, &DetectCtx<'_>) -> Vec<Finding> + Sync),
+    ) -> Result<Ranked, PatternError> {
         let meter = Meter::new(&self.options.budget);
         let mut findings = self.pool.install(|| {
             use rayon::prelude::*;
+            let signals = Signals::of(case, &graph.flow);
+            let data = DataContext::of(case);
             let links = SuspectLinks::compute(case, graph, self.options.max_suspect_hops);
             let _progress =
                 crate::progress::stage("detect", Some(self.detectors.len() as u64), crate::progress::Unit::Steps);
@@ -260,13 +308,23 @@ impl Runner {
                 .par_iter()
                 .flat_map_iter(|d| {
                     let gauge = meter.gauge(d.name());
-                    let ctx = DetectCtx { case, graph, data: data.clone(), borrowed: &self.borrowed, budget: &gauge };
+                    let ctx = DetectCtx {
+                        case,
+                        graph,
+                        data: data.clone(),
+                        signals: &signals,
+                        borrowed: &self.borrowed,
+                        budget: &gauge,
+                    };
                     crate::progress::step(d.name(), || detect(d.as_ref(), &ctx))
                 })
                 .collect();
             if meter.stopped().is_none() {
                 f.par_iter_mut().for_each(|x| link_suspect(case, graph, &links, x));
             }
+            f.par_sort_by(|a, b| {
+                (b.score, b.evidence).cmp(&(a.score, a.evidence)).then(a.typology.cmp(b.typology)).then(a.id.cmp(&b.id))
+            });
             f
         });
         if let Some(stop) = meter.stopped() {
@@ -275,9 +333,12 @@ impl Runner {
                 (case.accounts.rows[a as usize].id.clone(), g.in_edges(a).len(), g.out_edges(a).len())
             })));
         }
-        findings.sort_by(|a, b| b.score.cmp(&a.score).then(a.typology.cmp(b.typology)).then(a.id.cmp(&b.id)));
         findings.dedup_by(|a, b| a.id == b.id);
-        Ok(findings)
+        let total = findings.len();
+        let keep =
+            findings.partition_point(|f| f.score >= self.options.min_score).min(self.options.top.unwrap_or(usize::MAX));
+        findings.truncate(keep);
+        Ok(Ranked { below: total - findings.len(), findings })
     }
 }
 
@@ -308,7 +369,12 @@ fn link_suspect(case: &Case, graph: &CaseGraph, links: &SuspectLinks, x: &mut Fi
 /// the detectors' and show here.
 pub fn undeclared(f: &Finding) -> Vec<&Indicator> {
     let table = f.typology.parse::<Typology>().map(|t| t.detector().indicators()).unwrap_or(&[]);
-    let declared = |i: &&Indicator| table.iter().chain(&NEAR_SUSPECT).any(|s| s.name == i.name && s.points == i.points);
+    let declared = |i: &&Indicator| {
+        table
+            .iter()
+            .chain(&NEAR_SUSPECT)
+            .any(|s| s.name == i.name && (s.points == i.points || (s.graded && i.points <= s.points)))
+    };
     f.indicators.iter().filter(|i| !declared(i)).collect()
 }
 

@@ -2,11 +2,12 @@
 //! margin, to one common destination; all first hops come before all second hops
 //! (docs/domain.md §1.3 #6; AMLSim `ScatterGatherTypology`).
 
-use super::common::{is_account_flow, is_new, is_personal, threshold, Band, Ratio, DAY};
+use super::common::{in_band, is_account_flow, is_new, is_personal, threshold, Ratio, DAY, NOT_COMPARED};
 use super::context::{amount_evidence, Datum, SIMILAR_AMOUNTS};
 use super::detector::{BorrowedParams, DetectCtx, Detector};
 use super::finding::Finding;
 use super::registry::Typology;
+use super::signals::{short_lived, SHORT_LIVED};
 use crate::graph::FlowGraph;
 use crate::model::{Case, DateTime};
 use rayon::prelude::*;
@@ -21,10 +22,12 @@ crate::params! {
         /// Whole pattern (first scatter to last gather) within this many days [D] (docs/domain.md
         /// §1.3 #6 leaves the window open; AMLSim schedules a pattern within one alert period).
         window_days: i64 = 10,
-        /// Least share of a scatter amount passed on (per-hop loss about 10 %, docs/domain.md §1.3 #6).
+        /// Least share of a scatter amount passed on: within 20 % either way (AMLSim's alert
+        /// "amount difference 20 %"; docs/methodology.md, "Scatter-gather").
         min_retention: Decimal = Decimal::new(8, 1),
-        /// Largest share passed on (an intermediary does not add money) [D].
-        max_retention: Decimal = Decimal::ONE,
+        /// Largest share passed on: 1/0.8, the same 20 % the other way (an intermediary may add
+        /// a little of its own or lose a fee; docs/methodology.md, "Scatter-gather").
+        max_retention: Decimal = Decimal::new(125, 2),
         /// An account opened at most this many days before is "new" (short account life,
         /// docs/domain.md §1.3 #3) [D].
         new_account_days: i64 = 90,
@@ -34,18 +37,16 @@ crate::params! {
         /// Scatter payments count as near-identical when every amount lies within this share of
         /// their median (AMLSim alert parameter "amount difference 20 %", docs/domain.md §1.2).
         similar_spread: Decimal = Decimal::new(2, 1),
-        /// Findings below this score are not reported: the core pattern plus corroboration
-        /// (docs/domain.md §0, "no single indicator") [D]. Applied to the indicators this case
-        /// can evaluate (`patterns::context`).
-        min_score: u32 = 50,
     }
 }
 
 super::context::indicators! {
     /// The indicators of [`ScatterGather`], their points and the data they need
     /// (`patterns::context`): the only place their points are written.
-    pub const INDICATORS + [SIMILAR_AMOUNTS];
-    SCATTER_GATHER = ("scatter_gather", 25, []);
+    pub const INDICATORS + [SIMILAR_AMOUNTS, SHORT_LIVED];
+    /// The structure itself: it makes the candidate, the other indicators make the score.
+    SCATTER_GATHER = ("scatter_gather", 0, []);
+    NEW_RELATIONS = ("new_relations", 15, []);
     PERSONAL_INTERMEDIARIES = ("personal_intermediaries", 10, [Datum::Holders]);
     NEW_ACCOUNTS = ("new_accounts", 15, [Datum::OpeningDates]);
     PERSONAL_ENDS = ("personal_ends", 10, [Datum::Holders]);
@@ -71,18 +72,22 @@ struct Pair {
 
 /// Accounts to which the receiver of `e1` passes on between `min_ret` and `max_ret` of its amount
 /// (both inclusive, exact in cents) within `w` seconds, with the passing transfer: the gather
-/// legs that can follow scatter `e1`.
+/// legs that can follow scatter `e1`. A leg whose amount cannot be compared with `e1` (other
+/// currency, no rate) is kept on its structure.
 ///
 /// # Complexity
 /// O(log d + k) for the receiver's out-degree d and k transfers in the window.
 pub(crate) fn onward(case: &Case, g: &FlowGraph, e1: u32, w: i64, min_ret: Ratio, max_ret: Ratio) -> Vec<(u32, u32)> {
     let (src, mid) = (g.src[e1 as usize], g.dst[e1 as usize]);
     let t1 = g.time[e1 as usize];
-    let band = Band::new(min_ret, max_ret, g.cents[e1 as usize]);
     let mut out = Vec::new();
     for &e2 in g.out_between(mid, DateTime(t1.0 + 1), DateTime(t1.0 + w)) {
         let d = g.dst[e2 as usize];
-        if d != src && d != mid && band.contains(g.cents[e2 as usize]) && is_account_flow(case, g, e2) {
+        if d != src
+            && d != mid
+            && in_band(case, g, e1, e2, min_ret, max_ret) != Some(false)
+            && is_account_flow(case, g, e2)
+        {
             out.push((d, e2));
         }
     }
@@ -148,9 +153,7 @@ impl Detector for ScatterGather {
                     let last_scatter = cluster.iter().map(|c| g.time[c.e1 as usize]).max();
                     let first_gather = cluster.iter().map(|c| g.time[c.e2 as usize]).min();
                     if cluster.len() >= p.min_intermediaries && last_scatter < first_gather {
-                        if let Some(f) = self.finding(ctx, s, &cluster) {
-                            out.push(f);
-                        }
+                        out.push(self.finding(ctx, s, &cluster));
                         i = j;
                     } else {
                         i += 1;
@@ -163,11 +166,11 @@ impl Detector for ScatterGather {
 }
 
 impl ScatterGather {
-    fn finding(&self, ctx: &DetectCtx<'_>, s: u32, cluster: &[Pair]) -> Option<Finding> {
+    fn finding(&self, ctx: &DetectCtx<'_>, s: u32, cluster: &[Pair]) -> Finding {
         let g = &ctx.graph.flow;
         let case = ctx.case;
         let p = &self.p;
-        let d = cluster.first()?.dst;
+        let d = cluster.first().map_or(0, |c| c.dst);
         let mids: BTreeSet<u32> = cluster.iter().map(|c| c.mid).collect();
         let mut f = Finding::new(self.name());
         f.accounts.push(s);
@@ -184,6 +187,15 @@ impl ScatterGather {
                 p.window_days
             ),
         );
+        let (min_ret, max_ret) = (Ratio::new(p.min_retention), Ratio::new(p.max_retention));
+        if cluster.iter().any(|c| in_band(case, g, c.e1, c.e2, min_ret, max_ret).is_none()) {
+            f.note(NOT_COMPARED);
+        }
+        if cluster.iter().all(|c| ctx.signals.is_first_contact(c.e1) && ctx.signals.is_first_contact(c.e2)) {
+            f.indicate(&NEW_RELATIONS, "every leg is the first transfer between its two accounts");
+        }
+        let mid_list: Vec<u32> = mids.iter().copied().collect();
+        short_lived(ctx, &mut f, &mid_list, "intermediaries");
         if mids.iter().all(|&m| is_personal(case, m)) {
             f.indicate(&PERSONAL_INTERMEDIARIES, "every intermediary is a personal account");
         }
@@ -209,6 +221,6 @@ impl ScatterGather {
         let scatters: Vec<u32> = cluster.iter().map(|c| c.e1).collect();
         amount_evidence(&mut f, case, g, &scatters, "scatter payment", p.similar_spread, None);
         let f = f.finish(case, &g.base);
-        ctx.data.report(f, p.min_score, INDICATORS)
+        ctx.data.rank(f, INDICATORS)
     }
 }

@@ -343,8 +343,8 @@ impl Engine {
                 for i in f.indicators.iter_mut() {
                     i.detail = prepared.scrub(&i.detail).into_owned();
                 }
-                if let Some(s) = f.structural.as_mut() {
-                    prepared.scrub_in_place(s);
+                for n in f.notes.iter_mut() {
+                    prepared.scrub_in_place(n);
                 }
             }
         }

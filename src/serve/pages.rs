@@ -297,8 +297,8 @@ pub fn finding(app: &App, st: &State, f: &Finding, csrf: &str) -> String {
         e(&f.id),
         e(&statement(eng, f))
     );
-    if let Some(s) = &f.structural {
-        let _ = write!(b, "<p class=\"structural\">Reported on its structure: {}</p>", e(s));
+    for n in &f.notes {
+        let _ = write!(b, "<p class=\"structural\">Not checked: {}</p>", e(n));
     }
     let _ = write!(
         b,

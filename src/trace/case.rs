@@ -86,6 +86,7 @@ impl SuspectTrace {
 pub fn events(case: &Case, flow: &FlowGraph) -> Vec<Event> {
     let t = &case.transfers;
     (0..t.len())
+        .filter(|&i| t.has_base(i))
         .map(|i| Event {
             seq: i as u32,
             at: t.booked_at[i].0,
@@ -158,18 +159,37 @@ pub fn trace_suspects(
 /// Every transfer as a tracing event without building the flow graph: each amount converted into
 /// the base currency at its booking date's rate ([`crate::model::Transfers::base_amount`], the same
 /// figures as [`FlowGraph`]'s `base`). `seq` is the transfer's dense index. O(n), parallel.
+/// Transfers without a base amount (no rate, [`crate::model::MISSING_RATE`]) are left out:
+/// tracing never sums an amount it cannot value ([`unknown_base_note`] says how many).
 pub fn case_events(case: &Case) -> Vec<Event> {
     let t = &case.transfers;
     (0..t.len())
         .into_par_iter()
-        .map(|i| Event {
-            seq: i as u32,
-            at: t.booked_at[i].0,
-            from: (t.from[i] != NO_ACCOUNT).then_some(t.from[i]),
-            to: (t.to[i] != NO_ACCOUNT).then_some(t.to[i]),
-            amount: t.base_amount(i, &case.fx).base_amount,
+        .filter_map(|i| {
+            let c = t.base_amount(i, &case.fx)?;
+            Some(Event {
+                seq: i as u32,
+                at: t.booked_at[i].0,
+                from: (t.from[i] != NO_ACCOUNT).then_some(t.from[i]),
+                to: (t.to[i] != NO_ACCOUNT).then_some(t.to[i]),
+                amount: c.base_amount,
+            })
         })
         .collect()
+}
+
+/// The note every tracing and valuation output carries when some transfers have no rate to
+/// the base currency: they are left out of tracing, never valued at a guessed rate. `None`
+/// when every transfer has a base amount.
+pub fn unknown_base_note(case: &Case) -> Option<String> {
+    let n = case.transfers.unknown_base();
+    (n > 0).then(|| {
+        format!(
+            "{n} transfers have no {} rate on or before their date: their base amount is unknown, so tracing \
+             and valuation leave them out (add the rates to fx_rates to include them)",
+            case.meta.base_currency
+        )
+    })
 }
 
 /// Which credits are tainted at hop 0, in the case's external ids.

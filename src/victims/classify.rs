@@ -696,9 +696,9 @@ fn consume(q: &mut VecDeque<(DateTime, i64)>, t: DateTime, window: i64, amount: 
 
 /// The post-pass's note that a finding's nearest listed suspect is a listed victim: stated,
 /// no points.
-const VICTIM_NOT_SUSPECT: Spec = Spec { name: "victim_not_suspect", points: 0, needs: &[] };
+const VICTIM_NOT_SUSPECT: Spec = Spec { name: "victim_not_suspect", points: 0, needs: &[], graded: false };
 /// The post-pass's note that a finding touches a victim's account: stated, no points.
-const VICTIM_ACCOUNT: Spec = Spec { name: "victim_account", points: 0, needs: &[] };
+const VICTIM_ACCOUNT: Spec = Spec { name: "victim_account", points: 0, needs: &[], graded: false };
 
 /// The post-pass over findings: a finding touching an account of a listed or probable victim
 /// says so in its explanation (a zero-point indicator), and a listed victim is never a finding's
