@@ -211,7 +211,7 @@ print(json.dumps({"entities": len(ents), "links": len(list(root.iter("Link"))), 
 
 fn anx(path: &Path) -> Option<serde_json::Value> {
     let ok = Command::new("python3").args(["-c", "import xml.etree.ElementTree"]).output().map(|o| o.status.success());
-    if ok != Ok(true) {
+    if !matches!(ok, Ok(true)) {
         println!("SKIPPED ANX parse: python3 not installed");
         return None;
     }

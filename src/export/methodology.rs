@@ -63,7 +63,7 @@ pub fn render_html(case_name: &str) -> String {
     )
 }
 
-/// Escapes `text` for HTML and turns every citation `methodology.md#anchor` (with or without a
+/// Escapes `text` for HTML and turns every citation `methodology.md#<anchor>` (with or without a
 /// `docs/` prefix) into a link to the anchor in methodology.html, titled with its section. The
 /// design-note markers `[D]`, `[S]` and `[U]` of older parameter texts are put into words, so that
 /// a court reads no internal markers.
@@ -95,7 +95,7 @@ pub fn cite_html(text: &str) -> String {
 }
 
 /// Transitional: rewrites the citations of the retired design brief (`domain.md §1.3 #3`) that
-/// parameter texts of other modules may still carry into `methodology.md#anchor`, by the same
+/// parameter texts of other modules may still carry into `methodology.md#<anchor>`, by the same
 /// table as the project-wide citation sweep, so that no report shows them. Remove once no
 /// source text carries the old form.
 fn legacy(text: &str) -> String {
@@ -229,7 +229,23 @@ fn legacy_anchor(after: &str) -> (&'static str, usize) {
 
 /// `text` with the markers put into words (for plain-text outputs such as CSV and XLSX).
 pub fn plain(text: &str) -> String {
-    text.replace(" [D]", " (project default)")
+    // Code paths in backticks (`module::item`) name no section a reader can open: the
+    // methodology section on scoring explains the same thing.
+    let mut t = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = rest.find('`') {
+        let Some(j) = rest[i + 1..].find('`') else { break };
+        let inner = &rest[i + 1..i + 1 + j];
+        t.push_str(&rest[..i]);
+        if inner.contains("::") {
+            t.push_str("methodology.md#scoring");
+        } else {
+            t.push_str(&rest[i..i + j + 2]);
+        }
+        rest = &rest[i + j + 2..];
+    }
+    t.push_str(rest);
+    t.replace(" [D]", " (project default)")
         .replace("[D]", "(project default)")
         .replace(" [S]", "")
         .replace("[S]", "")

@@ -180,7 +180,7 @@ pub fn render(inv: &Investigation<'_>, drawn: &Drawn, outputs: &[OutputFile]) ->
             text::number(d.finding),
             html(&text::typology_name(f.typology)),
             f.score,
-            html(&text::statement(inv.case(), f)),
+            cite_html(&text::statement(inv.case(), f)),
             file_links(&d.files),
             d.svg
         );
@@ -238,7 +238,7 @@ pseudonyms used in the police, NGO and public bundles of this case.</p>",
         td(s, v.status);
         td(s, if v.minor { "yes" } else { "no" });
         td(s, &v.score);
-        td(s, &v.reasons);
+        let _ = write!(s, "<td>{}</td>", cite_html(&text::group_amounts(&v.reasons)));
         s.push_str("</tr>\n");
     }
     s.push_str("</tbody></table></section>\n");
@@ -286,7 +286,7 @@ paid for a property the two overlap: they are alternatives, not to be added. {}<
             text::anchor(rank),
             text::number(rank),
             html(&text::typology_name(f.typology)),
-            html(&text::statement(case, f))
+            cite_html(&text::statement(case, f))
         );
     }
     s.push_str("</ol></section>\n");
@@ -392,7 +392,7 @@ fn suspect_summary(s: &mut String, inv: &Investigation<'_>, k: usize, sec: &Susp
     for (rank, f) in mine.iter().filter(|(_, f)| f.typology == "disproportion") {
         line(
             s,
-            &format!("Disproportion: {}", html(&text::statement(case, f))),
+            &format!("Disproportion: {}", cite_html(&text::statement(case, f))),
             Some(f.total),
             &format!("<a href=\"#{}\">{}</a>", text::anchor(*rank), text::number(*rank)),
         );
@@ -430,7 +430,7 @@ fn findings_table(s: &mut String, inv: &Investigation<'_>, outputs: &[OutputFile
             f.suspect
                 .map(|l| format!("nearest suspect {} ({} hops)", html(case.entity_id(l.suspect)), l.hops))
                 .unwrap_or_else(|| "no suspect linked".into()),
-            html(&text::statement(case, f))
+            cite_html(&text::statement(case, f))
         );
         let mut more = Vec::new();
         if !ex.is_empty() {
@@ -539,7 +539,7 @@ fn suspect_section(
                 None => s.push_str("<td></td>"),
             }
         }
-        td(s, &a.note);
+        let _ = write!(s, "<td>{}</td>", cite_html(&text::group_amounts(&a.note)));
         let _ = write!(s, "<td>{}</td>", text::exhibit_links(&inv.exhibits.numbers(&a.provs), 40));
         s.push_str("</tr>\n");
     }

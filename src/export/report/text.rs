@@ -281,11 +281,15 @@ pub fn indicator_details(f: &Finding, hash_id: &str) -> String {
             "<tr><td>{}</td><td class=\"n\">+{}</td><td>{}</td></tr>",
             html(&i.name.replace('_', " ")),
             i.points,
-            html(&group_amounts(&i.detail))
+            crate::export::methodology::cite_html(&group_amounts(&i.detail))
         );
     }
     if let Some(why) = &f.structural {
-        let _ = write!(s, "<tr><td>structure</td><td></td><td>{}</td></tr>", html(&group_amounts(why)));
+        let _ = write!(
+            s,
+            "<tr><td>structure</td><td></td><td>{}</td></tr>",
+            crate::export::methodology::cite_html(&group_amounts(why))
+        );
     }
     let _ = write!(
         s,
