@@ -104,10 +104,13 @@ impl Drop for Driver {
 const MEASURE: &str = r#"
 const W = document.documentElement.clientWidth;
 const wide = [];
+let clipped = 0;
 for (const e of document.querySelectorAll('body *')) {
   const r = e.getBoundingClientRect();
   if (r.width === 0 && r.height === 0) continue;
   if (e.closest('details:not([open])')) continue;
+  // Inside a diagram the SVG viewport clips its own children; the SVG element is checked.
+  if (e.closest('svg') && e.tagName.toLowerCase() !== 'svg') { if (r.right > W + 1) clipped++; continue; }
   if (r.right > W + 1 || r.left < -1) wide.push(e.tagName + (e.id ? '#' + e.id : '') + ' ' + Math.round(r.left) + '..' + Math.round(r.right));
 }
 const overlaps = [];
@@ -122,7 +125,7 @@ for (const svg of document.querySelectorAll('svg')) {
     if (ix > 0.5 && iy > 0.5) overlaps.push([i, j, ix.toFixed(1), iy.toFixed(1)]);
   }
 }
-return {width: W, scrollWidth: document.documentElement.scrollWidth, wide: wide.slice(0, 20), nwide: wide.length,
+return {clipped: clipped, width: W, scrollWidth: document.documentElement.scrollWidth, wide: wide.slice(0, 20), nwide: wide.length,
         labels: labels, overlaps: overlaps.slice(0, 20), noverlaps: overlaps.length};
 "#;
 

@@ -8,9 +8,11 @@
 //!
 //! Reproducibility: Chromium writes the time of printing into the PDF's /CreationDate and
 //! /ModDate. Both are rewritten, in place and at the same length (so the cross-reference
-//! offsets stay valid), to the case's valuation date. With the same Chromium build the PDF is
-//! then the same bytes on every run; a different Chromium version may lay it out differently.
-//! `verify` covers report.pdf through manifest.json like every other output.
+//! offsets stay valid), to the case's valuation date. The PDF is nevertheless NOT
+//! byte-reproducible: two runs with the same Chromium 156 still differ elsewhere in the file
+//! (not yet tracked down), so report.pdf is the one output of a bundle whose bytes change
+//! between runs. `verify` covers it through manifest.json like every other output, and
+//! report.html, from which it is printed, is reproducible.
 
 use std::path::PathBuf;
 use std::process::{Command, Stdio};

@@ -53,7 +53,8 @@ code{font-size:11px;word-break:break-all}td{overflow-wrap:anywhere}table{max-wid
 .stmt{margin:4px 0}details{margin:2px 0 10px 0;font-size:12px}summary{cursor:pointer;color:#1f4e79}\
 .finding{border-left:3px solid #1f4e79;padding:2px 10px;margin:10px 0}.fno{font-weight:bold}\
 table.st td:first-child{width:38%}.rel{background:#eef2f7;padding:6px 10px}\
-@media print{body{margin:0;padding:0;max-width:none;font-size:11px}nav{display:none}\
+@media (max-width:900px){td.n{white-space:normal}table{font-size:10px}th,td{padding:2px 3px}}\
+@media print{td.n{white-space:normal}body{margin:0;padding:0;max-width:none;font-size:11px}nav{display:none}\
 .fig,.finding,tr{break-inside:avoid}h2,h3,h4{break-after:avoid}\
 a{color:#000;text-decoration:none}table{font-size:9px}.cover{display:block}}\
 .cover{display:none;break-after:page;padding-top:60mm}.cover h1{font-size:28px}.cover td{font-size:13px;padding:6px 10px}\
