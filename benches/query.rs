@@ -71,7 +71,7 @@ fn main() {
             return;
         }
     };
-    let budget = Budget { max_rows: u64::MAX, max_time: std::time::Duration::from_secs(3600) };
+    let budget = Budget { max_rows: u64::MAX, max_time: std::time::Duration::from_secs(3600), ..Budget::default() };
     let (secs_q, rows) = median_secs(3, || match query::execute(&q, &case, &g, HashMap::new(), &budget) {
         Ok(r) => r.rows.len(),
         Err(e) => {

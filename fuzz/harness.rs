@@ -199,7 +199,7 @@ pub fn query_parse(root: &Path, data: &[u8]) {
         }
     };
     let _ = q.plan.to_string();
-    let budget = Budget { max_rows: 20_000, max_time: Duration::from_secs(2) };
+    let budget = Budget { max_rows: 20_000, max_bytes: 64 << 20, max_time: Duration::from_secs(2) };
     let started = std::time::Instant::now();
     match query::execute(&q, &f.case, &f.graph, params, &budget) {
         Ok(r) => {
@@ -215,4 +215,91 @@ pub fn query_parse(root: &Path, data: &[u8]) {
     }
     // The time budget must hold (with slack for a loaded machine).
     assert!(started.elapsed() < Duration::from_secs(10), "query ran {:?} past its 2 s budget", started.elapsed());
+}
+
+/// What every import must satisfy: every record and part accounted for, and the folder it wrote
+/// loads (or fails with a message) without a panic, its counts reconciling.
+fn check_import(out: &Path, s: &moneytrail::ingest::import::ImportSummary) {
+    assert!(s.reconciles(), "import summary does not reconcile: {s:?}");
+    match load_case(out, &LoadOptions::default()) {
+        Ok(l) => check_loaded(&l),
+        Err(e) => assert!(!e.to_string().is_empty()),
+    }
+}
+
+/// `ftm_import`: arbitrary bytes as a FollowTheMoney JSON-lines file through `import-ftm`, then
+/// the case it wrote through `load_case`.
+pub fn ftm_import(_root: &Path, data: &[u8]) {
+    use moneytrail::ingest::import::{ftm::import_ftm, ImportOptions};
+    let dir = scratch();
+    write(dir.path(), "entities.jsonl", data);
+    let out = dir.path().join("case");
+    match import_ftm(&dir.path().join("entities.jsonl"), &out, &ImportOptions::default()) {
+        Ok(s) => check_import(&out, &s),
+        Err(e) => assert!(!e.to_string().is_empty()),
+    }
+}
+
+/// `bods_import`: arbitrary bytes as a BODS file (a JSON array or JSON lines of statements, any
+/// schema version) through `import-bods`, then the case it wrote through `load_case`.
+pub fn bods_import(_root: &Path, data: &[u8]) {
+    use moneytrail::ingest::import::{bods::import_bods, ImportOptions};
+    let dir = scratch();
+    write(dir.path(), "statements.json", data);
+    let out = dir.path().join("case");
+    match import_bods(&dir.path().join("statements.json"), &out, &ImportOptions::default()) {
+        Ok(s) => check_import(&out, &s),
+        Err(e) => assert!(!e.to_string().is_empty()),
+    }
+}
+
+/// `mapping_toml`: arbitrary text as the `--mapping` file over the CSV bank statement sample
+/// (datasets/mappings/samples/al-statement-csv, read in place): the column language (renames,
+/// `row_number`, `debit`/`credit`, `direction`, `when`/`matches` rules, constants), statement
+/// settings (own account, opening balance, order), preambles, `header_contains` and footers.
+pub fn mapping_toml(root: &Path, data: &[u8]) {
+    let dir = scratch();
+    let settings = dir.path().join("mapping.toml");
+    write(dir.path(), "mapping.toml", data);
+    let sample = root.join("datasets/mappings/samples/al-statement-csv");
+    match load_case(&sample, &LoadOptions { mapping: Some(settings) }) {
+        Ok(l) => check_loaded(&l),
+        Err(e) => assert!(!e.to_string().is_empty()),
+    }
+}
+
+/// `xlsx_statement`: arbitrary bytes as the Excel workbook of the XLSX statement layout
+/// (datasets/mappings/al-statement-xlsx.toml: sheet by name, header found by its names, preamble
+/// cells for the own account and opening balance, a footer, date and number cells).
+pub fn xlsx_statement(root: &Path, data: &[u8]) {
+    let dir = scratch();
+    write(dir.path(), "ekstrakt-2024-03.xlsx", data);
+    let mapping = root.join("datasets/mappings/al-statement-xlsx.toml");
+    match load_case(dir.path(), &LoadOptions { mapping: Some(mapping) }) {
+        Ok(l) => check_loaded(&l),
+        Err(e) => assert!(!e.to_string().is_empty()),
+    }
+}
+
+/// `statement_csv`: byte 0 picks one of the CSV statement layouts of datasets/mappings (even:
+/// Windows-1250 with a labelled preamble, debit and credit columns, decimal comma and a totals
+/// footer; odd: a D/K marker column, UTC times, newest first), the rest is the statement file.
+/// The balance check, counterparty accounts and holders created from the statement, and time
+/// zones all run on it.
+pub fn statement_csv(root: &Path, data: &[u8]) {
+    let Some((&pick, rest)) = data.split_first() else { return };
+    let (toml, file) = if pick & 1 == 0 {
+        ("al-statement-csv.toml", "statement-2024-03.csv")
+    } else {
+        ("al-statement-signed-utc.toml", "levizjet.csv")
+    };
+    let dir = scratch();
+    write(dir.path(), file, rest);
+    let fx = std::fs::read(root.join("datasets/mappings/samples/al-statement-csv/fx_rates.csv")).unwrap_or_default();
+    write(dir.path(), "fx_rates.csv", &fx);
+    let mapping = root.join("datasets/mappings").join(toml);
+    match load_case(dir.path(), &LoadOptions { mapping: Some(mapping) }) {
+        Ok(l) => check_loaded(&l),
+        Err(e) => assert!(!e.to_string().is_empty()),
+    }
 }

@@ -125,7 +125,9 @@ fn budgets_stop_runaway_queries_with_a_clear_message() {
     let e = try_run(text, &[], &Budget { max_rows: 10_000, ..Budget::default() }).unwrap_err();
     assert_eq!(e.kind, ErrorKind::Budget);
     assert!(e.to_string().contains("query stopped: more than 10000 intermediate rows"), "{e}");
-    let e = try_run(text, &[], &Budget { max_rows: u64::MAX, max_time: std::time::Duration::ZERO }).unwrap_err();
+    let e =
+        try_run(text, &[], &Budget { max_rows: u64::MAX, max_time: std::time::Duration::ZERO, ..Budget::default() })
+            .unwrap_err();
     assert_eq!(e.kind, ErrorKind::Budget);
     assert!(e.to_string().contains("longer than 0 s"), "{e}");
 }
@@ -136,7 +138,7 @@ fn budgets_stop_runaway_queries_with_a_clear_message() {
 #[test]
 fn pathological_path_search_stops_on_the_time_budget() {
     let text = "MATCH p = (a)-[:TRANSFER*1..16]->(b) RETURN count(*)";
-    let budget = Budget { max_rows: u64::MAX, max_time: std::time::Duration::from_secs(2) };
+    let budget = Budget { max_rows: u64::MAX, max_time: std::time::Duration::from_secs(2), ..Budget::default() };
     let t0 = std::time::Instant::now();
     let e = try_run(text, &[], &budget).unwrap_err();
     let took = t0.elapsed();
@@ -382,4 +384,89 @@ fn json_output_keeps_column_order_and_exact_numbers() {
     assert_eq!(text, "[\n  {\"zeta\": \"b\", \"alpha\": \"0.10\", \"list\": [\"1\",\"2\"], \"none\": null}\n]\n");
     let parsed: serde_json::Value = serde_json::from_str(&text).unwrap();
     assert_eq!(parsed[0]["alpha"], "0.10");
+}
+
+#[test]
+fn counterparts_is_the_most_distinct_counterparts_in_a_window_ending_at_a_transfer() {
+    use moneytrail::model::NO_ACCOUNT;
+    let f = fixture();
+    let t = &f.case.transfers;
+    for (dir, days) in [("in", 3i64), ("out", 3), ("in", 30), ("out", 0)] {
+        let text = format!(
+            "CALL counterparts('{dir}', duration('P{days}D')) YIELD account, max_counterparts \
+             RETURN account.id AS a, max_counterparts AS n"
+        );
+        let got: HashMap<String, String> = run(&text).into_iter().map(|r| (r[0].clone(), r[1].clone())).collect();
+        // Brute force: every account-to-account transfer against all the account's others.
+        let mut by: HashMap<u32, Vec<(i64, u32)>> = HashMap::new();
+        for i in 0..t.len() {
+            if t.from[i] == NO_ACCOUNT || t.to[i] == NO_ACCOUNT {
+                continue;
+            }
+            let (acct, other) = if dir == "in" { (t.to[i], t.from[i]) } else { (t.from[i], t.to[i]) };
+            by.entry(acct).or_default().push((t.booked_at[i].0, other));
+        }
+        let want: HashMap<String, String> = by
+            .iter()
+            .map(|(&a, v)| {
+                let best = v
+                    .iter()
+                    .map(|&(ti, _)| {
+                        let set: std::collections::HashSet<u32> =
+                            v.iter().filter(|&&(tj, _)| tj <= ti && tj >= ti - days * 86_400).map(|x| x.1).collect();
+                        set.len()
+                    })
+                    .max()
+                    .unwrap_or(0);
+                (f.case.accounts.rows[a as usize].id.clone(), best.to_string())
+            })
+            .collect();
+        if days > 0 {
+            assert!(want.values().any(|n| n.parse::<usize>().unwrap() >= 3), "{dir} {days}: the fixture has fans");
+        }
+        assert_eq!(got, want, "{dir} {days} days");
+    }
+    let e = err("CALL counterparts('sideways', duration('P3D')) YIELD account RETURN account");
+    assert!(e.message.contains("'in' or 'out'"), "{}", e.message);
+    let e = err("CALL counterparts('in') YIELD account RETURN account");
+    assert!(e.message.contains("duration"), "{}", e.message);
+    let e = err("CALL counterparts('in', duration('P3D')) YIELD nothing RETURN nothing");
+    assert!(e.message.contains("yields account, max_counterparts"), "{}", e.message);
+}
+
+/// Steps into a bound node that are ASCENDING, WITHIN and NO REPEAT run the reachability-pruned
+/// temporal search (`graph::TemporalSearch`); without NO REPEAT the same step runs the plain
+/// depth-first search. With the repeat rule written as a WHERE instead, both must give the same
+/// paths in the same order: cycles, cycles with RETENTION and MAX GAP, and paths to another
+/// bound node.
+#[test]
+fn pruned_temporal_search_finds_what_the_plain_search_finds() {
+    let distinct =
+        "all(i IN range(1, size(ts) - 1) WHERE nodes(p)[i] <> nodes(p)[0] AND nodes(p)[i] <> last(nodes(p)) \
+                    AND all(j IN range(i + 1, size(ts) - 1) WHERE nodes(p)[i] <> nodes(p)[j]))";
+    let cases = [
+        ("(a:Account)-[ts:TRANSFER*2..5 ASCENDING TIME WITHIN 30 DAYS{}]->(a)", "true", 20),
+        (
+            "(a:Account)-[ts:TRANSFER*2..4 ASCENDING TIME WITHIN 60 DAYS MAX GAP 20 DAYS RETENTION 0.2..1.0{}]->(a)",
+            "true",
+            5,
+        ),
+        (
+            "(a:Account)-[ts:TRANSFER*1..3 ASCENDING TIME WITHIN 30 DAYS{}]->(b:Account {id: 'A0000109'})",
+            "nodes(p)[0] <> last(nodes(p))",
+            3,
+        ),
+    ];
+    for (pattern, extra, least) in cases {
+        let q = |qual: &str, filter: &str| {
+            format!(
+                "MATCH p = {} WHERE {filter} AND {extra} RETURN id(nodes(p)[0]) AS a, [t IN ts | t.id] AS ids",
+                pattern.replace("{}", qual)
+            )
+        };
+        let pruned = run(&q(" NO REPEAT", "true"));
+        let plain = run(&q("", distinct));
+        assert!(pruned.len() >= least, "{pattern}: too few paths to be a test: {}", pruned.len());
+        assert_eq!(pruned, plain, "{pattern}");
+    }
 }

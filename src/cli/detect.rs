@@ -26,12 +26,31 @@ pub struct DetectArgs {
     /// Largest number of hops at which a finding is linked to a suspect.
     #[arg(long, default_value_t = 4)]
     pub max_suspect_hops: u32,
+    /// Stop when one detector has examined more candidate rows than this (successor
+    /// transfers, window members, search steps); the message names the detector and the hub.
+    #[arg(long, default_value_t = 200_000_000)]
+    pub max_rows: u64,
+    /// Stop when the detectors hold more than this many MiB while searching.
+    #[arg(long, default_value_t = 512)]
+    pub max_memory: u64,
+    /// Stop detection after this many seconds.
+    #[arg(long, default_value_t = 600)]
+    pub timeout: u64,
 }
 
 impl DetectArgs {
     /// The typology selection, when one was given.
     pub fn typologies(&self) -> Option<Vec<Typology>> {
         self.typology.clone()
+    }
+
+    /// The row, memory and time budgets of the detectors.
+    pub fn budget(&self) -> patterns::Budget {
+        patterns::Budget {
+            max_rows: self.max_rows,
+            max_bytes: self.max_memory.saturating_mul(1 << 20),
+            max_time: std::time::Duration::from_secs(self.timeout),
+        }
     }
 
     /// The validated configuration these flags give (the rest at its defaults).
@@ -43,7 +62,9 @@ impl DetectArgs {
             threads: self.threads,
             ..Settings::default()
         };
-        Config::from_settings(&settings).map_err(flag_error)
+        let mut config = Config::from_settings(&settings).map_err(flag_error)?;
+        config.detect.budget = self.budget();
+        Ok(config)
     }
 }
 

@@ -19,6 +19,15 @@ pub struct Args {
     /// look-alikes are added, and truth/identities.csv maps records to true entities.
     #[arg(long, default_value = "none")]
     identity_noise: IdentityNoise,
+    /// Transfers per background person (default 80): fewer give more accounts and heavier hubs
+    /// for the same number of transfers (10 gives utilities with over 10^5 payers at 10M).
+    #[arg(long, default_value_t = 80, value_parser = clap::value_parser!(u64).range(1..))]
+    transfers_per_person: u64,
+    /// Per cent of one-off transfers through hub accounts (default 0): bills into the utilities,
+    /// pensions and public pay out of the banks (25 with --transfers-per-person 10: hubs of 10^5
+    /// counterparts at 10M transfers).
+    #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u32).range(0..=100))]
+    hub_percent: u32,
     /// Output folder: new or empty (a folder with files in it needs --force).
     #[arg(long)]
     out: PathBuf,
@@ -30,8 +39,14 @@ pub struct Args {
 pub fn run(a: Args) -> Result<ExitCode> {
     super::output::case_target(&a.out, a.force, &super::output::Inputs::default())?;
     let t0 = std::time::Instant::now();
-    let cfg =
-        GenConfig { seed: a.seed, transfers: a.transfers, identity_noise: a.identity_noise, ..GenConfig::default() };
+    let cfg = GenConfig {
+        seed: a.seed,
+        transfers: a.transfers,
+        identity_noise: a.identity_noise,
+        transfers_per_person: a.transfers_per_person,
+        hub_percent: a.hub_percent,
+        ..GenConfig::default()
+    };
     let s = generate(&cfg, &a.out)?;
     for (t, n) in &s.tables {
         println!("{t:<20} {n:>12}");

@@ -64,6 +64,7 @@ pub fn run(a: Args) -> Result<ExitCode> {
         threads: a.detect.threads,
     };
     let mut config = Config::from_settings(&settings).map_err(super::detect::flag_error)?;
+    config.detect.budget = a.detect.budget();
     let inputs = a.audience.key.inputs(a.case.inputs()).file(a.sign_key.as_deref());
     inputs.check_all(&[("--out", Some(&a.out), OutKind::Dir)])?;
     let sign = a.sign_key.as_deref().map(signing::read_secret).transpose()?;

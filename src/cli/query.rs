@@ -36,6 +36,10 @@ pub struct Args {
     /// Stop after this many seconds.
     #[arg(long, default_value_t = 120)]
     timeout: u64,
+    /// Stop when the query's expressions have yielded more than this many MiB of text
+    /// (strings of 64 bytes or more, each time one is read or built, the result's included).
+    #[arg(long, default_value_t = 2048)]
+    max_memory: u64,
     /// Write the subgraph of each result row as a Graphviz diagram DIR/row-00001.dot (first
     /// 1,000 rows).
     #[arg(long)]
@@ -96,7 +100,11 @@ pub fn run(a: Args) -> Result<ExitCode> {
     };
     let graph = session.graph();
     let t1 = std::time::Instant::now();
-    let budget = Budget { max_rows: a.max_rows, max_time: std::time::Duration::from_secs(a.timeout) };
+    let budget = Budget {
+        max_rows: a.max_rows,
+        max_bytes: a.max_memory.saturating_mul(1 << 20),
+        max_time: std::time::Duration::from_secs(a.timeout),
+    };
     let result = match session.execute(&plan, params, &budget) {
         Ok(r) => r,
         Err(e) => {

@@ -35,6 +35,14 @@ pub struct Args {
 }
 
 pub fn run(a: Args) -> Result<ExitCode> {
+    // main() restores the default SIGPIPE action for piped output; a server must not die when
+    // a browser closes a connection while a vectored write (which has no MSG_NOSIGNAL) is in
+    // flight, so it ignores SIGPIPE again and sees EPIPE as an error of that one connection.
+    #[cfg(unix)]
+    // SAFETY: signal(2) with SIGPIPE and SIG_IGN, before the server starts any thread.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_IGN);
+    }
     if !moneytrail::serve::is_loopback(&a.bind) && !a.allow_remote {
         bail!(
             "--bind {}: not a loopback address; the workspace shows case data to whoever reaches it. Add --allow-remote \

@@ -10,7 +10,7 @@ use super::names::CITIES;
 use super::rng::Rng;
 use super::world::*;
 use super::GenConfig;
-use chrono::{Datelike, Duration, NaiveDate};
+use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime};
 use rust_decimal::Decimal;
 use std::borrow::Cow;
 
@@ -27,6 +27,10 @@ pub struct Stream<'a> {
     fallback: u32,
     by_day: Vec<Vec<u32>>,
     due: Vec<u32>,
+    /// `GenConfig::hub_percent`, and the hub accounts: utilities (paid into) and banks (paying).
+    hub_percent: u64,
+    utilities: Vec<u32>,
+    banks: Vec<u32>,
 }
 
 fn all_accts(w: &World, e: Entity) -> impl Iterator<Item = u32> + '_ {
@@ -81,6 +85,9 @@ impl<'a> Stream<'a> {
             fallback,
             by_day,
             due: Vec::new(),
+            hub_percent: u64::from(cfg.hub_percent),
+            utilities: r.utilities.iter().flat_map(|&c| all_accts(w, Entity::C(c))).collect(),
+            banks: w.banks.iter().flat_map(|&c| all_accts(w, Entity::C(c))).collect(),
         }
     }
 
@@ -185,6 +192,10 @@ impl<'a> Stream<'a> {
 
     fn try_one_off(&mut self, d: NaiveDate) -> Option<Event> {
         let t = at(d, self.rng.range(7 * 60, 22 * 60)) + Duration::seconds(self.rng.range(0, 59));
+        // Hub traffic first (no draw at all when it is off, so default output is unchanged).
+        if self.hub_percent > 0 && self.rng.below(100) < self.hub_percent {
+            return self.hub_payment(d, t);
+        }
         let x = self.rng.below(100);
         let mut e = Event {
             at: t,
@@ -260,6 +271,32 @@ impl<'a> Stream<'a> {
             return None;
         }
         Some(e)
+    }
+}
+
+impl Stream<'_> {
+    /// A bill paid into a utility, or a pension or public salary paid by a bank, at `t`.
+    fn hub_payment(&mut self, d: NaiveDate, t: NaiveDateTime) -> Option<Event> {
+        let person = self.pick_alive(Pool::Persons, d)?;
+        let bill = self.rng.chance(0.5);
+        let hub = *self.rng.pick(if bill { &self.utilities } else { &self.banks })?;
+        if !self.alive(hub, d) {
+            return None;
+        }
+        let (from, to, amount, reference) = if bill {
+            (person, hub, skewed(&mut self.rng, 1_500, 9_000, 1), "Pagesë fature")
+        } else {
+            (hub, person, skewed(&mut self.rng, 14_000, 80_000, 2), "Pension / pagë publike")
+        };
+        Some(Event {
+            at: t,
+            from: Some(from),
+            to: Some(to),
+            amount,
+            channel: Channel::Wire,
+            reference: Cow::Borrowed(reference),
+            branch: None,
+        })
     }
 }
 

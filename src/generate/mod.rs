@@ -52,6 +52,20 @@ pub struct GenConfig {
     /// Register spelling, order and format variants, withheld ids and look-alikes
     /// (default none: one record per person, the original bytes).
     pub identity_noise: IdentityNoise,
+    /// Transfers per background person, which sizes the population from `transfers` (default
+    /// 80). Fewer transfers per person give more accounts for the same number of transfers, and
+    /// so heavier hubs: at 10 per person, 10M transfers hold about a million persons and each of
+    /// the five utilities collects from over 10^5 distinct payers, as a national utility or
+    /// payroll account does (the heavy-hub case of `benches/peers/run.sh`). Other values than the
+    /// default give another case, not a larger version of the default one.
+    pub transfers_per_person: u64,
+    /// Per cent of the one-off background transfers that go through hub accounts (default 0):
+    /// half are bills paid by random persons into the five utilities, half pensions and public
+    /// pay from the banks' accounts to random persons. With `transfers_per_person = 10` and 25 %,
+    /// each utility collects from about 10^5 distinct payers at 10M transfers and each bank pays
+    /// about 6·10^4 persons: the heavy hubs of a national ledger. 0 draws nothing extra, so
+    /// default output is unchanged.
+    pub hub_percent: u32,
 }
 
 /// Smallest supported `transfers`: enough room for one instance of every scheme.
@@ -66,6 +80,8 @@ impl Default for GenConfig {
             end: NaiveDate::from_ymd_opt(2025, 12, 31).unwrap_or_default(),
             cash_threshold: Decimal::from(1_000_000),
             identity_noise: IdentityNoise::None,
+            transfers_per_person: 80,
+            hub_percent: 0,
         }
     }
 }

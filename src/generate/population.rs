@@ -17,9 +17,6 @@ pub const FX_FIRST: NaiveDate = match NaiveDate::from_ymd_opt(2010, 1, 1) {
     None => NaiveDate::MIN,
 };
 
-/// Transfers per background person (sizes the population from N).
-const TRANSFERS_PER_PERSON: u64 = 80;
-
 /// Kinds of background companies, used by the stream to pick counterparties.
 #[derive(Debug, Default)]
 pub struct Roster {
@@ -55,7 +52,7 @@ fn rand_open(rng: &mut Rng, birth: NaiveDate, cfg: &GenConfig) -> NaiveDate {
 /// goes at the end.
 pub fn build(cfg: &GenConfig, fx: &FxTable, w: &mut World) {
     let mut rng = Rng::new(cfg.seed, 1);
-    let n_persons = (cfg.transfers / TRANSFERS_PER_PERSON).max(40) as usize;
+    let n_persons = (cfg.transfers / cfg.transfers_per_person.max(1)).max(40) as usize;
     let mut r = Roster::default();
     add_banks_and_utilities(&mut rng, w, &mut r);
     let payday = add_employers(&mut rng, cfg, w, &mut r, (n_persons / 15).max(10));

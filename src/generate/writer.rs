@@ -372,6 +372,14 @@ fn write_toml(cfg: &GenConfig, dir: &Path) -> Result<(), GenError> {
         n = cfg.transfers,
         v = env!("CARGO_PKG_VERSION"),
     );
+    // A non-default population density is part of what made the case (the default is not written,
+    // so default output stays as it was).
+    let text = if cfg.transfers_per_person == GenConfig::default().transfers_per_person {
+        text
+    } else {
+        format!("{text}transfers_per_person = {}\n", cfg.transfers_per_person)
+    };
+    let text = if cfg.hub_percent == 0 { text } else { format!("{text}hub_percent = {}\n", cfg.hub_percent) };
     let text = if cfg.identity_noise == IdentityNoise::None {
         text
     } else {

@@ -67,6 +67,21 @@ impl FlowGraph {
         FlowGraph { n_accounts, n_nodes, out_off, out_edges, in_off, in_edges, src, dst, time, base, cents }
     }
 
+    /// A graph of `n_nodes` accounts from bare edge columns, for unit tests of the searches.
+    #[cfg(test)]
+    pub(crate) fn from_edges(
+        n_nodes: u32,
+        src: Vec<u32>,
+        dst: Vec<u32>,
+        time: Vec<DateTime>,
+        cents: Vec<i64>,
+    ) -> FlowGraph {
+        let base = cents.iter().map(|&c| Decimal::new(c, 2)).collect();
+        let (out_off, out_edges) = adjacency(n_nodes, &src, &time);
+        let (in_off, in_edges) = adjacency(n_nodes, &dst, &time);
+        FlowGraph { n_accounts: n_nodes, n_nodes, out_off, out_edges, in_off, in_edges, src, dst, time, base, cents }
+    }
+
     /// An amount in whole cents: rounded half away from zero to the cent (converted amounts
     /// already are; only an unconverted amount given with more than two decimals is rounded),
     /// and saturated at `i64::MIN`/`i64::MAX` (about ±9.2·10^16 currency units, beyond any real
@@ -166,7 +181,7 @@ impl FlowGraph {
 
 /// Cuts `0..n` into contiguous ranges of about `total cost / units` each; an item whose own
 /// cost reaches that target is a range of its own.
-fn cut_units(n: u32, cost: impl Fn(u32) -> u64, units: u64) -> Vec<std::ops::Range<u32>> {
+pub(crate) fn cut_units(n: u32, cost: impl Fn(u32) -> u64, units: u64) -> Vec<std::ops::Range<u32>> {
     let total: u64 = (0..n).map(&cost).sum();
     let target = total.div_ceil(units.max(1)).max(1);
     let mut out = Vec::new();

@@ -8,9 +8,14 @@
 
 mod csr;
 mod network;
+mod temporal;
+mod window;
 
+pub(crate) use csr::cut_units;
 pub use csr::{FlowGraph, NodeKind};
 pub use network::{EdgeKind, Network, NodeRef};
+pub use temporal::{HopRules, TemporalSearch, TemporalSpec};
+pub use window::DistinctWindow;
 
 use crate::model::Case;
 

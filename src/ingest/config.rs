@@ -31,11 +31,11 @@ pub struct CaseToml {
     pub labels: Labels,
     /// Written by `moneytrail generate`; informational.
     #[serde(default)]
-    pub generator: Option<toml::Table>,
+    pub generator: Option<Generator>,
     /// Written by `import-ftm` / `import-bods`: source files with SHA-256 and record counts;
     /// informational (the provenance chain to the imported file).
     #[serde(default)]
-    pub import: Option<toml::Table>,
+    pub import: Option<ImportRecord>,
     /// Free-form notes (sources, licences, assumptions of a mapping).
     #[serde(default)]
     pub notes: Option<String>,
@@ -43,6 +43,65 @@ pub struct CaseToml {
     /// in this zone's local time, and times written with an offset are converted to it.
     #[serde(default)]
     pub timezone: Option<String>,
+}
+
+/// `[generator]`: what `moneytrail generate` made the case with. Informational, but a key it
+/// does not write is an error (a misspelt `seed` must not pass as a record of the run).
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Generator {
+    /// The generator's seed.
+    pub seed: Option<u64>,
+    /// Transfers asked for.
+    pub transfers: Option<u64>,
+    /// moneytrail version that generated the case.
+    pub version: Option<String>,
+}
+
+/// `[import]`: what `import-ftm` / `import-bods` read and wrote (see `src/ingest/import`).
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ImportRecord {
+    /// `ftm` or `bods`.
+    pub format: Option<String>,
+    /// The importing tool and version.
+    pub tool: Option<String>,
+    /// Records read.
+    pub read: Option<u64>,
+    /// Records written.
+    pub written: Option<u64>,
+    /// Records merged into another.
+    pub merged: Option<u64>,
+    /// Records listed in import_report.csv.
+    pub listed: Option<u64>,
+    /// Parts (statements, properties) read.
+    pub parts_read: Option<u64>,
+    /// Parts written.
+    pub parts_written: Option<u64>,
+    /// Parts listed in import_report.csv.
+    pub parts_listed: Option<u64>,
+    /// Rows written per table.
+    #[serde(default)]
+    pub rows: BTreeMap<String, u64>,
+    /// Source files with their hashes.
+    #[serde(default)]
+    pub sources: Vec<ImportSource>,
+}
+
+/// One `[[import.sources]]` entry.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ImportSource {
+    /// File name as read.
+    pub file: String,
+    /// Its SHA-256.
+    pub sha256: Option<String>,
+    /// Its size in bytes.
+    pub size: Option<u64>,
+    /// Records it held.
+    pub records: Option<u64>,
+    /// Where the importer copied it in the case folder.
+    pub copied_to: Option<String>,
 }
 
 /// `[thresholds]`.
@@ -85,6 +144,10 @@ pub struct ReadOptions {
     /// The zone of the file's times that carry no offset (e.g. `UTC` for card-processor or
     /// SWIFT data); default the case's `timezone`. Converted to the case's local time.
     pub timezone: Option<String>,
+    /// Round amounts with more decimals than their currency's minor unit (half away from zero)
+    /// instead of rejecting them; each rounded row is a warning. For generated data written
+    /// through floating point (FinBench), never for bank productions.
+    pub round_amounts: Option<bool>,
 }
 
 impl ReadOptions {
@@ -103,6 +166,7 @@ impl ReadOptions {
             header_contains: self.header_contains.clone().or_else(|| base.header_contains.clone()),
             sheet: self.sheet.clone().or_else(|| base.sheet.clone()),
             timezone: self.timezone.clone().or_else(|| base.timezone.clone()),
+            round_amounts: self.round_amounts.or(base.round_amounts),
         }
     }
 }
@@ -384,14 +448,74 @@ pub struct EndSpec {
 }
 
 /// Reads and parses a case.toml or mapping file.
+///
+/// A parse error gives line, column and reason but never quotes the file: the settings may be
+/// a link to a file that is not the case's (refused by [`check_settings_path`] for a case
+/// folder's own case.toml, but a `--mapping` may name anything readable).
 pub fn read_case_toml(path: &Path) -> Result<CaseToml, IngestError> {
+    regular_file(path)?;
     let text = std::fs::read_to_string(path).map_err(|e| IngestError::Io {
         path: path.to_path_buf(),
         what: "read the case settings".into(),
         source: e,
     })?;
-    toml::from_str(&text)
-        .map_err(|e| IngestError::Config { path: path.to_path_buf(), message: super::teach::explain(&e.to_string()) })
+    toml::from_str(&text).map_err(|e| {
+        let at = e.span().map(|s| {
+            let before = &text.as_bytes()[..s.start.min(text.len())];
+            let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+            let col = before.iter().rev().take_while(|&&b| b != b'\n').count() + 1;
+            format!("line {line}, column {col}: ")
+        });
+        let message = format!("{}{}", at.unwrap_or_default(), e.message().trim_end());
+        IngestError::Config { path: path.to_path_buf(), message: super::teach::explain(&message) }
+    })
+}
+
+/// Refuses a case folder's case.toml that is a link leading out of the folder (its content is
+/// not the case's, and a parse error would show a line of it).
+pub fn check_settings_path(dir: &Path, settings: &Path) -> Result<(), IngestError> {
+    if let (Ok(real), Ok(real_root)) = (settings.canonicalize(), dir.canonicalize()) {
+        if !real.starts_with(&real_root) {
+            return Err(IngestError::Config {
+                path: settings.to_path_buf(),
+                message: "a link that leads out of the case folder: case.toml must be the case's own file (copy it in, or name a foreign file with --mapping)".into(),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Refuses a path that exists but is not a regular file (after links): a directory, a FIFO
+/// (which would block the read for ever), a device such as /dev/zero (endless), a socket.
+/// A missing path passes: opening it reports that.
+pub fn regular_file(path: &Path) -> Result<(), IngestError> {
+    let Ok(m) = std::fs::metadata(path) else { return Ok(()) };
+    if m.is_file() {
+        return Ok(());
+    }
+    let what = {
+        use std::os::unix::fs::FileTypeExt;
+        let t = m.file_type();
+        if t.is_dir() {
+            "a directory"
+        } else if t.is_fifo() {
+            "a FIFO (named pipe)"
+        } else if t.is_char_device() || t.is_block_device() {
+            "a device"
+        } else if t.is_socket() {
+            "a socket"
+        } else {
+            "not a regular file"
+        }
+    };
+    Err(IngestError::Io {
+        path: path.to_path_buf(),
+        what: "read".into(),
+        source: std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            format!("it is {what}, not a regular file: a table or settings file must be a plain file (remove it, or point case.toml at the file)"),
+        ),
+    })
 }
 
 /// Resolves `rel` under `root`, refusing absolute paths and paths that leave `root`
@@ -405,6 +529,7 @@ pub fn resolve_inside(root: &Path, rel: &str) -> Result<PathBuf, IngestError> {
     if escapes {
         return Err(bad());
     }
+    regular_file(&joined)?;
     // When the file exists, also check where links lead.
     if let (Ok(real), Ok(real_root)) = (joined.canonicalize(), root.canonicalize()) {
         if !real.starts_with(&real_root) {

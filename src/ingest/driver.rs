@@ -72,6 +72,9 @@ impl Loader {
                 source: std::io::Error::new(std::io::ErrorKind::NotFound, "not a folder"),
             });
         }
+        if opts.mapping.is_none() {
+            super::config::check_settings_path(dir, &settings)?;
+        }
         let toml = read_case_toml(&settings)?;
         let meta = case_meta(&toml, &settings)?;
         let zone = match &toml.timezone {
@@ -161,7 +164,9 @@ impl Loader {
         ["csv", "parquet"]
             .iter()
             .map(|ext| format!("{table}.{ext}"))
-            .find(|f| self.dir.join(f).is_file())
+            // Whatever is there under the name (a directory, a FIFO, a link to /dev/zero) is
+            // the table's source, so that load reports it instead of taking it as absent.
+            .find(|f| self.dir.join(f).symlink_metadata().is_ok())
             .map(|file| vec![SourceSpec { file, read: ReadOptions::default(), ..Default::default() }])
             .unwrap_or_default()
     }
@@ -373,6 +378,16 @@ impl Loader {
             );
             for (rec, res) in batch.iter().zip(parsed) {
                 count.read += 1;
+                if count.read > crate::model::money::MAX_TABLE_ROWS {
+                    return Err(IngestError::Mapping {
+                        path: path.to_path_buf(),
+                        message: format!(
+                            "{} holds more than {} rows, the most a table can index (u32); the amount range's sums are proven up to that count (docs/data-model.md, \"Amount range\"): split the case",
+                            def.name,
+                            crate::model::money::MAX_TABLE_ROWS
+                        ),
+                    });
+                }
                 let prov = Prov { file: file_idx, line: rec.line.min(u32::MAX as u64) as u32 };
                 let view = RowView::checked(rec.line, &rec.fields, &map).with_kinds(&rec.kinds);
                 let outcome = match res {
@@ -618,5 +633,7 @@ fn case_meta(t: &CaseToml, path: &Path) -> Result<CaseMeta, IngestError> {
             .filter(|d| *d > Decimal::ZERO)
             .ok_or_else(|| bad(format!("thresholds.cash_report '{s}' is not a positive decimal amount")))?,
     };
+    crate::model::money::check_amount(cash, base)
+        .map_err(|why| bad(format!("thresholds.cash_report '{cash}': {why}")))?;
     Ok(CaseMeta { name: t.name.clone(), base_currency: base, valuation_date, cash_report: Money::new(cash, base) })
 }

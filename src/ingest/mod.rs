@@ -11,6 +11,7 @@ mod excel;
 pub mod ibm;
 pub mod import;
 mod labelled;
+mod lookalike;
 mod report;
 mod row;
 mod source;

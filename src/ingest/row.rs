@@ -290,6 +290,18 @@ impl ColumnMap {
         headers: &[String],
     ) -> Result<ColumnMap, IngestError> {
         let bad = |message: String| IngestError::Mapping { path: path.to_path_buf(), message };
+        // Two columns of one name: a mapping could reach only the first, and the second would
+        // be dropped from the extras (docs/data-model.md: extra columns are never dropped).
+        let mut seen: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+        for (i, h) in headers.iter().enumerate().filter(|(_, h)| !h.is_empty()) {
+            if let Some(first) = seen.insert(h.as_str(), i) {
+                return Err(bad(format!(
+                    "the header names '{h}' twice (columns {} and {}): rename one in the file, so that no column is lost",
+                    first + 1,
+                    i + 1
+                )));
+            }
+        }
         let is_transfers = columns.contains(&"from_account") && columns.contains(&"to_account");
         let mut all: Vec<&str> = columns.to_vec();
         if spec.statement.is_some() {
@@ -537,13 +549,14 @@ impl ColumnMap {
             // Plain digits written by the Parquet or workbook reader: no decimal comma or
             // separator applies.
             FieldKind::Decimal | FieldKind::Integer | FieldKind::Float => {
-                return Decimal::from_str(t).or_else(|_| Decimal::from_scientific(t)).map(Some).map_err(|_| {
+                let d = Decimal::from_str(t).or_else(|_| Decimal::from_scientific(t)).map_err(|_| {
                     Fault::new(
                         name,
                         t,
                         "not a finite decimal of at most 28 significant digits (NaN, infinity or too large to be exact)",
                     )
-                });
+                })?;
+                return exact(name, t, d).map(Some);
             }
             FieldKind::Boolean | FieldKind::Date | FieldKind::Datetime | FieldKind::DatetimeTz(_) | FieldKind::List => {
                 return Err(kind_fault(
@@ -563,7 +576,7 @@ impl ColumnMap {
             && t.bytes().all(|b| b.is_ascii_digit() || b == b'.' || b == b'-')
         {
             if let Ok(d) = Decimal::from_str(t) {
-                return Ok(Some(d));
+                return exact(name, t, d).map(Some);
             }
         }
         let mut norm = String::with_capacity(t.len());
@@ -583,14 +596,52 @@ impl ColumnMap {
         // Exporters that went through floating point write 2.868341186312864e-06: the digits
         // as written are converted exactly (no float is involved).
         let parsed = if norm.contains(['e', 'E']) { Decimal::from_scientific(&norm) } else { Decimal::from_str(&norm) };
-        parsed.map(Some).map_err(|e| {
+        let d = parsed.map_err(|e| {
             if norm.chars().filter(|c| c.is_ascii_digit()).count() > 28 {
                 fault("more than 28 significant digits: amounts this large cannot be exact")
             } else {
                 fault(&format!("not a decimal number ({e})"))
             }
-        })
+        })?;
+        exact_as(name, t, &norm, d).map(Some)
     }
+}
+
+/// `d` parsed from `t`, or a fault when the parse rounded (rust_decimal rounds digits past its
+/// 28th silently: 12.49999999999999999999999999999 became 12.5).
+fn exact(name: &str, t: &str, d: Decimal) -> Result<Decimal, Fault> {
+    exact_as(name, t, t, d)
+}
+
+/// As [`exact`], `norm` being `t` with separators removed and a decimal point.
+fn exact_as(name: &str, t: &str, norm: &str, d: Decimal) -> Result<Decimal, Fault> {
+    match written_decimals(norm) {
+        Some(w) if w == i64::from(d.normalize().scale()) => Ok(d),
+        Some(w) => Err(Fault::new(
+            name,
+            t,
+            format!("{w} significant decimals, more than a decimal holds exactly (28 digits): it would be rounded; shorten it at the source"),
+        )),
+        None => Ok(d),
+    }
+}
+
+/// Decimals of the number written in `t` once trailing zeros are dropped and an exponent is
+/// applied (`12.3400` 2, `1200e-2` 0, `2.5e-6` 7); `None` when `t` is not of that shape.
+fn written_decimals(t: &str) -> Option<i64> {
+    let t = t.trim().trim_start_matches(['+', '-']);
+    let (m, e) = match t.find(['e', 'E']) {
+        Some(i) => (&t[..i], t[i + 1..].parse::<i64>().ok()?),
+        None => (t, 0),
+    };
+    let (int, frac) = m.split_once('.').unwrap_or((m, ""));
+    if !int.bytes().chain(frac.bytes()).all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let digits = format!("{int}{frac}");
+    let significant = digits.trim_end_matches('0').len() as i64;
+    let point = int.len() as i64 + e;
+    Some((significant - point).max(0))
 }
 
 /// A record viewed through a [`ColumnMap`].
@@ -933,6 +984,22 @@ impl<'a> RowView<'a> {
         self.decimal(col)
     }
 
+    /// `amount` of `currency` from column `col`, checked against the amount range
+    /// (docs/data-model.md, "Amount range"; [`crate::model::money::check_amount`]). With the
+    /// mapping's `round_amounts = true`, decimals past the currency's minor unit are rounded half
+    /// away from zero instead of rejected, and the `bool` says so (the caller warns).
+    pub fn money(&self, col: usize, amount: Decimal, currency: Currency) -> Result<(Decimal, bool), Fault> {
+        let minor = currency.minor_units();
+        let (_, decimals) = crate::model::money::digits(amount);
+        let (amount, rounded) = if decimals > minor && self.map.opts.round_amounts == Some(true) {
+            (amount.round_dp_with_strategy(minor, rust_decimal::RoundingStrategy::MidpointAwayFromZero), true)
+        } else {
+            (amount, false)
+        };
+        crate::model::money::check_amount(amount, currency).map_err(|why| self.fault(col, why))?;
+        Ok((amount, rounded))
+    }
+
     /// A statement row's direction and (positive) amount, from its debit and credit columns,
     /// its sign, or its marker column.
     pub fn movement(&self) -> Result<(Direction, Decimal), Fault> {
@@ -1215,8 +1282,64 @@ fn bytes_over_limit(rec: &ByteRecord) -> bool {
     rec.as_slice().len() > MAX_FIELD_BYTES && rec.iter().any(|f| f.len() > MAX_FIELD_BYTES)
 }
 
-/// The length limit of contract column `name` (docs/data-model.md, "Limits").
+/// Invisible characters refused in ids and names (docs/data-model.md, "Limits"): bidirectional
+/// controls (Unicode UAX #9: LRM, RLM, ALM, the embeddings, overrides and isolates), which
+/// reorder what a reader sees, and zero-width or otherwise invisible characters (ZWSP, ZWNJ,
+/// ZWJ, word joiner and invisible operators, BOM, Mongolian vowel separator, soft hyphen,
+/// combining grapheme joiner, Hangul fillers), which make two different ids print alike.
+pub fn invisible(c: char) -> Option<&'static str> {
+    Some(match c {
+        '\u{200E}' | '\u{200F}' | '\u{061C}' => "a bidirectional mark",
+        '\u{202A}'..='\u{202E}' => "a bidirectional embedding or override",
+        '\u{2066}'..='\u{2069}' => "a bidirectional isolate",
+        '\u{200B}' | '\u{200C}' | '\u{200D}' | '\u{2060}'..='\u{2064}' | '\u{FEFF}' | '\u{180E}' => {
+            "a zero-width character"
+        }
+        '\u{00AD}' | '\u{034F}' | '\u{115F}' | '\u{1160}' | '\u{3164}' | '\u{FFA0}' => "an invisible character",
+        c if c.is_control() => "a control character",
+        _ => return None,
+    })
+}
+
+/// `text` with every invisible or control character written as `\u{XXXX}`, and every other
+/// non-ASCII character kept: what a reject or warning may show.
+pub fn escape_invisible(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if invisible(c).is_some() {
+            out.push_str(&format!("\\u{{{:04X}}}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// The length limit of contract column `name` (docs/data-model.md, "Limits"), and no
+/// invisible character in an id or a name.
 fn check_length(name: &str, text: &str) -> Result<(), Fault> {
+    if (ID_COLUMNS.contains(&name) || NAME_COLUMNS.contains(&name)) && !text.is_ascii() {
+        if let Some((pos, c, what)) = text.chars().enumerate().find_map(|(i, c)| invisible(c).map(|w| (i, c, w))) {
+            let shown: String = escape_invisible(&text.chars().take(80).collect::<String>());
+            return Err(Fault::new(
+                name,
+                &shown,
+                format!(
+                    "{name} holds U+{:04X}, {what}, at character {}: it makes ids or names look alike or reorders them on screen; remove it at the source (docs/data-model.md, \"Limits\")",
+                    c as u32,
+                    pos + 1
+                ),
+            ));
+        }
+    } else if (ID_COLUMNS.contains(&name) || NAME_COLUMNS.contains(&name)) && text.bytes().any(|b| b.is_ascii_control())
+    {
+        let shown = escape_invisible(&text.chars().take(80).collect::<String>());
+        return Err(Fault::new(
+            name,
+            &shown,
+            format!("{name} holds a control character: ids and names are one line of printable text"),
+        ));
+    }
     let (over, limit, unit, what) = if ID_COLUMNS.contains(&name) {
         (text.len() > MAX_ID_BYTES, MAX_ID_BYTES, "bytes", "an id")
     } else if NAME_COLUMNS.contains(&name) {

@@ -463,7 +463,7 @@ fn chain(steps: &[&Step], opening: Option<Decimal>) -> Vec<(u64, Fault)> {
                         &s.shown,
                         format!(
                             "running balance breaks: the balance at {from} ({p}) plus this row's {what} gives {e}, but the statement shows {b} (difference {}); {why}",
-                            b - e
+                            b.checked_sub(e).map_or_else(|| "beyond the amount range".to_string(), |d| d.to_string())
                         ),
                     ),
                 ));

@@ -25,6 +25,7 @@ pub(crate) fn load_all(l: &mut Loader) -> Result<(), IngestError> {
     income(l)?;
     suspects(l)?;
     victims(l)?;
+    super::lookalike::warn(l);
     super::labelled::load(l)
 }
 
@@ -105,6 +106,7 @@ fn fx_rates(l: &mut Loader) -> Result<(), IngestError> {
             let date = v.date(0)?.ok_or_else(|| v.fault(0, "date is empty but required"))?;
             let currency = v.currency(1, None)?;
             let rate = positive(v, 2, false).map_err(|_| v.fault(2, "rate must be a number greater than zero"))?;
+            crate::model::money::check_rate(rate).map_err(|why| v.fault(2, why))?;
             Ok(FxRate { date, currency, rate })
         },
         |ctx: &mut Ctx<'_>, r: FxRate, _: &RowView<'_>, prov: Prov| {
@@ -272,15 +274,22 @@ fn accounts(l: &mut Loader) -> Result<(), IngestError> {
     ))
 }
 
+/// The amount of column `col` in the currency of column `cur_col`, inside the amount range
+/// (docs/data-model.md, "Amount range"; no rounding here, whatever the mapping says).
 fn money(
     v: &RowView<'_>,
+    col: usize,
     amount: Option<Decimal>,
     cur_col: usize,
     fallback: Option<Currency>,
 ) -> Result<Option<Money>, Fault> {
     match amount {
         None => Ok(None),
-        Some(a) => Ok(Some(Money::new(a, v.currency(cur_col, fallback)?))),
+        Some(a) => {
+            let currency = v.currency(cur_col, fallback)?;
+            crate::model::money::check_amount(a, currency).map_err(|why| v.fault(col, why))?;
+            Ok(Some(Money::new(a, currency)))
+        }
     }
 }
 
@@ -302,8 +311,8 @@ fn properties(l: &mut Loader) -> Result<(), IngestError> {
                 city: v.optional(3)?,
                 zone: v.optional(4)?,
                 area_m2: non_negative(v, 5, false)?,
-                market_value: money(v, mv, 8, Some(base))?,
-                cadastral_value: money(v, cv, 8, Some(base))?,
+                market_value: money(v, 6, mv, 8, Some(base))?,
+                cadastral_value: money(v, 7, cv, 8, Some(base))?,
                 valued_on: v.date(9)?,
                 prov: Prov { file: 0, line: 0 },
             })
@@ -355,7 +364,7 @@ fn titles(l: &mut Loader) -> Result<(), IngestError> {
                 Some(p) if p <= Decimal::ZERO => {
                     return Err(v.fault(4, "price must be greater than zero (leave it empty when unknown)"))
                 }
-                p => money(v, p, 5, Some(base))?,
+                p => money(v, 4, p, 5, Some(base))?,
             };
             let acquired_on = v.date(3)?;
             let disposed_on = v.date(6)?;
@@ -409,7 +418,8 @@ fn encumbrances(l: &mut Loader) -> Result<(), IngestError> {
         &["property_id", "creditor_id", "amount"],
         |c| &mut c.encumbrances.extras,
         |v: &RowView<'_>| {
-            let amount = Money::new(positive(v, 2, true)?, v.currency(3, Some(base))?);
+            let amount =
+                money(v, 2, Some(positive(v, 2, true)?), 3, Some(base))?.unwrap_or(Money::new(Decimal::ZERO, base));
             let registered_on = v.date(4)?;
             let released_on = v.date(5)?;
             ordered(registered_on, released_on, "released_on")?;
@@ -579,7 +589,8 @@ fn income(l: &mut Loader) -> Result<(), IngestError> {
                 .ok_or_else(|| v.fault(1, "year must be a four-digit year"))?;
             let amount =
                 non_negative(v, 2, true)?.ok_or_else(|| v.fault(2, "amount is empty but required (0 is allowed)"))?;
-            Ok((v.required(0)?.into_owned(), year, Money::new(amount, v.currency(3, Some(base))?), v.optional(4)?))
+            let amount = money(v, 2, Some(amount), 3, Some(base))?.unwrap_or(Money::new(Decimal::ZERO, base));
+            Ok((v.required(0)?.into_owned(), year, amount, v.optional(4)?))
         },
         |ctx: &mut Ctx<'_>,
          (e, year, amount, source): (String, i32, Money, Option<String>),

@@ -24,6 +24,8 @@ struct Parsed {
     currency: Currency,
     fx: u32,
     channel: Channel,
+    /// The amount was rounded to the currency's minor unit (`round_amounts`).
+    rounded: bool,
 }
 
 /// Loads transfers, then rejects duplicate ids and keeps the sorted id order for look-ups.
@@ -109,14 +111,37 @@ pub(crate) fn load(l: &mut Loader) -> Result<(), IngestError> {
             }
             let account_currency = from_e.or(to_e).map(|e| e.currency);
             let currency = v.currency(5, account_currency)?;
+            let (amount, rounded) = v.money(4, amount, currency)?;
             let fx = fx_ref
                 .lookup(currency, day)
                 .map_err(|m| Fault::new("currency", currency.as_str(), m.to_string()))?
                 .unwrap_or(NO_RATE);
-            Ok(Parsed { booked_at, dst: dst.map(String::into_boxed_str), from, to, amount, currency, fx, channel })
+            Ok(Parsed {
+                booked_at,
+                dst: dst.map(String::into_boxed_str),
+                from,
+                to,
+                amount,
+                currency,
+                fx,
+                channel,
+                rounded,
+            })
         },
         accept: |ctx: &mut Ctx<'_>, p: Parsed, v: &RowView<'_>, prov: Prov| {
             let txn_id = v.text(0)?;
+            if p.rounded {
+                ctx.warn(Fault::new(
+                    "amount",
+                    &v.text(4).map(|t| t.into_owned()).unwrap_or_default(),
+                    format!(
+                        "rounded to {} ({} decimals for {}), as the mapping's round_amounts asks",
+                        p.amount,
+                        p.currency.minor_units(),
+                        p.currency
+                    ),
+                ));
+            }
             if let Some(note) = &p.dst {
                 ctx.warn(Fault::new("booked_at", &p.booked_at.to_string(), note.to_string()));
             }

@@ -203,7 +203,7 @@ fn run_in_pool<'a>(runner: &Runner, real: &'a Case, config: &Config) -> Result<I
     // indices of findings stay valid.
     let graph = CaseGraph::build(real);
     clock.lap("graph");
-    let mut findings = runner.run(real, &graph);
+    let mut findings = runner.run(real, &graph)?;
     if let Some(sel) = &config.selection {
         findings.retain(|f| sel.contains(&f.id));
     }

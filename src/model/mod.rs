@@ -8,7 +8,7 @@ mod compact;
 mod entities;
 mod iban;
 mod labelled;
-mod money;
+pub mod money;
 mod provenance;
 pub mod schema;
 mod strcol;

@@ -21,6 +21,22 @@ impl Currency {
         Some(Currency([b[0].to_ascii_uppercase(), b[1].to_ascii_uppercase(), b[2].to_ascii_uppercase()]))
     }
 
+    /// Decimals an amount in this currency may have: the ISO 4217 minor unit (JPY 0, ALL and
+    /// EUR 2, KWD 3, CLF 4), 4 for the ISO codes that define none (gold, SDR, test codes), 8 for
+    /// XBT (Bitcoin's satoshi; not an ISO code, but the one the IBM import writes), and 2 for
+    /// every other code. docs/data-model.md, "Amount range".
+    pub fn minor_units(&self) -> u32 {
+        match self.as_str() {
+            "BIF" | "CLP" | "DJF" | "GNF" | "ISK" | "JPY" | "KMF" | "KRW" | "PYG" | "RWF" | "UGX" | "UYI" | "VND"
+            | "VUV" | "XAF" | "XOF" | "XPF" => 0,
+            "BHD" | "IQD" | "JOD" | "KWD" | "LYD" | "OMR" | "TND" => 3,
+            "CLF" | "UYW" => 4,
+            "XAG" | "XAU" | "XBA" | "XBB" | "XBC" | "XBD" | "XDR" | "XPD" | "XPT" | "XSU" | "XTS" | "XUA" | "XXX" => 4,
+            "XBT" => 8,
+            _ => 2,
+        }
+    }
+
     /// The code as text.
     pub fn as_str(&self) -> &str {
         // Only ASCII letters are ever stored (see `parse`).
@@ -75,9 +91,13 @@ impl Money {
         Money { amount, currency }
     }
 
-    /// Sum of two amounts of the same currency; `None` when the currencies differ.
+    /// Sum of two amounts of the same currency; `None` when the currencies differ or the sum
+    /// does not fit a `Decimal`.
     pub fn checked_add(self, other: Money) -> Option<Money> {
-        (self.currency == other.currency).then(|| Money::new(self.amount + other.amount, self.currency))
+        if self.currency != other.currency {
+            return None;
+        }
+        Some(Money::new(self.amount.checked_add(other.amount)?, self.currency))
     }
 }
 
@@ -85,6 +105,97 @@ impl fmt::Display for Money {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{} {}", self.amount, self.currency)
     }
+}
+
+/// Digits an amount may have before the decimal point (docs/data-model.md, "Amount range").
+pub const MAX_AMOUNT_DIGITS: u32 = 12;
+/// Digits an amount may have in all, before and after the point.
+pub const MAX_AMOUNT_SIGNIFICANT: u32 = 16;
+/// Digits a rate may have before the decimal point: every rate is below 10^4.
+pub const MAX_RATE_DIGITS: u32 = 4;
+/// Decimals a rate may have.
+pub const MAX_RATE_DECIMALS: u32 = 10;
+/// Rows a table may hold: row indices are `u32`, `u32::MAX` being the "none" marker.
+pub const MAX_TABLE_ROWS: u64 = u32::MAX as u64 - 1;
+
+/// Digits before the point and (significant) decimals of `d`: `(3, 2)` for 123.45 and 123.4500.
+pub fn digits(d: Decimal) -> (u32, u32) {
+    let n = d.normalize();
+    let scale = n.scale();
+    let int = n.trunc().abs().mantissa();
+    let before = if int == 0 { 0 } else { int.ilog10() + 1 };
+    (before, scale)
+}
+
+/// Checks that `amount` lies in the range ingest accepts for `currency` (docs/data-model.md,
+/// "Amount range"): at most [`MAX_AMOUNT_DIGITS`] digits before the point, at most
+/// [`MAX_AMOUNT_SIGNIFICANT`] in all, and no more decimals than the currency's minor unit.
+/// Inside that range every sum of up to [`MAX_TABLE_ROWS`] converted amounts and every
+/// conversion at a rate inside [`check_rate`] fits a `Decimal` exactly. The error says what to fix.
+pub fn check_amount(amount: Decimal, currency: Currency) -> Result<(), String> {
+    let (before, after) = digits(amount);
+    if before > MAX_AMOUNT_DIGITS {
+        return Err(format!(
+            "{before} digits before the point; the largest amount accepted has {MAX_AMOUNT_DIGITS} (below 10^{MAX_AMOUNT_DIGITS}, docs/data-model.md, \"Amount range\")"
+        ));
+    }
+    let minor = currency.minor_units();
+    if after > minor {
+        return Err(format!(
+            "{after} decimals, but {currency} has {minor} (ISO 4217 minor unit): the amount would have to be rounded; correct the source or check the currency"
+        ));
+    }
+    if before + after > MAX_AMOUNT_SIGNIFICANT {
+        return Err(format!(
+            "{} significant digits; at most {MAX_AMOUNT_SIGNIFICANT} are accepted (docs/data-model.md, \"Amount range\")",
+            before + after
+        ));
+    }
+    Ok(())
+}
+
+/// Checks that an FX rate lies in the range ingest accepts: greater than zero, below
+/// 10^[`MAX_RATE_DIGITS`], at most [`MAX_RATE_DECIMALS`] decimals.
+pub fn check_rate(rate: Decimal) -> Result<(), String> {
+    let (before, after) = digits(rate);
+    if rate <= Decimal::ZERO {
+        return Err("rate must be a number greater than zero".into());
+    }
+    if before > MAX_RATE_DIGITS {
+        return Err(format!(
+            "{before} digits before the point; every rate must be below 10^{MAX_RATE_DIGITS} base units per unit (docs/data-model.md, \"Amount range\")"
+        ));
+    }
+    if after > MAX_RATE_DECIMALS {
+        return Err(format!(
+            "{after} decimals; a rate has at most {MAX_RATE_DECIMALS} (round it at the source, so the case records the rate it uses)"
+        ));
+    }
+    Ok(())
+}
+
+/// `amount * rate` rounded to the cent half away from zero, computed exactly (in 128-bit
+/// integers, no intermediate rounding); `None` when the result does not fit a `Decimal`.
+pub fn checked_convert(amount: Decimal, rate: Decimal) -> Option<Decimal> {
+    let m = amount.mantissa().checked_mul(rate.mantissa())?;
+    let s = amount.scale() + rate.scale();
+    let cents = if s > 2 {
+        let d = 10i128.checked_pow(s - 2)?;
+        let (q, r) = (m / d, m % d);
+        if r.unsigned_abs() >= d.unsigned_abs() - r.unsigned_abs() {
+            q + m.signum()
+        } else {
+            q
+        }
+    } else {
+        m.checked_mul(10i128.pow(2 - s))?
+    };
+    Decimal::try_from_i128_with_scale(cents, 2).ok()
+}
+
+/// The sum of `values`, `None` on overflow (never a panic).
+pub fn checked_sum<I: IntoIterator<Item = Decimal>>(values: I) -> Option<Decimal> {
+    values.into_iter().try_fold(Decimal::ZERO, |a, b| a.checked_add(b))
 }
 
 /// Rounds a converted amount to the cent, half away from zero (the convention of bank statements).
@@ -178,10 +289,27 @@ impl FxTable {
     }
 
     /// Applies a looked-up rate index (`None` = base currency) to an amount.
+    ///
+    /// Exact for amounts and rates in the ingest range ([`check_amount`], [`check_rate`]),
+    /// where it cannot overflow. Outside that range (a case built by hand, not by ingest) an
+    /// overflowing product saturates at `Decimal::MAX` with the amount's sign instead of
+    /// panicking: use [`FxTable::checked_apply`] to see the overflow.
     pub fn apply(&self, amount: Decimal, idx: Option<u32>) -> Conversion {
+        self.checked_apply(amount, idx).unwrap_or_else(|c| Conversion {
+            base_amount: if amount.is_sign_negative() { Decimal::MIN } else { Decimal::MAX },
+            ..c
+        })
+    }
+
+    /// As [`FxTable::apply`], but an overflowing conversion is `Err` (holding the rate and
+    /// its date, with the amount unconverted).
+    pub fn checked_apply(&self, amount: Decimal, idx: Option<u32>) -> Result<Conversion, Conversion> {
         match idx.and_then(|i| self.get(i)) {
-            None => Conversion { base_amount: amount, rate: Decimal::ONE, rate_date: None },
-            Some(r) => Conversion { base_amount: round_cents(amount * r.rate), rate: r.rate, rate_date: Some(r.date) },
+            None => Ok(Conversion { base_amount: amount, rate: Decimal::ONE, rate_date: None }),
+            Some(r) => match checked_convert(amount, r.rate) {
+                Some(b) => Ok(Conversion { base_amount: b, rate: r.rate, rate_date: Some(r.date) }),
+                None => Err(Conversion { base_amount: amount, rate: r.rate, rate_date: Some(r.date) }),
+            },
         }
     }
 }
@@ -224,5 +352,39 @@ mod tests {
         assert!(fx.convert(dec("1"), usd, d("2024-03-01")).is_err());
         assert_eq!(fx.convert(dec("7"), all, d("2000-01-01")).unwrap().base_amount, dec("7"));
         assert!(Currency::parse("EURO").is_none() && Currency::parse("E1R").is_none());
+    }
+
+    #[test]
+    fn exact_conversion_rounds_once_half_away_from_zero() {
+        assert_eq!(checked_convert(dec("10.005"), dec("104.00")), Some(dec("1040.52")));
+        assert_eq!(checked_convert(dec("0.005"), dec("1")), Some(dec("0.01")));
+        assert_eq!(checked_convert(dec("-0.005"), dec("1")), Some(dec("-0.01")));
+        assert_eq!(checked_convert(dec("0.00499999"), dec("1")), Some(dec("0.00")));
+        assert_eq!(checked_convert(dec("3"), dec("2")), Some(dec("6.00")));
+        // The largest amount at the largest rate: exact, and 2^32 of them still sum.
+        let top = checked_convert(dec("999999999999.9999"), dec("9999.9999999999")).unwrap();
+        assert_eq!(top, dec("9999999999999899.00"));
+        // Below i64::MAX in cents, so the detectors' graph never saturates.
+        assert!(top * Decimal::ONE_HUNDRED < Decimal::from(i64::MAX));
+        let sum = top.checked_mul(Decimal::from(MAX_TABLE_ROWS));
+        assert!(sum.is_some(), "{top} x {MAX_TABLE_ROWS}");
+        assert_eq!(checked_convert(Decimal::MAX, dec("2")), None);
+    }
+
+    #[test]
+    fn the_amount_range_follows_the_minor_unit() {
+        let c = |s| Currency::parse(s).unwrap();
+        assert!(check_amount(dec("999999999999.99"), c("ALL")).is_ok());
+        assert!(check_amount(dec("12.3400"), c("EUR")).is_ok());
+        assert!(check_amount(dec("1000000000000"), c("ALL")).unwrap_err().contains("13 digits before the point"));
+        assert!(check_amount(dec("12.345"), c("ALL")).unwrap_err().contains("ALL has 2"));
+        assert!(check_amount(dec("12.5"), c("JPY")).is_err());
+        assert!(check_amount(dec("1.234"), c("KWD")).is_ok());
+        assert!(check_amount(dec("0.37028700"), c("XBT")).is_ok());
+        assert!(check_amount(dec("123456789.12345678"), c("XBT")).unwrap_err().contains("17 significant"));
+        assert!(check_rate(dec("9999.9999999999")).is_ok());
+        assert!(check_rate(dec("10000")).is_err());
+        assert!(check_rate(dec("1.12345678901")).is_err());
+        assert!(check_rate(Decimal::ZERO).is_err());
     }
 }

@@ -4,7 +4,7 @@
 //! integer cents ([`FlowGraph::cents`]) and [`Ratio`]s only decide band comparisons, exactly,
 //! with no float anywhere.
 
-use crate::graph::FlowGraph;
+use crate::graph::{DistinctWindow, FlowGraph};
 use crate::model::{Case, Channel, DateTime, EntityKind, EntityRef};
 use rust_decimal::{Decimal, RoundingStrategy};
 use std::cmp::Ordering;
@@ -168,37 +168,29 @@ pub(crate) fn span_phrase(g: &FlowGraph, edges: &[u32], window_days: i64) -> Str
 /// (`key[e]`) appear within `w` seconds. Returns the edges of each episode.
 ///
 /// # Complexity
-/// O(len(edges)) with a hash map of the counterparts in the window.
+/// O(len(edges)): one pass of [`DistinctWindow`] (a dense per-thread counter, no hashing and no
+/// allocation per transfer); only the episodes found are copied out.
 pub(crate) fn episodes(edges: &[u32], time: &[DateTime], key: &[u32], w: i64, min: usize) -> Vec<Vec<u32>> {
+    thread_local! {
+        static WINDOW: std::cell::RefCell<DistinctWindow> = std::cell::RefCell::new(DistinctWindow::new(0));
+    }
     let mut out: Vec<Vec<u32>> = Vec::new();
-    let mut counts: HashMap<u32, u32> = HashMap::new();
-    let mut lo = 0;
     // Current episode as an index range [start, end) into `edges`.
     let mut cur: Option<(usize, usize)> = None;
-    for hi in 0..edges.len() {
-        let th = time[edges[hi] as usize].0;
-        *counts.entry(key[edges[hi] as usize]).or_insert(0) += 1;
-        while time[edges[lo] as usize].0 < th - w {
-            let s = key[edges[lo] as usize];
-            if let Some(c) = counts.get_mut(&s) {
-                *c -= 1;
-                if *c == 0 {
-                    counts.remove(&s);
-                }
+    WINDOW.with_borrow_mut(|win| {
+        win.slide(edges, time, key, w, |lo, hi, distinct| {
+            if distinct >= min {
+                cur = match cur {
+                    Some((s, e)) if lo <= e => Some((s.min(lo), hi + 1)),
+                    Some((s, e)) => {
+                        out.push(edges[s..e].to_vec());
+                        Some((lo, hi + 1))
+                    }
+                    None => Some((lo, hi + 1)),
+                };
             }
-            lo += 1;
-        }
-        if counts.len() >= min {
-            cur = match cur {
-                Some((s, e)) if lo <= e => Some((s.min(lo), hi + 1)),
-                Some((s, e)) => {
-                    out.push(edges[s..e].to_vec());
-                    Some((lo, hi + 1))
-                }
-                None => Some((lo, hi + 1)),
-            };
-        }
-    }
+        })
+    });
     if let Some((s, e)) = cur {
         out.push(edges[s..e].to_vec());
     }

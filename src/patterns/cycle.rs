@@ -12,8 +12,8 @@ use super::context::Datum;
 use super::detector::{DetectCtx, Detector};
 use super::finding::Finding;
 use super::registry::Typology;
-use crate::graph::FlowGraph;
-use crate::model::{Case, DateTime, EntityKind, EntityRef};
+use crate::graph::{FlowGraph, HopRules, TemporalSearch, TemporalSpec};
+use crate::model::{Case, EntityKind, EntityRef};
 use rayon::prelude::*;
 use rust_decimal::Decimal;
 use std::collections::HashSet;
@@ -86,52 +86,43 @@ pub struct Cycle {
     pub p: CycleParams,
 }
 
-/// Read-only state of one search.
-struct Search<'a> {
+/// The detector's rules for the shared temporal search (`graph::TemporalSearch`): hops are
+/// account-to-account flows (no cash, no cards, not between accounts of one holder), each within
+/// the retention band of the previous hop, exactly in cents.
+struct Rules<'a> {
     case: &'a Case,
     g: &'a FlowGraph,
-    p: &'a CycleParams,
     /// `p.min_retention` and `p.max_retention` as exact ratios.
     min_ret: Ratio,
     max_ret: Ratio,
+    /// The detector's budget: the search charges the candidates it examines (every 4,096, in
+    /// [`HopRules::check`]) at the account it started from, and each cycle it keeps.
+    budget: &'a super::budget::Gauge<'a>,
+    /// The account the search starts from (the hub a budget message names).
+    origin: u32,
 }
 
-impl Search<'_> {
-    /// Depth-first extension of `path` (transfers; the first one starts at `origin`), pruned
-    /// on time (strictly later than the last hop, or with `ordered = false` later than the
-    /// first hop in (time, id) order; always within the window of the first) and amount
-    /// (within the retention band of the last hop). Each next account is tried once, with its
-    /// earliest qualifying transfer, so parallel transfers do not multiply the cycles. Closed
-    /// cycles are appended to `out`.
-    fn extend(&self, origin: u32, end: DateTime, path: &mut Vec<u32>, nodes: &mut Vec<u32>, out: &mut Vec<Vec<u32>>) {
-        let (Some(&first), Some(&last)) = (path.first(), path.last()) else { return };
-        let (g, p) = (self.g, self.p);
-        let at = g.dst[last as usize];
-        let t = g.time[last as usize];
-        let t0 = g.time[first as usize];
-        let from = if p.ordered { DateTime(t.0 + 1) } else { t0 };
-        let band = Band::new(self.min_ret, self.max_ret, g.cents[last as usize]);
-        let mut tried: Vec<u32> = Vec::new();
-        for &e in g.out_between(at, from, end) {
-            if !band.contains(g.cents[e as usize]) || (!p.ordered && (g.time[e as usize], e) <= (t0, first)) {
-                continue;
-            }
-            let d = g.dst[e as usize];
-            if tried.contains(&d) || !is_account_flow(self.case, g, e) {
-                continue;
-            }
-            tried.push(d);
-            if d == origin {
-                let mut c = path.clone();
-                c.push(e);
-                out.push(c);
-            } else if path.len() + 1 < p.max_hops && !nodes.contains(&d) {
-                path.push(e);
-                nodes.push(d);
-                self.extend(origin, end, path, nodes, out);
-                path.pop();
-                nodes.pop();
-            }
+/// A budget of the run was spent: the search stops.
+#[derive(Debug)]
+struct Spent;
+
+impl HopRules for Rules<'_> {
+    /// A budget of the run is spent (the run reports which).
+    type Error = Spent;
+
+    fn edge(&self, e: u32) -> bool {
+        is_account_flow(self.case, self.g, e)
+    }
+
+    fn follows(&self, prev: u32, next: u32) -> bool {
+        Band::new(self.min_ret, self.max_ret, self.g.cents[prev as usize]).contains(self.g.cents[next as usize])
+    }
+
+    fn check(&self) -> Result<(), Spent> {
+        if self.budget.rows(self.origin, 4096) {
+            Ok(())
+        } else {
+            Err(Spent)
         }
     }
 }
@@ -139,36 +130,61 @@ impl Search<'_> {
 impl Detector for Cycle {
     super::detector::detector_parts!(Typology::Cycle);
 
-    /// A depth-first search from every account-to-account transfer as the first hop. A cycle
+    /// A depth-first search from every account-to-account transfer as the first hop, pruned by
+    /// reachability (`graph::TemporalSearch`: only accounts that can still reach the origin
+    /// within the hops and time left are entered). Each next account is tried once, with its
+    /// earliest qualifying transfer, so parallel transfers do not multiply the cycles. A cycle
     /// is only closed from its earliest transfer (time-respecting hops make the first hop the
     /// earliest; in unordered mode later hops must follow the first in (time, id) order), so
     /// each cycle is found from exactly one start and its rotations are not reported again;
     /// a set of sorted transfer lists removes any remaining duplicate.
     ///
     /// # Complexity
-    /// O(E · b^(L-1)) in the worst case for branching b, the number of an account's transfers
-    /// in the window that fall in the retention band; the time and amount pruning keeps b
-    /// near zero on real flows. Parallel over start transfers.
+    /// Per origin, a backward search over the transfers that lead back to it in time, then the
+    /// forward search inside that part of the graph: proportional to the transfers lying on
+    /// some path back, not to the hubs' degree (worst case O(E · b^(L-1)) for branching b).
+    /// Parallel over origins balanced by degree; the cycles are then put in the order of their
+    /// first transfer, as a search over start transfers in id order finds them.
     fn detect(&self, ctx: &DetectCtx<'_>) -> Vec<Finding> {
         let g = &ctx.graph.flow;
         let case = ctx.case;
         let (min_ret, max_ret) = (Ratio::new(self.p.min_retention), Ratio::new(self.p.max_retention));
-        let s = Search { case, g, p: &self.p, min_ret, max_ret };
-        let w = self.p.window_days * DAY;
-        let cycles: Vec<Vec<u32>> = (0..g.edge_count() as u32)
-            .into_par_iter()
-            .flat_map_iter(|e0| {
-                let mut out = Vec::new();
-                if self.p.max_hops >= 2 && is_account_flow(case, g, e0) {
-                    let origin = g.src[e0 as usize];
-                    let end = DateTime(g.time[e0 as usize].0 + w);
-                    let mut path = vec![e0];
-                    let mut nodes = vec![origin, g.dst[e0 as usize]];
-                    s.extend(origin, end, &mut path, &mut nodes, &mut out);
-                }
-                out
-            })
-            .collect();
+        let budget = ctx.budget;
+        let spec = TemporalSpec {
+            min_hops: 2,
+            max_hops: self.p.max_hops,
+            window: self.p.window_days.saturating_mul(DAY),
+            ordered: self.p.ordered,
+            max_gap: None,
+            first_per_node: true,
+        };
+        let mut cycles: Vec<Vec<u32>> = if self.p.max_hops >= 2 {
+            g.par_accounts()
+                .flat_map_iter(|a| {
+                    let mut out = Vec::new();
+                    let rules = Rules { case, g, min_ret, max_ret, budget, origin: a };
+                    TemporalSearch::with(spec, |search| {
+                        // A spent budget ends this search; the run reports it below.
+                        let _ = search.paths(g, &rules, a, a, &mut |c: &[u32]| {
+                            if !budget.hold(Some(a), 24 + 4 * c.len() as u64) {
+                                return Err(Spent);
+                            }
+                            out.push(c.to_vec());
+                            Ok(())
+                        });
+                    });
+                    out
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
+        // The order of a search over start transfers by id (stable: each start's cycles keep
+        // the depth-first order).
+        cycles.par_sort_by_key(|c| c[0]);
+        if budget.spent() {
+            return Vec::new();
+        }
         let controls = controlled(case);
         // The first occurrence of each set of transfers, in the search's order; then the
         // findings in parallel (collect keeps that order).

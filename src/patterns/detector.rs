@@ -1,5 +1,6 @@
 //! The [`Detector`] trait every typology implements, and [`DetectCtx`], what a detector sees.
 
+use super::budget::Gauge;
 use super::context::{DataContext, Spec};
 use super::finding::Finding;
 use super::gather_scatter::GatherScatterParams;
@@ -19,6 +20,10 @@ pub struct DetectCtx<'a> {
     pub data: DataContext,
     /// The configured parameters of the detectors whose rules others reuse.
     pub borrowed: &'a BorrowedParams,
+    /// The detector's share of the run's row, memory and time budgets: every search that grows
+    /// with an account's degree charges it, and returns early when it says the budget is spent
+    /// ([`super::budget`]).
+    pub budget: &'a Gauge<'a>,
 }
 
 /// Parameters that one detector reads from another's configuration, so that an override

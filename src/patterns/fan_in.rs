@@ -106,6 +106,9 @@ impl Detector for FanIn {
         let gs = &ctx.borrowed.gather_scatter;
         g.par_accounts()
             .flat_map_iter(|a| {
+                if !ctx.budget.rows(a, g.in_edges(a).len() as u64) {
+                    return Vec::new();
+                }
                 let edges: Vec<u32> = g.in_edges(a).iter().copied().filter(|&e| is_account_flow(case, g, e)).collect();
                 episodes(&edges, &g.time, &g.src, w, self.p.min_senders)
                     .into_iter()

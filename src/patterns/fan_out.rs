@@ -80,6 +80,9 @@ impl Detector for FanOut {
             .flat_map_iter(|a| {
                 // A person paying companies is paying bills and purchases: only payments to
                 // other persons or abroad (unknown holders) spread a person's money.
+                if !ctx.budget.rows(a, g.out_edges(a).len() as u64) {
+                    return Vec::new();
+                }
                 let personal = is_personal(case, a);
                 let to_company =
                     |e: u32| holder(case, g.dst[e as usize]).is_some_and(|h| h.kind == EntityKind::Company);

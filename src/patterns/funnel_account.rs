@@ -68,6 +68,9 @@ impl Detector for FunnelAccount {
         let p = &self.p;
         g.par_accounts()
             .flat_map_iter(|a| {
+                if !ctx.budget.rows(a, g.in_edges(a).len() as u64) {
+                    return Vec::new();
+                }
                 let cash: Vec<u32> = g
                     .in_edges(a)
                     .iter()

@@ -118,6 +118,9 @@ impl Detector for GatherScatter {
         let p = &self.p;
         g.par_accounts()
             .flat_map_iter(|hub| {
+                if !ctx.budget.rows(hub, g.in_edges(hub).len() as u64) {
+                    return Vec::new();
+                }
                 let ins: Vec<u32> = g.in_edges(hub).iter().copied().filter(|&e| is_account_flow(case, g, e)).collect();
                 episodes(&ins, &g.time, &g.src, p.window_days * DAY, p.min_senders)
                     .into_iter()

@@ -79,6 +79,9 @@ pub struct LayeringChain {
     pub p: LayeringChainParams,
 }
 
+/// Bytes one successor link holds in the link list (charged to the memory budget).
+const LINK_BYTES: u64 = 8;
+
 fn find(parent: &mut [u32], mut x: u32) -> u32 {
     while parent[x as usize] != x {
         parent[x as usize] = parent[parent[x as usize] as usize];
@@ -98,7 +101,11 @@ impl Detector for LayeringChain {
     ///    links into components; each component is one finding.
     ///
     /// # Complexity
-    /// O(E log d + S) for S successor links, plus a sort of the linked transfers by time.
+    /// O(E log d + C + S) for C candidate successors examined and S successor links kept, plus
+    /// a sort of the linked transfers by time. On a hub C grows with the square of its
+    /// transfers per window, so C is charged to the run's row budget and S to its memory
+    /// budget ([`super::budget`]): the detector stops, naming the hub, instead of exhausting
+    /// memory.
     fn detect(&self, ctx: &DetectCtx<'_>) -> Vec<Finding> {
         let g = &ctx.graph.flow;
         let case = ctx.case;
@@ -112,16 +119,28 @@ impl Detector for LayeringChain {
                 if is_account_flow(case, g, e) {
                     let (s, d, t) = (g.src[e as usize], g.dst[e as usize], g.time[e as usize]);
                     let band = Band::new(min_ret, max_ret, g.cents[e as usize]);
-                    for &n in g.out_between(d, DateTime(t.0 + 1), DateTime(t.0 + gap)) {
+                    let candidates = g.out_between(d, DateTime(t.0 + 1), DateTime(t.0 + gap));
+                    if !ctx.budget.rows(d, candidates.len() as u64) {
+                        return out;
+                    }
+                    for &n in candidates {
                         if band.contains(g.cents[n as usize]) && g.dst[n as usize] != s && is_account_flow(case, g, n) {
                             out.push((e, n));
                         }
+                    }
+                    if !out.is_empty() && !ctx.budget.hold(Some(d), LINK_BYTES * out.len() as u64) {
+                        out.clear();
                     }
                 }
                 out
             })
             .collect();
-        if links.is_empty() {
+        // The linked transfers' ids, adjacency and chain lengths: about 56 bytes per transfer
+        // and 8 more per link, besides the links themselves.
+        if links.is_empty()
+            || ctx.budget.spent()
+            || !ctx.budget.hold(None, 8 * links.len() as u64 + 56 * links.len().min(2 * g.edge_count()) as u64)
+        {
             return Vec::new();
         }
         // Dense ids for the linked transfers, in (time, id) order.

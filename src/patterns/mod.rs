@@ -13,6 +13,7 @@
 //! or the binary. External crates: rayon, petgraph, rust_decimal, sha2, csv, thiserror.
 //! Nothing here prints.
 
+pub mod budget;
 mod common;
 pub mod context;
 mod detector;
@@ -40,6 +41,7 @@ pub mod shell_company;
 pub mod structuring;
 pub mod undervalued_purchase;
 
+pub use budget::Budget;
 pub use context::{Coverage, DataContext, Datum, Spec};
 pub use detector::{BorrowedParams, DetectCtx, Detector};
 pub use finding::{Finding, Indicator, SuspectLink, Threshold, SINGLE_INDICATOR_CAP};

@@ -2,6 +2,7 @@
 //! configured from them, and a [`Runner`] that owns the one thread pool of a run, runs the
 //! detectors in it, links findings to suspects and sorts.
 
+use super::budget::{self, Budget, Meter};
 use super::context::{spec, DataContext, Spec};
 use super::detector::{BorrowedParams, DetectCtx, Detector};
 use super::finding::{Finding, Indicator, SuspectLink};
@@ -36,6 +37,10 @@ pub enum PatternError {
     /// The thread pool could not start.
     #[error("cannot start the thread pool: {0}")]
     Pool(String),
+    /// A detector spent the run's row, memory or time budget ([`RunOptions::budget`]); the
+    /// message names the detector and the hub account it was searching.
+    #[error("{0}")]
+    Budget(String),
 }
 
 /// One parameter override, `typology.key=value`. Parsing checks its form and typology; whether
@@ -98,11 +103,13 @@ pub struct RunOptions {
     pub max_suspect_hops: u32,
     /// Worker threads (0 = all cores; 1 = sequential).
     pub threads: usize,
+    /// Row, memory and time limits of the detectors ([`super::budget`]).
+    pub budget: Budget,
 }
 
 impl Default for RunOptions {
     fn default() -> Self {
-        RunOptions { typologies: None, params: Vec::new(), max_suspect_hops: 4, threads: 0 }
+        RunOptions { typologies: None, params: Vec::new(), max_suspect_hops: 4, threads: 0, budget: Budget::default() }
     }
 }
 
@@ -220,18 +227,39 @@ impl Runner {
     /// Runs the detectors and returns findings sorted by score (highest first), then typology
     /// and id, each linked to its nearest suspect. With one thread everything runs
     /// sequentially; the output is the same.
-    pub fn run(&self, case: &Case, graph: &CaseGraph) -> Vec<Finding> {
-        let ctx = DetectCtx { case, graph, data: DataContext::of(case), borrowed: &self.borrowed };
+    ///
+    /// # Errors
+    /// [`PatternError::Budget`] when a detector spends the options' budget (the first to do
+    /// so; the others stop at their next charge).
+    pub fn run(&self, case: &Case, graph: &CaseGraph) -> Result<Vec<Finding>, PatternError> {
+        let data = DataContext::of(case);
+        let meter = Meter::new(&self.options.budget);
         let mut findings = self.pool.install(|| {
             use rayon::prelude::*;
             let links = SuspectLinks::compute(case, graph, self.options.max_suspect_hops);
-            let mut f: Vec<Finding> = self.detectors.par_iter().flat_map_iter(|d| d.detect(&ctx)).collect();
-            f.par_iter_mut().for_each(|x| link_suspect(case, graph, &links, x));
+            let mut f: Vec<Finding> = self
+                .detectors
+                .par_iter()
+                .flat_map_iter(|d| {
+                    let gauge = meter.gauge(d.name());
+                    let ctx = DetectCtx { case, graph, data: data.clone(), borrowed: &self.borrowed, budget: &gauge };
+                    d.detect(&ctx)
+                })
+                .collect();
+            if meter.stopped().is_none() {
+                f.par_iter_mut().for_each(|x| link_suspect(case, graph, &links, x));
+            }
             f
         });
+        if let Some(stop) = meter.stopped() {
+            let g = &graph.flow;
+            return Err(PatternError::Budget(budget::message(stop, |a| {
+                (case.accounts.rows[a as usize].id.clone(), g.in_edges(a).len(), g.out_edges(a).len())
+            })));
+        }
         findings.sort_by(|a, b| b.score.cmp(&a.score).then(a.typology.cmp(b.typology)).then(a.id.cmp(&b.id)));
         findings.dedup_by(|a, b| a.id == b.id);
-        findings
+        Ok(findings)
     }
 }
 
@@ -271,7 +299,7 @@ pub fn undeclared(f: &Finding) -> Vec<&Indicator> {
 /// # Errors
 /// As [`Runner::new`].
 pub fn run(case: &Case, graph: &CaseGraph, opts: &RunOptions) -> Result<Vec<Finding>, PatternError> {
-    Ok(Runner::new(opts)?.run(case, graph))
+    Runner::new(opts)?.run(case, graph)
 }
 
 #[cfg(test)]

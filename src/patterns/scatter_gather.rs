@@ -115,6 +115,13 @@ impl Detector for ScatterGather {
                     if !is_account_flow(case, g, e1) {
                         continue;
                     }
+                    // The onward search examines the receiver's transfers in the window: on a hub,
+                    // the square of its degree (charged to the run's budget).
+                    let (mid, t1) = (g.dst[e1 as usize], g.time[e1 as usize]);
+                    let k = g.out_between(mid, DateTime(t1.0 + 1), DateTime(t1.0 + w)).len() as u64;
+                    if !ctx.budget.rows(mid, k) {
+                        return Vec::new();
+                    }
                     let mut seen_dst: Vec<u32> = Vec::new();
                     for (d, e2) in onward(case, g, e1, w, min_ret, max_ret) {
                         if !seen_dst.contains(&d) {

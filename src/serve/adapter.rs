@@ -727,7 +727,7 @@ impl Engine {
         if explain {
             return Ok(out);
         }
-        let budget = Budget { max_rows: 2_000_000, max_time: std::time::Duration::from_secs(120) };
+        let budget = Budget { max_rows: 2_000_000, max_time: std::time::Duration::from_secs(120), ..Budget::default() };
         let t0 = std::time::Instant::now();
         let res = query::execute(&plan, c, &self.graph, params, &budget).map_err(|e| e.render(text))?;
         out.millis = t0.elapsed().as_millis();

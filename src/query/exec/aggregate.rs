@@ -116,6 +116,7 @@ pub fn aggregate(ctx: &Ctx<'_>, input: &[Row], keys: &[(Expr, String)], aggs: &[
     let mut index: BTreeMap<Vec<Value>, usize> = BTreeMap::new();
     let mut groups: Vec<(Vec<Value>, Vec<Acc>)> = Vec::new();
     for row in input {
+        ctx.check_time()?;
         let mut k = Vec::with_capacity(keys.len());
         for (e, _) in keys {
             k.push(eval(ctx, row, e)?);

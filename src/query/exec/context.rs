@@ -13,20 +13,30 @@ use std::time::{Duration, Instant};
 /// Longest string an expression may build (16 MiB).
 pub const MAX_STRING: usize = 16 << 20;
 
-/// Limits on one query run.
-#[derive(Clone, Debug)]
+/// Limits on one query run, and on one detection run (`patterns::RunOptions::budget`, where
+/// rows are the candidates a detector examines and bytes what it holds while it searches).
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Budget {
     /// Most rows any single operator may produce (default 2,000,000).
     pub max_rows: u64,
+    /// Most bytes of text the query's expressions may yield, counted over the whole run
+    /// (strings of 64 bytes or more, each time an expression yields one, the result's included),
+    /// so that neither 1M copies of a long string nor a result that big can exhaust memory
+    /// (default 2 GiB).
+    pub max_bytes: u64,
     /// Wall-clock limit (default 120 s).
     pub max_time: Duration,
 }
 
 impl Default for Budget {
     fn default() -> Self {
-        Budget { max_rows: 2_000_000, max_time: Duration::from_secs(120) }
+        Budget { max_rows: 2_000_000, max_bytes: 2 << 30, max_time: Duration::from_secs(120) }
     }
 }
+
+/// Strings shorter than this are not counted against [`Budget::max_bytes`]: the row budget
+/// bounds them, and counting every short value would cost an atomic add per value.
+pub const COUNTED_STRING: usize = 64;
 
 /// Runs the detectors for `CALL detect(...)` in place of the query's own case: the typologies
 /// (all when `None`) and `typology.key=value` overrides in, findings (indices valid in the
@@ -53,6 +63,7 @@ pub struct Ctx<'a> {
     started: Instant,
     produced: AtomicU64,
     values: AtomicU64,
+    bytes: AtomicU64,
     /// The first budget that stopped the query; every worker reports this one cause, so the
     /// message does not depend on which parallel worker rayon happens to return.
     stopped: OnceLock<String>,
@@ -72,6 +83,7 @@ impl<'a> Ctx<'a> {
             started: Instant::now(),
             produced: AtomicU64::new(0),
             values: AtomicU64::new(0),
+            bytes: AtomicU64::new(0),
             stopped: OnceLock::new(),
         }
     }
@@ -124,6 +136,25 @@ impl<'a> Ctx<'a> {
         if total > limit {
             return Err(self.stop(format!(
                 "expressions built more than {limit} list elements; simplify the lists or raise --max-rows"
+            )));
+        }
+        Ok(())
+    }
+
+    /// Counts a string of `len` bytes that an expression yielded (below [`COUNTED_STRING`]
+    /// free) and stops past [`Budget::max_bytes`] over the whole query.
+    ///
+    /// # Errors
+    /// A `Budget` error.
+    pub fn charge_bytes(&self, len: usize) -> QResult<()> {
+        if len < COUNTED_STRING {
+            return Ok(());
+        }
+        let total = self.bytes.fetch_add(len as u64, Ordering::Relaxed) + len as u64;
+        if total > self.budget.max_bytes {
+            return Err(self.stop(format!(
+                "expressions yielded more than {} MiB of text; select shorter values (substring, size) or fewer rows, or raise --max-memory",
+                self.budget.max_bytes >> 20
             )));
         }
         Ok(())

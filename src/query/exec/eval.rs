@@ -18,8 +18,15 @@ fn err<T>(m: impl Into<String>) -> QResult<T> {
 }
 
 /// Evaluates `e` over `row`.
+///
+/// Every string it yields counts against the memory budget ([`Ctx::charge_bytes`]): reading a
+/// long value row after row costs the same as building it, and the result must be rendered.
 pub fn eval(ctx: &Ctx<'_>, row: &[Value], e: &Expr) -> QResult<Value> {
-    eval_inner(ctx, row, e).map_err(|x| x.at(e.span))
+    let v = eval_inner(ctx, row, e).map_err(|x| x.at(e.span))?;
+    if let Value::Str(s) = &v {
+        ctx.charge_bytes(s.len()).map_err(|x| x.at(e.span))?;
+    }
+    Ok(v)
 }
 
 /// True when `e` evaluates to true (NULL and false are not true).
@@ -139,7 +146,10 @@ fn comprehension(
     ext.push(Value::Null);
     let last = ext.len() - 1;
     let mut out = Vec::new();
-    for x in l.iter() {
+    for (i, x) in l.iter().enumerate() {
+        if i % 1024 == 1023 {
+            ctx.check_time()?;
+        }
         ext[last] = x.clone();
         if let Some(f) = filter {
             if !truthy(ctx, &ext, f)? {
@@ -167,7 +177,10 @@ fn reduce(ctx: &Ctx<'_>, row: &[Value], init: &Expr, list: &Expr, expr: &Expr) -
     ext.push(Value::Null);
     ext.push(Value::Null);
     let n = ext.len();
-    for x in l.iter() {
+    for (i, x) in l.iter().enumerate() {
+        if i % 1024 == 1023 {
+            ctx.check_time()?;
+        }
         ext[n - 2] = acc;
         ext[n - 1] = x.clone();
         acc = eval(ctx, &ext, expr)?;
@@ -186,7 +199,10 @@ fn quantifier(ctx: &Ctx<'_>, row: &[Value], q: &str, list: &Expr, pred: &Expr) -
     ext.push(Value::Null);
     let last = ext.len() - 1;
     let mut hits = 0usize;
-    for x in l.iter() {
+    for (i, x) in l.iter().enumerate() {
+        if i % 1024 == 1023 {
+            ctx.check_time()?;
+        }
         ext[last] = x.clone();
         if truthy(ctx, &ext, pred)? {
             hits += 1;

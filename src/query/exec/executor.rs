@@ -59,13 +59,21 @@ fn step(ctx: &Ctx<'_>, op: &LogicalPlan, rows: Vec<Row>, arg: Option<&[Value]>) 
                 r
             })
             .collect(),
+        // Each row checks the time budget: one row's expression may take milliseconds (a
+        // function over a long string), and a million rows of it would ignore --timeout.
         Filter { pred, .. } => {
-            let keep: Vec<bool> = rows.par_iter().map(|r| truthy(ctx, r, pred)).collect::<QResult<_>>()?;
+            let keep: Vec<bool> = rows
+                .par_iter()
+                .map(|r| ctx.check_time().and_then(|()| truthy(ctx, r, pred)))
+                .collect::<QResult<_>>()?;
             rows.into_iter().zip(keep).filter_map(|(r, k)| k.then_some(r)).collect()
         }
         Project { items, .. } => rows
             .par_iter()
-            .map(|r| items.iter().map(|(e, _)| eval(ctx, r, e)).collect::<QResult<Row>>())
+            .map(|r| {
+                ctx.check_time()?;
+                items.iter().map(|(e, _)| eval(ctx, r, e)).collect::<QResult<Row>>()
+            })
             .collect::<QResult<_>>()?,
         Distinct { .. } => {
             let mut seen = std::collections::BTreeSet::new();
@@ -83,7 +91,7 @@ fn step(ctx: &Ctx<'_>, op: &LogicalPlan, rows: Vec<Row>, arg: Option<&[Value]>) 
         }
         Unwind { expr, .. } => unwind(ctx, rows, expr)?,
         Optional { sub, vars, .. } => optional(ctx, &rows, sub, vars.len())?,
-        Call { args, yields, .. } => call(ctx, &rows, args, yields)?,
+        Call { name, args, yields, .. } => call(ctx, &rows, name, args, yields)?,
     })
 }
 
@@ -106,6 +114,7 @@ fn node_scan(ctx: &Ctx<'_>, rows: &[Row], label: Option<&str>) -> QResult<Vec<Ro
 fn node_lookup(ctx: &Ctx<'_>, rows: Vec<Row>, label: Option<&str>, id: &Expr) -> QResult<Vec<Row>> {
     let mut out = Vec::new();
     for mut r in rows {
+        ctx.check_time()?;
         let key = match eval(ctx, &r, id)? {
             Value::Null => continue,
             Value::Str(s) => s.to_string(),
@@ -123,7 +132,10 @@ fn node_lookup(ctx: &Ctx<'_>, rows: Vec<Row>, label: Option<&str>, id: &Expr) ->
 fn sort(ctx: &Ctx<'_>, rows: Vec<Row>, keys: &[(Expr, bool)]) -> QResult<Vec<Row>> {
     let ks: Vec<Row> = rows
         .par_iter()
-        .map(|r| keys.iter().map(|(e, _)| eval(ctx, r, e)).collect::<QResult<Row>>())
+        .map(|r| {
+            ctx.check_time()?;
+            keys.iter().map(|(e, _)| eval(ctx, r, e)).collect::<QResult<Row>>()
+        })
         .collect::<QResult<_>>()?;
     let mut idx: Vec<usize> = (0..rows.len()).collect();
     idx.sort_by(|&a, &b| {
@@ -144,6 +156,7 @@ fn sort(ctx: &Ctx<'_>, rows: Vec<Row>, keys: &[(Expr, bool)]) -> QResult<Vec<Row
 fn unwind(ctx: &Ctx<'_>, rows: Vec<Row>, expr: &Expr) -> QResult<Vec<Row>> {
     let mut out = Vec::new();
     for r in rows {
+        ctx.check_time()?;
         match eval(ctx, &r, expr)? {
             Value::Null => {}
             Value::List(l) => {
@@ -175,6 +188,7 @@ fn optional(ctx: &Ctx<'_>, rows: &[Row], sub: &LogicalPlan, added: usize) -> QRe
     let parts: Vec<Vec<Row>> = rows
         .par_iter()
         .map(|r| {
+            ctx.check_time()?;
             let found = run_plan(ctx, sub, Some(r))?;
             if found.is_empty() {
                 let mut y = r.clone();
@@ -188,15 +202,18 @@ fn optional(ctx: &Ctx<'_>, rows: &[Row], sub: &LogicalPlan, added: usize) -> QRe
     Ok(parts.into_iter().flatten().collect())
 }
 
-/// `Call`: runs `detect` once (its arguments evaluated over the first row) and appends the
-/// yielded columns of every finding to every row.
-fn call(ctx: &Ctx<'_>, rows: &[Row], args: &[Expr], yields: &[(usize, String)]) -> QResult<Vec<Row>> {
+/// `Call`: runs the procedure once (its arguments evaluated over the first row) and appends the
+/// yielded columns of each of its rows to every input row.
+fn call(ctx: &Ctx<'_>, rows: &[Row], name: &str, args: &[Expr], yields: &[(usize, String)]) -> QResult<Vec<Row>> {
     let empty: Row = Vec::new();
     let mut a = Vec::new();
     for e in args {
         a.push(eval(ctx, rows.first().unwrap_or(&empty), e)?);
     }
-    let found = super::procs::detect(ctx, &a)?;
+    let found = match name {
+        "counterparts" => super::procs::counterparts(ctx, &a)?,
+        _ => super::procs::detect(ctx, &a)?,
+    };
     let mut out = Vec::new();
     for r in rows {
         for f in &found {

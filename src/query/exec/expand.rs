@@ -5,12 +5,17 @@
 //! transfer; `MAX GAP`: within the gap of it; `WITHIN`: inside the window opened by the
 //! earliest and latest transfer so far), found by binary search in the node's sorted edge
 //! list, so transfers outside it are never visited. `RETENTION` and `NO REPEAT` prune each
-//! candidate before descending. Input rows (start nodes) are expanded in parallel with rayon.
+//! candidate before descending. A step into a bound node that is ASCENDING, WITHIN a window and
+//! NO REPEAT (a temporal cycle when the end is the start) runs the shared reachability-pruned
+//! search of [`crate::graph::TemporalSearch`], the one behind the native cycle detector; its
+//! rows are the same, in the same order. Input rows (start nodes) are expanded in parallel with
+//! rayon, in units balanced by the start nodes' degree.
 
 use super::context::Ctx;
 use super::eval::eval;
 use super::graphs::{self, flow_node, from_flow};
 use super::props;
+use crate::graph::{cut_units, HopRules, TemporalSearch, TemporalSpec};
 use crate::model::DateTime;
 use crate::query::common::{NodeId, RelId, Value};
 use crate::query::common::{QResult, QueryError};
@@ -22,8 +27,29 @@ use rust_decimal::Decimal;
 type Row = Vec<Value>;
 
 /// Expands every input row; rows are processed in parallel, output keeps input order.
+///
+/// The rows are cut into contiguous units of about equal cost (the start node's degree), each
+/// hub a unit of its own, so the few hub rows of a ledger do not all land on one thread.
 pub fn expand(ctx: &Ctx<'_>, spec: &ExpandSpec, input: Vec<Row>) -> QResult<Vec<Row>> {
-    let parts: Vec<Vec<Row>> = input.par_iter().map(|row| expand_row(ctx, spec, row)).collect::<QResult<_>>()?;
+    let g = &ctx.graph.flow;
+    let cost = |i: u32| match input[i as usize].get(spec.from) {
+        Some(Value::Node(n)) => {
+            flow_node(*n).map_or(1, |f| 1 + g.out_edges(f).len() as u64 + g.in_edges(f).len() as u64)
+        }
+        _ => 1,
+    };
+    let units = cut_units(input.len() as u32, cost, 512);
+    let parts: Vec<Vec<Row>> = units
+        .into_par_iter()
+        .with_max_len(1)
+        .map(|unit| {
+            let mut out = Vec::new();
+            for i in unit {
+                out.extend(expand_row(ctx, spec, &input[i as usize])?);
+            }
+            Ok(out)
+        })
+        .collect::<QResult<_>>()?;
     Ok(parts.into_iter().flatten().collect())
 }
 
@@ -173,6 +199,22 @@ fn expand_row(ctx: &Ctx<'_>, spec: &ExpandSpec, row: &Row) -> QResult<Vec<Row>> 
         Some((lo, hi)) => {
             let timed = spec.types == ["TRANSFER"] && spec.dir != Dir::Both;
             match (timed, flow_node(from)) {
+                (true, Some(f)) if temporal_spec(&step, lo, hi).is_some() => {
+                    if let (Some(ts), Some(target)) = (temporal_spec(&step, lo, hi), step.target) {
+                        if end_ok(ctx, &step, target) {
+                            let to = flow_node(target).unwrap_or(u32::MAX);
+                            let rules = QueryHops { ctx, step: &step };
+                            let mut rels: Vec<RelId> = Vec::new();
+                            TemporalSearch::with(ts, |s| {
+                                s.paths(&ctx.graph.flow, &rules, f, to, &mut |path: &[u32]| {
+                                    rels.clear();
+                                    rels.extend(path.iter().map(|&e| RelId::Transfer(e)));
+                                    emit(&rels, target)
+                                })
+                            })?;
+                        }
+                    }
+                }
                 (true, Some(f)) => {
                     let mut dfs = TimedDfs { ctx, step: &step, lo, hi, edges: Vec::new(), nodes: vec![f], steps: 0 };
                     dfs.go(f, None, i64::MAX, i64::MIN, &mut emit)?;
@@ -296,6 +338,67 @@ fn generic(
         nodes.pop();
     }
     Ok(())
+}
+
+/// The shared temporal search's settings for a step, when it can run it: a forward TRANSFER
+/// step into a bound flow node, ASCENDING, WITHIN a window, NO REPEAT. Other timed steps run
+/// [`TimedDfs`].
+fn temporal_spec(step: &Step<'_>, lo: u32, hi: u32) -> Option<TemporalSpec> {
+    let t = &step.spec.temporal;
+    step.target.and_then(flow_node)?;
+    if step.spec.dir != Dir::Out || !t.ascending || !t.no_repeat || hi == 0 {
+        return None;
+    }
+    Some(TemporalSpec {
+        min_hops: lo.max(1) as usize,
+        max_hops: hi as usize,
+        window: step.within?,
+        ordered: true,
+        max_gap: step.gap,
+        first_per_node: false,
+    })
+}
+
+/// The query's per-transfer conditions for the shared temporal search: BETWEEN, the path label
+/// and relationship properties on every transfer, RETENTION between consecutive ones, and the
+/// time budget.
+struct QueryHops<'c, 's> {
+    ctx: &'c Ctx<'c>,
+    step: &'s Step<'s>,
+}
+
+impl HopRules for QueryHops<'_, '_> {
+    type Error = QueryError;
+
+    fn edge(&self, e: u32) -> bool {
+        let g = &self.ctx.graph.flow;
+        if let Some((lo, hi)) = self.step.between {
+            let te = g.time[e as usize].0;
+            if te < lo || te > hi {
+                return false;
+            }
+        }
+        let next = g.dst[e as usize];
+        if self.step.spec.path_label.is_some_and(|l| from_flow(self.ctx, next).label(self.ctx.case) != l) {
+            return false;
+        }
+        self.step.rel_props.is_empty() || rel_ok(self.ctx, self.step, RelId::Transfer(e), from_flow(self.ctx, next))
+    }
+
+    fn follows(&self, prev: u32, next: u32) -> bool {
+        match self.step.retention {
+            None => true,
+            Some((lo, hi)) => {
+                let g = &self.ctx.graph.flow;
+                let (a, amt) = (g.base[prev as usize], g.base[next as usize]);
+                amt >= a * lo && amt <= a * hi
+            }
+        }
+    }
+
+    fn check(&self) -> QResult<()> {
+        self.ctx.check_time()
+    }
 }
 
 /// Depth-first search over TRANSFER edges of the flow graph with temporal pruning.

@@ -222,6 +222,7 @@ fn strings(ctx: &Ctx<'_>, name: &str, first: Value, a: &[Value]) -> QResult<Opti
         },
         "split" => match (text(&a[0], name)?, text(&a[1], name)?) {
             (Some(s), Some(sep)) => {
+                ctx.charge_bytes(s.len())?;
                 let parts: Vec<Value> = s.split(&*sep).map(Value::str).collect();
                 ctx.charge_values(parts.len() as u64)?;
                 Value::list(parts)

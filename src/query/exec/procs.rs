@@ -1,12 +1,16 @@
 //! Procedures callable from a query: `CALL detect('fan_in') YIELD ...` runs the native
-//! detectors of [`crate::patterns`] and turns each finding into a row.
+//! detectors of [`crate::patterns`] and turns each finding into a row; `CALL
+//! counterparts('in', duration('P3D'))` gives each account's largest number of distinct
+//! counterparts within a sliding window (the fan screening question).
 
 use super::context::Ctx;
+use crate::graph::DistinctWindow;
 use crate::model::EntityKind;
 use crate::patterns::{self, RunOptions};
 use crate::query::common::{NodeId, RelId, Value};
 use crate::query::common::{QResult, QueryError};
-use crate::query::plan::DETECT_COLUMNS;
+use crate::query::plan::{COUNTERPARTS_COLUMNS, DETECT_COLUMNS};
+use rayon::prelude::*;
 
 /// Runs `detect(typology?, params?)`: the first argument names one typology (all when absent or
 /// NULL), the second is a map of parameter overrides (`{min_senders: 6}`). One row per finding,
@@ -68,5 +72,50 @@ pub fn detect(ctx: &Ctx<'_>, args: &[Value]) -> QResult<Vec<Vec<Value>>> {
         .collect();
     // The planner resolved YIELD against these columns, by position.
     debug_assert!(rows.iter().all(|r| r.len() == DETECT_COLUMNS.len()));
+    Ok(rows)
+}
+
+/// Runs `counterparts(direction, window)`: for every account, the largest number of distinct
+/// counterpart accounts among its incoming (`'in'`) or outgoing (`'out'`) account-to-account
+/// transfers (every channel; cash has no counterpart account) booked within `window` before and
+/// including one of them. One row per account with such a transfer, in account order, columns
+/// as in [`COUNTERPARTS_COLUMNS`].
+///
+/// # Complexity
+/// O(E) in one pass over each account's time-sorted transfers (`graph::DistinctWindow`),
+/// parallel over accounts balanced by degree.
+pub fn counterparts(ctx: &Ctx<'_>, args: &[Value]) -> QResult<Vec<Vec<Value>>> {
+    let usage = "counterparts(direction, window) takes 'in' or 'out' and a duration such as duration('P3D')";
+    let incoming = match args.first() {
+        Some(Value::Str(s)) if s.as_ref() == "in" => true,
+        Some(Value::Str(s)) if s.as_ref() == "out" => false,
+        _ => return Err(QueryError::exec(usage)),
+    };
+    let w = match args.get(1) {
+        Some(Value::Duration(d)) if *d >= 0 => *d,
+        _ => return Err(QueryError::exec(usage)),
+    };
+    if args.len() > 2 {
+        return Err(QueryError::exec(usage));
+    }
+    let g = &ctx.graph.flow;
+    let n = g.account_count();
+    let key: &[u32] = if incoming { &g.src } else { &g.dst };
+    let rows: Vec<Vec<Value>> = g
+        .par_accounts()
+        .map_init(
+            || (DistinctWindow::new(g.node_count()), Vec::new()),
+            |(win, buf): &mut (DistinctWindow, Vec<u32>), a| {
+                let edges = if incoming { g.in_edges(a) } else { g.out_edges(a) };
+                buf.clear();
+                buf.extend(edges.iter().copied().filter(|&e| key[e as usize] < n));
+                let mut best = 0;
+                win.slide(buf, &g.time, key, w, |_, _, d| best = best.max(d));
+                (!buf.is_empty()).then(|| vec![Value::Node(NodeId::Account(a)), Value::int(best as i64)])
+            },
+        )
+        .flatten()
+        .collect();
+    debug_assert!(rows.iter().all(|r| r.len() == COUNTERPARTS_COLUMNS.len()));
     Ok(rows)
 }

@@ -1,7 +1,7 @@
 //! The catalog: every name a query may use, as the planner checks it against the case. Node
 //! labels and relationship types (built in, plus the labelled tables of the case), the
-//! properties of each, the functions with their argument counts, and the procedure `detect`
-//! with its columns. The executor implements what is named here (`exec/props.rs`,
+//! properties of each, the functions with their argument counts, and the procedures `detect`
+//! and `counterparts` with their columns. The executor implements what is named here (`exec/props.rs`,
 //! `exec/functions.rs`, `exec/procs.rs`).
 
 use crate::model::{Case, Extras};
@@ -26,6 +26,18 @@ pub const DETECT_COLUMNS: &[&str] = &[
     "suspect_hops",
     "explanation",
 ];
+
+/// Columns of `CALL counterparts(direction, window)`.
+pub const COUNTERPARTS_COLUMNS: &[&str] = &["account", "max_counterparts"];
+
+/// The columns a procedure yields, by name; `None` for an unknown procedure.
+pub fn procedure_columns(name: &str) -> Option<&'static [&'static str]> {
+    match name {
+        "detect" => Some(DETECT_COLUMNS),
+        "counterparts" => Some(COUNTERPARTS_COLUMNS),
+        _ => None,
+    }
+}
 
 /// Known properties per label or relationship type (extra columns come on top).
 pub fn known(label: &str) -> &'static [&'static str] {

@@ -14,6 +14,6 @@ mod pattern;
 mod planner;
 mod projection;
 
-pub use catalog::DETECT_COLUMNS;
+pub use catalog::{COUNTERPARTS_COLUMNS, DETECT_COLUMNS};
 pub use logical::{AggSpec, ExpandSpec, LogicalPlan};
 pub use planner::plan;

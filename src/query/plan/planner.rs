@@ -3,7 +3,7 @@
 //! WHERE conjuncts down to the first point where their variables are bound, and builds the
 //! [`LogicalPlan`].
 
-use super::catalog::{self, DETECT_COLUMNS, LABELS, TYPES};
+use super::catalog::{self, LABELS, TYPES};
 use super::logical::*;
 use crate::model::Case;
 use crate::query::common::Value;
@@ -60,25 +60,25 @@ pub fn plan(q: &Query, case: &Case, params: &HashMap<String, Value>) -> QResult<
                 plan = LogicalPlan::Unwind { input: Box::new(plan), expr: e, var: var.clone() };
             }
             Clause::Call { name, args, yields, filter, span } => {
-                if name != "detect" {
-                    return Err(QueryError::plan(*span, format!("unknown procedure '{name}'; known: detect")));
-                }
+                let Some(columns) = catalog::procedure_columns(name) else {
+                    return Err(QueryError::plan(
+                        *span,
+                        format!("unknown procedure '{name}'; known: detect, counterparts"),
+                    ));
+                };
                 let mut a = args.clone();
                 for x in &mut a {
                     p.resolve(x, &scope)?;
                 }
                 let mut ys = Vec::new();
                 let yields: Vec<(String, String)> = if yields.is_empty() {
-                    DETECT_COLUMNS.iter().map(|c| (c.to_string(), c.to_string())).collect()
+                    columns.iter().map(|c| (c.to_string(), c.to_string())).collect()
                 } else {
                     yields.clone()
                 };
                 for (col, alias) in &yields {
-                    let i = DETECT_COLUMNS.iter().position(|c| c == col).ok_or_else(|| {
-                        QueryError::plan(
-                            *span,
-                            format!("detect yields no '{col}'; it yields {}", DETECT_COLUMNS.join(", ")),
-                        )
+                    let i = columns.iter().position(|c| c == col).ok_or_else(|| {
+                        QueryError::plan(*span, format!("{name} yields no '{col}'; it yields {}", columns.join(", ")))
                     })?;
                     ys.push((i, alias.clone()));
                     scope.push(alias.clone());
