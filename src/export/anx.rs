@@ -42,6 +42,9 @@ const ATTRS: &[(&str, &str, &str)] = &[
     ("A8", "Identifier", "AttText"),
 ];
 
+/// Transfers folded per pair: count, total, first and last time, source rows.
+type Folded = (u64, Decimal, i64, i64, Vec<Prov>);
+
 struct Writer<'c> {
     case: &'c Case,
     s: String,
@@ -104,9 +107,9 @@ impl Writer<'_> {
         let findings =
             roles.node_findings.get(key).map(|v| v.iter().map(|x| x.0.as_str()).collect::<Vec<_>>().join("; "));
         let card = self.card(&format!("{ty} {label}"), &[prov]);
-        let _ = write!(
+        let _ = writeln!(
             self.s,
-            "<ChartItem Id=\"{id}\" Label=\"{}\"><End><Entity EntityId=\"{eid}\" Identity=\"{}\" LabelIsIdentity=\"false\"><Icon><IconStyle Type=\"{ty}\"/></Icon></Entity></End>{}{}</ChartItem>\n",
+            "<ChartItem Id=\"{id}\" Label=\"{}\"><End><Entity EntityId=\"{eid}\" Identity=\"{}\" LabelIsIdentity=\"false\"><Icon><IconStyle Type=\"{ty}\"/></Icon></Entity></End>{}{}</ChartItem>",
             xml(label),
             xml(key),
             Self::attrs(&[("Role", role.to_string()), ("Identifier", ident.to_string()), ("Findings", findings.unwrap_or_default())]),
@@ -129,9 +132,9 @@ impl Writer<'_> {
         let id = self.item_id();
         let date = date.map(|d| format!(" DateSet=\"true\" DateTime=\"{d}T00:00:00.000\"")).unwrap_or_default();
         let card = self.card(label, provs);
-        let _ = write!(
+        let _ = writeln!(
             self.s,
-            "<ChartItem Id=\"{id}\" Label=\"{}\"{date}><Link End1Id=\"{a}\" End2Id=\"{b}\"><LinkStyle Strength=\"Confirmed\" ArrowStyle=\"ArrowOnHead\" Type=\"{ty}\" LinkTypeReference=\"L-{ty}\"/></Link>{}{}</ChartItem>\n",
+            "<ChartItem Id=\"{id}\" Label=\"{}\"{date}><Link End1Id=\"{a}\" End2Id=\"{b}\"><LinkStyle Strength=\"Confirmed\" ArrowStyle=\"ArrowOnHead\" Type=\"{ty}\" LinkTypeReference=\"L-{ty}\"/></Link>{}{}</ChartItem>",
             xml(label),
             Self::attrs(attrs),
             card,
@@ -185,7 +188,7 @@ pub fn write_anx(case: &Case, flow: &FlowGraph, roles: &Roles) -> String {
         w.link(&entity_key(case, o.holder), &entity_key(case, company), ty, &label, &[], date, &[o.prov]);
     }
     // Transfers between accounts, folded per ordered pair (cash legs are left to the GraphML).
-    let mut pairs: BTreeMap<(u32, u32), (u64, Decimal, i64, i64, Vec<Prov>)> = BTreeMap::new();
+    let mut pairs: BTreeMap<(u32, u32), Folded> = BTreeMap::new();
     for e in 0..flow.edge_count() {
         let (s, d) = (flow.src[e], flow.dst[e]);
         if !matches!((flow.kind(s), flow.kind(d)), (NodeKind::Account(_), NodeKind::Account(_))) {

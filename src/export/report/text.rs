@@ -198,7 +198,7 @@ pub fn statement(case: &Case, f: &Finding) -> String {
         }
         s
     });
-    let best = f.indicators.iter().max_by(|a, b| a.points.cmp(&b.points).then(b.name.cmp(&a.name)));
+    let best = f.indicators.iter().max_by(|a, b| a.points.cmp(&b.points).then(b.name.cmp(a.name)));
     let mut s = group_amounts(main.trim_end());
     if let Some(i) = best.filter(|i| !i.detail.is_empty()) {
         let _ = write!(s, "; {}", group_amounts(&i.detail));
