@@ -45,6 +45,10 @@ pub struct Args {
     /// `verify --public-key` checks it.
     #[arg(long)]
     sign_key: Option<PathBuf>,
+    /// Also write report.pdf (cover sheet, A4 pages, page numbers), printed by headless
+    /// Chromium (apt-get install chromium); listed in manifest.json and covered by `verify`.
+    #[arg(long)]
+    pdf: bool,
 }
 
 pub fn run(a: Args) -> Result<ExitCode> {
@@ -64,6 +68,9 @@ pub fn run(a: Args) -> Result<ExitCode> {
     let inputs = a.audience.key.inputs(a.case.inputs()).file(a.sign_key.as_deref());
     inputs.check_all(&[("--out", Some(&a.out), OutKind::Dir)])?;
     let sign = a.sign_key.as_deref().map(signing::read_secret).transpose()?;
+    if a.pdf && !moneytrail::export::pdf::available() {
+        anyhow::bail!("{}", moneytrail::export::pdf::PdfError::NoChromium);
+    }
     // Claimed before the case is read: a busy or unsuitable folder fails at once.
     let claim = target::claim(&a.out, a.force)?;
     let t0 = std::time::Instant::now();
@@ -72,7 +79,7 @@ pub fn run(a: Args) -> Result<ExitCode> {
     config.protection = a.audience.key.case_keys(&loaded.case.meta.name)?;
     let inv = pipeline::run(&loaded.case, &config)?;
     let signed = sign.is_some();
-    let summary = bundle::write_claimed(&inv, claim, &bundle::WriteOptions { force: a.force, sign })?;
+    let summary = bundle::write_claimed(&inv, claim, &bundle::WriteOptions { force: a.force, sign, pdf: a.pdf })?;
     for n in &summary.notes {
         eprintln!("note: {n}");
     }

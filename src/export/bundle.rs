@@ -33,6 +33,12 @@ pub enum InvestigateError {
     /// Writing a CSV file.
     #[error("writing CSV: {0}")]
     Csv(#[from] csv::Error),
+    /// Building workbook.xlsx failed.
+    #[error(transparent)]
+    Workbook(#[from] super::xlsx::WorkbookError),
+    /// `--pdf` could not print the report.
+    #[error(transparent)]
+    Pdf(#[from] super::pdf::PdfError),
     /// The bundle folder cannot be claimed or the bundle not put in place.
     #[error(transparent)]
     Target(#[from] super::target::TargetError),
@@ -47,6 +53,8 @@ pub struct WriteOptions {
     pub force: bool,
     /// Sign manifest.json with this Ed25519 key (`manifest.json.sig`, [`super::signing`]).
     pub sign: Option<super::signing::SecretKey>,
+    /// Also print the report to report.pdf with headless Chromium ([`super::pdf`]).
+    pub pdf: bool,
 }
 
 /// What the CLI reports.
@@ -156,7 +164,7 @@ pub fn write_claimed(
     claim: super::target::Claim,
     opts: &WriteOptions,
 ) -> Result<Summary, InvestigateError> {
-    let summary = write_files(inv, claim.dir(), opts.sign.as_ref())?;
+    let summary = write_files(inv, claim.dir(), opts.sign.as_ref(), opts.pdf)?;
     claim.commit(&inv.case().meta.name)?;
     Ok(summary)
 }
@@ -166,6 +174,7 @@ fn write_files(
     inv: &Investigation<'_>,
     out: &Path,
     sign: Option<&super::signing::SecretKey>,
+    pdf: bool,
 ) -> Result<Summary, InvestigateError> {
     let mut t = Instant::now();
     let mut timings = inv.timings.clone();
@@ -239,20 +248,35 @@ fn write_files(
     )?;
     timings.push(Timing { stage: "diagrams", took: t.elapsed() });
     t = Instant::now();
-    let mut buf = Vec::new();
-    super::findings::write_csv(case, &inv.findings, &mut buf)?;
-    w.write("findings.csv", &buf)?;
-    let mut buf = Vec::new();
-    ex.write_csv(&mut buf)?;
-    w.write("exhibits.csv", &buf)?;
-    w.write("assets.csv", &assets_csv(case, &inv.suspects, ex)?)?;
-    w.write("tracing.csv", &tracing_csv(case, &inv.suspects)?)?;
+    let mut findings_csv = Vec::new();
+    super::findings::write_csv(case, &inv.findings, &mut findings_csv)?;
+    w.write("findings.csv", &findings_csv)?;
+    let mut exhibits_csv = Vec::new();
+    ex.write_csv(&mut exhibits_csv)?;
+    w.write("exhibits.csv", &exhibits_csv)?;
+    let assets = assets_csv(case, &inv.suspects, ex)?;
+    w.write("assets.csv", &assets)?;
+    let tracing = tracing_csv(case, &inv.suspects)?;
+    w.write("tracing.csv", &tracing)?;
+    w.write(
+        "workbook.xlsx",
+        &super::xlsx::workbook(
+            &super::xlsx::bundle_sheets(&findings_csv, &exhibits_csv, &tracing, &assets),
+            case.meta.valuation_date.to_naive(),
+        )?,
+    )?;
+    let mut graphml = Vec::new();
+    let roles = super::graphml::Roles::of(inv, &inv.graph.flow);
+    super::graphml::write_graphml_with(case, &inv.graph.flow, &roles, &mut graphml)?;
+    w.write("case.graphml", &graphml)?;
+    w.write("case.anx", super::anx::write_anx(case, &inv.graph.flow, &roles).as_bytes())?;
     let charts = inv.suspects.iter().map(|s| &s.network.chart).chain(inv.finding_charts.iter().map(|f| &f.chart));
     w.write("entities.csv", &entities_csv(charts)?)?;
     if !case.inferred_links.is_empty() {
         w.write("identities.csv", &identities_csv(case)?)?;
     }
     w.write("probable_victims.csv", &super::victims::write_csv(case, inv.prepared())?)?;
+    w.write(super::methodology::FILE, super::methodology::render_html(&case.meta.name).as_bytes())?;
     if let Some(csv) = &inv.triage_csv {
         w.write("triage.csv", csv)?;
     }
@@ -264,6 +288,10 @@ fn write_files(
     let drawn = Drawn { notes, settings, suspects: drawings, diagrams };
     let html = super::report::render(inv, &drawn, &w.outputs());
     w.write("report.html", html.as_bytes())?;
+    if pdf {
+        let bytes = super::pdf::print(&html, &pdf_date)?;
+        w.write("report.pdf", &bytes)?;
+    }
     let outputs = w.outputs().len();
     let manifest = BundleManifest {
         tool: "moneytrail".into(),

@@ -1,6 +1,7 @@
 //! L5, exports: files for people and other tools. Names in the data are hostile input: every
 //! writer here escapes for its format (CSV formula neutralisation, HTML/SVG/DOT escaping).
 
+pub mod anx;
 pub mod bundle;
 pub mod compensation;
 pub mod dot;
@@ -9,6 +10,8 @@ pub mod findings;
 pub mod ftm;
 pub mod graphml;
 pub mod manifest;
+pub mod methodology;
+pub mod pdf;
 pub mod report;
 pub mod signing;
 pub mod svg;
@@ -17,3 +20,4 @@ pub mod timeline;
 pub mod tracing;
 pub mod valuation;
 pub mod victims;
+pub mod xlsx;

@@ -58,6 +58,7 @@ pub fn timeline_svg(
     lanes.draw(&mut b, case, flow);
     axis.draw(&mut b);
     let tr = &case.transfers;
+    let placed = place_labels(case, flow, ex, &lanes, &axis, &labelled, &mut notes);
     for &t in &shown {
         let i = t as usize;
         let (Some(ls), Some(ld)) = (lanes.of(flow.src[i]), lanes.of(flow.dst[i])) else { continue };
@@ -82,14 +83,8 @@ pub fn timeline_svg(
                 r##"<line x1="{x:.1}" y1="{y1:.1}" x2="{x:.1}" y2="{y2a:.1}" stroke="#1f4e79" stroke-width="1.2" marker-end="url(#tl-arrow)"/>"##
             );
         }
-        if labelled.contains(&t) {
-            let _ = write!(
-                b,
-                r#"<text x="{:.1}" y="{:.1}" font-size="8">{}</text>"#,
-                x + 2.0,
-                (y1 + y2) / 2.0,
-                xml(&ex_no)
-            );
+        if let Some((lx, ly)) = placed.get(&t) {
+            let _ = write!(b, r#"<text class="exl" x="{lx:.1}" y="{ly:.1}" font-size="8">{}</text>"#, xml(&ex_no));
         }
         b.push_str("</g>\n");
     }
@@ -112,6 +107,60 @@ pub fn timeline_svg(
 "##,
         xml(title)
     )
+}
+
+/// Width of a label of `n` characters at font size 8 (DejaVu Sans digits are 0.64 em wide).
+fn label_width(n: usize) -> f64 {
+    n as f64 * 5.2 + 2.0
+}
+
+/// Positions of the exhibit labels that fit: the largest transfers first, each at its arrow's
+/// middle, else moved up or down by one or two label heights; a label that would still overlap
+/// one already placed is left out (its exhibit number stays in the arrow's tooltip), and a note
+/// says how many.
+fn place_labels(
+    case: &Case,
+    flow: &FlowGraph,
+    ex: &Exhibits,
+    lanes: &Lanes,
+    axis: &Axis,
+    labelled: &BTreeSet<u32>,
+    notes: &mut Vec<String>,
+) -> BTreeMap<u32, (f64, f64)> {
+    const H: f64 = 9.0;
+    let mut order: Vec<u32> = labelled.iter().copied().collect();
+    order.sort_by(|&a, &b| flow.base[b as usize].cmp(&flow.base[a as usize]).then(a.cmp(&b)));
+    let mut boxes: Vec<(f64, f64, f64, f64)> = Vec::new();
+    let mut out = BTreeMap::new();
+    let mut dropped = 0usize;
+    for t in order {
+        let i = t as usize;
+        let (Some(ls), Some(ld)) = (lanes.of(flow.src[i]), lanes.of(flow.dst[i])) else { continue };
+        let text = ex.number(case.transfers.prov(i)).map(label).unwrap_or_default();
+        if text.is_empty() {
+            continue;
+        }
+        let x = axis.x_of(flow.time[i]) + 2.0;
+        let w = label_width(text.chars().count());
+        let mid = (y_of(ls) + y_of(ld)) / 2.0;
+        let spot =
+            [0.0, -H - 1.0, H + 1.0, -2.0 * (H + 1.0), 2.0 * (H + 1.0)].into_iter().map(|d| mid + d).find(|&y| {
+                boxes.iter().all(|&(bx, by, bw, bh)| x + w <= bx || bx + bw <= x || y <= by - bh || y - H >= by)
+            });
+        match spot {
+            Some(y) => {
+                boxes.push((x, y, w, H));
+                out.insert(t, (x, y));
+            }
+            None => dropped += 1,
+        }
+    }
+    if dropped > 0 {
+        notes.push(format!(
+            "{dropped} exhibit labels left out where they would overlap others; each arrow's exhibit number is in its tooltip and in the exhibit table"
+        ));
+    }
+    out
 }
 
 /// The arrows: the largest max_arrows transfers, in time order, and the max_labels largest of

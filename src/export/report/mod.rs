@@ -2,11 +2,15 @@
 //! Content-Security-Policy forbids it), and its one inline script (table sorting) is allowed
 //! by hash only, so text from the case can never run as script even if escaping failed.
 
+mod text;
+
+pub use text::{number as finding_number, statement as finding_statement};
+
 use super::manifest::OutputFile;
+use super::methodology::cite_html;
 use crate::evidence::chart::{amount, money};
-use crate::evidence::exhibits::{full_list, label};
+use crate::evidence::exhibits::label;
 use crate::investigation::pipeline::{Investigation, SuspectSection};
-use crate::text::clip;
 use crate::text::xml::html;
 use crate::trace::Rule;
 use rust_decimal::Decimal;
@@ -36,7 +40,7 @@ const SCRIPT: &str = r#"(function(){
   document.title=document.title+' [ready]';
 })();"#;
 
-const STYLE: &str = "body{font-family:'DejaVu Sans',Arial,sans-serif;margin:24px;color:#222;max-width:1500px}\
+const STYLE: &str = "body{font-family:'DejaVu Sans',Arial,sans-serif;margin:24px auto;padding:0 12px;color:#222;max-width:1100px}\
 h1{font-size:22px}h2{font-size:18px;border-bottom:2px solid #1f4e79;padding-bottom:3px;margin-top:36px}\
 h3{font-size:15px}table{border-collapse:collapse;margin:8px 0;font-size:12px}\
 th,td{border:1px solid #ccc;padding:3px 6px;vertical-align:top;text-align:left}th{background:#eef2f7}\
@@ -44,8 +48,17 @@ td.n{text-align:right;white-space:nowrap}table.sortable th{cursor:pointer}\
 th[data-dir=asc]::after{content:' \\25B2'}th[data-dir=desc]::after{content:' \\25BC'}\
 .band{font-size:18px;font-weight:bold;color:#b00000}.est{color:#8a5a00;font-style:italic}\
 .note{background:#fff8e1;border-left:4px solid #e0a800;padding:6px 10px;margin:8px 0;font-size:12px}\
-.fig{overflow:auto;border:1px solid #ddd;margin:8px 0;max-height:900px}.fig svg{max-width:none}\
-code{font-size:11px;word-break:break-all}";
+.fig{border:1px solid #ddd;margin:8px 0}.fig svg{display:block;max-width:100%;height:auto}\
+code{font-size:11px;word-break:break-all}td{overflow-wrap:anywhere}table{max-width:100%}\
+.stmt{margin:4px 0}details{margin:2px 0 10px 0;font-size:12px}summary{cursor:pointer;color:#1f4e79}\
+.finding{border-left:3px solid #1f4e79;padding:2px 10px;margin:10px 0}.fno{font-weight:bold}\
+table.st td:first-child{width:38%}.rel{background:#eef2f7;padding:6px 10px}\
+@media (max-width:900px){td.n{white-space:normal}table{font-size:10px}th,td{padding:2px 3px}}\
+@media print{td.n{white-space:normal}body{margin:0;padding:0;max-width:none;font-size:11px}nav{display:none}\
+.fig,.finding,tr{break-inside:avoid}h2,h3,h4{break-after:avoid}\
+a{color:#000;text-decoration:none}table{font-size:9px}.cover{display:block}}\
+.cover{display:none;break-after:page;padding-top:60mm}.cover h1{font-size:28px}.cover td{font-size:13px;padding:6px 10px}\
+@page{size:A4;margin:14mm 12mm 16mm 12mm;@bottom-right{content:'Page ' counter(page) ' of ' counter(pages);font-size:9px;font-family:'DejaVu Sans',Arial,sans-serif}}";
 
 fn b64(bytes: &[u8]) -> String {
     const T: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -127,6 +140,17 @@ pub fn render(inv: &Investigation<'_>, drawn: &Drawn, outputs: &[OutputFile]) ->
     );
     let _ = writeln!(
         s,
+        "<section class=\"cover\"><h1>Case report</h1><table><tbody><tr><th>Case</th><td>{}</td></tr><tr><th>Valuation date</th><td>{}</td></tr>\
+<tr><th>Audience</th><td>{}</td></tr><tr><th>Input manifest SHA-256</th><td><code>{}</code></td></tr><tr><th>Written by</th><td>moneytrail {}</td></tr></tbody></table>\
+<p>The SHA-256 of this report and of every other file of the bundle is in manifest.json; <code>moneytrail verify</code> checks them.</p></section>",
+        html(&case.meta.name),
+        case.meta.valuation_date,
+        inv.audience.as_str(),
+        html(&inv.input_hash),
+        env!("CARGO_PKG_VERSION")
+    );
+    let _ = writeln!(
+        s,
         "<h1>Case report: {}</h1><p>moneytrail {} · valuation date {} · base currency {} · audience: {} · input manifest SHA-256 <code>{}</code></p>",
         html(&case.meta.name),
         env!("CARGO_PKG_VERSION"),
@@ -135,9 +159,9 @@ pub fn render(inv: &Investigation<'_>, drawn: &Drawn, outputs: &[OutputFile]) ->
         inv.audience.as_str(),
         inv.input_hash
     );
-    s.push_str("<nav><a href=\"#summary\">Summary</a> · <a href=\"#victims\">Probable victims</a> · <a href=\"#findings\">Findings</a> · <a href=\"#suspects\">Suspects</a> · <a href=\"#finding-diagrams\">Finding diagrams</a> · <a href=\"#methodology\">Methodology</a> · <a href=\"#exhibits\">Exhibits</a> · <a href=\"#manifest\">Manifest</a></nav>\n");
+    s.push_str("<nav><a href=\"#summary\">Summary</a> · <a href=\"methodology.html\">Methodology (full text)</a> · <a href=\"#victims\">Probable victims</a> · <a href=\"#findings\">Findings</a> · <a href=\"#suspects\">Suspects</a> · <a href=\"#finding-diagrams\">Finding diagrams</a> · <a href=\"#methodology\">Methodology</a> · <a href=\"#exhibits\">Exhibits</a> · <a href=\"#manifest\">Manifest</a></nav>\n");
     for n in &drawn.notes {
-        let _ = write!(s, "<div class=\"note\">{}</div>", html(n));
+        let _ = write!(s, "<div class=\"note\">{}</div>", cite_html(n));
     }
     summary(&mut s, inv, &drawn.settings, cur);
     victims_section(&mut s, inv);
@@ -151,13 +175,14 @@ pub fn render(inv: &Investigation<'_>, drawn: &Drawn, outputs: &[OutputFile]) ->
         let f = &inv.findings[d.finding];
         let _ = writeln!(
             s,
-            "<h3 id=\"fd-{}\">{} · {} · score {}</h3><p>{}</p><p>Files: {}</p><div class=\"fig\">{}</div>",
-            html(&crate::text::file_stem(&f.id)),
-            html(&f.id),
-            html(f.typology),
+            "<h3 id=\"fd-{}\"><a href=\"#{}\">{}</a> · {} · score {}</h3><p>{}</p><p>Full size: {}</p><div class=\"fig\">{}</div>",
+            text::anchor(d.finding),
+            text::anchor(d.finding),
+            text::number(d.finding),
+            html(&text::typology_name(f.typology)),
             f.score,
-            html(&f.explanation()),
-            html(&d.files.join(", ")),
+            cite_html(&text::statement(inv.case(), f)),
+            file_links(&d.files),
             d.svg
         );
     }
@@ -173,13 +198,15 @@ pub fn render(inv: &Investigation<'_>, drawn: &Drawn, outputs: &[OutputFile]) ->
 /// (non-punishment principle, issue 9).
 fn victims_section(s: &mut String, inv: &Investigation<'_>) {
     s.push_str("<section id=\"victims\"><h2>Probable victims (non-punishment)</h2>\n");
-    s.push_str(
-        "<p>Persons whose accounts show the signs of accounts controlled by others (docs/domain.md §1.3 #10): \
-they are presented as <b>victims, not as suspects or money mules</b>. Listed victims come from the case's \
+    s.push_str(&format!(
+        "<p>Persons whose accounts show the signs of accounts controlled by others ({}): \
+they are presented as <b>victims, not as suspects or money mules</b> ({}). Listed victims come from the case's \
 victims table; probable victims are scored by the non-punishment classifier on the indicators below, each \
-with its weight (methodology: docs/victims.md). A probable victim is a lead for victim identification and \
-support, not a finding against the person.</p>\n",
-    );
+with its weight. A probable victim is a lead for victim identification and support, not a finding against the \
+person.</p>\n",
+        cite_html("methodology.md#t-victim-control"),
+        cite_html("methodology.md#victims-first")
+    ));
     if inv.pseudonymised > 0 {
         let _ = writeln!(
             s,
@@ -212,7 +239,7 @@ pseudonyms used in the police, NGO and public bundles of this case.</p>",
         td(s, v.status);
         td(s, if v.minor { "yes" } else { "no" });
         td(s, &v.score);
-        td(s, &v.reasons);
+        let _ = write!(s, "<td>{}</td>", cite_html(&text::group_amounts(&v.reasons)));
         s.push_str("</tr>\n");
     }
     s.push_str("</tbody></table></section>\n");
@@ -231,84 +258,199 @@ fn summary(s: &mut String, inv: &Investigation<'_>, settings: &BTreeMap<String, 
     }
     let _ = writeln!(
         s,
-        "<p>Confiscable value band (identifiable traced proceeds, lowest to highest across the tracing rules {}):</p><p class=\"band\" id=\"band\">{} – {}</p>\
-<p>Assets attributable to the suspects' scopes (Law 10192 object-based view): <b>{}</b> <span class=\"est\">(estimate from register values, not an expert valuation)</span></p>",
-        settings.get("trace.rules").map(String::as_str).unwrap_or(""),
+        "<p>Traced proceeds still identifiable (lowest to highest across the tracing rules {}):</p><p class=\"band\" id=\"band\">{} – {}</p>\
+<p>Assets attributable to the suspects' family scopes: <b id=\"attributable\">{}</b> <span class=\"est\">(estimate from register values, not an expert valuation)</span></p>\
+<p class=\"rel\" id=\"figures-relate\">How the two figures relate: the traced band is the part of the proceeds that can still be found, \
+held in the accounts of a suspect's scope or paid into property, under each tracing rule; it supports a <b>value-based</b> order \
+(Criminal Code Art. 36). The attributable assets are what the suspects' scopes hold today, whatever paid for them; they support an \
+<b>object-based, preventive</b> order under Law No. 10192/2009, in which the holder must prove lawful origin. Where traced proceeds \
+paid for a property the two overlap: they are alternatives, not to be added. {}</p>",
+        html(settings.get("trace.rules").map(String::as_str).unwrap_or("")),
         money(lo, cur),
         money(hi, cur),
-        money(assets, cur)
+        money(assets, cur),
+        cite_html("(methodology.md#cv-band)")
     );
-    s.push_str("<table id=\"suspects-table\"><thead><tr><th>Suspect</th><th>Name</th><th>Basis</th><th>Case ref.</th><th>Since</th><th>Family scope</th><th>Proceeds introduced</th><th>Identifiable, low</th><th>Identifiable, high</th><th>Attributable assets (estimate)</th><th>Findings linked</th></tr></thead><tbody>\n");
-    for sec in &inv.suspects {
-        let row = &case.suspects.rows[sec.row];
-        s.push_str("<tr>");
-        td(s, case.entity_id(sec.suspect));
-        td(s, case.entity_name(sec.suspect));
-        td(s, row.basis.as_deref().unwrap_or(""));
-        td(s, row.case_ref.as_deref().unwrap_or(""));
-        td(s, &row.since.map(|d| d.to_string()).unwrap_or_default());
-        td(s, &sec.scope.len().to_string());
-        let intro = sec.trace.as_ref().and_then(|t| t.figures.first()).map(|f| f.introduced).unwrap_or_default();
-        td_num(s, intro);
-        let (l, h) = suspect_band(sec).unwrap_or_default();
-        td_num(s, l);
-        td_num(s, h);
-        td_num(s, assets_total(sec));
-        let linked = inv.findings.iter().filter(|f| f.suspect.map(|l| l.suspect) == Some(sec.suspect)).count();
-        td(s, &linked.to_string());
-        s.push_str("</tr>\n");
+    s.push_str("<p><b>Proceeds introduced</b> = every credit to an account held by the suspect booked on or after the suspicion date (suspects table, <i>since</i>); ");
+    s.push_str(&cite_html("methodology.md#tracing-defaults"));
+    s.push_str(".</p>\n");
+    for (k, sec) in inv.suspects.iter().enumerate() {
+        suspect_summary(s, inv, k, sec, cur);
     }
-    s.push_str("</tbody></table>\n<h3>Key findings</h3><ol id=\"key-findings\">\n");
-    let key = inv.findings.iter().filter(|f| inv.audience.all_findings() || f.suspect.is_some()).take(5);
-    for f in key {
+    s.push_str("<h3>Key findings</h3><ol id=\"key-findings\" class=\"plain\">\n");
+    let key =
+        inv.findings.iter().enumerate().filter(|(_, f)| inv.audience.all_findings() || f.suspect.is_some()).take(5);
+    for (rank, f) in key {
         let _ = writeln!(
             s,
-            "<li><b>{}</b> ({}, score {}): {} in {} transfers, {} – {}; {}</li>",
-            html(&f.id),
-            html(f.typology),
-            f.score,
-            html(&money(f.total, cur)),
-            f.txns.len(),
-            f.first_at.map(|d| d.date().to_string()).unwrap_or_default(),
-            f.last_at.map(|d| d.date().to_string()).unwrap_or_default(),
-            html(&f.explanation())
+            "<li><a href=\"#{}\">{}</a> ({}): {}</li>",
+            text::anchor(rank),
+            text::number(rank),
+            html(&text::typology_name(f.typology)),
+            cite_html(&text::statement(case, f))
         );
     }
     s.push_str("</ol></section>\n");
+}
+
+/// The prosecutor's table of one suspect: each figure with the exhibits or section that prove it.
+fn suspect_summary(s: &mut String, inv: &Investigation<'_>, k: usize, sec: &SuspectSection, cur: &str) {
+    let case = inv.case();
+    let row = &case.suspects.rows[sec.row];
+    let _ = writeln!(
+        s,
+        "<h3 id=\"summary-{}\">{}. {} ({})</h3><p>Basis: {} · case reference: {} · suspicion since: {} · family scope: {} persons</p>",
+        k + 1,
+        k + 1,
+        html(case.entity_name(sec.suspect)),
+        html(case.entity_id(sec.suspect)),
+        html(row.basis.as_deref().unwrap_or("—")),
+        html(row.case_ref.as_deref().unwrap_or("—")),
+        row.since.map(|d| d.to_string()).unwrap_or_else(|| "—".into()),
+        sec.scope.len()
+    );
+    let tracing = format!("<a href=\"#suspect-{}-tracing\">tracing table</a>, tracing.csv", k + 1);
+    let _ = write!(s, "<table class=\"st\" id=\"summary-table-{}\"><thead><tr><th>Figure</th><th>Amount ({cur})</th><th>Proved by</th></tr></thead><tbody>", k + 1);
+    let line = |s: &mut String, what: &str, d: Option<Decimal>, proof: &str| {
+        let _ = write!(s, "<tr><td>{what}</td>");
+        match d {
+            Some(d) => td_num(s, d),
+            None => s.push_str("<td>—</td>"),
+        }
+        let _ = writeln!(s, "<td>{proof}</td></tr>");
+    };
+    match &sec.trace {
+        Some(t) if !t.figures.is_empty() => {
+            line(s, "Proceeds introduced", t.figures.first().map(|f| f.introduced), &tracing);
+            for f in &t.figures {
+                let anchor = match f.rule {
+                    Rule::Fifo => "rule-fifo",
+                    Rule::Lifo => "rule-lifo",
+                    Rule::ProRata => "rule-pro-rata",
+                    Rule::Libr => "rule-libr",
+                    Rule::Poison => "rule-poison",
+                };
+                line(
+                    s,
+                    &format!(
+                        "Identifiable under {} (held {} + into property {})",
+                        cite_html(&format!("{} methodology.md#{anchor}", f.rule)),
+                        amount(f.held_in_scope),
+                        amount(f.into_property)
+                    ),
+                    Some(f.identifiable()),
+                    &tracing,
+                );
+            }
+            let (l, h) = t.band();
+            let _ = writeln!(
+                s,
+                "<tr><td>Confiscable band (traced, lowest – highest)</td><td class=\"n\">{} – {}</td><td>{tracing}</td></tr>",
+                amount(l),
+                amount(h)
+            );
+            if let Some(f) = t.figures.first() {
+                line(s, "Held outside the scope (third parties)", Some(f.held_elsewhere), &tracing);
+                line(s, "Left the case (cash, abroad)", Some(f.exited), &tracing);
+            }
+        }
+        _ => line(s, "Proceeds introduced", None, "no inflows to trace"),
+    }
+    let mut provs = Vec::new();
+    for a in sec.assets.iter().filter(|a| !a.controlled_only) {
+        provs.extend(a.provs.iter().copied());
+    }
+    let held: Vec<String> = sec
+        .assets
+        .iter()
+        .filter(|a| !a.controlled_only && a.attributable.is_some())
+        .map(|a| format!("{} ({})", case.properties.rows[a.property as usize].id, a.holders.join("; ")))
+        .collect();
+    line(
+        s,
+        &format!(
+            "Object-based (Law 10192): attributable assets{}",
+            if held.is_empty() { String::new() } else { format!(", held: {}", html(&held.join(", "))) }
+        ),
+        Some(assets_total(sec)),
+        &format!(
+            "<a href=\"#suspect-{}-assets\">assets table</a>; {}",
+            k + 1,
+            text::exhibit_links(&inv.exhibits.numbers(&provs), 12)
+        ),
+    );
+    if let Some(t) = sec.trace.as_ref().filter(|t| !t.figures.is_empty()) {
+        let avail = assets_total(sec) + t.band().0;
+        line(
+            s,
+            "Value-based (Criminal Code Art. 36): benefit = proceeds introduced, enforceable up to the available amount (attributable assets + lowest identifiable)",
+            Some(avail.min(t.figures[0].introduced)),
+            &format!("{tracing}; {}", cite_html("methodology.md#cv-views")),
+        );
+    }
+    let mine: Vec<(usize, &crate::patterns::Finding)> =
+        inv.findings.iter().enumerate().filter(|(_, f)| f.suspect.map(|l| l.suspect) == Some(sec.suspect)).collect();
+    for (rank, f) in mine.iter().filter(|(_, f)| f.typology == "disproportion") {
+        line(
+            s,
+            &format!("Disproportion: {}", cite_html(&text::statement(case, f))),
+            Some(f.total),
+            &format!("<a href=\"#{}\">{}</a>", text::anchor(*rank), text::number(*rank)),
+        );
+    }
+    if !mine.iter().any(|(_, f)| f.typology == "disproportion") {
+        line(s, "Disproportion", None, "no disproportion finding (lawful income or acquisitions not in the case)");
+    }
+    let links: Vec<String> =
+        mine.iter().map(|(r, _)| format!("<a href=\"#{}\">{}</a>", text::anchor(*r), text::number(*r))).collect();
+    let _ = writeln!(
+        s,
+        "<tr><td>Findings linked to this suspect</td><td class=\"n\">{}</td><td>{}</td></tr></tbody></table>",
+        mine.len(),
+        if links.len() > 20 { format!("{} …", links[..20].join(", ")) } else { links.join(", ") }
+    );
 }
 
 fn findings_table(s: &mut String, inv: &Investigation<'_>, outputs: &[OutputFile]) {
     let case = inv.case();
     let _ = writeln!(
         s,
-        "<section id=\"findings\"><h2>Findings</h2><p>{} findings, ranked by score; click a column heading to sort.{}</p>\
-<table class=\"sortable\" id=\"findings-table\"><thead><tr><th>Rank</th><th>Finding</th><th>Typology</th><th>Score</th><th>Total ({})</th><th>Transfers</th><th>First</th><th>Last</th><th>Suspect</th><th>Hops</th><th>Explanation</th><th>Timeline</th></tr></thead><tbody>",
+        "<section id=\"findings\"><h2>Findings</h2><p>{} findings, ranked by score (F-001 first). Each is stated in one sentence; its indicators and its finding id (as in findings.csv) are folded beneath.{}</p>",
         inv.findings.len(),
         if inv.findings.len() > MAX_FINDING_ROWS { format!(" The first {MAX_FINDING_ROWS} are listed; all are in findings.csv.") } else { String::new() },
-        case.meta.base_currency
     );
     for (i, f) in inv.findings.iter().take(MAX_FINDING_ROWS).enumerate() {
-        let _ = write!(s, "<tr><td class=\"n\" data-v=\"{}\">{}</td>", i + 1, i + 1);
-        td(s, &f.id);
-        td(s, f.typology);
-        let _ = write!(s, "<td class=\"n\" data-v=\"{0}\">{0}</td>", f.score);
-        td_num(s, f.total);
-        let _ = write!(s, "<td class=\"n\" data-v=\"{0}\">{0}</td>", f.txns.len());
-        td(s, &f.first_at.map(|d| d.to_string()).unwrap_or_default());
-        td(s, &f.last_at.map(|d| d.to_string()).unwrap_or_default());
-        td(s, &f.suspect.map(|l| case.entity_id(l.suspect).to_string()).unwrap_or_default());
-        td(s, &f.suspect.map(|l| l.hops.to_string()).unwrap_or_default());
-        td(s, &clip(&f.explanation(), 300));
-        // The finding's timeline (finding_timelines), when the bundle has it.
+        let ex = text::finding_exhibits(case, &inv.exhibits, f);
+        let _ = write!(
+            s,
+            "<div class=\"finding\" id=\"{}\"><p class=\"stmt\"><span class=\"fno\">{}</span> · {} · score {} · {}</p><p class=\"stmt\">{}</p>",
+            text::anchor(i),
+            text::number(i),
+            cite_html(&format!("{} (methodology.md#{})", text::typology_name(f.typology), text::typology_anchor(f.typology))),
+            f.score,
+            f.suspect
+                .map(|l| format!("nearest suspect {} ({} hops)", html(case.entity_id(l.suspect)), l.hops))
+                .unwrap_or_else(|| "no suspect linked".into()),
+            cite_html(&text::statement(case, f))
+        );
+        let mut more = Vec::new();
+        if !ex.is_empty() {
+            more.push(format!("Exhibits: {}", text::exhibit_links(&ex, 12)));
+        }
+        if inv.finding_charts.iter().any(|c| c.finding == i) {
+            more.push(format!("<a href=\"#fd-{}\">diagram</a>", text::anchor(i)));
+        }
         let tl = super::finding_timelines::path(i, f);
         if outputs.iter().any(|o| o.path == tl) {
-            let _ = write!(s, "<td><a href=\"{}\">timeline</a></td>", html(&tl));
-        } else {
-            s.push_str("<td></td>");
+            more.push(format!("<a href=\"{}\">timeline</a>", html(&tl)));
         }
-        s.push_str("</tr>\n");
+        if !more.is_empty() {
+            let _ = write!(s, "<p class=\"stmt\">{}</p>", more.join(" · "));
+        }
+        s.push_str(&text::indicator_details(f, &f.id));
+        s.push_str("</div>\n");
     }
-    s.push_str("</tbody></table></section>\n");
+    s.push_str("</section>\n");
 }
 
 fn suspect_section(
@@ -344,15 +486,15 @@ fn suspect_section(
     }
     let _ = writeln!(
         s,
-        "<p>Network diagram; files: {}</p><div class=\"fig\">{}</div>",
-        html(&drawing.files.join(", ")),
+        "<p>Network diagram; full size: {}</p><div class=\"fig\">{}</div>",
+        file_links(&drawing.files),
         drawing.network_svg
     );
     for n in &sec.network.chart.notes {
         let _ = write!(s, "<div class=\"note\">{}</div>", html(n));
     }
     let _ = writeln!(s, "<h4>Timeline</h4><div class=\"fig\">{}</div>", drawing.timeline_svg);
-    s.push_str("<h4>Tracing of proceeds</h4>");
+    let _ = write!(s, "<h4 id=\"suspect-{}-tracing\">Tracing of proceeds</h4>", k + 1);
     match &sec.trace {
         Some(t) if !t.figures.is_empty() => {
             let _ = writeln!(s, "<table><thead><tr><th>Rule</th><th>Introduced</th><th>Held in scope accounts</th><th>Paid into property</th><th>Identifiable</th><th>Held elsewhere</th><th>Left the case</th><th>Lost to overdrafts</th><th>Legal basis</th></tr></thead><tbody>");
@@ -369,7 +511,7 @@ fn suspect_section(
                 ] {
                     td_num(s, d);
                 }
-                td(s, f.rule.legal_basis());
+                let _ = write!(s, "<td>{}</td>", cite_html(f.rule.legal_basis()));
                 s.push_str("</tr>\n");
             }
             let _ = writeln!(s, "</tbody></table><p>Amounts in {cur}. Identifiable = held in the scope's accounts + paid into property.</p>");
@@ -378,7 +520,7 @@ fn suspect_section(
             "<p>No inflows to trace (the suspect holds no account in the case, or tracing failed: see notes).</p>\n",
         ),
     }
-    s.push_str("<h4>Assets in scope</h4>");
+    let _ = write!(s, "<h4 id=\"suspect-{}-assets\">Assets in scope</h4>", k + 1);
     if sec.assets.is_empty() {
         s.push_str("<p>No land-register title in force at the valuation date.</p>\n");
         return;
@@ -398,28 +540,47 @@ fn suspect_section(
                 None => s.push_str("<td></td>"),
             }
         }
-        td(s, &a.note);
-        td(s, &full_list(&inv.exhibits.numbers(&a.provs)));
+        let _ = write!(s, "<td>{}</td>", cite_html(&text::group_amounts(&a.note)));
+        let _ = write!(s, "<td>{}</td>", text::exhibit_links(&inv.exhibits.numbers(&a.provs), 40));
         s.push_str("</tr>\n");
     }
     s.push_str("</tbody></table>\n");
 }
 
 fn methodology(s: &mut String, inv: &Investigation<'_>, settings: &BTreeMap<String, String>) {
-    s.push_str("<section id=\"methodology\"><h2>Methodology</h2>\n<h3>Detectors and parameters</h3><table><thead><tr><th>Typology</th><th>Parameter</th><th>Value</th><th>Meaning and source</th></tr></thead><tbody>\n");
+    s.push_str("<section id=\"methodology\"><h2>Methodology</h2>\n<p>The full methodology, with the public source of every \
+typology, indicator, default, tracing rule and legal basis, is in <a href=\"methodology.html\">methodology.html</a> in this bundle. \
+Its main sections:</p><ul class=\"toc\">");
+    for a in [
+        "principles",
+        "typologies",
+        "scoring",
+        "albania-thresholds",
+        "tracing",
+        "legal-bases",
+        "law-10192",
+        "confiscable-value",
+        "ownership",
+        "evidence",
+    ] {
+        let _ = write!(s, "<li>{}</li>", cite_html(&format!("methodology.md#{a}")));
+    }
+    s.push_str("</ul>\n<h3>Detectors and parameters of this run</h3><table><thead><tr><th>Typology</th><th>Parameter</th><th>Value</th><th>Meaning and source</th></tr></thead><tbody>\n");
     for p in &inv.detector_params {
-        s.push_str("<tr>");
-        for x in [p.owner, p.param.key, &p.param.value, p.param.doc] {
-            td(s, x);
-        }
-        s.push_str("</tr>\n");
+        let _ = write!(
+            s,
+            "<tr><td>{}</td>",
+            cite_html(&format!("{} (methodology.md#{})", text::typology_name(p.owner), text::typology_anchor(p.owner)))
+        );
+        td(s, p.param.key);
+        td(s, &p.param.value);
+        let _ = writeln!(s, "<td>{}</td></tr>", cite_html(p.param.doc));
     }
     s.push_str("</tbody></table>\n");
     data_context(s, inv.case());
     s.push_str("<h3>Tracing rules</h3><table><thead><tr><th>Rule</th><th>Legal basis</th><th>Conserves value</th></tr></thead><tbody>\n");
     for r in Rule::ALL {
-        let _ = write!(s, "<tr><td>{r}</td>");
-        td(s, r.legal_basis());
+        let _ = write!(s, "<tr><td>{r}</td><td>{}</td>", cite_html(r.legal_basis()));
         td(s, if r.is_conserving() { "yes" } else { "no (screening only)" });
         s.push_str("</tr>\n");
     }
@@ -440,7 +601,7 @@ fn methodology(s: &mut String, inv: &Investigation<'_>, settings: &BTreeMap<Stri
 /// The context data the detectors could evaluate in this case (`patterns::context`).
 fn data_context(s: &mut String, case: &crate::model::Case) {
     let dc = crate::patterns::DataContext::of(case);
-    s.push_str("<h3>Data available to the detectors</h3><p>Indicators that need data this case does not hold at all are <b>not evaluable</b> (neither true nor false); each detector then applies its min_score to the indicator points it can evaluate, and a structural pattern is still reported only with at least one corroborating indicator.");
+    s.push_str("<h3>Data available to the detectors</h3><p>Indicators that need data this case does not hold at all are <b>not evaluable</b> (neither true nor false) and earn no points; every structural candidate is scored and ranked, and a finding's explanation says which indicators could not be evaluated (<a href=\"methodology.html#ranking\">methodology, 4.2a</a>).");
     let summary = dc.summary();
     if !summary.is_empty() {
         let _ = write!(s, " <b>{}</b>.", html(&summary));
@@ -456,6 +617,13 @@ fn data_context(s: &mut String, case: &crate::model::Case) {
     s.push_str("</tbody></table>\n");
 }
 
+/// Links to the full-size files of a diagram (SVG first).
+fn file_links(files: &[String]) -> String {
+    let mut v: Vec<&String> = files.iter().collect();
+    v.sort_by_key(|f| (!f.ends_with(".svg"), f.as_str()));
+    v.iter().map(|f| format!("<a href=\"{0}\">{0}</a>", html(f))).collect::<Vec<_>>().join(", ")
+}
+
 /// Entity resolution: how many records were folded, and every fold touching a suspect's diagram.
 fn identity_links(s: &mut String, inv: &Investigation<'_>) {
     let case = inv.case();
@@ -469,7 +637,7 @@ fn identity_links(s: &mut String, inv: &Investigation<'_>) {
         s,
         "<h3>Entity resolution</h3><p>{} register records were folded into the entity of another record: {confirmed} \
 confirmed by the same personal number or NUIS, {analyst} by an analyst's decision (resolution.csv), {} \
-<b>unconfirmed</b> matches of name, birth date, address and city (docs/resolution.md). All are listed in \
+<b>unconfirmed</b> matches of name, birth date, address and city. All are listed in \
 identities.csv; those on a suspect's diagram follow.</p>",
         links.len(),
         links.len() - confirmed - analyst

@@ -1,0 +1,305 @@
+//! The project's methodology (docs/methodology.md) as the bundle's methodology.html, and the
+//! links from the report's text into it.
+//!
+//! The markdown is compiled into the binary, so a bundle always carries the methodology of the
+//! version that wrote it, and the same version always writes the same bytes.
+
+use crate::text::xml::html;
+use pulldown_cmark::{html::push_html, Options, Parser};
+
+/// docs/methodology.md as compiled into this version.
+pub const MARKDOWN: &str = include_str!("../../docs/methodology.md");
+
+/// The file name of the rendered methodology in a bundle.
+pub const FILE: &str = "methodology.html";
+
+const STYLE: &str = "body{font-family:'DejaVu Sans',Arial,sans-serif;margin:24px auto;color:#222;max-width:46em;line-height:1.45}\
+h1{font-size:24px}h2{font-size:19px;border-bottom:2px solid #1f4e79;padding-bottom:3px;margin-top:34px}h3{font-size:16px;margin-top:24px}\
+table{border-collapse:collapse;margin:8px 0;font-size:13px}th,td{border:1px solid #ccc;padding:3px 8px}th{background:#eef2f7}\
+a{color:#1f4e79;overflow-wrap:anywhere}code{font-size:12px}\
+@media print{body{margin:0;max-width:none}a{color:#000}h2,h3{break-after:avoid}}";
+
+/// The anchors (`<a id="...">`) that docs/methodology.md defines, in document order.
+pub fn anchors() -> Vec<&'static str> {
+    let mut out = Vec::new();
+    let mut rest = MARKDOWN;
+    while let Some(i) = rest.find("<a id=\"") {
+        rest = &rest[i + 7..];
+        if let Some(j) = rest.find('"') {
+            out.push(&rest[..j]);
+            rest = &rest[j..];
+        }
+    }
+    out
+}
+
+/// The heading text that follows an anchor (for link text), without its section number.
+pub fn title(anchor: &str) -> Option<&'static str> {
+    let tag = format!("<a id=\"{anchor}\"></a>");
+    let at = MARKDOWN.find(&tag)? + tag.len();
+    let line = MARKDOWN[at..].lines().map(str::trim).find(|l| !l.is_empty())?;
+    let text = line.trim_start_matches('#').trim();
+    // "3.4 Fan-in (gather)" -> "Fan-in (gather)"
+    let text = match text.split_once(' ') {
+        Some((num, t)) if num.chars().all(|c| c.is_ascii_digit() || c == '.') => t,
+        _ => text,
+    };
+    Some(text)
+}
+
+/// methodology.html: the markdown rendered as CommonMark with tables, in a page that loads
+/// nothing from outside.
+pub fn render_html(case_name: &str) -> String {
+    let mut body = String::with_capacity(MARKDOWN.len() * 2);
+    push_html(&mut body, Parser::new_ext(MARKDOWN, Options::ENABLE_TABLES));
+    format!(
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
+<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">\
+<meta name=\"viewport\" content=\"width=device-width\"><title>Methodology — {} — moneytrail {}</title><style>{STYLE}</style></head><body>\n\
+<p><a href=\"report.html\">Back to the case report</a> · moneytrail {}</p>\n{body}</body></html>\n",
+        html(case_name),
+        env!("CARGO_PKG_VERSION"),
+        env!("CARGO_PKG_VERSION"),
+    )
+}
+
+/// Escapes `text` for HTML and turns every citation `methodology.md#<anchor>` (with or without a
+/// `docs/` prefix) into a link to the anchor in methodology.html, titled with its section. The
+/// design-note markers `[D]`, `[S]` and `[U]` of older parameter texts are put into words, so that
+/// a court reads no internal markers.
+pub fn cite_html(text: &str) -> String {
+    let text = legacy(&plain(text));
+    let escaped = html(&text);
+    let mut out = String::with_capacity(escaped.len() + 64);
+    let mut rest: &str = &escaped;
+    const KEY: &str = "methodology.md#";
+    while let Some(i) = rest.find(KEY) {
+        let mut start = i;
+        if rest[..i].ends_with("docs/") {
+            start -= 5;
+        }
+        out.push_str(&rest[..start]);
+        let after = &rest[i + KEY.len()..];
+        let len = after.find(|c: char| !(c.is_ascii_alphanumeric() || c == '-')).unwrap_or(after.len());
+        let anchor = &after[..len];
+        match title(anchor) {
+            Some(t) => {
+                out.push_str(&format!("<a href=\"{FILE}#{anchor}\">methodology: {}</a>", html(t)));
+            }
+            None => out.push_str(&rest[start..i + KEY.len() + len]),
+        }
+        rest = &after[len..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Transitional: rewrites the citations of the retired design brief (`domain.md §1.3 #3`) that
+/// parameter texts of other modules may still carry into `methodology.md#<anchor>`, by the same
+/// table as the project-wide citation sweep, so that no report shows them. Remove once no
+/// source text carries the old form.
+fn legacy(text: &str) -> String {
+    const OLD: &str = concat!("domain", ".md");
+    if !text.contains(OLD) {
+        return text.to_string();
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = rest.find(OLD) {
+        let mut start = i;
+        if rest[..i].ends_with("docs/") {
+            start -= 5;
+        }
+        out.push_str(&rest[..start]);
+        let after = &rest[i + OLD.len()..];
+        let (anchor, used) = legacy_anchor(after);
+        out.push_str("methodology.md#");
+        out.push_str(anchor);
+        rest = &after[used..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The anchor for the text after an old citation, and how many bytes of it the citation used.
+fn legacy_anchor(after: &str) -> (&'static str, usize) {
+    let t = after.trim_start_matches([' ', '\u{a7}']);
+    let skipped = after.len() - t.len();
+    let sec_len = t.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(t.len());
+    let sec = t[..sec_len].trim_end_matches('.');
+    if sec.is_empty() {
+        return ("contents", 0);
+    }
+    let rest = &t[sec_len..];
+    let item = |prefix: &str| -> Option<(u32, usize)> {
+        let r = rest.strip_prefix(prefix)?;
+        let n = r.find(|c: char| !c.is_ascii_digit()).unwrap_or(r.len());
+        r[..n].parse().ok().map(|v| (v, prefix.len() + n))
+    };
+    const TYP: [&str; 17] = [
+        "t-structuring",
+        "t-funnel-account",
+        "t-pass-through",
+        "t-fan-in",
+        "t-fan-out",
+        "t-scatter-gather",
+        "t-gather-scatter",
+        "t-cycle",
+        "t-layering-chain",
+        "t-victim-control",
+        "t-front-business",
+        "t-expenditure",
+        "t-dispersion",
+        "t-remittance",
+        "t-real-estate",
+        "t-shell-company",
+        "t-alt-payments",
+    ];
+    const STEPS: [&str; 8] = [
+        "cv-inventory",
+        "cv-attribution",
+        "cv-net-value",
+        "cv-double-counting",
+        "cv-views",
+        "cv-disproportion",
+        "fx-rates",
+        "cv-band",
+    ];
+    const ITEMS: [&str; 6] = [
+        "integrity-read-only",
+        "integrity-provenance",
+        "integrity-reproducible",
+        "integrity-audit-log",
+        "integrity-resolution",
+        "integrity-exculpatory",
+    ];
+    let pick = |list: &[&'static str], n: u32| list.get((n as usize).wrapping_sub(1)).copied();
+    let used = skipped + sec_len;
+    if sec == "1.3" {
+        if let Some((n, l)) = item(" #") {
+            if let Some(a) = pick(&TYP, n) {
+                return (a, used + l);
+            }
+        }
+    }
+    if sec == "3.5" {
+        for p in [" steps ", " step "] {
+            if let Some((n, l)) = item(p) {
+                if let Some(a) = pick(&STEPS, n) {
+                    return (a, used + l);
+                }
+            }
+        }
+    }
+    if sec == "5.2" {
+        if let Some((n, l)) = item(" item ") {
+            if let Some(a) = pick(&ITEMS, n) {
+                return (a, used + l);
+            }
+        }
+    }
+    let a = match sec {
+        "0" => "no-single-indicator",
+        "1" | "1.3" => "typologies",
+        "1.1" => "indicator-sources",
+        "1.2" => "src-amlsim",
+        "2" | "2.2" | "2.3" => "tracing",
+        "2.1" => "tracing-example",
+        "2.4" => "tracing-albania",
+        "2.5" => "tracing-defaults",
+        "3" => "legal-bases",
+        "3.1" => "confiscation-concepts",
+        "3.2" => "eu-2024-1260",
+        "3.3" => "law-10192",
+        "3.4" => "valuation-model",
+        "3.5" => "confiscable-value",
+        "3.6" => "albania-thresholds",
+        "4" => "ownership",
+        "4.1" => "bo-thresholds",
+        "4.2" => "bo-computation",
+        "4.3" => "bods",
+        "4.4" => "ftm",
+        "5" => "evidence",
+        "5.1" => "diagrams",
+        "5.2" => "integrity",
+        _ => "contents",
+    };
+    (a, used)
+}
+
+/// `text` with the markers put into words (for plain-text outputs such as CSV and XLSX).
+pub fn plain(text: &str) -> String {
+    // Code paths in backticks (`module::item`) name no section a reader can open: the
+    // methodology section on scoring explains the same thing.
+    let mut t = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = rest.find('`') {
+        let Some(j) = rest[i + 1..].find('`') else { break };
+        let inner = &rest[i + 1..i + 1 + j];
+        t.push_str(&rest[..i]);
+        if inner.contains("::") {
+            t.push_str("methodology.md#scoring");
+        } else {
+            t.push_str(&rest[i..i + j + 2]);
+        }
+        rest = &rest[i + j + 2..];
+    }
+    t.push_str(rest);
+    t.replace(" [D]", " (project default)")
+        .replace("[D]", "(project default)")
+        .replace(" [S]", "")
+        .replace("[S]", "")
+        .replace(" [U]", " (not verified)")
+        .replace("[U]", "(not verified)")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn anchors_are_unique_and_titled() {
+        let a = anchors();
+        assert!(a.len() > 50, "{}", a.len());
+        let set: std::collections::BTreeSet<_> = a.iter().collect();
+        assert_eq!(set.len(), a.len(), "duplicate anchor");
+        for x in a {
+            assert!(title(x).is_some_and(|t| !t.is_empty()), "{x} has no title");
+        }
+        assert_eq!(title("t-fan-in"), Some("Fan-in (gather)"));
+    }
+
+    #[test]
+    fn citations_become_links_and_markers_words() {
+        let s = cite_html("min <5> senders (docs/methodology.md#t-fan-in) [D]; methodology.md#nope");
+        assert_eq!(
+            s,
+            "min &lt;5&gt; senders (<a href=\"methodology.html#t-fan-in\">methodology: Fan-in (gather)</a>) \
+(project default); methodology.md#nope"
+        );
+    }
+
+    #[test]
+    fn old_citations_are_rewritten() {
+        let old = concat!("domain", ".md");
+        let s = legacy(&format!("x (docs/{old} §1.3 #3; AMLSim) and {old} §3.5 step 4, {old} 2.2, {old} ([D])"));
+        assert_eq!(
+            s,
+            "x (methodology.md#t-pass-through; AMLSim) and methodology.md#cv-double-counting, methodology.md#tracing, \
+methodology.md#contents ([D])"
+        );
+        for a in ["t-pass-through", "cv-double-counting", "tracing", "contents"] {
+            assert!(title(a).is_some(), "{a}");
+        }
+    }
+
+    #[test]
+    fn html_has_every_anchor() {
+        let h = render_html("<script>x</script>");
+        assert!(!h.contains("<script>x"));
+        for a in anchors() {
+            assert!(h.contains(&format!("id=\"{a}\"")), "{a}");
+        }
+        assert!(h.contains("<table>"));
+    }
+}
