@@ -206,6 +206,36 @@ fn the_committed_xlsx_sample_loads_cleanly() {
     assert!(balance_breaks(&l).is_empty());
 }
 
+/// The same statement written by other people's writers: XLS (BIFF8, by Python's xlwt) and ODS
+/// (OpenDocument, by odfpy), from tests/fixtures/statements/make.py. calamine reads both, so the
+/// XLSX template applies with only the file name changed: same transfers, same sheet provenance,
+/// no rejects and no balance break.
+#[test]
+fn the_same_statement_as_xls_and_ods_gives_the_same_transfers() {
+    let fixtures = root().join("tests/fixtures/statements");
+    let template = std::fs::read_to_string(mapping("al-statement-xlsx.toml")).unwrap();
+    for ext in ["xls", "ods"] {
+        let name = format!("ekstrakt-2024-03.{ext}");
+        let d = tempfile::tempdir().unwrap();
+        std::fs::copy(fixtures.join(&name), d.path().join(&name)).unwrap();
+        let maps = tempfile::tempdir().unwrap();
+        let map = maps.path().join("statement.toml");
+        let text = template.replace("file = \"ekstrakt-2024-03.xlsx\"", &format!("file = \"{name}\""));
+        assert_ne!(text, template, "the template names its workbook");
+        std::fs::write(&map, text).unwrap();
+        let l = load_with(d.path(), &map);
+        assert!(l.report.rejects.is_empty(), "{ext}: {:#?}", l.report.rejects);
+        assert_movements(&l.case);
+        assert!(balance_breaks(&l).is_empty(), "{ext}: {:#?}", balance_breaks(&l));
+        let t = &l.case.transfers;
+        let first = (0..t.len()).min_by_key(|&i| t.booked_at[i]).unwrap();
+        let p = t.prov(first);
+        assert_eq!(p.line, 8, "{ext}: the sheet row of 01.03.2024");
+        let f = &l.case.files[p.file as usize];
+        assert_eq!((f.path.as_str(), f.sheet.as_deref()), (name.as_str(), Some("Lëvizjet")));
+    }
+}
+
 /// Regenerates the committed sample: `cargo test --test statements write_xlsx_sample -- --ignored`.
 #[test]
 #[ignore]
