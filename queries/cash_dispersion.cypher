@@ -5,7 +5,7 @@
 // Parameters: none.
 // Why:        victims moved between cities deposit their earnings wherever they are; cash
 //             arriving from several cities in a short period is a FINTRAC and FinCEN indicator
-//             (docs/domain.md §1.3 #2 and #13).
+//             (docs/methodology.md#t-funnel-account and methodology.md#t-dispersion).
 MATCH (c:Cash)-[t:TRANSFER]->(a:Account)
 MATCH (c2:Cash)-[t2:TRANSFER]->(a)
 WHERE t2.booked_at >= t.booked_at AND t2.booked_at <= t.booked_at + duration('P7D')

@@ -6,7 +6,7 @@
 //             domain's outer bound).
 // Parameters: none.
 // Why:        a cycle disguises proceeds as loans, capital or sale proceeds returning to the
-//             originator (docs/domain.md §1.3 #8: length <= 6, window <= 90 days); the transfers
+//             originator (docs/methodology.md#t-cycle: length <= 6, window <= 90 days); the transfers
 //             of each cycle are the evidence.
 MATCH p = (a:Account)-[ts:TRANSFER*2..6 ASCENDING TIME WITHIN 30 DAYS RETENTION 0.8..1.0 NO REPEAT]->(a)
 WHERE all(n IN nodes(p) WHERE n:Account)

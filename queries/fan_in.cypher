@@ -5,7 +5,7 @@
 //             all such windows per account. Same question as the native fan_in detector.
 // Parameters: none.
 // Why:        victims' earnings collected by one controller account, or deposits spread over
-//             many depositors to stay under the reporting threshold (docs/domain.md §1.3 #4,
+//             many depositors to stay under the reporting threshold (docs/methodology.md#t-fan-in,
 //             AMLSim: n >= 5, w = 30 days).
 MATCH (s)-[t:TRANSFER]->(b:Account)
 WHERE t.channel <> 'card'

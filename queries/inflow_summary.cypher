@@ -5,7 +5,7 @@
 //             senders. Plain joins: also runs on a Ballista cluster (`query --engine
 //             ballista://...`, docs/scale-out.md).
 // Parameters: none.
-// Why:        a controller collects victims' earnings from many accounts (docs/domain.md §1.3 #4);
+// Why:        a controller collects victims' earnings from many accounts (docs/methodology.md#t-fan-in);
 //             a national screen starts from the accounts with the most payers, then fan_in.cypher
 //             and the fan_in detector look for the bursts.
 MATCH (s:Account)-[t:TRANSFER]->(a:Account)

@@ -5,8 +5,8 @@
 //             runs on a Ballista cluster (`query --engine ballista://...`, docs/scale-out.md).
 // Parameters: $min_amount  least amount in the base currency, e.g. 1000000.
 // Why:        the largest single movements of a case are where an asset purchase, a loan or the
-//             placement of collected cash usually shows (real-estate integration, docs/domain.md
-//             §1.3 #15); each row is one transfer to trace.
+//             placement of collected cash usually shows (real-estate integration, 
+//             docs/methodology.md#t-real-estate); each row is one transfer to trace.
 MATCH (s:Account)-[t:TRANSFER]->(d:Account)
 WHERE t.amount >= $min_amount
 RETURN t.id AS transfer, s.id AS from_account, d.id AS to_account, t.amount AS amount,

@@ -6,7 +6,7 @@
 //             passing on between 50% and 105% of what came in.
 // Parameters: $suspect  external id of the suspect (person or company), e.g. P000251.
 // Why:        proceeds are integrated by buying real estate in the name of relatives, partners or
-//             companies (docs/domain.md §1.3 #15); a time-ordered chain that keeps most of the
+//             companies (docs/methodology.md#t-real-estate); a time-ordered chain that keeps most of the
 //             money is the evidence that links the suspect's account to the purchase, which is
 //             what a confiscation order under Law 10192 or CC art. 36 has to show. With
 //             --evidence DIR each row becomes a diagram: suspect, account, chain, owner, property.

@@ -6,7 +6,7 @@
 //             one did not pass it on that way.
 // Parameters: none.
 // Why:        rapid pass-through with amount conservation is the signature of money mules and
-//             layering chains (docs/domain.md §1.3 #3 and #9); victims are often recruited as
+//             layering chains (docs/methodology.md#t-pass-through and methodology.md#t-layering-chain); victims are often recruited as
 //             mules, so every account on the chain is also a lead to a person to interview.
 MATCH p = (a:Account)-[ts:TRANSFER*3..6 ASCENDING TIME MAX GAP 2 DAYS RETENTION 0.85..1.0 NO REPEAT]->(z:Account)
 WHERE all(n IN nodes(p) WHERE n:Account)

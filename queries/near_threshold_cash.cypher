@@ -5,7 +5,7 @@
 //             booking; most deposits first. Plain joins: also runs on a Ballista cluster
 //             (`query --engine ballista://...`, docs/scale-out.md).
 // Parameters: $threshold  cash reporting threshold in the base currency (Albania: 1000000).
-// Why:        splitting cash below the reporting threshold (docs/domain.md §1.3 #1) shows first as
+// Why:        splitting cash below the reporting threshold (docs/methodology.md#t-structuring) shows first as
 //             many near-threshold deposits into one account; structuring.cypher then finds the
 //             10-day bursts among them.
 MATCH (c:Cash)-[t:TRANSFER]->(a:Account)

@@ -5,8 +5,8 @@
 //             accounts paid to that relative's accounts in the year before the purchase.
 // Parameters: $suspect  external id of the suspect person, e.g. P000251.
 // Why:        Law 10192 reaches assets held by relatives and cohabitants for the subject
-//             (docs/domain.md §3.3); a gift shortly before a purchase is the classic link
-//             (§1.3 #15, real-estate integration).
+//             (docs/methodology.md#law-10192); a gift shortly before a purchase is the classic link
+//             (methodology.md#t-real-estate, real-estate integration).
 MATCH (s:Person {id: $suspect})-[r:RELATED]->(rel)-[ti:TITLE]->(p:Property)
 OPTIONAL MATCH (s)-[:HOLDS]->(sa:Account)-[t:TRANSFER]->(ra:Account)<-[:HOLDS]-(rel)
 WHERE ti.acquired_on IS NULL

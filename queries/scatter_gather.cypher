@@ -6,7 +6,7 @@
 //             Thresholds are the native scatter_gather detector's defaults (n >= 2, 10 days,
 //             retention 0.8..1.0).
 // Parameters: none.
-// Why:        splitting and re-joining hides the link between S and D (docs/domain.md §1.3 #6,
+// Why:        splitting and re-joining hides the link between S and D (docs/methodology.md#t-scatter-gather,
 //             AMLSim scatter-gather); the intermediaries are often mules or shell companies.
 MATCH (s:Account)-[t1:TRANSFER]->(i:Account)-[t2:TRANSFER]->(d:Account)
 WHERE s <> d AND s <> i AND d <> i

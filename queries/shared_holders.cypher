@@ -5,7 +5,7 @@
 // Parameters: none.
 // Why:        controllers open or take over several accounts (often in several banks) to spread
 //             deposits below reporting thresholds; victims' accounts held or operated by one
-//             person are a classic trafficking signal (docs/domain.md §1.3 #10).
+//             person are a classic trafficking signal (docs/methodology.md#t-victim-control).
 MATCH (h)-[:HOLDS]->(a:Account)
 WITH h, collect(a) AS accounts, count(DISTINCT a.bank) AS banks, collect(DISTINCT a.bank) AS bank_names
 WHERE size(accounts) >= 2

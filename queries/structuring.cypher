@@ -3,7 +3,7 @@
 // Purpose:    accounts receiving 3 or more cash deposits of 80% to 99.99% of the threshold within
 //             10 days, with the deposits, their total and the branch cities.
 // Parameters: $threshold  cash reporting threshold in the base currency (Albania: 1000000).
-// Why:        splitting cash below the reporting threshold (docs/domain.md §1.3 #1 and §3.6;
+// Why:        splitting cash below the reporting threshold (docs/methodology.md#t-structuring and methodology.md#albania-thresholds;
 //             FinCEN funnel-account advisories) is how controllers bank victims' cash earnings
 //             without a report to the FIU.
 MATCH (c:Cash)-[t:TRANSFER]->(a:Account)

@@ -5,7 +5,7 @@
 //             over chains: the multiplication test) and whether any link is a nominee holding.
 // Parameters: $company  external id of the company, e.g. C00031.
 // Why:        AMLD4 art. 3(6) names as beneficial owner whoever holds more than 25%, directly or
-//             indirectly (docs/domain.md §4.1); assets held by a company count towards its owners'
+//             indirectly (docs/methodology.md#bo-thresholds); assets held by a company count towards its owners'
 //             confiscable value only through this share.
 MATCH p = (o:Person)-[rs:OWNS*1..6]->(c:Company {id: $company})
 WITH o, c, p, reduce(x = 1, r IN rs | x * r.share) AS chain_share, any(r IN rs WHERE r.nominee) AS via_nominee

@@ -1,6 +1,6 @@
 //! Known answers for beneficial ownership, valuation and confiscable value (issue 5):
 //! generated cases at three seeds against truth/holdings.csv (attributable share, net value and
-//! the proceeds traced per rule, to the cent; UBO shares), the §3.5 worked example, a hand-made
+//! the proceeds traced per rule, to the cent; UBO shares), the methodology.md#confiscable-value worked example, a hand-made
 //! value-based and disproportion case, the FinBench invest edges through the FinBench mapping,
 //! and the BODS examples' declared indirect interests.
 
@@ -133,7 +133,7 @@ fn generated_seed_3_matches_truth_to_the_cent() {
     check_generated(3);
 }
 
-/// docs/domain.md §3.5 worked example: S holds 60 % of K; K owns an apartment worth ALL 20.0 m
+/// docs/methodology.md#confiscable-value worked example: S holds 60 % of K; K owns an apartment worth ALL 20.0 m
 /// with a registered bank mortgage of 5.0 m; S's wife owns a plot (4.0 m). Attributable 13.0 m.
 #[test]
 fn domain_worked_example_attributes_thirteen_million() {

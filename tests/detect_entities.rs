@@ -144,7 +144,7 @@ fn circular_holding_is_found_with_integrated_shares_and_a_closed_cycle_is_flagge
             "C4,Delta SH.P.K.,L4,SH.P.K.,\"Rruga D 4\",Durrës,2020-01-01,,0",
         ],
     );
-    // domain.md §4.2 style: P1 40 % of C1, C2 25 % of C1, C1 30 % of C2; C3 and C4 own each
+    // methodology.md#bo-computation style: P1 40 % of C1, C2 25 % of C1, C1 30 % of C2; C3 and C4 own each
     // other entirely (closed), from 2021-03-01; an ended holding is no cycle.
     m.add(
         "company_ownership.csv",

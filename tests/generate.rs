@@ -357,7 +357,7 @@ fn too_few_transfers_is_a_clear_error() {
     assert!(e.contains("too small"), "{e}");
 }
 
-/// Every ground-truth pattern carries the signature of its typology (docs/domain.md §1.3).
+/// Every ground-truth pattern carries the signature of its typology (docs/methodology.md#typologies).
 #[test]
 fn patterns_have_their_signature() {
     let dir = tempfile::tempdir().unwrap();

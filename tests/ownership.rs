@@ -1,5 +1,5 @@
 //! Tests of `moneytrail::assets`: effective ownership, explain, control, UBO, family scope,
-//! attribution (docs/domain.md §3.3, §3.5, §4.1, §4.2).
+//! attribution (docs/methodology.md#law-10192, methodology.md#confiscable-value, methodology.md#bo-thresholds, methodology.md#bo-computation).
 
 use std::str::FromStr;
 
@@ -49,7 +49,7 @@ fn close(a: Decimal, b: Decimal) -> bool {
     (a - b).abs() <= tol()
 }
 
-/// domain.md §4.2 chain example: P 60 % of A, A 50 % of B, P 20 % of B, B 100 % of C.
+/// methodology.md#bo-computation chain example: P 60 % of A, A 50 % of B, P 20 % of B, B 100 % of C.
 #[test]
 fn chain_example_is_exactly_fifty_percent() {
     let (p, a, b, c) = (0, 1, 2, 3);
@@ -72,7 +72,7 @@ fn chain_example_is_exactly_fifty_percent() {
     assert!(ex.cyclic_components.is_empty() && !ex.truncated);
 }
 
-/// domain.md §4.2 circular example (integrated ownership, not simple paths).
+/// methodology.md#bo-computation circular example (integrated ownership, not simple paths).
 #[test]
 fn circular_example_uses_integrated_ownership() {
     let (p, q, a, b) = (0, 1, 2, 3);
@@ -335,7 +335,7 @@ fn family_scope_inverts_parent_child_and_includes_cohabitant() {
     assert!(!scope.iter().any(|m| m.person == friend), "associate is off by default");
 }
 
-/// domain.md §3.5 worked example in shares: S holds 60 % of K, K owns an apartment (and all of
+/// methodology.md#confiscable-value worked example in shares: S holds 60 % of K, K owns an apartment (and all of
 /// K2, which owns a car); S's wife owns a plot.
 #[test]
 fn attribution_looks_through_or_values_shares_never_both() {

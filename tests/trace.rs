@@ -1,4 +1,4 @@
-//! Tests of the fund-tracing engine (`src/trace/`): known answers from docs/domain.md §2, hand-
+//! Tests of the fund-tracing engine (`src/trace/`): known answers from docs/methodology.md#tracing, hand-
 //! computed multi-victim figures, hop propagation, and property tests over random ledgers.
 
 use std::str::FromStr;
@@ -19,7 +19,7 @@ fn ev(seq: u32, from: Option<u32>, to: Option<u32>, amount: &str) -> Event {
 const V1: Label = Label(1);
 const V2: Label = Label(2);
 
-/// domain.md §2.1: account S = 0, relative Y = account 1, car X bought outside the case.
+/// methodology.md#tracing.1: account S = 0, relative Y = account 1, car X bought outside the case.
 fn worked_example() -> (Vec<Event>, Sources) {
     let events = vec![
         ev(1, None, Some(0), "1000"),    // t1 salary (C)
@@ -33,7 +33,7 @@ fn worked_example() -> (Vec<Event>, Sources) {
     (events, sources)
 }
 
-/// The figures of the table in domain.md §2.1: (car X, relative Y, left in S, total attributed).
+/// The figures of the table in methodology.md#tracing.1: (car X, relative Y, left in S, total attributed).
 #[test]
 fn worked_example_reproduces_every_rule() {
     let (events, sources) = worked_example();
@@ -73,7 +73,7 @@ fn worked_example_fifo_lineage_cites_the_source_credit() {
     assert_eq!((y[0].credit_seq, y[0].amount), (Some(2), d("1500")));
 }
 
-/// domain.md §2.2: T3,000 in; withdraw 2,800 (B = 200); clean 5,000 in: the claim stays at 200,
+/// methodology.md#tracing: T3,000 in; withdraw 2,800 (B = 200); clean 5,000 in: the claim stays at 200,
 /// and a later debit is presumed to spend the clean 5,000 first (Hallett).
 #[test]
 fn libr_claim_is_capped_at_lowest_intermediate_balance() {

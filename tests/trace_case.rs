@@ -1,5 +1,5 @@
 //! Tracing a whole case folder (`moneytrail trace` and `trace::case`): the worked example of
-//! docs/domain.md §2.1 written as CSV files, with its exact figures per rule; sources chosen by
+//! docs/methodology.md#tracing.1 written as CSV files, with its exact figures per rule; sources chosen by
 //! transfer, by account window and by a findings file; hop-by-hop propagation through a currency
 //! conversion into a property purchase, with the rate recorded.
 
@@ -24,7 +24,7 @@ fn load(dir: &Path) -> Case {
     loaded.case
 }
 
-/// docs/domain.md §2.1: S's account A1; t1 salary 1,000 (from the employer's account), t2
+/// docs/methodology.md#tracing.1: S's account A1; t1 salary 1,000 (from the employer's account), t2
 /// trafficking cash 3,000, t3 car X (a registered vehicle title paid by T3) 2,500 to the dealer,
 /// t4 salary 1,000, t5 2,000 to relative Y (a sibling).
 fn worked_example(dir: &Path) {
@@ -71,7 +71,7 @@ fn by_rule(results: &[TraceResult], rule: Rule) -> &TraceResult {
     results.iter().find(|r| r.rule == rule).unwrap()
 }
 
-/// (car X, relative Y, left in A1, total attributed) per rule, as in the §2.1 table.
+/// (car X, relative Y, left in A1, total attributed) per rule, as in the methodology.md#tracing-example table.
 fn figures(case: &Case, results: &[TraceResult], rule: Rule) -> [Decimal; 4] {
     let r = by_rule(results, rule);
     let seq = |id: &str| (0..case.transfers.len()).find(|&i| case.transfers.txn_id.get(i) == id).unwrap() as u32;

@@ -14,16 +14,16 @@
 //!   label in its purchase payments (the whole purchase, as in `assets`); for an account, the
 //!   victim's label still held in it.
 //! * **Fund**: the confiscated value, i.e. the sum of the confiscable assets' net attributable
-//!   values (an estimate, the object-based preventive view of Law 10192, docs/domain.md §3.5
+//!   values (an estimate, the object-based preventive view of Law 10192, docs/methodology.md#confiscable-value
 //!   step 5), or the amount actually realised when given ([`CompensationParams::fund_value`]).
 //!   Law 10192 Art. 37 (special fund, used inter alia for victims of trafficking) and Law 34/2019
-//!   (compensation to crime victims) are the Albanian basis (docs/domain.md §3.3).
+//!   (compensation to crime victims) are the Albanian basis (docs/methodology.md#law-10192).
 //! * **Claim**: the victim's earnings under the rule (what was taken from the victim, the smallest
 //!   figure a court would recognise) unless a **declared claim** is given for the victim (e.g. the
 //!   damages a court assessed, which may include non-pecuniary loss) \[D\].
 //! * **Share of the fund**: by default in proportion to the victims' traced amounts in the
 //!   confiscable assets ([`ShareBasis::Traced`]: a proportionate share of what was bought with
-//!   their money, *Foskett v McKeown* \[2001\] 1 AC 102, docs/domain.md §2.2), or in proportion to
+//!   their money, *Foskett v McKeown* \[2001\] 1 AC 102, docs/methodology.md#tracing), or in proportion to
 //!   the claims ([`ShareBasis::Claim`]: pari passu among equally innocent claimants, *Barlow Clowes
 //!   v Vaughan* \[1992\] 4 All ER 22, *Cunningham v Brown* 265 U.S. 1 (1924)). No victim receives
 //!   more than its claim: a share above the claim is capped and the excess re-shared among the
@@ -66,7 +66,7 @@ impl ShareBasis {
         }
     }
 
-    /// The legal basis of the sharing (docs/domain.md §2.2).
+    /// The legal basis of the sharing (docs/methodology.md#tracing).
     pub fn legal_basis(self) -> &'static str {
         match self {
             ShareBasis::Traced => {
@@ -79,12 +79,12 @@ impl ShareBasis {
     }
 }
 
-/// The legal basis of the fund (docs/domain.md §3.3).
+/// The legal basis of the fund (docs/methodology.md#law-10192).
 pub const FUND_BASIS: &str = "Law 10192/2009 Art. 37 special fund (assistance to victims of trafficking); Law 34/2019 (compensation to crime victims)";
 
 /// Parameters of [`compensation`]. `Default`: LIBR with the Hallett presumption (the rule courts
 /// apply against a wrongdoer who mixed victims' money with his own; victims share rateably among
-/// themselves, docs/domain.md §2.2), the victims table, the confiscated value as the fund, the
+/// themselves, docs/methodology.md#tracing), the victims table, the confiscated value as the fund, the
 /// earnings as claims, shares by traced amount, the case's valuation date, the engine's default
 /// settings.
 #[derive(Clone, Debug, PartialEq)]

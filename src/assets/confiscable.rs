@@ -1,17 +1,17 @@
-//! Confiscable value of a suspect's network, in the three views courts use (docs/domain.md §3.1,
-//! §3.4, §3.5), each figure traced side by side under several rules (§2) and citing its rows:
+//! Confiscable value of a suspect's network, in the three views courts use (docs/methodology.md#confiscation-concepts,
+//! methodology.md#valuation-model, methodology.md#confiscable-value), each figure traced side by side under several rules (methodology.md#tracing) and citing its rows:
 //!
 //! * **Object-based**: proceeds traced into each asset. For a property, the tainted part of the
 //!   transfers recorded as its titles' payments (`payment_txn_ids`), for the whole purchase; for a
 //!   bank account of the scope, the tainted money still in it. The per-asset object figure is
 //!   `min(traced, net attributable value)` (the proceeds identifiable in the asset, never more than
 //!   what the scope holds of it) \[D\].
-//! * **Value-based** (POCA s.7/s.9 model, §3.4): the benefit (proceeds introduced, round trips
+//! * **Value-based** (POCA s.7/s.9 model, methodology.md#valuation-model): the benefit (proceeds introduced, round trips
 //!   counted once, see [`ValueView::benefit`]) capped by the
 //!   available amount = free property (net attributable property + positive balances of the
 //!   scope's accounts) + tainted gifts (taint paid from the scope's accounts to persons outside the
 //!   scope) \[D\].
-//! * **Disproportion** per calendar year (net-worth method, IRS IRM 9.5.9.5, §3.5 step 6): growth
+//! * **Disproportion** per calendar year (net-worth method, IRS IRM 9.5.9.5, methodology.md#confiscable-value): growth
 //!   of net worth (acquisitions at cost + change of the scope's bank balances) plus spending
 //!   (debits to outside the scope that are not title payments) against the scope's declared lawful
 //!   income of that year. The defence's figures come with it: the lawful income per year, and the

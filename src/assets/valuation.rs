@@ -1,10 +1,10 @@
-//! Valuation of what a suspect's scope holds (docs/domain.md §3.5): land-register
+//! Valuation of what a suspect's scope holds (docs/methodology.md#confiscable-value): land-register
 //! titles of the suspect, of the family scope (ownership::family, Law 10192) and of companies they
 //! own (look-through, ownership::attribution, no double counting) or control (ownership::control).
 //!
 //! Value per property = market value, else cadastral (reference) value, else the acquisition
 //! price of the titles in force, converted into the base
-//! currency at the valuation date (Bank of Albania rate of that date, §3.6), minus encumbrances
+//! currency at the valuation date (Bank of Albania rate of that date, methodology.md#albania-thresholds), minus encumbrances
 //! registered and not released by then, never below zero; attributable = share x net. Every
 //! figure here is an **estimate** for seizure planning, not an expert valuation.
 //!

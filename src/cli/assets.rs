@@ -1,6 +1,6 @@
 //! `moneytrail assets CASE [--suspect ID] [--as-of DATE] [--rule ...] --out FILE`: each suspect's
 //! scope assets, the proceeds traced into them, and the object-based, value-based and
-//! disproportion views of the confiscable value (docs/domain.md §3).
+//! disproportion views of the confiscable value (docs/methodology.md#legal-bases).
 
 use super::output::OutKind;
 use anyhow::{bail, Context, Result};

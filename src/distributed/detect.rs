@@ -63,7 +63,8 @@ enum Candidates {
 /// validated by [`Runner::new`]).
 fn configured<D: Detector + Default>(opts: &RunOptions) -> Result<D, DistError> {
     let mut d = D::default();
-    for o in opts.params.iter().filter(|o| o.typology == d.typology()) {
+    let typology = d.typology();
+    for o in opts.params.iter().filter(|o| o.typology == typology) {
         d.params_mut().set(&o.key, &o.value).map_err(|e| DistError::Config(format!("--param {o}: {e}")))?;
     }
     Ok(d)
@@ -246,6 +247,7 @@ pub fn detect(
             _ => d.detect(ctx),
         }
     };
-    let findings = runner.run_with(case, graph, &score);
+    // A spent budget stops the run as it does locally, with the same message.
+    let findings = runner.run_with(case, graph, &score).map_err(|e| DistError::Config(e.to_string()))?;
     Ok(ClusterRun { findings, placement })
 }

@@ -69,10 +69,10 @@ pub struct Session {
     job_timeout: Duration,
 }
 
-/// Shuffle partitions per query: enough for four executors of two slots each [D].
+/// Shuffle partitions per query: enough for four executors of two slots each (project default).
 pub const DEFAULT_PARTITIONS: usize = 8;
 
-/// Longest wait for one cluster job by default: one hour [D]. A job that neither finishes nor
+/// Longest wait for one cluster job by default: one hour (project default). A job that neither finishes nor
 /// fails by then (Ballista 55 can leave a job running after losing an executor whose shuffle
 /// output it needs, docs/scale-out.md "Losing an executor") is an error, never a hang.
 pub const DEFAULT_JOB_TIMEOUT: Duration = Duration::from_secs(3600);

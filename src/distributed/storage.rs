@@ -35,7 +35,7 @@ use std::sync::Arc;
 /// Version of the layout; bumped when a column changes meaning.
 pub const LAYOUT_VERSION: u32 = 1;
 
-/// Rows per Parquet row group (about 8 MB of transfer columns) [D].
+/// Rows per Parquet row group (about 8 MB of transfer columns) (project default).
 const ROW_GROUP: usize = 262_144;
 
 /// `DIR/manifest.json`: what the Parquet case was written from, so a run against the cluster

@@ -1,5 +1,5 @@
 //! The link chart every diagram is drawn from, after i2 Analyst's Notebook conventions
-//! (docs/domain.md §5.1): typed entities, typed links with a confidence (line strength), folded
+//! (docs/methodology.md#diagrams): typed entities, typed links with a confidence (line strength), folded
 //! multiplicity (several transfers between one pair = one link with count, total and date range)
 //! and the source rows behind every link. Builders live in [`super::charts`]; renderers in
 //! `export::dot` (Graphviz) and `export::svg` (pure Rust).

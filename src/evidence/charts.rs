@@ -31,7 +31,7 @@ pub struct ChartLimits {
 }
 
 impl Default for ChartLimits {
-    /// 60 nodes, 15 counterparties: what a printed A3 page holds legibly [D].
+    /// 60 nodes, 15 counterparties: what a printed A3 page holds legibly (project default).
     fn default() -> Self {
         ChartLimits { max_nodes: 60, max_counterparties: 15 }
     }
@@ -466,7 +466,7 @@ fn account_transfers(
 
 /// Records folded into an entity on the chart by entity resolution (`Case::inferred_links`):
 /// each is drawn as its own node with a "same person" link, dashed unless an id number
-/// confirms it (docs/domain.md §5.2 item 5), citing the folded record's source row.
+/// confirms it (docs/methodology.md#integrity-resolution), citing the folded record's source row.
 fn identity_links(
     cx: &ChartCtx<'_>,
     b: &mut ChartBuilder,

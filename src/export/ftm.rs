@@ -1,5 +1,5 @@
-//! The case as FollowTheMoney entities, one JSON object per line, for Aleph (docs/domain.md
-//! §4.4): Person, Company, BankAccount, RealEstate, Ownership (shareholdings, titles, account
+//! The case as FollowTheMoney entities, one JSON object per line, for Aleph (
+//! docs/methodology.md#ownership): Person, Company, BankAccount, RealEstate, Ownership (shareholdings, titles, account
 //! holdings), Directorship, Payment (one per bank line, `transactionNumber` = the bank's id),
 //! Family and Associate. Every entity carries `recordId` = "file:line" of its source row; the
 //! first line is a Document per input file with its SHA-256, so provenance survives the import.

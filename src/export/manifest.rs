@@ -1,4 +1,4 @@
-//! The bundle manifest (docs/domain.md §5.2): SHA-256 and size of every input and every output,
+//! The bundle manifest (docs/methodology.md#integrity): SHA-256 and size of every input and every output,
 //! the tool version and the settings, so a third party can re-run and compare byte for byte;
 //! and [`verify`], which re-checks a delivered bundle against its manifest.
 

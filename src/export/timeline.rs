@@ -1,4 +1,4 @@
-//! Timeline of a money flow as SVG (i2 theme lines, docs/domain.md §5.1): one horizontal lane per
+//! Timeline of a money flow as SVG (i2 theme lines, docs/methodology.md#diagrams): one horizontal lane per
 //! account, each transfer an arrow from the sender's lane to the receiver's at its booking time.
 //! Lanes beyond the cap share one "other" lane; beyond the arrow cap the smallest transfers are
 //! left out, and a note says how many and how much.

@@ -225,7 +225,7 @@ impl<'a> Stream<'a> {
                 let a = self.pick_alive(Pool::Shops, d)?;
                 e.to = Some(a);
                 e.channel = Channel::CashDeposit;
-                // Daily takings; a few legitimately land near or above the threshold T (docs/domain.md §1.3 #1),
+                // Daily takings; a few legitimately land near or above the threshold T (docs/methodology.md#t-structuring),
                 // so a lone deposit in the structuring band is not proof of structuring.
                 e.amount = skewed(&mut self.rng, 10_000, 1_500_000, 3);
                 e.reference = Cow::Borrowed("Derdhje xhiro ditore");

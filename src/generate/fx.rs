@@ -1,6 +1,6 @@
 //! A plausible ALL-per-EUR history, one rate per calendar day.
 //!
-//! Anchors follow docs/domain.md §3.6: about 140 until mid-2015, 134.3 (May 2017), 124.5 (2018),
+//! Anchors follow docs/methodology.md#fx-rates: about 140 until mid-2015, 134.3 (May 2017), 124.5 (2018),
 //! about 121.5 (2021), 101.8 (Aug 2023), 107 (Sep 2023), 102.3 (Apr 2024), about 96.6 (late 2025).
 //! Between anchors the rate is interpolated linearly, plus a small mean-reverting daily noise.
 
@@ -8,7 +8,7 @@ use super::rng::Rng;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
-/// (year, month, day, ALL per EUR) anchors, docs/domain.md §3.6.
+/// (year, month, day, ALL per EUR) anchors, docs/methodology.md#albania-thresholds.
 const ANCHORS: &[(i32, u32, u32, f64)] = &[
     (2010, 1, 1, 138.0),
     (2014, 1, 1, 140.2),

@@ -10,7 +10,7 @@
 //!
 //! How: entity tables (persons, companies, accounts, properties, registers) scale with N and are
 //! built in memory, together with a few planned transfers (property purchases, loans and the injected
-//! schemes of docs/domain.md §1.3). The bulk of the transfers (salaries, rent, utilities, card
+//! schemes of docs/methodology.md#typologies). The bulk of the transfers (salaries, rent, utilities, card
 //! payments, shop sales, remittances) is generated day by day and streamed to disk, so memory for
 //! transfers stays constant. Output is deterministic: same seed and N, same bytes.
 //!
@@ -47,7 +47,7 @@ pub struct GenConfig {
     pub start: NaiveDate,
     /// Last day of the banking period and the valuation date (default 2025-12-31).
     pub end: NaiveDate,
-    /// Cash-reporting threshold T in ALL; docs/domain.md §1.3 and §3.6 (ALL 1,000,000).
+    /// Cash-reporting threshold T in ALL; docs/methodology.md#typologies and methodology.md#albania-thresholds (ALL 1,000,000).
     pub cash_threshold: Decimal,
     /// Register spelling, order and format variants, withheld ids and look-alikes
     /// (default none: one record per person, the original bytes).

@@ -187,7 +187,7 @@ pub const SECTORS: &[&str] = &[
     "Travel",
 ];
 
-/// Sectors of front businesses (cash-intensive, docs/domain.md §1.3 #11).
+/// Sectors of front businesses (cash-intensive, docs/methodology.md#t-front-business).
 pub const FRONT_SECTORS: &[&str] =
     &["Night Club", "Bar-Kafe", "Massage Center", "Car Wash", "Cleaning", "Hotel", "Restorant"];
 

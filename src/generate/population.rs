@@ -274,7 +274,7 @@ fn add_properties(rng: &mut Rng, cfg: &GenConfig, fx: &FxTable, w: &mut World, r
     }
 }
 
-/// Yearly rise of market prices assumed for pre-period holdings, in percent [D]: the 10-40 %
+/// Yearly rise of market prices assumed for pre-period holdings, in percent (project default): the 10-40 %
 /// discounts drawn for titles held since as early as 2010 (eight or more years before the
 /// valuation) amount to about 5 % a year.
 const OLD_TITLE_RISE_PCT_PER_YEAR: i64 = 5;

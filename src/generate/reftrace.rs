@@ -2,11 +2,11 @@
 //! presumption, pro-rata) over the generator's own ledger, written independently of `src/trace`
 //! so that the engine can be checked against known answers (truth/holdings.csv).
 //!
-//! It implements the rules exactly as docs/domain.md §2.2 states them, for one label, in integer
+//! It implements the rules exactly as docs/methodology.md#tracing states them, for one label, in integer
 //! cents of the base currency (ALL), with the conventions the case format fixes:
 //! * booking order is the order of transfers.csv (the generator writes it sorted by time);
 //! * a foreign-currency amount is converted at its booking day's rate, rounded to the cent half
-//!   away from zero (docs/domain.md §3.6);
+//!   away from zero (docs/methodology.md#albania-thresholds);
 //! * an account's unknown opening balance is the smallest clean balance that keeps it from going
 //!   negative over the whole ledger, so no account is ever overdrawn;
 //! * a source credit is tainted in full;
@@ -326,7 +326,7 @@ fn largest_remainder(take: i64, weights: &[i64]) -> Vec<i64> {
 mod tests {
     use super::*;
 
-    /// docs/domain.md §2.1: salary 1,000, trafficking cash 3,000 (source), car 2,500, salary
+    /// docs/methodology.md#tracing-example: salary 1,000, trafficking cash 3,000 (source), car 2,500, salary
     /// 1,000, relative 2,000. Account 0 is the suspect's, 1 the relative's.
     #[test]
     fn worked_example() {

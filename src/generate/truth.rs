@@ -1,7 +1,7 @@
 //! Ground truth: each suspect's attributable assets (`truth/holdings.csv`).
 //!
-//! Attribution follows docs/domain.md §3.3 and §3.5 (family scope of Law 10192, effective ownership
-//! of §4.2): a suspect's own titles, the titles of close relatives (spouse, parent, child, sibling,
+//! Attribution follows docs/methodology.md#law-10192 and methodology.md#confiscable-value (family scope of Law 10192, effective ownership
+//! of methodology.md#bo-computation): a suspect's own titles, the titles of close relatives (spouse, parent, child, sibling,
 //! cohabitant), and properties of companies reached through shareholder chains, with shares
 //! multiplied along the chain (each company counted once, so circular holdings terminate).
 //!

@@ -193,7 +193,7 @@ impl FlowGraph {
     /// (an account at or above that cost is a unit of its own).
     pub fn account_units(&self) -> Vec<std::ops::Range<u32>> {
         /// Units per run: enough for rayon to balance two to a few dozen threads, few enough
-        /// that scheduling costs nothing measurable [D].
+        /// that scheduling costs nothing measurable (project default).
         const UNITS: u64 = 512;
         cut_units(self.n_accounts, |a| 1 + self.out_edges(a).len() as u64 + self.in_edges(a).len() as u64, UNITS)
     }

@@ -56,6 +56,8 @@ pub struct Generator {
     pub transfers: Option<u64>,
     /// moneytrail version that generated the case.
     pub version: Option<String>,
+    /// Identity noise level of the registers (`generate --identity-noise`: low, medium, high).
+    pub identity_noise: Option<String>,
 }
 
 /// `[import]`: what `import-ftm` / `import-bods` read and wrote (see `src/ingest/import`).
@@ -108,7 +110,7 @@ pub struct ImportSource {
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Thresholds {
-    /// Cash reporting threshold in the base currency; default 1,000,000 (ALL, docs/domain.md §1.3 / §3.6).
+    /// Cash reporting threshold in the base currency; default 1,000,000 (ALL, docs/methodology.md#typologies / methodology.md#albania-thresholds).
     pub cash_report: Option<String>,
 }
 

@@ -625,7 +625,7 @@ fn case_meta(t: &CaseToml, path: &Path) -> Result<CaseMeta, IngestError> {
         .ok_or_else(|| bad(format!("base_currency '{}' is not a three-letter ISO 4217 code", t.base_currency)))?;
     let valuation_date = Date::parse_iso(&t.valuation_date)
         .ok_or_else(|| bad(format!("valuation_date '{}' is not a date YYYY-MM-DD", t.valuation_date)))?;
-    // Default threshold: ALL 1,000,000 (docs/domain.md §1.3, threshold T; §3.6).
+    // Default threshold: ALL 1,000,000 (docs/methodology.md#typologies, threshold T; methodology.md#albania-thresholds).
     let cash = match &t.thresholds.cash_report {
         None => Decimal::from(1_000_000),
         Some(s) => s

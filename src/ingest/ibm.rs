@@ -679,7 +679,9 @@ fn write_case_toml(
          benign rows from {SAMPLE_FILE}. Rates derived from the data: {nr} ({cross} cross-currency rows \
          between two non-base currencies unused). Currencies without a derivable rate (their rows load \
          with an unknown base amount):{missing} Self-transfers rejected by ingest: {sl} laundering, {sb} benign. \
-         cash_report is the US CTR threshold. See docs/evaluation.md.",
+         cash_report is the US CTR threshold. IBM writes every currency with cents (yen and rupees \
+         included), so amounts are rounded to the currency's minor unit at ingest, each rounding a \
+         warning. See docs/evaluation.md.",
         src = src.display(),
         np = s.patterns,
         nt = s.pattern_txns,
@@ -690,7 +692,7 @@ fn write_case_toml(
         sb = s.self_transfers.1,
     );
     let toml = format!(
-        "name = {}\nbase_currency = {}\nvaluation_date = {}\nnotes = {}\n\n[thresholds]\ncash_report = {}\n",
+        "name = {}\nbase_currency = {}\nvaluation_date = {}\nnotes = {}\n\n[read]\n# IBM writes cents for every currency (JPY too): rounded to the minor unit, each a warning.\nround_amounts = true\n\n[thresholds]\ncash_report = {}\n",
         toml_str("IBM AML HI-Small laundering patterns"),
         toml_str(base),
         toml_str(last),

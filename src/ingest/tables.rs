@@ -486,7 +486,7 @@ fn ownership(l: &mut Loader) -> Result<(), IngestError> {
 type ShareSpan = (Option<Date>, Option<Date>, Decimal, Prov);
 
 /// Shares written through floating point sum to 1.000000000000000004 and the like (FinBench);
-/// sums up to 1 + 10^-6 are taken as 1 [D].
+/// sums up to 1 + 10^-6 are taken as 1 (project default).
 fn share_tolerance() -> Decimal {
     Decimal::new(1, 6)
 }

@@ -21,7 +21,7 @@ fn places() -> Vec<(&'static str, &'static [&'static str], &'static str)> {
             "name = \"Operation X\"  base_currency = \"ALL\"  valuation_date = \"2025-12-31\"  timezone = \"Europe/Tirane\"",
         ),
         ("[thresholds]", fields_of::<Thresholds>(), "[thresholds] cash_report = \"1000000\""),
-        ("[generator] (written by moneytrail generate)", fields_of::<Generator>(), "[generator] seed = 7  transfers = 5000  version = \"0.1.0\""),
+        ("[generator] (written by moneytrail generate)", fields_of::<Generator>(), "[generator] seed = 7  transfers = 5000  version = \"0.1.0\"  identity_noise = \"medium\""),
         ("[import] (written by import-ftm / import-bods)", fields_of::<ImportRecord>(), "[import] format = \"ftm\"  tool = \"moneytrail 0.1.0\"  read = 120  written = 118"),
         ("[[import.sources]]", fields_of::<ImportSource>(), "[[import.sources]] file = \"entities.ftm.json\"  sha256 = \"...\"  size = 1024  records = 120"),
         (

@@ -18,7 +18,7 @@ pub struct CaseMeta {
     pub base_currency: Currency,
     /// Date at which assets are valued.
     pub valuation_date: Date,
-    /// Cash reporting threshold (default ALL 1,000,000, docs/domain.md §3.6).
+    /// Cash reporting threshold (default ALL 1,000,000, docs/methodology.md#albania-thresholds).
     pub cash_report: Money,
 }
 
@@ -95,7 +95,7 @@ impl LinkBasis {
         }
     }
 
-    /// True only for id-number matches (docs/domain.md §5.2 item 5: every other link is shown
+    /// True only for id-number matches (docs/methodology.md#integrity-resolution: every other link is shown
     /// as unconfirmed).
     pub fn confirmed(self) -> bool {
         self == LinkBasis::Id

@@ -1,11 +1,11 @@
-//! Attributable share of each asset for a suspect and its scope (docs/domain.md §3.5 steps 2
+//! Attributable share of each asset for a suspect and its scope (docs/methodology.md#cv-attribution
 //! and 4, Law 10192 scope of [`super::family`]).
 //!
 //! The share of suspect `s` in asset `a` is the sum over persons `p` in `{s} ∪ scope(s)` of
 //! `p`'s direct share of `a` plus, for each company `c` holding `a`, `share(c, a) * U[p, c]` with
 //! `U` the effective ownership of [`super::effective`].
 //!
-//! **No double counting** (domain.md §3.5 step 4): a company's value is taken either through its
+//! **No double counting** (methodology.md#cv-double-counting): a company's value is taken either through its
 //! assets or through its shares, never both. [`Valuation::LookThrough`] (the default) values the
 //! companies' own assets and reports no company shares; [`Valuation::Shareholding`] reports the
 //! scope's **direct** shareholdings in companies (whose value already includes everything the

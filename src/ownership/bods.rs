@@ -1,5 +1,5 @@
 //! A small reader of Beneficial Ownership Data Standard (BODS) 0.4 statements
-//! (`openownership/data-standard`, docs/domain.md §4.3), mapped onto ownership rows, plus a check
+//! (`openownership/data-standard`, docs/methodology.md#bods), mapped onto ownership rows, plus a check
 //! of the declared indirect interests against the ones the ownership engine computes.
 //!
 //! Mapping:

@@ -1,4 +1,4 @@
-//! Control, kept apart from ownership and never multiplied (docs/domain.md §4.2; AMLR Art. 53).
+//! Control, kept apart from ownership and never multiplied (docs/methodology.md#bo-computation; AMLR Art. 53).
 //!
 //! `X` controls `Y` when
 //! * **majority**: the votes in `Y` held by `X` and by the entities `X` already controls add up to

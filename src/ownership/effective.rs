@@ -1,10 +1,10 @@
 //! Effective (integrated) ownership through chains, parallel chains and circular holdings.
 //!
-//! Convention (docs/domain.md §4.2, AMLR Art. 52 "multiplying the shares along each chain and
+//! Convention (docs/methodology.md#bo-computation, AMLR Art. 52 "multiplying the shares along each chain and
 //! adding the results of the various chains"): the effective share of person `p` in company `c`
 //! is the sum over **all walks** from `p` to `c` of the product of the shares along the walk.
 //! For acyclic holdings this is the sum over chains; for circular holdings it is the integrated
-//! ownership `U = W_pc (I - W_cc)^-1` (so the §4.2 example gives P 2/3, not the 1/2 of a
+//! ownership `U = W_pc (I - W_cc)^-1` (so the methodology.md#bo-computation example gives P 2/3, not the 1/2 of a
 //! "simple paths only" rule).
 //!
 //! Method: the company-to-company holding graph is split into strongly connected components

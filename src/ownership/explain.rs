@@ -1,4 +1,4 @@
-//! Explain an effective share: the chains of register rows behind it (docs/domain.md §4.2,
+//! Explain an effective share: the chains of register rows behind it (docs/methodology.md#bo-computation,
 //! AMLR Art. 52), and the cyclic components that add to it.
 //!
 //! The finite part is the sum over **simple** chains (no company twice) from the person to the

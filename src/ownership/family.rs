@@ -1,4 +1,4 @@
-//! Family scope of a suspect under Albanian Law 10192 (docs/domain.md §3.3).
+//! Family scope of a suspect under Albanian Law 10192 (docs/methodology.md#law-10192).
 //!
 //! Law 9284 Art. 3, kept by Law 10192, extends preventive measures to the subject's spouse,
 //! children and relatives by blood or marriage; Law 10192 adds cohabitants and persons holding
@@ -65,7 +65,7 @@ pub struct FamilyParams {
 }
 
 impl Default for FamilyParams {
-    /// Spouse, child, parent, sibling, cohabitant at depth 1 (domain.md §3.3).
+    /// Spouse, child, parent, sibling, cohabitant at depth 1 (methodology.md#law-10192).
     fn default() -> Self {
         Self {
             kinds: vec![

@@ -1,5 +1,5 @@
 //! Dense Gauss-Jordan inversion in `Decimal`, for the small matrices of cyclic ownership
-//! components (docs/domain.md §4.2, U = W_pc (I - W_cc)^-1).
+//! components (docs/methodology.md#bo-computation, U = W_pc (I - W_cc)^-1).
 
 use rust_decimal::Decimal;
 

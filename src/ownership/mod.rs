@@ -2,13 +2,13 @@
 //!
 //! Purpose: from company-register holdings (shareholders, directors, nominees) compute
 //! * effective (integrated) ownership of every natural person in every company, through chains,
-//!   parallel chains and circular holdings ([`effective`], docs/domain.md §4.2, AMLR Art. 52);
+//!   parallel chains and circular holdings ([`effective`], docs/methodology.md#bo-computation, AMLR Art. 52);
 //! * the contributing chains behind one figure, so a report can cite register rows ([`explain`]);
 //! * control, kept apart from ownership and never multiplied ([`control`], AMLR Art. 53-54);
 //! * the UBO list of a company at a configurable threshold ([`ubo`], AMLR Art. 52, 25 % / 15 %);
-//! * the family scope of a suspect under Albanian Law 10192 ([`family`], domain.md §3.3);
+//! * the family scope of a suspect under Albanian Law 10192 ([`family`], methodology.md#law-10192);
 //! * each suspect's attributable share of each asset without double counting ([`attribution`],
-//!   domain.md §3.5 step 4).
+//!   methodology.md#cv-double-counting).
 //!
 //! The module is a pure library: it does not know how data is loaded. Entities are dense `u32`
 //! ids (the caller keeps its external keys and provenance); every input row carries the caller's
@@ -26,7 +26,7 @@
 //! [`ubo::ubo_list`]; [`family::family_scope`] -> [`attribution::attribute`].
 //!
 //! # Example
-//! The chain example of docs/domain.md §4.2: P 60 % of A, A 50 % of B, P 20 % of B, B 100 % of C.
+//! The chain example of docs/methodology.md#bo-computation: P 60 % of A, A 50 % of B, P 20 % of B, B 100 % of C.
 //! ```
 //! use moneytrail::ownership::effective::{effective_ownership, OwnershipInput, OwnershipParams, ShareGraph};
 //! use moneytrail::ownership::{Decimal, EntityKind::*, Holding, Role};
@@ -189,7 +189,7 @@ pub enum AssetsError {
         rows: Vec<u32>,
     },
     /// A set of companies owned wholly by each other, with no outside or unknown interest:
-    /// integrated ownership is undefined there (I - W_cc is singular, domain.md §4.2).
+    /// integrated ownership is undefined there (I - W_cc is singular, methodology.md#bo-computation).
     #[error("companies {companies:?} own each other entirely with no outside holder; integrated ownership is undefined - check the register for a missing holder")]
     ClosedCycle {
         /// The companies of the strongly connected component.

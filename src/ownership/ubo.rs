@@ -1,4 +1,4 @@
-//! Ultimate beneficial owners of a company (AMLR Art. 51-54; docs/domain.md §4.1).
+//! Ultimate beneficial owners of a company (AMLR Art. 51-54; docs/methodology.md#bo-thresholds).
 //!
 //! A person is a UBO of company `c` when
 //! * **ownership**: its effective share in `c` is **at or above** the threshold. AMLR Art. 52

@@ -1,5 +1,5 @@
 //! Circular ownership: companies that hold shares in each other, directly or around a loop
-//! (docs/domain.md §1.3 #16 "circular ownership"; §4.2 on how a cycle hides and inflates the
+//! (docs/methodology.md#t-shell-company "circular ownership"; methodology.md#bo-computation on how a cycle hides and inflates the
 //! integrated shares of the persons behind it).
 //!
 //! The company-to-company shareholding graph in force on each date on which a company-held
@@ -20,9 +20,9 @@ crate::params! {
     /// Parameters of [`CircularOwnership`].
     pub struct CircularOwnershipParams {
         /// Smallest component reported, in companies (2: two companies holding each other;
-        /// a company holding its own shares is treasury stock, not a cycle) [D].
+        /// a company holding its own shares is treasury stock, not a cycle) (project default).
         min_companies: usize = 2,
-        /// Cap on the persons named as integrated owners in the explanation [D].
+        /// Cap on the persons named as integrated owners in the explanation (project default).
         max_owners_named: usize = 5,
     }
 }
@@ -137,7 +137,7 @@ impl CircularOwnership {
         let snap = reg.at(d);
         match &snap.own {
             Some(own) => {
-                // Integrated shares (domain.md §4.2): what the cycle adds to each person's stake.
+                // Integrated shares (methodology.md#bo-computation): what the cycle adds to each person's stake.
                 let mut named: Vec<(Decimal, EntityRef, u32)> = Vec::new();
                 for &c in comps {
                     if let Some(co) = own.owners(reg.dense(Registers::company(c))) {

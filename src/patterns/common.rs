@@ -231,7 +231,7 @@ pub(crate) fn episodes(edges: &[u32], time: &[DateTime], key: &[u32], w: i64, mi
 
 /// The inflows of account `a` that fund payment `e` (booked at most `within` seconds before
 /// it), when together they cover at least `min_cover` of its amount: the mule's
-/// "received, then passed on" (docs/domain.md §1.3 #3). Returns the funding transfers.
+/// "received, then passed on" (docs/methodology.md#t-pass-through). Returns the funding transfers.
 ///
 /// Transfers without a base amount neither need nor give funding here (no comparison without
 /// a rate).
@@ -292,7 +292,7 @@ pub(crate) fn address(case: &Case, a: u32) -> Option<&str> {
 
 /// How many of `accts` (distinct holders) share their holder's address with the holder of
 /// another account in `accts` or with `with` (FinCEN 2020: "unrelated senders sharing
-/// addresses", docs/domain.md §1.1 and §1.3 #10).
+/// addresses", docs/methodology.md#indicator-sources and methodology.md#t-victim-control).
 pub(crate) fn shared_address_count(case: &Case, accts: &[u32], with: Option<u32>) -> usize {
     let mut by_addr: HashMap<&str, Vec<EntityRef>> = HashMap::new();
     let mut all: Vec<u32> = accts.to_vec();

@@ -4,7 +4,7 @@
 //!
 //! Detection ranks, it does not gate (issue 21): every structural candidate of a typology is a
 //! finding with a score, the sum of the points of the indicators that fired (decibans of
-//! evidence, docs/methodology.md, "Ranking"). Many corroborating indicators read context
+//! evidence, docs/methodology.md#ranking). Many corroborating indicators read context
 //! columns: who holds an account (personal accounts), when it was opened (new accounts),
 //! addresses (shared addresses), cash rows and their branch cities, IBANs (transfers abroad). A
 //! data set without a column at all, such as IBM's AML data or AMLSim, cannot make those
@@ -43,8 +43,8 @@ pub enum Datum {
 }
 
 /// The ledger must span at least this many days for an account's own history to be evaluable:
-/// three of AMLSim's 30-day look-back windows (docs/domain.md §1.2), so the average per window
-/// outside an episode rests on at least two windows [D].
+/// three of AMLSim's 30-day look-back windows (docs/methodology.md#src-amlsim), so the average per window
+/// outside an episode rests on at least two windows (project default).
 pub const HISTORY_DAYS: i64 = 90;
 
 impl Datum {
@@ -134,7 +134,7 @@ pub struct Coverage {
 
 /// Which context data a case holds, with counts for the report. A kind counts as present when
 /// at least one row carries it ("no such data at all" is what makes an indicator unevaluable;
-/// sparse data is evaluated as it is) [D].
+/// sparse data is evaluated as it is) (project default).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct DataContext {
     /// Accounts in the case.
@@ -268,7 +268,7 @@ impl DataContext {
 // ---- transfer-only evidence, usable on any ledger -----------------------------------------
 
 /// True when every amount of `edges` lies within `spread` of the median (AMLSim's alert
-/// parameter "amount difference 20 %", docs/domain.md §1.2). Exact in cents.
+/// parameter "amount difference 20 %", docs/methodology.md#src-amlsim). Exact in cents.
 /// Amounts in mixed currencies without a rate are not compared (false).
 pub(crate) fn similar_amounts(case: &Case, g: &FlowGraph, edges: &[u32], spread: Decimal) -> bool {
     if edges.len() < 2 {
@@ -328,7 +328,7 @@ pub(crate) fn amount_evidence(
 }
 
 /// How many of `edges` fall in `[band_low · T, T)` of the case's reporting threshold T
-/// (structuring band 80-99 % of T, docs/domain.md §1.3 #1). Transfers without a base amount
+/// (structuring band 80-99 % of T, docs/methodology.md#t-structuring). Transfers without a base amount
 /// are not counted (the threshold is in the base currency).
 pub(crate) fn below_threshold(case: &Case, g: &FlowGraph, edges: &[u32], band_low: Decimal) -> usize {
     let t = threshold(case);
@@ -377,8 +377,8 @@ pub(crate) fn burst(g: &FlowGraph, all: &[u32], ep: &[u32], window_days: i64, fa
 }
 
 /// The pass-through band: the money passed on is between `min` and `max` times the money that
-/// came in (Σout ≈ Σin (1 − ρ), ρ <= 0.1, docs/domain.md §1.3 #3; `max` a little above 1 allows
-/// for a small balance already held) [D].
+/// came in (Σout ≈ Σin (1 − ρ), ρ <= 0.1, docs/methodology.md#t-pass-through; `max` a little above 1 allows
+/// for a small balance already held) (project default).
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct PassBand {
     /// Least share passed on.

@@ -1,6 +1,6 @@
 //! Cycle: money leaves an account and returns to it through 1 to L-1 other accounts, each hop
 //! later than the previous, the whole cycle inside a window, each hop passing on a share of
-//! the previous hop within a retention band (docs/domain.md §1.3 #8; AMLSim `CycleTypology`,
+//! the previous hop within a retention band (docs/methodology.md#t-cycle; AMLSim `CycleTypology`,
 //! 10 % margin per hop).
 //!
 //! Cycles through a company that the originator owns or directs are round-tripping, reported
@@ -22,30 +22,29 @@ use std::collections::HashSet;
 crate::params! {
     /// Parameters of [`Cycle`].
     pub struct CycleParams {
-        /// Most hops in a cycle (length 2 to 6, docs/domain.md §1.3 #8).
+        /// Most hops in a cycle (length 2 to 6, docs/methodology.md#t-cycle).
         max_hops: usize = 6,
-        /// First to last hop within this many days (window <= 90 days, docs/domain.md §1.3 #8;
-        /// 30 days is AMLSim's look-back, §1.2) [D].
+        /// First to last hop within this many days (window <= 90 days, docs/methodology.md#t-cycle;
+        /// 30 days is AMLSim's look-back, methodology.md#src-amlsim) (project default).
         window_days: i64 = 30,
         /// Least share of the previous hop passed on: within 20 % either way (AMLSim's alert
         /// "amount difference 20 %"; AMLSim also draws hop amounts at random, so amounts need
-        /// not shrink; docs/methodology.md, "Cycle").
+        /// not shrink; docs/methodology.md#t-cycle).
         min_retention: Decimal = Decimal::new(8, 1),
-        /// Largest share of the previous hop passed on: 1/0.8 (docs/methodology.md, "Cycle").
+        /// Largest share of the previous hop passed on: 1/0.8 (docs/methodology.md#t-cycle).
         max_retention: Decimal = Decimal::new(125, 2),
         /// Each hop strictly later than the previous (time-respecting). `false` accepts hops
         /// in any order inside the window, as AMLSim's "unordered" scheduling mode produces
-        /// (docs/domain.md §1.2) [D].
+        /// (docs/methodology.md#src-amlsim) (project default).
         ordered: bool = true,
         /// An account opened at most this many days before is "new" (short account life,
-        /// docs/domain.md §1.3 #3) [D].
+        /// docs/methodology.md#t-pass-through) (project default).
         new_account_days: i64 = 90,
         /// Every hop passed on within this many hours of the previous is rapid pass-through
-        /// (Δt <= 48 h, docs/domain.md §1.3 #3); cycles of three hops or more.
+        /// (Δt <= 48 h, docs/methodology.md#t-pass-through); cycles of three hops or more.
         rapid_hours: i64 = 48,
         /// Each hop at least this share of the previous and smaller: "amounts decreasing by a
-        /// margin" of at most 10 % per hop (AMLSim's margin_ratio 0.1; docs/methodology.md,
-        /// "Cycle"); an indicator, not a condition.
+        /// margin" of at most 10 % per hop (AMLSim's margin_ratio 0.1; docs/methodology.md#t-cycle); an indicator, not a condition.
         margin_min_retention: Decimal = Decimal::new(9, 1),
         /// Hop amounts count as uniform when every one lies within this share of their median
         /// (AMLSim alert parameter "amount difference 20 %").
@@ -258,7 +257,7 @@ impl Cycle {
         let pairs: Vec<(u32, u32)> = c.windows(2).map(|w| (w[0], w[1])).collect();
         let slowest = pairs.iter().map(|&(a, b)| g.time[b as usize].0 - g.time[a as usize].0).max().unwrap_or(0);
         // Needs two intermediaries (three hops): a two-hop return within days is also what a
-        // refund looks like [D].
+        // refund looks like (project default).
         if pairs.len() >= 2 && slowest <= p.rapid_hours * super::common::HOUR {
             f.indicate(
                 &RAPID_HOPS,

@@ -1,7 +1,7 @@
 //! Disproportion: in a year, the property acquisitions of a suspect's family scope exceed the
-//! lawful income the scope declared for that year (docs/domain.md §1.3 #15 "declared income ≪
-//! acquisitions"; §3.5 step 6 net-worth method, per year and per person incl. family; §3.3 family
-//! scope of Law 10192; §3.1 extended confiscation and unexplained wealth).
+//! lawful income the scope declared for that year (docs/methodology.md#t-real-estate "declared income ≪
+//! acquisitions"; methodology.md#confiscable-value net-worth method, per year and per person incl. family; methodology.md#law-10192 family
+//! scope of Law 10192; methodology.md#confiscation-concepts extended confiscation and unexplained wealth).
 //!
 //! Acquisitions are the titles' prices, each converted at its acquisition date; income is
 //! converted at the end of its year. Consecutive disproportionate years form one finding, so a
@@ -19,13 +19,13 @@ crate::params! {
     /// Parameters of [`Disproportion`].
     pub struct DisproportionParams {
         /// Acquisitions above this multiple of the year's declared income are disproportionate
-        /// (issue 3: "a year's acquisitions above that year's declared income") [D].
+        /// (issue 3: "a year's acquisitions above that year's declared income") (project default).
         min_ratio: Decimal = Decimal::ONE,
-        /// Acquisitions at or above this multiple of income are far above it [D].
+        /// Acquisitions at or above this multiple of income are far above it (project default).
         far_ratio: Decimal = Decimal::new(3, 0),
         /// Earlier years whose declared income is credited as savings (0: the issue's per-year
-        /// test; more gives the exculpatory view of the net-worth method, domain.md §3.5
-        /// step 6 and §5.2 item 6) [D].
+        /// test; more gives the exculpatory view of the net-worth method, methodology.md#confiscable-value
+        /// step 6 and methodology.md#integrity) (project default).
         savings_years: i32 = 0,
     }
 }
@@ -199,7 +199,7 @@ impl Disproportion {
         f.indicate(
             &ACQUISITIONS_EXCEED_INCOME,
             format!(
-                "scope of suspect {} ({} persons: suspect and family, domain.md §3.3): {}",
+                "scope of suspect {} ({} persons: suspect and family, methodology.md#law-10192): {}",
                 case.entity_id(suspect),
                 scope.len(),
                 per_year.join("; ")

@@ -1,9 +1,9 @@
 //! Fan-in (gather): many distinct senders pay into one account within a window
-//! (docs/domain.md §1.3 #4; AMLSim typology fan_in).
+//! (docs/methodology.md#t-fan-in; AMLSim typology fan_in).
 //!
 //! Shops, employers and landlords receive from many people, so the count of senders alone is
-//! a weak indicator. An investigator looks for what sets a controller apart (docs/domain.md
-//! §1.1, FinCEN 2020 and §1.3 #10): a personal account; senders that only pass on money that
+//! a weak indicator. An investigator looks for what sets a controller apart (
+//! docs/methodology.md#indicator-sources, FinCEN 2020 and methodology.md#t-victim-control): a personal account; senders that only pass on money that
 //! reached them hours before, often cash paid in at branches in several cities; young sender
 //! accounts; senders sharing an address. When the gathered money is scattered on at once, the
 //! pattern is reported as gather-scatter instead (see [`super::gather_scatter`]).
@@ -29,38 +29,38 @@ crate::params! {
     /// Parameters of [`FanIn`].
     pub struct FanInParams {
         /// Distinct senders that make a candidate within the window: from 2, IBM's "max
-        /// 2-degree" fans (docs/methodology.md, "Fan-in"); the ranking, not this count, does
+        /// 2-degree" fans (docs/methodology.md#t-fan-in); the ranking, not this count, does
         /// the precision work.
         min_senders: usize = 2,
-        /// Window length in days (w = 30, AMLSim's look-back; docs/methodology.md, "Fan-in").
+        /// Window length in days (w = 30, AMLSim's look-back; docs/methodology.md#t-fan-in).
         window_days: i64 = 30,
         /// A run of overlapping windows longer than this many days is a steady flow, not a
         /// burst: the candidate is then its busiest `window_days` window (most senders new to
-        /// the account), compared with the rest of the account's life (two windows) [D].
+        /// the account), compared with the rest of the account's life (two windows) (project default).
         steady_days: i64 = 60,
         /// A sender "passes on" a payment when inflows of the previous this many hours cover
-        /// it (rapid pass-through, Δt <= 48 h, docs/domain.md §1.3 #3).
+        /// it (rapid pass-through, Δt <= 48 h, docs/methodology.md#t-pass-through).
         funded_hours: i64 = 48,
-        /// Share of a payment the preceding inflows must cover (ρ <= 0.1, docs/domain.md §1.3 #3;
-        /// 0.8 allows for a cut kept by the sender) [D].
+        /// Share of a payment the preceding inflows must cover (ρ <= 0.1, docs/methodology.md#t-pass-through;
+        /// 0.8 allows for a cut kept by the sender) (project default).
         funded_share: Decimal = Decimal::new(8, 1),
         /// Cities of cash deposits funding the senders that count as dispersed (c >= 3,
-        /// docs/domain.md §1.3 #13).
+        /// docs/methodology.md#t-dispersion).
         min_cities: usize = 3,
         /// An account opened at most this many days before is "new" (short account life,
-        /// docs/domain.md §1.3 #3) [D].
+        /// docs/methodology.md#t-pass-through) (project default).
         new_account_days: i64 = 90,
         /// Payments count as near-identical when every amount lies within this share of their
-        /// median (AMLSim alert parameter "amount difference 20 %", docs/domain.md §1.2).
+        /// median (AMLSim alert parameter "amount difference 20 %", docs/methodology.md#src-amlsim).
         similar_spread: Decimal = Decimal::new(2, 1),
         /// Lower edge of the band just below the reporting threshold T, as a share of T: the
         /// indicator fires when every payment lies in [band_low · T, T) (structuring, "each in
-        /// [0.8·T, T)", docs/domain.md §1.3 #1).
+        /// [0.8·T, T)", docs/methodology.md#t-structuring).
         band_low: Decimal = Decimal::new(8, 1),
         /// The receiver "passes the money on" when within `funded_hours` after the last payment
-        /// it pays out between this share of the gathered sum (ρ <= 0.1, docs/domain.md §1.3 #3) ...
+        /// it pays out between this share of the gathered sum (ρ <= 0.1, docs/methodology.md#t-pass-through) ...
         pass_share: Decimal = Decimal::new(9, 1),
-        /// ... and this share (a little above 1 for a small balance already held) [D].
+        /// ... and this share (a little above 1 for a small balance already held) (project default).
         pass_max_share: Decimal = Decimal::new(105, 2),
     }
 }

@@ -1,9 +1,9 @@
 //! Fan-out (scatter): one account pays many distinct receivers within a window
-//! (docs/domain.md §1.3 #5; AMLSim typology fan_out).
+//! (docs/methodology.md#t-fan-out; AMLSim typology fan_out).
 //!
 //! Employers pay salaries and foreign senders remit to many people, so the count of receivers
 //! alone is weak. Corroboration: a personal account, a burst far above the account's usual
-//! outflow, transfers abroad (docs/domain.md §1.3 #14). Receivers that pass the money on to a
+//! outflow, transfers abroad (docs/methodology.md#t-remittance). Receivers that pass the money on to a
 //! common destination are scatter-gather intermediaries ([`super::scatter_gather`]) and are
 //! not counted here.
 
@@ -27,22 +27,22 @@ crate::params! {
     /// Parameters of [`FanOut`].
     pub struct FanOutParams {
         /// Distinct receivers that make a candidate within the window: from 2, IBM's "max
-        /// 2-degree" fans (docs/methodology.md, "Fan-out"); the ranking does the precision work.
+        /// 2-degree" fans (docs/methodology.md#t-fan-out); the ranking does the precision work.
         min_receivers: usize = 2,
-        /// Window length in days (w = 30, AMLSim's look-back; docs/methodology.md, "Fan-out").
+        /// Window length in days (w = 30, AMLSim's look-back; docs/methodology.md#t-fan-out).
         window_days: i64 = 30,
         /// A run of overlapping windows longer than this many days is a steady flow: the
-        /// candidate is its busiest window (as fan-in's `steady_days`) [D].
+        /// candidate is its busiest window (as fan-in's `steady_days`) (project default).
         steady_days: i64 = 60,
         /// The episode's total counts as a burst when it exceeds this multiple of the account's
-        /// average outflow per window over its active life [D].
+        /// average outflow per window over its active life (project default).
         burst_factor: Decimal = Decimal::new(3, 0),
         /// Payments count as near-identical when every amount lies within this share of their
-        /// median (AMLSim alert parameter "amount difference 20 %", docs/domain.md §1.2).
+        /// median (AMLSim alert parameter "amount difference 20 %", docs/methodology.md#src-amlsim).
         similar_spread: Decimal = Decimal::new(2, 1),
         /// Lower edge of the band just below the reporting threshold T, as a share of T: the
         /// indicator fires when every payment lies in [band_low · T, T) (structuring, "each in
-        /// [0.8·T, T)", docs/domain.md §1.3 #1).
+        /// [0.8·T, T)", docs/methodology.md#t-structuring).
         band_low: Decimal = Decimal::new(8, 1),
     }
 }

@@ -6,7 +6,7 @@ use crate::model::{Case, DateTime, EntityRef};
 use rust_decimal::Decimal;
 use sha2::{Digest, Sha256};
 
-/// The highest score a finding with a single indicator can reach [D].
+/// The highest score a finding with a single indicator can reach (project default).
 pub const SINGLE_INDICATOR_CAP: u32 = 40;
 
 /// One indicator that contributed to a score.
@@ -36,8 +36,7 @@ pub struct Finding {
     pub id: String,
     /// Typology name, as in truth/patterns.csv.
     pub typology: &'static str,
-    /// 0..=100, the sum of the indicators' points (decibans of evidence, docs/methodology.md,
-    /// "Ranking"), capped.
+    /// 0..=100, the sum of the indicators' points (decibans of evidence, docs/methodology.md#ranking), capped.
     pub score: u32,
     /// The uncapped sum of the indicators' points: breaks ties between findings whose score
     /// reached the cap of 100, so the strongest evidence still ranks first.
@@ -140,7 +139,7 @@ impl Finding {
 
     /// Recomputes the score from the indicators.
     pub fn rescore(&mut self) {
-        // No single indicator makes a high score (docs/domain.md §0: "no single indicator is
+        // No single indicator makes a high score (docs/methodology.md#no-single-indicator: "no single indicator is
         // likely to confirm"): one indicator alone is capped at SINGLE_INDICATOR_CAP.
         let raw = self.indicators.iter().map(|i| i.points).sum::<u32>();
         let sum = raw.min(100);

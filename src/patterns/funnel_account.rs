@@ -1,5 +1,5 @@
 //! Funnel account: cash paid in at branches in several cities, then withdrawn or wired away
-//! within two days, leaving a low balance (docs/domain.md §1.3 #2 and #13; FinCEN FIN-2014-A005,
+//! within two days, leaving a low balance (docs/methodology.md#t-funnel-account and methodology.md#t-dispersion; FinCEN FIN-2014-A005,
 //! ICE red flags).
 
 use super::common::{episodes, goes_abroad, is_new, is_personal, total_cents, Ratio, DAY};
@@ -16,21 +16,21 @@ use std::collections::BTreeSet;
 crate::params! {
     /// Parameters of [`FunnelAccount`].
     pub struct FunnelAccountParams {
-        /// Distinct cities of the cash deposits (c >= 3, docs/domain.md §1.3 #2 and #13).
+        /// Distinct cities of the cash deposits (c >= 3, docs/methodology.md#t-funnel-account and methodology.md#t-dispersion).
         min_cities: usize = 3,
-        /// Deposits within this many days (c >= 3 per 7 days, docs/domain.md §1.3 #13).
+        /// Deposits within this many days (c >= 3 per 7 days, docs/methodology.md#t-dispersion).
         window_days: i64 = 7,
         /// Money leaves within this many days of the last deposit (<= 2 days, ICE,
-        /// docs/domain.md §1.3 #2).
+        /// docs/methodology.md#t-funnel-account).
         out_days: i64 = 2,
         /// Largest share of the deposits left behind (end balance < 10 % of throughput,
-        /// docs/domain.md §1.3 #2).
+        /// docs/methodology.md#t-funnel-account).
         max_left_share: Decimal = Decimal::new(1, 1),
         /// An account opened at most this many days before is "new" (short account life,
-        /// docs/domain.md §1.3 #3) [D].
+        /// docs/methodology.md#t-pass-through) (project default).
         new_account_days: i64 = 90,
         /// Findings below this score are not reported: the core pattern plus corroboration
-        /// (docs/domain.md §0, "no single indicator") [D].
+        /// (docs/methodology.md#no-single-indicator, "no single indicator") (project default).
         min_score: u32 = 50,
     }
 }

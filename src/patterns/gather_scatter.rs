@@ -1,5 +1,5 @@
 //! Gather-scatter: a collector hub receives from several senders and, within days, passes
-//! about the same money on to several receivers (docs/domain.md §1.3 #7; AMLSim
+//! about the same money on to several receivers (docs/methodology.md#t-gather-scatter; AMLSim
 //! `GatherScatterTypology`): victims' earnings collected and remitted to the controllers.
 
 use super::common::{episodes, goes_abroad, is_account_flow, is_new, is_personal, shared_address_count, total, DAY};
@@ -21,31 +21,31 @@ crate::params! {
     /// Parameters of [`GatherScatter`].
     pub struct GatherScatterParams {
         /// Distinct senders into the hub: from 2, IBM's "max 2-degree" fans
-        /// (docs/methodology.md, "Gather-scatter").
+        /// (docs/methodology.md#t-gather-scatter).
         min_senders: usize = 2,
-        /// Distinct receivers from the hub: from 2 (docs/methodology.md, "Gather-scatter").
+        /// Distinct receivers from the hub: from 2 (docs/methodology.md#t-gather-scatter).
         min_receivers: usize = 2,
         /// Gather window in days: AMLSim's alert periods run 5 to 20 days, IBM's attempts up to
-        /// 4 days and gather-scatters up to 8.4 days (docs/methodology.md, "Gather-scatter").
+        /// 4 days and gather-scatters up to 8.4 days (docs/methodology.md#t-gather-scatter).
         window_days: i64 = 10,
         /// The scatter follows the last gathered transfer within this many days: IBM's
         /// gather-scatters span up to 8.4 days, AMLSim's periods up to 20
-        /// (docs/methodology.md, "Gather-scatter").
+        /// (docs/methodology.md#t-gather-scatter).
         forward_days: i64 = 10,
         /// Least share of the gathered sum scattered for the pass-through indicator, and for
         /// fan-in to leave the episode to this detector (ρ <= 0.1 plus tolerance,
-        /// docs/domain.md §1.3 #3).
+        /// docs/methodology.md#t-pass-through).
         min_retention: Decimal = Decimal::new(8, 1),
-        /// Largest share scattered (the hub does not add much of its own) [D].
+        /// Largest share scattered (the hub does not add much of its own) (project default).
         max_retention: Decimal = Decimal::new(105, 2),
-        /// An account opened at most this many days before is "new" (docs/domain.md §1.3 #3) [D].
+        /// An account opened at most this many days before is "new" (docs/methodology.md#t-pass-through) (project default).
         new_account_days: i64 = 90,
         /// Payments count as near-identical when every amount lies within this share of their
-        /// median (AMLSim alert parameter "amount difference 20 %", docs/domain.md §1.2).
+        /// median (AMLSim alert parameter "amount difference 20 %", docs/methodology.md#src-amlsim).
         similar_spread: Decimal = Decimal::new(2, 1),
         /// Lower edge of the band just below the reporting threshold T, as a share of T: the
         /// indicator fires when every payment lies in [band_low · T, T) (structuring, "each in
-        /// [0.8·T, T)", docs/domain.md §1.3 #1).
+        /// [0.8·T, T)", docs/methodology.md#t-structuring).
         band_low: Decimal = Decimal::new(8, 1),
     }
 }

@@ -1,9 +1,9 @@
 //! Layering chain / rapid pass-through: money forwarded from account to account, each mule
 //! passing on most of what arrived within hours, over at least three hops
-//! (docs/domain.md §1.3 #3 and #9; AMLSim `StackTypology`).
+//! (docs/methodology.md#t-pass-through and methodology.md#t-layering-chain; AMLSim `StackTypology`).
 //!
-//! A chain whose money comes back to the account it started from is a cycle (docs/domain.md
-//! §1.3 #8: "directed cycle A → … → A"; #9 is a path that moves the money on), reported by the
+//! A chain whose money comes back to the account it started from is a cycle (
+//! docs/methodology.md#t-cycle: "directed cycle A → … → A"; #9 is a path that moves the money on), reported by the
 //! cycle or round-tripping detector; it is left out here, as the cycle detector leaves cycles
 //! through the originator's companies to round-tripping. Otherwise the same transfers would
 //! stand in two findings under two typologies.
@@ -21,38 +21,38 @@ use std::collections::BTreeMap;
 crate::params! {
     /// Parameters of [`LayeringChain`].
     pub struct LayeringChainParams {
-        /// Fewest hops (path length >= 3, docs/domain.md §1.3 #9).
+        /// Fewest hops (path length >= 3, docs/methodology.md#t-layering-chain).
         min_hops: usize = 3,
         /// Largest delay between receiving and passing on, in hours (Δt <= 48 h,
-        /// docs/domain.md §1.3 #3). §1.3 #9 allows up to 7 days between the hops of a
+        /// docs/methodology.md#t-pass-through). methodology.md#t-layering-chain allows up to 7 days between the hops of a
         /// layering chain; measured with `defer_cycles`, 168 h reports the same findings as
         /// 48 h on generated cases, IBM and AMLSim (no gain) and adds weak chains below the
         /// threshold (1 -> 24 on 23 generated seeds), so 48 h stays (docs/evaluation.md,
         /// "Layering chain: 48 h or 7 days").
         max_gap_hours: i64 = 48,
         /// Least share of the incoming hop passed on (Σout ≈ Σin (1 − ρ), ρ <= 0.1,
-        /// docs/domain.md §1.3 #3, with room for fees) [D].
+        /// docs/methodology.md#t-pass-through, with room for fees) (project default).
         min_retention: Decimal = Decimal::new(85, 2),
-        /// Largest share passed on (no money added on the way) [D].
+        /// Largest share passed on (no money added on the way) (project default).
         max_retention: Decimal = Decimal::ONE,
         /// Every hop within this many hours counts as "within hours" (FinCEN: "immediately
-        /// withdrawn or transferred", docs/domain.md §1.3 #3) [D].
+        /// withdrawn or transferred", docs/methodology.md#t-pass-through) (project default).
         fast_hours: i64 = 12,
         /// An account opened at most this many days before is "new" (short account life,
-        /// docs/domain.md §1.3 #3) [D].
+        /// docs/methodology.md#t-pass-through) (project default).
         new_account_days: i64 = 90,
         /// Leave a chain to the cycle detector when its money returns to where it started
-        /// (docs/domain.md §1.3 #8 against #9; module documentation). `false` reports such
-        /// chains as well [D].
+        /// (docs/methodology.md#t-cycle against #9; module documentation). `false` reports such
+        /// chains as well (project default).
         defer_cycles: bool = true,
         /// The closing transfer (the return, or the earlier payment from the chain's last
         /// account to its first) and the chain must fit in this many days: the cycle
-        /// detector's window (`cycle.window_days`; window <= 90 days, docs/domain.md §1.3 #8;
-        /// AMLSim's 30-day look-back, §1.2) [D].
+        /// detector's window (`cycle.window_days`; window <= 90 days, docs/methodology.md#t-cycle;
+        /// AMLSim's 30-day look-back, methodology.md#src-amlsim) (project default).
         return_window_days: i64 = 30,
         /// The return must carry at least this share of the chain's last hop (the chain's
         /// first hop at least this share of an earlier payment): the cycle detector's band (`cycle.min_retention`; AMLSim's 10 % margin with room for a larger
-        /// cut, docs/domain.md §1.2 and §1.3 #8) [D].
+        /// cut, docs/methodology.md#src-amlsim and methodology.md#t-cycle) (project default).
         return_min_retention: Decimal = Decimal::new(8, 1),
     }
 }

@@ -1,5 +1,5 @@
 //! L2, laundering-pattern detection. One detector per typology, a file each, with a parameter
-//! struct whose defaults cite docs/domain.md and a table of the indicators it scores
+//! struct whose defaults cite docs/methodology.md#contents and a table of the indicators it scores
 //! ([`Detector`], [`Spec`]); the registry of detectors by [`Typology`]; and the [`Runner`],
 //! built once from validated [`RunOptions`], which configures the detectors, owns the run's
 //! one thread pool, links findings to suspects and sorts them, so parallel runs equal

@@ -1,6 +1,6 @@
 //! Nominee director: one person (or company) directing many companies at once
-//! (docs/domain.md §1.3 #16: "directors who direct many companies", director with >= 10
-//! directorships; AMLR Art. 53 nominee arrangements, §4.1).
+//! (docs/methodology.md#t-shell-company: "directors who direct many companies", director with >= 10
+//! directorships; AMLR Art. 53 nominee arrangements, methodology.md#bo-thresholds).
 //!
 //! The count alone is weak (professional administrators exist), so the score needs
 //! corroboration: roles registered as nominee, companies without employees, companies sharing
@@ -17,12 +17,12 @@ crate::params! {
     /// Parameters of [`NomineeDirector`].
     pub struct NomineeDirectorParams {
         /// Companies directed at the same time (director, nominee director, administrator)
-        /// needed for a finding (docs/domain.md §1.3 #16: >= 10 directorships) [D].
+        /// needed for a finding (docs/methodology.md#t-shell-company: >= 10 directorships) (project default).
         min_directorships: usize = 10,
         /// Companies sharing one registered address that make it a shared address
-        /// (formation-agent addresses) [D].
+        /// (formation-agent addresses) (project default).
         min_shared_address: usize = 3,
-        /// Companies fronted for one shareholder that make it a common principal [D].
+        /// Companies fronted for one shareholder that make it a common principal (project default).
         min_principal_companies: usize = 3,
     }
 }

@@ -1,7 +1,7 @@
 //! Property purchase following suspect inflows: a property bought by a suspect, a member of his
 //! family scope or a company they own, direct or control, paid by transfers into which money
-//! linked to the suspect arrived in the preceding days (docs/domain.md §1.3 #15 real-estate
-//! integration; §3.3 family scope of Law 10192; §3.1 third-party confiscation).
+//! linked to the suspect arrived in the preceding days (docs/methodology.md#t-real-estate real-estate
+//! integration; methodology.md#law-10192 family scope of Law 10192; methodology.md#confiscation-concepts third-party confiscation).
 //!
 //! The paying transfers come from the titles' `payment_txns`. An inflow into a paying account
 //! is linked to the suspect when it comes from an account held by someone in his scope, or
@@ -20,14 +20,14 @@ crate::params! {
     /// Parameters of [`PropertyAfterInflow`].
     pub struct PropertyAfterInflowParams {
         /// Look-back before the first payment in which inflows count, in days (six months: the
-        /// source-of-funds period of a purchase; domain.md §1.3 #15 says "shortly after") [D].
+        /// source-of-funds period of a purchase; methodology.md#t-real-estate says "shortly after") (project default).
         lookback_days: i64 = 180,
-        /// A linked inflow this close to the payment, in days, corroborates [D].
+        /// A linked inflow this close to the payment, in days, corroborates (project default).
         short_gap_days: i64 = 30,
-        /// Linked inflows covering this fraction of the price corroborate [D].
+        /// Linked inflows covering this fraction of the price corroborate (project default).
         cover_ratio: Decimal = Decimal::new(5, 1),
         /// Smallest effective share that makes a company "owned" (AMLD4 / AMLR Art. 52: 25 %,
-        /// domain.md §4.1).
+        /// methodology.md#bo-thresholds).
         min_share: Decimal = Decimal::new(25, 2),
     }
 }
@@ -155,7 +155,7 @@ impl PropertyAfterInflow {
         if !third.is_empty() {
             f.indicate(
                 &THIRD_PARTY_TITLE,
-                format!("title held by {} rather than the suspect (domain.md §3.1, §3.3)", third.join(", ")),
+                format!("title held by {} rather than the suspect (methodology.md#confiscation-concepts, methodology.md#law-10192)", third.join(", ")),
             );
         }
         let cash = p

@@ -1,7 +1,7 @@
 //! Register views shared by the ownership, company and property detectors: the case's
 //! persons and companies as dense ids of the [`crate::ownership`] engine, ownership snapshots per
-//! period (effective shares and control, AMLR Art. 52-53, docs/domain.md §4), the family scope
-//! of Law 10192 (docs/domain.md §3.3), registered addresses and currency conversion.
+//! period (effective shares and control, AMLR Art. 52-53, docs/methodology.md#ownership), the family scope
+//! of Law 10192 (docs/methodology.md#law-10192), registered addresses and currency conversion.
 //!
 //! Nothing here is a detector: the detectors `round_tripping`, `property_after_inflow`,
 //! `undervalued_purchase`, `circular_ownership`, `nominee_director`, `shell_company` and

@@ -1,7 +1,7 @@
 //! Round-tripping through companies: money leaving an originator passes through companies the
 //! originator owns or directs and returns, within a window, to the originator, a relative, or
 //! another company of his, typically dressed as a loan, capital or sale proceeds
-//! (docs/domain.md §1.3 #8: "includes cycles through companies owned by the originator (money
+//! (docs/methodology.md#t-cycle: "includes cycles through companies owned by the originator (money
 //! returns as 'loan', 'capital', 'sale proceeds')"; cycle length <= 6, window <= 90 days).
 //!
 //! A depth-first search from each transfer into a company tied to its sender (owns at least
@@ -22,24 +22,24 @@ use std::sync::OnceLock;
 crate::params! {
     /// Parameters of [`RoundTripping`].
     pub struct RoundTrippingParams {
-        /// Most transfers in one round trip (domain.md §1.3 #8: cycle length <= 6).
+        /// Most transfers in one round trip (methodology.md#t-cycle: cycle length <= 6).
         max_hops: usize = 6,
-        /// Whole round trip within this many days (domain.md §1.3 #8: window <= 90 days).
+        /// Whole round trip within this many days (methodology.md#t-cycle: window <= 90 days).
         window_days: i64 = 90,
         /// Each hop carries at least this fraction of the previous one (AMLSim margin 0.1 per
-        /// hop, domain.md §1.2, with room for fees) [D].
+        /// hop, methodology.md#src-amlsim, with room for fees) (project default).
         min_retention: Decimal = Decimal::new(8, 1),
-        /// Each hop carries at most this multiple of the previous one [D].
+        /// Each hop carries at most this multiple of the previous one (project default).
         max_growth: Decimal = Decimal::new(105, 2),
         /// Smallest first hop, as a fraction of the case's cash-reporting threshold
-        /// (domain.md §3.6: ALL 1,000,000) [D].
+        /// (methodology.md#cash-threshold: ALL 1,000,000) (project default).
         min_amount_ratio: Decimal = Decimal::new(1, 1),
-        /// Smallest effective share that makes a company "owned" (AMLR Art. 52, 25 %, §4.1).
+        /// Smallest effective share that makes a company "owned" (AMLR Art. 52, 25 %, methodology.md#bo-thresholds).
         min_share: Decimal = Decimal::new(25, 2),
         /// Words in references that dress the money as loan, capital, dividend or sale
-        /// (English and Albanian; comma-separated, case-insensitive) [D, domain.md §1.3 #8].
+        /// (English and Albanian; comma-separated, case-insensitive) [D, methodology.md#t-cycle].
         keywords: String = "loan,hua,huaja,kredi,capital,kapital,kontribut,dividend,investim,investment,sale proceeds,shitje".to_string(),
-        /// Search budget: transfers expanded per starting transfer [D].
+        /// Search budget: transfers expanded per starting transfer (project default).
         max_expansions: usize = 20_000,
     }
 }

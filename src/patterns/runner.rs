@@ -140,7 +140,7 @@ pub struct Ranked {
 /// How findings are ranked, in words, for the CLI, the report and the bundle.
 pub const RANKING_BASIS: &str = "ranked by score: the evidence, in decibans (10·log10 of a likelihood ratio against \
      benign activity), summed over the indicators that fired; transfer signals are surprises against the account's own \
-     history and its peer group (docs/methodology.md, \"Ranking\")";
+     history and its peer group (docs/methodology.md#ranking)";
 
 impl RunOptions {
     /// Options from text (typology names, `typology.key=value` overrides; the other fields at
@@ -343,7 +343,7 @@ impl Runner {
 }
 
 /// The runner's own indicator, `near_suspect`, by hop count from 0 to 4 (none beyond):
-/// proximity to a suspect corroborates a pattern; it never fires alone [D].
+/// proximity to a suspect corroborates a pattern; it never fires alone (project default).
 pub const NEAR_SUSPECT: [Spec; 5] = [
     spec("near_suspect", 30, &[]),
     spec("near_suspect", 25, &[]),

@@ -1,6 +1,6 @@
 //! Scatter-gather: one source pays several intermediaries, which pass the money on, less a
 //! margin, to one common destination; all first hops come before all second hops
-//! (docs/domain.md §1.3 #6; AMLSim `ScatterGatherTypology`).
+//! (docs/methodology.md#t-scatter-gather; AMLSim `ScatterGatherTypology`).
 
 use super::common::{in_band, is_account_flow, is_new, is_personal, threshold, Ratio, DAY, NOT_COMPARED};
 use super::context::{amount_evidence, Datum, SIMILAR_AMOUNTS};
@@ -17,25 +17,25 @@ use std::collections::BTreeSet;
 crate::params! {
     /// Parameters of [`ScatterGather`].
     pub struct ScatterGatherParams {
-        /// Distinct intermediaries needed (n >= 2, docs/domain.md §1.3 #6).
+        /// Distinct intermediaries needed (n >= 2, docs/methodology.md#t-scatter-gather).
         min_intermediaries: usize = 2,
-        /// Whole pattern (first scatter to last gather) within this many days [D] (docs/domain.md
-        /// §1.3 #6 leaves the window open; AMLSim schedules a pattern within one alert period).
+        /// Whole pattern (first scatter to last gather) within this many days (project default) (
+        /// docs/methodology.md#t-scatter-gather leaves the window open; AMLSim schedules a pattern within one alert period).
         window_days: i64 = 10,
         /// Least share of a scatter amount passed on: within 20 % either way (AMLSim's alert
-        /// "amount difference 20 %"; docs/methodology.md, "Scatter-gather").
+        /// "amount difference 20 %"; docs/methodology.md#t-scatter-gather).
         min_retention: Decimal = Decimal::new(8, 1),
         /// Largest share passed on: 1/0.8, the same 20 % the other way (an intermediary may add
-        /// a little of its own or lose a fee; docs/methodology.md, "Scatter-gather").
+        /// a little of its own or lose a fee; docs/methodology.md#t-scatter-gather).
         max_retention: Decimal = Decimal::new(125, 2),
         /// An account opened at most this many days before is "new" (short account life,
-        /// docs/domain.md §1.3 #3) [D].
+        /// docs/methodology.md#t-pass-through) (project default).
         new_account_days: i64 = 90,
         /// Every intermediary passing on within this many hours is rapid pass-through
-        /// (Δt <= 48 h, docs/domain.md §1.3 #3).
+        /// (Δt <= 48 h, docs/methodology.md#t-pass-through).
         rapid_hours: i64 = 48,
         /// Scatter payments count as near-identical when every amount lies within this share of
-        /// their median (AMLSim alert parameter "amount difference 20 %", docs/domain.md §1.2).
+        /// their median (AMLSim alert parameter "amount difference 20 %", docs/methodology.md#src-amlsim).
         similar_spread: Decimal = Decimal::new(2, 1),
     }
 }

@@ -1,12 +1,12 @@
 //! Shell company: a company that moves money or holds property in the case while showing the
-//! marks of a vehicle without a business (docs/domain.md §1.3 #16: no employees or payroll,
+//! marks of a vehicle without a business (docs/methodology.md#t-shell-company: no employees or payroll,
 //! registered at a shared address, circular or layered ownership, nominee officers; issue 3:
 //! young company with large flows, foreign address, owned through a chain).
 //!
 //! Only companies with a footprint in the case (an account that moved money, or a property
 //! title) are candidates: a dormant registration is a register fact, cited by
 //! `nominee_director`, not a laundering vehicle. Each shell mark is one indicator; a company is
-//! reported when at least `min_indicators` fire (domain.md §0: no single indicator confirms).
+//! reported when at least `min_indicators` fire (methodology.md#no-single-indicator: no single indicator confirms).
 
 use super::detector::{DetectCtx, Detector};
 use super::finding::Finding;
@@ -20,18 +20,18 @@ use std::collections::{BTreeMap, BTreeSet};
 crate::params! {
     /// Parameters of [`ShellCompany`].
     pub struct ShellCompanyParams {
-        /// Shell marks needed for a finding (domain.md §0: combinations, never one rule) [D].
+        /// Shell marks needed for a finding (methodology.md#no-single-indicator: combinations, never one rule) (project default).
         min_indicators: usize = 3,
-        /// Companies at one registered address that make it a shared address [D].
+        /// Companies at one registered address that make it a shared address (project default).
         min_shared_address: usize = 3,
-        /// A company younger than this many days at its first large transfer is young [D].
+        /// A company younger than this many days at its first large transfer is young (project default).
         young_days: i64 = 730,
         /// A transfer of at least this multiple of the cash-reporting threshold is large
-        /// (domain.md §3.6: ALL 1,000,000) [D].
+        /// (methodology.md#cash-threshold: ALL 1,000,000) (project default).
         large_ratio: Decimal = Decimal::ONE,
         /// The case's country (ISO 3166 alpha-2); addresses ending in another code are foreign.
         home_country: String = "AL".to_string(),
-        /// Most levels of holding companies followed upward [D].
+        /// Most levels of holding companies followed upward (project default).
         max_chain: usize = 8,
     }
 }

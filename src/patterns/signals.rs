@@ -1,7 +1,6 @@
 //! Signals every bank ledger carries, computed once per case ([`Signals`]), and the surprise
 //! they measure: how unlikely an account's activity in a candidate's window is given its own
-//! history, with its peer group as the prior when the history is short (docs/methodology.md,
-//! "Ranking").
+//! history, with its peer group as the prior when the history is short (docs/methodology.md#ranking).
 //!
 //! The baseline of an account is a Poisson rate of events (transfers, or transfers to or from
 //! counterparts it had never dealt with before) per day. It is estimated from the account's
@@ -27,22 +26,22 @@ use rayon::prelude::*;
 use std::collections::HashMap;
 
 /// Weight of the peer group's rate in an account's baseline, in days of observation: one
-/// 30-day window (AMLSim's look-back, docs/methodology.md) [D].
+/// 30-day window (AMLSim's look-back, docs/methodology.md#src-amlsim) (project default).
 pub const PRIOR_DAYS: f64 = 30.0;
 
 /// Payments between one pair within this many hours count as one split payment (AMLSim's
 /// alert transactions: several transfers of one pair on one day; FinCEN's structuring: several
-/// transactions on one day) [D].
+/// transactions on one day) (project default).
 pub const SPLIT_HOURS: i64 = 24;
 /// An account with no transfer for this many days before a candidate, but with activity
-/// before that, was dormant: three 30-day windows [D].
+/// before that, was dormant: three 30-day windows (project default).
 pub const DORMANT_DAYS: i64 = 90;
 /// An account active (first to last booking) for at most this many days of a ledger of at
 /// least `context::HISTORY_DAYS` is short-lived: one 30-day window (mule accounts are opened,
-/// used and abandoned, FinCEN FIN-2014-A008) [D].
+/// used and abandoned, FinCEN FIN-2014-A008) (project default).
 pub const SHORT_LIVED_DAYS: i64 = 30;
 /// Gaps between consecutive payments within this share of their mean are regular timing
-/// (scheduled payments, AMLSim's "fixed interval" mode) [D].
+/// (scheduled payments, AMLSim's "fixed interval" mode) (project default).
 pub const REGULAR_SPREAD: f64 = 0.1;
 
 /// Counterparts new to the account (graded: the surprise of their number against its own

@@ -1,7 +1,7 @@
 //! Structuring / smurfing: several cash deposits, each just below the case's reporting
 //! threshold T, within a window, into one account or into the accounts of one family (or by one
-//! named depositor), summing to at least T (docs/domain.md §1.3 #1; Albanian "single or linked
-//! transactions" aggregation, §3.6).
+//! named depositor), summing to at least T (docs/methodology.md#t-structuring; Albanian "single or linked
+//! transactions" aggregation, methodology.md#albania-thresholds).
 //!
 //! Shops' daily takings sometimes land in the band, so the band alone is weak: deposits at
 //! several branches, a personal beneficiary and several family accounts corroborate it.
@@ -19,20 +19,20 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 crate::params! {
     /// Parameters of [`Structuring`].
     pub struct StructuringParams {
-        /// Fewest deposits in the band within the window (k >= 3, docs/domain.md §1.3 #1).
+        /// Fewest deposits in the band within the window (k >= 3, docs/methodology.md#t-structuring).
         min_deposits: usize = 3,
-        /// Window in days (w = 1-10 days, docs/domain.md §1.3 #1).
+        /// Window in days (w = 1-10 days, docs/methodology.md#t-structuring).
         window_days: i64 = 10,
-        /// Lower edge of the band as a share of T (band 80-99 % of T, docs/domain.md §1.3 #1).
+        /// Lower edge of the band as a share of T (band 80-99 % of T, docs/methodology.md#t-structuring).
         band_low: Decimal = Decimal::new(8, 1),
-        /// Distinct branch cities that count as "across branches" (docs/domain.md §1.3 #1 and
-        /// #13, deposits at several branches) [D].
+        /// Distinct branch cities that count as "across branches" (docs/methodology.md#t-structuring and
+        /// #13, deposits at several branches) (project default).
         min_branches: usize = 2,
         /// Extra transfer column naming the depositor, used to link deposits across accounts when
-        /// present (docs/domain.md §1.3 #1, "same depositor") [D].
+        /// present (docs/methodology.md#t-structuring, "same depositor") (project default).
         depositor_column: String = "depositor".to_string(),
         /// Findings below this score are not reported: the core pattern plus corroboration
-        /// (docs/domain.md §0, "no single indicator") [D].
+        /// (docs/methodology.md#no-single-indicator, "no single indicator") (project default).
         min_score: u32 = 50,
     }
 }
@@ -63,7 +63,7 @@ fn find(parent: &mut [u32], mut x: u32) -> u32 {
 }
 
 /// Family group of every person (union of spouse, parent, child, sibling and cohabitant
-/// relations): the "linked" beneficiaries of docs/domain.md §3.3 family scope.
+/// relations): the "linked" beneficiaries of docs/methodology.md#law-10192 family scope.
 fn families(case: &Case) -> Vec<u32> {
     let n = case.persons.len();
     let mut parent: Vec<u32> = (0..n as u32).collect();

@@ -1,9 +1,9 @@
 //! Under-valued purchase: a property acquired for well below its market value or below its
-//! cadastral (reference) value (docs/domain.md §1.3 #15 "price ≪ market"; §3.1 third-party
-//! transfers "free of charge or well below market value" [U]).
+//! cadastral (reference) value (docs/methodology.md#t-real-estate "price ≪ market"; methodology.md#confiscation-concepts third-party
+//! transfers "free of charge or well below market value" (not verified)).
 //!
 //! Price and values are compared in the base currency, each converted with the case's FX table
-//! at the acquisition date (domain.md §3.6: never a fixed rate, never two currencies added).
+//! at the acquisition date (methodology.md#fx-rates: never a fixed rate, never two currencies added).
 //! A valuation taken long before or after the purchase says nothing about its price (Albanian
 //! prices moved by tens of percent in a few years), so such purchases are not compared.
 
@@ -18,16 +18,16 @@ crate::params! {
     /// Parameters of [`UndervaluedPurchase`].
     pub struct UndervaluedPurchaseParams {
         /// A price below this fraction of the market value (for the share bought) is
-        /// under-valued (domain.md §1.3 #15 "price ≪ market") [D].
+        /// under-valued (methodology.md#t-real-estate "price ≪ market") (project default).
         max_market_ratio: Decimal = Decimal::new(7, 1),
-        /// Below this fraction of market value the under-valuation is deep [D].
+        /// Below this fraction of market value the under-valuation is deep (project default).
         deep_market_ratio: Decimal = Decimal::new(5, 1),
         /// A price below this fraction of the cadastral (reference) value is under-valued:
-        /// reference values already lag the market [D].
+        /// reference values already lag the market (project default).
         max_cadastral_ratio: Decimal = Decimal::ONE,
-        /// Largest distance between valuation and acquisition, in days, for a comparison [D].
+        /// Largest distance between valuation and acquisition, in days, for a comparison (project default).
         max_valuation_gap_days: i64 = 365,
-        /// Resale by the buyer within this many days corroborates (flipping) [D].
+        /// Resale by the buyer within this many days corroborates (flipping) (project default).
         resale_days: i64 = 730,
     }
 }

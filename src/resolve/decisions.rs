@@ -1,5 +1,5 @@
 //! Analyst decisions: the case file `resolution.csv` of must-link and cannot-link pairs, which
-//! override the machine (docs/domain.md §5.2 item 4: manual links are annotations, never edits
+//! override the machine (docs/methodology.md#integrity-audit-log: manual links are annotations, never edits
 //! of source rows).
 //!
 //! Columns: `left_id, right_id, decision, reason, analyst` (header required; extra columns

@@ -17,7 +17,7 @@
 //! The entity id is the smallest record id of the cluster (deterministic); [`apply`] re-points
 //! a loaded case's rows at that representative record and keeps the merges as
 //! [`crate::model::InferredLink`]s for the exporters. Links rest on an id number (confirmed), on
-//! the machine's score (unconfirmed, docs/domain.md §5.2 item 5) or on an analyst's decision.
+//! the machine's score (unconfirmed, docs/methodology.md#integrity-resolution) or on an analyst's decision.
 //!
 //! Depends on `model` only. Never prints.
 
@@ -40,7 +40,7 @@ use score::Rec;
 
 /// Weights (points, roughly log2 likelihood ratios) and limits of the matcher.
 ///
-/// Defaults are set by hand [D] and checked on generated cases at three seeds
+/// Defaults are set by hand (project default) and checked on generated cases at three seeds
 /// (tests/resolve.rs: pairwise precision >= 0.99, recall >= 0.97). Worked examples:
 /// same name in another order and same birth date, different address, same city:
 /// 8 + 7 - 1 + 1 = 15 (linked); same name, different birth date (a namesake):

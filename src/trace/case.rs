@@ -1,9 +1,9 @@
 //! The case-facing side of tracing: maps a loaded [`Case`] onto the engine's [`Event`]s (amounts
-//! in the base currency, converted at booking with the rate recorded, docs/domain.md §3.6), selects
+//! in the base currency, converted at booking with the rate recorded, docs/methodology.md#albania-thresholds), selects
 //! taint sources (chosen transfers, a suspect's account inflows in a period, the `txn_ids` of a
 //! findings file), says where each tainted transfer went (property purchase, company capital, a
 //! person, outside the case), and traces each suspect's inflows side by side under several rules
-//! (FIFO, LIBR, pro-rata; docs/domain.md §2), turning each result into the figures a prosecutor
+//! (FIFO, LIBR, pro-rata; docs/methodology.md#tracing), turning each result into the figures a prosecutor
 //! needs: proceeds introduced, still held in the scope's accounts, paid into property, elsewhere.
 //!
 //! This file is the only part of `trace` that knows `model` (L0); the engine files stay free of

@@ -61,7 +61,7 @@ impl Default for TraceConfig {
 /// # Arguments
 /// * `events` - the transfers, in any order (processed by `(at, seq)`); `seq` must be unique.
 /// * `sources` - which credits are tainted, with which label.
-/// * `rule` - the tracing rule (domain.md §2.2).
+/// * `rule` - the tracing rule (methodology.md#tracing).
 ///
 /// # Returns
 /// Tainted amounts per event, label and hop; lineage; final tainted balances; per-label totals.

@@ -53,7 +53,7 @@ pub(crate) struct Scratch {
 }
 
 /// The per-account state of one rule. The engine keeps, for conserving rules, the invariant
-/// `total() == max(0, balance)` (the Bishopsgate / LIBR cap, domain.md §2.5).
+/// `total() == max(0, balance)` (the Bishopsgate / LIBR cap, methodology.md#tracing-defaults).
 pub(crate) trait Pool: Sized + Send {
     /// Whether the rule conserves value (all but poison).
     const CONSERVING: bool;

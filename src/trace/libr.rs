@@ -1,10 +1,10 @@
-//! Lowest intermediate balance rule with the Hallett presumption (domain.md §2.2).
+//! Lowest intermediate balance rule with the Hallett presumption (methodology.md#tracing).
 //!
 //! * *Re Hallett's Estate* (1880): the wrongdoer spends his own (clean) money first, so a debit
 //!   takes clean money before any tainted lot.
 //! * *Roscoe v Winder* \[1915\] 1 Ch 62: the claim to tainted money left in the account never exceeds
 //!   the lowest intermediate balance, and clean deposits do not replenish it. With clean money spent
-//!   first, `tainted <= max(0, balance)` holds after every debit (the cap `Tb := min(Tb, B)` of §2.2
+//!   first, `tainted <= max(0, balance)` holds after every debit (the cap `Tb := min(Tb, B)` of methodology.md#tracing
 //!   never has to cut), and clean credits add only clean money. The engine's Bishopsgate handling
 //!   covers overdrafts.
 //! * Once the clean money is exhausted, tainted lots of all labels (equally innocent victims) share
@@ -12,7 +12,7 @@
 //!   split exactly with [`split_pool`] (by label first, then over each label's lots, ties to the
 //!   lower label and the earlier lot).
 //!
-//! Worked example §2.1: car X carries T1,500, relative Y T1,000, T500 remain. Mini-example §2.2:
+//! Worked example methodology.md#tracing-example: car X carries T1,500, relative Y T1,000, T500 remain. Mini-example methodology.md#tracing:
 //! T3,000 in, 2,800 out, clean 5,000 in: the claim stays capped at 200.
 
 use super::ledger::{compact_by_label, split_pool, Lot, Pool, Scratch, Units};

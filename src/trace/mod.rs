@@ -11,13 +11,13 @@
 //!
 //! # Model
 //! * The input is a slice of [`Event`]s (one per booked transfer, amounts already converted into one
-//!   common currency, domain.md §3.6) and a [`Sources`] selection saying which credits are tainted
+//!   common currency, methodology.md#albania-thresholds) and a [`Sources`] selection saying which credits are tainted
 //!   with which [`Label`] (hop 0).
 //! * Events are processed in **booking order: `at` ascending, then `seq` ascending**; `seq` must be
 //!   unique. A transfer is a debit of `from` followed by a credit of `to` at the same instant.
 //! * Each account keeps lots of money (clean or tainted with one label, with the hop at which the
 //!   taint arrived and the `seq` of the credit that brought it). A [`Rule`] decides which lots a
-//!   debit consumes (domain.md §2.2). The tainted part of a debit, per label, becomes a tainted
+//!   debit consumes (methodology.md#tracing). The tainted part of a debit, per label, becomes a tainted
 //!   credit at the receiving account with `hop = max(hop of consumed lots) + 1`.
 //! * Every debit that consumes tainted lots records [`LineageEdge`]s (which earlier credit's lot it
 //!   drew from, per label, with amounts), so an exporter can draw each hop of the chain.
@@ -32,7 +32,7 @@
 //!   remainders, ties to clean money first, then to the lower label), then each label's share over
 //!   its lots (ties to the earlier lot). So a label's figure never depends on how many credits
 //!   brought it or on lot merging.
-//! * **Bishopsgate / LIBR cap** (domain.md §2.2, §2.5): for every rule, the money held in an
+//! * **Bishopsgate / LIBR cap** (methodology.md#tracing, methodology.md#tracing-defaults): for every rule, the money held in an
 //!   account's lots equals `max(0, balance)`, so taint can never exceed `max(0, balance)` and a
 //!   clean deposit never replenishes taint. A debit larger than the positive balance consumes all
 //!   lots; the excess is funded by the overdraft (or by unknown prior funds) and is **clean**. A later
@@ -58,7 +58,7 @@
 //! under pro-rata and LIBR. Memory is O(accounts + tainted lots + output).
 //!
 //! Output size depends on the rule: FIFO, LIFO and LIBR keep taint concentrated, while pro-rata
-//! ("everything becomes slightly tainted", domain.md §2.2) and poison spread every label to every
+//! ("everything becomes slightly tainted", methodology.md#tracing) and poison spread every label to every
 //! account downstream, so on hub-heavy ledgers their rows approach events x labels. Measured in a
 //! debug build on the 2-core machine (ignored test `scale_synthetic_ledger`, 1M events, 200k
 //! accounts, 50 labels): FIFO 0.8 s, LIFO 0.9 s, LIBR 2.5 s (tens of thousands of rows);
@@ -103,7 +103,7 @@ pub struct Event {
     pub from: Option<u32>,
     /// Dense index of the credited account; `None` = cash out / outside sink.
     pub to: Option<u32>,
-    /// Amount in the case's common currency (already converted, domain.md §3.6); must be >= 0.
+    /// Amount in the case's common currency (already converted, methodology.md#albania-thresholds); must be >= 0.
     pub amount: Decimal,
 }
 

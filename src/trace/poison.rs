@@ -1,6 +1,6 @@
-//! Poison (domain.md §2.2): every output of an account that ever received taint is 100 % tainted
+//! Poison (methodology.md#tracing): every output of an account that ever received taint is 100 % tainted
 //! with every label it received. Maximal recall for "who is connected" screening; **not
-//! value-conserving** (worked example §2.1 attributes 5,000 from 3,000 in) and never to be used
+//! value-conserving** (worked example methodology.md#tracing-example attributes 5,000 from 3,000 in) and never to be used
 //! for amounts.
 //!
 //! Per label, the hop of an account is the smallest hop at which the label reached it (the

@@ -1,6 +1,6 @@
-//! Pro-rata / rolling charge / "haircut" (domain.md §2.2; *Re Diplock* \[1948\], *Foskett v
+//! Pro-rata / rolling charge / "haircut" (methodology.md#tracing; *Re Diplock* \[1948\], *Foskett v
 //! McKeown* \[2001\] 1 AC 102): each debit carries every lot, clean or tainted, in proportion to the
-//! balance. Worked example §2.1: car X carries T1,875, relative Y T900, T225 remain.
+//! balance. Worked example methodology.md#tracing-example: car X carries T1,875, relative Y T900, T225 remain.
 //!
 //! Rounding: the exact two-stage largest-remainder split of [`split_pool`] at the trace's scale:
 //! first over clean money and each label's total (on equal remainders the leftover unit goes to

@@ -1,11 +1,11 @@
-//! The tracing rules (domain.md §2.2) as a parameter that is recorded in every result.
+//! The tracing rules (methodology.md#tracing) as a parameter that is recorded in every result.
 
 use std::fmt;
 use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
-/// A tracing rule for mixed funds (domain.md §2.2). The chosen rule is a legal choice, recorded in
+/// A tracing rule for mixed funds (methodology.md#tracing). The chosen rule is a legal choice, recorded in
 /// every [`TraceResult`](super::TraceResult); run several side by side with
 /// [`trace_rules`](super::trace_rules).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -16,7 +16,7 @@ pub enum Rule {
     /// (reluctantly, *Barlow Clowes v Vaughan* \[1992\] 4 All ER 22).
     Fifo,
     /// Last in, first out: a debit consumes the newest lots first. Not a court rule in itself; a
-    /// sensitivity bound (domain.md §2.2).
+    /// sensitivity bound (methodology.md#tracing).
     Lifo,
     /// Pro-rata / rolling charge / "haircut": every debit carries each lot in proportion to the
     /// balance (*Re Diplock* \[1948\]; *Foskett v McKeown* \[2001\] 1 AC 102).
@@ -26,7 +26,7 @@ pub enum Rule {
     /// different labels (equally innocent victims) share debits rateably (*Barlow Clowes*).
     Libr,
     /// Poison: every output of an account that ever received taint is 100 % tainted. Screening only,
-    /// **not value-conserving** (domain.md §2.2).
+    /// **not value-conserving** (methodology.md#tracing).
     Poison,
 }
 
@@ -40,14 +40,14 @@ impl Rule {
         !matches!(self, Rule::Poison)
     }
 
-    /// The legal basis of the rule, for reports (domain.md §2.2).
+    /// The legal basis of the rule, for reports (methodology.md#tracing).
     pub fn legal_basis(self) -> &'static str {
         match self {
             Rule::Fifo => "Clayton's Case (Devaynes v Noble (1816) 1 Mer 572); Barlow Clowes v Vaughan [1992] 4 All ER 22",
-            Rule::Lifo => "sensitivity bound only; no court rule of its own (domain.md 2.2)",
+            Rule::Lifo => "sensitivity bound only; no court rule of its own (methodology.md#tracing)",
             Rule::ProRata => "rolling charge / pari passu: Re Diplock [1948]; Foskett v McKeown [2001] 1 AC 102",
             Rule::Libr => "Roscoe v Winder [1915] 1 Ch 62 (LIBR) with Re Hallett's Estate (1880); Bishopsgate v Homan [1995] Ch 211",
-            Rule::Poison => "screening only, not value-conserving (domain.md 2.2)",
+            Rule::Poison => "screening only, not value-conserving (methodology.md#tracing)",
         }
     }
 }

@@ -7,7 +7,7 @@
 //! A victim's **earnings** are every credit booked into an account held by the victim from the
 //! start of the victim's `since` day (victims.csv; open when not given) up to the end of the
 //! ledger passed in: cash deposits and client or employer payments alike. In trafficking cases
-//! these accounts are opened and used under the exploiters' control (docs/domain.md §1.3 #10,
+//! these accounts are opened and used under the exploiters' control (docs/methodology.md#t-victim-control,
 //! "victim-account control": deposits from clients, then a sweep to one controller), so what
 //! reaches them is the proceeds of the victim's exploitation; the exploiters collect it from
 //! there. The earnings are the hop-0 taint of the victim's label.
@@ -19,7 +19,7 @@
 //! # Labels
 //! Victims are sorted by external entity id and numbered from 1 (`Label(1)` is the first id).
 //! The numbering matters only for ties: where pro-rata or LIBR splits a cent between equally
-//! entitled victims, the lower label (the lower id) receives it (docs/domain.md §2.2; the
+//! entitled victims, the lower label (the lower id) receives it (docs/methodology.md#tracing; the
 //! engine's largest-remainder convention). The order of a selection never changes a figure.
 //!
 //! Which assets: a property's **purchase payments** are the distinct transfers recorded as the

@@ -1,22 +1,22 @@
 //! The non-punishment classifier: which account holders look like trafficked persons whose
-//! accounts are controlled by others (docs/domain.md §1.3 #10, victim-account control), so that
+//! accounts are controlled by others (docs/methodology.md#t-victim-control, victim-account control), so that
 //! they are presented as probable victims with reasons, never as suspects or mules.
 //!
 //! Every person holding an account is scored on explainable indicators; each indicator that
-//! fires adds its weight and a sentence with the measured figures. FATF's framing (docs/domain.md
-//! §0: "no single indicator is likely to confirm") is kept: a person is a probable victim only
+//! fires adds its weight and a sentence with the measured figures. FATF's framing (
+//! docs/methodology.md#no-single-indicator: "no single indicator is likely to confirm") is kept: a person is a probable victim only
 //! when the score reaches [`VictimParams::threshold`] with at least
 //! [`VictimParams::min_indicators`] positive indicators.
 //!
-//! | indicator | weight [D] | source |
+//! | indicator | weight (project default) | source |
 //! |---|---|---|
-//! | `shared_identifier`: address, phone or e-mail shared with a listed or probable victim, a suspect (not family) or the controller | 2 | §1.1 FinCEN 2020 (senders sharing addresses/phones), §1.3 #10 |
-//! | `swept_to_controller`: most of the credits leave for one person's account within hours, and that account is a suspect's or collects from several holders | 3 | §1.1 FinCEN 2020 (wages immediately transferred on), §1.3 #10 |
-//! | `recent_account`: the account was opened shortly before its first transfer | 1 | §1.3 #3 (short account life) |
+//! | `shared_identifier`: address, phone or e-mail shared with a listed or probable victim, a suspect (not family) or the controller | 2 | methodology.md#indicator-sources FinCEN 2020 (senders sharing addresses/phones), methodology.md#t-victim-control |
+//! | `swept_to_controller`: most of the credits leave for one person's account within hours, and that account is a suspect's or collects from several holders | 3 | methodology.md#indicator-sources FinCEN 2020 (wages immediately transferred on), methodology.md#t-victim-control |
+//! | `recent_account`: the account was opened shortly before its first transfer | 1 | methodology.md#t-pass-through (short account life) |
 //! | `minor_holder`: under 18 at the first transfer, or listed as a minor | 1.5 | issue 9; Albanian guidance on child victims |
-//! | `small_inflows`: several cash deposits or card credits, each far below the reporting threshold | 1.5 | §1.1 FATF 2018 (many small domestic inflows), §1.3 #10 (deposits from clients) |
-//! | `cash_elsewhere`: cash deposited in cities where the holder does not live | 1 | §1.1 FinCEN 2020 (funnel accounts), §1.3 #13 |
-//! | `large_pass_through` (negative): large sums forwarded within 48 h, the mule signature | -3 | §1.3 #3 |
+//! | `small_inflows`: several cash deposits or card credits, each far below the reporting threshold | 1.5 | methodology.md#indicator-sources FATF 2018 (many small domestic inflows), methodology.md#t-victim-control (deposits from clients) |
+//! | `cash_elsewhere`: cash deposited in cities where the holder does not live | 1 | methodology.md#indicator-sources FinCEN 2020 (funnel accounts), methodology.md#t-dispersion |
+//! | `large_pass_through` (negative): large sums forwarded within 48 h, the mule signature | -3 | methodology.md#t-pass-through |
 
 use crate::graph::FlowGraph;
 use crate::model::{Case, Channel, Date, DateTime, EntityKind, EntityRef, NO_CITY};
@@ -26,56 +26,56 @@ use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 crate::params! {
     /// Parameters of the non-punishment classifier; every default is a design default of
-    /// docs/domain.md ([D]) and can be overridden with `--param victims.key=value`.
+    /// docs/methodology.md#contents ((project default)) and can be overridden with `--param victims.key=value`.
     pub struct VictimParams {
         /// A credit counts as swept when it leaves within this many hours ("funds swept to a
         /// controller within hours", issue 9; FinCEN 2020 "wages immediately withdrawn or
-        /// transferred", docs/domain.md §1.1) [D].
+        /// transferred", docs/methodology.md#indicator-sources) (project default).
         sweep_hours: i64 = 12,
-        /// Share of all the person's credits that must be swept to one account [D].
+        /// Share of all the person's credits that must be swept to one account (project default).
         sweep_share: Decimal = Decimal::new(5, 1),
         /// A sweep destination is a controller's account when a suspect holds it or it collects
         /// sweeps from at least this many holders (">= 3 accounts sharing an identifier",
-        /// docs/domain.md §1.3 #10) [D].
+        /// docs/methodology.md#t-victim-control) (project default).
         collector_min_sources: usize = 3,
         /// An account opened at most this many days before its first transfer is recent (short
-        /// account life, docs/domain.md §1.3 #3) [D].
+        /// account life, docs/methodology.md#t-pass-through) (project default).
         recent_days: i32 = 90,
         /// A credit is small below this share of the cash-reporting threshold (deposits below
-        /// the threshold, docs/domain.md §1.1 FinCEN A005 and ICE; victims' earnings are far
-        /// smaller than the sums mules pass on) [D].
+        /// the threshold, docs/methodology.md#indicator-sources FinCEN A005 and ICE; victims' earnings are far
+        /// smaller than the sums mules pass on) (project default).
         small_share: Decimal = Decimal::new(15, 2),
         /// At least this many small cash deposits or card credits ("many small domestic
-        /// inflows", FATF 2018, docs/domain.md §1.1) [D].
+        /// inflows", FATF 2018, docs/methodology.md#indicator-sources) (project default).
         min_small_credits: usize = 2,
         /// Share of the cash deposits made in another city than the holder's ("cash deposited
-        /// in cities where the customer does not live", FinCEN 2020, docs/domain.md §1.1) [D].
+        /// in cities where the customer does not live", FinCEN 2020, docs/methodology.md#indicator-sources) (project default).
         elsewhere_share: Decimal = Decimal::new(5, 1),
-        /// Hours of the mule pass-through test (delta t <= 48 h, docs/domain.md §1.3 #3).
+        /// Hours of the mule pass-through test (delta t <= 48 h, docs/methodology.md#t-pass-through).
         pass_hours: i64 = 48,
         /// Share forwarded within pass_hours for the mule test (margin rho <= 0.1,
-        /// docs/domain.md §1.3 #3).
+        /// docs/methodology.md#t-pass-through).
         pass_share: Decimal = Decimal::new(9, 1),
-        /// Weight of a shared address, phone or e-mail (docs/domain.md §1.3 #10) [D].
+        /// Weight of a shared address, phone or e-mail (docs/methodology.md#t-victim-control) (project default).
         weight_shared_identifier: Decimal = Decimal::from(2),
         /// Weight of the sweep to a controller, the core of victim-account control
-        /// (docs/domain.md §1.3 #10) [D].
+        /// (docs/methodology.md#t-victim-control) (project default).
         weight_sweep: Decimal = Decimal::from(3),
-        /// Weight of a recently opened account (docs/domain.md §1.3 #3) [D].
+        /// Weight of a recently opened account (docs/methodology.md#t-pass-through) (project default).
         weight_recent: Decimal = Decimal::ONE,
-        /// Weight of a minor holder (issue 9) [D].
+        /// Weight of a minor holder (issue 9) (project default).
         weight_minor: Decimal = Decimal::new(15, 1),
-        /// Weight of cash deposited away from home (docs/domain.md §1.1, §1.3 #13) [D].
+        /// Weight of cash deposited away from home (docs/methodology.md#indicator-sources, methodology.md#t-dispersion) (project default).
         weight_cash_elsewhere: Decimal = Decimal::ONE,
-        /// Weight of many small inflows (docs/domain.md §1.1 FATF 2018) [D].
+        /// Weight of many small inflows (docs/methodology.md#indicator-sources FATF 2018) (project default).
         weight_small_inflows: Decimal = Decimal::new(15, 1),
         /// Weight (negative) of the mule signature: large sums passed on within pass_hours
-        /// (docs/domain.md §1.3 #3) [D].
+        /// (docs/methodology.md#t-pass-through) (project default).
         weight_large_pass_through: Decimal = Decimal::from(-3),
-        /// Score from which an unlisted person is a probable victim [D].
+        /// Score from which an unlisted person is a probable victim (project default).
         threshold: Decimal = Decimal::from(5),
         /// Positive indicators needed besides the score ("no single indicator",
-        /// docs/domain.md §0) [D].
+        /// docs/methodology.md#no-single-indicator) (project default).
         min_indicators: usize = 3,
     }
 }

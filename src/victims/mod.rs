@@ -2,7 +2,7 @@
 //! pseudonyms and the sealed identity mapping.
 //!
 //! * [`classify`] scores every person holding accounts on documented victim indicators
-//!   (docs/domain.md §1.1, §1.3 #10 victim-account control) and returns the listed and probable
+//!   (docs/methodology.md#indicator-sources, methodology.md#t-victim-control victim-account control) and returns the listed and probable
 //!   victims with the reason for every point, so detectors and reports can present them as
 //!   victims, not as suspects (the non-punishment principle).
 //! * [`protect`] decides who is protected (listed victims, probable victims, and always minors),

@@ -1,4 +1,4 @@
-//! Property and company typologies of docs/domain.md §1.3 #15 and #16: purchases in relatives' and
+//! Property and company typologies of docs/methodology.md#t-real-estate and methodology.md#t-shell-company: purchases in relatives' and
 //! companies' names shortly after suspect inflows (some under-valued), acquisitions out of
 //! proportion to declared income, ownership through a foreign shell, a circular holding and a
 //! nominee director of ten or more companies.
@@ -87,7 +87,7 @@ pub fn inject(cfg: &GenConfig, fx: &FxTable, w: &mut World, rng: &mut Rng, r: &R
     ents.extend(r.relatives.iter().map(|&p| Entity::P(p)));
     record(w, "disproportion", family_pay, vec![r.boss_acct, r.rel_accts[0], r.rel_accts[1]], ents);
 
-    // Ownership chain through a foreign shell (§1.3 #16).
+    // Ownership chain through a foreign shell (methodology.md#t-shell-company).
     record(
         w,
         "shell_company",
@@ -191,7 +191,7 @@ fn add_title(w: &mut World, b: &Bought, owner: Entity, share: Decimal) {
     });
 }
 
-/// A circular holding: A owns 30 % of B, B owns 25 % of A, each with outside holders (§1.3 #16).
+/// A circular holding: A owns 30 % of B, B owns 25 % of A, each with outside holders (methodology.md#t-shell-company).
 fn circular(w: &mut World, rng: &mut Rng, r: &Ring) {
     let inc = add_days(r.ws, -rng.range(200, 700));
     let na = World::company_name(rng, "Trade", SHA);
@@ -222,7 +222,7 @@ fn circular(w: &mut World, rng: &mut Rng, r: &Ring) {
     record(w, "circular_ownership", vec![], vec![], vec![Entity::C(a), Entity::C(b), Entity::P(r.boss)]);
 }
 
-/// One person is nominee director of >= 10 companies (§1.3 #16: >= 10 directorships).
+/// One person is nominee director of >= 10 companies (methodology.md#t-shell-company: >= 10 directorships).
 fn nominee(w: &mut World, rng: &mut Rng, r: &Ring) {
     let mut ents = vec![Entity::P(r.nominee), Entity::C(r.holding)];
     let n = rng.range(10, 12);

@@ -1,4 +1,4 @@
-//! Transfer typologies of docs/domain.md §1.3: fan-in of victims' earnings, structuring, funnel
+//! Transfer typologies of docs/methodology.md#typologies: fan-in of victims' earnings, structuring, funnel
 //! account, layering chain, scatter-gather, gather-scatter, fan-out, cycle and round-tripping.
 //! Every pattern is recorded with the indices of its planned transfers.
 
@@ -52,7 +52,7 @@ pub fn inject(cfg: &GenConfig, w: &mut World, rng: &mut Rng, r: &Ring) {
 }
 
 /// Victims' earnings: cash deposited in the evening in various cities, swept to the controller
-/// within hours (§1.3 #4 fan-in, n >= 5 senders within 30 days; #10 victim-account control).
+/// within hours (methodology.md#t-fan-in fan-in, n >= 5 senders within 30 days; #10 victim-account control).
 fn fan_in(w: &mut World, rng: &mut Rng, r: &Ring) {
     let mut sweeps = Vec::new();
     for round in 0..2 {
@@ -74,11 +74,11 @@ fn fan_in(w: &mut World, rng: &mut Rng, r: &Ring) {
     push(w, "fan_in", sweeps, accts, ents);
 }
 
-/// k >= 3 cash deposits in [0.8 T, T) within 1-10 days at different branches (§1.3 #1).
+/// k >= 3 cash deposits in [0.8 T, T) within 1-10 days at different branches (methodology.md#t-structuring).
 fn structuring(cfg: &GenConfig, w: &mut World, rng: &mut Rng, r: &Ring) {
     let t_cents = (cfg.cash_threshold * Decimal::ONE_HUNDRED).trunc().to_i64().unwrap_or(100_000_000);
     // Variant A: one beneficiary account. Variant B: one depositor (named in the reference, as
-    // banks record the depositor of cash) into several family accounts (§1.3 #1).
+    // banks record the depositor of cash) into several family accounts (methodology.md#t-structuring).
     let one_account = rng.chance(0.5);
     let (targets, depositor): (Vec<u32>, Option<u32>) = if one_account {
         let t = if rng.chance(0.5) { r.rel_accts[0] } else { r.ctrl_acct };
@@ -109,7 +109,7 @@ fn structuring(cfg: &GenConfig, w: &mut World, rng: &mut Rng, r: &Ring) {
     push(w, "structuring", evs, targets, ents);
 }
 
-/// Cash in at >= 3 cities, out within 2 days elsewhere, end balance < 10 % (§1.3 #2, #13).
+/// Cash in at >= 3 cities, out within 2 days elsewhere, end balance < 10 % (methodology.md#t-funnel-account, methodology.md#t-dispersion).
 fn funnel(w: &mut World, rng: &mut Rng, r: &Ring) {
     let acct = r.mule_accts[12];
     let d0 = add_days(r.ws, 40);
@@ -137,7 +137,7 @@ fn funnel(w: &mut World, rng: &mut Rng, r: &Ring) {
     push(w, "funnel_account", evs, accts, vec![Entity::P(r.mules[12])]);
 }
 
-/// Controller -> 3-4 mules -> front company, each hop forwarding 90-99 % within hours (§1.3 #3, #9).
+/// Controller -> 3-4 mules -> front company, each hop forwarding 90-99 % within hours (methodology.md#t-pass-through, methodology.md#t-layering-chain).
 fn layering(w: &mut World, rng: &mut Rng, r: &Ring) {
     let n = rng.range(3, 4) as usize;
     let mut path = vec![r.ctrl_acct];
@@ -156,7 +156,7 @@ fn layering(w: &mut World, rng: &mut Rng, r: &Ring) {
 }
 
 /// Controller -> 3-4 intermediaries (first half of a 10-day window) -> sibling of the boss
-/// (second half), about 10 % margin (§1.3 #6).
+/// (second half), about 10 % margin (methodology.md#t-scatter-gather).
 fn scatter_gather(w: &mut World, rng: &mut Rng, r: &Ring) {
     let n = rng.range(3, 4) as usize;
     let mids = &r.mule_accts[1..1 + n];
@@ -177,7 +177,7 @@ fn scatter_gather(w: &mut World, rng: &mut Rng, r: &Ring) {
     push(w, "scatter_gather", evs, accts, ents);
 }
 
-/// Victims -> hub mule -> boss, relatives and a foreign account (§1.3 #7).
+/// Victims -> hub mule -> boss, relatives and a foreign account (methodology.md#t-gather-scatter).
 fn gather_scatter(w: &mut World, rng: &mut Rng, r: &Ring) {
     let hub = r.mule_accts[0];
     let d = add_days(r.ws, 45);
@@ -205,7 +205,7 @@ fn gather_scatter(w: &mut World, rng: &mut Rng, r: &Ring) {
     push(w, "gather_scatter", evs, accts, ents);
 }
 
-/// Boss -> >= 5 distinct receivers within 30 days (§1.3 #5), including remittances abroad.
+/// Boss -> >= 5 distinct receivers within 30 days (methodology.md#t-fan-out), including remittances abroad.
 fn fan_out(w: &mut World, rng: &mut Rng, r: &Ring) {
     let d0 = add_days(r.ws, 75);
     let mut dsts = vec![r.rel_accts[1], r.rel_accts[2], r.mule_accts[9], r.mule_accts[10]];
@@ -229,7 +229,7 @@ fn fan_out(w: &mut World, rng: &mut Rng, r: &Ring) {
     push(w, "fan_out", evs, accts, ents);
 }
 
-/// Boss -> mule -> mule -> mule -> boss, amounts decreasing by a margin, within 90 days (§1.3 #8).
+/// Boss -> mule -> mule -> mule -> boss, amounts decreasing by a margin, within 90 days (methodology.md#t-cycle).
 fn cycle(w: &mut World, rng: &mut Rng, r: &Ring) {
     let path = [r.boss_acct, r.mule_accts[9], r.mule_accts[10], r.mule_accts[11], r.boss_acct];
     let mut amt = rng.money(600_000, 1_500_000);
@@ -246,7 +246,7 @@ fn cycle(w: &mut World, rng: &mut Rng, r: &Ring) {
     push(w, "cycle", evs, accts, ents);
 }
 
-/// Boss -> own front company ("capital") -> company he directs -> boss ("loan") (§1.3 #8).
+/// Boss -> own front company ("capital") -> company he directs -> boss ("loan") (methodology.md#t-cycle).
 fn round_trip(w: &mut World, rng: &mut Rng, r: &Ring) {
     let amt = rng.money(2_000_000, 6_000_000);
     let d = add_days(r.ws, 80);

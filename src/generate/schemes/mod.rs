@@ -1,4 +1,4 @@
-//! Injected trafficking schemes with ground truth (docs/domain.md §1.3).
+//! Injected trafficking schemes with ground truth (docs/methodology.md#typologies).
 //!
 //! Each *ring* is a leader (suspect), a controller who collects the victims' earnings, the leader's
 //! relatives, victims, money mules, and a set of companies (a cash-intensive front, a service
@@ -118,7 +118,7 @@ fn build_ring(cfg: &GenConfig, w: &mut World, rng: &mut Rng, k: u64) -> Ring {
     let ws = date_between(rng, add_days(cfg.start, 90), add_days(cfg.end, -170));
     let l = ring_leaders(cfg, w, rng, ws);
     let (victims, victim_accts) = ring_victims(w, rng, ws, l.controller);
-    // Mules: short-lived accounts opened days before use, closed weeks after (§1.3 #3).
+    // Mules: short-lived accounts opened days before use, closed weeks after (methodology.md#t-pass-through).
     let (mut mules, mut mule_accts) = (Vec::new(), Vec::new());
     for _ in 0..13 {
         let m = w.add_person(rng, Role::Mule, (ymd(1985, 1, 1), ymd(2003, 12, 31)), None, None);
@@ -213,7 +213,7 @@ fn ring_leaders(cfg: &GenConfig, w: &mut World, rng: &mut Rng, ws: NaiveDate) ->
     Leaders { boss, boss_acct, controller, ctrl_acct, relatives, rel_accts }
 }
 
-/// Six or seven victims (the first a minor), at the controller's address (docs/domain.md §1.3
+/// Six or seven victims (the first a minor), at the controller's address (docs/methodology.md#typologies
 /// #10, shared identifiers), each with an account opened weeks before the window `ws`.
 fn ring_victims(w: &mut World, rng: &mut Rng, ws: NaiveDate, controller: u32) -> (Vec<u32>, Vec<u32>) {
     let ctrl_addr = w.persons[controller as usize].address.clone();
@@ -266,7 +266,7 @@ fn ring_companies(w: &mut World, rng: &mut Rng, ws: NaiveDate, boss: u32, nomine
     own(w, service, Entity::P(nominee), "nominee_shareholder", Some(Decimal::ONE), inc2);
     own(w, service, Entity::P(boss), "director", None, inc2);
 
-    // Foreign shell: foreign address, no employees, no NUIS (§1.3 #16).
+    // Foreign shell: foreign address, no employees, no NUIS (methodology.md#t-shell-company).
     let (cc, fcity, fstreet) = names::FOREIGN_ADDR[rng.index(names::FOREIGN_ADDR.len())];
     let inc3 = add_days(ws, -rng.range(300, 1500));
     let sname = format!("{} Holdings Ltd", rng.pick_str(names::COMPANY_WORDS));
@@ -289,7 +289,7 @@ fn ring_companies(w: &mut World, rng: &mut Rng, ws: NaiveDate, boss: u32, nomine
     Companies { front, front_acct, service, service_acct, shell, holding, holding_acct }
 }
 
-/// Declared income: the boss's is small, a front-company salary (disproportion, §1.3 #15).
+/// Declared income: the boss's is small, a front-company salary (disproportion, methodology.md#t-real-estate).
 fn ring_income(cfg: &GenConfig, w: &mut World, rng: &mut Rng, l: &Leaders, front_acct: u32) {
     let salary = rng.money(28_000, 45_000);
     push_obligation(w, front_acct, l.boss_acct, salary, 5, Channel::Wire, "Paga mujore", false, cfg);
