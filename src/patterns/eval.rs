@@ -382,7 +382,7 @@ pub fn evaluate_labels(scores: &[Option<u32>], labels: &[bool]) -> LabelScore {
             0.0
         }
     };
-    for (_, &(size, pos)) in &groups {
+    for &(size, pos) in groups.values() {
         hits1 += share(k1, before, size, pos);
         hits += share(k2, before, size, pos);
         ap += expected_ap_group(before, pos_before, size, pos);

@@ -194,9 +194,9 @@ impl Signals {
             }
             sum[gi][4] += s.exposure_days(case, a as u32);
         }
-        for gi in 0..3 {
-            for k in 0..4 {
-                s.peer[gi][k] = if sum[gi][4] > 0.0 { sum[gi][k] / sum[gi][4] } else { 0.0 };
+        for (peer, sum) in s.peer.iter_mut().zip(&sum) {
+            for (k, p) in peer.iter_mut().enumerate() {
+                *p = if sum[4] > 0.0 { sum[k] / sum[4] } else { 0.0 };
             }
         }
         s
