@@ -142,7 +142,9 @@ fn write_check(case_dir: &Path, case_name: &str, verifier: String) -> Result<Pat
          # passphrase, not the passphrase or the key. A wrong passphrase is refused against it.\n{}",
         toml::to_string(&k)?
     );
-    let tmp = dir.join("key-check.tmp");
+    // One temporary file per process: commands started at once on a new case (tests, scripts)
+    // each write the same content and the last rename wins, instead of renaming each other's.
+    let tmp = dir.join(format!("key-check.{}.tmp", std::process::id()));
     std::fs::write(&tmp, body).with_context(|| format!("cannot write {}", tmp.display()))?;
     std::fs::rename(&tmp, &p).with_context(|| format!("cannot write {}", p.display()))?;
     Ok(p)
