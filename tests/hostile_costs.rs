@@ -2,8 +2,12 @@
 //! name, ids and names past their documented limits (docs/data-model.md, "Limits"), and a sealed
 //! file whose header asks for a gigabyte of key derivation.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output};
+
+#[path = "common/demo.rs"]
+mod demo;
+use demo::demo_copy;
 
 fn run(args: &[&std::ffi::OsStr]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_moneytrail"))
@@ -11,18 +15,6 @@ fn run(args: &[&std::ffi::OsStr]) -> Output {
         .env("MONEYTRAIL_SEAL_PASSPHRASE", "demo case passphrase")
         .output()
         .unwrap()
-}
-
-fn demo_copy(dir: &Path) -> PathBuf {
-    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("datasets/demo");
-    let dst = dir.join("case");
-    std::fs::create_dir_all(&dst).unwrap();
-    for e in std::fs::read_dir(&src).unwrap().flatten() {
-        if e.path().is_file() {
-            std::fs::copy(e.path(), dst.join(e.file_name())).unwrap();
-        }
-    }
-    dst
 }
 
 #[test]

@@ -7,22 +7,14 @@
 //! both the refusal (exit 2, a message that says why) and that no input byte changed.
 
 use std::ffi::OsStr;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output};
 
-const PASSPHRASE: &str = "demo case passphrase";
+#[path = "common/demo.rs"]
+mod demo;
+use demo::demo_copy;
 
-fn demo_copy(dir: &Path) -> PathBuf {
-    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("datasets/demo");
-    let dst = dir.join("case");
-    std::fs::create_dir_all(&dst).unwrap();
-    for e in std::fs::read_dir(&src).unwrap().flatten() {
-        if e.path().is_file() {
-            std::fs::copy(e.path(), dst.join(e.file_name())).unwrap();
-        }
-    }
-    dst
-}
+const PASSPHRASE: &str = "demo case passphrase";
 
 /// Name -> bytes of every file in the folder (not recursive: the case tables).
 fn snapshot(dir: &Path) -> Vec<(String, Vec<u8>)> {

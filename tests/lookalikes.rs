@@ -6,24 +6,16 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+#[path = "common/demo.rs"]
+mod demo;
+use demo::demo_copy;
+
 fn run(args: &[&std::ffi::OsStr]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_moneytrail"))
         .args(args)
         .env("MONEYTRAIL_SEAL_PASSPHRASE", "demo case passphrase")
         .output()
         .unwrap()
-}
-
-fn demo_copy(dir: &Path) -> PathBuf {
-    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("datasets/demo");
-    let dst = dir.join("case");
-    std::fs::create_dir_all(&dst).unwrap();
-    for e in std::fs::read_dir(&src).unwrap().flatten() {
-        if e.path().is_file() {
-            std::fs::copy(e.path(), dst.join(e.file_name())).unwrap();
-        }
-    }
-    dst
 }
 
 fn append(case: &Path, file: &str, rows: &[&str]) -> usize {

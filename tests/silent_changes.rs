@@ -2,23 +2,15 @@
 //! clear error now. One test per defect, each running the real binary on a copy of the demo
 //! case.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output};
+
+#[path = "common/demo.rs"]
+mod demo;
+use demo::demo_copy;
 
 fn run(args: &[&std::ffi::OsStr]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_moneytrail")).args(args).output().unwrap()
-}
-
-fn demo_copy(dir: &Path) -> PathBuf {
-    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("datasets/demo");
-    let dst = dir.join("case");
-    std::fs::create_dir_all(&dst).unwrap();
-    for e in std::fs::read_dir(&src).unwrap().flatten() {
-        if e.path().is_file() {
-            std::fs::copy(e.path(), dst.join(e.file_name())).unwrap();
-        }
-    }
-    dst
 }
 
 fn ingest(case: &Path, tmp: &Path) -> (Option<i32>, String) {
