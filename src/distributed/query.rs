@@ -561,7 +561,7 @@ pub fn run(
                 let v = match it {
                     Item::NodeId(_) => node(u32_at()?)?,
                     Item::Prop(TProp::Id) => Value::str(case.transfers.txn_id.get(edge(u32_at()?)?)),
-                    Item::Prop(TProp::Amount) => Value::Num(g.base[edge(u32_at()?)?]),
+                    Item::Prop(TProp::Amount) => Value::Num(g.base_of(edge(u32_at()?)?)),
                     Item::Prop(TProp::BookedAt) | Item::MinBooked | Item::MaxBooked => {
                         if col.is_null(r) {
                             Value::Null

@@ -276,10 +276,7 @@ pub fn write_case(
         nodes: g.node_count(),
         transfers: g.edge_count() as u64,
         buckets,
-        amount_scales: (
-            g.base.iter().map(|d| d.scale()).min().unwrap_or(2),
-            g.base.iter().map(|d| d.scale()).max().unwrap_or(2),
-        ),
+        amount_scales: g.base_scale_range(),
         partitions: names,
     };
     let mpath = dir.join("manifest.json");

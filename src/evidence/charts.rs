@@ -116,7 +116,7 @@ impl<'a> ChartCtx<'a> {
         }
         let tr = &self.case.transfers;
         for ((from, to), ts) in pairs {
-            let total: Decimal = ts.iter().map(|&t| self.flow.base[t as usize]).sum();
+            let total: Decimal = ts.iter().map(|&t| self.flow.base_of(t as usize)).sum();
             for &t in &ts {
                 col.cite(tr.prov(t as usize), || format!("transfer {}", tr.txn_id.get(t as usize)));
             }
@@ -160,7 +160,7 @@ pub fn finding_chart(cx: &ChartCtx<'_>, f: &Finding, limits: &ChartLimits, col: 
     // Rank flow nodes by value moved in the finding; keep the biggest, fold the rest.
     let mut value: BTreeMap<u32, Decimal> = BTreeMap::new();
     for &t in &f.txns {
-        let base = cx.flow.base[t as usize];
+        let base = cx.flow.base_of(t as usize);
         *value.entry(cx.flow.src[t as usize]).or_default() += base;
         *value.entry(cx.flow.dst[t as usize]).or_default() += base;
     }
@@ -430,7 +430,7 @@ fn account_transfers(
     for &t in &txns {
         for n in [cx.flow.src[t as usize], cx.flow.dst[t as usize]] {
             if !acc_node.contains_key(&n) {
-                *cp_value.entry(n).or_default() += cx.flow.base[t as usize];
+                *cp_value.entry(n).or_default() += cx.flow.base_of(t as usize);
             }
         }
     }

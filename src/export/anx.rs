@@ -196,7 +196,7 @@ pub fn write_anx(case: &Case, flow: &FlowGraph, roles: &Roles) -> String {
         }
         let x = pairs.entry((s, d)).or_insert((0, Decimal::ZERO, i64::MAX, i64::MIN, Vec::new()));
         x.0 += 1;
-        x.1 += flow.base[e];
+        x.1 += flow.base_of(e);
         x.2 = x.2.min(flow.time[e].0);
         x.3 = x.3.max(flow.time[e].0);
         x.4.push(case.transfers.prov(e));

@@ -306,7 +306,7 @@ fn transfer_edges<W: Write>(case: &Case, flow: &FlowGraph, roles: &Roles, w: &mu
         let t = flow.time[e].0;
         let x = pairs.entry((flow.src[e], flow.dst[e])).or_insert((0, Decimal::ZERO, i64::MAX, i64::MIN));
         x.0 += 1;
-        x.1 += flow.base[e];
+        x.1 += flow.base_of(e);
         x.2 = x.2.min(t);
         x.3 = x.3.max(t);
     }

@@ -129,7 +129,7 @@ fn place_labels(
 ) -> BTreeMap<u32, (f64, f64)> {
     const H: f64 = 9.0;
     let mut order: Vec<u32> = labelled.iter().copied().collect();
-    order.sort_by(|&a, &b| flow.base[b as usize].cmp(&flow.base[a as usize]).then(a.cmp(&b)));
+    order.sort_by(|&a, &b| flow.base_of(b as usize).cmp(&flow.base_of(a as usize)).then(a.cmp(&b)));
     let mut boxes: Vec<(f64, f64, f64, f64)> = Vec::new();
     let mut out = BTreeMap::new();
     let mut dropped = 0usize;
@@ -173,9 +173,9 @@ fn arrows(
     notes: &mut Vec<String>,
 ) -> (Vec<u32>, BTreeSet<u32>) {
     let mut shown: Vec<u32> = txns.to_vec();
-    shown.sort_by(|&a, &b| flow.base[b as usize].cmp(&flow.base[a as usize]).then(a.cmp(&b)));
+    shown.sort_by(|&a, &b| flow.base_of(b as usize).cmp(&flow.base_of(a as usize)).then(a.cmp(&b)));
     if shown.len() > limits.max_arrows {
-        let left: Decimal = shown[limits.max_arrows..].iter().map(|&t| flow.base[t as usize]).sum();
+        let left: Decimal = shown[limits.max_arrows..].iter().map(|&t| flow.base_of(t as usize)).sum();
         notes.push(format!(
             "{} smaller transfers ({}) not drawn; all are in exhibits.csv",
             shown.len() - limits.max_arrows,
@@ -208,7 +208,7 @@ impl Lanes {
         let mut value: BTreeMap<u32, Decimal> = BTreeMap::new();
         for &t in shown {
             for n in [flow.src[t as usize], flow.dst[t as usize]] {
-                *value.entry(n).or_default() += flow.base[t as usize];
+                *value.entry(n).or_default() += flow.base_of(t as usize);
             }
         }
         let mut others: Vec<(u32, Decimal)> = value.into_iter().filter(|(n, _)| !lanes.contains(n)).collect();

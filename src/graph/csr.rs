@@ -4,6 +4,7 @@
 use crate::model::{Case, Channel, DateTime, NO_ACCOUNT, NO_CITY};
 use rayon::prelude::*;
 use rust_decimal::{Decimal, RoundingStrategy};
+use std::sync::OnceLock;
 
 /// What a flow node stands for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -30,17 +31,18 @@ pub struct FlowGraph {
     pub dst: Vec<u32>,
     /// Booking time of each transfer (copied for locality).
     pub time: Vec<DateTime>,
-    /// Amount of each transfer in the base currency (converted at booking, to the cent); zero
-    /// where the base amount is unknown (no rate: see [`FlowGraph::has_base`]), which no sum
-    /// may use as a value.
-    pub base: Vec<Decimal>,
-    /// The same amounts as whole cents (minor units, 1/100 of the base currency), for exact
-    /// integer comparisons in the detectors' hot loops: see [`FlowGraph::cents_of`]. Totals and
-    /// evidence stay in `base`. Zero where the base amount is unknown.
+    /// Amount of each transfer in the base currency as whole cents (minor units, 1/100 of the
+    /// base currency), for exact integer comparisons in the detectors' hot loops: see
+    /// [`FlowGraph::cents_of`]. Totals and evidence read the exact decimal with
+    /// [`FlowGraph::base_of`]. Zero where the base amount is unknown.
     pub cents: Vec<i64>,
+    /// With `cents`, the exact base amounts: see [`BaseScale`].
+    scale: BaseScale,
     /// Per transfer, true when its base amount is unknown (no rate for its currency on or
     /// before its date, `crate::model::MISSING_RATE`); empty when every base amount is known.
     unknown: Vec<bool>,
+    /// One bit per transfer: [`FlowGraph::is_account_flow`], computed on first use.
+    account_flow: OnceLock<Vec<u64>>,
 }
 
 impl FlowGraph {
@@ -64,20 +66,89 @@ impl FlowGraph {
                 (s, d)
             })
             .unzip();
-        let base: Vec<Decimal> = (0..e)
-            .into_par_iter()
-            .map(|i| t.base_amount(i, &case.fx).map_or(Decimal::ZERO, |c| c.base_amount))
-            .collect();
-        let cents: Vec<i64> = base.par_iter().map(|&d| FlowGraph::cents_of(d)).collect();
+        let base = |i: usize| t.base_amount(i, &case.fx).map_or(Decimal::ZERO, |c| c.base_amount);
+        let (cents, scale) = BaseScale::build(e, base);
         let unknown: Vec<bool> =
             if t.unknown_base() == 0 { Vec::new() } else { (0..e).map(|i| !t.has_base(i)).collect() };
         let time = t.booked_at.clone();
         let (out_off, out_edges) = adjacency(n_nodes, &src, &time);
         let (in_off, in_edges) = adjacency(n_nodes, &dst, &time);
-        FlowGraph { n_accounts, n_nodes, out_off, out_edges, in_off, in_edges, src, dst, time, base, cents, unknown }
+        FlowGraph {
+            n_accounts,
+            n_nodes,
+            out_off,
+            out_edges,
+            in_off,
+            in_edges,
+            src,
+            dst,
+            time,
+            cents,
+            scale,
+            unknown,
+            account_flow: OnceLock::new(),
+        }
     }
 
-    /// True when transfer `e` has a known base amount (`base[e]` and `cents[e]` are its value).
+    /// True when transfer `e` moves money between two accounts (no cash side), is not a card
+    /// payment (merchant acquiring), and its two accounts do not have the same holder: the
+    /// flows the structural detectors look at. `case` is the case the graph was built from.
+    ///
+    /// # Complexity
+    /// O(1): one bit per transfer, computed for all transfers (in parallel) on the first call.
+    /// The test reads the channel and both accounts' holders, three cache misses per transfer
+    /// at national scale, and the detectors ask it of the same transfers many times.
+    #[inline]
+    pub fn is_account_flow(&self, case: &Case, e: u32) -> bool {
+        let bits = self.account_flow.get_or_init(|| self.account_flow_bits(case));
+        (bits[e as usize >> 6] >> (e & 63)) & 1 == 1
+    }
+
+    fn account_flow_bits(&self, case: &Case) -> Vec<u64> {
+        let m = self.src.len();
+        let rows = &case.accounts.rows;
+        let holder = |a: u32| rows.get(a as usize).and_then(|r| r.holder);
+        let flow = |e: usize| {
+            let (s, d) = (self.src[e], self.dst[e]);
+            s < self.n_accounts
+                && d < self.n_accounts
+                && case.transfers.channel.get(e) != Some(&Channel::Card)
+                && !matches!((holder(s), holder(d)), (Some(x), Some(y)) if x == y)
+        };
+        (0..m.div_ceil(64))
+            .into_par_iter()
+            .map(|w| {
+                let mut bits = 0u64;
+                for b in 0..64.min(m - w * 64) {
+                    bits |= u64::from(flow(w * 64 + b)) << b;
+                }
+                bits
+            })
+            .collect()
+    }
+
+    /// The base-currency amount of transfer `i`, exact, with the scale it was converted to (as
+    /// [`crate::model::Transfers::base_amount`] gives it); zero where it is unknown (see
+    /// [`FlowGraph::has_base`]), which no sum may use as a value.
+    #[inline]
+    pub fn base_of(&self, i: usize) -> Decimal {
+        self.scale.decimal(i, self.cents[i])
+    }
+
+    /// The smallest and largest decimal scale of the base amounts (2 and 2 when there are none).
+    pub fn base_scale_range(&self) -> (u32, u32) {
+        if self.cents.is_empty() {
+            return (2, 2);
+        }
+        (0..self.cents.len()).map(|i| self.base_of(i).scale()).fold((u32::MAX, 0), |(lo, hi), s| (lo.min(s), hi.max(s)))
+    }
+
+    /// The sum of the base amounts of `edges` (unknown ones count zero), exact.
+    pub fn base_sum(&self, edges: &[u32]) -> Decimal {
+        edges.iter().map(|&e| self.base_of(e as usize)).sum()
+    }
+
+    /// True when transfer `e` has a known base amount (`base_of(e)` and `cents[e]` are its value).
     #[inline]
     pub fn has_base(&self, e: u32) -> bool {
         self.unknown.is_empty() || !self.unknown[e as usize]
@@ -97,7 +168,7 @@ impl FlowGraph {
         time: Vec<DateTime>,
         cents: Vec<i64>,
     ) -> FlowGraph {
-        let base = cents.iter().map(|&c| Decimal::new(c, 2)).collect();
+        let scale = BaseScale::Uniform(2);
         let (out_off, out_edges) = adjacency(n_nodes, &src, &time);
         let (in_off, in_edges) = adjacency(n_nodes, &dst, &time);
         FlowGraph {
@@ -110,9 +181,10 @@ impl FlowGraph {
             src,
             dst,
             time,
-            base,
             cents,
+            scale,
             unknown: Vec::new(),
+            account_flow: OnceLock::new(),
         }
     }
 
@@ -208,9 +280,86 @@ impl FlowGraph {
         (self.out_off.capacity() + self.in_off.capacity()) * 8
             + (self.out_edges.capacity() + self.in_edges.capacity() + self.src.capacity() + self.dst.capacity()) * 4
             + self.time.capacity() * 8
-            + self.base.capacity() * 16
             + self.cents.capacity() * 8
+            + self.scale.heap_bytes()
+            + self.account_flow.get().map_or(0, |b| b.capacity() * 8)
             + self.unknown.capacity()
+    }
+}
+
+/// Marks, in [`BaseScale::PerTransfer`], an amount that is not a whole number of cents: its
+/// exact value is in the side table.
+const FINE: u8 = u8::MAX;
+
+/// What `cents` needs to give back each exact base amount: its decimal scale. A base amount is
+/// a `Decimal` of 16 bytes; stored as whole cents (8 bytes, needed anyway for the detectors)
+/// and a scale it costs one byte a transfer, or nothing when every amount has the same scale
+/// (the usual case: conversions round to the cent). The rare amount that is not a whole number
+/// of cents (an unconverted base amount given with more decimals, an overflowed conversion)
+/// is kept whole in a side table.
+#[derive(Clone, Debug)]
+enum BaseScale {
+    /// Every amount is `cents / 100` at this scale.
+    Uniform(u8),
+    /// Per transfer: the scale, or [`FINE`] for an amount kept whole in `fine` (sorted by
+    /// transfer).
+    PerTransfer { scale: Vec<u8>, fine: Vec<(u32, Decimal)> },
+}
+
+impl BaseScale {
+    /// Cents and scales of the `n` amounts `base(i)`, in parallel; exact for every `Decimal`.
+    fn build(n: usize, base: impl Fn(usize) -> Decimal + Sync) -> (Vec<i64>, BaseScale) {
+        let (cents, scale): (Vec<i64>, Vec<u8>) = (0..n)
+            .into_par_iter()
+            .map(|i| {
+                let d = base(i);
+                let c = FlowGraph::cents_of(d);
+                let s = d.scale();
+                (c, if s < FINE as u32 && BaseScale::rebuild(c, s) == Some(d) { s as u8 } else { FINE })
+            })
+            .unzip();
+        match scale.first() {
+            None => (cents, BaseScale::Uniform(2)),
+            Some(&s0) if s0 != FINE && scale.par_iter().all(|&s| s == s0) => (cents, BaseScale::Uniform(s0)),
+            _ => {
+                let fine =
+                    scale.iter().enumerate().filter(|(_, &s)| s == FINE).map(|(i, _)| (i as u32, base(i))).collect();
+                (cents, BaseScale::PerTransfer { scale, fine })
+            }
+        }
+    }
+
+    /// `cents / 100` at `scale`, when that is exact (same value, and the scale reached).
+    fn rebuild(cents: i64, scale: u32) -> Option<Decimal> {
+        let mut d = Decimal::new(cents, 2);
+        d.rescale(scale);
+        (d.scale() == scale && d == Decimal::new(cents, 2)).then_some(d)
+    }
+
+    #[inline]
+    fn decimal(&self, i: usize, cents: i64) -> Decimal {
+        let s = match self {
+            BaseScale::Uniform(s) => *s,
+            BaseScale::PerTransfer { scale, fine } => {
+                let s = scale[i];
+                if s == FINE {
+                    return fine.binary_search_by_key(&(i as u32), |f| f.0).map_or(Decimal::ZERO, |p| fine[p].1);
+                }
+                s
+            }
+        };
+        let mut d = Decimal::new(cents, 2);
+        if s != 2 {
+            d.rescale(s as u32);
+        }
+        d
+    }
+
+    fn heap_bytes(&self) -> usize {
+        match self {
+            BaseScale::Uniform(_) => 0,
+            BaseScale::PerTransfer { scale, fine } => scale.capacity() + fine.capacity() * 20,
+        }
     }
 }
 
@@ -247,32 +396,78 @@ fn window<'a>(edges: &'a [u32], time: &[DateTime], from: DateTime, to: DateTime)
     &edges[lo..hi.max(lo)]
 }
 
-/// Counting sort of edges by endpoint, then a parallel sort of each node's slice by time.
+/// Nodes per bucket of [`adjacency`]'s first pass (2^11: a bucket's counters fit in L1).
+const LOW_BITS: u32 = 11;
+
+/// Edges grouped by endpoint (`end[e]`), each node's edges sorted by (time, id), as offsets and
+/// edge ids.
+///
+/// A plain counting sort scatters every edge to a random place of a 40 MB array (10M edges),
+/// one cache miss per edge, and a per-node sort then reads `time` at random: at national scale
+/// that was most of the graph build. Here a stable two-pass radix sort groups the edges first by
+/// bucket of 2^11 nodes (a few hundred write streams, sequential), then, bucket by bucket in
+/// parallel, by node within the bucket (in cache). Edges stay in id order within a node, so when
+/// the transfers are booked in time order (the usual export) every node's edges are already in
+/// (time, id) order and no sort is needed; otherwise each node's edges are sorted.
 fn adjacency(n_nodes: u32, end: &[u32], time: &[DateTime]) -> (Vec<u64>, Vec<u32>) {
-    let mut off = vec![0u64; n_nodes as usize + 1];
+    let n = n_nodes as usize;
+    let m = end.len();
+    let buckets = (n >> LOW_BITS) + 1;
+    let mask = (1u32 << LOW_BITS) - 1;
+    // Pass 1: edges by bucket, stable; the node's low bits travel with the id.
+    let mut start = vec![0usize; buckets + 1];
     for &v in end {
-        off[v as usize + 1] += 1;
+        start[(v >> LOW_BITS) as usize + 1] += 1;
     }
-    for i in 0..n_nodes as usize {
-        off[i + 1] += off[i];
+    for b in 0..buckets {
+        start[b + 1] += start[b];
     }
-    let mut fill = off.clone();
-    let mut edges = vec![0u32; end.len()];
+    let mut by_bucket = vec![0u64; m];
+    let mut fill = start.clone();
     for (e, &v) in end.iter().enumerate() {
-        let slot = &mut fill[v as usize];
-        edges[*slot as usize] = e as u32;
+        let slot = &mut fill[(v >> LOW_BITS) as usize];
+        by_bucket[*slot] = (u64::from(v & mask) << 32) | e as u64;
         *slot += 1;
     }
-    // Split `edges` into per-node slices and sort each by (time, id) in parallel.
-    let mut slices: Vec<&mut [u32]> = Vec::with_capacity(n_nodes as usize);
+    drop(fill);
+    let in_time_order = time.par_windows(2).all(|w| w[0] <= w[1]);
+    // Pass 2, per bucket in parallel: edges by node within the bucket, and the nodes' offsets.
+    let mut edges = vec![0u32; m];
+    let mut off = vec![0u64; n + 1];
+    off[n] = m as u64;
+    let mut edge_parts: Vec<&mut [u32]> = Vec::with_capacity(buckets);
     let mut rest: &mut [u32] = &mut edges;
-    for i in 0..n_nodes as usize {
-        let len = (off[i + 1] - off[i]) as usize;
-        let (head, tail) = rest.split_at_mut(len);
-        slices.push(head);
+    for b in 0..buckets {
+        let (head, tail) = rest.split_at_mut(start[b + 1] - start[b]);
+        edge_parts.push(head);
         rest = tail;
     }
-    slices.par_iter_mut().for_each(|s| s.sort_unstable_by_key(|&e| (time[e as usize], e)));
+    edge_parts.into_par_iter().zip(off[..n].par_chunks_mut(1 << LOW_BITS)).enumerate().for_each(|(b, (out, offs))| {
+        let part = &by_bucket[start[b]..start[b + 1]];
+        let mut pos = vec![0u32; offs.len() + 1];
+        for &x in part {
+            pos[(x >> 32) as usize + 1] += 1;
+        }
+        for i in 0..offs.len() {
+            pos[i + 1] += pos[i];
+        }
+        for (o, &p) in offs.iter_mut().zip(&pos) {
+            *o = (start[b] + p as usize) as u64;
+        }
+        for &x in part {
+            let slot = &mut pos[(x >> 32) as usize];
+            out[*slot as usize] = x as u32;
+            *slot += 1;
+        }
+        if !in_time_order {
+            let first = start[b] as u64;
+            for i in 0..offs.len() {
+                let lo = (offs[i] - first) as usize;
+                let hi = offs.get(i + 1).map_or(out.len(), |&o| (o - first) as usize);
+                out[lo..hi].sort_unstable_by_key(|&e| (time[e as usize], e));
+            }
+        }
+    });
     (off, edges)
 }
 
@@ -294,6 +489,81 @@ mod tests {
         assert_eq!(c("-79228162514264337593543950335"), i64::MIN);
         assert_eq!(c("92233720368547758.07"), i64::MAX);
         assert_eq!(c("92233720368547758.08"), i64::MAX);
+    }
+
+    #[test]
+    fn base_amounts_come_back_exact_with_their_scale() {
+        let vals = [
+            "7",
+            "7.5",
+            "7.50",
+            "7.500",
+            "0.005",
+            "1234.5678",
+            "0",
+            "-3.25",
+            "92233720368547758.08",
+            "79228162514264337593543950335",
+            "0.10",
+        ];
+        let ds: Vec<Decimal> = vals.iter().map(|v| v.parse().unwrap()).collect();
+        let (cents, scale) = BaseScale::build(ds.len(), |i| ds[i]);
+        assert!(matches!(scale, BaseScale::PerTransfer { .. }));
+        for (i, v) in vals.iter().enumerate() {
+            assert_eq!(scale.decimal(i, cents[i]).to_string(), *v, "transfer {i}");
+            assert_eq!(cents[i], FlowGraph::cents_of(ds[i]));
+        }
+        // One scale for all: nothing stored per transfer.
+        let two: Vec<Decimal> = ["1.00", "2.50", "0.01"].iter().map(|v| v.parse().unwrap()).collect();
+        let (cents, scale) = BaseScale::build(two.len(), |i| two[i]);
+        assert!(matches!(scale, BaseScale::Uniform(2)) && scale.heap_bytes() == 0);
+        assert_eq!(scale.decimal(1, cents[1]).to_string(), "2.50");
+        let (cents, scale) = BaseScale::build(0, |i| two[i]);
+        assert!(cents.is_empty() && matches!(scale, BaseScale::Uniform(2)));
+    }
+
+    /// The straightforward adjacency: a counting sort, then each node's edges sorted by
+    /// (time, id).
+    fn plain_adjacency(n_nodes: u32, end: &[u32], time: &[DateTime]) -> (Vec<u64>, Vec<u32>) {
+        let mut lists: Vec<Vec<u32>> = vec![Vec::new(); n_nodes as usize];
+        for (e, &v) in end.iter().enumerate() {
+            lists[v as usize].push(e as u32);
+        }
+        let mut off = vec![0u64];
+        let mut edges = Vec::new();
+        for mut l in lists {
+            l.sort_by_key(|&e| (time[e as usize], e));
+            edges.extend(l);
+            off.push(edges.len() as u64);
+        }
+        (off, edges)
+    }
+
+    #[test]
+    fn radix_adjacency_equals_a_plain_sort_in_time_order_or_not() {
+        // Node counts below, at and above one bucket (2^11), a multiple of it, and a hub.
+        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        for (n_nodes, m) in [(1u32, 5usize), (7, 0), (300, 4000), (2048, 9000), (4096, 20000), (5000, 30000)] {
+            let end: Vec<u32> = (0..m)
+                .map(|_| if next() % 4 == 0 { n_nodes - 1 } else { (next() % u64::from(n_nodes)) as u32 })
+                .collect();
+            let shuffled: Vec<DateTime> = (0..m).map(|_| DateTime((next() % 50) as i64)).collect();
+            let mut ordered = shuffled.clone();
+            ordered.sort();
+            for time in [&shuffled, &ordered] {
+                assert_eq!(
+                    adjacency(n_nodes, &end, time),
+                    plain_adjacency(n_nodes, &end, time),
+                    "{n_nodes} nodes, {m} edges"
+                );
+            }
+        }
     }
 
     #[test]

@@ -204,6 +204,6 @@ impl CircularOwnership {
             f.indicate(&TRANSFERS_WITHIN_CYCLE, format!("{} transfers between the cycle's companies", between.len()));
             f.txns = between;
         }
-        f.finish(case, &ctx.graph.flow.base)
+        f.finish(case, &ctx.graph.flow)
     }
 }

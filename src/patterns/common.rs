@@ -134,13 +134,19 @@ pub(crate) fn is_card(case: &Case, e: u32) -> bool {
 /// True when `e` moves money between two accounts (no cash side, no card), and not between
 /// two accounts of the same holder.
 pub(crate) fn is_account_flow(case: &Case, g: &FlowGraph, e: u32) -> bool {
-    let (s, d) = (g.src[e as usize], g.dst[e as usize]);
-    s < g.account_count() && d < g.account_count() && !is_card(case, e) && !same_holder(case, s, d)
+    // One bit per transfer in the graph (the same test, computed once for all transfers);
+    // debug builds check it against the test itself.
+    let flow = g.is_account_flow(case, e);
+    debug_assert_eq!(flow, {
+        let (s, d) = (g.src[e as usize], g.dst[e as usize]);
+        s < g.account_count() && d < g.account_count() && !is_card(case, e) && !same_holder(case, s, d)
+    });
+    flow
 }
 
 /// Sum of base amounts.
 pub(crate) fn total(g: &FlowGraph, edges: &[u32]) -> Decimal {
-    edges.iter().map(|&e| g.base[e as usize]).sum()
+    edges.iter().map(|&e| g.base_of(e as usize)).sum()
 }
 
 /// Sum of amounts in cents (an i128 cannot overflow on any number of i64 amounts held in memory).

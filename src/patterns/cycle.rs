@@ -237,9 +237,9 @@ impl Cycle {
             format!(
                 "{}-hop cycle: {} left {} and {} came back within {days:.1} days",
                 c.len(),
-                g.base[first as usize],
+                g.base_of(first as usize),
                 case.accounts.rows[origin as usize].id,
-                g.base[last as usize]
+                g.base_of(last as usize)
             ),
         );
         if accounts.iter().all(|&a| is_personal(case, a)) {
@@ -250,7 +250,7 @@ impl Cycle {
         if new > 0 {
             f.indicate(&NEW_ACCOUNTS, format!("{new} accounts opened within {} days before", p.new_account_days));
         }
-        if g.has_base(first) && g.base[first as usize] >= case.meta.cash_report.amount {
+        if g.has_base(first) && g.base_of(first as usize) >= case.meta.cash_report.amount {
             f.indicate(&LARGE_AMOUNT, "the first hop is at least the reporting threshold");
         }
         // Transfer-only evidence: every hop passed on within hours (rapid pass-through).
@@ -295,8 +295,8 @@ impl Cycle {
             f.indicate(&NEW_RELATIONS, "every hop is the first transfer between its two accounts");
         }
         short_lived(ctx, &mut f, &accounts, "accounts of the cycle");
-        f.total = if g.has_base(first) { g.base[first as usize] } else { Decimal::ZERO };
-        let f = f.finish(case, &g.base);
+        f.total = if g.has_base(first) { g.base_of(first as usize) } else { Decimal::ZERO };
+        let f = f.finish(case, g);
         Some(ctx.data.rank(f, INDICATORS))
     }
 }

@@ -261,6 +261,6 @@ impl Disproportion {
             f.last_at = Date::from_ymd(last.0, 12, 31).map(|d| d.start());
         }
         f.total = acq;
-        f.finish(case, &ctx.graph.flow.base)
+        f.finish(case, &ctx.graph.flow)
     }
 }

@@ -267,7 +267,7 @@ impl FanIn {
             }
         }
         f.txns = ep;
-        let f = f.finish(case, &g.base);
+        let f = f.finish(case, g);
         ctx.data.rank(f, INDICATORS)
     }
 }

@@ -188,7 +188,7 @@ impl FanOut {
         // reporting threshold.
         amount_evidence(&mut f, case, g, &ep, "payment", p.similar_spread, Some(p.band_low));
         f.txns = ep;
-        let f = f.finish(case, &g.base);
+        let f = f.finish(case, g);
         ctx.data.rank(f, INDICATORS)
     }
 }

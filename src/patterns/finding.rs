@@ -2,6 +2,7 @@
 //! that says which indicators fired, and the link to the nearest suspect.
 
 use super::context::Spec;
+use crate::graph::FlowGraph;
 use crate::model::{Case, DateTime, EntityRef};
 use rust_decimal::Decimal;
 use sha2::{Digest, Sha256};
@@ -115,7 +116,7 @@ impl Finding {
     /// Sorts and de-duplicates the evidence, fills totals and dates from the transfers when
     /// they were not set (a transfer without a base amount is counted, never summed), computes
     /// the score and the stable id.
-    pub fn finish(mut self, case: &Case, base: &[Decimal]) -> Finding {
+    pub fn finish(mut self, case: &Case, flow: &FlowGraph) -> Finding {
         self.accounts.sort_unstable();
         self.accounts.dedup();
         self.entities.sort_unstable();
@@ -126,7 +127,8 @@ impl Finding {
             let t = &case.transfers;
             self.unknown_base = self.txns.iter().filter(|&&i| !t.has_base(i as usize)).count() as u32;
             if self.total.is_zero() {
-                self.total = self.txns.iter().filter(|&&i| t.has_base(i as usize)).map(|&i| base[i as usize]).sum();
+                self.total =
+                    self.txns.iter().filter(|&&i| t.has_base(i as usize)).map(|&i| flow.base_of(i as usize)).sum();
             }
             let times = self.txns.iter().map(|&t| case.transfers.booked_at[t as usize]);
             self.first_at = self.first_at.or_else(|| times.clone().min());

@@ -108,8 +108,8 @@ impl FunnelAccount {
             .copied()
             .filter(|&e| case.transfers.channel[e as usize] != Channel::Card)
             .collect();
-        let sin: Decimal = deps.iter().map(|&e| g.base[e as usize]).sum();
-        let sout: Decimal = outs.iter().map(|&e| g.base[e as usize]).sum();
+        let sin: Decimal = deps.iter().map(|&e| g.base_of(e as usize)).sum();
+        let sout: Decimal = outs.iter().map(|&e| g.base_of(e as usize)).sum();
         // Left behind: deposits less outflows, at most max_left_share of the deposits.
         let sin_c = total_cents(g, &deps);
         let left_c = sin_c - total_cents(g, &outs);
@@ -145,7 +145,7 @@ impl FunnelAccount {
         }
         f.txns = deps;
         f.txns.extend(outs);
-        let f = f.finish(case, &g.base);
+        let f = f.finish(case, g);
         (f.score >= p.min_score).then_some(f)
     }
 }

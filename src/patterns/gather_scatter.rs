@@ -215,7 +215,7 @@ impl GatherScatter {
         }
         // Transfer-only evidence (any ledger).
         amount_evidence(&mut f, case, g, ins, "gathered payment", p.similar_spread, Some(p.band_low));
-        let f = f.finish(case, &g.base);
+        let f = f.finish(case, g);
         ctx.data.rank(f, INDICATORS)
     }
 }

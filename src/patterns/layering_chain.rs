@@ -291,12 +291,12 @@ impl LayeringChain {
                 format!("{new} of {} intermediaries opened within {} days before", mids.len(), p.new_account_days),
             );
         }
-        if g.base[first as usize] >= case.meta.cash_report.amount {
+        if g.base_of(first as usize) >= case.meta.cash_report.amount {
             f.indicate(&LARGE_AMOUNT, "the first hop is at least the reporting threshold");
         }
-        f.total = g.base[first as usize];
+        f.total = g.base_of(first as usize);
         f.txns = txns;
-        let f = f.finish(case, &g.base);
+        let f = f.finish(case, g);
         Some(ctx.data.rank(f, INDICATORS))
     }
 }

@@ -165,6 +165,6 @@ impl NomineeDirector {
                 format!("majority shareholder of the companies fronted: {}", named.join(", ")),
             );
         }
-        f.finish(case, &ctx.graph.flow.base)
+        f.finish(case, &ctx.graph.flow)
     }
 }

@@ -120,7 +120,7 @@ impl PropertyAfterInflow {
         if linked.is_empty() {
             return None;
         }
-        let inflow: Decimal = linked.iter().map(|&e| g.base[e as usize]).sum();
+        let inflow: Decimal = linked.iter().map(|&e| g.base_of(e as usize)).sum();
         let last_in = linked.iter().map(|&e| t.booked_at[e as usize]).max().unwrap_or(first_pay);
         let gap_days = (first_pay.0 - last_in.0) / 86_400;
         let prop = &case.properties.rows[p.property as usize];
@@ -174,6 +174,6 @@ impl PropertyAfterInflow {
         f.txns.extend(linked);
         f.txns.extend(p.payments.iter().copied());
         f.total = p.price.unwrap_or(Decimal::ZERO);
-        Some(f.finish(case, &g.base))
+        Some(f.finish(case, g))
     }
 }

@@ -98,7 +98,7 @@ impl Detector for RoundTripping {
                 let family: OnceLock<BTreeSet<u32>> = OnceLock::new();
                 for &e in g.out_edges(a) {
                     let Some(c) = holder(case, g.dst[e as usize]) else { continue };
-                    if c.kind != EntityKind::Company || g.base[e as usize] < min_amount {
+                    if c.kind != EntityKind::Company || g.base_of(e as usize) < min_amount {
                         continue;
                     }
                     if !is_upstream(&reg, x, c.idx) {
@@ -170,14 +170,14 @@ impl Search<'_, '_> {
     fn dfs(&mut self, path: Vec<u32>, companies: &mut Vec<EntityRef>, end: DateTime) {
         let g = &self.ctx.graph.flow;
         let Some(&last) = path.last() else { return };
-        let (u, t, amt) = (g.dst[last as usize], g.time[last as usize], g.base[last as usize]);
+        let (u, t, amt) = (g.dst[last as usize], g.time[last as usize], g.base_of(last as usize));
         let (lo, hi) = (amt * self.p.min_retention, amt * self.p.max_growth);
         for &f in g.out_between(u, DateTime(t.0 + 1), end) {
             if self.budget == 0 {
                 return;
             }
             self.budget -= 1;
-            let v = g.base[f as usize];
+            let v = g.base_of(f as usize);
             if v < lo || v > hi {
                 continue;
             }
@@ -246,7 +246,7 @@ impl RoundTripping {
                 "{} -> {} {} on {} '{}'",
                 hs.map_or_else(|| "?".to_string(), name),
                 hd.map_or_else(|| "?".to_string(), name),
-                amount(case, g.base[e as usize]),
+                amount(case, g.base_of(e as usize)),
                 g.time[e as usize].date(),
                 reference
             ));
@@ -262,10 +262,10 @@ impl RoundTripping {
         }
         let (first, last) = match (trip.path.first(), trip.path.last()) {
             (Some(&a), Some(&b)) => (a, b),
-            _ => return f.finish(case, &g.base),
+            _ => return f.finish(case, g),
         };
         let days = (g.time[last as usize].0 - g.time[first as usize].0) / 86_400;
-        let retained = g.base[last as usize] / g.base[first as usize].max(Decimal::new(1, 2));
+        let retained = g.base_of(last as usize) / g.base_of(first as usize).max(Decimal::new(1, 2));
         let tie_text: Vec<String> = ties.iter().map(|(c, how)| format!("{}: {} {how}", name(*c), name(x))).collect();
         let (indicator, whom) = match trip.back {
             Back::Originator => (&RETURNS_TO_ORIGINATOR, "the originator"),
@@ -305,7 +305,7 @@ impl RoundTripping {
         }
         f.entities.push(x);
         f.txns = trip.path;
-        f.total = g.base[first as usize];
-        f.finish(case, &g.base)
+        f.total = g.base_of(first as usize);
+        f.finish(case, g)
     }
 }

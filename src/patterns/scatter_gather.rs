@@ -177,8 +177,8 @@ impl ScatterGather {
         f.accounts.push(d);
         f.accounts.extend(mids.iter().copied());
         f.txns.extend(cluster.iter().flat_map(|c| [c.e1, c.e2]));
-        let scattered: Decimal = cluster.iter().map(|c| g.base[c.e1 as usize]).sum();
-        let gathered: Decimal = cluster.iter().map(|c| g.base[c.e2 as usize]).sum();
+        let scattered: Decimal = cluster.iter().map(|c| g.base_of(c.e1 as usize)).sum();
+        let gathered: Decimal = cluster.iter().map(|c| g.base_of(c.e2 as usize)).sum();
         f.indicate(&SCATTER_GATHER, format!(
                 "{} intermediaries took {scattered} from {} and passed {gathered} to {} within {} days, all scatters before the gathers",
                 mids.len(),
@@ -220,7 +220,7 @@ impl ScatterGather {
         }
         let scatters: Vec<u32> = cluster.iter().map(|c| c.e1).collect();
         amount_evidence(&mut f, case, g, &scatters, "scatter payment", p.similar_spread, None);
-        let f = f.finish(case, &g.base);
+        let f = f.finish(case, g);
         ctx.data.rank(f, INDICATORS)
     }
 }

@@ -156,7 +156,7 @@ impl ShellCompany {
         let mut big: Vec<u32> = accts
             .iter()
             .flat_map(|&a| g.in_edges(a).iter().chain(g.out_edges(a)).copied())
-            .filter(|&e| g.base[e as usize] >= large)
+            .filter(|&e| g.base_of(e as usize) >= large)
             .collect();
         big.sort_unstable();
         big.dedup();
@@ -164,7 +164,7 @@ impl ShellCompany {
         if let (Some(inc), Some(t0)) = (co.incorporated_on, first_big) {
             let age = t0.date().0 - inc.0;
             if i64::from(age) <= self.p.young_days {
-                let total: Decimal = big.iter().map(|&e| g.base[e as usize]).sum();
+                let total: Decimal = big.iter().map(|&e| g.base_of(e as usize)).sum();
                 f.indicate(
                     &YOUNG_WITH_LARGE_FLOWS,
                     format!(
@@ -188,7 +188,7 @@ impl ShellCompany {
         f.accounts.extend(accts.iter().copied());
         f.txns = big;
         f.first_at = co.incorporated_on.map(Date::start);
-        Some(f.finish(case, &g.base))
+        Some(f.finish(case, g))
     }
 
     /// Holding companies above `c` in force on `d`, the persons at the top, and the foreign

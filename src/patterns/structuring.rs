@@ -140,7 +140,7 @@ impl Detector for Structuring {
         for (key, mut deps) in groups {
             deps.sort_unstable_by_key(|&e| (g.time[e as usize], e));
             for run in runs(&deps, &g.time, w, p.min_deposits) {
-                let sum: Decimal = run.iter().map(|&e| g.base[e as usize]).sum();
+                let sum: Decimal = run.iter().map(|&e| g.base_of(e as usize)).sum();
                 if sum < case.meta.cash_report.amount || seen.insert(run.clone(), ()).is_some() {
                     continue;
                 }
@@ -190,7 +190,7 @@ impl Structuring {
         let mut f = Finding::new(self.name());
         f.accounts.extend(accounts.iter().copied());
         f.entities.extend(accounts.iter().filter_map(|&a| case.accounts.rows.get(a as usize).and_then(|r| r.holder)));
-        let sum: Decimal = run.iter().map(|&e| g.base[e as usize]).sum();
+        let sum: Decimal = run.iter().map(|&e| g.base_of(e as usize)).sum();
         f.indicate(
             &BELOW_THRESHOLD,
             format!(
@@ -212,7 +212,7 @@ impl Structuring {
             f.indicate(&LINKED_ACCOUNTS, format!("{} accounts {why}", accounts.len()));
         }
         f.txns = run;
-        let f = f.finish(case, &g.base);
+        let f = f.finish(case, g);
         (f.score >= p.min_score).then_some(f)
     }
 }

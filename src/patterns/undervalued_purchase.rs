@@ -146,7 +146,7 @@ impl UndervaluedPurchase {
         }
         f.txns.extend(p.payments.iter().copied());
         f.total = price;
-        Some(f.finish(case, &ctx.graph.flow.base))
+        Some(f.finish(case, &ctx.graph.flow))
     }
 
     /// How seller `s` and buyer `b` are tied: a recorded relation between two persons, or a

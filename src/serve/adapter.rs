@@ -629,7 +629,7 @@ impl Engine {
                 txns.sort_unstable();
                 let on = gnode(cx.flow_node(other, false));
                 let (s, t) = if out { (mine.clone(), on.id.clone()) } else { (on.id.clone(), mine.clone()) };
-                let total: Decimal = txns.iter().map(|&e| flow.base[e as usize]).sum();
+                let total: Decimal = txns.iter().map(|&e| flow.base_of(e as usize)).sum();
                 let times = txns.iter().map(|&e| flow.time[e as usize].0);
                 g.edges.push(GEdge {
                     id: format!("transfer|{s}|{t}"),
@@ -773,7 +773,7 @@ impl Engine {
                     let (s, d) = (self.graph_node_key(fl.src[t]), self.graph_node_key(fl.dst[t]));
                     let (Some(s), Some(d)) = (s, d) else { return };
                     let label =
-                        format!("{} {} {}", c.transfers.txn_id.get(t), fl.base[t].round_dp(2), c.meta.base_currency);
+                        format!("{} {} {}", c.transfers.txn_id.get(t), fl.base_of(t).round_dp(2), c.meta.base_currency);
                     nodes.entry(s.id.clone()).or_insert(s.clone());
                     nodes.entry(d.id.clone()).or_insert(d.clone());
                     let id = format!("T|{t}");
@@ -786,7 +786,7 @@ impl Engine {
                         style: "solid",
                         label,
                         count: 1,
-                        total: fl.base[t].round_dp(2).to_string(),
+                        total: fl.base_of(t).round_dp(2).to_string(),
                         cents: fl.cents[t],
                         first: fl.time[t].0,
                         last: fl.time[t].0,

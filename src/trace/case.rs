@@ -92,7 +92,7 @@ pub fn events(case: &Case, flow: &FlowGraph) -> Vec<Event> {
             at: t.booked_at[i].0,
             from: (t.from[i] != NO_ACCOUNT).then_some(t.from[i]),
             to: (t.to[i] != NO_ACCOUNT).then_some(t.to[i]),
-            amount: flow.base[i],
+            amount: flow.base_of(i),
         })
         .collect()
 }

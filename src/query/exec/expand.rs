@@ -390,7 +390,7 @@ impl HopRules for QueryHops<'_, '_> {
             None => true,
             Some((lo, hi)) => {
                 let g = &self.ctx.graph.flow;
-                let (a, amt) = (g.base[prev as usize], g.base[next as usize]);
+                let (a, amt) = (g.base_of(prev as usize), g.base_of(next as usize));
                 amt >= a * lo && amt <= a * hi
             }
         }
@@ -472,7 +472,7 @@ impl TimedDfs<'_, '_> {
         };
         let band = match (self.step.retention, prev) {
             (Some((lo, hi)), Some(pe)) => {
-                let a = g.base[pe as usize];
+                let a = g.base_of(pe as usize);
                 // Forward: next / prev in [lo, hi]. Backward (money flows the other way): prev / next in [lo, hi].
                 Some(if forward { (a * lo, a * hi) } else { (a / hi, a / lo) })
             }
@@ -488,7 +488,7 @@ impl TimedDfs<'_, '_> {
                 continue;
             }
             if let Some((blo, bhi)) = band {
-                let amt = g.base[e as usize];
+                let amt = g.base_of(e as usize);
                 if amt < blo || amt > bhi {
                     continue;
                 }

@@ -147,7 +147,7 @@ pub fn rel_prop(ctx: &Ctx<'_>, r: RelId, name: &str) -> Value {
                 "id" | "txn_id" => s(t.txn_id.get(i)),
                 "booked_at" => Value::DateTime(t.booked_at[i]),
                 "date" => Value::Date(t.booked_at[i].date()),
-                "amount" => Value::Num(ctx.graph.flow.base[i]),
+                "amount" => Value::Num(ctx.graph.flow.base_of(i)),
                 "amount_orig" => Value::Num(t.amount(i)),
                 "currency" => s(t.currency[i].as_str()),
                 "channel" => s(t.channel[i].as_str()),
