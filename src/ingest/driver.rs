@@ -330,66 +330,70 @@ impl Loader {
         let mut reader = with_footer(opened.reader, map.footer.clone());
         // Extra columns: align the table's extras with this source's.
         let slots = extra_slots((def.extras)(&mut self.case), &map, count.loaded as usize)?;
-        let parse = &def.parse;
-        let mut batch: Vec<Record> = Vec::new();
-        let mut spare: Vec<Record> = Vec::new();
-        reader(&mut batch)?;
-        if !batch.is_empty() {
+        let mut a: Vec<Record> = Vec::new();
+        let mut b: Vec<Record> = Vec::new();
+        let mut c: Vec<Record> = Vec::new();
+        reader(&mut a)?;
+        if !a.is_empty() {
             // Reserve for the whole file, so the columns do not grow by doubling.
-            (def.reserve)(&mut self.case, known_rows.unwrap_or_else(|| estimate_rows(path, &batch)));
+            (def.reserve)(&mut self.case, known_rows.unwrap_or_else(|| estimate_rows(path, &a)));
         }
         let footer_rule = map.footer.as_ref().map(|c| c.describe());
         let filter_rule = map.filter.as_ref().map(|c| c.describe());
-        while !batch.is_empty() {
-            let (next, parsed) = rayon::join(
-                || reader(&mut spare),
-                || {
-                    batch
-                        .par_iter()
-                        .map(|r| {
-                            if r.footer {
-                                return Parsed::Skip(format!(
-                                    "footer: the rows from the first one where {} are the file's footer",
-                                    footer_rule.as_deref().unwrap_or("")
-                                ));
-                            }
-                            let v = match RowView::new(r.line, &r.fields, &map) {
-                                Ok(v) => v.with_kinds(&r.kinds),
-                                Err(f) => return Parsed::Fault(f),
-                            };
-                            if !v.kept() {
-                                return Parsed::Skip(format!(
-                                    "row filter: the source reads only rows where {}",
-                                    filter_rule.as_deref().unwrap_or("")
-                                ));
-                            }
-                            let row = match parse(&v) {
-                                Ok(row) => row,
-                                Err(f) => return Parsed::Fault(f),
-                            };
-                            let ex: Vec<String> = map.extras.iter().map(|(_, i)| v.extra(*i).into_owned()).collect();
-                            let derived: Vec<(String, String)> = map
-                                .keep_original
-                                .iter()
-                                .filter_map(|(name, c)| v.original(*c).map(|o| (name.clone(), o)))
-                                .collect();
-                            Parsed::Row(row, ex, derived)
-                        })
-                        .collect::<Vec<Parsed<T>>>()
-                },
-            );
+        let parse = &def.parse;
+        let name = def.name;
+        let extras_of = &def.extras;
+        let show = def.show;
+        let accept = &mut def.accept;
+        // The parallel parse of a batch (no access to the case).
+        let parse_batch = |batch: &[Record], out: &mut Vec<Parsed<T>>| {
+            batch
+                .par_iter()
+                .map(|r| {
+                    if r.footer {
+                        return Parsed::Skip(format!(
+                            "footer: the rows from the first one where {} are the file's footer",
+                            footer_rule.as_deref().unwrap_or("")
+                        ));
+                    }
+                    let v = match RowView::new(r.line, &r.fields, &map) {
+                        Ok(v) => v.with_kinds(&r.kinds),
+                        Err(f) => return Parsed::Fault(f),
+                    };
+                    if !v.kept() {
+                        return Parsed::Skip(format!(
+                            "row filter: the source reads only rows where {}",
+                            filter_rule.as_deref().unwrap_or("")
+                        ));
+                    }
+                    let row = match parse(&v) {
+                        Ok(row) => row,
+                        Err(f) => return Parsed::Fault(f),
+                    };
+                    let ex: Vec<String> = map.extras.iter().map(|(_, i)| v.extra(*i).into_owned()).collect();
+                    let derived: Vec<(String, String)> = map
+                        .keep_original
+                        .iter()
+                        .filter_map(|(name, c)| v.original(*c).map(|o| (name.clone(), o)))
+                        .collect();
+                    Parsed::Row(row, ex, derived)
+                })
+                .collect_into_vec(out);
             crate::progress::advance(batch.len() as u64);
-            for (rec, res) in batch.iter().zip(parsed) {
+        };
+        // The accept step of a parsed batch, in file order: it alone touches the case.
+        let mut accept_batch = |batch: &[Record], parsed: &mut Vec<Parsed<T>>| -> Result<(), IngestError> {
+            for (rec, res) in batch.iter().zip(parsed.drain(..)) {
                 count.read += 1;
                 if count.read > crate::model::money::MAX_TABLE_ROWS {
                     return Err(IngestError::Mapping {
-                        path: path.to_path_buf(),
-                        message: format!(
-                            "{} holds more than {} rows, the most a table can index (u32); the amount range's sums are proven up to that count (docs/data-model.md, \"Amount range\"): split the case",
-                            def.name,
-                            crate::model::money::MAX_TABLE_ROWS
-                        ),
-                    });
+                    path: path.to_path_buf(),
+                    message: format!(
+                        "{} holds more than {} rows, the most a table can index (u32); the amount range's sums are proven up to that count (docs/data-model.md, \"Amount range\"): split the case",
+                        name,
+                        crate::model::money::MAX_TABLE_ROWS
+                    ),
+                });
                 }
                 let prov = Prov { file: file_idx, line: rec.line.min(u32::MAX as u64) as u32 };
                 let view = RowView::checked(rec.line, &rec.fields, &map).with_kinds(&rec.kinds);
@@ -401,19 +405,19 @@ impl Loader {
                             p.count.skipped += 1;
                             preview_row(p, self.preview, &view, None, &format!("skipped: {}", f.reason));
                         }
-                        self.report.skipped.push(issue(def.name, rel, rec.line, f));
+                        self.report.skipped.push(issue(name, rel, rec.line, f));
                         continue;
                     }
                     Parsed::Fault(f) => Err(f),
                     Parsed::Row(row, ex, derived) => {
                         let mut ctx = Ctx { case: &mut self.case, warnings: Vec::new() };
-                        (def.accept)(&mut ctx, row, &view, prov).map(|()| (ex, derived, ctx.warnings))
+                        accept(&mut ctx, row, &view, prov).map(|()| (ex, derived, ctx.warnings))
                     }
                 };
                 match outcome {
                     Ok((ex, derived, warnings)) => {
                         count.loaded += 1;
-                        let extras = (def.extras)(&mut self.case);
+                        let extras = extras_of(&mut self.case);
                         for (name, _) in &derived {
                             // Created when first needed, so that sources without converted
                             // times add no column.
@@ -445,11 +449,11 @@ impl Loader {
                         count.warnings += warnings.len() as u64;
                         if let Some(p) = preview.as_mut() {
                             p.count.loaded += 1;
-                            let shown = def.show.map(|f| f(&self.case));
+                            let shown = show.map(|f| f(&self.case));
                             preview_row(p, self.preview, &view, shown, "loaded");
                         }
                         for w in warnings {
-                            self.report.warnings.push(issue(def.name, rel, rec.line, w));
+                            self.report.warnings.push(issue(name, rel, rec.line, w));
                         }
                     }
                     Err(mut f) => {
@@ -457,7 +461,7 @@ impl Loader {
                         if let Some(c) = cell_of(&f.column, rec.line) {
                             f.column = c;
                         }
-                        let is = issue(def.name, rel, rec.line, f);
+                        let is = issue(name, rel, rec.line, f);
                         if let Some(p) = preview.as_mut() {
                             p.count.rejected += 1;
                             preview_row(p, self.preview, &view, None, &format!("rejected: {}", is.reason));
@@ -469,8 +473,37 @@ impl Loader {
                     }
                 }
             }
-            next?;
-            std::mem::swap(&mut batch, &mut spare);
+            Ok(())
+        };
+        // Three stages overlap: batch k is accepted (one thread, in order) while batch k+1 is
+        // parsed (the rest of the pool) and batch k+2 read. The accept step was the longest
+        // sequential part of a load, with the other core idle. Rows are accepted in file order
+        // whatever the overlap, so the case is the same as a sequential load's. A read error
+        // stops the load once the rows before it are accepted, as in a sequential load.
+        // The parsed rows of `a` and `b`; their allocations are reused batch after batch.
+        let (mut parsed_a, mut parsed_b): (Vec<Parsed<T>>, Vec<Parsed<T>>) = (Vec::new(), Vec::new());
+        let mut read_b =
+            if a.is_empty() { Ok(()) } else { rayon::join(|| reader(&mut b), || parse_batch(&a, &mut parsed_a)).0 };
+        while !a.is_empty() {
+            if read_b.is_err() {
+                accept_batch(&a, &mut parsed_a)?;
+                return read_b;
+            }
+            let (accepted, read_c) = rayon::join(
+                || accept_batch(&a, &mut parsed_a),
+                || {
+                    if b.is_empty() {
+                        Ok(())
+                    } else {
+                        rayon::join(|| reader(&mut c), || parse_batch(&b, &mut parsed_b)).0
+                    }
+                },
+            );
+            accepted?;
+            std::mem::swap(&mut a, &mut b);
+            std::mem::swap(&mut b, &mut c);
+            std::mem::swap(&mut parsed_a, &mut parsed_b);
+            read_b = read_c;
         }
         if let Some(mut p) = preview {
             p.count.table = def.name.to_string();

@@ -1318,7 +1318,10 @@ pub fn escape_invisible(text: &str) -> String {
 /// The length limit of contract column `name` (docs/data-model.md, "Limits"), and no
 /// invisible character in an id or a name.
 fn check_length(name: &str, text: &str) -> Result<(), Fault> {
-    if (ID_COLUMNS.contains(&name) || NAME_COLUMNS.contains(&name)) && !text.is_ascii() {
+    // One scan of the column lists per value (this runs for every cell of every row).
+    let is_id = ID_COLUMNS.contains(&name);
+    let is_name = !is_id && NAME_COLUMNS.contains(&name);
+    if (is_id || is_name) && !text.is_ascii() {
         if let Some((pos, c, what)) = text.chars().enumerate().find_map(|(i, c)| invisible(c).map(|w| (i, c, w))) {
             let shown: String = escape_invisible(&text.chars().take(80).collect::<String>());
             return Err(Fault::new(
@@ -1331,8 +1334,7 @@ fn check_length(name: &str, text: &str) -> Result<(), Fault> {
                 ),
             ));
         }
-    } else if (ID_COLUMNS.contains(&name) || NAME_COLUMNS.contains(&name)) && text.bytes().any(|b| b.is_ascii_control())
-    {
+    } else if (is_id || is_name) && text.bytes().any(|b| b.is_ascii_control()) {
         let shown = escape_invisible(&text.chars().take(80).collect::<String>());
         return Err(Fault::new(
             name,
@@ -1340,9 +1342,9 @@ fn check_length(name: &str, text: &str) -> Result<(), Fault> {
             format!("{name} holds a control character: ids and names are one line of printable text"),
         ));
     }
-    let (over, limit, unit, what) = if ID_COLUMNS.contains(&name) {
+    let (over, limit, unit, what) = if is_id {
         (text.len() > MAX_ID_BYTES, MAX_ID_BYTES, "bytes", "an id")
-    } else if NAME_COLUMNS.contains(&name) {
+    } else if is_name {
         let over = text.len() > MAX_NAME_CHARS && text.chars().count() > MAX_NAME_CHARS;
         (over, MAX_NAME_CHARS, "characters", "a name")
     } else if LIST_COLUMNS.contains(&name) {

@@ -157,7 +157,7 @@ fn new_entity(ctx: &mut Ctx<'_>, id: &str, kind: EntityKind, idx: usize) -> Resu
 
 fn persons(l: &mut Loader) -> Result<(), IngestError> {
     const COLS: &[&str] = schema::PERSONS;
-    l.load(table!(
+    let mut def = table!(
         "persons",
         COLS,
         &["person_id", "full_name"],
@@ -180,7 +180,9 @@ fn persons(l: &mut Loader) -> Result<(), IngestError> {
             ctx.case.persons.rows.push(p);
             Ok(())
         }
-    ))
+    );
+    def.reserve = |c: &mut Case, n: usize| c.persons.rows.reserve_exact(n);
+    l.load(def)
 }
 
 fn companies(l: &mut Loader) -> Result<(), IngestError> {
@@ -224,7 +226,7 @@ fn companies(l: &mut Loader) -> Result<(), IngestError> {
 fn accounts(l: &mut Loader) -> Result<(), IngestError> {
     const COLS: &[&str] = schema::ACCOUNTS;
     let base = l.case.meta.base_currency;
-    l.load(table!(
+    let mut def = table!(
         "accounts",
         COLS,
         &["account_id"],
@@ -271,7 +273,9 @@ fn accounts(l: &mut Loader) -> Result<(), IngestError> {
             ctx.case.accounts.rows.push(a);
             Ok(())
         }
-    ))
+    );
+    def.reserve = |c: &mut Case, n: usize| c.accounts.rows.reserve_exact(n);
+    l.load(def)
 }
 
 /// The amount of column `col` in the currency of column `cur_col`, inside the amount range
@@ -575,7 +579,9 @@ fn relations(l: &mut Loader) -> Result<(), IngestError> {
 fn income(l: &mut Loader) -> Result<(), IngestError> {
     const COLS: &[&str] = schema::INCOME;
     let base = l.case.meta.base_currency;
-    l.load(table!(
+    // Each distinct source text once (a handful of words over millions of rows).
+    let mut sources: std::collections::HashMap<String, std::sync::Arc<str>> = Default::default();
+    let mut def = table!(
         "income",
         COLS,
         &["entity_id", "year", "amount"],
@@ -604,10 +610,16 @@ fn income(l: &mut Loader) -> Result<(), IngestError> {
                     .lookup(amount.currency, end)
                     .map_err(|m| Fault::new("currency", amount.currency.as_str(), m.to_string()))?;
             }
+            let source = source.map(|s| match sources.get(&s) {
+                Some(a) => a.clone(),
+                None => sources.entry(s).or_insert_with_key(|k| std::sync::Arc::from(k.as_str())).clone(),
+            });
             ctx.case.income.rows.push(Income { entity, year, amount, source, prov });
             Ok(())
         }
-    ))
+    );
+    def.reserve = |c: &mut Case, n: usize| c.income.rows.reserve_exact(n);
+    l.load(def)
 }
 
 fn suspects(l: &mut Loader) -> Result<(), IngestError> {

@@ -732,7 +732,11 @@ pub fn redact(case: &Case, set: &ProtectedSet, key: &Protection) -> Redaction {
     scrub_extras(&mut v.suspects.extras, &sc, &|_| false);
     scrub_extras(&mut v.victims.extras, &sc, &|_| false);
     for i in v.income.rows.iter_mut() {
-        opt(&sc, &mut i.source);
+        if let Some(v) = &mut i.source {
+            if let Cow::Owned(n) = sc.apply(v) {
+                *v = n.into();
+            }
+        }
     }
     for s in v.suspects.rows.iter_mut() {
         opt(&sc, &mut s.basis);
