@@ -499,3 +499,17 @@ fn big() {
         validate(Path::new(&out), n as usize);
     }
 }
+
+#[test]
+fn a_case_with_heavy_hubs_loads() {
+    // The peers benchmark's case (benches/peers): the generator records the non-default density
+    // and hub share in case.toml's [generator], which ingest must accept.
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = GenConfig { seed: 3, transfers: 3000, transfers_per_person: 10, hub_percent: 25, ..GenConfig::default() };
+    generate(&cfg, dir.path()).unwrap();
+    let toml = std::fs::read_to_string(dir.path().join("case.toml")).unwrap();
+    assert!(toml.contains("transfers_per_person = 10") && toml.contains("hub_percent = 25"), "{toml}");
+    let loaded = moneytrail::ingest::load_case(dir.path(), &Default::default()).unwrap();
+    assert!(loaded.report.reconciles());
+    assert!(loaded.case.transfers.len() >= 2900, "{} transfers", loaded.case.transfers.len());
+}

@@ -197,9 +197,9 @@ def worker_moneytrail(q, a):
                                 "--param", f"fan_out.window_days={a.fan_days}",
                                 "--out", os.path.join(tmp, "findings.csv"), "--audience", "court"],
                                check=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-            m = re.search(r"ingest ([\d.]+) s, graph ([\d.]+) s, detect ([\d.]+) s", r.stdout)
-            ingest, graph, detect = (float(x) for x in m.groups()) if m else (None, None, None)
-            return {"load_s": ingest, "graph_s": graph, "query_s": detect}
+            m = re.search(r"ingest ([\d.]+) s, graph ([\d.]+) s, detect ([\d.]+) s(?:, victims ([\d.]+) s)?", r.stdout)
+            ingest, graph, detect, victims = (float(x) if x else None for x in m.groups()) if m else (None,) * 4
+            return {"load_s": ingest, "graph_s": graph, "query_s": detect, "victims_s": victims}
     raise SystemExit(f"unknown question {q}")
 
 
@@ -288,7 +288,7 @@ def main():
         results[("moneytrail", "detect_fans")] = r
         print(f"  moneytrail detect --typology fan_in,fan_out ({a.fan_days}-day window): wall {fmt_s(r.get('wall_s'))} s, "
               f"rss {fmt_s(r.get('rss_mib'))} MiB, ingest {fmt_s(r.get('load_s'))} s, graph {fmt_s(r.get('graph_s'))} s, "
-              f"detect {fmt_s(r.get('query_s'))} s"
+              f"detect {fmt_s(r.get('query_s'))} s, victims' classification {fmt_s(r.get('victims_s'))} s"
               + (f"  {r['error']}" if "error" in r else ""), flush=True)
 
     # Agreement.

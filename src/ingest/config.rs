@@ -58,6 +58,12 @@ pub struct Generator {
     pub version: Option<String>,
     /// Identity noise level of the registers (`generate --identity-noise`: low, medium, high).
     pub identity_noise: Option<String>,
+    /// Transfers per background person (`generate --transfers-per-person`; written when not
+    /// the default).
+    pub transfers_per_person: Option<u64>,
+    /// Per cent of one-off transfers through hub accounts (`generate --hub-percent`; written
+    /// when not 0).
+    pub hub_percent: Option<u32>,
 }
 
 /// `[import]`: what `import-ftm` / `import-bods` read and wrote (see `src/ingest/import`).
