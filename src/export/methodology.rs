@@ -68,6 +68,12 @@ pub fn render_html(case_name: &str) -> String {
 /// design-note markers `[D]`, `[S]` and `[U]` of older parameter texts are put into words, so that
 /// a court reads no internal markers.
 pub fn cite_html(text: &str) -> String {
+    cite_html_as(text, "methodology")
+}
+
+/// As [`cite_html`], with `word` (the report language's word for "methodology") in the link
+/// text.
+pub fn cite_html_as(text: &str, word: &str) -> String {
     let text = plain(text);
     let escaped = html(&text);
     let mut out = String::with_capacity(escaped.len() + 64);
@@ -84,7 +90,7 @@ pub fn cite_html(text: &str) -> String {
         let anchor = &after[..len];
         match title(anchor) {
             Some(t) => {
-                out.push_str(&format!("<a href=\"{FILE}#{anchor}\">methodology: {}</a>", html(t)));
+                out.push_str(&format!("<a href=\"{FILE}#{anchor}\">{}: {}</a>", html(word), html(t)));
             }
             None => out.push_str(&rest[start..i + KEY.len() + len]),
         }
