@@ -423,3 +423,42 @@ fn every_finding_with_transfers_has_a_diagram_or_a_table() {
     );
     assert!(report.contains("Diagrams are drawn for the 10 findings ranked highest"), "the report says which");
 }
+
+#[test]
+fn lang_flag_and_the_case_config_choose_the_language() {
+    let tmp = tempfile::tempdir().unwrap();
+    let case = tmp.path().join("case");
+    std::fs::create_dir_all(&case).unwrap();
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/mini");
+    for e in std::fs::read_dir(&src).unwrap().flatten() {
+        std::fs::copy(e.path(), case.join(e.file_name())).unwrap();
+    }
+    let run = |out: &Path, extra: &[&str]| {
+        let o = std::process::Command::new(env!("CARGO_BIN_EXE_moneytrail"))
+            .arg("investigate")
+            .arg(&case)
+            .arg("--out")
+            .arg(out)
+            .args(["--no-graphviz", "--audience", "court"])
+            .args(extra)
+            .env("MONEYTRAIL_SEAL_PASSPHRASE", "mini case passphrase")
+            .env("XDG_CONFIG_HOME", tmp.path().join("no-config"))
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "investigate {extra:?}: {}", String::from_utf8_lossy(&o.stderr));
+        std::fs::read_to_string(out.join("report.html")).unwrap()
+    };
+    assert!(run(&tmp.path().join("en"), &[]).contains("<html lang=\"en\">"), "English by default");
+    assert!(run(&tmp.path().join("sq"), &["--lang", "sq"]).contains("<html lang=\"sq\">"), "--lang sq");
+    std::fs::write(case.join("moneytrail.toml"), "language = \"sq\"\n").unwrap();
+    assert!(run(&tmp.path().join("cfg"), &[]).contains("<html lang=\"sq\">"), "language = \"sq\" in moneytrail.toml");
+    assert!(run(&tmp.path().join("flag"), &["--lang", "en"]).contains("<html lang=\"en\">"), "the flag wins");
+    let bad = std::process::Command::new(env!("CARGO_BIN_EXE_moneytrail"))
+        .arg("investigate")
+        .arg(&case)
+        .args(["--out", "/nonexistent/x", "--lang", "fr"])
+        .output()
+        .unwrap();
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("en or sq"), "{}", String::from_utf8_lossy(&bad.stderr));
+}
