@@ -642,7 +642,7 @@ fn suspect_summary(s: &mut String, inv: &Investigation<'_>, lang: Lang, k: usize
 }
 
 /// How many transfers the table that stands in for a finding's diagram lists.
-const TABLE_ROWS: usize = 12;
+const TABLE_ROWS: usize = 6;
 
 /// The transfers of a finding without a drawn diagram, largest first, as a small table (HTML).
 fn transfer_table(inv: &Investigation<'_>, lang: Lang, f: &crate::patterns::Finding) -> String {

@@ -181,7 +181,9 @@ pub fn statement(lang: Lang, case: &Case, f: &Finding) -> String {
     });
     let best = f.indicators.iter().max_by(|a, b| a.points.cmp(&b.points).then(b.name.cmp(a.name)));
     let mut s = main.trim_end().to_string();
-    if let Some(i) = best.filter(|i| !i.detail.is_empty()) {
+    // The detectors write their measured details in English only: an Albanian sentence stops
+    // before them (the folded indicator table beneath still shows every detail).
+    if let Some(i) = best.filter(|i| !i.detail.is_empty() && lang == Lang::En) {
         let _ = write!(s, "; {}", lang.localise(&i.detail));
     }
     s.push('.');
