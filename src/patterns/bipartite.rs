@@ -91,8 +91,9 @@ impl Detector for Bipartite {
     /// # Complexity
     /// O(E log E) for the sort plus O(E) per window pass (each transfer lies in two windows),
     /// peeling linear in the window's pairs. A window's transfers are charged to the run's row
-    /// budget and its pair maps to the memory budget ([`super::budget`]): a window of millions
-    /// of payments stops the run naming the busiest account, instead of exhausting memory.
+    /// budget, and the pair maps of the largest window, once per thread, to the memory budget
+    /// ([`super::budget`]): a window of millions of payments stops the run (naming the
+    /// window's first payer) instead of exhausting memory.
     fn detect(&self, ctx: &DetectCtx<'_>) -> Vec<Finding> {
         let g = &ctx.graph.flow;
         let case = ctx.case;
@@ -110,14 +111,18 @@ impl Detector for Bipartite {
         let t0 = g.time[edges[0] as usize].0;
         let t1 = g.time[edges[edges.len() - 1] as usize].0;
         let starts: Vec<i64> = (0..).map(|k| t0 + k * step).take_while(|&s| s <= t1).collect();
-        let groups: Vec<Vec<u32>> = starts
-            .par_iter()
-            .flat_map_iter(|&s| {
-                let lo = edges.partition_point(|&e| g.time[e as usize].0 < s);
-                let hi = edges.partition_point(|&e| g.time[e as usize].0 < s + w);
-                self.window(ctx, &edges[lo..hi])
-            })
-            .collect();
+        let span = |s: i64| {
+            let lo = edges.partition_point(|&e| g.time[e as usize].0 < s);
+            let hi = edges.partition_point(|&e| g.time[e as usize].0 < s + w);
+            lo..hi
+        };
+        // The pair maps of the windows searched at once: at most one window per thread.
+        let largest = starts.iter().map(|&s| span(s).len()).max().unwrap_or(0);
+        let held = PAIR_BYTES * largest as u64 * rayon::current_num_threads().min(starts.len()).max(1) as u64;
+        if !ctx.budget.hold(None, held) {
+            return Vec::new();
+        }
+        let groups: Vec<Vec<u32>> = starts.par_iter().flat_map_iter(|&s| self.window(ctx, &edges[span(s)])).collect();
         let unique: BTreeSet<Vec<u32>> = groups.into_iter().collect();
         unique.into_iter().collect::<Vec<_>>().into_par_iter().filter_map(|txns| self.finding(ctx, txns)).collect()
     }
@@ -132,9 +137,8 @@ impl Bipartite {
         if win.len() < k * p.min_senders.max(p.min_receivers).max(1) {
             return Vec::new();
         }
-        let busiest = win.first().map_or(0, |&e| g.src[e as usize]);
-        if !ctx.budget.rows(busiest, win.len() as u64) || !ctx.budget.hold(Some(busiest), PAIR_BYTES * win.len() as u64)
-        {
+        let first = win.first().map_or(0, |&e| g.src[e as usize]);
+        if !ctx.budget.rows(first, win.len() as u64) {
             return Vec::new();
         }
         // Distinct pairs, and each side's distinct counterparts.
