@@ -158,8 +158,11 @@ fn scatter_plan(opts: &RunOptions, graph: &CaseGraph) -> Result<Result<ScatterPl
 }
 
 /// The layering-chain plan, or why the search stays local.
-fn chain_plan(opts: &RunOptions) -> Result<Result<ChainPlan, String>, DistError> {
+fn chain_plan(opts: &RunOptions, graph: &CaseGraph) -> Result<Result<ChainPlan, String>, DistError> {
     let d: LayeringChain = configured(opts)?;
+    if let Some(why) = amounts_not_comparable(graph) {
+        return Ok(Err(why));
+    }
     Ok(match (fraction(d.p.min_retention), fraction(d.p.max_retention)) {
         (Ok(min_ret), Ok(max_ret)) => Ok(ChainPlan { gap_s: d.p.max_gap_hours * 3600, min_ret, max_ret }),
         (Err(e), _) | (_, Err(e)) => Err(e.to_string()),
@@ -210,7 +213,10 @@ fn unverified(t: Typology) -> Option<String> {
 
 /// Why a detector without a cluster plan runs locally.
 fn local_reason(t: Typology) -> String {
-    format!("{} reads the ownership, property or income registers, which stay local", t.as_str())
+    match t {
+        Typology::Bipartite | Typology::RandomWalk => format!("{} has no cluster plan yet", t.as_str()),
+        _ => format!("{} reads the ownership, property or income registers, which stay local", t.as_str()),
+    }
 }
 
 /// `(u32, list<u32>)` rows, or `list<u32>` rows when `with_account` is false.
@@ -322,7 +328,7 @@ pub fn detect(
                 }
             }
         } else if t == Typology::LayeringChain {
-            match chain_plan(opts)? {
+            match chain_plan(opts, graph)? {
                 Ok(p) => {
                     let mut links: Vec<(u32, u32)> = read_u32_rows(&session.sql(&links_sql(&p, accounts))?, 2)?
                         .iter()

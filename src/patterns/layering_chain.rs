@@ -160,6 +160,7 @@ impl LayeringChain {
     pub(crate) fn score_links(&self, ctx: &DetectCtx<'_>, links: Vec<(u32, u32)>) -> Vec<Finding> {
         let g = &ctx.graph.flow;
         let p = &self.p;
+        let gap = p.max_gap_hours * HOUR;
         // The linked transfers' ids, adjacency and chain lengths: about 56 bytes per transfer
         // and 8 more per link, besides the links themselves.
         if links.is_empty()
