@@ -148,6 +148,19 @@ impl Detector for LayeringChain {
                 out
             })
             .collect();
+        self.score_links(ctx, links)
+    }
+}
+
+impl LayeringChain {
+    /// Chains from successor links `(e, n)` (transfer `n` out of `e`'s receiver passes `e` on,
+    /// in the order [`Detector::detect`] finds them: by `e`, then `n` in (time, id) order): the
+    /// longest chains through each transfer, their components, each component one finding.
+    /// Used by the distributed engine too, whose cluster finds the links.
+    pub(crate) fn score_links(&self, ctx: &DetectCtx<'_>, links: Vec<(u32, u32)>) -> Vec<Finding> {
+        let g = &ctx.graph.flow;
+        let p = &self.p;
+        let gap = p.max_gap_hours * HOUR;
         // The linked transfers' ids, adjacency and chain lengths: about 56 bytes per transfer
         // and 8 more per link, besides the links themselves.
         if links.is_empty()
@@ -240,9 +253,7 @@ impl Detector for LayeringChain {
             })
             .collect()
     }
-}
 
-impl LayeringChain {
     /// True when the chain component lies on a cycle: every last hop (no successor on the
     /// chain) ends at an account `T` where the chain starts (a sender `O` with no predecessor
     /// on the chain), or `T` and a starting account `O` are joined by one more transfer that
