@@ -135,7 +135,16 @@ impl Finding {
             let t = &case.transfers;
             self.unknown_base = self.txns.iter().filter(|&&i| !t.has_base(i as usize)).count() as u32;
             if self.total.is_zero() {
-                self.total = self.txns.iter().filter(|&&i| t.has_base(i as usize)).map(|&i| base[i as usize]).sum();
+                let amounts = self.txns.iter().filter(|&&i| t.has_base(i as usize)).map(|&i| base[i as usize]);
+                match super::common::checked_sum(amounts) {
+                    Some(v) => self.total = v,
+                    None => {
+                        self.total = Decimal::MAX;
+                        self.note(
+                            "the transfers' total exceeds the largest representable amount: shown as that maximum",
+                        );
+                    }
+                }
             }
             let times = self.txns.iter().map(|&t| case.transfers.booked_at[t as usize]);
             self.first_at = self.first_at.or_else(|| times.clone().min());

@@ -141,7 +141,8 @@ pub struct Ranked {
 /// How findings are ranked, in words, for the CLI, the report and the bundle.
 pub const RANKING_BASIS: &str = "ranked by score: the evidence, in decibans (10·log10 of a likelihood ratio against \
      benign activity), summed over the indicators that fired; transfer signals are surprises against the account's own \
-     history and its peer group (docs/methodology.md#ranking)";
+     history and its peer group; each finding also states its percentile among the case's candidates of its typology \
+     (docs/methodology.md#ranking)";
 
 impl RunOptions {
     /// Options from text (typology names, `typology.key=value` overrides; the other fields at
