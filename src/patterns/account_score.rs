@@ -77,12 +77,12 @@ pub fn account_alerts(case: &Case, findings: &[Finding]) -> Vec<Option<AccountAl
     let tail = amount_tails(case);
     let mut ledger: Vec<Vec<(u32, i64)>> = vec![Vec::new(); n];
     let mut extreme = vec![0.5f64; n];
-    for e in 0..t.len() {
+    for (e, &te) in tail.iter().enumerate() {
         let (s, d) = (t.from[e], t.to[e]);
         for (a, other) in [(s, d), (d, s)] {
             if a != NO_ACCOUNT && a != other && (a as usize) < n && held[a as usize] > 0 {
                 ledger[a as usize].push((other, t.booked_at[e].0));
-                extreme[a as usize] = extreme[a as usize].min(tail[e]);
+                extreme[a as usize] = extreme[a as usize].min(te);
             }
         }
     }
