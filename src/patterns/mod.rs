@@ -13,6 +13,7 @@
 //! or the binary. External crates: rayon, petgraph, rust_decimal, sha2, csv, thiserror.
 //! Nothing here prints.
 
+pub mod account_score;
 pub mod budget;
 mod common;
 pub mod context;
