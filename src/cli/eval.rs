@@ -34,6 +34,7 @@ pub struct Args {
 pub fn run(a: Args) -> Result<ExitCode> {
     let opts = a.detect.config()?.detect;
     let loaded = super::common::load(&a.case.case, &a.case.load)?;
+    let rejected = loaded.report.rejected();
     let case = &loaded.case;
     let graph = CaseGraph::build(case);
     let found = patterns::run(case, &graph, &opts)?;
@@ -63,7 +64,7 @@ pub fn run(a: Args) -> Result<ExitCode> {
             l.precision_at_2x(),
             l.average_precision
         );
-        return Ok(ExitCode::SUCCESS);
+        return Ok(super::common::done(rejected, &a.case.case));
     }
     let truth_path = a.truth.unwrap_or_else(|| a.case.case.join("truth/patterns.csv"));
     let mut truth = eval::read_truth(&truth_path, case)?;
@@ -108,5 +109,5 @@ pub fn run(a: Args) -> Result<ExitCode> {
     } else {
         println!("top-{} precision: {}/{}", ev.top_k, ev.top_k_correct, ev.top_k);
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(super::common::done(rejected, &a.case.case))
 }

@@ -90,13 +90,14 @@ pub fn run(a: Args) -> Result<ExitCode> {
     let t0 = std::time::Instant::now();
     let load = super::common::LoadArgs { mapping: a.mapping.clone(), no_resolve: true };
     let loaded = super::common::load(&a.case, &load)?;
+    let rejected = loaded.report.rejected();
     let case = &loaded.case;
     if a.explain {
         // The plan holds the query's text and structure, no case data.
         return Ok(match query::prepare(&text, case, &params) {
             Ok(p) => {
                 print!("{}", p.plan);
-                ExitCode::SUCCESS
+                super::common::done(rejected, &a.case)
             }
             Err(e) => {
                 eprintln!("{}: {}", a.file.display(), e.render(&text));
@@ -171,5 +172,5 @@ pub fn run(a: Args) -> Result<ExitCode> {
         (t1 - t0).as_secs_f64(),
         (t2 - t1).as_secs_f64()
     );
-    Ok(ExitCode::SUCCESS)
+    Ok(super::common::done(rejected, &a.case))
 }
