@@ -123,15 +123,15 @@ fn investigate_and_verify_exit_codes() {
     let o = inv(&case, &out2);
     assert_eq!(code(&o), 1, "{}", text(&o));
     assert!(out2.join("manifest.json").is_file());
-    assert!(text(&o).contains("1 input rows rejected and left out"), "{}", text(&o));
+    assert!(text(&o).contains("1 input rows were rejected at ingest"), "{}", text(&o));
     // Cannot run: a non-court bundle of a case with victims needs the case passphrase.
     let o = run(&["investigate".as_ref(), demo().as_os_str(), "--out".as_ref(), tmp.path().join("b3").as_os_str()]);
     assert_eq!(code(&o), 2, "{}", text(&o));
 }
 
 /// Runs `moneytrail CMD CASE ARGS...` on the demo case (exit 0) and on a copy with one rejected
-/// transfer (exit 1, the output written all the same, stderr naming the rejected rows and where
-/// `ingest` lists them). `{out}` in `args` stands for a fresh output path per run.
+/// transfer (exit 1, the output written all the same, the loader's warning on stderr naming the
+/// rejected rows and `ingest` to list them). `{out}` in `args` stands for a fresh output path per run.
 fn loads_with_rejects(cmd: &str, args: &[&str]) {
     let tmp = tempfile::tempdir().unwrap();
     let case = demo_with_reject(tmp.path());
@@ -146,7 +146,7 @@ fn loads_with_rejects(cmd: &str, args: &[&str]) {
         if let Some(a) = args.iter().find(|a| a.contains("{out}")) {
             assert!(Path::new(&a.replace("{out}", out)).exists(), "{cmd} wrote its output despite the rejected row");
         }
-        let note = "1 input rows rejected and left out: `moneytrail ingest";
+        let note = "1 input rows were rejected at ingest; run `moneytrail ingest` to see them";
         assert_eq!(String::from_utf8_lossy(&o.stderr).contains(note), want == 1, "{cmd}: {}", text(&o));
     }
 }

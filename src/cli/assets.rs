@@ -110,5 +110,5 @@ pub fn run(a: Args) -> Result<ExitCode> {
         }
     }
     println!("written to {} in {:.2} s", a.out.display(), t0.elapsed().as_secs_f64());
-    Ok(super::common::done(rejected, &a.case.case))
+    Ok(super::common::done(rejected))
 }

@@ -68,18 +68,11 @@ pub fn load(dir: &Path, load: &LoadArgs) -> Result<LoadedCase> {
     Ok(loaded)
 }
 
-/// The exit code of a command that loaded the case in `dir` and did its work: 1 (done with
-/// rejected rows, [`super::exit::DONE_WITH_REJECTS`]) when the loader rejected `rejected` input
-/// rows, with a note on stderr saying where they are listed; else 0. Every command that loads a
-/// case ends this way, so a script sees rejected rows whatever it ran.
-pub fn done(rejected: u64, dir: &Path) -> std::process::ExitCode {
-    if rejected > 0 {
-        eprintln!(
-            "{rejected} input rows rejected and left out: `moneytrail ingest {}` lists them with file, line and reason \
-             (exit code 1)",
-            dir.display()
-        );
-    }
+/// The exit code of a command that loaded a case and did its work: 1 (done with rejected rows,
+/// [`super::exit::DONE_WITH_REJECTS`]) when the loader rejected `rejected` input rows, else 0.
+/// Every command that loads a case ends this way, so a script sees rejected rows whatever it
+/// ran; the loader's warning, printed by [`load`], has already said how many and where to look.
+pub fn done(rejected: u64) -> std::process::ExitCode {
     super::exit::rejected(rejected)
 }
 

@@ -191,5 +191,5 @@ pub fn run(a: Args) -> Result<ExitCode> {
         (t1 - t0).as_secs_f64(),
         (t2 - t1).as_secs_f64()
     );
-    Ok(super::common::done(rejected, &a.case.case))
+    Ok(super::common::done(rejected))
 }

@@ -206,5 +206,5 @@ pub fn run(a: Args) -> Result<ExitCode> {
     if !missing.is_empty() {
         println!("{missing}: indicators that need it add no points; every candidate is still ranked (docs/ranking.md)");
     }
-    Ok(super::common::done(rejected, &case_dir))
+    Ok(super::common::done(rejected))
 }

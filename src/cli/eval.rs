@@ -64,7 +64,7 @@ pub fn run(a: Args) -> Result<ExitCode> {
             l.precision_at_2x(),
             l.average_precision
         );
-        return Ok(super::common::done(rejected, &a.case.case));
+        return Ok(super::common::done(rejected));
     }
     let truth_path = a.truth.unwrap_or_else(|| a.case.case.join("truth/patterns.csv"));
     let mut truth = eval::read_truth(&truth_path, case)?;
@@ -109,5 +109,5 @@ pub fn run(a: Args) -> Result<ExitCode> {
     } else {
         println!("top-{} precision: {}/{}", ev.top_k, ev.top_k_correct, ev.top_k);
     }
-    Ok(super::common::done(rejected, &a.case.case))
+    Ok(super::common::done(rejected))
 }

@@ -45,5 +45,5 @@ pub fn run(a: Args) -> Result<ExitCode> {
         ftm::write_ftm(case, w)?;
     }
     println!("{} written in {:.2} s", a.out.display(), t0.elapsed().as_secs_f64());
-    Ok(super::common::done(rejected, &a.case.case))
+    Ok(super::common::done(rejected))
 }

@@ -97,5 +97,5 @@ pub fn run(a: Args) -> Result<ExitCode> {
     if signed {
         println!("signed: {} (check with `moneytrail verify DIR --public-key KEY.pub.pem`)", signing::SIGNATURE);
     }
-    Ok(common::done(loaded.report.rejected(), &a.case.case))
+    Ok(common::done(loaded.report.rejected()))
 }

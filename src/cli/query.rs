@@ -97,7 +97,7 @@ pub fn run(a: Args) -> Result<ExitCode> {
         return Ok(match query::prepare(&text, case, &params) {
             Ok(p) => {
                 print!("{}", p.plan);
-                super::common::done(rejected, &a.case)
+                super::common::done(rejected)
             }
             Err(e) => {
                 eprintln!("{}: {}", a.file.display(), e.render(&text));
@@ -172,5 +172,5 @@ pub fn run(a: Args) -> Result<ExitCode> {
         (t1 - t0).as_secs_f64(),
         (t2 - t1).as_secs_f64()
     );
-    Ok(super::common::done(rejected, &a.case))
+    Ok(super::common::done(rejected))
 }

@@ -102,7 +102,7 @@ pub fn run(a: Args) -> Result<ExitCode> {
     for e in &ignored {
         eprintln!("warning: decision {} / {}: {}", scrub(&e.left_id), scrub(&e.right_id), scrub(&e.reason));
     }
-    Ok(super::common::done(rejected, &a.case))
+    Ok(super::common::done(rejected))
 }
 
 /// Writes table, record_id, entity_id, confidence, evidence, basis; ids and evidence through

@@ -137,7 +137,7 @@ pub fn run(a: Args) -> Result<ExitCode> {
     };
     let t2 = std::time::Instant::now();
     if !write_rows(a.out.as_deref(), view, &results, &names)? {
-        return Ok(super::common::done(rejected, &a.case.case));
+        return Ok(super::common::done(rejected));
     }
     if victims_given {
         report_victims(&a, case, view, &victims, &results, &names)?;
@@ -166,7 +166,7 @@ pub fn run(a: Args) -> Result<ExitCode> {
         (t1 - t0).as_secs_f64(),
         (t2 - t1).as_secs_f64()
     );
-    Ok(super::common::done(rejected, &a.case.case))
+    Ok(super::common::done(rejected))
 }
 
 /// Checks that exactly one kind of source is given, and reads the sources that need no case:

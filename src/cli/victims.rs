@@ -93,7 +93,7 @@ pub fn run(a: Args) -> Result<ExitCode> {
             tp + fn_
         );
     }
-    Ok(super::common::done(rejected, &a.case.case))
+    Ok(super::common::done(rejected))
 }
 
 /// Flags of `unseal`.
