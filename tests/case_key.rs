@@ -134,7 +134,8 @@ fn pseudonyms(text: &str) -> Vec<String> {
 /// `detect` for the police audience under `pass`: the findings CSV (protected persons appear by
 /// pseudonym).
 fn police_findings(case: &Path, pass: &str, out: &Path) -> String {
-    let o = bin(Some(pass)).arg("detect").arg(case).arg("--out").arg(out).args(["--audience", "police"]).output().unwrap();
+    let o =
+        bin(Some(pass)).arg("detect").arg(case).arg("--out").arg(out).args(["--audience", "police"]).output().unwrap();
     assert!(o.status.success(), "{}", text(&o));
     std::fs::read_to_string(out).unwrap()
 }

@@ -153,7 +153,10 @@ fn unwrap_pseudonyms(master: &[u8; 32], case_dir: &Path, case_name: &str, wrappe
         return Err(broken());
     }
     let key = wrap_cipher(master)
-        .decrypt(chacha20poly1305::Nonce::from_slice(&bytes[..12]), Payload { msg: &bytes[12..], aad: case_name.as_bytes() })
+        .decrypt(
+            chacha20poly1305::Nonce::from_slice(&bytes[..12]),
+            Payload { msg: &bytes[12..], aad: case_name.as_bytes() },
+        )
         .map_err(|_| broken())?;
     key.try_into().map_err(|_| broken())
 }
