@@ -204,3 +204,152 @@ fn progress_adds_nothing_to_stderr_when_it_is_not_a_terminal() {
     assert!(!plain.contains('\u{1b}') && !plain.contains('\r'), "{plain:?}");
     assert_eq!(plain.replace("/b", "/a"), quiet.replace("/b", "/a"));
 }
+
+/// `s` with the timings ("0.52 s", "(1.65 s with loading)") masked: they differ run to run.
+fn without_timings(s: &str) -> String {
+    let words: Vec<&str> = s.split(' ').collect();
+    let mut out = Vec::with_capacity(words.len());
+    for (i, w) in words.iter().enumerate() {
+        let num = w.trim_start_matches('(');
+        let timed = words.get(i + 1).is_some_and(|n| n.starts_with('s'));
+        out.push(if timed && num.contains('.') && num.parse::<f64>().is_ok() { "#" } else { w });
+    }
+    out.join(" ")
+}
+
+/// Every file under `dir`, by path relative to it, with its bytes.
+fn files_under(dir: &Path) -> std::collections::BTreeMap<PathBuf, Vec<u8>> {
+    let mut out = std::collections::BTreeMap::new();
+    let mut todo = vec![dir.to_path_buf()];
+    while let Some(d) = todo.pop() {
+        for e in std::fs::read_dir(&d).unwrap().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                todo.push(p);
+            } else {
+                out.insert(p.strip_prefix(dir).unwrap().to_path_buf(), std::fs::read(&p).unwrap());
+            }
+        }
+    }
+    out
+}
+
+/// Progress drawn on a real terminal changes no output. Each command runs twice into the same
+/// paths: once with stderr a pipe (no bars), once under `script` (util-linux), whose
+/// pseudo-terminal is stderr, with every bar drawn at once (MONEYTRAIL_PROGRESS_DELAY_MS=0).
+/// The files written and standard output (timings masked) are byte-identical, and the
+/// terminal saw each command's bar.
+#[test]
+fn progress_on_a_terminal_changes_no_output() {
+    if Command::new("script").arg("--version").output().is_err() {
+        eprintln!("SKIP: no `script` (util-linux) to give the command a pseudo-terminal");
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let exe = env!("CARGO_BIN_EXE_moneytrail");
+    let case = tmp.path().join("case");
+    let o = bin().args(["generate", "--seed", "5", "--transfers", "20000", "--out"]).arg(&case).output().unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let (c, q) = (case.to_str().unwrap(), concat!(env!("CARGO_MANIFEST_DIR"), "/queries/fan_in.cypher"));
+    let o = |name: &str| out.join(name).to_str().unwrap().to_string();
+    // (command line, what its bar shows on the terminal)
+    let runs: Vec<(Vec<String>, &str)> = vec![
+        (
+            vec![
+                "generate".into(),
+                "--seed".into(),
+                "5".into(),
+                "--transfers".into(),
+                "20000".into(),
+                "--out".into(),
+                o("gen"),
+            ],
+            "generate: ",
+        ),
+        (vec!["ingest".into(), c.into(), "--out".into(), o("ingest")], "B/"),
+        (
+            vec![
+                "trace".into(),
+                c.into(),
+                "--source-victims".into(),
+                "--audience".into(),
+                "court".into(),
+                "--out".into(),
+                o("t.csv"),
+            ],
+            "trace [",
+        ),
+        (
+            vec![
+                "query".into(),
+                c.into(),
+                q.into(),
+                "--audience".into(),
+                "court".into(),
+                "--format".into(),
+                "csv".into(),
+                "--out".into(),
+                o("q.csv"),
+            ],
+            "rows in)",
+        ),
+        (
+            vec!["resolve".into(), c.into(), "--audience".into(), "court".into(), "--out".into(), o("r.csv")],
+            "resolve: ",
+        ),
+        (
+            vec![
+                "investigate".into(),
+                c.into(),
+                "--audience".into(),
+                "court".into(),
+                "--no-graphviz".into(),
+                "--finding-diagrams".into(),
+                "1".into(),
+                "--out".into(),
+                o("bundle"),
+            ],
+            "bundle: ",
+        ),
+    ];
+    for (args, bar) in runs {
+        std::fs::create_dir_all(&out).unwrap();
+        let piped = bin().args(&args).output().unwrap();
+        assert!(piped.status.success(), "{args:?}: {}", String::from_utf8_lossy(&piped.stderr));
+        let first = tmp.path().join("first");
+        std::fs::rename(&out, &first).unwrap();
+        std::fs::create_dir_all(&out).unwrap();
+        let stdout = tmp.path().join("stdout");
+        let log = tmp.path().join("terminal.log");
+        let line = format!(
+            "'{exe}' {} > '{}'",
+            args.iter().map(|a| format!("'{a}'")).collect::<Vec<_>>().join(" "),
+            stdout.display()
+        );
+        let t = Command::new("script")
+            .args(["-q", "-e", "-c", &line])
+            .arg(&log)
+            .env_remove("MONEYTRAIL_SEAL_PASSPHRASE")
+            .env("MONEYTRAIL_PROGRESS_DELAY_MS", "0")
+            .output()
+            .unwrap();
+        assert!(t.status.success(), "{args:?} under script: {}", String::from_utf8_lossy(&t.stderr));
+        let terminal = String::from_utf8_lossy(&std::fs::read(&log).unwrap()).into_owned();
+        assert!(
+            terminal.contains(bar),
+            "{args:?}: the terminal shows no '{bar}' bar:\n{}",
+            &terminal[..terminal.len().min(3000)]
+        );
+        let a = without_timings(&String::from_utf8_lossy(&piped.stdout));
+        let b = without_timings(&std::fs::read_to_string(&stdout).unwrap());
+        assert_eq!(a, b, "{args:?}: standard output differs with progress on a terminal");
+        let (fa, fb) = (files_under(&first), files_under(&out));
+        assert_eq!(fa.keys().collect::<Vec<_>>(), fb.keys().collect::<Vec<_>>(), "{args:?}");
+        for (p, bytes) in &fa {
+            assert!(fb[p] == *bytes, "{args:?}: {} differs with progress on a terminal", p.display());
+        }
+        std::fs::remove_dir_all(&first).unwrap();
+        std::fs::remove_dir_all(&out).unwrap();
+    }
+}

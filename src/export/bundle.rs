@@ -176,6 +176,8 @@ fn write_files(
     sign: Option<&super::signing::SecretKey>,
     pdf: bool,
 ) -> Result<Summary, InvestigateError> {
+    // Progress: one step per file written (BundleWriter::write reports each).
+    let _progress = crate::progress::stage("bundle", None, crate::progress::Unit::Steps);
     let mut t = Instant::now();
     let mut timings = inv.timings.clone();
     let case = inv.case();
