@@ -34,6 +34,7 @@ pub struct Args {
 pub fn run(a: Args) -> Result<ExitCode> {
     let opts = a.detect.config()?.detect;
     let loaded = super::common::load(&a.case.case, &a.case.load)?;
+    let rejected = loaded.report.rejected();
     let case = &loaded.case;
     let graph = CaseGraph::build(case);
     let found = patterns::run(case, &graph, &opts)?;
@@ -48,7 +49,7 @@ pub fn run(a: Args) -> Result<ExitCode> {
             .map(|i| case.accounts.extras.get(col, i).is_some_and(|v| v.trim() == "1"))
             .collect();
         account_table(col, case, &found, &labels);
-        return Ok(ExitCode::SUCCESS);
+        return Ok(super::common::done(rejected));
     }
     let truth_path = a.truth.unwrap_or_else(|| a.case.case.join("truth/patterns.csv"));
     let mut truth = eval::read_truth(&truth_path, case)?;
@@ -95,7 +96,7 @@ pub fn run(a: Args) -> Result<ExitCode> {
     }
     println!();
     account_table("in truth", case, &found, &eval::truth_labels(&truth, case.accounts.len()));
-    Ok(ExitCode::SUCCESS)
+    Ok(super::common::done(rejected))
 }
 
 /// Accounts ranked by alert score (and, as the baseline, by their best finding's evidence)

@@ -109,13 +109,5 @@ pub fn run(a: Args) -> Result<ExitCode> {
     if signed {
         println!("signed: {} (check with `moneytrail verify DIR --public-key KEY.pub.pem`)", signing::SIGNATURE);
     }
-    let rejected = loaded.report.rejected();
-    if rejected > 0 {
-        eprintln!(
-            "{rejected} input rows rejected and left out of the bundle: `moneytrail ingest {}` lists them with file, \
-             line and reason",
-            a.case.case.display()
-        );
-    }
-    Ok(super::exit::rejected(rejected))
+    Ok(common::done(loaded.report.rejected()))
 }

@@ -177,6 +177,8 @@ pub fn write_claimed(
 /// Writes every file of the bundle into `out` (no claim, no rename).
 fn write_files(inv: &Investigation<'_>, out: &Path, opts: &WriteOptions) -> Result<Summary, InvestigateError> {
     let (sign, pdf, lang) = (opts.sign.as_ref(), opts.pdf, opts.lang);
+    // Progress: one step per file written (BundleWriter::write reports each).
+    let _progress = crate::progress::stage("bundle", None, crate::progress::Unit::Steps);
     let mut t = Instant::now();
     let mut timings = inv.timings.clone();
     let case = inv.case();
