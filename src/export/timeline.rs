@@ -212,7 +212,9 @@ impl Lanes {
         let mut value: BTreeMap<u32, Decimal> = BTreeMap::new();
         for &t in shown {
             for n in [flow.src[t as usize], flow.dst[t as usize]] {
-                *value.entry(n).or_default() += flow.base[t as usize];
+                // Ranking only (never printed): past the exact range it saturates, ranks first.
+                let v = value.entry(n).or_default();
+                *v = v.saturating_add(flow.base[t as usize]);
             }
         }
         let mut others: Vec<(u32, Decimal)> = value.into_iter().filter(|(n, _)| !lanes.contains(n)).collect();
