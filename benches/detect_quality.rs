@@ -121,7 +121,7 @@ fn amlsim(rows: &mut Vec<Row>) {
         let found = run(&case);
         let labels: Vec<bool> =
             (0..case.accounts.len()).map(|i| case.accounts.extras.get("isFraud", i) == Some("1")).collect();
-        let l = eval::evaluate_labels(&eval::account_scores(&found, case.accounts.len()), &labels);
+        let l = eval::evaluate_labels(&eval::account_scores(&case, &found), &labels);
         println!(
             "AMLSim {name}: {} accounts, {} labelled, {} transfers, {} findings ({:.1} s)",
             l.accounts,

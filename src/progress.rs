@@ -32,6 +32,15 @@ pub trait Progress: Send + Sync {
     fn note(&self, what: &str);
     /// The innermost open stage ends.
     fn end(&self);
+    /// The innermost stage will read about `total` bytes of input (beside what it counts), so
+    /// that a rate and an ETA can be shown from the bytes read. Ignored unless implemented.
+    fn bytes_total(&self, total: u64) {
+        let _ = total;
+    }
+    /// `n` more bytes of input read by the innermost stage. Ignored unless implemented.
+    fn bytes(&self, n: u64) {
+        let _ = n;
+    }
 }
 
 static ACTIVE: AtomicBool = AtomicBool::new(false);
@@ -103,6 +112,16 @@ pub fn stage(name: &str, total: Option<u64>, unit: Unit) -> Stage {
 /// `n` more units of the innermost stage done.
 pub fn advance(n: u64) {
     with(|p| p.advance(n));
+}
+
+/// The innermost stage will read about `total` bytes (see [`Progress::bytes_total`]).
+pub fn bytes_total(total: u64) {
+    with(|p| p.bytes_total(total));
+}
+
+/// `n` more bytes of input read by the innermost stage.
+pub fn bytes(n: u64) {
+    with(|p| p.bytes(n));
 }
 
 /// What the innermost stage works on now.

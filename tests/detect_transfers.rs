@@ -63,6 +63,17 @@ fn transfer_typologies_meet_targets_at_three_seeds() {
                 low.push(format!("seed {seed} {t}: precision@k {:.3} ({s:?})", s.precision_at_k()));
             }
         }
+        // The account alert score (issue 21) must keep the generator's pattern accounts at the
+        // top: measured R@2x 0.95 to 0.98 at seeds 7 to 9 with every typology
+        // (docs/evaluation.md); the floor sits below.
+        let l = eval::evaluate_labels(
+            &eval::account_scores(&case, &found),
+            &eval::truth_labels(&truth, case.accounts.len()),
+        );
+        println!("seed {seed} accounts: R@2x {:.3}, AP {:.3}", l.recall_at_2x(), l.average_precision);
+        if l.recall_at_2x() < 0.90 {
+            low.push(format!("seed {seed} accounts: R@2x {:.3} ({l:?})", l.recall_at_2x()));
+        }
     }
     assert!(low.is_empty(), "{low:#?}");
 }
@@ -478,19 +489,20 @@ fn amlsim(name: &str) -> Option<PathBuf> {
 #[test]
 fn amlsim_ranking_floor() {
     // AMLSim has no holders, cash, addresses or opening dates: with defaults every structural
-    // candidate is a ranked finding and the accounts are ranked by their best finding's
-    // evidence (eval::account_scores). Floors sit below the measured figures
+    // candidate is a ranked finding and the accounts are ranked by their alert score
+    // (eval::account_scores: best finding's evidence plus the ledger's split payments and
+    // atypical amounts, measured R@2x 0.686 to 0.729). Floors sit below the measured figures
     // (docs/evaluation.md) so they test behaviour, not exact tuning; the base rate is the
     // labelled share (954 of 20,000 on fanin200); a random order has R@2x = 2 x that share.
     let mapping = Path::new(env!("CARGO_MANIFEST_DIR")).join("datasets/mappings/amlsim-20k.toml");
-    for (sample, floor) in [("20K_fanin200", 0.18), ("20K_cycle200", 0.18), ("20K_fanin200cycle200", 0.28)] {
+    for (sample, floor) in [("20K_fanin200", 0.6), ("20K_cycle200", 0.6), ("20K_fanin200cycle200", 0.6)] {
         let Some(dir) = amlsim(sample) else { continue };
         let case = load(&dir, Some(mapping.clone()));
         let graph = CaseGraph::build(&case);
         let found = patterns::run(&case, &graph, &RunOptions::default()).unwrap();
         let labels: Vec<bool> =
             (0..case.accounts.len()).map(|i| case.accounts.extras.get("isFraud", i) == Some("1")).collect();
-        let l = eval::evaluate_labels(&eval::account_scores(&found, case.accounts.len()), &labels);
+        let l = eval::evaluate_labels(&eval::account_scores(&case, &found), &labels);
         println!(
             "AMLSim {sample}: {} findings, labelled {}, R@2x {:.3}, P@2x {:.3}, AP {:.3}",
             found.len(),

@@ -25,7 +25,8 @@ use std::time::{Duration, Instant};
 const BIN: &str = env!("CARGO_BIN_EXE_moneytrail");
 
 /// The detectors whose structural search runs on the cluster.
-const ON_CLUSTER: [&str; 4] = ["fan_in", "fan_out", "gather_scatter", "funnel_account"];
+const ON_CLUSTER: [&str; 7] =
+    ["fan_in", "fan_out", "gather_scatter", "funnel_account", "scatter_gather", "layering_chain", "structuring"];
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -164,8 +165,12 @@ fn assert_same(session: &Session, case_dir: &Path, o: &RunOptions) -> usize {
 }
 
 #[test]
-#[ignore = "issue 21 changed the local fan candidates (a steady flow longer than steady_days becomes its busiest window); the cluster's window plans still return the old episodes, so findings can differ until distributed/plans.rs follows"]
+#[ignore = "not yet run on this round's build (the feature build did not finish within the session): \
+            run it with --ignored; it also sends the unverified scatter-gather, layering and structuring plans \
+            to the cluster"]
 fn cluster_findings_equal_local_findings_and_the_cluster_stops_cleanly() {
+    // The scatter-gather, layering-chain and structuring plans run on the cluster only when asked.
+    std::env::set_var(moneytrail::distributed::detect::UNVERIFIED_PLANS_VAR, "1");
     let (_tmp, case_dir, pq) = case(30_000, 7);
     let cluster = Cluster::start(2);
     let session = Session::connect(&cluster.engine(), &pq, 4).unwrap();
@@ -180,6 +185,13 @@ fn cluster_findings_equal_local_findings_and_the_cluster_stops_cleanly() {
         "fan_out.min_score=0",
         "gather_scatter.min_senders=3",
         "funnel_account.min_cities=2",
+        // Also reaches fan-out, which drops scatter-gather intermediaries by these parameters.
+        "scatter_gather.min_retention=0.5",
+        "scatter_gather.window_days=20",
+        "layering_chain.min_retention=0.7",
+        "layering_chain.max_gap_hours=96",
+        "structuring.min_deposits=2",
+        "structuring.min_score=0",
     ];
     let m = assert_same(&session, &case_dir, &opts(&ON_CLUSTER, &loose));
     assert!(m > n, "looser parameters find more ({m} vs {n})");

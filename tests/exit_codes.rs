@@ -123,10 +123,79 @@ fn investigate_and_verify_exit_codes() {
     let o = inv(&case, &out2);
     assert_eq!(code(&o), 1, "{}", text(&o));
     assert!(out2.join("manifest.json").is_file());
-    assert!(text(&o).contains("1 input rows rejected"), "{}", text(&o));
+    assert!(text(&o).contains("1 input rows were rejected at ingest"), "{}", text(&o));
     // Cannot run: a non-court bundle of a case with victims needs the case passphrase.
     let o = run(&["investigate".as_ref(), demo().as_os_str(), "--out".as_ref(), tmp.path().join("b3").as_os_str()]);
     assert_eq!(code(&o), 2, "{}", text(&o));
+}
+
+/// Runs `moneytrail CMD CASE ARGS...` on the demo case (exit 0) and on a copy with one rejected
+/// transfer (exit 1, the output written all the same, the loader's warning on stderr naming the
+/// rejected rows and `ingest` to list them). `{out}` in `args` stands for a fresh output path per run.
+fn loads_with_rejects(cmd: &str, args: &[&str]) {
+    let tmp = tempfile::tempdir().unwrap();
+    let case = demo_with_reject(tmp.path());
+    for (n, (dir, want)) in [(demo(), 0), (case, 1)].into_iter().enumerate() {
+        let out = tmp.path().join(format!("out{n}"));
+        let out = out.to_str().unwrap();
+        let mut argv: Vec<String> = vec![cmd.into(), dir.to_str().unwrap().into()];
+        argv.extend(args.iter().map(|a| a.replace("{out}", out)));
+        let argv: Vec<&std::ffi::OsStr> = argv.iter().map(|a| a.as_ref()).collect();
+        let o = run(&argv);
+        assert_eq!(code(&o), want, "{cmd} on {}: {}", dir.display(), text(&o));
+        if let Some(a) = args.iter().find(|a| a.contains("{out}")) {
+            assert!(Path::new(&a.replace("{out}", out)).exists(), "{cmd} wrote its output despite the rejected row");
+        }
+        let note = "1 input rows were rejected at ingest; run `moneytrail ingest` to see them";
+        assert_eq!(String::from_utf8_lossy(&o.stderr).contains(note), want == 1, "{cmd}: {}", text(&o));
+    }
+}
+
+#[test]
+fn assets_exits_1_with_rejected_rows() {
+    loads_with_rejects("assets", &["--out", "{out}.csv", "--audience", "court"]);
+}
+
+#[test]
+fn compensation_exits_1_with_rejected_rows() {
+    loads_with_rejects("compensation", &["--out", "{out}.csv", "--audience", "court"]);
+}
+
+#[test]
+fn detect_exits_1_with_rejected_rows() {
+    loads_with_rejects("detect", &["--out", "{out}.csv", "--audience", "court"]);
+}
+
+#[test]
+fn eval_exits_1_with_rejected_rows() {
+    let truth = demo().join("truth/patterns.csv");
+    loads_with_rejects("eval", &["--truth", truth.to_str().unwrap()]);
+}
+
+#[test]
+fn export_exits_1_with_rejected_rows() {
+    loads_with_rejects("export", &["--format", "graphml", "--out", "{out}.graphml", "--audience", "court"]);
+}
+
+#[test]
+fn query_exits_1_with_rejected_rows() {
+    let q = Path::new(env!("CARGO_MANIFEST_DIR")).join("queries/fan_in.cypher");
+    loads_with_rejects("query", &[q.to_str().unwrap(), "--format", "csv", "--out", "{out}.csv", "--audience", "court"]);
+}
+
+#[test]
+fn resolve_exits_1_with_rejected_rows() {
+    loads_with_rejects("resolve", &["--out", "{out}.csv", "--audience", "court"]);
+}
+
+#[test]
+fn trace_exits_1_with_rejected_rows() {
+    loads_with_rejects("trace", &["--source-victims", "--out", "{out}.csv", "--audience", "court"]);
+}
+
+#[test]
+fn victims_exits_1_with_rejected_rows() {
+    loads_with_rejects("victims", &["--out", "{out}.csv", "--audience", "court"]);
 }
 
 #[test]

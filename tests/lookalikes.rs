@@ -96,6 +96,36 @@ fn look_alike_ids_are_reported_at_ingest_naming_both() {
     assert_eq!(warnings.matches("confusable skeleton").count(), 2, "{warnings}");
 }
 
+/// Before: the skeleton check compared ids only inside the persons/companies, accounts and
+/// properties spaces, so a transfer id with a Cyrillic Т and an account id that prints as a
+/// person's id loaded without a word.
+#[test]
+fn look_alike_transfer_ids_and_ids_across_id_spaces_are_reported_at_ingest() {
+    let tmp = tempfile::tempdir().unwrap();
+    let case = demo_copy(tmp.path());
+    // Р (U+0420) for P: prints as the person P000001.
+    let aline = append(&case, "accounts.csv", &["\u{0420}000001,,BKT,P000001,2020-01-01,,ALL"]);
+    // Т (U+0422) for T: prints as the demo's first transfer T000000001.
+    let tline =
+        append(&case, "transfers.csv", &["\u{0422}000000001,2024-03-01 10:00:00,A0000014,A0000020,1000.00,ALL,wire,,"]);
+    let (rejects, warnings) = ingest(&case, tmp.path());
+    assert!(!rejects.contains("accounts.csv") && !rejects.contains("transfers.csv"), "look-alikes load: {rejects}");
+    let find = |file: &str, l: usize| {
+        warnings
+            .lines()
+            .find(|w| w.contains(&format!("{file},{l},")))
+            .unwrap_or_else(|| panic!("{warnings}"))
+            .to_string()
+    };
+    let w = find("accounts.csv", aline);
+    assert!(w.contains("looks like 'P000001' (persons.csv line 2, the person_id of persons)"), "{w}");
+    assert!(w.contains("U+0420 at 1"), "{w}");
+    let w = find("transfers.csv", tline);
+    assert!(w.contains("looks like 'T000000001' (transfers.csv line 2)"), "{w}");
+    assert!(w.contains("U+0422 at 1"), "{w}");
+    assert_eq!(warnings.matches("confusable skeleton").count(), 2, "the demo's own ids raise none: {warnings}");
+}
+
 /// Folded as a reader would search: no diacritics, lower case.
 fn fold(s: &str) -> String {
     use unicode_normalization::UnicodeNormalization;

@@ -349,7 +349,7 @@ fn attribution_looks_through_or_values_shares_never_both() {
         AssetHolding { asset: plot, holder: wife, share: d("1"), row: 21 },
         AssetHolding { asset: car, holder: k2, share: d("1"), row: 22 },
     ];
-    let look = attribute(s, &scope, &g, &own, &assets, Valuation::LookThrough);
+    let look = attribute(s, &scope, &g, &own, &assets, Valuation::LookThrough).expect("shares in [0, 1]");
     let got: Vec<(Item, Decimal)> = look.iter().map(|a| (a.item, a.share)).collect();
     assert_eq!(
         got,
@@ -358,7 +358,7 @@ fn attribution_looks_through_or_values_shares_never_both() {
     assert_eq!(look[1].contributions[0].relation[0].kind, RelationKind::Spouse);
     assert_eq!(look[0].contributions[0].via_company, Some(k));
 
-    let shares = attribute(s, &scope, &g, &own, &assets, Valuation::Shareholding);
+    let shares = attribute(s, &scope, &g, &own, &assets, Valuation::Shareholding).expect("shares in [0, 1]");
     let got: Vec<(Item, Decimal)> = shares.iter().map(|a| (a.item, a.share)).collect();
     assert_eq!(got, vec![(Item::Asset(plot), d("1")), (Item::CompanyShares(k), d("0.6"))]);
 }

@@ -398,7 +398,9 @@ fn scan(
     found: &mut Vec<String>,
 ) {
     let mut rendered = Vec::new();
-    for f in [Format::Csv, Format::Json, Format::Table] {
+    // CSV and JSON hold every cell in full (the command line's terminal table draws the same
+    // rendered cells, cut to the terminal's width).
+    for f in [Format::Csv, Format::Json] {
         format::write(view, r, f, &mut rendered).unwrap();
     }
     let graph = moneytrail::graph::CaseGraph::build(view);

@@ -1,7 +1,7 @@
 //! `investigate --pdf` (issue 17): report.pdf printed by headless Chromium, with a cover sheet
 //! and several A4 pages, listed in manifest.json, caught by `verify` when a byte changes, and
-//! the same page count on a second run (the bytes differ: docs/evidence.md). Skipped, with a message, without
-//! Chromium.
+//! the same bytes on a second run (src/export/pdf.rs: dates and DOM node ids fixed). Skipped,
+//! with a message, without Chromium.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -45,11 +45,17 @@ fn pdf_is_written_listed_verified_and_reproducible() {
     assert!(manifest.contains("\"report.pdf\""), "listed in the manifest");
     let ok = run(&["verify".as_ref(), a.as_os_str()]);
     assert!(ok.status.success(), "verify: {}", String::from_utf8_lossy(&ok.stdout));
-    // Not byte-reproducible (Chromium's PDF output varies between runs even with the dates
-    // fixed, docs/evidence.md): a second run is only required to give the same page count.
+    // Byte-reproducible: a second run prints the same bytes (dates and node ids fixed).
     investigate(&b);
     let again = std::fs::read(b.join("report.pdf")).unwrap();
     assert_eq!(moneytrail::export::pdf::page_count(&again), pages);
+    if let Some(i) = pdf.iter().zip(&again).position(|(x, y)| x != y) {
+        panic!(
+            "report.pdf differs between two runs at byte {i}: {:?}",
+            String::from_utf8_lossy(&pdf[i.saturating_sub(60)..(i + 20).min(pdf.len())])
+        );
+    }
+    assert_eq!(pdf.len(), again.len(), "report.pdf lengths differ between two runs");
     // One changed byte is caught.
     let mut bad = pdf.clone();
     let at = bad.len() / 2;
@@ -59,4 +65,72 @@ fn pdf_is_written_listed_verified_and_reproducible() {
     assert!(!caught.status.success(), "verify catches a changed byte in report.pdf");
     let text = format!("{}{}", String::from_utf8_lossy(&caught.stdout), String::from_utf8_lossy(&caught.stderr));
     assert!(text.contains("report.pdf"), "{text}");
+}
+
+/// The mini case with hostile text: the suspect's name is a script tag, another person's a
+/// spreadsheet formula with a link, and the case name holds a right-to-left override.
+fn hostile_case(dir: &Path) -> PathBuf {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/mini");
+    std::fs::create_dir_all(dir).unwrap();
+    for e in std::fs::read_dir(&src).unwrap().flatten() {
+        std::fs::copy(e.path(), dir.join(e.file_name())).unwrap();
+    }
+    let persons = std::fs::read_to_string(dir.join("persons.csv")).unwrap();
+    let mut lines: Vec<String> = persons.lines().map(str::to_string).collect();
+    for (k, name) in [(1, SCRIPT), (2, FORMULA)] {
+        let mut cols: Vec<String> = lines[k].split(',').map(str::to_string).collect();
+        cols[1] = format!("\"{}\"", name.replace('"', "\"\""));
+        lines[k] = cols.join(",");
+    }
+    std::fs::write(dir.join("persons.csv"), lines.join("\n") + "\n").unwrap();
+    let toml = std::fs::read_to_string(dir.join("case.toml")).unwrap();
+    let toml = toml.replace("name = \"Mini case (hand-written fixture)\"", "name = \"Mini \u{202E}gnp.exe case\"");
+    std::fs::write(dir.join("case.toml"), toml).unwrap();
+    dir.to_path_buf()
+}
+
+const SCRIPT: &str = "<script>alert(1)</script>";
+const FORMULA: &str = "=HYPERLINK(\"http://evil.example\",\"click\")";
+
+#[test]
+fn hostile_names_are_inert_in_the_pdf_text() {
+    if !moneytrail::export::pdf::available() {
+        println!("SKIPPED hostile_names_are_inert_in_the_pdf_text: chromium not installed (apt-get install chromium)");
+        return;
+    }
+    let pdftotext = ["/usr/bin/pdftotext", "/usr/local/bin/pdftotext"].into_iter().find(|p| Path::new(p).exists());
+    let Some(pdftotext) = pdftotext else {
+        println!(
+            "SKIPPED hostile_names_are_inert_in_the_pdf_text: pdftotext not installed (apt-get install poppler-utils)"
+        );
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let case = hostile_case(&tmp.path().join("case"));
+    let out = tmp.path().join("bundle");
+    let o = run(&[
+        "investigate".as_ref(),
+        case.as_os_str(),
+        "--out".as_ref(),
+        out.as_os_str(),
+        "--pdf".as_ref(),
+        "--no-graphviz".as_ref(),
+        "--audience".as_ref(),
+        "court".as_ref(),
+    ]);
+    assert!(o.status.success(), "investigate --pdf: {}", String::from_utf8_lossy(&o.stderr));
+    let pdf = std::fs::read(out.join("report.pdf")).unwrap();
+    let txt = Command::new(pdftotext).arg(out.join("report.pdf")).arg("-").output().unwrap();
+    assert!(txt.status.success(), "pdftotext: {}", String::from_utf8_lossy(&txt.stderr));
+    let text = String::from_utf8(txt.stdout).unwrap();
+    // The script tag is text on the page (escaped, never run or swallowed as markup).
+    assert!(text.contains(SCRIPT), "the hostile name is shown as text in the PDF");
+    // The formula is text too, and no link to its address was made.
+    assert!(text.contains("=HYPERLINK("), "the formula name is shown as text");
+    assert!(!pdf.windows(19).any(|w| w == b"http://evil.example"), "no link to the formula's address in the PDF");
+    // No bidirectional control reaches the PDF's text: the override is shown as its code point.
+    let bidi =
+        |c: char| matches!(c, '\u{200E}' | '\u{200F}' | '\u{061C}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}');
+    assert!(!text.chars().any(bidi), "a bidirectional control in the PDF text");
+    assert!(text.contains("Mini [U+202E]gnp.exe case"), "the override is shown as [U+202E]");
 }

@@ -36,7 +36,9 @@
 //! its exact share, the leftover cents go one each to the largest remainders, a tie to the lower
 //! victim id. So `Σ allocated + surplus = fund` and `remainder = claim - allocated`, exactly.
 
-use super::confiscable::{confiscable, ConfiscableParams};
+use super::confiscable::{confiscable, ConfiscableError, ConfiscableParams};
+use super::{sum, AmountOverflow};
+use crate::model::money::checked_sum;
 use crate::model::{Case, Date, EntityRef, Prov};
 use crate::trace::case::CaseTraceError;
 use crate::trace::victims::{
@@ -143,6 +145,18 @@ pub enum CompensationError {
     /// No victim was selected.
     #[error("no victims: the case has no victims table rows and none were given by id")]
     NoVictims,
+    /// A sum or product of the figures left the exact range.
+    #[error(transparent)]
+    Overflow(#[from] AmountOverflow),
+}
+
+impl From<ConfiscableError> for CompensationError {
+    fn from(e: ConfiscableError) -> Self {
+        match e {
+            ConfiscableError::Trace(t) => CompensationError::Trace(t),
+            ConfiscableError::Overflow(o) => CompensationError::Overflow(o),
+        }
+    }
 }
 
 /// One confiscable asset in the fund.
@@ -257,7 +271,7 @@ pub fn compensation(case: &Case, params: &CompensationParams) -> Result<Compensa
         }
     }
     let (assets, notes) = fund_assets(case, vd, params)?;
-    let confiscated_value: Decimal = assets.iter().map(|a| a.value).sum();
+    let confiscated_value = sum("summing the value of the fund's assets", assets.iter().map(|a| a.value))?;
     let fund = match params.fund_value {
         Some(f) => cents("--fund-value", f)?,
         None => confiscated_value,
@@ -270,8 +284,13 @@ pub fn compensation(case: &Case, params: &CompensationParams) -> Result<Compensa
     for v in &victims {
         out.push(victim_claim(case, params, &assets, &traced, v)?);
     }
-    let surplus = allocate_fund(&mut out, params.share_by, fund);
-    let allocated = out.iter().map(|v| v.allocated).sum();
+    let surplus = allocate_fund(&mut out, params.share_by, fund)?;
+    let allocated = sum("summing the shares allocated", out.iter().map(|v| v.allocated))?;
+    // The sums the report prints, checked here so that the plain getters cannot overflow later.
+    sum("summing the victims' claims", out.iter().map(|v| v.claim))?;
+    sum("summing the unsatisfied remainders", out.iter().map(|v| v.remainder))?;
+    sum("summing the amounts traced for every victim", out.iter().map(|v| v.traced_total))?;
+    sum("summing the victims' traced earnings", out.iter().map(|v| v.earnings))?;
     Ok(Compensation {
         rule: params.rule,
         share_by: params.share_by,
@@ -391,7 +410,8 @@ fn victim_claim(
             (None, Some(_)) => {
                 let carriers: Vec<u32> =
                     a.payments.iter().copied().filter(|p| t.tainted.contains_key(&(*p, v.label))).collect();
-                (carriers.iter().filter_map(|p| t.tainted.get(&(*p, v.label))).copied().sum(), carriers)
+                let what = format!("summing {id}'s money traced into asset {}", a.asset_id);
+                (sum(&what, carriers.iter().filter_map(|p| t.tainted.get(&(*p, v.label))).copied())?, carriers)
             }
             _ => (Decimal::ZERO, Vec::new()),
         };
@@ -404,7 +424,7 @@ fn victim_claim(
             chain: label_chain(&t.back, v.label, &carriers, MAX_CHAIN),
         });
     }
-    let traced_total = traced.iter().map(|t| t.traced).sum();
+    let traced_total = sum(&format!("summing {id}'s money traced into the fund"), traced.iter().map(|t| t.traced))?;
     Ok(VictimClaim {
         victim: v.victim,
         label: v.label,
@@ -423,7 +443,7 @@ fn victim_claim(
 
 /// Shares `fund` over the victims in cents, by `share_by`, no share above the claim; returns
 /// the surplus.
-fn allocate_fund(out: &mut [VictimClaim], share_by: ShareBasis, fund: Decimal) -> Decimal {
+fn allocate_fund(out: &mut [VictimClaim], share_by: ShareBasis, fund: Decimal) -> Result<Decimal, AmountOverflow> {
     let weights: Vec<Decimal> = out
         .iter()
         .map(|v| match share_by {
@@ -431,15 +451,17 @@ fn allocate_fund(out: &mut [VictimClaim], share_by: ShareBasis, fund: Decimal) -
             ShareBasis::Claim => v.claim,
         })
         .collect();
-    let caps: Vec<i128> = out.iter().map(|v| to_units(v.claim, 2)).collect();
+    let what = "sharing the fund in proportion (fund x weight must stay below 1.7e38 units of the smallest decimal)";
+    let overflow = || AmountOverflow::new(what);
+    let caps: Vec<i128> = out.iter().map(|v| to_units(v.claim, 2)).collect::<Option<_>>().ok_or_else(overflow)?;
     let scale = weights.iter().map(|w| w.scale()).max().unwrap_or(2).max(2);
-    let w_units: Vec<i128> = weights.iter().map(|w| to_units(*w, scale)).collect();
-    let (alloc, surplus) = allocate(to_units(fund, 2), &w_units, &caps);
+    let w_units: Vec<i128> = weights.iter().map(|w| to_units(*w, scale)).collect::<Option<_>>().ok_or_else(overflow)?;
+    let (alloc, surplus) = allocate(to_units(fund, 2).ok_or_else(overflow)?, &w_units, &caps).ok_or_else(overflow)?;
     for (v, a) in out.iter_mut().zip(&alloc) {
-        v.allocated = Decimal::from_i128_with_scale(*a, 2);
-        v.remainder = v.claim - v.allocated;
+        v.allocated = Decimal::try_from_i128_with_scale(*a, 2).map_err(|_| overflow())?;
+        v.remainder = super::sub(v.claim, v.allocated, what)?;
     }
-    Decimal::from_i128_with_scale(surplus, 2)
+    Decimal::try_from_i128_with_scale(surplus, 2).map_err(|_| overflow())
 }
 
 /// A money figure to the cent, never negative.
@@ -451,37 +473,39 @@ fn cents(what: &str, d: Decimal) -> Result<Decimal, CompensationError> {
     Ok(n.round_dp(2))
 }
 
-/// `d` in integer units of `10^-scale`, rounded down (amounts here are never negative).
-fn to_units(d: Decimal, scale: u32) -> i128 {
-    let mut x = d.trunc_with_scale(scale);
-    x.rescale(scale);
-    x.mantissa()
+/// `d` in integer units of `10^-scale`, rounded down (amounts here are never negative);
+/// `None` when `d` has too many digits to be written with `scale` decimals.
+fn to_units(d: Decimal, scale: u32) -> Option<i128> {
+    let x = d.trunc_with_scale(scale);
+    x.mantissa().checked_mul(10i128.checked_pow(scale.checked_sub(x.scale())?)?)
 }
 
 /// Shares `fund` units over `weights` in proportion, no share above its cap: shares whose exact
 /// value reaches the cap are fixed at the cap and the rest of the fund re-shared among the others
 /// (repeated until no share reaches its cap), then the largest-remainder method (ties to the lower
 /// index). Returns the shares and the surplus (`fund - Σ shares`, positive only when every
-/// remaining weight is zero or every cap is met).
+/// remaining weight is zero or every cap is met); `None` when a sum of weights or a product
+/// `fund x weight` does not fit an `i128` (never a wrapped or saturated share).
 ///
 /// # Complexity
 /// O(k^2) for k weights in the worst case (one cap fixed per round), O(k log k) per round.
-pub fn allocate(fund: i128, weights: &[i128], caps: &[i128]) -> (Vec<i128>, i128) {
+pub fn allocate(fund: i128, weights: &[i128], caps: &[i128]) -> Option<(Vec<i128>, i128)> {
     let k = weights.len();
     let mut shares = vec![0i128; k];
     let mut left = fund.max(0);
     let mut active: Vec<usize> = (0..k).filter(|&i| weights[i] > 0 && caps.get(i).is_some_and(|&c| c > 0)).collect();
     loop {
-        let total: i128 = active.iter().map(|&i| weights[i]).sum();
+        let total: i128 = active.iter().try_fold(0i128, |t, &i| t.checked_add(weights[i]))?;
         if active.is_empty() || total <= 0 || left == 0 {
             break;
         }
         // Exact share left * w / total reaches the cap  <=>  left * w >= cap * total.
-        let capped: Vec<usize> = active
-            .iter()
-            .copied()
-            .filter(|&i| left.saturating_mul(weights[i]) >= caps[i].saturating_mul(total))
-            .collect();
+        let mut capped: Vec<usize> = Vec::new();
+        for &i in &active {
+            if left.checked_mul(weights[i])? >= caps[i].checked_mul(total)? {
+                capped.push(i);
+            }
+        }
         if !capped.is_empty() {
             for &i in &capped {
                 shares[i] = caps[i];
@@ -493,7 +517,7 @@ pub fn allocate(fund: i128, weights: &[i128], caps: &[i128]) -> (Vec<i128>, i128
         let mut given = 0i128;
         let mut rem: Vec<(i128, usize)> = Vec::with_capacity(active.len());
         for &i in &active {
-            let p = left.saturating_mul(weights[i]);
+            let p = left.checked_mul(weights[i])?;
             shares[i] = p / total;
             given += p / total;
             rem.push((p % total, i));
@@ -506,33 +530,45 @@ pub fn allocate(fund: i128, weights: &[i128], caps: &[i128]) -> (Vec<i128>, i128
         left = 0;
         break;
     }
-    (shares, left)
+    Some((shares, left))
 }
 
 impl Compensation {
     /// Whether every sum reconciles: `Σ allocated + surplus = fund`, `remainder = claim -
     /// allocated` and `0 <= allocated <= claim` per victim, `traced_total = Σ traced`.
+    /// A sum that overflows does not reconcile.
     pub fn reconciles(&self) -> bool {
-        let alloc: Decimal = self.victims.iter().map(|v| v.allocated).sum();
-        alloc == self.allocated
-            && self.allocated + self.surplus == self.fund
+        let alloc = checked_sum(self.victims.iter().map(|v| v.allocated));
+        alloc == Some(self.allocated)
+            && self.allocated.checked_add(self.surplus) == Some(self.fund)
             && self.surplus >= Decimal::ZERO
             && self.victims.iter().all(|v| {
-                v.remainder == v.claim - v.allocated
+                v.claim.checked_sub(v.allocated) == Some(v.remainder)
                     && v.allocated >= Decimal::ZERO
                     && v.allocated <= v.claim
-                    && v.traced_total == v.traced.iter().map(|t| t.traced).sum::<Decimal>()
+                    && checked_sum(v.traced.iter().map(|t| t.traced)) == Some(v.traced_total)
             })
     }
 
-    /// Σ claims.
+    /// Σ claims (checked when [`compensation`] built the figures; `Decimal::MAX` past the range
+    /// on figures built by hand).
     pub fn claims(&self) -> Decimal {
-        self.victims.iter().map(|v| v.claim).sum()
+        checked_sum(self.victims.iter().map(|v| v.claim)).unwrap_or(Decimal::MAX)
     }
 
-    /// Σ unsatisfied remainders.
+    /// Σ traced totals of the victims (checked as [`Compensation::claims`]).
+    pub fn traced_total(&self) -> Decimal {
+        checked_sum(self.victims.iter().map(|v| v.traced_total)).unwrap_or(Decimal::MAX)
+    }
+
+    /// Σ traced earnings of the victims (checked as [`Compensation::claims`]).
+    pub fn earnings(&self) -> Decimal {
+        checked_sum(self.victims.iter().map(|v| v.earnings)).unwrap_or(Decimal::MAX)
+    }
+
+    /// Σ unsatisfied remainders (checked as [`Compensation::claims`]).
     pub fn remainder(&self) -> Decimal {
-        self.victims.iter().map(|v| v.remainder).sum()
+        checked_sum(self.victims.iter().map(|v| v.remainder)).unwrap_or(Decimal::MAX)
     }
 }
 
@@ -543,12 +579,20 @@ mod tests {
     #[test]
     fn allocation_is_exact_capped_and_deterministic() {
         // 100 over 1:1:1 -> 34, 33, 33 (the tie goes to the lower index).
-        assert_eq!(allocate(100, &[1, 1, 1], &[1000, 1000, 1000]), (vec![34, 33, 33], 0));
+        assert_eq!(allocate(100, &[1, 1, 1], &[1000, 1000, 1000]), Some((vec![34, 33, 33], 0)));
         // Caps: weights 1:1, caps 10 and 1000, fund 100 -> 10 capped, the other takes 90.
-        assert_eq!(allocate(100, &[1, 1], &[10, 1000]), (vec![10, 90], 0));
+        assert_eq!(allocate(100, &[1, 1], &[10, 1000]), Some((vec![10, 90], 0)));
         // Every cap met: the surplus stays.
-        assert_eq!(allocate(100, &[3, 1], &[20, 30]), (vec![20, 30], 50));
+        assert_eq!(allocate(100, &[3, 1], &[20, 30]), Some((vec![20, 30], 50)));
         // Nothing traced: everything is surplus.
-        assert_eq!(allocate(100, &[0, 0], &[20, 30]), (vec![0, 0], 100));
+        assert_eq!(allocate(100, &[0, 0], &[20, 30]), Some((vec![0, 0], 100)));
+    }
+
+    #[test]
+    fn allocation_past_i128_is_none_not_a_saturated_share() {
+        // Before: left.saturating_mul(w) clamped at i128::MAX and shared a wrong fund.
+        let big = i128::MAX / 4;
+        assert_eq!(allocate(big, &[big, big], &[big, big]), None);
+        assert_eq!(allocate(10, &[i128::MAX, 1], &[10, 10]), None);
     }
 }

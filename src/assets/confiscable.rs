@@ -28,6 +28,7 @@
 //! bank balances are not counted (only persons' accounts of the scope).
 
 use super::valuation::{scope_assets_at, AssetRow, OwnershipModel};
+use super::{add_to, mul, sub, sum, AmountOverflow};
 use crate::model::{round_cents, Case, Date, EntityKind, EntityRef, Prov};
 use crate::trace::case::{case_events, CaseTraceError, Destination, Destinations};
 use crate::trace::{trace_rules, Label, Rule, Sources, TraceConfig, TraceResult};
@@ -167,10 +168,44 @@ impl SuspectFigures {
 
     /// Disproportion (low, high): low = `max(0, Σ unexplained)` (every year's lawful income credited
     /// as savings, the defence's view), high = `Σ max(0, unexplained)` (the strict per-year test).
+    ///
+    /// Both sums are checked when [`confiscable`] builds the figures, so this cannot overflow
+    /// on figures it returned; on figures built by hand see [`Self::checked_disproportion_band`].
     pub fn disproportion_band(&self) -> (Decimal, Decimal) {
-        let total: Decimal = self.years.iter().map(|y| y.unexplained).sum();
-        let strict: Decimal = self.years.iter().map(|y| y.unexplained.max(Decimal::ZERO)).sum();
-        (total.max(Decimal::ZERO), strict)
+        self.checked_disproportion_band().unwrap_or((Decimal::MAX, Decimal::MAX))
+    }
+
+    /// Σ lawful income over the years (checked when [`confiscable`] built the figures).
+    pub fn lawful_income(&self) -> Decimal {
+        crate::model::money::checked_sum(self.years.iter().map(|y| y.lawful_income)).unwrap_or(Decimal::MAX)
+    }
+
+    /// [`Self::disproportion_band`], or [`AmountOverflow`] when a sum over the years overflows.
+    pub fn checked_disproportion_band(&self) -> Result<(Decimal, Decimal), AmountOverflow> {
+        let total = sum("summing the unexplained wealth over the years", self.years.iter().map(|y| y.unexplained))?;
+        let strict = sum(
+            "summing the positive unexplained wealth over the years",
+            self.years.iter().map(|y| y.unexplained.max(Decimal::ZERO)),
+        )?;
+        Ok((total.max(Decimal::ZERO), strict))
+    }
+}
+
+/// Why [`confiscable`] could not compute the figures.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ConfiscableError {
+    /// Selecting the sources or tracing failed.
+    #[error(transparent)]
+    Trace(#[from] CaseTraceError),
+    /// A sum or product of the figures left the exact range.
+    #[error(transparent)]
+    Overflow(#[from] AmountOverflow),
+}
+
+impl From<crate::trace::TraceError> for ConfiscableError {
+    fn from(e: crate::trace::TraceError) -> Self {
+        ConfiscableError::Trace(e.into())
     }
 }
 
@@ -181,7 +216,8 @@ fn band(v: impl Iterator<Item = Decimal> + Clone) -> (Decimal, Decimal) {
 /// Computes the three views for each suspect (in the order given).
 ///
 /// # Errors
-/// The tracing engine's validation errors.
+/// The tracing engine's validation errors, and [`AmountOverflow`] when a sum or product of the
+/// figures leaves the exact range (never a panic).
 ///
 /// # Complexity
 /// Per suspect: one trace per rule over the case's transfers (rules in parallel), plus
@@ -190,7 +226,7 @@ pub fn confiscable(
     case: &Case,
     suspects: &[EntityRef],
     params: &ConfiscableParams,
-) -> Result<Vec<SuspectFigures>, CaseTraceError> {
+) -> Result<Vec<SuspectFigures>, ConfiscableError> {
     let vd = params.as_of.unwrap_or(case.meta.valuation_date);
     let end = vd.start().0 + 86_399;
     let model = OwnershipModel::build_at(case, vd);
@@ -243,7 +279,7 @@ impl Traced {
 
 impl Ctx<'_> {
     /// The three views for suspect `s`.
-    fn suspect(&self, s: EntityRef, params: &ConfiscableParams) -> Result<SuspectFigures, CaseTraceError> {
+    fn suspect(&self, s: EntityRef, params: &ConfiscableParams) -> Result<SuspectFigures, ConfiscableError> {
         let (case, model) = (self.case, self.model);
         let scope = if s.kind == EntityKind::Person { model.scope(s.idx) } else { Vec::new() };
         let mut persons: Vec<u32> = Vec::new();
@@ -269,30 +305,41 @@ impl Ctx<'_> {
         if !(sources.is_empty() || self.rules.is_empty()) {
             t.results = trace_rules(self.events, &sources, self.rules, &params.trace)?;
         }
-        t.tainted = t
-            .results
-            .iter()
-            .map(|r| {
-                let mut m: HashMap<u32, Decimal> = HashMap::new();
-                for row in r.rows.iter().filter(|x| x.label == Label(1)) {
-                    *m.entry(row.seq).or_default() += row.tainted;
-                }
-                (r.rule, m)
-            })
-            .collect();
+        for r in &t.results {
+            let mut m: HashMap<u32, Decimal> = HashMap::new();
+            for row in r.rows.iter().filter(|x| x.label == Label(1)) {
+                add_to(m.entry(row.seq).or_default(), row.tainted, "summing the proceeds traced into a transfer")?;
+            }
+            t.tainted.push((r.rule, m));
+        }
         let mut notes = model.problem.iter().cloned().collect::<Vec<_>>();
         notes.extend(crate::trace::case::unknown_base_note(case));
         t.back = lineage_index(&t.results);
 
-        let mut assets: Vec<AssetFigures> =
-            scope_assets_at(case, model, s, &scope, self.vd).iter().map(|a| self.property(&t, a, &mut notes)).collect();
-        self.accounts(&t, &mut assets);
-        let object = self.rules.iter().map(|&r| (r, assets.iter().map(|a| a.object(r)).sum())).collect();
-        let value = self.value_views(&t, &assets);
-        let years = disproportion(case, model, &t.persons, &t.accounts, self.events, self.dest, self.vd, &mut notes);
+        let mut assets: Vec<AssetFigures> = scope_assets_at(case, model, s, &scope, self.vd)
+            .iter()
+            .map(|a| self.property(&t, a, &mut notes))
+            .collect::<Result<_, _>>()?;
+        self.accounts(&t, &mut assets)?;
+        let who = case.entity_id(s);
+        let object = self
+            .rules
+            .iter()
+            .map(|&r| {
+                Ok((
+                    r,
+                    sum(
+                        &format!("summing the object-based value of {who}'s assets"),
+                        assets.iter().map(|a| a.object(r)),
+                    )?,
+                ))
+            })
+            .collect::<Result<_, AmountOverflow>>()?;
+        let value = self.value_views(&t, &assets)?;
+        let years = disproportion(case, model, &t.persons, &t.accounts, self.events, self.dest, self.vd, &mut notes)?;
         notes.sort();
         notes.dedup();
-        Ok(SuspectFigures {
+        let figures = SuspectFigures {
             suspect: s,
             scope: t.persons.clone(),
             rules: self.rules.to_vec(),
@@ -301,22 +348,30 @@ impl Ctx<'_> {
             value,
             years,
             notes,
-        })
+        };
+        // The band's sums, checked here so that the plain getter cannot overflow later.
+        figures.checked_disproportion_band()?;
+        sum("summing the lawful income over the years", figures.years.iter().map(|y| y.lawful_income))?;
+        Ok(figures)
     }
 
     /// A property of the scope: proceeds traced into its payments, with its evidence.
-    fn property(&self, t: &Traced, a: &AssetRow, notes: &mut Vec<String>) -> AssetFigures {
+    fn property(&self, t: &Traced, a: &AssetRow, notes: &mut Vec<String>) -> Result<AssetFigures, AmountOverflow> {
         let case = self.case;
+        if let Some(o) = &a.overflow {
+            return Err(o.clone());
+        }
         let prop = &case.properties.rows[a.property as usize];
         let mut payments: Vec<u32> = a.payments.clone();
         payments.sort_unstable();
         payments.dedup();
         payments.retain(|&p| case.transfers.booked_at.get(p as usize).is_some_and(|x| x.0 <= self.end));
+        let what = format!("summing the proceeds traced into the payments of property {}", prop.id);
         let traced = t
             .tainted
             .iter()
-            .map(|(r, m)| (*r, payments.iter().filter_map(|p| m.get(p)).copied().sum::<Decimal>()))
-            .collect();
+            .map(|(r, m)| Ok((*r, sum(&what, payments.iter().filter_map(|p| m.get(p)).copied())?)))
+            .collect::<Result<_, AmountOverflow>>()?;
         let mut ev = a.provs.clone();
         ev.extend(a.ownership_rows.iter().filter_map(|&r| case.ownership.rows.get(r as usize)).map(|o| o.prov));
         ev.extend(a.relation_rows.iter().filter_map(|&r| case.relations.rows.get(r as usize)).map(|o| o.prov));
@@ -334,7 +389,7 @@ impl Ctx<'_> {
         if !a.note.is_empty() {
             basis = format!("{basis}; {}", a.note);
         }
-        AssetFigures {
+        Ok(AssetFigures {
             asset_id: prop.id.clone(),
             asset_kind: prop.kind.clone().unwrap_or_else(|| "property".into()),
             holders: a.holder_ids.clone(),
@@ -346,27 +401,31 @@ impl Ctx<'_> {
             traced,
             transfers: payments,
             evidence: ev,
-        }
+        })
     }
 
     /// Bank accounts of the scope: ledger balance on the valuation date, taint left in them.
-    fn accounts(&self, t: &Traced, assets: &mut Vec<AssetFigures>) {
+    fn accounts(&self, t: &Traced, assets: &mut Vec<AssetFigures>) -> Result<(), AmountOverflow> {
         let case = self.case;
         // (running, lowest) per account; the unknown opening balance is the smallest clean one
         // that keeps the account from going negative, as the tracing engine assumes.
         let mut balance: BTreeMap<u32, (Decimal, Decimal)> = BTreeMap::new();
+        let what = |a: u32| format!("summing the ledger balance of account {}", case.accounts.rows[a as usize].id);
         for e in self.events {
             if let Some(f) = e.from.filter(|f| t.accounts.contains(f)) {
                 let b = balance.entry(f).or_default();
-                b.0 -= e.amount;
+                b.0 = sub(b.0, e.amount, &what(f))?;
                 b.1 = b.1.min(b.0);
             }
             if let Some(to) = e.to.filter(|to| t.accounts.contains(to)) {
-                balance.entry(to).or_default().0 += e.amount;
+                add_to(&mut balance.entry(to).or_default().0, e.amount, &what(to))?;
             }
         }
         for &acct in &t.accounts {
-            let bal = balance.get(&acct).map_or(Decimal::ZERO, |b| b.0 - b.1);
+            let bal = match balance.get(&acct) {
+                Some(b) => sub(b.0, b.1, &what(acct))?,
+                None => Decimal::ZERO,
+            };
             let traced: Vec<(Rule, Decimal)> =
                 t.results.iter().map(|r| (r.rule, r.remaining(acct, Label(1)))).collect();
             if bal.is_zero() && traced.iter().all(|x| x.1.is_zero()) {
@@ -397,11 +456,12 @@ impl Ctx<'_> {
                 evidence: ev,
             });
         }
+        Ok(())
     }
 
     /// The value-based view per rule: benefit capped by free property plus tainted gifts.
-    fn value_views(&self, t: &Traced, assets: &[AssetFigures]) -> Vec<ValueView> {
-        let free: Decimal = assets.iter().filter_map(|a| a.net_attributable).sum();
+    fn value_views(&self, t: &Traced, assets: &[AssetFigures]) -> Result<Vec<ValueView>, AmountOverflow> {
+        let free = sum("summing the free property of the scope", assets.iter().filter_map(|a| a.net_attributable))?;
         let mut value = Vec::new();
         for r in &t.results {
             let benefit = r.summary(Label(1)).map_or(Decimal::ZERO, |x| x.introduced);
@@ -413,14 +473,16 @@ impl Ctx<'_> {
                 if from_scope && !to_scope {
                     if let Destination::Person(h) = self.dest.of(self.case, row.seq) {
                         if !t.in_scope(Some(h)) {
-                            gifted += row.tainted;
+                            add_to(&mut gifted, row.tainted, "summing the tainted gifts of the scope")?;
                             gifts.push(row.seq);
                         }
                     }
                 }
             }
             gifts.dedup();
-            let available = free + gifted;
+            let available = free
+                .checked_add(gifted)
+                .ok_or_else(|| AmountOverflow::new("adding the tainted gifts to the free property of the scope"))?;
             value.push(ValueView {
                 rule: r.rule,
                 benefit,
@@ -431,7 +493,7 @@ impl Ctx<'_> {
                 gifts,
             });
         }
-        value
+        Ok(value)
     }
 }
 
@@ -483,7 +545,7 @@ fn disproportion(
     dest: &Destinations,
     vd: Date,
     notes: &mut Vec<String>,
-) -> Vec<YearFigures> {
+) -> Result<Vec<YearFigures>, AmountOverflow> {
     let mut years: BTreeMap<i32, YearFigures> = BTreeMap::new();
     let last = vd.year();
     fn entry(years: &mut BTreeMap<i32, YearFigures>, y: i32, last: i32) -> Option<&mut YearFigures> {
@@ -508,7 +570,7 @@ fn disproportion(
             match model.solved() {
                 Some((_, own)) => {
                     let c = model.dense_id(t.owner);
-                    persons.iter().map(|&p| own.share(p, c)).sum()
+                    sum("summing the scope's shares of a company", persons.iter().map(|&p| own.share(p, c)))?
                 }
                 None => Decimal::ZERO,
             }
@@ -520,10 +582,17 @@ fn disproportion(
             continue;
         }
         scope_payments.extend(t.payment_txns.iter().copied());
-        match case.fx.convert(price.amount, price.currency, d) {
-            Ok(c) => {
+        let what = || {
+            format!(
+                "converting and summing the acquisition price of property {}",
+                case.properties.rows[t.property as usize].id
+            )
+        };
+        match case.fx.lookup(price.currency, d) {
+            Ok(idx) => {
+                let c = case.fx.checked_apply(price.amount, idx).map_err(|_| AmountOverflow::new(what()))?;
                 if let Some(y) = entry(&mut years, d.year(), last) {
-                    y.acquisitions += round_cents(c.base_amount * factor);
+                    add_to(&mut y.acquisitions, round_cents(mul(c.base_amount, factor, &what())?), &what())?;
                     y.evidence.push(t.prov);
                 }
             }
@@ -538,13 +607,14 @@ fn disproportion(
         }
         let Some(d) = i32::try_from(e.at.div_euclid(86_400)).ok().map(Date) else { continue };
         let Some(y) = entry(&mut years, d.year(), last) else { continue };
+        let what = || format!("summing the scope's balance change and spending of {}", y.year);
         if to {
-            y.balance_change += e.amount;
+            add_to(&mut y.balance_change, e.amount, &what())?;
         } else {
-            y.balance_change -= e.amount;
+            y.balance_change = sub(y.balance_change, e.amount, &what())?;
             let purchase = scope_payments.contains(&e.seq) || matches!(dest.of(case, e.seq), Destination::Property(_));
             if !purchase {
-                y.spending += e.amount;
+                add_to(&mut y.spending, e.amount, &what())?;
             }
         }
     }
@@ -553,10 +623,12 @@ fn disproportion(
             continue;
         }
         let Some(ye) = Date::from_ymd(inc.year, 12, 31) else { continue };
-        match case.fx.convert(inc.amount.amount, inc.amount.currency, ye) {
-            Ok(c) => {
+        let what = || format!("converting and summing the lawful income of {}", inc.year);
+        match case.fx.lookup(inc.amount.currency, ye) {
+            Ok(idx) => {
+                let c = case.fx.checked_apply(inc.amount.amount, idx).map_err(|_| AmountOverflow::new(what()))?;
                 if let Some(y) = entry(&mut years, inc.year, last) {
-                    y.lawful_income += c.base_amount;
+                    add_to(&mut y.lawful_income, c.base_amount, &what())?;
                     y.evidence.push(inc.prov);
                 }
             }
@@ -566,10 +638,11 @@ fn disproportion(
     years
         .into_values()
         .map(|mut y| {
-            y.unexplained = y.acquisitions + y.balance_change + y.spending - y.lawful_income;
+            let what = format!("computing the unexplained wealth of {}", y.year);
+            y.unexplained = sub(sum(&what, [y.acquisitions, y.balance_change, y.spending])?, y.lawful_income, &what)?;
             y.evidence.sort_unstable();
             y.evidence.dedup();
-            y
+            Ok(y)
         })
         .collect()
 }

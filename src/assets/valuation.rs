@@ -127,6 +127,10 @@ pub struct AssetRow {
     pub net: Option<Decimal>,
     /// share x net.
     pub attributable: Option<Decimal>,
+    /// A conversion, sum or product of this row's figures that left the exact range: the
+    /// figures it would have given are `None` (and its message is in `note`); the confiscable
+    /// and compensation figures stop with this error.
+    pub overflow: Option<super::AmountOverflow>,
     /// Rate and conversion notes, missing-rate warnings.
     pub note: String,
     /// Source rows: property, titles, encumbrances.
@@ -181,9 +185,22 @@ pub fn scope_assets_at(
         .collect();
     let mut rows: Vec<AssetRow> = Vec::new();
     let label = |e: EntityRef| format!("{} {}", case.entity_id(e), case.entity_name(e));
-    match (&m.graph, &m.own) {
-        (Some(g), Some(own)) => {
-            for a in attribute(sid, scope, g, own, &holdings, Valuation::LookThrough) {
+    // Look-through needs the solved register and titles whose shares are fractions; else the
+    // direct titles, each row saying why.
+    let mut no_look_through: Option<String> = None;
+    let attributed = match (&m.graph, &m.own) {
+        (Some(g), Some(own)) => match attribute(sid, scope, g, own, &holdings, Valuation::LookThrough) {
+            Ok(a) => Some((g, own, a)),
+            Err(e) => {
+                no_look_through = Some(format!("company look-through unavailable: title {e}"));
+                None
+            }
+        },
+        _ => None,
+    };
+    match attributed {
+        Some((g, own, attributed)) => {
+            for a in attributed {
                 let crate::ownership::attribution::Item::Asset(p) = a.item else { continue };
                 let mut holders = Vec::new();
                 let mut provs = Vec::new();
@@ -246,7 +263,7 @@ pub fn scope_assets_at(
                 }
             }
         }
-        _ => {
+        None => {
             // Direct titles only.
             let mut members: BTreeSet<u32> = scope.iter().map(|s| s.person).collect();
             members.insert(sid);
@@ -257,6 +274,9 @@ pub fn scope_assets_at(
                 let holder = vec![label(m.entity(h.holder))];
                 let mut row = value_row(case, vd, h.asset, holder, h.share, provs, payments, false);
                 row.holder_ids = vec![m.entity(h.holder)];
+                if let Some(why) = &no_look_through {
+                    row.note = if row.note.is_empty() { why.clone() } else { format!("{}; {why}", row.note) };
+                }
                 rows.push(row);
             }
         }
@@ -283,43 +303,85 @@ fn value_row(
     let prop = &case.properties.rows[p as usize];
     provs.push(prop.prov);
     let mut notes = Vec::new();
-    let mut convert = |m: Money, what: &str| match case.fx.convert(m.amount, m.currency, vd) {
-        Ok(c) => {
-            if let Some(d) = c.rate_date {
-                notes.push(format!("{what} {m} at {} ({d})", c.rate));
+    let mut overflow: Option<super::AmountOverflow> = None;
+    let what_of = |what: &str| format!("converting the {what} of property {}", prop.id);
+    let mut convert =
+        |m: Money, what: &str, overflow: &mut Option<super::AmountOverflow>| match case.fx.lookup(m.currency, vd) {
+            Ok(idx) => match case.fx.checked_apply(m.amount, idx) {
+                Ok(c) => {
+                    if let Some(d) = c.rate_date {
+                        notes.push(format!("{what} {m} at {} ({d})", c.rate));
+                    }
+                    Some(c.base_amount)
+                }
+                Err(_) => {
+                    overflow.get_or_insert_with(|| super::AmountOverflow::new(what_of(what)));
+                    None
+                }
+            },
+            Err(e) => {
+                notes.push(format!("{what}: {e}"));
+                None
             }
-            Some(c.base_amount)
-        }
-        Err(e) => {
-            notes.push(format!("{what}: {e}"));
-            None
-        }
-    };
+        };
     // Acquisition price: the prices of the titles in force on `vd`, each for its share.
     let in_force =
         |t: &&crate::model::Title| t.acquired_on.is_none_or(|d| d <= vd) && t.disposed_on.is_none_or(|d| d > vd);
     let priced: Vec<Money> =
         case.titles.rows.iter().filter(|t| t.property == p).filter(in_force).filter_map(|t| t.price).collect();
-    let price = priced.iter().try_fold(None::<Money>, |acc, m| match acc {
-        None => Some(Some(*m)),
-        Some(a) => a.checked_add(*m).map(Some),
-    });
-    let (basis, gross) = match (prop.market_value, prop.cadastral_value, price.flatten()) {
-        (Some(v), _, _) => (ValueBasis::Market, convert(v, "value")),
-        (None, Some(v), _) => (ValueBasis::Cadastral, convert(v, "value")),
-        (None, None, Some(v)) => (ValueBasis::AcquisitionPrice, convert(v, "acquisition price")),
-        (None, None, None) => (ValueBasis::None, None),
+    let (basis, gross) = match (prop.market_value, prop.cadastral_value, priced.is_empty()) {
+        (Some(v), _, _) => (ValueBasis::Market, convert(v, "value", &mut overflow)),
+        (None, Some(v), _) => (ValueBasis::Cadastral, convert(v, "value", &mut overflow)),
+        (None, None, false) => {
+            // Each title's price converted on its own (titles may be priced in different
+            // currencies), then summed, checked.
+            let mut total = Some(Decimal::ZERO);
+            for m in &priced {
+                let c = convert(*m, "acquisition price", &mut overflow);
+                total = match (total, c) {
+                    (Some(t), Some(c)) => t.checked_add(c).or_else(|| {
+                        overflow
+                            .get_or_insert_with(|| super::AmountOverflow::new(what_of("summed acquisition prices")));
+                        None
+                    }),
+                    _ => None,
+                };
+            }
+            (ValueBasis::AcquisitionPrice, total)
+        }
+        (None, None, true) => (ValueBasis::None, None),
     };
     let mut enc = Decimal::ZERO;
     for e in case.encumbrances.rows.iter().filter(|e| e.property == p) {
         let live = e.registered_on.is_none_or(|d| d <= vd) && e.released_on.is_none_or(|d| d > vd);
         if live {
             provs.push(e.prov);
-            enc += convert(e.amount, "encumbrance").unwrap_or_default();
+            let c = convert(e.amount, "encumbrance", &mut overflow).unwrap_or_default();
+            if let Err(o) = super::add_to(&mut enc, c, &what_of("summed encumbrances")) {
+                overflow.get_or_insert(o);
+            }
         }
     }
-    let net = gross.map(|g| (g - enc).max(Decimal::ZERO));
-    let attributable = net.map(|n| crate::model::round_cents(n * share));
+    let mut net = gross.and_then(|g| match super::sub(g, enc, &what_of("value net of encumbrances")) {
+        Ok(n) => Some(n.max(Decimal::ZERO)),
+        Err(o) => {
+            overflow.get_or_insert(o);
+            None
+        }
+    });
+    let mut attributable = net.and_then(|n| match super::mul(n, share, &what_of("attributable share of the value")) {
+        Ok(a) => Some(crate::model::round_cents(a)),
+        Err(o) => {
+            overflow.get_or_insert(o);
+            None
+        }
+    });
+    let mut gross = gross;
+    if let Some(o) = &overflow {
+        // No figure of this row is trusted past an overflow; the reason is in the note.
+        (gross, net, attributable) = (None, None, None);
+        notes.push(o.to_string());
+    }
     if let Some(d) = prop.valued_on {
         notes.push(format!("valued on {d}"));
     }
@@ -334,6 +396,7 @@ fn value_row(
         encumbrances: enc,
         net,
         attributable,
+        overflow,
         note: notes.join("; "),
         provs,
         controlled_only,

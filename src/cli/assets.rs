@@ -53,6 +53,7 @@ pub fn run(a: Args) -> Result<ExitCode> {
     let inputs = a.audience.key.inputs(a.case.inputs());
     inputs.check_all(&[("--out", Some(&a.out), OutKind::File)])?;
     let loaded = super::common::load(&a.case.case, &a.case.load)?;
+    let rejected = loaded.report.rejected();
     let case = &loaded.case;
     // The figures are computed on the real case; the CSV and the lines printed read `view`, and
     // the text the figures carry (asset ids, bases, notes) is scrubbed: outside the court a
@@ -109,5 +110,5 @@ pub fn run(a: Args) -> Result<ExitCode> {
         }
     }
     println!("written to {} in {:.2} s", a.out.display(), t0.elapsed().as_secs_f64());
-    Ok(ExitCode::SUCCESS)
+    Ok(super::common::done(rejected))
 }

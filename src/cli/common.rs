@@ -68,6 +68,14 @@ pub fn load(dir: &Path, load: &LoadArgs) -> Result<LoadedCase> {
     Ok(loaded)
 }
 
+/// The exit code of a command that loaded a case and did its work: 1 (done with rejected rows,
+/// [`super::exit::DONE_WITH_REJECTS`]) when the loader rejected `rejected` input rows, else 0.
+/// Every command that loads a case ends this way, so a script sees rejected rows whatever it
+/// ran; the loader's warning, printed by [`load`], has already said how many and where to look.
+pub fn done(rejected: u64) -> std::process::ExitCode {
+    super::exit::rejected(rejected)
+}
+
 /// Parses `--audience`: court, police (alias analyst), ngo or public.
 pub fn parse_audience(s: &str) -> Result<Audience, String> {
     s.parse()

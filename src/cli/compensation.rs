@@ -122,6 +122,7 @@ pub fn run(a: Args) -> Result<ExitCode> {
     let claims = a.claims.as_deref().map(read_claims).transpose()?.unwrap_or_default();
     let t0 = std::time::Instant::now();
     let loaded = super::common::load(&a.case.case, &a.case.load)?;
+    let rejected = loaded.report.rejected();
     let case = &loaded.case;
     // Figures on the real case; every file and line written reads `view` (victims under their
     // pseudonyms outside the court), and the text the figures carry is scrubbed.
@@ -190,5 +191,5 @@ pub fn run(a: Args) -> Result<ExitCode> {
         (t1 - t0).as_secs_f64(),
         (t2 - t1).as_secs_f64()
     );
-    Ok(ExitCode::SUCCESS)
+    Ok(super::common::done(rejected))
 }

@@ -15,7 +15,7 @@ use std::sync::OnceLock;
 /// The keys a config file may hold.
 pub const KEYS: [&str; 5] = ["audience", "passphrase_file", "out_dir", "language", "threads"];
 /// The languages outputs can be written in.
-const LANGUAGES: [&str; 1] = ["en"];
+const LANGUAGES: [&str; 2] = ["en", "sq"];
 /// The case folder's config file.
 pub const CASE_FILE: &str = "moneytrail.toml";
 
@@ -180,6 +180,11 @@ pub fn apply(args: Vec<OsString>) -> Result<Vec<OsString>> {
     if has("seal_passphrase_file") && !given("seal_passphrase_file") {
         if let Some(v) = from_file("passphrase_file") {
             extra.extend(["--seal-passphrase-file".into(), v.into()]);
+        }
+    }
+    if has("lang") && !given("lang") {
+        if let Some(v) = from_file("language") {
+            extra.extend(["--lang".into(), v.into()]);
         }
     }
     if has("threads") && !given("threads") {

@@ -151,6 +151,7 @@ pub fn run(a: Args) -> Result<ExitCode> {
     opts.top = a.top;
     let t0 = std::time::Instant::now();
     let loaded = super::common::load(&case_dir, &a.load)?;
+    let rejected = loaded.report.rejected();
     let case = &loaded.case;
     let t1 = std::time::Instant::now();
     let graph = CaseGraph::build(case);
@@ -209,5 +210,5 @@ pub fn run(a: Args) -> Result<ExitCode> {
     if !missing.is_empty() {
         println!("{missing}: indicators that need it add no points; every candidate is still ranked (docs/ranking.md)");
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(super::common::done(rejected))
 }

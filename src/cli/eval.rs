@@ -34,6 +34,7 @@ pub struct Args {
 pub fn run(a: Args) -> Result<ExitCode> {
     let opts = a.detect.config()?.detect;
     let loaded = super::common::load(&a.case.case, &a.case.load)?;
+    let rejected = loaded.report.rejected();
     let case = &loaded.case;
     let graph = CaseGraph::build(case);
     let found = patterns::run(case, &graph, &opts)?;
@@ -47,23 +48,8 @@ pub fn run(a: Args) -> Result<ExitCode> {
         let labels: Vec<bool> = (0..case.accounts.len())
             .map(|i| case.accounts.extras.get(col, i).is_some_and(|v| v.trim() == "1"))
             .collect();
-        let l = eval::evaluate_labels(&eval::account_scores(&found, case.accounts.len()), &labels);
-        println!(
-            "{:<10} {:>8} {:>8} {:>8} {:>9} {:>8} {:>8} {:>7}",
-            "labels", "accounts", "labelled", "flagged", "recall", "R@2x", "P@2x", "AP"
-        );
-        println!(
-            "{:<10} {:>8} {:>8} {:>8} {:>9.3} {:>8.3} {:>8.3} {:>7.3}",
-            col,
-            l.accounts,
-            l.labelled,
-            l.flagged,
-            l.recall_flagged(),
-            l.recall_at_2x(),
-            l.precision_at_2x(),
-            l.average_precision
-        );
-        return Ok(ExitCode::SUCCESS);
+        account_table(col, case, &found, &labels);
+        return Ok(super::common::done(rejected));
     }
     let truth_path = a.truth.unwrap_or_else(|| a.case.case.join("truth/patterns.csv"));
     let mut truth = eval::read_truth(&truth_path, case)?;
@@ -108,5 +94,35 @@ pub fn run(a: Args) -> Result<ExitCode> {
     } else {
         println!("top-{} precision: {}/{}", ev.top_k, ev.top_k_correct, ev.top_k);
     }
-    Ok(ExitCode::SUCCESS)
+    println!();
+    account_table("in truth", case, &found, &eval::truth_labels(&truth, case.accounts.len()));
+    Ok(super::common::done(rejected))
+}
+
+/// Accounts ranked by alert score (and, as the baseline, by their best finding's evidence)
+/// against `labels`.
+fn account_table(col: &str, case: &moneytrail::model::Case, found: &[patterns::Finding], labels: &[bool]) {
+    println!(
+        "{:<10} {:<9} {:>8} {:>8} {:>8} {:>9} {:>8} {:>8} {:>8} {:>7}",
+        "labels", "ranking", "accounts", "labelled", "flagged", "recall", "P@1x", "R@2x", "P@2x", "AP"
+    );
+    for (how, scores) in
+        [("alert", eval::account_scores(case, found)), ("evidence", eval::evidence_scores(found, case.accounts.len()))]
+    {
+        let l = eval::evaluate_labels(&scores, labels);
+        println!(
+            "{:<10} {:<9} {:>8} {:>8} {:>8} {:>9.3} {:>8.3} {:>8.3} {:>8.3} {:>7.3}",
+            col,
+            how,
+            l.accounts,
+            l.labelled,
+            l.flagged,
+            l.recall_flagged(),
+            l.precision_at_1x(),
+            l.recall_at_2x(),
+            l.precision_at_2x(),
+            l.average_precision
+        );
+    }
+    println!("{}", patterns::account_score::ACCOUNT_BASIS);
 }

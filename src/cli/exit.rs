@@ -5,8 +5,8 @@ use std::process::ExitCode;
 
 /// The command did what it was asked and every input row or record was used.
 pub const DONE: u8 = 0;
-/// The command finished and wrote its output, but input rows were rejected (ingest,
-/// investigate: see rejects.csv) or, with `--strict`, an import listed records it did not write
+/// The command finished and wrote its output, but input rows were rejected (every command
+/// that loads a case: `ingest` lists them in rejects.csv) or, with `--strict`, an import listed records it did not write
 /// (see import_report.csv).
 pub const DONE_WITH_REJECTS: u8 = 1;
 /// The command could not run: a bad flag, a missing or unreadable input, an output refused, a
@@ -21,8 +21,8 @@ pub const TABLE: &str = "\
 Exit codes:
   0  done: the command did what it was asked and used every input row or record
   1  done with rejected or listed records: the output is written, but input rows were rejected
-     (ingest, investigate: rejects.csv) or, with --strict, an import listed records it did not
-     write (import_report.csv)
+     (any command that loads a case; `ingest CASE` lists them in rejects.csv) or, with --strict,
+     an import listed records it did not write (import_report.csv)
   2  cannot run: a bad flag, a missing or unreadable input, an output refused, a query that does
      not parse; nothing was written but what the message says
   3  a verification failed: verify (bundle against manifest or signature), log verify (hash

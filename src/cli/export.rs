@@ -30,6 +30,7 @@ pub fn run(a: Args) -> Result<ExitCode> {
     inputs.check_all(&[("--out", Some(&a.out), OutKind::File)])?;
     let t0 = std::time::Instant::now();
     let loaded = super::common::load(&a.case.case, &a.case.load)?;
+    let rejected = loaded.report.rejected();
     let flow = FlowGraph::build(&loaded.case);
     let prepared = a.audience.prepare(&loaded.case, &flow)?;
     let case = prepared.view(&loaded.case);
@@ -44,5 +45,5 @@ pub fn run(a: Args) -> Result<ExitCode> {
         ftm::write_ftm(case, w)?;
     }
     println!("{} written in {:.2} s", a.out.display(), t0.elapsed().as_secs_f64());
-    Ok(ExitCode::SUCCESS)
+    Ok(super::common::done(rejected))
 }

@@ -49,6 +49,14 @@ pub struct Args {
     /// Chromium (apt-get install chromium); listed in manifest.json and covered by `verify`.
     #[arg(long)]
     pdf: bool,
+    /// The language of report.html and report.pdf: en or sq (Albanian). Default: the
+    /// `language` of moneytrail.toml, else en.
+    #[arg(long, value_parser = parse_lang, default_value = "en")]
+    lang: moneytrail::export::report::Lang,
+}
+
+fn parse_lang(s: &str) -> Result<moneytrail::export::report::Lang, String> {
+    moneytrail::export::report::Lang::parse(s).ok_or_else(|| format!("'{s}': the report is written in en or sq"))
 }
 
 pub fn run(a: Args) -> Result<ExitCode> {
@@ -79,7 +87,11 @@ pub fn run(a: Args) -> Result<ExitCode> {
     config.protection = a.audience.key.case_keys(&loaded.case.meta.name)?;
     let inv = pipeline::run(&loaded.case, &config)?;
     let signed = sign.is_some();
-    let summary = bundle::write_claimed(&inv, claim, &bundle::WriteOptions { force: a.force, sign, pdf: a.pdf })?;
+    let summary = bundle::write_claimed(
+        &inv,
+        claim,
+        &bundle::WriteOptions { force: a.force, sign, pdf: a.pdf, lang: a.lang, suspect_pages_from: None },
+    )?;
     for n in &summary.notes {
         eprintln!("note: {n}");
     }
@@ -97,13 +109,5 @@ pub fn run(a: Args) -> Result<ExitCode> {
     if signed {
         println!("signed: {} (check with `moneytrail verify DIR --public-key KEY.pub.pem`)", signing::SIGNATURE);
     }
-    let rejected = loaded.report.rejected();
-    if rejected > 0 {
-        eprintln!(
-            "{rejected} input rows rejected and left out of the bundle: `moneytrail ingest {}` lists them with file, \
-             line and reason",
-            a.case.case.display()
-        );
-    }
-    Ok(super::exit::rejected(rejected))
+    Ok(common::done(loaded.report.rejected()))
 }

@@ -28,7 +28,8 @@ pub enum Command {
     /// Check the passphrase against the case's key check (exit 0 it is the case's, 3 it is not).
     Check(CaseKeyArgs),
     /// Change the case passphrase: checks the current one, then records the new one's key check.
-    /// A new passphrase gives new pseudonyms, so it needs --rekey-pseudonyms (see its help).
+    /// Say what becomes of the pseudonyms: --keep-pseudonyms (bundles old and new match) or
+    /// --rekey-pseudonyms (new pseudonyms from now on; see each flag's help).
     Rotate(RotateArgs),
 }
 
@@ -64,8 +65,15 @@ pub struct RotateArgs {
     /// new PP-/PA- pseudonym in bundles written from now on. Bundles written before keep the old
     /// ones (they no longer match new bundles), and the sealed mapping of an earlier court bundle
     /// still opens only with the old passphrase: keep it with the case file.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "keep_pseudonyms")]
     rekey_pseudonyms: bool,
+    /// Keep the pseudonyms: the case's pseudonym key is stored in the key check, encrypted
+    /// (ChaCha20-Poly1305) under a key derived from the new passphrase, so bundles written from
+    /// now on name protected persons as before and still match earlier bundles. The old
+    /// passphrase is refused from now on; the sealed mapping of a court bundle opens with the
+    /// passphrase it was written under (earlier bundles: the old one).
+    #[arg(long)]
+    keep_pseudonyms: bool,
 }
 
 /// Environment variable holding the new passphrase of `key rotate`.
@@ -74,6 +82,8 @@ const NEW_PASSPHRASE_ENV: &str = "MONEYTRAIL_NEW_SEAL_PASSPHRASE";
 pub const KEY_CHECK: &str = ".moneytrail/key-check";
 /// What the verifier hashes before the Argon2id output (so it is never the key itself).
 const VERIFIER_LABEL: &[u8] = b"moneytrail/v1/key-check\x1f";
+/// What the key that encrypts a kept pseudonym key hashes before the Argon2id output.
+const WRAP_LABEL: &[u8] = b"moneytrail/v1/pseudonym-wrap\x1f";
 
 /// The verifier of a master key: SHA-256 of a label and the Argon2id output, hex.
 fn verifier(master: &[u8; 32]) -> String {
@@ -105,6 +115,58 @@ struct KeyCheck {
     kdf: String,
     /// SHA-256 of the label and the Argon2id output (hex).
     verifier: String,
+    /// A pseudonym key kept across a passphrase change (`key rotate --keep-pseudonyms`): hex of
+    /// a 12-byte nonce and its ChaCha20-Poly1305 encryption under SHA-256(label || key of this
+    /// passphrase), the case name as associated data. Absent: the passphrase's own pseudonyms.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pseudonyms: Option<String>,
+}
+
+/// The pseudonym key `key` encrypted under the master key `master` of a passphrase, as the
+/// key check's `pseudonyms` holds it.
+fn wrap_pseudonyms(master: &[u8; 32], case_name: &str, key: &[u8; 32]) -> Result<String> {
+    use chacha20poly1305::aead::{Aead, Payload};
+    let mut nonce = [0u8; 12];
+    getrandom::fill(&mut nonce).map_err(|e| anyhow::anyhow!("no random nonce: {e}"))?;
+    let ct = wrap_cipher(master)
+        .encrypt(chacha20poly1305::Nonce::from_slice(&nonce), Payload { msg: key, aad: case_name.as_bytes() })
+        .map_err(|_| anyhow::anyhow!("cannot encrypt the pseudonym key"))?;
+    Ok(nonce.iter().chain(&ct).map(|b| format!("{b:02x}")).collect())
+}
+
+/// The pseudonym key that `wrapped` holds for the master key `master`.
+fn unwrap_pseudonyms(master: &[u8; 32], case_dir: &Path, case_name: &str, wrapped: &str) -> Result<[u8; 32]> {
+    use chacha20poly1305::aead::{Aead, Payload};
+    let broken = || {
+        anyhow::anyhow!(
+            "{}: the kept pseudonym key does not open with this passphrase (the file was changed); restore it from \
+             a copy",
+            case_dir.join(KEY_CHECK).display()
+        )
+    };
+    let bytes: Vec<u8> = (0..wrapped.len())
+        .step_by(2)
+        .map(|i| wrapped.get(i..i + 2).and_then(|h| u8::from_str_radix(h, 16).ok()))
+        .collect::<Option<_>>()
+        .ok_or_else(broken)?;
+    if bytes.len() != 12 + 32 + 16 {
+        return Err(broken());
+    }
+    let key = wrap_cipher(master)
+        .decrypt(
+            chacha20poly1305::Nonce::from_slice(&bytes[..12]),
+            Payload { msg: &bytes[12..], aad: case_name.as_bytes() },
+        )
+        .map_err(|_| broken())?;
+    key.try_into().map_err(|_| broken())
+}
+
+fn wrap_cipher(master: &[u8; 32]) -> chacha20poly1305::ChaCha20Poly1305 {
+    use chacha20poly1305::aead::KeyInit;
+    let mut h = Sha256::new();
+    h.update(WRAP_LABEL);
+    h.update(master);
+    chacha20poly1305::ChaCha20Poly1305::new(&h.finalize())
 }
 
 fn kdf_text() -> String {
@@ -132,11 +194,13 @@ fn read_check(case_dir: &Path) -> Result<Option<KeyCheck>> {
 }
 
 /// Writes the key check (the one write into a case folder besides the workspace log).
-fn write_check(case_dir: &Path, case_name: &str, verifier: String) -> Result<PathBuf> {
+fn write_check(case_dir: &Path, case_name: &str, verifier: String, pseudonyms: Option<String>) -> Result<PathBuf> {
     let p = case_dir.join(KEY_CHECK);
     let dir = p.parent().unwrap_or(case_dir);
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
-    let k = KeyCheck { version: 1, case: case_name.to_string(), kdf: kdf_text(), verifier };
+    // Version 2 holds a kept pseudonym key, which a reader of version 1 would not apply.
+    let version = if pseudonyms.is_some() { 2 } else { 1 };
+    let k = KeyCheck { version, case: case_name.to_string(), kdf: kdf_text(), verifier, pseudonyms };
     let body = format!(
         "# The key check of this case (moneytrail key init|check|rotate): a verifier derived from the case\n\
          # passphrase, not the passphrase or the key. A wrong passphrase is refused against it.\n{}",
@@ -152,9 +216,9 @@ fn write_check(case_dir: &Path, case_name: &str, verifier: String) -> Result<Pat
 
 /// Whether `passphrase` is the case's, against its key check.
 enum Checked {
-    /// It is (the keys, derived once).
+    /// It is (the keys, derived once, with the kept pseudonym key if there is one).
     Matches(Protection),
-    /// No key check yet (the keys).
+    /// No key check yet (the keys and the verifier to record).
     Unrecorded(Protection, String),
     /// It is not.
     Differs,
@@ -167,10 +231,19 @@ fn check(case_dir: &Path, case_name: &str, passphrase: &str) -> Result<Checked> 
     Ok(match read_check(case_dir)? {
         // A key check of another case name (a renamed case) is not this case's: record anew.
         Some(k) if k.case == case_name => {
-            if k.verifier == v {
-                Checked::Matches(keys)
-            } else {
-                Checked::Differs
+            if k.version > 2 {
+                bail!(
+                    "{} is of version {}, newer than this moneytrail reads (2): upgrade moneytrail",
+                    case_dir.join(KEY_CHECK).display(),
+                    k.version
+                );
+            }
+            match (k.verifier == v, &k.pseudonyms) {
+                (false, _) => Checked::Differs,
+                (true, None) => Checked::Matches(keys),
+                (true, Some(w)) => {
+                    Checked::Matches(keys.with_pseudonym_key(unwrap_pseudonyms(&m, case_dir, case_name, w)?))
+                }
             }
         }
         _ => Checked::Unrecorded(keys, v),
@@ -198,7 +271,7 @@ pub fn checked_keys(case_dir: &Path, case_name: &str, passphrase: &str) -> Resul
         Checked::Matches(k) => Ok(k),
         Checked::Differs => Err(not_the_passphrase(case_dir, case_name)),
         Checked::Unrecorded(k, v) => {
-            match write_check(case_dir, case_name, v) {
+            match write_check(case_dir, case_name, v, None) {
                 Ok(p) => eprintln!(
                     "note: first use of a passphrase with case \"{case_name}\": its key check (a verifier, not the key) \
                      is now in {}; from now on another passphrase is refused",
@@ -215,7 +288,7 @@ pub fn checked_keys(case_dir: &Path, case_name: &str, passphrase: &str) -> Resul
 }
 
 /// The case name that salts the keys: `name` of case.toml (or of the mapping file).
-fn case_name(case: &Path, mapping: Option<&Path>) -> Result<String> {
+pub fn case_name(case: &Path, mapping: Option<&Path>) -> Result<String> {
     let p = mapping.map(Path::to_path_buf).unwrap_or_else(|| case.join("case.toml"));
     let text = std::fs::read_to_string(&p).with_context(|| format!("cannot read {}", p.display()))?;
     let v: toml::Table = toml::from_str(&text).with_context(|| format!("{} is not TOML", p.display()))?;
@@ -244,7 +317,7 @@ pub fn run(c: Command) -> Result<ExitCode> {
         Command::Init(a) => {
             let name = case_name(&a.case, a.mapping.as_deref())?;
             match check(&a.case, &name, &passphrase_of(&a.key)?)? {
-                Checked::Matches(_) => {
+                Checked::Matches(..) => {
                     println!("case \"{name}\" already has a key check and this passphrase matches it");
                     Ok(ExitCode::SUCCESS)
                 }
@@ -253,7 +326,7 @@ pub fn run(c: Command) -> Result<ExitCode> {
                     Ok(exit::code(exit::VERIFY_FAILED))
                 }
                 Checked::Unrecorded(_, v) => {
-                    let p = write_check(&a.case, &name, v)?;
+                    let p = write_check(&a.case, &name, v, None)?;
                     println!("key check of case \"{name}\" written to {} (a verifier, not the key)", p.display());
                     Ok(ExitCode::SUCCESS)
                 }
@@ -262,7 +335,7 @@ pub fn run(c: Command) -> Result<ExitCode> {
         Command::Check(a) => {
             let name = case_name(&a.case, a.mapping.as_deref())?;
             match check(&a.case, &name, &passphrase_of(&a.key)?)? {
-                Checked::Matches(_) => {
+                Checked::Matches(..) => {
                     println!("OK: this is the passphrase of case \"{name}\"");
                     Ok(ExitCode::SUCCESS)
                 }
@@ -279,33 +352,43 @@ pub fn run(c: Command) -> Result<ExitCode> {
         }
         Command::Rotate(a) => {
             let name = case_name(&a.case.case, a.case.mapping.as_deref())?;
-            if !a.rekey_pseudonyms {
+            if !a.rekey_pseudonyms && !a.keep_pseudonyms {
                 bail!(
-                    "a new passphrase gives every protected person of case \"{name}\" new pseudonyms: bundles written \
-                     before keep the old ones and no longer match new bundles, and an earlier court bundle's sealed \
-                     mapping still opens only with the old passphrase. Give --rekey-pseudonyms to go ahead"
+                    "say what becomes of the pseudonyms of case \"{name}\": --keep-pseudonyms keeps them (bundles \
+                     written from now on match earlier ones), --rekey-pseudonyms gives every protected person new ones \
+                     (bundles written before keep the old ones and no longer match new bundles)"
                 );
             }
-            match check(&a.case.case, &name, &passphrase_of(&a.case.key)?)? {
+            let current = match check(&a.case.case, &name, &passphrase_of(&a.case.key)?)? {
                 Checked::Differs => {
                     eprintln!("error: {:#}", not_the_passphrase(&a.case.case, &name));
                     return Ok(exit::code(exit::VERIFY_FAILED));
                 }
-                Checked::Matches(_) | Checked::Unrecorded(..) => {}
-            }
+                Checked::Matches(k) | Checked::Unrecorded(k, _) => k,
+            };
             let new = match &a.new_passphrase_file {
                 Some(f) => moneytrail::investigation::keys::passphrase(Some(f))?,
                 None => std::env::var(NEW_PASSPHRASE_ENV).ok().filter(|s| !s.is_empty()),
             }
             .context("give the new passphrase in --new-passphrase-file or MONEYTRAIL_NEW_SEAL_PASSPHRASE")?;
             let (m, _) = master(&new, &name)?;
-            let p = write_check(&a.case.case, &name, verifier(&m))?;
+            let kept =
+                if a.keep_pseudonyms { Some(wrap_pseudonyms(&m, &name, &current.pseudonym_key())?) } else { None };
+            let p = write_check(&a.case.case, &name, verifier(&m), kept)?;
             println!("key check of case \"{name}\" now records the new passphrase ({})", p.display());
-            println!(
-                "pseudonyms re-keyed: bundles written from now on name protected persons by new PP-/PA- pseudonyms; \
-                 earlier bundles keep theirs, and an earlier court bundle's sealed mapping opens with the old \
-                 passphrase only"
-            );
+            if a.keep_pseudonyms {
+                println!(
+                    "pseudonyms kept: bundles written from now on name protected persons by the same PP-/PA- \
+                     pseudonyms as before; the old passphrase is refused from now on; a court bundle's sealed mapping \
+                     opens with the passphrase it was written under"
+                );
+            } else {
+                println!(
+                    "pseudonyms re-keyed: bundles written from now on name protected persons by new PP-/PA- \
+                     pseudonyms; earlier bundles keep theirs, and an earlier court bundle's sealed mapping opens \
+                     with the old passphrase only"
+                );
+            }
             Ok(ExitCode::SUCCESS)
         }
     }

@@ -69,8 +69,16 @@ fn table(case: &moneytrail::model::Case, r: &query::QueryResult) -> super::table
     t
 }
 
+/// `--format`: the terminal's table, or one of the library's complete formats.
+fn parse_format(s: &str) -> Result<Option<Format>, String> {
+    match s.to_ascii_lowercase().as_str() {
+        "table" => Ok(None),
+        o => o.parse().map(Some).map_err(|_| format!("unknown format '{o}'; expected table, csv or json")),
+    }
+}
+
 pub fn run(a: Args) -> Result<ExitCode> {
-    let fmt: Format = a.format.parse().map_err(anyhow::Error::msg)?;
+    let fmt = parse_format(&a.format).map_err(anyhow::Error::msg)?;
     let inputs = a.audience.key.inputs(Inputs::case(&a.case).file(a.mapping.as_deref()).file(Some(&a.file)));
     inputs.check_all(&[
         ("--out", a.out.as_deref(), OutKind::File),
@@ -90,13 +98,14 @@ pub fn run(a: Args) -> Result<ExitCode> {
     let t0 = std::time::Instant::now();
     let load = super::common::LoadArgs { mapping: a.mapping.clone(), no_resolve: true };
     let loaded = super::common::load(&a.case, &load)?;
+    let rejected = loaded.report.rejected();
     let case = &loaded.case;
     if a.explain {
         // The plan holds the query's text and structure, no case data.
         return Ok(match query::prepare(&text, case, &params) {
             Ok(p) => {
                 print!("{}", p.plan);
-                ExitCode::SUCCESS
+                super::common::done(rejected)
             }
             Err(e) => {
                 eprintln!("{}: {}", a.file.display(), e.render(&text));
@@ -142,13 +151,14 @@ pub fn run(a: Args) -> Result<ExitCode> {
         )),
         None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
     };
-    if fmt == Format::Table {
+    match fmt {
         // The terminal's table: fitted to its width, long cells cut with an ellipsis, numbers
         // with thousands separators (csv and json stay complete and plain).
-        w.write_all(table(view, &result).render(super::table::terminal_width()).as_bytes())?;
-        writeln!(w, "({} row{})", result.rows.len(), if result.rows.len() == 1 { "" } else { "s" })?;
-    } else {
-        query::format::write(view, &result, fmt, &mut w)?;
+        None => {
+            w.write_all(table(view, &result).render(super::table::terminal_width()).as_bytes())?;
+            writeln!(w, "({} row{})", result.rows.len(), if result.rows.len() == 1 { "" } else { "s" })?;
+        }
+        Some(f) => query::format::write(view, &result, f, &mut w)?,
     }
     w.flush()?;
     drop(w);
@@ -171,5 +181,5 @@ pub fn run(a: Args) -> Result<ExitCode> {
         (t1 - t0).as_secs_f64(),
         (t2 - t1).as_secs_f64()
     );
-    Ok(ExitCode::SUCCESS)
+    Ok(super::common::done(rejected))
 }

@@ -43,6 +43,7 @@ pub fn run(a: Args) -> Result<ExitCode> {
     // Resolution is what this command shows, so the case is loaded as written.
     let load = super::common::LoadArgs { mapping: a.mapping.clone(), no_resolve: true };
     let loaded = super::common::load(&a.case, &load)?;
+    let rejected = loaded.report.rejected();
     let decisions = match &a.decisions {
         Some(p) => read_decisions(p)?,
         None => read_case_decisions(&a.case)?,
@@ -101,7 +102,7 @@ pub fn run(a: Args) -> Result<ExitCode> {
     for e in &ignored {
         eprintln!("warning: decision {} / {}: {}", scrub(&e.left_id), scrub(&e.right_id), scrub(&e.reason));
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(super::common::done(rejected))
 }
 
 /// Writes table, record_id, entity_id, confidence, evidence, basis; ids and evidence through

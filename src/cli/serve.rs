@@ -57,13 +57,21 @@ pub fn run(a: Args) -> Result<ExitCode> {
         .filter(|s| !s.trim().is_empty())
         .unwrap_or_else(|| "analyst".into());
     let audience = a.audience.audience;
-    let passphrase = a.audience.key.passphrase()?;
+    // As every command does: the passphrase of a case folder is checked against its key check
+    // before anything is loaded (a typo is refused, a kept pseudonym key applied).
+    let (protection, passphrase) = match a.audience.key.passphrase()? {
+        Some(p) if a.case.join("case.toml").is_file() => {
+            let name = super::key::case_name(&a.case, a.load.mapping.as_deref())?;
+            (Some(super::key::checked_keys(&a.case, &name, &p)?), None)
+        }
+        p => (None, p),
+    };
     eprintln!("loading {} for the {} audience ...", a.case.display(), audience.as_str());
     let engine = Engine::load(EngineOptions {
         case_dir: a.case.clone(),
         mapping: a.load.mapping.clone(),
         audience,
-        protection: None,
+        protection,
         passphrase,
         no_resolve: a.load.no_resolve,
         graphviz: !a.no_graphviz,

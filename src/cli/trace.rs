@@ -103,6 +103,7 @@ pub fn run(a: Args) -> Result<ExitCode> {
     ])?;
     let t0 = std::time::Instant::now();
     let loaded = super::common::load(&a.case.case, &a.case.load)?;
+    let rejected = loaded.report.rejected();
     let case = &loaded.case;
     // Tracing reads the real case; every file and line written reads `view`, pseudonymised
     // outside the court (same rows in the same order, so the results' indices hold).
@@ -136,7 +137,7 @@ pub fn run(a: Args) -> Result<ExitCode> {
     };
     let t2 = std::time::Instant::now();
     if !write_rows(a.out.as_deref(), view, &results, &names)? {
-        return Ok(ExitCode::SUCCESS);
+        return Ok(super::common::done(rejected));
     }
     if victims_given {
         report_victims(&a, case, view, &victims, &results, &names)?;
@@ -165,7 +166,7 @@ pub fn run(a: Args) -> Result<ExitCode> {
         (t1 - t0).as_secs_f64(),
         (t2 - t1).as_secs_f64()
     );
-    Ok(ExitCode::SUCCESS)
+    Ok(super::common::done(rejected))
 }
 
 /// Checks that exactly one kind of source is given, and reads the sources that need no case:

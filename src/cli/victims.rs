@@ -41,6 +41,7 @@ pub fn run(a: Args) -> Result<ExitCode> {
     let inputs = a.audience.key.inputs(a.case.inputs()).file(a.truth.as_deref());
     inputs.check_all(&[("--out", Some(&a.out), OutKind::File)])?;
     let loaded = super::common::load(&a.case.case, &a.case.load)?;
+    let rejected = loaded.report.rejected();
     let case = &loaded.case;
     let key = a.audience.key.case_keys(&case.meta.name)?;
     let flow = FlowGraph::build(case);
@@ -92,7 +93,7 @@ pub fn run(a: Args) -> Result<ExitCode> {
             tp + fn_
         );
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(super::common::done(rejected))
 }
 
 /// Flags of `unseal`.

@@ -2,22 +2,29 @@
 //!
 //! For every selected detector that has a cluster plan ([`super::plans`]), the cluster returns
 //! its candidate rows (an account and the transfers of one window episode; a cycle's
-//! transfers), and the detector's own `score_*` function turns each into a finding, exactly as
-//! its local `detect` would. Detectors without a plan (ownership, property and register
-//! detectors, which read small tables the cluster does not hold) run locally on the same case,
-//! and the run says so. The runner then links suspects, sorts and de-duplicates as in a local
+//! transfers; scatter-gather legs; layering successor links; structuring's deposits in the
+//! band), and the detector's own code turns them into findings (`score_*`, and for the fans
+//! their candidate rule `fan_in::candidates`), exactly as its local `detect` would. Detectors
+//! without a plan (ownership, property and register detectors, which read small tables the
+//! cluster does not hold) run locally on the same case, and the run says so. The runner then links suspects, sorts and de-duplicates as in a local
 //! run ([`crate::patterns::Runner::run_with`]), so the findings are identical.
 
 use super::engine::Session;
-use super::plans::{cycles_sql, episodes_sql, fraction, CyclePlan, Selection, Side, WindowPlan};
+use super::plans::{
+    band_sql, cycles_sql, episodes_sql, fraction, links_sql, pairs_sql, ChainPlan, CyclePlan, ScatterPlan, Selection,
+    Side, WindowPlan,
+};
 use super::DistError;
 use crate::graph::CaseGraph;
 use crate::model::Case;
 use crate::patterns::cycle::Cycle;
-use crate::patterns::fan_in::FanIn;
+use crate::patterns::fan_in::{candidates, FanIn};
 use crate::patterns::fan_out::FanOut;
 use crate::patterns::funnel_account::FunnelAccount;
 use crate::patterns::gather_scatter::GatherScatter;
+use crate::patterns::layering_chain::LayeringChain;
+use crate::patterns::scatter_gather::ScatterGather;
+use crate::patterns::structuring::Structuring;
 use crate::patterns::{Detector, Finding, RunOptions, Runner, Typology};
 use datafusion::arrow::array::{Array, AsArray};
 use datafusion::arrow::datatypes::UInt32Type;
@@ -51,12 +58,21 @@ pub struct ClusterRun {
     pub placement: Vec<(&'static str, Placement)>,
 }
 
+/// Scatter-gather legs `(scatter, gather)` per source account.
+type PairsBySource = Vec<(u32, Vec<(u32, u32)>)>;
+
 /// Candidate rows of one detector.
 enum Candidates {
     /// `(account, episode transfers)`.
     Episodes(Vec<(u32, Vec<u32>)>),
     /// Cycles, transfers in hop order.
     Cycles(Vec<Vec<u32>>),
+    /// Scatter-gather pairs `(e1, e2)` per source, sources ascending.
+    Pairs(PairsBySource),
+    /// Layering chains' successor links `(e, n)`, in the local search's order.
+    Links(Vec<(u32, u32)>),
+    /// Structuring's cash deposits in the band, ascending ids.
+    Band(Vec<u32>),
 }
 
 /// A detector of type `D` with the run's `typology.key=value` overrides applied (already
@@ -95,7 +111,7 @@ fn window_plan(t: Typology, opts: &RunOptions) -> Result<Option<WindowPlan>, Dis
 }
 
 /// The cycle plan, or why the cycle search stays local.
-fn cycle_plan(opts: &RunOptions) -> Result<Result<CyclePlan, String>, DistError> {
+fn cycle_plan(opts: &RunOptions, graph: &CaseGraph) -> Result<Result<CyclePlan, String>, DistError> {
     let c: Cycle = configured(opts)?;
     // Measured with Ballista 55: the executors die on the iterative-join plan of cycles_sql
     // (deep plan, see docs/scale-out.md), so the search stays local until that is solved;
@@ -105,6 +121,9 @@ fn cycle_plan(opts: &RunOptions) -> Result<Result<CyclePlan, String>, DistError>
     }
     if !c.p.ordered {
         return Ok(Err("cycle.ordered=false (hops in any order) has no cluster plan".into()));
+    }
+    if let Some(why) = amounts_not_comparable(graph) {
+        return Ok(Err(why));
     }
     if c.p.max_hops < 2 {
         return Ok(Err("cycle.max_hops below 2 finds nothing".into()));
@@ -116,14 +135,87 @@ fn cycle_plan(opts: &RunOptions) -> Result<Result<CyclePlan, String>, DistError>
     Ok(Ok(CyclePlan { max_hops: c.p.max_hops, window_s: c.p.window_days * DAY, min_ret, max_ret }))
 }
 
+/// Why a plan that compares amounts cannot run: the local band (`patterns::common::in_band`)
+/// compares a transfer without a base amount (no rate) with its neighbour in their own currency,
+/// and the Parquet case holds base cents only.
+fn amounts_not_comparable(graph: &CaseGraph) -> Option<String> {
+    let unknown = graph.flow.unknown_base();
+    (unknown > 0).then(|| {
+        format!("{unknown} transfers have no base amount (no rate); the cluster plan compares base amounts only")
+    })
+}
+
+/// The scatter-gather plan, or why the search stays local.
+fn scatter_plan(opts: &RunOptions, graph: &CaseGraph) -> Result<Result<ScatterPlan, String>, DistError> {
+    let d: ScatterGather = configured(opts)?;
+    if let Some(why) = amounts_not_comparable(graph) {
+        return Ok(Err(why));
+    }
+    Ok(match (fraction(d.p.min_retention), fraction(d.p.max_retention)) {
+        (Ok(min_ret), Ok(max_ret)) => Ok(ScatterPlan { window_s: d.p.window_days * DAY, min_ret, max_ret }),
+        (Err(e), _) | (_, Err(e)) => Err(e.to_string()),
+    })
+}
+
+/// The layering-chain plan, or why the search stays local.
+fn chain_plan(opts: &RunOptions, graph: &CaseGraph) -> Result<Result<ChainPlan, String>, DistError> {
+    let d: LayeringChain = configured(opts)?;
+    if let Some(why) = amounts_not_comparable(graph) {
+        return Ok(Err(why));
+    }
+    Ok(match (fraction(d.p.min_retention), fraction(d.p.max_retention)) {
+        (Ok(min_ret), Ok(max_ret)) => Ok(ChainPlan { gap_s: d.p.max_gap_hours * 3600, min_ret, max_ret }),
+        (Err(e), _) | (_, Err(e)) => Err(e.to_string()),
+    })
+}
+
+/// Rows of `columns` u32 columns, each row as a vector.
+fn read_u32_rows(batches: &[RecordBatch], columns: usize) -> Result<Vec<Vec<u32>>, DistError> {
+    let bad = || DistError::Engine("unexpected result from the cluster: the ids are not u32".into());
+    let mut rows = Vec::new();
+    for b in batches {
+        let cols = (0..columns)
+            .map(|i| b.column(i).as_primitive_opt::<UInt32Type>().filter(|c| c.null_count() == 0).ok_or_else(bad))
+            .collect::<Result<Vec<_>, _>>()?;
+        rows.extend((0..b.num_rows()).map(|i| cols.iter().map(|c| c.value(i)).collect::<Vec<u32>>()));
+    }
+    Ok(rows)
+}
+
+/// `(source, e1, e2)` rows of [`pairs_sql`], grouped by source (ascending).
+fn read_pairs(batches: &[RecordBatch]) -> Result<PairsBySource, DistError> {
+    let mut rows: Vec<(u32, u32, u32)> = read_u32_rows(batches, 3)?.iter().map(|r| (r[0], r[1], r[2])).collect();
+    rows.sort_unstable();
+    let mut out: PairsBySource = Vec::new();
+    for (s, e1, e2) in rows {
+        match out.last_mut() {
+            Some((last, v)) if *last == s => v.push((e1, e2)),
+            _ => out.push((s, vec![(e1, e2)])),
+        }
+    }
+    Ok(out)
+}
+
+/// Set to send the plans not yet run against the local detector in a test (scatter-gather,
+/// layering chains, structuring) to the cluster; without it they run locally and say so.
+pub const UNVERIFIED_PLANS_VAR: &str = "MONEYTRAIL_CLUSTER_UNVERIFIED";
+
+/// Why a plan stays local while it is unverified, or `None` when [`UNVERIFIED_PLANS_VAR`] is set.
+fn unverified(t: Typology) -> Option<String> {
+    std::env::var_os(UNVERIFIED_PLANS_VAR).is_none().then(|| {
+        format!(
+            "the {} cluster plan has not yet been checked against the local detector (docs/scale-out.md); \
+             {UNVERIFIED_PLANS_VAR}=1 runs it",
+            t.as_str()
+        )
+    })
+}
+
 /// Why a detector without a cluster plan runs locally.
 fn local_reason(t: Typology) -> String {
-    let name = t.as_str();
     match t {
-        Typology::LayeringChain | Typology::ScatterGather | Typology::Structuring => {
-            format!("{name} has no cluster plan yet (docs/scale-out.md)")
-        }
-        _ => format!("{name} reads the ownership, property or income registers, which stay local"),
+        Typology::Bipartite | Typology::RandomWalk => format!("{} has no cluster plan yet", t.as_str()),
+        _ => format!("{} reads the ownership, property or income registers, which stay local", t.as_str()),
     }
 }
 
@@ -181,10 +273,10 @@ pub fn detect(
             // The local search's order: by account, then by time.
             let (g, n_e) = (&graph.flow, graph.flow.edge_count() as u32);
             let first = |ep: &[u32]| ep.first().filter(|&&e| e < n_e).map(|&e| (g.time[e as usize], e));
-            rows.sort_unstable_by(|a, b| (a.0, first(&a.1)).cmp(&(b.0, first(&b.1))));
+            rows.sort_unstable_by_key(|a| (a.0, first(&a.1)));
             Some(Candidates::Episodes(rows))
         } else if t == Typology::Cycle {
-            match cycle_plan(opts)? {
+            match cycle_plan(opts, graph)? {
                 Ok(c) => {
                     let mut rows: Vec<Vec<u32>> =
                         read_lists(&session.sql(&cycles_sql(&c, accounts))?, false)?.into_iter().map(|r| r.1).collect();
@@ -202,6 +294,56 @@ pub fn detect(
                     None
                 }
             }
+        } else if let Some(why) = matches!(t, Typology::ScatterGather | Typology::Structuring | Typology::LayeringChain)
+            .then(|| unverified(t))
+            .flatten()
+        {
+            placement.push((name, Placement::Local(why)));
+            None
+        } else if t == Typology::ScatterGather {
+            match scatter_plan(opts, graph)? {
+                Ok(p) => Some(Candidates::Pairs(read_pairs(&session.sql(&pairs_sql(&p, accounts))?)?)),
+                Err(why) => {
+                    placement.push((name, Placement::Local(why)));
+                    None
+                }
+            }
+        } else if t == Typology::Structuring {
+            let d: Structuring = configured(opts)?;
+            let threshold = crate::graph::FlowGraph::cents_of(case.meta.cash_report.amount);
+            match fraction(d.p.band_low) {
+                // No reporting threshold: the local detector finds nothing, and so does this.
+                Ok(_) if threshold <= 0 => Some(Candidates::Band(Vec::new())),
+                Ok(low) => {
+                    let mut ids: Vec<u32> = read_u32_rows(&session.sql(&band_sql(low, threshold, accounts))?, 1)?
+                        .iter()
+                        .map(|r| r[0])
+                        .collect();
+                    ids.sort_unstable();
+                    Some(Candidates::Band(ids))
+                }
+                Err(why) => {
+                    placement.push((name, Placement::Local(why.to_string())));
+                    None
+                }
+            }
+        } else if t == Typology::LayeringChain {
+            match chain_plan(opts, graph)? {
+                Ok(p) => {
+                    let mut links: Vec<(u32, u32)> = read_u32_rows(&session.sql(&links_sql(&p, accounts))?, 2)?
+                        .iter()
+                        .map(|r| (r[0], r[1]))
+                        .collect();
+                    // The local search's order: by e, then n in (time, id) order.
+                    let time = &graph.flow.time;
+                    links.sort_unstable_by_key(|&(e, n)| (e, time.get(n as usize).copied(), n));
+                    Some(Candidates::Links(links))
+                }
+                Err(why) => {
+                    placement.push((name, Placement::Local(why)));
+                    None
+                }
+            }
         } else {
             placement.push((name, Placement::Local(local_reason(t))));
             None
@@ -210,6 +352,9 @@ pub fn detect(
             let n = match &c {
                 Candidates::Episodes(v) => v.len(),
                 Candidates::Cycles(v) => v.len(),
+                Candidates::Pairs(v) => v.iter().map(|(_, p)| p.len()).sum(),
+                Candidates::Links(v) => v.len(),
+                Candidates::Band(v) => v.len(),
             };
             placement.push((name, Placement::Cluster { candidates: n, took: t0.elapsed() }));
             found.insert(t, c);
@@ -220,6 +365,9 @@ pub fn detect(
     let ok = found.values().all(|c| match c {
         Candidates::Episodes(v) => v.iter().all(|(a, ep)| *a < n_a && ep.iter().all(|&e| e < n_e)),
         Candidates::Cycles(v) => v.iter().all(|p| !p.is_empty() && p.iter().all(|&e| e < n_e)),
+        Candidates::Pairs(v) => v.iter().all(|(s, p)| *s < n_a && p.iter().all(|&(a, b)| a < n_e && b < n_e)),
+        Candidates::Links(v) => v.iter().all(|&(a, b)| a < n_e && b < n_e),
+        Candidates::Band(v) => v.iter().all(|&e| e < n_e),
     });
     if !ok {
         return Err(DistError::Storage("returned ids outside the local case: write it again".into()));
@@ -229,16 +377,36 @@ pub fn detect(
     let gather: GatherScatter = configured(opts)?;
     let funnel: FunnelAccount = configured(opts)?;
     let cycle: Cycle = configured(opts)?;
+    let scatter: ScatterGather = configured(opts)?;
+    let chains: LayeringChain = configured(opts)?;
+    let structuring: Structuring = configured(opts)?;
+    let (fan_in_w, fan_in_steady) = (fan_in.p.window_days * DAY, fan_in.p.steady_days * DAY);
+    let (fan_out_w, fan_out_steady) = (fan_out.p.window_days * DAY, fan_out.p.steady_days * DAY);
     let score = |d: &dyn Detector, ctx: &crate::patterns::DetectCtx<'_>| -> Vec<Finding> {
         use rayon::prelude::*;
         let t = d.typology();
+        let g = &ctx.graph.flow;
         match (t, found.get(&t)) {
             (Typology::Cycle, Some(Candidates::Cycles(c))) => cycle.score_cycles(ctx, c.clone()),
+            (Typology::LayeringChain, Some(Candidates::Links(l))) => chains.score_links(ctx, l.clone()),
+            (Typology::Structuring, Some(Candidates::Band(b))) => structuring.score_band(ctx, b),
+            (Typology::ScatterGather, Some(Candidates::Pairs(p))) => {
+                p.par_iter().flat_map_iter(|(s, pairs)| scatter.score_pairs(ctx, *s, pairs)).collect()
+            }
             (t, Some(Candidates::Episodes(eps))) => eps
                 .par_iter()
                 .flat_map_iter(|(a, ep)| match t {
-                    Typology::FanIn => fan_in.score_episode(ctx, *a, ep.clone()).into_iter().collect::<Vec<_>>(),
-                    Typology::FanOut => fan_out.score_episode(ctx, *a, ep.clone()),
+                    // The fans' candidate rule (`fan_in::candidates`) on the cluster's episode:
+                    // the episode alone is its own single episode (every qualifying window of
+                    // it lies inside it), so only the local narrowing of a steady run applies.
+                    Typology::FanIn => candidates(ctx, ep, &g.src, fan_in_w, fan_in.p.min_senders, fan_in_steady)
+                        .into_iter()
+                        .filter_map(|c| fan_in.score_episode(ctx, *a, c))
+                        .collect::<Vec<_>>(),
+                    Typology::FanOut => candidates(ctx, ep, &g.dst, fan_out_w, fan_out.p.min_receivers, fan_out_steady)
+                        .into_iter()
+                        .flat_map(|c| fan_out.score_episode(ctx, *a, c))
+                        .collect(),
                     Typology::GatherScatter => gather.score_episode(ctx, *a, ep).into_iter().collect(),
                     Typology::FunnelAccount => funnel.score_episode(ctx, *a, ep.clone()).into_iter().collect(),
                     _ => Vec::new(),

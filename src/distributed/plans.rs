@@ -6,7 +6,15 @@
 //!   fan-out, gather-scatter, funnel) as a window aggregate `COUNT(DISTINCT counterpart) OVER
 //!   (PARTITION BY account ORDER BY ts RANGE w PRECEDING)`, islands of overlapping qualifying
 //!   windows by `LAG` and a running `SUM`, and a self-join of the account's transfers with the
-//!   episode's time range.
+//!   episode's time range. Fan-in and fan-out then apply their own candidate rule
+//!   (`patterns::fan_in::candidates`: a run longer than `steady_days` narrowed to its busiest
+//!   window) locally to each returned episode, since it reads the local first-contact signals.
+//! - [`pairs_sql`]: the scatter and gather legs of `patterns::scatter_gather` as one self-join
+//!   with time and amount predicates; the local code clusters them per source.
+//! - [`links_sql`]: the successor links of `patterns::layering_chain`, one self-join; the
+//!   chains themselves are built locally from the links.
+//! - [`band_sql`]: the cash deposits just below the reporting threshold that structuring
+//!   groups, a filtered scan; the grouping by family and depositor is local.
 //! - [`cycles_sql`]: the time-respecting cycles of `patterns::cycle` as iterative joins, one per
 //!   hop, pruned per hop on time (strictly later, inside the window of the first hop) and
 //!   amount (the retention band of the previous hop), and "each next account once, by its
@@ -144,7 +152,8 @@ pub struct CyclePlan {
 
 /// The cycles of one cycle search: rows `(path)`, the transfer ids in hop order.
 ///
-/// Level 1 is every flow as a first hop. Level k+1 joins the open paths of level k with the
+/// Level 1 is every flow as a first hop (but a transfer to its own account, which the local
+/// search neither closes nor extends). Level k+1 joins the open paths of level k with the
 /// flows out of their last account (`LEFT JOIN`, so closed cycles pass through unchanged and
 /// every level is read once), keeps per path and next account only the earliest qualifying
 /// transfer, closes a path that returns to its origin and extends one that reaches an account
@@ -163,7 +172,7 @@ pub fn cycles_sql(p: &CyclePlan, accounts: u32) -> String {
     let mut sql = format!(
         "WITH p1 AS (SELECT t.src AS origin, t.ts AS t0, t.dst AS at, t.ts AS lts, t.cents AS lc,
   make_array(t.src, t.dst) AS nodes, make_array(t.id) AS path, CAST(t.id AS VARCHAR) AS pkey, false AS closed
-  FROM transfers t WHERE {flow})"
+  FROM transfers t WHERE {flow} AND t.src <> t.dst)"
     );
     for k in 2..=p.max_hops {
         let prev = k - 1;
@@ -193,6 +202,85 @@ p{k} AS (
     let last = p.max_hops.max(1);
     sql.push_str(&format!("\nSELECT path FROM p{last} WHERE closed"));
     sql
+}
+
+/// One scatter-gather search (`patterns::scatter_gather`): scatter legs and the gather legs
+/// that can follow them.
+#[derive(Clone, Copy, Debug)]
+pub struct ScatterPlan {
+    /// Scatter to gather within this many seconds.
+    pub window_s: i64,
+    /// Least share of the scatter passed on, as a fraction.
+    pub min_ret: (i64, i64),
+    /// Largest share of the scatter passed on, as a fraction.
+    pub max_ret: (i64, i64),
+}
+
+/// The scatter-gather pairs: rows `(source, e1, e2)`, a scatter `e1` out of `source` to an
+/// intermediary and, per destination, the intermediary's earliest onward flow `e2` booked in
+/// `(t1, t1 + w]`, to neither the source nor itself, of between `min_ret` and `max_ret` of the
+/// scatter's base amount (both inclusive, exact in cents): the `onward` legs of
+/// `patterns::scatter_gather`, one self-join with time and amount predicates, partitioned by
+/// intermediary. The clustering of the pairs per source and destination is local
+/// (`ScatterGather::score_pairs`).
+pub fn pairs_sql(p: &ScatterPlan, accounts: u32) -> String {
+    let flow = flow_predicate(accounts);
+    let eflow = flow.replace("t.", "e.");
+    let (ln, ld) = p.min_ret;
+    let (hn, hd) = p.max_ret;
+    let w = p.window_s.max(0);
+    format!(
+        "SELECT t.src AS source, t.id AS e1, e.id AS e2
+FROM transfers t JOIN transfers e ON e.src = t.dst
+WHERE {flow} AND {eflow} AND e.ts > t.ts AND e.ts <= t.ts + {w} AND e.dst <> t.src AND e.dst <> t.dst
+  AND CAST(e.cents AS DECIMAL(38,0)) * {ld} >= CAST(t.cents AS DECIMAL(38,0)) * {ln}
+  AND CAST(e.cents AS DECIMAL(38,0)) * {hd} <= CAST(t.cents AS DECIMAL(38,0)) * {hn}
+QUALIFY ROW_NUMBER() OVER (PARTITION BY t.id, e.dst ORDER BY e.ts, e.id) = 1"
+    )
+}
+
+/// One layering-chain search (`patterns::layering_chain`): successor links.
+#[derive(Clone, Copy, Debug)]
+pub struct ChainPlan {
+    /// Most seconds between receiving and passing on.
+    pub gap_s: i64,
+    /// Least share of the incoming hop passed on, as a fraction.
+    pub min_ret: (i64, i64),
+    /// Largest share passed on, as a fraction.
+    pub max_ret: (i64, i64),
+}
+
+/// The layering chains' successor links: rows `(e, n)`, an account-to-account flow `e` and a
+/// flow `n` out of its receiver booked in `(t_e, t_e + gap]`, not back to `e`'s sender, carrying
+/// between `min_ret` and `max_ret` of `e`'s cents (both inclusive, exact): the links of
+/// `patterns::layering_chain`, one self-join partitioned by the receiving account. The chains
+/// (longest paths, components) are built locally (`LayeringChain::score_links`).
+pub fn links_sql(p: &ChainPlan, accounts: u32) -> String {
+    let flow = flow_predicate(accounts);
+    let eflow = flow.replace("t.", "e.");
+    let (ln, ld) = p.min_ret;
+    let (hn, hd) = p.max_ret;
+    let gap = p.gap_s.max(0);
+    format!(
+        "SELECT t.id AS e, e.id AS n
+FROM transfers t JOIN transfers e ON e.src = t.dst
+WHERE {flow} AND {eflow} AND e.ts > t.ts AND e.ts <= t.ts + {gap} AND e.dst <> t.src
+  AND CAST(e.cents AS DECIMAL(38,0)) * {ld} >= CAST(t.cents AS DECIMAL(38,0)) * {ln}
+  AND CAST(e.cents AS DECIMAL(38,0)) * {hd} <= CAST(t.cents AS DECIMAL(38,0)) * {hn}"
+    )
+}
+
+/// The structuring band: rows `(id)`, the cash deposits into an account whose cents lie in
+/// `[band_low · threshold, threshold)` (`band_low` as a fraction), the selection of
+/// `patterns::structuring` (a scan with a filter). Grouping by family and depositor, which read
+/// the registers and the transfers' extra columns, is local (`Structuring::score_band`).
+pub fn band_sql(band_low: (i64, i64), threshold: i64, accounts: u32) -> String {
+    let (num, den) = band_low;
+    format!(
+        "SELECT t.id AS id FROM transfers t
+WHERE t.channel = 'cash_deposit' AND t.dst < {accounts} AND t.cents < {threshold}
+  AND CAST(t.cents AS DECIMAL(38,0)) * {den} >= CAST({threshold} AS DECIMAL(38,0)) * {num}"
+    )
 }
 
 #[cfg(test)]

@@ -320,9 +320,29 @@ pub fn money(d: Decimal, currency: &str) -> String {
     format!("{} {}", amount(d), currency)
 }
 
+/// What a chart prints for a total that left the exact decimal range (see [`total`]).
+pub const BEYOND_RANGE: &str =
+    "beyond the exact decimal range (check the amounts; docs/data-model.md, \"Amount range\")";
+
+/// A chart's total of `values`, `None` when the sum leaves `Decimal`'s exact range (a case not
+/// loaded by ingest): the label then says so ([`BEYOND_RANGE`]) instead of a wrapped figure.
+pub fn total<I: IntoIterator<Item = Decimal>>(values: I) -> Option<Decimal> {
+    crate::model::money::checked_sum(values)
+}
+
+/// [`money`] of a [`total`]: [`BEYOND_RANGE`] for `None`.
+pub fn money_total(d: Option<Decimal>, currency: &str) -> String {
+    d.map_or_else(|| format!("{BEYOND_RANGE} {currency}"), |d| money(d, currency))
+}
+
 /// The label of one or several transfers: "amount currency · date" for one, else
 /// "n transfers · total base · first – last".
 pub fn transfer_label(case: &Case, txns: &[u32], total_base: Decimal) -> Vec<String> {
+    transfer_label_total(case, txns, Some(total_base))
+}
+
+/// [`transfer_label`] with a [`total`] that may have left the exact range.
+pub fn transfer_label_total(case: &Case, txns: &[u32], total_base: Option<Decimal>) -> Vec<String> {
     let t = &case.transfers;
     let day = |i: u32| t.booked_at[i as usize].date().to_string();
     match txns {
@@ -334,7 +354,7 @@ pub fn transfer_label(case: &Case, txns: &[u32], total_base: Decimal) -> Vec<Str
             let first = txns.iter().map(|&i| t.booked_at[i as usize]).min().unwrap_or(DateTime(0));
             let last = txns.iter().map(|&i| t.booked_at[i as usize]).max().unwrap_or(DateTime(0));
             vec![
-                format!("{} transfers · {}", txns.len(), money(total_base, case.meta.base_currency.as_str())),
+                format!("{} transfers · {}", txns.len(), money_total(total_base, case.meta.base_currency.as_str())),
                 format!("{} – {}", first.date(), last.date()),
             ]
         }

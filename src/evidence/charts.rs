@@ -116,7 +116,8 @@ impl<'a> ChartCtx<'a> {
         }
         let tr = &self.case.transfers;
         for ((from, to), ts) in pairs {
-            let total: Decimal = ts.iter().map(|&t| self.flow.base_of(t as usize)).sum();
+            // Checked: past the exact range the label says so and the edge weighs the most.
+            let total = super::chart::total(ts.iter().map(|&t| self.flow.base_of(t as usize)));
             for &t in &ts {
                 col.cite(tr.prov(t as usize), || format!("transfer {}", tr.txn_id.get(t as usize)));
             }
@@ -124,11 +125,11 @@ impl<'a> ChartCtx<'a> {
                 from,
                 to,
                 kind: LinkKind::Transfer,
-                label: transfer_label(self.case, &ts, total),
+                label: super::chart::transfer_label_total(self.case, &ts, total),
                 confidence: Confidence::Confirmed,
                 provs: ts.iter().map(|&t| tr.prov(t as usize)).collect(),
                 txns: ts,
-                weight: total,
+                weight: total.unwrap_or(Decimal::MAX),
             });
         }
     }
@@ -161,8 +162,11 @@ pub fn finding_chart(cx: &ChartCtx<'_>, f: &Finding, limits: &ChartLimits, col: 
     let mut value: BTreeMap<u32, Decimal> = BTreeMap::new();
     for &t in &f.txns {
         let base = cx.flow.base_of(t as usize);
-        *value.entry(cx.flow.src[t as usize]).or_default() += base;
-        *value.entry(cx.flow.dst[t as usize]).or_default() += base;
+        // Ranking only (never printed): a value past the exact range saturates and ranks first.
+        for n in [cx.flow.src[t as usize], cx.flow.dst[t as usize]] {
+            let v = value.entry(n).or_default();
+            *v = v.saturating_add(base);
+        }
     }
     for &a in &f.accounts {
         value.entry(a).or_default();
@@ -426,15 +430,17 @@ fn account_transfers(
         accounts.iter().flat_map(|&a| cx.flow.out_edges(a).iter().chain(cx.flow.in_edges(a)).copied()).collect();
     txns.sort_unstable();
     txns.dedup();
-    let mut cp_value: BTreeMap<u32, Decimal> = BTreeMap::new();
+    // Per counterparty: the value moved, `None` once it leaves the exact range (ranked first).
+    let mut cp_value: BTreeMap<u32, Option<Decimal>> = BTreeMap::new();
     for &t in &txns {
         for n in [cx.flow.src[t as usize], cx.flow.dst[t as usize]] {
             if !acc_node.contains_key(&n) {
-                *cp_value.entry(n).or_default() += cx.flow.base_of(t as usize);
+                let v = cp_value.entry(n).or_insert(Some(Decimal::ZERO));
+                *v = v.and_then(|v| v.checked_add(cx.flow.base_of(t as usize)));
             }
         }
     }
-    let mut ranked: Vec<(u32, Decimal)> = cp_value.into_iter().collect();
+    let mut ranked: Vec<(u32, Decimal)> = cp_value.iter().map(|(&n, v)| (n, v.unwrap_or(Decimal::MAX))).collect();
     ranked.sort_by(|x, y| y.1.cmp(&x.1).then(x.0.cmp(&y.0)));
     let room = limits.max_counterparties.min(limits.max_nodes.saturating_sub(b.len() + 1));
     let mut node_of = acc_node;
@@ -443,16 +449,20 @@ fn account_transfers(
     }
     let folded = ranked.len().saturating_sub(room);
     let agg = if folded > 0 {
-        let rest: Decimal = ranked.iter().skip(room).map(|x| x.1).sum();
+        let rest = ranked
+            .iter()
+            .skip(room)
+            .map(|x| cp_value.get(&x.0).copied().flatten())
+            .try_fold(Decimal::ZERO, |a, v| a.checked_add(v?));
+        let rest_money = super::chart::money_total(rest, c.meta.base_currency.as_str());
         notes.push(format!(
-            "{folded} smaller counterparties ({} in all) folded into one node; the top {room} by value are shown",
-            money(rest, c.meta.base_currency.as_str())
+            "{folded} smaller counterparties ({rest_money} in all) folded into one node; the top {room} by value are shown"
         ));
         Some(b.node(ChartNode {
             key: "AGG:counterparties".into(),
             class: NodeClass::Aggregate,
             title: format!("{folded} other counterparties"),
-            detail: money(rest, c.meta.base_currency.as_str()),
+            detail: rest_money,
             cluster: false,
         }))
     } else {

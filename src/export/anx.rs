@@ -43,7 +43,8 @@ const ATTRS: &[(&str, &str, &str)] = &[
 ];
 
 /// Transfers folded per pair: count, total, first and last time, source rows.
-type Folded = (u64, Decimal, i64, i64, Vec<Prov>);
+/// (count, total or `None` past the exact range, first, last, rows) of one ordered pair.
+type Folded = (u64, Option<Decimal>, i64, i64, Vec<Prov>);
 
 struct Writer<'c> {
     case: &'c Case,
@@ -194,9 +195,9 @@ pub fn write_anx(case: &Case, flow: &FlowGraph, roles: &Roles) -> String {
         if !matches!((flow.kind(s), flow.kind(d)), (NodeKind::Account(_), NodeKind::Account(_))) {
             continue;
         }
-        let x = pairs.entry((s, d)).or_insert((0, Decimal::ZERO, i64::MAX, i64::MIN, Vec::new()));
+        let x = pairs.entry((s, d)).or_insert((0, Some(Decimal::ZERO), i64::MAX, i64::MIN, Vec::new()));
         x.0 += 1;
-        x.1 += flow.base_of(e);
+        x.1 = x.1.and_then(|t| t.checked_add(flow.base_of(e)));
         x.2 = x.2.min(flow.time[e].0);
         x.3 = x.3.max(flow.time[e].0);
         x.4.push(case.transfers.prov(e));
@@ -210,14 +211,14 @@ pub fn write_anx(case: &Case, flow: &FlowGraph, roles: &Roles) -> String {
             (crate::model::DateTime(first).date().to_string(), crate::model::DateTime(last).date().to_string());
         let findings =
             roles.pair_findings.get(&(s, d)).map(|v| v.iter().map(|x| x.0.as_str()).collect::<Vec<_>>().join("; "));
-        let label = format!("{count} × {} {cur}", crate::evidence::chart::amount(total));
+        let label = format!("{count} × {}", crate::evidence::chart::money_total(total, &cur));
         w.link(
             &key(s),
             &key(d),
             "Transaction",
             &label,
             &[
-                ("Amount", total.round_dp(2).to_string()),
+                ("Amount", total.map(|t| t.round_dp(2).to_string()).unwrap_or_default()),
                 ("Currency", cur.clone()),
                 ("Transfers", count.to_string()),
                 ("First", format!("{f}T00:00:00.000")),

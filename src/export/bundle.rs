@@ -55,6 +55,11 @@ pub struct WriteOptions {
     pub sign: Option<super::signing::SecretKey>,
     /// Also print the report to report.pdf with headless Chromium ([`super::pdf`]).
     pub pdf: bool,
+    /// The language of the report (and of report.pdf).
+    pub lang: super::report::Lang,
+    /// Give each suspect a page of their own from this many suspects on; `None`:
+    /// [`super::report::SUSPECT_PAGES_FROM`].
+    pub suspect_pages_from: Option<usize>,
 }
 
 /// What the CLI reports.
@@ -164,30 +169,23 @@ pub fn write_claimed(
     claim: super::target::Claim,
     opts: &WriteOptions,
 ) -> Result<Summary, InvestigateError> {
-    let summary = write_files(inv, claim.dir(), opts.sign.as_ref(), opts.pdf)?;
+    let summary = write_files(inv, claim.dir(), opts)?;
     claim.commit(&inv.case().meta.name)?;
     Ok(summary)
 }
 
 /// Writes every file of the bundle into `out` (no claim, no rename).
-fn write_files(
-    inv: &Investigation<'_>,
-    out: &Path,
-    sign: Option<&super::signing::SecretKey>,
-    pdf: bool,
-) -> Result<Summary, InvestigateError> {
+fn write_files(inv: &Investigation<'_>, out: &Path, opts: &WriteOptions) -> Result<Summary, InvestigateError> {
+    let (sign, pdf, lang) = (opts.sign.as_ref(), opts.pdf, opts.lang);
+    // Progress: one step per file written (BundleWriter::write reports each).
+    let _progress = crate::progress::stage("bundle", None, crate::progress::Unit::Steps);
     let mut t = Instant::now();
     let mut timings = inv.timings.clone();
     let case = inv.case();
     let graphviz = inv.graphviz && dot::graphviz_available();
     let mut notes = Vec::new();
     if !graphviz {
-        notes.push(
-            "Diagrams drawn by moneytrail's own layout. For Graphviz rendering (SVG, PNG, PDF) install Graphviz \
-             (Debian/Ubuntu: apt-get install graphviz) and run again; the .dot files can also be rendered with \
-             `dot -Tpdf file.dot -o file.pdf`."
-                .into(),
-        );
+        notes.push(lang.t("doc.no_graphviz").into());
     }
     notes.extend(inv.notes.iter().cloned());
     let mut settings = inv.settings.clone();
@@ -195,7 +193,8 @@ fn write_files(
         .insert("renderer".into(), if graphviz { "graphviz dot".into() } else { "moneytrail pure-Rust SVG".into() });
     let mut w = BundleWriter::new(out)?;
     let pdf_date = case.meta.valuation_date.to_string().replace('-', "");
-    let (ex, footer) = (&inv.exhibits, &inv.footer);
+    let footer = &footer_in(inv, lang);
+    let ex = &inv.exhibits;
     let mut drawings = Vec::with_capacity(inv.suspects.len());
     for (k, sec) in inv.suspects.iter().enumerate() {
         let stem = format!("suspect-{:02}-{}", k + 1, file_stem(case.entity_id(sec.suspect)));
@@ -212,8 +211,10 @@ fn write_files(
             &mut notes,
             &mut files,
         )?;
-        let title =
-            format!("Timeline of the accounts of {} ({})", case.entity_name(sec.suspect), case.entity_id(sec.suspect));
+        let title = lang.f(
+            "suspect.timeline_title",
+            &[("name", case.entity_name(sec.suspect)), ("id", case.entity_id(sec.suspect))],
+        );
         let tl = timeline_svg(
             case,
             &inv.graph.flow,
@@ -285,7 +286,16 @@ fn write_files(
     }
     notes.extend(inv.protection_notes.iter().cloned());
     let notes: Vec<String> = notes.iter().map(|n| inv.scrub(n)).collect();
-    let drawn = Drawn { notes, settings, suspects: drawings, diagrams };
+    let pages_from = opts.suspect_pages_from.unwrap_or(super::report::SUSPECT_PAGES_FROM).max(1);
+    let suspect_pages: Vec<String> = if inv.suspects.len() >= pages_from {
+        (0..inv.suspects.len()).map(|k| super::report::suspect_page_path(inv, k)).collect()
+    } else {
+        Vec::new()
+    };
+    let drawn = Drawn { notes, settings, suspects: drawings, diagrams, lang, suspect_pages };
+    for (k, page) in drawn.suspect_pages.iter().enumerate() {
+        w.write(page, super::report::render_suspect_page(inv, &drawn, k).as_bytes())?;
+    }
     let html = super::report::render(inv, &drawn, &w.outputs());
     w.write("report.html", html.as_bytes())?;
     if pdf {
@@ -312,6 +322,40 @@ fn write_files(
         notes: drawn.notes,
         timings,
     })
+}
+
+/// The diagrams' footer in the report's language: the investigation's lines (case, detectors and
+/// rules, input hash) with their words from the catalogue; a line of another form is kept.
+fn footer_in(inv: &Investigation<'_>, lang: super::report::Lang) -> Footer {
+    let case = inv.case();
+    let lines = inv
+        .footer
+        .lines
+        .iter()
+        .map(|l| {
+            if l.starts_with("Case: ") {
+                return lang.f(
+                    "footer.case",
+                    &[
+                        ("case", &case.meta.name),
+                        ("version", env!("CARGO_PKG_VERSION")),
+                        ("date", &lang.date(case.meta.valuation_date)),
+                    ],
+                );
+            }
+            if let Some(rest) = l.strip_prefix("Detectors: ") {
+                if let Some((dets, rest)) = rest.split_once(" · tracing rules: ") {
+                    let rules = rest.split(" · ").next().unwrap_or(rest);
+                    return lang.f("footer.detectors", &[("detectors", dets), ("rules", rules)]);
+                }
+            }
+            if let Some(hash) = l.strip_prefix("Input manifest SHA-256: ") {
+                return lang.f("footer.hash", &[("hash", hash)]);
+            }
+            l.clone()
+        })
+        .collect();
+    Footer { lines }
 }
 
 fn dec(d: Option<rust_decimal::Decimal>) -> String {

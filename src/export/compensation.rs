@@ -113,8 +113,8 @@ pub fn write_compensation_csv<W: Write>(case: &Case, c: &Compensation, out: W) -
         e(),
         rule.clone(),
         c.fund.to_string(),
-        c.victims.iter().map(|v| v.traced_total).sum::<rust_decimal::Decimal>().to_string(),
-        c.victims.iter().map(|v| v.earnings).sum::<rust_decimal::Decimal>().to_string(),
+        c.traced_total().to_string(),
+        c.earnings().to_string(),
         c.claims().to_string(),
         c.allocated.to_string(),
         c.surplus.to_string(),
@@ -349,11 +349,7 @@ Fund: {} ({}). Claim: {}. Every figure is exact to the cent and cites the input 
 fn figures_section(s: &mut String, case: &Case, c: &Compensation, v: &VictimClaim) {
     let capped = if v.allocated == v.claim && !v.claim.is_zero() { ", capped at the claim" } else { "" };
     let share_of = match c.share_by {
-        ShareBasis::Traced => format!(
-            "{} of {} traced by all victims",
-            v.traced_total,
-            c.victims.iter().map(|x| x.traced_total).sum::<rust_decimal::Decimal>()
-        ),
+        ShareBasis::Traced => format!("{} of {} traced by all victims", v.traced_total, c.traced_total()),
         ShareBasis::Claim => format!("{} of {} claimed by all victims", v.claim, c.claims()),
     };
     let _ = write!(
@@ -406,7 +402,9 @@ fn traced_section(s: &mut String, case: &Case, c: &Compensation, v: &VictimClaim
             );
         }
         if order.len() > SHOWN_ASSETS {
-            let rest: rust_decimal::Decimal = order.iter().skip(SHOWN_ASSETS).map(|t| t.traced).sum();
+            // Part of v.traced_total, which compensation() checked: cannot overflow.
+            let rest = crate::model::money::checked_sum(order.iter().skip(SHOWN_ASSETS).map(|t| t.traced))
+                .unwrap_or(v.traced_total);
             let _ = writeln!(
                 s,
                 "<tr><td colspan=\"2\">{} more assets (compensation CSV, rows <code>traced</code>)</td><td class=\"n\">{}</td><td></td><td></td></tr>",

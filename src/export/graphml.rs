@@ -306,7 +306,13 @@ fn transfer_edges<W: Write>(case: &Case, flow: &FlowGraph, roles: &Roles, w: &mu
         let t = flow.time[e].0;
         let x = pairs.entry((flow.src[e], flow.dst[e])).or_insert((0, Decimal::ZERO, i64::MAX, i64::MIN));
         x.0 += 1;
-        x.1 += flow.base_of(e);
+        x.1 = x.1.checked_add(flow.base_of(e)).ok_or_else(|| {
+            io::Error::other(crate::assets::AmountOverflow::new(format!(
+                "summing the transfers from {} to {} for the GraphML",
+                flow_key(case, flow, flow.src[e]),
+                flow_key(case, flow, flow.dst[e])
+            )))
+        })?;
         x.2 = x.2.min(t);
         x.3 = x.3.max(t);
     }

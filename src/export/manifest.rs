@@ -78,9 +78,11 @@ impl BundleWriter {
         if let Some(p) = path.parent() {
             std::fs::create_dir_all(p)?;
         }
+        crate::progress::note(rel);
         std::fs::write(&path, bytes).map_err(|e| std::io::Error::new(e.kind(), format!("{}: {e}", path.display())))?;
         let f = OutputFile { path: rel.to_string(), size: bytes.len() as u64, sha256: sha256_hex(bytes) };
         self.outputs.insert(rel.to_string(), f);
+        crate::progress::advance(1);
         Ok(())
     }
 

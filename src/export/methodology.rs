@@ -68,7 +68,13 @@ pub fn render_html(case_name: &str) -> String {
 /// design-note markers `[D]`, `[S]` and `[U]` of older parameter texts are put into words, so that
 /// a court reads no internal markers.
 pub fn cite_html(text: &str) -> String {
-    let text = legacy(&plain(text));
+    cite_html_as(text, "methodology")
+}
+
+/// As [`cite_html`], with `word` (the report language's word for "methodology") in the link
+/// text.
+pub fn cite_html_as(text: &str, word: &str) -> String {
+    let text = plain(text);
     let escaped = html(&text);
     let mut out = String::with_capacity(escaped.len() + 64);
     let mut rest: &str = &escaped;
@@ -84,7 +90,7 @@ pub fn cite_html(text: &str) -> String {
         let anchor = &after[..len];
         match title(anchor) {
             Some(t) => {
-                out.push_str(&format!("<a href=\"{FILE}#{anchor}\">methodology: {}</a>", html(t)));
+                out.push_str(&format!("<a href=\"{FILE}#{anchor}\">{}: {}</a>", html(word), html(t)));
             }
             None => out.push_str(&rest[start..i + KEY.len() + len]),
         }
@@ -92,139 +98,6 @@ pub fn cite_html(text: &str) -> String {
     }
     out.push_str(rest);
     out
-}
-
-/// Transitional: rewrites the citations of the retired design brief (`domain.md §1.3 #3`) that
-/// parameter texts of other modules may still carry into `methodology.md#<anchor>`, by the same
-/// table as the project-wide citation sweep, so that no report shows them. Remove once no
-/// source text carries the old form.
-fn legacy(text: &str) -> String {
-    const OLD: &str = concat!("domain", ".md");
-    if !text.contains(OLD) {
-        return text.to_string();
-    }
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(i) = rest.find(OLD) {
-        let mut start = i;
-        if rest[..i].ends_with("docs/") {
-            start -= 5;
-        }
-        out.push_str(&rest[..start]);
-        let after = &rest[i + OLD.len()..];
-        let (anchor, used) = legacy_anchor(after);
-        out.push_str("methodology.md#");
-        out.push_str(anchor);
-        rest = &after[used..];
-    }
-    out.push_str(rest);
-    out
-}
-
-/// The anchor for the text after an old citation, and how many bytes of it the citation used.
-fn legacy_anchor(after: &str) -> (&'static str, usize) {
-    let t = after.trim_start_matches([' ', '\u{a7}']);
-    let skipped = after.len() - t.len();
-    let sec_len = t.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(t.len());
-    let sec = t[..sec_len].trim_end_matches('.');
-    if sec.is_empty() {
-        return ("contents", 0);
-    }
-    let rest = &t[sec_len..];
-    let item = |prefix: &str| -> Option<(u32, usize)> {
-        let r = rest.strip_prefix(prefix)?;
-        let n = r.find(|c: char| !c.is_ascii_digit()).unwrap_or(r.len());
-        r[..n].parse().ok().map(|v| (v, prefix.len() + n))
-    };
-    const TYP: [&str; 17] = [
-        "t-structuring",
-        "t-funnel-account",
-        "t-pass-through",
-        "t-fan-in",
-        "t-fan-out",
-        "t-scatter-gather",
-        "t-gather-scatter",
-        "t-cycle",
-        "t-layering-chain",
-        "t-victim-control",
-        "t-front-business",
-        "t-expenditure",
-        "t-dispersion",
-        "t-remittance",
-        "t-real-estate",
-        "t-shell-company",
-        "t-alt-payments",
-    ];
-    const STEPS: [&str; 8] = [
-        "cv-inventory",
-        "cv-attribution",
-        "cv-net-value",
-        "cv-double-counting",
-        "cv-views",
-        "cv-disproportion",
-        "fx-rates",
-        "cv-band",
-    ];
-    const ITEMS: [&str; 6] = [
-        "integrity-read-only",
-        "integrity-provenance",
-        "integrity-reproducible",
-        "integrity-audit-log",
-        "integrity-resolution",
-        "integrity-exculpatory",
-    ];
-    let pick = |list: &[&'static str], n: u32| list.get((n as usize).wrapping_sub(1)).copied();
-    let used = skipped + sec_len;
-    if sec == "1.3" {
-        if let Some((n, l)) = item(" #") {
-            if let Some(a) = pick(&TYP, n) {
-                return (a, used + l);
-            }
-        }
-    }
-    if sec == "3.5" {
-        for p in [" steps ", " step "] {
-            if let Some((n, l)) = item(p) {
-                if let Some(a) = pick(&STEPS, n) {
-                    return (a, used + l);
-                }
-            }
-        }
-    }
-    if sec == "5.2" {
-        if let Some((n, l)) = item(" item ") {
-            if let Some(a) = pick(&ITEMS, n) {
-                return (a, used + l);
-            }
-        }
-    }
-    let a = match sec {
-        "0" => "no-single-indicator",
-        "1" | "1.3" => "typologies",
-        "1.1" => "indicator-sources",
-        "1.2" => "src-amlsim",
-        "2" | "2.2" | "2.3" => "tracing",
-        "2.1" => "tracing-example",
-        "2.4" => "tracing-albania",
-        "2.5" => "tracing-defaults",
-        "3" => "legal-bases",
-        "3.1" => "confiscation-concepts",
-        "3.2" => "eu-2024-1260",
-        "3.3" => "law-10192",
-        "3.4" => "valuation-model",
-        "3.5" => "confiscable-value",
-        "3.6" => "albania-thresholds",
-        "4" => "ownership",
-        "4.1" => "bo-thresholds",
-        "4.2" => "bo-computation",
-        "4.3" => "bods",
-        "4.4" => "ftm",
-        "5" => "evidence",
-        "5.1" => "diagrams",
-        "5.2" => "integrity",
-        _ => "contents",
-    };
-    (a, used)
 }
 
 /// `text` with the markers put into words (for plain-text outputs such as CSV and XLSX).
@@ -277,20 +150,6 @@ mod tests {
             "min &lt;5&gt; senders (<a href=\"methodology.html#t-fan-in\">methodology: Fan-in (gather)</a>) \
 (project default); methodology.md#nope"
         );
-    }
-
-    #[test]
-    fn old_citations_are_rewritten() {
-        let old = concat!("domain", ".md");
-        let s = legacy(&format!("x (docs/{old} §1.3 #3; AMLSim) and {old} §3.5 step 4, {old} 2.2, {old} ([D])"));
-        assert_eq!(
-            s,
-            "x (methodology.md#t-pass-through; AMLSim) and methodology.md#cv-double-counting, methodology.md#tracing, \
-methodology.md#contents ([D])"
-        );
-        for a in ["t-pass-through", "cv-double-counting", "tracing", "contents"] {
-            assert!(title(a).is_some(), "{a}");
-        }
     }
 
     #[test]

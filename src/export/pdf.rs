@@ -6,13 +6,22 @@
 //! drive, and `.ci/run` installs it. A typesetting crate would need a second rendering of every
 //! table and diagram.
 //!
-//! Reproducibility: Chromium writes the time of printing into the PDF's /CreationDate and
-//! /ModDate. Both are rewritten, in place and at the same length (so the cross-reference
-//! offsets stay valid), to the case's valuation date. The PDF is nevertheless NOT
-//! byte-reproducible: two runs with the same Chromium 156 still differ elsewhere in the file
-//! (not yet tracked down), so report.pdf is the one output of a bundle whose bytes change
-//! between runs. `verify` covers it through manifest.json like every other output, and
-//! report.html, from which it is printed, is reproducible.
+//! Reproducibility: two prints of the same page by the same Chromium differ in three places only
+//! (measured with Chromium 156 on the demo report; the first two were 20,557 bytes in 16,063
+//! runs):
+//! - /CreationDate and /ModDate hold the time of printing;
+//! - the tagged-PDF structure tree names table header cells by the DOM node id of the page
+//!   (`/ID (node00000066)`, `/Headers [(node00000066)]`), and the browser's node counter starts
+//!   at a different number on each run.
+//!
+//! - links to the bundle's other files are absolute `file://` URIs under the folder the page is
+//!   printed from, so that folder is named by the page's hash.
+//!
+//! The first two are rewritten in place and at the same length, so no cross-reference offset moves: the
+//! dates to the case's valuation date ([`fix_dates`]), the node ids to their order of first
+//! appearance in the file ([`fix_node_ids`]). With that, report.pdf is byte-identical across
+//! runs of the same version with the same Chromium (tests/report_pdf.rs checks it); another
+//! Chromium version lays the page out its own way and gives other bytes.
 
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
@@ -46,7 +55,7 @@ pub fn chromium() -> Option<PathBuf> {
 /// Prints `html` (a self-contained page) to PDF and fixes its dates to `date` (YYYYMMDD).
 pub fn print(html: &str, date: &str) -> Result<Vec<u8>, PdfError> {
     let bin = chromium().ok_or(PdfError::NoChromium)?;
-    let tmp = tempdir()?;
+    let tmp = tempdir(html)?;
     let page = tmp.join("report.html");
     std::fs::write(&page, html)?;
     let pdf = tmp.join("report.pdf");
@@ -85,13 +94,23 @@ pub fn print(html: &str, date: &str) -> Result<Vec<u8>, PdfError> {
         return Err(PdfError::Failed("the output is not a PDF".into()));
     }
     fix_dates(&mut bytes, date);
+    fix_node_ids(&mut bytes);
     Ok(bytes)
 }
 
-fn tempdir() -> std::io::Result<PathBuf> {
-    let base = std::env::temp_dir();
+/// The folder the page is printed from, named by the page's SHA-256: Chromium writes links to
+/// the bundle's other files (methodology.html, diagrams) as absolute `file://` URIs under this
+/// folder, so the same page must be printed from the same path to give the same bytes. A
+/// folder left by a print running at the same moment gets a numbered neighbour (that PDF's
+/// links then differ).
+fn tempdir(html: &str) -> std::io::Result<PathBuf> {
+    use sha2::{Digest, Sha256};
+    let hash = Sha256::digest(html.as_bytes());
+    let name: String = hash[..8].iter().map(|b| format!("{b:02x}")).collect();
+    let base = std::env::temp_dir().join("moneytrail-pdf");
+    std::fs::create_dir_all(&base)?;
     for k in 0..1000u32 {
-        let p = base.join(format!("moneytrail-pdf-{}-{k}", std::process::id()));
+        let p = if k == 0 { base.join(&name) } else { base.join(format!("{name}-{k}")) };
         if std::fs::create_dir(&p).is_ok() {
             return Ok(p);
         }
@@ -119,6 +138,33 @@ pub fn fix_dates(pdf: &mut [u8], date: &str) {
             }
             from = close;
         }
+    }
+}
+
+/// Renumbers every DOM node id of the structure tree (`(nodeNNNNNNNN)`, eight digits) by its
+/// order of first appearance in the file: `node00000000`, `node00000001`, ... The same id
+/// gets the same number everywhere, so the references between structure elements still hold,
+/// and every replacement has the length of the original.
+pub fn fix_node_ids(pdf: &mut [u8]) {
+    const KEY: &[u8] = b"(node";
+    let mut seen: std::collections::HashMap<[u8; 8], [u8; 8]> = std::collections::HashMap::new();
+    let mut from = 0;
+    while let Some(i) = find(&pdf[from..], KEY).map(|i| i + from) {
+        let d = i + KEY.len();
+        from = d;
+        if d + 9 > pdf.len() || pdf[d + 8] != b')' || !pdf[d..d + 8].iter().all(u8::is_ascii_digit) {
+            continue;
+        }
+        let mut old = [0u8; 8];
+        old.copy_from_slice(&pdf[d..d + 8]);
+        let n = seen.len();
+        let new = *seen.entry(old).or_insert_with(|| {
+            let mut b = [0u8; 8];
+            b.copy_from_slice(format!("{n:08}").as_bytes());
+            b
+        });
+        pdf[d..d + 8].copy_from_slice(&new);
+        from = d + 9;
     }
 }
 
@@ -158,6 +204,21 @@ mod tests {
         let s = String::from_utf8(pdf).unwrap();
         assert!(s.contains("/CreationDate (D:20250131000000+00'00')"), "{s}");
         assert!(s.contains("/ModDate (D:20250131000000+00'00')"), "{s}");
+    }
+
+    #[test]
+    fn node_ids_renumbered_by_first_appearance() {
+        let a = b"/ID (node00000066)>> /Headers [(node00000067)] /Headers [(node00000066)] (node12)".to_vec();
+        let b = b"/ID (node00000071)>> /Headers [(node00000072)] /Headers [(node00000071)] (node12)".to_vec();
+        let (mut x, mut y) = (a.clone(), b);
+        fix_node_ids(&mut x);
+        fix_node_ids(&mut y);
+        assert_eq!(x, y);
+        assert_eq!(x.len(), a.len());
+        assert_eq!(
+            String::from_utf8(x).unwrap(),
+            "/ID (node00000000)>> /Headers [(node00000001)] /Headers [(node00000000)] (node12)"
+        );
     }
 
     #[test]

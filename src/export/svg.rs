@@ -225,8 +225,8 @@ pub fn to_svg(chart: &Chart, ex: &Exhibits, footer: &Footer) -> String {
         text(&mut body, x + W / 2.0, y + 33.0, 9, "normal", "middle", &clip(&node.detail, 36));
         body.push_str("</g>\n");
     }
-    let height = legend_and_notes(&mut body, chart, footer, at.max_y) + MARGIN;
     let width = at.width;
+    let height = legend_and_notes(&mut body, chart, footer, at.max_y, width) + MARGIN;
     let mut s = String::new();
     let _ = write!(
         s,
@@ -365,7 +365,7 @@ fn edge(body: &mut String, chart: &Chart, ex: &Exhibits, e: &ChartEdge, xy: &[(f
 
 /// The legend of node shapes and line styles below `max_y`, then the chart's notes and the
 /// footer; returns the baseline after the last line.
-fn legend_and_notes(body: &mut String, chart: &Chart, footer: &Footer, max_y: f64) -> f64 {
+fn legend_and_notes(body: &mut String, chart: &Chart, footer: &Footer, max_y: f64, width: f64) -> f64 {
     let ly = max_y + 40.0;
     text(body, MARGIN, ly, 11, "bold", "start", "Legend");
     for (i, c) in NodeClass::ALL.iter().enumerate() {
@@ -388,11 +388,48 @@ fn legend_and_notes(body: &mut String, chart: &Chart, footer: &Footer, max_y: f6
     let mut fy = ly + 80.0;
     let mut lines: Vec<String> = chart.notes.iter().map(|n| format!("Note: {n}")).collect();
     lines.extend(footer.lines.iter().cloned());
-    for l in &lines {
-        text(body, MARGIN, fy, 9, "normal", "start", l);
+    for l in lines.iter().flat_map(|l| wrap(l, chars_fitting(width - 2.0 * MARGIN))) {
+        text(body, MARGIN, fy, 9, "normal", "start", &l);
         fy += 13.0;
     }
     fy
+}
+
+/// How many characters of 9-point DejaVu Sans fit in `px` (an average glyph is at most
+/// 0.62 em wide, so a wrapped line never runs past the diagram's edge).
+pub(crate) fn chars_fitting(px: f64) -> usize {
+    ((px / (9.0 * 0.62)).floor() as usize).max(20)
+}
+
+/// `line` broken at spaces into lines of at most `max` characters (a word longer than `max`,
+/// such as a hash, is cut), so footer text wider than the diagram wraps instead of being
+/// clipped.
+pub(crate) fn wrap(line: &str, max: usize) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    for word in line.split(' ') {
+        let mut word = word.to_string();
+        while word.chars().count() > max {
+            if !cur.is_empty() {
+                out.push(std::mem::take(&mut cur));
+            }
+            let head: String = word.chars().take(max).collect();
+            word = word.chars().skip(max).collect();
+            out.push(head);
+        }
+        let need = cur.chars().count() + usize::from(!cur.is_empty()) + word.chars().count();
+        if need > max && !cur.is_empty() {
+            out.push(std::mem::take(&mut cur));
+        }
+        if !cur.is_empty() {
+            cur.push(' ');
+        }
+        cur.push_str(&word);
+    }
+    if !cur.is_empty() || out.is_empty() {
+        out.push(cur);
+    }
+    out
 }
 
 fn kind_id(k: LinkKind) -> &'static str {
@@ -422,6 +459,16 @@ mod tests {
             txns: vec![],
             weight: Default::default(),
         }
+    }
+
+    #[test]
+    fn long_lines_wrap_within_the_width() {
+        let l = "Detectors: fan_in, fan_out, scatter_gather, gather_scatter · tracing rules: fifo, pro-rata · parameters: see report methodology";
+        let w = wrap(l, 40);
+        assert!(w.len() > 2 && w.iter().all(|x| x.chars().count() <= 40), "{w:?}");
+        assert_eq!(w.join(" "), l);
+        assert_eq!(wrap(&"a".repeat(90), 40).iter().map(String::len).collect::<Vec<_>>(), vec![40, 40, 10]);
+        assert_eq!(wrap("", 40), vec![String::new()]);
     }
 
     #[test]

@@ -96,11 +96,15 @@ pub fn timeline_svg(
         DateTime(t1).date(),
         if shown.len() <= limits.max_labels { "all".to_string() } else { format!("largest {}", limits.max_labels) }
     );
-    for l in std::iter::once(&first).chain(notes.iter()).chain(footer.lines.iter()) {
-        let _ = write!(b, r#"<text x="20" y="{fy:.1}" font-size="9">{}</text>"#, xml(l));
+    let w = LEFT + PLOT_W + 30.0;
+    let max = super::svg::chars_fitting(w - 40.0);
+    for l in
+        std::iter::once(&first).chain(notes.iter()).chain(footer.lines.iter()).flat_map(|l| super::svg::wrap(l, max))
+    {
+        let _ = write!(b, r#"<text x="20" y="{fy:.1}" font-size="9">{}</text>"#, xml(&l));
         fy += 13.0;
     }
-    let (w, h) = (LEFT + PLOT_W + 30.0, fy + 20.0);
+    let h = fy + 20.0;
     format!(
         r##"<svg xmlns="http://www.w3.org/2000/svg" width="{w:.0}" height="{h:.0}" viewBox="0 0 {w:.0} {h:.0}" font-family="DejaVu Sans, Arial, sans-serif" role="img"><title>{}</title><defs><marker id="tl-arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="6" markerHeight="6" orient="auto"><path d="M0,0 L10,5 L0,10 z" fill="#1f4e79"/></marker></defs><rect width="100%" height="100%" fill="white"/>
 {b}</svg>
@@ -208,7 +212,9 @@ impl Lanes {
         let mut value: BTreeMap<u32, Decimal> = BTreeMap::new();
         for &t in shown {
             for n in [flow.src[t as usize], flow.dst[t as usize]] {
-                *value.entry(n).or_default() += flow.base_of(t as usize);
+                // Ranking only (never printed): past the exact range it saturates, ranks first.
+                let v = value.entry(n).or_default();
+                *v = v.saturating_add(flow.base_of(t as usize));
             }
         }
         let mut others: Vec<(u32, Decimal)> = value.into_iter().filter(|(n, _)| !lanes.contains(n)).collect();

@@ -147,7 +147,7 @@ pub fn write_assets_csv<W: Write>(case: &Case, figures: &[SuspectFigures], out: 
                 .set("evidence", cite(case, &y.evidence))
                 .write(&mut w)?;
         }
-        let lawful: Decimal = f.years.iter().map(|y| y.lawful_income).sum();
+        let lawful = f.lawful_income();
         let notes = if f.notes.is_empty() { String::new() } else { format!("; notes: {}", f.notes.join("; ")) };
         Line::new(&sid, "disproportion_total", &cur)
             .band(f.disproportion_band())

@@ -165,8 +165,9 @@ pub fn generate(cfg: &GenConfig, out: &Path) -> Result<GenSummary, GenError> {
     }
     let mut world = world::World::default();
     let fx = fx::FxTable::new(cfg.seed, population::FX_FIRST.min(cfg.start), cfg.end);
-    population::build(cfg, &fx, &mut world);
-    schemes::inject(cfg, &fx, &mut world);
-    population::fit_obligations(cfg, &mut world)?;
-    writer::write_case(cfg, &fx, &world, out)
+    let _progress = crate::progress::stage("generate", Some(4), crate::progress::Unit::Steps);
+    crate::progress::step("population and background transfers", || population::build(cfg, &fx, &mut world));
+    crate::progress::step("schemes", || schemes::inject(cfg, &fx, &mut world));
+    crate::progress::step("obligations", || population::fit_obligations(cfg, &mut world))?;
+    crate::progress::step("writing the case", || writer::write_case(cfg, &fx, &world, out))
 }

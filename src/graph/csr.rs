@@ -135,6 +135,14 @@ impl FlowGraph {
         self.scale.decimal(i, self.cents[i])
     }
 
+    /// Sets the base amount of transfer `i` (its cents follow): for tests and tools that probe
+    /// how sums behave on given amounts, such as the overflow paths of the exports.
+    pub fn set_base(&mut self, i: usize, amount: Decimal) {
+        let c = FlowGraph::cents_of(amount);
+        self.cents[i] = c;
+        self.scale.set(i, c, amount, self.cents.len());
+    }
+
     /// The smallest and largest decimal scale of the base amounts (2 and 2 when there are none).
     pub fn base_scale_range(&self) -> (u32, u32) {
         if self.cents.is_empty() {
@@ -336,6 +344,32 @@ impl BaseScale {
         (d.scale() == scale && d == Decimal::new(cents, 2)).then_some(d)
     }
 
+    /// Records that amount `i` of `n` is `d`, with whole cents `cents`.
+    fn set(&mut self, i: usize, cents: i64, d: Decimal, n: usize) {
+        let s = d.scale();
+        let exact = s < FINE as u32 && BaseScale::rebuild(cents, s) == Some(d);
+        if let BaseScale::Uniform(u) = *self {
+            if exact && s == u32::from(u) {
+                return;
+            }
+            *self = BaseScale::PerTransfer { scale: vec![u; n], fine: Vec::new() };
+        }
+        let BaseScale::PerTransfer { scale, fine } = self else { return };
+        let at = fine.binary_search_by_key(&(i as u32), |f| f.0);
+        if exact {
+            scale[i] = s as u8;
+            if let Ok(p) = at {
+                fine.remove(p);
+            }
+        } else {
+            scale[i] = FINE;
+            match at {
+                Ok(p) => fine[p].1 = d,
+                Err(p) => fine.insert(p, (i as u32, d)),
+            }
+        }
+    }
+
     #[inline]
     fn decimal(&self, i: usize, cents: i64) -> Decimal {
         let s = match self {
@@ -520,6 +554,16 @@ mod tests {
         assert_eq!(scale.decimal(1, cents[1]).to_string(), "2.50");
         let (cents, scale) = BaseScale::build(0, |i| two[i]);
         assert!(cents.is_empty() && matches!(scale, BaseScale::Uniform(2)));
+        // Setting an amount: kept exact, whatever its scale; setting it back keeps it exact.
+        let (mut cents, mut scale) = BaseScale::build(two.len(), |i| two[i]);
+        for (i, v) in [(0, "0.125"), (1, "3"), (0, "4.00"), (2, "79228162514264337593543950335")] {
+            let d: Decimal = v.parse().unwrap();
+            cents[i] = FlowGraph::cents_of(d);
+            scale.set(i, cents[i], d, two.len());
+            assert_eq!(scale.decimal(i, cents[i]).to_string(), v);
+        }
+        assert_eq!(scale.decimal(0, cents[0]).to_string(), "4.00");
+        assert_eq!(scale.decimal(1, cents[1]).to_string(), "3");
     }
 
     /// The straightforward adjacency: a counting sort, then each node's edges sorted by

@@ -134,6 +134,7 @@ impl Loader {
             preview,
         };
         let _progress = crate::progress::stage("ingest", None, crate::progress::Unit::Rows);
+        crate::progress::bytes_total(l.text_source_bytes());
         super::tables::load_all(&mut l)?;
         l.finish();
         Ok(Loaded { case: l.case, report: l.report })
@@ -155,6 +156,26 @@ impl Loader {
         self.report.skipped.sort();
         self.case.transfers.shrink_to_fit();
         self.txn_index = None;
+    }
+
+    /// Bytes of the text (CSV) sources of the standard tables and of the tables case.toml
+    /// declares: what the progress bar's ETA counts (workbooks and Parquet are not read as
+    /// text and are left out).
+    fn text_source_bytes(&self) -> u64 {
+        let tables = crate::model::schema::TABLES;
+        let mut names: Vec<&str> = tables.iter().map(|t| t.0).collect();
+        names.extend(self.toml.tables.keys().map(String::as_str).filter(|k| !tables.iter().any(|t| t.0 == *k)));
+        names
+            .iter()
+            .flat_map(|t| self.sources(t))
+            .filter(|s| {
+                let f = s.file.to_ascii_lowercase();
+                !(f.ends_with(".parquet") || f.ends_with(".xlsx") || f.ends_with(".xls") || f.ends_with(".ods"))
+            })
+            .filter_map(|s| std::fs::metadata(self.dir.join(&s.file)).ok())
+            .filter(|m| m.is_file())
+            .map(|m| m.len())
+            .sum()
     }
 
     /// The sources of `table`: as declared in case.toml, else `<table>.csv` / `<table>.parquet`.

@@ -29,6 +29,7 @@ struct LineGuard<R> {
 impl<R: Read> Read for LineGuard<R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         let n = self.inner.read(buf)?;
+        crate::progress::bytes(n as u64);
         let mut rest = &buf[..n];
         while let Some(p) = rest.iter().position(|&b| b == b'\n') {
             self.since_newline += p;

@@ -210,7 +210,9 @@ fn run_in_pool<'a>(runner: &Runner, real: &'a Case, config: &Config) -> Result<I
     // indices of findings stay valid.
     let graph = CaseGraph::build(real);
     clock.lap("graph");
-    let mut findings = runner.run(real, &graph)?;
+    let ranked = runner.run_ranked(real, &graph)?;
+    let candidates = ranked.findings.len() + ranked.below;
+    let mut findings = ranked.findings;
     if let Some(sel) = &config.selection {
         findings.retain(|f| sel.contains(&f.id));
     }
@@ -258,6 +260,13 @@ fn run_in_pool<'a>(runner: &Runner, real: &'a Case, config: &Config) -> Result<I
     }
     clock.lap("networks and valuation");
     notes.extend(crate::trace::case::unknown_base_note(case));
+    // "Top N of M" (issue 21): how many ranked candidates the cut (--top / --min-score) left out.
+    notes.push(format!(
+        "Findings: the top {} of {candidates} ranked candidates are listed; {} lie below the cut. {}",
+        findings.len(),
+        candidates - findings.len(),
+        crate::patterns::RANKING_BASIS
+    ));
     match trace_suspects(case, &graph.flow, &requests, &config.rules, &TraceConfig::default()) {
         Ok(traces) => {
             for (sec, tr) in sections.iter_mut().zip(traces) {

@@ -20,6 +20,7 @@ use serde::{Deserialize, Serialize};
 
 use super::effective::{Ownership, ShareGraph};
 use super::family::{ScopeMember, Step};
+use super::AssetsError;
 
 /// `holder` (person or company) holds `share` of asset `asset` (caller's asset id space).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -85,6 +86,11 @@ pub struct Attribution {
 
 /// Attributions for one suspect, sorted by item.
 ///
+/// # Errors
+/// [`AssetsError::ShareOutOfRange`] for an asset holding whose share is not in `[0, 1]`, and
+/// [`AssetsError::Overflow`] should a product or sum of shares leave the exact range (every
+/// share and effective share being in `[0, 1]`, the sums stay below the number of rows).
+///
 /// # Complexity
 /// O(A * S) for A asset holdings and S persons in scope (plus O(E) in shareholding mode).
 pub fn attribute(
@@ -94,7 +100,10 @@ pub fn attribute(
     own: &Ownership,
     assets: &[AssetHolding],
     valuation: Valuation,
-) -> Vec<Attribution> {
+) -> Result<Vec<Attribution>, AssetsError> {
+    if let Some(h) = assets.iter().find(|h| h.share < Decimal::ZERO || h.share > Decimal::ONE) {
+        return Err(AssetsError::ShareOutOfRange { row: h.row, share: h.share });
+    }
     let mut members: BTreeMap<u32, &[Step]> = BTreeMap::new();
     members.insert(suspect, &[]);
     for m in scope {
@@ -117,7 +126,8 @@ pub fn attribute(
             for &p in members.keys() {
                 let eff = own.share(p, h.holder);
                 if !eff.is_zero() {
-                    let c = contribution(p, Some(h.holder), eff, h.share * eff, h.row);
+                    let share = h.share.checked_mul(eff).ok_or(AssetsError::Overflow { row: h.row })?;
+                    let c = contribution(p, Some(h.holder), eff, share, h.row);
                     out.entry(Item::Asset(h.asset)).or_default().push(c);
                 }
             }
@@ -136,7 +146,10 @@ pub fn attribute(
     out.into_iter()
         .map(|(item, mut contributions)| {
             contributions.sort_by_key(|c| (c.person, c.row, c.via_company));
-            Attribution { suspect, item, share: contributions.iter().map(|c| c.share).sum(), contributions }
+            let share = contributions
+                .iter()
+                .try_fold(Decimal::ZERO, |a, c| a.checked_add(c.share).ok_or(AssetsError::Overflow { row: c.row }))?;
+            Ok(Attribution { suspect, item, share, contributions })
         })
         .collect()
 }
@@ -148,6 +161,6 @@ pub fn attribute_all(
     own: &Ownership,
     assets: &[AssetHolding],
     valuation: Valuation,
-) -> Vec<Vec<Attribution>> {
+) -> Result<Vec<Vec<Attribution>>, AssetsError> {
     suspects.par_iter().map(|(s, scope)| attribute(*s, scope, g, own, assets, valuation)).collect()
 }

@@ -261,10 +261,12 @@ pub fn check_indirect(doc: &BodsDocument) -> Result<Vec<IndirectCheck>, super::A
         links.push((c, h, i.min, i.max, row as u32));
     }
     // Unknown upper bounds: what the company's other holders leave.
-    let known_min: BTreeMap<u32, Decimal> = links.iter().fold(BTreeMap::new(), |mut m, l| {
-        *m.entry(l.0).or_default() += l.2.unwrap_or_default();
-        m
-    });
+    // Checked: a BODS file is hostile input, and a share of 10^26 % is a number serde reads.
+    let mut known_min: BTreeMap<u32, Decimal> = BTreeMap::new();
+    for l in &links {
+        let m = known_min.entry(l.0).or_default();
+        *m = m.checked_add(l.2.unwrap_or_default()).ok_or(super::AssetsError::Overflow { row: l.4 })?;
+    }
     let solve = |upper: bool| -> Result<super::effective::Ownership, super::AssetsError> {
         let holdings: Vec<Holding> = links
             .iter()
@@ -288,19 +290,26 @@ pub fn check_indirect(doc: &BodsDocument) -> Result<Vec<IndirectCheck>, super::A
     };
     let (lo, hi) = (solve(false)?, solve(true)?);
     let mut out = Vec::new();
-    for i in doc.interests.iter().filter(|i| i.directness == "indirect" && i.kind == "shareholding") {
+    for (row, i) in
+        doc.interests.iter().enumerate().filter(|(_, i)| i.directness == "indirect" && i.kind == "shareholding")
+    {
         let (Some(dmin), Some(dmax)) = (i.min, i.max) else { continue };
         let (p, c) = (ids.get(&i.party).copied(), ids.get(&i.subject).copied());
         // The indirect part: effective share minus the party's direct share in the subject.
-        let direct = |upper: bool| -> Decimal {
+        let direct = |upper: bool| -> Option<Decimal> {
             links
                 .iter()
                 .filter(|l| Some(l.0) == c && Some(l.1) == p)
                 .map(|l| if upper { l.3.unwrap_or(Decimal::ZERO) } else { l.2.unwrap_or(Decimal::ZERO) })
-                .sum()
+                .try_fold(Decimal::ZERO, |a, b| a.checked_add(b))
         };
         let computed = match (p, c) {
-            (Some(p), Some(c)) => (lo.share(p, c) - direct(false), hi.share(p, c) - direct(true)),
+            (Some(p), Some(c)) => {
+                let overflow = super::AssetsError::Overflow { row: row as u32 };
+                let lo_part = direct(false).and_then(|d| lo.share(p, c).checked_sub(d)).ok_or(overflow.clone())?;
+                let hi_part = direct(true).and_then(|d| hi.share(p, c).checked_sub(d)).ok_or(overflow)?;
+                (lo_part, hi_part)
+            }
             _ => (Decimal::ZERO, Decimal::ZERO),
         };
         let status = if close(computed.0, dmin) && close(computed.1, dmax) {

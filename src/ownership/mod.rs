@@ -195,6 +195,13 @@ pub enum AssetsError {
         /// The companies of the strongly connected component.
         companies: Vec<u32>,
     },
+    /// A product or sum of shares left `Decimal`'s exact range (only shares outside `[0, 1]`
+    /// can do that, and those are [`AssetsError::ShareOutOfRange`] first).
+    #[error("row {row}: a product or sum of shares left the exact decimal range; shares are fractions in [0, 1]")]
+    Overflow {
+        /// The input row.
+        row: u32,
+    },
     /// Decimal overflow or a zero pivot while solving a cyclic component (should not happen
     /// for valid input; reported rather than panicking).
     #[error("numeric failure while solving the cyclic component {companies:?}")]

@@ -144,9 +144,28 @@ pub(crate) fn is_account_flow(case: &Case, g: &FlowGraph, e: u32) -> bool {
     flow
 }
 
-/// Sum of base amounts.
-pub(crate) fn total(g: &FlowGraph, edges: &[u32]) -> Decimal {
-    edges.iter().map(|&e| g.base_of(e as usize)).sum()
+/// Sum of base amounts, checked: beyond the decimal range it says so instead of panicking.
+pub(crate) fn total(g: &FlowGraph, edges: &[u32]) -> Total {
+    Total(checked_sum(edges.iter().map(|&e| g.base_of(e as usize))))
+}
+
+/// A checked sum of amounts: `None` when it leaves the decimal range (about 7.9·10^28), an
+/// overflow said in words, never a panic or a wrapped number.
+pub(crate) fn checked_sum(amounts: impl IntoIterator<Item = Decimal>) -> Option<Decimal> {
+    amounts.into_iter().try_fold(Decimal::ZERO, |acc, x| acc.checked_add(x))
+}
+
+/// A total for an explanation: the amount, or words when the sum left the decimal range.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) struct Total(pub(crate) Option<Decimal>);
+
+impl std::fmt::Display for Total {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.0 {
+            Some(d) => d.fmt(f),
+            None => f.write_str("more than the largest representable amount (sum overflow)"),
+        }
+    }
 }
 
 /// Sum of amounts in cents (an i128 cannot overflow on any number of i64 amounts held in memory).
@@ -317,6 +336,14 @@ pub(crate) fn shared_address_count(case: &Case, accts: &[u32], with: Option<u32>
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sums_beyond_the_decimal_range_are_said_not_wrapped() {
+        assert_eq!(checked_sum([Decimal::ONE, Decimal::TWO]), Some(Decimal::from(3)));
+        assert_eq!(checked_sum([Decimal::MAX, Decimal::ONE]), None);
+        assert_eq!(Total(None).to_string(), "more than the largest representable amount (sum overflow)");
+        assert_eq!(Total(Some(Decimal::new(1250, 2))).to_string(), "12.50");
+    }
 
     fn ratio(s: &str) -> Ratio {
         Ratio::new(s.parse().unwrap())

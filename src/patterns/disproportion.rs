@@ -7,6 +7,7 @@
 //! converted at the end of its year. Consecutive disproportionate years form one finding, so a
 //! set of purchases spanning New Year is read as one episode.
 
+use super::common::checked_sum;
 use super::detector::{DetectCtx, Detector};
 use super::finding::Finding;
 use super::registers::{amount, Registers};
@@ -124,7 +125,7 @@ impl Disproportion {
             });
             match paid {
                 Some(v) => {
-                    y.acquired += v;
+                    y.acquired = y.acquired.saturating_add(v);
                     y.titles.push(i);
                 }
                 None => y.unpriced += 1,
@@ -140,13 +141,14 @@ impl Disproportion {
             let end = Date::from_ymd(inc.year, 12, 31).unwrap_or(Date(0));
             // An income without a rate on record is left out, never added at 1:1.
             if let Some(v) = reg.to_base(inc.amount, end) {
-                *own.entry(inc.year).or_insert(Decimal::ZERO) += v;
+                let o = own.entry(inc.year).or_insert(Decimal::ZERO);
+                *o = o.saturating_add(v);
             }
             declared.entry(inc.year).or_default().insert(inc.entity.idx);
         }
         for (&y, yr) in years.iter_mut() {
             let first = y.saturating_sub(self.p.savings_years.max(0));
-            yr.income = own.range(first..=y).map(|(_, v)| *v).sum();
+            yr.income = checked_sum(own.range(first..=y).map(|(_, v)| *v)).unwrap_or(Decimal::MAX);
             let decl = declared.get(&y);
             yr.no_income = scope.keys().copied().filter(|p| !decl.is_some_and(|d| d.contains(p))).collect();
         }
@@ -163,14 +165,19 @@ impl Disproportion {
     ) -> Finding {
         let case = ctx.case;
         let mut f = Finding::new(self.name());
-        let acq: Decimal = run.iter().map(|(_, y)| y.acquired).sum();
+        let acq = checked_sum(run.iter().map(|(_, y)| y.acquired));
         // Income credited to the whole run: each year of it and its savings years once.
-        let inc: Decimal = match (run.first(), run.last()) {
+        let inc = match (run.first(), run.last()) {
             (Some((first, _)), Some((last, _))) => {
-                own.range(first.saturating_sub(self.p.savings_years.max(0))..=*last).map(|(_, v)| *v).sum()
+                checked_sum(own.range(first.saturating_sub(self.p.savings_years.max(0))..=*last).map(|(_, v)| *v))
             }
-            _ => Decimal::ZERO,
+            _ => Some(Decimal::ZERO),
         };
+        let overflow = acq.is_none() || inc.is_none() || acq == Some(Decimal::MAX) || inc == Some(Decimal::MAX);
+        let (acq, inc) = (acq.unwrap_or(Decimal::MAX), inc.unwrap_or(Decimal::MAX));
+        if overflow {
+            f.note("a sum of acquisitions or income reached the largest representable amount: the comparison is bounded there");
+        }
         let savings = match self.p.savings_years {
             n if n > 0 => format!(" incl. {n} earlier years as savings"),
             _ => String::new(),

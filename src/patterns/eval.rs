@@ -287,10 +287,19 @@ pub fn evaluate(findings: &[Finding], truth: &[TruthPattern], min_overlap: f64) 
     ev
 }
 
-/// Alert score of each account: the highest evidence (the uncapped score,
-/// [`Finding::evidence`], so the runner's order) of a finding that holds it, `None` for an
-/// account in no finding.
-pub fn account_scores(findings: &[Finding], n_accounts: usize) -> Vec<Option<u32>> {
+/// Alert score of each account for ranking: its score in thousandths of a deciban
+/// ([`super::account_score::account_alerts`]), `None` for an account in no finding.
+pub fn account_scores(case: &Case, findings: &[Finding]) -> Vec<Option<u32>> {
+    super::account_score::account_alerts(case, findings)
+        .into_iter()
+        .map(|a| a.map(|a| (a.decibans * 1000.0).round().clamp(0.0, u32::MAX as f64) as u32))
+        .collect()
+}
+
+/// The previous account score, kept as the baseline `eval` prints beside the alert score:
+/// the highest evidence ([`Finding::evidence`]) of a finding that holds the account, `None`
+/// for an account in no finding.
+pub fn evidence_scores(findings: &[Finding], n_accounts: usize) -> Vec<Option<u32>> {
     let mut best: Vec<Option<u32>> = vec![None; n_accounts];
     for f in findings {
         for &a in &f.accounts {
@@ -300,6 +309,20 @@ pub fn account_scores(findings: &[Finding], n_accounts: usize) -> Vec<Option<u32
         }
     }
     best
+}
+
+/// Per account, true when it lies in some truth pattern: account labels for data labelled by
+/// pattern (truth/patterns.csv), so its account ranking is scored like AMLSim's `isFraud`.
+pub fn truth_labels(truth: &[TruthPattern], n_accounts: usize) -> Vec<bool> {
+    let mut l = vec![false; n_accounts];
+    for p in truth {
+        for &a in &p.accounts {
+            if let Some(x) = l.get_mut(a as usize) {
+                *x = true;
+            }
+        }
+    }
+    l
 }
 
 /// Accounts ranked by alert score against per-account labels (AMLSim's `isFraud`).

@@ -98,10 +98,10 @@ impl Detector for FanOut {
 impl FanOut {
     /// Scores one structural candidate, an episode `ep` of outgoing flows of `a` (in (time,
     /// id) order, as [`Detector::detect`] finds them): scatter-gather intermediaries dropped
-    /// (default scatter-gather parameters), the rest re-checked and scored. Used by the
-    /// distributed engine.
+    /// (scatter-gather's configured parameters, as in [`Detector::detect`]), the rest re-checked
+    /// and scored. Used by the distributed engine.
     pub fn score_episode(&self, ctx: &DetectCtx<'_>, a: u32, ep: Vec<u32>) -> Vec<Finding> {
-        self.episode_findings(ctx, &self.out_flows(ctx, a), a, ep, &ScatterGatherParams::default())
+        self.episode_findings(ctx, &self.out_flows(ctx, a), a, ep, &ctx.borrowed.scatter_gather)
     }
 
     /// The outgoing transfers of `a` that a fan-out counts, in (time, id) order.

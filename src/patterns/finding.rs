@@ -67,6 +67,13 @@ pub struct Finding {
     /// What the detector could not check, in words (an amount comparison across currencies
     /// without a rate, skipped), for the explanation.
     pub notes: Vec<String>,
+    /// Where the finding ranks among the case's candidates of its typology, in percent
+    /// (mid-rank: the share ranked below it plus half of its ties, by score then evidence),
+    /// filled by the runner before any cut: a number that means the same in every typology
+    /// and data set (docs/ranking.md, "Percentile").
+    pub percentile: f64,
+    /// How many candidates of its typology the case holds (the `M` of "top N of M").
+    pub candidates: u32,
 }
 
 impl Finding {
@@ -88,6 +95,8 @@ impl Finding {
             not_evaluable: Vec::new(),
             unknown_base: 0,
             notes: Vec::new(),
+            percentile: 0.0,
+            candidates: 0,
         }
     }
 
@@ -127,8 +136,16 @@ impl Finding {
             let t = &case.transfers;
             self.unknown_base = self.txns.iter().filter(|&&i| !t.has_base(i as usize)).count() as u32;
             if self.total.is_zero() {
-                self.total =
-                    self.txns.iter().filter(|&&i| t.has_base(i as usize)).map(|&i| flow.base_of(i as usize)).sum();
+                let amounts = self.txns.iter().filter(|&&i| t.has_base(i as usize)).map(|&i| flow.base_of(i as usize));
+                match super::common::checked_sum(amounts) {
+                    Some(v) => self.total = v,
+                    None => {
+                        self.total = Decimal::MAX;
+                        self.note(
+                            "the transfers' total exceeds the largest representable amount: shown as that maximum",
+                        );
+                    }
+                }
             }
             let times = self.txns.iter().map(|&t| case.transfers.booked_at[t as usize]);
             self.first_at = self.first_at.or_else(|| times.clone().min());
@@ -186,6 +203,12 @@ impl Finding {
             ));
         }
         parts.extend(self.notes.iter().cloned());
+        if self.candidates > 0 {
+            parts.push(format!(
+                "ranks at percentile {:.1} among the {} {} candidates of this case",
+                self.percentile, self.candidates, self.typology
+            ));
+        }
         if !self.not_evaluable.is_empty() {
             parts.push(format!(
                 "not evaluable here: {} (indicators needing them could add no points)",

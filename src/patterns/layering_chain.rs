@@ -1,6 +1,11 @@
 //! Layering chain / rapid pass-through: money forwarded from account to account, each mule
 //! passing on most of what arrived within hours, over at least three hops
 //! (docs/methodology.md#t-pass-through and methodology.md#t-layering-chain; AMLSim `StackTypology`).
+//! Its many-path form is the stack: several sources paying intermediaries who pass the money
+//! on, two or more layers deep, the chains joined through the accounts they share; a stack of
+//! two-hop chains with at least `min_sources` sources and as many intermediaries is one
+//! finding. Each hop must be shown to conserve the amount: one that cannot be compared
+//! without a rate links no chain here (the random-walk detector may still report it).
 //!
 //! A chain whose money comes back to the account it started from is a cycle (
 //! docs/methodology.md#t-cycle: "directed cycle A → … → A"; #9 is a path that moves the money on), reported by the
@@ -8,7 +13,7 @@
 //! through the originator's companies to round-tripping. Otherwise the same transfers would
 //! stand in two findings under two typologies.
 
-use super::common::{is_account_flow, is_new, is_personal, Band, Ratio, DAY, HOUR};
+use super::common::{in_band, is_account_flow, is_new, is_personal, Band, Ratio, DAY, HOUR};
 use super::context::Datum;
 use super::detector::{DetectCtx, Detector};
 use super::finding::Finding;
@@ -23,6 +28,11 @@ crate::params! {
     pub struct LayeringChainParams {
         /// Fewest hops (path length >= 3, docs/methodology.md#t-layering-chain).
         min_hops: usize = 3,
+        /// A component of two-hop chains is a stack of parallel chains, one finding, when it
+        /// has at least this many sources and as many intermediaries: AMLSim's stack of
+        /// bipartite layers, "several sources, two or three layers"
+        /// (docs/methodology.md#t-layering-chain).
+        min_sources: usize = 2,
         /// Largest delay between receiving and passing on, in hours (Δt <= 48 h,
         /// docs/methodology.md#t-pass-through). methodology.md#t-layering-chain allows up to 7 days between the hops of a
         /// layering chain; measured with `defer_cycles`, 168 h reports the same findings as
@@ -93,8 +103,10 @@ impl Detector for LayeringChain {
     ///    within `max_gap_hours` carrying a share in the retention band (parallel).
     /// 2. Longest chain ending at and starting from every transfer, by dynamic programming in
     ///    time order (successors are strictly later, so the relation is acyclic).
-    /// 3. Transfers on a chain of at least `min_hops` hops, joined through their successor
-    ///    links into components; each component is one finding.
+    /// 3. Transfers on a chain of at least two hops, joined through their successor links and
+    ///    through the accounts they share within the gap (the parallel chains of a stack)
+    ///    into components; a component with a chain of `min_hops` hops, or a stack
+    ///    (`min_sources` sources and intermediaries), is one finding.
     ///
     /// # Complexity
     /// O(E log d + C + S) for C candidate successors examined and S successor links kept, plus
@@ -114,13 +126,18 @@ impl Detector for LayeringChain {
                 let mut out = Vec::new();
                 if is_account_flow(case, g, e) {
                     let (s, d, t) = (g.src[e as usize], g.dst[e as usize], g.time[e as usize]);
-                    let band = Band::new(min_ret, max_ret, g.cents[e as usize]);
                     let candidates = g.out_between(d, DateTime(t.0 + 1), DateTime(t.0 + gap));
                     if !ctx.budget.rows(d, candidates.len() as u64) {
                         return out;
                     }
+                    // The amount must be shown to be conserved: a hop whose amount cannot be
+                    // compared without a rate links no chain (a walk may still hold it,
+                    // `random_walk`).
                     for &n in candidates {
-                        if band.contains(g.cents[n as usize]) && g.dst[n as usize] != s && is_account_flow(case, g, n) {
+                        if g.dst[n as usize] != s
+                            && is_account_flow(case, g, n)
+                            && in_band(case, g, e, n, min_ret, max_ret) == Some(true)
+                        {
                             out.push((e, n));
                         }
                     }
@@ -131,6 +148,19 @@ impl Detector for LayeringChain {
                 out
             })
             .collect();
+        self.score_links(ctx, links)
+    }
+}
+
+impl LayeringChain {
+    /// Chains from successor links `(e, n)` (transfer `n` out of `e`'s receiver passes `e` on,
+    /// in the order [`Detector::detect`] finds them: by `e`, then `n` in (time, id) order): the
+    /// longest chains through each transfer, their components, each component one finding.
+    /// Used by the distributed engine too, whose cluster finds the links.
+    pub(crate) fn score_links(&self, ctx: &DetectCtx<'_>, links: Vec<(u32, u32)>) -> Vec<Finding> {
+        let g = &ctx.graph.flow;
+        let p = &self.p;
+        let gap = p.max_gap_hours * HOUR;
         // The linked transfers' ids, adjacency and chain lengths: about 56 bytes per transfer
         // and 8 more per link, besides the links themselves.
         if links.is_empty()
@@ -161,7 +191,8 @@ impl Detector for LayeringChain {
         for i in (0..ids.len()).rev() {
             fwd[i] = succ[i].iter().map(|&j| fwd[j as usize] + 1).max().unwrap_or(1);
         }
-        let on_chain = |i: usize| back[i] + fwd[i] > p.min_hops;
+        // On a chain of two hops or more: a long chain, or one layer of a stack.
+        let on_chain = |i: usize| back[i] + fwd[i] > 2.min(p.min_hops);
         let mut parent: Vec<u32> = (0..ids.len() as u32).collect();
         for (i, next) in succ.iter().enumerate() {
             if !on_chain(i) {
@@ -170,6 +201,24 @@ impl Detector for LayeringChain {
             for &j in next {
                 if on_chain(j as usize) {
                     let (a, b) = (find(&mut parent, i as u32), find(&mut parent, j));
+                    if a != b {
+                        parent[a.max(b) as usize] = a.min(b);
+                    }
+                }
+            }
+        }
+        // Parallel chains of a stack share accounts rather than links: join the chain
+        // transfers out of one account (or into one account) booked within the gap of each
+        // other.
+        for side in [&g.src, &g.dst] {
+            let mut at: Vec<(u32, i64, u32)> = (0..ids.len())
+                .filter(|&i| on_chain(i))
+                .map(|i| (side[ids[i] as usize], g.time[ids[i] as usize].0, i as u32))
+                .collect();
+            at.sort_unstable();
+            for w in at.windows(2) {
+                if w[0].0 == w[1].0 && w[1].1 - w[0].1 <= gap {
+                    let (a, b) = (find(&mut parent, w[0].2), find(&mut parent, w[1].2));
                     if a != b {
                         parent[a.max(b) as usize] = a.min(b);
                     }
@@ -189,6 +238,10 @@ impl Detector for LayeringChain {
             .filter(|members| !(p.defer_cycles && self.returns_to_origin(ctx, &ids, members, &succ, &pred, &on_chain)))
             .filter_map(|members| {
                 let hops = members.iter().map(|&i| back[i]).max().unwrap_or(0);
+                let parallel = self.parallel(ctx, &ids, &members, &pred, &on_chain);
+                if hops < p.min_hops && !parallel {
+                    return None;
+                }
                 let max_gap = members
                     .iter()
                     .flat_map(|&i| succ[i].iter().filter(|&&j| on_chain(j as usize)).map(move |&j| (i, j as usize)))
@@ -196,13 +249,11 @@ impl Detector for LayeringChain {
                     .max()
                     .unwrap_or(0);
                 let txns: Vec<u32> = members.iter().map(|&i| ids[i]).collect();
-                self.finding(ctx, txns, hops, max_gap)
+                self.finding(ctx, txns, hops, max_gap, parallel)
             })
             .collect()
     }
-}
 
-impl LayeringChain {
     /// True when the chain component lies on a cycle: every last hop (no successor on the
     /// chain) ends at an account `T` where the chain starts (a sender `O` with no predecessor
     /// on the chain), or `T` and a starting account `O` are joined by one more transfer that
@@ -253,7 +304,39 @@ impl LayeringChain {
         last.peek().is_some() && last.all(|&i| closes(edge(i)))
     }
 
-    fn finding(&self, ctx: &DetectCtx<'_>, txns: Vec<u32>, hops: usize, max_gap: i64) -> Option<Finding> {
+    /// True when the component is a stack: at least `min_sources` first-hop senders (no
+    /// predecessor on the chain) and at least as many intermediaries (accounts that receive and
+    /// pass on inside it).
+    fn parallel(
+        &self,
+        ctx: &DetectCtx<'_>,
+        ids: &[u32],
+        members: &[usize],
+        pred: &[Vec<u32>],
+        on_chain: &dyn Fn(usize) -> bool,
+    ) -> bool {
+        let g = &ctx.graph.flow;
+        let mut sources: Vec<u32> = members
+            .iter()
+            .filter(|&&i| !pred[i].iter().any(|&j| on_chain(j as usize)))
+            .map(|&i| g.src[ids[i] as usize])
+            .collect();
+        sources.sort_unstable();
+        sources.dedup();
+        if sources.len() < self.p.min_sources.max(2) {
+            return false;
+        }
+        let mut senders: Vec<u32> = members.iter().map(|&i| g.src[ids[i] as usize]).collect();
+        senders.sort_unstable();
+        senders.dedup();
+        let mut mids: Vec<u32> =
+            members.iter().map(|&i| g.dst[ids[i] as usize]).filter(|d| senders.binary_search(d).is_ok()).collect();
+        mids.sort_unstable();
+        mids.dedup();
+        mids.len() >= self.p.min_sources.max(2)
+    }
+
+    fn finding(&self, ctx: &DetectCtx<'_>, txns: Vec<u32>, hops: usize, max_gap: i64, stack: bool) -> Option<Finding> {
         let g = &ctx.graph.flow;
         let case = ctx.case;
         let p = &self.p;
@@ -267,11 +350,17 @@ impl LayeringChain {
         mids.dedup();
         let mut f = Finding::new(self.name());
         f.accounts.extend(txns.iter().flat_map(|&e| [g.src[e as usize], g.dst[e as usize]]));
+        let shape = if stack {
+            let mut sources: Vec<u32> = senders.iter().copied().filter(|a| mids.binary_search(a).is_err()).collect();
+            sources.dedup();
+            format!("stack of parallel chains, {hops} layers deep, from {} sources", sources.len())
+        } else {
+            format!("{hops}-hop chain from {}", case.accounts.rows[g.src[first as usize] as usize].id)
+        };
         f.indicate(
             &PASS_THROUGH_CHAIN,
             format!(
-                "{hops}-hop chain from {}: {} intermediaries each passed on at least {:.0} % within {} h",
-                case.accounts.rows[g.src[first as usize] as usize].id,
+                "{shape}: {} intermediaries each passed on at least {:.0} % within {} h",
                 mids.len(),
                 (p.min_retention * Decimal::ONE_HUNDRED).round_dp(0),
                 p.max_gap_hours

@@ -13,6 +13,7 @@
 //! or the binary. External crates: rayon, petgraph, rust_decimal, sha2, csv, thiserror.
 //! Nothing here prints.
 
+pub mod account_score;
 pub mod budget;
 mod common;
 pub mod context;
@@ -25,6 +26,7 @@ mod registry;
 mod runner;
 pub mod signals;
 
+pub mod bipartite;
 pub mod circular_ownership;
 pub mod cycle;
 pub mod disproportion;
@@ -36,6 +38,7 @@ pub mod gather_scatter;
 pub mod layering_chain;
 pub mod nominee_director;
 pub mod property_after_inflow;
+pub mod random_walk;
 pub mod round_tripping;
 pub mod scatter_gather;
 pub mod shell_company;

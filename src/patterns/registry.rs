@@ -40,11 +40,15 @@ pub enum Typology {
     RoundTripping,
     /// A company with the marks of a vehicle ([`super::shell_company`]).
     ShellCompany,
+    /// A set of senders paying a set of receivers ([`super::bipartite`]).
+    Bipartite,
+    /// Money handed on hop by hop, no fixed shape ([`super::random_walk`]).
+    RandomWalk,
 }
 
 impl Typology {
     /// Every typology, in the registry's order.
-    pub const ALL: [Typology; 15] = [
+    pub const ALL: [Typology; 17] = [
         Typology::FanIn,
         Typology::FanOut,
         Typology::GatherScatter,
@@ -60,6 +64,8 @@ impl Typology {
         Typology::Disproportion,
         Typology::RoundTripping,
         Typology::ShellCompany,
+        Typology::Bipartite,
+        Typology::RandomWalk,
     ];
 
     /// The name, as in truth/patterns.csv, `--typology` and `typology.key=value`.
@@ -80,6 +86,8 @@ impl Typology {
             Typology::Disproportion => "disproportion",
             Typology::RoundTripping => "round_tripping",
             Typology::ShellCompany => "shell_company",
+            Typology::Bipartite => "bipartite",
+            Typology::RandomWalk => "random",
         }
     }
 
@@ -107,6 +115,8 @@ impl Typology {
             Typology::Disproportion => Box::new(disproportion::Disproportion::default()),
             Typology::RoundTripping => Box::new(round_tripping::RoundTripping::default()),
             Typology::ShellCompany => Box::new(shell_company::ShellCompany::default()),
+            Typology::Bipartite => Box::new(bipartite::Bipartite::default()),
+            Typology::RandomWalk => Box::new(random_walk::RandomWalk::default()),
         }
     }
 }

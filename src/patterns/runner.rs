@@ -11,6 +11,7 @@ use super::registry::{registry, Typology};
 use super::signals::Signals;
 use crate::graph::CaseGraph;
 use crate::model::Case;
+use std::collections::BTreeMap;
 use std::fmt;
 use std::str::FromStr;
 
@@ -140,7 +141,8 @@ pub struct Ranked {
 /// How findings are ranked, in words, for the CLI, the report and the bundle.
 pub const RANKING_BASIS: &str = "ranked by score: the evidence, in decibans (10·log10 of a likelihood ratio against \
      benign activity), summed over the indicators that fired; transfer signals are surprises against the account's own \
-     history and its peer group (docs/methodology.md#ranking)";
+     history and its peer group; each finding also states its percentile among the case's candidates of its typology \
+     (docs/methodology.md#ranking)";
 
 impl RunOptions {
     /// Options from text (typology names, `typology.key=value` overrides; the other fields at
@@ -334,6 +336,7 @@ impl Runner {
             })));
         }
         findings.dedup_by(|a, b| a.id == b.id);
+        percentiles(&mut findings);
         let total = findings.len();
         let keep =
             findings.partition_point(|f| f.score >= self.options.min_score).min(self.options.top.unwrap_or(usize::MAX));
@@ -376,6 +379,28 @@ pub fn undeclared(f: &Finding) -> Vec<&Indicator> {
             .any(|s| s.name == i.name && (s.points == i.points || (s.graded && i.points <= s.points)))
     };
     f.indicators.iter().filter(|i| !declared(i)).collect()
+}
+
+/// Fills [`Finding::percentile`] and [`Finding::candidates`]: per typology, the mid-rank
+/// percentile of each finding's (score, evidence) among that typology's candidates. Exact
+/// counts, so the same on every run.
+fn percentiles(findings: &mut [Finding]) {
+    let mut keys: BTreeMap<&'static str, Vec<(u32, u32)>> = BTreeMap::new();
+    for f in findings.iter() {
+        keys.entry(f.typology).or_default().push((f.score, f.evidence));
+    }
+    for k in keys.values_mut() {
+        k.sort_unstable();
+    }
+    for f in findings.iter_mut() {
+        let k = &keys[f.typology];
+        let key = (f.score, f.evidence);
+        let lower = k.partition_point(|x| *x < key);
+        let tied = k.partition_point(|x| *x <= key) - lower;
+        let pct = 100.0 * (lower as f64 + 0.5 * tied as f64) / k.len() as f64;
+        f.percentile = (pct * 10.0).round() / 10.0;
+        f.candidates = u32::try_from(k.len()).unwrap_or(u32::MAX);
+    }
 }
 
 /// Configures a [`Runner`] for `opts` and runs it once: for callers that run detection alone.

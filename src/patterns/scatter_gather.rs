@@ -135,37 +135,56 @@ impl Detector for ScatterGather {
                         }
                     }
                 }
-                pairs.sort_by_key(|x| (x.dst, g.time[x.e1 as usize], x.e1, x.e2));
-                let mut out = Vec::new();
-                let mut i = 0;
-                while i < pairs.len() {
-                    let start = g.time[pairs[i].e1 as usize].0;
-                    let mut cluster: Vec<Pair> = Vec::new();
-                    let mut j = i;
-                    while j < pairs.len() && pairs[j].dst == pairs[i].dst && g.time[pairs[j].e1 as usize].0 <= start + w
-                    {
-                        let x = pairs[j];
-                        if g.time[x.e2 as usize].0 <= start + w && !cluster.iter().any(|c| c.mid == x.mid) {
-                            cluster.push(x);
-                        }
-                        j += 1;
-                    }
-                    let last_scatter = cluster.iter().map(|c| g.time[c.e1 as usize]).max();
-                    let first_gather = cluster.iter().map(|c| g.time[c.e2 as usize]).min();
-                    if cluster.len() >= p.min_intermediaries && last_scatter < first_gather {
-                        out.push(self.finding(ctx, s, &cluster));
-                        i = j;
-                    } else {
-                        i += 1;
-                    }
-                }
-                out
+                self.clusters(ctx, s, pairs)
             })
             .collect()
     }
 }
 
 impl ScatterGather {
+    /// Scores structural candidates: the pairs `(e1, e2)` of source `s` (scatter `e1` out of
+    /// `s`, then its receiver's earliest gather leg `e2` per destination, as
+    /// [`Detector::detect`] finds them, in any order). Used by the distributed engine, whose
+    /// cluster finds the pairs.
+    #[cfg_attr(not(feature = "distributed"), allow(dead_code))]
+    pub(crate) fn score_pairs(&self, ctx: &DetectCtx<'_>, s: u32, pairs: &[(u32, u32)]) -> Vec<Finding> {
+        let g = &ctx.graph.flow;
+        let pairs = pairs.iter().map(|&(e1, e2)| Pair { dst: g.dst[e2 as usize], mid: g.dst[e1 as usize], e1, e2 });
+        self.clusters(ctx, s, pairs.collect())
+    }
+
+    /// The findings of source `s`: `pairs` grouped by destination and clustered in time; a
+    /// cluster with enough distinct intermediaries whose scatters all precede its gathers is one.
+    fn clusters(&self, ctx: &DetectCtx<'_>, s: u32, mut pairs: Vec<Pair>) -> Vec<Finding> {
+        let g = &ctx.graph.flow;
+        let p = &self.p;
+        let w = p.window_days * DAY;
+        pairs.sort_by_key(|x| (x.dst, g.time[x.e1 as usize], x.e1, x.e2));
+        let mut out = Vec::new();
+        let mut i = 0;
+        while i < pairs.len() {
+            let start = g.time[pairs[i].e1 as usize].0;
+            let mut cluster: Vec<Pair> = Vec::new();
+            let mut j = i;
+            while j < pairs.len() && pairs[j].dst == pairs[i].dst && g.time[pairs[j].e1 as usize].0 <= start + w {
+                let x = pairs[j];
+                if g.time[x.e2 as usize].0 <= start + w && !cluster.iter().any(|c| c.mid == x.mid) {
+                    cluster.push(x);
+                }
+                j += 1;
+            }
+            let last_scatter = cluster.iter().map(|c| g.time[c.e1 as usize]).max();
+            let first_gather = cluster.iter().map(|c| g.time[c.e2 as usize]).min();
+            if cluster.len() >= p.min_intermediaries && last_scatter < first_gather {
+                out.push(self.finding(ctx, s, &cluster));
+                i = j;
+            } else {
+                i += 1;
+            }
+        }
+        out
+    }
+
     fn finding(&self, ctx: &DetectCtx<'_>, s: u32, cluster: &[Pair]) -> Finding {
         let g = &ctx.graph.flow;
         let case = ctx.case;

@@ -104,7 +104,6 @@ impl Detector for Structuring {
             return Vec::new();
         }
         let tr = &case.transfers;
-        let fam = families(case);
         // In [band_low · T, T): the lower edge inclusive, T itself excluded.
         let band_low = Band::new(Ratio::new(p.band_low), Ratio::new(Decimal::ONE), t);
         let band: Vec<u32> = (0..tr.len() as u32)
@@ -115,10 +114,25 @@ impl Detector for Structuring {
                 tr.channel[e] == Channel::CashDeposit && tr.to[e] != NO_ACCOUNT && a < t && band_low.contains(a)
             })
             .collect();
+        self.score_band(ctx, &band)
+    }
+}
+
+impl Structuring {
+    /// Findings from `band`, the cash deposits into an account in `[band_low · T, T)` in
+    /// ascending id order (as [`Detector::detect`] selects them): grouped by family of the
+    /// account holder and by depositor, runs per group. Used by the distributed engine too,
+    /// whose cluster selects the band.
+    pub(crate) fn score_band(&self, ctx: &DetectCtx<'_>, band: &[u32]) -> Vec<Finding> {
+        let g = &ctx.graph.flow;
+        let case = ctx.case;
+        let p = &self.p;
+        let tr = &case.transfers;
+        let fam = families(case);
         // Group key: (0, family root) / (1, account) / (2, depositor name).
         let mut groups: BTreeMap<(u8, String), Vec<u32>> = BTreeMap::new();
         let has_depositor = tr.extras.names.contains(&p.depositor_column);
-        for &e in &band {
+        for &e in band {
             let a = tr.to[e as usize];
             let key = match case.accounts.rows.get(a as usize).and_then(|r| r.holder) {
                 Some(EntityRef { kind: EntityKind::Person, idx }) => {

@@ -1,5 +1,7 @@
-//! Writing results as an aligned text table, CSV (formula-safe, see
-//! [`crate::text::csv_safe`]) or JSON (numbers as exact decimal strings, lists as arrays).
+//! Writing results as CSV (formula-safe, see [`crate::text::csv_safe`]) or JSON (numbers as
+//! exact decimal strings, lists as arrays): complete, for programs. The terminal's table (fitted
+//! to its width, long cells cut) belongs to the command line (`moneytrail query --format
+//! table`), which draws it from [`crate::query::common::Value::render`] as these do.
 
 use super::common::Value;
 use super::QueryResult;
@@ -9,8 +11,6 @@ use std::io::{self, Write};
 /// Output formats.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Format {
-    /// Aligned columns for the terminal.
-    Table,
     /// CSV with a header row.
     Csv,
     /// A JSON array of objects.
@@ -21,10 +21,9 @@ impl std::str::FromStr for Format {
     type Err = String;
     fn from_str(s: &str) -> Result<Format, String> {
         match s.to_ascii_lowercase().as_str() {
-            "table" => Ok(Format::Table),
             "csv" => Ok(Format::Csv),
             "json" => Ok(Format::Json),
-            o => Err(format!("unknown format '{o}'; expected table, csv or json")),
+            o => Err(format!("unknown format '{o}'; expected csv or json")),
         }
     }
 }
@@ -35,7 +34,6 @@ impl std::str::FromStr for Format {
 /// I/O errors of `w`.
 pub fn write(case: &Case, r: &QueryResult, f: Format, w: &mut dyn Write) -> io::Result<()> {
     match f {
-        Format::Table => table(case, r, w),
         Format::Csv => {
             let mut cw = csv::Writer::from_writer(w);
             cw.write_record(r.columns.iter().map(|c| crate::text::csv_safe::cell(c).into_owned()))?;
@@ -84,26 +82,4 @@ fn json(case: &Case, v: &Value) -> serde_json::Value {
         }
         other => J::String(other.render(case)),
     }
-}
-
-fn table(case: &Case, r: &QueryResult, w: &mut dyn Write) -> io::Result<()> {
-    let cells: Vec<Vec<String>> = r.rows.iter().map(|row| row.iter().map(|v| v.render(case)).collect()).collect();
-    let mut width: Vec<usize> = r.columns.iter().map(|c| c.chars().count()).collect();
-    for row in &cells {
-        for (i, c) in row.iter().enumerate() {
-            if let Some(x) = width.get_mut(i) {
-                *x = (*x).max(c.chars().count());
-            }
-        }
-    }
-    let line = |w: &mut dyn Write, vals: &[String]| -> io::Result<()> {
-        let parts: Vec<String> = vals.iter().zip(&width).map(|(v, n)| format!("{v:<n$}")).collect();
-        writeln!(w, "{}", parts.join(" | ").trim_end())
-    };
-    line(w, &r.columns)?;
-    writeln!(w, "{}", width.iter().map(|n| "-".repeat(*n)).collect::<Vec<_>>().join("-+-"))?;
-    for row in &cells {
-        line(w, row)?;
-    }
-    writeln!(w, "({} row{})", r.rows.len(), if r.rows.len() == 1 { "" } else { "s" })
 }

@@ -126,7 +126,7 @@ pub fn execute_with(
 ) -> Result<QueryResult, QueryError> {
     let mut ctx = exec::Ctx::new(case, graph, params, budget.clone());
     ctx.detect = detect;
-    let rows = exec::run_plan(&ctx, &q.plan, None)?;
+    let rows = exec::run_top(&ctx, &q.plan)?;
     Ok(QueryResult { columns: q.columns.clone(), rows })
 }
 

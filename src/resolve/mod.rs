@@ -293,9 +293,10 @@ fn run(recs: &[Rec], ids: &[&str], refs: &[EntityRef], decisions: &[Decision], p
         log: Vec::new(),
         best: vec![None; recs.len()],
     };
-    r.apply_decisions();
-    let stats = r.machine_links();
-    r.finish(stats)
+    let _progress = crate::progress::stage("resolve", Some(3), crate::progress::Unit::Steps);
+    crate::progress::step("analyst decisions", || r.apply_decisions());
+    let stats = crate::progress::step("machine links", || r.machine_links());
+    crate::progress::step("entities", || r.finish(stats))
 }
 
 /// The state of one resolution: the records, the clusters being formed, the decision log and

@@ -117,6 +117,9 @@ pub fn trace_rules(
     rules.sort_unstable();
     rules.dedup();
     let prep = Prepared::new(events, sources, config)?;
+    // Progress: every rule walks the events from the first source on.
+    let per_rule = events.len().saturating_sub(prep.first) as u64;
+    let _progress = crate::progress::stage("trace", Some(per_rule * rules.len() as u64), crate::progress::Unit::Rows);
     rules.par_iter().map(|&r| run_rule(&prep, r)).collect()
 }
 
@@ -395,8 +398,13 @@ fn run<P: Pool>(prep: &Prepared<'_>, rule: Rule) -> Result<TraceResult, TraceErr
         absorbed: vec![0; nl],
     };
     let mut next_source = 0usize;
+    // Progress in blocks of events, so that the reports cost nothing beside the tracing.
+    const BLOCK: usize = 1 << 16;
 
     for pos in prep.first..n {
+        if (pos - prep.first) % BLOCK == BLOCK - 1 {
+            crate::progress::advance(BLOCK as u64);
+        }
         let ev = prep.event(pos);
         let amt = prep.units(ev.amount)?;
         let source = match prep.sources.get(next_source) {
@@ -471,6 +479,7 @@ fn run<P: Pool>(prep: &Prepared<'_>, rule: Rule) -> Result<TraceResult, TraceErr
             }
         }
     }
+    crate::progress::advance((n.saturating_sub(prep.first) % BLOCK) as u64);
 
     let (balances, remaining) = final_balances(prep, &balance, &pool_of, &pools)?;
     into_result(prep, rule, P::CONSERVING, rec, balances, remaining)

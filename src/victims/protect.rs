@@ -126,6 +126,21 @@ impl Protection {
         Protection { pseudonym: hmac(&master, &[b"pseudonym"]), seal: hmac(&master, &[b"seal"]), salt }
     }
 
+    /// The pseudonym key (HMAC key of every PP-/PA- pseudonym). Exposed so that a passphrase
+    /// change can keep a case's pseudonyms: `moneytrail key rotate --keep-pseudonyms` stores it
+    /// encrypted under the new passphrase. Treat it as the secret it is.
+    pub fn pseudonym_key(&self) -> [u8; 32] {
+        self.pseudonym
+    }
+
+    /// These keys with another pseudonym key (the one kept across a passphrase change); the
+    /// sealing key stays this passphrase's, so a sealed mapping opens with the current
+    /// passphrase.
+    pub fn with_pseudonym_key(mut self, key: [u8; 32]) -> Protection {
+        self.pseudonym = key;
+        self
+    }
+
     /// The salt the master key was derived with (written into sealed files).
     pub fn salt(&self) -> [u8; 16] {
         self.salt

@@ -2,13 +2,14 @@
 //! Content-Security-Policy forbids it), and its one inline script (table sorting) is allowed
 //! by hash only, so text from the case can never run as script even if escaping failed.
 
+pub mod i18n;
 mod text;
 
+pub use i18n::Lang;
 pub use text::{number as finding_number, statement as finding_statement};
 
 use super::manifest::OutputFile;
-use super::methodology::cite_html;
-use crate::evidence::chart::{amount, money};
+use super::methodology::cite_html_as;
 use crate::evidence::exhibits::label;
 use crate::investigation::pipeline::{Investigation, SuspectSection};
 use crate::text::xml::html;
@@ -58,7 +59,7 @@ table.st td:first-child{width:38%}.rel{background:#eef2f7;padding:6px 10px}\
 .fig,.finding,tr{break-inside:avoid}h2,h3,h4{break-after:avoid}\
 a{color:#000;text-decoration:none}table{font-size:9px}.cover{display:block}}\
 .cover{display:none;break-after:page;padding-top:60mm}.cover h1{font-size:28px}.cover td{font-size:13px;padding:6px 10px}\
-@page{size:A4;margin:14mm 12mm 16mm 12mm;@bottom-right{content:'Page ' counter(page) ' of ' counter(pages);font-size:9px;font-family:'DejaVu Sans',Arial,sans-serif}}";
+table.tt{font-size:11px;margin:2px 0 6px 0}";
 
 fn b64(bytes: &[u8]) -> String {
     const T: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -76,12 +77,43 @@ fn b64(bytes: &[u8]) -> String {
     s
 }
 
+/// How many suspects a case may have before each suspect gets a page of their own
+/// (suspects/NN-ID.html) and the report keeps an index of them.
+pub const SUSPECT_PAGES_FROM: usize = 8;
+
+/// `page` with every bidirectional control character (embeddings, overrides, isolates, marks)
+/// written as its code point, `[U+202E]`: a name in the data cannot reverse the text around it
+/// on screen or in report.pdf (a "Trojan Source" name such as `Ali\u{202E}gnp.exe`), and the
+/// reader sees that the name holds one. The report's own text holds none (the catalogues are
+/// checked), so this touches only text from the case.
+pub fn neutralise_bidi(page: String) -> String {
+    let bad =
+        |c: char| matches!(c, '\u{200E}' | '\u{200F}' | '\u{061C}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}');
+    if !page.chars().any(bad) {
+        return page;
+    }
+    let mut out = String::with_capacity(page.len() + 64);
+    for c in page.chars() {
+        if bad(c) {
+            let _ = write!(out, "[U+{:04X}]", c as u32);
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Escapes `text` and links its methodology citations, in the report's language.
+pub(crate) fn cite(lang: Lang, text: &str) -> String {
+    cite_html_as(text, lang.t("doc.methodology_word"))
+}
+
 fn td(s: &mut String, text: &str) {
     let _ = write!(s, "<td>{}</td>", html(text));
 }
 
-fn td_num(s: &mut String, d: Decimal) {
-    let _ = write!(s, "<td class=\"n\" data-v=\"{}\">{}</td>", d.round_dp(2), amount(d));
+fn td_num(s: &mut String, lang: Lang, d: Decimal) {
+    let _ = write!(s, "<td class=\"n\" data-v=\"{}\">{}</td>", d.round_dp(2), lang.amount(d));
 }
 
 fn suspect_band(sec: &SuspectSection) -> Option<(Decimal, Decimal)> {
@@ -122,132 +154,299 @@ pub struct Drawn {
     pub suspects: Vec<SuspectDrawing>,
     /// Finding diagrams.
     pub diagrams: Vec<FindingDiagram>,
+    /// The language of the report.
+    pub lang: Lang,
+    /// The page of each suspect (bundle-relative paths, in suspect order) when the case is
+    /// large enough to split ([`SUSPECT_PAGES_FROM`]); empty: every suspect in report.html.
+    pub suspect_pages: Vec<String>,
+}
+
+/// The bundle-relative path of suspect `k`'s page.
+pub fn suspect_page_path(inv: &Investigation<'_>, k: usize) -> String {
+    let id = inv.case().entity_id(inv.suspects[k].suspect);
+    let stem: String = id.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' { c } else { '_' }).collect();
+    format!("suspects/{:02}-{stem}.html", k + 1)
+}
+
+fn style(lang: Lang) -> String {
+    format!(
+        "{STYLE}@page{{size:A4;margin:14mm 12mm 16mm 12mm;@bottom-right{{content:'{} ' counter(page) ' {} ' counter(pages);font-size:9px;font-family:'DejaVu Sans',Arial,sans-serif}}}}",
+        lang.t("doc.page").replace(['\'', '\\'], ""),
+        lang.t("doc.page_of").replace(['\'', '\\'], "")
+    )
+}
+
+fn head(s: &mut String, lang: Lang, title: &str) {
+    let script_hash = b64(&Sha256::digest(SCRIPT.as_bytes()));
+    let _ = write!(
+        s,
+        "<!DOCTYPE html>\n<html lang=\"{}\"><head><meta charset=\"utf-8\">\
+<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; img-src data:; script-src 'sha256-{script_hash}'\">\
+<meta name=\"viewport\" content=\"width=device-width\"><title>{title}</title><style>{}</style></head><body>\n",
+        lang.t("format.html_lang"),
+        style(lang)
+    );
 }
 
 /// The report as one HTML document. `outputs` are the files written before it (listed in the
 /// manifest section; the report's own hash is in manifest.json).
 pub fn render(inv: &Investigation<'_>, drawn: &Drawn, outputs: &[OutputFile]) -> String {
+    let lang = drawn.lang;
     let case = inv.case();
     let cur = case.meta.base_currency.as_str();
-    let script_hash = b64(&Sha256::digest(SCRIPT.as_bytes()));
     let mut s = String::with_capacity(1 << 20);
-    let _ = write!(
-        s,
-        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
-<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; img-src data:; script-src 'sha256-{script_hash}'\">\
-<meta name=\"viewport\" content=\"width=device-width\"><title>{} — moneytrail case report</title><style>{STYLE}</style></head><body>\n",
-        html(&case.meta.name)
-    );
+    let name = html(&case.meta.name);
+    head(&mut s, lang, &lang.f("doc.title", &[("case", &name)]));
+    let date = lang.date(case.meta.valuation_date);
+    let audience = lang.t(&format!("audience.{}", inv.audience.as_str()));
+    let version = env!("CARGO_PKG_VERSION");
     let _ = writeln!(
         s,
-        "<section class=\"cover\"><h1>Case report</h1><table><tbody><tr><th>Case</th><td>{}</td></tr><tr><th>Valuation date</th><td>{}</td></tr>\
-<tr><th>Audience</th><td>{}</td></tr><tr><th>Input manifest SHA-256</th><td><code>{}</code></td></tr><tr><th>Written by</th><td>moneytrail {}</td></tr></tbody></table>\
-<p>The SHA-256 of this report and of every other file of the bundle is in manifest.json; <code>moneytrail verify</code> checks them.</p></section>",
-        html(&case.meta.name),
-        case.meta.valuation_date,
-        inv.audience.as_str(),
+        "<section class=\"cover\"><h1>{}</h1><table><tbody><tr><th>{}</th><td>{name}</td></tr><tr><th>{}</th><td>{date}</td></tr>\
+<tr><th>{}</th><td>{audience}</td></tr><tr><th>{}</th><td><code>{}</code></td></tr><tr><th>{}</th><td>moneytrail {version}</td></tr></tbody></table>\
+<p>{}</p></section>",
+        lang.t("cover.title"),
+        lang.t("cover.case"),
+        lang.t("cover.valuation_date"),
+        lang.t("cover.audience"),
+        lang.t("cover.input_hash"),
         html(&inv.input_hash),
-        env!("CARGO_PKG_VERSION")
+        lang.t("cover.written_by"),
+        lang.t("cover.verify"),
     );
     let _ = writeln!(
         s,
-        "<h1>Case report: {}</h1><p>moneytrail {} · valuation date {} · base currency {} · audience: {} · input manifest SHA-256 <code>{}</code></p>",
-        html(&case.meta.name),
-        env!("CARGO_PKG_VERSION"),
-        case.meta.valuation_date,
-        cur,
-        inv.audience.as_str(),
-        inv.input_hash
+        "<h1>{}</h1><p>{}</p>",
+        lang.f("cover.heading", &[("case", &name)]),
+        lang.f(
+            "cover.byline",
+            &[
+                ("version", version),
+                ("date", &date),
+                ("cur", &html(cur)),
+                ("audience", audience),
+                ("hash", &html(&inv.input_hash))
+            ]
+        )
     );
-    s.push_str("<nav><a href=\"#summary\">Summary</a> · <a href=\"methodology.html\">Methodology (full text)</a> · <a href=\"#victims\">Probable victims</a> · <a href=\"#findings\">Findings</a> · <a href=\"#suspects\">Suspects</a> · <a href=\"#finding-diagrams\">Finding diagrams</a> · <a href=\"#methodology\">Methodology</a> · <a href=\"#exhibits\">Exhibits</a> · <a href=\"#manifest\">Manifest</a></nav>\n");
+    let nav: [(&str, &str); 9] = [
+        ("#summary", "nav.summary"),
+        ("methodology.html", "nav.methodology_full"),
+        ("#victims", "nav.victims"),
+        ("#findings", "nav.findings"),
+        ("#suspects", if drawn.suspect_pages.is_empty() { "nav.suspects" } else { "nav.suspect_pages" }),
+        ("#finding-diagrams", "nav.diagrams"),
+        ("#methodology", "nav.methodology"),
+        ("#exhibits", "nav.exhibits"),
+        ("#manifest", "nav.manifest"),
+    ];
+    let links: Vec<String> = nav.iter().map(|(h, k)| format!("<a href=\"{h}\">{}</a>", lang.t(k))).collect();
+    let _ = writeln!(s, "<nav>{}</nav>", links.join(" · "));
     for n in &drawn.notes {
-        let _ = write!(s, "<div class=\"note\">{}</div>", cite_html(n));
+        let _ = write!(s, "<div class=\"note\">{}</div>", cite(lang, &lang.localise(n)));
     }
-    summary(&mut s, inv, &drawn.settings, cur);
-    victims_section(&mut s, inv);
-    findings_table(&mut s, inv, outputs);
-    s.push_str("<section id=\"suspects\"><h2>Suspects</h2>\n");
-    for (k, (sec, d)) in inv.suspects.iter().zip(&drawn.suspects).enumerate() {
-        suspect_section(&mut s, inv, k, sec, d, cur);
+    summary(&mut s, inv, drawn, cur);
+    victims_section(&mut s, inv, lang);
+    findings_table(&mut s, inv, drawn, outputs);
+    let _ = writeln!(s, "<section id=\"suspects\"><h2>{}</h2>", lang.t("nav.suspects"));
+    if drawn.suspect_pages.is_empty() {
+        for (k, (sec, d)) in inv.suspects.iter().zip(&drawn.suspects).enumerate() {
+            suspect_section(&mut s, inv, lang, k, sec, d, cur);
+        }
+    } else {
+        suspect_index(&mut s, inv, drawn, cur);
     }
-    s.push_str("</section>\n<section id=\"finding-diagrams\"><h2>Finding diagrams</h2>\n");
+    let _ = writeln!(s, "</section>\n<section id=\"finding-diagrams\"><h2>{}</h2>", lang.t("diagrams.title"));
+    let with_txns = inv.findings.iter().take(MAX_FINDING_ROWS).filter(|f| !f.txns.is_empty()).count();
+    let _ = writeln!(
+        s,
+        "<p>{}</p>",
+        lang.f("diagrams.intro", &[("drawn", &drawn.diagrams.len().to_string()), ("all", &with_txns.to_string())])
+    );
     for d in &drawn.diagrams {
         let f = &inv.findings[d.finding];
         let _ = writeln!(
             s,
-            "<h3 id=\"fd-{}\"><a href=\"#{}\">{}</a> · {} · score {}</h3><p>{}</p><p>Full size: {}</p><div class=\"fig\">{}</div>",
+            "<h3 id=\"fd-{}\"><a href=\"#{}\">{}</a> · {} · {}</h3><p>{}</p><p>{}</p><div class=\"fig\">{}</div>",
             text::anchor(d.finding),
             text::anchor(d.finding),
             text::number(d.finding),
-            html(&text::typology_name(f.typology)),
-            f.score,
-            cite_html(&text::statement(inv.case(), f)),
-            file_links(&d.files),
+            html(&text::typology_name(lang, f.typology)),
+            lang.f("diagrams.heading", &[("score", &f.score.to_string())]),
+            cite(lang, &text::statement(lang, inv.case(), f)),
+            lang.f("diagrams.full_size", &[("files", &file_links(&d.files))]),
             d.svg
         );
     }
     s.push_str("</section>\n");
-    methodology(&mut s, inv, &drawn.settings);
-    exhibits(&mut s, inv);
-    manifest(&mut s, inv, outputs);
+    methodology(&mut s, inv, lang, &drawn.settings);
+    exhibits(&mut s, inv, lang);
+    manifest(&mut s, inv, lang, outputs);
     let _ = writeln!(s, "<script>{SCRIPT}</script>\n</body></html>");
-    s
+    neutralise_bidi(s)
+}
+
+/// The page of suspect `k` (for cases split by [`SUSPECT_PAGES_FROM`]): the summary table,
+/// the findings linked to the suspect, the network diagram, timeline, tracing and assets. Its
+/// links into the report, the methodology and the diagrams lead one folder up.
+pub fn render_suspect_page(inv: &Investigation<'_>, drawn: &Drawn, k: usize) -> String {
+    let lang = drawn.lang;
+    let case = inv.case();
+    let cur = case.meta.base_currency.as_str();
+    let sec = &inv.suspects[k];
+    let mut s = String::with_capacity(1 << 18);
+    let title = lang.f(
+        "pages.page_title",
+        &[
+            ("name", &html(case.entity_name(sec.suspect))),
+            ("id", &html(case.entity_id(sec.suspect))),
+            ("case", &html(&case.meta.name)),
+        ],
+    );
+    head(&mut s, lang, &title);
+    let mut body = String::new();
+    let _ = writeln!(body, "<p><a href=\"report.html#suspects\">{}</a></p>", lang.t("pages.back"));
+    suspect_summary(&mut body, inv, lang, k, sec, cur);
+    let mine: Vec<usize> = inv
+        .findings
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| f.suspect.map(|l| l.suspect) == Some(sec.suspect))
+        .map(|(i, _)| i)
+        .collect();
+    let _ = writeln!(body, "<h3>{}</h3>", lang.t("pages.findings"));
+    if mine.is_empty() {
+        let _ = writeln!(body, "<p>{}</p>", lang.t("pages.none"));
+    }
+    for i in mine {
+        let f = &inv.findings[i];
+        let _ = writeln!(
+            body,
+            "<p class=\"stmt\"><a href=\"report.html#{}\">{}</a> · {}: {}</p>",
+            text::anchor(i),
+            text::number(i),
+            html(&text::typology_name(lang, f.typology)),
+            cite(lang, &text::statement(lang, case, f))
+        );
+    }
+    suspect_section(&mut body, inv, lang, k, sec, &drawn.suspects[k], cur);
+    // Every link the report's helpers write is bundle-relative or a fragment of report.html;
+    // the page sits one folder down. Names in the data are escaped (`"` is `&quot;`), so only
+    // the attributes written here match.
+    let body = body
+        .replace("href=\"#E", "href=\"../report.html#E")
+        .replace("href=\"#f-", "href=\"../report.html#f-")
+        .replace("href=\"#fd-", "href=\"../report.html#fd-")
+        .replace("href=\"report.html", "href=\"../report.html")
+        .replace("href=\"methodology.html", "href=\"../methodology.html")
+        .replace("href=\"diagrams/", "href=\"../diagrams/");
+    s.push_str(&body);
+    let _ = writeln!(s, "<script>{SCRIPT}</script>\n</body></html>");
+    neutralise_bidi(s)
+}
+
+/// The index of the suspect pages: one row per suspect with their figures and page.
+fn suspect_index(s: &mut String, inv: &Investigation<'_>, drawn: &Drawn, cur: &str) {
+    let lang = drawn.lang;
+    let case = inv.case();
+    let _ = writeln!(
+        s,
+        "<p>{}</p><table class=\"sortable\" id=\"suspect-index\"><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>",
+        lang.f("pages.intro", &[("n", &inv.suspects.len().to_string())]),
+        lang.t("pages.th_suspect"),
+        lang.t("pages.th_findings"),
+        lang.f("pages.th_band", &[("cur", &html(cur))]),
+        lang.f("pages.th_assets", &[("cur", &html(cur))]),
+        lang.t("pages.th_page"),
+    );
+    for (k, (sec, page)) in inv.suspects.iter().zip(&drawn.suspect_pages).enumerate() {
+        let n = inv.findings.iter().filter(|f| f.suspect.map(|l| l.suspect) == Some(sec.suspect)).count();
+        let _ = write!(
+            s,
+            "<tr id=\"suspect-{}\"><td>{}. {} ({})</td><td class=\"n\">{n}</td>",
+            k + 1,
+            k + 1,
+            html(case.entity_name(sec.suspect)),
+            html(case.entity_id(sec.suspect))
+        );
+        match suspect_band(sec) {
+            Some((l, h)) => {
+                let _ = write!(
+                    s,
+                    "<td class=\"n\" data-v=\"{}\">{} – {}</td>",
+                    l.round_dp(2),
+                    lang.amount(l),
+                    lang.amount(h)
+                );
+            }
+            None => {
+                let _ = write!(s, "<td>{}</td>", lang.t("doc.none"));
+            }
+        }
+        td_num(s, lang, assets_total(sec));
+        let _ = writeln!(s, "<td><a href=\"{0}\">{0}</a></td></tr>", html(page));
+    }
+    s.push_str("</tbody></table>\n");
 }
 
 /// Listed and probable victims: presented as victims with the reasons, never as suspects
 /// (non-punishment principle, issue 9).
-fn victims_section(s: &mut String, inv: &Investigation<'_>) {
-    s.push_str("<section id=\"victims\"><h2>Probable victims (non-punishment)</h2>\n");
-    s.push_str(&format!(
-        "<p>Persons whose accounts show the signs of accounts controlled by others ({}): \
-they are presented as <b>victims, not as suspects or money mules</b> ({}). Listed victims come from the case's \
-victims table; probable victims are scored by the non-punishment classifier on the indicators below, each \
-with its weight. A probable victim is a lead for victim identification and support, not a finding against the \
-person.</p>\n",
-        cite_html("methodology.md#t-victim-control"),
-        cite_html("methodology.md#victims-first")
-    ));
+fn victims_section(s: &mut String, inv: &Investigation<'_>, lang: Lang) {
+    let _ = writeln!(
+        s,
+        "<section id=\"victims\"><h2>{}</h2>\n<p>{}</p>",
+        lang.t("victims.title"),
+        lang.f(
+            "victims.intro",
+            &[
+                ("cite", &cite(lang, "methodology.md#t-victim-control")),
+                ("cite2", &cite(lang, "methodology.md#victims-first"))
+            ]
+        )
+    );
     if inv.pseudonymised > 0 {
         let _ = writeln!(
             s,
-            "<p class=\"note\">{} protected persons (victims and minors) appear under stable pseudonyms \
-(PP-… for persons, PA-… for their accounts) in every file of this {} bundle. Only the court bundle holds the \
-sealed mapping.</p>",
-            inv.pseudonymised,
-            inv.audience.as_str()
+            "<p class=\"note\">{}</p>",
+            lang.f(
+                "victims.pseudonyms",
+                &[
+                    ("n", &inv.pseudonymised.to_string()),
+                    ("audience", lang.t(&format!("audience.{}", inv.audience.as_str())))
+                ]
+            )
         );
     }
     if let Some(sealed) = inv.sealed.as_ref().map(|x| &x.path) {
-        let _ = writeln!(
-            s,
-            "<p class=\"note\">The pseudonym mapping of this case is sealed in <code>{}</code> (Argon2id + \
-ChaCha20-Poly1305, opened with the case passphrase: <code>moneytrail unseal {}</code>). It resolves the \
-pseudonyms used in the police, NGO and public bundles of this case.</p>",
-            html(sealed),
-            html(sealed)
-        );
+        let _ = writeln!(s, "<p class=\"note\">{}</p>", lang.f("victims.sealed", &[("path", &html(sealed))]));
     }
     if inv.victims.is_empty() {
-        s.push_str("<p>No listed or probable victims.</p></section>\n");
+        let _ = writeln!(s, "<p>{}</p></section>", lang.t("victims.none"));
         return;
     }
-    s.push_str("<table class=\"sortable\"><thead><tr><th>person</th><th>name</th><th>status</th><th>minor</th><th>score</th><th>reasons</th></tr></thead><tbody>\n");
+    s.push_str("<table class=\"sortable\"><thead><tr>");
+    for k in ["person", "name", "status", "minor", "score", "reasons"] {
+        let _ = write!(s, "<th>{}</th>", lang.t(&format!("victims.th_{k}")));
+    }
+    s.push_str("</tr></thead><tbody>\n");
     for v in &inv.victims {
         s.push_str("<tr>");
         td(s, &v.id);
         td(s, &v.name);
-        td(s, v.status);
-        td(s, if v.minor { "yes" } else { "no" });
+        let _ = write!(s, "<td>{}</td>", lang.t(&format!("victims.status_{}", v.status)));
+        let _ = write!(s, "<td>{}</td>", lang.t(if v.minor { "doc.yes" } else { "doc.no" }));
         td(s, &v.score);
-        let _ = write!(s, "<td>{}</td>", cite_html(&text::group_amounts(&v.reasons)));
+        let _ = write!(s, "<td>{}</td>", cite(lang, &lang.localise(&v.reasons)));
         s.push_str("</tr>\n");
     }
     s.push_str("</tbody></table></section>\n");
 }
 
-fn summary(s: &mut String, inv: &Investigation<'_>, settings: &BTreeMap<String, String>, cur: &str) {
+fn summary(s: &mut String, inv: &Investigation<'_>, drawn: &Drawn, cur: &str) {
+    let lang = drawn.lang;
+    let settings = &drawn.settings;
     let case = inv.case();
-    s.push_str("<section id=\"summary\"><h2>Summary for the prosecutor</h2>\n");
+    let _ = writeln!(s, "<section id=\"summary\"><h2>{}</h2>", lang.t("summary.title"));
     let (mut lo, mut hi, mut assets) = (Decimal::ZERO, Decimal::ZERO, Decimal::ZERO);
     for sec in &inv.suspects {
         if let Some((l, h)) = suspect_band(sec) {
@@ -258,26 +457,29 @@ fn summary(s: &mut String, inv: &Investigation<'_>, settings: &BTreeMap<String, 
     }
     let _ = writeln!(
         s,
-        "<p>Traced proceeds still identifiable (lowest to highest across the tracing rules {}):</p><p class=\"band\" id=\"band\">{} – {}</p>\
-<p>Assets attributable to the suspects' family scopes: <b id=\"attributable\">{}</b> <span class=\"est\">(estimate from register values, not an expert valuation)</span></p>\
-<p class=\"rel\" id=\"figures-relate\">How the two figures relate: the traced band is the part of the proceeds that can still be found, \
-held in the accounts of a suspect's scope or paid into property, under each tracing rule; it supports a <b>value-based</b> order \
-(Criminal Code Art. 36). The attributable assets are what the suspects' scopes hold today, whatever paid for them; they support an \
-<b>object-based, preventive</b> order under Law No. 10192/2009, in which the holder must prove lawful origin. Where traced proceeds \
-paid for a property the two overlap: they are alternatives, not to be added. {}</p>",
-        html(settings.get("trace.rules").map(String::as_str).unwrap_or("")),
-        money(lo, cur),
-        money(hi, cur),
-        money(assets, cur),
-        cite_html("(methodology.md#cv-band)")
+        "<p>{}</p><p class=\"band\" id=\"band\">{} – {}</p><p>{}</p><p class=\"rel\" id=\"figures-relate\">{}</p>",
+        lang.f(
+            "summary.band_intro",
+            &[("rules", &html(settings.get("trace.rules").map(String::as_str).unwrap_or("")))]
+        ),
+        lang.money(lo, cur),
+        lang.money(hi, cur),
+        lang.f("summary.attributable", &[("amount", &lang.money(assets, cur))]),
+        lang.f("summary.relate", &[("cite", &cite(lang, "(methodology.md#cv-band)"))]),
     );
-    s.push_str("<p><b>Proceeds introduced</b> = every credit to an account held by the suspect booked on or after the suspicion date (suspects table, <i>since</i>); ");
-    s.push_str(&cite_html("methodology.md#tracing-defaults"));
-    s.push_str(".</p>\n");
-    for (k, sec) in inv.suspects.iter().enumerate() {
-        suspect_summary(s, inv, k, sec, cur);
+    let _ = writeln!(
+        s,
+        "<p>{}</p>",
+        lang.f("summary.introduced_def", &[("cite", &cite(lang, "methodology.md#tracing-defaults"))])
+    );
+    if drawn.suspect_pages.is_empty() {
+        for (k, sec) in inv.suspects.iter().enumerate() {
+            suspect_summary(s, inv, lang, k, sec, cur);
+        }
+    } else {
+        let _ = writeln!(s, "<p>{}</p>", lang.t("pages.see_index"));
     }
-    s.push_str("<h3>Key findings</h3><ol id=\"key-findings\" class=\"plain\">\n");
+    let _ = writeln!(s, "<h3>{}</h3><ol id=\"key-findings\" class=\"plain\">", lang.t("summary.key_findings"));
     let key =
         inv.findings.iter().enumerate().filter(|(_, f)| inv.audience.all_findings() || f.suspect.is_some()).take(5);
     for (rank, f) in key {
@@ -286,42 +488,62 @@ paid for a property the two overlap: they are alternatives, not to be added. {}<
             "<li><a href=\"#{}\">{}</a> ({}): {}</li>",
             text::anchor(rank),
             text::number(rank),
-            html(&text::typology_name(f.typology)),
-            cite_html(&text::statement(case, f))
+            html(&text::typology_name(lang, f.typology)),
+            cite(lang, &text::statement(lang, case, f))
         );
     }
     s.push_str("</ol></section>\n");
 }
 
 /// The prosecutor's table of one suspect: each figure with the exhibits or section that prove it.
-fn suspect_summary(s: &mut String, inv: &Investigation<'_>, k: usize, sec: &SuspectSection, cur: &str) {
+fn suspect_summary(s: &mut String, inv: &Investigation<'_>, lang: Lang, k: usize, sec: &SuspectSection, cur: &str) {
     let case = inv.case();
     let row = &case.suspects.rows[sec.row];
+    let none = lang.t("doc.none");
     let _ = writeln!(
         s,
-        "<h3 id=\"summary-{}\">{}. {} ({})</h3><p>Basis: {} · case reference: {} · suspicion since: {} · family scope: {} persons</p>",
+        "<h3 id=\"summary-{}\">{}</h3><p>{}</p>",
         k + 1,
-        k + 1,
-        html(case.entity_name(sec.suspect)),
-        html(case.entity_id(sec.suspect)),
-        html(row.basis.as_deref().unwrap_or("—")),
-        html(row.case_ref.as_deref().unwrap_or("—")),
-        row.since.map(|d| d.to_string()).unwrap_or_else(|| "—".into()),
-        sec.scope.len()
+        lang.f(
+            "summary.suspect_heading",
+            &[
+                ("k", &(k + 1).to_string()),
+                ("name", &html(case.entity_name(sec.suspect))),
+                ("id", &html(case.entity_id(sec.suspect)))
+            ]
+        ),
+        lang.f(
+            "summary.suspect_basis",
+            &[
+                ("basis", &html(row.basis.as_deref().unwrap_or(none))),
+                ("ref", &html(row.case_ref.as_deref().unwrap_or(none))),
+                ("since", &row.since.map(|d| lang.date(d)).unwrap_or_else(|| none.into())),
+                ("n", &sec.scope.len().to_string())
+            ]
+        )
     );
-    let tracing = format!("<a href=\"#suspect-{}-tracing\">tracing table</a>, tracing.csv", k + 1);
-    let _ = write!(s, "<table class=\"st\" id=\"summary-table-{}\"><thead><tr><th>Figure</th><th>Amount ({cur})</th><th>Proved by</th></tr></thead><tbody>", k + 1);
+    let tracing = lang.f("summary.tracing_proof", &[("href", &format!("#suspect-{}-tracing", k + 1))]);
+    let _ = write!(
+        s,
+        "<table class=\"st\" id=\"summary-table-{}\"><thead><tr><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>",
+        k + 1,
+        lang.t("summary.th_figure"),
+        lang.f("summary.th_amount", &[("cur", &html(cur))]),
+        lang.t("summary.th_proof")
+    );
     let line = |s: &mut String, what: &str, d: Option<Decimal>, proof: &str| {
         let _ = write!(s, "<tr><td>{what}</td>");
         match d {
-            Some(d) => td_num(s, d),
-            None => s.push_str("<td>—</td>"),
+            Some(d) => td_num(s, lang, d),
+            None => {
+                let _ = write!(s, "<td>{none}</td>");
+            }
         }
         let _ = writeln!(s, "<td>{proof}</td></tr>");
     };
     match &sec.trace {
         Some(t) if !t.figures.is_empty() => {
-            line(s, "Proceeds introduced", t.figures.first().map(|f| f.introduced), &tracing);
+            line(s, lang.t("summary.introduced"), t.figures.first().map(|f| f.introduced), &tracing);
             for f in &t.figures {
                 let anchor = match f.rule {
                     Rule::Fifo => "rule-fifo",
@@ -332,11 +554,13 @@ fn suspect_summary(s: &mut String, inv: &Investigation<'_>, k: usize, sec: &Susp
                 };
                 line(
                     s,
-                    &format!(
-                        "Identifiable under {} (held {} + into property {})",
-                        cite_html(&format!("{} methodology.md#{anchor}", f.rule)),
-                        amount(f.held_in_scope),
-                        amount(f.into_property)
+                    &lang.f(
+                        "summary.identifiable",
+                        &[
+                            ("rule", &cite(lang, &format!("{} methodology.md#{anchor}", f.rule))),
+                            ("held", &lang.amount(f.held_in_scope)),
+                            ("property", &lang.amount(f.into_property)),
+                        ],
                     ),
                     Some(f.identifiable()),
                     &tracing,
@@ -345,16 +569,17 @@ fn suspect_summary(s: &mut String, inv: &Investigation<'_>, k: usize, sec: &Susp
             let (l, h) = t.band();
             let _ = writeln!(
                 s,
-                "<tr><td>Confiscable band (traced, lowest – highest)</td><td class=\"n\">{} – {}</td><td>{tracing}</td></tr>",
-                amount(l),
-                amount(h)
+                "<tr><td>{}</td><td class=\"n\">{} – {}</td><td>{tracing}</td></tr>",
+                lang.t("summary.band"),
+                lang.amount(l),
+                lang.amount(h)
             );
             if let Some(f) = t.figures.first() {
-                line(s, "Held outside the scope (third parties)", Some(f.held_elsewhere), &tracing);
-                line(s, "Left the case (cash, abroad)", Some(f.exited), &tracing);
+                line(s, lang.t("summary.held_elsewhere"), Some(f.held_elsewhere), &tracing);
+                line(s, lang.t("summary.exited"), Some(f.exited), &tracing);
             }
         }
-        _ => line(s, "Proceeds introduced", None, "no inflows to trace"),
+        _ => line(s, lang.t("summary.introduced"), None, lang.t("summary.no_inflows")),
     }
     let mut provs = Vec::new();
     for a in sec.assets.iter().filter(|a| !a.controlled_only) {
@@ -366,26 +591,30 @@ fn suspect_summary(s: &mut String, inv: &Investigation<'_>, k: usize, sec: &Susp
         .filter(|a| !a.controlled_only && a.attributable.is_some())
         .map(|a| format!("{} ({})", case.properties.rows[a.property as usize].id, a.holders.join("; ")))
         .collect();
+    let held = if held.is_empty() {
+        String::new()
+    } else {
+        lang.f("summary.object_held", &[("list", &html(&held.join(", ")))])
+    };
     line(
         s,
-        &format!(
-            "Object-based (Law 10192): attributable assets{}",
-            if held.is_empty() { String::new() } else { format!(", held: {}", html(&held.join(", "))) }
-        ),
+        &lang.f("summary.object_based", &[("held", &held)]),
         Some(assets_total(sec)),
-        &format!(
-            "<a href=\"#suspect-{}-assets\">assets table</a>; {}",
-            k + 1,
-            text::exhibit_links(&inv.exhibits.numbers(&provs), 12)
+        &lang.f(
+            "summary.assets_proof",
+            &[
+                ("href", &format!("#suspect-{}-assets", k + 1)),
+                ("exhibits", &text::exhibit_links(lang, &inv.exhibits.numbers(&provs), 12)),
+            ],
         ),
     );
     if let Some(t) = sec.trace.as_ref().filter(|t| !t.figures.is_empty()) {
         let avail = assets_total(sec) + t.band().0;
         line(
             s,
-            "Value-based (Criminal Code Art. 36): benefit = proceeds introduced, enforceable up to the available amount (attributable assets + lowest identifiable)",
+            lang.t("summary.value_based"),
             Some(avail.min(t.figures[0].introduced)),
-            &format!("{tracing}; {}", cite_html("methodology.md#cv-views")),
+            &format!("{tracing}; {}", cite(lang, "methodology.md#cv-views")),
         );
     }
     let mine: Vec<(usize, &crate::patterns::Finding)> =
@@ -393,61 +622,129 @@ fn suspect_summary(s: &mut String, inv: &Investigation<'_>, k: usize, sec: &Susp
     for (rank, f) in mine.iter().filter(|(_, f)| f.typology == "disproportion") {
         line(
             s,
-            &format!("Disproportion: {}", cite_html(&text::statement(case, f))),
+            &lang.f("summary.disproportion", &[("statement", &cite(lang, &text::statement(lang, case, f)))]),
             Some(f.total),
             &format!("<a href=\"#{}\">{}</a>", text::anchor(*rank), text::number(*rank)),
         );
     }
     if !mine.iter().any(|(_, f)| f.typology == "disproportion") {
-        line(s, "Disproportion", None, "no disproportion finding (lawful income or acquisitions not in the case)");
+        line(s, lang.t("summary.disproportion_none_label"), None, lang.t("summary.disproportion_none"));
     }
     let links: Vec<String> =
         mine.iter().map(|(r, _)| format!("<a href=\"#{}\">{}</a>", text::anchor(*r), text::number(*r))).collect();
     let _ = writeln!(
         s,
-        "<tr><td>Findings linked to this suspect</td><td class=\"n\">{}</td><td>{}</td></tr></tbody></table>",
+        "<tr><td>{}</td><td class=\"n\">{}</td><td>{}</td></tr></tbody></table>",
+        lang.t("summary.linked"),
         mine.len(),
         if links.len() > 20 { format!("{} …", links[..20].join(", ")) } else { links.join(", ") }
     );
 }
 
-fn findings_table(s: &mut String, inv: &Investigation<'_>, outputs: &[OutputFile]) {
+/// How many transfers the table that stands in for a finding's diagram lists.
+const TABLE_ROWS: usize = 6;
+
+/// The transfers of a finding without a drawn diagram, largest first, as a small table (HTML).
+fn transfer_table(inv: &Investigation<'_>, lang: Lang, f: &crate::patterns::Finding) -> String {
     let case = inv.case();
+    let t = &case.transfers;
+    // Largest first by the base amount (a transfer without a rate sorts last), ties by row.
+    let base = |i: u32| t.base_amount(i as usize, &case.fx).map(|c| c.base_amount);
+    let mut rows: Vec<u32> = f.txns.clone();
+    rows.sort_by(|&a, &b| base(b).cmp(&base(a)).then(a.cmp(&b)));
+    let mut s = format!(
+        "<table class=\"tt\"><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>",
+        lang.t("diagrams.th_from"),
+        lang.t("diagrams.th_to"),
+        lang.t("diagrams.th_amount"),
+        lang.t("diagrams.th_date"),
+        lang.t("diagrams.th_exhibit")
+    );
+    let acc = |a: u32| {
+        if a == crate::model::NO_ACCOUNT {
+            lang.t("doc.none").to_string()
+        } else {
+            html(&case.accounts.rows[a as usize].id).into_owned()
+        }
+    };
+    for &i in rows.iter().take(TABLE_ROWS) {
+        let k = i as usize;
+        let _ = write!(
+            s,
+            "<tr><td>{}</td><td>{}</td><td class=\"n\" data-v=\"{}\">{}</td><td>{}</td><td>{}</td></tr>",
+            acc(t.from[k]),
+            acc(t.to[k]),
+            t.amount(k).round_dp(2),
+            html(&lang.money(t.amount(k), t.currency[k].as_str())),
+            lang.date(t.booked_at[k].date()),
+            text::exhibit_links(lang, &inv.exhibits.numbers(&[t.prov(k)]), 1)
+        );
+    }
+    if rows.len() > TABLE_ROWS {
+        let _ = write!(
+            s,
+            "<tr><td colspan=\"5\">{}</td></tr>",
+            lang.f("diagrams.more", &[("n", &(rows.len() - TABLE_ROWS).to_string())])
+        );
+    }
+    s.push_str("</tbody></table>");
+    s
+}
+
+fn findings_table(s: &mut String, inv: &Investigation<'_>, drawn: &Drawn, outputs: &[OutputFile]) {
+    let lang = drawn.lang;
+    let case = inv.case();
+    let n = inv.findings.len();
     let _ = writeln!(
         s,
-        "<section id=\"findings\"><h2>Findings</h2><p>{} findings, ranked by score (F-001 first). Each is stated in one sentence; its indicators and its finding id (as in findings.csv) are folded beneath.{}</p>",
-        inv.findings.len(),
-        if inv.findings.len() > MAX_FINDING_ROWS { format!(" The first {MAX_FINDING_ROWS} are listed; all are in findings.csv.") } else { String::new() },
+        "<section id=\"findings\"><h2>{}</h2><p>{}{}</p>",
+        lang.t("findings.title"),
+        lang.f("findings.intro", &[("n", &n.to_string())]),
+        if n > MAX_FINDING_ROWS {
+            lang.f("findings.first_only", &[("max", &MAX_FINDING_ROWS.to_string())])
+        } else {
+            String::new()
+        },
     );
+    let drawn_set: std::collections::BTreeSet<usize> = drawn.diagrams.iter().map(|d| d.finding).collect();
     for (i, f) in inv.findings.iter().take(MAX_FINDING_ROWS).enumerate() {
         let ex = text::finding_exhibits(case, &inv.exhibits, f);
         let _ = write!(
             s,
-            "<div class=\"finding\" id=\"{}\"><p class=\"stmt\"><span class=\"fno\">{}</span> · {} · score {} · {}</p><p class=\"stmt\">{}</p>",
+            "<div class=\"finding\" id=\"{}\"><p class=\"stmt\"><span class=\"fno\">{}</span> · {} · {} · {}</p><p class=\"stmt\">{}</p>",
             text::anchor(i),
             text::number(i),
-            cite_html(&format!("{} (methodology.md#{})", text::typology_name(f.typology), text::typology_anchor(f.typology))),
-            f.score,
+            cite(
+                lang,
+                &format!("{} (methodology.md#{})", text::typology_name(lang, f.typology), text::typology_anchor(f.typology))
+            ),
+            lang.f("findings.head", &[("score", &f.score.to_string())]),
             f.suspect
-                .map(|l| format!("nearest suspect {} ({} hops)", html(case.entity_id(l.suspect)), l.hops))
-                .unwrap_or_else(|| "no suspect linked".into()),
-            cite_html(&text::statement(case, f))
+                .map(|l| lang.f(
+                    "findings.nearest",
+                    &[("id", &html(case.entity_id(l.suspect))), ("hops", &l.hops.to_string())]
+                ))
+                .unwrap_or_else(|| lang.t("findings.no_suspect").into()),
+            cite(lang, &text::statement(lang, case, f))
         );
         let mut more = Vec::new();
         if !ex.is_empty() {
-            more.push(format!("Exhibits: {}", text::exhibit_links(&ex, 12)));
+            more.push(lang.f("findings.exhibits", &[("list", &text::exhibit_links(lang, &ex, 12))]));
         }
-        if inv.finding_charts.iter().any(|c| c.finding == i) {
-            more.push(format!("<a href=\"#fd-{}\">diagram</a>", text::anchor(i)));
+        if drawn_set.contains(&i) {
+            more.push(format!("<a href=\"#fd-{}\">{}</a>", text::anchor(i), lang.t("findings.diagram")));
         }
         let tl = super::finding_timelines::path(i, f);
         if outputs.iter().any(|o| o.path == tl) {
-            more.push(format!("<a href=\"{}\">timeline</a>", html(&tl)));
+            more.push(format!("<a href=\"{}\">{}</a>", html(&tl), lang.t("findings.timeline")));
         }
         if !more.is_empty() {
             let _ = write!(s, "<p class=\"stmt\">{}</p>", more.join(" · "));
         }
-        s.push_str(&text::indicator_details(f, &f.id));
+        if !drawn_set.contains(&i) && !f.txns.is_empty() {
+            s.push_str(&transfer_table(inv, lang, f));
+        }
+        s.push_str(&text::indicator_details(lang, f, &f.id));
         s.push_str("</div>\n");
     }
     s.push_str("</section>\n");
@@ -456,6 +753,7 @@ fn findings_table(s: &mut String, inv: &Investigation<'_>, outputs: &[OutputFile
 fn suspect_section(
     s: &mut String,
     inv: &Investigation<'_>,
+    lang: Lang,
     k: usize,
     sec: &SuspectSection,
     drawing: &SuspectDrawing,
@@ -471,33 +769,41 @@ fn suspect_section(
         html(case.entity_id(sec.suspect))
     );
     if !sec.scope.is_empty() {
-        s.push_str("<p>Family scope (Law 10192): ");
         let members: Vec<String> = sec
             .scope
             .iter()
             .map(|m| {
-                let kind = m.path.last().map(|st| format!("{:?}", st.kind).to_lowercase()).unwrap_or_default();
+                let kind = m
+                    .path
+                    .last()
+                    .map(|st| lang.t(&format!("suspect.kind_{}", format!("{:?}", st.kind).to_lowercase())))
+                    .unwrap_or_default();
                 let e = crate::model::EntityRef { kind: crate::model::EntityKind::Person, idx: m.person };
                 format!("{} {} ({kind})", case.entity_id(e), case.entity_name(e))
             })
             .collect();
-        s.push_str(&html(&members.join("; ")));
-        s.push_str("</p>\n");
+        let _ = writeln!(s, "<p>{}</p>", lang.f("suspect.family_scope", &[("members", &html(&members.join("; ")))]));
     }
     let _ = writeln!(
         s,
-        "<p>Network diagram; full size: {}</p><div class=\"fig\">{}</div>",
-        file_links(&drawing.files),
+        "<p>{}</p><div class=\"fig\">{}</div>",
+        lang.f("suspect.network", &[("files", &file_links(&drawing.files))]),
         drawing.network_svg
     );
     for n in &sec.network.chart.notes {
-        let _ = write!(s, "<div class=\"note\">{}</div>", html(n));
+        let _ = write!(s, "<div class=\"note\">{}</div>", html(&lang.localise(n)));
     }
-    let _ = writeln!(s, "<h4>Timeline</h4><div class=\"fig\">{}</div>", drawing.timeline_svg);
-    let _ = write!(s, "<h4 id=\"suspect-{}-tracing\">Tracing of proceeds</h4>", k + 1);
+    let _ = writeln!(s, "<h4>{}</h4><div class=\"fig\">{}</div>", lang.t("suspect.timeline"), drawing.timeline_svg);
+    let _ = write!(s, "<h4 id=\"suspect-{}-tracing\">{}</h4>", k + 1, lang.t("suspect.tracing"));
     match &sec.trace {
         Some(t) if !t.figures.is_empty() => {
-            let _ = writeln!(s, "<table><thead><tr><th>Rule</th><th>Introduced</th><th>Held in scope accounts</th><th>Paid into property</th><th>Identifiable</th><th>Held elsewhere</th><th>Left the case</th><th>Lost to overdrafts</th><th>Legal basis</th></tr></thead><tbody>");
+            s.push_str("<table><thead><tr>");
+            for h in
+                ["rule", "introduced", "held", "property", "identifiable", "elsewhere", "exited", "absorbed", "basis"]
+            {
+                let _ = write!(s, "<th>{}</th>", lang.t(&format!("suspect.th_{h}")));
+            }
+            s.push_str("</tr></thead><tbody>\n");
             for f in &t.figures {
                 let _ = write!(s, "<tr><td>{}</td>", f.rule);
                 for d in [
@@ -509,23 +815,44 @@ fn suspect_section(
                     f.exited,
                     f.absorbed,
                 ] {
-                    td_num(s, d);
+                    td_num(s, lang, d);
                 }
-                let _ = write!(s, "<td>{}</td>", cite_html(f.rule.legal_basis()));
+                let _ = write!(s, "<td>{}</td>", cite(lang, legal_basis(lang, f.rule)));
                 s.push_str("</tr>\n");
             }
-            let _ = writeln!(s, "</tbody></table><p>Amounts in {cur}. Identifiable = held in the scope's accounts + paid into property.</p>");
+            let _ = writeln!(
+                s,
+                "</tbody></table><p>{} {}</p>",
+                lang.f("doc.amounts_in", &[("cur", &html(cur))]),
+                lang.t("suspect.identifiable_def")
+            );
         }
-        _ => s.push_str(
-            "<p>No inflows to trace (the suspect holds no account in the case, or tracing failed: see notes).</p>\n",
-        ),
+        _ => {
+            let _ = writeln!(s, "<p>{}</p>", lang.t("suspect.no_trace"));
+        }
     }
-    let _ = write!(s, "<h4 id=\"suspect-{}-assets\">Assets in scope</h4>", k + 1);
+    let _ = write!(s, "<h4 id=\"suspect-{}-assets\">{}</h4>", k + 1, lang.t("suspect.assets"));
     if sec.assets.is_empty() {
-        s.push_str("<p>No land-register title in force at the valuation date.</p>\n");
+        let _ = writeln!(s, "<p>{}</p>", lang.t("suspect.no_assets"));
         return;
     }
-    let _ = writeln!(s, "<table class=\"sortable\"><thead><tr><th>Property</th><th>Kind, city</th><th>Held by</th><th>Share</th><th>Value basis</th><th>Gross ({cur})</th><th>Encumbrances</th><th>Net</th><th>Attributable</th><th>Notes</th><th>Exhibits</th></tr></thead><tbody>");
+    s.push_str("<table class=\"sortable\"><thead><tr>");
+    for h in [
+        "property_id",
+        "kind",
+        "holders",
+        "share",
+        "value_basis",
+        "gross",
+        "encumbrances",
+        "net",
+        "attributable",
+        "notes",
+        "exhibits",
+    ] {
+        let _ = write!(s, "<th>{}</th>", lang.f(&format!("suspect.th_{h}"), &[("cur", &html(cur))]));
+    }
+    s.push_str("</tr></thead><tbody>\n");
     for a in &sec.assets {
         let p = &case.properties.rows[a.property as usize];
         s.push_str("<tr>");
@@ -533,24 +860,52 @@ fn suspect_section(
         td(s, &[p.kind.as_deref(), p.city.as_deref()].into_iter().flatten().collect::<Vec<_>>().join(", "));
         td(s, &a.holders.join("; "));
         td(s, &a.share.round_dp(4).normalize().to_string());
-        let _ = write!(s, "<td class=\"est\">{}</td>", html(a.basis.as_str()));
+        let basis = match a.basis {
+            crate::assets::valuation::ValueBasis::Market => "suspect.basis_market",
+            crate::assets::valuation::ValueBasis::Cadastral => "suspect.basis_cadastral",
+            crate::assets::valuation::ValueBasis::AcquisitionPrice => "suspect.basis_acquisition",
+            crate::assets::valuation::ValueBasis::None => "suspect.basis_none",
+        };
+        let _ = write!(s, "<td class=\"est\">{}</td>", lang.t(basis));
         for d in [a.gross, Some(a.encumbrances), a.net, a.attributable] {
             match d {
-                Some(d) => td_num(s, d),
+                Some(d) => td_num(s, lang, d),
                 None => s.push_str("<td></td>"),
             }
         }
-        let _ = write!(s, "<td>{}</td>", cite_html(&text::group_amounts(&a.note)));
-        let _ = write!(s, "<td>{}</td>", text::exhibit_links(&inv.exhibits.numbers(&a.provs), 40));
+        let _ = write!(s, "<td>{}</td>", cite(lang, &lang.localise(&a.note)));
+        let _ = write!(s, "<td>{}</td>", text::exhibit_links(lang, &inv.exhibits.numbers(&a.provs), 40));
         s.push_str("</tr>\n");
     }
     s.push_str("</tbody></table>\n");
 }
 
-fn methodology(s: &mut String, inv: &Investigation<'_>, settings: &BTreeMap<String, String>) {
-    s.push_str("<section id=\"methodology\"><h2>Methodology</h2>\n<p>The full methodology, with the public source of every \
-typology, indicator, default, tracing rule and legal basis, is in <a href=\"methodology.html\">methodology.html</a> in this bundle. \
-Its main sections:</p><ul class=\"toc\">");
+/// The legal basis of a tracing rule, from the catalogue.
+fn legal_basis(lang: Lang, r: Rule) -> &'static str {
+    lang.t(match r {
+        Rule::Fifo => "method.basis_fifo",
+        Rule::Lifo => "method.basis_lifo",
+        Rule::ProRata => "method.basis_pro_rata",
+        Rule::Libr => "method.basis_libr",
+        Rule::Poison => "method.basis_poison",
+    })
+}
+
+fn th_row(s: &mut String, lang: Lang, keys: &[&str]) {
+    s.push_str("<thead><tr>");
+    for k in keys {
+        let _ = write!(s, "<th>{}</th>", lang.t(k));
+    }
+    s.push_str("</tr></thead><tbody>\n");
+}
+
+fn methodology(s: &mut String, inv: &Investigation<'_>, lang: Lang, settings: &BTreeMap<String, String>) {
+    let _ = write!(
+        s,
+        "<section id=\"methodology\"><h2>{}</h2>\n<p>{}</p><ul class=\"toc\">",
+        lang.t("method.title"),
+        lang.t("method.intro")
+    );
     for a in [
         "principles",
         "typologies",
@@ -563,32 +918,41 @@ Its main sections:</p><ul class=\"toc\">");
         "ownership",
         "evidence",
     ] {
-        let _ = write!(s, "<li>{}</li>", cite_html(&format!("methodology.md#{a}")));
+        let _ = write!(s, "<li>{}</li>", cite(lang, &format!("methodology.md#{a}")));
     }
-    s.push_str("</ul>\n<h3>Detectors and parameters of this run</h3><table><thead><tr><th>Typology</th><th>Parameter</th><th>Value</th><th>Meaning and source</th></tr></thead><tbody>\n");
+    let _ = write!(s, "</ul>\n<h3>{}</h3><table>", lang.t("method.params"));
+    th_row(s, lang, &["method.th_typology", "method.th_param", "method.th_value", "method.th_meaning"]);
     for p in &inv.detector_params {
         let _ = write!(
             s,
             "<tr><td>{}</td>",
-            cite_html(&format!("{} (methodology.md#{})", text::typology_name(p.owner), text::typology_anchor(p.owner)))
+            cite(
+                lang,
+                &format!("{} (methodology.md#{})", text::typology_name(lang, p.owner), text::typology_anchor(p.owner))
+            )
         );
         td(s, p.param.key);
         td(s, &p.param.value);
-        let _ = writeln!(s, "<td>{}</td></tr>", cite_html(p.param.doc));
+        let _ = writeln!(s, "<td>{}</td></tr>", cite(lang, p.param.doc));
     }
     s.push_str("</tbody></table>\n");
-    data_context(s, inv.case());
-    s.push_str("<h3>Tracing rules</h3><table><thead><tr><th>Rule</th><th>Legal basis</th><th>Conserves value</th></tr></thead><tbody>\n");
+    data_context(s, lang, inv.case());
+    let _ = write!(s, "<h3>{}</h3><table>", lang.t("method.rules"));
+    th_row(s, lang, &["method.th_rule", "method.th_basis", "method.th_conserves"]);
     for r in Rule::ALL {
-        let _ = write!(s, "<tr><td>{r}</td><td>{}</td>", cite_html(r.legal_basis()));
-        td(s, if r.is_conserving() { "yes" } else { "no (screening only)" });
+        let _ = write!(s, "<tr><td>{r}</td><td>{}</td>", cite(lang, legal_basis(lang, r)));
+        let _ = write!(s, "<td>{}</td>", lang.t(if r.is_conserving() { "doc.yes" } else { "method.screening" }));
         s.push_str("</tr>\n");
     }
-    s.push_str("</tbody></table>\n<p>Sources: every credit to an account held by the suspect booked on or after the suspicion date (suspects.csv <i>since</i>), one label per suspect. Amounts are converted into the base currency at each transfer's booking-date rate. Unknown opening balances are taken as clean (the smallest clean balance that keeps the account from going negative). The band reports, per suspect, the lowest and highest identifiable amount (taint still held in the accounts of the suspect's scope plus taint in recorded property purchase payments) across the rules traced.</p>\n\
-<p>Valuation: properties titled (at the valuation date) to the suspect, the family scope or companies they own (effective ownership through chains, look-through; company shares are not valued separately, so nothing is counted twice) and companies they control (listed, not attributed). Value = market value, else cadastral value, converted at the valuation date, minus encumbrances registered and not released, never below zero. <span class=\"est\">All values are estimates.</span></p>\n\
-<p>Diagrams: one shape and colour per entity kind; links solid (bank or register row), dashed (inferred by the tool, e.g. a finding's nearest suspect or a register record matched to a person by name and birth date), dotted (analyst hypothesis, e.g. a recorded associate); transfers between the same pair are folded into one link with count, total and date range; every link ends with the exhibit numbers of its source rows.</p>\n");
-    identity_links(s, inv);
-    s.push_str("<h3>Settings of this run</h3><table><tbody>\n");
+    let _ = writeln!(
+        s,
+        "</tbody></table>\n<p>{}</p>\n<p>{}</p>\n<p>{}</p>",
+        lang.t("method.sources"),
+        lang.t("method.valuation"),
+        lang.t("method.diagrams")
+    );
+    identity_links(s, inv, lang);
+    let _ = writeln!(s, "<h3>{}</h3><table><tbody>", lang.t("method.settings"));
     for (k, v) in settings {
         s.push_str("<tr>");
         td(s, k);
@@ -598,20 +962,35 @@ Its main sections:</p><ul class=\"toc\">");
     s.push_str("</tbody></table></section>\n");
 }
 
-/// The context data the detectors could evaluate in this case (`patterns::context`).
-fn data_context(s: &mut String, case: &crate::model::Case) {
+/// The catalogue key of a kind of context data (by the label the detectors give it).
+fn datum_key(label: &str) -> String {
+    let word = match label {
+        "IBANs or remittances" => "ibans",
+        l => l,
+    };
+    format!("method.data_{}", word.replace(' ', "_"))
+}
+
+/// The context data the detectors could evaluate in this case.
+fn data_context(s: &mut String, lang: Lang, case: &crate::model::Case) {
     let dc = crate::patterns::DataContext::of(case);
-    s.push_str("<h3>Data available to the detectors</h3><p>Indicators that need data this case does not hold at all are <b>not evaluable</b> (neither true nor false) and earn no points; every structural candidate is scored and ranked, and a finding's explanation says which indicators could not be evaluated (<a href=\"methodology.html#ranking\">methodology, 4.2a</a>).");
-    let summary = dc.summary();
-    if !summary.is_empty() {
-        let _ = write!(s, " <b>{}</b>.", html(&summary));
+    let _ = write!(
+        s,
+        "<h3>{}</h3><p>{}",
+        lang.t("method.data"),
+        lang.f("method.data_intro", &[("cite", &cite(lang, "methodology.md#ranking"))])
+    );
+    let missing: Vec<&str> = dc.missing().iter().map(|d| lang.t(&datum_key(d.label()))).collect();
+    if !missing.is_empty() {
+        let _ = write!(s, " <b>{}</b>.", lang.f("method.not_evaluable", &[("list", &html(&missing.join(", ")))]));
     }
-    s.push_str("</p><table><thead><tr><th>Data</th><th>Present</th><th>Evaluable</th></tr></thead><tbody>\n");
+    s.push_str("</p><table>");
+    th_row(s, lang, &["method.th_data", "method.th_present", "method.th_evaluable"]);
     for crate::patterns::Coverage { label, text, evaluable: ok } in dc.coverage() {
         s.push_str("<tr>");
-        td(s, label);
+        let _ = write!(s, "<td>{}</td>", lang.t(&datum_key(label)));
         td(s, &text);
-        td(s, if ok { "yes" } else { "no" });
+        let _ = write!(s, "<td>{}</td>", lang.t(if ok { "doc.yes" } else { "doc.no" }));
         s.push_str("</tr>\n");
     }
     s.push_str("</tbody></table>\n");
@@ -625,7 +1004,7 @@ fn file_links(files: &[String]) -> String {
 }
 
 /// Entity resolution: how many records were folded, and every fold touching a suspect's diagram.
-fn identity_links(s: &mut String, inv: &Investigation<'_>) {
+fn identity_links(s: &mut String, inv: &Investigation<'_>, lang: Lang) {
     let case = inv.case();
     let links = &case.inferred_links;
     if links.is_empty() {
@@ -635,12 +1014,17 @@ fn identity_links(s: &mut String, inv: &Investigation<'_>) {
     let analyst = links.iter().filter(|l| l.basis == crate::model::LinkBasis::Analyst).count();
     let _ = write!(
         s,
-        "<h3>Entity resolution</h3><p>{} register records were folded into the entity of another record: {confirmed} \
-confirmed by the same personal number or NUIS, {analyst} by an analyst's decision (resolution.csv), {} \
-<b>unconfirmed</b> matches of name, birth date, address and city. All are listed in \
-identities.csv; those on a suspect's diagram follow.</p>",
-        links.len(),
-        links.len() - confirmed - analyst
+        "<h3>{}</h3><p>{}</p>",
+        lang.t("er.title"),
+        lang.f(
+            "er.intro",
+            &[
+                ("n", &links.len().to_string()),
+                ("confirmed", &confirmed.to_string()),
+                ("analyst", &analyst.to_string()),
+                ("unconfirmed", &(links.len() - confirmed - analyst).to_string())
+            ]
+        )
     );
     let drawn: std::collections::BTreeSet<&str> =
         inv.suspects.iter().flat_map(|x| x.network.chart.nodes.iter().map(|n| n.key.as_str())).collect();
@@ -648,13 +1032,18 @@ identities.csv; those on a suspect's diagram follow.</p>",
         let p = if e.kind == crate::model::EntityKind::Person { "P" } else { "C" };
         format!("{p}:{}", case.entity_id(e))
     };
-    s.push_str("<table><thead><tr><th>Record</th><th>As written</th><th>Entity</th><th>Status</th><th>Confidence</th><th>Evidence</th></tr></thead><tbody>\n");
+    s.push_str("<table>");
+    th_row(
+        s,
+        lang,
+        &["er.th_record", "er.th_written", "er.th_entity", "er.th_status", "er.th_confidence", "er.th_evidence"],
+    );
     for l in links.iter().filter(|l| drawn.contains(key(l.entity).as_str())) {
         s.push_str("<tr>");
         td(s, case.entity_id(l.record));
         td(s, case.entity_name(l.record));
         td(s, &format!("{} {}", case.entity_id(l.entity), case.entity_name(l.entity)));
-        td(s, if l.basis.confirmed() { "confirmed (id number)" } else { "unconfirmed" });
+        let _ = write!(s, "<td>{}</td>", lang.t(if l.basis.confirmed() { "er.confirmed" } else { "er.unconfirmed" }));
         td(s, &format!("{:.2}", l.confidence));
         td(s, &l.evidence);
         s.push_str("</tr>\n");
@@ -662,12 +1051,17 @@ identities.csv; those on a suspect's diagram follow.</p>",
     s.push_str("</tbody></table>\n");
 }
 
-fn exhibits(s: &mut String, inv: &Investigation<'_>) {
-    let _ = writeln!(
+fn exhibits(s: &mut String, inv: &Investigation<'_>, lang: Lang) {
+    let _ = write!(
         s,
-        "<section id=\"exhibits\"><h2>Appendix: exhibits</h2><p>{} source rows cited (also in exhibits.csv). Line numbers count the header as line 1.</p>\
-<table id=\"exhibits-table\"><thead><tr><th>Exhibit</th><th>File</th><th>Line</th><th>What</th><th>SHA-256 of the file</th></tr></thead><tbody>",
-        inv.exhibits.rows().len()
+        "<section id=\"exhibits\"><h2>{}</h2><p>{}</p><table id=\"exhibits-table\">",
+        lang.t("exhibits.title"),
+        lang.f("exhibits.intro", &[("n", &inv.exhibits.rows().len().to_string())])
+    );
+    th_row(
+        s,
+        lang,
+        &["exhibits.th_exhibit", "exhibits.th_file", "exhibits.th_line", "exhibits.th_what", "exhibits.th_sha"],
     );
     for e in inv.exhibits.rows() {
         let _ = write!(s, "<tr id=\"{0}\"><td>{0}</td>", label(e.number));
@@ -679,15 +1073,27 @@ fn exhibits(s: &mut String, inv: &Investigation<'_>) {
     s.push_str("</tbody></table></section>\n");
 }
 
-fn manifest(s: &mut String, inv: &Investigation<'_>, outputs: &[OutputFile]) {
-    s.push_str("<section id=\"manifest\"><h2>Manifest</h2><h3>Inputs</h3><table><thead><tr><th>File</th><th>Table</th><th>Bytes</th><th>SHA-256</th></tr></thead><tbody>\n");
+fn manifest(s: &mut String, inv: &Investigation<'_>, lang: Lang, outputs: &[OutputFile]) {
+    let _ = write!(
+        s,
+        "<section id=\"manifest\"><h2>{}</h2><h3>{}</h3><table>",
+        lang.t("manifest.title"),
+        lang.t("manifest.inputs")
+    );
+    th_row(s, lang, &["manifest.th_file", "manifest.th_table", "manifest.th_bytes", "manifest.th_sha"]);
     for f in &inv.case().files {
         s.push_str("<tr>");
         td(s, &f.path);
         td(s, &f.table);
         let _ = writeln!(s, "<td class=\"n\">{}</td><td><code>{}</code></td></tr>", f.size, html(&f.sha256));
     }
-    s.push_str("</tbody></table><h3>Outputs</h3><p>The hash of this report and of every output is in manifest.json; check a bundle with <code>moneytrail verify DIR</code>.</p><table><thead><tr><th>File</th><th>Bytes</th><th>SHA-256</th></tr></thead><tbody>\n");
+    let _ = write!(
+        s,
+        "</tbody></table><h3>{}</h3><p>{}</p><table>",
+        lang.t("manifest.outputs"),
+        lang.t("manifest.outputs_intro")
+    );
+    th_row(s, lang, &["manifest.th_file", "manifest.th_bytes", "manifest.th_sha"]);
     for o in outputs {
         s.push_str("<tr>");
         td(s, &o.path);
@@ -699,6 +1105,15 @@ fn manifest(s: &mut String, inv: &Investigation<'_>, outputs: &[OutputFile]) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn bidi_controls_shown_as_code_points() {
+        assert_eq!(
+            neutralise_bidi("Ali\u{202E}gnp.exe \u{2066}x\u{2069}".into()),
+            "Ali[U+202E]gnp.exe [U+2066]x[U+2069]"
+        );
+        assert_eq!(neutralise_bidi("Çela ë".into()), "Çela ë");
+    }
 
     #[test]
     fn base64_matches_rfc4648() {

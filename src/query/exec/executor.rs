@@ -19,14 +19,35 @@ pub type Row = Vec<Value>;
 
 /// Runs `plan`; `arg` is the outer row for sub-plans (`exists { }`).
 pub fn run_plan(ctx: &Ctx<'_>, plan: &LogicalPlan, arg: Option<&[Value]>) -> QResult<Vec<Row>> {
+    run_chain(ctx, plan, arg, false)
+}
+
+/// [`run_plan`] for a query's outermost plan: reports a progress stage `query`, one step per
+/// operator, with the rows each one received (nested plans run inside a step, unreported).
+pub fn run_top(ctx: &Ctx<'_>, plan: &LogicalPlan) -> QResult<Vec<Row>> {
+    run_chain(ctx, plan, None, true)
+}
+
+fn run_chain(ctx: &Ctx<'_>, plan: &LogicalPlan, arg: Option<&[Value]>, report: bool) -> QResult<Vec<Row>> {
     let mut chain = vec![plan];
     while let Some(i) = chain.last().and_then(|p| p.input()) {
         chain.push(i);
     }
+    let _progress =
+        report.then(|| crate::progress::stage("query", Some(chain.len() as u64), crate::progress::Unit::Steps));
     let mut rows: Vec<Row> = Vec::new();
-    for op in chain.into_iter().rev() {
+    for (i, op) in chain.into_iter().rev().enumerate() {
         ctx.check_time()?;
+        if report {
+            // The operator's kind, as --explain names it (the first word of its line).
+            let text = op.to_string();
+            let kind = text.trim_start().split([':', '\n']).next().unwrap_or("");
+            crate::progress::note(&format!("{} {kind} ({} rows in)", i + 1, rows.len()));
+        }
         rows = step(ctx, op, rows, arg)?;
+        if report {
+            crate::progress::advance(1);
+        }
     }
     Ok(rows)
 }

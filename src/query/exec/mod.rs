@@ -20,4 +20,4 @@ pub mod props;
 mod shortest;
 
 pub use context::{Budget, Ctx, DetectFn};
-pub use executor::run_plan;
+pub use executor::run_top;
