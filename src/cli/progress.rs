@@ -134,7 +134,12 @@ impl State {
 impl Progress for Bars {
     fn begin(&self, name: &str, total: Option<u64>, unit: Unit) {
         let Ok(mut st) = self.state.lock() else { return };
-        if st.stack.is_empty() {
+        if st.stack.is_empty() && self.delay.is_zero() {
+            // No delay: drawn at once, so that even a stage shorter than a scheduler tick shows.
+            let bar = ProgressBar::with_draw_target(total, ProgressDrawTarget::stderr());
+            bar.enable_steady_tick(Duration::from_millis(120));
+            st.bar = Some(bar);
+        } else if st.stack.is_empty() {
             let bar = ProgressBar::with_draw_target(total, ProgressDrawTarget::hidden());
             st.bar = Some(bar.clone());
             let generation = st.generation;
@@ -153,6 +158,9 @@ impl Progress for Bars {
         }
         st.stack.push(Open { name: name.to_string(), total, unit, pos: 0, note: String::new(), bytes: None });
         st.redraw();
+        if let (true, Some(bar)) = (self.delay.is_zero(), &st.bar) {
+            bar.tick();
+        }
     }
 
     fn advance(&self, n: u64) {
