@@ -50,6 +50,7 @@ fn push_escaped(out: &mut String, s: &str) {
             '\\' => out.push_str("\\\\"),
             '\n' | '\r' | '\t' => out.push(' '),
             c if c.is_control() => {}
+            c if super::is_bidi_control(c) => super::push_code_point(out, c),
             c => out.push(c),
         }
     }
@@ -63,6 +64,7 @@ mod tests {
     fn hostile_text_stays_inside_its_label() {
         assert_eq!(quoted("\"];"), "\"\\\"];\"");
         assert_eq!(quoted("a\\Nb\nc"), "\"a\\\\Nb c\"");
+        assert_eq!(quoted("x\u{2066}y"), "\"x[U+2066]y\"");
         assert_eq!(quoted("a\"]; evil [label=\"x"), "\"a\\\"]; evil [label=\\\"x\"");
         assert_eq!(label(&["x\"", "y"], Lines::Left), "\"x\\\"\\ly\\l\"");
         assert_eq!(label(&["x", "y"], Lines::Centred), "\"x\\ny\\n\"");

@@ -15,6 +15,22 @@ pub mod dot;
 pub mod xml;
 
 use std::borrow::Cow;
+use std::fmt::Write as _;
+
+/// Whether `c` is a bidirectional control character (marks, embeddings, overrides, isolates).
+/// Such a character in a name could reverse the text around it on screen or in print (a
+/// "Trojan Source" name such as `Ali\u{202E}gnp.exe`, CVE-2021-42574), so every escaper here
+/// writes it visibly as its code point, `[U+202E]`, and the reader sees the name holds one.
+/// Ingest already refuses them in ids and names (docs/data-model.md, "Limits"); this covers
+/// every other text from a case.
+pub fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{200E}' | '\u{200F}' | '\u{061C}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+/// Appends `c` as `[U+XXXX]` (see [`is_bidi_control`]).
+pub fn push_code_point(out: &mut String, c: char) {
+    let _ = write!(out, "[U+{:04X}]", c as u32);
+}
 
 /// A safe file-name fragment: ASCII letters, digits, `-` and `_` kept, everything else `_`,
 /// at most 40 characters. External ids are hostile and may hold `/` or `..`.

@@ -4,9 +4,10 @@ use std::borrow::Cow;
 
 /// Escapes text for HTML and XML (SVG, GraphML) content and double- or single-quoted attribute
 /// values: `&`, `<`, `>`, `"` and `'` become entities; control characters other than tab and
-/// newline (invalid in XML 1.0) are dropped.
+/// newline (invalid in XML 1.0) are dropped, and bidirectional controls are written as their code
+/// point ([`super::is_bidi_control`]).
 pub fn xml(s: &str) -> Cow<'_, str> {
-    if !s.chars().any(|c| matches!(c, '&' | '<' | '>' | '"' | '\'') || is_bad_control(c)) {
+    if !s.chars().any(|c| matches!(c, '&' | '<' | '>' | '"' | '\'') || is_bad_control(c) || super::is_bidi_control(c)) {
         return Cow::Borrowed(s);
     }
     let mut out = String::with_capacity(s.len() + 16);
@@ -18,6 +19,7 @@ pub fn xml(s: &str) -> Cow<'_, str> {
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&#39;"),
             c if is_bad_control(c) => {}
+            c if super::is_bidi_control(c) => super::push_code_point(&mut out, c),
             c => out.push(c),
         }
     }
@@ -42,5 +44,6 @@ mod tests {
         assert_eq!(xml("<script>alert(1)</script>"), "&lt;script&gt;alert(1)&lt;/script&gt;");
         assert_eq!(xml("a\"b'c&d"), "a&quot;b&#39;c&amp;d");
         assert_eq!(xml("a\u{1}b\nc"), "ab\nc");
+        assert_eq!(xml("Ali\u{202E}gnp.exe"), "Ali[U+202E]gnp.exe");
     }
 }

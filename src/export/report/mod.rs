@@ -87,15 +87,13 @@ pub const SUSPECT_PAGES_FROM: usize = 8;
 /// reader sees that the name holds one. The report's own text holds none (the catalogues are
 /// checked), so this touches only text from the case.
 pub fn neutralise_bidi(page: String) -> String {
-    let bad =
-        |c: char| matches!(c, '\u{200E}' | '\u{200F}' | '\u{061C}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}');
-    if !page.chars().any(bad) {
+    if !page.chars().any(crate::text::is_bidi_control) {
         return page;
     }
     let mut out = String::with_capacity(page.len() + 64);
     for c in page.chars() {
-        if bad(c) {
-            let _ = write!(out, "[U+{:04X}]", c as u32);
+        if crate::text::is_bidi_control(c) {
+            crate::text::push_code_point(&mut out, c);
         } else {
             out.push(c);
         }
