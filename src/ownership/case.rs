@@ -9,9 +9,10 @@
 //! only, so every layer above may call it.
 
 use super::effective::{Oversubscribed, OwnershipInput, OwnershipParams, ShareGraph};
-use super::family::{family_scope, FamilyParams, Relation, RelationKind as FamKind, ScopeMember};
+use super::family::{FamilyGraph, FamilyParams, Relation, RelationKind as FamKind, ScopeMember};
 use super::{AssetsError, EntityKind as AKind, Holding, Role as ARole};
 use crate::model::{Case, Date, EntityKind, EntityRef, RelationKind, Role};
+use std::sync::OnceLock;
 
 /// A case's registers as input to the ownership engine.
 #[derive(Clone, Debug)]
@@ -23,6 +24,8 @@ pub struct CaseRegister {
     pub holdings: Vec<Holding>,
     /// Person-to-person relations (`row` = the relations row).
     pub relations: Vec<Relation>,
+    /// The relations' adjacency under the default family kinds, built on first use.
+    family: OnceLock<FamilyGraph>,
 }
 
 impl CaseRegister {
@@ -34,7 +37,13 @@ impl CaseRegister {
         let persons = case.persons.len() as u32;
         let mut kinds = vec![AKind::Person; persons as usize];
         kinds.extend(std::iter::repeat_n(AKind::Company, case.companies.len()));
-        let mut reg = CaseRegister { persons, kinds, holdings: Vec::new(), relations: register_relations(case) };
+        let mut reg = CaseRegister {
+            persons,
+            kinds,
+            holdings: Vec::new(),
+            relations: register_relations(case),
+            family: OnceLock::new(),
+        };
         reg.holdings = register_holdings(case, &reg);
         reg
     }
@@ -72,9 +81,11 @@ impl CaseRegister {
     /// cohabitant; depth 1).
     ///
     /// # Complexity
-    /// O(R log R) for R relations.
+    /// O(R log R) for R relations on the first call (the adjacency is kept), then the steps
+    /// reached.
     pub fn family(&self, person: u32) -> Vec<ScopeMember> {
-        family_scope(person, &self.relations, &FamilyParams::default())
+        let p = FamilyParams::default();
+        self.family.get_or_init(|| FamilyGraph::new(&self.relations, &p.kinds)).scope(person, p.max_depth)
     }
 }
 

@@ -110,37 +110,64 @@ pub struct ScopeMember {
 /// # Complexity
 /// O(R log R) for R relations.
 pub fn family_scope(suspect: u32, relations: &[Relation], params: &FamilyParams) -> Vec<ScopeMember> {
-    let mut adj: BTreeMap<u32, Vec<Step>> = BTreeMap::new();
-    for r in relations {
-        if r.person == r.related {
-            continue;
-        }
-        let fwd = Step { from: r.person, to: r.related, kind: r.kind, row: r.row };
-        let back = Step { from: r.related, to: r.person, kind: r.kind.inverse(), row: r.row };
-        for s in [fwd, back] {
-            if params.kinds.contains(&s.kind) {
-                adj.entry(s.from).or_default().push(s);
-            }
-        }
-    }
-    for steps in adj.values_mut() {
-        steps.sort_by_key(|s| (s.to, s.kind, s.row));
-    }
-    let mut paths: BTreeMap<u32, Vec<Step>> = BTreeMap::new();
-    let mut queue = VecDeque::from([(suspect, Vec::<Step>::new())]);
-    while let Some((x, path)) = queue.pop_front() {
-        if path.len() >= params.max_depth {
-            continue;
-        }
-        for s in adj.get(&x).map_or(&[][..], |v| v.as_slice()) {
-            if s.to == suspect || paths.contains_key(&s.to) {
+    FamilyGraph::new(relations, &params.kinds).scope(suspect, params.max_depth)
+}
+
+/// The relations of a case as an adjacency, built once and asked for many suspects' scopes
+/// (building it per suspect made a national case's register detectors quadratic in the
+/// relations: issue 15's 10M-transfer run).
+#[derive(Clone, Debug, Default)]
+pub struct FamilyGraph {
+    /// Steps out of each person, sorted by (to, kind, row).
+    adj: BTreeMap<u32, Vec<Step>>,
+}
+
+impl FamilyGraph {
+    /// The relations of the given `kinds`, both ways.
+    ///
+    /// # Complexity
+    /// O(R log R) for R relations.
+    pub fn new(relations: &[Relation], kinds: &[RelationKind]) -> FamilyGraph {
+        let mut adj: BTreeMap<u32, Vec<Step>> = BTreeMap::new();
+        for r in relations {
+            if r.person == r.related {
                 continue;
             }
-            let mut p = path.clone();
-            p.push(s.clone());
-            paths.insert(s.to, p.clone());
-            queue.push_back((s.to, p));
+            let fwd = Step { from: r.person, to: r.related, kind: r.kind, row: r.row };
+            let back = Step { from: r.related, to: r.person, kind: r.kind.inverse(), row: r.row };
+            for s in [fwd, back] {
+                if kinds.contains(&s.kind) {
+                    adj.entry(s.from).or_default().push(s);
+                }
+            }
         }
+        for steps in adj.values_mut() {
+            steps.sort_by_key(|s| (s.to, s.kind, s.row));
+        }
+        FamilyGraph { adj }
     }
-    paths.into_iter().map(|(person, path)| ScopeMember { person, path }).collect()
+
+    /// Members of `suspect`'s scope within `max_depth` steps, as [`family_scope`].
+    ///
+    /// # Complexity
+    /// O(S log R) for the S steps reached.
+    pub fn scope(&self, suspect: u32, max_depth: usize) -> Vec<ScopeMember> {
+        let mut paths: BTreeMap<u32, Vec<Step>> = BTreeMap::new();
+        let mut queue = VecDeque::from([(suspect, Vec::<Step>::new())]);
+        while let Some((x, path)) = queue.pop_front() {
+            if path.len() >= max_depth {
+                continue;
+            }
+            for s in self.adj.get(&x).map_or(&[][..], |v| v.as_slice()) {
+                if s.to == suspect || paths.contains_key(&s.to) {
+                    continue;
+                }
+                let mut p = path.clone();
+                p.push(s.clone());
+                paths.insert(s.to, p.clone());
+                queue.push_back((s.to, p));
+            }
+        }
+        paths.into_iter().map(|(person, path)| ScopeMember { person, path }).collect()
+    }
 }
