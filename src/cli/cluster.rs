@@ -88,7 +88,9 @@ pub fn run(c: Command) -> Result<ExitCode> {
                     println!("scheduler listening on {addr}");
                     let _ = std::io::stdout().flush();
                 })?;
-                println!("scheduler stopped");
+                // The reader of the first line may be gone by now (a test, a `| head`): a closed
+                // stdout is not an error of the scheduler's.
+                let _ = writeln!(std::io::stdout(), "scheduler stopped");
             }
             Command::Executor { scheduler, slots, bind_host, port, grpc_port, work_dir } => {
                 let Some((host, sport)) = scheduler.rsplit_once(':') else {
@@ -110,7 +112,7 @@ pub fn run(c: Command) -> Result<ExitCode> {
                 );
                 let _ = std::io::stdout().flush();
                 cluster::run_executor(&opts)?;
-                println!("executor stopped");
+                let _ = writeln!(std::io::stdout(), "executor stopped");
             }
         }
         Ok(ExitCode::SUCCESS)
