@@ -1,6 +1,7 @@
 //! A loaded case: every table, the index from external ids to dense ids, and the input files.
 
 use super::entities::*;
+use super::ids::{AccountId, CompanyId, PersonId};
 use super::money::{Currency, FxTable, Money};
 use super::provenance::SourceFile;
 use super::time::Date;
@@ -142,6 +143,24 @@ impl Case {
     /// Looks up an account by external id.
     pub fn account(&self, id: &str) -> Option<u32> {
         self.account_index.get(id).copied()
+    }
+
+    /// Account `a`'s row.
+    #[inline]
+    pub fn account_row(&self, a: AccountId) -> &Account {
+        &self.accounts.rows[a.ix()]
+    }
+
+    /// Person `p`'s row.
+    #[inline]
+    pub fn person_row(&self, p: PersonId) -> &Person {
+        &self.persons.rows[p.ix()]
+    }
+
+    /// Company `c`'s row.
+    #[inline]
+    pub fn company_row(&self, c: CompanyId) -> &Company {
+        &self.companies.rows[c.ix()]
     }
 
     /// The source file of a provenance record.

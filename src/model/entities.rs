@@ -1,6 +1,7 @@
 //! The case's records: persons, companies, accounts, properties, titles, encumbrances,
 //! ownership, relations, income, suspects. Each row keeps its [`Prov`].
 
+use super::ids::{CompanyId, PersonId};
 use super::money::{Currency, Money};
 use super::provenance::Prov;
 use super::strcol::StrColumn;
@@ -19,13 +20,47 @@ pub enum EntityKind {
     Company,
 }
 
-/// A dense reference to a person or company: kind plus row index in its table.
+/// A dense reference to a person or company: kind plus row index in its table. This is the
+/// crate's entity id; [`EntityRef::as_person`] and [`EntityRef::as_company`] give the typed row
+/// ([`PersonId`], [`CompanyId`]) once the kind is known.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 pub struct EntityRef {
     /// Person or company.
     pub kind: EntityKind,
     /// Index into `Case::persons` or `Case::companies`.
     pub idx: u32,
+}
+
+impl EntityRef {
+    /// The entity that is person `p`.
+    #[inline]
+    pub const fn person(p: PersonId) -> EntityRef {
+        EntityRef { kind: EntityKind::Person, idx: p.raw() }
+    }
+
+    /// The entity that is company `c`.
+    #[inline]
+    pub const fn company(c: CompanyId) -> EntityRef {
+        EntityRef { kind: EntityKind::Company, idx: c.raw() }
+    }
+
+    /// The person, when the entity is one.
+    #[inline]
+    pub const fn as_person(self) -> Option<PersonId> {
+        match self.kind {
+            EntityKind::Person => Some(PersonId::from_raw(self.idx)),
+            EntityKind::Company => None,
+        }
+    }
+
+    /// The company, when the entity is one.
+    #[inline]
+    pub const fn as_company(self) -> Option<CompanyId> {
+        match self.kind {
+            EntityKind::Company => Some(CompanyId::from_raw(self.idx)),
+            EntityKind::Person => None,
+        }
+    }
 }
 
 /// Defines a closed vocabulary with its textual names, `FromStr`, `Display` and `ALL`.
