@@ -164,8 +164,8 @@ fn two_victims_known_answers_per_rule() {
     }
     let libr = by_rule(&results, Rule::Libr);
     let ac = case.account("AC").unwrap();
-    assert_eq!(libr.remaining(ac, victims[0].label), d("900"));
-    assert_eq!(libr.remaining(ac, victims[1].label), d("600"));
+    assert_eq!(libr.remaining(ac.raw(), victims[0].label), d("900"));
+    assert_eq!(libr.remaining(ac.raw(), victims[1].label), d("600"));
 }
 
 /// LIBR compensation by hand: the fund's assets are the apartment (6,000) and AC's balance

@@ -124,7 +124,7 @@ impl Mini {
 
 fn ids(case: &Case, f: &Finding) -> (Vec<String>, Vec<String>) {
     let ents = f.entities.iter().map(|&e| case.entity_id(e).to_string()).collect();
-    let txns = f.txns.iter().map(|&t| case.transfers.txn_id.get(t as usize).to_string()).collect();
+    let txns = f.txns.iter().map(|&t| case.transfers.txn_id.get(t.ix()).to_string()).collect();
     (ents, txns)
 }
 

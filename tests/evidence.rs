@@ -46,7 +46,7 @@ fn finding_diagrams_show_every_transfer_with_an_exhibit_that_resolves() {
         // Every transfer is on exactly one edge.
         let mut on_edges: Vec<u32> = chart.edges.iter().flat_map(|e| e.txns.iter().copied()).collect();
         on_edges.sort_unstable();
-        assert_eq!(on_edges, f.txns, "{}", f.id);
+        assert_eq!(on_edges, f.txns.iter().map(|t| t.raw()).collect::<Vec<_>>(), "{}", f.id);
         let dot_src = dot::to_dot(chart, &ex, &footer);
         let svg_src = svg::to_svg(chart, &ex, &footer);
         graphviz_rust::parse(&dot_src).unwrap_or_else(|e| panic!("{}: DOT does not parse: {e}", f.id));

@@ -10,6 +10,7 @@ use moneytrail::export::finding_timelines::{path, render, FINDING_TIMELINE_LIMIT
 use moneytrail::generate::{generate, GenConfig};
 use moneytrail::graph::CaseGraph;
 use moneytrail::ingest::{load_case, LoadOptions};
+use moneytrail::model::{AccountId, TransferId};
 use moneytrail::investigation::Config as InvestigateOptions;
 use moneytrail::patterns::{self, RunOptions};
 use moneytrail::text::xml::xml;
@@ -58,10 +59,10 @@ fn every_transfer_of_a_finding_is_on_its_timeline_with_its_exhibit() {
         }
         assert_eq!(svg.matches("<g class=\"transfer\">").count(), f.txns.len(), "{rel}: one arrow per transfer");
         for &t in &f.txns {
-            let p = case.transfers.prov(t as usize);
+            let p = case.transfers.prov(t.ix());
             let file = case.file_of(p).unwrap().path.clone();
-            let ex = exhibit.get(&(file, p.line)).unwrap_or_else(|| panic!("{rel}: transfer {t} has no exhibit"));
-            let txn = xml(case.transfers.txn_id.get(t as usize));
+            let ex = exhibit.get(&(file, p.line)).unwrap_or_else(|| panic!("{rel}: transfer {t:?} has no exhibit"));
+            let txn = xml(case.transfers.txn_id.get(t.ix()));
             // The arrow's tooltip names the transfer and its exhibit; the label shows the number.
             let tip = svg
                 .split("<title>")
@@ -86,12 +87,12 @@ fn many_transfers_are_capped_with_a_note_and_names_are_escaped() {
     let mut findings = patterns::run(&case, &g, &RunOptions::default()).unwrap();
     let f = &mut findings[0];
     // A finding with every transfer of the case, and a hostile holder name.
-    f.txns = (0..case.transfers.len() as u32).collect();
+    f.txns = (0..case.transfers.len()).map(|i| TransferId::new(i).unwrap()).collect();
     let holder = (0..case.accounts.len())
         .find_map(|a| case.accounts.rows[a].holder.filter(|h| h.kind == moneytrail::model::EntityKind::Person));
     let h = holder.unwrap();
     case.persons.rows[h.idx as usize].full_name = "<script>alert(1)</script>\"];".into();
-    let account = case.accounts.rows.iter().position(|a| a.holder == Some(h)).unwrap() as u32;
+    let account = AccountId::new(case.accounts.rows.iter().position(|a| a.holder == Some(h)).unwrap()).unwrap();
     f.accounts = vec![account];
     let mut col = ExhibitCollector::default();
     cite(&case, &findings, &[0], &mut col);

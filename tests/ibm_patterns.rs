@@ -7,7 +7,7 @@
 use moneytrail::graph::CaseGraph;
 use moneytrail::ingest::ibm::{import, ImportOptions};
 use moneytrail::ingest::{load_case, LoadOptions};
-use moneytrail::model::Case;
+use moneytrail::model::{Case, TransferId};
 use moneytrail::patterns::{self, eval, Finding, RunOptions};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -30,9 +30,9 @@ const TYPOLOGIES: [&str; 8] =
 fn txn_recall(truth: &[eval::TruthPattern], found: &[Finding]) -> BTreeMap<String, f64> {
     let mut out = BTreeMap::new();
     for t in TYPOLOGIES {
-        let want: BTreeSet<u32> =
+        let want: BTreeSet<TransferId> =
             truth.iter().filter(|p| p.typology == t).flat_map(|p| p.txns.iter().copied()).collect();
-        let got: BTreeSet<u32> =
+        let got: BTreeSet<TransferId> =
             found.iter().filter(|f| f.typology == t).flat_map(|f| f.txns.iter().copied()).collect();
         out.insert(t.to_string(), want.intersection(&got).count() as f64 / want.len().max(1) as f64);
     }

@@ -25,7 +25,7 @@ fn pipeline_run_returns_the_investigation_as_data() {
     assert!(!inv.findings.is_empty());
     assert!(inv.findings.windows(2).all(|w| w[0].score >= w[1].score));
     let n = loaded.case.transfers.len() as u32;
-    assert!(inv.findings.iter().all(|f| f.txns.iter().all(|&t| t < n)));
+    assert!(inv.findings.iter().all(|f| f.txns.iter().all(|&t| t.raw() < n)));
 
     // One section per suspect on the list who is not a listed victim, each traced under the
     // default rules; every rule conserves what it introduced (what is still held, in the scope's

@@ -55,7 +55,7 @@ fn native_txns(case: &Case, g: &CaseGraph, typology: &str, core: bool) -> BTreeS
     }
     let opts = RunOptions::parse(Some(&[typology.to_string()]), &params).unwrap();
     let found = patterns::run(case, g, &opts).unwrap();
-    found.iter().flat_map(|f| f.txns.iter().map(|&t| case.transfers.txn_id.get(t as usize).to_string())).collect()
+    found.iter().flat_map(|f| f.txns.iter().map(|&t| case.transfers.txn_id.get(t.ix()).to_string())).collect()
 }
 
 /// The native parameters that ask the library query's question: the detectors' defaults are

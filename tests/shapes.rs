@@ -49,7 +49,7 @@ fn detect(case: &Case, typology: &str) -> Vec<Finding> {
 }
 
 fn ids(case: &Case, f: &Finding) -> Vec<String> {
-    f.txns.iter().map(|&t| case.transfers.txn_id.get(t as usize).to_string()).collect()
+    f.txns.iter().map(|&t| case.transfers.txn_id.get(t.ix()).to_string()).collect()
 }
 
 #[test]

@@ -86,7 +86,7 @@ fn a_windows_1250_csv_statement_gives_one_transfer_per_movement() {
     assert_eq!(t.txn_id.get(first), "AL35-2024-03-8");
     // Counterparties are unverified external records that say where they were named.
     let c = &l.case;
-    let a = c.account("AL47212110090000000235698741").unwrap() as usize;
+    let a = c.account("AL47212110090000000235698741").unwrap().ix();
     let basis = c.accounts.extras.get("record_basis", a).unwrap();
     assert!(
         basis.starts_with("unverified external: counterparty named in the statement statement-2024-03.csv line 8"),
@@ -94,7 +94,7 @@ fn a_windows_1250_csv_statement_gives_one_transfer_per_movement() {
     );
     let holder = c.accounts.rows[a].holder.unwrap();
     assert_eq!(c.entity_name(holder), "Elira Kola");
-    let firm = c.accounts.rows[c.account("AL11202111120000000055500011").unwrap() as usize].holder.unwrap();
+    let firm = c.accounts.rows[c.account("AL11202111120000000055500011").unwrap().ix()].holder.unwrap();
     assert_eq!(firm.kind, moneytrail::model::EntityKind::Company, "a name with Sh.p.k. is a company");
     let derived: u64 = l.report.tables.iter().map(|t| t.derived).sum();
     assert_eq!(derived, 5 + 4, "own + 4 counterparty accounts, 2 persons, 2 companies");

@@ -80,7 +80,7 @@ fn figures(case: &Case, results: &[TraceResult], rule: Rule) -> [Decimal; 4] {
     [
         r.tainted_in_event(seq("T3"), Label(1)),
         r.tainted_in_event(seq("T5"), Label(1)),
-        r.remaining(a1, Label(1)),
+        r.remaining(a1.raw(), Label(1)),
         s.attributed(),
     ]
 }

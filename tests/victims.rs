@@ -124,7 +124,7 @@ fn reasons_add_up_and_findings_on_victim_accounts_say_so() {
         assessed.iter().filter(|a| a.status != Status::NotFlagged).flat_map(|a| a.accounts.iter().copied()).collect();
     let mut marked = 0;
     for f in &findings {
-        if f.accounts.iter().any(|a| victim_accounts.contains(a)) {
+        if f.accounts.iter().any(|a| victim_accounts.contains(&a.raw())) {
             assert!(f.explanation().contains("victim_account (+0)"), "{}", f.explanation());
             marked += 1;
         }

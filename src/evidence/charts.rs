@@ -161,15 +161,15 @@ pub fn finding_chart(cx: &ChartCtx<'_>, f: &Finding, limits: &ChartLimits, col: 
     // Rank flow nodes by value moved in the finding; keep the biggest, fold the rest.
     let mut value: BTreeMap<u32, Decimal> = BTreeMap::new();
     for &t in &f.txns {
-        let base = cx.flow.base_of(t as usize);
+        let base = cx.flow.base_of(t.ix());
         // Ranking only (never printed): a value past the exact range saturates and ranks first.
-        for n in [cx.flow.src[t as usize], cx.flow.dst[t as usize]] {
+        for n in [cx.flow.src[t.ix()], cx.flow.dst[t.ix()]] {
             let v = value.entry(n).or_default();
             *v = v.saturating_add(base);
         }
     }
     for &a in &f.accounts {
-        value.entry(a).or_default();
+        value.entry(a.node().raw()).or_default();
     }
     let mut ranked: Vec<(u32, Decimal)> = value.into_iter().collect();
     ranked.sort_by(|x, y| y.1.cmp(&x.1).then(x.0.cmp(&y.0)));
@@ -196,7 +196,8 @@ pub fn finding_chart(cx: &ChartCtx<'_>, f: &Finding, limits: &ChartLimits, col: 
         }
     }
     let fallback = agg.unwrap_or(0);
-    cx.fold_transfers(&mut b, &f.txns, &|n| node_of.get(&n).copied().unwrap_or(fallback), col);
+    let txns: Vec<u32> = f.txns.iter().map(|t| t.raw()).collect();
+    cx.fold_transfers(&mut b, &txns, &|n| node_of.get(&n).copied().unwrap_or(fallback), col);
     for (&n, &idx) in &node_of {
         if let NodeKind::Account(a) = cx.flow.kind(n) {
             cx.holds_edge(&mut b, a, idx, false, col);

@@ -39,7 +39,7 @@ pub fn cite(case: &Case, findings: &[Finding], targets: &[usize], col: &mut Exhi
     let tr = &case.transfers;
     for &i in targets {
         for &t in &findings[i].txns {
-            col.cite(tr.prov(t as usize), || format!("transfer {}", tr.txn_id.get(t as usize)));
+            col.cite(tr.prov(t.ix()), || format!("transfer {}", tr.txn_id.get(t.ix())));
         }
     }
 }

@@ -38,7 +38,10 @@ pub fn render(case: &Case, flow: &FlowGraph, i: usize, f: &Finding, ex: &Exhibit
         crate::evidence::chart::money(f.total, case.meta.base_currency.as_str())
     );
     // The finding's accounts are flow nodes (account index = node id).
-    timeline_svg(case, flow, &title, &f.accounts, &f.txns, ex, footer, &FINDING_TIMELINE_LIMITS)
+    // The timeline draws flow nodes and edges: an account's node has the account's number.
+    let lanes: Vec<u32> = f.accounts.iter().map(|a| a.node().raw()).collect();
+    let txns: Vec<u32> = f.txns.iter().map(|t| t.raw()).collect();
+    timeline_svg(case, flow, &title, &lanes, &txns, ex, footer, &FINDING_TIMELINE_LIMITS)
 }
 
 /// Writes the timeline of every target finding; returns (finding index, bundle path).

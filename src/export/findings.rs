@@ -60,9 +60,9 @@ pub fn row(case: &Case, f: &Finding) -> FindingRow {
         finding_id: f.id.clone(),
         typology: f.typology.to_string(),
         score: f.score,
-        accounts: f.accounts.iter().map(|&a| case.accounts.rows[a as usize].id.clone()).collect(),
+        accounts: f.accounts.iter().map(|&a| case.accounts.rows[a.ix()].id.clone()).collect(),
         entities: f.entities.iter().map(|&e| case.entity_id(e).to_string()).collect(),
-        txn_ids: f.txns.iter().map(|&i| t.txn_id.get(i as usize).to_string()).collect(),
+        txn_ids: f.txns.iter().map(|&i| t.txn_id.get(i.ix()).to_string()).collect(),
         total_amount: f.total.to_string(),
         currency: case.meta.base_currency.to_string(),
         first_at: f.first_at.map(|d| d.to_string()).unwrap_or_default(),
@@ -74,10 +74,10 @@ pub fn row(case: &Case, f: &Finding) -> FindingRow {
             .txns
             .iter()
             .map(|&i| {
-                let p = t.prov(i as usize);
+                let p = t.prov(i.ix());
                 let file = case.file_of(p);
                 Evidence {
-                    txn_id: t.txn_id.get(i as usize).to_string(),
+                    txn_id: t.txn_id.get(i.ix()).to_string(),
                     file: file.map(|f| f.path.clone()).unwrap_or_default(),
                     line: p.line,
                     sha256: file.map(|f| f.sha256.clone()).unwrap_or_default(),

@@ -53,15 +53,15 @@ impl Roles {
             let mut nodes = std::collections::BTreeSet::new();
             let (mut ins, mut outs) = (std::collections::BTreeSet::new(), std::collections::BTreeSet::new());
             for &t in &f.txns {
-                let (s, d) = (flow.src[t as usize], flow.dst[t as usize]);
+                let (s, d) = (flow.src[t.ix()], flow.dst[t.ix()]);
                 let v = r.pair_findings.entry((s, d)).or_default();
                 if v.last() != Some(&tag) {
                     v.push(tag.clone());
                 }
                 nodes.insert(flow_key(case, flow, s));
                 nodes.insert(flow_key(case, flow, d));
-                outs.insert(case.transfers.from[t as usize]);
-                ins.insert(case.transfers.to[t as usize]);
+                outs.insert(case.transfers.from[t.ix()]);
+                ins.insert(case.transfers.to[t.ix()]);
             }
             for &e in &f.entities {
                 nodes.insert(entity_key(case, e));

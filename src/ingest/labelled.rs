@@ -242,7 +242,7 @@ fn resolve_end(case: &Case, end: &EndSpec, table: Option<u16>, id: &str) -> Resu
             )),
             None => Err(unknown(if end.label == "Person" { "not in persons" } else { "not in companies" })),
         },
-        "Account" => case.account(id).map(LabelEnd::Account).ok_or_else(|| unknown("not in accounts")),
+        "Account" => case.account(id).map(|a| LabelEnd::Account(a.raw())).ok_or_else(|| unknown("not in accounts")),
         "Property" => {
             case.property_index.get(id).map(|&p| LabelEnd::Property(p)).ok_or_else(|| unknown("not in properties"))
         }

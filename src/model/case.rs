@@ -141,8 +141,8 @@ impl Case {
     }
 
     /// Looks up an account by external id.
-    pub fn account(&self, id: &str) -> Option<u32> {
-        self.account_index.get(id).copied()
+    pub fn account(&self, id: &str) -> Option<AccountId> {
+        self.account_index.get(id).copied().map(AccountId::from_raw)
     }
 
     /// Account `a`'s row.

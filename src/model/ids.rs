@@ -58,6 +58,13 @@ macro_rules! dense_id {
                 $name(raw)
             }
 
+            /// The ids stored in a raw column slice, in order (for handing a hot loop's ids to a
+            /// typed boundary).
+            #[inline]
+            pub fn from_raws(raw: &[u32]) -> impl ExactSizeIterator<Item = $name> + Clone + '_ {
+                raw.iter().map(|&r| $name(r))
+            }
+
             /// The row index, for indexing the owning table.
             #[inline]
             pub const fn ix(self) -> usize {

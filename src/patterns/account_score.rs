@@ -67,9 +67,9 @@ pub fn account_alerts(case: &Case, findings: &[Finding]) -> Vec<Option<AccountAl
     let mut best = vec![0u32; n];
     for f in findings {
         for &a in &f.accounts {
-            if let Some(h) = held.get_mut(a as usize) {
+            if let Some(h) = held.get_mut(a.ix()) {
                 *h = h.saturating_add(1);
-                best[a as usize] = best[a as usize].max(f.evidence);
+                best[a.ix()] = best[a.ix()].max(f.evidence);
             }
         }
     }

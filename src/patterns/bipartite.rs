@@ -17,6 +17,7 @@ use super::detector::{DetectCtx, Detector};
 use super::finding::Finding;
 use super::registry::Typology;
 use super::signals::{short_lived, SHORT_LIVED};
+use crate::model::{AccountId, TransferId};
 use rayon::prelude::*;
 use rust_decimal::Decimal;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -245,7 +246,7 @@ impl Bipartite {
         let (first, last) = (*by_time.first()?, *by_time.last()?);
         let span = g.time[last as usize].0 - g.time[first as usize].0;
         let mut f = Finding::new(self.name());
-        f.accounts.extend(senders.iter().chain(&receivers).copied());
+        f.accounts.extend(senders.iter().chain(&receivers).map(|&a| AccountId::from_raw(a)));
         f.indicate(
             &BIPARTITE,
             format!(
@@ -277,20 +278,20 @@ impl Bipartite {
         if span <= p.fast_hours * HOUR {
             f.indicate(&WITHIN_HOURS, format!("all payments within {:.1} h", span as f64 / HOUR as f64));
         }
-        if f.accounts.iter().all(|&a| is_personal(case, a)) {
+        if f.accounts.iter().all(|&a| is_personal(case, a.raw())) {
             f.indicate(&PERSONAL_ACCOUNTS, "every account in the group is held by a person");
         }
         let t0 = g.time[first as usize];
-        let new = f.accounts.iter().filter(|&&a| is_new(case, a, t0, p.new_account_days)).count();
+        let new = f.accounts.iter().filter(|&&a| is_new(case, a.raw(), t0, p.new_account_days)).count();
         if new * 2 >= f.accounts.len().max(1) {
             f.indicate(
                 &NEW_ACCOUNTS,
                 format!("{new} of {} accounts opened within {} days before", f.accounts.len(), p.new_account_days),
             );
         }
-        let accounts = f.accounts.clone();
+        let accounts: Vec<u32> = f.accounts.iter().map(|a| a.raw()).collect();
         short_lived(ctx, &mut f, &accounts, "accounts of the group");
-        f.txns = txns;
+        f.txns = TransferId::from_raws(&txns).collect();
         let f = f.finish(case, g);
         Some(ctx.data.rank(f, INDICATORS))
     }

@@ -11,6 +11,7 @@ use super::finding::Finding;
 use super::registers::{address_groups, normalise_address, pct, Registers};
 use super::registry::Typology;
 use crate::model::{Date, EntityKind, EntityRef, Role};
+use crate::model::{AccountId, TransferId};
 use petgraph::algo::tarjan_scc;
 use petgraph::graphmap::DiGraphMap;
 use rust_decimal::Decimal;
@@ -199,10 +200,10 @@ impl CircularOwnership {
         for &a in &accts {
             between.extend(g.out_edges(a).iter().copied().filter(|&e| accts.contains(&g.dst[e as usize])));
         }
-        f.accounts.extend(accts.iter().copied());
+        f.accounts.extend(accts.iter().map(|&a| AccountId::from_raw(a)));
         if !between.is_empty() {
             f.indicate(&TRANSFERS_WITHIN_CYCLE, format!("{} transfers between the cycle's companies", between.len()));
-            f.txns = between;
+            f.txns = TransferId::from_raws(&between).collect();
         }
         f.finish(case, &ctx.graph.flow)
     }

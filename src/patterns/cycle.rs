@@ -15,6 +15,7 @@ use super::registry::Typology;
 use super::signals::{short_lived, SHORT_LIVED};
 use crate::graph::{FlowGraph, HopRules, TemporalSearch, TemporalSpec};
 use crate::model::{Case, EntityKind, EntityRef};
+use crate::model::{AccountId, TransferId};
 use rayon::prelude::*;
 use rust_decimal::Decimal;
 use std::collections::HashSet;
@@ -230,8 +231,8 @@ impl Cycle {
         }
         let days = (g.time[last as usize].0 - g.time[first as usize].0) as f64 / DAY as f64;
         let mut f = Finding::new(self.name());
-        f.accounts.extend(accounts.iter().copied());
-        f.txns.extend_from_slice(c);
+        f.accounts.extend(AccountId::from_raws(&accounts));
+        f.txns.extend(TransferId::from_raws(c));
         f.indicate(
             &CYCLE,
             format!(

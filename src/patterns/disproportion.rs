@@ -13,6 +13,7 @@ use super::finding::Finding;
 use super::registers::{amount, Registers};
 use super::registry::Typology;
 use crate::model::{Date, EntityKind, EntityRef, NO_ACCOUNT};
+use crate::model::{AccountId, TransferId};
 use rust_decimal::Decimal;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -259,9 +260,9 @@ impl Disproportion {
         f.entities.extend(scope.keys().map(|&p| Registers::person(p)));
         for &i in &titles {
             let t = &case.titles.rows[i];
-            f.txns.extend(t.payment_txns.iter().copied());
+            f.txns.extend(TransferId::from_raws(&t.payment_txns));
             f.accounts
-                .extend(t.payment_txns.iter().map(|&e| case.transfers.from[e as usize]).filter(|&a| a != NO_ACCOUNT));
+                .extend(t.payment_txns.iter().map(|&e| case.transfers.from[e as usize]).filter(|&a| a != NO_ACCOUNT).map(AccountId::from_raw));
         }
         if let (Some(first), Some(last)) = (run.first(), run.last()) {
             f.first_at = Date::from_ymd(first.0, 1, 1).map(|d| d.start());

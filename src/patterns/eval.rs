@@ -14,7 +14,7 @@
 //! AP = (1/|truth|) · Σ over relevant ranks i of (relevant among the first i) / i.
 
 use super::finding::Finding;
-use crate::model::{Case, EntityRef};
+use crate::model::{AccountId, Case, EntityRef, TransferId};
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
@@ -26,9 +26,9 @@ pub struct TruthPattern {
     /// typology.
     pub typology: String,
     /// Transfers, sorted.
-    pub txns: Vec<u32>,
+    pub txns: Vec<TransferId>,
     /// Accounts, sorted.
-    pub accounts: Vec<u32>,
+    pub accounts: Vec<AccountId>,
     /// Entities, sorted.
     pub entities: Vec<EntityRef>,
 }
@@ -151,7 +151,7 @@ pub fn read_truth(path: &Path, case: &Case) -> Result<Vec<TruthPattern>, EvalErr
         let mut p = TruthPattern {
             id: rec.get(0).unwrap_or("").to_string(),
             typology: rec.get(1).unwrap_or("").to_string(),
-            txns: f(2).filter_map(|t| txn_index.get(t.as_str()).copied()).collect(),
+            txns: f(2).filter_map(|t| txn_index.get(t.as_str()).copied().map(TransferId::from_raw)).collect(),
             accounts: f(3).filter_map(|a| case.account(&a)).collect(),
             entities: f(4).filter_map(|e| case.entity(&e)).collect(),
         };
@@ -193,7 +193,7 @@ pub fn matches(p: &TruthPattern, f: &Finding, min_overlap: f64) -> bool {
 /// transfers) or pairwise (the few without). O(Σ transfers of the findings + F · P0) for P0
 /// patterns without transfers.
 fn match_all(findings: &[Finding], truth: &[TruthPattern], min_overlap: f64) -> Vec<Vec<usize>> {
-    let mut by_txn: HashMap<u32, Vec<usize>> = HashMap::new();
+    let mut by_txn: HashMap<TransferId, Vec<usize>> = HashMap::new();
     for (pi, p) in truth.iter().enumerate() {
         for &t in &p.txns {
             by_txn.entry(t).or_default().push(pi);
@@ -234,14 +234,14 @@ pub fn evaluate(findings: &[Finding], truth: &[TruthPattern], min_overlap: f64) 
             found[pi] = true;
         }
     }
-    let mut truth_accounts: BTreeMap<&str, std::collections::BTreeSet<u32>> = BTreeMap::new();
+    let mut truth_accounts: BTreeMap<&str, std::collections::BTreeSet<AccountId>> = BTreeMap::new();
     for (pi, p) in truth.iter().enumerate() {
         let s = ev.per_typology.entry(p.typology.clone()).or_default();
         s.patterns += 1;
         s.found += found[pi] as usize;
         truth_accounts.entry(p.typology.as_str()).or_default().extend(p.accounts.iter().copied());
     }
-    let mut finding_accounts: BTreeMap<&str, std::collections::BTreeSet<u32>> = BTreeMap::new();
+    let mut finding_accounts: BTreeMap<&str, std::collections::BTreeSet<AccountId>> = BTreeMap::new();
     // Per typology, in rank order: rank, hits so far, first hits so far, AP sum.
     let mut rank: BTreeMap<&str, (usize, usize, f64)> = BTreeMap::new();
     let mut first_hit = vec![false; truth.len()];
@@ -303,7 +303,7 @@ pub fn evidence_scores(findings: &[Finding], n_accounts: usize) -> Vec<Option<u3
     let mut best: Vec<Option<u32>> = vec![None; n_accounts];
     for f in findings {
         for &a in &f.accounts {
-            if let Some(b) = best.get_mut(a as usize) {
+            if let Some(b) = best.get_mut(a.ix()) {
                 *b = Some(b.map_or(f.evidence, |x| x.max(f.evidence)));
             }
         }
@@ -317,7 +317,7 @@ pub fn truth_labels(truth: &[TruthPattern], n_accounts: usize) -> Vec<bool> {
     let mut l = vec![false; n_accounts];
     for p in truth {
         for &a in &p.accounts {
-            if let Some(x) = l.get_mut(a as usize) {
+            if let Some(x) = l.get_mut(a.ix()) {
                 *x = true;
             }
         }
@@ -448,8 +448,8 @@ mod tests {
         let mut f = Finding::new(typology);
         f.score = score;
         f.evidence = score;
-        f.txns = txns.to_vec();
-        f.accounts = accounts.to_vec();
+        f.txns = TransferId::from_raws(txns).collect();
+        f.accounts = AccountId::from_raws(accounts).collect();
         f
     }
 
@@ -457,8 +457,8 @@ mod tests {
         TruthPattern {
             id: id.into(),
             typology: typology.into(),
-            txns: txns.to_vec(),
-            accounts: accounts.to_vec(),
+            txns: TransferId::from_raws(txns).collect(),
+            accounts: AccountId::from_raws(accounts).collect(),
             entities: Vec::new(),
         }
     }

@@ -21,6 +21,7 @@ use super::signals::{
     NEW_COUNTERPARTS, REGULAR_TIMING, SHORT_LIVED, SPLIT_PAYMENTS,
 };
 use crate::model::{Channel, DateTime, NO_CITY};
+use crate::model::{AccountId, TransferId};
 use rayon::prelude::*;
 use rust_decimal::Decimal;
 use std::collections::BTreeSet;
@@ -185,8 +186,8 @@ impl FanIn {
         let p = &self.p;
         let senders: Vec<u32> = ep.iter().map(|&e| g.src[e as usize]).collect::<BTreeSet<_>>().into_iter().collect();
         let mut f = Finding::new(self.name());
-        f.accounts.push(a);
-        f.accounts.extend(senders.iter().copied());
+        f.accounts.push(AccountId::from_raw(a));
+        f.accounts.extend(senders.iter().map(|&s| AccountId::from_raw(s)));
         f.indicate(
             &MANY_SENDERS,
             format!("{} distinct senders paid {} {}", senders.len(), total(g, &ep), span_phrase(g, &ep, p.window_days)),
@@ -266,7 +267,7 @@ impl FanIn {
                 );
             }
         }
-        f.txns = ep;
+        f.txns = TransferId::from_raws(&ep).collect();
         let f = f.finish(case, g);
         ctx.data.rank(f, INDICATORS)
     }

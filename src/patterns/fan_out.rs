@@ -19,6 +19,7 @@ use super::signals::{
     NEW_COUNTERPARTS, REGULAR_TIMING, SHORT_LIVED, SPLIT_PAYMENTS,
 };
 use crate::model::EntityKind;
+use crate::model::{AccountId, TransferId};
 use rayon::prelude::*;
 use rust_decimal::Decimal;
 use std::collections::{BTreeSet, HashMap};
@@ -153,8 +154,8 @@ impl FanOut {
         let receivers: BTreeSet<u32> = ep.iter().map(|&e| g.dst[e as usize]).collect();
         let sum = total(g, &ep);
         let mut f = Finding::new(self.name());
-        f.accounts.push(a);
-        f.accounts.extend(receivers.iter().copied());
+        f.accounts.push(AccountId::from_raw(a));
+        f.accounts.extend(receivers.iter().map(|&r| AccountId::from_raw(r)));
         f.indicate(
             &MANY_RECEIVERS,
             format!("{} distinct receivers got {sum} {}", receivers.len(), span_phrase(g, &ep, p.window_days)),
@@ -187,7 +188,7 @@ impl FanOut {
         // Transfer-only evidence (any ledger): near-identical payments, payments just below the
         // reporting threshold.
         amount_evidence(&mut f, case, g, &ep, "payment", p.similar_spread, Some(p.band_low));
-        f.txns = ep;
+        f.txns = TransferId::from_raws(&ep).collect();
         let f = f.finish(case, g);
         ctx.data.rank(f, INDICATORS)
     }

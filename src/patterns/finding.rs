@@ -3,7 +3,7 @@
 
 use super::context::Spec;
 use crate::graph::FlowGraph;
-use crate::model::{Case, DateTime, EntityRef};
+use crate::model::{AccountId, Case, DateTime, EntityRef, TransferId};
 use rust_decimal::Decimal;
 use sha2::{Digest, Sha256};
 
@@ -43,11 +43,11 @@ pub struct Finding {
     /// reached the cap of 100, so the strongest evidence still ranks first.
     pub evidence: u32,
     /// Accounts involved (indices into `Case::accounts`), sorted.
-    pub accounts: Vec<u32>,
+    pub accounts: Vec<AccountId>,
     /// Persons and companies involved, sorted.
     pub entities: Vec<EntityRef>,
     /// Transfers involved (indices into `Case::transfers`), sorted.
-    pub txns: Vec<u32>,
+    pub txns: Vec<TransferId>,
     /// Sum of the transfers in the base currency (or the typology's own total); transfers
     /// without a base amount are not in it (see `unknown_base`).
     pub total: Decimal,
@@ -134,9 +134,9 @@ impl Finding {
         self.txns.dedup();
         if !self.txns.is_empty() {
             let t = &case.transfers;
-            self.unknown_base = self.txns.iter().filter(|&&i| !t.has_base(i as usize)).count() as u32;
+            self.unknown_base = self.txns.iter().filter(|&&i| !t.has_base(i.ix())).count() as u32;
             if self.total.is_zero() {
-                let amounts = self.txns.iter().filter(|&&i| t.has_base(i as usize)).map(|&i| flow.base_of(i as usize));
+                let amounts = self.txns.iter().filter(|&&i| t.has_base(i.ix())).map(|&i| flow.base_of(i.ix()));
                 match super::common::checked_sum(amounts) {
                     Some(v) => self.total = v,
                     None => {
@@ -147,7 +147,7 @@ impl Finding {
                     }
                 }
             }
-            let times = self.txns.iter().map(|&t| case.transfers.booked_at[t as usize]);
+            let times = self.txns.iter().map(|&t| case.transfers.booked_at[t.ix()]);
             self.first_at = self.first_at.or_else(|| times.clone().min());
             self.last_at = self.last_at.or_else(|| times.max());
         }
@@ -173,11 +173,11 @@ impl Finding {
         h.update(self.typology.as_bytes());
         for &t in &self.txns {
             h.update(b"\x1ft");
-            h.update(case.transfers.txn_id.get(t as usize).as_bytes());
+            h.update(case.transfers.txn_id.get(t.ix()).as_bytes());
         }
         for &a in &self.accounts {
             h.update(b"\x1fa");
-            h.update(case.accounts.rows[a as usize].id.as_bytes());
+            h.update(case.account_row(a).id.as_bytes());
         }
         for &e in &self.entities {
             h.update(b"\x1fe");

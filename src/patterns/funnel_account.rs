@@ -8,6 +8,7 @@ use super::detector::{DetectCtx, Detector};
 use super::finding::Finding;
 use super::registry::Typology;
 use crate::model::{Channel, DateTime, NO_CITY};
+use crate::model::{AccountId, TransferId};
 use rayon::prelude::*;
 use rust_decimal::Decimal;
 use std::cmp::Ordering;
@@ -119,8 +120,8 @@ impl FunnelAccount {
         let kept_pct = Decimal::ONE_HUNDRED * (sin - sout).max(Decimal::ZERO) / sin.max(Decimal::ONE);
         let cities: BTreeSet<u32> = deps.iter().map(|&e| case.transfers.branch_city[e as usize]).collect();
         let mut f = Finding::new(self.name());
-        f.accounts.push(a);
-        f.accounts.extend(outs.iter().map(|&e| g.dst[e as usize]).filter(|&d| d < g.account_count()));
+        f.accounts.push(AccountId::from_raw(a));
+        f.accounts.extend(outs.iter().map(|&e| g.dst[e as usize]).filter(|&d| d < g.account_count()).map(AccountId::from_raw));
         f.indicate(
             &CASH_MANY_CITIES,
             format!("{sin} in cash paid in at branches in {} cities within {} days", cities.len(), p.window_days),
@@ -143,8 +144,8 @@ impl FunnelAccount {
         if is_new(case, a, first, p.new_account_days) {
             f.indicate(&NEW_ACCOUNT, format!("opened within {} days before", p.new_account_days));
         }
-        f.txns = deps;
-        f.txns.extend(outs);
+        f.txns = TransferId::from_raws(&deps).collect();
+        f.txns.extend(outs.into_iter().map(TransferId::from_raw));
         let f = f.finish(case, g);
         (f.score >= p.min_score).then_some(f)
     }

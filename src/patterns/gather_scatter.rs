@@ -13,6 +13,7 @@ use super::signals::{
 };
 use crate::graph::FlowGraph;
 use crate::model::{Case, DateTime};
+use crate::model::{AccountId, TransferId};
 use rayon::prelude::*;
 use rust_decimal::Decimal;
 use std::collections::BTreeSet;
@@ -162,11 +163,9 @@ impl GatherScatter {
         let receivers: BTreeSet<u32> = outs.iter().map(|&e| g.dst[e as usize]).collect();
         let (sin, sout) = (total(g, ins), total(g, outs));
         let mut f = Finding::new(self.name());
-        f.accounts.push(hub);
-        f.accounts.extend(senders.iter().copied());
-        f.accounts.extend(receivers.iter().copied());
-        f.txns.extend_from_slice(ins);
-        f.txns.extend_from_slice(outs);
+        f.accounts.push(AccountId::from_raw(hub));
+        f.accounts.extend(senders.iter().chain(&receivers).map(|&a| AccountId::from_raw(a)));
+        f.txns.extend(TransferId::from_raws(ins).chain(TransferId::from_raws(outs)));
         f.indicate(
             &GATHER_SCATTER,
             format!(

@@ -19,6 +19,7 @@ use super::detector::{DetectCtx, Detector};
 use super::finding::Finding;
 use super::registry::Typology;
 use crate::model::DateTime;
+use crate::model::{AccountId, TransferId};
 use rayon::prelude::*;
 use rust_decimal::Decimal;
 use std::collections::BTreeMap;
@@ -349,7 +350,7 @@ impl LayeringChain {
         mids.sort_unstable();
         mids.dedup();
         let mut f = Finding::new(self.name());
-        f.accounts.extend(txns.iter().flat_map(|&e| [g.src[e as usize], g.dst[e as usize]]));
+        f.accounts.extend(txns.iter().flat_map(|&e| [g.src[e as usize], g.dst[e as usize]]).map(AccountId::from_raw));
         let shape = if stack {
             let mut sources: Vec<u32> = senders.iter().copied().filter(|a| mids.binary_search(a).is_err()).collect();
             sources.dedup();
@@ -384,7 +385,7 @@ impl LayeringChain {
             f.indicate(&LARGE_AMOUNT, "the first hop is at least the reporting threshold");
         }
         f.total = g.base_of(first as usize);
-        f.txns = txns;
+        f.txns = TransferId::from_raws(&txns).collect();
         let f = f.finish(case, g);
         Some(ctx.data.rank(f, INDICATORS))
     }

@@ -3,7 +3,7 @@
 
 use super::finding::SuspectLink;
 use crate::graph::{CaseGraph, NodeRef};
-use crate::model::{Case, EntityRef};
+use crate::model::{AccountId, Case, EntityRef};
 use petgraph::visit::EdgeRef;
 use petgraph::Direction;
 use std::collections::VecDeque;
@@ -69,11 +69,11 @@ impl SuspectLinks {
     }
 
     /// The nearest suspect to any of the given accounts and entities, with hops.
-    pub fn nearest(&self, g: &CaseGraph, accounts: &[u32], entities: &[EntityRef]) -> Option<SuspectLink> {
+    pub fn nearest(&self, g: &CaseGraph, accounts: &[AccountId], entities: &[EntityRef]) -> Option<SuspectLink> {
         let net = &g.network;
         accounts
             .iter()
-            .map(|&a| net.node(NodeRef::Account(a)))
+            .map(|&a| net.node(NodeRef::Account(a.raw())))
             .chain(entities.iter().map(|&e| net.entity(e)))
             .filter_map(|ix| self.nearest.get(ix.index()).copied().flatten())
             .min_by_key(|&(s, d)| (d, s))

@@ -12,6 +12,7 @@ use super::finding::Finding;
 use super::registers::{amount, purchases, Purchase, Registers};
 use super::registry::Typology;
 use crate::model::{Channel, DateTime, EntityRef, NO_ACCOUNT};
+use crate::model::{AccountId, TransferId};
 use rayon::prelude::*;
 use rust_decimal::Decimal;
 use std::collections::BTreeMap;
@@ -169,10 +170,9 @@ impl PropertyAfterInflow {
         f.entities.push(suspect);
         f.entities.extend(p.owners.iter().map(|(o, _)| *o));
         f.entities.extend(in_scope.iter().filter(|(_, v)| **v).map(|(k, _)| *k));
-        f.accounts.extend(payers);
-        f.accounts.extend(sources);
-        f.txns.extend(linked);
-        f.txns.extend(p.payments.iter().copied());
+        f.accounts.extend(payers.into_iter().chain(sources).map(AccountId::from_raw));
+        f.txns.extend(linked.into_iter().map(TransferId::from_raw));
+        f.txns.extend(TransferId::from_raws(&p.payments));
         f.total = p.price.unwrap_or(Decimal::ZERO);
         Some(f.finish(case, g))
     }

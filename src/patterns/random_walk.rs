@@ -23,6 +23,7 @@ use super::layering_chain::LayeringChainParams;
 use super::registry::Typology;
 use super::signals::{short_lived, SHORT_LIVED};
 use crate::model::DateTime;
+use crate::model::{AccountId, TransferId};
 use rayon::prelude::*;
 use rust_decimal::Decimal;
 
@@ -223,8 +224,8 @@ impl RandomWalk {
         let last = *w.last()?;
         let mids: Vec<u32> = w[1..].iter().map(|&e| g.src[e as usize]).collect();
         let mut f = Finding::new(self.name());
-        f.accounts.extend(w.iter().map(|&e| g.src[e as usize]));
-        f.accounts.push(g.dst[last as usize]);
+        f.accounts.extend(w.iter().map(|&e| AccountId::from_raw(g.src[e as usize])));
+        f.accounts.push(AccountId::from_raw(g.dst[last as usize]));
         let days = (g.time[last as usize].0 - g.time[first as usize].0) as f64 / DAY as f64;
         let gaps: Vec<i64> = w.windows(2).map(|x| g.time[x[1] as usize].0 - g.time[x[0] as usize].0).collect();
         let slowest = gaps.iter().copied().max().unwrap_or(0);
@@ -280,7 +281,7 @@ impl RandomWalk {
         }
         short_lived(ctx, &mut f, &mids, "intermediaries");
         f.total = if g.has_base(first) { g.base_of(first as usize) } else { Decimal::ZERO };
-        f.txns = w;
+        f.txns = TransferId::from_raws(&w).collect();
         let f = f.finish(case, g);
         Some(ctx.data.rank(f, INDICATORS))
     }

@@ -14,6 +14,7 @@ use super::finding::Finding;
 use super::registers::{amount, is_upstream, pct, Registers};
 use super::registry::Typology;
 use crate::model::{Case, DateTime, EntityKind, EntityRef, Role};
+use crate::model::{AccountId, TransferId};
 use rayon::prelude::*;
 use rust_decimal::Decimal;
 use std::collections::{BTreeMap, BTreeSet};
@@ -239,7 +240,7 @@ impl RoundTripping {
         for &e in &trip.path {
             let (s, d) = (g.src[e as usize], g.dst[e as usize]);
             let (hs, hd) = (holder(case, s), holder(case, d));
-            f.accounts.extend([s, d]);
+            f.accounts.extend([s, d].map(AccountId::from_raw));
             f.entities.extend(hs.into_iter().chain(hd));
             let reference = t.reference.get(e as usize);
             hops.push(format!(
@@ -304,7 +305,7 @@ impl RoundTripping {
             f.indicate(&HIGH_RETENTION, format!("{} of the money came back", pct(retained)));
         }
         f.entities.push(x);
-        f.txns = trip.path;
+        f.txns = TransferId::from_raws(&trip.path).collect();
         f.total = g.base_of(first as usize);
         f.finish(case, g)
     }

@@ -10,6 +10,7 @@ use super::registry::Typology;
 use super::signals::{short_lived, SHORT_LIVED};
 use crate::graph::FlowGraph;
 use crate::model::{Case, DateTime};
+use crate::model::{AccountId, TransferId};
 use rayon::prelude::*;
 use rust_decimal::Decimal;
 use std::collections::BTreeSet;
@@ -192,10 +193,9 @@ impl ScatterGather {
         let d = cluster.first().map_or(0, |c| c.dst);
         let mids: BTreeSet<u32> = cluster.iter().map(|c| c.mid).collect();
         let mut f = Finding::new(self.name());
-        f.accounts.push(s);
-        f.accounts.push(d);
-        f.accounts.extend(mids.iter().copied());
-        f.txns.extend(cluster.iter().flat_map(|c| [c.e1, c.e2]));
+        f.accounts.extend([s, d].map(AccountId::from_raw));
+        f.accounts.extend(mids.iter().map(|&a| AccountId::from_raw(a)));
+        f.txns.extend(cluster.iter().flat_map(|c| [c.e1, c.e2]).map(TransferId::from_raw));
         let scattered: Decimal = cluster.iter().map(|c| g.base_of(c.e1 as usize)).sum();
         let gathered: Decimal = cluster.iter().map(|c| g.base_of(c.e2 as usize)).sum();
         f.indicate(&SCATTER_GATHER, format!(

@@ -13,6 +13,7 @@ use super::finding::Finding;
 use super::registers::{address_country, address_groups, amount, normalise_address, Registers};
 use super::registry::Typology;
 use crate::model::{Date, EntityKind, EntityRef, Role};
+use crate::model::{AccountId, TransferId};
 use rayon::prelude::*;
 use rust_decimal::Decimal;
 use std::collections::{BTreeMap, BTreeSet};
@@ -185,8 +186,8 @@ impl ShellCompany {
         f.entities.extend(chain);
         f.entities.extend(tops);
         f.entities.extend(case.ownership.rows.iter().filter(|o| o.company == c && o.in_force_on(d)).map(|o| o.holder));
-        f.accounts.extend(accts.iter().copied());
-        f.txns = big;
+        f.accounts.extend(AccountId::from_raws(&accts));
+        f.txns = TransferId::from_raws(&big).collect();
         f.first_at = co.incorporated_on.map(Date::start);
         Some(f.finish(case, g))
     }

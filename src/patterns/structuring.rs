@@ -12,6 +12,7 @@ use super::detector::{DetectCtx, Detector};
 use super::finding::Finding;
 use super::registry::Typology;
 use crate::model::{Case, Channel, EntityKind, EntityRef, RelationKind, NO_ACCOUNT, NO_CITY};
+use crate::model::{AccountId, TransferId};
 use rayon::prelude::*;
 use rust_decimal::Decimal;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -202,7 +203,7 @@ impl Structuring {
         let accounts: BTreeSet<u32> = run.iter().map(|&e| tr.to[e as usize]).collect();
         let cities: BTreeSet<u32> = run.iter().map(|&e| tr.branch_city[e as usize]).filter(|&c| c != NO_CITY).collect();
         let mut f = Finding::new(self.name());
-        f.accounts.extend(accounts.iter().copied());
+        f.accounts.extend(accounts.iter().map(|&a| AccountId::from_raw(a)));
         f.entities.extend(accounts.iter().filter_map(|&a| case.accounts.rows.get(a as usize).and_then(|r| r.holder)));
         let sum: Decimal = run.iter().map(|&e| g.base_of(e as usize)).sum();
         f.indicate(
@@ -225,7 +226,7 @@ impl Structuring {
             let why = if by_depositor { "by one depositor" } else { "held by one family" };
             f.indicate(&LINKED_ACCOUNTS, format!("{} accounts {why}", accounts.len()));
         }
-        f.txns = run;
+        f.txns = TransferId::from_raws(&run).collect();
         let f = f.finish(case, g);
         (f.score >= p.min_score).then_some(f)
     }

@@ -12,6 +12,7 @@ use super::finding::Finding;
 use super::registers::{amount, pct, purchases, Purchase, Registers};
 use super::registry::Typology;
 use crate::model::{EntityKind, EntityRef, NO_ACCOUNT};
+use crate::model::{AccountId, TransferId};
 use rust_decimal::Decimal;
 
 crate::params! {
@@ -139,12 +140,12 @@ impl UndervaluedPurchase {
         f.first_at = Some(p.date.start());
         f.entities.extend(p.owners.iter().map(|(o, _)| *o));
         f.entities.extend(p.sellers.iter().copied());
-        f.accounts.extend(p.payer_accounts(case));
-        f.accounts.extend(p.payee_accounts(case));
+        f.accounts.extend(AccountId::from_raws(&p.payer_accounts(case)));
+        f.accounts.extend(AccountId::from_raws(&p.payee_accounts(case)));
         for a in p.payee_accounts(case) {
             f.entities.extend(case.accounts.rows[a as usize].holder);
         }
-        f.txns.extend(p.payments.iter().copied());
+        f.txns.extend(TransferId::from_raws(&p.payments));
         f.total = price;
         Some(f.finish(case, &ctx.graph.flow))
     }

@@ -426,7 +426,7 @@ impl Engine {
 
     /// Account ids of a finding (view).
     pub fn accounts_of(&self, f: &Finding) -> Vec<String> {
-        f.accounts.iter().map(|&a| self.view().accounts.rows[a as usize].id.clone()).collect()
+        f.accounts.iter().map(|&a| self.view().accounts.rows[a.ix()].id.clone()).collect()
     }
 
     /// The suspects of the case (view ids), sorted.
@@ -473,7 +473,7 @@ impl Engine {
         f.txns
             .iter()
             .map(|&i| {
-                let i = i as usize;
+                let i = i.ix();
                 let p = t.prov(i);
                 let file = c.file_of(p);
                 TransferLine {

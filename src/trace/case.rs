@@ -282,7 +282,7 @@ pub fn resolve_sources(case: &Case, selections: &[SourceSelection], label: Label
                     case.account(account).ok_or_else(|| CaseTraceError::UnknownAccount { account: account.clone() })?;
                 let from = from.map_or(i64::MIN, |d| d.start().0);
                 let to = to.map_or(i64::MAX, |d| d.start().0 + 86_399);
-                sources.add_inflows(a, from, to, label);
+                sources.add_inflows(a.raw(), from, to, label);
             }
         }
     }

@@ -734,17 +734,17 @@ pub fn annotate_findings(case: &Case, findings: &mut [Finding], assessed: &[Asse
         let mut seen: BTreeSet<u32> = BTreeSet::new();
         let mut parts = Vec::new();
         for acc in &f.accounts {
-            if let Some(a) = by_account.get(acc) {
+            if let Some(a) = by_account.get(&acc.raw()) {
                 if seen.insert(a.person) {
                     let who = case.persons.rows[a.person as usize].id.as_str();
                     parts.push(match a.status {
                         Status::Listed => format!(
                             "account {} is held by {who}, a listed victim",
-                            case.accounts.rows[*acc as usize].id
+                            case.accounts.rows[acc.ix()].id
                         ),
                         _ => format!(
                             "account {} is held by {who}, a probable victim (score {})",
-                            case.accounts.rows[*acc as usize].id, a.score
+                            case.accounts.rows[acc.ix()].id, a.score
                         ),
                     });
                 }

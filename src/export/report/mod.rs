@@ -647,8 +647,8 @@ fn transfer_table(inv: &Investigation<'_>, lang: Lang, f: &crate::patterns::Find
     let case = inv.case();
     let t = &case.transfers;
     // Largest first by the base amount (a transfer without a rate sorts last), ties by row.
-    let base = |i: u32| t.base_amount(i as usize, &case.fx).map(|c| c.base_amount);
-    let mut rows: Vec<u32> = f.txns.clone();
+    let base = |i: crate::model::TransferId| t.base_amount(i.ix(), &case.fx).map(|c| c.base_amount);
+    let mut rows: Vec<crate::model::TransferId> = f.txns.clone();
     rows.sort_by(|&a, &b| base(b).cmp(&base(a)).then(a.cmp(&b)));
     let mut s = format!(
         "<table class=\"tt\"><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>",
@@ -666,7 +666,7 @@ fn transfer_table(inv: &Investigation<'_>, lang: Lang, f: &crate::patterns::Find
         }
     };
     for &i in rows.iter().take(TABLE_ROWS) {
-        let k = i as usize;
+        let k = i.ix();
         let _ = write!(
             s,
             "<tr><td>{}</td><td>{}</td><td class=\"n\" data-v=\"{}\">{}</td><td>{}</td><td>{}</td></tr>",

@@ -76,7 +76,7 @@ fn tally(case: &Case, f: &Finding, to: bool) -> BTreeMap<u32, usize> {
     let t = &case.transfers;
     let mut m = BTreeMap::new();
     for &i in &f.txns {
-        let a = if to { t.to[i as usize] } else { t.from[i as usize] };
+        let a = if to { t.to[i.ix()] } else { t.from[i.ix()] };
         if a != NO_ACCOUNT {
             *m.entry(a).or_insert(0) += 1;
         }
@@ -107,7 +107,7 @@ pub fn statement(lang: Lang, case: &Case, f: &Finding) -> String {
         _ if f.txns.is_empty() => None,
         "fan_in" | "structuring" | "funnel_account" => top(&ins).map(|hub| {
             let senders = outs.keys().filter(|&&a| a != hub).count();
-            let deposits = f.txns.iter().filter(|&&i| case.transfers.to[i as usize] == hub).count();
+            let deposits = f.txns.iter().filter(|&&i| case.transfers.to[i.ix()] == hub).count();
             match (f.typology, senders) {
                 ("fan_in", _) | (_, 2..) => t("stmt.fan_in", &[("n", &lang.count(senders)), ("hub", &acc(hub))]),
                 _ => t("stmt.deposits", &[("n", &lang.count(deposits)), ("hub", &acc(hub))]),
@@ -134,27 +134,27 @@ pub fn statement(lang: Lang, case: &Case, f: &Finding) -> String {
             }
         }
         "cycle" | "round_tripping" => {
-            let first = f.txns.iter().min_by_key(|&&i| (case.transfers.booked_at[i as usize], i)).copied();
+            let first = f.txns.iter().min_by_key(|&&i| (case.transfers.booked_at[i.ix()], i)).copied();
             first.map(|i| {
-                let origin = case.transfers.from[i as usize];
+                let origin = case.transfers.from[i.ix()];
                 let o = if origin == NO_ACCOUNT { lang.t("stmt.its_origin").to_string() } else { acc(origin) };
                 t("stmt.cycle", &[("n", &lang.count_lower(accounts.len())), ("origin", &o)])
             })
         }
         "layering_chain" => {
-            let by_time = |i: &&u32| (case.transfers.booked_at[**i as usize], **i);
+            let by_time = |i: &&crate::model::TransferId| (case.transfers.booked_at[i.ix()], **i);
             let first = f.txns.iter().min_by_key(by_time).copied();
             let last = f.txns.iter().max_by_key(by_time).copied();
             match (first, last) {
                 (Some(a), Some(b))
-                    if case.transfers.from[a as usize] != NO_ACCOUNT && case.transfers.to[b as usize] != NO_ACCOUNT =>
+                    if case.transfers.from[a.ix()] != NO_ACCOUNT && case.transfers.to[b.ix()] != NO_ACCOUNT =>
                 {
                     Some(t(
                         "stmt.chain",
                         &[
                             ("n", &lang.count_lower(accounts.len())),
-                            ("src", &acc(case.transfers.from[a as usize])),
-                            ("dst", &acc(case.transfers.to[b as usize])),
+                            ("src", &acc(case.transfers.from[a.ix()])),
+                            ("dst", &acc(case.transfers.to[b.ix()])),
                         ],
                     ))
                 }
@@ -209,7 +209,7 @@ pub fn exhibit_links(lang: Lang, numbers: &[u32], max: usize) -> String {
 
 /// The exhibit numbers of a finding's transfers.
 pub fn finding_exhibits(case: &Case, ex: &Exhibits, f: &Finding) -> Vec<u32> {
-    let provs: Vec<_> = f.txns.iter().map(|&i| case.transfers.prov(i as usize)).collect();
+    let provs: Vec<_> = f.txns.iter().map(|&i| case.transfers.prov(i.ix())).collect();
     ex.numbers(&provs)
 }
 

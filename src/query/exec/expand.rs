@@ -566,7 +566,7 @@ pub fn node_by_id(ctx: &Ctx<'_>, label: Option<&str>, id: &str) -> Option<NodeId
     }
     if want("Account") {
         if let Some(a) = c.account(id) {
-            return Some(NodeId::Account(a));
+            return Some(NodeId::Account(a.raw()));
         }
     }
     if want("Property") {
