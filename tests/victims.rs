@@ -7,7 +7,7 @@ use moneytrail::generate::{generate, GenConfig};
 use moneytrail::graph::{CaseGraph, FlowGraph};
 use moneytrail::ingest::{load_case, LoadOptions};
 use moneytrail::investigation::Config as InvestigateOptions;
-use moneytrail::model::{Case, Table};
+use moneytrail::model::{AccountId, Case, Table};
 use moneytrail::patterns::{self, RunOptions};
 use moneytrail::victims::classify::{classify, Status, VictimParams};
 use moneytrail::victims::protect::{ProtectedSet, Protection};
@@ -37,7 +37,7 @@ fn score(case: &Case, roles: &BTreeMap<String, String>) -> (usize, usize, usize,
     let flow = FlowGraph::build(case);
     let assessed = classify(case, &flow, &VictimParams::default());
     let listed: BTreeSet<u32> = case.victims.rows.iter().map(|v| v.entity.idx).collect();
-    let flagged: BTreeSet<u32> = assessed.iter().filter(|a| a.status == Status::Probable).map(|a| a.person).collect();
+    let flagged: BTreeSet<u32> = assessed.iter().filter(|a| a.status == Status::Probable).map(|a| a.person.raw()).collect();
     let (mut tp, mut fp, mut fneg, mut mules) = (0, 0, 0, 0);
     let low = assessed.iter().filter(|a| a.status == Status::Probable).map(|a| a.score).min();
     let high = assessed.iter().filter(|a| a.status == Status::NotFlagged).map(|a| a.score).max();
@@ -117,14 +117,14 @@ fn reasons_add_up_and_findings_on_victim_accounts_say_so() {
     }
     assert!(assessed
         .iter()
-        .all(|a| a.status != Status::Probable || !case.suspects.rows.iter().any(|s| s.entity.idx == a.person)));
+        .all(|a| a.status != Status::Probable || !case.suspects.rows.iter().any(|s| s.entity.idx == a.person.raw())));
     let mut findings = patterns::run(&case, &g, &RunOptions::default()).unwrap();
     annotate_findings(&case, &mut findings, &assessed);
-    let victim_accounts: BTreeSet<u32> =
+    let victim_accounts: BTreeSet<AccountId> =
         assessed.iter().filter(|a| a.status != Status::NotFlagged).flat_map(|a| a.accounts.iter().copied()).collect();
     let mut marked = 0;
     for f in &findings {
-        if f.accounts.iter().any(|a| victim_accounts.contains(&a.raw())) {
+        if f.accounts.iter().any(|a| victim_accounts.contains(a)) {
             assert!(f.explanation().contains("victim_account (+0)"), "{}", f.explanation());
             marked += 1;
         }

@@ -72,7 +72,7 @@ pub fn run(a: Args) -> Result<ExitCode> {
             if x.status == Status::Listed {
                 continue;
             }
-            let id = &case.persons.rows[x.person as usize].id;
+            let id = &case.persons.rows[x.person.ix()].id;
             let role = roles.get(id).map(String::as_str).unwrap_or("");
             match (x.status == Status::Probable, role == "victim") {
                 (true, true) => tp += 1,

@@ -16,13 +16,13 @@ pub fn write_csv(view: &Case, prepared: &Prepared) -> Result<Vec<u8>, csv::Error
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record(COLUMNS)?;
     for a in prepared.assessed.iter().filter(|a| a.status != Status::NotFlagged) {
-        let p = &view.persons.rows[a.person as usize];
-        let accounts: Vec<&str> = a.accounts.iter().map(|&x| view.accounts.rows[x as usize].id.as_str()).collect();
+        let p = &view.persons.rows[a.person.ix()];
+        let accounts: Vec<&str> = a.accounts.iter().map(|&x| view.accounts.rows[x.ix()].id.as_str()).collect();
         let evidence: Vec<String> = a
             .txns
             .iter()
             .map(|&t| {
-                let pv = view.transfers.prov(t as usize);
+                let pv = view.transfers.prov(t.ix());
                 let file = view.file_of(pv).map_or("", |f| f.path.as_str());
                 format!("{file}:{}", pv.line)
             })

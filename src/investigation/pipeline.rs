@@ -429,7 +429,7 @@ fn victim_rows(case: &Case, prepared: &Prepared) -> Vec<VictimRow> {
         .iter()
         .filter(|a| a.status != Status::NotFlagged)
         .map(|a| {
-            let p = &case.persons.rows[a.person as usize];
+            let p = &case.persons.rows[a.person.ix()];
             VictimRow {
                 id: p.id.clone(),
                 name: p.full_name.clone(),

@@ -20,6 +20,7 @@
 
 use crate::graph::FlowGraph;
 use crate::model::{Case, Channel, Date, DateTime, EntityKind, EntityRef, NO_CITY};
+use crate::model::{AccountId, PersonId, TransferId};
 use crate::patterns::{Finding, Spec};
 use rust_decimal::Decimal;
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
@@ -116,20 +117,20 @@ pub struct Reason {
 /// The classifier's view of one person holding accounts.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Assessment {
-    /// Index into `Case::persons`.
-    pub person: u32,
+    /// The person assessed.
+    pub person: PersonId,
     /// Listed, probable or not flagged.
     pub status: Status,
     /// Sum of the weights of the reasons.
     pub score: Decimal,
     /// Under 18 at the first transfer of their accounts, or listed as a minor.
     pub minor: bool,
-    /// The person's accounts (indices into `Case::accounts`), sorted.
-    pub accounts: Vec<u32>,
+    /// The person's accounts, sorted.
+    pub accounts: Vec<AccountId>,
     /// Every indicator that fired, in a fixed order.
     pub reasons: Vec<Reason>,
     /// Transfers behind the reasons (sweeps, deposits), sorted.
-    pub txns: Vec<u32>,
+    pub txns: Vec<TransferId>,
 }
 
 impl Assessment {
@@ -252,14 +253,14 @@ pub fn classify(case: &Case, flow: &FlowGraph, p: &VictimParams) -> Vec<Assessme
     let pre_probable: BTreeSet<u32> = out
         .values()
         .filter(|a| {
-            !c.suspects.contains(&a.person) && {
+            !c.suspects.contains(&a.person.raw()) && {
                 let s = score(a) + p.weight_shared_identifier;
                 s >= p.threshold
                     && a.positive_indicators() + 1 >= p.min_indicators
                     && a.reasons.iter().any(|r| r.indicator == "swept_to_controller")
             }
         })
-        .map(|a| a.person)
+        .map(|a| a.person.raw())
         .collect();
 
     // Second pass: shared identifiers with listed or probable victims, suspects or the controller.
@@ -453,6 +454,8 @@ impl<'a> Classifier<'a> {
         }
         let mut accounts = f.accounts.clone();
         accounts.sort_unstable();
+        let (person, accounts) = (PersonId::from_raw(person), AccountId::from_raws(&accounts).collect());
+        let txns = TransferId::from_raws(&txns).collect();
         let a = Assessment { person, status: Status::NotFlagged, score: Decimal::ZERO, minor, accounts, reasons, txns };
         (a, controller)
     }
@@ -615,9 +618,9 @@ impl<'a> Classifier<'a> {
                 a.score = score(&a);
                 a.txns.sort_unstable();
                 a.txns.dedup();
-                a.status = if self.listed.contains(&a.person) {
+                a.status = if self.listed.contains(&a.person.raw()) {
                     Status::Listed
-                } else if !self.suspects.contains(&a.person) && flagged(&a, a.score) {
+                } else if !self.suspects.contains(&a.person.raw()) && flagged(&a, a.score) {
                     Status::Probable
                 } else {
                     Status::NotFlagged
@@ -630,7 +633,7 @@ impl<'a> Classifier<'a> {
             x.status
                 .cmp(&y.status)
                 .then(y.score.cmp(&x.score))
-                .then_with(|| persons[x.person as usize].id.cmp(&persons[y.person as usize].id))
+                .then_with(|| persons[x.person.ix()].id.cmp(&persons[y.person.ix()].id))
         });
         v
     }
@@ -704,7 +707,7 @@ const VICTIM_ACCOUNT: Spec = Spec { name: "victim_account", points: 0, needs: &[
 /// says so in its explanation (a zero-point indicator), and a listed victim is never a finding's
 /// suspect (the link is dropped with its points and the reason is stated).
 pub fn annotate_findings(case: &Case, findings: &mut [Finding], assessed: &[Assessment]) {
-    let mut by_account: BTreeMap<u32, &Assessment> = BTreeMap::new();
+    let mut by_account: BTreeMap<AccountId, &Assessment> = BTreeMap::new();
     let mut listed_person: BTreeSet<EntityRef> = BTreeSet::new();
     for a in assessed.iter().filter(|a| a.status != Status::NotFlagged) {
         for &acc in &a.accounts {
@@ -731,12 +734,12 @@ pub fn annotate_findings(case: &Case, findings: &mut [Finding], assessed: &[Asse
                 );
             }
         }
-        let mut seen: BTreeSet<u32> = BTreeSet::new();
+        let mut seen: BTreeSet<PersonId> = BTreeSet::new();
         let mut parts = Vec::new();
         for acc in &f.accounts {
-            if let Some(a) = by_account.get(&acc.raw()) {
+            if let Some(a) = by_account.get(acc) {
                 if seen.insert(a.person) {
-                    let who = case.persons.rows[a.person as usize].id.as_str();
+                    let who = case.persons.rows[a.person.ix()].id.as_str();
                     parts.push(match a.status {
                         Status::Listed => format!(
                             "account {} is held by {who}, a listed victim",

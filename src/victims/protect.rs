@@ -217,7 +217,7 @@ impl ProtectedSet {
         }
         for a in assessed {
             if a.status == Status::Probable {
-                persons.entry(a.person).or_insert(Basis::ProbableVictim);
+                persons.entry(a.person.raw()).or_insert(Basis::ProbableVictim);
             }
         }
         // First transfer per person and of the case.
