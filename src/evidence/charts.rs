@@ -65,7 +65,7 @@ impl<'a> ChartCtx<'a> {
         let c = self.case;
         match self.flow.kind(n) {
             NodeKind::Account(a) => {
-                let acc = &c.accounts.rows[a as usize];
+                let acc = c.account_row(a);
                 let holder =
                     acc.holder.map(|h| c.entity_name(h).to_string()).unwrap_or_else(|| "holder unknown".into());
                 ChartNode {
@@ -200,7 +200,7 @@ pub fn finding_chart(cx: &ChartCtx<'_>, f: &Finding, limits: &ChartLimits, col: 
     cx.fold_transfers(&mut b, &txns, &|n| node_of.get(&n).copied().unwrap_or(fallback), col);
     for (&n, &idx) in &node_of {
         if let NodeKind::Account(a) = cx.flow.kind(n) {
-            cx.holds_edge(&mut b, a, idx, false, col);
+            cx.holds_edge(&mut b, a.raw(), idx, false, col);
         }
     }
     for &e in &f.entities {

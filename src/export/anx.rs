@@ -204,7 +204,7 @@ pub fn write_anx(case: &Case, flow: &FlowGraph, roles: &Roles) -> String {
     }
     for ((s, d), (count, total, first, last, provs)) in pairs {
         let key = |n: u32| match flow.kind(n) {
-            NodeKind::Account(a) => format!("account:{}", case.accounts.rows[a as usize].id),
+            NodeKind::Account(a) => format!("account:{}", case.account_row(a).id),
             NodeKind::Cash(_) => String::new(),
         };
         let (f, l) =

@@ -24,7 +24,7 @@ fn entity_key(case: &Case, e: EntityRef) -> String {
 
 fn flow_key(case: &Case, flow: &FlowGraph, n: u32) -> String {
     match flow.kind(n) {
-        NodeKind::Account(a) => format!("account:{}", case.accounts.rows[a as usize].id),
+        NodeKind::Account(a) => format!("account:{}", case.account_row(a).id),
         NodeKind::Cash(c) => format!("cash:{}", case.cities.get(c as usize).map(String::as_str).unwrap_or("unknown")),
     }
 }

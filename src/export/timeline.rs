@@ -24,7 +24,7 @@ const TOP: f64 = 70.0;
 fn lane_name(case: &Case, flow: &FlowGraph, n: u32) -> String {
     match flow.kind(n) {
         NodeKind::Account(a) => {
-            let acc = &case.accounts.rows[a as usize];
+            let acc = case.account_row(a);
             let holder = acc.holder.map(|h| case.entity_name(h).to_string()).unwrap_or_default();
             format!("{} {}", acc.id, holder)
         }

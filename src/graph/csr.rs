@@ -1,7 +1,7 @@
 //! Compressed sparse rows of transfers, out- and in-adjacency, each node's edges sorted by
 //! (booking time, transfer id) so windows are binary searches and scans are sequential.
 
-use crate::model::{Case, Channel, DateTime, NO_ACCOUNT, NO_CITY};
+use crate::model::{AccountId, Case, Channel, DateTime, NO_ACCOUNT, NO_CITY};
 use rayon::prelude::*;
 use rust_decimal::{Decimal, RoundingStrategy};
 use std::sync::OnceLock;
@@ -9,8 +9,8 @@ use std::sync::OnceLock;
 /// What a flow node stands for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum NodeKind {
-    /// An account (index into `Case::accounts`).
-    Account(u32),
+    /// An account (its node has the account's number).
+    Account(AccountId),
     /// Cash handled at a branch in a city (index into `Case::cities`; `u32::MAX` = city unknown).
     Cash(u32),
 }
@@ -226,7 +226,7 @@ impl FlowGraph {
     /// What node `n` is.
     pub fn kind(&self, n: u32) -> NodeKind {
         if n < self.n_accounts {
-            NodeKind::Account(n)
+            NodeKind::Account(AccountId::from_raw(n))
         } else if n + 1 == self.n_nodes {
             NodeKind::Cash(u32::MAX)
         } else {
