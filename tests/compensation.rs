@@ -152,7 +152,7 @@ fn two_victims_known_answers_per_rule() {
     // The chain per label: V1's part of T7 came through the sweep T3 from the deposit T2
     // (transfers.csv lines 2.. = T1..).
     let v1 = rows.iter().find(|r| case.entity_id(r.victim) == "PV1").unwrap();
-    let lines: Vec<u32> = v1.chain.iter().map(|&s| case.transfers.prov(s as usize).line).collect();
+    let lines: Vec<u32> = v1.chain.iter().map(|&s| case.transfers.prov(s.ix()).line).collect();
     assert_eq!(lines, [3, 4, 8]);
     // Conservation per label, every rule; earnings = the victims' credits.
     for r in &results {

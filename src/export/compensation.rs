@@ -467,7 +467,8 @@ pub fn write_victim_assets_csv<W: Write>(
             case.properties.rows.get(r.property as usize).map_or(String::new(), |p| p.id.clone()),
         ];
         cells.extend(r.traced.iter().map(|t| t.1.to_string()));
-        cells.push(cites(case, &transfer_provs(case, &r.chain)).join(";"));
+        let provs: Vec<Prov> = r.chain.iter().map(|&s| case.transfers.prov(s.ix())).collect();
+        cells.push(cites(case, &provs).join(";"));
         let refs: Vec<&str> = cells.iter().map(String::as_str).collect();
         csv_safe::write_record(&mut w, &refs)?;
     }

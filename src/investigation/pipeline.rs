@@ -14,7 +14,7 @@ use crate::evidence::chart::{Chart, Footer};
 use crate::evidence::charts::{finding_chart, suspect_network, ChartCtx, SuspectNetwork};
 use crate::evidence::exhibits::{ExhibitCollector, Exhibits};
 use crate::graph::CaseGraph;
-use crate::model::{Case, EntityKind, EntityRef};
+use crate::model::{AccountId, Case, EntityKind, EntityRef};
 use crate::ownership::family::ScopeMember;
 use crate::patterns::{self, Finding, PatternError, Runner};
 use crate::trace::case::{trace_suspects, SuspectTrace, TraceRequest};
@@ -248,12 +248,12 @@ fn run_in_pool<'a>(runner: &Runner, real: &'a Case, config: &Config) -> Result<I
                 col.cite(p, || format!("property {}", case.properties.rows[a.property as usize].id));
             }
         }
-        let own: Vec<u32> =
-            (0..case.accounts.len() as u32).filter(|&a| case.accounts.rows[a as usize].holder == Some(s)).collect();
+        let own: Vec<AccountId> =
+            (0..case.accounts.len() as u32).map(AccountId::from_raw).filter(|&a| case.account_row(a).holder == Some(s)).collect();
         requests.push(TraceRequest {
             suspect: s,
             own_accounts: own,
-            scope_accounts: network.accounts.clone(),
+            scope_accounts: AccountId::from_raws(&network.accounts).collect(),
             since: case.suspects.rows[row].since.map_or(i64::MIN, |d| d.start().0),
         });
         sections.push(SuspectSection { suspect: s, row, scope, network, assets, trace: None });

@@ -14,7 +14,7 @@
 //! [`SourceSelection::Txns`], exactly like the rows of a findings file.
 
 use crate::graph::FlowGraph;
-use crate::model::{Case, Date, EntityKind, EntityRef, NO_ACCOUNT};
+use crate::model::{AccountId, Case, Date, EntityKind, EntityRef, NO_ACCOUNT};
 use crate::trace::{trace_rules, Event, Label, Rule, Sources, TraceConfig, TraceError};
 use rayon::prelude::*;
 use rust_decimal::Decimal;
@@ -29,9 +29,9 @@ pub struct TraceRequest {
     /// The suspect.
     pub suspect: EntityRef,
     /// Accounts held by the suspect: every credit to them since `since` is a source.
-    pub own_accounts: Vec<u32>,
+    pub own_accounts: Vec<AccountId>,
     /// Accounts of the whole scope (family, companies): taint remaining there is "held".
-    pub scope_accounts: Vec<u32>,
+    pub scope_accounts: Vec<AccountId>,
     /// Start of the suspicion period (booking seconds); `i64::MIN` when not given.
     pub since: i64,
 }
@@ -114,7 +114,7 @@ pub fn trace_suspects(
     let mut sources = Sources::new();
     for (i, r) in requests.iter().enumerate() {
         for &a in &r.own_accounts {
-            sources.add_inflows(a, r.since, i64::MAX, Label(i as u32 + 1));
+            sources.add_inflows(a.raw(), r.since, i64::MAX, Label(i as u32 + 1));
         }
     }
     let empty = |r: &TraceRequest, l: u32| SuspectTrace { suspect: r.suspect, label: Label(l), figures: Vec::new() };
@@ -132,7 +132,7 @@ pub fn trace_suspects(
         }
         for (i, r) in requests.iter().enumerate() {
             let label = Label(i as u32 + 1);
-            let scope: BTreeSet<u32> = r.scope_accounts.iter().copied().collect();
+            let scope: BTreeSet<u32> = r.scope_accounts.iter().map(|a| a.raw()).collect();
             let (mut held, mut elsewhere) = (Decimal::ZERO, Decimal::ZERO);
             for b in res.balances.iter().filter(|b| b.label == label) {
                 if scope.contains(&b.account) {

@@ -27,7 +27,7 @@
 //! `assets::confiscable`).
 
 use super::case::{case_events, CaseTraceError};
-use crate::model::{Case, Date, EntityKind, EntityRef};
+use crate::model::{AccountId, Case, Date, EntityKind, EntityRef, TransferId};
 use crate::trace::{trace_rules, Event, Label, Rule, Sources, TraceConfig, TraceResult};
 use rust_decimal::Decimal;
 use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
@@ -67,8 +67,8 @@ pub struct VictimLabel {
     pub label: Label,
     /// First day of the earnings; `None` = every credit.
     pub since: Option<Date>,
-    /// Accounts held by the victim (dense indices), ascending.
-    pub accounts: Vec<u32>,
+    /// Accounts held by the victim, ascending.
+    pub accounts: Vec<AccountId>,
     /// Whether the victim is in the case's victims table (identified) rather than given by id.
     pub listed: bool,
 }
@@ -111,10 +111,10 @@ pub fn select_victims(case: &Case, sel: &VictimSelection) -> Result<Vec<VictimLa
             }
         }
     }
-    let mut held: HashMap<EntityRef, Vec<u32>> = HashMap::new();
+    let mut held: HashMap<EntityRef, Vec<AccountId>> = HashMap::new();
     for (i, a) in case.accounts.rows.iter().enumerate() {
         if let Some(h) = a.holder {
-            held.entry(h).or_default().push(i as u32);
+            held.entry(h).or_default().push(AccountId::from_raw(i as u32));
         }
     }
     Ok(chosen
@@ -136,7 +136,7 @@ pub fn victim_sources(victims: &[VictimLabel]) -> Sources {
     let mut s = Sources::new();
     for v in victims {
         for &a in &v.accounts {
-            s.add_inflows(a, v.from_second(), i64::MAX, v.label);
+            s.add_inflows(a.raw(), v.from_second(), i64::MAX, v.label);
         }
     }
     s
@@ -180,12 +180,12 @@ pub struct VictimAsset {
     pub property: u32,
     /// Tainted amount of the victim's label in the purchase payments, per rule (result order).
     pub traced: Vec<(Rule, Decimal)>,
-    /// The purchase payments (indices into `Case::transfers`), ascending.
-    pub payments: Vec<u32>,
+    /// The purchase payments, ascending.
+    pub payments: Vec<TransferId>,
     /// The chain behind the figure: the payments and, walking the label's lineage back hop by
     /// hop under every rule traced, the transfers up to the victim's source credits (at most
     /// [`MAX_CHAIN`]), ascending.
-    pub chain: Vec<u32>,
+    pub chain: Vec<TransferId>,
 }
 
 /// Most transfers cited for one figure (`moneytrail trace` lists every hop).
@@ -283,7 +283,8 @@ pub fn victim_assets(case: &Case, victims: &[VictimLabel], results: &[TraceResul
                 continue;
             }
             let chain = label_chain(&back, v.label, pays, MAX_CHAIN);
-            out.push(VictimAsset { victim: v.victim, label: v.label, property, traced, payments: pays.clone(), chain });
+            let (payments, chain) = (TransferId::from_raws(pays).collect(), TransferId::from_raws(&chain).collect());
+            out.push(VictimAsset { victim: v.victim, label: v.label, property, traced, payments, chain });
         }
     }
     out
