@@ -136,9 +136,9 @@ pub fn execute_with(
 pub fn transfers_in(result: &QueryResult, case: &Case) -> Vec<u32> {
     fn walk(v: &Value, out: &mut Vec<u32>) {
         match v {
-            Value::Rel(RelId::Transfer(t)) => out.push(*t),
+            Value::Rel(RelId::Transfer(t)) => out.push(t.raw()),
             Value::Path(p) => out.extend(p.rels.iter().filter_map(|r| match r {
-                RelId::Transfer(t) => Some(*t),
+                RelId::Transfer(t) => Some(t.raw()),
                 _ => None,
             })),
             Value::List(l) => l.iter().for_each(|x| walk(x, out)),

@@ -17,6 +17,7 @@ use crate::export::bundle::{investigate, Summary};
 use crate::graph::{CaseGraph, EdgeKind, NodeKind, NodeRef};
 use crate::investigation::{Config as InvestigateOptions, LoadSettings, WorkspaceStamp};
 use crate::model::{Case, DateTime, EntityKind, EntityRef};
+use crate::model::TransferId;
 use crate::patterns::{self, Finding, RunOptions};
 use crate::query::{self, Budget, NodeId, RelId, Value};
 use crate::trace::case::{trace_case, SourceSelection};
@@ -737,7 +738,7 @@ impl Engine {
         if out.graph.edges.is_empty() {
             // Rows of ids only (`collect(t.id) AS txn_ids`): draw the transfers they name.
             let txns = query::transfers_in(&res, c);
-            let rows: Vec<Vec<Value>> = txns.iter().take(400).map(|&t| vec![Value::Rel(RelId::Transfer(t))]).collect();
+            let rows: Vec<Vec<Value>> = txns.iter().take(400).map(|&t| vec![Value::Rel(RelId::Transfer(TransferId::from_raw(t)))]).collect();
             if !rows.is_empty() {
                 out.graph = self.result_graph(&rows);
             }
@@ -748,9 +749,9 @@ impl Engine {
     fn query_node(&self, n: NodeId) -> Option<GNode> {
         let cx = self.chart_ctx();
         Some(match n {
-            NodeId::Person(i) => self.network_node(NodeRef::Person(i)),
-            NodeId::Company(i) => self.network_node(NodeRef::Company(i)),
-            NodeId::Account(a) => self.network_node(NodeRef::Account(a)),
+            NodeId::Person(i) => self.network_node(NodeRef::Person(i.raw())),
+            NodeId::Company(i) => self.network_node(NodeRef::Company(i.raw())),
+            NodeId::Account(a) => self.network_node(NodeRef::Account(a.raw())),
             NodeId::Property(p) => self.network_node(NodeRef::Property(p)),
             NodeId::Cash(n) => gnode(cx.flow_node(n, false)),
             NodeId::Labelled(..) => return None,
@@ -768,7 +769,7 @@ impl Engine {
             };
             let (a, b, kind, label, prov, cents, at) = match r {
                 RelId::Transfer(t) => {
-                    let t = t as usize;
+                    let t = t.ix();
                     let fl = &self.graph.flow;
                     let (s, d) = (self.graph_node_key(fl.src[t]), self.graph_node_key(fl.dst[t]));
                     let (Some(s), Some(d)) = (s, d) else { return };
@@ -795,8 +796,8 @@ impl Engine {
                     return;
                 }
                 RelId::Holds(acc) => {
-                    match c.accounts.rows.get(acc as usize).and_then(|r| r.holder.map(|h| (h, r.prov))) {
-                        Some((h, p)) => (ent(h), NodeRef::Account(acc), LinkKind::Holds, "holds".to_string(), p, 0, 0),
+                    match c.accounts.rows.get(acc.ix()).and_then(|r| r.holder.map(|h| (h, r.prov))) {
+                        Some((h, p)) => (ent(h), NodeRef::Account(acc.raw()), LinkKind::Holds, "holds".to_string(), p, 0, 0),
                         None => return,
                     }
                 }

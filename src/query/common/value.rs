@@ -2,7 +2,7 @@
 //! datetimes, durations, lists, maps, and references to the case's nodes, relationships and paths,
 //! with the external ids those references render as.
 
-use crate::model::{Case, Date, DateTime, LabelEnd};
+use crate::model::{AccountId, Case, CompanyId, Date, DateTime, LabelEnd, PersonId, TransferId};
 use rust_decimal::Decimal;
 use std::cmp::Ordering;
 use std::sync::Arc;
@@ -10,12 +10,12 @@ use std::sync::Arc;
 /// A node of the query graph: a row of a case table or a cash node of the flow graph.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum NodeId {
-    /// Index into `Case::persons`.
-    Person(u32),
-    /// Index into `Case::companies`.
-    Company(u32),
-    /// Index into `Case::accounts` (also its flow-graph node).
-    Account(u32),
+    /// A row of `Case::persons`.
+    Person(PersonId),
+    /// A row of `Case::companies`.
+    Company(CompanyId),
+    /// A row of `Case::accounts` (its flow-graph node has the same number).
+    Account(AccountId),
     /// Index into `Case::properties`.
     Property(u32),
     /// A cash node of the flow graph (node index; one per branch city plus one "unknown").
@@ -40,9 +40,9 @@ impl NodeId {
     /// The query node of a labelled edge's end.
     pub fn from_end(e: LabelEnd) -> NodeId {
         match e {
-            LabelEnd::Person(i) => NodeId::Person(i),
-            LabelEnd::Company(i) => NodeId::Company(i),
-            LabelEnd::Account(i) => NodeId::Account(i),
+            LabelEnd::Person(i) => NodeId::Person(PersonId::from_raw(i)),
+            LabelEnd::Company(i) => NodeId::Company(CompanyId::from_raw(i)),
+            LabelEnd::Account(i) => NodeId::Account(AccountId::from_raw(i)),
             LabelEnd::Property(i) => NodeId::Property(i),
             LabelEnd::Node { table, row } => NodeId::Labelled(table, row),
         }
@@ -51,9 +51,9 @@ impl NodeId {
     /// The labelled-edge end of a query node (cash nodes are never an edge end).
     pub fn as_end(self) -> Option<LabelEnd> {
         Some(match self {
-            NodeId::Person(i) => LabelEnd::Person(i),
-            NodeId::Company(i) => LabelEnd::Company(i),
-            NodeId::Account(i) => LabelEnd::Account(i),
+            NodeId::Person(i) => LabelEnd::Person(i.raw()),
+            NodeId::Company(i) => LabelEnd::Company(i.raw()),
+            NodeId::Account(i) => LabelEnd::Account(i.raw()),
             NodeId::Property(i) => LabelEnd::Property(i),
             NodeId::Labelled(table, row) => LabelEnd::Node { table, row },
             NodeId::Cash(_) => return None,
@@ -64,10 +64,10 @@ impl NodeId {
 /// A relationship: a transfer or a row of a link table.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum RelId {
-    /// Index into `Case::transfers`.
-    Transfer(u32),
-    /// Holder to account (account index).
-    Holds(u32),
+    /// A row of `Case::transfers`.
+    Transfer(TransferId),
+    /// Holder to account (the account).
+    Holds(AccountId),
     /// Shareholding (row of `Case::ownership`).
     Owns(u32),
     /// Directorship or other office (row of `Case::ownership`).
@@ -107,9 +107,9 @@ impl RelId {
 /// [`RelId`] cannot fail: they are only made from indices of this case, never from query text.
 pub fn node_key(case: &Case, n: NodeId) -> String {
     match n {
-        NodeId::Person(i) => case.persons.rows[i as usize].id.clone(),
-        NodeId::Company(i) => case.companies.rows[i as usize].id.clone(),
-        NodeId::Account(i) => case.accounts.rows[i as usize].id.clone(),
+        NodeId::Person(i) => case.persons.rows[i.ix()].id.clone(),
+        NodeId::Company(i) => case.companies.rows[i.ix()].id.clone(),
+        NodeId::Account(i) => case.accounts.rows[i.ix()].id.clone(),
         NodeId::Property(i) => case.properties.rows[i as usize].id.clone(),
         NodeId::Cash(node) => format!("cash:{}", cash_city(case, node).unwrap_or("unknown")),
         NodeId::Labelled(t, row) => {
@@ -122,8 +122,8 @@ pub fn node_key(case: &Case, n: NodeId) -> String {
 /// column, else `TYPE@file:line` (its provenance).
 pub fn rel_key(case: &Case, r: RelId) -> String {
     match r {
-        RelId::Transfer(e) => case.transfers.txn_id.get(e as usize).to_string(),
-        RelId::Holds(a) => format!("HOLDS:{}", case.accounts.rows[a as usize].id),
+        RelId::Transfer(e) => case.transfers.txn_id.get(e.ix()).to_string(),
+        RelId::Holds(a) => format!("HOLDS:{}", case.accounts.rows[a.ix()].id),
         RelId::Owns(x) | RelId::Directs(x) | RelId::Title(x) | RelId::Related(x) => {
             format!("{}:{x}", r.builtin_type())
         }

@@ -17,6 +17,7 @@ use super::graphs::{self, flow_node, from_flow};
 use super::props;
 use crate::graph::{cut_units, HopRules, TemporalSearch, TemporalSpec};
 use crate::model::DateTime;
+use crate::model::{AccountId, CompanyId, PersonId, TransferId};
 use crate::query::common::{NodeId, RelId, Value};
 use crate::query::common::{QResult, QueryError};
 use crate::query::parse::ast::Dir;
@@ -208,7 +209,7 @@ fn expand_row(ctx: &Ctx<'_>, spec: &ExpandSpec, row: &Row) -> QResult<Vec<Row>> 
                             TemporalSearch::with(ts, |s| {
                                 s.paths(&ctx.graph.flow, &rules, f, to, &mut |path: &[u32]| {
                                     rels.clear();
-                                    rels.extend(path.iter().map(|&e| RelId::Transfer(e)));
+                                    rels.extend(path.iter().map(|&e| RelId::Transfer(TransferId::from_raw(e))));
                                     emit(&rels, target)
                                 })
                             })?;
@@ -269,11 +270,11 @@ fn single(
                 for &out in dirs(step.spec.dir) {
                     if out {
                         for &e in g.out_between(f, DateTime(lo), DateTime(hi)) {
-                            found.push((RelId::Transfer(e), from_flow(ctx, g.dst[e as usize])));
+                            found.push((RelId::Transfer(TransferId::from_raw(e)), from_flow(ctx, g.dst[e as usize])));
                         }
                     } else {
                         for &e in g.in_between(f, DateTime(lo), DateTime(hi)) {
-                            found.push((RelId::Transfer(e), from_flow(ctx, g.src[e as usize])));
+                            found.push((RelId::Transfer(TransferId::from_raw(e)), from_flow(ctx, g.src[e as usize])));
                         }
                     }
                 }
@@ -382,7 +383,7 @@ impl HopRules for QueryHops<'_, '_> {
         if self.step.spec.path_label.is_some_and(|l| from_flow(self.ctx, next).label(self.ctx.case) != l) {
             return false;
         }
-        self.step.rel_props.is_empty() || rel_ok(self.ctx, self.step, RelId::Transfer(e), from_flow(self.ctx, next))
+        self.step.rel_props.is_empty() || rel_ok(self.ctx, self.step, RelId::Transfer(TransferId::from_raw(e)), from_flow(self.ctx, next))
     }
 
     fn follows(&self, prev: u32, next: u32) -> bool {
@@ -427,7 +428,7 @@ impl TimedDfs<'_, '_> {
         if depth >= self.lo && depth > 0 {
             let end = from_flow(self.ctx, at);
             if end_ok(self.ctx, self.step, end) {
-                let rels: Vec<RelId> = self.edges.iter().map(|&e| RelId::Transfer(e)).collect();
+                let rels: Vec<RelId> = self.edges.iter().map(|&e| RelId::Transfer(TransferId::from_raw(e))).collect();
                 emit(&rels, end)?;
             }
         }
@@ -506,7 +507,7 @@ impl TimedDfs<'_, '_> {
                 continue;
             }
             if !self.step.rel_props.is_empty()
-                && !rel_ok(self.ctx, self.step, RelId::Transfer(e), from_flow(self.ctx, next))
+                && !rel_ok(self.ctx, self.step, RelId::Transfer(TransferId::from_raw(e)), from_flow(self.ctx, next))
             {
                 continue;
             }
@@ -526,13 +527,13 @@ pub fn all_nodes(ctx: &Ctx<'_>, label: Option<&str>) -> Vec<NodeId> {
     let mut v = Vec::new();
     let want = |l: &str| label.is_none_or(|x| x == l);
     if want("Person") {
-        v.extend((0..c.persons.len() as u32).map(NodeId::Person));
+        v.extend((0..c.persons.len() as u32).map(|i| NodeId::Person(PersonId::from_raw(i))));
     }
     if want("Company") {
-        v.extend((0..c.companies.len() as u32).map(NodeId::Company));
+        v.extend((0..c.companies.len() as u32).map(|i| NodeId::Company(CompanyId::from_raw(i))));
     }
     if want("Account") {
-        v.extend((0..c.accounts.len() as u32).map(NodeId::Account));
+        v.extend((0..c.accounts.len() as u32).map(|i| NodeId::Account(AccountId::from_raw(i))));
     }
     if want("Property") {
         v.extend((0..c.properties.len() as u32).map(NodeId::Property));
@@ -556,8 +557,8 @@ pub fn node_by_id(ctx: &Ctx<'_>, label: Option<&str>, id: &str) -> Option<NodeId
     if want("Person") || want("Company") {
         if let Some(e) = c.entity(id) {
             let n = match e.kind {
-                crate::model::EntityKind::Person => NodeId::Person(e.idx),
-                crate::model::EntityKind::Company => NodeId::Company(e.idx),
+                crate::model::EntityKind::Person => NodeId::Person(PersonId::from_raw(e.idx)),
+                crate::model::EntityKind::Company => NodeId::Company(CompanyId::from_raw(e.idx)),
             };
             if want(n.label(c)) {
                 return Some(n);
@@ -566,7 +567,7 @@ pub fn node_by_id(ctx: &Ctx<'_>, label: Option<&str>, id: &str) -> Option<NodeId
     }
     if want("Account") {
         if let Some(a) = c.account(id) {
-            return Some(NodeId::Account(a.raw()));
+            return Some(NodeId::Account(a));
         }
     }
     if want("Property") {

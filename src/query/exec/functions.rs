@@ -374,7 +374,7 @@ fn ascending(ctx: &Ctx<'_>, p: &PathVal) -> bool {
         .rels
         .iter()
         .filter_map(|r| match r {
-            crate::query::common::RelId::Transfer(e) => Some(ctx.case.transfers.booked_at[*e as usize]),
+            crate::query::common::RelId::Transfer(e) => Some(ctx.case.transfers.booked_at[e.ix()]),
             _ => None,
         })
         .collect();

@@ -4,6 +4,7 @@
 use super::context::Ctx;
 use crate::graph::{EdgeKind, NodeRef};
 use crate::model::{EntityKind, EntityRef};
+use crate::model::{AccountId, CompanyId, PersonId, TransferId};
 use crate::query::common::{NodeId, RelId};
 use petgraph::visit::EdgeRef;
 use petgraph::Direction;
@@ -11,7 +12,8 @@ use petgraph::Direction;
 /// The flow-graph node of a query node (accounts and cash nodes only).
 pub fn flow_node(n: NodeId) -> Option<u32> {
     match n {
-        NodeId::Account(i) | NodeId::Cash(i) => Some(i),
+        NodeId::Account(a) => Some(a.node().raw()),
+        NodeId::Cash(i) => Some(i),
         _ => None,
     }
 }
@@ -19,7 +21,7 @@ pub fn flow_node(n: NodeId) -> Option<u32> {
 /// The query node of a flow-graph node.
 pub fn from_flow(ctx: &Ctx<'_>, n: u32) -> NodeId {
     if n < ctx.graph.flow.account_count() {
-        NodeId::Account(n)
+        NodeId::Account(AccountId::from_raw(n))
     } else {
         NodeId::Cash(n)
     }
@@ -27,16 +29,16 @@ pub fn from_flow(ctx: &Ctx<'_>, n: u32) -> NodeId {
 
 fn entity(e: EntityRef) -> NodeId {
     match e.kind {
-        EntityKind::Person => NodeId::Person(e.idx),
-        EntityKind::Company => NodeId::Company(e.idx),
+        EntityKind::Person => NodeId::Person(PersonId::from_raw(e.idx)),
+        EntityKind::Company => NodeId::Company(CompanyId::from_raw(e.idx)),
     }
 }
 
 fn net_ref(n: NodeId) -> Option<NodeRef> {
     Some(match n {
-        NodeId::Person(i) => NodeRef::Person(i),
-        NodeId::Company(i) => NodeRef::Company(i),
-        NodeId::Account(i) => NodeRef::Account(i),
+        NodeId::Person(i) => NodeRef::Person(i.raw()),
+        NodeId::Company(i) => NodeRef::Company(i.raw()),
+        NodeId::Account(i) => NodeRef::Account(i.raw()),
         NodeId::Property(i) => NodeRef::Property(i),
         NodeId::Cash(_) | NodeId::Labelled(..) => return None,
     })
@@ -44,9 +46,9 @@ fn net_ref(n: NodeId) -> Option<NodeRef> {
 
 fn from_net(r: NodeRef) -> NodeId {
     match r {
-        NodeRef::Person(i) => NodeId::Person(i),
-        NodeRef::Company(i) => NodeId::Company(i),
-        NodeRef::Account(i) => NodeId::Account(i),
+        NodeRef::Person(i) => NodeId::Person(PersonId::from_raw(i)),
+        NodeRef::Company(i) => NodeId::Company(CompanyId::from_raw(i)),
+        NodeRef::Account(i) => NodeId::Account(AccountId::from_raw(i)),
         NodeRef::Property(i) => NodeId::Property(i),
     }
 }
@@ -56,14 +58,14 @@ pub fn rel_ends(ctx: &Ctx<'_>, r: RelId) -> (NodeId, NodeId) {
     let case = ctx.case;
     let g = &ctx.graph.flow;
     match r {
-        RelId::Transfer(e) => (from_flow(ctx, g.src[e as usize]), from_flow(ctx, g.dst[e as usize])),
+        RelId::Transfer(e) => (from_flow(ctx, g.src[e.ix()]), from_flow(ctx, g.dst[e.ix()])),
         RelId::Holds(a) => {
-            let h = case.accounts.rows[a as usize].holder.map(entity).unwrap_or(NodeId::Account(a));
+            let h = case.accounts.rows[a.ix()].holder.map(entity).unwrap_or(NodeId::Account(a));
             (h, NodeId::Account(a))
         }
         RelId::Owns(row) | RelId::Directs(row) => {
             let o = &case.ownership.rows[row as usize];
-            (entity(o.holder), NodeId::Company(o.company))
+            (entity(o.holder), NodeId::Company(CompanyId::from_raw(o.company)))
         }
         RelId::Title(row) => {
             let t = &case.titles.rows[row as usize];
@@ -71,7 +73,7 @@ pub fn rel_ends(ctx: &Ctx<'_>, r: RelId) -> (NodeId, NodeId) {
         }
         RelId::Related(row) => {
             let r = &case.relations.rows[row as usize];
-            (NodeId::Person(r.person), entity(r.related))
+            (NodeId::Person(PersonId::from_raw(r.person)), entity(r.related))
         }
         RelId::Labelled(t, row) => {
             let t = &case.labelled.edges[t as usize];
@@ -83,8 +85,8 @@ pub fn rel_ends(ctx: &Ctx<'_>, r: RelId) -> (NodeId, NodeId) {
 fn rel_of(kind: &EdgeKind, target: NodeRef) -> RelId {
     match *kind {
         EdgeKind::Holds => match target {
-            NodeRef::Account(a) => RelId::Holds(a),
-            _ => RelId::Holds(u32::MAX),
+            NodeRef::Account(a) => RelId::Holds(AccountId::from_raw(a)),
+            _ => RelId::Holds(AccountId::from_raw(u32::MAX)),
         },
         EdgeKind::Owns { row, .. } => RelId::Owns(row),
         EdgeKind::Directs { row, .. } => RelId::Directs(row),
@@ -102,11 +104,11 @@ pub fn neighbors(ctx: &Ctx<'_>, n: NodeId, types: &[&str], out: bool, push: &mut
             let g = &ctx.graph.flow;
             if out {
                 for &e in g.out_edges(f) {
-                    push(RelId::Transfer(e), from_flow(ctx, g.dst[e as usize]));
+                    push(RelId::Transfer(TransferId::from_raw(e)), from_flow(ctx, g.dst[e as usize]));
                 }
             } else {
                 for &e in g.in_edges(f) {
-                    push(RelId::Transfer(e), from_flow(ctx, g.src[e as usize]));
+                    push(RelId::Transfer(TransferId::from_raw(e)), from_flow(ctx, g.src[e as usize]));
                 }
             }
         }

@@ -6,6 +6,7 @@
 use super::context::Ctx;
 use crate::graph::DistinctWindow;
 use crate::model::EntityKind;
+use crate::model::{AccountId, CompanyId, PersonId};
 use crate::patterns::{self, RunOptions};
 use crate::query::common::{NodeId, RelId, Value};
 use crate::query::common::{QResult, QueryError};
@@ -50,16 +51,16 @@ pub fn detect(ctx: &Ctx<'_>, args: &[Value]) -> QResult<Vec<Vec<Value>>> {
         .iter()
         .map(|f| {
             let ent = |e: crate::model::EntityRef| match e.kind {
-                EntityKind::Person => NodeId::Person(e.idx),
-                EntityKind::Company => NodeId::Company(e.idx),
+                EntityKind::Person => NodeId::Person(PersonId::from_raw(e.idx)),
+                EntityKind::Company => NodeId::Company(CompanyId::from_raw(e.idx)),
             };
             vec![
                 Value::str(&f.id),
                 Value::str(f.typology),
                 Value::int(f.score as i64),
-                Value::list(f.txns.iter().map(|&t| Value::Rel(RelId::Transfer(t.raw()))).collect()),
+                Value::list(f.txns.iter().map(|&t| Value::Rel(RelId::Transfer(t))).collect()),
                 Value::list(f.txns.iter().map(|&t| Value::str(ctx.case.transfers.txn_id.get(t.ix()))).collect()),
-                Value::list(f.accounts.iter().map(|&a| Value::Node(NodeId::Account(a.raw()))).collect()),
+                Value::list(f.accounts.iter().map(|&a| Value::Node(NodeId::Account(a))).collect()),
                 Value::list(f.entities.iter().map(|&e| Value::Node(ent(e))).collect()),
                 Value::Num(f.total),
                 f.first_at.map(Value::DateTime).unwrap_or_default(),
@@ -111,7 +112,7 @@ pub fn counterparts(ctx: &Ctx<'_>, args: &[Value]) -> QResult<Vec<Vec<Value>>> {
                 buf.extend(edges.iter().copied().filter(|&e| key[e as usize] < n));
                 let mut best = 0;
                 win.slide(buf, &g.time, key, w, |_, _, d| best = best.max(d));
-                (!buf.is_empty()).then(|| vec![Value::Node(NodeId::Account(a)), Value::int(best as i64)])
+                (!buf.is_empty()).then(|| vec![Value::Node(NodeId::Account(AccountId::from_raw(a))), Value::int(best as i64)])
             },
         )
         .flatten()

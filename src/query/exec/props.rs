@@ -8,6 +8,7 @@
 
 use super::context::Ctx;
 use crate::model::{Date, EntityKind, EntityRef, Extras, Money};
+use crate::model::TransferId;
 use crate::query::common::{cash_city, node_key, rel_key, NodeId, RelId, Value};
 use rust_decimal::Decimal;
 
@@ -64,8 +65,8 @@ pub fn node_prop(ctx: &Ctx<'_>, n: NodeId, name: &str) -> Value {
     let case = ctx.case;
     match n {
         NodeId::Person(i) => {
-            let p = &case.persons.rows[i as usize];
-            let e = EntityRef { kind: EntityKind::Person, idx: i };
+            let p = &case.persons.rows[i.ix()];
+            let e = EntityRef { kind: EntityKind::Person, idx: i.raw() };
             match name {
                 "id" => s(&p.id),
                 "full_name" | "name" => s(&p.full_name),
@@ -74,12 +75,12 @@ pub fn node_prop(ctx: &Ctx<'_>, n: NodeId, name: &str) -> Value {
                 "address" => os(&p.address),
                 "city" => os(&p.city),
                 "victim" => Value::Bool(case.victims.rows.iter().any(|v| v.entity == e)),
-                _ => suspect_prop(ctx, e, name).unwrap_or_else(|| extra(&case.persons.extras, name, i as usize)),
+                _ => suspect_prop(ctx, e, name).unwrap_or_else(|| extra(&case.persons.extras, name, i.ix())),
             }
         }
         NodeId::Company(i) => {
-            let c = &case.companies.rows[i as usize];
-            let e = EntityRef { kind: EntityKind::Company, idx: i };
+            let c = &case.companies.rows[i.ix()];
+            let e = EntityRef { kind: EntityKind::Company, idx: i.raw() };
             match name {
                 "id" => s(&c.id),
                 "name" => s(&c.name),
@@ -90,11 +91,11 @@ pub fn node_prop(ctx: &Ctx<'_>, n: NodeId, name: &str) -> Value {
                 "incorporated_on" => od(c.incorporated_on),
                 "dissolved_on" => od(c.dissolved_on),
                 "employees" => c.employees.map(|x| Value::int(x as i64)).unwrap_or(Value::Null),
-                _ => suspect_prop(ctx, e, name).unwrap_or_else(|| extra(&case.companies.extras, name, i as usize)),
+                _ => suspect_prop(ctx, e, name).unwrap_or_else(|| extra(&case.companies.extras, name, i.ix())),
             }
         }
         NodeId::Account(i) => {
-            let a = &case.accounts.rows[i as usize];
+            let a = &case.accounts.rows[i.ix()];
             match name {
                 "id" => s(&a.id),
                 "iban" => os(&a.iban),
@@ -104,7 +105,7 @@ pub fn node_prop(ctx: &Ctx<'_>, n: NodeId, name: &str) -> Value {
                 "opened_on" => od(a.opened_on),
                 "closed_on" => od(a.closed_on),
                 "currency" => s(a.currency.as_str()),
-                _ => extra(&case.accounts.extras, name, i as usize),
+                _ => extra(&case.accounts.extras, name, i.ix()),
             }
         }
         NodeId::Property(i) => {
@@ -142,7 +143,7 @@ pub fn rel_prop(ctx: &Ctx<'_>, r: RelId, name: &str) -> Value {
     match r {
         RelId::Transfer(e) => {
             let t = &case.transfers;
-            let i = e as usize;
+            let i = e.ix();
             match name {
                 "id" | "txn_id" => s(t.txn_id.get(i)),
                 "booked_at" => Value::DateTime(t.booked_at[i]),
@@ -159,7 +160,7 @@ pub fn rel_prop(ctx: &Ctx<'_>, r: RelId, name: &str) -> Value {
             }
         }
         RelId::Holds(a) => match name {
-            "opened_on" => od(case.accounts.rows[a as usize].opened_on),
+            "opened_on" => od(case.accounts.rows[a.ix()].opened_on),
             _ => Value::Null,
         },
         RelId::Owns(row) | RelId::Directs(row) => {
@@ -184,7 +185,7 @@ pub fn rel_prop(ctx: &Ctx<'_>, r: RelId, name: &str) -> Value {
                 "price" => om(&t.price),
                 "price_currency" => omc(&t.price),
                 "disposed_on" => od(t.disposed_on),
-                "payments" => Value::list(t.payment_txns.iter().map(|&x| Value::Rel(RelId::Transfer(x))).collect()),
+                "payments" => Value::list(t.payment_txns.iter().map(|&x| Value::Rel(RelId::Transfer(TransferId::from_raw(x)))).collect()),
                 _ => extra(&case.titles.extras, name, row as usize),
             }
         }

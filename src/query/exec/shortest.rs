@@ -44,7 +44,7 @@ pub(super) fn bfs(
                     continue;
                 }
                 if let (Some((a, b)), RelId::Transfer(e)) = (step.between, r) {
-                    let t = ctx.graph.flow.time[e as usize].0;
+                    let t = ctx.graph.flow.time[e.ix()].0;
                     if t < a || t > b {
                         continue;
                     }
