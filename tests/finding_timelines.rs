@@ -10,8 +10,8 @@ use moneytrail::export::finding_timelines::{path, render, FINDING_TIMELINE_LIMIT
 use moneytrail::generate::{generate, GenConfig};
 use moneytrail::graph::CaseGraph;
 use moneytrail::ingest::{load_case, LoadOptions};
-use moneytrail::model::{AccountId, TransferId};
 use moneytrail::investigation::Config as InvestigateOptions;
+use moneytrail::model::{AccountId, TransferId};
 use moneytrail::patterns::{self, RunOptions};
 use moneytrail::text::xml::xml;
 use std::collections::BTreeMap;

@@ -37,7 +37,8 @@ fn score(case: &Case, roles: &BTreeMap<String, String>) -> (usize, usize, usize,
     let flow = FlowGraph::build(case);
     let assessed = classify(case, &flow, &VictimParams::default());
     let listed: BTreeSet<u32> = case.victims.rows.iter().map(|v| v.entity.idx).collect();
-    let flagged: BTreeSet<u32> = assessed.iter().filter(|a| a.status == Status::Probable).map(|a| a.person.raw()).collect();
+    let flagged: BTreeSet<u32> =
+        assessed.iter().filter(|a| a.status == Status::Probable).map(|a| a.person.raw()).collect();
     let (mut tp, mut fp, mut fneg, mut mules) = (0, 0, 0, 0);
     let low = assessed.iter().filter(|a| a.status == Status::Probable).map(|a| a.score).min();
     let high = assessed.iter().filter(|a| a.status == Status::NotFlagged).map(|a| a.score).max();

@@ -327,7 +327,8 @@ fn fund_assets(
             if a.share.is_zero() {
                 continue;
             }
-            let account = (a.asset_kind == "bank_account").then(|| case.account(&a.asset_id)).flatten().map(|a| a.raw());
+            let account =
+                (a.asset_kind == "bank_account").then(|| case.account(&a.asset_id)).flatten().map(|a| a.raw());
             let e = by_id.entry((account.is_some(), a.asset_id.clone())).or_insert_with(|| FundAsset {
                 asset_id: a.asset_id.clone(),
                 asset_kind: a.asset_kind.clone(),

@@ -248,8 +248,10 @@ fn run_in_pool<'a>(runner: &Runner, real: &'a Case, config: &Config) -> Result<I
                 col.cite(p, || format!("property {}", case.properties.rows[a.property as usize].id));
             }
         }
-        let own: Vec<AccountId> =
-            (0..case.accounts.len() as u32).map(AccountId::from_raw).filter(|&a| case.account_row(a).holder == Some(s)).collect();
+        let own: Vec<AccountId> = (0..case.accounts.len() as u32)
+            .map(AccountId::from_raw)
+            .filter(|&a| case.account_row(a).holder == Some(s))
+            .collect();
         requests.push(TraceRequest {
             suspect: s,
             own_accounts: own,

@@ -12,8 +12,8 @@ use super::detector::{DetectCtx, Detector};
 use super::finding::Finding;
 use super::registers::{amount, Registers};
 use super::registry::Typology;
-use crate::model::{Date, EntityKind, EntityRef, NO_ACCOUNT};
 use crate::model::{AccountId, TransferId};
+use crate::model::{Date, EntityKind, EntityRef, NO_ACCOUNT};
 use rust_decimal::Decimal;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -261,8 +261,13 @@ impl Disproportion {
         for &i in &titles {
             let t = &case.titles.rows[i];
             f.txns.extend(TransferId::from_raws(&t.payment_txns));
-            f.accounts
-                .extend(t.payment_txns.iter().map(|&e| case.transfers.from[e as usize]).filter(|&a| a != NO_ACCOUNT).map(AccountId::from_raw));
+            f.accounts.extend(
+                t.payment_txns
+                    .iter()
+                    .map(|&e| case.transfers.from[e as usize])
+                    .filter(|&a| a != NO_ACCOUNT)
+                    .map(AccountId::from_raw),
+            );
         }
         if let (Some(first), Some(last)) = (run.first(), run.last()) {
             f.first_at = Date::from_ymd(first.0, 1, 1).map(|d| d.start());

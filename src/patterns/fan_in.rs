@@ -20,8 +20,8 @@ use super::signals::{
     dormant_then_active, new_counterparts, regular_timing, short_lived, split_payments, Events, DORMANT,
     NEW_COUNTERPARTS, REGULAR_TIMING, SHORT_LIVED, SPLIT_PAYMENTS,
 };
-use crate::model::{Channel, DateTime, NO_CITY};
 use crate::model::{AccountId, TransferId};
+use crate::model::{Channel, DateTime, NO_CITY};
 use rayon::prelude::*;
 use rust_decimal::Decimal;
 use std::collections::BTreeSet;

@@ -7,8 +7,8 @@ use super::context::Datum;
 use super::detector::{DetectCtx, Detector};
 use super::finding::Finding;
 use super::registry::Typology;
-use crate::model::{Channel, DateTime, NO_CITY};
 use crate::model::{AccountId, TransferId};
+use crate::model::{Channel, DateTime, NO_CITY};
 use rayon::prelude::*;
 use rust_decimal::Decimal;
 use std::cmp::Ordering;
@@ -121,7 +121,9 @@ impl FunnelAccount {
         let cities: BTreeSet<u32> = deps.iter().map(|&e| case.transfers.branch_city[e as usize]).collect();
         let mut f = Finding::new(self.name());
         f.accounts.push(AccountId::from_raw(a));
-        f.accounts.extend(outs.iter().map(|&e| g.dst[e as usize]).filter(|&d| d < g.account_count()).map(AccountId::from_raw));
+        f.accounts.extend(
+            outs.iter().map(|&e| g.dst[e as usize]).filter(|&d| d < g.account_count()).map(AccountId::from_raw),
+        );
         f.indicate(
             &CASH_MANY_CITIES,
             format!("{sin} in cash paid in at branches in {} cities within {} days", cities.len(), p.window_days),

@@ -12,8 +12,8 @@ use super::signals::{
     SPLIT_PAYMENTS,
 };
 use crate::graph::FlowGraph;
-use crate::model::{Case, DateTime};
 use crate::model::{AccountId, TransferId};
+use crate::model::{Case, DateTime};
 use rayon::prelude::*;
 use rust_decimal::Decimal;
 use std::collections::BTreeSet;

@@ -11,8 +11,8 @@ use super::detector::{DetectCtx, Detector};
 use super::finding::Finding;
 use super::registers::{amount, pct, purchases, Purchase, Registers};
 use super::registry::Typology;
-use crate::model::{EntityKind, EntityRef, NO_ACCOUNT};
 use crate::model::{AccountId, TransferId};
+use crate::model::{EntityKind, EntityRef, NO_ACCOUNT};
 use rust_decimal::Decimal;
 
 crate::params! {

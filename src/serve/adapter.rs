@@ -16,8 +16,8 @@ use crate::evidence::exhibits::ExhibitCollector;
 use crate::export::bundle::{investigate, Summary};
 use crate::graph::{CaseGraph, EdgeKind, NodeKind, NodeRef};
 use crate::investigation::{Config as InvestigateOptions, LoadSettings, WorkspaceStamp};
-use crate::model::{Case, DateTime, EntityKind, EntityRef};
 use crate::model::TransferId;
+use crate::model::{Case, DateTime, EntityKind, EntityRef};
 use crate::patterns::{self, Finding, RunOptions};
 use crate::query::{self, Budget, NodeId, RelId, Value};
 use crate::trace::case::{trace_case, SourceSelection};
@@ -738,7 +738,8 @@ impl Engine {
         if out.graph.edges.is_empty() {
             // Rows of ids only (`collect(t.id) AS txn_ids`): draw the transfers they name.
             let txns = query::transfers_in(&res, c);
-            let rows: Vec<Vec<Value>> = txns.iter().take(400).map(|&t| vec![Value::Rel(RelId::Transfer(TransferId::from_raw(t)))]).collect();
+            let rows: Vec<Vec<Value>> =
+                txns.iter().take(400).map(|&t| vec![Value::Rel(RelId::Transfer(TransferId::from_raw(t)))]).collect();
             if !rows.is_empty() {
                 out.graph = self.result_graph(&rows);
             }
@@ -795,12 +796,12 @@ impl Engine {
                     });
                     return;
                 }
-                RelId::Holds(acc) => {
-                    match c.accounts.rows.get(acc.ix()).and_then(|r| r.holder.map(|h| (h, r.prov))) {
-                        Some((h, p)) => (ent(h), NodeRef::Account(acc.raw()), LinkKind::Holds, "holds".to_string(), p, 0, 0),
-                        None => return,
+                RelId::Holds(acc) => match c.accounts.rows.get(acc.ix()).and_then(|r| r.holder.map(|h| (h, r.prov))) {
+                    Some((h, p)) => {
+                        (ent(h), NodeRef::Account(acc.raw()), LinkKind::Holds, "holds".to_string(), p, 0, 0)
                     }
-                }
+                    None => return,
+                },
                 RelId::Owns(row) | RelId::Directs(row) => {
                     let Some(o) = c.ownership.rows.get(row as usize) else { return };
                     let k = if matches!(r, RelId::Owns(_)) { LinkKind::Owns } else { LinkKind::Directs };

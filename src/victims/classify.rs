@@ -19,8 +19,8 @@
 //! | `large_pass_through` (negative): large sums forwarded within 48 h, the mule signature | -3 | methodology.md#t-pass-through |
 
 use crate::graph::FlowGraph;
-use crate::model::{Case, Channel, Date, DateTime, EntityKind, EntityRef, NO_CITY};
 use crate::model::{AccountId, PersonId, TransferId};
+use crate::model::{Case, Channel, Date, DateTime, EntityKind, EntityRef, NO_CITY};
 use crate::patterns::{Finding, Spec};
 use rust_decimal::Decimal;
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
@@ -741,13 +741,13 @@ pub fn annotate_findings(case: &Case, findings: &mut [Finding], assessed: &[Asse
                 if seen.insert(a.person) {
                     let who = case.persons.rows[a.person.ix()].id.as_str();
                     parts.push(match a.status {
-                        Status::Listed => format!(
-                            "account {} is held by {who}, a listed victim",
-                            case.accounts.rows[acc.ix()].id
-                        ),
+                        Status::Listed => {
+                            format!("account {} is held by {who}, a listed victim", case.accounts.rows[acc.ix()].id)
+                        }
                         _ => format!(
                             "account {} is held by {who}, a probable victim (score {})",
-                            case.accounts.rows[acc.ix()].id, a.score
+                            case.accounts.rows[acc.ix()].id,
+                            a.score
                         ),
                     });
                 }

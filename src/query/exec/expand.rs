@@ -383,7 +383,8 @@ impl HopRules for QueryHops<'_, '_> {
         if self.step.spec.path_label.is_some_and(|l| from_flow(self.ctx, next).label(self.ctx.case) != l) {
             return false;
         }
-        self.step.rel_props.is_empty() || rel_ok(self.ctx, self.step, RelId::Transfer(TransferId::from_raw(e)), from_flow(self.ctx, next))
+        self.step.rel_props.is_empty()
+            || rel_ok(self.ctx, self.step, RelId::Transfer(TransferId::from_raw(e)), from_flow(self.ctx, next))
     }
 
     fn follows(&self, prev: u32, next: u32) -> bool {

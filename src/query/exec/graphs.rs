@@ -3,8 +3,8 @@
 
 use super::context::Ctx;
 use crate::graph::{EdgeKind, NodeRef};
-use crate::model::{EntityKind, EntityRef};
 use crate::model::{AccountId, CompanyId, PersonId, TransferId};
+use crate::model::{EntityKind, EntityRef};
 use crate::query::common::{NodeId, RelId};
 use petgraph::visit::EdgeRef;
 use petgraph::Direction;

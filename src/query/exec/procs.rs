@@ -112,7 +112,8 @@ pub fn counterparts(ctx: &Ctx<'_>, args: &[Value]) -> QResult<Vec<Vec<Value>>> {
                 buf.extend(edges.iter().copied().filter(|&e| key[e as usize] < n));
                 let mut best = 0;
                 win.slide(buf, &g.time, key, w, |_, _, d| best = best.max(d));
-                (!buf.is_empty()).then(|| vec![Value::Node(NodeId::Account(AccountId::from_raw(a))), Value::int(best as i64)])
+                (!buf.is_empty())
+                    .then(|| vec![Value::Node(NodeId::Account(AccountId::from_raw(a))), Value::int(best as i64)])
             },
         )
         .flatten()

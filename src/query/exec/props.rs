@@ -7,8 +7,8 @@
 //! from query text.
 
 use super::context::Ctx;
-use crate::model::{Date, EntityKind, EntityRef, Extras, Money};
 use crate::model::TransferId;
+use crate::model::{Date, EntityKind, EntityRef, Extras, Money};
 use crate::query::common::{cash_city, node_key, rel_key, NodeId, RelId, Value};
 use rust_decimal::Decimal;
 
@@ -185,7 +185,9 @@ pub fn rel_prop(ctx: &Ctx<'_>, r: RelId, name: &str) -> Value {
                 "price" => om(&t.price),
                 "price_currency" => omc(&t.price),
                 "disposed_on" => od(t.disposed_on),
-                "payments" => Value::list(t.payment_txns.iter().map(|&x| Value::Rel(RelId::Transfer(TransferId::from_raw(x)))).collect()),
+                "payments" => Value::list(
+                    t.payment_txns.iter().map(|&x| Value::Rel(RelId::Transfer(TransferId::from_raw(x)))).collect(),
+                ),
                 _ => extra(&case.titles.extras, name, row as usize),
             }
         }
