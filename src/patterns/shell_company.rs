@@ -186,7 +186,7 @@ impl ShellCompany {
         f.entities.extend(chain);
         f.entities.extend(tops);
         f.entities.extend(case.ownership.rows.iter().filter(|o| o.company == c && o.in_force_on(d)).map(|o| o.holder));
-        f.accounts.extend(AccountId::from_raws(&accts));
+        f.accounts.extend(AccountId::from_raws(accts));
         f.txns = TransferId::from_raws(&big).collect();
         f.first_at = co.incorporated_on.map(Date::start);
         Some(f.finish(case, g))
