@@ -4,7 +4,7 @@
 //! Each is a `#[repr(transparent)]` wrapper of a `u32`, so a `Vec<AccountId>` has the layout of a
 //! `Vec<u32>` and costs nothing at run time; what it adds is that a transfer index can no longer
 //! be passed where an account index is expected. The ids are created where their rows are:
-//! `ingest` numbers the rows of each table, [`crate::graph::FlowGraph`] numbers its nodes
+//! `ingest` numbers the rows of each table, the flow graph (`graph::FlowGraph`, a layer above) numbers its nodes
 //! (accounts first, so an account's node has the account's number, then one cash node per
 //! city). Hot loops over the column store and the CSR may keep raw `u32` arrays and convert at
 //! their boundary with [`AccountId::from_raw`] and `raw()`: the columns hold ids that ingest
@@ -94,12 +94,12 @@ dense_id! {
 
 dense_id! {
     /// A transfer: index into `Case::transfers`, and the id of its edge in
-    /// [`crate::graph::FlowGraph`] (the graph numbers its edges as the case numbers transfers).
+    /// the flow graph (`graph::FlowGraph`: it numbers its edges as the case numbers transfers).
     TransferId
 }
 
 dense_id! {
-    /// A node of [`crate::graph::FlowGraph`]: accounts first (node `i` is account `i`), then one
+    /// A node of the flow graph (`graph::FlowGraph`): accounts first (node `i` is account `i`), then one
     /// cash node per branch city and one for cash of unknown place. It is its own type because
     /// a node is not always an account: [`NodeId::account`] says when it is.
     NodeId
