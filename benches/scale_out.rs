@@ -1,13 +1,16 @@
 //! Scale-out benchmark (issue 20; `cargo bench --features distributed --bench scale_out`).
 //!
 //! For each size in `MT_SCALE_SIZES` (default `10000000,50000000` transfers) it generates the
-//! seed-1 case into `target/bench-cases` (reused when present), loads it, writes the Parquet
-//! case, times the five cluster-planned detectors locally on 2 threads, then for each executor
+//! seed-1 case into `target/bench-cases` (reused when present; `MT_SCALE_CASE=DIR` reads that
+//! existing case instead, read-only), loads it, writes the Parquet case into
+//! `target/bench-cases`, times the cluster-planned detectors (`MT_SCALE_DETECTORS`, default all
+//! eight) locally on 2 threads, then for each executor
 //! count in `MT_SCALE_EXECUTORS` (default `1,2,4`) starts a `moneytrail cluster scheduler` and
 //! that many `moneytrail cluster executor` processes on loopback and times the same detectors
-//! with the structural search on the cluster (scoring local, as in production). Per run it
-//! prints wall times, the shuffle bytes the executors wrote (their work folders), and the peak
-//! RSS (VmHWM) of every process. Figures go to docs/scale-out.md.
+//! with the structural search on the cluster (scoring local, as in production), and checks the
+//! findings equal the local ones. Per run it prints wall times, the shuffle bytes the executors
+//! wrote (their work folders), and the peak RSS (VmHWM) of every process. Figures go to
+//! docs/scale-out.md, which also has the CLI script used when no release bench binary was built.
 
 mod common;
 use common::{cases_dir, ensure_generated, peak_rss_mib};
@@ -23,7 +26,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-const DETECTORS: [&str; 5] = ["fan_in", "fan_out", "gather_scatter", "funnel_account", "cycle"];
+/// The detectors with a cluster plan.
+const DETECTORS: &str = "fan_in,fan_out,gather_scatter,funnel_account,cycle,scatter_gather,layering_chain,structuring";
 
 fn list(var: &str, default: &str) -> Vec<u64> {
     std::env::var(var).unwrap_or_else(|_| default.into()).split(',').filter_map(|s| s.trim().parse().ok()).collect()
@@ -121,9 +125,16 @@ fn opts(name: &str) -> RunOptions {
     RunOptions { typologies, threads: 2, ..RunOptions::default() }
 }
 
-fn run(n: u64, executors: &[u64]) {
-    let dir = cases_dir().join(format!("detect-seed1-{n}"));
-    if !ensure_generated(&dir, n) {
+fn run(n: u64, executors: &[u64], detectors: &[String]) {
+    let (dir, name) = match std::env::var_os("MT_SCALE_CASE") {
+        Some(d) => {
+            let d = PathBuf::from(d);
+            let name = d.file_name().map_or_else(|| "case".into(), |f| f.to_string_lossy().into_owned());
+            (d, name)
+        }
+        None => (cases_dir().join(format!("detect-seed1-{n}")), format!("seed1-{n}")),
+    };
+    if std::env::var_os("MT_SCALE_CASE").is_none() && !ensure_generated(&dir, n) {
         return;
     }
     let t = Instant::now();
@@ -135,8 +146,9 @@ fn run(n: u64, executors: &[u64]) {
         }
     };
     let graph = CaseGraph::build(&case);
-    println!("\n== {n} transfers: load and graph {:.1} s", t.elapsed().as_secs_f64());
-    let pq = cases_dir().join(format!("parquet-seed1-{n}"));
+    let n = case.transfers.len() as u64;
+    println!("\n== {name}, {n} transfers: load and graph {:.1} s", t.elapsed().as_secs_f64());
+    let pq = cases_dir().join(format!("parquet-{name}"));
     let t = Instant::now();
     match write_case(&case, &graph.flow, &pq, 8, false) {
         Ok(s) => println!(
@@ -152,14 +164,14 @@ fn run(n: u64, executors: &[u64]) {
         }
     }
     let mut local = Vec::new();
-    for d in DETECTORS {
+    for d in detectors {
         let t = Instant::now();
-        let f = patterns::run(&case, &graph, &opts(d)).map(|f| f.len()).unwrap_or(0);
+        let f = patterns::run(&case, &graph, &opts(d)).unwrap_or_default();
         local.push((t.elapsed().as_secs_f64(), f));
     }
     println!("local engine, 2 threads (client peak RSS so far {:.0} MiB):", peak_rss_mib());
-    for (d, (s, f)) in DETECTORS.iter().zip(&local) {
-        println!("  {d:<16} {s:>8.1} s  {f:>6} findings");
+    for (d, (s, f)) in detectors.iter().zip(&local) {
+        println!("  {d:<16} {s:>8.1} s  {:>6} findings", f.len());
     }
     let root = cases_dir().join("scale-out-work");
     for &k in executors {
@@ -180,7 +192,7 @@ fn run(n: u64, executors: &[u64]) {
             "  {:<16} {:>9} {:>9} {:>10} {:>11} {:>6}",
             "detector", "total s", "search s", "candidates", "shuffle MB", "same"
         );
-        for (i, d) in DETECTORS.iter().enumerate() {
+        for (i, d) in detectors.iter().enumerate() {
             let before = c.shuffle_bytes();
             let t = Instant::now();
             match detect(&session, &case, &graph, &opts(d), false) {
@@ -191,7 +203,7 @@ fn run(n: u64, executors: &[u64]) {
                         _ => (0.0, 0),
                     };
                     let mb = (c.shuffle_bytes().saturating_sub(before)) as f64 / 1e6;
-                    let same = if r.findings.len() == local[i].1 { "yes" } else { "NO" };
+                    let same = if r.findings == local[i].1 { "yes" } else { "NO" };
                     println!("  {d:<16} {total:>9.1} {search:>9.1} {cands:>10} {mb:>11.1} {same:>6}");
                 }
                 Err(e) => println!("  {d:<16} failed: {e}"),
@@ -212,7 +224,14 @@ fn main() {
     // `cargo bench` passes `--bench`; nothing else is read from the command line.
     let sizes = list("MT_SCALE_SIZES", "10000000,50000000");
     let executors = list("MT_SCALE_EXECUTORS", "1,2,4");
+    let detectors: Vec<String> = std::env::var("MT_SCALE_DETECTORS")
+        .unwrap_or_else(|_| DETECTORS.into())
+        .split(',')
+        .map(|s| s.trim().to_string())
+        .collect();
+    // An existing case has one size.
+    let sizes = if std::env::var_os("MT_SCALE_CASE").is_some() { sizes.into_iter().take(1).collect() } else { sizes };
     for n in sizes {
-        run(n, &executors);
+        run(n, &executors, &detectors);
     }
 }

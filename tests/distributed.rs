@@ -25,8 +25,16 @@ use std::time::{Duration, Instant};
 const BIN: &str = env!("CARGO_BIN_EXE_moneytrail");
 
 /// The detectors whose structural search runs on the cluster.
-const ON_CLUSTER: [&str; 7] =
-    ["fan_in", "fan_out", "gather_scatter", "funnel_account", "scatter_gather", "layering_chain", "structuring"];
+const ON_CLUSTER: [&str; 8] = [
+    "fan_in",
+    "fan_out",
+    "gather_scatter",
+    "funnel_account",
+    "cycle",
+    "scatter_gather",
+    "layering_chain",
+    "structuring",
+];
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -148,39 +156,65 @@ fn opts(typologies: &[&str], params: &[&str]) -> RunOptions {
     RunOptions::parse(Some(typologies), params).unwrap()
 }
 
-/// Local findings and cluster findings for the same options, asserted equal.
-fn assert_same(session: &Session, case_dir: &Path, o: &RunOptions) -> usize {
+/// Local findings and cluster findings for the same options, asserted equal, with the count
+/// below the cut; every selected detector ran on the cluster. Returns the findings kept and
+/// the count below the cut.
+fn assert_same(session: &Session, case_dir: &Path, o: &RunOptions) -> (Vec<patterns::Finding>, usize) {
     let loaded = load_case(case_dir, &LoadOptions::default()).unwrap();
     let graph = CaseGraph::build(&loaded.case);
-    let local = patterns::run(&loaded.case, &graph, o).unwrap();
+    let local = patterns::Runner::new(o).unwrap().run_ranked(&loaded.case, &graph).unwrap();
     let run = detect(session, &loaded.case, &graph, o, false).unwrap();
     for (name, p) in &run.placement {
         assert!(matches!(p, Placement::Cluster { .. }), "{name} ran locally: {p:?}");
     }
-    assert_eq!(run.findings.len(), local.len(), "{:?}", o.typologies);
-    for (a, b) in run.findings.iter().zip(&local) {
+    assert_eq!(run.findings.len(), local.findings.len(), "{:?}", o.typologies);
+    for (a, b) in run.findings.iter().zip(&local.findings) {
         assert_eq!(a, b, "finding {} differs", b.id);
     }
-    local.len()
+    assert_eq!(run.below, local.below, "candidates below the cut");
+    (local.findings, local.below)
 }
 
-// It also sends the scatter-gather, layering and structuring plans to the cluster (they are
-// gated behind MONEYTRAIL_CLUSTER_UNVERIFIED for users until this test has run in CI).
 #[test]
 fn cluster_findings_equal_local_findings_and_the_cluster_stops_cleanly() {
-    // The scatter-gather, layering-chain and structuring plans run on the cluster only when asked.
-    std::env::set_var(moneytrail::distributed::detect::UNVERIFIED_PLANS_VAR, "1");
     let (_tmp, case_dir, pq) = case(30_000, 7);
     let cluster = Cluster::start(2);
     let session = Session::connect(&cluster.engine(), &pq, 4).unwrap();
-    // Defaults: every cluster detector at once.
-    let n = assert_same(&session, &case_dir, &opts(&ON_CLUSTER, &[]));
-    assert!(n > 0, "the generated case has findings of these typologies");
+    // Defaults: every cluster detector at once, cycles included.
+    let (found, _) = assert_same(&session, &case_dir, &opts(&ON_CLUSTER, &[]));
+    let n = found.len();
+    for t in ["fan_in", "fan_out", "cycle", "scatter_gather", "layering_chain"] {
+        assert!(found.iter().any(|f| f.typology == t), "no {t} finding to compare");
+    }
+    // Ranked and cut as locally: the same head of the list and the same count below it.
+    let mut cut = opts(&["fan_in", "fan_out", "structuring"], &[]);
+    cut.top = Some(n / 10);
+    let (kept, below) = assert_same(&session, &case_dir, &cut);
+    assert!(kept.len() == n / 10 && below > 0, "{} kept, {below} below", kept.len());
+    cut.top = None;
+    cut.min_score = 40;
+    let (kept, below) = assert_same(&session, &case_dir, &cut);
+    assert!(!kept.is_empty() && below > 0, "{} kept, {below} below", kept.len());
+    // A row budget stops the cluster run where it stops the local one, with the same message
+    // (one thread each, so the same hub is charged last).
+    let loaded = load_case(&case_dir, &LoadOptions::default()).unwrap();
+    let graph = CaseGraph::build(&loaded.case);
+    for (t, rows) in [("fan_in", 5_000), ("scatter_gather", 2_000), ("layering_chain", 50)] {
+        let mut o = opts(&[t], &[]);
+        o.threads = 1;
+        o.budget.max_rows = rows;
+        let local = patterns::run(&loaded.case, &graph, &o).unwrap_err().to_string();
+        let remote = detect(&session, &loaded.case, &graph, &o, false).unwrap_err().to_string();
+        assert!(local.contains("--max-rows"), "{local}");
+        assert_eq!(remote, local, "{t}: the row budget stops both runs alike");
+    }
     // Other thresholds (issue 21 made every structural candidate a finding from 2 senders, so
     // these are stricter in places and looser in others: windows that merge, hubs, long cycles).
     let loose = [
         "fan_in.min_senders=3",
         "fan_out.min_receivers=3",
+        "cycle.window_days=120",
+        "cycle.min_retention=0.3",
         "gather_scatter.min_senders=3",
         "funnel_account.min_cities=2",
         // Also reaches fan-out, which drops scatter-gather intermediaries by these parameters.
@@ -191,7 +225,7 @@ fn cluster_findings_equal_local_findings_and_the_cluster_stops_cleanly() {
         "structuring.min_deposits=2",
         "structuring.min_score=0",
     ];
-    let m = assert_same(&session, &case_dir, &opts(&ON_CLUSTER, &loose));
+    let m = assert_same(&session, &case_dir, &opts(&ON_CLUSTER, &loose)).0.len();
     assert!(m > 0 && m != n, "other parameters change the findings ({m} vs {n})");
     // Three library queries that are plain joins: the same rows (as CSV) from both engines.
     let loaded = load_case(&case_dir, &LoadOptions::default()).unwrap();
@@ -236,7 +270,7 @@ fn cluster_findings_equal_local_findings_and_the_cluster_stops_cleanly() {
     run("local", &l);
     let said = run(&cluster.url(), &d);
     assert!(said.contains("shell_company: runs locally only:"), "{said}");
-    assert!(said.contains("cycle: runs locally only:"), "{said}");
+    assert!(said.contains("cycle: structural search on ballista://"), "{said}");
     assert!(said.contains("fan_in: structural search on ballista://"), "{said}");
     assert_eq!(std::fs::read(&l).unwrap(), std::fs::read(&d).unwrap(), "CLI findings differ between engines");
     let q = |file: &str| {
@@ -298,8 +332,8 @@ fn a_lost_executor_fails_the_run_or_the_run_completes_identically() {
         let _ = tx.send(res);
         session
     });
-    // One cluster job (fan_out; the cycle search is local), so the job timeout bounds the run.
-    let bound = job_timeout + took + Duration::from_secs(60);
+    // Two cluster jobs (cycle, fan_out), each bounded by the job timeout.
+    let bound = 2 * job_timeout + took + Duration::from_secs(60);
     let res = rx.recv_timeout(bound).expect("the run neither finished nor failed within the job timeout");
     let session = worker.join().unwrap();
     killer.join().unwrap();

@@ -149,8 +149,8 @@ impl EngineArgs {
         self.engine.trim() == "local"
     }
 
-    /// Findings of the detectors of `opts`, ranked and cut, on the engine chosen. On a
-    /// cluster the count below the cut is not known (`below` is 0).
+    /// Findings of the detectors of `opts`, ranked and cut, on the engine chosen; on a cluster
+    /// ranked, cut and counted below the cut as locally.
     pub fn detect(&self, case: &Case, graph: &CaseGraph, opts: &RunOptions, resolved: bool) -> Result<Ranked> {
         if self.is_local() {
             return Ok(moneytrail::patterns::Runner::new(opts)?.run_ranked(case, graph)?);
@@ -170,7 +170,7 @@ impl EngineArgs {
                     Placement::Local(why) => eprintln!("{name}: runs locally only: {why}"),
                 }
             }
-            Ok(Ranked { findings: run.findings, below: 0 })
+            Ok(Ranked { findings: run.findings, below: run.below })
         }
         #[cfg(not(feature = "distributed"))]
         {

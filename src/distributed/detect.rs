@@ -6,8 +6,11 @@
 //! band), and the detector's own code turns them into findings (`score_*`, and for the fans
 //! their candidate rule `fan_in::candidates`), exactly as its local `detect` would. Detectors
 //! without a plan (ownership, property and register detectors, which read small tables the
-//! cluster does not hold) run locally on the same case, and the run says so. The runner then links suspects, sorts and de-duplicates as in a local
-//! run ([`crate::patterns::Runner::run_with`]), so the findings are identical.
+//! cluster does not hold) run locally on the same case, and the run says so. The runner then
+//! links suspects, ranks, de-duplicates and cuts (`min_score`, `top`) as in a local run
+//! ([`crate::patterns::Runner::run_ranked_with`]), so the findings and the count below the cut
+//! are identical; each detector's gauge is charged what its local search charges (`charge`),
+//! so budgets stop both runs alike.
 
 use super::engine::Session;
 use super::plans::{
@@ -17,6 +20,7 @@ use super::plans::{
 use super::DistError;
 use crate::graph::CaseGraph;
 use crate::model::Case;
+use crate::model::DateTime;
 use crate::patterns::cycle::Cycle;
 use crate::patterns::fan_in::{candidates, FanIn};
 use crate::patterns::fan_out::FanOut;
@@ -25,7 +29,7 @@ use crate::patterns::gather_scatter::GatherScatter;
 use crate::patterns::layering_chain::LayeringChain;
 use crate::patterns::scatter_gather::ScatterGather;
 use crate::patterns::structuring::Structuring;
-use crate::patterns::{Detector, Finding, RunOptions, Runner, Typology};
+use crate::patterns::{DetectCtx, Detector, Finding, RunOptions, Runner, Typology};
 use datafusion::arrow::array::{Array, AsArray};
 use datafusion::arrow::datatypes::UInt32Type;
 use datafusion::arrow::record_batch::RecordBatch;
@@ -52,8 +56,11 @@ pub enum Placement {
 /// The result of [`detect`].
 #[derive(Debug)]
 pub struct ClusterRun {
-    /// Findings, sorted and linked as [`crate::patterns::run`] returns them.
+    /// Findings, linked, ranked and cut (`min_score`, `top`) as [`Runner::run_ranked`] returns
+    /// them.
     pub findings: Vec<Finding>,
+    /// Candidates ranked below the cut, as [`crate::patterns::Ranked::below`].
+    pub below: usize,
     /// Per selected detector (registry order), where it ran.
     pub placement: Vec<(&'static str, Placement)>,
 }
@@ -113,12 +120,6 @@ fn window_plan(t: Typology, opts: &RunOptions) -> Result<Option<WindowPlan>, Dis
 /// The cycle plan, or why the cycle search stays local.
 fn cycle_plan(opts: &RunOptions, graph: &CaseGraph) -> Result<Result<CyclePlan, String>, DistError> {
     let c: Cycle = configured(opts)?;
-    // Measured with Ballista 55: the executors die on the iterative-join plan of cycles_sql
-    // (deep plan, see docs/scale-out.md), so the search stays local until that is solved;
-    // MONEYTRAIL_CLUSTER_CYCLES=1 sends it to the cluster anyway, for that work.
-    if std::env::var_os("MONEYTRAIL_CLUSTER_CYCLES").is_none() {
-        return Ok(Err("the cycle plan is too deep for Ballista 55's executors (docs/scale-out.md)".into()));
-    }
     if !c.p.ordered {
         return Ok(Err("cycle.ordered=false (hops in any order) has no cluster plan".into()));
     }
@@ -169,6 +170,52 @@ fn chain_plan(opts: &RunOptions, graph: &CaseGraph) -> Result<Result<ChainPlan, 
     })
 }
 
+/// Charges the detector's gauge what its local search charges, so that a cluster run stops
+/// where a local run stops, with the same message (`--max-rows`, `--max-memory`, `--timeout`):
+///
+/// - rows: the same counts at the same hub accounts, in the order of a one-thread local run,
+///   computed from the local adjacency (the cluster did the examining; counting is a pass over
+///   the accounts, or one binary search per transfer): the window detectors charge each
+///   account's inflows (fan-out its outflows), scatter-gather each scatter's onward transfers
+///   in the window, layering chains each flow's onward transfers within the gap. Structuring
+///   charges no rows locally. The cycle search charges its depth-first steps, which only the
+///   search knows; on the cluster its rows are bounded by the job timeout instead
+///   (`--job-timeout`), and its memory below;
+/// - bytes: what the local search holds for the candidates it keeps, for the same candidates
+///   (24 + 4 per hop per cycle at its origin, 8 per layering link at the receiver).
+///
+/// `false` once a budget of the run is spent.
+fn charge(ctx: &DetectCtx<'_>, t: Typology, c: &Candidates, scatter_w: i64, chain_gap: i64) -> bool {
+    let (case, g, budget) = (ctx.case, &ctx.graph.flow, ctx.budget);
+    let accounts = 0..g.account_count();
+    let onward =
+        |from: u32, at: DateTime, within: i64| g.out_between(from, DateTime(at.0 + 1), DateTime(at.0 + within));
+    let rows = match t {
+        Typology::FanIn | Typology::GatherScatter | Typology::FunnelAccount => {
+            accounts.into_iter().all(|a| budget.rows(a, g.in_edges(a).len() as u64))
+        }
+        Typology::FanOut => accounts.into_iter().all(|a| budget.rows(a, g.out_edges(a).len() as u64)),
+        Typology::ScatterGather => accounts.into_iter().all(|s| {
+            g.out_edges(s).iter().filter(|&&e| g.is_account_flow(case, e)).all(|&e| {
+                let mid = g.dst[e as usize];
+                budget.rows(mid, onward(mid, g.time[e as usize], scatter_w).len() as u64)
+            })
+        }),
+        Typology::LayeringChain => (0..g.edge_count() as u32).filter(|&e| g.is_account_flow(case, e)).all(|e| {
+            let d = g.dst[e as usize];
+            budget.rows(d, onward(d, g.time[e as usize], chain_gap).len() as u64)
+        }),
+        _ => budget.time(None),
+    };
+    rows && match c {
+        Candidates::Cycles(v) => v.iter().all(|p| budget.hold(Some(g.src[p[0] as usize]), 24 + 4 * p.len() as u64)),
+        Candidates::Links(v) => {
+            v.chunk_by(|a, b| a.0 == b.0).all(|l| budget.hold(Some(g.dst[l[0].0 as usize]), 8 * l.len() as u64))
+        }
+        _ => true,
+    }
+}
+
 /// Rows of `columns` u32 columns, each row as a vector.
 fn read_u32_rows(batches: &[RecordBatch], columns: usize) -> Result<Vec<Vec<u32>>, DistError> {
     let bad = || DistError::Engine("unexpected result from the cluster: the ids are not u32".into());
@@ -196,21 +243,6 @@ fn read_pairs(batches: &[RecordBatch]) -> Result<PairsBySource, DistError> {
     Ok(out)
 }
 
-/// Set to send the plans not yet run against the local detector in a test (scatter-gather,
-/// layering chains, structuring) to the cluster; without it they run locally and say so.
-pub const UNVERIFIED_PLANS_VAR: &str = "MONEYTRAIL_CLUSTER_UNVERIFIED";
-
-/// Why a plan stays local while it is unverified, or `None` when [`UNVERIFIED_PLANS_VAR`] is set.
-fn unverified(t: Typology) -> Option<String> {
-    std::env::var_os(UNVERIFIED_PLANS_VAR).is_none().then(|| {
-        format!(
-            "the {} cluster plan has not yet been checked against the local detector (docs/scale-out.md); \
-             {UNVERIFIED_PLANS_VAR}=1 runs it",
-            t.as_str()
-        )
-    })
-}
-
 /// Why a detector without a cluster plan runs locally.
 fn local_reason(t: Typology) -> String {
     match t {
@@ -219,26 +251,38 @@ fn local_reason(t: Typology) -> String {
     }
 }
 
-/// `(u32, list<u32>)` rows, or `list<u32>` rows when `with_account` is false.
-fn read_lists(batches: &[RecordBatch], with_account: bool) -> Result<Vec<(u32, Vec<u32>)>, DistError> {
+/// Rows of nullable u32 columns `h1..hk` ([`cycles_sql`]), each the ids up to its first null.
+fn read_paths(batches: &[RecordBatch]) -> Result<Vec<Vec<u32>>, DistError> {
+    let bad = || DistError::Engine("unexpected result from the cluster: the hops are not u32".into());
+    let mut rows = Vec::new();
+    for b in batches {
+        let cols = b
+            .columns()
+            .iter()
+            .map(|c| c.as_primitive_opt::<UInt32Type>().ok_or_else(bad))
+            .collect::<Result<Vec<_>, _>>()?;
+        rows.extend(
+            (0..b.num_rows())
+                .map(|i| cols.iter().take_while(|c| c.is_valid(i)).map(|c| c.value(i)).collect::<Vec<u32>>()),
+        );
+    }
+    Ok(rows)
+}
+
+/// `(u32, list<u32>)` rows ([`episodes_sql`]): an account and its episode's transfers.
+fn read_lists(batches: &[RecordBatch]) -> Result<Vec<(u32, Vec<u32>)>, DistError> {
     let bad = |what: &str| DistError::Engine(format!("unexpected result from the cluster: {what}"));
     let mut out = Vec::new();
     for b in batches {
-        let list_col = if with_account { 1 } else { 0 };
-        let lists = b.column(list_col).as_list_opt::<i32>().ok_or_else(|| bad("not a list of transfer ids"))?;
-        let accts = if with_account {
-            Some(b.column(0).as_primitive_opt::<UInt32Type>().ok_or_else(|| bad("account is not u32"))?)
-        } else {
-            None
-        };
+        let lists = b.column(1).as_list_opt::<i32>().ok_or_else(|| bad("not a list of transfer ids"))?;
+        let accts = b.column(0).as_primitive_opt::<UInt32Type>().ok_or_else(|| bad("account is not u32"))?;
         for i in 0..b.num_rows() {
             let ids = lists.value(i);
             let ids = ids.as_primitive_opt::<UInt32Type>().ok_or_else(|| bad("transfer ids are not u32"))?;
-            if ids.null_count() > 0 {
-                return Err(bad("a null transfer id"));
+            if ids.null_count() > 0 || accts.is_null(i) {
+                return Err(bad("a null id"));
             }
-            let a = accts.map_or(0, |a| a.value(i));
-            out.push((a, ids.values().to_vec()));
+            out.push((accts.value(i), ids.values().to_vec()));
         }
     }
     Ok(out)
@@ -269,7 +313,7 @@ pub fn detect(
         let (t, name) = (d.typology(), d.name());
         let t0 = Instant::now();
         let cands = if let Some(w) = window_plan(t, opts)? {
-            let mut rows = read_lists(&session.sql(&episodes_sql(&w, accounts))?, true)?;
+            let mut rows = read_lists(&session.sql(&episodes_sql(&w, accounts))?)?;
             // The local search's order: by account, then by time.
             let (g, n_e) = (&graph.flow, graph.flow.edge_count() as u32);
             let first = |ep: &[u32]| ep.first().filter(|&&e| e < n_e).map(|&e| (g.time[e as usize], e));
@@ -278,8 +322,7 @@ pub fn detect(
         } else if t == Typology::Cycle {
             match cycle_plan(opts, graph)? {
                 Ok(c) => {
-                    let mut rows: Vec<Vec<u32>> =
-                        read_lists(&session.sql(&cycles_sql(&c, accounts))?, false)?.into_iter().map(|r| r.1).collect();
+                    let mut rows = read_paths(&session.sql(&cycles_sql(&c, accounts))?)?;
                     // The local search's order: by first hop, then hop by hop in (time, id).
                     let g = &graph.flow;
                     let n_e = g.edge_count() as u32;
@@ -294,12 +337,6 @@ pub fn detect(
                     None
                 }
             }
-        } else if let Some(why) = matches!(t, Typology::ScatterGather | Typology::Structuring | Typology::LayeringChain)
-            .then(|| unverified(t))
-            .flatten()
-        {
-            placement.push((name, Placement::Local(why)));
-            None
         } else if t == Typology::ScatterGather {
             match scatter_plan(opts, graph)? {
                 Ok(p) => Some(Candidates::Pairs(read_pairs(&session.sql(&pairs_sql(&p, accounts))?)?)),
@@ -382,10 +419,15 @@ pub fn detect(
     let structuring: Structuring = configured(opts)?;
     let (fan_in_w, fan_in_steady) = (fan_in.p.window_days * DAY, fan_in.p.steady_days * DAY);
     let (fan_out_w, fan_out_steady) = (fan_out.p.window_days * DAY, fan_out.p.steady_days * DAY);
-    let score = |d: &dyn Detector, ctx: &crate::patterns::DetectCtx<'_>| -> Vec<Finding> {
+    let score = |d: &dyn Detector, ctx: &DetectCtx<'_>| -> Vec<Finding> {
         use rayon::prelude::*;
         let t = d.typology();
         let g = &ctx.graph.flow;
+        if let Some(c) = found.get(&t) {
+            if !charge(ctx, t, c, scatter.p.window_days * DAY, chains.p.max_gap_hours * 3600) {
+                return Vec::new();
+            }
+        }
         match (t, found.get(&t)) {
             (Typology::Cycle, Some(Candidates::Cycles(c))) => cycle.score_cycles(ctx, c.clone()),
             (Typology::LayeringChain, Some(Candidates::Links(l))) => chains.score_links(ctx, l.clone()),
@@ -416,6 +458,6 @@ pub fn detect(
         }
     };
     // A spent budget stops the run as it does locally, with the same message.
-    let findings = runner.run_with(case, graph, &score).map_err(|e| DistError::Config(e.to_string()))?;
-    Ok(ClusterRun { findings, placement })
+    let ranked = runner.run_ranked_with(case, graph, &score).map_err(|e| DistError::Config(e.to_string()))?;
+    Ok(ClusterRun { findings: ranked.findings, below: ranked.below, placement })
 }

@@ -150,7 +150,8 @@ pub struct CyclePlan {
     pub max_ret: (i64, i64),
 }
 
-/// The cycles of one cycle search: rows `(path)`, the transfer ids in hop order.
+/// The cycles of one cycle search: rows `(h1, ..., h_max_hops)`, the transfer ids of each
+/// cycle in hop order, null after its last hop.
 ///
 /// Level 1 is every flow as a first hop (but a transfer to its own account, which the local
 /// search neither closes nor extends). Level k+1 joins the open paths of level k with the
@@ -160,24 +161,39 @@ pub struct CyclePlan {
 /// not on it, while it is shorter than `max_hops - 1`. Each level reads the previous one once
 /// (closed rows are carried in the same rows by `CASE`, not by a second scan), so the plan
 /// stays linear in `max_hops`.
+///
+/// A path is plain columns (hops `h1..hk`, accounts `n1..nk`), not arrays: Ballista 55's
+/// executors decode a task's plan with DataFusion's default scalar functions only, which leave
+/// out the nested (array) functions, so a plan with `make_array` or `array_has` was rejected
+/// by every executor ("task could not be prepared or was rejected by executor", measured
+/// 2 Dec 2026).
 pub fn cycles_sql(p: &CyclePlan, accounts: u32) -> String {
     let flow = flow_predicate(accounts);
     let eflow = flow.replace("t.", "e.");
     let (ln, ld) = p.min_ret;
     let (hn, hd) = p.max_ret;
     let w = p.window_s.max(0);
+    let max = p.max_hops.max(2);
+    let cols = |prefix: &str, upto: usize| (1..=upto).map(|i| format!("p.{prefix}{i}")).collect::<Vec<_>>().join(", ");
     // Few plan nodes per level: Ballista ships the plan as nested protobuf messages, whose
     // decoder stops at 100 levels, so each hop is one join, one window and one projection
     // (QUALIFY), reading the transfers table directly.
     let mut sql = format!(
         "WITH p1 AS (SELECT t.src AS origin, t.ts AS t0, t.dst AS at, t.ts AS lts, t.cents AS lc,
-  make_array(t.src, t.dst) AS nodes, make_array(t.id) AS path, CAST(t.id AS VARCHAR) AS pkey, false AS closed
+  t.id AS h1, t.dst AS n1, false AS closed
   FROM transfers t WHERE {flow} AND t.src <> t.dst)"
     );
-    for k in 2..=p.max_hops {
+    for k in 2..=max {
         let prev = k - 1;
-        // Open paths of length `k` are only needed when a further hop may follow.
-        let keep_open = if k < p.max_hops { "OR NOT array_has(p.nodes, e.dst)" } else { "" };
+        // Open paths of length `k` are only needed when a further hop may follow; the account
+        // reached is then on the path.
+        let (keep_open, node) = if k < max {
+            let fresh = (1..k).map(|i| format!("e.dst <> p.n{i}")).collect::<Vec<_>>().join(" AND ");
+            (format!(" OR ({fresh})"), format!(",\n    CASE WHEN p.closed THEN NULL ELSE e.dst END AS n{k}"))
+        } else {
+            (String::new(), String::new())
+        };
+        let (hops, nodes) = (cols("h", prev), cols("n", prev));
         sql.push_str(&format!(
             ",
 p{k} AS (
@@ -185,22 +201,21 @@ p{k} AS (
     CASE WHEN p.closed THEN p.at ELSE e.dst END AS at,
     CASE WHEN p.closed THEN p.lts ELSE e.ts END AS lts,
     CASE WHEN p.closed THEN p.lc ELSE e.cents END AS lc,
-    CASE WHEN p.closed THEN p.nodes ELSE array_append(p.nodes, e.dst) END AS nodes,
-    CASE WHEN p.closed THEN p.path ELSE array_append(p.path, e.id) END AS path,
-    CASE WHEN p.closed THEN p.pkey ELSE concat(p.pkey, ',', CAST(e.id AS VARCHAR)) END AS pkey,
+    {hops}, CASE WHEN p.closed THEN NULL ELSE e.id END AS h{k},
+    {nodes}{node},
     p.closed OR e.dst = p.origin AS closed
   FROM p{prev} p LEFT JOIN transfers e ON e.src = p.at AND NOT p.closed AND {eflow}
     AND e.ts > p.lts AND e.ts <= p.t0 + {w}
     AND CAST(e.cents AS DECIMAL(38,0)) * {ld} >= CAST(p.lc AS DECIMAL(38,0)) * {ln}
     AND CAST(e.cents AS DECIMAL(38,0)) * {hd} <= CAST(p.lc AS DECIMAL(38,0)) * {hn}
   QUALIFY p.closed OR (e.id IS NOT NULL
-    AND ROW_NUMBER() OVER (PARTITION BY p.origin, p.pkey, e.dst ORDER BY e.ts, e.id) = 1
-    AND (e.dst = p.origin {keep_open}))
+    AND ROW_NUMBER() OVER (PARTITION BY {hops}, e.dst ORDER BY e.ts, e.id) = 1
+    AND (e.dst = p.origin{keep_open}))
 )"
         ));
     }
-    let last = p.max_hops.max(1);
-    sql.push_str(&format!("\nSELECT path FROM p{last} WHERE closed"));
+    let hops = (1..=max).map(|i| format!("h{i}")).collect::<Vec<_>>().join(", ");
+    sql.push_str(&format!("\nSELECT {hops} FROM p{max} WHERE closed"));
     sql
 }
 

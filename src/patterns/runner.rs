@@ -291,6 +291,20 @@ impl Runner {
         self.ranked_with(case, graph, detect).map(|r| r.findings)
     }
 
+    /// [`Runner::run_with`], ranked and cut as [`Runner::run_ranked`]: the kept findings and
+    /// how many candidates lie below the cut.
+    ///
+    /// # Errors
+    /// As [`Runner::run`].
+    pub fn run_ranked_with(
+        &self,
+        case: &Case,
+        graph: &CaseGraph,
+        detect: &(dyn Fn(&dyn Detector, &DetectCtx<'_>) -> Vec<Finding> + Sync),
+    ) -> Result<Ranked, PatternError> {
+        self.ranked_with(case, graph, detect)
+    }
+
     fn ranked_with(
         &self,
         case: &Case,
