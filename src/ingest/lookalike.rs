@@ -179,7 +179,7 @@ mod tests {
         assert_ne!(sk("A0001"), sk("A0002"));
         assert_eq!(spelled("\u{0410}01"), "\u{0410}01 (U+0410 at 1)");
         let p = |line| Prov { file: 0, line };
-        let ids = vec![
+        let ids = [
             ("accounts", "account_id", "A0001", p(2)),
             ("accounts", "account_id", "A0002", p(3)),
             ("accounts", "account_id", "\u{0410}0001", p(4)),
@@ -203,7 +203,7 @@ mod tests {
     fn transfer_ids_and_ids_of_other_spaces_that_look_alike_collide() {
         let p = |file, line| Prov { file, line };
         let files = ["persons.csv".to_string(), "accounts.csv".to_string(), "transfers.csv".to_string()];
-        let ids = vec![
+        let ids = [
             ("persons", "person_id", "P000001", p(0, 2)),
             // Same text in another space: not a look-alike.
             ("accounts", "account_id", "P000001", p(1, 2)),

@@ -262,7 +262,9 @@ impl std::hash::Hash for ShortId {
         w[0] = self.len;
         w[1..].copy_from_slice(&self.bytes);
         for c in w.chunks_exact(8) {
-            h.write_u64(u64::from_le_bytes(c.try_into().expect("8 bytes")));
+            let mut word = [0u8; 8];
+            word.copy_from_slice(c);
+            h.write_u64(u64::from_le_bytes(word));
         }
     }
 }
