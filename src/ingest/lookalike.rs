@@ -10,7 +10,6 @@ use super::driver::Loader;
 use super::row::Fault;
 use crate::model::Prov;
 use rayon::prelude::*;
-use std::collections::HashMap;
 use unicode_security::confusable_detection::skeleton;
 
 /// One id of the case: (table, id column, id, row).
@@ -22,59 +21,111 @@ type IdRow<'a> = (&'static str, &'static str, &'a str, Prov);
 /// accounts. Identical ids in two spaces are not look-alikes (the text says which is which).
 ///
 /// # Complexity
-/// O(n) skeletons for n ids (in parallel), hashed to 64 bits so that 2 million transfer ids
-/// cost 16 bytes each, not a second copy of every id; a hash match is confirmed on the
-/// skeletons themselves.
+/// O(n log n) for n ids: skeletons hashed in parallel into a sorted list of (64-bit hash, id
+/// number) pairs, 16 bytes an id; only ids that share a hash are looked at again, and their
+/// skeletons compared as text. The ids are read where the tables hold them, not copied into
+/// a list (at 12 million ids that list and a hash map of the hashes were about 1 GB).
 pub(crate) fn warn(l: &mut Loader) {
     let c = &l.case;
     let t = &c.transfers;
-    let ids: Vec<IdRow<'_>> = c
-        .persons
-        .rows
-        .iter()
-        .map(|p| ("persons", "person_id", p.id.as_str(), p.prov))
-        .chain(c.companies.rows.iter().map(|x| ("companies", "company_id", x.id.as_str(), x.prov)))
-        .chain(c.accounts.rows.iter().map(|a| ("accounts", "account_id", a.id.as_str(), a.prov)))
-        .chain(c.properties.rows.iter().map(|p| ("properties", "property_id", p.id.as_str(), p.prov)))
-        .chain((0..t.len()).map(|i| ("transfers", "txn_id", t.txn_id.get(i), t.prov(i))))
-        .collect();
+    let spaces =
+        [c.persons.rows.len(), c.companies.rows.len(), c.accounts.rows.len(), c.properties.rows.len(), t.len()];
+    let id = |mut i: usize| -> IdRow<'_> {
+        for (s, &n) in spaces.iter().enumerate() {
+            if i < n {
+                return match s {
+                    0 => ("persons", "person_id", c.persons.rows[i].id.as_str(), c.persons.rows[i].prov),
+                    1 => ("companies", "company_id", c.companies.rows[i].id.as_str(), c.companies.rows[i].prov),
+                    2 => ("accounts", "account_id", c.accounts.rows[i].id.as_str(), c.accounts.rows[i].prov),
+                    3 => ("properties", "property_id", c.properties.rows[i].id.as_str(), c.properties.rows[i].prov),
+                    _ => ("transfers", "txn_id", t.txn_id.get(i), t.prov(i)),
+                };
+            }
+            i -= n;
+        }
+        unreachable!("id number past the last table")
+    };
     let files: Vec<String> = c.files.iter().map(|f| f.path.clone()).collect();
-    let found = collisions(&ids, &files);
+    let found = collisions(spaces.iter().sum(), &id, &files);
     for (table, prov, fault) in found {
         l.warn_after(table, prov, fault);
     }
 }
 
-/// The TR39 skeleton of `id`. ASCII ids (nearly every bank id) take a table of the 128
-/// one-character skeletons: NFD leaves ASCII unchanged and the confusable mapping works
-/// character by character, so the concatenation is the skeleton, at a tenth of the cost.
-fn skeleton_of(id: &str) -> String {
+/// The TR39 skeleton of `id`, written into `out` (cleared first). ASCII ids (nearly every bank
+/// id) take a table of the 128 one-character skeletons: NFD leaves ASCII unchanged and the
+/// confusable mapping works character by character, so the concatenation is the skeleton, at
+/// a tenth of the cost.
+fn skeleton_into(id: &str, out: &mut String) {
     static ASCII: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+    out.clear();
     if id.is_ascii() {
         let t = ASCII.get_or_init(|| (0u8..128).map(|b| skeleton(&(b as char).to_string()).collect()).collect());
-        id.bytes().map(|b| t[b as usize].as_str()).collect()
+        id.bytes().for_each(|b| out.push_str(&t[b as usize]));
     } else {
-        skeleton(id).collect()
+        out.extend(skeleton(id));
     }
 }
 
-fn hash_of(sk: &str) -> u64 {
-    use std::hash::{BuildHasher, BuildHasherDefault};
-    BuildHasherDefault::<std::collections::hash_map::DefaultHasher>::default().hash_one(sk)
+#[cfg(test)]
+fn skeleton_of(id: &str) -> String {
+    let mut s = String::new();
+    skeleton_into(id, &mut s);
+    s
 }
 
-/// The rows of `ids` whose skeleton equals that of an earlier, different id (of any table).
-fn collisions(ids: &[IdRow<'_>], files: &[String]) -> Vec<(&'static str, Prov, Fault)> {
-    let hashes: Vec<u64> = ids.par_iter().map(|(_, _, id, _)| hash_of(&skeleton_of(id))).collect();
-    let mut first: HashMap<u64, usize> = HashMap::with_capacity(ids.len());
+/// The rows among the `n` ids (`id(i)`, in load order) whose skeleton equals that of an
+/// earlier, different id (of any table), in id order.
+///
+/// The hash is keyed per process (ids are hostile input), yet the warnings do not depend on
+/// it: ids that share a hash are grouped by their skeletons as text, so a collision of two
+/// different skeletons hides nothing and a crafted run of equal hashes costs O(r log r).
+fn collisions<'a>(
+    n: usize,
+    id: &(dyn Fn(usize) -> IdRow<'a> + Sync),
+    files: &[String],
+) -> Vec<(&'static str, Prov, Fault)> {
+    use std::hash::BuildHasher;
+    let state = foldhash::fast::RandomState::default();
+    let mut pairs: Vec<(u64, u32)> = (0..n)
+        .into_par_iter()
+        .map_init(String::new, |buf, i| {
+            skeleton_into(id(i).2, buf);
+            (state.hash_one(buf.as_str()), i as u32)
+        })
+        .collect();
+    pairs.par_sort_unstable();
+    // (later id, first id of the same skeleton) for every later id of a shared skeleton.
+    let mut hits: Vec<(u32, u32)> = Vec::new();
+    let mut k = 0;
+    while k < pairs.len() {
+        let mut e = k + 1;
+        while e < pairs.len() && pairs[e].0 == pairs[k].0 {
+            e += 1;
+        }
+        if e - k > 1 {
+            let mut run: Vec<(String, u32)> = pairs[k..e].iter().map(|&(_, i)| (skeleton_of_row(id, i), i)).collect();
+            run.sort_unstable();
+            let mut g = 0;
+            while g < run.len() {
+                let mut h = g + 1;
+                while h < run.len() && run[h].0 == run[g].0 {
+                    hits.push((run[h].1, run[g].1));
+                    h += 1;
+                }
+                g = h;
+            }
+        }
+        k = e;
+    }
+    hits.sort_unstable();
     let mut out = Vec::new();
-    for (i, h) in hashes.iter().enumerate() {
-        let j = *first.entry(*h).or_insert(i);
-        if j == i || ids[j].2 == ids[i].2 || skeleton_of(ids[j].2) != skeleton_of(ids[i].2) {
+    for (i, j) in hits {
+        let (table, col, id_i, prov) = id(i as usize);
+        let (otable, ocol, other, oprov) = id(j as usize);
+        if other == id_i {
             continue;
         }
-        let (table, col, id, prov) = ids[i];
-        let (otable, ocol, other, oprov) = ids[j];
         let file = files.get(oprov.file as usize).map(String::as_str).unwrap_or("?");
         let space = if otable == table { String::new() } else { format!(", the {ocol} of {otable}") };
         out.push((
@@ -82,7 +133,7 @@ fn collisions(ids: &[IdRow<'_>], files: &[String]) -> Vec<(&'static str, Prov, F
             prov,
             Fault::new(
                 col,
-                &spelled(id),
+                &spelled(id_i),
                 format!(
                     "looks like '{}' ({file} line {}{space}): the two ids have the same confusable skeleton (Unicode TR39), so a reader cannot tell them apart; check whether they are one party",
                     spelled(other),
@@ -92,6 +143,12 @@ fn collisions(ids: &[IdRow<'_>], files: &[String]) -> Vec<(&'static str, Prov, F
         ));
     }
     out
+}
+
+fn skeleton_of_row<'a>(id: &(dyn Fn(usize) -> IdRow<'a> + Sync), i: u32) -> String {
+    let mut s = String::new();
+    skeleton_into(id(i as usize).2, &mut s);
+    s
 }
 
 /// An id with every non-ASCII character also given as its code point, so that a warning
@@ -122,12 +179,12 @@ mod tests {
         assert_ne!(sk("A0001"), sk("A0002"));
         assert_eq!(spelled("\u{0410}01"), "\u{0410}01 (U+0410 at 1)");
         let p = |line| Prov { file: 0, line };
-        let ids = vec![
+        let ids = [
             ("accounts", "account_id", "A0001", p(2)),
             ("accounts", "account_id", "A0002", p(3)),
             ("accounts", "account_id", "\u{0410}0001", p(4)),
         ];
-        let got = collisions(&ids, &["accounts.csv".to_string()]);
+        let got = collisions(ids.len(), &|i| ids[i], &["accounts.csv".to_string()]);
         assert_eq!(got.len(), 1);
         assert_eq!(got[0].1.line, 4);
         assert!(got[0].2.reason.contains("looks like 'A0001' (accounts.csv line 2)"), "{}", got[0].2.reason);
@@ -146,7 +203,7 @@ mod tests {
     fn transfer_ids_and_ids_of_other_spaces_that_look_alike_collide() {
         let p = |file, line| Prov { file, line };
         let files = ["persons.csv".to_string(), "accounts.csv".to_string(), "transfers.csv".to_string()];
-        let ids = vec![
+        let ids = [
             ("persons", "person_id", "P000001", p(0, 2)),
             // Same text in another space: not a look-alike.
             ("accounts", "account_id", "P000001", p(1, 2)),
@@ -156,7 +213,7 @@ mod tests {
             // Latin l for the digit 1: the skeletons agree.
             ("transfers", "txn_id", "Tl", p(2, 3)),
         ];
-        let got = collisions(&ids, &files);
+        let got = collisions(ids.len(), &|i| ids[i], &files);
         let lines: Vec<(&str, u32)> = got.iter().map(|g| (g.0, g.1.line)).collect();
         assert_eq!(lines, vec![("accounts", 3), ("transfers", 3)]);
         assert!(got[0].2.reason.contains("(persons.csv line 2, the person_id of persons)"), "{}", got[0].2.reason);

@@ -250,6 +250,9 @@ pub struct ColumnMap {
     /// Date-time contract columns whose text is kept (as an extra column `<name>_original`)
     /// when it was converted from another zone.
     pub keep_original: Vec<(String, usize)>,
+    /// The limit class of each contract column, found once here rather than by comparing the
+    /// column's name with the lists of id and name columns for every cell.
+    classes: Vec<Class>,
 }
 
 static TEXT: FieldKind = FieldKind::Text;
@@ -509,7 +512,9 @@ impl ColumnMap {
             .map(|(i, c)| (format!("{}_original", c.name), i))
             .collect();
         let statement = spec.statement.as_ref().and(movement).map(|movement| StatementMap { movement, ctx: None });
+        let classes = cols.iter().map(|c| Class::of(&c.name)).collect();
         Ok(ColumnMap {
+            classes,
             cols,
             extras,
             width: headers.len(),
@@ -649,6 +654,9 @@ pub struct RowView<'a> {
     /// The record's line.
     pub line: u64,
     rec: &'a ByteRecord,
+    /// The whole record as text, when it is valid UTF-8: fields are sliced from it, so that a
+    /// cell is not checked again.
+    whole: Option<&'a str>,
     map: &'a ColumnMap,
     /// Kind of each cell (Excel); empty when the map's column kinds apply.
     cells: &'a [FieldKind],
@@ -707,9 +715,9 @@ impl<'a> RowView<'a> {
         // One pass over the whole record: valid UTF-8 and no NUL byte. Fields are split at ASCII
         // delimiters and quotes, so every field of a valid record is valid UTF-8 on its own.
         let bytes = rec.as_slice();
-        let utf8 = std::str::from_utf8(bytes).is_ok();
+        let whole = std::str::from_utf8(bytes).ok();
         let nul = bytes.contains(&0);
-        if !utf8 || nul {
+        if whole.is_none() || nul {
             // Find the field at fault for the report.
             for (i, f) in rec.iter().enumerate() {
                 let name =
@@ -733,12 +741,12 @@ impl<'a> RowView<'a> {
                 }
             }
         }
-        Ok(RowView { line, rec, map, cells: &[] })
+        Ok(RowView { line, rec, whole, map, cells: &[] })
     }
 
     /// Views a record whose width was already checked by [`RowView::new`].
     pub fn checked(line: u64, rec: &'a ByteRecord, map: &'a ColumnMap) -> RowView<'a> {
-        RowView { line, rec, map, cells: &[] }
+        RowView { line, rec, whole: std::str::from_utf8(rec.as_slice()).ok(), map, cells: &[] }
     }
 
     /// The same view with per-cell kinds (workbooks); an empty slice keeps the column kinds.
@@ -788,7 +796,8 @@ impl<'a> RowView<'a> {
 
     /// The trimmed text of contract column `col` ("" when absent or empty).
     pub fn text(&self, col: usize) -> Result<Cow<'a, str>, Fault> {
-        let name = self.name(col);
+        let own = &self.map.cols[col];
+        let name = own.name.as_str();
         let c = self.pick(col);
         let raw: Cow<'a, str> = match &c.src {
             Src::Absent => return Ok(Cow::Borrowed("")),
@@ -799,7 +808,12 @@ impl<'a> RowView<'a> {
             Src::Movement => return Ok(Cow::Owned(self.movement().map(|(_, a)| a.to_string()).unwrap_or_default())),
             Src::Choice(_) => return Ok(Cow::Borrowed("")),
         };
-        if let (FieldKind::Other(ty), false) = (self.kind(col), raw.is_empty()) {
+        // The kind of the picked field, as `kind(col)` gives it (without picking again).
+        let kind = match c.src {
+            Src::Field(i) => self.field_kind(i),
+            _ => &TEXT,
+        };
+        if let (FieldKind::Other(ty), false) = (kind, raw.is_empty()) {
             return Err(other_fault(name, &raw, ty, self.map.typed_source));
         }
         if matches!(c.src, Src::Const(_)) && raw.contains('\0') {
@@ -809,14 +823,20 @@ impl<'a> RowView<'a> {
             Some(p) if !raw.is_empty() => Cow::Owned(format!("{p}{raw}")),
             _ => raw,
         };
-        check_length(&c.name, &text)?;
+        // The column's own rule: its class was found when the map was resolved.
+        let class = if std::ptr::eq(c, own) { self.map.classes[col] } else { Class::of(&c.name) };
+        check_class(class, &c.name, &text)?;
         Ok(text)
     }
 
     fn field_text(&self, i: usize, name: &str) -> Result<Cow<'a, str>, Fault> {
+        // Sliced from the record's text, checked once for the whole record; a field boundary
+        // falls between characters, since fields are split at ASCII delimiters and quotes.
+        if let Some(s) = self.whole.and_then(|w| w.get(self.rec.range(i)?)) {
+            return Ok(Cow::Borrowed(s.trim()));
+        }
         let b = self.rec.get(i).unwrap_or(b"");
-        // Checked for the whole record in `RowView::new` (an invalid field is still
-        // reported here, should a caller have skipped that check).
+        // An invalid field is still reported here, should the record not be valid text.
         match std::str::from_utf8(b) {
             Ok(s) => Ok(Cow::Borrowed(s.trim())),
             Err(_) => Err(Fault::new(name, &String::from_utf8_lossy(b), "invalid UTF-8")),
@@ -1315,12 +1335,34 @@ pub fn escape_invisible(text: &str) -> String {
     out
 }
 
-/// The length limit of contract column `name` (docs/data-model.md, "Limits"), and no
-/// invisible character in an id or a name.
-fn check_length(name: &str, text: &str) -> Result<(), Fault> {
-    // One scan of the column lists per value (this runs for every cell of every row).
-    let is_id = ID_COLUMNS.contains(&name);
-    let is_name = !is_id && NAME_COLUMNS.contains(&name);
+/// Which limit a contract column has (docs/data-model.md, "Limits").
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Class {
+    Id,
+    Name,
+    List,
+    Text,
+}
+
+impl Class {
+    fn of(name: &str) -> Class {
+        if ID_COLUMNS.contains(&name) {
+            Class::Id
+        } else if NAME_COLUMNS.contains(&name) {
+            Class::Name
+        } else if LIST_COLUMNS.contains(&name) {
+            Class::List
+        } else {
+            Class::Text
+        }
+    }
+}
+
+/// The length limit of contract column `name` of class `class`, and no invisible character in
+/// an id or a name.
+fn check_class(class: Class, name: &str, text: &str) -> Result<(), Fault> {
+    let is_id = class == Class::Id;
+    let is_name = class == Class::Name;
     if (is_id || is_name) && !text.is_ascii() {
         if let Some((pos, c, what)) = text.chars().enumerate().find_map(|(i, c)| invisible(c).map(|w| (i, c, w))) {
             let shown: String = escape_invisible(&text.chars().take(80).collect::<String>());
@@ -1347,7 +1389,7 @@ fn check_length(name: &str, text: &str) -> Result<(), Fault> {
     } else if is_name {
         let over = text.len() > MAX_NAME_CHARS && text.chars().count() > MAX_NAME_CHARS;
         (over, MAX_NAME_CHARS, "characters", "a name")
-    } else if LIST_COLUMNS.contains(&name) {
+    } else if class == Class::List {
         (text.len() > MAX_FIELD_BYTES, MAX_FIELD_BYTES, "bytes", "a list")
     } else {
         let over = text.len() > MAX_TEXT_CHARS && text.chars().count() > MAX_TEXT_CHARS;

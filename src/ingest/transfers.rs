@@ -249,10 +249,24 @@ impl AcctEntry {
 
 /// An account id of at most 23 bytes, stored inline (zero-padded), so a probe needs no pointer
 /// chase to a heap string.
-#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, PartialEq, Eq)]
 struct ShortId {
     len: u8,
     bytes: [u8; 23],
+}
+
+impl std::hash::Hash for ShortId {
+    /// Three words (the length and the zero-padded bytes), not 24 single bytes.
+    fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
+        let mut w = [0u8; 24];
+        w[0] = self.len;
+        w[1..].copy_from_slice(&self.bytes);
+        for c in w.chunks_exact(8) {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(c);
+            h.write_u64(u64::from_le_bytes(word));
+        }
+    }
 }
 
 impl ShortId {
@@ -270,9 +284,11 @@ impl ShortId {
 /// account row for its life and currency) cost four dependent cache misses per account id; at
 /// 10M transfers over 170k accounts that was a third of the load time (perf: memcmp on the
 /// heap keys 17%, account rows 13%). Here id, life and currency sit together in one bucket of
-/// 40 bytes. Ids longer than 23 bytes (IBANs as ids) go to a String map.
+/// 40 bytes. Ids longer than 23 bytes (IBANs as ids) go to a String map. The hasher is keyed
+/// per process: the ids probed are the transfers' (hostile input), and with a fixed seed a
+/// file of crafted ids could make every probe walk one long chain.
 struct AccountLookup {
-    short: std::collections::HashMap<ShortId, AcctEntry, foldhash::fast::FixedState>,
+    short: std::collections::HashMap<ShortId, AcctEntry, foldhash::fast::RandomState>,
     long: IdMap<AcctEntry>,
 }
 

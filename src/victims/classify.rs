@@ -150,7 +150,7 @@ impl Assessment {
 }
 
 /// Per-person figures gathered from the transfers.
-#[derive(Default)]
+#[derive(Default, Clone)]
 struct Figures {
     accounts: Vec<u32>,
     credits: i64,
@@ -165,6 +165,30 @@ struct Figures {
 }
 
 const HOUR: i64 = 3600;
+
+impl Figures {
+    /// Adds the figures of one more account of the same person, as if its transfers had been
+    /// gathered into `self` after those already there (every list keeps that order).
+    fn merge(&mut self, o: Figures) {
+        self.accounts.extend(o.accounts);
+        self.credits += o.credits;
+        for (dst, (c, es)) in o.swept {
+            let s = self.swept.entry(dst).or_default();
+            s.0 += c;
+            s.1.extend(es);
+        }
+        self.passed += o.passed;
+        self.large_credits += o.large_credits;
+        self.small.extend(o.small);
+        self.deposits.extend(o.deposits);
+        self.elsewhere.extend(o.elsewhere);
+        self.first = match (self.first, o.first) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        self.recent.extend(o.recent);
+    }
+}
 
 fn date_of(t: DateTime) -> Date {
     Date(t.0.div_euclid(86_400) as i32)
@@ -287,6 +311,10 @@ struct Classifier<'a> {
     listed: BTreeSet<u32>,
     /// Persons of the suspects table.
     suspects: BTreeSet<u32>,
+    /// Persons listed as minors in the victims table (what [`minor_at`] scans the table for).
+    listed_minors: BTreeSet<u32>,
+    /// Each city of `case.cities`, folded once ([`fold_identifier`]), not once per deposit.
+    folded_cities: Vec<String>,
     /// A credit below this many cents is small.
     small_limit: i64,
 }
@@ -308,7 +336,24 @@ impl<'a> Classifier<'a> {
             case.suspects.rows.iter().filter(|s| s.entity.kind == EntityKind::Person).map(|s| s.entity.idx).collect();
         let threshold_cents = FlowGraph::cents_of(case.meta.cash_report.amount);
         let small_limit = FlowGraph::cents_of(case.meta.cash_report.amount * p.small_share).min(threshold_cents);
-        Classifier { case, flow, p, listed, suspects, small_limit }
+        let listed_minors = case
+            .victims
+            .rows
+            .iter()
+            .filter(|v| v.entity.kind == EntityKind::Person && v.minor == Some(true))
+            .map(|v| v.entity.idx)
+            .collect();
+        let folded_cities = case.cities.iter().map(|c| fold_identifier(c)).collect();
+        Classifier { case, flow, p, listed, suspects, listed_minors, folded_cities, small_limit }
+    }
+
+    /// [`minor_at`] without its scan of the victims table for every person.
+    fn minor_at(&self, person: u32, at: Option<Date>) -> bool {
+        let by_birth = match (self.case.persons.rows.get(person as usize).and_then(|x| x.birth_date), at) {
+            (Some(b), Some(d)) => eighteenth(b).is_some_and(|e| d < e),
+            _ => false,
+        };
+        self.listed_minors.contains(&person) || by_birth
     }
 
     fn holder_person(&self, a: u32) -> Option<u32> {
@@ -316,14 +361,39 @@ impl<'a> Classifier<'a> {
     }
 
     /// Figures per person holding an account with transfers.
+    ///
+    /// Accounts are read in parallel, a block at a time, and their figures merged into their
+    /// holders' in account order, so the result is that of one pass over the accounts in order
+    /// whatever the thread count (at 10M transfers the sequential pass took most of 14 s).
     fn figures(&self) -> BTreeMap<u32, Figures> {
+        use rayon::prelude::*;
+        const BLOCK: u32 = 1 << 15;
         let mut figs: BTreeMap<u32, Figures> = BTreeMap::new();
-        for a in 0..self.case.accounts.len() as u32 {
-            let Some(person) = self.holder_person(a) else { continue };
-            if self.flow.in_edges(a).is_empty() && self.flow.out_edges(a).is_empty() {
-                continue;
+        let n = self.case.accounts.len() as u32;
+        let mut start = 0;
+        while start < n {
+            let end = n.min(start.saturating_add(BLOCK));
+            let block: Vec<(u32, Figures)> = (start..end)
+                .into_par_iter()
+                .filter_map(|a| {
+                    let person = self.holder_person(a)?;
+                    if self.flow.in_edges(a).is_empty() && self.flow.out_edges(a).is_empty() {
+                        return None;
+                    }
+                    let mut f = Figures::default();
+                    self.account_figures(a, person, &mut f);
+                    Some((person, f))
+                })
+                .collect();
+            for (person, f) in block {
+                match figs.entry(person) {
+                    std::collections::btree_map::Entry::Vacant(v) => {
+                        v.insert(f);
+                    }
+                    std::collections::btree_map::Entry::Occupied(mut o) => o.get_mut().merge(f),
+                }
             }
-            self.account_figures(a, person, figs.entry(person).or_default());
+            start = end;
         }
         figs
     }
@@ -374,8 +444,8 @@ impl<'a> Classifier<'a> {
                     f.deposits.push(e as u32);
                     let city = case.transfers.branch_city[e];
                     if city != NO_CITY {
-                        let here = case.cities.get(city as usize).map(|s| fold_identifier(s));
-                        if home.is_some() && here.is_some() && here != home {
+                        let here = self.folded_cities.get(city as usize);
+                        if home.is_some() && here.is_some() && here != home.as_ref() {
                             f.elsewhere.push(e as u32);
                         }
                     }
@@ -437,7 +507,7 @@ impl<'a> Classifier<'a> {
             });
         }
         let first_date = f.first.map(date_of);
-        let minor = minor_at(self.case, person, first_date);
+        let minor = self.minor_at(person, first_date);
         if minor {
             reasons.push(self.minor_holder(person, first_date));
         }
