@@ -212,6 +212,35 @@ fn layering_chain_follows_rapid_pass_through() {
     let f = detect(&case, "layering_chain", &[]);
     assert_eq!(f.len(), 1, "{f:?}");
     assert_eq!(txn_ids(&case, &f[0]), ["X0", "X1", "X2", "X3"]);
+    // The shape earns nothing, as every other shape (docs/ranking.md); what the hops show
+    // makes the score: within hours, each at least 90 % of the previous, all first contacts.
+    let points: Vec<(&str, u32)> = f[0].indicators.iter().map(|i| (i.name, i.points)).collect();
+    assert_eq!(
+        points[..4],
+        [("pass_through_chain", 0), ("within_hours", 15), ("amount_kept", 15), ("new_relations", 15)],
+        "{points:?}"
+    );
+    // The findings CSV keeps its columns and appends the ranking an analyst reads.
+    let text = String::from_utf8(csv_bytes(&case, &f)).unwrap();
+    let mut r = csv::Reader::from_reader(text.as_bytes());
+    let head: Vec<String> = r.headers().unwrap().iter().map(str::to_string).collect();
+    assert_eq!(head[..14], moneytrail::export::findings::COLUMNS[..14]);
+    assert_eq!(head[12..], ["explanation", "evidence", "percentile", "account_percentiles"]);
+    let row = r.records().next().unwrap().unwrap();
+    assert_eq!(&row[14], "50.0", "one candidate sits at the middle");
+    let accounts = row[3].split(';').count();
+    let pct: Vec<f64> = row[15].split(';').map(|p| p.parse().unwrap()).collect();
+    assert_eq!(pct.len(), accounts);
+    assert!(pct.iter().all(|p| (0.0..=100.0).contains(p)), "{pct:?}");
+    // One hop passing on 86 %: still a chain (85-100 %), but the amount was not kept.
+    let (_d, case) = tiny(&[
+        "2023-03-01 09:00:00,A1,A5,2000000.00,ALL,wire,,",
+        "2023-03-01 11:00:00,A5,A6,1720000.00,ALL,wire,,",
+        "2023-03-01 14:00:00,A6,A7,1700000.00,ALL,wire,,",
+    ]);
+    let f = detect(&case, "layering_chain", &[]);
+    assert_eq!(f.len(), 1, "{f:?}");
+    assert!(!f[0].indicators.iter().any(|i| i.name == "amount_kept"), "{:?}", f[0].indicators);
     // Two hops only: not a chain.
     let (_d, case) =
         tiny(&["2023-03-01 09:00:00,A1,A5,2000000.00,ALL,wire,,", "2023-03-01 11:00:00,A5,A6,1900000.00,ALL,wire,,"]);

@@ -100,6 +100,31 @@ fn a_walk_that_returns_or_is_a_fast_conserved_chain_belongs_to_another_typology(
 }
 
 #[test]
+fn a_layering_override_reaches_the_walks_left_to_the_layering_chain() {
+    // The fast conserved chain of the test above (95 %, then 98 % of the hop before): with
+    // layering_chain.min_retention=0.96 its first hop no longer links a layering chain, so the
+    // walk is no longer left to that detector and the random walk reports it.
+    let (_d, c) = case(&[
+        "2023-03-01 09:00:00,B1,B2,100000.00",
+        "2023-03-01 12:00:00,B2,B3,95000.00",
+        "2023-03-01 15:00:00,B3,B4,93000.00",
+    ]);
+    let graph = CaseGraph::build(&c);
+    let run = |params: &[&str]| {
+        let opts = RunOptions::parse(Some(&["layering_chain", "random"]), params).unwrap();
+        let found = patterns::run(&c, &graph, &opts).unwrap();
+        let n = |t: &str| found.iter().filter(|f| f.typology == t).count();
+        (n("layering_chain"), n("random"))
+    };
+    assert_eq!(run(&[]), (1, 0));
+    assert_eq!(run(&["layering_chain.min_retention=0.96"]), (0, 1));
+    // A retention band the walk's hops fit again gives the chain back to the layering chain.
+    assert_eq!(run(&["layering_chain.min_retention=0.9"]), (1, 0));
+    // Random alone reads the layering chain's defaults, as before.
+    assert!(detect(&c, "random").is_empty());
+}
+
+#[test]
 fn a_busy_account_links_only_its_nearest_in_and_out() {
     // B2 receives twice and pays twice: the walk follows the nearest pairs, one path each.
     let (_d, c) = case(&[

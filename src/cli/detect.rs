@@ -6,6 +6,7 @@ use anyhow::{bail, Context, Result};
 use moneytrail::export::findings;
 use moneytrail::graph::CaseGraph;
 use moneytrail::investigation::{Config, ConfigError, Settings};
+use moneytrail::patterns::account_score::AccountAlert;
 use moneytrail::patterns::{self, PatternError, Typology};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -146,9 +147,9 @@ pub fn run(a: Args) -> Result<ExitCode> {
     let inputs = a.audience.key.inputs(a.load.inputs(&case_dir));
     inputs.check_all(&[("--out", Some(&out), OutKind::File)])?;
     let config = a.detect.config()?;
-    let mut opts = config.detect;
-    opts.min_score = a.min_score;
-    opts.top = a.top;
+    // Every candidate is ranked first, so that the account alert scores read all the findings
+    // an account takes part in; the cut (--top, --min-score) is applied below, the runner's way.
+    let opts = config.detect;
     let t0 = std::time::Instant::now();
     let loaded = super::common::load(&case_dir, &a.load)?;
     let rejected = loaded.report.rejected();
@@ -160,8 +161,12 @@ pub fn run(a: Args) -> Result<ExitCode> {
     // Detection ends here; the victims' classification (for the findings' notes and the
     // audience) is timed on its own.
     let t_detected = std::time::Instant::now();
-    let below = ranked.below;
     let mut found = ranked.findings;
+    let alerts = patterns::account_score::account_alerts(case, &found);
+    let total = found.len() + ranked.below;
+    let keep = found.partition_point(|f| f.score >= a.min_score).min(a.top.unwrap_or(usize::MAX));
+    found.truncate(keep);
+    let below = total - found.len();
     // Findings on victims' accounts say so; outside the court, protected persons are pseudonymised.
     let prepared = a.audience.prepare(case, &graph.flow)?;
     moneytrail::victims::annotate_findings(case, &mut found, &prepared.assessed);
@@ -178,9 +183,9 @@ pub fn run(a: Args) -> Result<ExitCode> {
     let file = std::fs::File::create(&out).with_context(|| format!("cannot write {}", out.display()))?;
     let w = std::io::BufWriter::new(file);
     if ext == "csv" {
-        findings::write_csv(case, &found, w)?;
+        findings::write_csv_with(case, &found, &alerts, w)?;
     } else {
-        findings::write_json(case, &found, w)?;
+        findings::write_json_with(case, &found, &alerts, w)?;
     }
     let mut per: std::collections::BTreeMap<&str, usize> = Default::default();
     for f in &found {
@@ -192,6 +197,7 @@ pub fn run(a: Args) -> Result<ExitCode> {
     }
     if !per.is_empty() {
         t.print();
+        account_table(case, &found, &alerts);
     }
     println!(
         "{} findings written to {} (ingest {:.2} s, graph {:.2} s, detect {:.2} s, victims {:.2} s)",
@@ -206,9 +212,58 @@ pub fn run(a: Args) -> Result<ExitCode> {
         println!("{below} more candidates ranked below the cut (--top / --min-score)");
     }
     println!("{}", patterns::RANKING_BASIS);
+    if !per.is_empty() {
+        println!("{}", patterns::account_score::ACCOUNT_BASIS);
+    }
     let missing = moneytrail::patterns::DataContext::of(case).summary();
     if !missing.is_empty() {
         println!("{missing}: indicators that need it add no points; every candidate is still ranked (docs/ranking.md)");
     }
     Ok(super::common::done(rejected))
+}
+
+/// Accounts listed in the top of the account ranking, at most this many.
+const TOP_ACCOUNTS: usize = 10;
+
+/// The accounts of the listed findings with the highest alert scores
+/// (`patterns::account_score`), each with its percentile among the accounts in some candidate
+/// and what made its score: the accounts an analyst reads first.
+fn account_table(case: &moneytrail::model::Case, found: &[patterns::Finding], alerts: &[Option<AccountAlert>]) {
+    let mut listed: Vec<usize> = found.iter().flat_map(|f| f.accounts.iter().map(|&a| a as usize)).collect();
+    listed.sort_unstable();
+    listed.dedup();
+    let mut top: Vec<(usize, &AccountAlert)> =
+        listed.into_iter().filter_map(|a| alerts.get(a).and_then(Option::as_ref).map(|x| (a, x))).collect();
+    // Highest score first; ties in account order, so the table is reproducible.
+    top.sort_by(|x, y| y.1.decibans.total_cmp(&x.1.decibans).then(x.0.cmp(&y.0)));
+    if top.is_empty() {
+        return;
+    }
+    let n = top.len();
+    let mut t = super::table::Table::new([
+        "account",
+        "percentile",
+        "decibans",
+        "findings",
+        "strongest",
+        "split",
+        "amount tail",
+        "counterparts",
+    ])
+    .right(&[1, 2, 3, 4, 5, 6, 7]);
+    for (a, x) in top.into_iter().take(TOP_ACCOUNTS) {
+        t.row([
+            case.accounts.rows[a].id.clone(),
+            format!("{:.1}", x.percentile),
+            format!("{:.0}", x.decibans),
+            super::table::count(u64::from(x.findings)),
+            x.evidence.to_string(),
+            x.split.to_string(),
+            format!("{:.2} %", x.amount_tail * 100.0),
+            format!("top {:.1} %", x.p[2] * 100.0),
+        ]);
+    }
+    println!();
+    println!("accounts with the highest alert scores (top {} of {n} in the listed findings):", n.min(TOP_ACCOUNTS));
+    t.print();
 }

@@ -94,24 +94,48 @@ pub fn run(a: Args) -> Result<ExitCode> {
     } else {
         println!("top-{} precision: {}/{}", ev.top_k, ev.top_k_correct, ev.top_k);
     }
+    // Precision among the first k findings over all typologies, what an analyst reads first.
+    let at = |k: usize| {
+        let hits = found.iter().take(k).filter(|f| truth.iter().any(|p| eval::matches(p, f, a.min_overlap))).count();
+        format!("P@{k} {:.3} ({hits}/{k})", hits as f64 / k.max(1) as f64)
+    };
+    println!("findings, all typologies: {}, {}, {}", at(50), at(100), at(truth.len()));
     println!();
     account_table("in truth", case, &found, &eval::truth_labels(&truth, case.accounts.len()));
     Ok(super::common::done(rejected))
+}
+
+/// Expected labelled accounts among the first `k` by score (accounts in no finding last),
+/// ties at the cut shared in proportion, as [`eval::evaluate_labels`] does for k = |labelled|.
+fn hits_at(scores: &[Option<u32>], labels: &[bool], k: usize) -> f64 {
+    let mut groups: std::collections::BTreeMap<std::cmp::Reverse<i64>, (usize, usize)> = Default::default();
+    for (s, &l) in scores.iter().zip(labels) {
+        let g = groups.entry(std::cmp::Reverse(s.map_or(-1, i64::from))).or_default();
+        g.0 += 1;
+        g.1 += usize::from(l);
+    }
+    let (mut before, mut hits) = (0usize, 0.0f64);
+    for (n, pos) in groups.into_values() {
+        let take = n.min(k.saturating_sub(before));
+        hits += take as f64 * pos as f64 / n as f64;
+        before += n;
+    }
+    hits
 }
 
 /// Accounts ranked by alert score (and, as the baseline, by their best finding's evidence)
 /// against `labels`.
 fn account_table(col: &str, case: &moneytrail::model::Case, found: &[patterns::Finding], labels: &[bool]) {
     println!(
-        "{:<10} {:<9} {:>8} {:>8} {:>8} {:>9} {:>8} {:>8} {:>8} {:>7}",
-        "labels", "ranking", "accounts", "labelled", "flagged", "recall", "P@1x", "R@2x", "P@2x", "AP"
+        "{:<10} {:<9} {:>8} {:>8} {:>8} {:>9} {:>8} {:>8} {:>8} {:>7} {:>7} {:>7}",
+        "labels", "ranking", "accounts", "labelled", "flagged", "recall", "P@1x", "R@2x", "P@2x", "AP", "P@50", "P@100"
     );
     for (how, scores) in
         [("alert", eval::account_scores(case, found)), ("evidence", eval::evidence_scores(found, case.accounts.len()))]
     {
         let l = eval::evaluate_labels(&scores, labels);
         println!(
-            "{:<10} {:<9} {:>8} {:>8} {:>8} {:>9.3} {:>8.3} {:>8.3} {:>8.3} {:>7.3}",
+            "{:<10} {:<9} {:>8} {:>8} {:>8} {:>9.3} {:>8.3} {:>8.3} {:>8.3} {:>7.3} {:>7.3} {:>7.3}",
             col,
             how,
             l.accounts,
@@ -121,7 +145,9 @@ fn account_table(col: &str, case: &moneytrail::model::Case, found: &[patterns::F
             l.precision_at_1x(),
             l.recall_at_2x(),
             l.precision_at_2x(),
-            l.average_precision
+            l.average_precision,
+            hits_at(&scores, labels, 50) / 50.0,
+            hits_at(&scores, labels, 100) / 100.0,
         );
     }
     println!("{}", patterns::account_score::ACCOUNT_BASIS);

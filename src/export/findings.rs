@@ -2,12 +2,17 @@
 //! of every transfer (file, line, SHA-256) so each finding can be checked against the sources.
 
 use crate::model::Case;
+use crate::patterns::account_score::{account_alerts, AccountAlert};
 use crate::patterns::Finding;
 use crate::text::csv_safe;
 use serde::Serialize;
 use std::io::Write;
 
-/// CSV header of findings files (the contract, then `evidence`).
+/// CSV header of findings files: the contract, then `evidence`, then the ranking an analyst
+/// reads: `percentile`, the finding's mid-rank percentile among the case's candidates of its
+/// typology ([`Finding::percentile`]), and `account_percentiles`, each account of `accounts`
+/// (same order) at its alert-score percentile among the accounts in some candidate
+/// ([`crate::patterns::account_score`]; empty for an account without a score).
 pub const COLUMNS: &[&str] = &[
     "finding_id",
     "typology",
@@ -23,6 +28,8 @@ pub const COLUMNS: &[&str] = &[
     "suspect_hops",
     "explanation",
     "evidence",
+    "percentile",
+    "account_percentiles",
 ];
 
 /// One finding flattened for output; lists joined by `;`.
@@ -42,6 +49,12 @@ pub struct FindingRow {
     suspect_hops: Option<u32>,
     explanation: String,
     evidence: Vec<Evidence>,
+    /// Percentile among the case's candidates of its typology.
+    percentile: f64,
+    /// Candidates of its typology in the case.
+    candidates: u32,
+    /// Per account of `accounts`, its alert-score percentile (`None` without a score).
+    account_percentiles: Vec<Option<f64>>,
 }
 
 /// Where one transfer of a finding was read.
@@ -53,8 +66,9 @@ pub struct Evidence {
     sha256: String,
 }
 
-/// Flattens a finding.
-pub fn row(case: &Case, f: &Finding) -> FindingRow {
+/// Flattens a finding; `alerts` are the account alerts of the case
+/// ([`crate::patterns::account_score::account_alerts`]).
+pub fn row(case: &Case, f: &Finding, alerts: &[Option<AccountAlert>]) -> FindingRow {
     let t = &case.transfers;
     FindingRow {
         finding_id: f.id.clone(),
@@ -84,15 +98,35 @@ pub fn row(case: &Case, f: &Finding) -> FindingRow {
                 }
             })
             .collect(),
+        percentile: f.percentile,
+        candidates: f.candidates,
+        account_percentiles: f
+            .accounts
+            .iter()
+            .map(|&a| alerts.get(a as usize).and_then(Option::as_ref).map(|x| x.percentile))
+            .collect(),
     }
 }
 
-/// Writes findings as CSV with formula neutralisation.
+/// Writes findings as CSV with formula neutralisation, the account percentiles computed over
+/// these findings.
 pub fn write_csv<W: Write>(case: &Case, findings: &[Finding], out: W) -> csv::Result<()> {
+    write_csv_with(case, findings, &account_alerts(case, findings), out)
+}
+
+/// [`write_csv`] with account alerts computed over another list (`detect` computes them over
+/// every candidate before its cut).
+pub fn write_csv_with<W: Write>(
+    case: &Case,
+    findings: &[Finding],
+    alerts: &[Option<AccountAlert>],
+    out: W,
+) -> csv::Result<()> {
     let mut w = csv::Writer::from_writer(out);
     w.write_record(COLUMNS)?;
     for f in findings {
-        let r = row(case, f);
+        let r = row(case, f, alerts);
+        let pct = |p: f64| format!("{p:.1}");
         let ev: Vec<String> = r.evidence.iter().map(|e| format!("{}:{}", e.file, e.line)).collect();
         let cells = [
             r.finding_id,
@@ -109,6 +143,8 @@ pub fn write_csv<W: Write>(case: &Case, findings: &[Finding], out: W) -> csv::Re
             r.suspect_hops.map(|h| h.to_string()).unwrap_or_default(),
             r.explanation,
             ev.join(";"),
+            pct(r.percentile),
+            r.account_percentiles.iter().map(|p| p.map(pct).unwrap_or_default()).collect::<Vec<_>>().join(";"),
         ];
         let refs: Vec<&str> = cells.iter().map(String::as_str).collect();
         csv_safe::write_record(&mut w, &refs)?;
@@ -118,8 +154,18 @@ pub fn write_csv<W: Write>(case: &Case, findings: &[Finding], out: W) -> csv::Re
 }
 
 /// Writes findings as a JSON array (with full evidence records).
-pub fn write_json<W: Write>(case: &Case, findings: &[Finding], mut out: W) -> std::io::Result<()> {
-    let rows: Vec<FindingRow> = findings.iter().map(|f| row(case, f)).collect();
+pub fn write_json<W: Write>(case: &Case, findings: &[Finding], out: W) -> std::io::Result<()> {
+    write_json_with(case, findings, &account_alerts(case, findings), out)
+}
+
+/// [`write_json`] with account alerts computed over another list (see [`write_csv_with`]).
+pub fn write_json_with<W: Write>(
+    case: &Case,
+    findings: &[Finding],
+    alerts: &[Option<AccountAlert>],
+    mut out: W,
+) -> std::io::Result<()> {
+    let rows: Vec<FindingRow> = findings.iter().map(|f| row(case, f, alerts)).collect();
     serde_json::to_writer_pretty(&mut out, &rows)?;
     out.write_all(b"\n")
 }

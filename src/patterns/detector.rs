@@ -4,6 +4,7 @@ use super::budget::Gauge;
 use super::context::{DataContext, Spec};
 use super::finding::Finding;
 use super::gather_scatter::GatherScatterParams;
+use super::layering_chain::LayeringChainParams;
 use super::params::Params;
 use super::registry::Typology;
 use super::scatter_gather::ScatterGatherParams;
@@ -32,7 +33,8 @@ pub struct DetectCtx<'a> {
 /// Parameters that one detector reads from another's configuration, so that an override
 /// reaches every use: fan-in leaves to gather-scatter the episodes that gather-scatter's rule
 /// (`gather_scatter::scatter_after`) would report, and fan-out leaves out the receivers that
-/// scatter-gather's rule (`scatter_gather::onward`) makes intermediaries. The runner fills it
+/// scatter-gather's rule (`scatter_gather::onward`) makes intermediaries, and the random walk
+/// leaves to the layering chain the walks its rule links. The runner fills it
 /// from the configured detectors ([`Detector::lend`]); a lender that is not selected lends its
 /// defaults.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -41,6 +43,8 @@ pub struct BorrowedParams {
     pub gather_scatter: GatherScatterParams,
     /// The scatter-gather detector's parameters.
     pub scatter_gather: ScatterGatherParams,
+    /// The layering-chain detector's parameters.
+    pub layering_chain: LayeringChainParams,
 }
 
 /// A typology detector. Implementations are `Send + Sync`, parallelise internally with rayon

@@ -15,7 +15,7 @@
 
 use super::common::{in_band, is_account_flow, is_new, is_personal, Band, Ratio, DAY, HOUR};
 use super::context::Datum;
-use super::detector::{DetectCtx, Detector};
+use super::detector::{BorrowedParams, DetectCtx, Detector};
 use super::finding::Finding;
 use super::registry::Typology;
 use crate::model::DateTime;
@@ -49,6 +49,10 @@ crate::params! {
         /// Every hop within this many hours counts as "within hours" (FinCEN: "immediately
         /// withdrawn or transferred", docs/methodology.md#t-pass-through) (project default).
         fast_hours: i64 = 12,
+        /// Each hop at least this share of the previous counts as "amount kept": the
+        /// intermediary keeps at most AMLSim's 10 % margin (docs/methodology.md#src-amlsim), as
+        /// for the random walk (`random.kept_retention`).
+        kept_retention: Decimal = Decimal::new(9, 1),
         /// An account opened at most this many days before is "new" (short account life,
         /// docs/methodology.md#t-pass-through) (project default).
         new_account_days: i64 = 90,
@@ -72,8 +76,12 @@ super::context::indicators! {
     /// The indicators of [`LayeringChain`], their points and the data they need
     /// (`patterns::context`): the only place their points are written.
     pub const INDICATORS;
-    PASS_THROUGH_CHAIN = ("pass_through_chain", 25, []);
+    /// The structure itself: it makes the candidate, the other indicators make the score
+    /// (docs/ranking.md, "Rank, do not gate").
+    PASS_THROUGH_CHAIN = ("pass_through_chain", 0, []);
     WITHIN_HOURS = ("within_hours", 15, []);
+    AMOUNT_KEPT = ("amount_kept", 15, []);
+    NEW_RELATIONS = ("new_relations", 15, []);
     PERSONAL_INTERMEDIARIES = ("personal_intermediaries", 10, [Datum::Holders]);
     NEW_ACCOUNTS = ("new_accounts", 15, [Datum::OpeningDates]);
     LARGE_AMOUNT = ("large_amount", 10, []);
@@ -99,6 +107,10 @@ fn find(parent: &mut [u32], mut x: u32) -> u32 {
 
 impl Detector for LayeringChain {
     super::detector::detector_parts!(Typology::LayeringChain);
+
+    fn lend(&self, to: &mut BorrowedParams) {
+        to.layering_chain = self.p.clone();
+    }
 
     /// 1. For every account-to-account transfer, its successors: transfers out of the receiver
     ///    within `max_gap_hours` carrying a share in the retention band (parallel).
@@ -250,7 +262,14 @@ impl LayeringChain {
                     .max()
                     .unwrap_or(0);
                 let txns: Vec<u32> = members.iter().map(|&i| ids[i]).collect();
-                self.finding(ctx, txns, hops, max_gap, parallel)
+                let ids = &ids;
+                let hop_pairs: Vec<(u32, u32)> = members
+                    .iter()
+                    .flat_map(|&i| {
+                        succ[i].iter().filter(|&&j| on_chain(j as usize)).map(move |&j| (ids[i], ids[j as usize]))
+                    })
+                    .collect();
+                self.finding(ctx, txns, &hop_pairs, hops, max_gap, parallel)
             })
             .collect()
     }
@@ -337,7 +356,15 @@ impl LayeringChain {
         mids.len() >= self.p.min_sources.max(2)
     }
 
-    fn finding(&self, ctx: &DetectCtx<'_>, txns: Vec<u32>, hops: usize, max_gap: i64, stack: bool) -> Option<Finding> {
+    fn finding(
+        &self,
+        ctx: &DetectCtx<'_>,
+        txns: Vec<u32>,
+        hop_pairs: &[(u32, u32)],
+        hops: usize,
+        max_gap: i64,
+        stack: bool,
+    ) -> Option<Finding> {
         let g = &ctx.graph.flow;
         let case = ctx.case;
         let p = &self.p;
@@ -369,6 +396,22 @@ impl LayeringChain {
         );
         if max_gap <= p.fast_hours * HOUR {
             f.indicate(&WITHIN_HOURS, format!("every hop passed on within {:.1} h", max_gap as f64 / HOUR as f64));
+        }
+        // Every hop of the component keeps at least kept_retention of the hop it passes on
+        // (its successor links on the chain), and every hop is a first contact.
+        let kept = Ratio::new(p.kept_retention);
+        let one = Ratio::new(Decimal::ONE);
+        if hop_pairs.iter().all(|&(e, n)| in_band(case, g, e, n, kept, one) == Some(true)) {
+            f.indicate(
+                &AMOUNT_KEPT,
+                format!(
+                    "each hop at least {:.0} % of the previous: the intermediaries kept little or nothing",
+                    (p.kept_retention * Decimal::ONE_HUNDRED).round_dp(0)
+                ),
+            );
+        }
+        if txns.iter().all(|&e| ctx.signals.is_first_contact(e)) {
+            f.indicate(&NEW_RELATIONS, "every hop is the first transfer between its two accounts");
         }
         if !mids.is_empty() && mids.iter().all(|&m| is_personal(case, m)) {
             f.indicate(&PERSONAL_INTERMEDIARIES, "every intermediary is a personal account");

@@ -19,7 +19,6 @@ use super::common::{in_band, is_account_flow, is_new, is_personal, Ratio, DAY, H
 use super::context::Datum;
 use super::detector::{DetectCtx, Detector};
 use super::finding::Finding;
-use super::layering_chain::LayeringChainParams;
 use super::registry::Typology;
 use super::signals::{short_lived, SHORT_LIVED};
 use crate::model::DateTime;
@@ -203,10 +202,11 @@ impl RandomWalk {
         seen.windows(2).any(|x| x[0] == x[1])
     }
 
-    /// True when the layering-chain detector, with its default parameters, links every hop of
-    /// the walk and the walk is long enough for it: that detector reports it.
+    /// True when the layering-chain detector, with its configured parameters (an override of
+    /// `layering_chain.*` reaches this rule too, [`super::detector::BorrowedParams`]), links
+    /// every hop of the walk and the walk is long enough for it: that detector reports it.
     fn is_layering(&self, ctx: &DetectCtx<'_>, w: &[u32]) -> bool {
-        let l = LayeringChainParams::default();
+        let l = &ctx.borrowed.layering_chain;
         let g = &ctx.graph.flow;
         let (lo, hi) = (Ratio::new(l.min_retention), Ratio::new(l.max_retention));
         w.len() >= l.min_hops
