@@ -2,6 +2,12 @@
 //! language (src/export/i18n/en.toml, sq.toml), compiled into the binary, so the same version
 //! always writes the same words. Amounts and dates are formatted by the catalogue's `[format]`
 //! section (English `1,234.56` and `2025-12-31`, Albanian `1.234,56` and `31.12.2025`).
+//!
+//! # Plural texts
+//! A text that counts something has a form per plural category, `key = { one = "...",
+//! other = "..." }` (the CLDR cardinal categories of English and Albanian: `one` for exactly 1,
+//! `other` else), and [`Lang::p`] picks the form of the count: "1 hap", "2 hapa".
+
 
 use rust_decimal::Decimal;
 use std::collections::BTreeMap;
@@ -28,21 +34,54 @@ pub const ALL: [Lang; 2] = [Lang::En, Lang::Sq];
 /// A catalogue flattened to `section.key -> text`.
 pub type Catalogue = BTreeMap<String, String>;
 
-/// Parses a catalogue's TOML into `section.key -> text`.
+/// The plural categories a plural text has (`key = { one = "...", other = "..." }`): the CLDR
+/// cardinal categories of English and Albanian, which are the same two (`one` for exactly 1).
+pub const PLURAL_FORMS: [&str; 2] = ["one", "other"];
+
+/// Parses a catalogue's TOML into `section.key -> text`; a plural text (an inline table of
+/// [`PLURAL_FORMS`]) gives `section.key.one` and `section.key.other`.
 ///
 /// # Errors
-/// Text that is not TOML, or a value that is not a string or a table of strings.
+/// Text that is not TOML, a value that is not a string or a table of strings, or a plural text
+/// without exactly the forms of [`PLURAL_FORMS`].
 pub fn parse(text: &str) -> Result<Catalogue, String> {
     let table: toml::Table = toml::from_str(text).map_err(|e| e.to_string())?;
     let mut out = Catalogue::new();
     for (section, v) in table {
         let toml::Value::Table(t) = v else { return Err(format!("{section} is not a table")) };
         for (k, v) in t {
-            let toml::Value::String(s) = v else { return Err(format!("{section}.{k} is not a string")) };
-            out.insert(format!("{section}.{k}"), s);
+            match v {
+                toml::Value::String(s) => {
+                    out.insert(format!("{section}.{k}"), s);
+                }
+                toml::Value::Table(forms) => {
+                    let mut names: Vec<&str> = forms.keys().map(String::as_str).collect();
+                    names.sort_unstable();
+                    if names != PLURAL_FORMS {
+                        return Err(format!("{section}.{k} is not a plural text with the forms one and other"));
+                    }
+                    for (form, v) in forms {
+                        let toml::Value::String(s) = v else {
+                            return Err(format!("{section}.{k}.{form} is not a string"));
+                        };
+                        out.insert(format!("{section}.{k}.{form}"), s);
+                    }
+                }
+                _ => return Err(format!("{section}.{k} is not a string")),
+            }
         }
     }
     Ok(out)
+}
+
+/// The plural category of the count `n` in English and Albanian (CLDR: `one` for 1, else
+/// `other`).
+pub fn plural_form(n: u64) -> &'static str {
+    if n == 1 {
+        PLURAL_FORMS[0]
+    } else {
+        PLURAL_FORMS[1]
+    }
 }
 
 impl Lang {
@@ -98,6 +137,18 @@ impl Lang {
         fill(self.t(key), args)
     }
 
+    /// The plural text `key` in the form the count `n` takes (`key.one` for 1 hop, `key.other`
+    /// for 2 hops), with `{n}` replaced by `n` unless `args` give `n` (a count in words) and each
+    /// other `{name}` by its value.
+    pub fn p(self, key: &str, n: u64, args: &[(&str, &str)]) -> String {
+        let n_text = n.to_string();
+        let mut all: Vec<(&str, &str)> = args.to_vec();
+        if !args.iter().any(|(k, _)| *k == "n") {
+            all.push(("n", &n_text));
+        }
+        fill(self.t(&format!("{key}.{}", plural_form(n))), &all)
+    }
+
     /// An amount with two decimals, grouped by thousands in this language.
     pub fn amount(self, d: Decimal) -> String {
         let en = crate::evidence::chart::amount(d);
@@ -110,6 +161,10 @@ impl Lang {
     }
 
     /// An English-formatted amount (`1,234.56`) in this language's format.
+    pub fn regroup_en(self, en: &str) -> String {
+        self.regroup(en)
+    }
+
     fn regroup(self, en: &str) -> String {
         let (th, dec) = (self.t("format.thousands"), self.t("format.decimal"));
         en.chars()
@@ -247,6 +302,26 @@ mod tests {
             "paid 826.759,16 on 05.03.2024 into A0000114; id x-1234.56, 12.50, 2024-03-05T10"
         );
         assert_eq!(Lang::En.localise("ë 1000.00"), "ë 1,000.00");
+    }
+
+    #[test]
+    fn counted_words_agree_with_the_count() {
+        // Albanian "hap" (step) is "hapa" from two on; English "hop", "hops".
+        let hops = |lang: Lang, n: u64| lang.p("findings.nearest", n, &[("id", "P1")]);
+        assert_eq!(hops(Lang::Sq, 1), "i dyshuari më i afërt P1 (1 hap)");
+        assert_eq!(hops(Lang::Sq, 2), "i dyshuari më i afërt P1 (2 hapa)");
+        assert_eq!(hops(Lang::En, 1), "nearest suspect P1 (1 hop)");
+        assert_eq!(hops(Lang::En, 2), "nearest suspect P1 (2 hops)");
+        assert_eq!(Lang::Sq.p("stmt.transfers", 1, &[("total", "5 ALL"), ("when", "x")]), ": 1 transfertë, 5 ALL, x");
+        assert_eq!(Lang::Sq.p("stmt.transfers", 3, &[("total", "5 ALL"), ("when", "x")]), ": 3 transferta, 5 ALL, x");
+        assert_eq!(Lang::En.p("stmt.hours", 1, &[("from", "a"), ("to", "b")]), "within 1 hour (a – b)");
+        assert_eq!(Lang::Sq.p("stmt.days", 1, &[("from", "a"), ("to", "b")]), "brenda 1 dite (a – b)");
+        // A count in words replaces {n}; the form still follows the number.
+        assert_eq!(
+            Lang::Sq.p("stmt.deposits", 1, &[("n", "Një"), ("total", "T"), ("hub", "H"), ("when", "W")]),
+            "Një depozitë prej T u pagua në H W"
+        );
+        assert_eq!(plural_form(0), "other");
     }
 
     #[test]

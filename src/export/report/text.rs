@@ -62,9 +62,9 @@ fn window(lang: Lang, first: Option<DateTime>, last: Option<DateTime>) -> String
             if a.date() == b.date() {
                 lang.f("stmt.on", &[("date", &from)])
             } else if h <= 72 {
-                lang.f("stmt.hours", &[("n", &h.max(1).to_string()), ("from", &from), ("to", &to)])
+                lang.p("stmt.hours", h.max(1) as u64, &[("from", &from), ("to", &to)])
             } else {
-                lang.f("stmt.days", &[("n", &(secs / 86_400 + 1).to_string()), ("from", &from), ("to", &to)])
+                lang.p("stmt.days", (secs / 86_400 + 1) as u64, &[("from", &from), ("to", &to)])
             }
         }
         _ => String::new(),
@@ -103,19 +103,27 @@ pub fn statement(lang: Lang, case: &Case, f: &Finding) -> String {
         all.extend_from_slice(args);
         lang.f(key, &all)
     };
+    // A plural text (`key.one`, `key.other`) in the form of the count `n`.
+    let tp = |key: &str, n: usize, args: &[(&str, &str)]| {
+        let mut all: Vec<(&str, &str)> = vec![("total", &total), ("when", &when)];
+        all.extend_from_slice(args);
+        lang.p(key, n as u64, &all)
+    };
     let main = match f.typology {
         _ if f.txns.is_empty() => None,
         "fan_in" | "structuring" | "funnel_account" => top(&ins).map(|hub| {
             let senders = outs.keys().filter(|&&a| a != hub).count();
             let deposits = f.txns.iter().filter(|&&i| case.transfers.to[i as usize] == hub).count();
             match (f.typology, senders) {
-                ("fan_in", _) | (_, 2..) => t("stmt.fan_in", &[("n", &lang.count(senders)), ("hub", &acc(hub))]),
-                _ => t("stmt.deposits", &[("n", &lang.count(deposits)), ("hub", &acc(hub))]),
+                ("fan_in", _) | (_, 2..) => {
+                    tp("stmt.fan_in", senders, &[("n", &lang.count(senders)), ("hub", &acc(hub))])
+                }
+                _ => tp("stmt.deposits", deposits, &[("n", &lang.count(deposits)), ("hub", &acc(hub))]),
             }
         }),
         "fan_out" => top(&outs).map(|hub| {
             let n = ins.keys().filter(|&&a| a != hub).count();
-            t("stmt.fan_out", &[("n", &lang.count_lower(n)), ("hub", &acc(hub))])
+            tp("stmt.fan_out", n, &[("n", &lang.count_lower(n)), ("hub", &acc(hub))])
         }),
         "gather_scatter" => top(&ins).map(|hub| {
             let n = outs.keys().filter(|&&a| a != hub).count();
@@ -169,11 +177,11 @@ pub fn statement(lang: Lang, case: &Case, f: &Finding) -> String {
         if !who.is_empty() {
             s.push_str(&lang.f("stmt.involving", &[("list", &who.join(", "))]));
             if f.entities.len() > 3 {
-                s.push_str(&lang.f("stmt.and_more", &[("n", &(f.entities.len() - 3).to_string())]));
+                s.push_str(&lang.p("stmt.and_more", (f.entities.len() - 3) as u64, &[]));
             }
         }
         if !f.txns.is_empty() {
-            s.push_str(&t("stmt.transfers", &[("n", &f.txns.len().to_string())]));
+            s.push_str(&tp("stmt.transfers", f.txns.len(), &[]));
         } else if !f.total.is_zero() {
             s.push_str(&t("stmt.total", &[]));
         }
@@ -202,7 +210,7 @@ pub fn exhibit_links(lang: Lang, numbers: &[u32], max: usize) -> String {
         let _ = write!(s, "<a href=\"#{l}\">{l}</a>");
     }
     if numbers.len() > max {
-        s.push_str(&lang.f("doc.and_more", &[("n", &(numbers.len() - max).to_string())]));
+        s.push_str(&lang.p("doc.and_more", (numbers.len() - max) as u64, &[]));
     }
     s
 }
