@@ -97,3 +97,36 @@ fn stands_on_public_sources() {
     }
     assert!(md.matches("http").count() > 30, "public sources are cited by address");
 }
+
+/// The Albanian methodology (docs/methodology.sq.md) is a translation kept in step with the
+/// English one: the same section anchors in the same order, the same public sources by address,
+/// its own internal links resolving, and its section titles translated.
+#[test]
+fn albanian_translation_keeps_the_anchors_and_sources() {
+    let en = std::fs::read_to_string(root().join("docs/methodology.md")).unwrap();
+    let sq = std::fs::read_to_string(root().join("docs/methodology.sq.md")).unwrap();
+    let ordered = |md: &str| -> Vec<String> {
+        md.split("<a id=\"").skip(1).filter_map(|s| s.split_once('"')).map(|(a, _)| a.to_string()).collect()
+    };
+    assert_eq!(anchors(&en), anchors(&sq), "the two methodologies define different anchors");
+    assert_eq!(ordered(&en), ordered(&sq), "the anchors are in another order");
+    let known = anchors(&sq);
+    for part in sq.split("](#").skip(1) {
+        let a = part.split(')').next().unwrap();
+        assert!(known.contains(a), "docs/methodology.sq.md links to #{a}, which is not defined");
+    }
+    let urls = |md: &str| -> BTreeSet<String> {
+        md.split("<http").skip(1).filter_map(|s| s.split_once('>')).map(|(u, _)| u.to_string()).collect()
+    };
+    assert_eq!(urls(&en), urls(&sq), "the translation cites other sources");
+    for bad in ["domain.md", "[D]", "[S]", "[U]", "src/", "../shared", "patterns::"] {
+        assert!(!sq.contains(bad), "docs/methodology.sq.md contains {bad:?}");
+    }
+    // The titles the report's citation links show are Albanian (a few are names: FIFO, BODS).
+    use moneytrail::export::methodology::{title_in, MARKDOWN_SQ};
+    use moneytrail::export::report::Lang;
+    assert_eq!(MARKDOWN_SQ, sq, "the compiled translation is the file");
+    let same: Vec<&String> = known.iter().filter(|a| title_in(Lang::En, a) == title_in(Lang::Sq, a)).collect();
+    assert!(same.len() * 10 < known.len(), "untranslated section titles: {same:?}");
+    assert_eq!(title_in(Lang::Sq, "t-fan-in"), Some("Grumbullimi (fan-in)"));
+}

@@ -63,6 +63,14 @@ fn catalogues_have_the_same_keys_and_placeholders() {
         assert_eq!(placeholders(v), placeholders(&sq[k]), "placeholders of {k} differ between en and sq");
         assert!(!sq[k].trim().is_empty(), "{k} is empty in sq.toml");
     }
+    // Plural texts: both forms in both languages (parse refuses a plural text with other forms).
+    let plurals: Vec<&String> = en.keys().filter(|k| k.ends_with(".one")).collect();
+    assert!(plurals.len() >= 15, "{} plural texts", plurals.len());
+    for k in plurals {
+        let other = format!("{}.other", k.trim_end_matches(".one"));
+        assert!(en.contains_key(&other) && sq.contains_key(&other), "{other}");
+    }
+    assert!(i18n::parse("[a]\nb = { one = \"x\", few = \"y\" }\n").is_err(), "a plural form not in CLDR one/other");
     // Counts in words: thirteen of them in each form.
     for k in ["stmt.counts", "stmt.counts_lower"] {
         assert_eq!(en[k].split('|').count(), 13, "{k}");
@@ -74,10 +82,19 @@ fn catalogues_have_the_same_keys_and_placeholders() {
 fn report_sources() -> Vec<(String, String)> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/export/report");
     let mut out = Vec::new();
-    for f in ["mod.rs", "text.rs", "i18n.rs"] {
-        let s = std::fs::read_to_string(dir.join(f)).unwrap();
+    // Every source file of the report, so that a new one is checked too.
+    let mut files: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().to_string())
+        .filter(|f| f.ends_with(".rs"))
+        .collect();
+    files.sort();
+    assert!(files.len() >= 8, "{files:?}");
+    for f in files {
+        let s = std::fs::read_to_string(dir.join(&f)).unwrap();
         let s = s.split("#[cfg(test)]").next().unwrap().to_string();
-        out.push((f.to_string(), s));
+        out.push((f, s));
     }
     out
 }
@@ -237,7 +254,9 @@ fn every_key_the_code_names_exists() {
                     && !b.is_empty()
                     && b.chars().all(|c| c.is_ascii_lowercase() || c == '_' || c.is_ascii_digit())
             });
-            if looks_like_key && !en.contains_key(&lit) {
+            // A plural text is named without its form (`findings.nearest` for `.one`, `.other`).
+            let plural = i18n::PLURAL_FORMS.iter().all(|f| en.contains_key(&format!("{lit}.{f}")));
+            if looks_like_key && !en.contains_key(&lit) && !plural {
                 missing.push(format!("{file}:{line}: {lit}"));
             }
         }
@@ -362,6 +381,84 @@ fn albanian_report_has_no_english_fixed_text_and_local_formats() {
         .map(|e| std::fs::read_to_string(e.path()).unwrap())
         .unwrap();
     assert!(svg.contains("data e vlerësimit 31.12.2025"), "Albanian footer in the diagrams");
+    // Legends, titles, node and edge labels and notes of the diagrams are Albanian too, and so
+    // are the exhibits' descriptions: no English fixed word of a `[chart]` form is left.
+    let words = chart_words(&cat_en, &cat_sq);
+    assert!(words.len() > 40, "{} English chart words", words.len());
+    let mut seen = 0;
+    for (dir, lang_is_sq) in [(&dir_sq, true), (&dir_en, false)] {
+        let mut texts = String::new();
+        for e in std::fs::read_dir(dir.join("diagrams")).unwrap().flatten() {
+            let name = e.file_name().to_string_lossy().to_string();
+            if name.ends_with(".svg") && !name.contains("timeline") {
+                texts.push_str(&svg_texts(&std::fs::read_to_string(e.path()).unwrap()));
+            }
+        }
+        // The exhibits' descriptions: the fourth cell of each row of the exhibit table.
+        let report = if lang_is_sq { &sq } else { &en };
+        let table = report.split("id=\"exhibits-table\"").nth(1).unwrap().split("</table>").next().unwrap();
+        for row in table.split("<tr id=\"E").skip(1) {
+            texts.push_str(row.split("<td>").nth(3).unwrap_or("").split('<').next().unwrap_or(""));
+            texts.push('\n');
+        }
+        // Detector codes in the footers (`property_after_inflow`, `nominee_director`) are
+        // names of the run, not words of the diagram.
+        let texts: String = texts
+            .split(|c: char| c.is_whitespace() || c == ',')
+            .filter(|w| !w.contains('_'))
+            .collect::<Vec<_>>()
+            .join(" ");
+        let found: Vec<&String> = words.iter().filter(|w| texts.contains(w.as_str())).collect();
+        if lang_is_sq {
+            assert!(found.is_empty(), "English diagram or exhibit words in the Albanian bundle: {found:?}");
+        } else {
+            seen = found.len();
+        }
+    }
+    assert!(seen > 10, "the check saw only {seen} of the English words in the English bundle");
+}
+
+/// The English words of the `[chart]` forms (the runs between placeholders, of at least four
+/// letters) that the Albanian forms do not also hold, and the words of the legend.
+fn chart_words(en: &i18n::Catalogue, sq: &i18n::Catalogue) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    for (k, v) in en.iter().filter(|(k, _)| k.starts_with("chart.")) {
+        let mut runs = Vec::new();
+        let mut cur = String::new();
+        let mut brace = false;
+        for c in v.chars() {
+            match c {
+                '{' => {
+                    brace = true;
+                    runs.push(std::mem::take(&mut cur));
+                }
+                '}' => brace = false,
+                c if !brace => cur.push(c),
+                _ => {}
+            }
+        }
+        runs.push(cur);
+        for r in runs {
+            let r = r.trim_matches(|c: char| !c.is_alphabetic()).to_string();
+            if r.chars().filter(|c| c.is_alphabetic()).count() >= 4 && !sq[k].contains(&r) {
+                out.insert(r);
+            }
+        }
+    }
+    out
+}
+
+/// The text an SVG shows (its `<text>` and `<title>` elements).
+fn svg_texts(svg: &str) -> String {
+    let mut out = String::new();
+    for tag in ["<text", "<title"] {
+        for part in svg.split(tag).skip(1) {
+            let body = part.split_once('>').map(|x| x.1).unwrap_or("");
+            out.push_str(body.split('<').next().unwrap_or(""));
+            out.push('\n');
+        }
+    }
+    out.replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"")
 }
 
 #[test]

@@ -56,6 +56,8 @@ fn pdf_is_written_listed_verified_and_reproducible() {
         );
     }
     assert_eq!(pdf.len(), again.len(), "report.pdf lengths differ between two runs");
+    // A filed PDF keeps its links: none into the temporary folder it was printed from.
+    links_survive_filing(&pdf);
     // One changed byte is caught.
     let mut bad = pdf.clone();
     let at = bad.len() / 2;
@@ -133,4 +135,43 @@ fn hostile_names_are_inert_in_the_pdf_text() {
         |c: char| matches!(c, '\u{200E}' | '\u{200F}' | '\u{061C}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}');
     assert!(!text.chars().any(bidi), "a bidirectional control in the PDF text");
     assert!(text.contains("Mini [U+202E]gnp.exe case"), "the override is shown as [U+202E]");
+}
+
+/// The link annotations of `pdf`: every `/URI (...)` target, and how many internal links
+/// (`/Dest` or `/GoTo`) it holds. Chromium writes annotations as plain (uncompressed) objects.
+fn pdf_links(pdf: &[u8]) -> (Vec<String>, usize) {
+    let text = String::from_utf8_lossy(pdf);
+    let uris: Vec<String> =
+        text.split("/URI (").skip(1).map(|s| s.split(')').next().unwrap_or("").to_string()).collect();
+    let internal = text.matches("/Dest").count() + text.matches("/GoTo").count();
+    (uris, internal)
+}
+
+/// Links inside report.pdf to other files of the bundle must survive filing: no `file://` URI
+/// (Chromium turns a relative link into one under the temporary folder the page is printed
+/// from), no temporary path; links into the methodology are internal (its annex), links to the
+/// bundle's files are printed as their bundle-relative path.
+fn links_survive_filing(pdf: &[u8]) {
+    let (uris, internal) = pdf_links(pdf);
+    let bad: Vec<&String> = uris.iter().filter(|u| !(u.starts_with("http://") || u.starts_with("https://"))).collect();
+    assert!(bad.is_empty(), "links in report.pdf that a filed copy cannot follow: {bad:?}");
+    for needle in [&b"file:"[..], b"moneytrail-pdf", b"/tmp/"] {
+        assert!(!pdf.windows(needle.len()).any(|w| w == needle), "{:?} in report.pdf", String::from_utf8_lossy(needle));
+    }
+    assert!(internal > 50, "citations link into the methodology annex ({internal} internal links)");
+    assert!(uris.iter().any(|u| u.contains("fatf-gafi.org")), "the annex keeps its public sources as links");
+    let Some(pdftotext) =
+        ["/usr/bin/pdftotext", "/usr/local/bin/pdftotext"].into_iter().find(|p| Path::new(p).exists())
+    else {
+        println!("(pdftotext not installed: the printed paths are not read back)");
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let f = tmp.path().join("r.pdf");
+    std::fs::write(&f, pdf).unwrap();
+    let txt = Command::new(pdftotext).arg(&f).arg("-").output().unwrap();
+    let text = String::from_utf8_lossy(&txt.stdout);
+    assert!(text.contains("diagrams/suspect-01-"), "full-size diagrams are named by their path in the bundle");
+    assert!(text.contains("Annex: the methodology this report cites"), "the methodology is printed as an annex");
+    assert!(text.contains("6.8 How moneytrail traces"), "the annex holds the methodology's sections");
 }

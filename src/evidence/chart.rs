@@ -220,6 +220,41 @@ pub struct Chart {
     pub cluster_label: Option<String>,
     /// What was folded or left out, for the reader.
     pub notes: Vec<String>,
+    /// The fixed words renderers write around the chart (legend, notes, exhibit lists) in the
+    /// report's language; `None`: English ([`ChartWords::default`]).
+    pub words: Option<ChartWords>,
+}
+
+/// The fixed words a renderer writes around a chart, in one language. The chart's own texts
+/// (title, labels, notes) are translated by the report (`export::report`) before rendering.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ChartWords {
+    /// The legend's heading.
+    pub legend: String,
+    /// The legend text of each node class, in [`NodeClass::ALL`] order.
+    pub classes: [String; 7],
+    /// The legend text of each line style, in [`Confidence::ALL`] order.
+    pub lines: [String; 3],
+    /// A note line: `{note}` is replaced by the note.
+    pub note: String,
+    /// A shortened exhibit list: `{list}` and `{n}` (how many more) are replaced.
+    pub more: String,
+    /// The tooltip of a link without a source row.
+    pub no_source: String,
+}
+
+impl Default for ChartWords {
+    /// English, the words of [`NodeClass::name`] and [`Confidence::name`].
+    fn default() -> Self {
+        ChartWords {
+            legend: "Legend".into(),
+            classes: NodeClass::ALL.map(|c| c.name().to_string()),
+            lines: Confidence::ALL.map(|c| c.name().to_string()),
+            note: "Note: {note}".into(),
+            more: "{list} +{n} more".into(),
+            no_source: "no source row".into(),
+        }
+    }
 }
 
 impl Chart {
@@ -233,9 +268,37 @@ impl Chart {
         let mut l = e.label.clone();
         let n = ex.numbers(&e.provs);
         if !n.is_empty() {
-            l.push(exhibits::short_list(&n, max));
+            l.push(match &self.words {
+                Some(w) if n.len() > max => w
+                    .more
+                    .replace("{list}", &exhibits::full_list(&n[..max]))
+                    .replace("{n}", &(n.len() - max).to_string()),
+                _ => exhibits::short_list(&n, max),
+            });
         }
         l
+    }
+
+    /// The fixed words of this chart's renderers ([`ChartWords`]).
+    pub fn words(&self) -> std::borrow::Cow<'_, ChartWords> {
+        match &self.words {
+            Some(w) => std::borrow::Cow::Borrowed(w),
+            None => std::borrow::Cow::Owned(ChartWords::default()),
+        }
+    }
+
+    /// The legend text of node class `c` in the chart's words.
+    pub fn class_name(&self, c: NodeClass) -> String {
+        match &self.words {
+            Some(w) => NodeClass::ALL.iter().position(|x| *x == c).map(|i| w.classes[i].clone()).unwrap_or_default(),
+            None => c.name().to_string(),
+        }
+    }
+
+    /// The chart's notes as the lines a renderer prints (`Note: ...`).
+    pub fn note_lines(&self) -> Vec<String> {
+        let w = self.words();
+        self.notes.iter().map(|n| w.note.replace("{note}", n)).collect()
     }
 }
 
@@ -295,7 +358,7 @@ impl ChartBuilder {
         self.edges
             .sort_by(|a, b| (a.from, a.to, a.kind, a.provs.first()).cmp(&(b.from, b.to, b.kind, b.provs.first())));
         let cluster_label = cluster_label.filter(|_| self.nodes.iter().any(|n| n.cluster));
-        Chart { name, title, nodes: self.nodes, edges: self.edges, cluster_label, notes }
+        Chart { name, title, nodes: self.nodes, edges: self.edges, cluster_label, notes, words: None }
     }
 }
 

@@ -201,7 +201,7 @@ fn write_files(inv: &Investigation<'_>, out: &Path, opts: &WriteOptions) -> Resu
         let mut files = Vec::new();
         let network_svg = render_chart(
             &mut w,
-            &sec.network.chart,
+            &super::report::chart_in(&sec.network.chart, lang),
             &stem,
             ex,
             footer,
@@ -234,8 +234,18 @@ fn write_files(inv: &Investigation<'_>, out: &Path, opts: &WriteOptions) -> Resu
     for (rank, fc) in inv.finding_charts.iter().enumerate() {
         let stem = format!("finding-{:02}-{}", rank + 1, file_stem(&inv.findings[fc.finding].id));
         let mut files = Vec::new();
-        let svg =
-            render_chart(&mut w, &fc.chart, &stem, ex, footer, graphviz, false, &pdf_date, &mut notes, &mut files)?;
+        let svg = render_chart(
+            &mut w,
+            &super::report::chart_in(&fc.chart, lang),
+            &stem,
+            ex,
+            footer,
+            graphviz,
+            false,
+            &pdf_date,
+            &mut notes,
+            &mut files,
+        )?;
         diagrams.push(FindingDiagram { finding: fc.finding, svg, files });
     }
     super::finding_timelines::write_all(
@@ -277,7 +287,7 @@ fn write_files(inv: &Investigation<'_>, out: &Path, opts: &WriteOptions) -> Resu
         w.write("identities.csv", &identities_csv(case)?)?;
     }
     w.write("probable_victims.csv", &super::victims::write_csv(case, inv.prepared())?)?;
-    w.write(super::methodology::FILE, super::methodology::render_html(&case.meta.name).as_bytes())?;
+    w.write(super::methodology::FILE, super::methodology::render_html_in(lang, &case.meta.name).as_bytes())?;
     if let Some(csv) = &inv.triage_csv {
         w.write("triage.csv", csv)?;
     }
@@ -299,7 +309,7 @@ fn write_files(inv: &Investigation<'_>, out: &Path, opts: &WriteOptions) -> Resu
     let html = super::report::render(inv, &drawn, &w.outputs());
     w.write("report.html", html.as_bytes())?;
     if pdf {
-        let bytes = super::pdf::print(&html, &pdf_date)?;
+        let bytes = super::pdf::print(&super::report::print_page(&html, lang), &pdf_date)?;
         w.write("report.pdf", &bytes)?;
     }
     let outputs = w.outputs().len();

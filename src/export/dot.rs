@@ -50,7 +50,7 @@ fn edge(from: &str, to: &str, attrs: Vec<Attribute>) -> Stmt {
 pub fn to_dot(chart: &Chart, ex: &Exhibits, footer: &Footer) -> String {
     let mut stmts: Vec<Stmt> = Vec::new();
     let mut foot: Vec<String> = vec![chart.title.clone()];
-    foot.extend(chart.notes.iter().map(|n| format!("Note: {n}")));
+    foot.extend(chart.note_lines());
     foot.extend(footer.lines.iter().cloned());
     let foot_refs: Vec<&str> = foot.iter().map(String::as_str).collect();
     stmts.push(Stmt::GAttribute(GraphAttributes::Graph(vec![
@@ -82,7 +82,7 @@ pub fn to_dot(chart: &Chart, ex: &Exhibits, footer: &Footer) -> String {
                 q("color", n.class.stroke()),
                 a("penwidth", plain(if n.class == NodeClass::Suspect { "2.5" } else { "1" })),
                 a("label", esc(dot_label(&[&title, &detail], Lines::Centred))),
-                q("tooltip", &format!("{} — {} ({})", n.title, n.detail, n.class.name())),
+                q("tooltip", &format!("{} — {} ({})", n.title, n.detail, chart.class_name(n.class))),
             ],
         )
     };
@@ -105,7 +105,7 @@ pub fn to_dot(chart: &Chart, ex: &Exhibits, footer: &Footer) -> String {
         let label = chart.edge_label(e, ex, 6);
         let refs: Vec<&str> = label.iter().map(String::as_str).collect();
         let numbers = ex.numbers(&e.provs);
-        let tip = if numbers.is_empty() { "no source row".to_string() } else { full_list(&numbers) };
+        let tip = if numbers.is_empty() { chart.words().no_source.clone() } else { full_list(&numbers) };
         let width = if max_w.is_zero() { 1.0 } else { 1.0 + 3.0 * (e.weight / max_w).to_f64().unwrap_or(0.0) };
         stmts.push(edge(
             &format!("n{}", e.from),
@@ -119,15 +119,15 @@ pub fn to_dot(chart: &Chart, ex: &Exhibits, footer: &Footer) -> String {
             ],
         ));
     }
-    stmts.push(legend());
+    stmts.push(legend(&chart.words()));
     let g = Graph::DiGraph { id: esc(dot_quoted(&chart.name)), strict: false, stmts };
     let mut ctx = PrinterContext::default();
     g.print(&mut ctx)
 }
 
-fn legend() -> Stmt {
+fn legend(words: &crate::evidence::chart::ChartWords) -> Stmt {
     let mut s = vec![
-        Stmt::Attribute(q("label", "Legend")),
+        Stmt::Attribute(q("label", &words.legend)),
         Stmt::Attribute(a("style", plain("rounded"))),
         Stmt::Attribute(q("color", "#888888")),
     ];
@@ -138,7 +138,7 @@ fn legend() -> Stmt {
                 a("shape", plain(c.dot_shape())),
                 q("fillcolor", c.fill()),
                 q("color", c.stroke()),
-                q("label", c.name()),
+                q("label", &words.classes[i]),
                 a("fontsize", plain("8")),
                 a("height", plain("0.3")),
             ],
@@ -153,7 +153,7 @@ fn legend() -> Stmt {
         for n in [&x, &y] {
             s.push(node(n, vec![a("shape", plain("point")), a("width", plain("0.05"))]));
         }
-        s.push(edge(&x, &y, vec![a("style", plain(c.dot_style())), q("label", c.name())]));
+        s.push(edge(&x, &y, vec![a("style", plain(c.dot_style())), q("label", &words.lines[i])]));
     }
     s.push(Stmt::Attribute(q("fontsize", "9")));
     Stmt::Subgraph(Subgraph { id: plain("cluster_legend"), stmts: s })

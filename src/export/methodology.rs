@@ -2,13 +2,28 @@
 //! links from the report's text into it.
 //!
 //! The markdown is compiled into the binary, so a bundle always carries the methodology of the
-//! version that wrote it, and the same version always writes the same bytes.
+//! version that wrote it, and the same version always writes the same bytes. The Albanian text
+//! (docs/methodology.sq.md) is a translation with the same section anchors (tests/methodology.rs
+//! checks that both define the same set), so a citation `methodology.md#t-fan-in` leads to the
+//! same section in either language.
 
+use super::report::Lang;
 use crate::text::xml::html;
 use pulldown_cmark::{html::push_html, Options, Parser};
 
 /// docs/methodology.md as compiled into this version.
 pub const MARKDOWN: &str = include_str!("../../docs/methodology.md");
+
+/// docs/methodology.sq.md (the Albanian translation) as compiled into this version.
+pub const MARKDOWN_SQ: &str = include_str!("../../docs/methodology.sq.md");
+
+/// The methodology in `lang`.
+pub fn markdown(lang: Lang) -> &'static str {
+    match lang {
+        Lang::En => MARKDOWN,
+        Lang::Sq => MARKDOWN_SQ,
+    }
+}
 
 /// The file name of the rendered methodology in a bundle.
 pub const FILE: &str = "methodology.html";
@@ -21,8 +36,13 @@ a{color:#1f4e79;overflow-wrap:anywhere}code{font-size:12px}\
 
 /// The anchors (`<a id="...">`) that docs/methodology.md defines, in document order.
 pub fn anchors() -> Vec<&'static str> {
+    anchors_of(MARKDOWN)
+}
+
+/// The anchors (`<a id="...">`) that `markdown` defines, in document order.
+pub fn anchors_of(markdown: &'static str) -> Vec<&'static str> {
     let mut out = Vec::new();
-    let mut rest = MARKDOWN;
+    let mut rest = markdown;
     while let Some(i) = rest.find("<a id=\"") {
         rest = &rest[i + 7..];
         if let Some(j) = rest.find('"') {
@@ -35,9 +55,15 @@ pub fn anchors() -> Vec<&'static str> {
 
 /// The heading text that follows an anchor (for link text), without its section number.
 pub fn title(anchor: &str) -> Option<&'static str> {
+    title_in(Lang::En, anchor)
+}
+
+/// [`title`] in the methodology of `lang`.
+pub fn title_in(lang: Lang, anchor: &str) -> Option<&'static str> {
+    let md = markdown(lang);
     let tag = format!("<a id=\"{anchor}\"></a>");
-    let at = MARKDOWN.find(&tag)? + tag.len();
-    let line = MARKDOWN[at..].lines().map(str::trim).find(|l| !l.is_empty())?;
+    let at = md.find(&tag)? + tag.len();
+    let line = md[at..].lines().map(str::trim).find(|l| !l.is_empty())?;
     let text = line.trim_start_matches('#').trim();
     // "3.4 Fan-in (gather)" -> "Fan-in (gather)"
     let text = match text.split_once(' ') {
@@ -47,19 +73,33 @@ pub fn title(anchor: &str) -> Option<&'static str> {
     Some(text)
 }
 
-/// methodology.html: the markdown rendered as CommonMark with tables, in a page that loads
-/// nothing from outside.
+/// methodology.html in English: the markdown rendered as CommonMark with tables, in a page that
+/// loads nothing from outside.
 pub fn render_html(case_name: &str) -> String {
-    let mut body = String::with_capacity(MARKDOWN.len() * 2);
-    push_html(&mut body, Parser::new_ext(MARKDOWN, Options::ENABLE_TABLES));
+    render_html_in(Lang::En, case_name)
+}
+
+/// The methodology of `lang` rendered as HTML (the body only: for methodology.html and the
+/// annex of report.pdf).
+pub fn body_html(lang: Lang) -> String {
+    let md = markdown(lang);
+    let mut body = String::with_capacity(md.len() * 2);
+    push_html(&mut body, Parser::new_ext(md, Options::ENABLE_TABLES));
+    body
+}
+
+/// methodology.html in `lang` (the bundle carries the one of the report's language).
+pub fn render_html_in(lang: Lang, case_name: &str) -> String {
+    let body = body_html(lang);
+    let version = env!("CARGO_PKG_VERSION");
     format!(
-        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
+        "<!DOCTYPE html>\n<html lang=\"{}\"><head><meta charset=\"utf-8\">\
 <meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">\
-<meta name=\"viewport\" content=\"width=device-width\"><title>Methodology — {} — moneytrail {}</title><style>{STYLE}</style></head><body>\n\
-<p><a href=\"report.html\">Back to the case report</a> · moneytrail {}</p>\n{body}</body></html>\n",
-        html(case_name),
-        env!("CARGO_PKG_VERSION"),
-        env!("CARGO_PKG_VERSION"),
+<meta name=\"viewport\" content=\"width=device-width\"><title>{}</title><style>{STYLE}</style></head><body>\n\
+<p><a href=\"report.html\">{}</a> · moneytrail {version}</p>\n{body}</body></html>\n",
+        lang.t("format.html_lang"),
+        lang.f("method.html_title", &[("case", &html(case_name)), ("version", version)]),
+        lang.t("pages.back"),
     )
 }
 
@@ -74,6 +114,15 @@ pub fn cite_html(text: &str) -> String {
 /// As [`cite_html`], with `word` (the report language's word for "methodology") in the link
 /// text.
 pub fn cite_html_as(text: &str, word: &str) -> String {
+    cite_with(text, word, Lang::En)
+}
+
+/// As [`cite_html`], in `lang`: its word for "methodology" and its section titles.
+pub fn cite_html_in(text: &str, lang: Lang) -> String {
+    cite_with(text, lang.t("doc.methodology_word"), lang)
+}
+
+fn cite_with(text: &str, word: &str, lang: Lang) -> String {
     let text = plain(text);
     let escaped = html(&text);
     let mut out = String::with_capacity(escaped.len() + 64);
@@ -88,7 +137,7 @@ pub fn cite_html_as(text: &str, word: &str) -> String {
         let after = &rest[i + KEY.len()..];
         let len = after.find(|c: char| !(c.is_ascii_alphanumeric() || c == '-')).unwrap_or(after.len());
         let anchor = &after[..len];
-        match title(anchor) {
+        match title_in(lang, anchor) {
             Some(t) => {
                 out.push_str(&format!("<a href=\"{FILE}#{anchor}\">{}: {}</a>", html(word), html(t)));
             }

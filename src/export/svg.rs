@@ -218,7 +218,7 @@ pub fn to_svg(chart: &Chart, ex: &Exhibits, footer: &Footer) -> String {
         let _ = write!(
             body,
             r#"<g class="node"><title>{}</title>"#,
-            xml(&format!("{} — {} ({})", node.title, node.detail, node.class.name()))
+            xml(&format!("{} — {} ({})", node.title, node.detail, chart.class_name(node.class)))
         );
         node_shape(&mut body, node.class, x, y, W, H);
         text(&mut body, x + W / 2.0, y + 18.0, 11, "bold", "middle", &clip(&node.title, 28));
@@ -330,7 +330,7 @@ fn edge(body: &mut String, chart: &Chart, ex: &Exhibits, e: &ChartEdge, xy: &[(f
     );
     let sw = if max_w.is_zero() { 1.2 } else { 1.0 + 3.0 * (e.weight / max_w).to_f64().unwrap_or(0.0) };
     let numbers = ex.numbers(&e.provs);
-    let tip = if numbers.is_empty() { "no source row".to_string() } else { full_list(&numbers) };
+    let tip = if numbers.is_empty() { chart.words().no_source.clone() } else { full_list(&numbers) };
     let dash = e.confidence.dasharray();
     let _ = write!(
         body,
@@ -367,11 +367,12 @@ fn edge(body: &mut String, chart: &Chart, ex: &Exhibits, e: &ChartEdge, xy: &[(f
 /// footer; returns the baseline after the last line.
 fn legend_and_notes(body: &mut String, chart: &Chart, footer: &Footer, max_y: f64, width: f64) -> f64 {
     let ly = max_y + 40.0;
-    text(body, MARGIN, ly, 11, "bold", "start", "Legend");
+    let words = chart.words();
+    text(body, MARGIN, ly, 11, "bold", "start", &words.legend);
     for (i, c) in NodeClass::ALL.iter().enumerate() {
         let x = MARGIN + i as f64 * 125.0;
         node_shape(body, *c, x, ly + 10.0, 40.0, 22.0);
-        text(body, x + 46.0, ly + 25.0, 9, "normal", "start", c.name());
+        text(body, x + 46.0, ly + 25.0, 9, "normal", "start", &words.classes[i]);
     }
     for (i, c) in Confidence::ALL.iter().enumerate() {
         let x = MARGIN + i as f64 * 290.0;
@@ -383,10 +384,10 @@ fn legend_and_notes(body: &mut String, chart: &Chart, footer: &Footer, max_y: f6
             x + 50.0,
             if dash.is_empty() { String::new() } else { format!(r#" stroke-dasharray="{dash}""#) }
         );
-        text(body, x + 58.0, y + 4.0, 9, "normal", "start", c.name());
+        text(body, x + 58.0, y + 4.0, 9, "normal", "start", &words.lines[i]);
     }
     let mut fy = ly + 80.0;
-    let mut lines: Vec<String> = chart.notes.iter().map(|n| format!("Note: {n}")).collect();
+    let mut lines: Vec<String> = chart.note_lines();
     lines.extend(footer.lines.iter().cloned());
     for l in lines.iter().flat_map(|l| wrap(l, chars_fitting(width - 2.0 * MARGIN))) {
         text(body, MARGIN, fy, 9, "normal", "start", &l);

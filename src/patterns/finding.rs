@@ -17,8 +17,11 @@ pub struct Indicator {
     pub name: &'static str,
     /// Contribution in points (0 to 100 in all).
     pub points: u32,
-    /// What was measured, for the explanation.
+    /// What was measured, for the explanation (English).
     pub detail: String,
+    /// The detail as a message of the report's catalogues, when the detector wrote one
+    /// (`export::report::i18n`, "The detectors' text"): the report renders it in its language.
+    pub msg: Option<crate::export::report::i18n::Msg>,
 }
 
 /// The suspect nearest to a finding's accounts and entities in the case network.
@@ -101,16 +104,23 @@ impl Finding {
     }
 
     /// Adds indicator `spec` with its declared points and what was measured.
-    pub fn indicate(&mut self, spec: &Spec, detail: impl Into<String>) {
-        self.indicators.push(Indicator { name: spec.name, points: spec.points, detail: detail.into() });
+    pub fn indicate(&mut self, spec: &Spec, detail: impl Into<crate::export::report::i18n::Detail>) {
+        let d = detail.into();
+        self.indicators.push(Indicator { name: spec.name, points: spec.points, detail: d.text, msg: d.msg });
     }
 
     /// Adds graded indicator `spec` with measured `points` (at most its declared points; none
     /// when 0) and what was measured.
-    pub fn indicate_graded(&mut self, spec: &Spec, points: u32, detail: impl Into<String>) {
+    pub fn indicate_graded(
+        &mut self,
+        spec: &Spec,
+        points: u32,
+        detail: impl Into<crate::export::report::i18n::Detail>,
+    ) {
         let points = points.min(spec.points);
         if points > 0 {
-            self.indicators.push(Indicator { name: spec.name, points, detail: detail.into() });
+            let d = detail.into();
+            self.indicators.push(Indicator { name: spec.name, points, detail: d.text, msg: d.msg });
         }
     }
 

@@ -62,9 +62,9 @@ fn window(lang: Lang, first: Option<DateTime>, last: Option<DateTime>) -> String
             if a.date() == b.date() {
                 lang.f("stmt.on", &[("date", &from)])
             } else if h <= 72 {
-                lang.f("stmt.hours", &[("n", &h.max(1).to_string()), ("from", &from), ("to", &to)])
+                lang.p("stmt.hours", h.max(1) as u64, &[("from", &from), ("to", &to)])
             } else {
-                lang.f("stmt.days", &[("n", &(secs / 86_400 + 1).to_string()), ("from", &from), ("to", &to)])
+                lang.p("stmt.days", (secs / 86_400 + 1) as u64, &[("from", &from), ("to", &to)])
             }
         }
         _ => String::new(),
@@ -103,19 +103,27 @@ pub fn statement(lang: Lang, case: &Case, f: &Finding) -> String {
         all.extend_from_slice(args);
         lang.f(key, &all)
     };
+    // A plural text (`key.one`, `key.other`) in the form of the count `n`.
+    let tp = |key: &str, n: usize, args: &[(&str, &str)]| {
+        let mut all: Vec<(&str, &str)> = vec![("total", &total), ("when", &when)];
+        all.extend_from_slice(args);
+        lang.p(key, n as u64, &all)
+    };
     let main = match f.typology {
         _ if f.txns.is_empty() => None,
         "fan_in" | "structuring" | "funnel_account" => top(&ins).map(|hub| {
             let senders = outs.keys().filter(|&&a| a != hub).count();
             let deposits = f.txns.iter().filter(|&&i| case.transfers.to[i.ix()] == hub).count();
             match (f.typology, senders) {
-                ("fan_in", _) | (_, 2..) => t("stmt.fan_in", &[("n", &lang.count(senders)), ("hub", &acc(hub))]),
-                _ => t("stmt.deposits", &[("n", &lang.count(deposits)), ("hub", &acc(hub))]),
+                ("fan_in", _) | (_, 2..) => {
+                    tp("stmt.fan_in", senders, &[("n", &lang.count(senders)), ("hub", &acc(hub))])
+                }
+                _ => tp("stmt.deposits", deposits, &[("n", &lang.count(deposits)), ("hub", &acc(hub))]),
             }
         }),
         "fan_out" => top(&outs).map(|hub| {
             let n = ins.keys().filter(|&&a| a != hub).count();
-            t("stmt.fan_out", &[("n", &lang.count_lower(n)), ("hub", &acc(hub))])
+            tp("stmt.fan_out", n, &[("n", &lang.count_lower(n)), ("hub", &acc(hub))])
         }),
         "gather_scatter" => top(&ins).map(|hub| {
             let n = outs.keys().filter(|&&a| a != hub).count();
@@ -169,11 +177,11 @@ pub fn statement(lang: Lang, case: &Case, f: &Finding) -> String {
         if !who.is_empty() {
             s.push_str(&lang.f("stmt.involving", &[("list", &who.join(", "))]));
             if f.entities.len() > 3 {
-                s.push_str(&lang.f("stmt.and_more", &[("n", &(f.entities.len() - 3).to_string())]));
+                s.push_str(&lang.p("stmt.and_more", (f.entities.len() - 3) as u64, &[]));
             }
         }
         if !f.txns.is_empty() {
-            s.push_str(&t("stmt.transfers", &[("n", &f.txns.len().to_string())]));
+            s.push_str(&tp("stmt.transfers", f.txns.len(), &[]));
         } else if !f.total.is_zero() {
             s.push_str(&t("stmt.total", &[]));
         }
@@ -181,10 +189,10 @@ pub fn statement(lang: Lang, case: &Case, f: &Finding) -> String {
     });
     let best = f.indicators.iter().max_by(|a, b| a.points.cmp(&b.points).then(b.name.cmp(a.name)));
     let mut s = main.trim_end().to_string();
-    // The detectors write their measured details in English only: an Albanian sentence stops
-    // before them (the folded indicator table beneath still shows every detail).
-    if let Some(i) = best.filter(|i| !i.detail.is_empty() && lang == Lang::En) {
-        let _ = write!(s, "; {}", lang.localise(&i.detail));
+    // A detail the detector wrote as plain English text (not yet a message) is left out of a
+    // sentence in another language (the folded indicator table beneath still shows it).
+    if let Some(i) = best.filter(|i| !i.detail.is_empty() && (lang == Lang::En || i.msg.is_some())) {
+        let _ = write!(s, "; {}", lang.localise(&detail(lang, i)));
     }
     s.push('.');
     s
@@ -202,7 +210,7 @@ pub fn exhibit_links(lang: Lang, numbers: &[u32], max: usize) -> String {
         let _ = write!(s, "<a href=\"#{l}\">{l}</a>");
     }
     if numbers.len() > max {
-        s.push_str(&lang.f("doc.and_more", &[("n", &(numbers.len() - max).to_string())]));
+        s.push_str(&lang.p("doc.and_more", (numbers.len() - max) as u64, &[]));
     }
     s
 }
@@ -211,6 +219,14 @@ pub fn exhibit_links(lang: Lang, numbers: &[u32], max: usize) -> String {
 pub fn finding_exhibits(case: &Case, ex: &Exhibits, f: &Finding) -> Vec<u32> {
     let provs: Vec<_> = f.txns.iter().map(|&i| case.transfers.prov(i.ix())).collect();
     ex.numbers(&provs)
+}
+
+/// An indicator's detail in `lang`: its message when the detector wrote one, else the text.
+fn detail(lang: Lang, i: &crate::patterns::Indicator) -> String {
+    match &i.msg {
+        Some(m) => m.render(lang),
+        None => i.detail.clone(),
+    }
 }
 
 /// The indicator table of a finding, folded (HTML).
@@ -228,7 +244,7 @@ pub fn indicator_details(lang: Lang, f: &Finding, hash_id: &str) -> String {
             "<tr><td>{}</td><td class=\"n\">+{}</td><td>{}</td></tr>",
             html(&i.name.replace('_', " ")),
             i.points,
-            super::cite(lang, &lang.localise(&i.detail))
+            super::cite(lang, &lang.localise(&detail(lang, i)))
         );
     }
     for note in &f.notes {
