@@ -200,8 +200,120 @@ fn ownership_share_products_past_the_range_are_errors_not_panics() {
     let json = format!("[{}]", statements.join(","));
     let doc = read_bods(&json).expect("the statements are well-formed BODS");
     let err = check_indirect(&doc).unwrap_err();
-    assert!(matches!(err, AssetsError::Overflow { .. }), "{err:?}");
-    assert!(err.to_string().contains("fractions in [0, 1]"), "{err}");
+    // Refused before any sum since the shares are now range-checked first (it was Overflow).
+    assert!(matches!(err, AssetsError::ShareOutOfRange { row: 0, .. }), "{err:?}");
+    assert!(err.to_string().contains("fractions"), "{err}");
+}
+
+/// Statements: entity e1, persons p0..p{n-1}, and one relationship per `(holder, share JSON)`.
+fn bods_json(shares: &[String]) -> String {
+    let mut s = vec![r#"{"statementId":"e1","recordId":"e1","recordType":"entity","statementDate":"2024-01-01","recordDetails":{"name":"Co"}}"#.to_string()];
+    for (i, share) in shares.iter().enumerate() {
+        s.push(format!(
+            r#"{{"statementId":"p{i}","recordId":"p{i}","recordType":"person","statementDate":"2024-01-01","recordDetails":{{"names":[{{"fullName":"P{i}"}}]}}}}"#
+        ));
+        s.push(format!(
+            r#"{{"statementId":"o{i}","recordId":"o{i}","recordType":"relationship","statementDate":"2024-01-01","recordDetails":{{"subject":"e1","interestedParty":"p{i}","interests":[{{"type":"shareholding","directOrIndirect":"direct","share":{share}}}]}}}}"#
+        ));
+    }
+    format!("[{}]", s.join(",\n"))
+}
+
+#[test]
+fn bods_check_negative_shares_summed_to_the_decimal_minimum_are_an_error_not_a_panic() {
+    // 100 holders of -79228162514264337593543950300 % and one of -3500 %: as fractions they
+    // sum (checked, exactly) to Decimal's minimum, and `1 - sum` (the room left for unknown
+    // upper bounds) panicked with "Subtraction overflowed". Shares outside [0, 1] are now
+    // refused before any arithmetic.
+    let mut shares = vec![r#"{"exact":"-79228162514264337593543950300"}"#.to_string(); 100];
+    shares.push(r#"{"exact":-3500}"#.to_string());
+    let doc = read_bods(&bods_json(&shares)).expect("well-formed BODS");
+    let err = std::panic::catch_unwind(|| check_indirect(&doc))
+        .unwrap_or_else(|_| panic!("check_indirect panicked"))
+        .unwrap_err();
+    assert!(matches!(err, AssetsError::ShareOutOfRange { row: 0, .. }), "{err:?}");
+}
+
+#[test]
+fn bods_read_share_in_scientific_notation_is_read_not_dropped() {
+    // serde prints the JSON number 1e-7 as "1e-7", which `Decimal::from_str` refuses: the share
+    // was read as "none published" (the holder then counted as an unknown share).
+    let doc = read_bods(&bods_json(&[r#"{"exact":1e-7}"#.to_string(), r#"{"exact":2.5E1}"#.to_string()])).unwrap();
+    let mins: Vec<Option<Decimal>> = doc.interests.iter().map(|i| i.min).collect();
+    assert_eq!(mins, [Some(Decimal::new(1, 9)), Some(Decimal::new(25, 2))]);
+    // A share that is not a number is an error naming the relationship, not a silent "none".
+    for bad in [r#"{"exact":"abc"}"#, r#"{"exact":"792281625142643375935439503350"}"#, r#"{"minimum":true}"#] {
+        let err = read_bods(&bods_json(&[bad.to_string()])).unwrap_err();
+        let msg = err.to_string();
+        assert!(msg.contains("relationship o0, interests[0]") && msg.contains("share."), "{bad}: {msg}");
+    }
+}
+
+#[test]
+fn bods_import_share_that_does_not_parse_is_listed_not_read_as_unpublished() {
+    // Before, every one of these but the first became a row with share 0 and basis "no lower
+    // bound published" (the value silently lost), or a share the case loader then rejected
+    // with a message about fractions; 1e-7 % was lost too.
+    let dir = tempfile::tempdir().unwrap();
+    let shares = [
+        r#"{"exact":1e-7}"#,
+        r#"{"exact":"99999999999999999999999999999999"}"#,
+        r#"{"exact":150}"#,
+        r#"{"minimum":"abc","maximum":50}"#,
+        r#"{"exact":"-79228162514264337593543950335"}"#,
+        r#"{"exact":1e21}"#,
+        r#"{"maximum":{"value":5}}"#,
+    ]
+    .map(String::from);
+    let f = dir.path().join("hostile.json");
+    std::fs::write(&f, bods_json(&shares)).unwrap();
+    let out = dir.path().join("case");
+    let opts = moneytrail::ingest::import::ImportOptions::default();
+    let s = moneytrail::ingest::import::bods::import_bods(&f, &out, &opts).unwrap();
+    assert!(s.reconciles(), "{s:?}");
+    assert_eq!((s.parts_read, s.parts_written, s.parts_listed), (7, 1, 6), "{:#?}", s.report);
+    let reasons: Vec<(&str, &str)> =
+        s.report.iter().filter(|l| !l.part.is_empty()).map(|l| (l.record_id.as_str(), l.reason.as_str())).collect();
+    let reason = |id: &str| reasons.iter().find(|r| r.0 == id).map_or("", |r| r.1);
+    assert!(reason("o1").contains("not a percentage within the exact decimal range"), "{reasons:?}");
+    assert!(reason("o2").contains("share.exact 150 is outside 0 to 100 percent"), "{reasons:?}");
+    assert!(reason("o3").contains("share.minimum 'abc'"), "{reasons:?}");
+    assert!(reason("o4").contains("outside 0 to 100 percent"), "{reasons:?}");
+    assert!(reason("o5").contains("outside 0 to 100 percent"), "{reasons:?}");
+    assert!(reason("o6").contains("share.maximum is {\"value\":5}, not a number"), "{reasons:?}");
+    let l = load_case(&out, &LoadOptions::default()).unwrap();
+    assert_eq!(l.report.rejected(), 0, "{:?}", l.report.rejects);
+    assert_eq!(l.case.ownership.rows.len(), 1);
+    assert_eq!(l.case.ownership.rows[0].share, Some(Decimal::new(1, 9)));
+    assert_eq!(l.case.ownership.extras.get("share_basis", 0), Some("exact"));
+}
+
+#[test]
+fn ownership_effective_with_a_hostile_closed_tolerance_is_an_error_not_a_panic() {
+    // A and B hold 50 % of each other, P the rest of each: a cyclic component. The caller's
+    // tolerance went into `1 - tolerance` unchecked ("Subtraction overflowed" for Decimal::MIN).
+    use moneytrail::ownership::effective::{effective_ownership, OwnershipInput, OwnershipParams, ShareGraph};
+    use moneytrail::ownership::{EntityKind as K, Holding, Role};
+    let h = |company, holder, row| Holding {
+        company,
+        holder,
+        role: Role::Shareholder,
+        share: Some(Decimal::new(5, 1)),
+        from: None,
+        to: None,
+        row,
+    };
+    let holdings = [h(1, 2, 1), h(1, 0, 2), h(2, 1, 3), h(2, 0, 4)];
+    let input = OwnershipInput { kinds: &[K::Person, K::Company, K::Company], holdings: &holdings, nominees: &[] };
+    let ok = effective_ownership(&ShareGraph::build(input, &OwnershipParams::default()).unwrap()).unwrap();
+    assert_eq!(ok.share(0, 1).round_dp(20), Decimal::ONE);
+    for tolerance in [Decimal::MIN, Decimal::MAX] {
+        let params = OwnershipParams { closed_tolerance: tolerance, ..OwnershipParams::default() };
+        let g = ShareGraph::build(input, &params).unwrap();
+        let r = std::panic::catch_unwind(|| effective_ownership(&g))
+            .unwrap_or_else(|_| panic!("effective_ownership panicked at tolerance {tolerance}"));
+        assert!(r.is_err(), "tolerance {tolerance}: {r:?}");
+    }
 }
 
 #[test]

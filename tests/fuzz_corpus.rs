@@ -218,3 +218,126 @@ mod hostile_cases {
         }
     }
 }
+
+/// Issue 14, Deliver 1 and 9, for the company register: no BODS command panics on generated
+/// hostile statements. Each case is a BODS 0.4 (or 0.3) file whose shares are hostile values
+/// (scientific notation, 29 and 32 digits, negative, above 100 %, words, objects, `null`),
+/// with odd directness and interest types, parties that are missing or of the wrong kind, and
+/// cross-holdings: `import-bods` (then the case it wrote through ingest and the ownership
+/// engine), and `ownership::bods::read_bods` with `check_indirect`. An `Err` is a fine answer;
+/// a panic, or counts that do not reconcile, fail the property.
+mod hostile_bods {
+    use moneytrail::assets::valuation::OwnershipModel;
+    use moneytrail::ingest::import::{bods::import_bods, ImportOptions};
+    use moneytrail::ingest::{load_case, LoadOptions};
+    use moneytrail::ownership::bods::{check_indirect, read_bods};
+    use proptest::prelude::*;
+
+    const SHARES: &[&str] = &[
+        "50",
+        "100",
+        "0",
+        "33.333333333333333333333333333",
+        "1e-7",
+        "2.5E1",
+        "1e21",
+        "150",
+        "-5",
+        "\"-79228162514264337593543950335\"",
+        "79228162514264337593543950335",
+        "\"99999999999999999999999999999999\"",
+        "\" 25 \"",
+        "\"abc\"",
+        "null",
+        "true",
+        "{\"v\":1}",
+    ];
+    const KEYS: &[&str] = &["exact", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"];
+    const TYPES: &[&str] = &["shareholding", "shareholding", "boardMember", "votingRights", "unknownInterest", ""];
+    const DIRECT: &[&str] = &["direct", "indirect", "", "sideways"];
+    /// Parties: e0..e2 entities, p0..p1 persons, x0 undeclared.
+    const PARTIES: &[&str] = &["e0", "e1", "e2", "p0", "p1", "x0"];
+
+    fn pick<'a>(v: &'a [&'a str]) -> impl Strategy<Value = &'a str> {
+        (0..v.len()).prop_map(move |i| v[i])
+    }
+
+    type Interest = (&'static str, &'static str, Vec<(&'static str, &'static str)>);
+
+    fn interest() -> impl Strategy<Value = Interest> {
+        (pick(TYPES), pick(DIRECT), proptest::collection::vec((pick(KEYS), pick(SHARES)), 0..3))
+    }
+
+    type Relationship = (&'static str, &'static str, Vec<Interest>);
+
+    fn relationship() -> impl Strategy<Value = Relationship> {
+        (pick(PARTIES), pick(PARTIES), proptest::collection::vec(interest(), 0..3))
+    }
+
+    fn statements(rels: &[Relationship], old_layout: bool) -> String {
+        let mut s = Vec::new();
+        for e in ["e0", "e1", "e2"] {
+            s.push(if old_layout {
+                format!(r#"{{"statementID":"{e}","statementType":"entityStatement","statementDate":"2024-01-01","name":"{e}"}}"#)
+            } else {
+                format!(r#"{{"statementId":"{e}","recordId":"{e}","recordType":"entity","statementDate":"2024-01-01","recordDetails":{{"name":"{e}"}}}}"#)
+            });
+        }
+        for p in ["p0", "p1"] {
+            s.push(if old_layout {
+                format!(r#"{{"statementID":"{p}","statementType":"personStatement","statementDate":"2024-01-01","names":[{{"fullName":"{p}"}}]}}"#)
+            } else {
+                format!(r#"{{"statementId":"{p}","recordId":"{p}","recordType":"person","statementDate":"2024-01-01","recordDetails":{{"names":[{{"fullName":"{p}"}}]}}}}"#)
+            });
+        }
+        for (i, (subject, party, interests)) in rels.iter().enumerate() {
+            let its: Vec<String> = interests
+                .iter()
+                .map(|(t, d, share)| {
+                    let share: Vec<String> = share.iter().map(|(k, v)| format!("\"{k}\":{v}")).collect();
+                    let level = if old_layout { "interestLevel" } else { "directOrIndirect" };
+                    format!(r#"{{"type":"{t}","{level}":"{d}","share":{{{}}}}}"#, share.join(","))
+                })
+                .collect();
+            let kind = if party.starts_with('p') { "Person" } else { "Entity" };
+            s.push(if old_layout {
+                format!(
+                    r#"{{"statementID":"r{i}","statementType":"ownershipOrControlStatement","statementDate":"2024-01-01","subject":{{"describedByEntityStatement":"{subject}"}},"interestedParty":{{"describedBy{kind}Statement":"{party}"}},"interests":[{}]}}"#,
+                    its.join(",")
+                )
+            } else {
+                format!(
+                    r#"{{"statementId":"r{i}","recordId":"r{i}","recordType":"relationship","statementDate":"2024-01-01","recordDetails":{{"subject":"{subject}","interestedParty":"{party}","interests":[{}]}}}}"#,
+                    its.join(",")
+                )
+            });
+        }
+        format!("[{}]", s.join(",\n"))
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(48))]
+        #[test]
+        fn no_bods_command_panics_on_generated_hostile_statements(
+            rels in proptest::collection::vec(relationship(), 0..8),
+            old_layout in any::<bool>(),
+        ) {
+            let json = statements(&rels, old_layout);
+            let dir = tempfile::tempdir().unwrap();
+            let f = dir.path().join("bods.json");
+            std::fs::write(&f, &json).unwrap();
+            let out = dir.path().join("case");
+            if let Ok(s) = import_bods(&f, &out, &ImportOptions::default()) {
+                prop_assert!(s.reconciles(), "{s:?}");
+                if let Ok(l) = load_case(&out, &LoadOptions::default()) {
+                    prop_assert!(l.report.reconciles());
+                    let m = OwnershipModel::build(&l.case);
+                    let _ = m.solved();
+                }
+            }
+            if let Ok(doc) = read_bods(&json) {
+                let _ = check_indirect(&doc);
+            }
+        }
+    }
+}

@@ -77,16 +77,37 @@ pub enum BodsError {
     /// Not JSON, or not an array of statements.
     #[error("not a BODS statement array: {0}; pass a JSON array of BODS 0.4 statements")]
     Format(String),
+    /// A published share that is not a number within Decimal's exact range.
+    #[error(
+        "relationship {relationship}, interests[{interest}]: {message}; a share is a percentage such as 25 or 33.3"
+    )]
+    Share {
+        /// The relationship's `recordId`.
+        relationship: String,
+        /// The index of the interest in the relationship.
+        interest: usize,
+        /// What is wrong with the value.
+        message: String,
+    },
 }
 
-fn pct(v: Option<&Value>) -> Option<Decimal> {
-    let v = v?;
-    let d = match v {
-        Value::Number(n) => n.to_string().parse::<Decimal>().ok()?,
-        Value::String(s) => s.parse::<Decimal>().ok()?,
-        _ => return None,
+/// A share bound as a fraction; `Ok(None)` when absent or `null`. Before, a value that did not
+/// parse (a word, 30 digits, or a JSON number printed as `1e-5`) was read as "no share
+/// published", without a word.
+fn pct(key: &str, v: Option<&Value>) -> Result<Option<Decimal>, String> {
+    let s = match v {
+        None | Some(Value::Null) => return Ok(None),
+        Some(Value::Number(n)) => n.to_string(),
+        Some(Value::String(s)) => s.trim().to_string(),
+        Some(_) => return Err(format!("share.{key} is not a number")),
     };
-    Some(d / Decimal::ONE_HUNDRED)
+    let shown: String = s.chars().take(40).collect();
+    let d = s
+        .parse::<Decimal>()
+        .or_else(|_| Decimal::from_scientific(&s))
+        .map_err(|_| format!("share.{key} '{shown}' is not a number within the exact decimal range"))?;
+    // |d| / 100 is below |d|: the division cannot overflow.
+    d.checked_div(Decimal::ONE_HUNDRED).map(Some).ok_or_else(|| format!("share.{key} '{shown}': division failed"))
 }
 
 /// One statement as the record-selection rule sees it.
@@ -128,7 +149,8 @@ pub fn current_statements<'a>(statements: impl IntoIterator<Item = StatementKey<
 /// Parses a JSON array of BODS 0.4 statements.
 ///
 /// # Errors
-/// [`BodsError::Format`] when the text is not a JSON array.
+/// [`BodsError::Format`] when the text is not a JSON array; [`BodsError::Share`] when a
+/// published share is not a number (its range, [0, 100] %, is [`check_indirect`]'s to check).
 pub fn read_bods(json: &str) -> Result<BodsDocument, BodsError> {
     let v: Value = serde_json::from_str(json).map_err(|e| BodsError::Format(e.to_string()))?;
     let Value::Array(statements) = v else { return Err(BodsError::Format("top level is not an array".into())) };
@@ -173,11 +195,18 @@ pub fn read_bods(json: &str) -> Result<BodsDocument, BodsError> {
                         max: None,
                     });
                 }
-                for it in interests {
+                for (k, it) in interests.into_iter().enumerate() {
                     let share = it.get("share");
-                    let exact = pct(share.and_then(|x| x.get("exact")));
-                    let lo = pct(share.and_then(|x| x.get("minimum").or_else(|| x.get("exclusiveMinimum"))));
-                    let hi = pct(share.and_then(|x| x.get("maximum").or_else(|| x.get("exclusiveMaximum"))));
+                    let bound = |key: &str| {
+                        pct(key, share.and_then(|x| x.get(key))).map_err(|message| BodsError::Share {
+                            relationship: id.clone(),
+                            interest: k,
+                            message,
+                        })
+                    };
+                    let exact = bound("exact")?;
+                    let lo = bound("minimum")?.or(bound("exclusiveMinimum")?);
+                    let hi = bound("maximum")?.or(bound("exclusiveMaximum")?);
                     let (min, max) = match (exact, lo, hi) {
                         (Some(e), _, _) => (Some(e), Some(e)),
                         (None, None, None) => (None, None),
@@ -224,7 +253,9 @@ fn close(a: Decimal, b: Decimal) -> bool {
 /// direct links (see the module docs).
 ///
 /// # Errors
-/// The ownership engine's errors (e.g. a closed cycle).
+/// [`super::AssetsError::ShareOutOfRange`] for a direct share bound outside [0, 100] % (the
+/// row is the interest's position in `doc.interests`); the ownership engine's errors (e.g. a
+/// closed cycle).
 pub fn check_indirect(doc: &BodsDocument) -> Result<Vec<IndirectCheck>, super::AssetsError> {
     let mut ids: BTreeMap<String, u32> = BTreeMap::new();
     let mut kinds = Vec::new();
@@ -258,10 +289,19 @@ pub fn check_indirect(doc: &BodsDocument) -> Result<Vec<IndirectCheck>, super::A
         if kinds[c as usize] != EntityKind::Company {
             continue;
         }
+        // Shares are fractions in [0, 1]: checked here, before any arithmetic, since a
+        // hostile file can publish -7.9e28 % (before, 100 such holders summed to Decimal's
+        // minimum and `1 - sum` below panicked).
+        for share in [i.min, i.max].into_iter().flatten() {
+            if share < Decimal::ZERO || share > Decimal::ONE {
+                return Err(super::AssetsError::ShareOutOfRange { row: row as u32, share });
+            }
+        }
         links.push((c, h, i.min, i.max, row as u32));
     }
-    // Unknown upper bounds: what the company's other holders leave.
-    // Checked: a BODS file is hostile input, and a share of 10^26 % is a number serde reads.
+    // Unknown upper bounds: what the company's other holders leave. Each bound is in [0, 1]
+    // (checked above), so `known_min` is in [0, number of links] and `1 - known_min` cannot
+    // leave the range; the sum is checked all the same.
     let mut known_min: BTreeMap<u32, Decimal> = BTreeMap::new();
     for l in &links {
         let m = known_min.entry(l.0).or_default();

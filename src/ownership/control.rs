@@ -177,7 +177,12 @@ fn closure(g: &ShareGraph, x: u32, seeds: &[ControlEdge], params: &ControlParams
                 continue;
             }
             let v = votes.entry(c).or_insert(Decimal::ZERO);
+            // Bounded, so unchecked: `ShareGraph::build` keeps every share in [0, 1] and each
+            // company's shares summing to at most 1 (or scales them to 1, give or take
+            // rounding at the 28th digit), and each in-edge of `c` is added at most once (a
+            // holder is pushed on the stack once), so `v` stays at most about 1.
             *v += g.in_edges[c as usize][i].share;
+            debug_assert!(*v <= Decimal::TWO, "votes in company {c} sum to {v}");
             if *v > params.majority {
                 majority[c as usize] = true;
                 controlled.push(c);
@@ -196,6 +201,7 @@ fn closure(g: &ShareGraph, x: u32, seeds: &[ControlEdge], params: &ControlParams
             let mut rows = Vec::new();
             let mut via = Vec::new();
             for e in g.holders_of(c).iter().filter(|e| in_block[e.holder as usize]) {
+                // Bounded as above: a subset of c's shareholdings, which sum to at most 1.
                 total += e.share;
                 rows.push(e.row);
                 if e.holder != x {
@@ -204,6 +210,7 @@ fn closure(g: &ShareGraph, x: u32, seeds: &[ControlEdge], params: &ControlParams
             }
             via.sort_unstable();
             via.dedup();
+            debug_assert!(total <= Decimal::TWO, "votes in company {c} sum to {total}");
             ControlEdge { controller: x, controlled: c, basis: ControlBasis::Majority { votes: total, rows, via } }
         })
         .collect()

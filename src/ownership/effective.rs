@@ -233,7 +233,11 @@ impl ShareGraph {
             });
         }
         for (c, edges) in g.in_edges.iter_mut().enumerate() {
-            let total: Decimal = edges.iter().map(|e| e.share).sum();
+            // Checked, though bounded: every share is in [0, 1] here, so the total is at most
+            // the number of holdings (far below Decimal's 7.9e28).
+            let total = edges
+                .iter()
+                .try_fold(Decimal::ZERO, |t, e| t.checked_add(e.share).ok_or(AssetsError::Overflow { row: e.row }))?;
             if total <= Decimal::ONE {
                 continue;
             }
@@ -248,7 +252,8 @@ impl ShareGraph {
                 }
                 Oversubscribed::Scale => {
                     for e in edges.iter_mut() {
-                        e.share /= total;
+                        // total > 1 here, so the quotient is below the share.
+                        e.share = e.share.checked_div(total).ok_or(AssetsError::Overflow { row: e.row })?;
                     }
                     g.flags.push(Flag::Scaled { company, total });
                 }
@@ -309,7 +314,12 @@ pub struct CompanyOwners {
 
 impl CompanyOwners {
     /// `sum(persons) + unknown`: 1 within rounding for every company.
+    ///
+    /// Unchecked, because it is bounded for owners computed by [`effective_ownership`]: it
+    /// caps every value at 1 and there are at most 2^32 persons (u32 ids), so the sum stays
+    /// below 4.3e9, far inside Decimal's range of 7.9e28.
     pub fn total(&self) -> Decimal {
+        debug_assert!(self.persons.values().chain([&self.unknown]).all(|v| *v <= Decimal::ONE));
         self.persons.values().copied().sum::<Decimal>() + self.unknown
     }
 }
@@ -351,17 +361,26 @@ impl Ownership {
 /// Ultimate-holder key during the computation: a person, or `None` for unknown.
 type Key = Option<u32>;
 
-fn add(map: &mut BTreeMap<Key, Decimal>, k: Key, v: Decimal) {
+/// Adds `v` to `map[k]`; `None` when the sum leaves Decimal's range.
+///
+/// For valid input the sums stay near [0, 1] (shares sum to at most 1 per company), but
+/// the cyclic solve multiplies by entries of `(I - W)^-1`, which grow as a component comes
+/// close to being closed; every addition is checked so that this cannot panic.
+#[must_use]
+fn add(map: &mut BTreeMap<Key, Decimal>, k: Key, v: Decimal) -> Option<()> {
     if !v.is_zero() {
-        *map.entry(k).or_insert(Decimal::ZERO) += v;
+        let e = map.entry(k).or_insert(Decimal::ZERO);
+        *e = e.checked_add(v)?;
     }
+    Some(())
 }
 
 /// Computes effective ownership of every company (module docs give the convention).
 ///
 /// # Errors
 /// [`AssetsError::ClosedCycle`] for a component held wholly from inside;
-/// [`AssetsError::Numeric`] on Decimal overflow.
+/// [`AssetsError::Numeric`] on Decimal overflow in a cyclic component,
+/// [`AssetsError::Overflow`] (naming the register row) elsewhere.
 ///
 /// # Complexity
 /// O(N + E) for the components, plus for each acyclic company O(d * P) map merges (d holders,
@@ -394,19 +413,23 @@ pub fn effective_ownership(g: &ShareGraph) -> Result<Ownership, AssetsError> {
             let mut row = BTreeMap::new();
             let mut known = Decimal::ZERO;
             for e in g.holders_of(c) {
-                known += e.share;
+                let overflow = AssetsError::Overflow { row: e.row };
+                known = known.checked_add(e.share).ok_or(overflow.clone())?;
                 if let Some(&i) = idx.get(&e.holder) {
-                    inside[i][j] += e.share;
+                    inside[i][j] = inside[i][j].checked_add(e.share).ok_or(overflow)?;
                 } else if g.is_company(e.holder) {
                     for (&k, &v) in &result[e.holder as usize] {
-                        add(&mut row, k, v * e.share);
+                        v.checked_mul(e.share).and_then(|p| add(&mut row, k, p)).ok_or(overflow.clone())?;
                     }
                 } else {
-                    add(&mut row, Some(e.holder), e.share);
+                    add(&mut row, Some(e.holder), e.share).ok_or(overflow)?;
                 }
             }
-            // After Oversubscribed::Scale rounding can leave `known` a hair above 1.
-            add(&mut row, None, (Decimal::ONE - known).max(Decimal::ZERO));
+            // After Oversubscribed::Scale rounding can leave `known` a hair above 1. `known` is
+            // in [0, number of holdings], so 1 - known cannot leave the range.
+            let unknown = (Decimal::ONE - known).max(Decimal::ZERO);
+            let last_row = g.holders_of(c).last().map_or(0, |e| e.row);
+            add(&mut row, None, unknown).ok_or(AssetsError::Overflow { row: last_row })?;
             b.push(row);
         }
         if !is_cyclic {
@@ -414,35 +437,42 @@ pub fn effective_ownership(g: &ShareGraph) -> Result<Ownership, AssetsError> {
             result[scc[0] as usize] = b.pop().unwrap_or_default();
             continue;
         }
-        let closed_at = Decimal::ONE - g.closed_tolerance;
-        let closed = (0..scc.len()).all(|j| inside.iter().map(|r| r[j]).sum::<Decimal>() >= closed_at);
+        let numeric = || AssetsError::Numeric { companies: scc.clone() };
+        // `closed_tolerance` is the caller's parameter: checked, as any value can be passed.
+        let closed_at = Decimal::ONE.checked_sub(g.closed_tolerance).ok_or_else(numeric)?;
+        let mut closed = true;
+        for j in 0..scc.len() {
+            let held_inside = inside.iter().try_fold(Decimal::ZERO, |t, r| t.checked_add(r[j])).ok_or_else(numeric)?;
+            closed &= held_inside >= closed_at;
+        }
         if closed {
-            return Err(AssetsError::ClosedCycle { companies: scc });
+            return Err(AssetsError::ClosedCycle { companies: scc.clone() });
         }
         let a: Vec<Vec<Decimal>> = (0..scc.len())
             .map(|i| {
                 (0..scc.len())
                     .map(|j| {
                         let id = if i == j { Decimal::ONE } else { Decimal::ZERO };
-                        id - inside[i][j]
+                        id.checked_sub(inside[i][j]).ok_or_else(numeric)
                     })
                     .collect()
             })
-            .collect();
-        let numeric = || AssetsError::Numeric { companies: scc.clone() };
+            .collect::<Result<_, _>>()?;
         let inv = linalg::invert(a).ok_or_else(numeric)?;
         // X = B (I - W_SS)^-1, one row vector per ultimate key.
         for (j, &c) in scc.iter().enumerate() {
             let mut row = BTreeMap::new();
             for (i, bi) in b.iter().enumerate() {
                 for (&k, &v) in bi {
-                    add(&mut row, k, v.checked_mul(inv[i][j]).ok_or_else(numeric)?);
+                    v.checked_mul(inv[i][j]).and_then(|p| add(&mut row, k, p)).ok_or_else(numeric)?;
                 }
             }
             // Rounding can leave -1e-28 where the exact value is 0: drop such dust, but a
             // value outside [-tol, 1 + tol] means a numeric failure and is reported.
             // Likewise 1 + 1e-28 where the exact value is 1: clamp to [0, 1].
-            let out_of_range = |v: &Decimal| *v < -g.closed_tolerance || *v > Decimal::ONE + g.closed_tolerance;
+            let out_of_range = |v: &Decimal| {
+                *v < -g.closed_tolerance || v.checked_sub(Decimal::ONE).is_none_or(|d| d > g.closed_tolerance)
+            };
             if row.values().any(out_of_range) {
                 return Err(numeric());
             }

@@ -61,18 +61,30 @@ pub struct Explanation {
     pub cycle_contribution: Decimal,
     /// Cyclic components lying between the person and the company (sorted company ids).
     pub cyclic_components: Vec<Vec<u32>>,
-    /// True if more than `max_chains` chains exist and only the first were listed.
+    /// True if more than `max_chains` chains exist and only the first were listed, or the
+    /// search stopped (see `exhaustive`).
     pub truncated: bool,
+    /// False when the search stopped after [`MAX_STEPS`] register rows examined: a dense
+    /// register has exponentially many simple chains (40 layers of two companies that each
+    /// hold half of both companies of the next layer: 2^40). `simple_total` is then the sum
+    /// over the chains found, a lower bound, and `cycle_contribution` an upper bound.
+    pub exhaustive: bool,
 }
+
+/// Most register rows one [`explain`] examines before it stops (about a second of work); the
+/// chains listed come first, so a report still cites rows.
+pub const MAX_STEPS: u64 = 1 << 20;
 
 /// Lists the chains from `person` to `company`.
 ///
 /// Only companies reachable from the person are explored, so the search stays within the
 /// person's holdings. The number of simple chains can grow exponentially with the depth of a
-/// dense cross-holding structure; `max_chains` bounds the list (not the total).
+/// dense cross-holding structure; `max_chains` bounds the list, and [`MAX_STEPS`] the search
+/// (before, a register of 80 companies could keep `assets` and `investigate` busy for hours).
 ///
 /// # Complexity
-/// O(N + E) for the reachability sets plus O(number of simple chains x chain length).
+/// O(N + E) for the reachability sets plus O(min(number of simple chains x chain length,
+/// [`MAX_STEPS`])).
 pub fn explain(g: &ShareGraph, own: &Ownership, person: u32, company: u32, max_chains: usize) -> Explanation {
     let n = g.len();
     let down = reach(g, person, true);
@@ -80,6 +92,8 @@ pub fn explain(g: &ShareGraph, own: &Ownership, person: u32, company: u32, max_c
     let mut chains = Vec::new();
     let mut simple_total = Decimal::ZERO;
     let mut truncated = false;
+    let mut exhaustive = true;
+    let mut steps: u64 = 0;
     if (company as usize) < n && (person as usize) < n {
         let mut on_path = vec![false; n];
         on_path[company as usize] = true;
@@ -96,11 +110,24 @@ pub fn explain(g: &ShareGraph, own: &Ownership, person: u32, company: u32, max_c
                 continue;
             }
             top.1 += 1;
+            steps += 1;
+            if steps > MAX_STEPS {
+                exhaustive = false;
+                truncated = true;
+                break;
+            }
             let e = &edges[i];
             if e.holder == person {
                 let links: Vec<Link> = std::iter::once(e).chain(path.iter().rev().copied()).map(Link::from).collect();
-                let product = links.iter().map(|l| l.share).product();
+                // Bounded, so unchecked: every share is in [0, 1] (`ShareGraph::build`), so a
+                // product is in [0, 1]. The chains to `person` are disjoint events of the
+                // backward walk from `company` that picks each holder with its share (a chain
+                // ends at the person, who has no holders), and a company's shares sum to at
+                // most 1, so the sum over all chains is at most 1 (plus rounding at the 28th
+                // digit); it is the effective share without the walks around cycles.
+                let product: Decimal = links.iter().map(|l| l.share).product();
                 simple_total += product;
+                debug_assert!(simple_total <= Decimal::TWO, "chains to company {company} sum to {simple_total}");
                 if chains.len() < max_chains {
                     chains.push(Chain { links, product });
                 } else {
@@ -128,9 +155,11 @@ pub fn explain(g: &ShareGraph, own: &Ownership, person: u32, company: u32, max_c
         effective,
         chains,
         simple_total,
+        // Both terms are in [0, about 1] (see the sum above): no overflow.
         cycle_contribution: effective - simple_total,
         cyclic_components: cyclic.into_iter().map(<[u32]>::to_vec).collect(),
         truncated,
+        exhaustive,
     }
 }
 

@@ -148,16 +148,47 @@ fn normalise(v: &Value, file: usize, index: usize) -> Stmt {
     }
 }
 
-/// Percent value as written, and as a fraction.
-fn pct(v: Option<&Value>) -> Option<(String, Decimal)> {
-    let v = v?;
-    let s = match v {
-        Value::Number(n) => n.to_string(),
+/// `s` cut to 40 characters for a reason line (hostile files write megabyte numbers).
+fn shown(s: &str) -> String {
+    match s.char_indices().nth(40) {
+        Some((i, _)) => format!("{}...", &s[..i]),
+        None => s.to_string(),
+    }
+}
+
+/// A percentage as written in the statement (a JSON number or string).
+fn written(v: &Value) -> String {
+    match v {
         Value::String(s) => s.clone(),
-        _ => return None,
+        other => other.to_string(),
+    }
+}
+
+/// Percent value as written, and as a fraction; `Ok(None)` when it is absent or `null`.
+///
+/// # Errors
+/// A value that is not a number, lies beyond the exact decimal range (more than 28 digits, or
+/// an exponent past 28), or is outside 0 to 100 percent: the interest is listed with this
+/// reason instead of being read as "no bound published" (before, such a share was dropped
+/// without a word and the holder's lower bound became 0).
+fn pct(key: &str, v: Option<&Value>) -> Result<Option<(String, Decimal)>, String> {
+    let s = match v {
+        None | Some(Value::Null) => return Ok(None),
+        Some(v @ (Value::Number(_) | Value::String(_))) => written(v),
+        Some(other) => return Err(format!("share.{key} is {}, not a number", shown(&other.to_string()))),
     };
-    let d: Decimal = s.parse().ok()?;
-    Some((s, (d / Decimal::ONE_HUNDRED).normalize()))
+    // A JSON number such as 1e-5 or 2.5E1 prints in scientific notation.
+    let t = s.trim();
+    let d = t
+        .parse::<Decimal>()
+        .or_else(|_| Decimal::from_scientific(t))
+        .map_err(|_| format!("share.{key} '{}' is not a percentage within the exact decimal range", shown(&s)))?;
+    if d < Decimal::ZERO || d > Decimal::ONE_HUNDRED {
+        return Err(format!("share.{key} {} is outside 0 to 100 percent", shown(&s)));
+    }
+    // Exact: d lies in [0, 100], so d / 100 cannot overflow (it can only round past 28 digits).
+    let fraction = d.checked_div(Decimal::ONE_HUNDRED).ok_or_else(|| format!("share.{key} {s}: division failed"))?;
+    Ok(Some((s, fraction.normalize())))
 }
 
 /// The input files: the file itself, or the `.json`/`.jsonl` files of a folder in name order.
@@ -429,9 +460,8 @@ impl<'a> BodsOut<'a> {
         let mut any = false;
         for (k, it) in interests.iter().enumerate() {
             s.parts_read += 1;
-            match interest_role(it) {
-                Ok(role) => {
-                    self.interest(st, k, it, role, [&subject, &ip]);
+            match interest_role(it).and_then(|role| self.interest(st, k, it, role, [&subject, &ip])) {
+                Ok(()) => {
                     s.parts_written += 1;
                     any = true;
                 }
@@ -447,14 +477,33 @@ impl<'a> BodsOut<'a> {
 
     /// The company_ownership row of interest `k` of `st`, of case `role`, between the company
     /// and the holder of `[subject, interested party]`.
-    fn interest(&mut self, st: &Stmt, k: usize, it: &Value, role: &str, [subject, ip]: [&String; 2]) {
+    ///
+    /// # Errors
+    /// A shareholding whose published share is not a percentage in [0, 100] within the exact
+    /// decimal range (see [`pct`]); the row is not written. Other roles keep the share cells as
+    /// written, unread.
+    fn interest(
+        &mut self,
+        st: &Stmt,
+        k: usize,
+        it: &Value,
+        role: &str,
+        [subject, ip]: [&String; 2],
+    ) -> Result<(), String> {
+        let sh = it.get("share");
+        let get = |key: &str| {
+            let v = sh.and_then(|x| x.get(key));
+            if role == "shareholder" {
+                pct(key, v)
+            } else {
+                Ok(v.filter(|v| !v.is_null()).map(|v| (written(v), Decimal::ZERO)))
+            }
+        };
+        let (exact, min, emin) = (get("exact")?, get("minimum")?, get("exclusiveMinimum")?);
+        let (max, emax) = (get("maximum")?, get("exclusiveMaximum")?);
         let mut row = self.prov(st);
         row.push(("source_interest", k.to_string()));
         row.extend([("company_id", subject.clone()), ("holder_id", ip.clone()), ("role", role.to_string())]);
-        let sh = it.get("share");
-        let get = |key: &str| pct(sh.and_then(|x| x.get(key)));
-        let (exact, min, emin, max, emax) =
-            (get("exact"), get("minimum"), get("exclusiveMinimum"), get("maximum"), get("exclusiveMaximum"));
         if role == "shareholder" {
             let (lower, basis) = match (&exact, &min, &emin) {
                 (Some(e), _, _) => (e.1, "exact"),
@@ -486,6 +535,7 @@ impl<'a> BodsOut<'a> {
         row.push(("interest_type", it.get("type").and_then(Value::as_str).unwrap_or("").to_string()));
         row.push(("beneficial", it.get("beneficialOwnershipOrControl").map(|v| v.to_string()).unwrap_or_default()));
         self.ownership.push(row);
+        Ok(())
     }
 }
 
