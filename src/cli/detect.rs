@@ -229,7 +229,7 @@ const TOP_ACCOUNTS: usize = 10;
 /// (`patterns::account_score`), each with its percentile among the accounts in some candidate
 /// and what made its score: the accounts an analyst reads first.
 fn account_table(case: &moneytrail::model::Case, found: &[patterns::Finding], alerts: &[Option<AccountAlert>]) {
-    let mut listed: Vec<usize> = found.iter().flat_map(|f| f.accounts.iter().map(|&a| a as usize)).collect();
+    let mut listed: Vec<usize> = found.iter().flat_map(|f| f.accounts.iter().map(|&a| a.ix())).collect();
     listed.sort_unstable();
     listed.dedup();
     let mut top: Vec<(usize, &AccountAlert)> =

@@ -103,7 +103,7 @@ pub fn row(case: &Case, f: &Finding, alerts: &[Option<AccountAlert>]) -> Finding
         account_percentiles: f
             .accounts
             .iter()
-            .map(|&a| alerts.get(a as usize).and_then(Option::as_ref).map(|x| x.percentile))
+            .map(|&a| alerts.get(a.ix()).and_then(Option::as_ref).map(|x| x.percentile))
             .collect(),
     }
 }
