@@ -20,7 +20,6 @@ use super::signals::{
     dormant_then_active, new_counterparts, regular_timing, short_lived, split_payments, Events, DORMANT,
     NEW_COUNTERPARTS, REGULAR_TIMING, SHORT_LIVED, SPLIT_PAYMENTS,
 };
-use crate::export::report::i18n::Msg;
 use crate::model::{AccountId, TransferId};
 use crate::model::{Channel, DateTime, NO_CITY};
 use rayon::prelude::*;
@@ -202,7 +201,7 @@ impl FanIn {
         short_lived(ctx, &mut f, &senders, "senders");
         regular_timing(ctx, &mut f, &ep);
         if is_personal(case, a) {
-            f.indicate(&PERSONAL_ACCOUNT, Msg::new("personal_receiver"));
+            f.indicate(&PERSONAL_ACCOUNT, "the receiving account is held by a person");
         }
         // Senders that pass on money received hours before, and where that money came from.
         let mut passing: BTreeSet<u32> = BTreeSet::new();
@@ -236,25 +235,25 @@ impl FanIn {
                 ),
             );
             if cash_funded * 2 >= ep.len() {
-                f.indicate(&CASH_FUNDED, Msg::new("cash_funded").count("n", cash_funded as u64));
+                f.indicate(&CASH_FUNDED, format!("{cash_funded} payments funded by cash deposits"));
             }
         }
         if cash_cities.len() >= p.min_cities {
-            f.indicate(&MANY_CITIES, Msg::new("cash_cities").count("n", cash_cities.len() as u64));
+            f.indicate(
+                &MANY_CITIES,
+                format!("the cash behind the payments was paid in at {} cities", cash_cities.len()),
+            );
         }
         let new = senders.iter().filter(|&&s| is_new(case, s, t0, p.new_account_days)).count();
         if new * 2 >= senders.len() {
             f.indicate(
                 &NEW_ACCOUNTS,
-                Msg::new("new_senders")
-                    .count("n", new as u64)
-                    .count("all", senders.len() as u64)
-                    .int("days", p.new_account_days),
+                format!("{new} of {} senders opened within {} days before", senders.len(), p.new_account_days),
             );
         }
         let shared = shared_address_count(case, &senders, Some(a));
         if shared >= 2 {
-            f.indicate(&SHARED_ADDRESS, Msg::new("shared_address").count("n", shared as u64));
+            f.indicate(&SHARED_ADDRESS, format!("{shared} senders share an address with each other or the receiver"));
         }
         // Transfer-only evidence (any ledger): near-identical payments, payments just below the
         // reporting threshold, the gathered money passed straight on.

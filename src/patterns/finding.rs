@@ -17,11 +17,8 @@ pub struct Indicator {
     pub name: &'static str,
     /// Contribution in points (0 to 100 in all).
     pub points: u32,
-    /// What was measured, for the explanation (English).
+    /// What was measured, for the explanation.
     pub detail: String,
-    /// The detail as a message of the report's catalogues, when the detector wrote one
-    /// (`export::report::i18n`, "The detectors' text"): the report renders it in its language.
-    pub msg: Option<crate::export::report::i18n::Msg>,
 }
 
 /// The suspect nearest to a finding's accounts and entities in the case network.
@@ -104,23 +101,16 @@ impl Finding {
     }
 
     /// Adds indicator `spec` with its declared points and what was measured.
-    pub fn indicate(&mut self, spec: &Spec, detail: impl Into<crate::export::report::i18n::Detail>) {
-        let d = detail.into();
-        self.indicators.push(Indicator { name: spec.name, points: spec.points, detail: d.text, msg: d.msg });
+    pub fn indicate(&mut self, spec: &Spec, detail: impl Into<String>) {
+        self.indicators.push(Indicator { name: spec.name, points: spec.points, detail: detail.into() });
     }
 
     /// Adds graded indicator `spec` with measured `points` (at most its declared points; none
     /// when 0) and what was measured.
-    pub fn indicate_graded(
-        &mut self,
-        spec: &Spec,
-        points: u32,
-        detail: impl Into<crate::export::report::i18n::Detail>,
-    ) {
+    pub fn indicate_graded(&mut self, spec: &Spec, points: u32, detail: impl Into<String>) {
         let points = points.min(spec.points);
         if points > 0 {
-            let d = detail.into();
-            self.indicators.push(Indicator { name: spec.name, points, detail: d.text, msg: d.msg });
+            self.indicators.push(Indicator { name: spec.name, points, detail: detail.into() });
         }
     }
 

@@ -7,22 +7,7 @@
 //! A text that counts something has a form per plural category, `key = { one = "...",
 //! other = "..." }` (the CLDR cardinal categories of English and Albanian: `one` for exactly 1,
 //! `other` else), and [`Lang::p`] picks the form of the count: "1 hap", "2 hapa".
-//!
-//! # The detectors' text
-//! What a detector writes about a finding (an indicator's measured detail) is a [`Msg`]: the
-//! key of a text in the catalogues' `[detail]` section and typed values (counts, numbers, text
-//! from the case, phrases that are messages themselves). The detector names no words of its
-//! own: `f.indicate(&CASH_FUNDED, Msg::new("cash_funded").count("n", k))`. The indicator keeps
-//! the English rendering as its `detail` (findings.csv, the CLI and the workbook read it,
-//! byte-identical to what the detector wrote before as a `format!`), and the message with it,
-//! so the report renders the same detail in its own language, with the plural form of the
-//! count and the language's number formats. A detector that still writes a plain string is
-//! shown in English (the report says nothing false; the Albanian sentence leaves the detail
-//! out). Converted so far: the corroborating indicators of fan-in (src/patterns/fan_in.rs).
-//! Still to convert, with the same mechanism: the other detectors' `indicate(...)` lines,
-//! parameter descriptions (`Param::doc`), run notes and coverage counts; a text holding an
-//! amount needs an `Arg::Money` (decimal and currency: English as the detectors print it,
-//! `826759.16 ALL`, other languages grouped).
+
 
 use rust_decimal::Decimal;
 use std::collections::BTreeMap;
@@ -48,115 +33,6 @@ pub const ALL: [Lang; 2] = [Lang::En, Lang::Sq];
 
 /// A catalogue flattened to `section.key -> text`.
 pub type Catalogue = BTreeMap<String, String>;
-
-/// A value of a [`Msg`].
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Arg {
-    /// A count; the one named `n` decides the plural form of the text.
-    Count(u64),
-    /// A whole number that is not a count of things (a number of days as a parameter).
-    Int(i64),
-    /// Text from the case (an identifier, a name), written as it is.
-    Text(String),
-    /// A phrase that is itself a message.
-    Msg(Box<Msg>),
-}
-
-/// A text the detectors write, as the key of a `[detail]` text and its values (see the module
-/// documentation).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Msg {
-    /// The key in the catalogues' `[detail]` section.
-    pub key: &'static str,
-    /// The values of its placeholders.
-    pub args: Vec<(&'static str, Arg)>,
-}
-
-impl Msg {
-    /// The message of `[detail]` text `key`, without values yet.
-    pub fn new(key: &'static str) -> Msg {
-        Msg { key, args: Vec::new() }
-    }
-
-    /// With the count `n` for placeholder `name`.
-    pub fn count(mut self, name: &'static str, n: u64) -> Msg {
-        self.args.push((name, Arg::Count(n)));
-        self
-    }
-
-    /// With the whole number `n` for placeholder `name`.
-    pub fn int(mut self, name: &'static str, n: i64) -> Msg {
-        self.args.push((name, Arg::Int(n)));
-        self
-    }
-
-    /// With text from the case for placeholder `name`.
-    pub fn text(mut self, name: &'static str, t: impl Into<String>) -> Msg {
-        self.args.push((name, Arg::Text(t.into())));
-        self
-    }
-
-    /// With the phrase `m` for placeholder `name`.
-    pub fn phrase(mut self, name: &'static str, m: Msg) -> Msg {
-        self.args.push((name, Arg::Msg(Box::new(m))));
-        self
-    }
-
-    /// The message in `lang` (plain text).
-    pub fn render(&self, lang: Lang) -> String {
-        let values: Vec<(&str, String)> = self
-            .args
-            .iter()
-            .map(|(k, a)| {
-                let v = match a {
-                    Arg::Count(n) => n.to_string(),
-                    Arg::Int(n) => n.to_string(),
-                    Arg::Text(t) => t.clone(),
-                    Arg::Msg(m) => m.render(lang),
-                };
-                (*k, v)
-            })
-            .collect();
-        let refs: Vec<(&str, &str)> = values.iter().map(|(k, v)| (*k, v.as_str())).collect();
-        let key = format!("detail.{}", self.key);
-        let count = self.args.iter().find_map(|(k, a)| match a {
-            Arg::Count(n) if *k == "n" => Some(*n),
-            _ => None,
-        });
-        match count {
-            Some(n) if lang.catalogue().contains_key(&format!("{key}.one")) => lang.p(&key, n, &refs),
-            _ => lang.f(&key, &refs),
-        }
-    }
-}
-
-/// What a detector says about an indicator: the English text, and the message it was rendered
-/// from when there is one (`From<Msg>`, `From<String>`, `From<&str>`).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Detail {
-    /// The English text.
-    pub text: String,
-    /// The message, for other languages.
-    pub msg: Option<Msg>,
-}
-
-impl From<Msg> for Detail {
-    fn from(m: Msg) -> Detail {
-        Detail { text: m.render(Lang::En), msg: Some(m) }
-    }
-}
-
-impl From<String> for Detail {
-    fn from(text: String) -> Detail {
-        Detail { text, msg: None }
-    }
-}
-
-impl From<&str> for Detail {
-    fn from(text: &str) -> Detail {
-        Detail { text: text.to_string(), msg: None }
-    }
-}
 
 /// The plural categories a plural text has (`key = { one = "...", other = "..." }`): the CLDR
 /// cardinal categories of English and Albanian, which are the same two (`one` for exactly 1).
@@ -446,18 +322,6 @@ mod tests {
             "Një depozitë prej T u pagua në H W"
         );
         assert_eq!(plural_form(0), "other");
-    }
-
-    #[test]
-    fn detector_messages_render_per_language() {
-        // English exactly as the detector wrote it with format! before.
-        let m = Msg::new("new_senders").count("n", 4).count("all", 6).int("days", 90);
-        assert_eq!(m.render(Lang::En), "4 of 6 senders opened within 90 days before");
-        assert_eq!(m.render(Lang::Sq), "4 nga 6 dërguesit e hapën llogarinë brenda 90 ditëve para");
-        let one = Msg::new("cash_funded").count("n", 1);
-        assert_eq!(Detail::from(one.clone()).text, "1 payments funded by cash deposits");
-        assert_eq!(one.render(Lang::Sq), "1 pagesë e financuar me depozita me para në dorë");
-        assert_eq!(Detail::from("as written").msg, None);
     }
 
     #[test]

@@ -189,10 +189,10 @@ pub fn statement(lang: Lang, case: &Case, f: &Finding) -> String {
     });
     let best = f.indicators.iter().max_by(|a, b| a.points.cmp(&b.points).then(b.name.cmp(a.name)));
     let mut s = main.trim_end().to_string();
-    // A detail the detector wrote as plain English text (not yet a message) is left out of a
-    // sentence in another language (the folded indicator table beneath still shows it).
-    if let Some(i) = best.filter(|i| !i.detail.is_empty() && (lang == Lang::En || i.msg.is_some())) {
-        let _ = write!(s, "; {}", lang.localise(&detail(lang, i)));
+    // The detectors write their measured details in English only: an Albanian sentence stops
+    // before them (the folded indicator table beneath still shows every detail).
+    if let Some(i) = best.filter(|i| !i.detail.is_empty() && lang == Lang::En) {
+        let _ = write!(s, "; {}", lang.localise(&i.detail));
     }
     s.push('.');
     s
@@ -221,14 +221,6 @@ pub fn finding_exhibits(case: &Case, ex: &Exhibits, f: &Finding) -> Vec<u32> {
     ex.numbers(&provs)
 }
 
-/// An indicator's detail in `lang`: its message when the detector wrote one, else the text.
-fn detail(lang: Lang, i: &crate::patterns::Indicator) -> String {
-    match &i.msg {
-        Some(m) => m.render(lang),
-        None => i.detail.clone(),
-    }
-}
-
 /// The indicator table of a finding, folded (HTML).
 pub fn indicator_details(lang: Lang, f: &Finding, hash_id: &str) -> String {
     let mut s = format!(
@@ -244,7 +236,7 @@ pub fn indicator_details(lang: Lang, f: &Finding, hash_id: &str) -> String {
             "<tr><td>{}</td><td class=\"n\">+{}</td><td>{}</td></tr>",
             html(&i.name.replace('_', " ")),
             i.points,
-            super::cite(lang, &lang.localise(&detail(lang, i)))
+            super::cite(lang, &lang.localise(&i.detail))
         );
     }
     for note in &f.notes {
