@@ -22,9 +22,78 @@ use calamine::{Data, ExcelDateTime, ExcelDateTimeType, Reader};
 use csv::ByteRecord;
 use std::path::Path;
 
+/// The largest column (XFD) and row (1048576) of an Excel sheet, as digits of an A1 reference.
+const MAX_COLUMN_LETTERS: usize = 3;
+const MAX_ROW_DIGITS: usize = 7;
+
+/// Refuses a workbook whose sheet XML holds a cell reference longer than any sheet can have.
+/// calamine 0.35 accumulates a reference's letters and digits in u32 without a check, so
+/// `r="AAAAAAAA1"` panics in a build with overflow checks and silently lands the cell elsewhere
+/// in one without (found by the `xlsx_statement` fuzz target; fuzz/README.md). Files that are
+/// not zip archives (.xls) are left to calamine.
+fn check_references(path: &Path) -> Result<(), String> {
+    use std::io::Read;
+    let Ok(file) = std::fs::File::open(path) else { return Ok(()) };
+    let Ok(mut zip) = zip::ZipArchive::new(file) else { return Ok(()) };
+    let mut xml = Vec::new();
+    for i in 0..zip.len() {
+        let Ok(mut entry) = zip.by_index(i) else { continue };
+        let name = entry.name().to_string();
+        if !(name.starts_with("xl/") && name.ends_with(".xml")) {
+            continue;
+        }
+        xml.clear();
+        // A damaged part (a bad CRC, say) still gives calamine the bytes read before the error,
+        // so those are checked too; calamine reports the damage itself, if it notices.
+        let _ = entry.read_to_end(&mut xml);
+        if let Some(r) = oversized_reference(&xml) {
+            return Err(format!(
+                "cell reference '{r}' in {name} is beyond the largest cell a sheet can have (XFD1048576); \
+                 the file was not written by a spreadsheet program or is damaged: save it again from one"
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The first `r="…"` or `ref="…"`/`sqref="…"` value in `xml` with a part (between `:` or
+/// spaces, `$` ignored) of more than three column letters or seven row digits.
+fn oversized_reference(xml: &[u8]) -> Option<String> {
+    let mut i = 0;
+    while let Some(k) = xml[i..].iter().position(|&b| b == b'=') {
+        let at = i + k;
+        i = at + 1;
+        let attr_start = xml[..at].iter().rposition(|b| !b.is_ascii_alphabetic()).map_or(0, |p| p + 1);
+        let attr = &xml[attr_start..at];
+        if !(attr == b"r" || attr == b"ref" || attr == b"sqref")
+            || attr_start == 0
+            || !xml[attr_start - 1].is_ascii_whitespace()
+        {
+            continue;
+        }
+        let Some(&quote) = xml.get(i) else { break };
+        if quote != b'"' && quote != b'\'' {
+            continue;
+        }
+        let Some(len) = xml[i + 1..].iter().position(|&b| b == quote) else { break };
+        let value = &xml[i + 1..i + 1 + len];
+        for part in value.split(|&b| b == b':' || b == b' ') {
+            let part: Vec<u8> = part.iter().copied().filter(|&b| b != b'$').collect();
+            let letters = part.iter().take_while(|b| b.is_ascii_alphabetic()).count();
+            let digits = part[letters..].iter().take_while(|b| b.is_ascii_digit()).count();
+            if letters > MAX_COLUMN_LETTERS || digits > MAX_ROW_DIGITS {
+                return Some(String::from_utf8_lossy(value).chars().take(40).collect());
+            }
+        }
+        i += 1 + len;
+    }
+    None
+}
+
 /// Opens the workbook at `path` and reads the sheet `opts.sheet` (default the first).
 pub fn open(path: &Path, opts: &ReadOptions) -> Result<Opened, IngestError> {
     let bad = |message: String| IngestError::Csv { path: path.to_path_buf(), message };
+    check_references(path).map_err(bad)?;
     let mut book = calamine::open_workbook_auto(path).map_err(|e| bad(format!("not a readable workbook: {e}")))?;
     let names = book.sheet_names();
     let sheet = match &opts.sheet {
@@ -167,6 +236,16 @@ mod tests {
         assert_eq!(excel_number(0.1 + 0.2), "0.3");
         assert_eq!(excel_number(1500.0), "1500");
         assert_eq!(excel_number(-25000.5), "-25000.5");
+    }
+
+    #[test]
+    fn cell_references_longer_than_any_sheet_are_found() {
+        assert_eq!(oversized_reference(br#"<c r="A1" s="1"><v>1</v></c>"#), None);
+        assert_eq!(oversized_reference(br#"<dimension ref="A1:XFD1048576"/>"#), None);
+        assert_eq!(oversized_reference(br#"<row r="12"><c r="AAAAAAAA1"/>"#).as_deref(), Some("AAAAAAAA1"));
+        assert_eq!(oversized_reference(br#"<dimension ref='A1:B99999999'/>"#).as_deref(), Some("A1:B99999999"));
+        assert_eq!(oversized_reference(br#"<c attr="AAAAAAAA1" r="B2"/>"#), None);
+        assert_eq!(oversized_reference(br#"<selection sqref="$A$1 ABCD1"/>"#).as_deref(), Some("$A$1 ABCD1"));
     }
 
     #[test]

@@ -8,7 +8,6 @@
 //! other = "..." }` (the CLDR cardinal categories of English and Albanian: `one` for exactly 1,
 //! `other` else), and [`Lang::p`] picks the form of the count: "1 hap", "2 hapa".
 
-
 use rust_decimal::Decimal;
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
