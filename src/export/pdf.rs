@@ -14,8 +14,9 @@
 //!   (`/ID (node00000066)`, `/Headers [(node00000066)]`), and the browser's node counter starts
 //!   at a different number on each run.
 //!
-//! - links to the bundle's other files are absolute `file://` URIs under the folder the page is
-//!   printed from, so that folder is named by the page's hash.
+//! - the folder the page is printed from: the page printed (src/export/report/print.rs) has no
+//!   links to other files (they are written as bundle-relative paths), but the folder is still
+//!   named by the page's hash so that any reference Chromium resolves against it is stable.
 //!
 //! The first two are rewritten in place and at the same length, so no cross-reference offset moves: the
 //! dates to the case's valuation date ([`fix_dates`]), the node ids to their order of first
@@ -98,9 +99,9 @@ pub fn print(html: &str, date: &str) -> Result<Vec<u8>, PdfError> {
     Ok(bytes)
 }
 
-/// The folder the page is printed from, named by the page's SHA-256: Chromium writes links to
-/// the bundle's other files (methodology.html, diagrams) as absolute `file://` URIs under this
-/// folder, so the same page must be printed from the same path to give the same bytes. A
+/// The folder the page is printed from, named by the page's SHA-256, so that the same page is
+/// printed from the same path and gives the same bytes (Chromium resolves any relative reference
+/// against it; the print page itself links to no other file, see src/export/report/print.rs). A
 /// folder left by a print running at the same moment gets a numbered neighbour (that PDF's
 /// links then differ).
 fn tempdir(html: &str) -> std::io::Result<PathBuf> {
